@@ -1,0 +1,74 @@
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::{SourceId, TagRef};
+
+/// Primary key of a stored post.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(transparent)]
+pub struct PostId(pub i64);
+
+impl std::fmt::Display for PostId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// What a feed says about itself (channel / feed level).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct FeedMeta {
+    /// Plain-text feed title.
+    pub title: Option<String>,
+    /// The site the feed belongs to (absolute URL).
+    pub site_url: Option<String>,
+    /// Plain-text description.
+    pub description: Option<String>,
+}
+
+/// One item of a feed after parsing and sanitizing, before tagging and storing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FeedEntry {
+    /// Identity of the item within its source: guid/id, else link, else a hash of
+    /// title + date. Never random, so re-reading a feed finds the same posts.
+    pub guid: String,
+    /// Plain-text title (may be empty when the item has none).
+    pub title: String,
+    /// Absolute link to the original.
+    pub link: Option<String>,
+    /// The item's author, when it names one.
+    pub author: Option<String>,
+    pub published: Option<DateTime<Utc>>,
+    pub updated: Option<DateTime<Utc>>,
+    /// Sanitized HTML: safe to embed in our pages as is.
+    pub content_html: String,
+    /// The content as plain text, in the export's layout (paragraphs, bullets, code).
+    pub content_text: String,
+    /// The feed's own categories for the item, as written.
+    pub categories: Vec<String>,
+}
+
+/// A stored post, as pages, exports and output feeds read it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Post {
+    pub id: PostId,
+    pub source_id: SourceId,
+    pub source_slug: String,
+    /// Display name of the source (configured name, else the feed title, else its URL).
+    pub source_name: String,
+    pub guid: String,
+    pub title: String,
+    pub link: Option<String>,
+    /// Who the post is syndicated from: the item's author, else the source's configured
+    /// name, else the feed's title.
+    pub attribution: String,
+    /// Publication time; first-seen time when the feed gave none.
+    pub published: DateTime<Utc>,
+    /// Set when a re-fetch changed the post.
+    pub updated: Option<DateTime<Utc>>,
+    pub first_seen: DateTime<Utc>,
+    pub content_html: String,
+    pub content_text: String,
+    pub categories: Vec<String>,
+    /// Tags of the post, by name.
+    pub tags: Vec<TagRef>,
+}

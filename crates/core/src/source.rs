@@ -1,0 +1,27 @@
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+/// Primary key of a stored source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(transparent)]
+pub struct SourceId(pub i64);
+
+impl std::fmt::Display for SourceId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// A source as listed on pages and in the CLI.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SourceSummary {
+    pub id: SourceId,
+    pub slug: String,
+    pub url: String,
+    /// Configured name, else the feed's title, else the URL.
+    pub name: String,
+    pub site_url: Option<String>,
+    pub post_count: i64,
+    pub last_success: Option<DateTime<Utc>>,
+    pub last_error: Option<String>,
+}
