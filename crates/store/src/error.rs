@@ -1,0 +1,49 @@
+use thiserror::Error;
+
+/// Everything that can go wrong in the store, with what a reader needs to act on it.
+#[derive(Debug, Error)]
+pub enum StoreError {
+    #[error("cannot use database {url}: {hint}")]
+    UnsupportedBackend { url: String, hint: String },
+
+    #[error("cannot open database {url}")]
+    Open {
+        url: String,
+        #[source]
+        source: sqlx::Error,
+    },
+
+    #[error("cannot apply schema migration {version} ({name})")]
+    Migrate {
+        version: i64,
+        name: &'static str,
+        #[source]
+        source: sqlx::Error,
+    },
+
+    #[error(
+        "database is at schema version {found}, newer than this syndic knows ({known}); upgrade syndic"
+    )]
+    SchemaTooNew { found: i64, known: i64 },
+
+    #[error("database error while {action}")]
+    Query {
+        action: &'static str,
+        #[source]
+        source: sqlx::Error,
+    },
+
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+}
+
+/// Attaches what the store was doing to a sqlx error.
+pub(crate) trait QueryContext<T> {
+    fn during(self, action: &'static str) -> Result<T, StoreError>;
+}
+
+impl<T> QueryContext<T> for Result<T, sqlx::Error> {
+    fn during(self, action: &'static str) -> Result<T, StoreError> {
+        self.map_err(|source| StoreError::Query { action, source })
+    }
+}

@@ -1,0 +1,175 @@
+//! Storing what one fetch of a source produced, atomically.
+
+use chrono::{DateTime, Utc};
+use sqlx::{Row, SqliteConnection};
+use syndic_core::{FeedEntry, FeedMeta, PostId, SourceId, TagAssignment};
+
+use crate::error::QueryContext;
+use crate::{Result, Store, sources, to_secs};
+
+/// A parsed entry together with the tags automatic tagging gave it.
+#[derive(Debug, Clone)]
+pub struct IncomingPost {
+    pub entry: FeedEntry,
+    pub tags: Vec<TagAssignment>,
+}
+
+/// What one ingest did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct IngestStats {
+    pub new: u32,
+    pub updated: u32,
+    pub unchanged: u32,
+}
+
+impl Store {
+    /// Stores the posts of one successful fetch of `source` in one transaction: new posts
+    /// are inserted, changed ones updated in place (first-seen time kept, updated time
+    /// set), unchanged ones left alone. Every post's automatic tags are replaced by
+    /// `tags`; manual tags are never touched.
+    pub async fn ingest(
+        &self,
+        source: SourceId,
+        meta: &FeedMeta,
+        posts: &[IncomingPost],
+        now: DateTime<Utc>,
+    ) -> Result<IngestStats> {
+        let mut tx = self.pool.begin().await.during("starting an ingest")?;
+        sources::record_success(&mut tx, source, meta, now).await?;
+        let mut stats = IngestStats::default();
+        for post in posts {
+            let (id, outcome) = upsert_post(&mut tx, source, &post.entry, now).await?;
+            match outcome {
+                Outcome::New => stats.new += 1,
+                Outcome::Updated => stats.updated += 1,
+                Outcome::Unchanged => stats.unchanged += 1,
+            }
+            replace_automatic_tags(&mut tx, id, &post.tags, now).await?;
+        }
+        tx.commit().await.during("committing an ingest")?;
+        Ok(stats)
+    }
+}
+
+enum Outcome {
+    New,
+    Updated,
+    Unchanged,
+}
+
+async fn upsert_post(
+    tx: &mut SqliteConnection,
+    source: SourceId,
+    entry: &FeedEntry,
+    now: DateTime<Utc>,
+) -> Result<(PostId, Outcome)> {
+    let categories = serde_json::to_string(&entry.categories).unwrap_or_else(|_| "[]".into());
+    let existing = sqlx::query(
+        "SELECT id, title, link, author, published_at, content_html, categories
+         FROM posts WHERE source_id = $1 AND guid = $2",
+    )
+    .bind(source.0)
+    .bind(&entry.guid)
+    .fetch_optional(&mut *tx)
+    .await
+    .during("looking up a post")?;
+
+    let Some(row) = existing else {
+        let published = entry.published.or(entry.updated).unwrap_or(now);
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO posts (source_id, guid, title, link, author, published_at, updated_at,
+                 first_seen_at, content_html, content_text, categories)
+             VALUES ($1, $2, $3, $4, $5, $6, NULL, $7, $8, $9, $10) RETURNING id",
+        )
+        .bind(source.0)
+        .bind(&entry.guid)
+        .bind(&entry.title)
+        .bind(&entry.link)
+        .bind(&entry.author)
+        .bind(to_secs(published))
+        .bind(to_secs(now))
+        .bind(&entry.content_html)
+        .bind(&entry.content_text)
+        .bind(&categories)
+        .fetch_one(&mut *tx)
+        .await
+        .during("inserting a post")?;
+        return Ok((PostId(id), Outcome::New));
+    };
+
+    let read = || -> Result<_, sqlx::Error> {
+        Ok((
+            row.try_get::<i64, _>("id")?,
+            row.try_get::<String, _>("title")?,
+            row.try_get::<Option<String>, _>("link")?,
+            row.try_get::<Option<String>, _>("author")?,
+            row.try_get::<i64, _>("published_at")?,
+            row.try_get::<String, _>("content_html")?,
+            row.try_get::<String, _>("categories")?,
+        ))
+    };
+    let (id, title, link, author, published_at, content_html, stored_categories) =
+        read().during("reading a stored post")?;
+    // A feed that stops giving a date does not move the post: keep the stored one.
+    let published = entry
+        .published
+        .or(entry.updated)
+        .map_or(published_at, to_secs);
+    let unchanged = title == entry.title
+        && link == entry.link
+        && author == entry.author
+        && published == published_at
+        && content_html == entry.content_html
+        && stored_categories == categories;
+    if unchanged {
+        return Ok((PostId(id), Outcome::Unchanged));
+    }
+    sqlx::query(
+        "UPDATE posts SET title = $1, link = $2, author = $3, published_at = $4, updated_at = $5,
+             content_html = $6, content_text = $7, categories = $8
+         WHERE id = $9",
+    )
+    .bind(&entry.title)
+    .bind(&entry.link)
+    .bind(&entry.author)
+    .bind(published)
+    .bind(to_secs(entry.updated.unwrap_or(now)))
+    .bind(&entry.content_html)
+    .bind(&entry.content_text)
+    .bind(&categories)
+    .bind(id)
+    .execute(&mut *tx)
+    .await
+    .during("updating a post")?;
+    Ok((PostId(id), Outcome::Updated))
+}
+
+/// Replaces the automatic (non-manual) tag links of `post` with `tags`, creating tag rows
+/// for names not seen before.
+pub(crate) async fn replace_automatic_tags(
+    tx: &mut SqliteConnection,
+    post: PostId,
+    tags: &[TagAssignment],
+    now: DateTime<Utc>,
+) -> Result<()> {
+    sqlx::query("DELETE FROM post_tags WHERE post_id = $1 AND origin <> 'manual'")
+        .bind(post.0)
+        .execute(&mut *tx)
+        .await
+        .during("clearing a post's automatic tags")?;
+    for assignment in tags.iter().filter(|t| t.origin.is_automatic()) {
+        let tag = crate::query::ensure_tag(tx, &assignment.tag, now).await?;
+        sqlx::query(
+            "INSERT INTO post_tags (post_id, tag_id, origin, detail) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (post_id, tag_id, origin) DO NOTHING",
+        )
+        .bind(post.0)
+        .bind(tag.0)
+        .bind(assignment.origin.as_str())
+        .bind(&assignment.detail)
+        .execute(&mut *tx)
+        .await
+        .during("linking a post to a tag")?;
+    }
+    Ok(())
+}

@@ -1,0 +1,72 @@
+//! Schema migrations, embedded in the binary and applied in order on open.
+
+use sqlx::SqlitePool;
+
+use crate::{Result, StoreError};
+
+struct Migration {
+    version: i64,
+    name: &'static str,
+    sql: &'static str,
+}
+
+const SQLITE: &[Migration] = &[Migration {
+    version: 1,
+    name: "init",
+    sql: include_str!("../migrations/sqlite/0001_init.sql"),
+}];
+
+pub(crate) async fn apply(pool: &SqlitePool) -> Result<()> {
+    let fail = |version, name| {
+        move |source| StoreError::Migrate {
+            version,
+            name,
+            source,
+        }
+    };
+    sqlx::query(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (
+             version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)",
+    )
+    .execute(pool)
+    .await
+    .map_err(fail(0, "bookkeeping"))?;
+
+    let current: i64 =
+        sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")
+            .fetch_one(pool)
+            .await
+            .map_err(fail(0, "bookkeeping"))?;
+    let known = SQLITE.last().map_or(0, |m| m.version);
+    if current > known {
+        return Err(StoreError::SchemaTooNew {
+            found: current,
+            known,
+        });
+    }
+
+    for migration in SQLITE.iter().filter(|m| m.version > current) {
+        let on_err = fail(migration.version, migration.name);
+        let mut tx = pool.begin().await.map_err(on_err)?;
+        sqlx::raw_sql(migration.sql)
+            .execute(&mut *tx)
+            .await
+            .map_err(on_err)?;
+        sqlx::query(
+            "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+        )
+        .bind(migration.version)
+        .bind(migration.name)
+        .bind(chrono::Utc::now().timestamp())
+        .execute(&mut *tx)
+        .await
+        .map_err(on_err)?;
+        tx.commit().await.map_err(on_err)?;
+        tracing::info!(
+            schema.version = migration.version,
+            "applied migration {}",
+            migration.name
+        );
+    }
+    Ok(())
+}

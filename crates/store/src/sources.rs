@@ -1,0 +1,211 @@
+//! Sources: the feeds syndic follows, and what their last fetch did.
+
+use chrono::{DateTime, Utc};
+use sqlx::Row;
+use syndic_core::{FeedMeta, SourceId, SourceSummary, slugify};
+
+use crate::error::QueryContext;
+use crate::{Result, Store, from_secs, to_secs};
+
+/// The source summary query, with `$tail` (filter, grouping, order) appended.
+macro_rules! summary_sql {
+    ($tail:literal) => {
+        concat!(
+            "SELECT s.id, s.slug, s.url, COALESCE(s.name, s.feed_title, s.url) AS display_name,
+                 s.site_url, COUNT(p.id) AS post_count, s.last_success_at, s.last_error
+             FROM sources s LEFT JOIN posts p ON p.source_id = s.id",
+            $tail
+        )
+    };
+}
+
+/// A source as the configuration declares it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceSpec {
+    /// Where the feed is read from, as configured (URL or path); the source's identity.
+    pub url: String,
+    /// The operator's name for it; overrides the feed's title in attributions.
+    pub name: Option<String>,
+}
+
+impl Store {
+    /// Makes sure a row exists for `spec` and returns its id. The configured name is
+    /// updated; the slug, once given, never changes so that source URLs stay stable.
+    pub async fn upsert_source(&self, spec: &SourceSpec, now: DateTime<Utc>) -> Result<SourceId> {
+        let existing: Option<i64> = sqlx::query_scalar("SELECT id FROM sources WHERE url = $1")
+            .bind(&spec.url)
+            .fetch_optional(&self.pool)
+            .await
+            .during("looking up a source")?;
+        if let Some(id) = existing {
+            sqlx::query("UPDATE sources SET name = $1 WHERE id = $2")
+                .bind(&spec.name)
+                .bind(id)
+                .execute(&self.pool)
+                .await
+                .during("updating a source's name")?;
+            return Ok(SourceId(id));
+        }
+        let base = slugify(spec.name.as_deref().unwrap_or(&slug_hint(&spec.url)));
+        let slug = self.free_slug("sources", &base).await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO sources (url, slug, name, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+        )
+        .bind(&spec.url)
+        .bind(&slug)
+        .bind(&spec.name)
+        .bind(to_secs(now))
+        .fetch_one(&self.pool)
+        .await
+        .during("adding a source")?;
+        Ok(SourceId(id))
+    }
+
+    /// Records a failed fetch on the source's row; its posts stay as they are.
+    pub async fn record_fetch_failure(
+        &self,
+        source: SourceId,
+        error: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        sqlx::query(
+            "UPDATE sources SET last_fetch_at = $1, last_error = $2, error_count = error_count + 1
+             WHERE id = $3",
+        )
+        .bind(to_secs(now))
+        .bind(error)
+        .bind(source.0)
+        .execute(&self.pool)
+        .await
+        .during("recording a failed fetch")?;
+        Ok(())
+    }
+
+    /// Every source with its post count, ordered by name.
+    pub async fn sources(&self) -> Result<Vec<SourceSummary>> {
+        let rows = sqlx::query(summary_sql!(
+            " GROUP BY s.id ORDER BY lower(COALESCE(s.name, s.feed_title, s.url))"
+        ))
+        .fetch_all(&self.pool)
+        .await
+        .during("listing sources")?;
+        rows.iter().map(summary_from_row).collect()
+    }
+
+    /// One source by its slug.
+    pub async fn source_by_slug(&self, slug: &str) -> Result<Option<SourceSummary>> {
+        let row = sqlx::query(summary_sql!(" WHERE s.slug = $1 GROUP BY s.id"))
+            .bind(slug)
+            .fetch_optional(&self.pool)
+            .await
+            .during("looking up a source")?;
+        row.as_ref().map(summary_from_row).transpose()
+    }
+
+    /// A slug not yet used in `table`: `base`, else `base-2`, `base-3`, …
+    pub(crate) async fn free_slug(&self, table: &'static str, base: &str) -> Result<String> {
+        let sql = match table {
+            "tags" => "SELECT COUNT(*) FROM tags WHERE slug = $1",
+            _ => "SELECT COUNT(*) FROM sources WHERE slug = $1",
+        };
+        let mut candidate = base.to_owned();
+        for n in 2.. {
+            let taken: i64 = sqlx::query_scalar(sql)
+                .bind(&candidate)
+                .fetch_one(&self.pool)
+                .await
+                .during("choosing a slug")?;
+            if taken == 0 {
+                break;
+            }
+            candidate = format!("{base}-{n}");
+        }
+        Ok(candidate)
+    }
+}
+
+/// Updates what the feed says about itself and marks the fetch successful.
+pub(crate) async fn record_success(
+    tx: &mut sqlx::SqliteConnection,
+    source: SourceId,
+    meta: &FeedMeta,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE sources SET feed_title = COALESCE($1, feed_title), site_url = COALESCE($2, site_url),
+             description = COALESCE($3, description), last_fetch_at = $4, last_success_at = $4,
+             last_error = NULL, error_count = 0
+         WHERE id = $5",
+    )
+    .bind(&meta.title)
+    .bind(&meta.site_url)
+    .bind(&meta.description)
+    .bind(to_secs(now))
+    .bind(source.0)
+    .execute(tx)
+    .await
+    .during("recording a successful fetch")?;
+    Ok(())
+}
+
+fn summary_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<SourceSummary> {
+    let get = || -> Result<SourceSummary, sqlx::Error> {
+        Ok(SourceSummary {
+            id: SourceId(row.try_get("id")?),
+            slug: row.try_get("slug")?,
+            url: row.try_get("url")?,
+            name: row.try_get("display_name")?,
+            site_url: row.try_get("site_url")?,
+            post_count: row.try_get("post_count")?,
+            last_success: row
+                .try_get::<Option<i64>, _>("last_success_at")?
+                .map(from_secs),
+            last_error: row.try_get("last_error")?,
+        })
+    };
+    get().during("reading a source row")
+}
+
+/// A readable slug basis for a source without a name: host and file stem of its URL or path.
+fn slug_hint(url: &str) -> String {
+    let trimmed = url.trim_end_matches('/');
+    match url::Url::parse(trimmed) {
+        Ok(parsed) if parsed.host_str().is_some() => {
+            let host = parsed
+                .host_str()
+                .unwrap_or_default()
+                .trim_start_matches("www.");
+            let stem = parsed
+                .path_segments()
+                .and_then(|mut segments| segments.next_back())
+                .map(|last| last.split('.').next().unwrap_or(last))
+                .filter(|stem| {
+                    !stem.is_empty() && !matches!(*stem, "feed" | "rss" | "atom" | "index")
+                });
+            match stem {
+                Some(stem) => format!("{host} {stem}"),
+                None => host.to_owned(),
+            }
+        }
+        _ => {
+            let file = trimmed.rsplit(['/', '\\']).next().unwrap_or(trimmed);
+            file.split('.').next().unwrap_or(file).to_owned()
+        }
+    }
+}
+
+#[cfg(test)]
+mod slug_tests {
+    use super::slug_hint;
+
+    #[test]
+    fn slug_hints_read_like_the_source() {
+        assert_eq!(slug_hint("https://www.example.org/feed.xml"), "example.org");
+        assert_eq!(
+            slug_hint("https://blog.example.org/rust.atom"),
+            "blog.example.org rust"
+        );
+        assert_eq!(slug_hint("feeds/tidepool.rss"), "tidepool");
+        assert_eq!(slug_hint("file:///srv/feeds/lamp.json"), "lamp");
+    }
+}

@@ -1,0 +1,281 @@
+use chrono::{DateTime, TimeZone, Utc};
+use syndic_core::{FeedEntry, FeedMeta, Page, PostId, TagAssignment, TagOrigin};
+
+use crate::{IncomingPost, PostFilter, SourceSpec, Store};
+
+fn at(day: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 3, day, 12, 0, 0)
+        .single()
+        .expect("valid date")
+}
+
+fn entry(guid: &str, title: &str, day: u32) -> FeedEntry {
+    FeedEntry {
+        guid: guid.into(),
+        title: title.into(),
+        link: Some(format!("https://blog.example/{guid}")),
+        author: None,
+        published: Some(at(day)),
+        updated: None,
+        content_html: format!("<p>{title} body</p>"),
+        content_text: format!("{title} body"),
+        categories: vec!["notes".into()],
+    }
+}
+
+fn tagged(entry: FeedEntry, tags: &[&str]) -> IncomingPost {
+    let tags = tags
+        .iter()
+        .map(|t| TagAssignment {
+            tag: (*t).into(),
+            origin: TagOrigin::Term,
+            detail: format!("\"{t}\" in title"),
+        })
+        .collect();
+    IncomingPost { entry, tags }
+}
+
+async fn store_with_source(
+    name: Option<&str>,
+) -> (Store, syndic_core::SourceId, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = Store::open_sqlite_path(&dir.path().join("test.db"))
+        .await
+        .expect("open store");
+    let spec = SourceSpec {
+        url: "https://blog.example/feed.xml".into(),
+        name: name.map(Into::into),
+    };
+    let source = store.upsert_source(&spec, at(1)).await.expect("source");
+    (store, source, dir)
+}
+
+fn meta() -> FeedMeta {
+    FeedMeta {
+        title: Some("Example Blog".into()),
+        site_url: Some("https://blog.example/".into()),
+        description: None,
+    }
+}
+
+#[tokio::test]
+async fn refetching_the_same_feed_creates_nothing_new() {
+    let (store, source, _dir) = store_with_source(None).await;
+    let posts = vec![
+        tagged(entry("a", "First", 2), &["map"]),
+        tagged(entry("b", "Second", 3), &[]),
+    ];
+    let first = store
+        .ingest(source, &meta(), &posts, at(10))
+        .await
+        .expect("ingest");
+    assert_eq!((first.new, first.updated, first.unchanged), (2, 0, 0));
+    let again = store
+        .ingest(source, &meta(), &posts, at(11))
+        .await
+        .expect("ingest");
+    assert_eq!((again.new, again.updated, again.unchanged), (0, 0, 2));
+    assert_eq!(store.count_posts(PostFilter::All).await.expect("count"), 2);
+}
+
+#[tokio::test]
+async fn a_changed_item_updates_in_place_keeping_first_seen() {
+    let (store, source, _dir) = store_with_source(None).await;
+    store
+        .ingest(
+            source,
+            &meta(),
+            &[tagged(entry("a", "First", 2), &[])],
+            at(10),
+        )
+        .await
+        .expect("ingest");
+    let mut changed = entry("a", "First, revised", 2);
+    changed.content_html = "<p>new words</p>".into();
+    let stats = store
+        .ingest(source, &meta(), &[tagged(changed, &[])], at(12))
+        .await
+        .expect("ingest");
+    assert_eq!(stats.updated, 1);
+    let page = Page::new(1, 10).expect("page");
+    let posts = store.posts(PostFilter::All, page).await.expect("posts");
+    assert_eq!(posts.len(), 1);
+    assert_eq!(posts[0].title, "First, revised");
+    assert_eq!(posts[0].content_html, "<p>new words</p>");
+    assert_eq!(posts[0].first_seen, at(10));
+    assert_eq!(posts[0].updated, Some(at(12)));
+}
+
+#[tokio::test]
+async fn listings_are_newest_first_and_filter_by_tag() {
+    let (store, source, _dir) = store_with_source(None).await;
+    let posts = vec![
+        tagged(entry("old", "Old map", 2), &["map"]),
+        tagged(entry("new", "New map", 9), &["map", "rust"]),
+        tagged(entry("mid", "Middle", 5), &["rust"]),
+    ];
+    store
+        .ingest(source, &meta(), &posts, at(10))
+        .await
+        .expect("ingest");
+    let page = Page::new(1, 10).expect("page");
+    let all: Vec<_> = store
+        .posts(PostFilter::All, page)
+        .await
+        .expect("posts")
+        .into_iter()
+        .map(|p| p.title)
+        .collect();
+    assert_eq!(all, ["New map", "Middle", "Old map"]);
+
+    let map = store
+        .tag_by_name("Map")
+        .await
+        .expect("lookup")
+        .expect("map tag exists");
+    assert_eq!((map.slug.as_str(), map.post_count), ("map", 2));
+    let archive = store
+        .posts(PostFilter::Tag(map.id), page)
+        .await
+        .expect("archive");
+    let titles: Vec<_> = archive.iter().map(|p| p.title.as_str()).collect();
+    assert_eq!(titles, ["New map", "Old map"]);
+    let tag_names: Vec<_> = archive[0].tags.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(tag_names, ["map", "rust"]);
+    assert_eq!(
+        store
+            .count_posts(PostFilter::Tag(map.id))
+            .await
+            .expect("count"),
+        2
+    );
+
+    let second = Page::new(2, 2).expect("page");
+    let rest = store.posts(PostFilter::All, second).await.expect("page 2");
+    assert_eq!(rest.len(), 1);
+}
+
+#[tokio::test]
+async fn attribution_falls_back_from_author_to_name_to_feed_title() {
+    let (store, source, _dir) = store_with_source(None).await;
+    let mut with_author = entry("a", "By someone", 2);
+    with_author.author = Some("Ada".into());
+    let posts = vec![
+        tagged(with_author, &[]),
+        tagged(entry("b", "Anonymous", 3), &[]),
+    ];
+    store
+        .ingest(source, &meta(), &posts, at(10))
+        .await
+        .expect("ingest");
+    let page = Page::new(1, 10).expect("page");
+    let names: Vec<_> = store
+        .posts(PostFilter::All, page)
+        .await
+        .expect("posts")
+        .into_iter()
+        .map(|p| p.attribution)
+        .collect();
+    assert_eq!(names, ["Example Blog", "Ada"]);
+
+    let spec = SourceSpec {
+        url: "https://blog.example/feed.xml".into(),
+        name: Some("Operator's Name".into()),
+    };
+    assert_eq!(
+        store.upsert_source(&spec, at(11)).await.expect("rename"),
+        source
+    );
+    let names: Vec<_> = store
+        .posts(PostFilter::All, page)
+        .await
+        .expect("posts")
+        .into_iter()
+        .map(|p| p.attribution)
+        .collect();
+    assert_eq!(names, ["Operator's Name", "Ada"]);
+}
+
+#[tokio::test]
+async fn a_failed_fetch_is_recorded_and_posts_stay() {
+    let (store, source, _dir) = store_with_source(Some("Blog")).await;
+    store
+        .ingest(
+            source,
+            &meta(),
+            &[tagged(entry("a", "Kept", 2), &[])],
+            at(10),
+        )
+        .await
+        .expect("ingest");
+    store
+        .record_fetch_failure(source, "not a feed", at(11))
+        .await
+        .expect("record");
+    let sources = store.sources().await.expect("sources");
+    assert_eq!(sources.len(), 1);
+    assert_eq!(sources[0].last_error.as_deref(), Some("not a feed"));
+    assert_eq!(sources[0].post_count, 1);
+    assert_eq!(sources[0].last_success, Some(at(10)));
+}
+
+#[tokio::test]
+async fn retag_replaces_automatic_tags_and_counts_changes() {
+    let (store, source, _dir) = store_with_source(None).await;
+    store
+        .ingest(
+            source,
+            &meta(),
+            &[tagged(entry("a", "Post", 2), &["map"])],
+            at(10),
+        )
+        .await
+        .expect("ingest");
+    let batch = store
+        .posts_for_tagging(PostId(0), 100)
+        .await
+        .expect("batch");
+    assert_eq!(batch.len(), 1);
+    assert_eq!(batch[0].categories, ["notes"]);
+    let new_tags = vec![TagAssignment {
+        tag: "rust".into(),
+        origin: TagOrigin::Term,
+        detail: String::new(),
+    }];
+    let stats = store
+        .apply_tags(&[(batch[0].id, new_tags)], at(11))
+        .await
+        .expect("apply");
+    assert_eq!((stats.posts, stats.added, stats.removed), (1, 1, 1));
+    let post = store
+        .post(batch[0].id)
+        .await
+        .expect("read")
+        .expect("exists");
+    assert_eq!(
+        post.tags
+            .iter()
+            .map(|t| t.name.as_str())
+            .collect::<Vec<_>>(),
+        ["rust"]
+    );
+}
+
+#[tokio::test]
+async fn reopening_applies_no_migration_twice_and_keeps_data() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}", dir.path().join("re.db").display());
+    let store = Store::open(&url).await.expect("open");
+    store.sync_tags(&["map".into()], at(1)).await.expect("sync");
+    store.close().await;
+    let store = Store::open(&url).await.expect("reopen");
+    assert_eq!(store.tags().await.expect("tags").len(), 1);
+}
+
+#[tokio::test]
+async fn unknown_database_schemes_are_refused_with_a_hint() {
+    let err = Store::open("mysql://localhost/x")
+        .await
+        .expect_err("refused");
+    assert!(err.to_string().contains("sqlite://"), "{err}");
+}
