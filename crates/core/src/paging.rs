@@ -14,7 +14,7 @@ impl Page {
     /// Page `number` (1-based) of `per_page` items. `None` when the number is 0 or above
     /// [`MAX_PAGE`], or `per_page` is 0.
     pub fn new(number: u32, per_page: u32) -> Option<Page> {
-        (number >= 1 && number <= MAX_PAGE && per_page > 0).then_some(Page { number, per_page })
+        ((1..=MAX_PAGE).contains(&number) && per_page > 0).then_some(Page { number, per_page })
     }
 
     pub fn offset(self) -> u64 {
