@@ -1,1 +1,94 @@
-//! syndic-feed
+//! Feed bytes + base URL → parsed, sanitized entries.
+//!
+//! This crate is the *parse → sanitize* step of syndic's flow (fetch → parse → sanitize →
+//! tag → store → render). It turns the bytes of one feed document (RSS 0.9x, RSS 1.0, RSS
+//! 2.0, Atom 1.0 or JSON Feed 1.x) into [`syndic_core::FeedMeta`] and a list of
+//! [`syndic_core::FeedEntry`], each with:
+//!
+//! - a stable identity ([`FeedEntry::guid`](syndic_core::FeedEntry)): the item's guid/id,
+//!   else its link, else a SHA-256 of title + date; never random, duplicates within one
+//!   document disambiguated deterministically;
+//! - a plain-text title, an absolute `http(s)` link, an author, dates in UTC;
+//! - content HTML that went through [`sanitize_html`] (an allowlist: no scripts, no event
+//!   handlers, no `style`, only `http`/`https`/`mailto` URLs, relative URLs resolved);
+//! - the same content as text in the tag-archive export layout ([`html_to_text`]).
+//!
+//! Parsing is lenient: what can be recovered is recovered and reported in
+//! [`Parsed::warnings`]; [`parse`] fails only when the bytes hold no feed at all (empty
+//! input, an HTML page, broken or truncated XML/JSON). feed-rs does the reading; where it
+//! refuses a whole document over a detail (an `&nbsp;` in XML, a Latin-1 document without
+//! an encoding declaration, an empty `<media:description/>`, an `http://` JSON Feed
+//! version, …) the document is repaired and read again. It never panics on any input, and
+//! deeply nested HTML is flattened so that hostile content cannot make it slow.
+//!
+//! What it deliberately does not do: network IO (that is `syndic-fetch`), feed discovery in
+//! HTML pages, tagging, storage, deciding which posts are new, or clamping dates for
+//! ordering. It holds no state and reads no configuration.
+//!
+//! Entry point: [`parse`]. The HTML helpers [`sanitize_html`], [`html_to_text`] and
+//! [`plain_text`] are public for callers that handle HTML from elsewhere.
+
+mod entry;
+mod error;
+mod identity;
+mod nesting;
+mod parse;
+mod repair;
+mod sanitize;
+mod sniff;
+mod text;
+
+pub use error::FeedError;
+pub use parse::parse;
+pub use sanitize::sanitize_html;
+pub use text::{html_to_text, plain_text};
+
+use serde::Serialize;
+use syndic_core::{FeedEntry, FeedMeta};
+
+/// The syndication format a document was written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum FeedFormat {
+    /// RSS 0.90–0.92 (Netscape/UserLand).
+    Rss09,
+    /// RSS 1.0 (RDF Site Summary).
+    Rss1,
+    /// RSS 2.0.
+    Rss2,
+    /// Atom 1.0 (RFC 4287).
+    Atom,
+    /// JSON Feed 1.0 / 1.1.
+    JsonFeed,
+}
+
+impl FeedFormat {
+    /// A short stable name: `"rss0.9x"`, `"rss1.0"`, `"rss2.0"`, `"atom1.0"`, `"jsonfeed1.x"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FeedFormat::Rss09 => "rss0.9x",
+            FeedFormat::Rss1 => "rss1.0",
+            FeedFormat::Rss2 => "rss2.0",
+            FeedFormat::Atom => "atom1.0",
+            FeedFormat::JsonFeed => "jsonfeed1.x",
+        }
+    }
+}
+
+impl std::fmt::Display for FeedFormat {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One feed document, parsed and sanitized.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Parsed {
+    /// The format the document was written in.
+    pub format: FeedFormat,
+    /// What the feed says about itself.
+    pub meta: FeedMeta,
+    /// The items, in document order.
+    pub entries: Vec<FeedEntry>,
+    /// Things that were wrong but recovered from, one human-readable sentence each.
+    pub warnings: Vec<String>,
+}

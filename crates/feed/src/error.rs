@@ -1,0 +1,43 @@
+//! Why a document yielded no feed at all.
+
+/// The bytes hold no readable feed. Everything short of that is a warning in
+/// [`Parsed::warnings`](crate::Parsed), not an error.
+#[derive(thiserror::Error, Debug)]
+pub enum FeedError {
+    /// No bytes, or only whitespace / a byte-order mark.
+    #[error(
+        "the document is empty (no bytes, or only whitespace); the server answered without a feed"
+    )]
+    Empty,
+
+    /// The document is something else: an HTML page, plain text, an unknown XML root, …
+    #[error("not a feed: {reason}")]
+    NotAFeed {
+        /// What the document is instead and what to do about it.
+        reason: String,
+    },
+
+    /// It looks like a feed, but the XML or JSON is broken (truncated, not well-formed).
+    #[error(
+        "the {syntax} feed is broken (truncated or not well-formed), so no posts were read; \
+         the publisher has to fix it"
+    )]
+    Malformed {
+        /// `"XML"` or `"JSON"`.
+        syntax: &'static str,
+        /// What the underlying parser reported.
+        #[source]
+        source: feed_rs::parser::ParseFeedError,
+    },
+
+    /// The underlying parser panicked on this document (a bug in feed-rs); caught so that one
+    /// bad feed cannot take the process down.
+    #[error(
+        "the feed parser crashed on this document ({detail}); this is a parser bug, the feed \
+         cannot be read until it changes"
+    )]
+    ParserCrashed {
+        /// The panic message, when it was a string.
+        detail: String,
+    },
+}

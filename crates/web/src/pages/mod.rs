@@ -1,0 +1,107 @@
+//! One module per page; shared here: page numbers, listings, and the small fixed routes.
+
+pub(crate) mod home;
+pub(crate) mod post;
+pub(crate) mod tag;
+
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use axum::response::IntoResponse;
+use syndic_core::{Page, Post};
+use syndic_store::PostFilter;
+
+use crate::render::STYLESHEET;
+use crate::{AppState, WebError};
+
+pub(crate) async fn stylesheet() -> impl IntoResponse {
+    (
+        [
+            (CONTENT_TYPE, "text/css; charset=utf-8"),
+            (CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        STYLESHEET,
+    )
+}
+
+pub(crate) async fn healthz() -> impl IntoResponse {
+    ([(CONTENT_TYPE, "text/plain; charset=utf-8")], "ok")
+}
+
+pub(crate) async fn not_found() -> WebError {
+    WebError::NotFound
+}
+
+pub(crate) async fn method_not_allowed() -> WebError {
+    WebError::MethodNotAllowed
+}
+
+/// The page number asked for: from the path (`/page/N/`) when given, else from the query
+/// (`?page=N`), else 1. Anything but a plain positive number is not a page.
+pub(crate) fn page_number(path: Option<&str>, query: Option<&str>) -> Result<u32, WebError> {
+    let text = match path {
+        Some(text) => Some(text.to_owned()),
+        None => query.and_then(|query| {
+            url::form_urlencoded::parse(query.as_bytes())
+                .find(|(key, _)| key == "page")
+                .map(|(_, value)| value.into_owned())
+        }),
+    };
+    match text {
+        None => Ok(1),
+        Some(text) => parse_positive(&text).ok_or(WebError::NotFound),
+    }
+}
+
+/// A positive number written plainly: ASCII digits, no sign, no leading zero.
+pub(crate) fn parse_positive<T: std::str::FromStr>(text: &str) -> Option<T> {
+    let plain = !text.is_empty()
+        && !text.starts_with('0')
+        && text.bytes().all(|byte| byte.is_ascii_digit());
+    plain.then(|| text.parse().ok()).flatten()
+}
+
+/// One page of a newest-first listing.
+pub(crate) struct Listing {
+    pub posts: Vec<Post>,
+    pub page: u32,
+    pub pages: u32,
+}
+
+/// Page `number` of the posts `filter` selects; not found past the last page (an empty
+/// listing still has its page 1).
+pub(crate) async fn listing(
+    state: &AppState,
+    filter: PostFilter,
+    number: u32,
+) -> Result<Listing, WebError> {
+    let per_page = state.site.per_page();
+    let page = Page::new(number, per_page).ok_or(WebError::NotFound)?;
+    let total = state.store.count_posts(filter).await?;
+    let pages = Page::count_for(total, per_page);
+    if page.number > pages {
+        return Err(WebError::NotFound);
+    }
+    let posts = state.store.posts(filter, page).await?;
+    Ok(Listing {
+        posts,
+        page: page.number,
+        pages,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_numbers_must_be_plain_positive_numbers() {
+        assert_eq!(page_number(None, None).ok(), Some(1));
+        assert_eq!(page_number(None, Some("page=2")).ok(), Some(2));
+        assert_eq!(page_number(None, Some("x=1&page=3&page=9")).ok(), Some(3));
+        assert_eq!(page_number(Some("4"), Some("page=2")).ok(), Some(4));
+        for bad in ["0", "", "abc", "-1", "+2", "02", "1.0", " 1", "99999999999"] {
+            assert!(page_number(Some(bad), None).is_err(), "{bad:?}");
+            let query = format!("page={bad}");
+            assert!(page_number(None, Some(&query)).is_err(), "{bad:?}");
+        }
+    }
+}

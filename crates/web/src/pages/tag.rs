@@ -1,0 +1,52 @@
+//! `/tag/<slug>/` and `/tag/<slug>/page/N/`: a tag's archive, newest first.
+
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, RawQuery, State};
+use axum::response::Html;
+use serde::Deserialize;
+use syndic_store::PostFilter;
+
+use super::{listing, page_number};
+use crate::render::{self, ListingPage, tag_path};
+use crate::{AppState, WebError};
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct Params {
+    slug: String,
+    #[serde(default)]
+    page: Option<String>,
+}
+
+pub(crate) async fn show(
+    State(state): State<AppState>,
+    params: Result<Path<Params>, PathRejection>,
+    RawQuery(query): RawQuery,
+) -> Result<Html<String>, WebError> {
+    let Path(params) = params.map_err(|_| WebError::NotFound)?;
+    let number = page_number(params.page.as_deref(), query.as_deref())?;
+    let tag = state
+        .store
+        .tag_by_slug(&params.slug)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    let listing = listing(&state, PostFilter::Tag(tag.id), number).await?;
+    let heading = format!("Tag Archives: {}", tag.name);
+    let page_title = if listing.page == 1 {
+        format!("{heading} – {}", state.site.title)
+    } else {
+        format!("{heading}, page {} – {}", listing.page, state.site.title)
+    };
+    let base_path = tag_path(&tag.slug);
+    let html = render::listing(
+        &state,
+        &ListingPage {
+            page_title,
+            heading,
+            base_path: &base_path,
+            posts: &listing.posts,
+            page: listing.page,
+            pages: listing.pages,
+        },
+    )?;
+    Ok(Html(html))
+}

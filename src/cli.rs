@@ -1,0 +1,129 @@
+//! Command-line interface: what each subcommand takes.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// syndic follows many blogs' feeds, republishes every post in full with its attribution,
+/// tags every post, and serves tag archives.
+///
+/// Start with `syndic demo` to see it on bundled sample feeds, or `syndic init` to write a
+/// configuration of your own, then `syndic fetch` and `syndic serve`.
+#[derive(Debug, Parser)]
+#[command(
+    name = "syndic",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Configuration file to read.
+    #[arg(
+        long,
+        short = 'c',
+        global = true,
+        env = "SYNDIC_CONFIG",
+        default_value = "syndic.toml"
+    )]
+    pub config: PathBuf,
+
+    /// Database URL, overriding `database.url` in the configuration.
+    #[arg(long, global = true, env = "SYNDIC_DATABASE_URL", value_name = "URL")]
+    pub database_url: Option<String>,
+
+    /// More log output (-v: info, -vv: debug). RUST_LOG overrides it.
+    #[arg(long, short = 'v', global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
+    /// Only errors.
+    #[arg(long, short = 'q', global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Write a commented starter configuration file.
+    Init(InitArgs),
+    /// Read every configured source once and store new and changed posts.
+    ///
+    /// Exits 0 when every source was read, 1 when some failed (the others are still
+    /// stored), 2 when the configuration is invalid.
+    Fetch(FetchArgs),
+    /// Re-apply the tag vocabulary to every stored post (after the vocabulary changed).
+    Retag,
+    /// Print a tag archive, newest post first, as text or a standalone HTML page.
+    Export(ExportArgs),
+    /// Serve the site from the store.
+    Serve(ServeArgs),
+    /// Run the whole thing on bundled sample feeds with a temporary database.
+    Demo(DemoArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Overwrite the file if it exists.
+    #[arg(long)]
+    pub force: bool,
+    /// Print the starter file instead of writing it.
+    #[arg(long)]
+    pub print: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct FetchArgs {
+    /// How many sources to read at the same time.
+    #[arg(long, short = 'j', default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub jobs: u16,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    /// Plain text: title, attribution line, body, per post.
+    Text,
+    /// One standalone HTML page.
+    Html,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The tag whose archive to export, by name (any case) or slug.
+    #[arg(long, short = 't', value_name = "NAME")]
+    pub tag: String,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = ExportFormat::Text)]
+    pub format: ExportFormat,
+    /// Only the newest N posts.
+    #[arg(long, short = 'n', value_name = "N")]
+    pub limit: Option<u32>,
+    /// Write to this file instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address and port to listen on, overriding `server.listen`.
+    #[arg(long, short = 'l', env = "SYNDIC_LISTEN", value_name = "ADDR")]
+    pub listen: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Address and port to listen on (port 0 picks a free one).
+    #[arg(
+        long,
+        short = 'l',
+        default_value = "127.0.0.1:8080",
+        value_name = "ADDR"
+    )]
+    pub listen: String,
+}

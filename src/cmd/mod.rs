@@ -1,0 +1,89 @@
+//! One module per subcommand; each returns the exit code it wants.
+
+mod demo;
+mod export;
+mod fetch;
+mod init;
+mod retag;
+mod serve;
+
+use std::process::ExitCode;
+
+use anyhow::Context;
+use chrono::Utc;
+use syndic_store::{SourceSpec, Store};
+
+use crate::cli::{Cli, Command, GlobalArgs};
+use crate::config::{Config, Database, Overrides};
+
+pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let global = &cli.global;
+    match cli.command {
+        Command::Init(args) => init::run(global, &args),
+        Command::Fetch(args) => fetch::run(&load(global, None)?, &args).await,
+        Command::Retag => retag::run(&load(global, None)?).await,
+        Command::Export(args) => export::run(&load(global, None)?, &args).await,
+        Command::Serve(args) => serve::run(&load(global, args.listen.clone())?).await,
+        Command::Demo(args) => demo::run(&args).await,
+    }
+}
+
+fn load(global: &GlobalArgs, listen: Option<String>) -> anyhow::Result<Config> {
+    let overrides = Overrides {
+        database_url: global.database_url.clone(),
+        listen,
+    };
+    Ok(Config::load(&global.config, &overrides)?)
+}
+
+/// Opens the configured store and brings its tags and sources in line with the config.
+pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
+    let store = match &config.database {
+        Database::SqliteFile(path) => {
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir)
+                    .with_context(|| format!("cannot create the folder {}", dir.display()))?;
+            }
+            Store::open_sqlite_path(path).await
+        }
+        Database::Url(url) => Store::open(url).await,
+    };
+    let store = store.with_context(|| {
+        format!(
+            "cannot open the database configured in {}",
+            config.path.display()
+        )
+    })?;
+    let now = Utc::now();
+    let names: Vec<String> = config.tags.iter().map(|t| t.name.clone()).collect();
+    store
+        .sync_tags(&names, now)
+        .await
+        .context("cannot record the tag vocabulary")?;
+    Ok(store)
+}
+
+/// The store ids of the configured sources, created on first sight, in config order.
+pub async fn sync_sources(
+    store: &Store,
+    config: &Config,
+) -> anyhow::Result<Vec<syndic_fetch::SourceJob>> {
+    let now = Utc::now();
+    let mut jobs = Vec::with_capacity(config.sources.len());
+    for source in &config.sources {
+        let spec = SourceSpec {
+            url: source.url.clone(),
+            name: source.name.clone(),
+        };
+        let id = store
+            .upsert_source(&spec, now)
+            .await
+            .with_context(|| format!("cannot record source {}", source.url))?;
+        jobs.push(syndic_fetch::SourceJob {
+            id,
+            location: source.location.clone(),
+            tags: source.tags.clone(),
+        });
+    }
+    Ok(jobs)
+}

@@ -1,0 +1,407 @@
+//! The configuration file: read once at start-up, validated into typed values.
+//!
+//! Precedence: defaults < `syndic.toml` < `SYNDIC_*` environment < command-line flags.
+//! Any problem is a [`ConfigError`] naming the file, the key and what to do; the binary
+//! exits with code 2 on it.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use syndic_fetch::Location;
+use syndic_tag::{MatchMode, TagRule, Tagger};
+use url::Url;
+
+/// The starter file `syndic init` writes.
+pub const EXAMPLE: &str = include_str!("../syndic.example.toml");
+
+/// A configuration problem: which file, which key, what is wrong and how to fix it.
+#[derive(Debug)]
+pub struct ConfigError {
+    pub file: PathBuf,
+    pub key: String,
+    pub problem: String,
+    pub fix: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "invalid configuration in {}", self.file.display())?;
+        if !self.key.is_empty() {
+            write!(f, ", at {}", self.key)?;
+        }
+        write!(f, ": {}", self.problem)?;
+        if !self.fix.is_empty() {
+            write!(f, "\n  to fix: {}", self.fix)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// The validated configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub path: PathBuf,
+    pub site: syndic_web::Site,
+    pub database: Database,
+    pub listen: SocketAddr,
+    pub sources: Vec<SourceConfig>,
+    pub tags: Vec<TagRule>,
+}
+
+/// Where posts are stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Database {
+    SqliteFile(PathBuf),
+    /// Any other URL, handed to the store as is (it refuses what it cannot serve).
+    Url(String),
+}
+
+/// One `[[source]]`.
+#[derive(Debug, Clone)]
+pub struct SourceConfig {
+    /// As written in the file; the source's identity in the store.
+    pub url: String,
+    pub location: Location,
+    pub name: Option<String>,
+    pub tags: Vec<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    #[serde(default)]
+    site: RawSite,
+    #[serde(default)]
+    database: RawDatabase,
+    #[serde(default)]
+    server: RawServer,
+    #[serde(default)]
+    source: Vec<RawSource>,
+    #[serde(default)]
+    tag: Vec<RawTag>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSite {
+    title: Option<String>,
+    base_url: Option<String>,
+    posts_per_page: Option<i64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDatabase {
+    url: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawServer {
+    listen: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSource {
+    url: String,
+    name: Option<String>,
+    #[serde(default)]
+    tags: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTag {
+    name: Option<String>,
+    terms: Option<Vec<String>>,
+    #[serde(rename = "match", default)]
+    mode: MatchMode,
+    #[serde(default)]
+    exclude: Vec<String>,
+}
+
+/// Overrides from the environment and the command line.
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    pub database_url: Option<String>,
+    pub listen: Option<String>,
+}
+
+impl Config {
+    /// Reads and validates the file at `path`.
+    pub fn load(path: &Path, overrides: &Overrides) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            let fix = if e.kind() == std::io::ErrorKind::NotFound {
+                format!(
+                    "run `syndic init` to write a starter file at {}, or pass --config PATH",
+                    path.display()
+                )
+            } else {
+                "check the path and its permissions".into()
+            };
+            ConfigError {
+                file: path.to_path_buf(),
+                key: String::new(),
+                problem: format!("cannot read it: {e}"),
+                fix,
+            }
+        })?;
+        Self::parse(&text, path, overrides)
+    }
+
+    /// Validates `text` as if read from `path` (relative paths resolve against its folder).
+    pub fn parse(text: &str, path: &Path, overrides: &Overrides) -> Result<Config, ConfigError> {
+        let raw: RawConfig = toml::from_str(text).map_err(|e| syntax_error(path, text, &e))?;
+        Validator {
+            file: path,
+            dir: path.parent().unwrap_or(Path::new(".")),
+        }
+        .validate(raw, overrides)
+    }
+
+    /// The compiled vocabulary (validation already compiled it once, so this succeeds).
+    pub fn tagger(&self) -> Result<Tagger, syndic_tag::TagError> {
+        Tagger::new(&self.tags)
+    }
+}
+
+struct Validator<'a> {
+    file: &'a Path,
+    dir: &'a Path,
+}
+
+impl Validator<'_> {
+    fn error(
+        &self,
+        key: impl Into<String>,
+        problem: impl Into<String>,
+        fix: impl Into<String>,
+    ) -> ConfigError {
+        ConfigError {
+            file: self.file.to_path_buf(),
+            key: key.into(),
+            problem: problem.into(),
+            fix: fix.into(),
+        }
+    }
+
+    fn validate(&self, raw: RawConfig, overrides: &Overrides) -> Result<Config, ConfigError> {
+        let site = self.site(raw.site)?;
+        let database = self.database(overrides.database_url.clone().or(raw.database.url))?;
+        let listen_text = overrides
+            .listen
+            .clone()
+            .or(raw.server.listen)
+            .unwrap_or_else(|| "127.0.0.1:8080".into());
+        let listen = listen_text.parse().map_err(|_| {
+            self.error(
+                "server.listen",
+                format!("{listen_text:?} is not an address and port"),
+                "write it as \"127.0.0.1:8080\"",
+            )
+        })?;
+        let sources = self.sources(raw.source)?;
+        let tags = self.tags(raw.tag)?;
+        Ok(Config {
+            path: self.file.to_path_buf(),
+            site,
+            database,
+            listen,
+            sources,
+            tags,
+        })
+    }
+
+    fn site(&self, raw: RawSite) -> Result<syndic_web::Site, ConfigError> {
+        let base_text = raw
+            .base_url
+            .unwrap_or_else(|| "http://127.0.0.1:8080/".into());
+        let mut base_url = Url::parse(&base_text)
+            .ok()
+            .filter(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some())
+            .ok_or_else(|| {
+                self.error(
+                    "site.base_url",
+                    format!("{base_text:?} is not an absolute http(s) URL"),
+                    "write it as \"https://planet.example.org/\"",
+                )
+            })?;
+        if !base_url.path().ends_with('/') {
+            let path = format!("{}/", base_url.path());
+            base_url.set_path(&path);
+        }
+        let per_page = raw.posts_per_page.unwrap_or(10);
+        let posts_per_page = u32::try_from(per_page)
+            .ok()
+            .filter(|n| (1..=1000).contains(n))
+            .ok_or_else(|| {
+                self.error(
+                    "site.posts_per_page",
+                    format!("{per_page} is out of range"),
+                    "use a number from 1 to 1000",
+                )
+            })?;
+        let title = raw.title.unwrap_or_else(|| "syndic".into());
+        Ok(syndic_web::Site {
+            title,
+            base_url,
+            posts_per_page,
+        })
+    }
+
+    fn database(&self, url: Option<String>) -> Result<Database, ConfigError> {
+        let url = url.unwrap_or_else(|| "sqlite://syndic.db".into());
+        let Some(rest) = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+        else {
+            if url.contains("://") {
+                return Ok(Database::Url(url));
+            }
+            return Err(self.error(
+                "database.url",
+                format!("{url:?} is not a database URL"),
+                "write it as \"sqlite://syndic.db\"",
+            ));
+        };
+        let path = rest.split('?').next().unwrap_or(rest);
+        if path.is_empty() {
+            return Err(self.error(
+                "database.url",
+                "the SQLite URL names no file",
+                "write it as \"sqlite://syndic.db\"",
+            ));
+        }
+        if path == ":memory:" {
+            return Ok(Database::Url("sqlite::memory:".into()));
+        }
+        Ok(Database::SqliteFile(self.dir.join(path)))
+    }
+
+    fn sources(&self, raw: Vec<RawSource>) -> Result<Vec<SourceConfig>, ConfigError> {
+        let mut sources: Vec<SourceConfig> = Vec::with_capacity(raw.len());
+        for (i, source) in raw.into_iter().enumerate() {
+            let key = format!("source[{}]", i + 1);
+            let location = Location::parse(&source.url, self.dir).map_err(|e| {
+                self.error(
+                    format!("{key}.url"),
+                    e.to_string(),
+                    "use an http(s):// or file:// URL, or a path to a local file",
+                )
+            })?;
+            if let Some(first) = sources.iter().position(|s| s.location == location) {
+                return Err(self.error(
+                    format!("{key}.url"),
+                    format!("{:?} is already source[{}]", source.url, first + 1),
+                    "remove one of the two [[source]] entries",
+                ));
+            }
+            if source.name.as_deref().is_some_and(|n| n.trim().is_empty()) {
+                return Err(self.error(
+                    format!("{key}.name"),
+                    "the name is empty",
+                    "remove `name` or give it a value",
+                ));
+            }
+            if source.tags.iter().any(|t| t.trim().is_empty()) {
+                return Err(self.error(
+                    format!("{key}.tags"),
+                    "a tag name is empty",
+                    "remove the empty string",
+                ));
+            }
+            let tags = source.tags.iter().map(|t| t.trim().to_owned()).collect();
+            let name = source.name.map(|n| n.trim().to_owned());
+            sources.push(SourceConfig {
+                url: source.url.trim().to_owned(),
+                location,
+                name,
+                tags,
+            });
+        }
+        Ok(sources)
+    }
+
+    fn tags(&self, raw: Vec<RawTag>) -> Result<Vec<TagRule>, ConfigError> {
+        let mut rules: Vec<TagRule> = Vec::with_capacity(raw.len());
+        for (i, tag) in raw.into_iter().enumerate() {
+            let key = format!("tag[{}]", i + 1);
+            let name = tag
+                .name
+                .map(|n| n.trim().to_owned())
+                .filter(|n| !n.is_empty())
+                .ok_or_else(|| {
+                    self.error(
+                        format!("{key}.name"),
+                        "the tag has no name",
+                        "add name = \"…\" to this [[tag]]",
+                    )
+                })?;
+            let slug = syndic_core::slugify(&name);
+            if let Some(other) = rules.iter().find(|r| syndic_core::slugify(&r.name) == slug) {
+                return Err(self.error(
+                    format!("{key}.name"),
+                    format!(
+                        "{name:?} has the same archive URL (/tag/{slug}/) as tag {:?}",
+                        other.name
+                    ),
+                    "merge the two [[tag]] entries or rename one",
+                ));
+            }
+            let terms = tag.terms.unwrap_or_else(|| vec![name.clone()]);
+            if terms.is_empty()
+                || terms
+                    .iter()
+                    .chain(&tag.exclude)
+                    .any(|t| t.trim().is_empty())
+            {
+                return Err(self.error(
+                    format!("{key}.terms"),
+                    format!("tag {name:?} has an empty term list or an empty term"),
+                    "list at least one word or phrase, or drop `terms` to use the name",
+                ));
+            }
+            let rule = TagRule {
+                name,
+                terms,
+                mode: tag.mode,
+                exclude: tag.exclude,
+            };
+            Tagger::new(std::slice::from_ref(&rule))
+                .map_err(|e| self.error(key, e.to_string(), "change or remove that term"))?;
+            rules.push(rule);
+        }
+        Ok(rules)
+    }
+}
+
+/// A TOML syntax or shape error, with its line.
+fn syntax_error(path: &Path, text: &str, error: &toml::de::Error) -> ConfigError {
+    let key = error
+        .span()
+        .map(|span| {
+            let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
+            format!("line {line}")
+        })
+        .unwrap_or_default();
+    let problem = error.message().trim().to_owned();
+    let fix = if problem.contains("unknown field") {
+        "remove or correct the key; `syndic init --print` shows every key syndic knows".to_owned()
+    } else {
+        "correct the TOML there".to_owned()
+    };
+    ConfigError {
+        file: path.to_path_buf(),
+        key,
+        problem,
+        fix,
+    }
+}
+
+#[cfg(test)]
+mod tests;

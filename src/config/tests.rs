@@ -1,0 +1,150 @@
+use std::path::Path;
+
+use super::*;
+
+fn parse(text: &str) -> Result<Config, ConfigError> {
+    Config::parse(
+        text,
+        Path::new("/etc/syndic/syndic.toml"),
+        &Overrides::default(),
+    )
+}
+
+#[test]
+fn the_starter_file_is_valid_and_gives_the_defaults() {
+    let config = parse(EXAMPLE).expect("example config parses");
+    assert_eq!(config.site.title, "syndic");
+    assert_eq!(config.site.base_url.as_str(), "http://127.0.0.1:8080/");
+    assert_eq!(config.site.posts_per_page, 10);
+    assert_eq!(
+        config.database,
+        Database::SqliteFile("/etc/syndic/syndic.db".into())
+    );
+    assert_eq!(config.listen.to_string(), "127.0.0.1:8080");
+}
+
+#[test]
+fn the_documented_keys_are_read() {
+    let config = parse(
+        r#"
+        [site]
+        title = "Noise"
+        base_url = "https://planet.example.org/sub"
+        posts_per_page = 5
+        [database]
+        url = "sqlite://data/noise.db"
+        [server]
+        listen = "0.0.0.0:9000"
+        [[source]]
+        url = "https://example.org/feed.xml"
+        name = "Example"
+        tags = ["example"]
+        [[source]]
+        url = "feeds/local.rss"
+        [[tag]]
+        name = "map"
+        terms = ["map"]
+        match = "substring"
+        exclude = ["roadmap"]
+        [[tag]]
+        name = "Machine Learning"
+        "#,
+    )
+    .expect("valid config");
+    assert_eq!(
+        config.site.base_url.as_str(),
+        "https://planet.example.org/sub/"
+    );
+    assert_eq!(
+        config.database,
+        Database::SqliteFile("/etc/syndic/data/noise.db".into())
+    );
+    assert_eq!(
+        config.sources[1].location,
+        Location::File("/etc/syndic/feeds/local.rss".into())
+    );
+    assert_eq!(config.sources[0].tags, ["example"]);
+    assert_eq!(config.tags[0].mode, MatchMode::Substring);
+    assert_eq!(config.tags[1].terms, ["Machine Learning"]);
+    assert_eq!(config.tags[1].mode, MatchMode::Word);
+}
+
+fn error_of(text: &str) -> ConfigError {
+    parse(text).expect_err("config should be refused")
+}
+
+#[test]
+fn an_unknown_key_is_refused_with_its_line_and_name() {
+    let err = error_of("[site]\ntitle = \"x\"\ncolour = \"red\"\n");
+    assert_eq!(err.key, "line 3");
+    assert!(err.problem.contains("colour"), "{err}");
+    assert!(err.to_string().contains("/etc/syndic/syndic.toml"), "{err}");
+}
+
+#[test]
+fn a_bad_source_url_is_refused() {
+    let err = error_of("[[source]]\nurl = \"ftp://example.org/feed\"\n");
+    assert_eq!(err.key, "source[1].url");
+    assert!(err.problem.contains("ftp"), "{err}");
+}
+
+#[test]
+fn a_duplicate_source_is_refused() {
+    let err = error_of(
+        "[[source]]\nurl = \"a.rss\"\n[[source]]\nurl = \"./a.rss\"\n[[source]]\nurl = \"a.rss\"\n",
+    );
+    assert_eq!(err.key, "source[2].url");
+    assert!(err.problem.contains("source[1]"), "{err}");
+}
+
+#[test]
+fn a_tag_without_a_name_is_refused() {
+    let err = error_of("[[tag]]\nterms = [\"map\"]\n");
+    assert_eq!(err.key, "tag[1].name");
+    assert!(err.fix.contains("name"), "{err}");
+}
+
+#[test]
+fn an_unknown_match_mode_is_refused() {
+    let err = error_of("[[tag]]\nname = \"map\"\nmatch = \"fuzzy\"\n");
+    assert!(err.problem.contains("fuzzy"), "{err}");
+}
+
+#[test]
+fn bad_site_and_server_values_are_refused() {
+    assert_eq!(
+        error_of("[site]\nbase_url = \"not a url\"\n").key,
+        "site.base_url"
+    );
+    assert_eq!(
+        error_of("[site]\nposts_per_page = 0\n").key,
+        "site.posts_per_page"
+    );
+    assert_eq!(
+        error_of("[server]\nlisten = \"localhost\"\n").key,
+        "server.listen"
+    );
+    assert_eq!(
+        error_of("[database]\nurl = \"syndic.db\"\n").key,
+        "database.url"
+    );
+}
+
+#[test]
+fn overrides_win_over_the_file() {
+    let overrides = Overrides {
+        database_url: Some("sqlite:///tmp/other.db".into()),
+        listen: Some("127.0.0.1:9999".into()),
+    };
+    let config = Config::parse(
+        "[server]\nlisten = \"127.0.0.1:1\"\n",
+        Path::new("/x/syndic.toml"),
+        &overrides,
+    )
+    .expect("valid");
+    assert_eq!(
+        config.database,
+        Database::SqliteFile("/tmp/other.db".into())
+    );
+    assert_eq!(config.listen.to_string(), "127.0.0.1:9999");
+}

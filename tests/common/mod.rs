@@ -1,0 +1,154 @@
+//! Helpers shared by the end-to-end tests: run the real binary against temporary configs.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The `syndic` binary built for this test run.
+pub fn syndic() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_syndic"));
+    command
+        .env_remove("SYNDIC_CONFIG")
+        .env_remove("SYNDIC_DATABASE_URL")
+        .env_remove("RUST_LOG");
+    command
+}
+
+/// Runs `syndic ARGS --config CONFIG` and returns its output.
+pub fn run(config: &Path, args: &[&str]) -> Output {
+    syndic()
+        .args(args)
+        .arg("--config")
+        .arg(config)
+        .output()
+        .expect("run syndic")
+}
+
+pub fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+pub fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// `../shared` beside the repository, when this machine has it.
+pub fn shared_dir() -> Option<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared");
+    dir.is_dir().then_some(dir)
+}
+
+/// A TOML string literal.
+pub fn quoted(text: &str) -> String {
+    toml_string(text)
+}
+
+fn toml_string(text: &str) -> String {
+    let mut out = String::from("\"");
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Writes `body` as `syndic.toml` in `dir` (with the database beside it) and returns its path.
+pub fn write_config(dir: &Path, body: &str) -> PathBuf {
+    let path = dir.join("syndic.toml");
+    let text =
+        format!("[site]\ntitle = \"Test\"\n\n[database]\nurl = \"sqlite://test.db\"\n\n{body}");
+    std::fs::write(&path, text).expect("write config");
+    path
+}
+
+/// `[[source]]` entries for these paths or URLs.
+pub fn sources(urls: &[impl AsRef<str>]) -> String {
+    urls.iter()
+        .map(|u| format!("[[source]]\nurl = {}\n\n", quoted(u.as_ref())))
+        .collect()
+}
+
+/// A `[[tag]]` entry.
+pub fn tag(name: &str, terms: &[&str], mode: &str) -> String {
+    let terms: Vec<String> = terms.iter().map(|t| quoted(t)).collect();
+    format!(
+        "[[tag]]\nname = {}\nterms = [{}]\nmatch = {}\n\n",
+        quoted(name),
+        terms.join(", "),
+        quoted(mode)
+    )
+}
+
+/// A running `syndic serve` or `syndic demo`, killed when dropped.
+pub struct Server {
+    child: std::process::Child,
+    pub address: String,
+}
+
+impl Server {
+    /// Starts `syndic ARGS` and waits (up to a minute) for its "serving … at http://ADDR/" line.
+    pub fn start(mut command: Command) -> Server {
+        use std::io::BufRead;
+        let mut child = command
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::inherit())
+            .spawn()
+            .expect("start server");
+        let stdout = child.stdout.take().expect("piped stdout");
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stdout)
+                .lines()
+                .map_while(Result::ok)
+            {
+                if let Some(rest) = line.split("at http://").nth(1) {
+                    let _ = tx.send(rest.split('/').next().unwrap_or_default().to_owned());
+                }
+            }
+        });
+        let address = rx
+            .recv_timeout(std::time::Duration::from_secs(60))
+            .expect("server printed its address");
+        Server { child, address }
+    }
+
+    /// GET `path`; returns the status code and the body.
+    pub fn get(&self, path: &str) -> (u16, String) {
+        use std::io::{Read, Write};
+        let mut stream = std::net::TcpStream::connect(&self.address).expect("connect");
+        stream
+            .set_read_timeout(Some(std::time::Duration::from_secs(30)))
+            .expect("timeout");
+        write!(
+            stream,
+            "GET {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+            self.address
+        )
+        .expect("send");
+        let mut response = Vec::new();
+        stream.read_to_end(&mut response).expect("read");
+        let response = String::from_utf8_lossy(&response).into_owned();
+        let status = response
+            .split_whitespace()
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        let body = response
+            .split_once("\r\n\r\n")
+            .map(|(_, b)| b.to_owned())
+            .unwrap_or_default();
+        (status, body)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
