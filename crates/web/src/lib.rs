@@ -1,8 +1,8 @@
 //! syndic-web: the public site and the archive exports.
 //!
 //! It serves, from the [`Store`], server-rendered HTML pages: the newest posts (`/`), one
-//! tag's archive (`/tag/<slug>/`, "Tag Archives: <name>", newest first, every post in full
-//! under its title and the line "Post Syndicated from <name> original <link>"), one post
+//! tag's archive (`/tag/<slug>/`, `Tag Archives: <name>`, newest first, every post in full
+//! under its title and the line `Post Syndicated from <name> original <link>`), one post
 //! (`/post/<id>/`), plus `/static/style.css` and `/healthz`. Listings paginate with both
 //! `/page/N/` and `?page=N`. Every response carries a strict Content-Security-Policy and
 //! related headers; bad input of any kind is a 404 page, never a 500.
