@@ -252,3 +252,21 @@ fn source_names_and_source_tags_apply() {
         "{export}"
     );
 }
+
+#[test]
+fn a_source_that_breaks_later_keeps_its_posts() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let feed = dir.path().join("blog.rss");
+    std::fs::write(&feed, rss(&[("a", "A map worth keeping", "Text.")])).expect("write");
+    let config = write_config(
+        dir.path(),
+        &format!("{}{}", sources(&["blog.rss"]), tag("map", &["map"], "word")),
+    );
+    assert!(run(&config, &["fetch"]).status.success());
+    std::fs::write(&feed, "<rss><channel><item><title>cut off").expect("write");
+    let out = run(&config, &["fetch"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout(&out).contains("failed  "), "{}", stdout(&out));
+    let export = stdout(&run(&config, &["export", "--tag", "map"]));
+    assert!(export.contains("A map worth keeping"), "{export}");
+}
