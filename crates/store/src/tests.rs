@@ -50,6 +50,18 @@ async fn store_with_source(
     (store, source, dir)
 }
 
+/// One field of every post on the first page of the home listing, newest first.
+async fn first_page(store: &Store, field: impl Fn(syndic_core::Post) -> String) -> Vec<String> {
+    let page = Page::new(1, 10).expect("page");
+    store
+        .posts(PostFilter::All, page)
+        .await
+        .expect("posts")
+        .into_iter()
+        .map(field)
+        .collect()
+}
+
 fn meta() -> FeedMeta {
     FeedMeta {
         title: Some("Example Blog".into()),
@@ -119,13 +131,7 @@ async fn listings_are_newest_first_and_filter_by_tag() {
         .await
         .expect("ingest");
     let page = Page::new(1, 10).expect("page");
-    let all: Vec<_> = store
-        .posts(PostFilter::All, page)
-        .await
-        .expect("posts")
-        .into_iter()
-        .map(|p| p.title)
-        .collect();
+    let all = first_page(&store, |p| p.title).await;
     assert_eq!(all, ["New map", "Middle", "Old map"]);
 
     let map = store
@@ -168,14 +174,7 @@ async fn attribution_falls_back_from_author_to_name_to_feed_title() {
         .ingest(source, &meta(), &posts, at(10))
         .await
         .expect("ingest");
-    let page = Page::new(1, 10).expect("page");
-    let names: Vec<_> = store
-        .posts(PostFilter::All, page)
-        .await
-        .expect("posts")
-        .into_iter()
-        .map(|p| p.attribution)
-        .collect();
+    let names = first_page(&store, |p| p.attribution).await;
     assert_eq!(names, ["Example Blog", "Ada"]);
 
     let spec = SourceSpec {
@@ -186,13 +185,7 @@ async fn attribution_falls_back_from_author_to_name_to_feed_title() {
         store.upsert_source(&spec, at(11)).await.expect("rename"),
         source
     );
-    let names: Vec<_> = store
-        .posts(PostFilter::All, page)
-        .await
-        .expect("posts")
-        .into_iter()
-        .map(|p| p.attribution)
-        .collect();
+    let names = first_page(&store, |p| p.attribution).await;
     assert_eq!(names, ["Operator's Name", "Ada"]);
 }
 
