@@ -120,7 +120,42 @@ const LINK_REL: &str = "nofollow noopener noreferrer";
 /// string.
 pub fn sanitize_html(html: &str, base: Option<&Url>) -> String {
     let html = limit_nesting(html, MAX_NESTING);
-    builder(base).clean(&html).to_string()
+    keep_leading_newlines_in_pre(builder(base).clean(&html).to_string())
+}
+
+/// A parser drops the newline right after `<pre>`, so a code block whose text starts with a
+/// newline (its first line was blank) must be written with one more; html5ever's serializer
+/// does not do that, and the blank line would be lost at the next parse (in the reader's
+/// browser, and when sanitizing again). This puts it back.
+///
+/// Works on the serializer's output, where every `<` outside a tag is escaped, attribute
+/// values included, so `<pre` followed by `>` or a space always starts a `pre` tag and the
+/// next `>` ends it.
+fn keep_leading_newlines_in_pre(html: String) -> String {
+    if !html.contains("<pre") {
+        return html;
+    }
+    let mut out = String::with_capacity(html.len() + 16);
+    let mut rest = html.as_str();
+    while let Some(at) = rest.find("<pre") {
+        let after_name = at + "<pre".len();
+        let tag_end = match rest[after_name..].chars().next() {
+            Some('>' | ' ') => rest[after_name..].find('>').map(|end| after_name + end + 1),
+            _ => None,
+        };
+        let Some(tag_end) = tag_end else {
+            out.push_str(&rest[..after_name]);
+            rest = &rest[after_name..];
+            continue;
+        };
+        out.push_str(&rest[..tag_end]);
+        rest = &rest[tag_end..];
+        if rest.starts_with('\n') {
+            out.push('\n');
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 fn builder(base: Option<&Url>) -> Builder<'static> {

@@ -265,3 +265,36 @@ fn relative_urls_are_dropped_without_a_base() {
     // A base that is not http(s) counts as no base.
     check(Some("javascript:alert(1)"), &rows);
 }
+
+/// A `<pre>` whose text starts with a blank line was written as `<pre>\n…`, which a parser
+/// reads without that newline: the blank line was lost, and sanitizing again changed the
+/// result.
+#[test]
+fn pre_keeps_its_leading_blank_line() {
+    check(
+        None,
+        &[
+            row("leading blank line", "<pre>\n\nx</pre>", "<pre>\n\nx</pre>"),
+            row(
+                "with an attribute holding > and <pre",
+                "<pre title='a>b <pre>'>\n\n\nx</pre>",
+                "<pre title=\"a&gt;b &lt;pre&gt;\">\n\n\nx</pre>",
+            ),
+            row(
+                "no blank line: unchanged",
+                "<pre>\nx\n</pre>",
+                "<pre>x\n</pre>",
+            ),
+            row(
+                "escaped text and code are left alone",
+                "<p>&lt;pre>\n</p><pre><code>\nx</code></pre>",
+                "<p>&lt;pre&gt;\n</p><pre><code>\nx</code></pre>",
+            ),
+            row(
+                "inside a list, with spans",
+                "<ul><li><pre class=k>\n\n<span>a  </span>\n\n\n  b</pre></li></ul>",
+                "<ul><li><pre>\n\n<span>a  </span>\n\n\n  b</pre></li></ul>",
+            ),
+        ],
+    );
+}

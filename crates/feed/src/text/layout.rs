@@ -5,6 +5,11 @@
 //! only whitespace (an `&nbsp;` spacer paragraph, an empty list item) is dropped. Between two
 //! lines go the newlines that were asked for in between (one for `<br>`, list items and
 //! table rows, two for blocks), never more than two.
+//!
+//! `<pre>` is the exception: its text is collected whole and written when it closes, line
+//! for line as it is (trailing whitespace, whitespace-only lines and every blank line
+//! included). Only blank lines at its very start and end are dropped: there the block's
+//! own spacing stands in for them.
 
 /// Elements whose contents never reach the text.
 const SKIPPED: &[&str] = &[
@@ -79,6 +84,14 @@ pub(super) struct Layout {
     items: usize,
     /// Depth of open `<pre>` elements: text is verbatim while > 0.
     pre: usize,
+    /// Text of the open `<pre>`, newlines included, written when it closes.
+    pre_text: String,
+    /// `breaks` is an exact count (between lines of a `<pre>`), not to be capped at two.
+    exact: bool,
+    /// The current line was started with an exact count of newlines before it.
+    line_exact: bool,
+    /// The current line is a line of a `<pre>`: kept as it is, whitespace included.
+    line_verbatim: bool,
     /// Cell counters of the open table rows, innermost last.
     rows: Vec<usize>,
     /// Depth of open table cells: breaks turn into spaces while > 0.
@@ -88,13 +101,24 @@ pub(super) struct Layout {
 impl Layout {
     /// An element opens; returns whether its children should be visited.
     pub(super) fn open(&mut self, name: &str, start: Option<&str>) -> bool {
+        if SKIPPED.contains(&name) {
+            return false;
+        }
+        if self.pre > 0 {
+            match name {
+                "br" => self.pre_text.push('\n'),
+                "pre" => self.pre += 1,
+                _ if breaks_line(name) => self.pre_line_break(),
+                _ => {}
+            }
+            return true;
+        }
         match name {
-            _ if SKIPPED.contains(&name) => return false,
             "br" => self.line_break(),
             "hr" => self.block_break(),
             "pre" => {
                 self.block_break();
-                self.pre += 1;
+                self.pre = 1;
             }
             "ul" | "ol" => {
                 self.block_break();
@@ -128,12 +152,24 @@ impl Layout {
 
     /// An element closes (called for every opened element, skipped ones included).
     pub(super) fn close(&mut self, name: &str) {
-        match name {
-            _ if SKIPPED.contains(&name) => {}
-            "pre" => {
-                self.block_break();
-                self.pre = self.pre.saturating_sub(1);
+        if SKIPPED.contains(&name) {
+            return;
+        }
+        if self.pre > 0 {
+            match name {
+                "pre" => {
+                    self.pre -= 1;
+                    if self.pre == 0 {
+                        self.write_pre();
+                        self.block_break();
+                    }
+                }
+                _ if breaks_line(name) => self.pre_line_break(),
+                _ => {}
             }
+            return;
+        }
+        match name {
             "ul" | "ol" => {
                 self.lists.pop();
                 self.marker = None;
@@ -157,7 +193,10 @@ impl Layout {
     /// A text node.
     pub(super) fn text(&mut self, text: &str) {
         if self.pre > 0 {
-            self.verbatim(text);
+            self.pre_text.extend(
+                text.chars()
+                    .filter(|&c| c != '\r' && !super::is_invisible_control(c)),
+            );
             return;
         }
         for c in text.chars() {
@@ -171,29 +210,58 @@ impl Layout {
 
     /// The finished text.
     pub(super) fn finish(mut self) -> String {
+        if self.pre > 0 {
+            self.pre = 0;
+            self.write_pre();
+        }
         self.finish_line();
         self.out
     }
 
-    fn verbatim(&mut self, text: &str) {
-        for c in text.chars() {
-            match c {
-                '\n' => {
-                    self.finish_line();
-                    self.breaks += 1;
-                }
-                '\t' => self.put_verbatim(c),
-                c if super::is_invisible_control(c) || c == '\r' => {}
-                c => self.put_verbatim(c),
-            }
+    /// A block boundary inside a `<pre>` (a `<div>` in it, say) starts a new line.
+    fn pre_line_break(&mut self) {
+        if !self.pre_text.is_empty() && !self.pre_text.ends_with('\n') {
+            self.pre_text.push('\n');
         }
     }
 
-    fn put_verbatim(&mut self, c: char) {
-        if !self.line_open {
-            self.start_line();
+    /// Writes the collected `<pre>` text: every line as it is, blank ones included, except
+    /// the blank lines at its start and end. In a table cell, where a row is one line, its
+    /// lines are joined with spaces instead.
+    fn write_pre(&mut self) {
+        let text = std::mem::take(&mut self.pre_text);
+        let lines: Vec<&str> = text.split('\n').collect();
+        let blank = |line: &&str| line.chars().all(char::is_whitespace);
+        let (Some(first), Some(last)) = (
+            lines.iter().position(|l| !blank(l)),
+            lines.iter().rposition(|l| !blank(l)),
+        ) else {
+            return;
+        };
+        let lines = &lines[first..=last];
+        if self.cells > 0 {
+            for line in lines {
+                self.text(line);
+                self.space = true;
+            }
+            return;
         }
-        self.line.push(c);
+        let mut newlines = 0;
+        for (i, line) in lines.iter().enumerate() {
+            newlines += 1;
+            if line.is_empty() {
+                continue;
+            }
+            if i > 0 {
+                self.breaks = newlines;
+                self.exact = true;
+            }
+            newlines = 0;
+            self.start_line();
+            self.line_verbatim = true;
+            self.line.push_str(line);
+            self.finish_line();
+        }
     }
 
     fn put(&mut self, c: char) {
@@ -212,6 +280,8 @@ impl Layout {
     fn start_line(&mut self) {
         self.line_open = true;
         self.line_breaks = self.breaks;
+        self.line_exact = std::mem::take(&mut self.exact);
+        self.line_verbatim = false;
         self.breaks = 0;
         self.space = false;
         self.separator = false;
@@ -228,8 +298,9 @@ impl Layout {
         self.prefix_len = self.line.len();
     }
 
-    /// Ends the current line: kept if it shows anything, dropped if it is only whitespace.
-    /// Returns whether a line was kept.
+    /// Ends the current line: kept if it shows anything, dropped if it is only whitespace,
+    /// trailing whitespace trimmed; a `<pre>` line is kept as it is. Returns whether a line
+    /// was kept.
     fn finish_line(&mut self) -> bool {
         self.space = false;
         self.separator = false;
@@ -238,24 +309,32 @@ impl Layout {
         }
         self.line_open = false;
         let content = &self.line[self.prefix_len..];
-        if content.chars().all(char::is_whitespace) {
+        if content.is_empty() || (!self.line_verbatim && content.chars().all(char::is_whitespace)) {
             self.breaks = self.breaks.max(self.line_breaks);
             return false;
         }
         if !self.out.is_empty() {
-            let newlines = self.line_breaks.clamp(1, 2);
+            let newlines = if self.line_exact {
+                self.line_breaks.max(1)
+            } else {
+                self.line_breaks.clamp(1, 2)
+            };
             self.out.extend(std::iter::repeat_n('\n', newlines));
         }
-        self.out.push_str(
-            self.line
-                .trim_end_matches(|c: char| c.is_ascii_whitespace()),
-        );
+        if self.line_verbatim {
+            self.out.push_str(&self.line);
+        } else {
+            self.out.push_str(
+                self.line
+                    .trim_end_matches(|c: char| c.is_ascii_whitespace()),
+            );
+        }
         true
     }
 
     /// `<br>`: the next text goes on a new line.
     fn line_break(&mut self) {
-        if self.cells > 0 && self.pre == 0 {
+        if self.cells > 0 {
             self.space = true;
             return;
         }
@@ -304,4 +383,9 @@ impl Layout {
         self.marker = Some(marker);
         self.items += 1;
     }
+}
+
+/// Elements that start a new line inside a `<pre>`.
+fn breaks_line(name: &str) -> bool {
+    BLOCKS.contains(&name) || matches!(name, "ul" | "ol" | "li" | "tr" | "hr")
 }

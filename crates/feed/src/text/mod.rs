@@ -17,14 +17,17 @@ use layout::Layout;
 ///   paragraphs separated by one blank line; headings are plain text;
 /// - list items are lines `  • item` (`ul`) or `  1. item` (`ol`, honouring `start`),
 ///   nested lists indented two more spaces per level; a list is one block;
-/// - `<pre>` is kept verbatim (whitespace and newlines), `<br>` is a newline;
+/// - `<pre>` is kept verbatim: every character, trailing whitespace, whitespace-only lines
+///   and every blank line included (only blank lines at its start and end give way to the
+///   block's own spacing); inside a list item its lines are indented like the item's text;
+/// - `<br>` is a newline;
 /// - other whitespace collapses to single spaces, except NBSP (U+00A0), which is kept;
 ///   inline tags neither add nor remove spaces;
 /// - images are dropped, links keep their text, table rows are lines with cells joined by
 ///   `" | "`, `<hr>` is a paragraph break, scripts and styles are skipped.
 ///
-/// The result has no leading or trailing blank lines, no trailing spaces and never more
-/// than one blank line in a row.
+/// The result has no leading or trailing blank lines and, outside `<pre>` text, no trailing
+/// spaces and never more than one blank line in a row.
 pub fn html_to_text(html: &str) -> String {
     let html = limit_nesting(html, MAX_NESTING);
     let document = Html::parse_fragment(&html);

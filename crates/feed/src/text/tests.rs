@@ -180,6 +180,30 @@ fn lists() {
     ]);
 }
 
+/// Guard: a nested `<ol>` numbers from 1 and is indented deeper, and the outer list goes
+/// on counting after it. (The LDAPS seed posts differ because their feed has the nested
+/// steps flattened into the outer `<ol>`.)
+#[test]
+fn nested_ordered_lists_restart_numbering() {
+    check_layout(&[
+        (
+            "ol in ol",
+            "<ol><li>one<ol><li>a</li><li>b</li></ol></li><li>two</li></ol>",
+            "  1. one\n    1. a\n    2. b\n  2. two",
+        ),
+        (
+            "text after the nested list stays in the item",
+            "<ol start=\"5\"><li>one<ol><li>a</li></ol>more</li><li>two</li></ol>",
+            "  5. one\n    1. a\n    more\n  6. two",
+        ),
+        (
+            "three levels",
+            "<ol><li>x<ol><li>y<ul><li>z</li></ul></li></ol></li></ol>",
+            "  1. x\n    1. y\n      \u{2022} z",
+        ),
+    ]);
+}
+
 #[test]
 fn preformatted() {
     check_layout(&[
@@ -190,14 +214,61 @@ fn preformatted() {
         ),
         ("leading newline dropped by HTML", "<pre>\n  x</pre>", "  x"),
         ("blank line inside is kept", "<pre>a\n\nb</pre>", "a\n\nb"),
-        (
-            "many blank lines collapse to one",
-            "<pre>a\n\n\n\nb</pre>",
-            "a\n\nb",
-        ),
         ("tabs kept", "<pre>a\tb</pre>", "a\tb"),
-        ("trailing spaces trimmed", "<pre>a   \nb</pre>", "a\nb"),
         ("br inside pre", "<pre>a<br>b</pre>", "a\nb"),
+    ]);
+}
+
+/// `<pre>` lines used to lose their trailing whitespace, whitespace-only lines were dropped
+/// and runs of blank lines were cut down to one.
+#[test]
+fn pre_keeps_trailing_whitespace_and_every_blank_line() {
+    check_layout(&[
+        (
+            "trailing spaces and tabs kept",
+            "<pre>a   \nb\t</pre>",
+            "a   \nb\t",
+        ),
+        (
+            "every blank line kept",
+            "<pre>a\n\n\n\nb</pre>",
+            "a\n\n\n\nb",
+        ),
+        (
+            "whitespace-only line kept",
+            "<pre>if x {\n    \n    y\n}</pre>",
+            "if x {\n    \n    y\n}",
+        ),
+        (
+            "blank lines at the edges give way to block spacing",
+            "<p>x</p><pre>\n\n  \na\n\n \n</pre><p>y</p>",
+            "x\n\na\n\ny",
+        ),
+        (
+            "nested code and spans",
+            "<pre><code><span>fn</span> <b>main</b>() {  \n    <i>x</i>\n}</code></pre>",
+            "fn main() {  \n    x\n}",
+        ),
+        (
+            "inside a list item, indented like the item's text",
+            "<ul><li>Run:<pre><code>make  \n\n  test</code></pre></li><li>b</li></ul>",
+            "  \u{2022} Run:\n    make  \n\n      test\n  \u{2022} b",
+        ),
+        (
+            "blocks inside pre start lines",
+            "<pre><div>a</div><div>b</div>c</pre>",
+            "a\nb\nc",
+        ),
+        (
+            "pre in a table cell stays on the row",
+            "<table><tr><td><pre>a\n  b</pre></td><td>c</td></tr></table>",
+            "a b | c",
+        ),
+        (
+            "only blank lines",
+            "<p>x</p><pre>\n \n\n</pre><p>y</p>",
+            "x\n\ny",
+        ),
     ]);
 }
 
