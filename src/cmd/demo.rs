@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 
 use crate::cli::DemoArgs;
-use crate::cmd::fetch::{fetch_all, pipeline};
+use crate::cmd::fetch::{Report, fetch_all, pipeline};
 use crate::cmd::{open_store, serve::serve, sync_sources};
 use crate::config::{Config, Overrides};
 
@@ -61,7 +61,13 @@ pub async fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
 
     let store = open_store(&config).await?;
     let jobs = sync_sources(&store, &config).await?;
-    let summary = fetch_all(&pipeline(&config, store.clone())?, jobs, 4).await;
+    let summary = fetch_all(
+        &pipeline(&config, store.clone())?,
+        jobs,
+        4,
+        Report::Failures,
+    )
+    .await;
     println!(
         "demo: {} sample sources, {} posts, {} tags, in {}",
         summary.sources,

@@ -67,9 +67,14 @@ pub async fn run(config: &Config, args: &ExportArgs) -> anyhow::Result<ExitCode>
             .with_context(|| format!("cannot write {}", path.display()))?,
         None => {
             let mut out = std::io::stdout().lock();
-            out.write_all(rendered.as_bytes())
+            match out
+                .write_all(rendered.as_bytes())
                 .and_then(|()| out.flush())
-                .context("cannot write to standard output")?;
+            {
+                // A reader that stopped early (`| head`) is not an error.
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+                written => written.context("cannot write to standard output")?,
+            }
         }
     }
     Ok(ExitCode::SUCCESS)

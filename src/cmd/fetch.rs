@@ -27,7 +27,7 @@ pub async fn run(config: &Config, args: &FetchArgs) -> anyhow::Result<ExitCode> 
         return Ok(ExitCode::SUCCESS);
     }
     let pipeline = pipeline(config, store.clone())?;
-    let summary = fetch_all(&pipeline, jobs, usize::from(args.jobs)).await;
+    let summary = fetch_all(&pipeline, jobs, usize::from(args.jobs), Report::EachSource).await;
     store.close().await;
     println!("{}", summary.line());
     Ok(if summary.failed == 0 {
@@ -82,8 +82,20 @@ impl Summary {
     }
 }
 
+/// Whether `fetch_all` prints a line per source (logs carry them either way).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Report {
+    EachSource,
+    Failures,
+}
+
 /// Ingests every job, `parallel` at a time, reporting each source as it finishes.
-pub async fn fetch_all(pipeline: &Pipeline, jobs: Vec<SourceJob>, parallel: usize) -> Summary {
+pub async fn fetch_all(
+    pipeline: &Pipeline,
+    jobs: Vec<SourceJob>,
+    parallel: usize,
+    report: Report,
+) -> Summary {
     let started = Instant::now();
     let progress = progress_bar(jobs.len());
     let limit = Arc::new(Semaphore::new(parallel.max(1)));
@@ -100,33 +112,38 @@ pub async fn fetch_all(pipeline: &Pipeline, jobs: Vec<SourceJob>, parallel: usiz
     let mut summary = Summary::default();
     while let Some(joined) = tasks.join_next().await {
         summary.sources += 1;
-        let line = match joined {
+        let (failed, line) = match joined {
             Ok((job, Ok(stats))) => {
                 summary.totals.new += stats.new;
                 summary.totals.updated += stats.updated;
                 summary.totals.unchanged += stats.unchanged;
                 tracing::info!(source.id = %job.id, "fetched source {} ({}): {} new, {} updated", job.id, job.location, stats.new, stats.updated);
-                format!(
+                let line = format!(
                     "ok      {}: {} new, {} updated, {} unchanged",
                     job.location, stats.new, stats.updated, stats.unchanged
-                )
+                );
+                (false, line)
             }
             Ok((job, Err(error))) => {
                 summary.failed += 1;
                 tracing::warn!(source.id = %job.id, "source {} failed: {error:#}", job.location);
-                format!("failed  {}: {error:#}", job.location)
+                (true, format!("failed  {}: {error:#}", job.location))
             }
             Err(panic) => {
                 summary.failed += 1;
-                format!("failed  (a worker stopped: {panic})")
+                (true, format!("failed  (a worker stopped: {panic})"))
             }
         };
+        let print = failed || report == Report::EachSource;
         match &progress {
             Some(bar) => {
-                bar.println(&line);
+                if print {
+                    bar.println(&line);
+                }
                 bar.inc(1);
             }
-            None => println!("{line}"),
+            None if print => println!("{line}"),
+            None => {}
         }
     }
     if let Some(bar) = progress {

@@ -29,7 +29,6 @@ pub async fn serve(
         .local_addr()
         .context("cannot read the bound address")?;
     println!("serving {} at http://{address}/ (Ctrl-C stops)", site.title);
-    tracing::info!(server.address = %address, "listening");
     let state = syndic_web::AppState::new(store.clone(), Arc::new(site.clone()));
     syndic_web::serve(listener, state, shutdown_signal())
         .await

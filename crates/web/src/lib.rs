@@ -117,7 +117,7 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     if let Ok(addr) = listener.local_addr() {
-        tracing::info!(%addr, "serving the site");
+        tracing::info!(server.address = %addr, "serving the site at http://{addr}/");
     }
     axum::serve(listener, router(state))
         .with_graceful_shutdown(shutdown)
