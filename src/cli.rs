@@ -64,6 +64,12 @@ pub enum Command {
     Export(ExportArgs),
     /// Serve the site from the store.
     Serve(ServeArgs),
+    /// Write the whole site as static files (pages, archives, feeds, OPML, stylesheet).
+    ///
+    /// The files have the same URLs as `syndic serve` (`/tag/map/` is `tag/map/index.html`),
+    /// so any static web server can host them. Running it again rewrites only the files
+    /// that changed and removes those the site no longer has.
+    Build(BuildArgs),
     /// Run the whole thing on bundled sample feeds with a temporary database.
     Demo(DemoArgs),
 }
@@ -107,6 +113,13 @@ pub struct ExportArgs {
     /// Write to this file instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    /// The folder to write the site into (created if missing).
+    #[arg(value_name = "OUTDIR")]
+    pub outdir: PathBuf,
 }
 
 #[derive(Debug, Args)]

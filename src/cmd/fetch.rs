@@ -1,18 +1,17 @@
 //! `syndic fetch`: read every configured source once.
 
-use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::Context;
-use indicatif::{ProgressBar, ProgressStyle};
 use syndic_fetch::{Fetcher, FetcherOptions, Pipeline, SourceJob};
 use syndic_store::IngestStats;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 use crate::cli::FetchArgs;
+use crate::cmd::progress::progress_bar;
 use crate::cmd::{open_store, sync_sources};
 use crate::config::Config;
 
@@ -97,7 +96,7 @@ pub async fn fetch_all(
     report: Report,
 ) -> Summary {
     let started = Instant::now();
-    let progress = progress_bar(jobs.len());
+    let progress = progress_bar(jobs.len(), "fetching", "sources");
     let limit = Arc::new(Semaphore::new(parallel.max(1)));
     let mut tasks = JoinSet::new();
     for job in jobs {
@@ -151,18 +150,4 @@ pub async fn fetch_all(
     }
     summary.seconds = started.elapsed().as_secs_f64();
     summary
-}
-
-fn progress_bar(len: usize) -> Option<ProgressBar> {
-    if !std::io::stderr().is_terminal() {
-        return None;
-    }
-    let bar = ProgressBar::new(len as u64);
-    let style = ProgressStyle::with_template(
-        "{spinner} fetching [{bar:30}] {pos}/{len} sources ({elapsed})",
-    )
-    .map(|s| s.progress_chars("=> "))
-    .unwrap_or_else(|_| ProgressStyle::default_bar());
-    bar.set_style(style);
-    Some(bar)
 }

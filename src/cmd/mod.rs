@@ -1,9 +1,11 @@
 //! One module per subcommand; each returns the exit code it wants.
 
+mod build;
 mod demo;
 mod export;
 mod fetch;
 mod init;
+mod progress;
 mod retag;
 mod serve;
 
@@ -23,6 +25,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Fetch(args) => fetch::run(&load(global, None)?, &args).await,
         Command::Retag => retag::run(&load(global, None)?).await,
         Command::Export(args) => export::run(&load(global, None)?, &args).await,
+        Command::Build(args) => build::run(&load(global, None)?, &args).await,
         Command::Serve(args) => serve::run(&load(global, args.listen.clone())?).await,
         Command::Demo(args) => demo::run(&args).await,
     }
