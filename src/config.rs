@@ -91,6 +91,7 @@ struct RawSite {
     title: Option<String>,
     base_url: Option<String>,
     posts_per_page: Option<i64>,
+    theme_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -247,11 +248,31 @@ impl Validator<'_> {
                 )
             })?;
         let title = raw.title.unwrap_or_else(|| "syndic".into());
+        let theme_dir = raw.theme_dir.map(|dir| self.theme_dir(&dir)).transpose()?;
         Ok(syndic_web::Site {
             title,
             base_url,
             posts_per_page,
+            theme_dir,
         })
+    }
+
+    /// `site.theme_dir`, resolved against the config file's folder: an existing folder.
+    fn theme_dir(&self, dir: &Path) -> Result<PathBuf, ConfigError> {
+        let path = self.dir.join(dir);
+        match std::fs::metadata(&path) {
+            Ok(meta) if meta.is_dir() => Ok(path),
+            Ok(_) => Err(self.error(
+                "site.theme_dir",
+                format!("{} is not a folder", path.display()),
+                "point it at a folder holding style.css and/or templates/*.html",
+            )),
+            Err(e) => Err(self.error(
+                "site.theme_dir",
+                format!("cannot use {}: {e}", path.display()),
+                "create the folder, correct the path, or remove the key for the built-in theme",
+            )),
+        }
     }
 
     fn database(&self, url: Option<String>) -> Result<Database, ConfigError> {

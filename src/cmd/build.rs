@@ -33,7 +33,8 @@ struct Outcome {
 pub async fn run(config: &Config, args: &BuildArgs) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let store = open_store(config).await?;
-    let state = syndic_web::AppState::new(store.clone(), config.site.clone());
+    let state = syndic_web::AppState::new(store.clone(), config.site.clone())
+        .context("cannot use the theme folder (site.theme_dir)")?;
     let site = syndic_web::router(state.clone());
     let paths = static_site::paths(&state)
         .await

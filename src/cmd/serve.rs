@@ -22,6 +22,9 @@ pub async fn serve(
     site: &syndic_web::Site,
     listen: SocketAddr,
 ) -> anyhow::Result<()> {
+    // The theme is read before binding, so a broken one stops start-up with its error.
+    let state = syndic_web::AppState::new(store.clone(), Arc::new(site.clone()))
+        .context("cannot use the theme folder (site.theme_dir)")?;
     let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| {
         format!("cannot listen on {listen}; is another server using that port? Choose another with --listen")
     })?;
@@ -29,7 +32,6 @@ pub async fn serve(
         .local_addr()
         .context("cannot read the bound address")?;
     println!("serving {} at http://{address}/ (Ctrl-C stops)", site.title);
-    let state = syndic_web::AppState::new(store.clone(), Arc::new(site.clone()));
     syndic_web::serve(listener, state, shutdown_signal())
         .await
         .context("the web server stopped with an error")?;

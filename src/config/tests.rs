@@ -148,3 +148,23 @@ fn overrides_win_over_the_file() {
     );
     assert_eq!(config.listen.to_string(), "127.0.0.1:9999");
 }
+
+#[test]
+fn the_theme_folder_resolves_against_the_config_folder_and_must_exist() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::create_dir(dir.path().join("theme")).expect("theme folder");
+    std::fs::write(dir.path().join("notes.txt"), "not a folder").expect("file");
+    let config_path = dir.path().join("syndic.toml");
+    let load = |text: &str| Config::parse(text, &config_path, &Overrides::default());
+
+    let config = load("[site]\ntheme_dir = \"theme\"\n").expect("valid theme folder");
+    assert_eq!(config.site.theme_dir, Some(dir.path().join("theme")));
+    assert_eq!(load("").expect("no theme").site.theme_dir, None);
+
+    for (value, problem) in [("missing", "cannot use"), ("notes.txt", "is not a folder")] {
+        let err = load(&format!("[site]\ntheme_dir = \"{value}\"\n")).expect_err("refused");
+        assert_eq!(err.key, "site.theme_dir", "{err}");
+        assert!(err.problem.contains(problem), "{err}");
+        assert!(err.problem.contains(value), "{err}");
+    }
+}

@@ -2,7 +2,9 @@
 //!
 //! It keeps sources, posts, tags and the post-tag links (with the reason for each link),
 //! and answers the questions pages, exports and the CLI ask: newest posts overall, of a
-//! tag, of a source; one post; every tag with its count.
+//! tag, of a source; one post; every tag with its count; and full-text [`Store::search`]
+//! over titles and texts (SQLite FTS5, stemmed, ranked, with highlighted snippets), which
+//! reads only the words of what a reader typed and never passes it on as query syntax.
 //!
 //! Entry point: [`Store::open`] with a database URL. Today that is SQLite (`sqlite://path`,
 //! WAL journal, busy timeout, migrations applied on open). The schema and the SQL are kept
@@ -16,9 +18,11 @@
 mod error;
 mod ingest;
 mod migrate;
+mod neighbours;
 mod query;
 mod retag;
 mod rows;
+mod search;
 mod sources;
 
 use std::path::Path;
@@ -30,8 +34,12 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 
 pub use error::StoreError;
 pub use ingest::{IncomingPost, IngestStats};
+pub use neighbours::PostRef;
 pub use query::PostFilter;
 pub use retag::{PostForTagging, RetagStats};
+pub use search::{
+    MATCH_END, MATCH_START, MAX_QUERY_CHARS, MAX_QUERY_TERMS, SearchHit, SearchQuery, match_terms,
+};
 pub use sources::SourceSpec;
 
 /// Result alias for store operations.

@@ -140,7 +140,8 @@ impl Store {
         Ok(())
     }
 
-    async fn attach_tags(&self, posts: &mut [Post]) -> Result<()> {
+    /// Fills in the tags of `posts` with one query.
+    pub(crate) async fn attach_tags(&self, posts: &mut [Post]) -> Result<()> {
         if posts.is_empty() {
             return Ok(());
         }

@@ -3,13 +3,13 @@ use syndic_core::{FeedEntry, FeedMeta, Page, PostId, TagAssignment, TagOrigin};
 
 use crate::{IncomingPost, PostFilter, SourceSpec, Store};
 
-fn at(day: u32) -> DateTime<Utc> {
+pub(crate) fn at(day: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 3, day, 12, 0, 0)
         .single()
         .expect("valid date")
 }
 
-fn entry(guid: &str, title: &str, day: u32) -> FeedEntry {
+pub(crate) fn entry(guid: &str, title: &str, day: u32) -> FeedEntry {
     FeedEntry {
         guid: guid.into(),
         title: title.into(),
@@ -23,7 +23,7 @@ fn entry(guid: &str, title: &str, day: u32) -> FeedEntry {
     }
 }
 
-fn tagged(entry: FeedEntry, tags: &[&str]) -> IncomingPost {
+pub(crate) fn tagged(entry: FeedEntry, tags: &[&str]) -> IncomingPost {
     let tags = tags
         .iter()
         .map(|t| TagAssignment {
@@ -35,7 +35,7 @@ fn tagged(entry: FeedEntry, tags: &[&str]) -> IncomingPost {
     IncomingPost { entry, tags }
 }
 
-async fn store_with_source(
+pub(crate) async fn store_with_source(
     name: Option<&str>,
 ) -> (Store, syndic_core::SourceId, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -62,7 +62,7 @@ async fn first_page(store: &Store, field: impl Fn(syndic_core::Post) -> String) 
         .collect()
 }
 
-fn meta() -> FeedMeta {
+pub(crate) fn meta() -> FeedMeta {
     FeedMeta {
         title: Some("Example Blog".into()),
         site_url: Some("https://blog.example/".into()),

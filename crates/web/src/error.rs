@@ -14,13 +14,20 @@ use crate::AppState;
 
 /// Why a request did not get the page it asked for.
 ///
-/// As a response it is an HTML error page with the matching status (404, 405 or 500). The
-/// page never shows internals; server-side causes are logged with `tracing::error!`.
+/// As a response it is an HTML error page with the matching status (400, 404, 405, 414 or 500).
+/// The page never shows internals; server-side causes are logged with `tracing::error!`.
 #[derive(thiserror::Error, Debug)]
 pub enum WebError {
+    /// The request asks for something the site will not answer as asked; the message,
+    /// written for the reader, is shown on the error page.
+    #[error("bad request: {0}")]
+    BadRequest(&'static str),
     /// No such page: unknown route, tag or post, or a page number that does not exist.
     #[error("not found")]
     NotFound,
+    /// The address (its query string) is longer than the site accepts.
+    #[error("address too long")]
+    UriTooLong,
     /// The route exists but not for this HTTP method.
     #[error("method not allowed")]
     MethodNotAllowed,
@@ -35,16 +42,19 @@ pub enum WebError {
 impl WebError {
     pub fn status(&self) -> StatusCode {
         match self {
+            WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
             WebError::NotFound => StatusCode::NOT_FOUND,
             WebError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            WebError::UriTooLong => StatusCode::URI_TOO_LONG,
             WebError::Store(_) | WebError::Template(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 }
 
-/// Marks a response as an error page still to be rendered with the site's templates.
+/// Marks a response as an error page still to be rendered with the site's templates, with
+/// the reader's message when the error has one.
 #[derive(Debug, Clone, Copy)]
-struct PendingErrorPage(StatusCode);
+struct PendingErrorPage(StatusCode, Option<&'static str>);
 
 /// Served when the error template itself cannot be rendered.
 const FALLBACK_PAGE: &str = "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
@@ -55,11 +65,17 @@ const FALLBACK_PAGE: &str = "<!doctype html>\n<html lang=\"en\"><head><meta char
 impl IntoResponse for WebError {
     fn into_response(self) -> Response {
         let status = self.status();
+        let message = match self {
+            WebError::BadRequest(message) => Some(message),
+            _ => None,
+        };
         if status.is_server_error() {
             tracing::error!(error = %chain(&self), "request failed");
         }
         let mut response = (status, Html(FALLBACK_PAGE)).into_response();
-        response.extensions_mut().insert(PendingErrorPage(status));
+        response
+            .extensions_mut()
+            .insert(PendingErrorPage(status, message));
         response
     }
 }
@@ -72,10 +88,10 @@ pub(crate) async fn error_pages(
     next: Next,
 ) -> Response {
     let response = next.run(req).await;
-    let Some(PendingErrorPage(status)) = response.extensions().get().copied() else {
+    let Some(PendingErrorPage(status, message)) = response.extensions().get().copied() else {
         return response;
     };
-    match crate::render::error_page(&state, status) {
+    match crate::render::error_page(&state, status, message) {
         Ok(html) => {
             let (mut parts, _) = response.into_parts();
             parts.extensions.remove::<PendingErrorPage>();

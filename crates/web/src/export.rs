@@ -20,7 +20,7 @@ pub fn archive_text(tag_name: &str, posts: &[Post]) -> String {
 }
 
 /// [`archive_text`], except that a post without a link names its page on `site`
-/// (`{base_url}post/{id}/`).
+/// (`{base_url}post/{id}/{title-slug}`).
 pub fn archive_text_for(site: &Site, tag_name: &str, posts: &[Post]) -> String {
     write_text(tag_name, posts, Some(site))
 }

@@ -3,9 +3,16 @@
 //! It serves, from the [`Store`], server-rendered HTML pages: the newest posts (`/`), one
 //! tag's archive (`/tag/<slug>/`, `Tag Archives: <name>`, newest first, every post in full
 //! under its title and the line `Post Syndicated from <name> original <link>`), one post
-//! (`/post/<id>/`), plus `/static/style.css` and `/healthz`. Listings paginate with both
-//! `/page/N/` and `?page=N`. Every response carries a strict Content-Security-Policy and
-//! related headers; bad input of any kind is a 404 page, never a 500.
+//! (`/post/<id>/<title-slug>`, with its neighbours), one source's posts (`/source/<slug>/`),
+//! every tag (`/tags/`) and every source (`/sources/`), plus `/static/style.css` and
+//! `/healthz`. Listings paginate with both `/page/N/` and `?page=N`. The site, each tag and
+//! each source also have output feeds beside their listing (`feed.atom`, `feed.rss`,
+//! `feed.json`: module `feeds`), and `/sources.opml` lists the sources. Every response
+//! carries a strict Content-Security-Policy and related headers; bad input of any kind is a
+//! 404 page, never a 500. Pages and feeds carry a strong `ETag`, answer `If-None-Match`
+//! with `304`, and are compressed (gzip, brotli) as the client accepts (module `http`).
+//! Templates and the stylesheet are built in; `Site::theme_dir` names a folder that
+//! overrides them (module `theme`).
 //!
 //! [`export`] renders the same archive as text (the seeds' form) and as a standalone HTML
 //! file, for the CLI.
@@ -19,21 +26,30 @@
 
 mod error;
 pub mod export;
+mod feeds;
 mod headers;
+mod http;
 mod pages;
 mod render;
+pub mod static_site;
+mod theme;
 
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use axum::Router;
 use axum::middleware;
 use axum::routing::get;
+use chrono::{DateTime, Utc};
 use syndic_store::Store;
 use tokio::net::TcpListener;
+use tower_http::compression::CompressionLayer;
 
 pub use error::WebError;
+pub use theme::ThemeError;
 
 use crate::render::Templates;
+use crate::theme::{Stylesheet, Theme};
 
 /// What the site says about itself.
 #[derive(Debug, Clone)]
@@ -45,6 +61,9 @@ pub struct Site {
     pub base_url: url::Url,
     /// Posts per listing page (0 is taken as 1).
     pub posts_per_page: u32,
+    /// A theme folder whose `templates/<name>.html` and `style.css` replace the built-in
+    /// ones; read once, by [`AppState::new`].
+    pub theme_dir: Option<PathBuf>,
 }
 
 impl Site {
@@ -70,25 +89,50 @@ impl Site {
 pub struct AppState {
     pub store: Store,
     pub site: Arc<Site>,
-    templates: Arc<Templates>,
+    theme: Arc<Theme>,
+    /// When this state (and so its theme) was made, to the second: the stylesheet's
+    /// `Last-Modified`.
+    started: DateTime<Utc>,
 }
 
 impl AppState {
-    /// State over `store` for `site`, with the built-in templates.
-    pub fn new(store: Store, site: impl Into<Arc<Site>>) -> AppState {
-        AppState {
+    /// State over `store` for `site`: the built-in templates and stylesheet, with the
+    /// overrides of [`Site::theme_dir`] when it is set. Fails when the theme folder cannot be
+    /// read or one of its templates does not parse.
+    pub fn new(store: Store, site: impl Into<Arc<Site>>) -> Result<AppState, ThemeError> {
+        let site = site.into();
+        let theme = match &site.theme_dir {
+            Some(dir) => Theme::load(dir)?,
+            None => Theme::builtin(),
+        };
+        let now = Utc::now();
+        let started = DateTime::from_timestamp(now.timestamp(), 0).unwrap_or(now);
+        Ok(AppState {
             store,
-            site: site.into(),
-            templates: Templates::builtin(),
-        }
+            site,
+            theme,
+            started,
+        })
     }
 
     pub(crate) fn templates(&self) -> &Templates {
-        &self.templates
+        &self.theme.templates
+    }
+
+    pub(crate) fn stylesheet(&self) -> &Stylesheet {
+        &self.theme.stylesheet
+    }
+
+    pub(crate) fn started(&self) -> DateTime<Utc> {
+        self.started
     }
 }
 
 /// The site's routes, with error pages and security headers on every response.
+///
+/// Layers, outermost first: security headers → the ETag of the encoded representation →
+/// gzip/brotli compression → conditional requests, ETag and `Cache-Control` → error pages →
+/// the query-string limit → the handler (module `http`).
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/", get(pages::home::first))
@@ -97,14 +141,24 @@ pub fn router(state: AppState) -> Router {
         .route("/tag/{slug}/page/{page}/", get(pages::tag::show))
         .route("/post/{id}/", get(pages::post::show))
         .route("/post/{id}/{*rest}", get(pages::post::show))
+        .route("/source/{slug}/", get(pages::source::show))
+        .route("/source/{slug}/page/{page}/", get(pages::source::show))
+        .route("/tags/", get(pages::tags::show))
+        .route("/sources/", get(pages::sources::show))
         .route("/static/style.css", get(pages::stylesheet))
         .route("/healthz", get(pages::healthz))
+        .route("/search", get(pages::search::show))
+        .merge(feeds::routes())
         .fallback(pages::not_found)
         .method_not_allowed_fallback(pages::method_not_allowed)
+        .layer(middleware::from_fn(http::query_limit))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             error::error_pages,
         ))
+        .layer(middleware::from_fn(http::conditional))
+        .layer(CompressionLayer::new())
+        .layer(middleware::from_fn(http::encoded_etag))
         .layer(middleware::from_fn(headers::security_headers))
         .with_state(state)
 }

@@ -1,26 +1,43 @@
-//! Templates and what they are given: the built-in template set, looked up by name, and
-//! the view models pages and exports fill.
+//! Templates and what they are given: the built-in template set (which a theme may
+//! override), looked up by name, and one function per page filling its context from the
+//! view models in `views`.
 
 use std::fmt;
+use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
 use axum::http::StatusCode;
-use chrono::{DateTime, SecondsFormat, Utc};
 use minijinja::{AutoEscape, Environment, Output, State, UndefinedBehavior, Value, context};
 use serde::Serialize;
-use syndic_core::Post;
+use syndic_core::{Post, SourceSummary};
+use syndic_store::PostRef;
 
+use crate::feeds::FeedLink;
+use crate::theme::ThemeError;
 use crate::{AppState, Site, WebError};
+
+mod indexes;
+mod views;
+
+pub(crate) use indexes::{sources_page, tags_page};
+pub(crate) use views::{
+    Links, Pagination, PostView, SiteView, When, is_web_url, page_path, post_path, post_path_for,
+    source_path, tag_path,
+};
 
 /// The stylesheet, served at `/static/style.css` and inlined into HTML exports.
 pub(crate) const STYLESHEET: &str = include_str!("../static/style.css");
 
-/// The built-in templates by name. A theme may later replace any of them by name.
+/// The built-in templates by name. A theme folder may replace any of them by name.
 const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
     ("base.html", include_str!("../templates/base.html")),
     ("macros.html", include_str!("../templates/macros.html")),
     ("list.html", include_str!("../templates/list.html")),
     ("post.html", include_str!("../templates/post.html")),
+    ("source.html", include_str!("../templates/source.html")),
+    ("tags.html", include_str!("../templates/tags.html")),
+    ("sources.html", include_str!("../templates/sources.html")),
+    ("search.html", include_str!("../templates/search.html")),
     ("error.html", include_str!("../templates/error.html")),
     ("export.html", include_str!("../templates/export.html")),
 ];
@@ -37,14 +54,40 @@ impl Templates {
         static BUILTIN: OnceLock<Arc<Templates>> = OnceLock::new();
         BUILTIN
             .get_or_init(|| {
-                let templates = Templates::from_sources(BUILTIN_TEMPLATES)
+                let stylesheet = crate::theme::Stylesheet::builtin_url();
+                let templates = Templates::from_sources(BUILTIN_TEMPLATES, stylesheet)
                     .expect("the built-in templates parse (covered by tests)");
                 Arc::new(templates)
             })
             .clone()
     }
 
-    fn from_sources(sources: &[(&'static str, &'static str)]) -> Result<Templates, WebError> {
+    /// The built-in set with `overrides` (path, template name, source) replacing or adding
+    /// templates by name; every page links the stylesheet at `stylesheet_url`.
+    pub(crate) fn with_overrides(
+        overrides: Vec<(PathBuf, String, String)>,
+        stylesheet_url: String,
+    ) -> Result<Templates, ThemeError> {
+        let mut templates =
+            Templates::from_sources(BUILTIN_TEMPLATES, stylesheet_url).map_err(|source| {
+                ThemeError::Template {
+                    path: PathBuf::from("(built-in templates)"),
+                    source,
+                }
+            })?;
+        for (path, name, source) in overrides {
+            templates
+                .env
+                .add_template_owned(name, source)
+                .map_err(|source| ThemeError::Template { path, source })?;
+        }
+        Ok(templates)
+    }
+
+    fn from_sources(
+        sources: &[(&'static str, &'static str)],
+        stylesheet_url: String,
+    ) -> Result<Templates, minijinja::Error> {
         let mut env = Environment::new();
         env.set_auto_escape_callback(|name| {
             if name.ends_with(".html") {
@@ -57,6 +100,8 @@ impl Templates {
         env.set_undefined_behavior(UndefinedBehavior::SemiStrict);
         env.set_trim_blocks(true);
         env.set_lstrip_blocks(true);
+        // Every page links the stylesheet by a URL that changes with its text.
+        env.add_global("stylesheet_url", stylesheet_url);
         for (name, source) in sources {
             env.add_template(name, source)?;
         }
@@ -87,7 +132,7 @@ fn html_formatter(out: &mut Output, state: &State, value: &Value) -> Result<(), 
     result.map_err(minijinja::Error::from)
 }
 
-fn escape_html(out: &mut impl fmt::Write, text: &str) -> fmt::Result {
+pub(crate) fn escape_html(out: &mut impl fmt::Write, text: &str) -> fmt::Result {
     let mut done = 0;
     for (at, byte) in text.bytes().enumerate() {
         let entity = match byte {
@@ -105,154 +150,6 @@ fn escape_html(out: &mut impl fmt::Write, text: &str) -> fmt::Result {
     out.write_str(&text[done..])
 }
 
-/// What every page template knows of the site.
-#[derive(Debug, Serialize)]
-struct SiteView<'a> {
-    title: &'a str,
-    url: String,
-}
-
-impl<'a> SiteView<'a> {
-    fn new(site: &'a Site) -> Self {
-        SiteView {
-            title: &site.title,
-            url: site.url("/"),
-        }
-    }
-}
-
-/// A point in time as pages show it: `<time datetime="iso">date</time>`.
-#[derive(Debug, Serialize)]
-pub(crate) struct When {
-    iso: String,
-    date: String,
-}
-
-impl From<DateTime<Utc>> for When {
-    fn from(time: DateTime<Utc>) -> Self {
-        When {
-            iso: time.to_rfc3339_opts(SecondsFormat::Secs, true),
-            date: time.format("%Y-%m-%d").to_string(),
-        }
-    }
-}
-
-#[derive(Debug, Serialize)]
-struct TagLink<'a> {
-    name: &'a str,
-    url: String,
-}
-
-/// Whether links inside a page are root-relative (the site) or absolute (exported files).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Links {
-    RootRelative,
-    Absolute,
-}
-
-impl Links {
-    fn to(self, site: &Site, path: &str) -> String {
-        match self {
-            Links::RootRelative => path.to_owned(),
-            Links::Absolute => site.url(path),
-        }
-    }
-}
-
-/// A post as templates read it.
-#[derive(Debug, Serialize)]
-pub(crate) struct PostView<'a> {
-    id: i64,
-    url: String,
-    title: &'a str,
-    attribution: &'a str,
-    /// The original, when it is an http(s) URL; else our own page of the post.
-    link: String,
-    source_name: &'a str,
-    published: When,
-    updated: Option<When>,
-    content_html: &'a str,
-    tags: Vec<TagLink<'a>>,
-}
-
-impl<'a> PostView<'a> {
-    pub(crate) fn new(post: &'a Post, site: &Site, links: Links) -> Self {
-        let own_path = post_path(post);
-        let link = post
-            .link
-            .as_deref()
-            .filter(|link| is_web_url(link))
-            .map_or_else(|| site.url(&own_path), str::to_owned);
-        PostView {
-            id: post.id.0,
-            url: links.to(site, &own_path),
-            title: if post.title.is_empty() {
-                "Untitled"
-            } else {
-                &post.title
-            },
-            attribution: &post.attribution,
-            link,
-            source_name: &post.source_name,
-            published: post.published.into(),
-            updated: post.updated.map(When::from),
-            content_html: &post.content_html,
-            tags: post
-                .tags
-                .iter()
-                .map(|tag| TagLink {
-                    name: &tag.name,
-                    url: links.to(site, &tag_path(&tag.slug)),
-                })
-                .collect(),
-        }
-    }
-}
-
-/// Root-relative path of a post's page.
-pub(crate) fn post_path(post: &Post) -> String {
-    format!("/post/{}/", post.id)
-}
-
-/// Root-relative path of a tag's archive.
-pub(crate) fn tag_path(slug: &str) -> String {
-    format!("/tag/{slug}/")
-}
-
-fn is_web_url(link: &str) -> bool {
-    url::Url::parse(link).is_ok_and(|url| matches!(url.scheme(), "http" | "https"))
-}
-
-/// Where a listing is and which of its pages this is.
-#[derive(Debug, Serialize)]
-pub(crate) struct Pagination {
-    page: u32,
-    pages: u32,
-    prev: Option<String>,
-    next: Option<String>,
-}
-
-impl Pagination {
-    /// Page `page` of `pages` of the listing at `base_path` (ending in `/`).
-    pub(crate) fn new(base_path: &str, page: u32, pages: u32) -> Self {
-        Pagination {
-            page,
-            pages,
-            prev: (page > 1).then(|| page_path(base_path, page - 1)),
-            next: (page < pages).then(|| page_path(base_path, page + 1)),
-        }
-    }
-}
-
-/// Root-relative path of page `page` of the listing at `base_path`.
-pub(crate) fn page_path(base_path: &str, page: u32) -> String {
-    if page <= 1 {
-        base_path.to_owned()
-    } else {
-        format!("{base_path}page/{page}/")
-    }
-}
-
 /// A listing page (home or tag archive) to render with `list.html`.
 #[derive(Debug)]
 pub(crate) struct ListingPage<'a> {
@@ -263,29 +160,86 @@ pub(crate) struct ListingPage<'a> {
     pub posts: &'a [Post],
     pub page: u32,
     pub pages: u32,
+    /// The listing's output feeds, advertised in the page's head (`feeds::alternates`).
+    pub feeds: &'a [FeedLink],
 }
 
 pub(crate) fn listing(state: &AppState, page: &ListingPage<'_>) -> Result<String, WebError> {
+    state
+        .templates()
+        .render("list.html", listing_context(state, page))
+}
+
+/// What `list.html` and the templates extending it are given.
+fn listing_context(state: &AppState, page: &ListingPage<'_>) -> Value {
     let site = &state.site;
     let posts: Vec<_> = page
         .posts
         .iter()
         .map(|post| PostView::new(post, site, Links::RootRelative))
         .collect();
+    // The site nav marks the link to the page itself (`aria-current="page"`).
+    let section = if page.base_path == "/" && page.page == 1 {
+        "home"
+    } else {
+        ""
+    };
+    context! {
+        site => SiteView::new(site),
+        section => section,
+        page_title => &page.page_title,
+        canonical => site.url(&page_path(page.base_path, page.page)),
+        heading => &page.heading,
+        posts => posts,
+        pagination => Pagination::new(page.base_path, page.page, page.pages),
+        feeds => page.feeds,
+    }
+}
+
+/// One source's listing with `source.html`: the listing under the source's name and links.
+pub(crate) fn source_listing(
+    state: &AppState,
+    page: &ListingPage<'_>,
+    source: &SourceSummary,
+) -> Result<String, WebError> {
+    let source = context! {
+        name => &source.name,
+        site_url => source.site_url.as_deref().filter(|url| is_web_url(url)),
+        feed_url => Some(source.url.as_str()).filter(|url| is_web_url(url)),
+    };
     state.templates().render(
-        "list.html",
-        context! {
-            site => SiteView::new(site),
-            page_title => &page.page_title,
-            canonical => site.url(&page_path(page.base_path, page.page)),
-            heading => &page.heading,
-            posts => posts,
-            pagination => Pagination::new(page.base_path, page.page, page.pages),
-        },
+        "source.html",
+        context! { source => source, ..listing_context(state, page) },
     )
 }
 
-pub(crate) fn post_page(state: &AppState, post: &Post) -> Result<String, WebError> {
+/// A post next to another in the newest-first order, as `post.html` links it.
+#[derive(Debug, Serialize)]
+struct Neighbour<'a> {
+    title: &'a str,
+    url: String,
+}
+
+impl<'a> Neighbour<'a> {
+    fn new(post: &'a PostRef) -> Self {
+        Neighbour {
+            title: if post.title.is_empty() {
+                "Untitled"
+            } else {
+                &post.title
+            },
+            url: post_path_for(post.id.0, &post.title),
+        }
+    }
+}
+
+/// One post with `post.html`; `newer` and `older` are its neighbours in the home listing.
+pub(crate) fn post_page(
+    state: &AppState,
+    post: &Post,
+    newer: Option<&PostRef>,
+    older: Option<&PostRef>,
+) -> Result<String, WebError> {
     let site = &state.site;
     let view = PostView::new(post, site, Links::RootRelative);
     state.templates().render(
@@ -295,12 +249,23 @@ pub(crate) fn post_page(state: &AppState, post: &Post) -> Result<String, WebErro
             page_title => format!("{} – {}", view.title, site.title),
             canonical => &view.link,
             post => view,
+            newer => newer.map(Neighbour::new),
+            older => older.map(Neighbour::new),
         },
     )
 }
 
-pub(crate) fn error_page(state: &AppState, status: StatusCode) -> Result<String, WebError> {
-    let (heading, message) = match status {
+/// The error page for `status`; `message` (when given) replaces the status's usual text.
+pub(crate) fn error_page(
+    state: &AppState,
+    status: StatusCode,
+    message: Option<&str>,
+) -> Result<String, WebError> {
+    let (heading, usual) = match status {
+        StatusCode::BAD_REQUEST => (
+            "Bad request",
+            "This address asks for something the site cannot answer.",
+        ),
         StatusCode::NOT_FOUND => (
             "Page not found",
             "There is no page at this address. The link may be mistyped, or the page may be gone.",
@@ -308,6 +273,10 @@ pub(crate) fn error_page(state: &AppState, status: StatusCode) -> Result<String,
         StatusCode::METHOD_NOT_ALLOWED => (
             "Method not allowed",
             "This address cannot be used that way.",
+        ),
+        StatusCode::URI_TOO_LONG => (
+            "Address too long",
+            "The address of this page is longer than the site accepts. Shorten it and try again.",
         ),
         _ => (
             "Something went wrong",
@@ -321,7 +290,7 @@ pub(crate) fn error_page(state: &AppState, status: StatusCode) -> Result<String,
             site => SiteView::new(site),
             page_title => format!("{heading} – {}", site.title),
             heading => heading,
-            message => message,
+            message => message.unwrap_or(usual),
         },
     )
 }
@@ -351,7 +320,7 @@ mod tests {
 
     #[test]
     fn builtin_templates_parse() {
-        assert!(Templates::from_sources(BUILTIN_TEMPLATES).is_ok());
+        assert!(Templates::from_sources(BUILTIN_TEMPLATES, "/static/style.css".into()).is_ok());
     }
 
     #[test]
@@ -362,14 +331,5 @@ mod tests {
             out,
             "&lt;a href=&quot;https://x/?a=1&amp;b=&#39;2&#39;&quot;&gt;"
         );
-    }
-
-    #[test]
-    fn first_page_links_to_the_listing_itself() {
-        assert_eq!(page_path("/tag/map/", 1), "/tag/map/");
-        assert_eq!(page_path("/tag/map/", 3), "/tag/map/page/3/");
-        let nav = Pagination::new("/", 2, 3);
-        assert_eq!(nav.prev.as_deref(), Some("/"));
-        assert_eq!(nav.next.as_deref(), Some("/page/3/"));
     }
 }

@@ -5,11 +5,11 @@
 //! in `/` become `…/index.html`; everything else (feeds, OPML, the stylesheet) keeps its
 //! name. Search needs a server and is not exported.
 //!
-//! [`router`]: crate::router
+//! [`router`]: crate::router()
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use syndic_core::{MAX_PAGE, Page, slugify};
+use syndic_core::{MAX_PAGE, Page};
 use syndic_store::PostFilter;
 use tower::ServiceExt;
 
@@ -32,7 +32,11 @@ pub struct SitePath {
 
 impl SitePath {
     fn new(url: String) -> SitePath {
-        let relative = url.trim_start_matches('/');
+        // A static server decodes the URL before it looks for the file.
+        let decoded = percent_encoding::percent_decode_str(&url)
+            .decode_utf8_lossy()
+            .into_owned();
+        let relative = decoded.trim_start_matches('/');
         let file = if relative.is_empty() || relative.ends_with('/') {
             format!("{relative}index.html")
         } else {
@@ -85,11 +89,7 @@ pub async fn paths(state: &AppState) -> Result<Vec<SitePath>, ExportError> {
             break;
         };
         let posts = store.posts(PostFilter::All, page).await.map_err(fail)?;
-        urls.extend(
-            posts
-                .iter()
-                .map(|post| format!("/post/{}/{}", post.id, slugify(&post.title))),
-        );
+        urls.extend(posts.iter().map(crate::render::post_path));
         if posts.len() < CHUNK as usize {
             break;
         }
@@ -106,7 +106,7 @@ fn listing(urls: &mut Vec<String>, base: &str, total: u64, per_page: u32) {
     urls.extend(FEEDS.iter().map(|feed| format!("{base}{feed}")));
 }
 
-/// Renders one URL through `site` (the [`router`] over the same state); anything but
+/// Renders one URL through `site` (the [`crate::router`] over the same state); anything but
 /// `200 OK` is an error.
 pub async fn render(site: &axum::Router, url: &str) -> Result<Vec<u8>, ExportError> {
     let (status, body) = get(site, url).await?;
@@ -157,5 +157,9 @@ mod tests {
         assert_eq!(file("/tag/map/page/2/"), "tag/map/page/2/index.html");
         assert_eq!(file("/tag/map/feed.atom"), "tag/map/feed.atom");
         assert_eq!(file("/static/style.css"), "static/style.css");
+        assert_eq!(
+            file("/post/7/%C3%BCber-maps/"),
+            "post/7/über-maps/index.html"
+        );
     }
 }

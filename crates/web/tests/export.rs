@@ -34,7 +34,7 @@ async fn text_export_of_posts_without_a_link() {
     ));
     let linked = archive_text_for(&site(10), "rust", &posts);
     assert!(linked.contains(
-        "A faster tile cache\n\nPost Syndicated from Lamplight Engineering original https://hub.example/post/5/\n\n"
+        "A faster tile cache\n\nPost Syndicated from Lamplight Engineering original https://hub.example/post/5/a-faster-tile-cache/\n\n"
     ));
     assert_eq!(archive_text("travel", &[]), "Tag Archives: travel\n\n");
 }
@@ -47,7 +47,9 @@ async fn html_export_is_a_standalone_page() {
     assert!(html.contains("<h1>Tag Archives: map</h1>"));
     assert!(html.contains("<style>"));
     assert!(!html.contains("/static/style.css"));
-    assert!(html.contains(r#"<a href="https://hub.example/post/4/">"#));
+    assert!(
+        html.contains(r#"<a href="https://hub.example/post/4/rendering-vector-maps-in-rust/">"#)
+    );
     assert!(html.contains(r#"<a href="https://hub.example/tag/rust/" rel="tag">"#));
     insta::assert_snapshot!("archive_html_map", html);
 }

@@ -7,6 +7,7 @@ use serde::Deserialize;
 use syndic_store::PostFilter;
 
 use super::{listing, page_number};
+use crate::feeds::{self, Scope};
 use crate::render::{self, ListingPage};
 use crate::{AppState, WebError};
 
@@ -39,6 +40,7 @@ async fn show(state: &AppState, number: u32) -> Result<Html<String>, WebError> {
     } else {
         format!("Latest posts, page {} – {}", listing.page, state.site.title)
     };
+    let feeds = feeds::alternates(&state.site, Scope::Site);
     let html = render::listing(
         state,
         &ListingPage {
@@ -48,6 +50,7 @@ async fn show(state: &AppState, number: u32) -> Result<Html<String>, WebError> {
             posts: &listing.posts,
             page: listing.page,
             pages: listing.pages,
+            feeds: &feeds,
         },
     )?;
     Ok(Html(html))

@@ -2,28 +2,60 @@
 
 pub(crate) mod home;
 pub(crate) mod post;
+pub(crate) mod search;
+pub(crate) mod source;
+pub(crate) mod sources;
 pub(crate) mod tag;
+pub(crate) mod tags;
 
-use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use axum::extract::{RawQuery, State};
+use axum::http::HeaderValue;
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, LAST_MODIFIED};
 use axum::response::IntoResponse;
 use syndic_core::{Page, Post};
 use syndic_store::PostFilter;
 
-use crate::render::STYLESHEET;
+use crate::http::http_date;
 use crate::{AppState, WebError};
 
-pub(crate) async fn stylesheet() -> impl IntoResponse {
+/// The theme's stylesheet. Pages link it as `?v=<version>`; that exact version may be kept
+/// for a year, any other address of it for an hour.
+pub(crate) async fn stylesheet(
+    State(state): State<AppState>,
+    RawQuery(query): RawQuery,
+) -> impl IntoResponse {
+    let sheet = state.stylesheet();
+    let asked = query.as_deref().and_then(|query| {
+        url::form_urlencoded::parse(query.as_bytes())
+            .find(|(key, _)| key == "v")
+            .map(|(_, value)| value.into_owned())
+    });
+    let cache = if asked.as_deref() == Some(sheet.version.as_str()) {
+        "public, max-age=31536000, immutable"
+    } else {
+        "public, max-age=3600"
+    };
     (
         [
-            (CONTENT_TYPE, "text/css; charset=utf-8"),
-            (CACHE_CONTROL, "public, max-age=3600"),
+            (
+                CONTENT_TYPE,
+                HeaderValue::from_static("text/css; charset=utf-8"),
+            ),
+            (CACHE_CONTROL, HeaderValue::from_static(cache)),
+            (LAST_MODIFIED, http_date(state.started())),
         ],
-        STYLESHEET,
+        sheet.text.clone(),
     )
 }
 
 pub(crate) async fn healthz() -> impl IntoResponse {
-    ([(CONTENT_TYPE, "text/plain; charset=utf-8")], "ok")
+    (
+        [
+            (CONTENT_TYPE, "text/plain; charset=utf-8"),
+            (CACHE_CONTROL, "no-store"),
+        ],
+        "ok",
+    )
 }
 
 pub(crate) async fn not_found() -> WebError {

@@ -1,10 +1,14 @@
-//! `/post/<id>/` (and `/post/<id>/<anything>`): one post in full.
+//! `/post/<id>/<title-slug>/`: one post in full, with links to its newer and older
+//! neighbours. `/post/<id>/` and any other slug answer `301` to that address, so links made
+//! before a title changed keep working.
 
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
-use axum::response::Html;
+use axum::http::header::LOCATION;
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
-use syndic_core::PostId;
+use syndic_core::{PostId, slugify};
 
 use super::parse_positive;
 use crate::render;
@@ -13,12 +17,14 @@ use crate::{AppState, WebError};
 #[derive(Debug, Deserialize)]
 pub(crate) struct Params {
     id: String,
+    #[serde(default)]
+    rest: Option<String>,
 }
 
 pub(crate) async fn show(
     State(state): State<AppState>,
     params: Result<Path<Params>, PathRejection>,
-) -> Result<Html<String>, WebError> {
+) -> Result<Response, WebError> {
     let Path(params) = params.map_err(|_| WebError::NotFound)?;
     let id = parse_positive::<i64>(&params.id).ok_or(WebError::NotFound)?;
     let post = state
@@ -26,5 +32,19 @@ pub(crate) async fn show(
         .post(PostId(id))
         .await?
         .ok_or(WebError::NotFound)?;
-    Ok(Html(render::post_page(&state, &post)?))
+    let canonical = format!("{}/", slugify(&post.title));
+    if params.rest.as_deref() != Some(canonical.as_str()) {
+        return Ok(moved_to(&render::post_path(&post)));
+    }
+    let (newer, older) = state.store.neighbours(post.id).await?;
+    let html = render::post_page(&state, &post, newer.as_ref(), older.as_ref())?;
+    Ok(Html(html).into_response())
+}
+
+/// `301 Moved Permanently` to the root-relative `path` (ASCII: slugs are percent-encoded).
+fn moved_to(path: &str) -> Response {
+    match HeaderValue::try_from(path) {
+        Ok(location) => (StatusCode::MOVED_PERMANENTLY, [(LOCATION, location)]).into_response(),
+        Err(_) => WebError::NotFound.into_response(),
+    }
 }

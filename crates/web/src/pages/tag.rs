@@ -7,6 +7,7 @@ use serde::Deserialize;
 use syndic_store::PostFilter;
 
 use super::{listing, page_number};
+use crate::feeds::{self, Scope};
 use crate::render::{self, ListingPage, tag_path};
 use crate::{AppState, WebError};
 
@@ -37,6 +38,7 @@ pub(crate) async fn show(
         format!("{heading}, page {} – {}", listing.page, state.site.title)
     };
     let base_path = tag_path(&tag.slug);
+    let feeds = feeds::alternates(&state.site, Scope::Tag(&tag));
     let html = render::listing(
         &state,
         &ListingPage {
@@ -46,6 +48,7 @@ pub(crate) async fn show(
             posts: &listing.posts,
             page: listing.page,
             pages: listing.pages,
+            feeds: &feeds,
         },
     )?;
     Ok(Html(html))

@@ -21,6 +21,7 @@ pub fn site(posts_per_page: u32) -> Site {
         title: "Syndic Test Hub".into(),
         base_url: "https://hub.example/".parse().expect("base url"),
         posts_per_page,
+        theme_dir: None,
     }
 }
 
@@ -118,7 +119,7 @@ pub async fn build(
         .sync_tags(&["travel".into()], at(10))
         .await
         .expect("sync tags");
-    let state = AppState::new(store, site(posts_per_page));
+    let state = AppState::new(store, site(posts_per_page)).expect("built-in theme");
     let app = router(state.clone());
     Fixture {
         state,
@@ -248,4 +249,60 @@ pub fn assert_in_order(haystack: &str, needles: &[&str]) {
         found.windows(2).all(|pair| pair[0] < pair[1]),
         "not in order {needles:?}: {found:?}"
     );
+}
+
+/// A response with its body as bytes (compressed bodies are not text).
+pub struct RawReply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl RawReply {
+    /// The value of header `name` as text, if present.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .get(name)
+            .map(|v| v.to_str().expect("ascii header"))
+    }
+}
+
+/// Sends `method uri` with `headers` through `app`.
+pub async fn send(app: &Router, method: &str, uri: &str, headers: &[(&str, &str)]) -> RawReply {
+    let mut request = Request::builder().method(method).uri(uri);
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let request = request.body(Body::empty()).expect("request");
+    let response = app.clone().oneshot(request).await.expect("infallible");
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = axum::body::to_bytes(response.into_body(), 16 << 20)
+        .await
+        .expect("body");
+    RawReply {
+        status,
+        headers,
+        body: bytes.to_vec(),
+    }
+}
+
+/// `body` with the stylesheet's version (`/static/style.css?v=<16 hex digits>`) written as
+/// `VERSION`, so that page snapshots do not change with every edit of the stylesheet.
+pub fn without_stylesheet_version(body: &str) -> String {
+    const LINK: &str = "/static/style.css?v=";
+    let mut out = String::with_capacity(body.len());
+    let mut rest = body;
+    while let Some(at) = rest.find(LINK) {
+        let after = at + LINK.len();
+        let digits = rest[after..]
+            .bytes()
+            .take_while(u8::is_ascii_hexdigit)
+            .count();
+        out.push_str(&rest[..after]);
+        out.push_str("VERSION");
+        rest = &rest[after + digits..];
+    }
+    out.push_str(rest);
+    out
 }

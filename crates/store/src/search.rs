@@ -1,0 +1,212 @@
+//! Full-text search over post titles and texts, ranked, with highlighted snippets.
+//!
+//! The caller hands over what a reader typed; it never reaches the database's query
+//! language as such. [`match_terms`] keeps only its words (letters and digits), and each
+//! backend writes them in its own syntax: on SQLite every word becomes a quoted FTS5
+//! string, so quotes, `*`, `:`, `^`, parentheses, `NEAR`, `AND`/`OR`/`NOT` are either
+//! dropped or plain words. All words must match.
+//!
+//! Unlike the rest of the store, the SQL here is one backend's own (FTS5's `MATCH`, `bm25`,
+//! `snippet`). The API is not: a PostgreSQL backend answers the same [`SearchQuery`] from a
+//! `tsvector` column with `ts_rank` and `ts_headline`, using the same terms and markers.
+
+use sqlx::{QueryBuilder, Row, Sqlite};
+use syndic_core::{Page, Post, SourceId, TagId};
+
+use crate::error::QueryContext;
+use crate::rows::{post_columns, post_from_row};
+use crate::{Result, Store};
+
+/// Marks the start of a matched word in [`SearchHit::snippet`].
+pub const MATCH_START: char = '\u{1}';
+/// Marks the end of a matched word in [`SearchHit::snippet`].
+pub const MATCH_END: char = '\u{2}';
+/// Only this many characters of a search text are read.
+pub const MAX_QUERY_CHARS: usize = 256;
+/// Only this many distinct words of a search text are used.
+pub const MAX_QUERY_TERMS: usize = 16;
+
+/// What a reader searches for: words (as typed), optionally within one tag or one source.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SearchQuery {
+    /// The reader's text, untrusted; see [`match_terms`] for how it is read.
+    pub text: String,
+    pub tag: Option<TagId>,
+    pub source: Option<SourceId>,
+}
+
+/// One post that matched, with the passage of its text that shows why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchHit {
+    /// The post with its tags.
+    pub post: Post,
+    /// A plain-text passage of the post's text (its start when only the title matched),
+    /// with matched words between [`MATCH_START`] and [`MATCH_END`]. Not escaped; the
+    /// markers come from the store, but the text around them is the post's.
+    pub snippet: String,
+    /// Relevance: higher is better. Comparable only within one search.
+    pub rank: f64,
+}
+
+/// The words of a search text: at most [`MAX_QUERY_CHARS`] characters are read, split at
+/// everything that is not a Unicode letter or digit, lowercased, repeated words dropped,
+/// and at most [`MAX_QUERY_TERMS`] kept. No words means no hits.
+pub fn match_terms(text: &str) -> Vec<String> {
+    let read: String = text.chars().take(MAX_QUERY_CHARS).collect();
+    let mut terms: Vec<String> = Vec::new();
+    for word in read.split(|c: char| !c.is_alphanumeric()) {
+        if terms.len() == MAX_QUERY_TERMS {
+            break;
+        }
+        let word = word.to_lowercase();
+        if !word.is_empty() && !terms.contains(&word) {
+            terms.push(word);
+        }
+    }
+    terms
+}
+
+/// The FTS5 MATCH expression for `text`: every term as a quoted string, all required
+/// (FTS5's implicit AND). `None` when the text has no words.
+///
+/// Terms hold only letters and digits, so no quote can end a string early; inside a
+/// quoted string FTS5 reads no operators.
+fn fts5_expression(text: &str) -> Option<String> {
+    let terms = match_terms(text);
+    if terms.is_empty() {
+        return None;
+    }
+    let quoted: Vec<String> = terms.iter().map(|term| format!("\"{term}\"")).collect();
+    Some(quoted.join(" "))
+}
+
+impl Store {
+    /// One page of the posts matching `query`, best first (ties: newest first), each with
+    /// its tags and a highlighted snippet, and how many posts match in all.
+    ///
+    /// A text without words matches nothing; that is an empty result, not an error.
+    pub async fn search(&self, query: &SearchQuery, page: Page) -> Result<(Vec<SearchHit>, u64)> {
+        let Some(expression) = fts5_expression(&query.text) else {
+            return Ok((Vec::new(), 0));
+        };
+
+        let mut count = QueryBuilder::new(
+            "SELECT COUNT(*) FROM posts_fts JOIN posts p ON p.id = posts_fts.rowid",
+        );
+        push_conditions(&mut count, &expression, query);
+        let total: i64 = count
+            .build_query_scalar()
+            .fetch_one(&self.pool)
+            .await
+            .during("counting search results")?;
+        if total == 0 {
+            return Ok((Vec::new(), 0));
+        }
+
+        // bm25 is lower for better matches; a title match weighs five times a text match.
+        let mut select = QueryBuilder::new(concat!(
+            "SELECT ",
+            post_columns!(),
+            ", snippet(posts_fts, 1, char(1), char(2), '…', 24) AS snippet,
+             bm25(posts_fts, 5.0, 1.0) AS score
+             FROM posts_fts JOIN posts p ON p.id = posts_fts.rowid
+             JOIN sources s ON s.id = p.source_id"
+        ));
+        push_conditions(&mut select, &expression, query);
+        select.push(" ORDER BY score, p.published_at DESC, p.id DESC LIMIT ");
+        select.push_bind(i64::try_from(page.limit()).unwrap_or(i64::MAX));
+        select.push(" OFFSET ");
+        select.push_bind(i64::try_from(page.offset()).unwrap_or(i64::MAX));
+        let rows = select
+            .build()
+            .fetch_all(&self.pool)
+            .await
+            .during("searching posts")?;
+
+        let mut posts = rows.iter().map(post_from_row).collect::<Result<Vec<_>>>()?;
+        self.attach_tags(&mut posts).await?;
+        let hits = posts
+            .into_iter()
+            .zip(&rows)
+            .map(|(post, row)| {
+                let read = || -> Result<(String, f64), sqlx::Error> {
+                    Ok((row.try_get("snippet")?, row.try_get("score")?))
+                };
+                let (snippet, score) = read().during("reading a search result")?;
+                Ok(SearchHit {
+                    post,
+                    snippet,
+                    rank: -score,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok((hits, u64::try_from(total).unwrap_or(0)))
+    }
+}
+
+/// ` WHERE` the index matches `expression` and the post is in the query's tag and source.
+fn push_conditions(q: &mut QueryBuilder<Sqlite>, expression: &str, query: &SearchQuery) {
+    q.push(" WHERE posts_fts MATCH ");
+    q.push_bind(expression.to_owned());
+    if let Some(tag) = query.tag {
+        q.push(" AND EXISTS (SELECT 1 FROM post_tags pt WHERE pt.post_id = p.id AND pt.tag_id = ");
+        q.push_bind(tag.0);
+        q.push(")");
+    }
+    if let Some(source) = query.source {
+        q.push(" AND p.source_id = ");
+        q.push_bind(source.0);
+    }
+}
+
+#[cfg(test)]
+mod tests;
+
+#[cfg(test)]
+mod expression_tests {
+    use super::*;
+
+    #[test]
+    fn search_text_becomes_quoted_words_only() {
+        let long_word = "x".repeat(300);
+        let many_words: String = (1..=20).map(|n| format!("w{n} ")).collect();
+        let rows: &[(&str, Option<&str>)] = &[
+            ("kelp", Some(r#""kelp""#)),
+            ("Kelp  Forests", Some(r#""kelp" "forests""#)),
+            (r#""tide pools""#, Some(r#""tide" "pools""#)),
+            ("map*", Some(r#""map""#)),
+            ("title:harbor", Some(r#""title" "harbor""#)),
+            ("^start", Some(r#""start""#)),
+            ("NEAR(a b)", Some(r#""near" "a" "b""#)),
+            ("kelp OR tide", Some(r#""kelp" "or" "tide""#)),
+            ("NOT kelp AND tide", Some(r#""not" "kelp" "and" "tide""#)),
+            ("-kelp +tide", Some(r#""kelp" "tide""#)),
+            ("kelp)", Some(r#""kelp""#)),
+            (r#"un"balanced"#, Some(r#""un" "balanced""#)),
+            ("'; DROP TABLE posts; --", Some(r#""drop" "table" "posts""#)),
+            (
+                "café Ünïcode 東京 42",
+                Some(r#""café" "ünïcode" "東京" "42""#),
+            ),
+            ("map map MAP", Some(r#""map""#)),
+            ("", None),
+            ("   ", None),
+            (r#"*"():^-+{}"#, None),
+            ("\u{1}\u{2}\0", None),
+        ];
+        for (text, expected) in rows {
+            assert_eq!(
+                fts5_expression(text).as_deref(),
+                *expected,
+                "search text {text:?}"
+            );
+        }
+        let bounded = fts5_expression(&long_word).expect("one word");
+        assert_eq!(bounded.len(), MAX_QUERY_CHARS + 2);
+        assert_eq!(match_terms(&many_words).len(), MAX_QUERY_TERMS);
+        assert_eq!(
+            match_terms(&many_words).last().map(String::as_str),
+            Some("w16")
+        );
+    }
+}

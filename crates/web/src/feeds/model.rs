@@ -1,0 +1,155 @@
+//! The one model every format writes: a [`Channel`] of [`Entry`]s, built once from the
+//! store's posts, with every text cleaned of what XML cannot carry.
+
+use std::borrow::Cow;
+
+use chrono::{DateTime, Utc};
+use syndic_core::{Post, TagRef};
+
+use super::{Format, Scope};
+use crate::Site;
+use crate::render::{escape_html, post_path};
+
+/// What every format writes about the feed itself. Text is XML-safe.
+#[derive(Debug)]
+pub(crate) struct Channel {
+    pub title: String,
+    pub description: String,
+    /// Absolute URL of the listing page; the feeds sit beside it.
+    pub page_url: String,
+    /// Newest updated-or-published time of the entries; the Unix epoch when empty.
+    pub updated: DateTime<Utc>,
+    /// Absolute URL every tag slug is relative to (Atom's category scheme).
+    pub tag_scheme: String,
+    pub entries: Vec<Entry>,
+}
+
+impl Channel {
+    pub(crate) fn new(site: &Site, scope: Scope<'_>, posts: &[Post]) -> Channel {
+        let entries: Vec<Entry> = posts.iter().map(|post| Entry::new(site, post)).collect();
+        let updated = entries
+            .iter()
+            .map(|entry| entry.updated.unwrap_or(entry.published))
+            .max()
+            .unwrap_or(DateTime::UNIX_EPOCH);
+        Channel {
+            title: xml_safe(&scope.title(site)).into_owned(),
+            description: xml_safe(&scope.description(site)).into_owned(),
+            page_url: site.url(&scope.page_path()),
+            updated,
+            tag_scheme: site.url("/tag/"),
+            entries,
+        }
+    }
+
+    /// Absolute URL of this feed in `format`.
+    pub(crate) fn feed_url(&self, format: Format) -> String {
+        format!("{}{}", self.page_url, format.file())
+    }
+}
+
+/// One post as every format writes it. Text is XML-safe.
+#[derive(Debug)]
+pub(crate) struct Entry {
+    /// `<base>post/<id>/`: unique, absolute, and stable even when the title (and so the
+    /// slug in the page's address) changes.
+    pub id: String,
+    pub title: String,
+    /// The original when it is an http(s) URL (normalized), else our page of the post.
+    pub link: String,
+    /// Who the post is syndicated from.
+    pub author: String,
+    pub published: DateTime<Utc>,
+    pub updated: Option<DateTime<Utc>>,
+    /// The attribution line, then the sanitized content.
+    pub content_html: String,
+    pub tags: Vec<TagRef>,
+}
+
+impl Entry {
+    fn new(site: &Site, post: &Post) -> Entry {
+        let id = site.url(&format!("/post/{}/", post.id));
+        let link = original_link(post).unwrap_or_else(|| site.url(&post_path(post)));
+        let title = match post.title.trim() {
+            "" => "Untitled",
+            _ => &post.title,
+        };
+        let author = [&post.attribution, &post.source_name, &site.title]
+            .into_iter()
+            .find(|name| !name.trim().is_empty())
+            .map_or("", |name| name.as_str());
+        let content_html = format!("{}\n{}", attribution_html(author, &link), post.content_html);
+        Entry {
+            title: xml_safe(title).into_owned(),
+            author: xml_safe(author).into_owned(),
+            content_html: xml_safe(&content_html).into_owned(),
+            link: xml_safe(&link).into_owned(),
+            id,
+            published: post.published,
+            updated: post.updated,
+            tags: post
+                .tags
+                .iter()
+                .map(|tag| TagRef {
+                    name: xml_safe(&tag.name).into_owned(),
+                    slug: xml_safe(&tag.slug).into_owned(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The post's original address when it is an http(s) URL, normalized (feeds need valid
+/// URIs: `<` or spaces come out percent-encoded).
+fn original_link(post: &Post) -> Option<String> {
+    let link = url::Url::parse(post.link.as_deref()?).ok()?;
+    matches!(link.scheme(), "http" | "https").then(|| link.to_string())
+}
+
+/// The line every republished post opens with, as in the pages.
+fn attribution_html(author: &str, link: &str) -> String {
+    let mut html = String::from("<p class=\"attribution\">Post Syndicated from ");
+    // Writing into a String cannot fail.
+    let _ = escape_html(&mut html, author);
+    html.push_str(" original <a href=\"");
+    let _ = escape_html(&mut html, link);
+    html.push_str("\">");
+    let _ = escape_html(&mut html, link);
+    html.push_str("</a></p>");
+    html
+}
+
+/// `text` without the characters XML 1.0 cannot carry at all, even escaped: the C0
+/// controls but tab, newline and carriage return, and U+FFFE/U+FFFF.
+pub(crate) fn xml_safe(text: &str) -> Cow<'_, str> {
+    let illegal = |c: char| matches!(c, '\u{0}'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}');
+    if text.contains(illegal) {
+        Cow::Owned(text.chars().filter(|&c| !illegal(c)).collect())
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn xml_safe_drops_only_what_xml_cannot_carry() {
+        assert_eq!(
+            xml_safe("a\u{0}b\u{8}c\u{b}\u{c}d\u{1f}e\u{fffe}\u{ffff}"),
+            "abcde"
+        );
+        let kept = "tab\tline\ncr\r<&>\"' \u{7f}\u{85}\u{2028}é😀";
+        assert!(matches!(xml_safe(kept), Cow::Borrowed(text) if text == kept));
+    }
+
+    #[test]
+    fn attribution_line_is_escaped_html() {
+        assert_eq!(
+            attribution_html("A <b> & \"c\"", "https://x.example/?a=1&b=2"),
+            "<p class=\"attribution\">Post Syndicated from A &lt;b&gt; &amp; &quot;c&quot; \
+             original <a href=\"https://x.example/?a=1&amp;b=2\">https://x.example/?a=1&amp;b=2</a></p>"
+        );
+    }
+}

@@ -1,0 +1,264 @@
+//! Entity tags, conditional requests and caching headers.
+//!
+//! Every `200` answer to GET or HEAD gets a strong `ETag` (the first 128 bits of the
+//! SHA-256 of its uncompressed body), `Vary: Accept-Encoding` and, unless its handler chose
+//! one, `Cache-Control: public, max-age=60`. A request whose `If-None-Match` names that tag
+//! (weak comparison, lists and `*` understood), or, without `If-None-Match`, whose
+//! `If-Modified-Since` is no older than the handler's `Last-Modified`, gets `304 Not
+//! Modified` with the same validators and no body. Errors are `no-store`.
+
+use axum::body::Body;
+use axum::extract::Request;
+use axum::http::header::{
+    CACHE_CONTROL, CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE, ETAG, IF_MODIFIED_SINCE,
+    IF_NONE_MATCH, LAST_MODIFIED, VARY,
+};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::Response;
+use chrono::{DateTime, Utc};
+use sha2::{Digest, Sha256};
+
+/// Pages and feeds: fresh for a minute, then revalidated with the ETag.
+const PAGE_CACHE: &str = "public, max-age=60";
+/// Redirects (a post's old or short address to its canonical one).
+const REDIRECT_CACHE: &str = "public, max-age=300";
+/// Error pages are never stored: the next request may well succeed.
+const ERROR_CACHE: &str = "no-store";
+
+/// The suffixes [`encoded_etag`] adds to the tag of a compressed representation.
+const ENCODING_SUFFIXES: [&str; 2] = ["-br", "-gzip"];
+
+/// Middleware: validators, conditional answers and `Cache-Control`; see the module docs.
+pub(crate) async fn conditional(req: Request, next: Next) -> Response {
+    let readable = matches!(*req.method(), Method::GET | Method::HEAD);
+    let asked = Conditions::of(req.headers());
+    let response = next.run(req).await;
+    if !readable || response.status() != StatusCode::OK {
+        return with_default_cache(response);
+    }
+    let (mut parts, body) = response.into_parts();
+    let bytes = match axum::body::to_bytes(body, usize::MAX).await {
+        Ok(bytes) => bytes,
+        Err(err) => {
+            tracing::error!(error = %err, "cannot read a response body");
+            let mut failed = Response::new(Body::empty());
+            *failed.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+            failed
+                .headers_mut()
+                .insert(CACHE_CONTROL, HeaderValue::from_static(ERROR_CACHE));
+            return failed;
+        }
+    };
+    let headers = &mut parts.headers;
+    if !headers.contains_key(ETAG) {
+        headers.insert(ETAG, entity_tag(&bytes));
+    }
+    if !headers.contains_key(CACHE_CONTROL) {
+        headers.insert(CACHE_CONTROL, HeaderValue::from_static(PAGE_CACHE));
+    }
+    if !varies_by_encoding(headers) {
+        headers.append(VARY, HeaderValue::from_static("accept-encoding"));
+    }
+    if let Some(matched) = asked.matches(headers) {
+        headers.remove(CONTENT_TYPE);
+        headers.remove(CONTENT_LENGTH);
+        if let Some(tag) = matched {
+            // The client holds this tag (maybe of a compressed representation): echo it.
+            headers.insert(ETAG, tag);
+        }
+        parts.status = StatusCode::NOT_MODIFIED;
+        return Response::from_parts(parts, Body::empty());
+    }
+    Response::from_parts(parts, Body::from(bytes))
+}
+
+/// Middleware, outside compression: the tag of a compressed representation is the tag of
+/// its uncompressed body with the encoding appended (`"…-br"`, `"…-gzip"`), so that the
+/// strong tag of each representation is its own. [`conditional`] accepts either.
+pub(crate) async fn encoded_etag(req: Request, next: Next) -> Response {
+    let mut response = next.run(req).await;
+    let headers = response.headers_mut();
+    let encoding = headers
+        .get(CONTENT_ENCODING)
+        .and_then(|value| value.to_str().ok())
+        .filter(|coding| matches!(*coding, "br" | "gzip"))
+        .map(str::to_owned);
+    let tag = headers.get(ETAG).and_then(|value| value.to_str().ok());
+    if let (Some(encoding), Some(tag)) = (encoding, tag) {
+        let encoded = tag
+            .strip_suffix('"')
+            .filter(|inner| inner.starts_with('"'))
+            .map(|inner| format!("{inner}-{encoding}\""));
+        if let Some(value) = encoded.and_then(|text| HeaderValue::try_from(text).ok()) {
+            headers.insert(ETAG, value);
+        }
+    }
+    response
+}
+
+/// A time as an HTTP date (`Sun, 06 Nov 1994 08:49:37 GMT`), for `Last-Modified`.
+pub(crate) fn http_date(time: DateTime<Utc>) -> HeaderValue {
+    let text = time.format("%a, %d %b %Y %H:%M:%S GMT").to_string();
+    HeaderValue::try_from(text)
+        .unwrap_or_else(|_| HeaderValue::from_static("Thu, 01 Jan 1970 00:00:00 GMT"))
+}
+
+fn parse_http_date(value: &HeaderValue) -> Option<DateTime<Utc>> {
+    let text = value.to_str().ok()?;
+    DateTime::parse_from_rfc2822(text)
+        .ok()
+        .map(|time| time.with_timezone(&Utc))
+}
+
+/// `"<32 hex digits>"`: the first 128 bits of the body's SHA-256.
+fn entity_tag(body: &[u8]) -> HeaderValue {
+    let digest = Sha256::digest(body);
+    let mut text = String::with_capacity(34);
+    text.push('"');
+    for byte in &digest[..16] {
+        text.push_str(&format!("{byte:02x}"));
+    }
+    text.push('"');
+    HeaderValue::try_from(text).unwrap_or_else(|_| HeaderValue::from_static("\"\""))
+}
+
+fn varies_by_encoding(headers: &HeaderMap) -> bool {
+    headers.get_all(VARY).iter().any(|value| {
+        value.to_str().is_ok_and(|text| {
+            text.split(',').any(|name| {
+                name.trim().eq_ignore_ascii_case("accept-encoding") || name.trim() == "*"
+            })
+        })
+    })
+}
+
+fn with_default_cache(mut response: Response) -> Response {
+    let status = response.status();
+    let policy = if status.is_redirection() {
+        REDIRECT_CACHE
+    } else if status.is_success() {
+        PAGE_CACHE
+    } else {
+        ERROR_CACHE
+    };
+    response
+        .headers_mut()
+        .entry(CACHE_CONTROL)
+        .or_insert(HeaderValue::from_static(policy));
+    response
+}
+
+/// The preconditions a GET or HEAD request carries.
+struct Conditions {
+    if_none_match: Option<String>,
+    if_modified_since: Option<DateTime<Utc>>,
+}
+
+impl Conditions {
+    fn of(headers: &HeaderMap) -> Conditions {
+        // Several If-None-Match fields are one list.
+        let tags: Vec<&str> = headers
+            .get_all(IF_NONE_MATCH)
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .collect();
+        Conditions {
+            if_none_match: (!tags.is_empty()).then(|| tags.join(", ")),
+            if_modified_since: headers.get(IF_MODIFIED_SINCE).and_then(parse_http_date),
+        }
+    }
+
+    /// `Some` when the representation described by `headers` is not modified for this
+    /// request: `Some(Some(tag))` with the client's matching tag, `Some(None)` when `*` or
+    /// the date decided. If-None-Match, when present, decides alone (RFC 9110, 13.2.2).
+    fn matches(&self, headers: &HeaderMap) -> Option<Option<HeaderValue>> {
+        if let Some(list) = &self.if_none_match {
+            let ours = headers.get(ETAG)?.to_str().ok()?;
+            let ours = opaque(ours)?;
+            if list.trim() == "*" {
+                return Some(None);
+            }
+            return entity_tags(list)
+                .find(|theirs| opaque(theirs).is_some_and(|tag| same_content(tag, ours)))
+                .map(|theirs| HeaderValue::try_from(theirs.trim_start_matches("W/")).ok());
+        }
+        let since = self.if_modified_since?;
+        let modified = headers.get(LAST_MODIFIED).and_then(parse_http_date)?;
+        (modified <= since).then_some(None)
+    }
+}
+
+/// The entity tags of an `If-None-Match` list, as written (`W/"x"` or `"x"`); a tag may
+/// hold commas, so the list is split on quotes, not on commas.
+fn entity_tags(list: &str) -> impl Iterator<Item = &str> {
+    let mut rest = list;
+    std::iter::from_fn(move || {
+        rest = rest.trim_start_matches(|c: char| c == ',' || c.is_ascii_whitespace());
+        let start_quote = rest.find('"')?;
+        let end_quote = start_quote + 1 + rest[start_quote + 1..].find('"')?;
+        let tag = &rest[..=end_quote];
+        rest = &rest[end_quote + 1..];
+        Some(tag)
+    })
+}
+
+/// The opaque part of an entity tag (between the quotes), weak or strong.
+fn opaque(tag: &str) -> Option<&str> {
+    tag.trim()
+        .trim_start_matches("W/")
+        .strip_prefix('"')?
+        .strip_suffix('"')
+}
+
+/// Weak comparison of the client's tag with ours, ignoring an encoding suffix.
+fn same_content(theirs: &str, ours: &str) -> bool {
+    theirs == ours
+        || ENCODING_SUFFIXES
+            .iter()
+            .any(|suffix| theirs.strip_suffix(suffix) == Some(ours))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn not_modified(if_none_match: &str, ours: &str) -> Option<Option<HeaderValue>> {
+        let mut request = HeaderMap::new();
+        request.insert(
+            IF_NONE_MATCH,
+            HeaderValue::from_str(if_none_match).expect("header"),
+        );
+        let mut response = HeaderMap::new();
+        response.insert(ETAG, HeaderValue::from_str(ours).expect("header"));
+        Conditions::of(&request).matches(&response)
+    }
+
+    #[test]
+    fn if_none_match_compares_weakly_and_reads_lists() {
+        assert!(not_modified("\"abc\"", "\"abc\"").is_some());
+        assert!(not_modified("W/\"abc\"", "\"abc\"").is_some());
+        assert!(not_modified("\"x\", \"abc\"", "\"abc\"").is_some());
+        assert!(not_modified("\"x,y\",W/\"abc-br\"", "\"abc\"").is_some());
+        assert!(not_modified("\"abc-gzip\"", "\"abc\"").is_some());
+        assert!(not_modified("*", "\"abc\"").is_some());
+        assert!(not_modified("\"abd\"", "\"abc\"").is_none());
+        assert!(not_modified("\"abc-zstd\"", "\"abc\"").is_none());
+        assert!(not_modified("abc", "\"abc\"").is_none());
+        assert!(not_modified("\"", "\"abc\"").is_none());
+        let echoed = not_modified("W/\"abc-br\"", "\"abc\"").flatten();
+        assert_eq!(echoed, Some(HeaderValue::from_static("\"abc-br\"")));
+    }
+
+    #[test]
+    fn http_dates_round_trip() {
+        let time = DateTime::from_timestamp(784_111_777, 0).expect("time");
+        let value = http_date(time);
+        assert_eq!(value, "Sun, 06 Nov 1994 08:49:37 GMT");
+        assert_eq!(parse_http_date(&value), Some(time));
+        assert_eq!(
+            parse_http_date(&HeaderValue::from_static("yesterday")),
+            None
+        );
+    }
+}

@@ -1,0 +1,59 @@
+//! `/source/<slug>/` and `/source/<slug>/page/N/`: one source's posts, newest first, under
+//! its name and links to its site and feed.
+
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, RawQuery, State};
+use axum::response::Html;
+use serde::Deserialize;
+use syndic_store::PostFilter;
+
+use super::{listing, page_number};
+use crate::feeds::{self, Scope};
+use crate::render::{self, ListingPage};
+use crate::{AppState, WebError};
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct Params {
+    slug: String,
+    #[serde(default)]
+    page: Option<String>,
+}
+
+pub(crate) async fn show(
+    State(state): State<AppState>,
+    params: Result<Path<Params>, PathRejection>,
+    RawQuery(query): RawQuery,
+) -> Result<Html<String>, WebError> {
+    let Path(params) = params.map_err(|_| WebError::NotFound)?;
+    let number = page_number(params.page.as_deref(), query.as_deref())?;
+    let source = state
+        .store
+        .source_by_slug(&params.slug)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    let listing = listing(&state, PostFilter::Source(source.id), number).await?;
+    let page_title = if listing.page == 1 {
+        format!("{} – {}", source.name, state.site.title)
+    } else {
+        format!(
+            "{}, page {} – {}",
+            source.name, listing.page, state.site.title
+        )
+    };
+    let base_path = render::source_path(&source.slug);
+    let feeds = feeds::alternates(&state.site, Scope::Source(&source));
+    let html = render::source_listing(
+        &state,
+        &ListingPage {
+            page_title,
+            heading: source.name.clone(),
+            base_path: &base_path,
+            posts: &listing.posts,
+            page: listing.page,
+            pages: listing.pages,
+            feeds: &feeds,
+        },
+        &source,
+    )?;
+    Ok(Html(html))
+}
