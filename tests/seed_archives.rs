@@ -310,3 +310,55 @@ fn exported_bodies_match_the_seed_pages() {
     );
     drop(seeds.dir);
 }
+
+#[test]
+fn the_seed_archive_is_served_with_feeds_that_read_back_and_search_finds_tectonic() {
+    let Some(seeds) = setup(&tag("map", &["map"], "substring")) else {
+        return;
+    };
+    fetch(&seeds.config);
+    let titles: Vec<String> = headers(&export(&seeds.config, "map"))
+        .into_iter()
+        .map(|(title, _)| title)
+        .collect();
+
+    let mut command = common::syndic();
+    command
+        .arg("serve")
+        .arg("--config")
+        .arg(&seeds.config)
+        .args(["--listen", "127.0.0.1:0"]);
+    let server = common::Server::start(command);
+    let (status, page) = server.get("/tag/map/");
+    assert_eq!(status, 200);
+    assert!(page.contains("Tag Archives: map"), "{page}");
+    for feed in ["feed.atom", "feed.rss", "feed.json"] {
+        let (status, body) = server.get(&format!("/tag/map/{feed}"));
+        assert_eq!(status, 200, "{feed}");
+        let parsed = syndic_feed::parse(body.as_bytes(), None)
+            .unwrap_or_else(|e| panic!("{feed} reads back: {e}"));
+        let read: Vec<&str> = parsed.entries.iter().map(|e| e.title.as_str()).collect();
+        assert_eq!(read, titles, "{feed} has the archive's posts in its order");
+    }
+    let (status, results) = server.get("/search?q=kubernetes+tectonic");
+    assert_eq!(status, 200);
+    assert!(
+        results.contains("Manage Kubernetes Clusters on AWS Using CoreOS Tectonic"),
+        "{results}"
+    );
+    for attempt in [
+        "%27+OR+1%3D1+--",
+        "%27%3B+DROP+TABLE+posts%3B+--",
+        "%22%29+OR+1%3D1+--+NEAR%28",
+        "%2A",
+    ] {
+        let (status, injected) = server.get(&format!("/search?q={attempt}"));
+        assert_eq!(status, 200, "{attempt}");
+        assert!(
+            !injected.contains("Post Syndicated from"),
+            "{attempt} finds nothing: {injected}"
+        );
+    }
+    let (_, still) = server.get("/tag/map/");
+    assert_eq!(still, page, "the store is untouched");
+}

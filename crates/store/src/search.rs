@@ -4,7 +4,9 @@
 //! language as such. [`match_terms`] keeps only its words (letters and digits), and each
 //! backend writes them in its own syntax: on SQLite every word becomes a quoted FTS5
 //! string, so quotes, `*`, `:`, `^`, parentheses, `NEAR`, `AND`/`OR`/`NOT` are either
-//! dropped or plain words. All words must match.
+//! dropped or plain words. All words must match; a text that tries query syntax (or SQL)
+//! is searched as one literal phrase, so an injection attempt finds only a post that
+//! really contains those words in that order.
 //!
 //! Unlike the rest of the store, the SQL here is one backend's own (FTS5's `MATCH`, `bm25`,
 //! `snippet`). The API is not: a PostgreSQL backend answers the same [`SearchQuery`] from a
@@ -66,8 +68,13 @@ pub fn match_terms(text: &str) -> Vec<String> {
     terms
 }
 
-/// The FTS5 MATCH expression for `text`: every term as a quoted string, all required
-/// (FTS5's implicit AND). `None` when the text has no words.
+/// The FTS5 MATCH expression for `text`. `None` when the text has no words.
+///
+/// Plain words are all required, in any order (`"kubernetes" "tectonic"`). A text that
+/// uses query syntax (see [`uses_query_syntax`]) is taken literally instead: its words
+/// must appear together, in order, as one phrase, so `' OR 1=1 --` looks for the words
+/// "or 1 1" side by side rather than for "or" anywhere and "1" anywhere, and a quoted
+/// `"tide pools"` is the phrase a reader meant.
 ///
 /// Terms hold only letters and digits, so no quote can end a string early; inside a
 /// quoted string FTS5 reads no operators.
@@ -76,8 +83,48 @@ fn fts5_expression(text: &str) -> Option<String> {
     if terms.is_empty() {
         return None;
     }
+    if uses_query_syntax(text) {
+        let read: String = text.chars().take(MAX_QUERY_CHARS).collect();
+        let words: Vec<String> = read
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|word| !word.is_empty())
+            .take(MAX_QUERY_TERMS)
+            .map(str::to_lowercase)
+            .collect();
+        return Some(format!("\"{}\"", words.join(" ")));
+    }
     let quoted: Vec<String> = terms.iter().map(|term| format!("\"{term}\"")).collect();
     Some(quoted.join(" "))
+}
+
+/// Whether a search text looks like query-language or SQL syntax rather than words:
+/// quotes, brackets, `*`, `:`, `^`, `=`, `;`, `|`, `\\`, a comment (`--`), a leading `-` or
+/// `+`, an apostrophe that is not inside a word (`don't` is fine), or an operator word
+/// (`AND`, `OR`, `NOT`, `NEAR`) in capitals.
+fn uses_query_syntax(text: &str) -> bool {
+    const SYNTAX: &[char] = &[
+        '"', '(', ')', '[', ']', '{', '}', '<', '>', '*', ':', '^', '=', ';', '|', '\\', '`',
+    ];
+    let read: String = text.chars().take(MAX_QUERY_CHARS).collect();
+    if read.contains(SYNTAX) || read.contains("--") {
+        return true;
+    }
+    read.split_whitespace().any(|chunk| {
+        let stray_apostrophe = chunk.char_indices().any(|(i, c)| {
+            matches!(c, '\'' | '’')
+                && !(chunk[..i]
+                    .chars()
+                    .next_back()
+                    .is_some_and(char::is_alphanumeric)
+                    && chunk[i + c.len_utf8()..]
+                        .chars()
+                        .next()
+                        .is_some_and(char::is_alphanumeric))
+        });
+        stray_apostrophe
+            || chunk.starts_with(['-', '+'])
+            || matches!(chunk, "AND" | "OR" | "NOT" | "NEAR")
+    })
 }
 
 impl Store {
@@ -173,17 +220,21 @@ mod expression_tests {
         let rows: &[(&str, Option<&str>)] = &[
             ("kelp", Some(r#""kelp""#)),
             ("Kelp  Forests", Some(r#""kelp" "forests""#)),
-            (r#""tide pools""#, Some(r#""tide" "pools""#)),
+            (r#""tide pools""#, Some(r#""tide pools""#)),
             ("map*", Some(r#""map""#)),
-            ("title:harbor", Some(r#""title" "harbor""#)),
+            ("title:harbor", Some(r#""title harbor""#)),
             ("^start", Some(r#""start""#)),
-            ("NEAR(a b)", Some(r#""near" "a" "b""#)),
-            ("kelp OR tide", Some(r#""kelp" "or" "tide""#)),
-            ("NOT kelp AND tide", Some(r#""not" "kelp" "and" "tide""#)),
-            ("-kelp +tide", Some(r#""kelp" "tide""#)),
+            ("NEAR(a b)", Some(r#""near a b""#)),
+            ("kelp OR tide", Some(r#""kelp or tide""#)),
+            ("kelp or tide", Some(r#""kelp" "or" "tide""#)),
+            ("NOT kelp AND tide", Some(r#""not kelp and tide""#)),
+            ("-kelp +tide", Some(r#""kelp tide""#)),
             ("kelp)", Some(r#""kelp""#)),
-            (r#"un"balanced"#, Some(r#""un" "balanced""#)),
-            ("'; DROP TABLE posts; --", Some(r#""drop" "table" "posts""#)),
+            (r#"un"balanced"#, Some(r#""un balanced""#)),
+            ("'; DROP TABLE posts; --", Some(r#""drop table posts""#)),
+            ("' OR 1=1 --", Some(r#""or 1 1""#)),
+            ("don't panic", Some(r#""don" "t" "panic""#)),
+            ("grafana 4.5", Some(r#""grafana" "4" "5""#)),
             (
                 "café Ünïcode 東京 42",
                 Some(r#""café" "ünïcode" "東京" "42""#),
