@@ -161,6 +161,27 @@ fn wrk(url: &str, seconds: u64, connections: u64) -> Option<(String, String, Str
     Some((field("Requests/sec:")?, field("50%")?, field("99%")?))
 }
 
+/// Where `path` redirects to (the post's canonical, slugged address), or `path` itself.
+fn canonical(address: &str, path: &str) -> Option<String> {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(address).ok()?;
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
+    )
+    .ok()?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).ok()?;
+    let location = response
+        .lines()
+        .take_while(|line| !line.is_empty())
+        .find_map(|line| {
+            line.strip_prefix("location: ")
+                .or_else(|| line.strip_prefix("Location: "))
+        });
+    Some(location.unwrap_or(path).trim().to_owned())
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     if std::env::args().any(|a| a == "--list") {
         return Ok(());
@@ -217,7 +238,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .to_owned();
 
     let archive = format!("http://{address}/tag/tag-7/");
-    let post = format!("http://{address}/post/4242/");
+    let post = format!(
+        "http://{address}{}",
+        canonical(&address, "/post/4242/").ok_or("no post 4242")?
+    );
     let cases = [
         ("tag archive page", archive.clone()),
         ("tag archive, page 20", format!("{archive}page/20/")),

@@ -1,6 +1,6 @@
-//! `/post/<id>/<title-slug>/`: one post in full, with links to its newer and older
-//! neighbours. `/post/<id>/` and any other slug answer `301` to that address, so links made
-//! before a title changed keep working.
+//! `/post/<id>/<title-slug>/` (with or without the final slash): one post in full, with
+//! links to its newer and older neighbours. `/post/<id>/` and any other slug answer `301`
+//! to that address, so links made before a title changed keep working.
 
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
@@ -32,8 +32,11 @@ pub(crate) async fn show(
         .post(PostId(id))
         .await?
         .ok_or(WebError::NotFound)?;
-    let canonical = format!("{}/", slugify(&post.title));
-    if params.rest.as_deref() != Some(canonical.as_str()) {
+    // `/post/<id>/<slug>/` is the address pages link to; the same without the slash is
+    // served too, since both are what people type and share.
+    let slug = slugify(&post.title);
+    let rest = params.rest.as_deref().unwrap_or_default();
+    if rest.strip_suffix('/').unwrap_or(rest) != slug {
         return Ok(moved_to(&render::post_path(&post)));
     }
     let (newer, older) = state.store.neighbours(post.id).await?;
