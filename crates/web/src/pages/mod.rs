@@ -66,6 +66,24 @@ pub(crate) async fn method_not_allowed() -> WebError {
     WebError::MethodNotAllowed
 }
 
+/// Path parameters of a listing addressed by slug: `/<kind>/<slug>/` and
+/// `/<kind>/<slug>/page/<page>/`.
+#[derive(Debug, serde::Deserialize)]
+pub(crate) struct SlugPage {
+    pub(crate) slug: String,
+    #[serde(default)]
+    pub(crate) page: Option<String>,
+}
+
+/// The `<title>` of page `page` of a listing headed `heading`.
+pub(crate) fn listing_title(heading: &str, page: u32, site_title: &str) -> String {
+    if page == 1 {
+        format!("{heading} – {site_title}")
+    } else {
+        format!("{heading}, page {page} – {site_title}")
+    }
+}
+
 /// The page number asked for: from the path (`/page/N/`) when given, else from the query
 /// (`?page=N`), else 1. Anything but a plain positive number is not a page.
 pub(crate) fn page_number(path: Option<&str>, query: Option<&str>) -> Result<u32, WebError> {

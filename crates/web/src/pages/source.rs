@@ -4,24 +4,16 @@
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, RawQuery, State};
 use axum::response::Html;
-use serde::Deserialize;
 use syndic_store::PostFilter;
 
-use super::{listing, page_number};
+use super::{SlugPage, listing, listing_title, page_number};
 use crate::feeds::{self, Scope};
 use crate::render::{self, ListingPage};
 use crate::{AppState, WebError};
 
-#[derive(Debug, Deserialize)]
-pub(crate) struct Params {
-    slug: String,
-    #[serde(default)]
-    page: Option<String>,
-}
-
 pub(crate) async fn show(
     State(state): State<AppState>,
-    params: Result<Path<Params>, PathRejection>,
+    params: Result<Path<SlugPage>, PathRejection>,
     RawQuery(query): RawQuery,
 ) -> Result<Html<String>, WebError> {
     let Path(params) = params.map_err(|_| WebError::NotFound)?;
@@ -32,14 +24,7 @@ pub(crate) async fn show(
         .await?
         .ok_or(WebError::NotFound)?;
     let listing = listing(&state, PostFilter::Source(source.id), number).await?;
-    let page_title = if listing.page == 1 {
-        format!("{} – {}", source.name, state.site.title)
-    } else {
-        format!(
-            "{}, page {} – {}",
-            source.name, listing.page, state.site.title
-        )
-    };
+    let page_title = listing_title(&source.name, listing.page, &state.site.title);
     let base_path = render::source_path(&source.slug);
     let feeds = feeds::alternates(&state.site, Scope::Source(&source));
     let html = render::source_listing(

@@ -3,24 +3,16 @@
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, RawQuery, State};
 use axum::response::Html;
-use serde::Deserialize;
 use syndic_store::PostFilter;
 
-use super::{listing, page_number};
+use super::{SlugPage, listing, listing_title, page_number};
 use crate::feeds::{self, Scope};
 use crate::render::{self, ListingPage, tag_path};
 use crate::{AppState, WebError};
 
-#[derive(Debug, Deserialize)]
-pub(crate) struct Params {
-    slug: String,
-    #[serde(default)]
-    page: Option<String>,
-}
-
 pub(crate) async fn show(
     State(state): State<AppState>,
-    params: Result<Path<Params>, PathRejection>,
+    params: Result<Path<SlugPage>, PathRejection>,
     RawQuery(query): RawQuery,
 ) -> Result<Html<String>, WebError> {
     let Path(params) = params.map_err(|_| WebError::NotFound)?;
@@ -32,11 +24,7 @@ pub(crate) async fn show(
         .ok_or(WebError::NotFound)?;
     let listing = listing(&state, PostFilter::Tag(tag.id), number).await?;
     let heading = format!("Tag Archives: {}", tag.name);
-    let page_title = if listing.page == 1 {
-        format!("{heading} – {}", state.site.title)
-    } else {
-        format!("{heading}, page {} – {}", listing.page, state.site.title)
-    };
+    let page_title = listing_title(&heading, listing.page, &state.site.title);
     let base_path = tag_path(&tag.slug);
     let feeds = feeds::alternates(&state.site, Scope::Tag(&tag));
     let html = render::listing(
