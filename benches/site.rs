@@ -4,7 +4,8 @@
 //!
 //! Run: `cargo bench --bench site` (needs `wrk` on PATH; `apt-get install wrk`).
 //! Knobs: SYNDIC_BENCH_POSTS (default 100000), SYNDIC_BENCH_TAGS (1000),
-//! SYNDIC_BENCH_SECONDS per URL (10), SYNDIC_BENCH_CONNECTIONS (16).
+//! SYNDIC_BENCH_SECONDS per URL (10), SYNDIC_BENCH_CONNECTIONS (16), SYNDIC_BENCH_DB (a
+//! database file to fill once and reuse on later runs; a temporary one by default).
 //! It prints figures; it asserts nothing, so a slow machine never fails a build.
 
 use std::io::{BufRead, BufReader};
@@ -38,7 +39,8 @@ impl Dice {
     }
 }
 
-const WORDS: &[&str] = &[
+/// Words every post may use, so that searches for them hit posts (and so are measured).
+const TOPICS: &[&str] = &[
     "cluster",
     "latency",
     "kernel",
@@ -77,15 +79,46 @@ const WORDS: &[&str] = &[
     "parser",
 ];
 
-fn paragraph(dice: &mut Dice, words: usize) -> String {
+const SYLLABLES: &[&str] = &[
+    "ka", "lo", "mi", "ne", "ru", "sa", "to", "vi", "pe", "da", "go", "fu", "zi", "ber", "tan",
+    "hol",
+];
+
+/// A made-up vocabulary of `n` words, so posts read like prose of many distinct words.
+fn vocabulary(n: usize) -> Vec<String> {
+    (0..n)
+        .map(|i| {
+            let mut word = String::new();
+            let mut k = i + SYLLABLES.len();
+            while k > 0 {
+                word.push_str(SYLLABLES[k % SYLLABLES.len()]);
+                k /= SYLLABLES.len();
+            }
+            word
+        })
+        .collect()
+}
+
+/// A paragraph of `words` words: mostly from the vocabulary, skewed towards its first words
+/// as natural text is, with one topic word in twenty.
+fn paragraph(dice: &mut Dice, vocabulary: &[String], words: usize) -> String {
+    let n = vocabulary.len() as u64;
     (0..words)
-        .map(|_| WORDS[dice.below(WORDS.len() as u64) as usize])
+        .map(|_| {
+            if dice.below(20) == 0 {
+                TOPICS[dice.below(TOPICS.len() as u64) as usize].to_owned()
+            } else {
+                let u = dice.below(1 << 20) as f64 / f64::from(1 << 20);
+                vocabulary[((u * u * u) * n as f64) as usize % vocabulary.len()].clone()
+            }
+        })
         .collect::<Vec<_>>()
         .join(" ")
 }
 
 async fn fill(store: &Store, posts: u64, tags: u64) -> Result<(), Box<dyn std::error::Error>> {
     let mut dice = Dice(0x5eed_cafe_f00d_d00d);
+    let vocabulary = vocabulary(20_000);
     let sources = 100;
     let base = Utc
         .with_ymd_and_hms(2020, 1, 1, 0, 0, 0)
@@ -108,10 +141,15 @@ async fn fill(store: &Store, posts: u64, tags: u64) -> Result<(), Box<dyn std::e
             let n = s * per_source + i;
             let published =
                 base + chrono::Duration::minutes(i64::try_from(n * 7 + dice.below(5)).unwrap_or(0));
-            let text = (0..6).map(|_| paragraph(&mut dice, 60)).collect::<Vec<_>>();
+            let text = (0..6)
+                .map(|_| paragraph(&mut dice, &vocabulary, 60))
+                .collect::<Vec<_>>();
             let entry = FeedEntry {
                 guid: format!("post-{n}"),
-                title: format!("Notes on {} number {n}", paragraph(&mut dice, 3)),
+                title: format!(
+                    "Notes on {} number {n}",
+                    paragraph(&mut dice, &vocabulary, 3)
+                ),
                 link: Some(format!("https://blog{s}.example/{n}")),
                 author: Some(format!("Author {}", n % 500)),
                 published: Some(published),

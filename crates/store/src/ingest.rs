@@ -5,7 +5,7 @@ use sqlx::{Row, SqliteConnection};
 use syndic_core::{FeedEntry, FeedMeta, PostId, SourceId, TagAssignment};
 
 use crate::error::QueryContext;
-use crate::{Result, Store, sources, to_secs};
+use crate::{Result, Store, clock, sources, to_secs};
 
 /// A parsed entry together with the tags automatic tagging gave it.
 #[derive(Debug, Clone)]
@@ -26,7 +26,8 @@ impl Store {
     /// Stores the posts of one successful fetch of `source` in one transaction: new posts
     /// are inserted, changed ones updated in place (first-seen time kept, updated time
     /// set), unchanged ones left alone. Every post's automatic tags are replaced by
-    /// `tags`; manual tags are never touched.
+    /// `tags`; manual tags are never touched. Moves the change clock
+    /// ([`Store::last_change`]).
     pub async fn ingest(
         &self,
         source: SourceId,
@@ -46,6 +47,8 @@ impl Store {
             }
             replace_automatic_tags(&mut tx, id, &post.tags, now).await?;
         }
+        // The last success alone changes the sources page, so every ingest moves the clock.
+        clock::bump(&mut tx).await?;
         tx.commit().await.during("committing an ingest")?;
         Ok(stats)
     }
@@ -158,7 +161,7 @@ pub(crate) async fn replace_automatic_tags(
         .await
         .during("clearing a post's automatic tags")?;
     for assignment in tags.iter().filter(|t| t.origin.is_automatic()) {
-        let tag = crate::query::ensure_tag(tx, &assignment.tag, now).await?;
+        let (tag, _) = crate::query::ensure_tag(tx, &assignment.tag, now).await?;
         sqlx::query(
             "INSERT INTO post_tags (post_id, tag_id, origin, detail) VALUES ($1, $2, $3, $4)
              ON CONFLICT (post_id, tag_id, origin) DO NOTHING",

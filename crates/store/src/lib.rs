@@ -12,9 +12,13 @@
 //! functions in queries) so that a PostgreSQL backend can join as a second variant of the
 //! backend enum; [`Store::open`] already chooses by URL scheme.
 //!
+//! Every write that can change what a page shows also moves one site-wide change clock in
+//! the same transaction; [`Store::last_change`] reads it (the site's `Last-Modified`).
+//!
 //! What it does not do: fetch, parse, sanitize or tag. Callers hand it finished posts with
 //! their tag decisions ([`IncomingPost`]) and it stores them atomically per source.
 
+mod clock;
 mod error;
 mod ingest;
 mod migrate;

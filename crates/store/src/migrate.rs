@@ -21,6 +21,11 @@ const SQLITE: &[Migration] = &[
         name: "search",
         sql: include_str!("../migrations/sqlite/0002_search.sql"),
     },
+    Migration {
+        version: 3,
+        name: "change_clock",
+        sql: include_str!("../migrations/sqlite/0003_change_clock.sql"),
+    },
 ];
 
 pub(crate) async fn apply(pool: &SqlitePool) -> Result<()> {

@@ -8,7 +8,7 @@ use syndic_core::{Page, Post, PostId, SourceId, Tag, TagId, TagRef, slugify};
 
 use crate::error::QueryContext;
 use crate::rows::{post_columns, post_from_row};
-use crate::{Result, Store, to_secs};
+use crate::{Result, Store, clock, to_secs};
 
 /// Which posts a listing shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -131,10 +131,15 @@ impl Store {
     }
 
     /// Makes sure every named tag has a row, so an archive exists even before its first post.
+    /// Moves the change clock ([`Store::last_change`]) when it created one.
     pub async fn sync_tags(&self, names: &[String], now: DateTime<Utc>) -> Result<()> {
         let mut tx = self.pool.begin().await.during("starting a tag sync")?;
+        let mut created = false;
         for name in names {
-            ensure_tag(&mut tx, name, now).await?;
+            created |= ensure_tag(&mut tx, name, now).await?.1;
+        }
+        if created {
+            clock::bump(&mut tx).await?;
         }
         tx.commit().await.during("committing a tag sync")?;
         Ok(())
@@ -178,12 +183,13 @@ impl Store {
     }
 }
 
-/// The id of the tag called `name` (same name ignoring case, or same slug), created if new.
+/// The id of the tag called `name` (same name ignoring case, or same slug), created if new;
+/// `true` when it was created.
 pub(crate) async fn ensure_tag(
     tx: &mut SqliteConnection,
     name: &str,
     now: DateTime<Utc>,
-) -> Result<TagId> {
+) -> Result<(TagId, bool)> {
     let slug = slugify(name);
     let existing: Option<i64> = sqlx::query_scalar(
         "SELECT id FROM tags WHERE lower(name) = lower($1) OR slug = $2 LIMIT 1",
@@ -194,7 +200,7 @@ pub(crate) async fn ensure_tag(
     .await
     .during("looking up a tag")?;
     if let Some(id) = existing {
-        return Ok(TagId(id));
+        return Ok((TagId(id), false));
     }
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO tags (name, slug, created_at) VALUES ($1, $2, $3) RETURNING id",
@@ -205,7 +211,7 @@ pub(crate) async fn ensure_tag(
     .fetch_one(&mut *tx)
     .await
     .during("adding a tag")?;
-    Ok(TagId(id))
+    Ok((TagId(id), true))
 }
 
 fn tag_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<Tag> {

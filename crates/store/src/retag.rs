@@ -6,7 +6,7 @@ use syndic_core::{PostId, SourceId, TagAssignment};
 
 use crate::error::QueryContext;
 use crate::ingest::replace_automatic_tags;
-use crate::{Result, Store};
+use crate::{Result, Store, clock};
 
 /// What tagging needs to know of a stored post.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,7 +60,8 @@ impl Store {
             .during("reading posts to tag")
     }
 
-    /// Replaces the automatic tags of each post in one transaction; manual tags stay.
+    /// Replaces the automatic tags of each post in one transaction; manual tags stay. Moves
+    /// the change clock ([`Store::last_change`]) when a post gained or lost a tag.
     pub async fn apply_tags(
         &self,
         batch: &[(PostId, Vec<TagAssignment>)],
@@ -75,6 +76,10 @@ impl Store {
             stats.posts += 1;
             stats.added += after.iter().filter(|t| !before.contains(t)).count() as u64;
             stats.removed += before.iter().filter(|t| !after.contains(t)).count() as u64;
+        }
+        // Pages show a post's tags, not why it has them: only a changed set is a change.
+        if stats.added + stats.removed > 0 {
+            clock::bump(&mut tx).await?;
         }
         tx.commit().await.during("committing a retag")?;
         Ok(stats)

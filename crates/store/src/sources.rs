@@ -5,7 +5,7 @@ use sqlx::Row;
 use syndic_core::{FeedMeta, SourceId, SourceSummary, slugify};
 
 use crate::error::QueryContext;
-use crate::{Result, Store, from_secs, to_secs};
+use crate::{Result, Store, clock, from_secs, to_secs};
 
 /// The source summary query, with `$tail` (filter, grouping, order) appended.
 macro_rules! summary_sql {
@@ -30,24 +30,32 @@ pub struct SourceSpec {
 
 impl Store {
     /// Makes sure a row exists for `spec` and returns its id. The configured name is
-    /// updated; the slug, once given, never changes so that source URLs stay stable.
+    /// updated; the slug, once given, never changes so that source URLs stay stable. Moves
+    /// the change clock ([`Store::last_change`]) when it added the source or renamed it.
     pub async fn upsert_source(&self, spec: &SourceSpec, now: DateTime<Utc>) -> Result<SourceId> {
-        let existing: Option<i64> = sqlx::query_scalar("SELECT id FROM sources WHERE url = $1")
-            .bind(&spec.url)
-            .fetch_optional(&self.pool)
-            .await
-            .during("looking up a source")?;
-        if let Some(id) = existing {
-            sqlx::query("UPDATE sources SET name = $1 WHERE id = $2")
-                .bind(&spec.name)
-                .bind(id)
-                .execute(&self.pool)
+        let existing: Option<(i64, Option<String>)> =
+            sqlx::query_as("SELECT id, name FROM sources WHERE url = $1")
+                .bind(&spec.url)
+                .fetch_optional(&self.pool)
                 .await
-                .during("updating a source's name")?;
+                .during("looking up a source")?;
+        if let Some((id, name)) = existing {
+            if name != spec.name {
+                let mut tx = self.pool.begin().await.during("starting a source rename")?;
+                sqlx::query("UPDATE sources SET name = $1 WHERE id = $2")
+                    .bind(&spec.name)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await
+                    .during("updating a source's name")?;
+                clock::bump(&mut tx).await?;
+                tx.commit().await.during("committing a source rename")?;
+            }
             return Ok(SourceId(id));
         }
         let base = slugify(spec.name.as_deref().unwrap_or(&slug_hint(&spec.url)));
         let slug = self.free_slug("sources", &base).await?;
+        let mut tx = self.pool.begin().await.during("starting to add a source")?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO sources (url, slug, name, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
         )
@@ -55,29 +63,41 @@ impl Store {
         .bind(&slug)
         .bind(&spec.name)
         .bind(to_secs(now))
-        .fetch_one(&self.pool)
+        .fetch_one(&mut *tx)
         .await
         .during("adding a source")?;
+        clock::bump(&mut tx).await?;
+        tx.commit().await.during("committing a new source")?;
         Ok(SourceId(id))
     }
 
-    /// Records a failed fetch on the source's row; its posts stay as they are.
+    /// Records a failed fetch on the source's row; its posts stay as they are. Moves the
+    /// change clock ([`Store::last_change`]): the sources page shows the error.
     pub async fn record_fetch_failure(
         &self,
         source: SourceId,
         error: &str,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        sqlx::query(
+        let mut tx = self
+            .pool
+            .begin()
+            .await
+            .during("starting to record a failed fetch")?;
+        let recorded = sqlx::query(
             "UPDATE sources SET last_fetch_at = $1, last_error = $2, error_count = error_count + 1
              WHERE id = $3",
         )
         .bind(to_secs(now))
         .bind(error)
         .bind(source.0)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await
         .during("recording a failed fetch")?;
+        if recorded.rows_affected() > 0 {
+            clock::bump(&mut tx).await?;
+        }
+        tx.commit().await.during("committing a failed fetch")?;
         Ok(())
     }
 

@@ -9,8 +9,9 @@
 //! each source also have output feeds beside their listing (`feed.atom`, `feed.rss`,
 //! `feed.json`: module `feeds`), and `/sources.opml` lists the sources. Every response
 //! carries a strict Content-Security-Policy and related headers; bad input of any kind is a
-//! 404 page, never a 500. Pages and feeds carry a strong `ETag`, answer `If-None-Match`
-//! with `304`, and are compressed (gzip, brotli) as the client accepts (module `http`).
+//! 404 page, never a 500. Pages and feeds carry a strong `ETag` and a `Last-Modified` (the
+//! store's site-wide change clock), answer `If-None-Match` and `If-Modified-Since` with
+//! `304`, and are compressed (gzip, brotli) as the client accepts (module `http`).
 //! Templates and the stylesheet are built in; `Site::theme_dir` names a folder that
 //! overrides them (module `theme`).
 //!
@@ -131,8 +132,9 @@ impl AppState {
 /// The site's routes, with error pages and security headers on every response.
 ///
 /// Layers, outermost first: security headers → the ETag of the encoded representation →
-/// gzip/brotli compression → conditional requests, ETag and `Cache-Control` → error pages →
-/// the query-string limit → the handler (module `http`).
+/// gzip/brotli compression → conditional requests, ETag and `Cache-Control` →
+/// `Last-Modified` from the store's change clock → error pages → the query-string limit →
+/// the handler (module `http`).
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/", get(pages::home::first))
@@ -155,6 +157,10 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(
             state.clone(),
             error::error_pages,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            http::last_modified,
         ))
         .layer(middleware::from_fn(http::conditional))
         .layer(CompressionLayer::new())

@@ -4,8 +4,11 @@
 //! SHA-256 of its uncompressed body), `Vary: Accept-Encoding` and, unless its handler chose
 //! one, `Cache-Control: public, max-age=60`. A request whose `If-None-Match` names that tag
 //! (weak comparison, lists and `*` understood), or, without `If-None-Match`, whose
-//! `If-Modified-Since` is no older than the handler's `Last-Modified`, gets `304 Not
-//! Modified` with the same validators and no body. Errors are `no-store`.
+//! `If-Modified-Since` is no older than the response's `Last-Modified` (set by a handler or
+//! by [`last_modified`](super::last_modified)), gets `304 Not Modified` with the same
+//! validators and no body. A `Last-Modified` of the current second never answers `304`:
+//! HTTP dates count whole seconds, so another change in that second would look the same.
+//! Errors are `no-store`.
 
 use axum::body::Body;
 use axum::extract::Request;
@@ -97,6 +100,12 @@ pub(crate) async fn encoded_etag(req: Request, next: Next) -> Response {
     response
 }
 
+/// Whether a modification at `modified` is over as an HTTP date seen at `now`: at least
+/// one whole second before it, so that no later change can share its date.
+pub(crate) fn settled(modified: DateTime<Utc>, now: DateTime<Utc>) -> bool {
+    modified.timestamp() < now.timestamp()
+}
+
 /// A time as an HTTP date (`Sun, 06 Nov 1994 08:49:37 GMT`), for `Last-Modified`.
 pub(crate) fn http_date(time: DateTime<Utc>) -> HeaderValue {
     let text = time.format("%a, %d %b %Y %H:%M:%S GMT").to_string();
@@ -153,10 +162,16 @@ fn with_default_cache(mut response: Response) -> Response {
 struct Conditions {
     if_none_match: Option<String>,
     if_modified_since: Option<DateTime<Utc>>,
+    /// When the request arrived.
+    asked_at: DateTime<Utc>,
 }
 
 impl Conditions {
     fn of(headers: &HeaderMap) -> Conditions {
+        Conditions::at(headers, Utc::now())
+    }
+
+    fn at(headers: &HeaderMap, asked_at: DateTime<Utc>) -> Conditions {
         // Several If-None-Match fields are one list.
         let tags: Vec<&str> = headers
             .get_all(IF_NONE_MATCH)
@@ -166,12 +181,14 @@ impl Conditions {
         Conditions {
             if_none_match: (!tags.is_empty()).then(|| tags.join(", ")),
             if_modified_since: headers.get(IF_MODIFIED_SINCE).and_then(parse_http_date),
+            asked_at,
         }
     }
 
     /// `Some` when the representation described by `headers` is not modified for this
     /// request: `Some(Some(tag))` with the client's matching tag, `Some(None)` when `*` or
-    /// the date decided. If-None-Match, when present, decides alone (RFC 9110, 13.2.2).
+    /// the date decided. If-None-Match, when present, decides alone (RFC 9110, 13.2.2); a
+    /// date decides only for a `Last-Modified` at least a second before the request.
     fn matches(&self, headers: &HeaderMap) -> Option<Option<HeaderValue>> {
         if let Some(list) = &self.if_none_match {
             let ours = headers.get(ETAG)?.to_str().ok()?;
@@ -185,7 +202,7 @@ impl Conditions {
         }
         let since = self.if_modified_since?;
         let modified = headers.get(LAST_MODIFIED).and_then(parse_http_date)?;
-        (modified <= since).then_some(None)
+        (modified <= since && settled(modified, self.asked_at)).then_some(None)
     }
 }
 
@@ -248,6 +265,56 @@ mod tests {
         assert!(not_modified("\"", "\"abc\"").is_none());
         let echoed = not_modified("W/\"abc-br\"", "\"abc\"").flatten();
         assert_eq!(echoed, Some(HeaderValue::from_static("\"abc-br\"")));
+    }
+
+    fn time(secs: i64) -> DateTime<Utc> {
+        DateTime::from_timestamp(secs, 0).expect("time")
+    }
+
+    /// Whether a request with `request` headers, arriving at `asked_at`, gets `304` for a
+    /// response with `Last-Modified: modified` and the ETag `"abc"`.
+    fn not_modified_since(request: &[(&'static str, &str)], modified: i64, asked_at: i64) -> bool {
+        let mut headers = HeaderMap::new();
+        for (name, value) in request {
+            headers.append(*name, HeaderValue::from_str(value).expect("header"));
+        }
+        let mut response = HeaderMap::new();
+        response.insert(ETAG, HeaderValue::from_static("\"abc\""));
+        response.insert(LAST_MODIFIED, http_date(time(modified)));
+        Conditions::at(&headers, time(asked_at))
+            .matches(&response)
+            .is_some()
+    }
+
+    #[test]
+    fn if_modified_since_needs_a_settled_last_modified_and_yields_to_if_none_match() {
+        let t = 784_111_777;
+        let date = http_date(time(t));
+        let date = date.to_str().expect("ascii");
+        let earlier = http_date(time(t - 1));
+        let earlier = earlier.to_str().expect("ascii");
+        let ims = |value| [("if-modified-since", value)];
+        assert!(not_modified_since(&ims(date), t, t + 1));
+        assert!(not_modified_since(&ims(date), t - 5, t + 1));
+        assert!(!not_modified_since(&ims(earlier), t, t + 1));
+        // Modified within the second the request arrived in: another change may follow.
+        assert!(!not_modified_since(&ims(date), t, t));
+        assert!(!not_modified_since(&ims(date), t + 3, t));
+        // If-None-Match decides alone, either way.
+        let stale_tag = [("if-none-match", "\"other\""), ("if-modified-since", date)];
+        assert!(!not_modified_since(&stale_tag, t, t + 10));
+        let same_tag = [("if-none-match", "\"abc\""), ("if-modified-since", earlier)];
+        assert!(not_modified_since(&same_tag, t, t + 10));
+        assert!(!not_modified_since(&[], t, t + 10));
+    }
+
+    #[test]
+    fn a_time_is_settled_once_its_second_is_over() {
+        let t = time(784_111_777);
+        assert!(!settled(t, t));
+        assert!(!settled(t, t + chrono::Duration::milliseconds(999)));
+        assert!(settled(t, t + chrono::Duration::seconds(1)));
+        assert!(!settled(t + chrono::Duration::seconds(5), t));
     }
 
     #[test]

@@ -10,6 +10,16 @@ use syndic_store::{IncomingPost, PostFilter, SourceSpec, Store};
 use syndic_web::{AppState, Site, router};
 use tower::ServiceExt;
 
+/// Waits until the current second is over. `Last-Modified` is given, and answers
+/// `If-Modified-Since`, only for times at least a second in the past; call this after the
+/// last change a test needs to see in it.
+pub async fn next_second() {
+    let second = Utc::now().timestamp();
+    while Utc::now().timestamp() <= second {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
 pub fn at(day: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 3, day, 9, 30, 0)
         .single()
