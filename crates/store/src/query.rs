@@ -19,35 +19,65 @@ pub enum PostFilter {
 }
 
 impl PostFilter {
-    fn push_where(self, q: &mut QueryBuilder<Sqlite>) {
+    /// `FROM … [WHERE …]` over the listing's posts `p`, reading only what ordering needs.
+    ///
+    /// A tag's listing is driven from `post_tags` (its `(tag_id, post_id)` index), so its
+    /// cost follows the tag's size, not the store's: the `CROSS JOIN` tells SQLite to keep
+    /// that order instead of walking every post newest-first and probing each for the tag.
+    fn push_from(self, q: &mut QueryBuilder<Sqlite>) {
         match self {
-            PostFilter::All => {}
+            PostFilter::All => {
+                q.push(" FROM posts p");
+            }
             PostFilter::Tag(tag) => {
-                q.push(" WHERE EXISTS (SELECT 1 FROM post_tags pt WHERE pt.post_id = p.id AND pt.tag_id = ");
+                q.push(" FROM (SELECT DISTINCT post_id FROM post_tags WHERE tag_id = ");
                 q.push_bind(tag.0);
-                q.push(")");
+                q.push(") t CROSS JOIN posts p ON p.id = t.post_id");
             }
             PostFilter::Source(source) => {
-                q.push(" WHERE p.source_id = ");
+                q.push(" FROM posts p WHERE p.source_id = ");
                 q.push_bind(source.0);
             }
         }
+    }
+
+    /// A query counting the listing's posts from the narrowest index.
+    fn count_query(self) -> QueryBuilder<Sqlite> {
+        let mut q = QueryBuilder::new("");
+        match self {
+            PostFilter::All => {
+                q.push("SELECT COUNT(*) FROM posts");
+            }
+            PostFilter::Tag(tag) => {
+                q.push("SELECT COUNT(DISTINCT post_id) FROM post_tags WHERE tag_id = ");
+                q.push_bind(tag.0);
+            }
+            PostFilter::Source(source) => {
+                q.push("SELECT COUNT(*) FROM posts WHERE source_id = ");
+                q.push_bind(source.0);
+            }
+        }
+        q
     }
 }
 
 impl Store {
     /// One page of posts, newest first (ties broken by newest id), with their tags.
     pub async fn posts(&self, filter: PostFilter, page: Page) -> Result<Vec<Post>> {
-        let mut q = QueryBuilder::new(concat!(
-            "SELECT ",
-            post_columns!(),
-            " FROM posts p JOIN sources s ON s.id = p.source_id"
-        ));
-        filter.push_where(&mut q);
+        // The page is chosen from ids and dates alone, then only its posts are read whole:
+        // sorting a listing never drags every post's content along.
+        let mut q = QueryBuilder::new("SELECT ");
+        q.push(post_columns!());
+        q.push(" FROM (SELECT p.id");
+        filter.push_from(&mut q);
         q.push(" ORDER BY p.published_at DESC, p.id DESC LIMIT ");
         q.push_bind(i64::try_from(page.limit()).unwrap_or(i64::MAX));
         q.push(" OFFSET ");
         q.push_bind(i64::try_from(page.offset()).unwrap_or(i64::MAX));
+        q.push(
+            ") page CROSS JOIN posts p ON p.id = page.id JOIN sources s ON s.id = p.source_id \
+             ORDER BY p.published_at DESC, p.id DESC",
+        );
         let rows = q
             .build()
             .fetch_all(&self.pool)
@@ -60,8 +90,7 @@ impl Store {
 
     /// How many posts a listing has.
     pub async fn count_posts(&self, filter: PostFilter) -> Result<u64> {
-        let mut q = QueryBuilder::new("SELECT COUNT(*) FROM posts p");
-        filter.push_where(&mut q);
+        let mut q = filter.count_query();
         let count: i64 = q
             .build_query_scalar()
             .fetch_one(&self.pool)
@@ -114,15 +143,13 @@ impl Store {
         row.as_ref().map(tag_from_row).transpose()
     }
 
-    /// A tag by its name, ignoring case; falls back to the slug of `name`.
+    /// A tag by its name in any case, or by its slug (names that differ only in case share one).
     pub async fn tag_by_name(&self, name: &str) -> Result<Option<Tag>> {
         let row = sqlx::query(
             "SELECT t.id, t.name, t.slug,
                  (SELECT COUNT(DISTINCT pt.post_id) FROM post_tags pt WHERE pt.tag_id = t.id) AS post_count
-             FROM tags t WHERE lower(t.name) = lower($1) OR t.slug = $2
-             ORDER BY (lower(t.name) = lower($1)) DESC LIMIT 1",
+             FROM tags t WHERE t.slug = $1",
         )
-        .bind(name)
         .bind(slugify(name))
         .fetch_optional(&self.pool)
         .await
@@ -191,14 +218,12 @@ pub(crate) async fn ensure_tag(
     now: DateTime<Utc>,
 ) -> Result<(TagId, bool)> {
     let slug = slugify(name);
-    let existing: Option<i64> = sqlx::query_scalar(
-        "SELECT id FROM tags WHERE lower(name) = lower($1) OR slug = $2 LIMIT 1",
-    )
-    .bind(name)
-    .bind(&slug)
-    .fetch_optional(&mut *tx)
-    .await
-    .during("looking up a tag")?;
+    // Names that differ only in case share a slug, so the slug (a unique index) finds both.
+    let existing: Option<i64> = sqlx::query_scalar("SELECT id FROM tags WHERE slug = $1")
+        .bind(&slug)
+        .fetch_optional(&mut *tx)
+        .await
+        .during("looking up a tag")?;
     if let Some(id) = existing {
         return Ok((TagId(id), false));
     }
