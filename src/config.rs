@@ -9,6 +9,9 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
+
+mod fetch;
+pub use fetch::FetchConfig;
 use syndic_fetch::Location;
 use syndic_tag::{MatchMode, TagRule, Tagger};
 use url::Url;
@@ -50,6 +53,7 @@ pub struct Config {
     pub listen: SocketAddr,
     pub sources: Vec<SourceConfig>,
     pub tags: Vec<TagRule>,
+    pub fetch: FetchConfig,
 }
 
 /// Where posts are stored.
@@ -83,6 +87,8 @@ struct RawConfig {
     source: Vec<RawSource>,
     #[serde(default)]
     tag: Vec<RawTag>,
+    #[serde(default)]
+    fetch: fetch::RawFetch,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -208,6 +214,7 @@ impl Validator<'_> {
         })?;
         let sources = self.sources(raw.source)?;
         let tags = self.tags(raw.tag)?;
+        let fetch = self.fetch(raw.fetch)?;
         Ok(Config {
             path: self.file.to_path_buf(),
             site,
@@ -215,6 +222,7 @@ impl Validator<'_> {
             listen,
             sources,
             tags,
+            fetch,
         })
     }
 

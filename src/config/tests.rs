@@ -168,3 +168,46 @@ fn the_theme_folder_resolves_against_the_config_folder_and_must_exist() {
         assert!(err.problem.contains(value), "{err}");
     }
 }
+
+#[test]
+fn the_fetch_section_has_defaults_and_reads_units() {
+    let config = parse(EXAMPLE).expect("example config parses");
+    assert_eq!(config.fetch, FetchConfig::default());
+    let config = parse(
+        "[fetch]\ntimeout = \"20s\"\nmax_body = \"2MiB\"\nallow_networks = [\"127.0.0.1/32\"]\nmin_interval = \"5m\"\nper_host = 4\n",
+    )
+    .expect("valid fetch section");
+    assert_eq!(config.fetch.timeout, std::time::Duration::from_secs(20));
+    assert_eq!(config.fetch.max_body, 2 * 1024 * 1024);
+    assert_eq!(config.fetch.allow_networks, ["127.0.0.1/32"]);
+    assert_eq!(
+        config.fetch.min_interval,
+        std::time::Duration::from_secs(300)
+    );
+    assert_eq!(config.fetch.per_host, 4);
+}
+
+#[test]
+fn bad_fetch_values_are_refused_with_their_key() {
+    assert_eq!(
+        error_of("[fetch]\ntimeout = \"abc\"\n").key,
+        "fetch.timeout"
+    );
+    assert_eq!(
+        error_of("[fetch]\nmax_body = \"0\"\n").key,
+        "fetch.max_body"
+    );
+    assert_eq!(
+        error_of("[fetch]\nmin_interval = \"2d\"\nmax_interval = \"1h\"\n").key,
+        "fetch.min_interval"
+    );
+    assert_eq!(
+        error_of("[fetch]\nallow_networks = [\"localhost\"]\n").key,
+        "fetch.allow_networks[1]"
+    );
+    assert_eq!(
+        error_of("[fetch]\nconcurrency = 0\n").key,
+        "fetch.concurrency"
+    );
+    assert_eq!(error_of("[fetch]\nretries = 3\n").key, "line 2");
+}

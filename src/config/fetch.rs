@@ -1,0 +1,255 @@
+//! The `[fetch]` section: how syndic reads other people's servers.
+
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use super::{ConfigError, Validator};
+
+/// `[fetch]` as written.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawFetch {
+    timeout: Option<String>,
+    connect_timeout: Option<String>,
+    idle_timeout: Option<String>,
+    max_body: Option<String>,
+    #[serde(default)]
+    allow_networks: Vec<String>,
+    min_interval: Option<String>,
+    max_interval: Option<String>,
+    concurrency: Option<i64>,
+    per_host: Option<i64>,
+    proxy: Option<String>,
+}
+
+/// `[fetch]`, validated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FetchConfig {
+    /// Whole-request deadline.
+    pub timeout: Duration,
+    pub connect_timeout: Duration,
+    /// Longest wait for the next bytes of a response.
+    pub idle_timeout: Duration,
+    /// Largest response body accepted, after decompression.
+    pub max_body: u64,
+    /// Address ranges the SSRF guard lets through (for feeds on the local network).
+    pub allow_networks: Vec<String>,
+    pub min_interval: Duration,
+    pub max_interval: Duration,
+    /// Requests in flight at once, in all.
+    pub concurrency: usize,
+    /// Requests in flight at once to one host.
+    pub per_host: usize,
+    pub proxy: Option<url::Url>,
+}
+
+impl Default for FetchConfig {
+    fn default() -> Self {
+        FetchConfig {
+            timeout: Duration::from_secs(30),
+            connect_timeout: Duration::from_secs(10),
+            idle_timeout: Duration::from_secs(15),
+            max_body: 16 * 1024 * 1024,
+            allow_networks: Vec::new(),
+            min_interval: Duration::from_secs(15 * 60),
+            max_interval: Duration::from_secs(24 * 3600),
+            concurrency: 32,
+            per_host: 2,
+            proxy: None,
+        }
+    }
+}
+
+impl Validator<'_> {
+    pub(super) fn fetch(&self, raw: RawFetch) -> Result<FetchConfig, ConfigError> {
+        let defaults = FetchConfig::default();
+        let duration = |key: &str, value: Option<String>, default: Duration| match value {
+            None => Ok(default),
+            Some(text) => parse_duration(&text)
+                .filter(|d| !d.is_zero())
+                .ok_or_else(|| {
+                    self.error(
+                        format!("fetch.{key}"),
+                        format!("{text:?} is not a duration"),
+                        "write it as \"30s\", \"15m\", \"24h\" or \"7d\"",
+                    )
+                }),
+        };
+        let timeout = duration("timeout", raw.timeout, defaults.timeout)?;
+        let connect_timeout = duration(
+            "connect_timeout",
+            raw.connect_timeout,
+            defaults.connect_timeout,
+        )?;
+        let idle_timeout = duration("idle_timeout", raw.idle_timeout, defaults.idle_timeout)?;
+        let min_interval = duration("min_interval", raw.min_interval, defaults.min_interval)?;
+        let max_interval = duration("max_interval", raw.max_interval, defaults.max_interval)?;
+        if min_interval > max_interval {
+            return Err(self.error(
+                "fetch.min_interval",
+                "it is longer than fetch.max_interval",
+                "make min_interval at most max_interval",
+            ));
+        }
+        let max_body = match raw.max_body {
+            None => defaults.max_body,
+            Some(text) => parse_size(&text).filter(|n| *n > 0).ok_or_else(|| {
+                self.error(
+                    "fetch.max_body",
+                    format!("{text:?} is not a size"),
+                    "write it as \"16MiB\", \"512KiB\" or a number of bytes",
+                )
+            })?,
+        };
+        for (i, network) in raw.allow_networks.iter().enumerate() {
+            if !is_network(network) {
+                return Err(self.error(
+                    format!("fetch.allow_networks[{}]", i + 1),
+                    format!("{network:?} is not an address range"),
+                    "write it in CIDR form, as \"127.0.0.1/32\" or \"fd00::/8\"",
+                ));
+            }
+        }
+        let count = |key: &str, value: Option<i64>, default: usize| match value {
+            None => Ok(default),
+            Some(n) => usize::try_from(n)
+                .ok()
+                .filter(|n| (1..=1024).contains(n))
+                .ok_or_else(|| {
+                    self.error(
+                        format!("fetch.{key}"),
+                        format!("{n} is out of range"),
+                        "use a number from 1 to 1024",
+                    )
+                }),
+        };
+        let concurrency = count("concurrency", raw.concurrency, defaults.concurrency)?;
+        let per_host = count("per_host", raw.per_host, defaults.per_host)?;
+        let proxy = raw
+            .proxy
+            .map(|text| {
+                url::Url::parse(&text)
+                    .ok()
+                    .filter(|u| matches!(u.scheme(), "http" | "https" | "socks5"))
+                    .ok_or_else(|| {
+                        self.error(
+                            "fetch.proxy",
+                            format!("{text:?} is not a proxy URL"),
+                            "write it as \"http://proxy.example:3128\"",
+                        )
+                    })
+            })
+            .transpose()?;
+        Ok(FetchConfig {
+            timeout,
+            connect_timeout,
+            idle_timeout,
+            max_body,
+            allow_networks: raw.allow_networks,
+            min_interval,
+            max_interval,
+            concurrency,
+            per_host,
+            proxy,
+        })
+    }
+}
+
+/// `"30s"`, `"15m"`, `"15min"`, `"24h"`, `"7d"`, `"500ms"`, or a plain number of seconds.
+pub fn parse_duration(text: &str) -> Option<Duration> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let number: u64 = number.parse().ok()?;
+    let seconds = match unit.trim() {
+        "ms" => return Some(Duration::from_millis(number)),
+        "" | "s" | "sec" | "secs" => number,
+        "m" | "min" | "mins" => number.checked_mul(60)?,
+        "h" | "hour" | "hours" => number.checked_mul(3600)?,
+        "d" | "day" | "days" => number.checked_mul(86_400)?,
+        _ => return None,
+    };
+    Some(Duration::from_secs(seconds))
+}
+
+/// `"16MiB"`, `"512KiB"`, `"2MB"`, `"1GiB"`, or a plain number of bytes.
+pub fn parse_size(text: &str) -> Option<u64> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let number: u64 = number.parse().ok()?;
+    let factor: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "kb" => 1000,
+        "kib" | "k" => 1024,
+        "mb" => 1000 * 1000,
+        "mib" | "m" => 1024 * 1024,
+        "gb" => 1000 * 1000 * 1000,
+        "gib" | "g" => 1024 * 1024 * 1024,
+        _ => return None,
+    };
+    number.checked_mul(factor)
+}
+
+/// A CIDR range such as `127.0.0.1/32` or `fd00::/8` (a bare address counts as one host).
+fn is_network(text: &str) -> bool {
+    let (address, prefix) = text.split_once('/').unwrap_or((text, ""));
+    let Ok(address) = address.trim().parse::<std::net::IpAddr>() else {
+        return false;
+    };
+    let most = if address.is_ipv4() { 32 } else { 128 };
+    prefix.is_empty() || prefix.parse::<u8>().is_ok_and(|p| p <= most)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_like_people_write_them() {
+        assert_eq!(parse_duration("30s"), Some(Duration::from_secs(30)));
+        assert_eq!(parse_duration("15m"), Some(Duration::from_secs(900)));
+        assert_eq!(parse_duration("15min"), Some(Duration::from_secs(900)));
+        assert_eq!(parse_duration("24h"), Some(Duration::from_secs(86_400)));
+        assert_eq!(parse_duration("7d"), Some(Duration::from_secs(604_800)));
+        assert_eq!(parse_duration("250ms"), Some(Duration::from_millis(250)));
+        assert_eq!(parse_duration("45"), Some(Duration::from_secs(45)));
+        for bad in [
+            "",
+            "abc",
+            "10 parsecs",
+            "-5s",
+            "1.5h",
+            "99999999999999999999d",
+        ] {
+            assert_eq!(parse_duration(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn sizes_accept_binary_and_decimal_units() {
+        assert_eq!(parse_size("16MiB"), Some(16 * 1024 * 1024));
+        assert_eq!(parse_size("512 KiB"), Some(512 * 1024));
+        assert_eq!(parse_size("2MB"), Some(2_000_000));
+        assert_eq!(parse_size("4096"), Some(4096));
+        for bad in ["", "lots", "16 megs", "-1"] {
+            assert_eq!(parse_size(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn networks_are_cidr_ranges() {
+        assert!(is_network("127.0.0.1/32"));
+        assert!(is_network("10.0.0.0/8"));
+        assert!(is_network("fd00::/8"));
+        assert!(is_network("192.168.1.7"));
+        assert!(!is_network("127.0.0.1/33"));
+        assert!(!is_network("localhost/32"));
+        assert!(!is_network("10.0.0.0/abc"));
+    }
+}
