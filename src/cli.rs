@@ -60,6 +60,9 @@ pub enum Command {
     Fetch(FetchArgs),
     /// Re-apply the tag vocabulary to every stored post (after the vocabulary changed).
     Retag,
+    /// List every source with its health: status, last success, last error, failures,
+    /// next fetch and post count.
+    Sources(SourcesArgs),
     /// Print a tag archive, newest post first, as text or a standalone HTML page.
     Export(ExportArgs),
     /// Serve the site from the store.
@@ -86,9 +89,15 @@ pub struct InitArgs {
 
 #[derive(Debug, Args)]
 pub struct FetchArgs {
-    /// How many sources to read at the same time.
-    #[arg(long, short = 'j', default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
-    pub jobs: u16,
+    /// How many sources to read at the same time (default: `[fetch] concurrency`).
+    #[arg(long, short = 'j', value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub jobs: Option<u16>,
+    /// Also read sources a server told to wait (429/503) or marked gone (410).
+    #[arg(long)]
+    pub force: bool,
+    /// Only the sources whose next fetch has come (for running from cron).
+    #[arg(long)]
+    pub due: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -113,6 +122,21 @@ pub struct ExportArgs {
     /// Write to this file instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    /// Aligned columns for people.
+    Table,
+    /// A JSON array of objects for programs.
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct SourcesArgs {
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = ListFormat::Table)]
+    pub format: ListFormat,
 }
 
 #[derive(Debug, Args)]

@@ -121,7 +121,10 @@ fn broken_sources_are_reported_and_the_rest_ingest() {
     let report = stdout(&out);
     assert!(report.contains("missing.rss"), "{report}");
     assert!(report.contains("page.html"), "{report}");
-    assert!(report.contains("1 ok, 2 failed"), "{report}");
+    assert!(
+        report.contains("1 ok (0 not modified), 2 failed"),
+        "{report}"
+    );
     let export = run(&config, &["export", "--tag", "map"]);
     assert!(
         stdout(&export).contains("A map of the harbour"),

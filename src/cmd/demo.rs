@@ -65,6 +65,7 @@ pub async fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
         &pipeline(&config, store.clone())?,
         jobs,
         4,
+        4,
         Report::Failures,
     )
     .await;

@@ -1,12 +1,21 @@
-//! `syndic fetch`: read every configured source once.
+//! `syndic fetch`: read the configured sources once, politely.
+//!
+//! Every source is read except those a server told to wait (429/503 with `Retry-After`)
+//! or marked gone (410), which are skipped with a note unless `--force`; `--due` reads
+//! only the sources whose next fetch has come (for cron). At most `[fetch] concurrency`
+//! requests run at once, and at most `[fetch] per_host` to one host.
 
+use std::collections::HashMap;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::Context;
-use syndic_fetch::{Fetcher, FetcherOptions, Pipeline, SourceJob};
-use syndic_store::IngestStats;
+use chrono::Utc;
+use syndic_core::SourceStatus;
+use syndic_core::schedule::ScheduleSettings;
+use syndic_fetch::{Fetcher, FetcherOptions, Location, Pipeline, SourceJob};
+use syndic_store::{IngestStats, Store};
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
@@ -25,8 +34,21 @@ pub async fn run(config: &Config, args: &FetchArgs) -> anyhow::Result<ExitCode> 
         );
         return Ok(ExitCode::SUCCESS);
     }
+    let (jobs, skipped) = choose(&store, jobs, args).await?;
+    for note in &skipped {
+        println!("skipped {note}");
+    }
     let pipeline = pipeline(config, store.clone())?;
-    let summary = fetch_all(&pipeline, jobs, usize::from(args.jobs), Report::EachSource).await;
+    let parallel = args.jobs.map_or(config.fetch.concurrency, usize::from);
+    let mut summary = fetch_all(
+        &pipeline,
+        jobs,
+        parallel,
+        config.fetch.per_host,
+        Report::EachSource,
+    )
+    .await;
+    summary.skipped = skipped.len();
     store.close().await;
     println!("{}", summary.line());
     Ok(if summary.failed == 0 {
@@ -36,24 +58,71 @@ pub async fn run(config: &Config, args: &FetchArgs) -> anyhow::Result<ExitCode> 
     })
 }
 
+/// The jobs to run now, and a note for each one left alone. Sources not yet due under
+/// `--due` are left alone silently: a cron job that runs every few minutes would be noisy.
+async fn choose(
+    store: &Store,
+    jobs: Vec<SourceJob>,
+    args: &FetchArgs,
+) -> anyhow::Result<(Vec<SourceJob>, Vec<String>)> {
+    let now = Utc::now();
+    let (mut run, mut skipped) = (Vec::with_capacity(jobs.len()), Vec::new());
+    for job in jobs {
+        let state = store
+            .fetch_state(job.id)
+            .await
+            .context("cannot read a source's fetch state")?;
+        if args.force {
+            run.push(job);
+        } else if state.status == SourceStatus::Gone {
+            skipped.push(format!(
+                "{}: gone (the server answered 410); --force reads it anyway",
+                job.location
+            ));
+        } else if let Some(until) = state.wait_until.filter(|until| *until > now) {
+            skipped.push(format!(
+                "{}: the server asked to wait until {until}; --force reads it anyway",
+                job.location
+            ));
+        } else if !(args.due && state.next_fetch.is_some_and(|next| next > now)) {
+            run.push(job);
+        }
+    }
+    Ok((run, skipped))
+}
+
 /// The fetch → parse → tag → store pipeline for this configuration.
-pub fn pipeline(config: &Config, store: syndic_store::Store) -> anyhow::Result<Pipeline> {
+pub fn pipeline(config: &Config, store: Store) -> anyhow::Result<Pipeline> {
+    let fetch = &config.fetch;
     let options = FetcherOptions {
         user_agent: format!(
             "syndic/{} (+{})",
             env!("CARGO_PKG_VERSION"),
             config.site.base_url
         ),
+        connect_timeout: fetch.connect_timeout,
+        idle_timeout: fetch.idle_timeout,
+        timeout: fetch.timeout,
+        max_body: fetch.max_body,
+        allow_networks: fetch.allow_networks.clone(),
+        proxy: fetch.proxy.clone(),
         ..FetcherOptions::default()
     };
     let fetcher = Fetcher::new(options).context("cannot set up the HTTP client")?;
     let tagger = config
         .tagger()
         .context("cannot compile the tag vocabulary")?;
+    let schedule = ScheduleSettings {
+        min_interval: chrono::Duration::from_std(fetch.min_interval)
+            .context("min_interval is too long")?,
+        max_interval: chrono::Duration::from_std(fetch.max_interval)
+            .context("max_interval is too long")?,
+    };
     Ok(Pipeline {
         fetcher,
         tagger: Arc::new(tagger),
         store,
+        schedule,
     })
 }
 
@@ -62,17 +131,26 @@ pub fn pipeline(config: &Config, store: syndic_store::Store) -> anyhow::Result<P
 pub struct Summary {
     pub sources: usize,
     pub failed: usize,
+    /// Sources the server said had not changed (304, or the same bytes).
+    pub not_modified: usize,
+    pub skipped: usize,
     pub totals: IngestStats,
     pub seconds: f64,
 }
 
 impl Summary {
     fn line(&self) -> String {
+        let skipped = if self.skipped > 0 {
+            format!(", {} skipped", self.skipped)
+        } else {
+            String::new()
+        };
         format!(
-            "fetched {} sources in {:.1}s: {} ok, {} failed; {} new, {} updated, {} unchanged posts",
+            "fetched {} sources in {:.1}s: {} ok ({} not modified), {} failed{skipped}; {} new, {} updated, {} unchanged posts",
             self.sources,
             self.seconds,
             self.sources - self.failed,
+            self.not_modified,
             self.failed,
             self.totals.new,
             self.totals.updated,
@@ -88,21 +166,39 @@ pub enum Report {
     Failures,
 }
 
-/// Ingests every job, `parallel` at a time, reporting each source as it finishes.
+/// A source's host, for the per-host limit (files share one "host").
+fn host(location: &Location) -> String {
+    match location {
+        Location::Http(url) => url.host_str().unwrap_or_default().to_ascii_lowercase(),
+        Location::File(_) => String::new(),
+    }
+}
+
+/// Ingests every job, at most `parallel` at a time and `per_host` per host, reporting
+/// each source as it finishes.
 pub async fn fetch_all(
     pipeline: &Pipeline,
     jobs: Vec<SourceJob>,
     parallel: usize,
+    per_host: usize,
     report: Report,
 ) -> Summary {
     let started = Instant::now();
     let progress = progress_bar(jobs.len(), "fetching", "sources");
     let limit = Arc::new(Semaphore::new(parallel.max(1)));
+    let mut hosts: HashMap<String, Arc<Semaphore>> = HashMap::new();
     let mut tasks = JoinSet::new();
     for job in jobs {
         let pipeline = pipeline.clone();
         let limit = Arc::clone(&limit);
+        let host_limit = Arc::clone(
+            hosts
+                .entry(host(&job.location))
+                .or_insert_with(|| Arc::new(Semaphore::new(per_host.max(1)))),
+        );
         tasks.spawn(async move {
+            // The host's turn first, so a busy host never holds a global slot while it waits.
+            let _host = host_limit.acquire_owned().await;
             let _permit = limit.acquire_owned().await;
             let result = pipeline.ingest(&job).await;
             (job, result)
@@ -112,15 +208,24 @@ pub async fn fetch_all(
     while let Some(joined) = tasks.join_next().await {
         summary.sources += 1;
         let (failed, line) = match joined {
-            Ok((job, Ok(stats))) => {
+            Ok((job, Ok(done))) => {
+                let stats = done.stats;
                 summary.totals.new += stats.new;
                 summary.totals.updated += stats.updated;
                 summary.totals.unchanged += stats.unchanged;
+                summary.not_modified += usize::from(done.unchanged);
                 tracing::info!(source.id = %job.id, "fetched source {} ({}): {} new, {} updated", job.id, job.location, stats.new, stats.updated);
-                let line = format!(
-                    "ok      {}: {} new, {} updated, {} unchanged",
-                    job.location, stats.new, stats.updated, stats.unchanged
-                );
+                let mut line = if done.unchanged {
+                    format!("ok      {}: not modified", job.location)
+                } else {
+                    format!(
+                        "ok      {}: {} new, {} updated, {} unchanged",
+                        job.location, stats.new, stats.updated, stats.unchanged
+                    )
+                };
+                if let Some(new) = done.moved_to {
+                    line.push_str(&format!("; moved permanently to {new}"));
+                }
                 (false, line)
             }
             Ok((job, Err(error))) => {

@@ -8,6 +8,7 @@ mod init;
 mod progress;
 mod retag;
 mod serve;
+mod sources;
 
 use std::process::ExitCode;
 
@@ -23,6 +24,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Init(args) => init::run(global, &args),
         Command::Fetch(args) => fetch::run(&load(global, None)?, &args).await,
+        Command::Sources(args) => sources::run(&load(global, None)?, &args).await,
         Command::Retag => retag::run(&load(global, None)?).await,
         Command::Export(args) => export::run(&load(global, None)?, &args).await,
         Command::Build(args) => build::run(&load(global, None)?, &args).await,

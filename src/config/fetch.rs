@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use ipnet::IpNet;
 use serde::Deserialize;
 
 use super::{ConfigError, Validator};
@@ -34,7 +35,7 @@ pub struct FetchConfig {
     /// Largest response body accepted, after decompression.
     pub max_body: u64,
     /// Address ranges the SSRF guard lets through (for feeds on the local network).
-    pub allow_networks: Vec<String>,
+    pub allow_networks: Vec<IpNet>,
     pub min_interval: Duration,
     pub max_interval: Duration,
     /// Requests in flight at once, in all.
@@ -102,14 +103,16 @@ impl Validator<'_> {
                 )
             })?,
         };
+        let mut allow_networks = Vec::with_capacity(raw.allow_networks.len());
         for (i, network) in raw.allow_networks.iter().enumerate() {
-            if !is_network(network) {
-                return Err(self.error(
+            let parsed = parse_network(network).ok_or_else(|| {
+                self.error(
                     format!("fetch.allow_networks[{}]", i + 1),
                     format!("{network:?} is not an address range"),
                     "write it in CIDR form, as \"127.0.0.1/32\" or \"fd00::/8\"",
-                ));
-            }
+                )
+            })?;
+            allow_networks.push(parsed);
         }
         let count = |key: &str, value: Option<i64>, default: usize| match value {
             None => Ok(default),
@@ -146,7 +149,7 @@ impl Validator<'_> {
             connect_timeout,
             idle_timeout,
             max_body,
-            allow_networks: raw.allow_networks,
+            allow_networks,
             min_interval,
             max_interval,
             concurrency,
@@ -196,14 +199,13 @@ pub fn parse_size(text: &str) -> Option<u64> {
     number.checked_mul(factor)
 }
 
-/// A CIDR range such as `127.0.0.1/32` or `fd00::/8` (a bare address counts as one host).
-fn is_network(text: &str) -> bool {
-    let (address, prefix) = text.split_once('/').unwrap_or((text, ""));
-    let Ok(address) = address.trim().parse::<std::net::IpAddr>() else {
-        return false;
-    };
-    let most = if address.is_ipv4() { 32 } else { 128 };
-    prefix.is_empty() || prefix.parse::<u8>().is_ok_and(|p| p <= most)
+/// A CIDR range such as `127.0.0.1/32` or `fd00::/8`; a bare address is one host.
+fn parse_network(text: &str) -> Option<IpNet> {
+    let text = text.trim();
+    match text.parse::<IpNet>() {
+        Ok(network) => Some(network),
+        Err(_) => text.parse::<std::net::IpAddr>().ok().map(IpNet::from),
+    }
 }
 
 #[cfg(test)]
@@ -244,12 +246,15 @@ mod tests {
 
     #[test]
     fn networks_are_cidr_ranges() {
-        assert!(is_network("127.0.0.1/32"));
-        assert!(is_network("10.0.0.0/8"));
-        assert!(is_network("fd00::/8"));
-        assert!(is_network("192.168.1.7"));
-        assert!(!is_network("127.0.0.1/33"));
-        assert!(!is_network("localhost/32"));
-        assert!(!is_network("10.0.0.0/abc"));
+        for good in ["127.0.0.1/32", "10.0.0.0/8", "fd00::/8", "192.168.1.7"] {
+            assert!(parse_network(good).is_some(), "{good}");
+        }
+        assert_eq!(
+            parse_network("192.168.1.7").map(|n| n.prefix_len()),
+            Some(32)
+        );
+        for bad in ["127.0.0.1/33", "localhost/32", "10.0.0.0/abc"] {
+            assert!(parse_network(bad).is_none(), "{bad}");
+        }
     }
 }

@@ -179,7 +179,10 @@ fn the_fetch_section_has_defaults_and_reads_units() {
     .expect("valid fetch section");
     assert_eq!(config.fetch.timeout, std::time::Duration::from_secs(20));
     assert_eq!(config.fetch.max_body, 2 * 1024 * 1024);
-    assert_eq!(config.fetch.allow_networks, ["127.0.0.1/32"]);
+    assert_eq!(
+        config.fetch.allow_networks,
+        ["127.0.0.1/32".parse::<ipnet::IpNet>().expect("cidr")]
+    );
     assert_eq!(
         config.fetch.min_interval,
         std::time::Duration::from_secs(300)

@@ -3,19 +3,22 @@
 //! A post flows one way: fetch → parse → sanitize → tag → store → render. The types here
 //! are the vocabulary of that flow: what a parser hands on ([`FeedEntry`], [`FeedMeta`]),
 //! what tagging decides ([`TagAssignment`]), and what the store gives back to pages and
-//! exports ([`Post`], [`Tag`], [`SourceSummary`]).
+//! exports ([`Post`], [`Tag`], [`SourceSummary`]). [`schedule`] holds the pure maths of
+//! when to fetch a source next (adaptive intervals, back-off, `Retry-After`).
 //!
 //! This crate does no IO and knows nothing of HTTP, SQL or HTML parsing; it is the inner
 //! ring every other crate depends on.
 
 mod paging;
 mod post;
+pub mod schedule;
 mod slug;
 mod source;
 mod tag;
 
 pub use paging::{MAX_PAGE, Page};
 pub use post::{FeedEntry, FeedMeta, Post, PostId};
+pub use schedule::{ScheduleSettings, ServerHints, SourceStatus, UnknownSourceStatus};
 pub use slug::slugify;
 pub use source::{SourceId, SourceSummary};
 pub use tag::{Tag, TagAssignment, TagId, TagOrigin, TagRef, UnknownTagOrigin};

@@ -1,6 +1,8 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+use crate::SourceStatus;
+
 /// Primary key of a stored source.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(transparent)]
@@ -24,4 +26,11 @@ pub struct SourceSummary {
     pub post_count: i64,
     pub last_success: Option<DateTime<Utc>>,
     pub last_error: Option<String>,
+    /// Where the source stands with the fetcher.
+    pub status: SourceStatus,
+    /// Failed fetches in a row (0 after a success).
+    pub error_count: i64,
+    /// When the scheduler fetches it next; `None` before its first scheduled fetch and
+    /// once it is gone.
+    pub next_fetch: Option<DateTime<Utc>>,
 }

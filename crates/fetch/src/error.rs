@@ -1,6 +1,9 @@
+use std::fmt;
+
 use thiserror::Error;
 
-/// Why reading a source's bytes failed.
+/// Why reading a source's bytes failed. Every message names the URL (or path) it is about;
+/// after a redirect that is the hop where it went wrong.
 #[derive(Debug, Error)]
 pub enum FetchError {
     #[error("cannot read {path}: {source}")]
@@ -11,14 +14,81 @@ pub enum FetchError {
     },
     #[error("{path} is larger than the {limit}-byte limit")]
     FileTooLarge { path: String, limit: u64 },
-    #[error("request to {url} failed: {reason}")]
-    Http { url: String, reason: String },
+    /// The SSRF guard refused the address (or, with a proxy, the name) before connecting.
+    #[error("not fetching {url}: {reason}")]
+    Refused { url: String, reason: String },
+    /// HTTP 410: the feed is gone for good; stop polling it.
+    #[error("{url} answered HTTP 410 Gone: the feed was removed")]
+    Gone { url: String },
+    /// HTTP 429 or 503: the server asks us to come back later, maybe saying when.
+    #[error("{url} answered HTTP {status}{}", retry_after_note(.retry_after.as_deref()))]
+    RetryLater {
+        url: String,
+        status: u16,
+        /// The raw `Retry-After` value (seconds or an HTTP date), as sent.
+        retry_after: Option<String>,
+    },
     #[error("{url} answered HTTP {status}")]
     Status { url: String, status: u16 },
+    /// The chain started at `url` had more redirects than allowed.
+    #[error("{url}: too many redirects")]
+    TooManyRedirects { url: String },
+    /// The chain came back to `url`, which it had already visited.
+    #[error("{url}: redirect loop (this address was already visited in the chain)")]
+    RedirectLoop { url: String },
+    /// `url` redirected somewhere syndic will not follow.
+    #[error("{url} redirected to {location:?}, which is refused: {reason}")]
+    BadRedirect {
+        url: String,
+        location: String,
+        reason: &'static str,
+    },
     #[error(
         "{url} sent more than the {limit}-byte limit; the feed is too large or the server is misbehaving"
     )]
     BodyTooLarge { url: String, limit: u64 },
+    #[error("{url} timed out {phase}")]
+    Timeout { url: String, phase: TimeoutPhase },
+    #[error("request to {url} failed: {reason}")]
+    Http { url: String, reason: String },
+}
+
+impl FetchError {
+    /// The raw `Retry-After` value of a 429 or 503 answer, for the scheduler to read.
+    pub fn retry_after(&self) -> Option<&str> {
+        match self {
+            FetchError::RetryLater { retry_after, .. } => retry_after.as_deref(),
+            _ => None,
+        }
+    }
+}
+
+fn retry_after_note(retry_after: Option<&str>) -> String {
+    match retry_after {
+        Some(value) => format!(" (retry after {value:?})"),
+        None => String::new(),
+    }
+}
+
+/// Which deadline a fetch missed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimeoutPhase {
+    /// Opening the connection took longer than the connect deadline.
+    Connect,
+    /// The server went quiet for longer than the idle deadline (headers or body).
+    Idle,
+    /// The whole fetch, redirects and body included, took longer than the total deadline.
+    Total,
+}
+
+impl fmt::Display for TimeoutPhase {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            TimeoutPhase::Connect => "while connecting",
+            TimeoutPhase::Idle => "waiting for data (the server went quiet)",
+            TimeoutPhase::Total => "before the whole fetch finished",
+        })
+    }
 }
 
 /// Why one source could not be ingested. The message names the source.

@@ -1,13 +1,15 @@
-//! The life of a fetch: read, parse, tag, store.
+//! The life of a fetch: read (conditionally), parse, tag, store, schedule the next one.
 
 use std::sync::Arc;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
+use sha2::{Digest, Sha256};
+use syndic_core::schedule::{self, ScheduleSettings, ServerHints};
 use syndic_core::{SourceId, TagAssignment, TagOrigin};
-use syndic_store::{IncomingPost, IngestStats, Store};
+use syndic_store::{FetchRecord, FetchState, IncomingPost, IngestStats, Store};
 use syndic_tag::Tagger;
 
-use crate::{Fetcher, Location, SourceError};
+use crate::{Body, FetchError, Fetched, Fetcher, Location, SourceError, Validators};
 
 /// One source to ingest, as the configuration describes it.
 #[derive(Debug, Clone)]
@@ -18,47 +20,171 @@ pub struct SourceJob {
     pub tags: Vec<String>,
 }
 
-/// Fetcher, vocabulary and store, wired together.
+/// What one successful fetch did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FetchReport {
+    pub stats: IngestStats,
+    /// Nothing to read: the server answered 304, or sent the same bytes as last time.
+    pub unchanged: bool,
+    /// The feed moved permanently (301/308) to this address, now stored as its URL.
+    pub moved_to: Option<String>,
+    pub next_fetch: DateTime<Utc>,
+}
+
+/// Fetcher, vocabulary, store and schedule, wired together.
 #[derive(Clone)]
 pub struct Pipeline {
     pub fetcher: Fetcher,
     pub tagger: Arc<Tagger>,
     pub store: Store,
+    pub schedule: ScheduleSettings,
 }
 
 impl Pipeline {
-    /// Fetches, parses, tags and stores one source. On failure the error is recorded on
-    /// the source's row (its posts stay) and returned.
-    pub async fn ingest(&self, job: &SourceJob) -> Result<IngestStats, SourceError> {
-        let result = self.try_ingest(job).await;
-        if let Err(error) = &result {
-            let message = format!("{error:#}");
-            if let Err(store_error) = self
-                .store
-                .record_fetch_failure(job.id, &message, Utc::now())
-                .await
-            {
-                tracing::error!(source.id = %job.id, "could not record the failure: {store_error}");
-            }
+    /// Fetches one source (conditionally, from where it now lives), parses, tags and
+    /// stores what changed, and schedules the next fetch, in one transaction with the
+    /// posts. On failure the error and the next try (backed off, or as the server's
+    /// `Retry-After` asks; never again after `410 Gone`) land on the source's row, its
+    /// posts stay, and the error is returned.
+    pub async fn ingest(&self, job: &SourceJob) -> Result<FetchReport, SourceError> {
+        let now = Utc::now();
+        let state = self
+            .store
+            .fetch_state(job.id)
+            .await
+            .map_err(|source| SourceError::Store {
+                location: job.location.to_string(),
+                source,
+            })?;
+        let result = self.try_ingest(job, &state, now).await;
+        if let Err(error) = &result
+            && let Err(store_error) = self.record_failure(job, &state, error, now).await
+        {
+            tracing::error!(source.id = %job.id, "could not record the failure: {store_error}");
         }
         result
     }
 
-    async fn try_ingest(&self, job: &SourceJob) -> Result<IngestStats, SourceError> {
-        let location = job.location.to_string();
-        let fetched = self.fetcher.fetch(&job.location).await?;
+    async fn try_ingest(
+        &self,
+        job: &SourceJob,
+        state: &FetchState,
+        now: DateTime<Utc>,
+    ) -> Result<FetchReport, SourceError> {
+        let location = current_location(job, state);
+        let shown = location.to_string();
+        let validators = Validators {
+            etag: state.etag.clone(),
+            last_modified: state.last_modified.clone(),
+        };
+        let fetched = self.fetcher.fetch(&location, &validators).await?;
+        let store_error = |source| SourceError::Store {
+            location: shown.clone(),
+            source,
+        };
+        let hints = ServerHints {
+            max_age: fetched
+                .max_age
+                .and_then(|d| chrono::Duration::from_std(d).ok()),
+            ..ServerHints::default()
+        };
+        let Fetched {
+            body,
+            validators,
+            base_url,
+            moved_to,
+            ..
+        } = fetched;
+
+        let bytes = match body {
+            Body::Changed { bytes, .. } => bytes,
+            Body::NotModified => {
+                let record = self
+                    .record(job, state, validators, state.body_hash.clone(), &hints, now)
+                    .await
+                    .map_err(store_error)?;
+                self.store
+                    .record_unchanged(job.id, &record, now)
+                    .await
+                    .map_err(store_error)?;
+                return Ok(FetchReport {
+                    stats: IngestStats::default(),
+                    unchanged: true,
+                    moved_to: None,
+                    next_fetch: record.next_fetch,
+                });
+            }
+        };
+        let hash = hex_sha256(&bytes);
+        if state.body_hash.as_deref() == Some(hash.as_str()) {
+            let record = self
+                .record(job, state, validators, Some(hash), &hints, now)
+                .await
+                .map_err(store_error)?;
+            self.store
+                .record_unchanged(job.id, &record, now)
+                .await
+                .map_err(store_error)?;
+            return Ok(FetchReport {
+                stats: IngestStats::default(),
+                unchanged: true,
+                moved_to: None,
+                next_fetch: record.next_fetch,
+            });
+        }
+
+        let (meta, posts) = self.parse_and_tag(job, &shown, bytes, base_url).await?;
+        let record = self
+            .record(job, state, validators, Some(hash), &hints, now)
+            .await
+            .map_err(store_error)?;
+        let stats = self
+            .store
+            .ingest_fetch(job.id, &meta, &posts, &record, now)
+            .await
+            .map_err(store_error)?;
+        // Only a feed that parsed is worth following to its new address.
+        let moved_to = match moved_to {
+            Some(url) => match self.store.record_moved(job.id, url.as_str(), now).await {
+                Ok(()) => Some(url.to_string()),
+                Err(e) => {
+                    tracing::warn!(source.id = %job.id, "{shown} moved to {url}, but the move was not stored: {e}");
+                    None
+                }
+            },
+            None => None,
+        };
+        Ok(FetchReport {
+            stats,
+            unchanged: false,
+            moved_to,
+            next_fetch: record.next_fetch,
+        })
+    }
+
+    /// Parsing, sanitizing and tagging are CPU work: they run off the async threads.
+    async fn parse_and_tag(
+        &self,
+        job: &SourceJob,
+        location: &str,
+        bytes: Vec<u8>,
+        base_url: Option<url::Url>,
+    ) -> Result<(syndic_core::FeedMeta, Vec<IncomingPost>), SourceError> {
         let tagger = Arc::clone(&self.tagger);
         let source_tags = job.tags.clone();
+        let location = location.to_owned();
         let worker_location = location.clone();
-        // Parsing, sanitizing and tagging are CPU work: keep them off the async threads.
-        let parsed = tokio::task::spawn_blocking(move || {
-            let parsed = syndic_feed::parse(&fetched.bytes, fetched.base_url.as_ref()).map_err(
-                |source| SourceError::Parse {
+        tokio::task::spawn_blocking(move || {
+            let parsed = syndic_feed::parse(&bytes, base_url.as_ref()).map_err(|source| {
+                SourceError::Parse {
                     location: worker_location.clone(),
                     source,
-                },
-            )?;
-            let posts: Vec<IncomingPost> = parsed
+                }
+            })?;
+            for warning in &parsed.warnings {
+                tracing::warn!(source.location = %worker_location, "{warning}");
+            }
+            let posts = parsed
                 .entries
                 .into_iter()
                 .map(|entry| {
@@ -72,21 +198,96 @@ impl Pipeline {
                     IncomingPost { entry, tags }
                 })
                 .collect();
-            for warning in &parsed.warnings {
-                tracing::warn!(source.location = %worker_location, "{warning}");
-            }
-            Ok::<_, SourceError>((parsed.meta, posts))
+            Ok((parsed.meta, posts))
         })
         .await
-        .map_err(|_| SourceError::Worker {
-            location: location.clone(),
-        })?;
-        let (meta, posts) = parsed?;
-        self.store
-            .ingest(job.id, &meta, &posts, Utc::now())
-            .await
-            .map_err(|source| SourceError::Store { location, source })
+        .map_err(|_| SourceError::Worker { location })?
     }
+
+    /// The validators, body hash and next fetch a success stores.
+    async fn record(
+        &self,
+        job: &SourceJob,
+        state: &FetchState,
+        validators: Validators,
+        body_hash: Option<String>,
+        hints: &ServerHints,
+        now: DateTime<Utc>,
+    ) -> Result<FetchRecord, syndic_store::StoreError> {
+        let recent = self
+            .store
+            .recent_publications(job.id, schedule::RECENT_POSTS as u32)
+            .await?;
+        let seed = seed(job.id, state.error_count);
+        let next_fetch = schedule::next_after_success(now, &recent, hints, &self.schedule, seed);
+        Ok(FetchRecord {
+            etag: validators.etag,
+            last_modified: validators.last_modified,
+            body_hash,
+            next_fetch,
+        })
+    }
+
+    async fn record_failure(
+        &self,
+        job: &SourceJob,
+        state: &FetchState,
+        error: &SourceError,
+        now: DateTime<Utc>,
+    ) -> Result<(), syndic_store::StoreError> {
+        let message = format!("{error:#}");
+        let failures = u32::try_from(state.error_count + 1).unwrap_or(u32::MAX);
+        let backoff = schedule::next_after_failure(
+            now,
+            failures,
+            state.failing_since.unwrap_or(now),
+            &self.schedule,
+            seed(job.id, state.error_count),
+        );
+        match error {
+            SourceError::Fetch(FetchError::Gone { .. }) => {
+                self.store.record_gone(job.id, &message, now).await
+            }
+            SourceError::Fetch(fetch_error @ FetchError::RetryLater { .. }) => {
+                let asked = fetch_error
+                    .retry_after()
+                    .and_then(|value| schedule::parse_retry_after(value, now));
+                let until = asked.map_or(backoff, |asked| asked.max(now));
+                self.store
+                    .record_failure(job.id, &message, until, Some(until), now)
+                    .await
+            }
+            _ => {
+                self.store
+                    .record_failure(job.id, &message, backoff, None, now)
+                    .await
+            }
+        }
+    }
+}
+
+/// Where to read the source now: where a permanent redirect moved it, else as configured.
+fn current_location(job: &SourceJob, state: &FetchState) -> Location {
+    match (&job.location, url::Url::parse(&state.url)) {
+        (Location::Http(configured), Ok(stored))
+            if *configured != stored && matches!(stored.scheme(), "http" | "https") =>
+        {
+            Location::Http(stored)
+        }
+        _ => job.location.clone(),
+    }
+}
+
+/// Jitter seed: stable for a source within one run of failures.
+fn seed(source: SourceId, failures: i64) -> u64 {
+    (source.0 as u64).rotate_left(17) ^ (failures as u64)
+}
+
+fn hex_sha256(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// Every automatic tag a post gets: vocabulary matches on its title and text, then the

@@ -1,3 +1,4 @@
+use syndic_core::SourceId;
 use thiserror::Error;
 
 /// Everything that can go wrong in the store, with what a reader needs to act on it.
@@ -31,6 +32,16 @@ pub enum StoreError {
         action: &'static str,
         #[source]
         source: sqlx::Error,
+    },
+
+    #[error("there is no source {id}")]
+    UnknownSource { id: SourceId },
+
+    #[error("cannot move source {id} to {url}: source {owner} already reads that URL")]
+    UrlTaken {
+        id: SourceId,
+        url: String,
+        owner: SourceId,
     },
 
     #[error("stored data is corrupt: {0}")]

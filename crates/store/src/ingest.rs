@@ -36,22 +36,36 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<IngestStats> {
         let mut tx = self.pool.begin().await.during("starting an ingest")?;
-        sources::record_success(&mut tx, source, meta, now).await?;
-        let mut stats = IngestStats::default();
-        for post in posts {
-            let (id, outcome) = upsert_post(&mut tx, source, &post.entry, now).await?;
-            match outcome {
-                Outcome::New => stats.new += 1,
-                Outcome::Updated => stats.updated += 1,
-                Outcome::Unchanged => stats.unchanged += 1,
-            }
-            replace_automatic_tags(&mut tx, id, &post.tags, now).await?;
-        }
+        let stats = store_posts(&mut tx, source, meta, posts, now).await?;
         // The last success alone changes the sources page, so every ingest moves the clock.
         clock::bump(&mut tx).await?;
         tx.commit().await.during("committing an ingest")?;
         Ok(stats)
     }
+}
+
+/// The body of every ingest, inside the caller's transaction: what the feed says about
+/// itself, the source's success, then each post upserted with its automatic tags. The
+/// caller adds what else belongs to the fetch, bumps the clock and commits.
+pub(crate) async fn store_posts(
+    tx: &mut SqliteConnection,
+    source: SourceId,
+    meta: &FeedMeta,
+    posts: &[IncomingPost],
+    now: DateTime<Utc>,
+) -> Result<IngestStats> {
+    sources::record_success(tx, source, meta, now).await?;
+    let mut stats = IngestStats::default();
+    for post in posts {
+        let (id, outcome) = upsert_post(tx, source, &post.entry, now).await?;
+        match outcome {
+            Outcome::New => stats.new += 1,
+            Outcome::Updated => stats.updated += 1,
+            Outcome::Unchanged => stats.unchanged += 1,
+        }
+        replace_automatic_tags(tx, id, &post.tags, now).await?;
+    }
+    Ok(stats)
 }
 
 enum Outcome {

@@ -15,11 +15,16 @@
 //! Every write that can change what a page shows also moves one site-wide change clock in
 //! the same transaction; [`Store::last_change`] reads it (the site's `Last-Modified`).
 //!
+//! It also keeps each source's fetch state ([`FetchState`]: validators, body hash, status,
+//! next fetch, back-off) with one transaction per transition, so the scheduler picks up
+//! after a restart exactly where it stopped ([`Store::due_sources`]).
+//!
 //! What it does not do: fetch, parse, sanitize or tag. Callers hand it finished posts with
 //! their tag decisions ([`IncomingPost`]) and it stores them atomically per source.
 
 mod clock;
 mod error;
+mod fetch_state;
 mod ingest;
 mod migrate;
 mod neighbours;
@@ -37,6 +42,7 @@ use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
 pub use error::StoreError;
+pub use fetch_state::{FetchRecord, FetchState};
 pub use ingest::{IncomingPost, IngestStats};
 pub use neighbours::PostRef;
 pub use query::PostFilter;

@@ -2,17 +2,18 @@
 
 use chrono::{DateTime, Utc};
 use sqlx::Row;
-use syndic_core::{FeedMeta, SourceId, SourceSummary, slugify};
+use syndic_core::{FeedMeta, SourceId, SourceStatus, SourceSummary, slugify};
 
 use crate::error::QueryContext;
-use crate::{Result, Store, clock, from_secs, to_secs};
+use crate::{Result, Store, StoreError, clock, fetch_state, from_secs, to_secs};
 
 /// The source summary query, with `$tail` (filter, grouping, order) appended.
 macro_rules! summary_sql {
     ($tail:literal) => {
         concat!(
             "SELECT s.id, s.slug, s.url, COALESCE(s.name, s.feed_title, s.url) AS display_name,
-                 s.site_url, COUNT(p.id) AS post_count, s.last_success_at, s.last_error
+                 s.site_url, COUNT(p.id) AS post_count, s.last_success_at, s.last_error,
+                 s.status, s.error_count, s.next_fetch_at
              FROM sources s LEFT JOIN posts p ON p.source_id = s.id",
             $tail
         )
@@ -30,15 +31,23 @@ pub struct SourceSpec {
 
 impl Store {
     /// Makes sure a row exists for `spec` and returns its id. The configured name is
-    /// updated; the slug, once given, never changes so that source URLs stay stable. Moves
-    /// the change clock ([`Store::last_change`]) when it added the source or renamed it.
+    /// updated; the slug, once given, never changes so that source URLs stay stable. A
+    /// source that a permanent redirect moved ([`Store::record_moved`]) is still found by
+    /// the URL it had before. Moves the change clock ([`Store::last_change`]) when it added
+    /// the source or renamed it.
     pub async fn upsert_source(&self, spec: &SourceSpec, now: DateTime<Utc>) -> Result<SourceId> {
-        let existing: Option<(i64, Option<String>)> =
-            sqlx::query_as("SELECT id, name FROM sources WHERE url = $1")
-                .bind(&spec.url)
-                .fetch_optional(&self.pool)
-                .await
-                .during("looking up a source")?;
+        let existing: Option<(i64, Option<String>)> = sqlx::query_as(
+            "SELECT id, name FROM (
+                 SELECT id, name, 0 AS former, 0 AS replaced_at FROM sources WHERE url = $1
+                 UNION ALL
+                 SELECT s.id, s.name, 1, h.replaced_at
+                 FROM source_urls h JOIN sources s ON s.id = h.source_id WHERE h.url = $1
+             ) AS found ORDER BY former, replaced_at DESC LIMIT 1",
+        )
+        .bind(&spec.url)
+        .fetch_optional(&self.pool)
+        .await
+        .during("looking up a source")?;
         if let Some((id, name)) = existing {
             if name != spec.name {
                 let mut tx = self.pool.begin().await.during("starting a source rename")?;
@@ -73,32 +82,19 @@ impl Store {
 
     /// Records a failed fetch on the source's row; its posts stay as they are. Moves the
     /// change clock ([`Store::last_change`]): the sources page shows the error.
+    ///
+    /// The unscheduled form of [`Store::record_failure`]: the source is due again at once.
+    /// An unknown source is ignored.
     pub async fn record_fetch_failure(
         &self,
         source: SourceId,
         error: &str,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let mut tx = self
-            .pool
-            .begin()
-            .await
-            .during("starting to record a failed fetch")?;
-        let recorded = sqlx::query(
-            "UPDATE sources SET last_fetch_at = $1, last_error = $2, error_count = error_count + 1
-             WHERE id = $3",
-        )
-        .bind(to_secs(now))
-        .bind(error)
-        .bind(source.0)
-        .execute(&mut *tx)
-        .await
-        .during("recording a failed fetch")?;
-        if recorded.rows_affected() > 0 {
-            clock::bump(&mut tx).await?;
+        match self.record_failure(source, error, now, None, now).await {
+            Err(StoreError::UnknownSource { .. }) => Ok(()),
+            other => other,
         }
-        tx.commit().await.during("committing a failed fetch")?;
-        Ok(())
     }
 
     /// Every source with its post count, ordered by name.
@@ -153,22 +149,24 @@ pub(crate) async fn record_success(
 ) -> Result<()> {
     sqlx::query(
         "UPDATE sources SET feed_title = COALESCE($1, feed_title), site_url = COALESCE($2, site_url),
-             description = COALESCE($3, description), last_fetch_at = $4, last_success_at = $4,
-             last_error = NULL, error_count = 0
-         WHERE id = $5",
+             description = COALESCE($3, description)
+         WHERE id = $4",
     )
     .bind(&meta.title)
     .bind(&meta.site_url)
     .bind(&meta.description)
-    .bind(to_secs(now))
     .bind(source.0)
-    .execute(tx)
+    .execute(&mut *tx)
     .await
-    .during("recording a successful fetch")?;
-    Ok(())
+    .during("recording what a feed says about itself")?;
+    fetch_state::mark_success(tx, source, now).await
 }
 
 fn summary_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<SourceSummary> {
+    let status: String = row.try_get("status").during("reading a source row")?;
+    let status: SourceStatus = status
+        .parse()
+        .map_err(|e| StoreError::Corrupt(format!("source row: {e}")))?;
     let get = || -> Result<SourceSummary, sqlx::Error> {
         Ok(SourceSummary {
             id: SourceId(row.try_get("id")?),
@@ -181,6 +179,11 @@ fn summary_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<SourceSummary> {
                 .try_get::<Option<i64>, _>("last_success_at")?
                 .map(from_secs),
             last_error: row.try_get("last_error")?,
+            status,
+            error_count: row.try_get("error_count")?,
+            next_fetch: row
+                .try_get::<Option<i64>, _>("next_fetch_at")?
+                .map(from_secs),
         })
     };
     get().during("reading a source row")

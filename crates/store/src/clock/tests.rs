@@ -221,31 +221,30 @@ async fn the_clock_never_goes_backwards() {
 
 #[tokio::test]
 async fn the_migration_starts_the_clock_at_the_newest_stored_change() {
+    // A database at schema version 2, as written before the clock existed.
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("old.db");
-    let store = Store::open_sqlite_path(&path).await.expect("open");
-    let source = store
-        .upsert_source(
-            &SourceSpec {
-                url: "https://blog.example/feed.xml".into(),
-                name: None,
-            },
-            at(1),
-        )
+    let options = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(&path)
+        .create_if_missing(true);
+    let pool = sqlx::SqlitePool::connect_with(options).await.expect("pool");
+    crate::migrate::apply_up_to(&pool, 2)
         .await
-        .expect("source");
-    store.sync_tags(&["map".into()], at(3)).await.expect("sync");
-    let posts = [tagged(entry("a", "First", 2), &[])];
-    store
-        .ingest(source, &meta(), &posts, at(5))
-        .await
-        .expect("ingest");
-    // Back to schema version 2, as a database written before the clock existed.
-    sqlx::raw_sql("DROP TABLE site_state; DELETE FROM schema_migrations WHERE version = 3")
-        .execute(&store.pool)
-        .await
-        .expect("downgrade");
-    store.close().await;
+        .expect("schema 2");
+    sqlx::query(
+        "INSERT INTO sources (id, url, slug, created_at, last_fetch_at, last_success_at)
+             VALUES (1, 'https://blog.example/feed.xml', 'blog', $1, $3, $3);
+         INSERT INTO tags (name, slug, created_at) VALUES ('map', 'map', $2);
+         INSERT INTO posts (source_id, guid, title, published_at, first_seen_at, content_html,
+             content_text) VALUES (1, 'a', 'First', $1, $3, '', '')",
+    )
+    .bind(at(1).timestamp())
+    .bind(at(3).timestamp())
+    .bind(at(5).timestamp())
+    .execute(&pool)
+    .await
+    .expect("old rows");
+    pool.close().await;
 
     let store = Store::open_sqlite_path(&path).await.expect("reopen");
     assert_eq!(store.last_change().await.expect("clock"), at(5));

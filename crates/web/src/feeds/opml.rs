@@ -60,7 +60,7 @@ fn outline(xml: &mut super::Xml, source: &SourceSummary) -> io::Result<()> {
 
 #[cfg(test)]
 mod tests {
-    use syndic_core::SourceId;
+    use syndic_core::{SourceId, SourceStatus};
 
     use super::*;
 
@@ -74,6 +74,9 @@ mod tests {
             post_count: 0,
             last_success: None,
             last_error: None,
+            status: SourceStatus::Ok,
+            error_count: 0,
+            next_fetch: None,
         }
     }
 

@@ -1,0 +1,370 @@
+//! What the fetcher and its scheduler keep per source, and the transitions between its
+//! states: ok → failing or waiting (back-off, `Retry-After`) → ok again; gone (HTTP 410)
+//! stops polling; a permanent redirect moves the source's URL and keeps the old one.
+//!
+//! Each transition is one transaction that also moves the change clock, and a successful
+//! fetch stores its posts, validators and next fetch time together
+//! ([`Store::ingest_fetch`]), so a crash can never leave new validators in front of posts
+//! that were not stored (the next conditional GET would answer `304` and lose them).
+
+use chrono::{DateTime, Utc};
+use sqlx::{Row, SqliteConnection};
+use syndic_core::{FeedMeta, SourceId, SourceStatus};
+
+use crate::error::QueryContext;
+use crate::ingest::{self, IncomingPost, IngestStats};
+use crate::{Result, Store, StoreError, clock, from_secs, to_secs};
+
+/// Where a source stands with the fetcher, as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FetchState {
+    pub source: SourceId,
+    /// Where to fetch it: the configured URL, or where a permanent redirect moved it.
+    pub url: String,
+    pub status: SourceStatus,
+    /// Validators of the last response, exactly as received, for a conditional GET.
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    /// Hash of the last body parsed; an equal body need not be parsed again.
+    pub body_hash: Option<String>,
+    /// When it is due; `None` before its first scheduled fetch and once it is gone.
+    pub next_fetch: Option<DateTime<Utc>>,
+    /// Not before this time, as the server asked (`Retry-After`).
+    pub wait_until: Option<DateTime<Utc>>,
+    /// Failed fetches in a row.
+    pub error_count: i64,
+    /// When the current run of failures began.
+    pub failing_since: Option<DateTime<Utc>>,
+    pub last_success: Option<DateTime<Utc>>,
+}
+
+/// What a successful fetch leaves for the next one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FetchRecord {
+    /// The response's `ETag`, exactly as received.
+    pub etag: Option<String>,
+    /// The response's `Last-Modified`, exactly as received.
+    pub last_modified: Option<String>,
+    /// Hash of the body.
+    pub body_hash: Option<String>,
+    /// When to fetch again.
+    pub next_fetch: DateTime<Utc>,
+}
+
+impl Store {
+    /// The fetch state of `source`.
+    pub async fn fetch_state(&self, source: SourceId) -> Result<FetchState> {
+        let row = sqlx::query(
+            "SELECT url, status, etag, last_modified, body_hash, next_fetch_at, wait_until,
+                 error_count, failing_since, last_success_at
+             FROM sources WHERE id = $1",
+        )
+        .bind(source.0)
+        .fetch_optional(&self.pool)
+        .await
+        .during("reading a source's fetch state")?
+        .ok_or(StoreError::UnknownSource { id: source })?;
+        let status: String = row.try_get("status").during("reading a fetch state")?;
+        let status = status
+            .parse()
+            .map_err(|e| StoreError::Corrupt(format!("source {source}: {e}")))?;
+        let time = |column| -> Result<_, sqlx::Error> {
+            Ok(row.try_get::<Option<i64>, _>(column)?.map(from_secs))
+        };
+        let read = || -> Result<FetchState, sqlx::Error> {
+            Ok(FetchState {
+                source,
+                url: row.try_get("url")?,
+                status,
+                etag: row.try_get("etag")?,
+                last_modified: row.try_get("last_modified")?,
+                body_hash: row.try_get("body_hash")?,
+                next_fetch: time("next_fetch_at")?,
+                wait_until: time("wait_until")?,
+                error_count: row.try_get("error_count")?,
+                failing_since: time("failing_since")?,
+                last_success: time("last_success_at")?,
+            })
+        };
+        read().during("reading a fetch state")
+    }
+
+    /// Publication dates of the newest `limit` posts of `source`, newest first: what
+    /// [`syndic_core::schedule::next_after_success`] reads.
+    pub async fn recent_publications(
+        &self,
+        source: SourceId,
+        limit: u32,
+    ) -> Result<Vec<DateTime<Utc>>> {
+        let secs: Vec<i64> = sqlx::query_scalar(
+            "SELECT published_at FROM posts WHERE source_id = $1
+             ORDER BY published_at DESC, id DESC LIMIT $2",
+        )
+        .bind(source.0)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await
+        .during("reading a source's publication dates")?;
+        Ok(secs.into_iter().map(from_secs).collect())
+    }
+
+    /// Stores a successful fetch with a body: everything [`Store::ingest`] does, and in
+    /// the same transaction the response's validators and body hash (replacing the old
+    /// ones: a response without an `ETag` leaves none) and the next fetch time. The source
+    /// is ok again: no error, no wait, no failure run. Moves the change clock.
+    pub async fn ingest_fetch(
+        &self,
+        source: SourceId,
+        meta: &FeedMeta,
+        posts: &[IncomingPost],
+        record: &FetchRecord,
+        now: DateTime<Utc>,
+    ) -> Result<IngestStats> {
+        let mut tx = self.pool.begin().await.during("starting an ingest")?;
+        let stats = ingest::store_posts(&mut tx, source, meta, posts, now).await?;
+        save_record(&mut tx, source, record, Validators::Replace).await?;
+        clock::bump(&mut tx).await?;
+        tx.commit().await.during("committing an ingest")?;
+        Ok(stats)
+    }
+
+    /// Stores a successful fetch that brought nothing new (`304 Not Modified`, or a body
+    /// whose hash is unchanged): the validators and hash given replace the stored ones
+    /// (those not given are kept), the last success and the next fetch time are set, and
+    /// the source is ok again. Its posts are untouched. Moves the change clock.
+    pub async fn record_unchanged(
+        &self,
+        source: SourceId,
+        record: &FetchRecord,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let mut tx = self
+            .pool
+            .begin()
+            .await
+            .during("starting an unchanged fetch")?;
+        mark_success(&mut tx, source, now).await?;
+        save_record(&mut tx, source, record, Validators::KeepMissing).await?;
+        clock::bump(&mut tx).await?;
+        tx.commit().await.during("committing an unchanged fetch")
+    }
+
+    /// Records a failed fetch: the error, one more failure in the run (which began now if
+    /// none was running) and the next try. With `wait_until` (a `Retry-After`) the source
+    /// is waiting, else failing; a gone source stays gone and unscheduled. Its posts are
+    /// untouched. Moves the change clock: the sources page shows the error.
+    pub async fn record_failure(
+        &self,
+        source: SourceId,
+        error: &str,
+        next_fetch: DateTime<Utc>,
+        wait_until: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let mut tx = self
+            .pool
+            .begin()
+            .await
+            .during("starting to record a failure")?;
+        let recorded = sqlx::query(
+            "UPDATE sources SET last_fetch_at = $1, last_error = $2,
+                 error_count = error_count + 1, failing_since = COALESCE(failing_since, $1),
+                 status = CASE WHEN status = 'gone' THEN 'gone'
+                     WHEN $3 IS NOT NULL THEN 'waiting' ELSE 'failing' END,
+                 wait_until = CASE WHEN status = 'gone' THEN NULL ELSE $3 END,
+                 next_fetch_at = CASE WHEN status = 'gone' THEN NULL ELSE $4 END
+             WHERE id = $5",
+        )
+        .bind(to_secs(now))
+        .bind(error)
+        .bind(wait_until.map(to_secs))
+        .bind(to_secs(next_fetch))
+        .bind(source.0)
+        .execute(&mut *tx)
+        .await
+        .during("recording a failed fetch")?;
+        finish(tx, source, recorded.rows_affected(), "committing a failure").await
+    }
+
+    /// Records that the server said the feed is gone for good (`410 Gone`): the source is
+    /// gone and no longer due until a successful fetch (by hand) revives it. Moves the
+    /// change clock.
+    pub async fn record_gone(
+        &self,
+        source: SourceId,
+        error: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let mut tx = self
+            .pool
+            .begin()
+            .await
+            .during("starting to mark a source gone")?;
+        let recorded = sqlx::query(
+            "UPDATE sources SET status = 'gone', gone_at = COALESCE(gone_at, $1),
+                 last_fetch_at = $1, last_error = $2, error_count = error_count + 1,
+                 failing_since = COALESCE(failing_since, $1), last_status_code = 410,
+                 next_fetch_at = NULL, wait_until = NULL
+             WHERE id = $3",
+        )
+        .bind(to_secs(now))
+        .bind(error)
+        .bind(source.0)
+        .execute(&mut *tx)
+        .await
+        .during("marking a source gone")?;
+        finish(
+            tx,
+            source,
+            recorded.rows_affected(),
+            "committing a gone source",
+        )
+        .await
+    }
+
+    /// Moves `source` to `new_url` after a permanent redirect (`301`/`308`), keeping the
+    /// old URL in its history (so the configuration's URL still finds it). Fails with
+    /// [`StoreError::UrlTaken`], changing nothing, when another source reads `new_url`.
+    /// Moving to the current URL does nothing. Moves the change clock.
+    pub async fn record_moved(
+        &self,
+        source: SourceId,
+        new_url: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let mut tx = self
+            .pool
+            .begin()
+            .await
+            .during("starting to move a source")?;
+        let current: String = sqlx::query_scalar("SELECT url FROM sources WHERE id = $1")
+            .bind(source.0)
+            .fetch_optional(&mut *tx)
+            .await
+            .during("reading a source's URL")?
+            .ok_or(StoreError::UnknownSource { id: source })?;
+        if current == new_url {
+            return Ok(());
+        }
+        let owner: Option<i64> = sqlx::query_scalar("SELECT id FROM sources WHERE url = $1")
+            .bind(new_url)
+            .fetch_optional(&mut *tx)
+            .await
+            .during("looking up a source by URL")?;
+        if let Some(owner) = owner {
+            return Err(StoreError::UrlTaken {
+                id: source,
+                url: new_url.to_owned(),
+                owner: SourceId(owner),
+            });
+        }
+        sqlx::query("INSERT INTO source_urls (source_id, url, replaced_at) VALUES ($1, $2, $3)")
+            .bind(source.0)
+            .bind(&current)
+            .bind(to_secs(now))
+            .execute(&mut *tx)
+            .await
+            .during("keeping a source's old URL")?;
+        sqlx::query("UPDATE sources SET url = $1 WHERE id = $2")
+            .bind(new_url)
+            .bind(source.0)
+            .execute(&mut *tx)
+            .await
+            .during("moving a source")?;
+        clock::bump(&mut tx).await?;
+        tx.commit().await.during("committing a moved source")
+    }
+
+    /// Sources due at `now`, the longest overdue first (never fetched before all): not
+    /// gone, next fetch unset or reached, and any `Retry-After` wait over.
+    pub async fn due_sources(&self, now: DateTime<Utc>) -> Result<Vec<SourceId>> {
+        let ids: Vec<i64> = sqlx::query_scalar(
+            "SELECT id FROM sources
+             WHERE status <> 'gone'
+                 AND (next_fetch_at IS NULL OR next_fetch_at <= $1)
+                 AND (wait_until IS NULL OR wait_until <= $1)
+             ORDER BY COALESCE(next_fetch_at, 0), id",
+        )
+        .bind(to_secs(now))
+        .fetch_all(&self.pool)
+        .await
+        .during("listing due sources")?;
+        Ok(ids.into_iter().map(SourceId).collect())
+    }
+}
+
+/// Marks a fetch of `source` at `now` successful: last success, no error, no failure run,
+/// no wait, status ok (a gone source that answers again is back).
+pub(crate) async fn mark_success(
+    tx: &mut SqliteConnection,
+    source: SourceId,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let marked = sqlx::query(
+        "UPDATE sources SET last_fetch_at = $1, last_success_at = $1, last_error = NULL,
+             error_count = 0, status = 'ok', failing_since = NULL, wait_until = NULL,
+             gone_at = NULL, last_status_code = NULL
+         WHERE id = $2",
+    )
+    .bind(to_secs(now))
+    .bind(source.0)
+    .execute(tx)
+    .await
+    .during("recording a successful fetch")?;
+    if marked.rows_affected() == 0 {
+        return Err(StoreError::UnknownSource { id: source });
+    }
+    Ok(())
+}
+
+/// What a response without a validator means for the stored one.
+#[derive(Clone, Copy)]
+enum Validators {
+    /// A full response: its validators are the only valid ones, absent ones included.
+    Replace,
+    /// A `304` (or an unchanged body): it may omit validators that still hold.
+    KeepMissing,
+}
+
+async fn save_record(
+    tx: &mut SqliteConnection,
+    source: SourceId,
+    record: &FetchRecord,
+    validators: Validators,
+) -> Result<()> {
+    let keep = matches!(validators, Validators::KeepMissing);
+    sqlx::query(
+        "UPDATE sources SET etag = COALESCE($1, CASE WHEN $4 THEN etag END),
+             last_modified = COALESCE($2, CASE WHEN $4 THEN last_modified END),
+             body_hash = COALESCE($3, CASE WHEN $4 THEN body_hash END),
+             next_fetch_at = $5
+         WHERE id = $6",
+    )
+    .bind(&record.etag)
+    .bind(&record.last_modified)
+    .bind(&record.body_hash)
+    .bind(keep)
+    .bind(to_secs(record.next_fetch))
+    .bind(source.0)
+    .execute(tx)
+    .await
+    .during("saving a source's validators")?;
+    Ok(())
+}
+
+/// Commits a one-row transition, moving the clock, or fails when the source is unknown.
+async fn finish(
+    mut tx: sqlx::Transaction<'_, sqlx::Sqlite>,
+    source: SourceId,
+    rows: u64,
+    action: &'static str,
+) -> Result<()> {
+    if rows == 0 {
+        return Err(StoreError::UnknownSource { id: source });
+    }
+    clock::bump(&mut tx).await?;
+    tx.commit().await.during(action)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,92 @@
+//! `syndic sources`: every source's health, for people (a table) or programs (JSON).
+
+use std::process::ExitCode;
+
+use anyhow::Context;
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde::Serialize;
+use syndic_core::SourceSummary;
+
+use crate::cli::{ListFormat, SourcesArgs};
+use crate::cmd::{open_store, sync_sources};
+use crate::config::Config;
+
+/// One source as `--format json` prints it.
+#[derive(Debug, Serialize)]
+struct SourceHealth<'a> {
+    url: &'a str,
+    name: &'a str,
+    slug: &'a str,
+    status: &'static str,
+    last_success: Option<String>,
+    last_error: Option<&'a str>,
+    error_count: i64,
+    next_fetch: Option<String>,
+    posts: i64,
+}
+
+fn rfc3339(time: Option<DateTime<Utc>>) -> Option<String> {
+    time.map(|t| t.to_rfc3339_opts(SecondsFormat::Secs, true))
+}
+
+impl<'a> From<&'a SourceSummary> for SourceHealth<'a> {
+    fn from(source: &'a SourceSummary) -> Self {
+        SourceHealth {
+            url: &source.url,
+            name: &source.name,
+            slug: &source.slug,
+            status: source.status.as_str(),
+            last_success: rfc3339(source.last_success),
+            last_error: source.last_error.as_deref(),
+            error_count: source.error_count,
+            next_fetch: rfc3339(source.next_fetch),
+            posts: source.post_count,
+        }
+    }
+}
+
+pub async fn run(config: &Config, args: &SourcesArgs) -> anyhow::Result<ExitCode> {
+    let store = open_store(config).await?;
+    sync_sources(&store, config).await?;
+    let sources = store.sources().await.context("cannot list the sources")?;
+    store.close().await;
+    let health: Vec<SourceHealth<'_>> = sources.iter().map(SourceHealth::from).collect();
+    match args.format {
+        ListFormat::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&health).context("cannot write JSON")?
+        ),
+        ListFormat::Table => print_table(&health),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_table(sources: &[SourceHealth<'_>]) {
+    if sources.is_empty() {
+        println!("no sources; add [[source]] entries to the configuration");
+        return;
+    }
+    let short = |time: &Option<String>| {
+        time.as_deref()
+            .map_or("-".to_owned(), |t| t.replace('T', " ").replace('Z', ""))
+    };
+    println!(
+        "{:<8} {:>6} {:>6}  {:<19}  {:<19}  SOURCE",
+        "STATUS", "POSTS", "ERRORS", "LAST SUCCESS", "NEXT FETCH"
+    );
+    for source in sources {
+        println!(
+            "{:<8} {:>6} {:>6}  {:<19}  {:<19}  {} ({})",
+            source.status,
+            source.posts,
+            source.error_count,
+            short(&source.last_success),
+            short(&source.next_fetch),
+            source.name,
+            source.url
+        );
+        if let Some(error) = source.last_error {
+            println!("         last error: {error}");
+        }
+    }
+}
