@@ -120,7 +120,11 @@ impl Store {
         record: &FetchRecord,
         now: DateTime<Utc>,
     ) -> Result<IngestStats> {
-        let mut tx = self.pool.begin().await.during("starting an ingest")?;
+        let mut tx = self
+            .pool
+            .begin_with(crate::BEGIN_WRITE)
+            .await
+            .during("starting an ingest")?;
         let stats = ingest::store_posts(&mut tx, source, meta, posts, now).await?;
         save_record(&mut tx, source, record, Validators::Replace).await?;
         clock::bump(&mut tx).await?;
@@ -140,7 +144,7 @@ impl Store {
     ) -> Result<()> {
         let mut tx = self
             .pool
-            .begin()
+            .begin_with(crate::BEGIN_WRITE)
             .await
             .during("starting an unchanged fetch")?;
         mark_success(&mut tx, source, now).await?;
@@ -163,7 +167,7 @@ impl Store {
     ) -> Result<()> {
         let mut tx = self
             .pool
-            .begin()
+            .begin_with(crate::BEGIN_WRITE)
             .await
             .during("starting to record a failure")?;
         let recorded = sqlx::query(
@@ -197,7 +201,7 @@ impl Store {
     ) -> Result<()> {
         let mut tx = self
             .pool
-            .begin()
+            .begin_with(crate::BEGIN_WRITE)
             .await
             .during("starting to mark a source gone")?;
         let recorded = sqlx::query(
@@ -234,7 +238,7 @@ impl Store {
     ) -> Result<()> {
         let mut tx = self
             .pool
-            .begin()
+            .begin_with(crate::BEGIN_WRITE)
             .await
             .during("starting to move a source")?;
         let current: String = sqlx::query_scalar("SELECT url FROM sources WHERE id = $1")

@@ -52,6 +52,12 @@ pub use search::{
 };
 pub use sources::SourceSpec;
 
+/// How every write transaction starts. `BEGIN IMMEDIATE` takes SQLite's write lock up
+/// front, so a transaction that reads before it writes waits its turn (busy timeout)
+/// instead of failing with "database is locked" when another writer committed in between,
+/// as concurrent ingests would otherwise do.
+pub(crate) const BEGIN_WRITE: &str = "BEGIN IMMEDIATE";
+
 /// Result alias for store operations.
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 

@@ -73,7 +73,7 @@ pub(crate) async fn apply_up_to(pool: &SqlitePool, target: i64) -> Result<()> {
         .filter(|m| m.version > current && m.version <= target)
     {
         let on_err = fail(migration.version, migration.name);
-        let mut tx = pool.begin().await.map_err(on_err)?;
+        let mut tx = pool.begin_with(crate::BEGIN_WRITE).await.map_err(on_err)?;
         sqlx::raw_sql(migration.sql)
             .execute(&mut *tx)
             .await

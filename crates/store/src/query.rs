@@ -160,7 +160,11 @@ impl Store {
     /// Makes sure every named tag has a row, so an archive exists even before its first post.
     /// Moves the change clock ([`Store::last_change`]) when it created one.
     pub async fn sync_tags(&self, names: &[String], now: DateTime<Utc>) -> Result<()> {
-        let mut tx = self.pool.begin().await.during("starting a tag sync")?;
+        let mut tx = self
+            .pool
+            .begin_with(crate::BEGIN_WRITE)
+            .await
+            .during("starting a tag sync")?;
         let mut created = false;
         for name in names {
             created |= ensure_tag(&mut tx, name, now).await?.1;

@@ -67,7 +67,11 @@ impl Store {
         batch: &[(PostId, Vec<TagAssignment>)],
         now: DateTime<Utc>,
     ) -> Result<RetagStats> {
-        let mut tx = self.pool.begin().await.during("starting a retag")?;
+        let mut tx = self
+            .pool
+            .begin_with(crate::BEGIN_WRITE)
+            .await
+            .during("starting a retag")?;
         let mut stats = RetagStats::default();
         for (post, tags) in batch {
             let before = tag_names(&mut tx, *post).await?;

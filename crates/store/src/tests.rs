@@ -272,3 +272,41 @@ async fn unknown_database_schemes_are_refused_with_a_hint() {
         .expect_err("refused");
     assert!(err.to_string().contains("sqlite://"), "{err}");
 }
+
+#[tokio::test]
+async fn concurrent_ingests_never_fail_with_database_is_locked() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = Store::open_sqlite_path(&dir.path().join("busy.db"))
+        .await
+        .expect("open store");
+    let mut tasks = tokio::task::JoinSet::new();
+    for n in 0..8 {
+        let store = store.clone();
+        tasks.spawn(async move {
+            let spec = SourceSpec {
+                url: format!("https://blog{n}.example/feed"),
+                name: None,
+            };
+            let source = store.upsert_source(&spec, at(1)).await?;
+            for round in 0..5 {
+                let posts: Vec<_> = (0..10)
+                    .map(|i| tagged(entry(&format!("{round}-{i}"), "A map", 2), &["map"]))
+                    .collect();
+                store.ingest(source, &meta(), &posts, at(10)).await?;
+                // Reads before it writes: the case that failed while transactions began
+                // deferred and another writer committed in between.
+                let moved = format!("https://blog{n}.example/feed-{round}");
+                store.record_moved(source, &moved, at(10)).await?;
+            }
+            Ok::<_, crate::StoreError>(())
+        });
+    }
+    while let Some(done) = tasks.join_next().await {
+        done.expect("task")
+            .expect("every concurrent ingest succeeds");
+    }
+    assert_eq!(
+        store.count_posts(PostFilter::All).await.expect("count"),
+        400
+    );
+}
