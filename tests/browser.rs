@@ -58,6 +58,32 @@ fn load(browser: &str, url: &str, size: &str, profile: &Path) -> (String, Vec<St
     )
 }
 
+/// Loads `path` from `server` at every width, asserts the console stayed silent, and hands
+/// each DOM to `check`.
+fn load_everywhere(
+    browser: &str,
+    server: &Server,
+    path: &str,
+    profiles: &Path,
+    check: impl Fn(&str, &str),
+) {
+    for (width, size) in WIDTHS {
+        let url = format!("http://{}{path}", server.address);
+        let (dom, console) = load(
+            browser,
+            &url,
+            size,
+            &profiles.join(format!("profile-{width}")),
+        );
+        assert!(
+            console.is_empty(),
+            "{path} at {width} logged to the console:\n{}",
+            console.join("\n")
+        );
+        check(width, &dom);
+    }
+}
+
 /// The first link to a post page in `html`.
 fn first_post_link(html: &str) -> String {
     let start = html.find("href=\"/post/").expect("a post link") + "href=\"".len();
@@ -85,24 +111,12 @@ fn demo_pages_load_without_console_messages_at_desktop_and_phone_widths() {
         ("search", "/search?q=map+tiles".to_owned()),
     ];
     for (name, path) in &pages {
-        for (width, size) in WIDTHS {
-            let url = format!("http://{}{path}", server.address);
-            let (dom, console) = load(
-                browser,
-                &url,
-                size,
-                &dir.path().join(format!("profile-{width}")),
-            );
+        load_everywhere(browser, &server, path, dir.path(), |width, dom| {
             assert!(
                 dom.contains("<main"),
                 "{name} at {width}: no page rendered:\n{dom}"
             );
-            assert!(
-                console.is_empty(),
-                "{name} at {width} logged to the console:\n{}",
-                console.join("\n")
-            );
-        }
+        });
     }
 }
 
@@ -134,14 +148,7 @@ fn hostile_content_runs_no_script() {
     let server = Server::start(command);
     let post = first_post_link(&server.get("/").1);
     for path in ["/", "/tag/map/", post.as_str()] {
-        for (width, size) in WIDTHS {
-            let url = format!("http://{}{path}", server.address);
-            let (dom, console) = load(
-                browser,
-                &url,
-                size,
-                &dir.path().join(format!("profile-{width}")),
-            );
+        load_everywhere(browser, &server, path, dir.path(), |width, dom| {
             assert!(
                 dom.contains("The map is not the territory."),
                 "{path}: the post is shown:\n{dom}"
@@ -150,11 +157,6 @@ fn hostile_content_runs_no_script() {
                 !dom.contains("data-pwned=\"xy\""),
                 "{path} at {width}: a script ran:\n{dom}"
             );
-            assert!(
-                console.is_empty(),
-                "{path} at {width}: console messages (a blocked script?):\n{}",
-                console.join("\n")
-            );
-        }
+        });
     }
 }
