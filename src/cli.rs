@@ -75,6 +75,46 @@ pub enum Command {
     Build(BuildArgs),
     /// Run the whole thing on bundled sample feeds with a temporary database.
     Demo(DemoArgs),
+    /// Follow a feed: give its URL, or a web page's, whose feed is then discovered.
+    ///
+    /// The feed is appended to the configuration file as a `[[source]]`, keeping the
+    /// file's comments. When a page leads to several feeds they are listed and nothing is
+    /// added (exit 1) unless `--yes` takes the first.
+    Add(AddArgs),
+    /// Stop following a source: remove its `[[source]]` (its stored posts are kept).
+    Remove(RemoveArgs),
+    /// Follow every feed of an OPML subscription list (addresses already there are skipped).
+    Import(ImportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AddArgs {
+    /// The feed's URL, or a page that advertises it.
+    #[arg(value_name = "URL")]
+    pub url: String,
+    /// The name to show for the source (default: the feed's own title).
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+    /// A tag every post of the source gets (repeatable).
+    #[arg(long = "tag", short = 't', value_name = "TAG")]
+    pub tags: Vec<String>,
+    /// When several feeds are found, take the first instead of asking.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RemoveArgs {
+    /// The source's URL, as configured.
+    #[arg(value_name = "URL")]
+    pub url: String,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The OPML file (at most 2 MiB and 5000 outlines).
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
 }
 
 #[derive(Debug, Args)]
@@ -151,6 +191,9 @@ pub struct ServeArgs {
     /// Address and port to listen on, overriding `server.listen`.
     #[arg(long, short = 'l', env = "SYNDIC_LISTEN", value_name = "ADDR")]
     pub listen: Option<String>,
+    /// Only serve the site: do not fetch sources as they fall due.
+    #[arg(long)]
+    pub no_fetch: bool,
 }
 
 #[derive(Debug, Args)]

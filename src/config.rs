@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+pub mod edit;
 mod fetch;
 pub use fetch::FetchConfig;
 use syndic_fetch::Location;

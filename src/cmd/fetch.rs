@@ -5,19 +5,16 @@
 //! only the sources whose next fetch has come (for cron). At most `[fetch] concurrency`
 //! requests run at once, and at most `[fetch] per_host` to one host.
 
-use std::collections::HashMap;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::Context;
 use chrono::Utc;
-use syndic_core::SourceStatus;
 use syndic_core::schedule::ScheduleSettings;
-use syndic_fetch::{Fetcher, FetcherOptions, Location, Pipeline, SourceJob};
+use syndic_core::{SourceId, SourceStatus};
+use syndic_fetch::{Fetcher, FetcherOptions, Limits, Pipeline, SourceJob, run_jobs};
 use syndic_store::{IngestStats, Store};
-use tokio::sync::Semaphore;
-use tokio::task::JoinSet;
 
 use crate::cli::FetchArgs;
 use crate::cmd::progress::progress_bar;
@@ -27,6 +24,9 @@ use crate::config::Config;
 pub async fn run(config: &Config, args: &FetchArgs) -> anyhow::Result<ExitCode> {
     let store = open_store(config).await?;
     let jobs = sync_sources(&store, config).await?;
+    let configured: Vec<(SourceId, String)> = (jobs.iter().map(|j| j.id))
+        .zip(config.sources.iter().map(|s| s.url.clone()))
+        .collect();
     if jobs.is_empty() {
         println!(
             "no sources configured in {}; add [[source]] entries",
@@ -49,6 +49,7 @@ pub async fn run(config: &Config, args: &FetchArgs) -> anyhow::Result<ExitCode> 
     )
     .await;
     summary.skipped = skipped.len();
+    follow_moves(config, &configured, &summary.moved);
     store.close().await;
     println!("{}", summary.line());
     Ok(if summary.failed == 0 {
@@ -91,8 +92,9 @@ async fn choose(
     Ok((run, skipped))
 }
 
-/// The fetch → parse → tag → store pipeline for this configuration.
-pub fn pipeline(config: &Config, store: Store) -> anyhow::Result<Pipeline> {
+/// The one outbound HTTP path for this configuration: `[fetch]`'s deadlines, body cap,
+/// proxy and SSRF guard, and our User-Agent. Everything that reads the network uses it.
+pub fn fetcher(config: &Config) -> anyhow::Result<Fetcher> {
     let fetch = &config.fetch;
     let options = FetcherOptions {
         user_agent: format!(
@@ -108,7 +110,13 @@ pub fn pipeline(config: &Config, store: Store) -> anyhow::Result<Pipeline> {
         proxy: fetch.proxy.clone(),
         ..FetcherOptions::default()
     };
-    let fetcher = Fetcher::new(options).context("cannot set up the HTTP client")?;
+    Fetcher::new(options).context("cannot set up the HTTP client")
+}
+
+/// The fetch → parse → tag → store pipeline for this configuration.
+pub fn pipeline(config: &Config, store: Store) -> anyhow::Result<Pipeline> {
+    let fetch = &config.fetch;
+    let fetcher = fetcher(config)?;
     let tagger = config
         .tagger()
         .context("cannot compile the tag vocabulary")?;
@@ -123,7 +131,24 @@ pub fn pipeline(config: &Config, store: Store) -> anyhow::Result<Pipeline> {
         tagger: Arc::new(tagger),
         store,
         schedule,
+        metrics: Arc::default(),
     })
+}
+
+/// Points each moved source's `[[source]]` at its new address, so the configuration
+/// follows the feed (the store already keeps the old address). A failed edit is reported
+/// and changes nothing else: the store reads the new address either way.
+fn follow_moves(config: &Config, configured: &[(SourceId, String)], moved: &[(SourceId, String)]) {
+    for (id, new) in moved {
+        let Some((_, old)) = configured.iter().find(|(c, _)| c == id) else {
+            continue;
+        };
+        match crate::config::edit::replace_source_url(&config.path, old, new) {
+            Ok(true) => println!("updated {}: {old} is now {new}", config.path.display()),
+            Ok(false) => {}
+            Err(error) => eprintln!("could not update {}: {error:#}", config.path.display()),
+        }
+    }
 }
 
 /// Totals over one run.
@@ -136,6 +161,8 @@ pub struct Summary {
     pub skipped: usize,
     pub totals: IngestStats,
     pub seconds: f64,
+    /// Sources that moved permanently (301/308), with their new address.
+    pub moved: Vec<(SourceId, String)>,
 }
 
 impl Summary {
@@ -166,16 +193,8 @@ pub enum Report {
     Failures,
 }
 
-/// A source's host, for the per-host limit (files share one "host").
-fn host(location: &Location) -> String {
-    match location {
-        Location::Http(url) => url.host_str().unwrap_or_default().to_ascii_lowercase(),
-        Location::File(_) => String::new(),
-    }
-}
-
-/// Ingests every job, at most `parallel` at a time and `per_host` per host, reporting
-/// each source as it finishes.
+/// Ingests every job, at most `parallel` at a time and `per_host` per host (the limits
+/// the scheduler uses too: [`syndic_fetch::Limiter`]), reporting each source as it finishes.
 pub async fn fetch_all(
     pipeline: &Pipeline,
     jobs: Vec<SourceJob>,
@@ -185,25 +204,11 @@ pub async fn fetch_all(
 ) -> Summary {
     let started = Instant::now();
     let progress = progress_bar(jobs.len(), "fetching", "sources");
-    let limit = Arc::new(Semaphore::new(parallel.max(1)));
-    let mut hosts: HashMap<String, Arc<Semaphore>> = HashMap::new();
-    let mut tasks = JoinSet::new();
-    for job in jobs {
-        let pipeline = pipeline.clone();
-        let limit = Arc::clone(&limit);
-        let host_limit = Arc::clone(
-            hosts
-                .entry(host(&job.location))
-                .or_insert_with(|| Arc::new(Semaphore::new(per_host.max(1)))),
-        );
-        tasks.spawn(async move {
-            // The host's turn first, so a busy host never holds a global slot while it waits.
-            let _host = host_limit.acquire_owned().await;
-            let _permit = limit.acquire_owned().await;
-            let result = pipeline.ingest(&job).await;
-            (job, result)
-        });
-    }
+    let limits = Limits {
+        concurrency: parallel,
+        per_host,
+    };
+    let mut tasks = run_jobs(pipeline, jobs, limits);
     let mut summary = Summary::default();
     while let Some(joined) = tasks.join_next().await {
         summary.sources += 1;
@@ -225,6 +230,7 @@ pub async fn fetch_all(
                 };
                 if let Some(new) = done.moved_to {
                     line.push_str(&format!("; moved permanently to {new}"));
+                    summary.moved.push((job.id, new));
                 }
                 (false, line)
             }

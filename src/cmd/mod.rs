@@ -1,11 +1,14 @@
 //! One module per subcommand; each returns the exit code it wants.
 
+mod add;
 mod build;
 mod demo;
 mod export;
 mod fetch;
+mod import;
 mod init;
 mod progress;
+mod remove;
 mod retag;
 mod serve;
 mod sources;
@@ -28,8 +31,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Retag => retag::run(&load(global, None)?).await,
         Command::Export(args) => export::run(&load(global, None)?, &args).await,
         Command::Build(args) => build::run(&load(global, None)?, &args).await,
-        Command::Serve(args) => serve::run(&load(global, args.listen.clone())?).await,
+        Command::Serve(args) => serve::run(&load(global, args.listen.clone())?, &args).await,
         Command::Demo(args) => demo::run(&args).await,
+        Command::Add(args) => add::run(&load(global, None)?, &args).await,
+        Command::Remove(args) => remove::run(&load(global, None)?, &args),
+        Command::Import(args) => import::run(&load(global, None)?, &args),
     }
 }
 

@@ -4,11 +4,13 @@
 //! are the vocabulary of that flow: what a parser hands on ([`FeedEntry`], [`FeedMeta`]),
 //! what tagging decides ([`TagAssignment`]), and what the store gives back to pages and
 //! exports ([`Post`], [`Tag`], [`SourceSummary`]). [`schedule`] holds the pure maths of
-//! when to fetch a source next (adaptive intervals, back-off, `Retry-After`).
+//! when to fetch a source next (adaptive intervals, back-off, `Retry-After`); [`metrics`]
+//! counts fetches in atomics and writes them in the Prometheus text format.
 //!
 //! This crate does no IO and knows nothing of HTTP, SQL or HTML parsing; it is the inner
 //! ring every other crate depends on.
 
+pub mod metrics;
 mod paging;
 mod post;
 pub mod schedule;
@@ -16,6 +18,7 @@ mod slug;
 mod source;
 mod tag;
 
+pub use metrics::{FetchMetrics, FetchOutcome};
 pub use paging::{MAX_PAGE, Page};
 pub use post::{FeedEntry, FeedMeta, Post, PostId};
 pub use schedule::{ScheduleSettings, ServerHints, SourceStatus, UnknownSourceStatus};

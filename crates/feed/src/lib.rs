@@ -21,24 +21,32 @@
 //! version, …) the document is repaired and read again. It never panics on any input, and
 //! deeply nested HTML is flattened so that hostile content cannot make it slow.
 //!
-//! What it deliberately does not do: network IO (that is `syndic-fetch`), feed discovery in
-//! HTML pages, tagging, storage, deciding which posts are new, or clamping dates for
+//! Also pure and here: [`discover`] (the feeds an HTML page advertises) and [`read_opml`]
+//! (a subscription list).
+//!
+//! What it deliberately does not do: network IO (that is `syndic-fetch`, which also fetches
+//! the candidates [`discover`] names), tagging, storage, deciding which posts are new, or clamping dates for
 //! ordering. It holds no state and reads no configuration.
 //!
 //! Entry point: [`parse`]. The HTML helpers [`sanitize_html`], [`html_to_text`] and
 //! [`plain_text`] are public for callers that handle HTML from elsewhere.
 
+mod discover;
 mod entry;
 mod error;
 mod identity;
 mod nesting;
+mod opml;
 mod parse;
 mod repair;
 mod sanitize;
 mod sniff;
+mod syndication;
 mod text;
 
+pub use discover::{COMMON_PATHS, FeedLink, LinkKind, MAX_LINKS, discover, looks_like_html};
 pub use error::FeedError;
+pub use opml::{MAX_OPML_BYTES, MAX_OUTLINES, OpmlError, Subscription, read_opml};
 pub use parse::parse;
 pub use sanitize::sanitize_html;
 pub use text::{html_to_text, plain_text};
@@ -91,4 +99,13 @@ pub struct Parsed {
     pub entries: Vec<FeedEntry>,
     /// Things that were wrong but recovered from, one human-readable sentence each.
     pub warnings: Vec<String>,
+    /// RSS `<ttl>`: how many minutes the feed may be cached.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ttl: Option<u32>,
+    /// The syndication module's `<sy:updatePeriod>` (`hourly`, `daily`, …), as written.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub update_period: Option<String>,
+    /// The syndication module's `<sy:updateFrequency>` (updates per period), as written.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub update_frequency: Option<String>,
 }

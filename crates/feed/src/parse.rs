@@ -9,7 +9,7 @@ use syndic_core::FeedMeta;
 use url::Url;
 
 use crate::entry::{self, Context};
-use crate::{FeedError, FeedFormat, Parsed, identity, repair, sniff, text};
+use crate::{FeedError, FeedFormat, Parsed, identity, repair, sniff, syndication, text};
 
 /// Parses one feed document (RSS 0.9x, RSS 1.0, RSS 2.0, Atom 1.0 or JSON Feed 1.x).
 ///
@@ -31,6 +31,8 @@ pub fn parse(bytes: &[u8], base_url: Option<&Url>) -> Result<Parsed, FeedError> 
     let mut warnings = Vec::new();
     let feed = read_repairing(bytes, base_url, &mut warnings)?;
     let mut parsed = convert(feed, base_url);
+    parsed.update_period = syndication::element_text(bytes, "updatePeriod");
+    parsed.update_frequency = syndication::element_text(bytes, "updateFrequency");
     warnings.append(&mut parsed.warnings);
     parsed.warnings = warnings;
     Ok(parsed)
@@ -191,6 +193,9 @@ fn convert(feed: Feed, base_url: Option<&Url>) -> Parsed {
         meta,
         entries,
         warnings,
+        ttl: feed.ttl,
+        update_period: None,
+        update_frequency: None,
     }
 }
 

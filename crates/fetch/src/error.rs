@@ -1,5 +1,6 @@
 use std::fmt;
 
+use syndic_core::FetchOutcome;
 use thiserror::Error;
 
 /// Why reading a source's bytes failed. Every message names the URL (or path) it is about;
@@ -54,6 +55,25 @@ pub enum FetchError {
 }
 
 impl FetchError {
+    /// How `syndic_fetches_total` counts this error.
+    pub fn outcome(&self) -> FetchOutcome {
+        match self {
+            FetchError::Refused { .. } => FetchOutcome::Refused,
+            FetchError::Gone { .. } => FetchOutcome::Gone,
+            FetchError::RetryLater { .. } => FetchOutcome::RetryLater,
+            FetchError::Timeout { .. } => FetchOutcome::Timeout,
+            FetchError::FileTooLarge { .. } | FetchError::BodyTooLarge { .. } => {
+                FetchOutcome::TooLarge
+            }
+            FetchError::File { .. }
+            | FetchError::Status { .. }
+            | FetchError::TooManyRedirects { .. }
+            | FetchError::RedirectLoop { .. }
+            | FetchError::BadRedirect { .. }
+            | FetchError::Http { .. } => FetchOutcome::Failed,
+        }
+    }
+
     /// The raw `Retry-After` value of a 429 or 503 answer, for the scheduler to read.
     pub fn retry_after(&self) -> Option<&str> {
         match self {
@@ -110,4 +130,17 @@ pub enum SourceError {
     },
     #[error("parsing {location} stopped unexpectedly")]
     Worker { location: String },
+}
+
+impl SourceError {
+    /// How `syndic_fetches_total` counts this failure: the fetch error's own outcome, else
+    /// (parse, store, worker) `failed`.
+    pub fn outcome(&self) -> FetchOutcome {
+        match self {
+            SourceError::Fetch(error) => error.outcome(),
+            SourceError::Parse { .. } | SourceError::Store { .. } | SourceError::Worker { .. } => {
+                FetchOutcome::Failed
+            }
+        }
+    }
 }

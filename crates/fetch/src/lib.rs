@@ -17,21 +17,34 @@
 //! data: it is recorded on the source's row and returned as a [`SourceError`], and never
 //! touches the source's stored posts.
 //!
-//! Not here: deciding when to fetch (the schedule and its backoff read [`Fetched::max_age`]
-//! and [`FetchError::retry_after`]), per-host concurrency limits, and keeping validators
-//! between runs, which is the store's job.
+//! [`find_feeds`] is feed discovery for `syndic add`: the address itself if it is a feed,
+//! else the feeds its HTML page advertises or keeps at the usual paths, each read through
+//! the same [`Fetcher`].
+//!
+//! [`Limiter`] keeps fetches under the global and per-host [`Limits`] (for `syndic fetch`
+//! through [`run_jobs`], and for the scheduler). [`Scheduler::run`] is the loop inside
+//! `syndic serve`: it starts each source when the store says it is due and sleeps until the
+//! next one is; the timing maths is `syndic_core::schedule`, the state lives in the store.
 
 mod conditional;
+mod discover;
 mod error;
 mod guard;
 mod http;
+mod limits;
 mod location;
 mod pipeline;
 mod redirect;
+mod scheduler;
 
 pub use conditional::{Validators, http_date};
+pub use discover::{FoundFeed, find_feeds};
 pub use error::{FetchError, SourceError, TimeoutPhase};
 pub use guard::{AddressPolicy, Refusal, Rule, classify};
 pub use http::{Body, Fetched, Fetcher, FetcherOptions};
+pub use limits::{Finished, Limiter, Limits, Permit, host_key, run_jobs};
 pub use location::{Location, LocationError};
 pub use pipeline::{FetchReport, Pipeline, SourceJob, tags_for_post};
+pub use scheduler::{
+    Clock, FIRST_FETCH_SPREAD, FetchEvent, MAX_SLEEP, ManualClock, Scheduler, SystemClock,
+};

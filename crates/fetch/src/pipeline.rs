@@ -1,11 +1,12 @@
 //! The life of a fetch: read (conditionally), parse, tag, store, schedule the next one.
 
 use std::sync::Arc;
+use std::time::Instant;
 
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 use syndic_core::schedule::{self, ScheduleSettings, ServerHints};
-use syndic_core::{SourceId, TagAssignment, TagOrigin};
+use syndic_core::{FetchMetrics, FetchOutcome, SourceId, TagAssignment, TagOrigin};
 use syndic_store::{FetchRecord, FetchState, IncomingPost, IngestStats, Store};
 use syndic_tag::Tagger;
 
@@ -38,6 +39,9 @@ pub struct Pipeline {
     pub tagger: Arc<Tagger>,
     pub store: Store,
     pub schedule: ScheduleSettings,
+    /// Where every ingest counts its outcome, duration, bytes and posts; share it with
+    /// whatever serves `/metrics` (`Arc::default()` when nobody reads it).
+    pub metrics: Arc<FetchMetrics>,
 }
 
 impl Pipeline {
@@ -46,8 +50,43 @@ impl Pipeline {
     /// posts. On failure the error and the next try (backed off, or as the server's
     /// `Retry-After` asks; never again after `410 Gone`) land on the source's row, its
     /// posts stay, and the error is returned.
+    ///
+    /// Every call is counted in [`Pipeline::metrics`]: its outcome, how long it took (the
+    /// whole fetch, parse and store), the body bytes read and the posts stored.
     pub async fn ingest(&self, job: &SourceJob) -> Result<FetchReport, SourceError> {
-        let now = Utc::now();
+        self.ingest_at(job, Utc::now()).await
+    }
+
+    /// [`Pipeline::ingest`] as at `now`: the time every record and schedule is based on
+    /// (the scheduler passes its clock's time, so that a simulated clock works).
+    pub async fn ingest_at(
+        &self,
+        job: &SourceJob,
+        now: DateTime<Utc>,
+    ) -> Result<FetchReport, SourceError> {
+        let started = Instant::now();
+        let mut bytes = 0;
+        let result = self.ingest_counting(job, now, &mut bytes).await;
+        let outcome = match &result {
+            Ok(report) if report.unchanged => FetchOutcome::NotModified,
+            Ok(_) => FetchOutcome::Ok,
+            Err(error) => error.outcome(),
+        };
+        self.metrics.record_fetch(outcome, started.elapsed(), bytes);
+        if let Ok(report) = &result {
+            self.metrics
+                .record_posts(u64::from(report.stats.new), u64::from(report.stats.updated));
+        }
+        result
+    }
+
+    /// [`Pipeline::ingest`], leaving the number of body bytes read in `bytes`.
+    async fn ingest_counting(
+        &self,
+        job: &SourceJob,
+        now: DateTime<Utc>,
+        bytes: &mut u64,
+    ) -> Result<FetchReport, SourceError> {
         let state = self
             .store
             .fetch_state(job.id)
@@ -56,7 +95,7 @@ impl Pipeline {
                 location: job.location.to_string(),
                 source,
             })?;
-        let result = self.try_ingest(job, &state, now).await;
+        let result = self.try_ingest(job, &state, now, bytes).await;
         if let Err(error) = &result
             && let Err(store_error) = self.record_failure(job, &state, error, now).await
         {
@@ -70,6 +109,7 @@ impl Pipeline {
         job: &SourceJob,
         state: &FetchState,
         now: DateTime<Utc>,
+        read: &mut u64,
     ) -> Result<FetchReport, SourceError> {
         let location = current_location(job, state);
         let shown = location.to_string();
@@ -97,10 +137,13 @@ impl Pipeline {
         } = fetched;
 
         let bytes = match body {
-            Body::Changed { bytes, .. } => bytes,
+            Body::Changed { bytes, .. } => {
+                *read = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
+                bytes
+            }
             Body::NotModified => {
                 let record = self
-                    .record(job, state, validators, state.body_hash.clone(), &hints, now)
+                    .record(state, validators, state.body_hash.clone(), &hints, &[], now)
                     .await
                     .map_err(store_error)?;
                 self.store
@@ -118,7 +161,7 @@ impl Pipeline {
         let hash = hex_sha256(&bytes);
         if state.body_hash.as_deref() == Some(hash.as_str()) {
             let record = self
-                .record(job, state, validators, Some(hash), &hints, now)
+                .record(state, validators, Some(hash), &hints, &[], now)
                 .await
                 .map_err(store_error)?;
             self.store
@@ -133,9 +176,16 @@ impl Pipeline {
             });
         }
 
-        let (meta, posts) = self.parse_and_tag(job, &shown, bytes, base_url).await?;
+        let (meta, posts, feed_hints) = self.parse_and_tag(job, &shown, bytes, base_url).await?;
+        let hints = ServerHints {
+            ttl: feed_hints.ttl,
+            update_period: feed_hints.update_period,
+            ..hints
+        };
+        // The posts just read count for the pace too (the store has not seen them yet).
+        let fresh: Vec<DateTime<Utc>> = posts.iter().filter_map(|p| p.entry.published).collect();
         let record = self
-            .record(job, state, validators, Some(hash), &hints, now)
+            .record(state, validators, Some(hash), &hints, &fresh, now)
             .await
             .map_err(store_error)?;
         let stats = self
@@ -162,14 +212,15 @@ impl Pipeline {
         })
     }
 
-    /// Parsing, sanitizing and tagging are CPU work: they run off the async threads.
+    /// Parsing, sanitizing and tagging are CPU work: they run off the async threads. Also
+    /// returns the feed's own hints (RSS `ttl`, `sy:updatePeriod`/`sy:updateFrequency`).
     async fn parse_and_tag(
         &self,
         job: &SourceJob,
         location: &str,
         bytes: Vec<u8>,
         base_url: Option<url::Url>,
-    ) -> Result<(syndic_core::FeedMeta, Vec<IncomingPost>), SourceError> {
+    ) -> Result<(syndic_core::FeedMeta, Vec<IncomingPost>, ServerHints), SourceError> {
         let tagger = Arc::clone(&self.tagger);
         let source_tags = job.tags.clone();
         let location = location.to_owned();
@@ -184,6 +235,7 @@ impl Pipeline {
             for warning in &parsed.warnings {
                 tracing::warn!(source.location = %worker_location, "{warning}");
             }
+            let hints = feed_hints(&parsed);
             let posts = parsed
                 .entries
                 .into_iter()
@@ -198,27 +250,31 @@ impl Pipeline {
                     IncomingPost { entry, tags }
                 })
                 .collect();
-            Ok((parsed.meta, posts))
+            Ok((parsed.meta, posts, hints))
         })
         .await
         .map_err(|_| SourceError::Worker { location })?
     }
 
-    /// The validators, body hash and next fetch a success stores.
+    /// The validators, body hash and next fetch a success stores; `fresh` are the
+    /// publication dates of posts just read and not stored yet.
     async fn record(
         &self,
-        job: &SourceJob,
         state: &FetchState,
         validators: Validators,
         body_hash: Option<String>,
         hints: &ServerHints,
+        fresh: &[DateTime<Utc>],
         now: DateTime<Utc>,
     ) -> Result<FetchRecord, syndic_store::StoreError> {
-        let recent = self
+        let mut recent = self
             .store
-            .recent_publications(job.id, schedule::RECENT_POSTS as u32)
+            .recent_publications(state.source, schedule::RECENT_POSTS as u32)
             .await?;
-        let seed = seed(job.id, state.error_count);
+        recent.extend_from_slice(fresh);
+        recent.sort_unstable();
+        recent.dedup();
+        let seed = seed(state.source, state.error_count);
         let next_fetch = schedule::next_after_success(now, &recent, hints, &self.schedule, seed);
         Ok(FetchRecord {
             etag: validators.etag,
@@ -263,6 +319,24 @@ impl Pipeline {
                     .await
             }
         }
+    }
+}
+
+/// The hints a feed gives about itself: RSS `ttl` (minutes) and the syndication module's
+/// `sy:updatePeriod` / `sy:updateFrequency` (the period defaults to daily).
+fn feed_hints(parsed: &syndic_feed::Parsed) -> ServerHints {
+    let update_period = match (&parsed.update_period, &parsed.update_frequency) {
+        (None, None) => None,
+        (period, frequency) => {
+            schedule::update_period_hint(period.as_deref().unwrap_or("daily"), frequency.as_deref())
+        }
+    };
+    ServerHints {
+        max_age: None,
+        ttl: parsed
+            .ttl
+            .map(|minutes| chrono::Duration::minutes(i64::from(minutes))),
+        update_period,
     }
 }
 

@@ -5,7 +5,9 @@
 //! under its title and the line `Post Syndicated from <name> original <link>`), one post
 //! (`/post/<id>/<title-slug>`, with its neighbours), one source's posts (`/source/<slug>/`),
 //! every tag (`/tags/`) and every source (`/sources/`), plus `/static/style.css` and
-//! `/healthz`. Listings paginate with both `/page/N/` and `?page=N`. The site, each tag and
+//! `/healthz`, and the Prometheus text of `/metrics` (fetch counters from the registry
+//! given to [`AppState::with_metrics`], zeros without one; sources by status from the
+//! store). Listings paginate with both `/page/N/` and `?page=N`. The site, each tag and
 //! each source also have output feeds beside their listing (`feed.atom`, `feed.rss`,
 //! `feed.json`: module `feeds`), and `/sources.opml` lists the sources. Every response
 //! carries a strict Content-Security-Policy and related headers; bad input of any kind is a
@@ -42,6 +44,7 @@ use axum::Router;
 use axum::middleware;
 use axum::routing::get;
 use chrono::{DateTime, Utc};
+use syndic_core::FetchMetrics;
 use syndic_store::Store;
 use tokio::net::TcpListener;
 use tower_http::compression::CompressionLayer;
@@ -94,6 +97,8 @@ pub struct AppState {
     /// When this state (and so its theme) was made, to the second: the stylesheet's
     /// `Last-Modified`.
     started: DateTime<Utc>,
+    /// The fetch counters `/metrics` shows; without them it shows zeros.
+    metrics: Option<Arc<FetchMetrics>>,
 }
 
 impl AppState {
@@ -113,7 +118,19 @@ impl AppState {
             site,
             theme,
             started,
+            metrics: None,
         })
+    }
+
+    /// This state with `metrics` (the registry the fetching pipelines count in) behind
+    /// `/metrics`.
+    pub fn with_metrics(mut self, metrics: Arc<FetchMetrics>) -> AppState {
+        self.metrics = Some(metrics);
+        self
+    }
+
+    pub(crate) fn metrics(&self) -> Option<&FetchMetrics> {
+        self.metrics.as_deref()
     }
 
     pub(crate) fn templates(&self) -> &Templates {
@@ -149,6 +166,7 @@ pub fn router(state: AppState) -> Router {
         .route("/sources/", get(pages::sources::show))
         .route("/static/style.css", get(pages::stylesheet))
         .route("/healthz", get(pages::healthz))
+        .route("/metrics", get(pages::metrics))
         .route("/search", get(pages::search::show))
         .merge(feeds::routes())
         .fallback(pages::not_found)

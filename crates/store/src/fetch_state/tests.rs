@@ -419,3 +419,70 @@ async fn the_unscheduled_failure_leaves_the_source_due_at_once() {
         (SourceStatus::Ok, 0, None)
     );
 }
+
+#[tokio::test]
+async fn sources_are_counted_by_status_with_zeros() {
+    let (store, _ok, _dir) = store_with_source(None).await;
+    let failing = second_source(&store, "https://b.example/feed.xml").await;
+    let gone = second_source(&store, "https://c.example/feed.xml").await;
+    second_source(&store, "https://d.example/feed.xml").await;
+    store
+        .record_failure(failing, "HTTP 500", at(3), None, at(2))
+        .await
+        .expect("failure");
+    store
+        .record_gone(gone, "HTTP 410", at(2))
+        .await
+        .expect("gone");
+    assert_eq!(
+        store.sources_by_status().await.expect("counts"),
+        vec![
+            (SourceStatus::Ok, 2),
+            (SourceStatus::Failing, 1),
+            (SourceStatus::Waiting, 0),
+            (SourceStatus::Gone, 1),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn first_fetches_are_scheduled_once_and_wake_the_scheduler() {
+    let (store, source, _dir) = store_with_source(None).await;
+    assert_eq!(store.next_wakeup(at(1)).await.expect("wakeup"), None);
+    assert!(
+        store
+            .schedule_first_fetch(source, at(10))
+            .await
+            .expect("first")
+    );
+    assert!(
+        !store
+            .schedule_first_fetch(source, at(5))
+            .await
+            .expect("again")
+    );
+    let state = store.fetch_state(source).await.expect("state");
+    assert_eq!(state.next_fetch, Some(at(10)));
+    assert!(store.due_sources(at(9)).await.expect("due").is_empty());
+    assert_eq!(store.due_sources(at(10)).await.expect("due"), vec![source]);
+    assert_eq!(
+        store.next_wakeup(at(1)).await.expect("wakeup"),
+        Some(at(10))
+    );
+    // Due now or earlier is no reason to wake up.
+    assert_eq!(store.next_wakeup(at(10)).await.expect("wakeup"), None);
+    // A Retry-After wait pushes the wake-up to its end.
+    store
+        .record_failure(source, "busy", at(12), Some(at(14)), at(11))
+        .await
+        .expect("failure");
+    assert_eq!(
+        store.next_wakeup(at(11)).await.expect("wakeup"),
+        Some(at(14))
+    );
+    store
+        .record_gone(source, "gone", at(13))
+        .await
+        .expect("gone");
+    assert_eq!(store.next_wakeup(at(1)).await.expect("wakeup"), None);
+}

@@ -59,9 +59,9 @@ pub(crate) async fn last_modified(
 }
 
 /// Whether the page at `path` is rendered from the store alone (every route but the health
-/// check and the built-in static files).
+/// check, the metrics and the built-in static files).
 fn store_backed(path: &str) -> bool {
-    path != "/healthz" && !path.starts_with("/static/")
+    !matches!(path, "/healthz" | "/metrics") && !path.starts_with("/static/")
 }
 
 #[cfg(test)]
@@ -83,7 +83,7 @@ mod tests {
         ] {
             assert!(store_backed(path), "{path}");
         }
-        for path in ["/healthz", "/static/style.css"] {
+        for path in ["/healthz", "/metrics", "/static/style.css"] {
             assert!(!store_backed(path), "{path}");
         }
     }

@@ -12,7 +12,7 @@ use axum::extract::{RawQuery, State};
 use axum::http::HeaderValue;
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, LAST_MODIFIED};
 use axum::response::IntoResponse;
-use syndic_core::{Page, Post};
+use syndic_core::{FetchMetrics, Page, Post};
 use syndic_store::PostFilter;
 
 use crate::http::http_date;
@@ -56,6 +56,27 @@ pub(crate) async fn healthz() -> impl IntoResponse {
         ],
         "ok",
     )
+}
+
+/// Fetch counters and sources by status in the Prometheus text format. Without a
+/// registry (a server that does not fetch) the counters are zeros.
+pub(crate) async fn metrics(State(state): State<AppState>) -> Result<impl IntoResponse, WebError> {
+    let by_status = state.store.sources_by_status().await?;
+    let by_status: Vec<(&str, u64)> = by_status
+        .iter()
+        .map(|(status, count)| (status.as_str(), *count))
+        .collect();
+    let text = match state.metrics() {
+        Some(metrics) => metrics.render(&by_status),
+        None => FetchMetrics::default().render(&by_status),
+    };
+    Ok((
+        [
+            (CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8"),
+            (CACHE_CONTROL, "no-store"),
+        ],
+        text,
+    ))
 }
 
 pub(crate) async fn not_found() -> WebError {

@@ -1,0 +1,328 @@
+//! The scheduler inside `syndic serve`: fetches each source when the store says it is due.
+//!
+//! The timing is decided elsewhere: [`Pipeline::ingest_at`] stores every source's next
+//! fetch (adaptive, clamped, honouring the server's hints, backed off after failures,
+//! never again once gone) with the fetch itself. The scheduler only asks the store what is
+//! due, starts it under the shared [`Limits`], and sleeps until the next source is due
+//! (at most [`MAX_SLEEP`]). Because all of it lives in the store, a restarted scheduler
+//! picks up exactly where the last one stopped and re-polls nothing early.
+
+use std::collections::{HashMap, HashSet};
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, Utc};
+use syndic_core::SourceId;
+use syndic_core::schedule;
+use tokio::sync::mpsc;
+use tokio::task::{self, JoinSet};
+
+use crate::limits::{Finished, Limiter, Limits};
+use crate::{Pipeline, SourceJob};
+
+/// Longest sleep between two looks at the store, so that changes made behind the
+/// scheduler's back (a `syndic fetch`, a source revived by hand) are noticed.
+pub const MAX_SLEEP: Duration = Duration::seconds(60);
+/// Longest spread of first fetches; shorter when `min_interval` is.
+pub const FIRST_FETCH_SPREAD: Duration = Duration::minutes(5);
+
+/// Where the scheduler reads the time and waits for it.
+pub trait Clock: Send + Sync {
+    fn now(&self) -> DateTime<Utc>;
+    /// Resolves at `deadline` (at once when it has passed).
+    fn sleep_until(&self, deadline: DateTime<Utc>)
+    -> Pin<Box<dyn Future<Output = ()> + Send + '_>>;
+    /// Whether time stands still while fetches run (a simulated clock): the scheduler then
+    /// lets every fetch in flight finish before it sleeps, so simulations are repeatable.
+    fn is_simulated(&self) -> bool {
+        false
+    }
+}
+
+/// The wall clock and tokio's timer.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+
+    fn sleep_until(
+        &self,
+        deadline: DateTime<Utc>,
+    ) -> Pin<Box<dyn Future<Output = ()> + Send + '_>> {
+        let wait = deadline
+            .signed_duration_since(Utc::now())
+            .to_std()
+            .unwrap_or_default();
+        Box::pin(tokio::time::sleep(wait))
+    }
+}
+
+/// A simulated clock for tests: it stands still until the scheduler sleeps, and a sleep
+/// jumps straight to its deadline (after calling the `on_advance` hook with the new time,
+/// so that a test can change the world as time passes).
+pub struct ManualClock {
+    now: std::sync::Mutex<DateTime<Utc>>,
+    #[allow(clippy::type_complexity)]
+    on_advance: Box<dyn Fn(DateTime<Utc>) + Send + Sync>,
+}
+
+impl ManualClock {
+    pub fn new(
+        start: DateTime<Utc>,
+        on_advance: impl Fn(DateTime<Utc>) + Send + Sync + 'static,
+    ) -> Self {
+        ManualClock {
+            now: std::sync::Mutex::new(start),
+            on_advance: Box::new(on_advance),
+        }
+    }
+
+    /// Moves time forward to `to` (never back).
+    pub fn advance_to(&self, to: DateTime<Utc>) {
+        let now = {
+            let mut now = self
+                .now
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            *now = (*now).max(to);
+            *now
+        };
+        (self.on_advance)(now);
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> DateTime<Utc> {
+        *self
+            .now
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn sleep_until(
+        &self,
+        deadline: DateTime<Utc>,
+    ) -> Pin<Box<dyn Future<Output = ()> + Send + '_>> {
+        Box::pin(async move {
+            self.advance_to(deadline);
+            // Let the shutdown future and others see the new time.
+            tokio::task::yield_now().await;
+        })
+    }
+
+    fn is_simulated(&self) -> bool {
+        true
+    }
+}
+
+/// The fetches running now: by source (never started twice) and by task.
+#[derive(Default)]
+struct InFlight {
+    sources: HashSet<SourceId>,
+    tasks: HashMap<task::Id, SourceId>,
+}
+
+/// One fetch the scheduler started, reported when it finishes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FetchEvent {
+    pub source: SourceId,
+    /// When it started (the time the pipeline recorded it at).
+    pub at: DateTime<Utc>,
+    pub ok: bool,
+}
+
+/// Fetches the configured sources as they fall due, until shut down.
+pub struct Scheduler {
+    pipeline: Pipeline,
+    jobs: Vec<SourceJob>,
+    concurrency: usize,
+    per_host: usize,
+    clock: Arc<dyn Clock>,
+    events: Option<mpsc::UnboundedSender<FetchEvent>>,
+}
+
+impl Scheduler {
+    pub fn new(
+        pipeline: Pipeline,
+        jobs: Vec<SourceJob>,
+        limits: Limits,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
+        Scheduler {
+            pipeline,
+            jobs,
+            concurrency: limits.concurrency,
+            per_host: limits.per_host,
+            clock,
+            events: None,
+        }
+    }
+
+    /// Reports every finished fetch on `events` (for tests and monitoring).
+    #[must_use]
+    pub fn with_events(mut self, events: mpsc::UnboundedSender<FetchEvent>) -> Self {
+        self.events = Some(events);
+        self
+    }
+
+    /// Runs until `shutdown` resolves; fetches in flight then are dropped (their sources
+    /// stay due, so the next start fetches them). Errors are logged and never stop it.
+    pub async fn run(self, shutdown: impl Future<Output = ()>) {
+        let limiter = Limiter::new(Limits {
+            concurrency: self.concurrency,
+            per_host: self.per_host,
+        });
+        let jobs: HashMap<SourceId, SourceJob> =
+            self.jobs.iter().map(|job| (job.id, job.clone())).collect();
+        let spread = FIRST_FETCH_SPREAD.min(self.pipeline.schedule.min_interval);
+        let mut in_flight = InFlight::default();
+        let mut tasks: JoinSet<(Finished, DateTime<Utc>)> = JoinSet::new();
+        tokio::pin!(shutdown);
+        tracing::info!(sources = jobs.len(), "scheduler started");
+        loop {
+            let now = self.clock.now();
+            self.start_due(now, &jobs, spread, &limiter, &mut in_flight, &mut tasks)
+                .await;
+            let wake = match self.pipeline.store.next_wakeup(now).await {
+                Ok(next) => next.map_or(now + MAX_SLEEP, |next| next.min(now + MAX_SLEEP)),
+                Err(error) => {
+                    tracing::error!("scheduler: cannot read the next fetch time: {error}");
+                    now + MAX_SLEEP
+                }
+            };
+            if self.clock.is_simulated() {
+                // Simulated time stands still while fetches run.
+                let mut stop = false;
+                while !tasks.is_empty() {
+                    tokio::select! {
+                        biased;
+                        () = &mut shutdown => { stop = true; break; }
+                        Some(joined) = tasks.join_next_with_id() => {
+                            self.finished(joined, &mut in_flight);
+                        }
+                    }
+                }
+                if stop {
+                    break;
+                }
+            }
+            tokio::select! {
+                biased;
+                () = &mut shutdown => break,
+                Some(joined) = tasks.join_next_with_id(), if !tasks.is_empty() => {
+                    self.finished(joined, &mut in_flight);
+                }
+                () = self.clock.sleep_until(wake) => {}
+            }
+        }
+        tasks.abort_all();
+        tracing::info!(in_flight = in_flight.sources.len(), "scheduler stopped");
+    }
+
+    /// Starts every due source that has a job and is not in flight; gives never-fetched
+    /// sources a spread-out first fetch time instead (or starts them, when theirs is now).
+    async fn start_due(
+        &self,
+        now: DateTime<Utc>,
+        jobs: &HashMap<SourceId, SourceJob>,
+        spread: Duration,
+        limiter: &Limiter,
+        in_flight: &mut InFlight,
+        tasks: &mut JoinSet<(Finished, DateTime<Utc>)>,
+    ) {
+        let due = match self.pipeline.store.due_sources(now).await {
+            Ok(due) => due,
+            Err(error) => {
+                tracing::error!("scheduler: cannot list due sources: {error}");
+                return;
+            }
+        };
+        for id in due {
+            let Some(job) = jobs.get(&id) else {
+                continue; // In the store but no longer configured.
+            };
+            if in_flight.sources.contains(&id) {
+                continue;
+            }
+            match self.pipeline.store.fetch_state(id).await {
+                Ok(state) if state.next_fetch.is_none() => {
+                    let offset = schedule::first_fetch_offset(id.0.cast_unsigned(), spread);
+                    if offset >= Duration::seconds(1) {
+                        if let Err(error) = self
+                            .pipeline
+                            .store
+                            .schedule_first_fetch(id, now + offset)
+                            .await
+                        {
+                            tracing::error!(source.id = %id, "scheduler: cannot schedule a first fetch: {error}");
+                        }
+                        continue;
+                    }
+                }
+                Ok(_) => {}
+                Err(error) => {
+                    tracing::error!(source.id = %id, "scheduler: cannot read the fetch state: {error}");
+                    continue;
+                }
+            }
+            let clock = Arc::clone(&self.clock);
+            let limiter = limiter.clone();
+            let pipeline = self.pipeline.clone();
+            let job = job.clone();
+            let task = tasks.spawn(async move {
+                let _permit = limiter.acquire(&job.location).await;
+                let at = clock.now();
+                let result = pipeline.ingest_at(&job, at).await;
+                ((job, result), at)
+            });
+            in_flight.sources.insert(id);
+            in_flight.tasks.insert(task.id(), id);
+        }
+    }
+
+    /// Logs a finished fetch and frees its source for the next one.
+    fn finished(
+        &self,
+        joined: Result<(task::Id, (Finished, DateTime<Utc>)), task::JoinError>,
+        in_flight: &mut InFlight,
+    ) {
+        let task = match &joined {
+            Ok((task, _)) => *task,
+            Err(error) => error.id(),
+        };
+        if let Some(source) = in_flight.tasks.remove(&task) {
+            in_flight.sources.remove(&source);
+        }
+        let ((job, result), at) = match joined {
+            Ok((_, done)) => done,
+            Err(error) => {
+                tracing::error!("scheduler: a fetch stopped: {error}");
+                return;
+            }
+        };
+        let ok = result.is_ok();
+        match result {
+            Ok(report) => tracing::info!(
+                source.id = %job.id,
+                "fetched {}: {} new, {} updated{}; next at {}",
+                job.location,
+                report.stats.new,
+                report.stats.updated,
+                if report.unchanged { " (not modified)" } else { "" },
+                report.next_fetch
+            ),
+            Err(error) => tracing::warn!(source.id = %job.id, "{} failed: {error:#}", job.location),
+        }
+        if let Some(events) = &self.events {
+            let _ = events.send(FetchEvent {
+                source: job.id,
+                at,
+                ok,
+            });
+        }
+    }
+}
