@@ -94,7 +94,11 @@ impl Limiter {
         let pipeline = pipeline.clone();
         tasks.spawn(async move {
             let _permit = limiter.acquire(&job.location).await;
-            let result = pipeline.ingest_at(&job, now()).await;
+            // Boxed once the slot is held, so that a task still waiting for one stays
+            // small: a sweep spawns every source at once, and the fetch's whole state
+            // (client, parser and store futures: kilobytes) would otherwise be reserved
+            // inline in each of them from the start.
+            let result = Box::pin(pipeline.ingest_at(&job, now())).await;
             (job, result)
         });
     }

@@ -229,7 +229,7 @@ impl Pipeline {
             let parsed = syndic_feed::parse(&bytes, base_url.as_ref()).map_err(|source| {
                 SourceError::Parse {
                     location: worker_location.clone(),
-                    source,
+                    source: with_feed_hint(source, &bytes, base_url.as_ref()),
                 }
             })?;
             for warning in &parsed.warnings {
@@ -337,6 +337,31 @@ fn feed_hints(parsed: &syndic_feed::Parsed) -> ServerHints {
             .ttl
             .map(|minutes| chrono::Duration::minutes(i64::from(minutes))),
         update_period,
+    }
+}
+
+/// A web page that is not a feed but links to one: say which feed to use instead.
+fn with_feed_hint(
+    error: syndic_feed::FeedError,
+    bytes: &[u8],
+    page: Option<&url::Url>,
+) -> syndic_feed::FeedError {
+    let (syndic_feed::FeedError::NotAFeed { .. }, Some(page)) = (&error, page) else {
+        return error;
+    };
+    if !syndic_feed::looks_like_html(bytes) {
+        return error;
+    }
+    let html = String::from_utf8_lossy(bytes);
+    match syndic_feed::discover(&html, page).first() {
+        Some(feed) => syndic_feed::FeedError::NotAFeed {
+            reason: format!(
+                "the document is a web page; it links to the feed {} — use that URL \
+                 (syndic add finds it for you)",
+                feed.url
+            ),
+        },
+        None => error,
     }
 }
 
