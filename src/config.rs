@@ -12,6 +12,7 @@ use serde::Deserialize;
 
 pub mod edit;
 mod fetch;
+mod websub;
 pub use fetch::FetchConfig;
 use syndic_fetch::Location;
 use syndic_tag::{MatchMode, TagRule, Tagger};
@@ -90,6 +91,8 @@ struct RawConfig {
     tag: Vec<RawTag>,
     #[serde(default)]
     fetch: fetch::RawFetch,
+    #[serde(default)]
+    websub: websub::RawWebsub,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -199,7 +202,8 @@ impl Validator<'_> {
     }
 
     fn validate(&self, raw: RawConfig, overrides: &Overrides) -> Result<Config, ConfigError> {
-        let site = self.site(raw.site)?;
+        let mut site = self.site(raw.site)?;
+        site.hubs = self.websub(raw.websub)?;
         let database = self.database(overrides.database_url.clone().or(raw.database.url))?;
         let listen_text = overrides
             .listen
@@ -263,6 +267,7 @@ impl Validator<'_> {
             base_url,
             posts_per_page,
             theme_dir,
+            hubs: Vec::new(),
         })
     }
 

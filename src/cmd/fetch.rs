@@ -13,7 +13,7 @@ use anyhow::Context;
 use chrono::Utc;
 use syndic_core::schedule::ScheduleSettings;
 use syndic_core::{SourceId, SourceStatus};
-use syndic_fetch::{Fetcher, FetcherOptions, Limits, Pipeline, SourceJob, run_jobs};
+use syndic_fetch::{Fetcher, FetcherOptions, Limits, Pipeline, Publisher, SourceJob, run_jobs};
 use syndic_store::{IngestStats, Store};
 
 use crate::cli::FetchArgs;
@@ -50,6 +50,16 @@ pub async fn run(config: &Config, args: &FetchArgs) -> anyhow::Result<ExitCode> 
     .await;
     summary.skipped = skipped.len();
     follow_moves(config, &configured, &summary.moved);
+    // Our own feeds changed: tell the configured WebSub hubs.
+    if summary.totals.new + summary.totals.updated > 0
+        && let Some(publisher) = Publisher::new(
+            pipeline.fetcher.clone(),
+            config.site.hubs.clone(),
+            &config.site.base_url,
+        )
+    {
+        publisher.ping().await;
+    }
     store.close().await;
     println!("{}", summary.line());
     Ok(if summary.failed == 0 {

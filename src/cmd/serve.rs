@@ -1,6 +1,9 @@
 //! `syndic serve`: serve the site from the store until Ctrl-C or SIGTERM, and (unless
 //! `--no-fetch`) keep the sources fresh with the scheduler, each fetched as it falls due.
-//! One shutdown signal stops both.
+//! One shutdown signal stops both. While fetching, content WebSub hubs push to
+//! `/websub/<source id>` is ingested too (`push`).
+
+mod push;
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
@@ -10,7 +13,7 @@ use anyhow::Context;
 use syndic_core::FetchMetrics;
 use syndic_store::Store;
 
-use syndic_fetch::{Limits, Pipeline, Scheduler, SourceJob, SystemClock};
+use syndic_fetch::{Limits, Pipeline, Publisher, Scheduler, SourceJob, Subscriber, SystemClock};
 use tokio::sync::watch;
 
 use crate::cli::ServeArgs;
@@ -57,9 +60,18 @@ pub async fn serve(
     // Arc::clone(&metrics)`).
     let metrics = Arc::new(FetchMetrics::default());
     // The theme is read before binding, so a broken one stops start-up with its error.
-    let state = syndic_web::AppState::new(store.clone(), Arc::new(site.clone()))
+    let mut state = syndic_web::AppState::new(store.clone(), Arc::new(site.clone()))
         .context("cannot use the theme folder (site.theme_dir)")?
         .with_metrics(Arc::clone(&metrics));
+    let fetching = fetching.map(|mut fetching| {
+        fetching.pipeline.metrics = Arc::clone(&metrics);
+        fetching
+    });
+    if let Some(fetching) = &fetching {
+        // Pushes go through the same pipeline; the task ends with the server's state.
+        let (sink, _task) = push::ingest_pushes(fetching.pipeline.clone(), &fetching.jobs);
+        state = state.with_push_sink(sink);
+    }
     let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| {
         format!("cannot listen on {listen}; is another server using that port? Choose another with --listen")
     })?;
@@ -77,14 +89,29 @@ pub async fn serve(
         }
     });
     let scheduler = fetching.map(|fetching| {
-        let mut pipeline = fetching.pipeline;
-        pipeline.metrics = Arc::clone(&metrics);
-        let scheduler = Scheduler::new(
-            pipeline,
+        let publisher = Publisher::new(
+            fetching.pipeline.fetcher.clone(),
+            site.hubs.clone(),
+            &site.base_url,
+        );
+        let subscriber = Subscriber::new(
+            fetching.pipeline.fetcher.clone(),
+            store.clone(),
+            &site.base_url,
+        );
+        let mut scheduler = Scheduler::new(
+            fetching.pipeline,
             fetching.jobs,
             fetching.limits,
             Arc::new(SystemClock),
         );
+        // WebSub needs a site hubs can call back; otherwise polling alone.
+        if let Some(subscriber) = subscriber {
+            scheduler = scheduler.with_websub(subscriber);
+        }
+        if let Some(publisher) = publisher {
+            scheduler = scheduler.with_publisher(publisher);
+        }
         tokio::spawn(scheduler.run(stopped_by(stopped.clone())))
     });
     let served = syndic_web::serve(listener, state, stopped_by(stopped)).await;

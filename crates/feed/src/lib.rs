@@ -108,4 +108,19 @@ pub struct Parsed {
     /// The syndication module's `<sy:updateFrequency>` (updates per period), as written.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub update_frequency: Option<String>,
+    /// WebSub: where the feed can be pushed from, when it advertises both a hub and its
+    /// own address.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub websub: Option<WebSubLinks>,
 }
+
+/// What a feed advertises for WebSub: its hubs (`rel="hub"`, absolute http(s), at most
+/// [`MAX_HUBS`]) and its topic (`rel="self"`, the address hubs know it by).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WebSubLinks {
+    pub hubs: Vec<url::Url>,
+    pub topic: url::Url,
+}
+
+/// The most hubs read from one feed.
+pub const MAX_HUBS: usize = 5;

@@ -168,6 +168,7 @@ fn convert(feed: Feed, base_url: Option<&Url>) -> Parsed {
             &[]
         },
     };
+    let websub = websub_links(&feed.links, document_url.as_ref());
     let mut dropped_links = Vec::new();
     let mut entries: Vec<_> = feed
         .entries
@@ -196,7 +197,29 @@ fn convert(feed: Feed, base_url: Option<&Url>) -> Parsed {
         ttl: feed.ttl,
         update_period: None,
         update_frequency: None,
+        websub,
     }
+}
+
+/// The feed's WebSub hubs and topic, resolved against the document's URL; `None` unless
+/// it names at least one http(s) hub and its own http(s) address.
+fn websub_links(links: &[Link], base: Option<&Url>) -> Option<crate::WebSubLinks> {
+    let with_rel = |rel: &'static str| {
+        links.iter().filter(move |l| {
+            l.rel
+                .as_deref()
+                .is_some_and(|r| r.trim().eq_ignore_ascii_case(rel))
+        })
+    };
+    let absolute = |href: &str| Url::parse(&absolute_http_url(href, base)?).ok();
+    let topic = with_rel("self").find_map(|l| absolute(&l.href))?;
+    let mut hubs: Vec<Url> = Vec::new();
+    for hub in with_rel("hub").filter_map(|l| absolute(&l.href)) {
+        if !hubs.contains(&hub) && hubs.len() < crate::MAX_HUBS {
+            hubs.push(hub);
+        }
+    }
+    (!hubs.is_empty()).then_some(crate::WebSubLinks { hubs, topic })
 }
 
 /// The first link that points to the page itself: `rel` absent or `alternate`, not a

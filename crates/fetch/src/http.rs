@@ -172,6 +172,47 @@ impl Fetcher {
         }
     }
 
+    /// POSTs `fields` as `application/x-www-form-urlencoded` to `url` (a WebSub hub)
+    /// through the same client, SSRF guard and total deadline as every fetch. Redirects
+    /// are not followed. The status when it is a success (hubs answer `202 Accepted`),
+    /// else the error it means.
+    pub async fn post_form(&self, url: &Url, fields: &[(&str, &str)]) -> Result<u16, FetchError> {
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(FetchError::Http {
+                url: shown(url),
+                reason: "only http(s) hubs can be posted to".into(),
+            });
+        }
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(fields)
+            .finish();
+        let post = async {
+            self.admit(url).await?;
+            let response = self
+                .client
+                .post(url.clone())
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(body)
+                .send()
+                .await
+                .map_err(|e| failure(url, &e))?;
+            let status = response.status();
+            if status.is_success() {
+                Ok(status.as_u16())
+            } else {
+                Err(status_error(url, status, response.headers()))
+            }
+        };
+        tokio::time::timeout(self.options.timeout, post)
+            .await
+            .unwrap_or_else(|_| {
+                Err(FetchError::Timeout {
+                    url: shown(url),
+                    phase: TimeoutPhase::Total,
+                })
+            })
+    }
+
     async fn read_file(&self, path: &std::path::Path) -> Result<Vec<u8>, FetchError> {
         let shown = path.display().to_string();
         let failed = |source| FetchError::File {

@@ -21,6 +21,11 @@
 //! else the feeds its HTML page advertises or keeps at the usual paths, each read through
 //! the same [`Fetcher`].
 //!
+//! WebSub: a [`Subscriber`] asks the hub a feed advertises to push it (callbacks under a
+//! public `site.base_url`) and renews before the lease ends; [`Pipeline::ingest_pushed`]
+//! stores pushed content; a [`Publisher`] pings the configured hubs when our feeds change.
+//! Both post through [`Fetcher::post_form`], the same guarded client.
+//!
 //! [`Limiter`] keeps fetches under the global and per-host [`Limits`] (for `syndic fetch`
 //! through [`run_jobs`], and for the scheduler). [`Scheduler::run`] is the loop inside
 //! `syndic serve`: it starts each source when the store says it is due and sleeps until the
@@ -36,6 +41,7 @@ mod location;
 mod pipeline;
 mod redirect;
 mod scheduler;
+mod websub;
 
 pub use conditional::{Validators, http_date};
 pub use discover::{FoundFeed, find_feeds};
@@ -46,5 +52,7 @@ pub use limits::{Finished, Limiter, Limits, Permit, host_key, run_jobs};
 pub use location::{Location, LocationError};
 pub use pipeline::{FetchReport, Pipeline, SourceJob, tags_for_post};
 pub use scheduler::{
-    Clock, FIRST_FETCH_SPREAD, FetchEvent, MAX_SLEEP, ManualClock, Scheduler, SystemClock,
+    Clock, FIRST_FETCH_SPREAD, FetchEvent, MAX_SLEEP, ManualClock, PING_EVERY, Scheduler,
+    SystemClock,
 };
+pub use websub::{LEASE_SECONDS, Publisher, RENEW_BEFORE, SubscribeError, Subscriber, is_public};

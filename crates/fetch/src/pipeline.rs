@@ -30,7 +30,18 @@ pub struct FetchReport {
     /// The feed moved permanently (301/308) to this address, now stored as its URL.
     pub moved_to: Option<String>,
     pub next_fetch: DateTime<Utc>,
+    /// The WebSub hubs and topic the feed advertises (only when it was parsed).
+    pub websub: Option<syndic_feed::WebSubLinks>,
 }
+
+/// What [`Pipeline::parse_and_tag`] makes of a body: the feed's metadata, its tagged
+/// posts, its pacing hints and its WebSub links.
+type ParsedAndTagged = (
+    syndic_core::FeedMeta,
+    Vec<IncomingPost>,
+    ServerHints,
+    Option<syndic_feed::WebSubLinks>,
+);
 
 /// Fetcher, vocabulary, store and schedule, wired together.
 #[derive(Clone)]
@@ -78,6 +89,44 @@ impl Pipeline {
                 .record_posts(u64::from(report.stats.new), u64::from(report.stats.updated));
         }
         result
+    }
+
+    /// Stores a feed document a WebSub hub pushed for `job`'s source: parsed, sanitized,
+    /// tagged and stored exactly as a fetched body is (relative links resolved against the
+    /// source's address; the source's last success set, as [`Store::ingest`] does), but
+    /// validators, body hash and next poll stay: polling carries on as the fallback. Counts the posts in
+    /// [`Pipeline::metrics`]; a failure is returned and logged by the caller, and recorded
+    /// nowhere (a bad push says nothing about the source's feed).
+    pub async fn ingest_pushed(
+        &self,
+        job: &SourceJob,
+        bytes: Vec<u8>,
+    ) -> Result<IngestStats, SourceError> {
+        self.ingest_pushed_at(job, bytes, Utc::now()).await
+    }
+
+    /// [`Pipeline::ingest_pushed`] as at `now`.
+    pub async fn ingest_pushed_at(
+        &self,
+        job: &SourceJob,
+        bytes: Vec<u8>,
+        now: DateTime<Utc>,
+    ) -> Result<IngestStats, SourceError> {
+        let shown = job.location.to_string();
+        let base_url = job.location.base_url();
+        let (meta, posts, _hints, _websub) =
+            self.parse_and_tag(job, &shown, bytes, base_url).await?;
+        let stats = self
+            .store
+            .ingest(job.id, &meta, &posts, now)
+            .await
+            .map_err(|source| SourceError::Store {
+                location: shown,
+                source,
+            })?;
+        self.metrics
+            .record_posts(u64::from(stats.new), u64::from(stats.updated));
+        Ok(stats)
     }
 
     /// [`Pipeline::ingest`], leaving the number of body bytes read in `bytes`.
@@ -155,6 +204,7 @@ impl Pipeline {
                     unchanged: true,
                     moved_to: None,
                     next_fetch: record.next_fetch,
+                    websub: None,
                 });
             }
         };
@@ -173,10 +223,12 @@ impl Pipeline {
                 unchanged: true,
                 moved_to: None,
                 next_fetch: record.next_fetch,
+                websub: None,
             });
         }
 
-        let (meta, posts, feed_hints) = self.parse_and_tag(job, &shown, bytes, base_url).await?;
+        let (meta, posts, feed_hints, websub) =
+            self.parse_and_tag(job, &shown, bytes, base_url).await?;
         let hints = ServerHints {
             ttl: feed_hints.ttl,
             update_period: feed_hints.update_period,
@@ -209,18 +261,20 @@ impl Pipeline {
             unchanged: false,
             moved_to,
             next_fetch: record.next_fetch,
+            websub,
         })
     }
 
     /// Parsing, sanitizing and tagging are CPU work: they run off the async threads. Also
-    /// returns the feed's own hints (RSS `ttl`, `sy:updatePeriod`/`sy:updateFrequency`).
+    /// returns the feed's own hints (RSS `ttl`, `sy:updatePeriod`/`sy:updateFrequency`) and
+    /// its WebSub links.
     async fn parse_and_tag(
         &self,
         job: &SourceJob,
         location: &str,
         bytes: Vec<u8>,
         base_url: Option<url::Url>,
-    ) -> Result<(syndic_core::FeedMeta, Vec<IncomingPost>, ServerHints), SourceError> {
+    ) -> Result<ParsedAndTagged, SourceError> {
         let tagger = Arc::clone(&self.tagger);
         let source_tags = job.tags.clone();
         let location = location.to_owned();
@@ -250,7 +304,7 @@ impl Pipeline {
                     IncomingPost { entry, tags }
                 })
                 .collect();
-            Ok((parsed.meta, posts, hints))
+            Ok((parsed.meta, posts, hints, parsed.websub))
         })
         .await
         .map_err(|_| SourceError::Worker { location })?

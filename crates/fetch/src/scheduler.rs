@@ -19,11 +19,15 @@ use tokio::sync::mpsc;
 use tokio::task::{self, JoinSet};
 
 use crate::limits::{Finished, Limiter, Limits};
-use crate::{Pipeline, SourceJob};
+use crate::{Pipeline, Publisher, SourceJob, Subscriber};
 
 /// Longest sleep between two looks at the store, so that changes made behind the
 /// scheduler's back (a `syndic fetch`, a source revived by hand) are noticed.
 pub const MAX_SLEEP: Duration = Duration::seconds(60);
+/// Shortest gap between two WebSub publish pings.
+pub const PING_EVERY: Duration = Duration::minutes(1);
+/// How often the scheduler looks for WebSub subscriptions to renew.
+const RENEW_EVERY: Duration = Duration::hours(1);
 /// Longest spread of first fetches; shorter when `min_interval` is.
 pub const FIRST_FETCH_SPREAD: Duration = Duration::minutes(5);
 
@@ -143,6 +147,8 @@ pub struct Scheduler {
     per_host: usize,
     clock: Arc<dyn Clock>,
     events: Option<mpsc::UnboundedSender<FetchEvent>>,
+    websub: Option<Subscriber>,
+    publisher: Option<Publisher>,
 }
 
 impl Scheduler {
@@ -159,7 +165,25 @@ impl Scheduler {
             per_host: limits.per_host,
             clock,
             events: None,
+            websub: None,
+            publisher: None,
         }
+    }
+
+    /// Pings `publisher`'s hubs after fetches stored new or updated posts (at most once
+    /// per [`PING_EVERY`]; a change in between is pinged at the next turn).
+    #[must_use]
+    pub fn with_publisher(mut self, publisher: Publisher) -> Self {
+        self.publisher = Some(publisher);
+        self
+    }
+
+    /// Subscribes sources whose feeds advertise a WebSub hub after each successful fetch,
+    /// and renews subscriptions before their lease ends (checked at most hourly).
+    #[must_use]
+    pub fn with_websub(mut self, subscriber: Subscriber) -> Self {
+        self.websub = Some(subscriber);
+        self
     }
 
     /// Reports every finished fetch on `events` (for tests and monitoring).
@@ -183,8 +207,26 @@ impl Scheduler {
         let mut tasks: JoinSet<(Finished, DateTime<Utc>)> = JoinSet::new();
         tokio::pin!(shutdown);
         tracing::info!(sources = jobs.len(), "scheduler started");
+        let mut renewed_at: Option<DateTime<Utc>> = None;
+        let (mut changed, mut pinged_at) = (false, None::<DateTime<Utc>>);
         loop {
             let now = self.clock.now();
+            if changed
+                && let Some(publisher) = &self.publisher
+                && pinged_at.is_none_or(|at| now - at >= PING_EVERY)
+            {
+                (changed, pinged_at) = (false, Some(now));
+                let publisher = publisher.clone();
+                tokio::spawn(async move { publisher.ping().await });
+            }
+            if let Some(subscriber) = &self.websub
+                && renewed_at.is_none_or(|at| now - at >= RENEW_EVERY)
+            {
+                renewed_at = Some(now);
+                // Hubs may be slow: renewals never hold up the loop.
+                let subscriber = subscriber.clone();
+                tokio::spawn(async move { subscriber.renew_due(now).await });
+            }
             self.start_due(now, &jobs, spread, &limiter, &mut in_flight, &mut tasks)
                 .await;
             let wake = match self.pipeline.store.next_wakeup(now).await {
@@ -202,7 +244,7 @@ impl Scheduler {
                         biased;
                         () = &mut shutdown => { stop = true; break; }
                         Some(joined) = tasks.join_next_with_id() => {
-                            self.finished(joined, &mut in_flight);
+                            changed |= self.finished(joined, &mut in_flight);
                         }
                     }
                 }
@@ -214,7 +256,7 @@ impl Scheduler {
                 biased;
                 () = &mut shutdown => break,
                 Some(joined) = tasks.join_next_with_id(), if !tasks.is_empty() => {
-                    self.finished(joined, &mut in_flight);
+                    changed |= self.finished(joined, &mut in_flight);
                 }
                 () = self.clock.sleep_until(wake) => {}
             }
@@ -273,10 +315,17 @@ impl Scheduler {
             let limiter = limiter.clone();
             let pipeline = self.pipeline.clone();
             let job = job.clone();
+            let websub = self.websub.clone();
             let task = tasks.spawn(async move {
                 let _permit = limiter.acquire(&job.location).await;
                 let at = clock.now();
                 let result = pipeline.ingest_at(&job, at).await;
+                if let (Some(subscriber), Ok(report)) = (&websub, &result)
+                    && let Some(links) = &report.websub
+                    && let Err(error) = subscriber.after_fetch(job.id, links, at).await
+                {
+                    tracing::warn!(source.id = %job.id, "cannot subscribe to the feed's WebSub hub: {}; polling carries on", crate::websub::error_chain(&error));
+                }
                 ((job, result), at)
             });
             in_flight.sources.insert(id);
@@ -284,12 +333,13 @@ impl Scheduler {
         }
     }
 
-    /// Logs a finished fetch and frees its source for the next one.
+    /// Logs a finished fetch and frees its source for the next one. Whether it stored new
+    /// or updated posts.
     fn finished(
         &self,
         joined: Result<(task::Id, (Finished, DateTime<Utc>)), task::JoinError>,
         in_flight: &mut InFlight,
-    ) {
+    ) -> bool {
         let task = match &joined {
             Ok((task, _)) => *task,
             Err(error) => error.id(),
@@ -301,10 +351,13 @@ impl Scheduler {
             Ok((_, done)) => done,
             Err(error) => {
                 tracing::error!("scheduler: a fetch stopped: {error}");
-                return;
+                return false;
             }
         };
         let ok = result.is_ok();
+        let stored = result
+            .as_ref()
+            .is_ok_and(|report| report.stats.new + report.stats.updated > 0);
         match result {
             Ok(report) => tracing::info!(
                 source.id = %job.id,
@@ -324,5 +377,6 @@ impl Scheduler {
                 ok,
             });
         }
+        stored
     }
 }

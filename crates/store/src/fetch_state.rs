@@ -433,4 +433,4 @@ async fn finish(
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

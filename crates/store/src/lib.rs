@@ -33,6 +33,7 @@ mod retag;
 mod rows;
 mod search;
 mod sources;
+mod websub;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -51,6 +52,7 @@ pub use search::{
     MATCH_END, MATCH_START, MAX_QUERY_CHARS, MAX_QUERY_TERMS, SearchHit, SearchQuery, match_terms,
 };
 pub use sources::SourceSpec;
+pub use websub::{Subscription, SubscriptionState};
 
 /// How every write transaction starts. `BEGIN IMMEDIATE` takes SQLite's write lock up
 /// front, so a transaction that reads before it writes waits its turn (busy timeout)

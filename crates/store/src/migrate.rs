@@ -31,6 +31,11 @@ const SQLITE: &[Migration] = &[
         name: "fetch_state",
         sql: include_str!("../migrations/sqlite/0004_fetch_state.sql"),
     },
+    Migration {
+        version: 5,
+        name: "websub",
+        sql: include_str!("../migrations/sqlite/0005_websub.sql"),
+    },
 ];
 
 pub(crate) async fn apply(pool: &SqlitePool) -> Result<()> {

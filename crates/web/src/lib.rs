@@ -17,6 +17,10 @@
 //! Templates and the stylesheet are built in; `Site::theme_dir` names a folder that
 //! overrides them (module `theme`).
 //!
+//! `/websub/<source id>` is the WebSub subscriber callback: it confirms the hub's
+//! verification for the stored topic and hands pushed content whose `X-Hub-Signature`
+//! checks out to the [`PushSink`] given to [`AppState::with_push_sink`] (module `push`).
+//!
 //! [`export`] renders the same archive as text (the seeds' form) and as a standalone HTML
 //! file, for the CLI.
 //!
@@ -33,6 +37,7 @@ mod feeds;
 mod headers;
 mod http;
 mod pages;
+mod push;
 mod render;
 pub mod static_site;
 mod theme;
@@ -41,6 +46,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::middleware;
 use axum::routing::get;
 use chrono::{DateTime, Utc};
@@ -50,6 +56,7 @@ use tokio::net::TcpListener;
 use tower_http::compression::CompressionLayer;
 
 pub use error::WebError;
+pub use push::{MAX_PUSH_BYTES, PushSink, signature_matches};
 pub use theme::ThemeError;
 
 use crate::render::Templates;
@@ -68,6 +75,9 @@ pub struct Site {
     /// A theme folder whose `templates/<name>.html` and `style.css` replace the built-in
     /// ones; read once, by [`AppState::new`].
     pub theme_dir: Option<PathBuf>,
+    /// WebSub hubs (`[websub] hubs`) our Atom and RSS feeds advertise (`rel="hub"`) and
+    /// that are pinged when they change; none by default.
+    pub hubs: Vec<url::Url>,
 }
 
 impl Site {
@@ -99,6 +109,8 @@ pub struct AppState {
     started: DateTime<Utc>,
     /// The fetch counters `/metrics` shows; without them it shows zeros.
     metrics: Option<Arc<FetchMetrics>>,
+    /// Where verified WebSub pushes go; without one they are acknowledged and dropped.
+    push: Option<Arc<dyn PushSink>>,
 }
 
 impl AppState {
@@ -119,6 +131,7 @@ impl AppState {
             theme,
             started,
             metrics: None,
+            push: None,
         })
     }
 
@@ -127,6 +140,17 @@ impl AppState {
     pub fn with_metrics(mut self, metrics: Arc<FetchMetrics>) -> AppState {
         self.metrics = Some(metrics);
         self
+    }
+
+    /// This state with `sink` receiving the content WebSub hubs push (signature verified)
+    /// to `/websub/<source id>`.
+    pub fn with_push_sink(mut self, sink: Arc<dyn PushSink>) -> AppState {
+        self.push = Some(sink);
+        self
+    }
+
+    pub(crate) fn push_sink(&self) -> Option<&dyn PushSink> {
+        self.push.as_deref()
     }
 
     pub(crate) fn metrics(&self) -> Option<&FetchMetrics> {
@@ -168,6 +192,12 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(pages::healthz))
         .route("/metrics", get(pages::metrics))
         .route("/search", get(pages::search::show))
+        .route(
+            "/websub/{source}",
+            get(pages::websub::verify)
+                .post(pages::websub::receive)
+                .layer(DefaultBodyLimit::max(MAX_PUSH_BYTES)),
+        )
         .merge(feeds::routes())
         .fallback(pages::not_found)
         .method_not_allowed_fallback(pages::method_not_allowed)

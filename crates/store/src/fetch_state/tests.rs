@@ -36,7 +36,7 @@ pub(super) async fn guids(store: &Store, source: SourceId) -> Vec<String> {
 }
 
 /// Runs `write` with the change clock set far back; whether it moved the clock.
-pub(super) async fn moves_the_clock(store: &Store, write: impl Future<Output = ()>) -> bool {
+pub(crate) async fn moves_the_clock(store: &Store, write: impl Future<Output = ()>) -> bool {
     sqlx::query("UPDATE site_state SET changed_at = 1000")
         .execute(&store.pool)
         .await

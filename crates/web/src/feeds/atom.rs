@@ -25,6 +25,12 @@ pub(super) fn write(channel: &Channel) -> io::Result<Vec<u8>> {
             text_element(xml, "updated", &rfc3339(channel.updated))?;
             link(xml, "self", Format::Atom.media_type(), &self_url)?;
             link(xml, "alternate", "text/html", &channel.page_url)?;
+            for hub in &channel.hubs {
+                xml.create_element("link")
+                    .with_attribute(("rel", "hub"))
+                    .with_attribute(("href", hub.as_str()))
+                    .write_empty()?;
+            }
             text_element(xml, "generator", "syndic")?;
             for entry in &channel.entries {
                 write_entry(xml, channel, entry)?;

@@ -22,6 +22,8 @@ pub(crate) struct Channel {
     /// Absolute URL every tag slug is relative to (Atom's category scheme).
     pub tag_scheme: String,
     pub entries: Vec<Entry>,
+    /// WebSub hubs to advertise (`rel="hub"`).
+    pub hubs: Vec<String>,
 }
 
 impl Channel {
@@ -38,6 +40,7 @@ impl Channel {
             page_url: site.url(&scope.page_path()),
             updated,
             tag_scheme: site.url("/tag/"),
+            hubs: site.hubs.iter().map(|hub| hub.to_string()).collect(),
             entries,
         }
     }

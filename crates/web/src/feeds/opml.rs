@@ -87,6 +87,7 @@ mod tests {
             base_url: "https://hub.example/".parse().expect("url"),
             posts_per_page: 10,
             theme_dir: None,
+            hubs: Vec::new(),
         };
         let sources = [
             source(

@@ -39,6 +39,12 @@ fn write_channel(xml: &mut Xml, channel: &Channel) -> io::Result<()> {
         .with_attribute(("rel", "self"))
         .with_attribute(("type", Format::Rss.media_type()))
         .write_empty()?;
+    for hub in &channel.hubs {
+        xml.create_element("atom:link")
+            .with_attribute(("href", hub.as_str()))
+            .with_attribute(("rel", "hub"))
+            .write_empty()?;
+    }
     for entry in &channel.entries {
         xml.create_element("item")
             .write_inner_content(|xml| write_item(xml, channel, entry))?;

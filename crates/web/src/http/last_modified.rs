@@ -59,9 +59,11 @@ pub(crate) async fn last_modified(
 }
 
 /// Whether the page at `path` is rendered from the store alone (every route but the health
-/// check, the metrics and the built-in static files).
+/// check, the metrics, the built-in static files and the WebSub callback).
 fn store_backed(path: &str) -> bool {
-    !matches!(path, "/healthz" | "/metrics") && !path.starts_with("/static/")
+    !matches!(path, "/healthz" | "/metrics")
+        && !path.starts_with("/static/")
+        && !path.starts_with("/websub/")
 }
 
 #[cfg(test)]
@@ -83,7 +85,7 @@ mod tests {
         ] {
             assert!(store_backed(path), "{path}");
         }
-        for path in ["/healthz", "/metrics", "/static/style.css"] {
+        for path in ["/healthz", "/metrics", "/static/style.css", "/websub/1"] {
             assert!(!store_backed(path), "{path}");
         }
     }

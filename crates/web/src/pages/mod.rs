@@ -7,6 +7,7 @@ pub(crate) mod source;
 pub(crate) mod sources;
 pub(crate) mod tag;
 pub(crate) mod tags;
+pub(crate) mod websub;
 
 use axum::extract::{RawQuery, State};
 use axum::http::HeaderValue;

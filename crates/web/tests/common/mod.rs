@@ -32,6 +32,7 @@ pub fn site(posts_per_page: u32) -> Site {
         base_url: "https://hub.example/".parse().expect("base url"),
         posts_per_page,
         theme_dir: None,
+        hubs: Vec::new(),
     }
 }
 

@@ -1,0 +1,150 @@
+use chrono::Duration;
+use syndic_core::SourceId;
+
+use crate::SubscriptionState;
+use crate::fetch_state::tests::moves_the_clock;
+use crate::tests::{at, store_with_source};
+
+const HUB: &str = "https://hub.example/";
+const TOPIC: &str = "https://blog.example/feed.xml";
+
+#[tokio::test]
+async fn a_request_is_stored_as_requested_without_a_lease() {
+    let (store, source, _dir) = store_with_source(None).await;
+    assert_eq!(store.subscription(source).await.expect("read"), None);
+    store
+        .request_subscription(source, HUB, TOPIC, "s3cret", at(2))
+        .await
+        .expect("request");
+    let sub = store
+        .subscription(source)
+        .await
+        .expect("read")
+        .expect("some");
+    assert_eq!(sub.hub, HUB);
+    assert_eq!(sub.topic, TOPIC);
+    assert_eq!(sub.secret, "s3cret");
+    assert_eq!(sub.state, SubscriptionState::Requested);
+    assert_eq!(sub.lease_until, None);
+    assert_eq!(sub.created_at, at(2));
+    assert!(!format!("{sub:?}").contains("s3cret"), "secret redacted");
+}
+
+#[tokio::test]
+async fn verify_sets_the_lease_and_renewal_lists_it_when_due() {
+    let (store, source, _dir) = store_with_source(None).await;
+    store
+        .request_subscription(source, HUB, TOPIC, "s", at(2))
+        .await
+        .expect("request");
+    assert!(
+        store
+            .verify_subscription(source, 86_400 * 3, at(2))
+            .await
+            .expect("verify")
+    );
+    let sub = store
+        .subscription(source)
+        .await
+        .expect("read")
+        .expect("some");
+    assert_eq!(sub.state, SubscriptionState::Verified);
+    assert_eq!(sub.lease_until, Some(at(5)));
+
+    let due = |before| {
+        let store = store.clone();
+        async move { store.subscriptions_to_renew(before).await.expect("list") }
+    };
+    assert!(due(at(4)).await.is_empty(), "lease not near its end yet");
+    let renew = due(at(5) + Duration::seconds(1)).await;
+    assert_eq!(renew.len(), 1);
+    assert_eq!(renew[0].source, source);
+}
+
+#[tokio::test]
+async fn a_new_request_forgets_the_lease_and_deny_stops_renewal() {
+    let (store, source, _dir) = store_with_source(None).await;
+    store
+        .request_subscription(source, HUB, TOPIC, "old", at(2))
+        .await
+        .expect("request");
+    store
+        .verify_subscription(source, 60, at(2))
+        .await
+        .expect("verify");
+    store
+        .request_subscription(source, "https://hub2.example/", TOPIC, "new", at(3))
+        .await
+        .expect("renew");
+    let sub = store
+        .subscription(source)
+        .await
+        .expect("read")
+        .expect("some");
+    assert_eq!(
+        (
+            sub.state,
+            sub.lease_until,
+            sub.secret.as_str(),
+            sub.hub.as_str()
+        ),
+        (
+            SubscriptionState::Requested,
+            None,
+            "new",
+            "https://hub2.example/"
+        )
+    );
+    assert_eq!(sub.created_at, at(2), "created once");
+
+    store
+        .verify_subscription(source, 60, at(3))
+        .await
+        .expect("verify");
+    assert!(store.deny_subscription(source).await.expect("deny"));
+    let sub = store
+        .subscription(source)
+        .await
+        .expect("read")
+        .expect("some");
+    assert_eq!(
+        (sub.state, sub.lease_until),
+        (SubscriptionState::Denied, None)
+    );
+    assert!(
+        store
+            .subscriptions_to_renew(at(30))
+            .await
+            .expect("list")
+            .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn changes_to_an_unknown_subscription_report_false() {
+    let (store, _source, _dir) = store_with_source(None).await;
+    assert!(
+        !store
+            .verify_subscription(SourceId(99), 60, at(2))
+            .await
+            .expect("verify")
+    );
+    assert!(!store.deny_subscription(SourceId(99)).await.expect("deny"));
+}
+
+#[tokio::test]
+async fn subscription_writes_do_not_move_the_change_clock() {
+    let (store, source, _dir) = store_with_source(None).await;
+    let writes = async {
+        store
+            .request_subscription(source, HUB, TOPIC, "s", at(2))
+            .await
+            .expect("request");
+        store
+            .verify_subscription(source, 60, at(2))
+            .await
+            .expect("verify");
+        store.deny_subscription(source).await.expect("deny");
+    };
+    assert!(!moves_the_clock(&store, writes).await);
+}
