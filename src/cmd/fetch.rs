@@ -58,7 +58,7 @@ pub async fn run(config: &Config, args: &FetchArgs) -> anyhow::Result<ExitCode> 
             &config.site.base_url,
         )
     {
-        publisher.ping().await;
+        publisher.ping(&summary.touched_tags).await;
     }
     store.close().await;
     println!("{}", summary.line());
@@ -173,6 +173,8 @@ pub struct Summary {
     pub seconds: f64,
     /// Sources that moved permanently (301/308), with their new address.
     pub moved: Vec<(SourceId, String)>,
+    /// Slugs of the tags of the new or updated posts, each once: whose feeds changed.
+    pub touched_tags: Vec<String>,
 }
 
 impl Summary {
@@ -229,6 +231,11 @@ pub async fn fetch_all(
                 summary.totals.updated += stats.updated;
                 summary.totals.unchanged += stats.unchanged;
                 summary.not_modified += usize::from(done.unchanged);
+                for slug in done.touched_tags {
+                    if !summary.touched_tags.contains(&slug) {
+                        summary.touched_tags.push(slug);
+                    }
+                }
                 tracing::info!(source.id = %job.id, "fetched source {} ({}): {} new, {} updated", job.id, job.location, stats.new, stats.updated);
                 let mut line = if done.unchanged {
                     format!("ok      {}: not modified", job.location)

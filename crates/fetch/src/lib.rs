@@ -55,4 +55,7 @@ pub use scheduler::{
     Clock, FIRST_FETCH_SPREAD, FetchEvent, MAX_SLEEP, ManualClock, PING_EVERY, Scheduler,
     SystemClock,
 };
-pub use websub::{LEASE_SECONDS, Publisher, RENEW_BEFORE, SubscribeError, Subscriber, is_public};
+pub use websub::{
+    LEASE_SECONDS, MAX_TAG_PINGS, Publisher, RENEW_BEFORE, RETRY_DENIED_AFTER,
+    RETRY_REQUESTED_AFTER, SubscribeError, Subscriber, is_public,
+};

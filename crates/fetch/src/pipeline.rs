@@ -32,6 +32,9 @@ pub struct FetchReport {
     pub next_fetch: DateTime<Utc>,
     /// The WebSub hubs and topic the feed advertises (only when it was parsed).
     pub websub: Option<syndic_feed::WebSubLinks>,
+    /// The slugs of the (automatic) tags of the posts that were new or updated, each
+    /// once, in order of first appearance: whose tag feeds changed.
+    pub touched_tags: Vec<String>,
 }
 
 /// What [`Pipeline::parse_and_tag`] makes of a body: the feed's metadata, its tagged
@@ -205,6 +208,7 @@ impl Pipeline {
                     moved_to: None,
                     next_fetch: record.next_fetch,
                     websub: None,
+                    touched_tags: Vec::new(),
                 });
             }
         };
@@ -224,6 +228,7 @@ impl Pipeline {
                 moved_to: None,
                 next_fetch: record.next_fetch,
                 websub: None,
+                touched_tags: Vec::new(),
             });
         }
 
@@ -240,11 +245,12 @@ impl Pipeline {
             .record(state, validators, Some(hash), &hints, &fresh, now)
             .await
             .map_err(store_error)?;
-        let stats = self
+        let (stats, changed) = self
             .store
-            .ingest_fetch(job.id, &meta, &posts, &record, now)
+            .ingest_fetch_changes(job.id, &meta, &posts, &record, now)
             .await
             .map_err(store_error)?;
+        let touched_tags = touched_tags(changed.iter().filter_map(|&index| posts.get(index)));
         // Only a feed that parsed is worth following to its new address.
         let moved_to = match moved_to {
             Some(url) => match self.store.record_moved(job.id, url.as_str(), now).await {
@@ -262,6 +268,7 @@ impl Pipeline {
             moved_to,
             next_fetch: record.next_fetch,
             websub,
+            touched_tags,
         })
     }
 
@@ -417,6 +424,21 @@ fn with_feed_hint(
         },
         None => error,
     }
+}
+
+/// The slugs of the automatic tags of `posts`, each once, in order of first appearance.
+fn touched_tags<'a>(posts: impl Iterator<Item = &'a IncomingPost>) -> Vec<String> {
+    let mut slugs: Vec<String> = Vec::new();
+    for assignment in posts.flat_map(|post| &post.tags) {
+        if !assignment.origin.is_automatic() {
+            continue;
+        }
+        let slug = syndic_core::slugify(&assignment.tag);
+        if !slugs.contains(&slug) {
+            slugs.push(slug);
+        }
+    }
+    slugs
 }
 
 /// Where to read the source now: where a permanent redirect moved it, else as configured.

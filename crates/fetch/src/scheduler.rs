@@ -170,8 +170,9 @@ impl Scheduler {
         }
     }
 
-    /// Pings `publisher`'s hubs after fetches stored new or updated posts (at most once
-    /// per [`PING_EVERY`]; a change in between is pinged at the next turn).
+    /// Pings `publisher`'s hubs after fetches stored new or updated posts: the site feed
+    /// and the feeds of the tags those posts carry, each once a round (at most once per
+    /// [`PING_EVERY`]; a change in between is pinged at the next turn).
     #[must_use]
     pub fn with_publisher(mut self, publisher: Publisher) -> Self {
         self.publisher = Some(publisher);
@@ -209,6 +210,8 @@ impl Scheduler {
         tracing::info!(sources = jobs.len(), "scheduler started");
         let mut renewed_at: Option<DateTime<Utc>> = None;
         let (mut changed, mut pinged_at) = (false, None::<DateTime<Utc>>);
+        // Slugs of the tags the changes since the last ping touched, each once.
+        let mut touched: Vec<String> = Vec::new();
         loop {
             let now = self.clock.now();
             if changed
@@ -217,7 +220,8 @@ impl Scheduler {
             {
                 (changed, pinged_at) = (false, Some(now));
                 let publisher = publisher.clone();
-                tokio::spawn(async move { publisher.ping().await });
+                let tags = std::mem::take(&mut touched);
+                tokio::spawn(async move { publisher.ping(&tags).await });
             }
             if let Some(subscriber) = &self.websub
                 && renewed_at.is_none_or(|at| now - at >= RENEW_EVERY)
@@ -244,7 +248,7 @@ impl Scheduler {
                         biased;
                         () = &mut shutdown => { stop = true; break; }
                         Some(joined) = tasks.join_next_with_id() => {
-                            changed |= self.finished(joined, &mut in_flight);
+                            changed |= self.finished(joined, &mut in_flight, &mut touched);
                         }
                     }
                 }
@@ -256,7 +260,7 @@ impl Scheduler {
                 biased;
                 () = &mut shutdown => break,
                 Some(joined) = tasks.join_next_with_id(), if !tasks.is_empty() => {
-                    changed |= self.finished(joined, &mut in_flight);
+                    changed |= self.finished(joined, &mut in_flight, &mut touched);
                 }
                 () = self.clock.sleep_until(wake) => {}
             }
@@ -334,11 +338,12 @@ impl Scheduler {
     }
 
     /// Logs a finished fetch and frees its source for the next one. Whether it stored new
-    /// or updated posts.
+    /// or updated posts; the slugs of their tags are added to `touched` (each once).
     fn finished(
         &self,
         joined: Result<(task::Id, (Finished, DateTime<Utc>)), task::JoinError>,
         in_flight: &mut InFlight,
+        touched: &mut Vec<String>,
     ) -> bool {
         let task = match &joined {
             Ok((task, _)) => *task,
@@ -358,6 +363,13 @@ impl Scheduler {
         let stored = result
             .as_ref()
             .is_ok_and(|report| report.stats.new + report.stats.updated > 0);
+        if let Ok(report) = &result {
+            for slug in &report.touched_tags {
+                if !touched.contains(slug) {
+                    touched.push(slug.clone());
+                }
+            }
+        }
         match result {
             Ok(report) => tracing::info!(
                 source.id = %job.id,

@@ -24,6 +24,10 @@ use crate::{FetchError, Fetcher, classify};
 pub const LEASE_SECONDS: u32 = 864_000;
 /// A verified subscription is renewed once its lease ends within this.
 pub const RENEW_BEFORE: Duration = Duration::days(1);
+/// A request the hub has not confirmed after this is asked again.
+pub const RETRY_REQUESTED_AFTER: Duration = Duration::days(1);
+/// A denied subscription is asked again after this.
+pub const RETRY_DENIED_AFTER: Duration = Duration::days(7);
 
 /// Why a subscription request failed.
 #[derive(Debug, thiserror::Error)]
@@ -89,7 +93,9 @@ impl Subscriber {
     }
 
     /// Renews every verified subscription whose lease ends within [`RENEW_BEFORE`] of
-    /// `now`. Failures are logged; the source is polled anyway.
+    /// `now`, and asks again for those stuck: requested for more than
+    /// [`RETRY_REQUESTED_AFTER`] or denied for more than [`RETRY_DENIED_AFTER`]. Failures
+    /// are logged; the source is polled anyway.
     pub async fn renew_due(&self, now: DateTime<Utc>) {
         let due = match self.store.subscriptions_to_renew(now + RENEW_BEFORE).await {
             Ok(due) => due,
@@ -98,8 +104,21 @@ impl Subscriber {
                 return;
             }
         };
-        for subscription in due {
-            debug_assert_eq!(subscription.state, SubscriptionState::Verified);
+        let stuck = match self
+            .store
+            .stuck_subscriptions(now - RETRY_REQUESTED_AFTER, now - RETRY_DENIED_AFTER)
+            .await
+        {
+            Ok(stuck) => stuck,
+            Err(error) => {
+                tracing::error!("cannot list stuck WebSub subscriptions: {error}");
+                Vec::new()
+            }
+        };
+        for subscription in due.into_iter().chain(stuck) {
+            if subscription.state != SubscriptionState::Verified {
+                tracing::info!(source.id = %subscription.source, websub.hub = %subscription.hub, "asking the hub again: the subscription was {:?} since {}", subscription.state, subscription.state_since);
+            }
             let Ok(hub) = Url::parse(&subscription.hub) else {
                 continue;
             };
@@ -138,14 +157,21 @@ impl Subscriber {
     }
 }
 
-/// Tells the configured hubs (`[websub] hubs`) that the site's own feed changed: a
-/// WebSub publish ping (`hub.mode=publish`, `hub.url={base_url}feed.atom`) to each.
+/// Tells the configured hubs (`[websub] hubs`) that the site's own feeds changed: a
+/// WebSub publish ping (`hub.mode=publish`, `hub.url=…`) to each hub for the site feed
+/// (`{base_url}feed.atom`) and for the feed of each tag touched
+/// (`{base_url}tag/<slug>/feed.atom`, at most [`MAX_TAG_PINGS`] a round).
 #[derive(Debug, Clone)]
 pub struct Publisher {
     fetcher: Fetcher,
     hubs: Vec<Url>,
+    /// `base_url` without its trailing `/`.
+    base: String,
     feed: String,
 }
+
+/// At most this many tag feeds are pinged a round (the hubs poll the rest anyway).
+pub const MAX_TAG_PINGS: usize = 20;
 
 impl Publisher {
     /// A publisher for the site at `base_url`; `None` without hubs.
@@ -153,29 +179,50 @@ impl Publisher {
         if hubs.is_empty() {
             return None;
         }
-        let base = base_url.as_str().trim_end_matches('/');
+        let base = base_url.as_str().trim_end_matches('/').to_owned();
         Some(Publisher {
             fetcher,
             hubs,
             feed: format!("{base}/feed.atom"),
+            base,
         })
     }
 
-    /// The feed every ping names.
+    /// The site's feed, which every round pings.
     pub fn feed(&self) -> &str {
         &self.feed
     }
 
-    /// Pings every hub in turn; failures are logged (the hub will poll anyway).
-    pub async fn ping(&self) {
-        let fields = [("hub.mode", "publish"), ("hub.url", self.feed.as_str())];
+    /// The feeds a round that touched the tags `slugs` pings: the site feed, then each
+    /// tag's feed once, at most [`MAX_TAG_PINGS`] of them.
+    pub fn feeds<S: AsRef<str>>(&self, slugs: &[S]) -> Vec<String> {
+        let mut feeds = vec![self.feed.clone()];
+        for slug in slugs {
+            if feeds.len() > MAX_TAG_PINGS {
+                break;
+            }
+            let feed = format!("{}/tag/{}/feed.atom", self.base, slug.as_ref());
+            if !feeds.contains(&feed) {
+                feeds.push(feed);
+            }
+        }
+        feeds
+    }
+
+    /// Pings every hub in turn for each of [`Publisher::feeds`]`(slugs)`, one request per
+    /// feed; failures are logged (the hub will poll anyway).
+    pub async fn ping<S: AsRef<str>>(&self, slugs: &[S]) {
+        let feeds = self.feeds(slugs);
         for hub in &self.hubs {
-            match self.fetcher.post_form(hub, &fields).await {
-                Ok(status) => {
-                    tracing::info!(websub.hub = %hub, http.status = status, "pinged the hub: {} changed", self.feed)
-                }
-                Err(error) => {
-                    tracing::warn!(websub.hub = %hub, "cannot ping the hub: {}", error_chain(&error))
+            for feed in &feeds {
+                let fields = [("hub.mode", "publish"), ("hub.url", feed.as_str())];
+                match self.fetcher.post_form(hub, &fields).await {
+                    Ok(status) => {
+                        tracing::info!(websub.hub = %hub, http.status = status, "pinged the hub: {feed} changed")
+                    }
+                    Err(error) => {
+                        tracing::warn!(websub.hub = %hub, "cannot ping the hub about {feed}: {}", error_chain(&error))
+                    }
                 }
             }
         }
@@ -220,7 +267,32 @@ pub(crate) fn error_chain(error: &dyn std::error::Error) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::is_public;
+    use super::{MAX_TAG_PINGS, Publisher, is_public};
+    use crate::{Fetcher, FetcherOptions};
+
+    #[test]
+    fn a_round_pings_the_site_feed_and_each_touched_tag_feed_once_up_to_the_cap() {
+        let fetcher = Fetcher::new(FetcherOptions::default()).expect("fetcher");
+        let hub = "https://hub.example/".parse().expect("hub");
+        let site = "https://syndic.example/blog".parse().expect("site");
+        let publisher = Publisher::new(fetcher, vec![hub], &site).expect("hubs");
+        assert_eq!(
+            publisher.feeds(&["map", "rust", "map"]),
+            [
+                "https://syndic.example/blog/feed.atom",
+                "https://syndic.example/blog/tag/map/feed.atom",
+                "https://syndic.example/blog/tag/rust/feed.atom",
+            ]
+        );
+        assert_eq!(publisher.feeds::<&str>(&[]), [publisher.feed()]);
+        let many: Vec<String> = (0..50).map(|i| format!("t{i}")).collect();
+        let feeds = publisher.feeds(&many);
+        assert_eq!(feeds.len(), 1 + MAX_TAG_PINGS);
+        assert_eq!(
+            feeds[MAX_TAG_PINGS],
+            "https://syndic.example/blog/tag/t19/feed.atom"
+        );
+    }
 
     #[test]
     fn only_public_addresses_can_be_called_back() {

@@ -125,7 +125,7 @@ fn a_site_on_a_private_address_does_not_subscribe() {
 }
 
 #[tokio::test]
-async fn a_scheduler_round_that_stores_posts_pings_the_hubs() {
+async fn a_scheduler_round_that_stores_posts_pings_the_hubs_for_the_site_and_tag_feeds() {
     use syndic_core::ScheduleSettings;
     use syndic_fetch::{Limits, Location, ManualClock, Pipeline, Publisher, Scheduler, SourceJob};
 
@@ -168,7 +168,7 @@ async fn a_scheduler_round_that_stores_posts_pings_the_hubs() {
     let job = SourceJob {
         id,
         location: Location::File(feed),
-        tags: Vec::new(),
+        tags: vec!["Map".into()],
     };
     let clock = std::sync::Arc::new(ManualClock::new(chrono::Utc::now(), |_| {}));
     let limits = Limits {
@@ -182,16 +182,28 @@ async fn a_scheduler_round_that_stores_posts_pings_the_hubs() {
         let _ = stopped.wait_for(|stop| *stop).await;
     }));
 
-    let body = tokio::time::timeout(std::time::Duration::from_secs(20), requests.recv())
-        .await
-        .expect("a ping in time")
-        .expect("a ping");
+    let mut pinged = Vec::new();
+    for _ in 0..2 {
+        let body = tokio::time::timeout(std::time::Duration::from_secs(20), requests.recv())
+            .await
+            .expect("a ping in time")
+            .expect("a ping");
+        let fields: std::collections::HashMap<String, String> =
+            url::form_urlencoded::parse(body.as_bytes())
+                .into_owned()
+                .collect();
+        assert_eq!(fields["hub.mode"], "publish");
+        pinged.push(fields["hub.url"].clone());
+    }
     let _ = stop.send(true);
     running.await.expect("scheduler");
-    let fields: std::collections::HashMap<String, String> =
-        url::form_urlencoded::parse(body.as_bytes())
-            .into_owned()
-            .collect();
-    assert_eq!(fields["hub.mode"], "publish");
-    assert_eq!(fields["hub.url"], "https://syndic.example/feed.atom");
+    assert_eq!(
+        pinged,
+        [
+            "https://syndic.example/feed.atom",
+            "https://syndic.example/tag/map/feed.atom"
+        ],
+        "the site feed, then the feed of the new post's tag (by its slug)"
+    );
+    assert!(requests.try_recv().is_err(), "one ping per feed and round");
 }

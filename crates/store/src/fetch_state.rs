@@ -120,16 +120,32 @@ impl Store {
         record: &FetchRecord,
         now: DateTime<Utc>,
     ) -> Result<IngestStats> {
+        let (stats, _) = self
+            .ingest_fetch_changes(source, meta, posts, record, now)
+            .await?;
+        Ok(stats)
+    }
+
+    /// [`Store::ingest_fetch`], also returning the indexes (into `posts`) of the posts that
+    /// were new or updated, in order: what changed on the site's pages and feeds.
+    pub async fn ingest_fetch_changes(
+        &self,
+        source: SourceId,
+        meta: &FeedMeta,
+        posts: &[IncomingPost],
+        record: &FetchRecord,
+        now: DateTime<Utc>,
+    ) -> Result<(IngestStats, Vec<usize>)> {
         let mut tx = self
             .pool
             .begin_with(crate::BEGIN_WRITE)
             .await
             .during("starting an ingest")?;
-        let stats = ingest::store_posts(&mut tx, source, meta, posts, now).await?;
+        let stored = ingest::store_posts(&mut tx, source, meta, posts, now).await?;
         save_record(&mut tx, source, record, Validators::Replace).await?;
         clock::bump(&mut tx).await?;
         tx.commit().await.during("committing an ingest")?;
-        Ok(stats)
+        Ok(stored)
     }
 
     /// Stores a successful fetch that brought nothing new (`304 Not Modified`, or a body

@@ -40,7 +40,7 @@ impl Store {
             .begin_with(crate::BEGIN_WRITE)
             .await
             .during("starting an ingest")?;
-        let stats = store_posts(&mut tx, source, meta, posts, now).await?;
+        let (stats, _) = store_posts(&mut tx, source, meta, posts, now).await?;
         // The last success alone changes the sources page, so every ingest moves the clock.
         clock::bump(&mut tx).await?;
         tx.commit().await.during("committing an ingest")?;
@@ -50,26 +50,31 @@ impl Store {
 
 /// The body of every ingest, inside the caller's transaction: what the feed says about
 /// itself, the source's success, then each post upserted with its automatic tags. The
-/// caller adds what else belongs to the fetch, bumps the clock and commits.
+/// caller adds what else belongs to the fetch, bumps the clock and commits. Also returns
+/// the indexes (into `posts`) of the posts that were new or updated.
 pub(crate) async fn store_posts(
     tx: &mut SqliteConnection,
     source: SourceId,
     meta: &FeedMeta,
     posts: &[IncomingPost],
     now: DateTime<Utc>,
-) -> Result<IngestStats> {
+) -> Result<(IngestStats, Vec<usize>)> {
     sources::record_success(tx, source, meta, now).await?;
     let mut stats = IngestStats::default();
-    for post in posts {
+    let mut changed = Vec::new();
+    for (index, post) in posts.iter().enumerate() {
         let (id, outcome) = upsert_post(tx, source, &post.entry, now).await?;
         match outcome {
             Outcome::New => stats.new += 1,
             Outcome::Updated => stats.updated += 1,
             Outcome::Unchanged => stats.unchanged += 1,
         }
+        if !matches!(outcome, Outcome::Unchanged) {
+            changed.push(index);
+        }
         replace_automatic_tags(tx, id, &post.tags, now).await?;
     }
-    Ok(stats)
+    Ok((stats, changed))
 }
 
 enum Outcome {

@@ -36,6 +36,11 @@ const SQLITE: &[Migration] = &[
         name: "websub",
         sql: include_str!("../migrations/sqlite/0005_websub.sql"),
     },
+    Migration {
+        version: 6,
+        name: "websub_state_since",
+        sql: include_str!("../migrations/sqlite/0006_websub_state_since.sql"),
+    },
 ];
 
 pub(crate) async fn apply(pool: &SqlitePool) -> Result<()> {

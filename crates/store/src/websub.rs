@@ -2,7 +2,9 @@
 //! and how long the hub's lease lasts.
 //!
 //! A subscription moves requested → verified (the hub echoed our intent and gave a lease)
-//! or denied; a new request (a renewal, or a changed hub) starts it over as requested.
+//! or denied; a new request (a renewal, a retry, or a changed hub) starts it over as
+//! requested. Each change of state is timed (`state_since`), so that a request the hub
+//! never confirmed, or a denial, can be retried after a while ([`Store::stuck_subscriptions`]).
 //! Subscriptions change no page, so these writes never move the change clock.
 
 use chrono::{DateTime, Utc};
@@ -56,6 +58,8 @@ pub struct Subscription {
     /// When the hub's lease ends; `None` until verified.
     pub lease_until: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
+    /// When it entered its current state (the last request, verification or denial).
+    pub state_since: DateTime<Utc>,
 }
 
 impl std::fmt::Debug for Subscription {
@@ -68,6 +72,7 @@ impl std::fmt::Debug for Subscription {
             .field("state", &self.state)
             .field("lease_until", &self.lease_until)
             .field("created_at", &self.created_at)
+            .field("state_since", &self.state_since)
             .finish()
     }
 }
@@ -90,11 +95,11 @@ impl Store {
             .during("starting a subscription request")?;
         sqlx::query(
             "INSERT INTO websub_subscriptions
-                 (source_id, hub, topic, secret, state, lease_until, created_at)
-             VALUES ($1, $2, $3, $4, 'requested', NULL, $5)
+                 (source_id, hub, topic, secret, state, lease_until, created_at, state_since)
+             VALUES ($1, $2, $3, $4, 'requested', NULL, $5, $5)
              ON CONFLICT (source_id) DO UPDATE SET hub = excluded.hub,
                  topic = excluded.topic, secret = excluded.secret,
-                 state = 'requested', lease_until = NULL",
+                 state = 'requested', lease_until = NULL, state_since = excluded.state_since",
         )
         .bind(source.0)
         .bind(hub)
@@ -119,13 +124,13 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<bool> {
         let until = to_secs(now).saturating_add(i64::from(lease_seconds));
-        self.set_state(source, SubscriptionState::Verified, Some(until))
+        self.set_state(source, SubscriptionState::Verified, Some(until), now)
             .await
     }
 
-    /// The hub denied (or ended) the subscription. False when `source` has none.
-    pub async fn deny_subscription(&self, source: SourceId) -> Result<bool> {
-        self.set_state(source, SubscriptionState::Denied, None)
+    /// The hub denied (or ended) the subscription at `now`. False when `source` has none.
+    pub async fn deny_subscription(&self, source: SourceId, now: DateTime<Utc>) -> Result<bool> {
+        self.set_state(source, SubscriptionState::Denied, None, now)
             .await
     }
 
@@ -134,6 +139,7 @@ impl Store {
         source: SourceId,
         state: SubscriptionState,
         lease_until: Option<i64>,
+        now: DateTime<Utc>,
     ) -> Result<bool> {
         let mut tx = self
             .pool
@@ -141,11 +147,13 @@ impl Store {
             .await
             .during("starting a subscription change")?;
         let done = sqlx::query(
-            "UPDATE websub_subscriptions SET state = $2, lease_until = $3 WHERE source_id = $1",
+            "UPDATE websub_subscriptions SET state = $2, lease_until = $3, state_since = $4
+             WHERE source_id = $1",
         )
         .bind(source.0)
         .bind(state.as_str())
         .bind(lease_until)
+        .bind(to_secs(now))
         .execute(&mut *tx)
         .await
         .during("changing a subscription")?;
@@ -158,7 +166,7 @@ impl Store {
     /// The subscription of `source`, if it has one.
     pub async fn subscription(&self, source: SourceId) -> Result<Option<Subscription>> {
         let row = sqlx::query(
-            "SELECT source_id, hub, topic, secret, state, lease_until, created_at
+            "SELECT source_id, hub, topic, secret, state, lease_until, created_at, state_since
              FROM websub_subscriptions WHERE source_id = $1",
         )
         .bind(source.0)
@@ -172,7 +180,7 @@ impl Store {
     /// renew.
     pub async fn subscriptions_to_renew(&self, before: DateTime<Utc>) -> Result<Vec<Subscription>> {
         let rows = sqlx::query(
-            "SELECT source_id, hub, topic, secret, state, lease_until, created_at
+            "SELECT source_id, hub, topic, secret, state, lease_until, created_at, state_since
              FROM websub_subscriptions
              WHERE state = 'verified' AND lease_until < $1
              ORDER BY lease_until, source_id",
@@ -181,6 +189,29 @@ impl Store {
         .fetch_all(&self.pool)
         .await
         .during("listing subscriptions to renew")?;
+        rows.iter().map(read_subscription).collect()
+    }
+
+    /// Subscriptions to ask for again although no lease is ending: those still requested
+    /// since before `requested_before` (the hub never confirmed) and those denied since
+    /// before `denied_before`, longest-standing first.
+    pub async fn stuck_subscriptions(
+        &self,
+        requested_before: DateTime<Utc>,
+        denied_before: DateTime<Utc>,
+    ) -> Result<Vec<Subscription>> {
+        let rows = sqlx::query(
+            "SELECT source_id, hub, topic, secret, state, lease_until, created_at, state_since
+             FROM websub_subscriptions
+             WHERE (state = 'requested' AND state_since < $1)
+                OR (state = 'denied' AND state_since < $2)
+             ORDER BY state_since, source_id",
+        )
+        .bind(to_secs(requested_before))
+        .bind(to_secs(denied_before))
+        .fetch_all(&self.pool)
+        .await
+        .during("listing stuck subscriptions")?;
         rows.iter().map(read_subscription).collect()
     }
 }
@@ -195,9 +226,10 @@ fn read_subscription(row: &sqlx::sqlite::SqliteRow) -> Result<Subscription> {
             row.try_get::<String, _>("state")?,
             row.try_get::<Option<i64>, _>("lease_until")?,
             row.try_get::<i64, _>("created_at")?,
+            row.try_get::<i64, _>("state_since")?,
         ))
     };
-    let (id, hub, topic, secret, state, lease_until, created_at) =
+    let (id, hub, topic, secret, state, lease_until, created_at, state_since) =
         read().during("reading a subscription")?;
     let state = SubscriptionState::parse(&state).ok_or_else(|| {
         StoreError::Corrupt(format!("subscription of source {id}: state {state:?}"))
@@ -210,6 +242,7 @@ fn read_subscription(row: &sqlx::sqlite::SqliteRow) -> Result<Subscription> {
         state,
         lease_until: lease_until.map(from_secs),
         created_at: from_secs(created_at),
+        state_since: from_secs(state_since),
     })
 }
 

@@ -486,3 +486,22 @@ async fn first_fetches_are_scheduled_once_and_wake_the_scheduler() {
         .expect("gone");
     assert_eq!(store.next_wakeup(at(1)).await.expect("wakeup"), None);
 }
+
+#[tokio::test]
+async fn ingest_fetch_changes_names_the_new_and_updated_posts() {
+    let (store, source, _dir) = store_with_source(None).await;
+    let first = record(Some("\"v1\""), None, "h1", at(3));
+    store
+        .ingest_fetch(source, &meta(), &posts(&["a", "b"]), &first, at(2))
+        .await
+        .expect("first");
+    let mut next = posts(&["a", "b", "c"]);
+    next[1].entry.title = "Post b, edited".into();
+    let rec = record(Some("\"v2\""), None, "h2", at(4));
+    let (stats, changed) = store
+        .ingest_fetch_changes(source, &meta(), &next, &rec, at(3))
+        .await
+        .expect("second");
+    assert_eq!((stats.new, stats.updated, stats.unchanged), (1, 1, 1));
+    assert_eq!(changed, [1, 2], "b updated, c new; a unchanged");
+}

@@ -101,7 +101,7 @@ async fn a_new_request_forgets_the_lease_and_deny_stops_renewal() {
         .verify_subscription(source, 60, at(3))
         .await
         .expect("verify");
-    assert!(store.deny_subscription(source).await.expect("deny"));
+    assert!(store.deny_subscription(source, at(3)).await.expect("deny"));
     let sub = store
         .subscription(source)
         .await
@@ -129,7 +129,12 @@ async fn changes_to_an_unknown_subscription_report_false() {
             .await
             .expect("verify")
     );
-    assert!(!store.deny_subscription(SourceId(99)).await.expect("deny"));
+    assert!(
+        !store
+            .deny_subscription(SourceId(99), at(2))
+            .await
+            .expect("deny")
+    );
 }
 
 #[tokio::test]
@@ -144,7 +149,104 @@ async fn subscription_writes_do_not_move_the_change_clock() {
             .verify_subscription(source, 60, at(2))
             .await
             .expect("verify");
-        store.deny_subscription(source).await.expect("deny");
+        store.deny_subscription(source, at(3)).await.expect("deny");
     };
     assert!(!moves_the_clock(&store, writes).await);
+}
+
+#[tokio::test]
+async fn stuck_requests_after_a_day_and_denials_after_a_week_are_selected() {
+    let (store, requested, _dir) = store_with_source(None).await;
+    let spec = |url: &str| crate::SourceSpec {
+        url: url.into(),
+        name: None,
+    };
+    let denied = store
+        .upsert_source(&spec("https://denied.example/feed"), at(1))
+        .await
+        .expect("source");
+    let verified = store
+        .upsert_source(&spec("https://verified.example/feed"), at(1))
+        .await
+        .expect("source");
+    for source in [requested, denied, verified] {
+        store
+            .request_subscription(source, HUB, TOPIC, "s", at(2))
+            .await
+            .expect("request");
+    }
+    store.deny_subscription(denied, at(3)).await.expect("deny");
+    store
+        .verify_subscription(verified, 60, at(2))
+        .await
+        .expect("verify");
+    let sub = store
+        .subscription(denied)
+        .await
+        .expect("read")
+        .expect("some");
+    assert_eq!((sub.state_since, sub.created_at), (at(3), at(2)));
+
+    // As the renewal pass asks at `now`: requested for a day, denied for a week.
+    let stuck = |now: chrono::DateTime<chrono::Utc>| {
+        let store = store.clone();
+        async move {
+            let list = store
+                .stuck_subscriptions(now - Duration::days(1), now - Duration::days(7))
+                .await
+                .expect("list");
+            list.into_iter().map(|sub| sub.source).collect::<Vec<_>>()
+        }
+    };
+    assert!(stuck(at(3)).await.is_empty(), "requested only a day ago");
+    assert_eq!(stuck(at(3) + Duration::hours(1)).await, vec![requested]);
+    assert_eq!(
+        stuck(at(10)).await,
+        vec![requested],
+        "denied exactly a week"
+    );
+    assert_eq!(
+        stuck(at(10) + Duration::seconds(1)).await,
+        vec![requested, denied]
+    );
+
+    // Asking again starts the clock over; a verified subscription is never stuck.
+    store
+        .request_subscription(requested, HUB, TOPIC, "s2", at(10))
+        .await
+        .expect("retry");
+    assert_eq!(stuck(at(10) + Duration::hours(1)).await, vec![denied]);
+    assert!(!stuck(at(30)).await.contains(&verified));
+}
+
+#[tokio::test]
+async fn migrating_a_version_5_database_times_each_subscription_from_its_creation() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("v5.db");
+    let options = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(&path)
+        .create_if_missing(true);
+    let pool = sqlx::SqlitePool::connect_with(options).await.expect("pool");
+    crate::migrate::apply_up_to(&pool, 5)
+        .await
+        .expect("schema 5");
+    sqlx::raw_sql(
+        "INSERT INTO sources (id, url, slug, created_at) VALUES (1, 'https://a.example/f', 'a', 100);
+         INSERT INTO websub_subscriptions (source_id, hub, topic, secret, state, created_at)
+             VALUES (1, 'https://hub.example/', 'https://a.example/f', 's', 'denied', 200);",
+    )
+    .execute(&pool)
+    .await
+    .expect("old rows");
+    pool.close().await;
+
+    let store = crate::Store::open_sqlite_path(&path)
+        .await
+        .expect("migrate");
+    let sub = store
+        .subscription(SourceId(1))
+        .await
+        .expect("read")
+        .expect("some");
+    assert_eq!(sub.state_since, crate::from_secs(200));
 }

@@ -76,7 +76,7 @@ pub(crate) async fn verify(
         }
         "unsubscribe" => subscription.state == SubscriptionState::Denied,
         "denied" => {
-            state.store.deny_subscription(source).await?;
+            state.store.deny_subscription(source, Utc::now()).await?;
             tracing::warn!(source.id = %source, websub.hub = %subscription.hub, "the hub denied the subscription; polling carries on");
             return Ok(plain(String::new()));
         }

@@ -180,5 +180,8 @@ async fn migrating_an_existing_database_keeps_its_sources_and_their_failures() {
         .fetch_one(&store.pool)
         .await
         .expect("version");
-    assert_eq!(version, 5, "every migration applied, 0005_websub included");
+    assert_eq!(
+        version, 6,
+        "every migration applied, 0006_websub_state_since included"
+    );
 }
