@@ -174,11 +174,14 @@ impl Pipeline {
             location: shown.clone(),
             source,
         };
+        // A 304 or an unchanged body brings no feed hints: the ones stored with the last
+        // body parsed still hold (in `ttl`, the largest hint is what counts).
         let hints = ServerHints {
             max_age: fetched
                 .max_age
                 .and_then(|d| chrono::Duration::from_std(d).ok()),
-            ..ServerHints::default()
+            ttl: state.hint,
+            update_period: None,
         };
         let Fetched {
             body,
@@ -239,12 +242,17 @@ impl Pipeline {
             update_period: feed_hints.update_period,
             ..hints
         };
+        let feed_hint = feed_hints.largest();
         // The posts just read count for the pace too (the store has not seen them yet).
         let fresh: Vec<DateTime<Utc>> = posts.iter().filter_map(|p| p.entry.published).collect();
         let record = self
             .record(state, validators, Some(hash), &hints, &fresh, now)
             .await
             .map_err(store_error)?;
+        let record = FetchRecord {
+            hint: feed_hint,
+            ..record
+        };
         let (stats, changed) = self
             .store
             .ingest_fetch_changes(job.id, &meta, &posts, &record, now)
@@ -342,6 +350,7 @@ impl Pipeline {
             last_modified: validators.last_modified,
             body_hash,
             next_fetch,
+            hint: None,
         })
     }
 

@@ -7,7 +7,7 @@
 //! ([`Store::ingest_fetch`]), so a crash can never leave new validators in front of posts
 //! that were not stored (the next conditional GET would answer `304` and lose them).
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use sqlx::{Row, SqliteConnection};
 use syndic_core::{FeedMeta, SourceId, SourceStatus};
 
@@ -36,6 +36,9 @@ pub struct FetchState {
     /// When the current run of failures began.
     pub failing_since: Option<DateTime<Utc>>,
     pub last_success: Option<DateTime<Utc>>,
+    /// The feed's own schedule hint (RSS `ttl`, `sy:updatePeriod`) from the last body
+    /// parsed: a `304` or an unchanged body brings none, so the scheduler reuses this one.
+    pub hint: Option<Duration>,
 }
 
 /// What a successful fetch leaves for the next one.
@@ -49,6 +52,10 @@ pub struct FetchRecord {
     pub body_hash: Option<String>,
     /// When to fetch again.
     pub next_fetch: DateTime<Utc>,
+    /// The feed's own schedule hint (RSS `ttl`, `sy:updatePeriod`), from a parsed body.
+    /// [`Store::ingest_fetch`] stores it as given (`None` clears it: the new body gave
+    /// none); [`Store::record_unchanged`] keeps the stored one when this is `None`.
+    pub hint: Option<Duration>,
 }
 
 impl Store {
@@ -56,7 +63,7 @@ impl Store {
     pub async fn fetch_state(&self, source: SourceId) -> Result<FetchState> {
         let row = sqlx::query(
             "SELECT url, status, etag, last_modified, body_hash, next_fetch_at, wait_until,
-                 error_count, failing_since, last_success_at
+                 error_count, failing_since, last_success_at, hint_seconds
              FROM sources WHERE id = $1",
         )
         .bind(source.0)
@@ -84,6 +91,9 @@ impl Store {
                 error_count: row.try_get("error_count")?,
                 failing_since: time("failing_since")?,
                 last_success: time("last_success_at")?,
+                hint: row
+                    .try_get::<Option<i64>, _>("hint_seconds")?
+                    .map(Duration::seconds),
             })
         };
         read().during("reading a fetch state")
@@ -419,7 +429,8 @@ async fn save_record(
         "UPDATE sources SET etag = COALESCE($1, CASE WHEN $4 THEN etag END),
              last_modified = COALESCE($2, CASE WHEN $4 THEN last_modified END),
              body_hash = COALESCE($3, CASE WHEN $4 THEN body_hash END),
-             next_fetch_at = $5
+             next_fetch_at = $5,
+             hint_seconds = COALESCE($7, CASE WHEN $4 THEN hint_seconds END)
          WHERE id = $6",
     )
     .bind(&record.etag)
@@ -428,6 +439,7 @@ async fn save_record(
     .bind(keep)
     .bind(to_secs(record.next_fetch))
     .bind(source.0)
+    .bind(record.hint.map(|hint| hint.num_seconds()))
     .execute(tx)
     .await
     .during("saving a source's validators")?;

@@ -41,6 +41,11 @@ const SQLITE: &[Migration] = &[
         name: "websub_state_since",
         sql: include_str!("../migrations/sqlite/0006_websub_state_since.sql"),
     },
+    Migration {
+        version: 7,
+        name: "fetch_hint",
+        sql: include_str!("../migrations/sqlite/0007_fetch_hint.sql"),
+    },
 ];
 
 pub(crate) async fn apply(pool: &SqlitePool) -> Result<()> {

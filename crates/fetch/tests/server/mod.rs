@@ -26,6 +26,12 @@ pub enum Reply {
     Endless { head: String },
     /// Reads the request and says nothing for ten seconds.
     Silent,
+    /// These bytes as they are, status line and headers included (lies and bombs), then
+    /// the connection is closed.
+    Raw(Vec<u8>),
+    /// `head` with `Transfer-Encoding: chunked`, then 64 KiB chunks as fast as the client
+    /// reads, up to 64 MiB, and never the last chunk.
+    EndlessChunked { head: String },
 }
 
 impl Reply {
@@ -180,6 +186,23 @@ async fn answer(mut socket: TcpStream, route: Arc<Route>, recorded: Arc<Mutex<Ve
             }
         }
         Reply::Silent => tokio::time::sleep(Duration::from_secs(10)).await,
+        Reply::Raw(bytes) => {
+            let _ = socket.write_all(&bytes).await;
+        }
+        Reply::EndlessChunked { head } => {
+            let head = format!(
+                "HTTP/1.1 {head}\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+            );
+            let _ = socket.write_all(head.as_bytes()).await;
+            let mut chunk = format!("{:x}\r\n", 64 * 1024).into_bytes();
+            chunk.extend(std::iter::repeat_n(b'x', 64 * 1024));
+            chunk.extend_from_slice(b"\r\n");
+            for _ in 0..1024 {
+                if socket.write_all(&chunk).await.is_err() {
+                    return;
+                }
+            }
+        }
     }
     let _ = socket.shutdown().await;
 }

@@ -17,6 +17,7 @@ pub(super) fn record(
         last_modified: modified.map(Into::into),
         body_hash: Some(hash.into()),
         next_fetch: next,
+        hint: None,
     }
 }
 
@@ -200,6 +201,7 @@ async fn an_unchanged_fetch_after_an_ingest_keeps_posts_and_missing_validators()
         last_modified: None,
         body_hash: None,
         next_fetch: at(6),
+        hint: None,
     };
     store
         .record_unchanged(source, &not_modified, at(5))
@@ -222,6 +224,46 @@ async fn an_unchanged_fetch_after_an_ingest_keeps_posts_and_missing_validators()
     let listed = store.sources().await.expect("sources");
     assert_eq!(listed[0].last_error, None);
     assert_eq!(listed[0].post_count, 2);
+}
+
+#[tokio::test]
+async fn the_feeds_hint_is_stored_kept_by_a_304_and_cleared_by_a_body_without_one() {
+    let (store, source, _dir) = store_with_source(None).await;
+    assert_eq!(store.fetch_state(source).await.expect("state").hint, None);
+    let hinted = FetchRecord {
+        hint: Some(Duration::hours(6)),
+        ..record(Some("\"v1\""), None, "h1", at(3))
+    };
+    store
+        .ingest_fetch(source, &meta(), &posts(&["a"]), &hinted, at(2))
+        .await
+        .expect("ingest");
+    assert_eq!(
+        store.fetch_state(source).await.expect("state").hint,
+        Some(Duration::hours(6))
+    );
+
+    // A 304 (or an unchanged body) brings no hint: the stored one holds.
+    store
+        .record_unchanged(source, &record(None, None, "h1", at(5)), at(4))
+        .await
+        .expect("unchanged");
+    let state = store.fetch_state(source).await.expect("state");
+    assert_eq!(state.hint, Some(Duration::hours(6)));
+    assert_eq!(state.next_fetch, Some(at(5)));
+
+    // A new body without a hint clears it.
+    store
+        .ingest_fetch(
+            source,
+            &meta(),
+            &posts(&["a"]),
+            &record(None, None, "h2", at(7)),
+            at(6),
+        )
+        .await
+        .expect("ingest again");
+    assert_eq!(store.fetch_state(source).await.expect("state").hint, None);
 }
 
 #[tokio::test]

@@ -181,7 +181,7 @@ async fn migrating_an_existing_database_keeps_its_sources_and_their_failures() {
         .await
         .expect("version");
     assert_eq!(
-        version, 6,
-        "every migration applied, 0006_websub_state_since included"
+        version, 7,
+        "every migration applied, 0007_fetch_hint included"
     );
 }
