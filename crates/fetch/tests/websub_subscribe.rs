@@ -207,3 +207,166 @@ async fn a_scheduler_round_that_stores_posts_pings_the_hubs_for_the_site_and_tag
     );
     assert!(requests.try_recv().is_err(), "one ping per feed and round");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_scheduler_subscribes_once_and_renews_before_the_lease_ends() {
+    use chrono::{Duration, TimeZone, Utc};
+    use syndic_core::ScheduleSettings;
+    use syndic_fetch::{FetchEvent, Limits, Location, ManualClock, Pipeline, Scheduler, SourceJob};
+
+    /// Runs a scheduler from `from` until simulated time reaches `until`; returns its fetches.
+    async fn run(
+        pipeline: &Pipeline,
+        job: &SourceJob,
+        subscriber: &Subscriber,
+        from: chrono::DateTime<Utc>,
+        until: chrono::DateTime<Utc>,
+    ) -> Vec<FetchEvent> {
+        let (stop, mut stopped) = tokio::sync::watch::channel(false);
+        let clock = std::sync::Arc::new(ManualClock::new(from, move |now| {
+            if now >= until {
+                let _ = stop.send(true);
+            }
+        }));
+        let (events, mut received) = mpsc::unbounded_channel();
+        Scheduler::new(
+            pipeline.clone(),
+            vec![job.clone()],
+            Limits::default(),
+            clock,
+        )
+        .with_websub(subscriber.clone())
+        .with_events(events)
+        .run(async move {
+            let _ = stopped.wait_for(|stop| *stop).await;
+        })
+        .await;
+        let mut fetches = Vec::new();
+        while let Ok(event) = received.try_recv() {
+            fetches.push(event);
+        }
+        fetches
+    }
+
+    async fn next_subscribe(
+        requests: &mut mpsc::UnboundedReceiver<String>,
+    ) -> std::collections::HashMap<String, String> {
+        let body = tokio::time::timeout(std::time::Duration::from_secs(20), requests.recv())
+            .await
+            .expect("a subscription request in time")
+            .expect("a subscription request");
+        url::form_urlencoded::parse(body.as_bytes())
+            .into_owned()
+            .collect()
+    }
+
+    let start = Utc
+        .with_ymd_and_hms(2026, 3, 2, 0, 0, 0)
+        .single()
+        .expect("date");
+    let (hub_url, mut requests) = hub().await;
+    let topic = "https://blog.example/feed.rss";
+    let dir = tempfile::tempdir().expect("temp dir");
+    let feed = dir.path().join("feed.xml");
+    std::fs::write(
+        &feed,
+        format!(
+            "<?xml version=\"1.0\"?><rss version=\"2.0\" \
+             xmlns:atom=\"http://www.w3.org/2005/Atom\"><channel><title>t</title>\
+             <link>https://blog.example/</link>\
+             <atom:link rel=\"hub\" href=\"{hub_url}\"/>\
+             <atom:link rel=\"self\" href=\"{topic}\"/>\
+             <item><guid>a</guid><title>A</title><description>a</description></item>\
+             </channel></rss>"
+        ),
+    )
+    .expect("write feed");
+    let store = Store::open_sqlite_path(&dir.path().join("websub.db"))
+        .await
+        .expect("store");
+    let spec = SourceSpec {
+        url: feed.display().to_string(),
+        name: None,
+    };
+    let id = store.upsert_source(&spec, start).await.expect("source");
+    let fetcher = Fetcher::new(FetcherOptions {
+        allow_networks: vec!["127.0.0.1/32".parse().expect("net")],
+        ..FetcherOptions::default()
+    })
+    .expect("fetcher");
+    let site: url::Url = "https://syndic.example/".parse().expect("site");
+    let subscriber = Subscriber::new(fetcher.clone(), store.clone(), &site).expect("public");
+    let pipeline = Pipeline {
+        fetcher,
+        tagger: std::sync::Arc::new(syndic_tag::Tagger::new(&[]).expect("tagger")),
+        store: store.clone(),
+        // Polled at least every half hour, so that two hours hold several rounds.
+        schedule: ScheduleSettings {
+            min_interval: Duration::minutes(15),
+            max_interval: Duration::minutes(30),
+        },
+        metrics: std::sync::Arc::default(),
+    };
+    let job = SourceJob {
+        id,
+        location: Location::File(feed),
+        tags: Vec::new(),
+    };
+
+    // Two hours: the first fetch subscribes, the later ones (feed unchanged) do not.
+    let paused = start + Duration::hours(2);
+    let fetches = run(&pipeline, &job, &subscriber, start, paused).await;
+    assert!(
+        fetches.len() >= 2 && fetches.iter().all(|f| f.ok),
+        "several good rounds: {fetches:?}"
+    );
+    let fields = next_subscribe(&mut requests).await;
+    assert_eq!(fields["hub.mode"], "subscribe");
+    assert_eq!(fields["hub.topic"], topic);
+    assert_eq!(
+        fields["hub.callback"],
+        format!("https://syndic.example/websub/{id}")
+    );
+    assert!(
+        requests.try_recv().is_err(),
+        "one subscribe, however many rounds"
+    );
+
+    // The hub verifies with a two-day lease; the hourly renewal pass asks again once the
+    // lease ends within a day, and not before.
+    assert!(
+        store
+            .verify_subscription(id, 2 * 86_400, paused)
+            .await
+            .expect("verify")
+    );
+    let lease_until = store
+        .subscription(id)
+        .await
+        .expect("read")
+        .expect("some")
+        .lease_until
+        .expect("a lease");
+    let renew_from = lease_until - syndic_fetch::RENEW_BEFORE;
+    let early = run(&pipeline, &job, &subscriber, paused, renew_from).await;
+    assert!(!early.is_empty(), "polling carried on");
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    assert!(requests.try_recv().is_err(), "no renewal before it is due");
+    let late = run(
+        &pipeline,
+        &job,
+        &subscriber,
+        renew_from,
+        renew_from + Duration::hours(2),
+    )
+    .await;
+    assert!(!late.is_empty(), "polling carried on");
+    let renewal = next_subscribe(&mut requests).await;
+    assert_eq!(renewal["hub.mode"], "subscribe");
+    assert_eq!(renewal["hub.topic"], topic);
+    assert_eq!(renewal["hub.callback"], fields["hub.callback"]);
+    assert_ne!(renewal["hub.secret"], fields["hub.secret"], "a new secret");
+    let renewed = store.subscription(id).await.expect("read").expect("some");
+    assert_eq!(renewed.state, SubscriptionState::Requested);
+    assert_eq!(renewed.secret, renewal["hub.secret"]);
+}
