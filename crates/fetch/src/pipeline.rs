@@ -191,34 +191,19 @@ impl Pipeline {
             ..
         } = fetched;
 
-        let bytes = match body {
+        // A 304, or the same bytes as last time, leave the posts alone: only the validators,
+        // the hash and the next fetch are stored.
+        let (bytes, hash) = match body {
             Body::Changed { bytes, .. } => {
                 *read = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
-                bytes
+                let hash = hex_sha256(&bytes);
+                (Some(bytes), Some(hash))
             }
-            Body::NotModified => {
-                let record = self
-                    .record(state, validators, state.body_hash.clone(), &hints, &[], now)
-                    .await
-                    .map_err(store_error)?;
-                self.store
-                    .record_unchanged(job.id, &record, now)
-                    .await
-                    .map_err(store_error)?;
-                return Ok(FetchReport {
-                    stats: IngestStats::default(),
-                    unchanged: true,
-                    moved_to: None,
-                    next_fetch: record.next_fetch,
-                    websub: None,
-                    touched_tags: Vec::new(),
-                });
-            }
+            Body::NotModified => (None, state.body_hash.clone()),
         };
-        let hash = hex_sha256(&bytes);
-        if state.body_hash.as_deref() == Some(hash.as_str()) {
+        let Some(bytes) = bytes.filter(|_| hash != state.body_hash) else {
             let record = self
-                .record(state, validators, Some(hash), &hints, &[], now)
+                .record(state, validators, hash, &hints, &[], now)
                 .await
                 .map_err(store_error)?;
             self.store
@@ -233,7 +218,7 @@ impl Pipeline {
                 websub: None,
                 touched_tags: Vec::new(),
             });
-        }
+        };
 
         let (meta, posts, feed_hints, websub) =
             self.parse_and_tag(job, &shown, bytes, base_url).await?;
@@ -246,7 +231,7 @@ impl Pipeline {
         // The posts just read count for the pace too (the store has not seen them yet).
         let fresh: Vec<DateTime<Utc>> = posts.iter().filter_map(|p| p.entry.published).collect();
         let record = self
-            .record(state, validators, Some(hash), &hints, &fresh, now)
+            .record(state, validators, hash, &hints, &fresh, now)
             .await
             .map_err(store_error)?;
         let record = FetchRecord {

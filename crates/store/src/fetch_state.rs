@@ -146,11 +146,7 @@ impl Store {
         record: &FetchRecord,
         now: DateTime<Utc>,
     ) -> Result<(IngestStats, Vec<usize>)> {
-        let mut tx = self
-            .pool
-            .begin_with(crate::BEGIN_WRITE)
-            .await
-            .during("starting an ingest")?;
+        let mut tx = self.write("starting an ingest").await?;
         let stored = ingest::store_posts(&mut tx, source, meta, posts, now).await?;
         save_record(&mut tx, source, record, Validators::Replace).await?;
         clock::bump(&mut tx).await?;
@@ -168,11 +164,7 @@ impl Store {
         record: &FetchRecord,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let mut tx = self
-            .pool
-            .begin_with(crate::BEGIN_WRITE)
-            .await
-            .during("starting an unchanged fetch")?;
+        let mut tx = self.write("starting an unchanged fetch").await?;
         mark_success(&mut tx, source, now).await?;
         save_record(&mut tx, source, record, Validators::KeepMissing).await?;
         clock::bump(&mut tx).await?;
@@ -191,11 +183,7 @@ impl Store {
         wait_until: Option<DateTime<Utc>>,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let mut tx = self
-            .pool
-            .begin_with(crate::BEGIN_WRITE)
-            .await
-            .during("starting to record a failure")?;
+        let mut tx = self.write("starting to record a failure").await?;
         let recorded = sqlx::query(
             "UPDATE sources SET last_fetch_at = $1, last_error = $2,
                  error_count = error_count + 1, failing_since = COALESCE(failing_since, $1),
@@ -225,11 +213,7 @@ impl Store {
         error: &str,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let mut tx = self
-            .pool
-            .begin_with(crate::BEGIN_WRITE)
-            .await
-            .during("starting to mark a source gone")?;
+        let mut tx = self.write("starting to mark a source gone").await?;
         let recorded = sqlx::query(
             "UPDATE sources SET status = 'gone', gone_at = COALESCE(gone_at, $1),
                  last_fetch_at = $1, last_error = $2, error_count = error_count + 1,
@@ -262,11 +246,7 @@ impl Store {
         new_url: &str,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let mut tx = self
-            .pool
-            .begin_with(crate::BEGIN_WRITE)
-            .await
-            .during("starting to move a source")?;
+        let mut tx = self.write("starting to move a source").await?;
         let current: String = sqlx::query_scalar("SELECT url FROM sources WHERE id = $1")
             .bind(source.0)
             .fetch_optional(&mut *tx)

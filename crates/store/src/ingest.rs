@@ -35,11 +35,7 @@ impl Store {
         posts: &[IncomingPost],
         now: DateTime<Utc>,
     ) -> Result<IngestStats> {
-        let mut tx = self
-            .pool
-            .begin_with(crate::BEGIN_WRITE)
-            .await
-            .during("starting an ingest")?;
+        let mut tx = self.write("starting an ingest").await?;
         let (stats, _) = store_posts(&mut tx, source, meta, posts, now).await?;
         // The last success alone changes the sources page, so every ingest moves the clock.
         clock::bump(&mut tx).await?;

@@ -125,6 +125,15 @@ impl Store {
         Ok(Store { pool })
     }
 
+    /// A write transaction, begun with [`BEGIN_WRITE`]; `action` names it in errors.
+    pub(crate) async fn write(
+        &self,
+        action: &'static str,
+    ) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>> {
+        use crate::error::QueryContext;
+        self.pool.begin_with(BEGIN_WRITE).await.during(action)
+    }
+
     /// Closes every connection, checkpointing the WAL.
     pub async fn close(&self) {
         self.pool.close().await;

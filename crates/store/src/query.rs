@@ -160,11 +160,7 @@ impl Store {
     /// Makes sure every named tag has a row, so an archive exists even before its first post.
     /// Moves the change clock ([`Store::last_change`]) when it created one.
     pub async fn sync_tags(&self, names: &[String], now: DateTime<Utc>) -> Result<()> {
-        let mut tx = self
-            .pool
-            .begin_with(crate::BEGIN_WRITE)
-            .await
-            .during("starting a tag sync")?;
+        let mut tx = self.write("starting a tag sync").await?;
         let mut created = false;
         for name in names {
             created |= ensure_tag(&mut tx, name, now).await?.1;

@@ -67,11 +67,7 @@ impl Store {
         batch: &[(PostId, Vec<TagAssignment>)],
         now: DateTime<Utc>,
     ) -> Result<RetagStats> {
-        let mut tx = self
-            .pool
-            .begin_with(crate::BEGIN_WRITE)
-            .await
-            .during("starting a retag")?;
+        let mut tx = self.write("starting a retag").await?;
         let mut stats = RetagStats::default();
         for (post, tags) in batch {
             let before = tag_names(&mut tx, *post).await?;

@@ -50,11 +50,7 @@ impl Store {
         .during("looking up a source")?;
         if let Some((id, name)) = existing {
             if name != spec.name {
-                let mut tx = self
-                    .pool
-                    .begin_with(crate::BEGIN_WRITE)
-                    .await
-                    .during("starting a source rename")?;
+                let mut tx = self.write("starting a source rename").await?;
                 sqlx::query("UPDATE sources SET name = $1 WHERE id = $2")
                     .bind(&spec.name)
                     .bind(id)
@@ -68,11 +64,7 @@ impl Store {
         }
         let base = slugify(spec.name.as_deref().unwrap_or(&slug_hint(&spec.url)));
         let slug = self.free_slug("sources", &base).await?;
-        let mut tx = self
-            .pool
-            .begin_with(crate::BEGIN_WRITE)
-            .await
-            .during("starting to add a source")?;
+        let mut tx = self.write("starting to add a source").await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO sources (url, slug, name, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
         )

@@ -88,11 +88,7 @@ impl Store {
         secret: &str,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let mut tx = self
-            .pool
-            .begin_with(crate::BEGIN_WRITE)
-            .await
-            .during("starting a subscription request")?;
+        let mut tx = self.write("starting a subscription request").await?;
         sqlx::query(
             "INSERT INTO websub_subscriptions
                  (source_id, hub, topic, secret, state, lease_until, created_at, state_since)
@@ -141,11 +137,7 @@ impl Store {
         lease_until: Option<i64>,
         now: DateTime<Utc>,
     ) -> Result<bool> {
-        let mut tx = self
-            .pool
-            .begin_with(crate::BEGIN_WRITE)
-            .await
-            .during("starting a subscription change")?;
+        let mut tx = self.write("starting a subscription change").await?;
         let done = sqlx::query(
             "UPDATE websub_subscriptions SET state = $2, lease_until = $3, state_since = $4
              WHERE source_id = $1",
