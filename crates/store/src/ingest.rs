@@ -1,5 +1,7 @@
 //! Storing what one fetch of a source produced, atomically.
 
+use std::collections::HashSet;
+
 use chrono::{DateTime, Utc};
 use sqlx::{Row, SqliteConnection};
 use syndic_core::{FeedEntry, FeedMeta, PostId, SourceId, TagAssignment};
@@ -58,8 +60,9 @@ pub(crate) async fn store_posts(
     sources::record_success(tx, source, meta, now).await?;
     let mut stats = IngestStats::default();
     let mut changed = Vec::new();
+    let batch_guids: HashSet<&str> = posts.iter().map(|p| p.entry.guid.as_str()).collect();
     for (index, post) in posts.iter().enumerate() {
-        let (id, outcome) = upsert_post(tx, source, &post.entry, now).await?;
+        let (id, outcome) = upsert_post(tx, source, &post.entry, &batch_guids, now).await?;
         match outcome {
             Outcome::New => stats.new += 1,
             Outcome::Updated => stats.updated += 1,
@@ -83,6 +86,7 @@ async fn upsert_post(
     tx: &mut SqliteConnection,
     source: SourceId,
     entry: &FeedEntry,
+    batch_guids: &HashSet<&str>,
     now: DateTime<Utc>,
 ) -> Result<(PostId, Outcome)> {
     let categories = serde_json::to_string(&entry.categories).unwrap_or_else(|_| "[]".into());
@@ -95,9 +99,13 @@ async fn upsert_post(
     .fetch_optional(&mut *tx)
     .await
     .during("looking up a post")?;
+    let existing = match existing {
+        Some(row) => Some(row),
+        None => same_post_new_guid(tx, source, entry, batch_guids).await?,
+    };
 
     let Some(row) = existing else {
-        let published = entry.published.or(entry.updated).unwrap_or(now);
+        let published = for_ordering(entry.published.or(entry.updated).unwrap_or(now), now);
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO posts (source_id, guid, title, link, author, published_at, updated_at,
                  first_seen_at, content_html, content_text, categories)
@@ -132,11 +140,12 @@ async fn upsert_post(
     };
     let (id, title, link, author, published_at, content_html, stored_categories) =
         read().during("reading a stored post")?;
-    // A feed that stops giving a date does not move the post: keep the stored one.
-    let published = entry
-        .published
-        .or(entry.updated)
-        .map_or(published_at, to_secs);
+    // A feed that stops giving a date, or still gives one too far ahead (clamped when first
+    // seen), does not move the post: keep the stored date.
+    let published = match entry.published.or(entry.updated) {
+        Some(date) if date <= now + MAX_FUTURE => to_secs(date),
+        _ => published_at,
+    };
     let unchanged = title == entry.title
         && link == entry.link
         && author == entry.author
@@ -148,7 +157,7 @@ async fn upsert_post(
     }
     sqlx::query(
         "UPDATE posts SET title = $1, link = $2, author = $3, published_at = $4, updated_at = $5,
-             content_html = $6, content_text = $7, categories = $8
+             content_html = $6, content_text = $7, categories = $8, guid = $10
          WHERE id = $9",
     )
     .bind(&entry.title)
@@ -160,10 +169,50 @@ async fn upsert_post(
     .bind(&entry.content_text)
     .bind(&categories)
     .bind(id)
+    .bind(&entry.guid)
     .execute(&mut *tx)
     .await
     .during("updating a post")?;
     Ok((PostId(id), Outcome::Updated))
+}
+
+/// How far ahead of now a publication date may be: later ones are clamped to it, so that
+/// a post dated years ahead cannot pin itself to the top of every archive.
+const MAX_FUTURE: chrono::TimeDelta = chrono::TimeDelta::days(1);
+
+fn for_ordering(date: DateTime<Utc>, now: DateTime<Utc>) -> DateTime<Utc> {
+    date.min(now + MAX_FUTURE)
+}
+
+/// A stored post that is `entry` under a guid the feed no longer uses: some feeds make up
+/// a new guid on every request while the item's link and title stay. Matching needs the
+/// same link *and* title, exactly one such post, and its old guid absent from this
+/// fetch, so that items which merely share a link (a home page) stay apart.
+async fn same_post_new_guid(
+    tx: &mut SqliteConnection,
+    source: SourceId,
+    entry: &FeedEntry,
+    batch_guids: &HashSet<&str>,
+) -> Result<Option<sqlx::sqlite::SqliteRow>> {
+    let Some(link) = entry.link.as_deref() else {
+        return Ok(None);
+    };
+    let mut rows = sqlx::query(
+        "SELECT id, title, link, author, published_at, content_html, categories, guid
+         FROM posts WHERE source_id = $1 AND link = $2 AND title = $3 LIMIT 2",
+    )
+    .bind(source.0)
+    .bind(link)
+    .bind(&entry.title)
+    .fetch_all(&mut *tx)
+    .await
+    .during("looking up a post by its link")?;
+    if rows.len() != 1 {
+        return Ok(None);
+    }
+    let row = rows.remove(0);
+    let old_guid: String = row.try_get("guid").during("reading a stored post")?;
+    Ok((!batch_guids.contains(old_guid.as_str())).then_some(row))
 }
 
 /// Replaces the automatic (non-manual) tag links of `post` with `tags`, creating tag rows

@@ -91,6 +91,67 @@ async fn refetching_the_same_feed_creates_nothing_new() {
 }
 
 #[tokio::test]
+async fn a_guid_that_changes_every_fetch_with_a_stable_link_and_title_does_not_duplicate() {
+    let (store, source, _dir) = store_with_source(None).await;
+    for poll in 0..5u32 {
+        let mut rotating = entry(&format!("urn:uuid:poll-{poll}"), "Steady", 2);
+        rotating.link = Some("https://blog.example/steady".into());
+        let posts = vec![tagged(rotating, &[]), tagged(entry("b", "Other", 3), &[])];
+        let stats = store
+            .ingest(source, &meta(), &posts, at(10 + poll))
+            .await
+            .expect("ingest");
+        let expected_new = if poll == 0 { 2 } else { 0 };
+        assert_eq!(stats.new, expected_new, "poll {poll}: {stats:?}");
+    }
+    assert_eq!(store.count_posts(PostFilter::All).await.expect("count"), 2);
+}
+
+#[tokio::test]
+async fn items_sharing_a_link_but_not_a_title_stay_apart() {
+    let (store, source, _dir) = store_with_source(None).await;
+    let mut posts = Vec::new();
+    for (guid, title) in [("g1", "Monday"), ("g2", "Tuesday")] {
+        let mut item = entry(guid, title, 2);
+        item.link = Some("https://blog.example/".into());
+        posts.push(tagged(item, &[]));
+    }
+    store
+        .ingest(source, &meta(), &posts[..1], at(10))
+        .await
+        .expect("ingest");
+    let stats = store
+        .ingest(source, &meta(), &posts, at(11))
+        .await
+        .expect("ingest");
+    assert_eq!(stats.new, 1, "{stats:?}");
+    assert_eq!(store.count_posts(PostFilter::All).await.expect("count"), 2);
+}
+
+#[tokio::test]
+async fn a_post_dated_years_ahead_is_clamped_to_a_day_ahead_and_stays_put() {
+    let (store, source, _dir) = store_with_source(None).await;
+    let mut future = entry("f", "From the future", 2);
+    future.published = Some(at(2) + chrono::TimeDelta::days(3650));
+    let posts = vec![tagged(future, &[]), tagged(entry("b", "Today", 10), &[])];
+    store
+        .ingest(source, &meta(), &posts, at(10))
+        .await
+        .expect("ingest");
+    let again = store
+        .ingest(source, &meta(), &posts, at(12))
+        .await
+        .expect("ingest");
+    assert_eq!((again.new, again.updated), (0, 0), "{again:?}");
+    let dates = first_page(&store, |p| p.published.to_rfc3339()).await;
+    assert_eq!(
+        dates[0],
+        (at(10) + chrono::TimeDelta::days(1)).to_rfc3339(),
+        "{dates:?}"
+    );
+}
+
+#[tokio::test]
 async fn a_changed_item_updates_in_place_keeping_first_seen() {
     let (store, source, _dir) = store_with_source(None).await;
     store
