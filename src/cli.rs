@@ -85,6 +85,38 @@ pub enum Command {
     Remove(RemoveArgs),
     /// Follow every feed of an OPML subscription list (addresses already there are skipped).
     Import(ImportArgs),
+    /// Show what syndic understands of one feed, without storing anything.
+    ///
+    /// Reads a file, standard input (`-`) or an http(s) URL, and prints the format,
+    /// encoding, feed fields, every entry and the warnings: what was repaired or guessed
+    /// on the way. Exits 0 when a feed was read (even with warnings), 1 when nothing
+    /// usable was found. Needs no configuration file.
+    Parse(ParseArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ParseFormat {
+    /// A summary for people: feed fields, warnings, one line per entry.
+    Text,
+    /// Everything understood, as one JSON object (a stable shape for programs).
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct ParseArgs {
+    /// A feed file, `-` for standard input, or an http(s) URL.
+    #[arg(value_name = "PATH|URL")]
+    pub input: String,
+    /// The URL relative links resolve against (default: the URL read, none for files).
+    #[arg(long, value_name = "URL")]
+    pub base: Option<url::Url>,
+    /// The Content-Type the document was served with, for its charset (default: the
+    /// server's, none for files).
+    #[arg(long, value_name = "TYPE")]
+    pub content_type: Option<String>,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = ParseFormat::Text)]
+    pub format: ParseFormat,
 }
 
 #[derive(Debug, Args)]

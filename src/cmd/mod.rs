@@ -7,6 +7,7 @@ mod export;
 mod fetch;
 mod import;
 mod init;
+mod parse;
 mod progress;
 mod remove;
 mod retag;
@@ -36,6 +37,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Add(args) => add::run(&load(global, None)?, &args).await,
         Command::Remove(args) => remove::run(&load(global, None)?, &args),
         Command::Import(args) => import::run(&load(global, None)?, &args),
+        Command::Parse(args) => parse::run(&args).await,
     }
 }
 

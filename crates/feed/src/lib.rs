@@ -31,23 +31,29 @@
 //! Entry point: [`parse`]. The HTML helpers [`sanitize_html`], [`html_to_text`] and
 //! [`plain_text`] are public for callers that handle HTML from elsewhere.
 
+mod date;
 mod discover;
 mod entry;
 mod error;
 mod identity;
+mod model;
 mod nesting;
 mod opml;
 mod parse;
+mod read;
 mod repair;
 mod sanitize;
 mod sniff;
 mod syndication;
 mod text;
+mod xml;
 
 pub use discover::{COMMON_PATHS, FeedLink, LinkKind, MAX_LINKS, discover, looks_like_html};
 pub use error::FeedError;
 pub use opml::{MAX_OPML_BYTES, MAX_OUTLINES, OpmlError, Subscription, read_opml};
+pub use model::{Document, Enclosure, Entry, Format};
 pub use parse::parse;
+pub use read::{ReadOptions, read_document};
 pub use sanitize::sanitize_html;
 pub use text::{html_to_text, plain_text};
 
