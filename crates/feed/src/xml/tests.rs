@@ -110,3 +110,271 @@ fn empty_document_is_an_error() {
     assert!(matches!(read(b"", None), Err(FeedError::Empty)));
     assert!(matches!(read(b"  \n ", None), Err(FeedError::Empty)));
 }
+
+fn read_bytes(bytes: &[u8], content_type: Option<&str>) -> Tree {
+    read(bytes, content_type).unwrap()
+}
+
+fn encode(enc: &'static encoding_rs::Encoding, text: &str) -> Vec<u8> {
+    let (bytes, _, errors) = enc.encode(text);
+    assert!(!errors);
+    bytes.into_owned()
+}
+
+fn utf16(text: &str, big_endian: bool, bom: bool) -> Vec<u8> {
+    let mut out = Vec::new();
+    let units = if bom { "\u{FEFF}" } else { "" }
+        .encode_utf16()
+        .chain(text.encode_utf16());
+    for unit in units {
+        out.extend(if big_endian {
+            unit.to_be_bytes()
+        } else {
+            unit.to_le_bytes()
+        });
+    }
+    out
+}
+
+fn utf32(text: &str, big_endian: bool, bom: bool) -> Vec<u8> {
+    let mut out = Vec::new();
+    for c in if bom { "\u{FEFF}" } else { "" }
+        .chars()
+        .chain(text.chars())
+    {
+        let n = u32::from(c);
+        out.extend(if big_endian {
+            n.to_be_bytes()
+        } else {
+            n.to_le_bytes()
+        });
+    }
+    out
+}
+
+const RUSSIAN: &str = "Привет, мир";
+
+// ---- decoding ----
+
+#[test]
+fn utf8_bom_stripped() {
+    let t = read_bytes(b"\xEF\xBB\xBF<r>caf\xC3\xA9</r>", None);
+    assert_eq!(t.root.text(), "café");
+    assert_eq!(t.encoding, "utf-8");
+    assert!(t.warnings.is_empty());
+}
+
+#[test]
+fn utf16le_with_bom() {
+    let doc = format!(r#"<?xml version="1.0" encoding="utf-16"?><r>{RUSSIAN}</r>"#);
+    let t = read_bytes(&utf16(&doc, false, true), None);
+    assert_eq!(t.root.text(), RUSSIAN);
+    assert_eq!(t.encoding, "utf-16le");
+    assert!(t.warnings.is_empty(), "{:?}", t.warnings);
+}
+
+#[test]
+fn utf16be_with_bom() {
+    let t = read_bytes(&utf16(&format!("<r>{RUSSIAN}</r>"), true, true), None);
+    assert_eq!(t.root.text(), RUSSIAN);
+    assert_eq!(t.encoding, "utf-16be");
+}
+
+#[test]
+fn utf16_without_bom_sniffed_from_first_bytes() {
+    let doc = format!(r#"<?xml version="1.0"?><r>{RUSSIAN}</r>"#);
+    let le = read_bytes(&utf16(&doc, false, false), None);
+    assert_eq!(le.root.text(), RUSSIAN);
+    assert_eq!(le.encoding, "utf-16le");
+    let be = read_bytes(&utf16(&doc, true, false), None);
+    assert_eq!(be.root.text(), RUSSIAN);
+    assert_eq!(be.encoding, "utf-16be");
+}
+
+#[test]
+fn utf32_both_orders_with_and_without_bom() {
+    let doc = format!("<r>{RUSSIAN} \u{1F600}</r>");
+    for (be, bom, name) in [
+        (false, true, "utf-32le"),
+        (true, true, "utf-32be"),
+        (false, false, "utf-32le"),
+        (true, false, "utf-32be"),
+    ] {
+        let t = read_bytes(&utf32(&doc, be, bom), None);
+        assert_eq!(
+            t.root.text(),
+            format!("{RUSSIAN} \u{1F600}"),
+            "{name} bom={bom}"
+        );
+        assert_eq!(t.encoding, name);
+    }
+}
+
+#[test]
+fn declared_windows_1251() {
+    let doc = format!(r#"<?xml version="1.0" encoding="windows-1251"?><r>{RUSSIAN}</r>"#);
+    let t = read_bytes(&encode(encoding_rs::WINDOWS_1251, &doc), None);
+    assert_eq!(t.root.text(), RUSSIAN);
+    assert_eq!(t.encoding, "windows-1251");
+    assert!(t.warnings.is_empty());
+}
+
+#[test]
+fn legacy_multibyte_encodings() {
+    for (label, enc, text, name) in [
+        (
+            "Shift_JIS",
+            encoding_rs::SHIFT_JIS,
+            "日本語のテキスト",
+            "shift_jis",
+        ),
+        ("EUC-JP", encoding_rs::EUC_JP, "日本語のテキスト", "euc-jp"),
+        ("GBK", encoding_rs::GBK, "中文文本", "gbk"),
+        ("gb2312", encoding_rs::GBK, "中文文本", "gb2312"),
+        ("Big5", encoding_rs::BIG5, "中文文本", "big5"),
+        ("EUC-KR", encoding_rs::EUC_KR, "한국어", "euc-kr"),
+        ("KOI8-R", encoding_rs::KOI8_R, RUSSIAN, "koi8-r"),
+        (
+            "ISO-8859-2",
+            encoding_rs::ISO_8859_2,
+            "Zażółć gęślą",
+            "iso-8859-2",
+        ),
+        (
+            "ISO-8859-15",
+            encoding_rs::ISO_8859_15,
+            "€ œuvre",
+            "iso-8859-15",
+        ),
+    ] {
+        let doc = format!(r#"<?xml version="1.0" encoding="{label}"?><r>{text}</r>"#);
+        let t = read_bytes(&encode(enc, &doc), None);
+        assert_eq!(t.root.text(), text, "{label}");
+        assert_eq!(t.encoding, name, "{label}");
+    }
+}
+
+#[test]
+fn iso_8859_1_and_us_ascii_reported_as_declared() {
+    let t = read_bytes(
+        b"<?xml version='1.0' encoding='ISO-8859-1'?><r>caf\xE9</r>",
+        None,
+    );
+    assert_eq!(t.root.text(), "café");
+    assert_eq!(t.encoding, "iso-8859-1");
+    let t = read_bytes(
+        b"<?xml version='1.0' encoding='us-ascii'?><r>plain</r>",
+        None,
+    );
+    assert_eq!(t.encoding, "us-ascii");
+}
+
+#[test]
+fn http_charset_beats_declaration_with_warning() {
+    let doc = format!(r#"<?xml version="1.0" encoding="utf-8"?><r>{RUSSIAN}</r>"#);
+    let bytes = encode(encoding_rs::WINDOWS_1251, &doc);
+    let t = read_bytes(
+        &bytes,
+        Some("application/rss+xml; charset=\"windows-1251\""),
+    );
+    assert_eq!(t.root.text(), RUSSIAN);
+    assert_eq!(t.encoding, "windows-1251");
+    assert!(has_warning(&t, "disagree"));
+}
+
+#[test]
+fn http_utf8_with_declared_windows_1251_follows_http() {
+    let doc = format!(r#"<?xml version="1.0" encoding="windows-1251"?><r>{RUSSIAN}</r>"#);
+    let t = read_bytes(doc.as_bytes(), Some("text/xml; charset=utf-8"));
+    assert_eq!(t.root.text(), RUSSIAN);
+    assert_eq!(t.encoding, "utf-8");
+    assert!(has_warning(&t, "disagree"));
+}
+
+#[test]
+fn bom_beats_http_charset_and_declaration() {
+    let doc = r#"<?xml version="1.0" encoding="iso-8859-1"?><r>café</r>"#;
+    let mut bytes = b"\xEF\xBB\xBF".to_vec();
+    bytes.extend_from_slice(doc.as_bytes());
+    let t = read_bytes(&bytes, Some("text/xml; charset=koi8-r"));
+    assert_eq!(t.root.text(), "café");
+    assert_eq!(t.encoding, "utf-8");
+    assert!(has_warning(&t, "byte-order mark"));
+}
+
+#[test]
+fn undeclared_latin1_falls_back_to_windows_1252() {
+    let t = read_bytes(b"<r>caf\xE9 \x93quoted\x94</r>", None);
+    assert_eq!(t.root.text(), "café \u{201C}quoted\u{201D}");
+    assert_eq!(t.encoding, "windows-1252");
+    assert!(has_warning(&t, "Windows-1252"));
+}
+
+#[test]
+fn declared_utf8_with_stray_latin1_byte_keeps_the_utf8() {
+    let t = read_bytes(
+        b"<?xml version='1.0' encoding='utf-8'?><r>\xC3\xA9t\xC3\xA9 caf\xE9</r>",
+        None,
+    );
+    assert_eq!(t.root.text(), "été café");
+    assert_eq!(t.encoding, "utf-8");
+    assert!(has_warning(&t, "Windows-1252"));
+}
+
+#[test]
+fn latin1_label_on_utf8_bytes_reads_utf8() {
+    let t = read_bytes(
+        "<?xml version='1.0' encoding='iso-8859-1'?><r>café</r>".as_bytes(),
+        None,
+    );
+    assert_eq!(t.root.text(), "café");
+    assert_eq!(t.encoding, "utf-8");
+    assert!(has_warning(&t, "valid UTF-8"));
+}
+
+#[test]
+fn utf7_is_never_decoded_into_markup() {
+    let t = read_bytes(
+        b"<?xml version='1.0' encoding='utf-7'?><r>+ADw-script+AD4-alert(1)+ADw-/script+AD4-</r>",
+        None,
+    );
+    assert!(!t.root.has_element_children());
+    assert_eq!(t.root.text(), "+ADw-script+AD4-alert(1)+ADw-/script+AD4-");
+    assert!(has_warning(&t, "UTF-7"));
+}
+
+#[test]
+fn unknown_encoding_read_as_utf8_with_warning() {
+    let t = read_bytes(b"<?xml version='1.0' encoding='x-martian'?><r>ok</r>", None);
+    assert_eq!(t.root.text(), "ok");
+    assert_eq!(t.encoding, "utf-8");
+    assert!(has_warning(&t, "x-martian"));
+}
+
+#[test]
+fn declared_utf16_on_ascii_bytes_read_as_utf8() {
+    let t = read_bytes(b"<?xml version='1.0' encoding='utf-16'?><r>ok</r>", None);
+    assert_eq!(t.root.text(), "ok");
+    assert_eq!(t.encoding, "utf-8");
+    assert!(has_warning(&t, "not UTF-16"));
+}
+
+#[test]
+fn nul_and_control_characters_removed() {
+    let t = read_bytes(b"<r>a\0b\x01c\x0Bd\xEF\xBF\xBEe</r>", None);
+    assert_eq!(t.root.text(), "abcde");
+    assert!(has_warning(&t, "NUL"));
+}
+
+#[test]
+fn whitespace_and_garbage_before_declaration_tolerated() {
+    let t = read_bytes(
+        b"\n\n  <?xml version='1.0' encoding='windows-1252'?><r>\x80</r>",
+        None,
+    );
+    assert_eq!(t.root.text(), "\u{20AC}");
+    assert_eq!(t.encoding, "windows-1252");
+    let t = tree("junk\n<?xml version='1.0'?><r>x</r>");
+    assert_eq!(t.root.text(), "x");
+    assert!(has_warning(&t, "before the root"));
+}
