@@ -378,3 +378,266 @@ fn whitespace_and_garbage_before_declaration_tolerated() {
     assert_eq!(t.root.text(), "x");
     assert!(has_warning(&t, "before the root"));
 }
+
+// ---- recovery ----
+
+#[test]
+fn undefined_entity_kept_literally() {
+    let t = tree("<r>a &bogus; b</r>");
+    assert_eq!(t.root.text(), "a &bogus; b");
+    assert!(has_warning(&t, "undefined entities"));
+}
+
+#[test]
+fn stray_ampersands_kept_literally() {
+    let t = tree(r#"<r><t>AT&T & friends &#xZZ; &#;</t><a href="?a=1&b=2"/></r>"#);
+    assert_eq!(child(&t.root, "t").text(), "AT&T & friends &#xZZ; &#;");
+    assert_eq!(child(&t.root, "a").attr("href"), Some("?a=1&b=2"));
+    assert!(has_warning(&t, "bare '&'"));
+}
+
+#[test]
+fn stray_less_than_kept_as_text() {
+    let t = tree("<r><t>1 < 2 <= 3 <3</t></r>");
+    assert_eq!(child(&t.root, "t").text(), "1 < 2 <= 3 <3");
+    assert!(has_warning(&t, "bare '<'"));
+}
+
+#[test]
+fn forbidden_character_references_dropped() {
+    let t = tree("<r>a&#0;b&#xD800;c&#x110000;d</r>");
+    assert_eq!(t.root.text(), "abcd");
+    assert!(has_warning(&t, "character references"));
+}
+
+#[test]
+fn unclosed_tags_closed_at_parent_end() {
+    let t = tree("<r><item><title>One</item><item><title>Two</title></item></r>");
+    let items: Vec<_> = t.root.elements().collect();
+    assert_eq!(items.len(), 2);
+    assert_eq!(child(items[0], "title").text(), "One");
+    assert_eq!(child(items[1], "title").text(), "Two");
+    assert!(has_warning(&t, "were not closed"));
+}
+
+#[test]
+fn unmatched_end_tag_ignored() {
+    let t = tree("<r><a>x</b></a><c/></r>");
+    assert_eq!(child(&t.root, "a").text(), "x");
+    assert!(t.root.elements().any(|e| e.local == "c"));
+    assert!(has_warning(&t, "match no open element"));
+}
+
+#[test]
+fn unclosed_html_void_element_does_not_swallow_text() {
+    let t = tree("<r><d>one<br>two<img src='x.png'>three</d></r>");
+    let d = child(&t.root, "d");
+    assert_eq!(d.inner_markup(), r#"one<br>two<img src="x.png">three"#);
+}
+
+#[test]
+fn unterminated_cdata_becomes_text() {
+    let t = tree("<r><d><![CDATA[<p>never ends</p>");
+    assert_eq!(child(&t.root, "d").text(), "<p>never ends</p>");
+    assert!(has_warning(&t, "CDATA"));
+}
+
+#[test]
+fn truncated_document_keeps_what_was_read() {
+    let t = tree("<rss><channel><title>T</title><item><title>One</title></item><item><title>Tw");
+    let channel = child(&t.root, "channel");
+    assert_eq!(child(channel, "title").text(), "T");
+    let items: Vec<_> = channel.elements().filter(|e| e.local == "item").collect();
+    assert_eq!(items.len(), 2);
+    assert_eq!(child(items[1], "title").text(), "Tw");
+    assert!(has_warning(&t, "ends early"));
+}
+
+#[test]
+fn truncated_inside_a_start_tag() {
+    let t = tree(r#"<rss><channel><title>T</title><item a="1"#);
+    assert_eq!(child(child(&t.root, "channel"), "title").text(), "T");
+    assert!(has_warning(&t, "ends early"));
+}
+
+#[test]
+fn garbage_after_root_ignored() {
+    let t = tree("<r><a/></r>trailing junk<other>x</other>");
+    assert_eq!(t.root.local, "r");
+    assert_eq!(t.root.elements().count(), 1);
+    assert!(has_warning(&t, "after the root"));
+}
+
+#[test]
+fn whitespace_after_root_is_not_a_warning() {
+    let t = tree("<r/>\n\n<!-- bye -->\n");
+    assert!(t.warnings.is_empty(), "{:?}", t.warnings);
+}
+
+#[test]
+fn start_tag_missing_its_close_bracket() {
+    let t = tree("<r><a href='x'<b>text</b></a></r>");
+    let a = child(&t.root, "a");
+    assert_eq!(a.attr("href"), Some("x"));
+    assert_eq!(child(a, "b").text(), "text");
+}
+
+#[test]
+fn unquoted_and_valueless_attributes() {
+    let t = tree("<r><a href=x.html checked title = 'y'/></r>");
+    let a = child(&t.root, "a");
+    assert_eq!(a.attr("href"), Some("x.html"));
+    assert_eq!(a.attr("checked"), Some(""));
+    assert_eq!(a.attr("title"), Some("y"));
+}
+
+#[test]
+fn attribute_whitespace_normalized() {
+    let t = tree("<r a=\"one\ntwo\tthree\"/>");
+    assert_eq!(t.root.attr("a"), Some("one two three"));
+}
+
+#[test]
+fn html_document_is_an_error() {
+    let err = read(
+        b"<!DOCTYPE html><html><head><title>x</title></head></html>",
+        None,
+    );
+    assert!(matches!(err, Err(FeedError::NotAFeed { .. })));
+    let err = read(b"<html><body>no feed</body></html>", None);
+    assert!(matches!(err, Err(FeedError::NotAFeed { .. })));
+}
+
+#[test]
+fn no_root_element_is_an_error() {
+    assert!(matches!(
+        read(b"just some text", None),
+        Err(FeedError::NotAFeed { .. })
+    ));
+    assert!(matches!(
+        read(b"<?xml version='1.0'?><!-- nothing -->", None),
+        Err(FeedError::NotAFeed { .. })
+    ));
+}
+
+// ---- safety ----
+
+#[test]
+fn internal_subset_entities_never_expanded() {
+    let t = tree(
+        r#"<?xml version="1.0"?>
+<!DOCTYPE r [
+  <!ENTITY xxe SYSTEM "file:///etc/passwd">
+  <!ENTITY a "aaaaaaaaaa">
+  <!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">
+  <!-- a comment with a ' quote and a ] bracket -->
+]>
+<r><t>&xxe;</t><u>&b;</u></r>"#,
+    );
+    assert_eq!(child(&t.root, "t").text(), "&xxe;");
+    assert_eq!(child(&t.root, "u").text(), "&b;");
+    assert!(has_warning(&t, "DTD"));
+}
+
+#[test]
+fn external_dtd_and_parameter_entities_ignored() {
+    let t = tree(
+        r#"<!DOCTYPE rss SYSTEM "http://127.0.0.1:1/x.dtd" [<!ENTITY % p SYSTEM "http://127.0.0.1:1/p"> %p;]><rss><t>ok</t></rss>"#,
+    );
+    assert_eq!(child(&t.root, "t").text(), "ok");
+}
+
+#[test]
+fn doctype_without_subset_is_silent() {
+    let t = tree(
+        r#"<!DOCTYPE rss PUBLIC "-//Netscape Communications//DTD RSS 0.91//EN" "http://my.netscape.com/publish/formats/rss-0.91.dtd"><rss/>"#,
+    );
+    assert_eq!(t.root.local, "rss");
+    assert!(t.warnings.is_empty(), "{:?}", t.warnings);
+}
+
+fn depth(el: &Element) -> usize {
+    let mut depth = 1;
+    let mut at = el;
+    while let Some(next) = at.elements().next() {
+        depth += 1;
+        at = next;
+    }
+    depth
+}
+
+#[test]
+fn million_deep_nesting_is_flattened() {
+    let n = 1_000_000;
+    let mut doc = String::with_capacity(n * 8);
+    doc.push_str("<r>");
+    for _ in 0..n {
+        doc.push_str("<d>");
+    }
+    doc.push_str("deep");
+    for _ in 0..n {
+        doc.push_str("</d>");
+    }
+    doc.push_str("<after/></r>");
+    let t = tree(&doc);
+    assert_eq!(depth(&t.root), reader::MAX_DEPTH);
+    assert_eq!(t.root.text(), "deep");
+    assert!(t.root.elements().any(|e| e.local == "after"));
+    assert!(has_warning(&t, "nested deeper"));
+}
+
+#[test]
+fn million_deep_unclosed_nesting_is_bounded() {
+    let doc = "<d>".repeat(1_000_000);
+    let t = tree(&doc);
+    assert_eq!(depth(&t.root), reader::MAX_DEPTH);
+    assert!(has_warning(&t, "ends early"));
+}
+
+#[test]
+fn hundred_thousand_attributes_are_capped() {
+    let mut doc = String::from("<r");
+    for i in 0..100_000 {
+        doc.push_str(&format!(" a{i}=\"{i}\""));
+    }
+    doc.push_str("><c/></r>");
+    let t = tree(&doc);
+    assert_eq!(t.root.attrs.len(), reader::MAX_ATTRS);
+    assert_eq!(t.root.attr("a0"), Some("0"));
+    assert_eq!(t.root.elements().count(), 1);
+    assert!(has_warning(&t, "attributes were ignored"));
+}
+
+#[test]
+fn ten_thousand_namespace_declarations_are_capped() {
+    let mut doc = String::from("<r");
+    for i in 0..10_000 {
+        doc.push_str(&format!(" xmlns:p{i}=\"urn:{i}\""));
+    }
+    doc.push_str("><p0:a/><p9999:b/></r>");
+    let t = tree(&doc);
+    let a = child(&t.root, "a");
+    assert_eq!(a.ns.as_deref(), Some("urn:0"));
+    let b = child(&t.root, "b");
+    assert_eq!(b.ns, None);
+    assert_eq!(b.prefix.as_deref(), Some("p9999"));
+    assert!(has_warning(&t, "declarations were ignored"));
+}
+
+#[test]
+fn many_stray_end_tags_are_ignored() {
+    let mut doc = "<r>".to_owned();
+    doc.push_str(&"</x>".repeat(100_000));
+    doc.push_str("<ok/></r>");
+    let t = tree(&doc);
+    assert!(t.root.elements().any(|e| e.local == "ok"));
+    assert!(has_warning(&t, "100000 end tags"));
+}
+
+#[test]
+fn warnings_counted_once_per_kind() {
+    let t = tree("<r>&a1; &a2; &a3; & & <</r>");
+    assert_eq!(t.warnings.len(), 3, "{:?}", t.warnings);
+    assert!(has_warning(&t, "3 references to undefined"));
+    assert!(has_warning(&t, "2 bare '&'"));
+}
