@@ -10,7 +10,8 @@
 //!   kept and every other byte is read as Windows-1252 (the usual culprit, a superset of
 //!   Latin-1). A document with no valid multi-byte sequence is reported as `windows-1252`.
 //! - a Latin-1/Windows-1252 label on bytes that are valid UTF-8 with non-ASCII text:
-//!   read as UTF-8 (following the label would turn every accent into mojibake).
+//!   read as UTF-8 (following the label would turn every accent into mojibake), and
+//!   reported under the label, as feedparser reports it.
 //! - UTF-7 is never decoded (its `+ADw-` would turn into markup): the bytes are read as
 //!   UTF-8, so such sequences stay literal text.
 //!
@@ -292,7 +293,8 @@ pub(crate) fn decode<'a>(
                     warnings.push(format!(
                         "the document is labelled {label:?} but is valid UTF-8; read as UTF-8"
                     ));
-                    (Cow::Borrowed(text), "utf-8".to_owned())
+                    // Reported under its label, as feedparser does.
+                    (Cow::Borrowed(text), legacy_name(label, legacy))
                 }
                 _ => {
                     let (text, errors) = legacy.decode_without_bom_handling(body);
