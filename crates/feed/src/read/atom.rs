@@ -1,8 +1,8 @@
 //! Atom 1.0 (RFC 4287) and Atom 0.3.
 
-use super::draft::{self, EntryDraft, Link, atom_kind, atom_kind_opt, atom_person};
+use super::draft::{self, EntryDraft, Link, atom_kind_opt, atom_person};
 use super::ns::{self, Ns};
-use super::values::{self, Body, Reader, Scope, person_name, trimmed};
+use super::values::{self, Body, Kind, Reader, Scope, person_name, trimmed};
 use crate::model::{Document, Format};
 use crate::xml::Element;
 
@@ -43,21 +43,16 @@ pub(crate) fn read(reader: &mut Reader<'_>, root: &Element, format: Format) -> D
     let mut logo = None;
     let mut icon = None;
     let mut published = None;
+    let mut feed_id_link = None;
     let mut entries: Vec<&Element> = Vec::new();
     for el in root.elements() {
         let scope = root_scope.enter(el);
         let local = el.local.to_ascii_lowercase();
         if core(el) {
             match local.as_str() {
-                "title" => first(
-                    &mut doc.title,
-                    Body::new(el, atom_kind(el, atom03), scope).plain(),
-                ),
+                "title" => first(&mut doc.title, body(el, scope, atom03).plain()),
                 "subtitle" | "tagline" => {
-                    first(
-                        &mut doc.description,
-                        Body::new(el, atom_kind(el, atom03), scope).plain(),
-                    );
+                    first(&mut doc.description, body(el, scope, atom03).plain());
                 }
                 "link" => {
                     let link = draft::link(reader, el, &scope);
@@ -84,6 +79,10 @@ pub(crate) fn read(reader: &mut Reader<'_>, root: &Element, format: Format) -> D
                     }
                 }
                 "generator" => first(&mut doc.generator, values::plain(el)),
+                "id" => first(
+                    &mut feed_id_link,
+                    trimmed(el).and_then(|id| values::absolute_http_url(&id, None)),
+                ),
                 "logo" => first(
                     &mut logo,
                     trimmed(el).and_then(|h| reader.link_quiet(&h, &scope)),
@@ -118,7 +117,7 @@ pub(crate) fn read(reader: &mut Reader<'_>, root: &Element, format: Format) -> D
             _ => {}
         }
     }
-    doc.link = draft::alternate(&links);
+    doc.link = draft::alternate(&links).or(feed_id_link);
     doc.image = logo.or(icon);
     doc.updated = doc.updated.or(published);
     doc.language = doc.language.take().or_else(|| root_scope.lang.clone());
@@ -158,9 +157,16 @@ fn read_entry<'a>(
             continue;
         }
         match el.local.to_ascii_lowercase().as_str() {
-            "id" => first(&mut draft.id, trimmed(el)),
+            "id" if draft.id.is_none() => {
+                draft.id = trimmed(el);
+                // Like a permalink guid, an id that is a web address stands for the page.
+                draft.guid_link = draft
+                    .id
+                    .as_deref()
+                    .and_then(|id| values::absolute_http_url(id, None));
+            }
             "title" if draft.title.is_none() => {
-                draft.title = Some(Body::new(el, atom_kind(el, atom03), scope));
+                draft.title = Some(body(el, scope, atom03));
             }
             "link" => {
                 let link = draft::link(reader, el, &scope);
@@ -173,7 +179,7 @@ fn read_entry<'a>(
                 if let Some(src) = el.attr("src") {
                     let src = reader.link(src, &scope);
                     first(&mut draft.content_src, src);
-                } else if draft.content.is_none() && atom_kind_opt(el, atom03).is_some() {
+                } else if draft.content.is_none() {
                     draft.content = Some(body(el, scope, atom03));
                 }
             }
@@ -200,13 +206,24 @@ fn read_entry<'a>(
     draft
 }
 
-/// A summary or content element as a body (Atom 0.3 `mode="base64"` decoded).
+/// A text construct as a body: Atom 0.3 `mode="base64"` decoded, and a body of another
+/// media type (base64 by definition) decoded when it is text.
 fn body(el: &Element, scope: Scope, atom03: bool) -> Body<'_> {
-    let mut body = Body::new(el, atom_kind(el, atom03), scope);
-    body.base64 = el
-        .attr("mode")
-        .is_some_and(|m| m.trim().eq_ignore_ascii_case("base64"));
-    body
+    match atom_kind_opt(el, atom03) {
+        Some(kind) => {
+            let mut body = Body::new(el, kind, scope);
+            body.base64 = el
+                .attr("mode")
+                .is_some_and(|m| m.trim().eq_ignore_ascii_case("base64"));
+            body
+        }
+        None => {
+            let mut body = Body::new(el, Kind::Html, scope);
+            body.base64 = true;
+            body.binary = true;
+            body
+        }
+    }
 }
 
 fn first<T>(slot: &mut Option<T>, value: Option<T>) {

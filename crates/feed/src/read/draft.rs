@@ -236,6 +236,10 @@ impl<'a> EntryDraft<'a> {
                 Some(Body::new(el, atom_kind(el, false), scope.clone())),
             ),
             (Ns::Atom10, "id") => first(&mut self.id, trimmed(el)),
+            (Ns::Xhtml, "body") => first(
+                &mut self.content,
+                Some(Body::new(el, Kind::Xhtml, scope.clone())),
+            ),
             _ => return false,
         }
         true

@@ -223,6 +223,12 @@ fn read_item<'a>(reader: &mut Reader<'_>, item: &'a Element, scope: Scope) -> En
         ..EntryDraft::default()
     };
     let item_scope = draft.scope.clone();
+    let about = item
+        .attrs
+        .iter()
+        .find(|a| a.local == "about" && a.ns.as_deref().is_some_and(|n| ns::of_uri(n) == Ns::Rdf))
+        .map(|a| a.value.trim().to_owned())
+        .filter(|a| !a.is_empty());
     for el in item.elements() {
         let scope = item_scope.enter(el);
         if !core(el) {
@@ -248,8 +254,17 @@ fn read_item<'a>(reader: &mut Reader<'_>, item: &'a Element, scope: Scope) -> En
                     draft.guid_link = values::absolute_http_url(id, None);
                 }
             }
-            "description" if draft.summary.is_none() => {
-                draft.summary = Some(Body::new(el, Kind::Html, scope));
+            // Like feedparser: a second summary-like element is the content.
+            "description" | "summary" => {
+                let body = Body::new(el, Kind::Html, scope);
+                if draft.summary.is_none() {
+                    draft.summary = Some(body);
+                } else if draft.content.is_none() {
+                    draft.content = Some(body);
+                }
+            }
+            "fullitem" if draft.content.is_none() => {
+                draft.content = Some(Body::new(el, Kind::Html, scope));
             }
             "author" => draft.add_author(person_name(&el.text())),
             "pubdate" if draft.published.is_none() => {
@@ -273,6 +288,9 @@ fn read_item<'a>(reader: &mut Reader<'_>, item: &'a Element, scope: Scope) -> En
             }
             _ => {}
         }
+    }
+    if draft.id.is_none() {
+        draft.id = about;
     }
     draft
 }

@@ -296,3 +296,52 @@ fn unescaped_markup_in_a_description_is_kept_as_html() {
         Some("Some <b>bold</b> text")
     );
 }
+
+#[test]
+fn rss_alternative_bodies_fullitem_xhtml_body_and_a_second_summary() {
+    let doc = read(
+        r#"<rss version="2.0"><channel>
+        <item><description>Desc</description><summary>Longer</summary></item>
+        <item><fullitem>&lt;p&gt;Full&lt;/p&gt;</fullitem></item>
+        <item><body xmlns="http://www.w3.org/1999/xhtml"><p>Body</p></body></item></channel></rss>"#,
+    );
+    assert_eq!(doc.entries[0].summary.as_deref(), Some("Desc"));
+    assert_eq!(doc.entries[0].content.as_deref(), Some("Longer"));
+    assert_eq!(doc.entries[1].content.as_deref(), Some("<p>Full</p>"));
+    assert_eq!(doc.entries[2].content.as_deref(), Some("<p>Body</p>"));
+}
+
+#[test]
+fn rdf_about_is_the_item_id() {
+    let doc = read(
+        r#"<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/">
+        <item rdf:about="http://x.example/1"><title>t</title></item></rdf:RDF>"#,
+    );
+    assert_eq!(doc.entries[0].id, "http://x.example/1");
+    assert!(doc.entries[0].id_is_native);
+}
+
+#[test]
+fn atom_id_that_is_a_url_stands_for_a_missing_link() {
+    let doc = read(
+        r#"<feed xmlns="http://www.w3.org/2005/Atom"><id>http://x.example/</id>
+        <entry><id>http://x.example/1</id></entry><entry><id>urn:x</id></entry></feed>"#,
+    );
+    assert_eq!(doc.link.as_deref(), Some("http://x.example/"));
+    assert_eq!(doc.entries[0].link.as_deref(), Some("http://x.example/1"));
+    assert_eq!(doc.entries[1].link, None);
+}
+
+#[test]
+fn atom_bodies_of_other_media_types_are_base64() {
+    let doc = read(
+        r#"<feed xmlns="http://www.w3.org/2005/Atom"><entry>
+        <content type="application/octet-stream">PGI+aGk8L2I+</content>
+        <summary type="image/png">iVBORw0KGgo=</summary></entry></feed>"#,
+    );
+    assert_eq!(doc.entries[0].content.as_deref(), Some("<b>hi</b>"));
+    assert_eq!(
+        doc.entries[0].summary, doc.entries[0].content,
+        "binary summary: none"
+    );
+}

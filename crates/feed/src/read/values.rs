@@ -163,6 +163,8 @@ pub(crate) struct Body<'a> {
     pub(crate) scope: Scope,
     /// Atom 0.3 `mode="base64"`: the text is base64 of the body.
     pub(crate) base64: bool,
+    /// A body of a non-text media type: nothing unless it decodes to text.
+    pub(crate) binary: bool,
 }
 
 impl<'a> Body<'a> {
@@ -172,16 +174,19 @@ impl<'a> Body<'a> {
             kind,
             scope,
             base64: false,
+            binary: false,
         }
     }
 
     /// The text of the element: base64-decoded when so marked.
     fn text(&self) -> String {
         let text = self.el.text();
-        if self.base64
-            && let Some(decoded) = decode_base64(&text)
-        {
-            return decoded;
+        if self.base64 {
+            match decode_base64(&text) {
+                Some(decoded) => return decoded,
+                None if self.binary => return String::new(),
+                None => {}
+            }
         }
         text
     }
@@ -216,6 +221,7 @@ impl<'a> Body<'a> {
     /// The body as HTML before sanitizing; `None` when empty.
     pub(crate) fn raw_html(&self) -> Option<String> {
         let html = match self.kind {
+            _ if self.binary => self.text(),
             Kind::Xhtml => self.markup(),
             _ if self.el.has_element_children() => self.markup(),
             Kind::Html => self.text(),
