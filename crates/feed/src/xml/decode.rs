@@ -5,7 +5,8 @@
 //! and the declaration are believed, the first bytes are looked at: `<\0?\0` and friends
 //! are UTF-16 or UTF-32 whatever anyone says, and a document that claims UTF-16/32 but
 //! starts with ASCII markup is not. Legacy encodings go through `encoding_rs`; UTF-32 is
-//! decoded here (`encoding_rs` does not have it). Documents that lie:
+//! decoded here (`encoding_rs` does not have it), and so are the DOS, old Mac and EBCDIC
+//! code pages of `codepages.rs` (EBCDIC is recognised by `<?xm` in EBCDIC). Documents that lie:
 //! - UTF-8 (declared, or nothing declared) that is not valid UTF-8: valid sequences are
 //!   kept and every other byte is read as Windows-1252 (the usual culprit, a superset of
 //!   Latin-1). A document with no valid multi-byte sequence is reported as `windows-1252`.
@@ -22,6 +23,7 @@ use std::borrow::Cow;
 
 use encoding_rs::Encoding;
 
+use super::codepages::{self, CodePage};
 use crate::FeedError;
 
 /// A decoded document.
@@ -45,6 +47,8 @@ enum Enc {
     Utf32,
     Utf7,
     Legacy(&'static Encoding),
+    /// A DOS, old Mac or EBCDIC code page (not in `encoding_rs`).
+    Table(&'static CodePage),
     /// A label nobody knows (or one that `encoding_rs` only maps to "replacement").
     Unknown,
 }
@@ -74,15 +78,45 @@ impl Enc {
     }
 }
 
+/// Labels `encoding_rs` does not know under these names (Python codec aliases that
+/// feeds use), mapped to one it knows.
+fn alias(l: &str) -> &str {
+    match l {
+        "ms-ansi" => "windows-1252",
+        "ms-ee" => "windows-1250",
+        "ms-cyrl" => "windows-1251",
+        "ms-greek" => "windows-1253",
+        "ms-turk" => "windows-1254",
+        "ms-hebr" => "windows-1255",
+        "ms-arab" => "windows-1256",
+        "winbaltrim" => "windows-1257",
+        "cp874" | "ms874" => "windows-874",
+        "macroman" | "mac-roman" => "macintosh",
+        "maccyrillic" | "mac-cyrillic" => "x-mac-cyrillic",
+        "cp936" | "ms936" => "gbk",
+        "cp932" | "ms932" | "sjis" | "shift-jis" => "shift_jis",
+        "cp949" | "ms949" | "uhc" => "euc-kr",
+        "cp950" | "ms950" | "big5hkscs" | "big5-hkscs" => "big5",
+        // feedparser decodes GB2312 as its superset GB18030 (and reports that name).
+        "gb2312" | "gb_2312-80" | "csgb2312" | "gb_2312" | "euc-cn" | "euccn" => "gb18030",
+        _ => l,
+    }
+}
+
 /// What a label names.
 fn resolve(label: &str) -> Enc {
-    let l = label.trim().to_ascii_lowercase();
+    let mut l = label.trim().to_ascii_lowercase();
+    if Encoding::for_label(l.as_bytes()).is_none() {
+        l = l.replace(['_', ' '], "-");
+    }
+    let l = alias(&l).to_owned();
     match l.as_str() {
         "utf-8" | "utf8" => Enc::Utf8,
-        "utf-16" | "utf16" | "ucs-2" | "ucs2" | "iso-10646-ucs-2" | "unicode" => Enc::Utf16,
+        "utf-16" | "utf16" | "u16" | "ucs-2" | "ucs2" | "iso-10646-ucs-2" | "unicode"
+        | "csunicode" => Enc::Utf16,
         "utf-16le" | "utf16le" => Enc::Utf16Le,
         "utf-16be" | "utf16be" => Enc::Utf16Be,
-        "utf-32" | "utf32" | "ucs-4" | "ucs4" | "iso-10646-ucs-4" => Enc::Utf32,
+        "utf-32" | "utf32" | "u32" | "ucs-4" | "ucs4" | "iso-10646-ucs-4" | "csucs4" => Enc::Utf32,
         "utf-32le" | "utf32le" => Enc::Utf32Le,
         "utf-32be" | "utf32be" => Enc::Utf32Be,
         "utf-7" | "utf7" | "unicode-1-1-utf-7" | "csunicode11utf7" | "x-utf-7" => Enc::Utf7,
@@ -92,7 +126,9 @@ fn resolve(label: &str) -> Enc {
             Some(enc) if enc == encoding_rs::UTF_16LE => Enc::Utf16Le,
             Some(enc) if enc == encoding_rs::UTF_16BE => Enc::Utf16Be,
             Some(enc) => Enc::Legacy(enc),
-            None => Enc::Unknown,
+            None => codepages::for_label(&l)
+                .or_else(|| codepages::for_label(&label.trim().to_ascii_lowercase()))
+                .map_or(Enc::Unknown, Enc::Table),
         },
     }
 }
@@ -107,7 +143,6 @@ fn legacy_name(label: &str, enc: &'static Encoding) -> String {
         | "iso-ir-100" | "cp819" | "ibm819" | "csisolatin1" | "iso_8859-1:1987" => "iso-8859-1",
         "us-ascii" | "ascii" | "ansi_x3.4-1968" | "iso646-us" | "cp367" | "ibm367" | "csascii"
         | "us" => "us-ascii",
-        "gb2312" | "gb_2312-80" | "csgb2312" | "gb_2312" => "gb2312",
         "iso-8859-9" | "iso8859-9" | "latin5" | "l5" | "iso_8859-9" => "iso-8859-9",
         "iso-8859-11" | "iso8859-11" | "tis-620" => l.as_str(),
         _ => "",
@@ -194,17 +229,45 @@ pub(crate) fn decode<'a>(
     content_type: Option<&str>,
 ) -> Result<Decoded<'a>, FeedError> {
     let mut warnings = Vec::new();
+    if let Some(ct) = content_type {
+        let mime = ct
+            .split(';')
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_ascii_lowercase();
+        let xmlish = mime.contains("xml")
+            || mime.starts_with("application/rss")
+            || mime.starts_with("application/atom")
+            || mime.starts_with("application/rdf");
+        if !mime.is_empty() && !xmlish {
+            warnings.push(format!(
+                "the document was served as {mime:?}, which is not an XML media type"
+            ));
+        }
+    }
     let http_label = content_type.and_then(http_charset);
     let http = http_label.map(resolve);
     let bom = bom(bytes);
     let body = &bytes[bom.map_or(0, |(_, len)| len)..];
+    let ebcdic = bom.is_none() && body.starts_with(b"\x4C\x6F\xA7\x94");
     let sniffed = if bom.is_none() {
         sniff_wide(body)
     } else {
         None
     };
     let shape = bom.map(|(enc, _)| enc).or(sniffed);
-    let decl_label = declared(&ascii_head(body, shape.unwrap_or(Enc::Utf8)));
+    let decl_label = if ebcdic {
+        let table = codepages::ebcdic_default();
+        let head: Vec<u8> = body
+            .iter()
+            .take(1024)
+            .map(|&b| u8::try_from(u32::from(table.char(b))).unwrap_or(b'?'))
+            .collect();
+        declared(&head)
+    } else {
+        declared(&ascii_head(body, shape.unwrap_or(Enc::Utf8)))
+    };
     let decl = decl_label.as_deref().map(resolve);
 
     // (encoding, the label it came from)
@@ -221,6 +284,11 @@ pub(crate) fn decode<'a>(
             }
         }
         (enc, None)
+    } else if ebcdic {
+        match decl {
+            Some(Enc::Table(table)) if table.ebcdic => (Enc::Table(table), None),
+            _ => (Enc::Table(codepages::ebcdic_default()), None),
+        }
     } else if let Some(enc) = sniffed {
         if let Some(other) = http.or(decl)
             && !other.same(enc)
@@ -284,6 +352,16 @@ pub(crate) fn decode<'a>(
                 label.unwrap_or_default()
             ));
             utf8(body, &mut warnings)
+        }
+        Enc::Table(table) => {
+            let text: String = body.iter().map(|&b| table.char(b)).collect();
+            if text.contains('\u{FFFD}') {
+                warnings.push(format!(
+                    "some bytes are not defined in {}; they were replaced",
+                    table.name
+                ));
+            }
+            (Cow::Owned(text), table.name.to_owned())
         }
         Enc::Legacy(legacy) => {
             let label = label.unwrap_or_default();

@@ -10,6 +10,7 @@
 //!
 //! The feed interpreter (`crate::read`) walks the tree; it never sees raw XML.
 
+mod codepages;
 mod decode;
 mod reader;
 #[cfg(test)]

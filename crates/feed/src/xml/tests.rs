@@ -230,7 +230,7 @@ fn legacy_multibyte_encodings() {
         ),
         ("EUC-JP", encoding_rs::EUC_JP, "日本語のテキスト", "euc-jp"),
         ("GBK", encoding_rs::GBK, "中文文本", "gbk"),
-        ("gb2312", encoding_rs::GBK, "中文文本", "gb2312"),
+        ("gb2312", encoding_rs::GBK, "中文文本", "gb18030"),
         ("Big5", encoding_rs::BIG5, "中文文本", "big5"),
         ("EUC-KR", encoding_rs::EUC_KR, "한국어", "euc-kr"),
         ("KOI8-R", encoding_rs::KOI8_R, RUSSIAN, "koi8-r"),
@@ -640,4 +640,71 @@ fn warnings_counted_once_per_kind() {
     assert_eq!(t.warnings.len(), 3, "{:?}", t.warnings);
     assert!(has_warning(&t, "3 references to undefined"));
     assert!(has_warning(&t, "2 bare '&'"));
+}
+
+#[test]
+fn python_style_encoding_labels_understood() {
+    for label in ["windows_1251", "ms-cyrl", "CP1251"] {
+        let doc = format!(r#"<?xml version="1.0" encoding="{label}"?><r>{RUSSIAN}</r>"#);
+        let t = read_bytes(&encode(encoding_rs::WINDOWS_1251, &doc), None);
+        assert_eq!(t.root.text(), RUSSIAN, "{label}");
+        assert_eq!(t.encoding, "windows-1251", "{label}");
+        assert!(t.warnings.is_empty(), "{label}: {:?}", t.warnings);
+    }
+}
+
+#[test]
+fn wide_labels_agree_with_sniffed_bytes() {
+    let doc = r#"<?xml version="1.0" encoding="csucs4"?><r>x</r>"#;
+    let t = read_bytes(&utf32(doc, true, false), None);
+    assert!(t.warnings.is_empty(), "{:?}", t.warnings);
+    let doc = r#"<?xml version="1.0" encoding="utf_16"?><r>x</r>"#;
+    let t = read_bytes(&utf16(doc, true, false), None);
+    assert!(t.warnings.is_empty(), "{:?}", t.warnings);
+}
+
+#[test]
+fn non_xml_media_type_warned() {
+    let t = read_bytes(b"<r>x</r>", Some("text/plain; charset=utf-8"));
+    assert_eq!(t.encoding, "utf-8");
+    assert!(has_warning(&t, "not an XML media type"));
+    let t = read_bytes(b"<r>x</r>", Some("application/rss+xml"));
+    assert!(t.warnings.is_empty());
+}
+
+#[test]
+fn dos_and_mac_code_pages_decoded() {
+    for (label, byte, want) in [
+        ("cp437", 0x80, 'Ç'),
+        ("ibm850", 0x80, 'Ç'),
+        ("cp866", 0x80, 'А'),
+        ("maccentraleurope", 0x80, 'Ä'),
+        ("macgreek", 0x80, 'Ä'),
+        ("cp862", 0x80, 'א'),
+    ] {
+        let mut doc = format!("<?xml version='1.0' encoding='{label}'?><r>").into_bytes();
+        doc.push(byte);
+        doc.extend_from_slice(b"</r>");
+        let t = read_bytes(&doc, None);
+        assert_eq!(t.root.text(), want.to_string(), "{label}");
+        assert!(t.warnings.is_empty(), "{label}: {:?}", t.warnings);
+    }
+}
+
+#[test]
+fn ebcdic_recognised_and_decoded() {
+    // "<?xml version='1.0' encoding='cp500'?><r>é</r>" in EBCDIC code page 500.
+    let ascii = "<?xml version='1.0' encoding='cp500'?><r>";
+    let to_ebcdic = |c: char| -> u8 {
+        (0..=255u8)
+            .find(|&b| codepages::for_label("cp500").unwrap().char(b) == c)
+            .unwrap()
+    };
+    let mut doc: Vec<u8> = ascii.chars().map(to_ebcdic).collect();
+    doc.push(to_ebcdic('é'));
+    doc.extend("</r>".chars().map(to_ebcdic));
+    let t = read_bytes(&doc, None);
+    assert_eq!(t.root.local, "r");
+    assert_eq!(t.root.text(), "é");
+    assert_eq!(t.encoding, "cp500");
 }
