@@ -19,19 +19,18 @@ pub enum FeedError {
 
     /// It looks like a feed, but the XML or JSON is broken (truncated, not well-formed).
     #[error(
-        "the {syntax} feed is broken (truncated or not well-formed), so no posts were read; \
-         the publisher has to fix it"
+        "the {syntax} feed is broken (truncated or not well-formed: {detail}), so no posts \
+         were read; the publisher has to fix it"
     )]
     Malformed {
         /// `"XML"` or `"JSON"`.
         syntax: &'static str,
-        /// What the underlying parser reported.
-        #[source]
-        source: feed_rs::parser::ParseFeedError,
+        /// What the reader found wrong.
+        detail: String,
     },
 
-    /// The underlying parser panicked on this document (a bug in feed-rs); caught so that one
-    /// bad feed cannot take the process down.
+    /// The reader panicked on this document (a bug in syndic); caught so that one bad feed
+    /// cannot take the process down.
     #[error(
         "the feed parser crashed on this document ({detail}); this is a parser bug, the feed \
          cannot be read until it changes"

@@ -7,9 +7,9 @@
 
 use std::collections::HashSet;
 
+use crate::model::Entry;
 use chrono::{DateTime, SecondsFormat, Utc};
 use sha2::{Digest, Sha256};
-use syndic_core::FeedEntry;
 
 /// The identity of one item: `id` (trimmed) if non-empty, else `link`, else
 /// `"sha256:" + hex(sha256(title + "\n" + published as RFC 3339, or ""))`.
@@ -38,23 +38,23 @@ pub(crate) fn entry_guid(
 /// the suffix stays the same when the feed gains or loses other items (a plain position
 /// such as `#2` would move to another item). Identical repeats get `-2`, `-3`, … on top.
 /// Each repeated guid is reported once in `warnings`.
-pub(crate) fn disambiguate(entries: &mut [FeedEntry], warnings: &mut Vec<String>) {
+pub(crate) fn disambiguate(entries: &mut [Entry], warnings: &mut Vec<String>) {
     let mut seen: HashSet<String> = HashSet::with_capacity(entries.len());
-    let all: HashSet<String> = entries.iter().map(|e| e.guid.clone()).collect();
+    let all: HashSet<String> = entries.iter().map(|e| e.id.clone()).collect();
     // Repeated guid → (numbers of the items that repeat it, their new guids).
     let mut repeats: Vec<(String, Vec<usize>, Vec<String>)> = Vec::new();
     for (index, entry) in entries.iter_mut().enumerate() {
-        if seen.insert(entry.guid.clone()) {
+        if seen.insert(entry.id.clone()) {
             continue;
         }
-        let stem = format!("{}#{}", entry.guid, &content_hash(entry)[..8]);
+        let stem = format!("{}#{}", entry.id, &content_hash(entry)[..8]);
         let mut renamed = stem.clone();
         let mut n = 2usize;
         while seen.contains(&renamed) || all.contains(&renamed) {
             renamed = format!("{stem}-{n}");
             n += 1;
         }
-        let original = std::mem::replace(&mut entry.guid, renamed.clone());
+        let original = std::mem::replace(&mut entry.id, renamed.clone());
         seen.insert(renamed.clone());
         match repeats.iter_mut().find(|(guid, _, _)| *guid == original) {
             Some((_, items, renamed_as)) => {
@@ -81,14 +81,19 @@ pub(crate) fn disambiguate(entries: &mut [FeedEntry], warnings: &mut Vec<String>
 }
 
 /// Hex SHA-256 of an entry's link, title and publication time.
-fn content_hash(entry: &FeedEntry) -> String {
+fn content_hash(entry: &Entry) -> String {
     let date = entry
         .published
+        .or(entry.updated)
         .map(|d| d.to_rfc3339_opts(SecondsFormat::Secs, true))
         .unwrap_or_default();
     let link = entry.link.as_deref().unwrap_or_default();
     hex(&Sha256::digest(
-        format!("{link}\n{}\n{date}", entry.title).as_bytes(),
+        format!(
+            "{link}\n{}\n{date}",
+            entry.title.as_deref().unwrap_or_default()
+        )
+        .as_bytes(),
     ))
 }
 
@@ -101,17 +106,21 @@ mod tests {
     use super::*;
     use chrono::TimeZone;
 
-    fn entry(guid: &str) -> FeedEntry {
-        FeedEntry {
-            guid: guid.to_owned(),
-            title: String::new(),
+    fn entry(guid: &str) -> Entry {
+        Entry {
+            id: guid.to_owned(),
+            id_is_native: true,
+            title: None,
             link: None,
-            author: None,
+            authors: Vec::new(),
             published: None,
             updated: None,
-            content_html: String::new(),
-            content_text: String::new(),
+            summary: None,
+            content: None,
             categories: Vec::new(),
+            enclosures: Vec::new(),
+            comments: None,
+            language: None,
         }
     }
 
@@ -157,8 +166,8 @@ mod tests {
         );
     }
 
-    fn entry_with(guid: &str, link: &str) -> FeedEntry {
-        FeedEntry {
+    fn entry_with(guid: &str, link: &str) -> Entry {
+        Entry {
             link: Some(link.to_owned()),
             ..entry(guid)
         }
@@ -174,7 +183,7 @@ mod tests {
         ];
         let mut warnings = Vec::new();
         disambiguate(&mut entries, &mut warnings);
-        let guids: Vec<&str> = entries.iter().map(|e| e.guid.as_str()).collect();
+        let guids: Vec<&str> = entries.iter().map(|e| e.id.as_str()).collect();
         assert_eq!(guids[..2], ["a", "b"]);
         assert!(
             guids[2].starts_with("a#") && guids[2].len() == 10,
@@ -195,7 +204,7 @@ mod tests {
             disambiguate(&mut entries, &mut Vec::new());
             entries
                 .into_iter()
-                .map(|e| (e.link, e.guid))
+                .map(|e| (e.link, e.id))
                 .collect::<Vec<_>>()
         };
         let before = poll(&["https://x.test/b", "https://x.test/c"]);
@@ -207,7 +216,7 @@ mod tests {
     fn identical_repeats_get_numbered_too() {
         let mut entries = vec![entry("a"), entry("a"), entry("a")];
         disambiguate(&mut entries, &mut Vec::new());
-        let guids: Vec<&str> = entries.iter().map(|e| e.guid.as_str()).collect();
+        let guids: Vec<&str> = entries.iter().map(|e| e.id.as_str()).collect();
         assert_eq!(guids[2], format!("{}-2", guids[1]));
     }
 }

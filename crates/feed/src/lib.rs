@@ -15,11 +15,11 @@
 //!
 //! Parsing is lenient: what can be recovered is recovered and reported in
 //! [`Parsed::warnings`]; [`parse`] fails only when the bytes hold no feed at all (empty
-//! input, an HTML page, broken or truncated XML/JSON). feed-rs does the reading; where it
-//! refuses a whole document over a detail (an `&nbsp;` in XML, a Latin-1 document without
-//! an encoding declaration, an empty `<media:description/>`, an `http://` JSON Feed
-//! version, …) the document is repaired and read again. It never panics on any input, and
-//! deeply nested HTML is flattened so that hostile content cannot make it slow.
+//! input, an HTML page, nothing readable). Our own lenient XML reader (`xml`) decodes
+//! and tokenizes, recovering from HTML entities, stray `&` and `<`, unclosed tags and
+//! truncation; the interpreter (`read`) gives every format feedparser's meaning. It never
+//! panics on any input, and deeply nested HTML is flattened so that hostile content
+//! cannot make it slow.
 //!
 //! Also pure and here: [`discover`] (the feeds an HTML page advertises) and [`read_opml`]
 //! (a subscription list).
@@ -33,7 +33,6 @@
 
 mod date;
 mod discover;
-mod entry;
 mod error;
 mod identity;
 mod model;
@@ -41,17 +40,15 @@ mod nesting;
 mod opml;
 mod parse;
 mod read;
-mod repair;
 mod sanitize;
 mod sniff;
-mod syndication;
 mod text;
 mod xml;
 
 pub use discover::{COMMON_PATHS, FeedLink, LinkKind, MAX_LINKS, discover, looks_like_html};
 pub use error::FeedError;
-pub use opml::{MAX_OPML_BYTES, MAX_OUTLINES, OpmlError, Subscription, read_opml};
 pub use model::{Document, Enclosure, Entry, Format};
+pub use opml::{MAX_OPML_BYTES, MAX_OUTLINES, OpmlError, Subscription, read_opml};
 pub use parse::parse;
 pub use read::{ReadOptions, read_document};
 pub use sanitize::sanitize_html;
@@ -63,13 +60,13 @@ use syndic_core::{FeedEntry, FeedMeta};
 /// The syndication format a document was written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum FeedFormat {
-    /// RSS 0.90–0.92 (Netscape/UserLand).
+    /// RSS 0.90–0.94 (Netscape/UserLand).
     Rss09,
     /// RSS 1.0 (RDF Site Summary).
     Rss1,
     /// RSS 2.0.
     Rss2,
-    /// Atom 1.0 (RFC 4287).
+    /// Atom 1.0 (RFC 4287) and Atom 0.3.
     Atom,
     /// JSON Feed 1.0 / 1.1.
     JsonFeed,

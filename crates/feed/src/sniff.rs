@@ -48,22 +48,6 @@ pub(crate) fn check(bytes: &[u8]) -> Result<(), FeedError> {
     }
 }
 
-/// Why a document without a recognised feed root is not a feed.
-pub(crate) fn no_feed_root(bytes: &[u8]) -> FeedError {
-    let reason = match start(bytes) {
-        Start::Element { name, version } if name == "rss" => format!(
-            "the root element is <rss> with version {:?}, which is neither 0.91, 0.92 nor 2.0",
-            version.unwrap_or_default()
-        ),
-        Start::Element { name, .. } => {
-            format!("the root element is <{name}>; a feed starts with <rss>, <rdf:RDF> or <feed>")
-        }
-        Start::Json => "the JSON document is not a JSON Feed".to_owned(),
-        _ => "no <rss>, <rdf:RDF> or <feed> root element was found".to_owned(),
-    };
-    FeedError::NotAFeed { reason }
-}
-
 fn html_page(start: &str) -> FeedError {
     FeedError::NotAFeed {
         reason: format!(

@@ -10,6 +10,14 @@
 //!
 //! The feed interpreter (`crate::read`) walks the tree; it never sees raw XML.
 
+mod codepages;
+mod decode;
+mod reader;
+#[cfg(test)]
+mod tests;
+
+pub(crate) use reader::read;
+
 /// The XML namespace (`xml:base`, `xml:lang`).
 pub(crate) const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
 
@@ -132,8 +140,8 @@ impl Element {
 const XHTML_NS: &str = "http://www.w3.org/1999/xhtml";
 
 const VOID: &[&str] = &[
-    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
-    "source", "track", "wbr",
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
+    "track", "wbr",
 ];
 
 fn write_node(node: &Node, out: &mut String) {

@@ -1,0 +1,782 @@
+//! The tokenizer and tree builder: decoded text → [`Tree`].
+//!
+//! A small hand-written tokenizer rather than `quick-xml`'s `Reader`: quick-xml stops at
+//! the first error (a stray `<`, a `<` inside an attribute value, an unterminated CDATA
+//! section) and its position after an error is not a safe place to resume, while a feed
+//! reader has to go on and keep what it can. The tokenizer walks the text once with
+//! `memchr` for `<` and `&`, decodes references in the same pass, never looks at a byte
+//! twice except to skip a comment, CDATA section or doctype (also one pass each), and so
+//! runs in linear time whatever the input. Every repair is counted per kind and reported
+//! once, with its count, in [`Tree::warnings`].
+
+use std::collections::HashMap;
+
+use markup5ever::data::NAMED_ENTITIES;
+use memchr::{memchr, memchr2, memmem};
+
+use super::{Attr, Element, Node, Tree, XML_NS};
+use crate::FeedError;
+
+/// Elements nested deeper than this are flattened: their text is kept in the element at
+/// this depth, their tags are dropped.
+pub(crate) const MAX_DEPTH: usize = 256;
+/// Attributes kept per element (namespace declarations not counted).
+pub(crate) const MAX_ATTRS: usize = 256;
+/// Namespace declarations honoured per element.
+pub(crate) const MAX_NS_DECLS: usize = 64;
+
+/// What was repaired, one counter per kind.
+#[derive(Clone, Copy, PartialEq, Eq)]
+#[repr(usize)]
+enum Fix {
+    HtmlEntity,
+    UnknownEntity,
+    StrayAmp,
+    BadCharRef,
+    StrayLt,
+    BrokenTag,
+    Unclosed,
+    StrayEnd,
+    BrokenCdata,
+    Truncated,
+    BeforeRoot,
+    AfterRoot,
+    Deep,
+    Attrs,
+    NsDecls,
+    InternalSubset,
+}
+
+const FIX_KINDS: usize = Fix::InternalSubset as usize + 1;
+
+#[derive(Default)]
+struct Fixes([usize; FIX_KINDS]);
+
+impl Fixes {
+    fn add(&mut self, fix: Fix) {
+        self.0[fix as usize] += 1;
+    }
+
+    fn messages(&self, out: &mut Vec<String>) {
+        use Fix::*;
+        for kind in [
+            HtmlEntity,
+            UnknownEntity,
+            StrayAmp,
+            BadCharRef,
+            StrayLt,
+            BrokenTag,
+            Unclosed,
+            StrayEnd,
+            BrokenCdata,
+            Truncated,
+            BeforeRoot,
+            AfterRoot,
+            Deep,
+            Attrs,
+            NsDecls,
+            InternalSubset,
+        ] {
+            let n = self.0[kind as usize];
+            if n > 0 {
+                out.push(message(kind, n));
+            }
+        }
+    }
+}
+
+fn message(kind: Fix, n: usize) -> String {
+    match kind {
+        Fix::HtmlEntity => format!(
+            "{n} HTML named entities (such as &nbsp;) that XML does not define were decoded"
+        ),
+        Fix::UnknownEntity => {
+            format!("{n} references to undefined entities were kept as literal text (&name;)")
+        }
+        Fix::StrayAmp => format!("{n} bare '&' characters (not a reference) were kept as text"),
+        Fix::BadCharRef => {
+            format!("{n} character references to characters XML does not allow were dropped")
+        }
+        Fix::StrayLt => format!("{n} bare '<' characters (not a tag) were kept as text"),
+        Fix::BrokenTag => format!("{n} start tags without their closing '>' were closed"),
+        Fix::Unclosed => {
+            format!("{n} elements were not closed; they were closed at their parent's end")
+        }
+        Fix::StrayEnd => format!("{n} end tags that match no open element were ignored"),
+        Fix::BrokenCdata => {
+            "a CDATA section is not terminated; the rest of the document was read as its text"
+                .to_owned()
+        }
+        Fix::Truncated => format!(
+            "the document ends early (truncated); {n} open elements were closed and what was \
+             read is kept"
+        ),
+        Fix::BeforeRoot => "text before the root element was ignored".to_owned(),
+        Fix::AfterRoot => "content after the root element was ignored".to_owned(),
+        Fix::Deep => format!(
+            "elements are nested deeper than {MAX_DEPTH} levels; {n} deeper tags were dropped \
+             and their text kept"
+        ),
+        Fix::Attrs => {
+            format!("elements have more than {MAX_ATTRS} attributes; {n} attributes were ignored")
+        }
+        Fix::NsDecls => format!(
+            "elements declare more than {MAX_NS_DECLS} namespaces; {n} declarations were ignored"
+        ),
+        Fix::InternalSubset => "the document's DTD (internal subset) was ignored; entities \
+                                it declares are not expanded"
+            .to_owned(),
+    }
+}
+
+/// Reads a document: decodes the bytes, then builds the tree.
+pub(crate) fn read(bytes: &[u8], content_type: Option<&str>) -> Result<Tree, FeedError> {
+    let decoded = super::decode::decode(bytes, content_type)?;
+    if decoded
+        .text
+        .trim_matches(|c: char| c.is_whitespace())
+        .is_empty()
+    {
+        return Err(FeedError::Empty);
+    }
+    let mut builder = Builder::new(&decoded.text);
+    builder.run();
+    let Builder {
+        root, error, fixes, ..
+    } = builder;
+    if let Some(error) = error {
+        return Err(error);
+    }
+    let Some(root) = root else {
+        return Err(FeedError::NotAFeed {
+            reason: "the document holds no XML element (no <rss>, <rdf:RDF> or <feed>); point \
+                     the source at the site's RSS/Atom/JSON feed"
+                .to_owned(),
+        });
+    };
+    let mut warnings = decoded.warnings;
+    fixes.messages(&mut warnings);
+    Ok(Tree {
+        root,
+        encoding: decoded.encoding,
+        warnings,
+    })
+}
+
+/// An element being read.
+struct Open {
+    el: Element,
+    /// Length of [`Builder::ns_log`] before this element's declarations.
+    ns_mark: usize,
+}
+
+/// Raw attribute of the start tag being read: qualified name (range in the source)
+/// and decoded value.
+struct RawAttr {
+    name: (usize, usize),
+    value: String,
+}
+
+struct Builder<'a> {
+    src: &'a str,
+    stack: Vec<Open>,
+    root: Option<Element>,
+    root_closed: bool,
+    done: bool,
+    error: Option<FeedError>,
+    /// Text read since the last tag, not yet attached.
+    text: String,
+    /// Start tags dropped below [`MAX_DEPTH`] and not yet closed.
+    flattened: usize,
+    /// Namespace bindings in scope: prefix (`""` for the default) → URIs, innermost last.
+    ns: HashMap<String, Vec<Option<String>>>,
+    /// Prefixes declared, in order, so that closing an element can undo its bindings.
+    ns_log: Vec<String>,
+    attrs: Vec<RawAttr>,
+    html_doctype: bool,
+    fixes: Fixes,
+}
+
+fn is_ws(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r')
+}
+
+fn is_name_start(b: u8) -> bool {
+    b.is_ascii_alphabetic() || b == b'_' || b == b':' || b >= 0x80
+}
+
+/// Whether `b` ends a name in a tag.
+fn ends_name(b: u8) -> bool {
+    is_ws(b) || matches!(b, b'>' | b'/' | b'<' | b'=' | b'"' | b'\'')
+}
+
+/// Whether a character may appear in an XML document.
+pub(crate) fn is_xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+}
+
+fn split_qname(qname: &str) -> (Option<&str>, &str) {
+    match qname.split_once(':') {
+        Some((prefix, local)) if !prefix.is_empty() && !local.is_empty() => (Some(prefix), local),
+        _ => (None, qname),
+    }
+}
+
+/// Whether the element has the qualified name `qname`.
+fn has_qname(el: &Element, qname: &str) -> bool {
+    match &el.prefix {
+        None => el.local == qname,
+        Some(p) => {
+            qname.len() == p.len() + 1 + el.local.len()
+                && qname.starts_with(p.as_str())
+                && qname.as_bytes()[p.len()] == b':'
+                && qname.ends_with(el.local.as_str())
+        }
+    }
+}
+
+const HTML_VOID: &[&str] = &[
+    "area", "br", "col", "embed", "hr", "img", "input", "param", "track", "wbr",
+];
+
+fn predefined(name: &str) -> Option<char> {
+    Some(match name {
+        "lt" => '<',
+        "gt" => '>',
+        "amp" => '&',
+        "quot" => '"',
+        "apos" => '\'',
+        _ => return None,
+    })
+}
+
+/// Decodes the reference starting with the `&` at `at` into `out`; returns where
+/// reading goes on.
+fn reference(s: &str, at: usize, out: &mut String, fixes: &mut Fixes) -> usize {
+    let b = s.as_bytes();
+    let rest = &b[at + 1..];
+    if rest.first() == Some(&b'#') {
+        let (radix, start) = match rest.get(1) {
+            Some(b'x' | b'X') => (16, 2),
+            _ => (10, 1),
+        };
+        let digits = rest[start..]
+            .iter()
+            .take(12)
+            .take_while(|c| {
+                if radix == 16 {
+                    c.is_ascii_hexdigit()
+                } else {
+                    c.is_ascii_digit()
+                }
+            })
+            .count();
+        let end = start + digits;
+        if digits > 0 && rest.get(end) == Some(&b';') {
+            let number = &s[at + 1 + start..at + 1 + end];
+            match u32::from_str_radix(number, radix)
+                .ok()
+                .and_then(char::from_u32)
+                .filter(|c| is_xml_char(*c))
+            {
+                Some(c) => out.push(c),
+                None => fixes.add(Fix::BadCharRef),
+            }
+            return at + 1 + end + 1;
+        }
+    } else {
+        let n = rest
+            .iter()
+            .take(40)
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .count();
+        if n > 0 && rest.get(n) == Some(&b';') {
+            let name = &s[at + 1..at + 1 + n];
+            let after = at + n + 2;
+            if let Some(c) = predefined(name) {
+                out.push(c);
+                return after;
+            }
+            match NAMED_ENTITIES.get(&s[at + 1..after]) {
+                Some(&(first, second)) if first != 0 => {
+                    out.extend(char::from_u32(first));
+                    if second != 0 {
+                        out.extend(char::from_u32(second));
+                    }
+                    fixes.add(Fix::HtmlEntity);
+                }
+                _ => {
+                    out.push_str(&s[at..after]);
+                    fixes.add(Fix::UnknownEntity);
+                }
+            }
+            return after;
+        }
+    }
+    out.push('&');
+    fixes.add(Fix::StrayAmp);
+    at + 1
+}
+
+/// Decodes an attribute value: references, and `\t`, `\n`, `\r` as spaces.
+fn attr_value(s: &str, fixes: &mut Fixes) -> String {
+    let mut out = String::with_capacity(s.len());
+    let b = s.as_bytes();
+    let mut i = 0;
+    loop {
+        let next = memchr(b'&', &b[i..]).map(|off| i + off);
+        let segment = &s[i..next.unwrap_or(s.len())];
+        if segment.bytes().any(|c| matches!(c, b'\t' | b'\n' | b'\r')) {
+            out.extend(segment.chars().map(|c| match c {
+                '\t' | '\n' | '\r' => ' ',
+                c => c,
+            }));
+        } else {
+            out.push_str(segment);
+        }
+        match next {
+            Some(at) => i = reference(s, at, &mut out, fixes),
+            None => return out,
+        }
+    }
+}
+
+impl<'a> Builder<'a> {
+    fn new(src: &'a str) -> Self {
+        Builder {
+            src,
+            stack: Vec::new(),
+            root: None,
+            root_closed: false,
+            done: false,
+            error: None,
+            text: String::new(),
+            flattened: 0,
+            ns: HashMap::new(),
+            ns_log: Vec::new(),
+            attrs: Vec::new(),
+            html_doctype: false,
+            fixes: Fixes::default(),
+        }
+    }
+
+    fn run(&mut self) {
+        let s = self.src;
+        let b = s.as_bytes();
+        let mut i = 0;
+        while i < b.len() && !self.done {
+            match memchr2(b'<', b'&', &b[i..]) {
+                None => {
+                    self.text.push_str(&s[i..]);
+                    break;
+                }
+                Some(off) => {
+                    let at = i + off;
+                    self.text.push_str(&s[i..at]);
+                    i = if b[at] == b'&' {
+                        reference(s, at, &mut self.text, &mut self.fixes)
+                    } else {
+                        self.markup(at)
+                    };
+                }
+            }
+        }
+        self.finish();
+    }
+
+    /// Reads the markup starting with the `<` at `at`; returns where reading goes on.
+    fn markup(&mut self, at: usize) -> usize {
+        let s = self.src;
+        let b = s.as_bytes();
+        let rest = &b[at..];
+        if rest.starts_with(b"<!--") {
+            match memmem::find(&rest[4..], b"-->") {
+                Some(p) => at + 4 + p + 3,
+                None => b.len(),
+            }
+        } else if rest.starts_with(b"<![CDATA[") {
+            let from = at + 9;
+            match memmem::find(&b[from..], b"]]>") {
+                Some(p) => {
+                    self.text.push_str(&s[from..from + p]);
+                    from + p + 3
+                }
+                None => {
+                    self.text.push_str(&s[from..]);
+                    self.fixes.add(Fix::BrokenCdata);
+                    b.len()
+                }
+            }
+        } else if rest.starts_with(b"<!") {
+            self.declaration(at)
+        } else if rest.starts_with(b"<?") {
+            match memmem::find(&rest[2..], b"?>") {
+                Some(p) => at + 2 + p + 2,
+                None => b.len(),
+            }
+        } else if rest.starts_with(b"</") && rest.get(2).is_some_and(|c| is_name_start(*c)) {
+            self.end_tag(at)
+        } else if rest.get(1).is_some_and(|c| is_name_start(*c)) {
+            self.start_tag(at)
+        } else {
+            self.text.push('<');
+            self.fixes.add(Fix::StrayLt);
+            at + 1
+        }
+    }
+
+    /// Skips `<!DOCTYPE …>` (with its internal subset) or another `<!…>` declaration.
+    fn declaration(&mut self, at: usize) -> usize {
+        let b = self.src.as_bytes();
+        if b.len() >= at + 9 && b[at + 2..at + 9].eq_ignore_ascii_case(b"DOCTYPE") {
+            let name = b[at + 9..]
+                .iter()
+                .position(|c| !is_ws(*c))
+                .map(|p| at + 9 + p);
+            if let Some(n) = name
+                && b.len() >= n + 4
+                && b[n..n + 4].eq_ignore_ascii_case(b"html")
+            {
+                self.html_doctype = true;
+            }
+        }
+        let mut i = at + 2;
+        let mut depth = 0usize;
+        let mut quote = None;
+        while i < b.len() {
+            let c = b[i];
+            match quote {
+                Some(q) => {
+                    if c == q {
+                        quote = None;
+                    }
+                }
+                None => match c {
+                    b'"' | b'\'' => quote = Some(c),
+                    b'[' => {
+                        if depth == 0 {
+                            self.fixes.add(Fix::InternalSubset);
+                        }
+                        depth += 1;
+                    }
+                    b']' => depth = depth.saturating_sub(1),
+                    b'<' if depth > 0 && b[i..].starts_with(b"<!--") => {
+                        match memmem::find(&b[i + 4..], b"-->") {
+                            Some(p) => i += 4 + p + 2,
+                            None => return b.len(),
+                        }
+                    }
+                    b'>' if depth == 0 => return i + 1,
+                    _ => {}
+                },
+            }
+            i += 1;
+        }
+        b.len()
+    }
+
+    fn end_tag(&mut self, at: usize) -> usize {
+        let s = self.src;
+        let b = s.as_bytes();
+        let start = at + 2;
+        let end = start
+            + b[start..]
+                .iter()
+                .position(|c| ends_name(*c))
+                .unwrap_or(b.len() - start);
+        let Some(close) = memchr(b'>', &b[end..]) else {
+            return b.len();
+        };
+        self.close(&s[start..end]);
+        end + close + 1
+    }
+
+    fn close(&mut self, qname: &str) {
+        if self.flattened > 0 {
+            self.flattened -= 1;
+            return;
+        }
+        let Some(k) = self.stack.iter().rposition(|o| has_qname(&o.el, qname)) else {
+            self.fixes.add(Fix::StrayEnd);
+            return;
+        };
+        while self.stack.len() > k + 1 {
+            self.fixes.add(Fix::Unclosed);
+            self.pop(true);
+        }
+        self.pop(false);
+    }
+
+    /// Attaches pending text to the open element (or drops it outside the root).
+    fn flush(&mut self) {
+        if self.text.is_empty() {
+            return;
+        }
+        match self.stack.last_mut() {
+            Some(top) => {
+                if let Some(Node::Text(last)) = top.el.children.last_mut() {
+                    last.push_str(&self.text);
+                    self.text.clear();
+                } else {
+                    top.el
+                        .children
+                        .push(Node::Text(std::mem::take(&mut self.text)));
+                }
+            }
+            None => {
+                if !self.text.trim().is_empty() {
+                    self.fixes.add(if self.root_closed {
+                        Fix::AfterRoot
+                    } else {
+                        Fix::BeforeRoot
+                    });
+                }
+                self.text.clear();
+            }
+        }
+    }
+
+    /// Closes the innermost open element.
+    fn pop(&mut self, implicit: bool) {
+        self.flush();
+        let Some(open) = self.stack.pop() else {
+            return;
+        };
+        self.undeclare(open.ns_mark);
+        let mut el = open.el;
+        // `<br>` in unescaped HTML: what followed it belongs to the parent.
+        let moved = if implicit
+            && !el.children.is_empty()
+            && HTML_VOID.iter().any(|v| el.local.eq_ignore_ascii_case(v))
+        {
+            std::mem::take(&mut el.children)
+        } else {
+            Vec::new()
+        };
+        self.attach(el);
+        if let Some(top) = self.stack.last_mut() {
+            top.el.children.extend(moved);
+        }
+    }
+
+    fn attach(&mut self, el: Element) {
+        match self.stack.last_mut() {
+            Some(top) => top.el.children.push(Node::Element(el)),
+            None => {
+                self.root = Some(el);
+                self.root_closed = true;
+            }
+        }
+    }
+
+    fn undeclare(&mut self, mark: usize) {
+        while self.ns_log.len() > mark {
+            if let Some(prefix) = self.ns_log.pop()
+                && let Some(uris) = self.ns.get_mut(&prefix)
+            {
+                uris.pop();
+            }
+        }
+    }
+
+    fn lookup(&self, prefix: Option<&str>) -> Option<String> {
+        match prefix {
+            Some("xml") => Some(XML_NS.to_owned()),
+            _ => self
+                .ns
+                .get(prefix.unwrap_or(""))
+                .and_then(|uris| uris.last())
+                .and_then(Clone::clone),
+        }
+    }
+
+    fn start_tag(&mut self, at: usize) -> usize {
+        let s = self.src;
+        let b = s.as_bytes();
+        let name_start = at + 1;
+        let mut i = name_start
+            + b[name_start..]
+                .iter()
+                .position(|c| ends_name(*c))
+                .unwrap_or(b.len() - name_start);
+        let qname = &s[name_start..i];
+        let keep_attrs = self.stack.len() < MAX_DEPTH;
+        self.attrs.clear();
+        let mut dropped_attrs = 0;
+        let self_closing;
+        loop {
+            while i < b.len() && is_ws(b[i]) {
+                i += 1;
+            }
+            if i >= b.len() {
+                // Truncated inside the tag: the tag is lost.
+                return b.len();
+            }
+            match b[i] {
+                b'>' => {
+                    i += 1;
+                    self_closing = false;
+                    break;
+                }
+                b'/' if b.get(i + 1) == Some(&b'>') => {
+                    i += 2;
+                    self_closing = true;
+                    break;
+                }
+                b'<' => {
+                    self.fixes.add(Fix::BrokenTag);
+                    self_closing = false;
+                    break;
+                }
+                c if ends_name(c) => i += 1,
+                _ => {
+                    let name_at = i;
+                    while i < b.len() && !ends_name(b[i]) {
+                        i += 1;
+                    }
+                    let name = (name_at, i);
+                    while i < b.len() && is_ws(b[i]) {
+                        i += 1;
+                    }
+                    let mut value = (i, i);
+                    if b.get(i) == Some(&b'=') {
+                        i += 1;
+                        while i < b.len() && is_ws(b[i]) {
+                            i += 1;
+                        }
+                        match b.get(i) {
+                            Some(&q @ (b'"' | b'\'')) => {
+                                let Some(len) = memchr(q, &b[i + 1..]) else {
+                                    return b.len();
+                                };
+                                value = (i + 1, i + 1 + len);
+                                i += len + 2;
+                            }
+                            Some(_) => {
+                                let from = i;
+                                while i < b.len() && !is_ws(b[i]) && b[i] != b'>' {
+                                    i += 1;
+                                }
+                                value = (from, i);
+                            }
+                            None => return b.len(),
+                        }
+                    }
+                    if !keep_attrs {
+                        continue;
+                    }
+                    if self.attrs.len() >= MAX_ATTRS + MAX_NS_DECLS {
+                        dropped_attrs += 1;
+                        continue;
+                    }
+                    let value = attr_value(&s[value.0..value.1], &mut self.fixes);
+                    self.attrs.push(RawAttr { name, value });
+                }
+            }
+        }
+        if self.root_closed && self.stack.is_empty() {
+            self.fixes.add(Fix::AfterRoot);
+            self.text.clear();
+            self.done = true;
+            return i;
+        }
+        if self.stack.len() >= MAX_DEPTH {
+            self.fixes.add(Fix::Deep);
+            if !self_closing {
+                self.flattened += 1;
+            }
+            return i;
+        }
+        self.flush();
+        let ns_mark = self.ns_log.len();
+        let el = self.element(qname, dropped_attrs);
+        if self.root.is_none() && self.stack.is_empty() && el.local.eq_ignore_ascii_case("html") {
+            self.error = Some(FeedError::NotAFeed {
+                reason: "the document is HTML (its root element is <html>); point the source \
+                         at the site's RSS/Atom/JSON feed"
+                    .to_owned(),
+            });
+            self.done = true;
+            return b.len();
+        }
+        if self_closing {
+            self.undeclare(ns_mark);
+            self.attach(el);
+        } else {
+            self.stack.push(Open { el, ns_mark });
+        }
+        i
+    }
+
+    /// Builds the element of a start tag from its name and [`Self::attrs`], declaring
+    /// its namespaces.
+    fn element(&mut self, qname: &str, dropped_attrs: usize) -> Element {
+        let s = self.src;
+        let mut decls = 0;
+        let mut plain = 0;
+        let mut attrs = std::mem::take(&mut self.attrs);
+        for raw in &attrs {
+            let name = &s[raw.name.0..raw.name.1];
+            let prefix = if name == "xmlns" {
+                ""
+            } else if let Some(p) = name.strip_prefix("xmlns:") {
+                p
+            } else {
+                plain += 1;
+                continue;
+            };
+            decls += 1;
+            if decls > MAX_NS_DECLS {
+                self.fixes.add(Fix::NsDecls);
+                continue;
+            }
+            let uri = (!raw.value.is_empty()).then(|| raw.value.clone());
+            self.ns.entry(prefix.to_owned()).or_default().push(uri);
+            self.ns_log.push(prefix.to_owned());
+        }
+        for _ in 0..dropped_attrs {
+            self.fixes.add(Fix::Attrs);
+        }
+        let mut out = Vec::with_capacity(plain.min(MAX_ATTRS));
+        for raw in attrs.drain(..) {
+            let name = &s[raw.name.0..raw.name.1];
+            if name == "xmlns" || name.starts_with("xmlns:") {
+                continue;
+            }
+            if out.len() >= MAX_ATTRS {
+                self.fixes.add(Fix::Attrs);
+                continue;
+            }
+            let (prefix, local) = split_qname(name);
+            let ns = prefix.and_then(|p| self.lookup(Some(p)));
+            out.push(Attr {
+                ns,
+                prefix: prefix.map(str::to_owned),
+                local: local.to_owned(),
+                value: raw.value,
+            });
+        }
+        self.attrs = attrs;
+        let (prefix, local) = split_qname(qname);
+        Element {
+            ns: self.lookup(prefix),
+            prefix: prefix.map(str::to_owned),
+            local: local.to_owned(),
+            attrs: out,
+            children: Vec::new(),
+        }
+    }
+
+    fn finish(&mut self) {
+        if self.done && self.error.is_some() {
+            return;
+        }
+        if !self.stack.is_empty() {
+            self.fixes.0[Fix::Truncated as usize] += self.stack.len();
+            while !self.stack.is_empty() {
+                self.pop(true);
+            }
+        }
+        self.flush();
+    }
+}
