@@ -3,6 +3,8 @@
 //!
 //! STUB: `rss.rs`, `atom.rs` and `json.rs` fill this in.
 
+mod json;
+
 use url::Url;
 
 use crate::FeedError;
