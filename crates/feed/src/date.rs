@@ -553,12 +553,16 @@ fn parse_loose(text: &str) -> Option<Parts> {
                     "t" => continue,
                     _ => {}
                 }
-                if let Some(m) = month_number(word) {
+                // Cheap checks first: English months, zones, English weekdays.
+                if let Some(m) = english_month(word) {
                     month_words.push((index, m, is_weekday(word)));
-                } else if let Some(z) = zone_offset(word)
-                    && zone_word.is_none()
-                {
-                    zone_word = Some(z);
+                } else if let Some(z) = zone_offset(word) {
+                    if zone_word.is_none() {
+                        zone_word = Some(z);
+                    }
+                } else if is_english_weekday(word) {
+                } else if let Some(m) = month_number(word) {
+                    month_words.push((index, m, is_weekday(word)));
                 }
                 // Weekdays, filler words and unknown zones are skipped.
             }
@@ -685,6 +689,9 @@ fn group_date(parts: &[(u32, usize)], sep: u8) -> Option<(i32, u32, Option<u32>)
 
 /// Lower case, Latin and Greek accents removed.
 fn normalize(word: &str) -> String {
+    if word.is_ascii() {
+        return word.to_ascii_lowercase();
+    }
     word.chars()
         .flat_map(char::to_lowercase)
         .map(|ch| match ch {
@@ -876,6 +883,48 @@ const MONTH_ABBREVIATIONS: &[(&str, u32)] = &[
     ("dez", 12),
     ("jan", 1),
 ];
+
+/// English month names and their usual abbreviations, without a table scan.
+fn english_month(word: &str) -> Option<u32> {
+    Some(match word {
+        "jan" | "january" => 1,
+        "feb" | "february" => 2,
+        "mar" | "march" => 3,
+        "apr" | "april" => 4,
+        "may" => 5,
+        "jun" | "june" => 6,
+        "jul" | "july" => 7,
+        "aug" | "august" => 8,
+        "sep" | "sept" | "september" => 9,
+        "oct" | "october" => 10,
+        "nov" | "november" => 11,
+        "dec" | "december" => 12,
+        _ => return None,
+    })
+}
+
+fn is_english_weekday(word: &str) -> bool {
+    matches!(
+        word,
+        "mon"
+            | "monday"
+            | "tue"
+            | "tues"
+            | "tuesday"
+            | "wed"
+            | "wednesday"
+            | "thu"
+            | "thur"
+            | "thurs"
+            | "thursday"
+            | "fri"
+            | "friday"
+            | "sat"
+            | "saturday"
+            | "sun"
+            | "sunday"
+    )
+}
 
 fn month_number(word: &str) -> Option<u32> {
     if word.chars().count() < 3 {
