@@ -156,6 +156,17 @@ fn json_feed_10_with_author_object_and_http_version() {
 }
 
 #[test]
+fn an_author_written_as_a_plain_string_is_read() {
+    let doc = read(
+        r#"{"version": "https://jsonfeed.org/version/1", "author": "  Plain   Name ",
+            "items": [{"id": "a", "author": {"url": "https://only.example/"}}]}"#,
+    );
+    assert_eq!(doc.authors, vec!["Plain Name"]);
+    // An author with only a URL has no name: the item falls back to the feed's.
+    assert_eq!(doc.entries[0].authors, vec!["Plain Name"]);
+}
+
+#[test]
 fn version_urls_are_recognised_in_their_spellings() {
     for (version, format) in [
         ("https://jsonfeed.org/version/1", Format::JsonFeed10),
