@@ -4,7 +4,6 @@
 //! STUB: `rss.rs`, `atom.rs` and `json.rs` fill this in.
 
 mod json;
-
 use url::Url;
 
 use crate::FeedError;
