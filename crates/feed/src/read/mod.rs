@@ -13,6 +13,7 @@ mod ns;
 mod rss;
 mod values;
 
+mod json;
 use url::Url;
 
 use crate::FeedError;
