@@ -34,7 +34,8 @@
 //! Knobs: `SYNDIC_BENCH_MB` (synthetic corpus size, default 200), `SYNDIC_BENCH_REAL` (the
 //! real corpus folder, default `../shared/corpus/real` beside the repository),
 //! `SYNDIC_BENCH_MODES` (comma-separated subset of `scan,feed-rs,read,full`),
-//! `SYNDIC_BENCH_CORPORA` (`real,synthetic`), `SYNDIC_BENCH_MIN_SECS` (default 1).
+//! `SYNDIC_BENCH_CORPORA` (`real,synthetic`), `SYNDIC_BENCH_MIN_SECS` (default 1),
+//! `SYNDIC_BENCH_VERBOSE` (set: each child names every file its mode refused, on stderr).
 //!
 //! The synthetic corpus (about 200 KB per feed): RSS 2.0 with `content:encoded` (CDATA),
 //! Atom 1.0 with `type="html"` and `type="xhtml"` content (with `xml:base`), RSS 1.0 with
@@ -177,16 +178,11 @@ fn run_corpus(title: &str, dir: &Path, modes: &[(&str, &str)]) -> BoxResult<()> 
             .arg("--child")
             .arg(mode)
             .arg(dir)
+            .stderr(std::process::Stdio::inherit())
             .output()?;
         let stdout = String::from_utf8_lossy(&output.stdout);
         let Some(figures) = stdout.lines().find_map(parse_result_line) else {
-            println!(
-                "{label:<26} n/a (child failed: {})",
-                String::from_utf8_lossy(&output.stderr)
-                    .lines()
-                    .last()
-                    .unwrap_or("no output")
-            );
+            println!("{label:<26} n/a (child failed: {})", output.status);
             continue;
         };
         if figures.errors == figures.files {
@@ -250,9 +246,12 @@ fn parse_result_line(line: &str) -> Option<Figures> {
 // The child: one mode over one corpus.
 
 fn child(mode: &str, dir: &Path) -> BoxResult<()> {
+    let verbose = std::env::var_os("SYNDIC_BENCH_VERBOSE").is_some();
     let mut docs = Vec::new();
+    let mut names = Vec::new();
     for path in corpus_files(dir)? {
         docs.push(std::fs::read(&path)?);
+        names.push(path.file_name().map(|n| n.to_string_lossy().into_owned()));
     }
     // Panics inside a parser are counted as errors, silently.
     std::panic::set_hook(Box::new(|_| {}));
@@ -266,11 +265,14 @@ fn child(mode: &str, dir: &Path) -> BoxResult<()> {
     let mut first_error = String::new();
     let started = Instant::now();
     while passes < 20 {
-        for doc in &docs {
+        for (doc, name) in docs.iter().zip(&names) {
             bytes += doc.len();
             match catch_unwind(AssertUnwindSafe(|| run_mode(mode, doc, &base))) {
                 Ok(Ok(n)) => entries += n,
                 Ok(Err(message)) => {
+                    if verbose && passes == 0 {
+                        eprintln!("{mode}: {}: {message}", name.as_deref().unwrap_or("?"));
+                    }
                     errors += 1;
                     if first_error.is_empty() {
                         first_error = message;
@@ -328,8 +330,9 @@ fn run_mode(mode: &str, doc: &[u8], base: &Url) -> Result<usize, String> {
     }
 }
 
-/// The ceiling: every XML event read (no tree, no unescaping, no decoding), items and
-/// entries counted; a JSON document is read into a `serde_json::Value`.
+/// The ceiling: every XML event read (no tree, no unescaping), items and entries counted;
+/// a document that is not UTF-8 is decoded first (BOM, else the declared encoding, else
+/// windows-1252), as any reader must. A JSON document is read into a `serde_json::Value`.
 fn scan(doc: &[u8]) -> Result<usize, String> {
     let body = doc.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(doc);
     if body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{') {
@@ -339,7 +342,8 @@ fn scan(doc: &[u8]) -> Result<usize, String> {
             .and_then(|i| i.as_array())
             .map_or(0, Vec::len));
     }
-    let mut reader = quick_xml::Reader::from_reader(body);
+    let text = decoded(body);
+    let mut reader = quick_xml::Reader::from_str(&text);
     let mut entries = 0;
     loop {
         match reader.read_event() {
@@ -354,6 +358,28 @@ fn scan(doc: &[u8]) -> Result<usize, String> {
             Err(e) => return Err(e.to_string()),
         }
     }
+}
+
+/// The document as UTF-8 text: borrowed when it already is.
+fn decoded(body: &[u8]) -> std::borrow::Cow<'_, str> {
+    if let Some((encoding, bom)) = encoding_rs::Encoding::for_bom(body) {
+        return encoding.decode_without_bom_handling(&body[bom..]).0;
+    }
+    if let Ok(text) = std::str::from_utf8(body) {
+        return text.into();
+    }
+    let head = &body[..body.len().min(512)];
+    let declared = head
+        .windows(9)
+        .position(|w| w == b"encoding=")
+        .and_then(|at| {
+            let rest = head.get(at + 10..)?;
+            let end = rest.iter().position(|&b| b == b'"' || b == b'\'')?;
+            encoding_rs::Encoding::for_label(&rest[..end])
+        })
+        .filter(|e| *e != encoding_rs::UTF_8)
+        .unwrap_or(encoding_rs::WINDOWS_1252);
+    declared.decode_without_bom_handling(body).0
 }
 
 /// A `kB` line of `/proc/self/status` (Linux), in kB.
