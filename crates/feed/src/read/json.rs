@@ -37,7 +37,7 @@ pub(crate) fn read_json(bytes: &[u8], options: &ReadOptions) -> Result<Document,
     }
     let value: Value = serde_json::from_str(&text).map_err(|error| FeedError::Malformed {
         syntax: "JSON",
-        source: feed_rs::parser::ParseFeedError::JsonSerde(error),
+        detail: error.to_string(),
     })?;
     let Value::Object(feed) = value else {
         return Err(FeedError::NotAFeed {

@@ -13,7 +13,6 @@ mod ns;
 mod rss;
 mod values;
 
-mod json;
 use url::Url;
 
 use crate::FeedError;
