@@ -10,6 +10,10 @@ fn fixture_files(dir: &Path, out: &mut Vec<PathBuf>) {
     let entries = std::fs::read_dir(dir).expect("fixtures directory");
     for entry in entries.map(|e| e.expect("directory entry").path()) {
         if entry.is_dir() {
+            // Fuzz crash inputs are replayed by `fuzz_regressions.rs`, not snapshotted.
+            if entry.file_name().is_some_and(|n| n == "fuzz") {
+                continue;
+            }
             fixture_files(&entry, out);
         } else {
             out.push(entry);

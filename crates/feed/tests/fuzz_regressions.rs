@@ -10,12 +10,6 @@ use std::path::{Path, PathBuf};
 
 use syndic_feed::{FeedError, ReadOptions};
 
-/// Crashes inside feed-rs that `parse` still catches as [`FeedError::ParserCrashed`] while it
-/// reads through feed-rs. Once `parse` is re-based on `read_document`, empty this list.
-const KNOWN_FEED_RS_CRASHES: &[&str] = &[
-    "parse-feed-rs-author-char-boundary.bin",
-    "parse-feed-rs-set-encoding-after-prefix.bin",
-];
 
 fn regression_files() -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fuzz");
@@ -37,11 +31,7 @@ fn replay(target: &str, name: &str, bytes: &[u8]) -> Result<(), String> {
                 match syndic_feed::parse(bytes, base) {
                     Ok(_) => {}
                     Err(error @ FeedError::ParserCrashed { .. }) => {
-                        if KNOWN_FEED_RS_CRASHES.contains(&name) {
-                            println!("{name}: known feed-rs crash, still caught: {error}");
-                        } else {
-                            return Err(format!("parse crashed (caught): {error}"));
-                        }
+                        return Err(format!("{name}: parse crashed (caught): {error}"));
                     }
                     Err(_) => {}
                 }
