@@ -431,8 +431,10 @@ impl Layout {
                 "pre" => self.pre = 1,
                 _ => {}
             }
-            // Every other boundary inside a table separates words.
-            self.space = true;
+            // Block boundaries inside a table separate words; inline tags do not.
+            if breaks_line(name) || matches!(name, "br" | "table" | "tr" | "td" | "th") {
+                self.space = true;
+            }
             return true;
         }
         match name {
@@ -519,7 +521,9 @@ impl Layout {
                 "thead" if table.nested == 0 => table.head = table.head.saturating_sub(1),
                 _ => {}
             }
-            self.space = true;
+            if breaks_line(name) || matches!(name, "td" | "th") {
+                self.space = true;
+            }
             return;
         }
         match name {

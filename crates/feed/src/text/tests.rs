@@ -720,3 +720,20 @@ fn deep_containers_keep_prefixes_bounded() {
     );
     assert!(html_to_text(&html).ends_with("\n\ntop"));
 }
+
+/// Inline tags inside a cell (`x<sup>2</sup>`) used to be separated by a space.
+#[test]
+fn inline_tags_in_table_cells_add_no_space() {
+    check_layout(&[
+        (
+            "sup, sub, b",
+            "<table><tr><td>R<sup>2</sup> <b>x</b>y</td><td>L<sub>p</sub></td></tr></table>",
+            "R2 xy | Lp",
+        ),
+        (
+            "block boundaries still separate",
+            "<table><tr><td><div>a</div><div>b</div>c<br>d</td></tr></table>",
+            "a b c d",
+        ),
+    ]);
+}
