@@ -13,21 +13,30 @@ use layout::Layout;
 
 /// Renders HTML as text in the export layout of a tag archive page:
 ///
-/// - blocks (`p`, `div`, headings, `blockquote`, `figure`, `pre`, `dl` items, …) are
-///   paragraphs separated by one blank line; headings are plain text;
-/// - list items are lines `  • item` (`ul`) or `  1. item` (`ol`, honouring `start`),
-///   nested lists indented two more spaces per level; a list is one block;
+/// - blocks (`p`, `div`, headings, `figure`, `pre`, …) are paragraphs separated by one
+///   blank line; headings are plain text;
+/// - list items are lines `  • item` (`ul`) or `  1. item` (`ol`, honouring `start`,
+///   `reversed` and `<li value>`), nested lists indented two more spaces per level; a list
+///   is one block, and blocks inside an item are separated by one newline;
+/// - block quotes are prefixed `> ` per level (`> > ` when nested), blank lines inside a
+///   quote keep its marks;
+/// - definition lists: each `<dt>` a line, each `<dd>` indented four spaces under it;
+/// - tables are aligned columns: cells joined by `" | "` and padded to their column's width
+///   (at most 40 characters; longer cells are written whole), a `-+-` rule under header
+///   rows, `colspan`/`rowspan` honoured, nested tables flattened into their cell;
 /// - `<pre>` is kept verbatim: every character, trailing whitespace, whitespace-only lines
 ///   and every blank line included (only blank lines at its start and end give way to the
-///   block's own spacing); inside a list item its lines are indented like the item's text;
+///   block's own spacing); inside a list item or quote its lines get the item's indent or
+///   the quote's marks;
 /// - `<br>` is a newline;
 /// - other whitespace collapses to single spaces, except NBSP (U+00A0), which is kept;
-///   inline tags neither add nor remove spaces;
-/// - images are dropped, links keep their text, table rows are lines with cells joined by
-///   `" | "`, `<hr>` is a paragraph break, scripts and styles are skipped.
+///   inline tags neither add nor remove spaces, block boundaries always separate words;
+/// - images show as `[alt text]` (nothing without alt text), links keep their text,
+///   `<hr>` is a paragraph break, scripts and styles are skipped.
 ///
 /// The result has no leading or trailing blank lines and, outside `<pre>` text, no trailing
-/// spaces and never more than one blank line in a row.
+/// spaces and never more than one blank line in a row. Prefixes stay bounded however deep
+/// the markup nests.
 pub fn html_to_text(html: &str) -> String {
     let html = limit_nesting(html, MAX_NESTING);
     let document = Html::parse_fragment(&html);
@@ -36,7 +45,11 @@ pub fn html_to_text(html: &str) -> String {
     let mut next = root.first_child();
     while let Some(node) = next {
         let descend = match node.value() {
-            Node::Element(element) => layout.open(element.name(), element.attr("start")),
+            Node::Element(element) => layout.open(element, || {
+                node.children()
+                    .filter(|c| c.value().as_element().is_some_and(|e| e.name() == "li"))
+                    .count()
+            }),
             Node::Text(text) => {
                 layout.text(text);
                 false
