@@ -407,7 +407,7 @@ fn wide_name(enc: Enc) -> &'static str {
 }
 
 /// Windows-1252 characters for the bytes 0x80–0x9F (the rest are Latin-1 code points).
-const WINDOWS_1252_HIGH: [char; 32] = [
+pub(super) const WINDOWS_1252_HIGH: [char; 32] = [
     '\u{20AC}', '\u{81}', '\u{201A}', '\u{192}', '\u{201E}', '\u{2026}', '\u{2020}', '\u{2021}',
     '\u{2C6}', '\u{2030}', '\u{160}', '\u{2039}', '\u{152}', '\u{8D}', '\u{17D}', '\u{8F}',
     '\u{90}', '\u{2018}', '\u{2019}', '\u{201C}', '\u{201D}', '\u{2022}', '\u{2013}', '\u{2014}',

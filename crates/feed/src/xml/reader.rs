@@ -193,7 +193,6 @@ struct Builder<'a> {
     /// Prefixes declared, in order, so that closing an element can undo its bindings.
     ns_log: Vec<String>,
     attrs: Vec<RawAttr>,
-    html_doctype: bool,
     fixes: Fixes,
 }
 
@@ -250,39 +249,81 @@ fn predefined(name: &str) -> Option<char> {
     })
 }
 
+/// The number of the character reference `&#…;` at `at`, and where it ends.
+fn char_ref(s: &str, at: usize) -> Option<(u32, usize)> {
+    let rest = s.as_bytes().get(at + 1..)?;
+    if rest.first() != Some(&b'#') {
+        return None;
+    }
+    let (radix, start) = match rest.get(1) {
+        Some(b'x' | b'X') => (16, 2),
+        _ => (10, 1),
+    };
+    let digits = rest[start..]
+        .iter()
+        .take(12)
+        .take_while(|c| {
+            if radix == 16 {
+                c.is_ascii_hexdigit()
+            } else {
+                c.is_ascii_digit()
+            }
+        })
+        .count();
+    let end = start + digits;
+    if digits == 0 || rest.get(end) != Some(&b';') {
+        return None;
+    }
+    let n = u32::from_str_radix(&s[at + 1 + start..at + 1 + end], radix).unwrap_or(u32::MAX);
+    Some((n, at + 1 + end + 1))
+}
+
+/// A UTF-8 sequence spelled as consecutive character references to its bytes, starting
+/// with the lead byte `lead` (already read, up to `after`).
+fn double_encoded(s: &str, lead: u32, after: usize) -> Option<(char, usize)> {
+    let len = match lead {
+        0xC2..=0xDF => 2,
+        0xE0..=0xEF => 3,
+        0xF0..=0xF4 => 4,
+        _ => return None,
+    };
+    let mut bytes = [0u8; 4];
+    bytes[0] = u8::try_from(lead).ok()?;
+    let mut at = after;
+    for slot in bytes.iter_mut().take(len).skip(1) {
+        if s.as_bytes().get(at) != Some(&b'&') {
+            return None;
+        }
+        let (n, next) = char_ref(s, at)?;
+        *slot = u8::try_from(n).ok().filter(|b| (0x80..=0xBF).contains(b))?;
+        at = next;
+    }
+    let c = std::str::from_utf8(&bytes[..len]).ok()?.chars().next()?;
+    Some((c, at))
+}
+
 /// Decodes the reference starting with the `&` at `at` into `out`; returns where
 /// reading goes on.
 fn reference(s: &str, at: usize, out: &mut String, fixes: &mut Fixes) -> usize {
     let b = s.as_bytes();
     let rest = &b[at + 1..];
     if rest.first() == Some(&b'#') {
-        let (radix, start) = match rest.get(1) {
-            Some(b'x' | b'X') => (16, 2),
-            _ => (10, 1),
-        };
-        let digits = rest[start..]
-            .iter()
-            .take(12)
-            .take_while(|c| {
-                if radix == 16 {
-                    c.is_ascii_hexdigit()
-                } else {
-                    c.is_ascii_digit()
-                }
-            })
-            .count();
-        let end = start + digits;
-        if digits > 0 && rest.get(end) == Some(&b';') {
-            let number = &s[at + 1 + start..at + 1 + end];
-            match u32::from_str_radix(number, radix)
-                .ok()
-                .and_then(char::from_u32)
-                .filter(|c| is_xml_char(*c))
-            {
+        if let Some((n, after)) = char_ref(s, at) {
+            // `&#226;&#128;&#166;`: UTF-8 bytes written as references (double encoding).
+            if let Some((c, after)) = double_encoded(s, n, after) {
+                out.push(c);
+                return after;
+            }
+            let n = match n {
+                // Windows-1252 code points written as references, as HTML reads them.
+                0x80..=0x9F => u32::from(super::decode::WINDOWS_1252_HIGH[(n - 0x80) as usize]),
+                n => n,
+            };
+            match char::from_u32(n).filter(|c| is_xml_char(*c)) {
                 Some(c) => out.push(c),
                 None => fixes.add(Fix::BadCharRef),
             }
-            return at + 1 + end + 1;
+            return after;
         }
     } else {
         let n = rest
@@ -355,7 +396,6 @@ impl<'a> Builder<'a> {
             ns: HashMap::new(),
             ns_log: Vec::new(),
             attrs: Vec::new(),
-            html_doctype: false,
             fixes: Fixes::default(),
         }
     }
@@ -428,17 +468,10 @@ impl<'a> Builder<'a> {
     /// Skips `<!DOCTYPE …>` (with its internal subset) or another `<!…>` declaration.
     fn declaration(&mut self, at: usize) -> usize {
         let b = self.src.as_bytes();
-        if b.len() >= at + 9 && b[at + 2..at + 9].eq_ignore_ascii_case(b"DOCTYPE") {
-            let name = b[at + 9..]
-                .iter()
-                .position(|c| !is_ws(*c))
-                .map(|p| at + 9 + p);
-            if let Some(n) = name
-                && b.len() >= n + 4
-                && b[n..n + 4].eq_ignore_ascii_case(b"html")
-            {
-                self.html_doctype = true;
-            }
+        if !(b.len() >= at + 9 && b[at + 2..at + 9].eq_ignore_ascii_case(b"DOCTYPE")) {
+            // `<![if !supportLists]>` and other conditional or bogus declarations from
+            // pasted HTML: skipped up to their `>`.
+            return memchr(b'>', &b[at..]).map_or(b.len(), |p| at + p + 1);
         }
         let mut i = at + 2;
         let mut depth = 0usize;
@@ -690,11 +723,18 @@ impl<'a> Builder<'a> {
         self.flush();
         let ns_mark = self.ns_log.len();
         let el = self.element(qname, dropped_attrs);
-        if self.root.is_none() && self.stack.is_empty() && el.local.eq_ignore_ascii_case("html") {
+        if self.root.is_none()
+            && self.stack.is_empty()
+            && ["html", "head", "body"]
+                .iter()
+                .any(|h| el.local.eq_ignore_ascii_case(h))
+        {
             self.error = Some(FeedError::NotAFeed {
-                reason: "the document is HTML (its root element is <html>); point the source \
-                         at the site's RSS/Atom/JSON feed"
-                    .to_owned(),
+                reason: format!(
+                    "the document is HTML (its root element is <{}>); point the source at \
+                     the site's RSS/Atom/JSON feed",
+                    el.local
+                ),
             });
             self.done = true;
             return b.len();

@@ -708,3 +708,23 @@ fn ebcdic_recognised_and_decoded() {
     assert_eq!(t.root.text(), "é");
     assert_eq!(t.encoding, "cp500");
 }
+
+#[test]
+fn windows_1252_character_references_read_as_html_does() {
+    let t = tree("<r>don&#146;t &#x93;q&#x94; &#128;</r>");
+    assert_eq!(t.root.text(), "don\u{2019}t \u{201C}q\u{201D} \u{20AC}");
+    assert!(t.warnings.is_empty());
+}
+
+#[test]
+fn double_encoded_utf8_references_decoded() {
+    let t = tree("<r>&#226;&#128;&#166; caf&#195;&#169; &#xE9;t&#xE9;</r>");
+    assert_eq!(t.root.text(), "\u{2026} café été");
+}
+
+#[test]
+fn word_conditional_comments_skipped_silently() {
+    let t = tree("<r><d><![if !supportLists]>1.<![endif]> item</d></r>");
+    assert_eq!(child(&t.root, "d").text(), "1. item");
+    assert!(t.warnings.is_empty(), "{:?}", t.warnings);
+}
