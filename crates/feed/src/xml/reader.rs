@@ -98,7 +98,9 @@ fn message(kind: Fix, n: usize) -> String {
             format!("{n} character references to characters XML does not allow were dropped")
         }
         Fix::StrayLt => format!("{n} bare '<' characters (not a tag) were kept as text"),
-        Fix::BrokenTag => format!("{n} start tags without their closing '>' were closed"),
+        Fix::BrokenTag => {
+            format!("{n} start tags were broken (no closing '>' or quote) and were repaired")
+        }
         Fix::Unclosed => {
             format!("{n} elements were not closed; they were closed at their parent's end")
         }
@@ -636,7 +638,7 @@ impl<'a> Builder<'a> {
         let keep_attrs = self.stack.len() < MAX_DEPTH;
         self.attrs.clear();
         let mut dropped_attrs = 0;
-        let self_closing;
+        let mut self_closing;
         loop {
             while i < b.len() && is_ws(b[i]) {
                 i += 1;
@@ -679,11 +681,18 @@ impl<'a> Builder<'a> {
                         }
                         match b.get(i) {
                             Some(&q @ (b'"' | b'\'')) => {
-                                let Some(len) = memchr(q, &b[i + 1..]) else {
-                                    return b.len();
-                                };
-                                value = (i + 1, i + 1 + len);
-                                i += len + 2;
+                                if let Some(len) = memchr(q, &b[i + 1..]) {
+                                    value = (i + 1, i + 1 + len);
+                                    i += len + 2;
+                                } else {
+                                    // The quote is never closed: the value ends at `>`.
+                                    let Some(len) = memchr(b'>', &b[i + 1..]) else {
+                                        return b.len();
+                                    };
+                                    self.fixes.add(Fix::BrokenTag);
+                                    value = (i + 1, i + 1 + len);
+                                    i += len + 1;
+                                }
                             }
                             Some(_) => {
                                 let from = i;
@@ -705,6 +714,18 @@ impl<'a> Builder<'a> {
                     let value = attr_value(&s[value.0..value.1], &mut self.fixes);
                     self.attrs.push(RawAttr { name, value });
                 }
+            }
+        }
+        if !self_closing && HTML_VOID.iter().any(|v| qname.eq_ignore_ascii_case(v)) {
+            // Unescaped HTML `<br>`: closed right away unless its end tag follows.
+            let next = i + b[i..].iter().take_while(|c| is_ws(**c)).count();
+            let closes = b[next..].starts_with(b"</")
+                && b[next + 2..]
+                    .get(..qname.len())
+                    .is_some_and(|n| n.eq_ignore_ascii_case(qname.as_bytes()));
+            if !closes {
+                self_closing = true;
+                self.fixes.add(Fix::Unclosed);
             }
         }
         if self.root_closed && self.stack.is_empty() {

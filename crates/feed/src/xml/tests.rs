@@ -728,3 +728,28 @@ fn word_conditional_comments_skipped_silently() {
     assert_eq!(child(&t.root, "d").text(), "1. item");
     assert!(t.warnings.is_empty(), "{:?}", t.warnings);
 }
+
+#[test]
+fn many_unclosed_br_do_not_nest() {
+    let mut doc = "<r><d>".to_owned();
+    for i in 0..1000 {
+        doc.push_str(&format!("line {i}<br>"));
+    }
+    doc.push_str("end</d><br></br></r>");
+    let t = tree(&doc);
+    let d = child(&t.root, "d");
+    assert_eq!(d.elements().count(), 1000);
+    assert!(d.elements().all(|e| e.children.is_empty()));
+    assert!(d.text().ends_with("line 999end"));
+    assert_eq!(t.root.elements().filter(|e| e.local == "br").count(), 1);
+    assert!(!has_warning(&t, "match no open element"));
+}
+
+#[test]
+fn attribute_quote_never_closed() {
+    let t = tree(r#"<r><a href="x.html>link</a></r>"#);
+    let a = child(&t.root, "a");
+    assert_eq!(a.attr("href"), Some("x.html"));
+    assert_eq!(a.text(), "link");
+    assert!(has_warning(&t, "broken"));
+}
