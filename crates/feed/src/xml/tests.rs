@@ -753,3 +753,82 @@ fn attribute_quote_never_closed() {
     assert_eq!(a.text(), "link");
     assert!(has_warning(&t, "broken"));
 }
+
+const SAMPLE: &str = r#"<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE rss [<!ENTITY e "x">]>
+<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/">
+<channel><title>Caf&eacute; — ünïcødé &amp; 日本</title>
+<item><title a='1' b="2">One &#8230; &#x1F600;</title>
+<content:encoded><![CDATA[<p>Hi & <b>bye</b></p>]]></content:encoded>
+<description>a <br> b &lt;i&gt; &e; <!-- c --> <?pi x?></description></item>
+</channel></rss>"#;
+
+fn max_depth(el: &Element) -> usize {
+    1 + el.elements().map(max_depth).max().unwrap_or(0)
+}
+
+#[test]
+fn every_truncation_reads_without_panic() {
+    let bytes = SAMPLE.as_bytes();
+    for end in 0..=bytes.len() {
+        if let Ok(t) = read(&bytes[..end], None) {
+            assert!(max_depth(&t.root) <= reader::MAX_DEPTH);
+        }
+    }
+    let full = read(bytes, None).unwrap();
+    assert_eq!(full.root.local, "rss");
+}
+
+#[test]
+fn random_mutations_read_without_panic() {
+    let pieces: [&[u8]; 12] = [
+        b"<",
+        b">",
+        b"&",
+        b";",
+        b"]]>",
+        b"<![CDATA[",
+        b"\"",
+        b"'",
+        b"</",
+        b"<!--",
+        b"\0",
+        b"\xC3",
+    ];
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let mut read_ok = 0;
+    for _ in 0..3000 {
+        let mut doc = SAMPLE.as_bytes().to_vec();
+        for _ in 0..(1 + next() % 4) {
+            let at = (next() as usize) % (doc.len() + 1);
+            match next() % 3 {
+                0 => {
+                    let piece = pieces[(next() as usize) % pieces.len()];
+                    doc.splice(at..at, piece.iter().copied());
+                }
+                1 if at < doc.len() => {
+                    doc.remove(at);
+                }
+                _ => {
+                    if at < doc.len() {
+                        doc[at] = (next() % 256) as u8;
+                    }
+                }
+            }
+        }
+        if let Ok(t) = read(&doc, None) {
+            read_ok += 1;
+            assert!(max_depth(&t.root) <= reader::MAX_DEPTH);
+        }
+    }
+    assert!(
+        read_ok > 2500,
+        "only {read_ok} of 3000 mutated documents were read"
+    );
+}
