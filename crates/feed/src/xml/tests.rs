@@ -832,3 +832,21 @@ fn random_mutations_read_without_panic() {
         "only {read_ok} of 3000 mutated documents were read"
     );
 }
+
+#[test]
+fn quadratic_entity_blowup_stays_literal() {
+    let big = "x".repeat(1 << 20);
+    let mut doc = format!("<!DOCTYPE r [<!ENTITY big \"{big}\">]><r>");
+    doc.push_str(&"&big;".repeat(100_000));
+    doc.push_str("</r>");
+    let t = tree(&doc);
+    assert_eq!(t.root.text().len(), "&big;".len() * 100_000);
+    assert!(!t.root.text().contains('x'));
+}
+
+#[test]
+fn only_a_bom_or_nuls_is_empty() {
+    assert!(matches!(read(b"\xEF\xBB\xBF", None), Err(FeedError::Empty)));
+    assert!(matches!(read(b"\xFF\xFE", None), Err(FeedError::Empty)));
+    assert!(matches!(read(b"\0\0\0 \0", None), Err(FeedError::Empty)));
+}
