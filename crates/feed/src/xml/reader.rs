@@ -182,6 +182,12 @@ struct RawAttr {
 struct Builder<'a> {
     src: &'a str,
     stack: Vec<Open>,
+    /// [`name_hash`] of each open element's qualified name, so that an end tag is
+    /// matched against the stack by comparing integers.
+    hashes: Vec<u64>,
+    /// How many open elements have a hash in each of 256 buckets: most end tags that
+    /// match nothing are told apart without a scan.
+    buckets: [u16; 256],
     root: Option<Element>,
     root_closed: bool,
     done: bool,
@@ -214,6 +220,18 @@ fn ends_name(b: u8) -> bool {
 /// Whether a character may appear in an XML document.
 pub(crate) fn is_xml_char(c: char) -> bool {
     matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+}
+
+/// FNV-1a of a qualified name.
+fn name_hash(qname: &str) -> u64 {
+    qname.bytes().fold(0xCBF2_9CE4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01B3)
+    })
+}
+
+fn bucket(hash: u64) -> usize {
+    // The top byte after a mixing step (FNV alone mixes the last bytes poorly upward).
+    ((hash ^ (hash >> 31)).wrapping_mul(0xBF58_476D_1CE4_E5B9) >> 56) as usize
 }
 
 fn split_qname(qname: &str) -> (Option<&str>, &str) {
@@ -389,6 +407,8 @@ impl<'a> Builder<'a> {
         Builder {
             src,
             stack: Vec::new(),
+            hashes: Vec::new(),
+            buckets: [0; 256],
             root: None,
             root_closed: false,
             done: false,
@@ -531,7 +551,7 @@ impl<'a> Builder<'a> {
             self.flattened -= 1;
             return;
         }
-        let Some(k) = self.stack.iter().rposition(|o| has_qname(&o.el, qname)) else {
+        let Some(k) = self.find_open(qname) else {
             self.fixes.add(Fix::StrayEnd);
             return;
         };
@@ -540,6 +560,27 @@ impl<'a> Builder<'a> {
             self.pop(true);
         }
         self.pop(false);
+    }
+
+    /// The innermost open element named `qname`.
+    fn find_open(&self, qname: &str) -> Option<usize> {
+        if let Some(top) = self.stack.last()
+            && has_qname(&top.el, qname)
+        {
+            return Some(self.stack.len() - 1);
+        }
+        let hash = name_hash(qname);
+        if self.buckets[bucket(hash)] == 0 {
+            return None;
+        }
+        let mut below = self.hashes.len().saturating_sub(1);
+        while let Some(k) = self.hashes[..below].iter().rposition(|&h| h == hash) {
+            if has_qname(&self.stack[k].el, qname) {
+                return Some(k);
+            }
+            below = k;
+        }
+        None
     }
 
     /// Attaches pending text to the open element (or drops it outside the root).
@@ -574,6 +615,9 @@ impl<'a> Builder<'a> {
     /// Closes the innermost open element.
     fn pop(&mut self, implicit: bool) {
         self.flush();
+        if let Some(hash) = self.hashes.pop() {
+            self.buckets[bucket(hash)] -= 1;
+        }
         let Some(open) = self.stack.pop() else {
             return;
         };
@@ -764,6 +808,9 @@ impl<'a> Builder<'a> {
             self.undeclare(ns_mark);
             self.attach(el);
         } else {
+            let hash = name_hash(qname);
+            self.buckets[bucket(hash)] += 1;
+            self.hashes.push(hash);
             self.stack.push(Open { el, ns_mark });
         }
         i
