@@ -189,7 +189,8 @@ def fp_to_shape(result):
         "format": VERSION_TO_FORMAT.get(version, version or None),
         "title": dget(feed, "title"),
         "link": dget(feed, "link"),
-        "description": dget(feed, "subtitle"),
+        # feedparser's feed['description'] alias reads summary (itunes:summary) then subtitle
+        "description": dget(feed, "subtitle") or dget(feed, "summary"),
         "language": dget(feed, "language"),
         "updated": norm_date(dget(feed, "updated_parsed")),
         "encoding": result.get("encoding"),
@@ -223,7 +224,84 @@ def fp_to_shape(result):
     return shape
 
 
+def looks_like_json(path):
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(64)
+    except OSError:
+        return False
+    return head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{")
+
+
+def json_feed_reference(path):
+    """feedparser 6.0.x has no JSON Feed reader; for files starting with '{' this
+    small stdlib mapping of JSON Feed 1.0/1.1 stands in as the reference. Returns a
+    feedparser-like dict (only the keys fp_to_shape reads), or None when not JSON Feed."""
+    try:
+        with open(path, "rb") as fh:
+            doc = json.loads(fh.read().decode("utf-8-sig"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return None
+    if not isinstance(doc, dict) or "jsonfeed.org/version/" not in str(doc.get("version", "")):
+        return None
+    version = "json11" if str(doc["version"]).rstrip("/").endswith("1.1") else "json1"
+
+    def authors(obj):
+        lst = obj.get("authors") or ([obj["author"]] if isinstance(obj.get("author"), dict) else [])
+        return [FeedParserDict(name=a.get("name")) for a in lst if isinstance(a, dict) and a.get("name")]
+
+    def parsed(value):
+        if not isinstance(value, str):
+            return None
+        try:
+            dt = datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return feedparser.datetimes._parse_date(value)
+        if dt.tzinfo is not None:
+            dt = dt.astimezone(datetime.timezone.utc)
+        return dt.utctimetuple()
+
+    feed = FeedParserDict()
+    for ours, theirs in (("title", "title"), ("link", "home_page_url"), ("subtitle", "description"),
+                         ("language", "language")):
+        if doc.get(theirs):
+            feed[ours] = doc[theirs]
+    entries = []
+    for item in doc.get("items") or []:
+        if not isinstance(item, dict):
+            continue
+        e = FeedParserDict()
+        for ours, theirs in (("id", "id"), ("title", "title"), ("link", "url"), ("summary", "summary")):
+            if item.get(theirs) not in (None, ""):
+                e[ours] = str(item[theirs])
+        body = item.get("content_html") or item.get("content_text")
+        if body:
+            e["content"] = [FeedParserDict(value=body)]
+        if authors(item) or authors(doc):
+            e["authors"] = authors(item) or authors(doc)
+        for ours, theirs in (("published_parsed", "date_published"), ("updated_parsed", "date_modified")):
+            if parsed(item.get(theirs)):
+                e[ours] = parsed(item.get(theirs))
+        e["tags"] = [FeedParserDict(term=t) for t in item.get("tags") or [] if isinstance(t, str)]
+        e["links"] = [
+            FeedParserDict(rel="enclosure", href=a.get("url"), type=a.get("mime_type"),
+                           length=a.get("size_in_bytes"))
+            for a in item.get("attachments") or [] if isinstance(a, dict)
+        ]
+        entries.append(e)
+    return FeedParserDict(feed=feed, entries=entries, version=version, encoding="utf-8", bozo=False)
+
+
 def run_feedparser(path):
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(64)
+    except OSError:
+        head = b""
+    if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
+        ref = json_feed_reference(path)
+        if ref is not None:
+            return ref
     try:
         return feedparser.parse(path)
     except Exception as exc:  # feedparser itself crashed: keep going
@@ -714,6 +792,23 @@ def list_files(root, only=None):
     return sorted(out)
 
 
+def category(field, a, b):
+    """Coarse kind of a disagreement, for the 'top categories' table."""
+    if empty(b) and not empty(a):
+        kind = "syndic empty"
+    elif empty(a) and not empty(b):
+        kind = "feedparser empty"
+    else:
+        kind = "values differ"
+    return "%s: %s" % (field, kind)
+
+
+def print_categories(counter, n=10):
+    print("\n== top disagreement categories")
+    for cat, cnt in counter.most_common(n):
+        print("  %6d  %s" % (cnt, cat))
+
+
 def status_line(statuses):
     c = collections.Counter(statuses)
     return ", ".join("%s %d" % (k, v) for k, v in sorted(c.items()))
@@ -738,6 +833,7 @@ def cmd_suite(args):
     per_field = collections.defaultdict(lambda: [0, 0])
     exp_group = collections.defaultdict(lambda: [0, 0, 0])  # applicable, passed, fp_self_pass
     shown = collections.Counter()
+    cats = collections.Counter()
     statuses = []
     exp_total = exp_app = exp_pass = exp_fp_pass = exp_app_fp_pass = 0
     with open(args.details, "w", encoding="utf-8") as det:
@@ -760,6 +856,7 @@ def cmd_suite(args):
             statuses.append(s["status"])
             mf, me = mentioned_fields(expr) if expr else (set(), set())
             if s["status"] in ("crash", "timeout", "badjson"):
+                cats["syndic exit: " + s["status"]] += 1
                 det.write(json.dumps({"file": rel, "field": "status", "fp": "ok", "syndic": s["status"],
                                       "detail": s["stderr"]}, ensure_ascii=False) + "\n")
             for field, idx, ok, a, b in compare_shapes(fp, s["json"], mf, me):
@@ -769,6 +866,7 @@ def cmd_suite(args):
                     per_group[grp][1] += 1
                     per_field[field][1] += 1
                     continue
+                cats[category(field, a, b)] += 1
                 rec = {"file": rel, "field": field, "fp": a, "syndic": b}
                 if idx is not None:
                     rec["entry"] = idx
@@ -792,6 +890,7 @@ def cmd_suite(args):
                         exp_pass += 1
                         exp_group[grp][1] += 1
                     else:
+                        cats["expect check failed" + ("" if fp_self else " (feedparser fails too)")] += 1
                         det.write(json.dumps({"file": rel, "field": "expect", "fp": expr,
                                               "syndic": "failed", "fp_self_pass": fp_self,
                                               "http_headers": bool(headers)}, ensure_ascii=False) + "\n")
@@ -806,6 +905,7 @@ def cmd_suite(args):
     for field in sorted(per_field, key=lambda f: (f.startswith("entry"), f)):
         n, a = per_field[field]
         print("  %-20s %s %6d/%-6d  (%d disagree)" % (field, pct(a, n), a, n, n - a))
+    print_categories(cats)
     tot_n = sum(v[0] for v in per_field.values())
     tot_a = sum(v[1] for v in per_field.values())
     print("\n== headline")
@@ -859,6 +959,7 @@ def cmd_corpus(args):
     per_file = []
     statuses = []
     shown = collections.Counter()
+    cats = collections.Counter()
     with open(args.details, "w", encoding="utf-8") as det:
         for path in files:
             rel = os.path.relpath(path, root)
@@ -868,9 +969,12 @@ def cmd_corpus(args):
             sy = s["json"] or {}
             fpe = fp["entries"]
             sye = [e for e in (sy.get("entries") or []) if isinstance(e, dict)]
+            if s["status"] != "ok":
+                cats["syndic exit: " + s["status"]] += 1
             if len(fpe) == len(sye):
                 count_ok += 1
             else:
+                cats["entries.count differs"] += 1
                 det.write(json.dumps({"file": rel, "field": "entries.count", "fp": len(fpe),
                                       "syndic": len(sye), "status": s["status"]}) + "\n")
             want = manifest.get(rel, {}).get("items")
@@ -895,6 +999,7 @@ def cmd_corpus(args):
                         field_a[field] += 1
                         continue
                     all_ok = False
+                    cats[category("entry." + field, a, b)] += 1
                     det.write(json.dumps({"file": rel, "field": "entry." + field, "entry": i,
                                           "fp": a, "syndic": b}, ensure_ascii=False) + "\n")
                     if shown[field] < args.show:
@@ -910,6 +1015,7 @@ def cmd_corpus(args):
     for field in CORPUS_FIELDS:
         print("  %-10s %s %6d/%-6d  (syndic-only values, not counted: %d)" % (
             field, pct(field_a[field], field_n[field]), field_a[field], field_n[field], syndic_only[field]))
+    print_categories(cats)
     print("\n== worst files (disagreeing entries / entries)")
     per_file.sort(key=lambda r: (-r[0], -(r[0] / r[1] if r[1] else 0), r[2]))
     for bad, n, rel, nf, ns, want, st in per_file[: args.worst]:
@@ -919,7 +1025,7 @@ def cmd_corpus(args):
     print("\n== headline")
     print("  files: %d   syndic exits: %s   syndic wall time %.1fs" % (len(files), status_line(statuses), syn_secs))
     print("  entry counts equal to feedparser: %d/%d files; equal to MANIFEST items: %d/%d" % (
-        count_ok, len(files), manifest_ok, len(manifest) if manifest else 0))
+        count_ok, len(files), manifest_ok, sum(os.path.relpath(f, root) in manifest for f in files)))
     print("  entries agreeing on all compared fields: %s (%d/%d)" % (pct(entries_ok, entries_total), entries_ok, entries_total))
     print("  details: %s" % args.details)
 
