@@ -22,12 +22,14 @@ import collections
 import concurrent.futures
 import datetime
 import html
+import html.parser
 import json
 import os
 import re
 import subprocess
 import sys
 import time
+import urllib.parse
 import warnings
 
 try:
@@ -48,12 +50,12 @@ VERSION_TO_FORMAT = {
     "rss092": "rss0.9x",
     "rss093": "rss0.9x",
     "rss094": "rss0.9x",
-    "rss": "rss0.9x",  # feedparser's "RSS of unknown version"
+    "rss": None,  # feedparser's "RSS of unknown version" (<rss> without version): not compared
     "rss20": "rss2.0",
     "rss10": "rss1.0",
     "atom03": "atom0.3",
     "atom10": "atom1.0",
-    "atom": "atom1.0",  # "Atom of unknown version"
+    "atom": None,  # "Atom of unknown version": not compared
     "json1": "jsonfeed1.0",
     "json11": "jsonfeed1.1",
 }
@@ -146,6 +148,31 @@ def encodings_agree(a, b):
     return False
 
 
+def norm_link(value):
+    if not isinstance(value, str) or not value.strip():
+        return None
+    u = value.strip()
+    parts = urllib.parse.urlsplit(u)
+    if parts.scheme in ("http", "https") and parts.netloc and not parts.path:
+        u = urllib.parse.urlunsplit(parts._replace(path="/"))
+    return u
+
+
+def is_relative(value):
+    return isinstance(value, str) and bool(value.strip()) and not urllib.parse.urlsplit(value.strip()).scheme
+
+
+def links_agree(fpv, syv):
+    """Exact after trivial normalization; a relative feedparser link (feedparser has no
+    base URL for a local file) agrees with an absolute syndic link it resolves into."""
+    a, b = norm_link(fpv), norm_link(syv)
+    if a == b:
+        return True
+    if a and b and is_relative(a) and not is_relative(b):
+        return norm_link(urllib.parse.urljoin(b, a)) == b
+    return False
+
+
 def empty(v):
     return v is None or v == "" or v == [] or v == {}
 
@@ -187,6 +214,7 @@ def fp_to_shape(result):
     version = result.get("version", "") or ""
     shape = {
         "format": VERSION_TO_FORMAT.get(version, version or None),
+        # (an <rss> without version is 'rss' to feedparser: format is then not compared)
         "title": dget(feed, "title"),
         "link": dget(feed, "link"),
         # feedparser's feed['description'] alias reads summary (itunes:summary) then subtitle
@@ -443,6 +471,8 @@ def cmp_value(field, fpv, syv, fp_entry=None, sy_entry=None):
             return out
         a, b = enc(fpv), enc(syv)
         return a == b, a, b
+    if field == "link":
+        return links_agree(fpv, syv), fpv, syv
     if field == "bozo":
         return bool(fpv) == bool(syv), bool(fpv), bool(syv)
     if isinstance(fpv, str) and isinstance(syv, str):
@@ -462,6 +492,8 @@ def compare_shapes(fp, sy, mentioned_feed=(), mentioned_entry=()):
     sy = sy or {}
     for field in FEED_FIELDS:
         fpv = fp.get(field)
+        if field == "link" and is_relative(fpv) and empty(sy.get(field)):
+            continue  # feedparser has only a relative link; syndic emits absolute or null
         if not empty(fpv) or field in mentioned_feed:
             ok, a, b = cmp_value(field, fpv, sy.get(field))
             yield field, None, ok, a, b
@@ -478,6 +510,8 @@ def compare_shapes(fp, sy, mentioned_feed=(), mentioned_entry=()):
         se = sye[i] if i < len(sye) and isinstance(sye[i], dict) else {}
         for field in ENTRY_FIELDS:
             fpv = fe.get(field)
+            if field == "link" and is_relative(fpv) and empty(se.get(field)):
+                continue  # see above: relative feedparser link, syndic null
             if not empty(fpv) or field in mentioned_entry:
                 ok, a, b = cmp_value(field, fpv, se.get(field), fe, se)
                 yield "entry." + field, i, ok, a, b
@@ -656,6 +690,74 @@ def mentioned_fields(expr):
     return mf, me
 
 
+VOID_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+
+class _Canon(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.out = []
+
+    def handle_starttag(self, tag, attrs):
+        self.out.append(("<", tag, tuple(sorted((k, v or "") for k, v in attrs))))
+
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs)
+
+    def handle_endtag(self, tag):
+        if tag not in VOID_TAGS:
+            self.out.append(("/", tag))
+
+    def handle_data(self, data):
+        text = WS_RE.sub(" ", data)
+        if text.strip():
+            if self.out and self.out[-1][0] == "t":
+                self.out[-1] = ("t", WS_RE.sub(" ", self.out[-1][1] + text))
+            else:
+                self.out.append(("t", text))
+
+
+def canonical_html(value):
+    """Serialization-independent form of an HTML fragment: tags lowercased, attributes
+    sorted, entities decoded, whitespace collapsed, void end tags dropped."""
+    p = _Canon()
+    try:
+        p.feed(str(value))
+        p.close()
+    except Exception:
+        return ("raw", str(value))
+    return tuple((t[0], t[1].strip()) if t[0] == "t" else t for t in p.out)
+
+
+class HtmlStr(str):
+    """syndic's sanitized HTML; equal to an HTML string with the same canonical form."""
+
+    def __eq__(self, other):
+        if not isinstance(other, str):
+            return False
+        return str.__eq__(self, other) or canonical_html(self) == canonical_html(other)
+
+    def __ne__(self, other):
+        return not self.__eq__(other)
+
+    __hash__ = str.__hash__
+
+
+class TextStr(str):
+    """syndic's plain-text title; equal to feedparser's (possibly HTML) title with the
+    same visible text."""
+
+    def __eq__(self, other):
+        if not isinstance(other, str):
+            return False
+        return str.__eq__(self, other) or visible_text(self) == visible_text(other)
+
+    def __ne__(self, other):
+        return not self.__eq__(other)
+
+    __hash__ = str.__hash__
+
+
 class AnyRss09(str):
     """syndic folds RSS 0.90-0.94 into one format; accept any of feedparser's names."""
 
@@ -700,12 +802,13 @@ def syndic_env(doc):
     """A feedparser-like result built from syndic JSON (only the keys syndic has)."""
     doc = doc or {}
     feed = FeedParserDict()
-    for ours, theirs in (("title", "title"), ("link", "link"), ("description", "subtitle"), ("language", "language")):
-        if doc.get(ours) is not None:
-            feed[theirs] = doc[ours]
+    for ours, theirs, kind in (("title", "title", TextStr), ("link", "link", str),
+                               ("description", "subtitle", HtmlStr), ("language", "language", str)):
+        if isinstance(doc.get(ours), str):
+            feed[theirs] = kind(doc[ours])
     for k in ("title", "subtitle"):
         if k in feed:
-            feed[k + "_detail"] = FeedParserDict(value=feed[k])
+            feed[k + "_detail"] = FeedParserDict(value=dict.__getitem__(feed, k))
     if doc.get("updated"):
         feed["updated"] = DateStr(doc["updated"])
         feed["updated_parsed"] = _struct(doc["updated"])
@@ -714,13 +817,16 @@ def syndic_env(doc):
         if not isinstance(e, dict):
             continue
         fe = FeedParserDict()
-        for k in ("id", "title", "link", "summary"):
-            if e.get(k) is not None:
-                fe[k] = e[k]
-                if k in ("title", "summary"):
-                    fe[k + "_detail"] = FeedParserDict(value=e[k])
-        if e.get("content") is not None:
-            fe["content"] = [FeedParserDict(value=e["content"], type="text/html")]
+        for k, kind in (("id", str), ("title", TextStr), ("link", str), ("summary", HtmlStr)):
+            if isinstance(e.get(k), str):
+                fe[k] = kind(e[k])
+        if isinstance(e.get("content"), str):
+            fe["content"] = [FeedParserDict(value=HtmlStr(e["content"]), type="text/html")]
+            # like feedparser: no summary element -> summary is a copy of the content
+            fe.setdefault("summary", fe["content"][0]["value"])
+        for k in ("title", "summary"):
+            if k in fe:
+                fe[k + "_detail"] = FeedParserDict(value=fe[k])
         links = []
         if e.get("link"):
             links.append(FeedParserDict(rel="alternate", href=e["link"], type="text/html"))
@@ -1001,6 +1107,9 @@ def cmd_corpus(args):
                 all_ok = bool(fe) and bool(se)
                 for field in CORPUS_FIELDS:
                     fpv, syv = fe.get(field), se.get(field)
+                    if field == "link" and is_relative(fpv) and empty(syv):
+                        syndic_only["link-relative"] += 1
+                        continue
                     if empty(fpv):
                         if not empty(syv):
                             syndic_only[field] += 1
@@ -1028,6 +1137,7 @@ def cmd_corpus(args):
     for field in CORPUS_FIELDS:
         print("  %-10s %s %6d/%-6d  (syndic-only values, not counted: %d)" % (
             field, pct(field_a[field], field_n[field]), field_a[field], field_n[field], syndic_only[field]))
+    print("  (not compared: %d entry links relative in feedparser, null in syndic)" % syndic_only["link-relative"])
     print_categories(cats)
     print("\n== worst files (disagreeing entries / entries)")
     per_file.sort(key=lambda r: (-r[0], -(r[0] / r[1] if r[1] else 0), r[2]))
