@@ -218,7 +218,7 @@ def fp_to_shape(result):
         "title": dget(feed, "title"),
         "link": dget(feed, "link"),
         # feedparser's feed['description'] alias reads summary (itunes:summary) then subtitle
-        "description": dget(feed, "subtitle") or dget(feed, "summary"),
+        "description": dget(feed, "subtitle") if dget(feed, "subtitle") is not None else dget(feed, "summary"),
         "language": dget(feed, "language"),
         "updated": norm_date(dget(feed, "updated_parsed")),
         "encoding": result.get("encoding"),
