@@ -407,7 +407,7 @@ fn wide_name(enc: Enc) -> &'static str {
 }
 
 /// Windows-1252 characters for the bytes 0x80–0x9F (the rest are Latin-1 code points).
-const WINDOWS_1252_HIGH: [char; 32] = [
+pub(super) const WINDOWS_1252_HIGH: [char; 32] = [
     '\u{20AC}', '\u{81}', '\u{201A}', '\u{192}', '\u{201E}', '\u{2026}', '\u{2020}', '\u{2021}',
     '\u{2C6}', '\u{2030}', '\u{160}', '\u{2039}', '\u{152}', '\u{8D}', '\u{17D}', '\u{8F}',
     '\u{90}', '\u{2018}', '\u{2019}', '\u{201C}', '\u{201D}', '\u{2022}', '\u{2013}', '\u{2014}',
@@ -500,6 +500,24 @@ fn bad_at(b: &[u8], i: usize) -> bool {
         || (c == 0xEF && b.get(i + 1) == Some(&0xBF) && matches!(b.get(i + 2), Some(0xBE | 0xBF)))
 }
 
+/// Whether the text holds a character XML forbids. Chunks are first screened without
+/// branches (the compiler vectorizes that), and only suspicious ones looked at closely.
+fn has_forbidden(b: &[u8]) -> bool {
+    const CHUNK: usize = 64;
+    let mut from = 0;
+    for chunk in b.chunks(CHUNK) {
+        let mut suspect = false;
+        for &c in chunk {
+            suspect |= (c < 0x20) & (c != b'\t') & (c != b'\n') & (c != b'\r') | (c == 0xEF);
+        }
+        if suspect && (from..from + chunk.len()).any(|i| bad_at(b, i)) {
+            return true;
+        }
+        from += chunk.len();
+    }
+    false
+}
+
 /// The text without a leading U+FEFF and without characters XML forbids.
 fn clean<'a>(text: Cow<'a, str>, warnings: &mut Vec<String>) -> Cow<'a, str> {
     let text = match text {
@@ -511,8 +529,7 @@ fn clean<'a>(text: Cow<'a, str>, warnings: &mut Vec<String>) -> Cow<'a, str> {
             Cow::Owned(t)
         }
     };
-    let b = text.as_bytes();
-    if !(0..b.len()).any(|i| bad_at(b, i)) {
+    if !has_forbidden(text.as_bytes()) {
         return text;
     }
     let mut out = String::with_capacity(text.len());

@@ -1,12 +1,18 @@
 //! A lenient XML reader: bytes → decoded text → a small element tree.
 //!
-//! This is the layer that makes syndic read what Python's feedparser reads. It decodes
-//! the bytes (BOM, HTTP charset, XML declaration, RFC 7303 precedence, legacy encodings
-//! via `encoding_rs`, UTF-16/32), then tokenizes with `quick-xml` and builds a tree while
-//! recovering from what real feeds get wrong: HTML named entities, stray `&` and `<`,
-//! unclosed or mismatched tags, broken CDATA, truncation, garbage after the root. Every
-//! recovery adds a sentence to [`Tree::warnings`]. It never processes a DTD (no entity
-//! declarations are expanded, nothing external is read) and bounds depth and size.
+//! This is the layer that makes syndic read what Python's feedparser reads.
+//! [`decode`] turns the bytes into text (BOM, HTTP charset, XML declaration, RFC 7303
+//! precedence, legacy encodings via `encoding_rs`, UTF-16/32, DOS/Mac/EBCDIC code pages,
+//! mis-declared documents). [`reader`] then tokenizes the text with a small one-pass
+//! tokenizer of its own (not `quick-xml`: quick-xml stops at the first error and cannot
+//! resume after it, while a feed has to be read past a stray `<`, an unterminated CDATA
+//! section or a tag cut short) and builds the tree, recovering from what real feeds get
+//! wrong: HTML named entities (the table `markup5ever` ships), stray `&` and `<`, unclosed
+//! or mismatched tags, broken CDATA, truncation, garbage after the root. Every recovery
+//! is counted and reported once per kind in [`Tree::warnings`]. It never processes a DTD
+//! (a doctype is skipped, entities it declares stay literal text, nothing external is
+//! read), bounds depth ([`reader::MAX_DEPTH`]), attributes and namespace declarations per
+//! element, and runs in linear time.
 //!
 //! The feed interpreter (`crate::read`) walks the tree; it never sees raw XML.
 

@@ -98,7 +98,9 @@ fn message(kind: Fix, n: usize) -> String {
             format!("{n} character references to characters XML does not allow were dropped")
         }
         Fix::StrayLt => format!("{n} bare '<' characters (not a tag) were kept as text"),
-        Fix::BrokenTag => format!("{n} start tags without their closing '>' were closed"),
+        Fix::BrokenTag => {
+            format!("{n} start tags were broken (no closing '>' or quote) and were repaired")
+        }
         Fix::Unclosed => {
             format!("{n} elements were not closed; they were closed at their parent's end")
         }
@@ -180,6 +182,12 @@ struct RawAttr {
 struct Builder<'a> {
     src: &'a str,
     stack: Vec<Open>,
+    /// [`name_hash`] of each open element's qualified name, so that an end tag is
+    /// matched against the stack by comparing integers.
+    hashes: Vec<u64>,
+    /// How many open elements have a hash in each of 256 buckets: most end tags that
+    /// match nothing are told apart without a scan.
+    buckets: [u16; 256],
     root: Option<Element>,
     root_closed: bool,
     done: bool,
@@ -193,7 +201,6 @@ struct Builder<'a> {
     /// Prefixes declared, in order, so that closing an element can undo its bindings.
     ns_log: Vec<String>,
     attrs: Vec<RawAttr>,
-    html_doctype: bool,
     fixes: Fixes,
 }
 
@@ -213,6 +220,18 @@ fn ends_name(b: u8) -> bool {
 /// Whether a character may appear in an XML document.
 pub(crate) fn is_xml_char(c: char) -> bool {
     matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+}
+
+/// FNV-1a of a qualified name.
+fn name_hash(qname: &str) -> u64 {
+    qname.bytes().fold(0xCBF2_9CE4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01B3)
+    })
+}
+
+fn bucket(hash: u64) -> usize {
+    // The top byte after a mixing step (FNV alone mixes the last bytes poorly upward).
+    ((hash ^ (hash >> 31)).wrapping_mul(0xBF58_476D_1CE4_E5B9) >> 56) as usize
 }
 
 fn split_qname(qname: &str) -> (Option<&str>, &str) {
@@ -250,39 +269,81 @@ fn predefined(name: &str) -> Option<char> {
     })
 }
 
+/// The number of the character reference `&#…;` at `at`, and where it ends.
+fn char_ref(s: &str, at: usize) -> Option<(u32, usize)> {
+    let rest = s.as_bytes().get(at + 1..)?;
+    if rest.first() != Some(&b'#') {
+        return None;
+    }
+    let (radix, start) = match rest.get(1) {
+        Some(b'x' | b'X') => (16, 2),
+        _ => (10, 1),
+    };
+    let digits = rest[start..]
+        .iter()
+        .take(12)
+        .take_while(|c| {
+            if radix == 16 {
+                c.is_ascii_hexdigit()
+            } else {
+                c.is_ascii_digit()
+            }
+        })
+        .count();
+    let end = start + digits;
+    if digits == 0 || rest.get(end) != Some(&b';') {
+        return None;
+    }
+    let n = u32::from_str_radix(&s[at + 1 + start..at + 1 + end], radix).unwrap_or(u32::MAX);
+    Some((n, at + 1 + end + 1))
+}
+
+/// A UTF-8 sequence spelled as consecutive character references to its bytes, starting
+/// with the lead byte `lead` (already read, up to `after`).
+fn double_encoded(s: &str, lead: u32, after: usize) -> Option<(char, usize)> {
+    let len = match lead {
+        0xC2..=0xDF => 2,
+        0xE0..=0xEF => 3,
+        0xF0..=0xF4 => 4,
+        _ => return None,
+    };
+    let mut bytes = [0u8; 4];
+    bytes[0] = u8::try_from(lead).ok()?;
+    let mut at = after;
+    for slot in bytes.iter_mut().take(len).skip(1) {
+        if s.as_bytes().get(at) != Some(&b'&') {
+            return None;
+        }
+        let (n, next) = char_ref(s, at)?;
+        *slot = u8::try_from(n).ok().filter(|b| (0x80..=0xBF).contains(b))?;
+        at = next;
+    }
+    let c = std::str::from_utf8(&bytes[..len]).ok()?.chars().next()?;
+    Some((c, at))
+}
+
 /// Decodes the reference starting with the `&` at `at` into `out`; returns where
 /// reading goes on.
 fn reference(s: &str, at: usize, out: &mut String, fixes: &mut Fixes) -> usize {
     let b = s.as_bytes();
     let rest = &b[at + 1..];
     if rest.first() == Some(&b'#') {
-        let (radix, start) = match rest.get(1) {
-            Some(b'x' | b'X') => (16, 2),
-            _ => (10, 1),
-        };
-        let digits = rest[start..]
-            .iter()
-            .take(12)
-            .take_while(|c| {
-                if radix == 16 {
-                    c.is_ascii_hexdigit()
-                } else {
-                    c.is_ascii_digit()
-                }
-            })
-            .count();
-        let end = start + digits;
-        if digits > 0 && rest.get(end) == Some(&b';') {
-            let number = &s[at + 1 + start..at + 1 + end];
-            match u32::from_str_radix(number, radix)
-                .ok()
-                .and_then(char::from_u32)
-                .filter(|c| is_xml_char(*c))
-            {
+        if let Some((n, after)) = char_ref(s, at) {
+            // `&#226;&#128;&#166;`: UTF-8 bytes written as references (double encoding).
+            if let Some((c, after)) = double_encoded(s, n, after) {
+                out.push(c);
+                return after;
+            }
+            let n = match n {
+                // Windows-1252 code points written as references, as HTML reads them.
+                0x80..=0x9F => u32::from(super::decode::WINDOWS_1252_HIGH[(n - 0x80) as usize]),
+                n => n,
+            };
+            match char::from_u32(n).filter(|c| is_xml_char(*c)) {
                 Some(c) => out.push(c),
                 None => fixes.add(Fix::BadCharRef),
             }
-            return at + 1 + end + 1;
+            return after;
         }
     } else {
         let n = rest
@@ -346,6 +407,8 @@ impl<'a> Builder<'a> {
         Builder {
             src,
             stack: Vec::new(),
+            hashes: Vec::new(),
+            buckets: [0; 256],
             root: None,
             root_closed: false,
             done: false,
@@ -355,7 +418,6 @@ impl<'a> Builder<'a> {
             ns: HashMap::new(),
             ns_log: Vec::new(),
             attrs: Vec::new(),
-            html_doctype: false,
             fixes: Fixes::default(),
         }
     }
@@ -428,17 +490,10 @@ impl<'a> Builder<'a> {
     /// Skips `<!DOCTYPE …>` (with its internal subset) or another `<!…>` declaration.
     fn declaration(&mut self, at: usize) -> usize {
         let b = self.src.as_bytes();
-        if b.len() >= at + 9 && b[at + 2..at + 9].eq_ignore_ascii_case(b"DOCTYPE") {
-            let name = b[at + 9..]
-                .iter()
-                .position(|c| !is_ws(*c))
-                .map(|p| at + 9 + p);
-            if let Some(n) = name
-                && b.len() >= n + 4
-                && b[n..n + 4].eq_ignore_ascii_case(b"html")
-            {
-                self.html_doctype = true;
-            }
+        if !(b.len() >= at + 9 && b[at + 2..at + 9].eq_ignore_ascii_case(b"DOCTYPE")) {
+            // `<![if !supportLists]>` and other conditional or bogus declarations from
+            // pasted HTML: skipped up to their `>`.
+            return memchr(b'>', &b[at..]).map_or(b.len(), |p| at + p + 1);
         }
         let mut i = at + 2;
         let mut depth = 0usize;
@@ -496,7 +551,7 @@ impl<'a> Builder<'a> {
             self.flattened -= 1;
             return;
         }
-        let Some(k) = self.stack.iter().rposition(|o| has_qname(&o.el, qname)) else {
+        let Some(k) = self.find_open(qname) else {
             self.fixes.add(Fix::StrayEnd);
             return;
         };
@@ -505,6 +560,27 @@ impl<'a> Builder<'a> {
             self.pop(true);
         }
         self.pop(false);
+    }
+
+    /// The innermost open element named `qname`.
+    fn find_open(&self, qname: &str) -> Option<usize> {
+        if let Some(top) = self.stack.last()
+            && has_qname(&top.el, qname)
+        {
+            return Some(self.stack.len() - 1);
+        }
+        let hash = name_hash(qname);
+        if self.buckets[bucket(hash)] == 0 {
+            return None;
+        }
+        let mut below = self.hashes.len().saturating_sub(1);
+        while let Some(k) = self.hashes[..below].iter().rposition(|&h| h == hash) {
+            if has_qname(&self.stack[k].el, qname) {
+                return Some(k);
+            }
+            below = k;
+        }
+        None
     }
 
     /// Attaches pending text to the open element (or drops it outside the root).
@@ -539,6 +615,9 @@ impl<'a> Builder<'a> {
     /// Closes the innermost open element.
     fn pop(&mut self, implicit: bool) {
         self.flush();
+        if let Some(hash) = self.hashes.pop() {
+            self.buckets[bucket(hash)] -= 1;
+        }
         let Some(open) = self.stack.pop() else {
             return;
         };
@@ -603,7 +682,7 @@ impl<'a> Builder<'a> {
         let keep_attrs = self.stack.len() < MAX_DEPTH;
         self.attrs.clear();
         let mut dropped_attrs = 0;
-        let self_closing;
+        let mut self_closing;
         loop {
             while i < b.len() && is_ws(b[i]) {
                 i += 1;
@@ -646,11 +725,18 @@ impl<'a> Builder<'a> {
                         }
                         match b.get(i) {
                             Some(&q @ (b'"' | b'\'')) => {
-                                let Some(len) = memchr(q, &b[i + 1..]) else {
-                                    return b.len();
-                                };
-                                value = (i + 1, i + 1 + len);
-                                i += len + 2;
+                                if let Some(len) = memchr(q, &b[i + 1..]) {
+                                    value = (i + 1, i + 1 + len);
+                                    i += len + 2;
+                                } else {
+                                    // The quote is never closed: the value ends at `>`.
+                                    let Some(len) = memchr(b'>', &b[i + 1..]) else {
+                                        return b.len();
+                                    };
+                                    self.fixes.add(Fix::BrokenTag);
+                                    value = (i + 1, i + 1 + len);
+                                    i += len + 1;
+                                }
                             }
                             Some(_) => {
                                 let from = i;
@@ -674,6 +760,18 @@ impl<'a> Builder<'a> {
                 }
             }
         }
+        if !self_closing && HTML_VOID.iter().any(|v| qname.eq_ignore_ascii_case(v)) {
+            // Unescaped HTML `<br>`: closed right away unless its end tag follows.
+            let next = i + b[i..].iter().take_while(|c| is_ws(**c)).count();
+            let closes = b[next..].starts_with(b"</")
+                && b[next + 2..]
+                    .get(..qname.len())
+                    .is_some_and(|n| n.eq_ignore_ascii_case(qname.as_bytes()));
+            if !closes {
+                self_closing = true;
+                self.fixes.add(Fix::Unclosed);
+            }
+        }
         if self.root_closed && self.stack.is_empty() {
             self.fixes.add(Fix::AfterRoot);
             self.text.clear();
@@ -690,11 +788,18 @@ impl<'a> Builder<'a> {
         self.flush();
         let ns_mark = self.ns_log.len();
         let el = self.element(qname, dropped_attrs);
-        if self.root.is_none() && self.stack.is_empty() && el.local.eq_ignore_ascii_case("html") {
+        if self.root.is_none()
+            && self.stack.is_empty()
+            && ["html", "head", "body"]
+                .iter()
+                .any(|h| el.local.eq_ignore_ascii_case(h))
+        {
             self.error = Some(FeedError::NotAFeed {
-                reason: "the document is HTML (its root element is <html>); point the source \
-                         at the site's RSS/Atom/JSON feed"
-                    .to_owned(),
+                reason: format!(
+                    "the document is HTML (its root element is <{}>); point the source at \
+                     the site's RSS/Atom/JSON feed",
+                    el.local
+                ),
             });
             self.done = true;
             return b.len();
@@ -703,6 +808,9 @@ impl<'a> Builder<'a> {
             self.undeclare(ns_mark);
             self.attach(el);
         } else {
+            let hash = name_hash(qname);
+            self.buckets[bucket(hash)] += 1;
+            self.hashes.push(hash);
             self.stack.push(Open { el, ns_mark });
         }
         i

@@ -708,3 +708,145 @@ fn ebcdic_recognised_and_decoded() {
     assert_eq!(t.root.text(), "é");
     assert_eq!(t.encoding, "cp500");
 }
+
+#[test]
+fn windows_1252_character_references_read_as_html_does() {
+    let t = tree("<r>don&#146;t &#x93;q&#x94; &#128;</r>");
+    assert_eq!(t.root.text(), "don\u{2019}t \u{201C}q\u{201D} \u{20AC}");
+    assert!(t.warnings.is_empty());
+}
+
+#[test]
+fn double_encoded_utf8_references_decoded() {
+    let t = tree("<r>&#226;&#128;&#166; caf&#195;&#169; &#xE9;t&#xE9;</r>");
+    assert_eq!(t.root.text(), "\u{2026} café été");
+}
+
+#[test]
+fn word_conditional_comments_skipped_silently() {
+    let t = tree("<r><d><![if !supportLists]>1.<![endif]> item</d></r>");
+    assert_eq!(child(&t.root, "d").text(), "1. item");
+    assert!(t.warnings.is_empty(), "{:?}", t.warnings);
+}
+
+#[test]
+fn many_unclosed_br_do_not_nest() {
+    let mut doc = "<r><d>".to_owned();
+    for i in 0..1000 {
+        doc.push_str(&format!("line {i}<br>"));
+    }
+    doc.push_str("end</d><br></br></r>");
+    let t = tree(&doc);
+    let d = child(&t.root, "d");
+    assert_eq!(d.elements().count(), 1000);
+    assert!(d.elements().all(|e| e.children.is_empty()));
+    assert!(d.text().ends_with("line 999end"));
+    assert_eq!(t.root.elements().filter(|e| e.local == "br").count(), 1);
+    assert!(!has_warning(&t, "match no open element"));
+}
+
+#[test]
+fn attribute_quote_never_closed() {
+    let t = tree(r#"<r><a href="x.html>link</a></r>"#);
+    let a = child(&t.root, "a");
+    assert_eq!(a.attr("href"), Some("x.html"));
+    assert_eq!(a.text(), "link");
+    assert!(has_warning(&t, "broken"));
+}
+
+const SAMPLE: &str = r#"<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE rss [<!ENTITY e "x">]>
+<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/">
+<channel><title>Caf&eacute; — ünïcødé &amp; 日本</title>
+<item><title a='1' b="2">One &#8230; &#x1F600;</title>
+<content:encoded><![CDATA[<p>Hi & <b>bye</b></p>]]></content:encoded>
+<description>a <br> b &lt;i&gt; &e; <!-- c --> <?pi x?></description></item>
+</channel></rss>"#;
+
+fn max_depth(el: &Element) -> usize {
+    1 + el.elements().map(max_depth).max().unwrap_or(0)
+}
+
+#[test]
+fn every_truncation_reads_without_panic() {
+    let bytes = SAMPLE.as_bytes();
+    for end in 0..=bytes.len() {
+        if let Ok(t) = read(&bytes[..end], None) {
+            assert!(max_depth(&t.root) <= reader::MAX_DEPTH);
+        }
+    }
+    let full = read(bytes, None).unwrap();
+    assert_eq!(full.root.local, "rss");
+}
+
+#[test]
+fn random_mutations_read_without_panic() {
+    let pieces: [&[u8]; 12] = [
+        b"<",
+        b">",
+        b"&",
+        b";",
+        b"]]>",
+        b"<![CDATA[",
+        b"\"",
+        b"'",
+        b"</",
+        b"<!--",
+        b"\0",
+        b"\xC3",
+    ];
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let mut read_ok = 0;
+    for _ in 0..3000 {
+        let mut doc = SAMPLE.as_bytes().to_vec();
+        for _ in 0..(1 + next() % 4) {
+            let at = (next() as usize) % (doc.len() + 1);
+            match next() % 3 {
+                0 => {
+                    let piece = pieces[(next() as usize) % pieces.len()];
+                    doc.splice(at..at, piece.iter().copied());
+                }
+                1 if at < doc.len() => {
+                    doc.remove(at);
+                }
+                _ => {
+                    if at < doc.len() {
+                        doc[at] = (next() % 256) as u8;
+                    }
+                }
+            }
+        }
+        if let Ok(t) = read(&doc, None) {
+            read_ok += 1;
+            assert!(max_depth(&t.root) <= reader::MAX_DEPTH);
+        }
+    }
+    assert!(
+        read_ok > 2500,
+        "only {read_ok} of 3000 mutated documents were read"
+    );
+}
+
+#[test]
+fn quadratic_entity_blowup_stays_literal() {
+    let big = "x".repeat(1 << 20);
+    let mut doc = format!("<!DOCTYPE r [<!ENTITY big \"{big}\">]><r>");
+    doc.push_str(&"&big;".repeat(100_000));
+    doc.push_str("</r>");
+    let t = tree(&doc);
+    assert_eq!(t.root.text().len(), "&big;".len() * 100_000);
+    assert!(!t.root.text().contains('x'));
+}
+
+#[test]
+fn only_a_bom_or_nuls_is_empty() {
+    assert!(matches!(read(b"\xEF\xBB\xBF", None), Err(FeedError::Empty)));
+    assert!(matches!(read(b"\xFF\xFE", None), Err(FeedError::Empty)));
+    assert!(matches!(read(b"\0\0\0 \0", None), Err(FeedError::Empty)));
+}
