@@ -18,11 +18,20 @@ fn fixture(name: &str) -> PathBuf {
 }
 
 fn parse(args: &[&str]) -> Output {
-    syndic().arg("parse").args(args).output().expect("run syndic")
+    syndic()
+        .arg("parse")
+        .args(args)
+        .output()
+        .expect("run syndic")
 }
 
 fn json(out: &Output) -> Value {
-    assert!(out.status.success(), "exit {:?}: {}", out.status, stderr(out));
+    assert!(
+        out.status.success(),
+        "exit {:?}: {}",
+        out.status,
+        stderr(out)
+    );
     serde_json::from_str(&stdout(out)).expect("JSON on stdout")
 }
 
@@ -53,11 +62,19 @@ fn rss_with_a_base_url_prints_the_fixed_shape() {
     assert_eq!(first["link"], "https://river.example/2026/03/otters");
     assert_eq!(first["authors"], serde_json::json!(["Ada Brook"]));
     assert_eq!(first["published"], "2026-03-02T18:00:00Z");
-    assert_eq!(first["categories"], serde_json::json!(["wildlife", "otters"]));
+    assert_eq!(
+        first["categories"],
+        serde_json::json!(["wildlife", "otters"])
+    );
     let content = first["content"].as_str().expect("content");
     assert!(content.contains("https://river.example/weir"), "{content}");
     assert!(!content.contains("script"), "sanitized: {content}");
-    assert!(first["summary"].as_str().expect("summary").contains("otters"));
+    assert!(
+        first["summary"]
+            .as_str()
+            .expect("summary")
+            .contains("otters")
+    );
     assert_eq!(
         first["enclosures"],
         serde_json::json!([{"url": "https://river.example/audio/otters.mp3",
@@ -120,7 +137,11 @@ fn standard_input_and_the_text_summary() {
 fn nothing_usable_exits_1_with_a_reason() {
     let dir = tempfile::tempdir().expect("temp dir");
     let page = dir.path().join("page.html");
-    std::fs::write(&page, "<!doctype html><html><body><p>hello</p></body></html>").expect("w");
+    std::fs::write(
+        &page,
+        "<!doctype html><html><body><p>hello</p></body></html>",
+    )
+    .expect("w");
     let out = parse(&[page.to_str().expect("utf-8"), "--format", "json"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(stdout(&out).is_empty());
@@ -151,7 +172,10 @@ fn declared_entities_are_never_expanded_and_files_never_read() {
     .expect("w");
     let out = parse(&[feed.to_str().expect("utf-8"), "--format", "json"]);
     let text = stdout(&out);
-    assert!(!text.contains("CANARY-SECRET"), "file content leaked: {text}");
+    assert!(
+        !text.contains("CANARY-SECRET"),
+        "file content leaked: {text}"
+    );
     assert!(!text.contains("lollol"), "entity expanded: {text}");
     let doc = json(&out);
     assert_eq!(doc["entries"].as_array().map(Vec::len), Some(1));
@@ -192,5 +216,8 @@ fn a_typed_local_url_is_read_with_its_charset_and_base() {
     assert_eq!(doc["encoding"], "windows-1251");
     assert_eq!(doc["title"], "Речные заметки");
     let link = doc["entries"][0]["link"].as_str().expect("link");
-    assert!(link.ends_with("/posts/1") && link.starts_with("http://127.0.0.1:"), "{link}");
+    assert!(
+        link.ends_with("/posts/1") && link.starts_with("http://127.0.0.1:"),
+        "{link}"
+    );
 }

@@ -155,6 +155,7 @@ fn to_json(document: &Document) -> Value {
         "update_frequency": document.update_frequency,
         "hubs": document.hubs,
         "warnings": document.warnings,
+        "truncated": document.truncated,
         "entries": document.entries.iter().map(entry_json).collect::<Vec<_>>(),
     })
 }
@@ -207,10 +208,10 @@ fn to_text(document: &Document) -> String {
         }
     }
     for (i, entry) in document.entries.iter().enumerate() {
-        let when = entry
-            .published
-            .or(entry.updated)
-            .map_or_else(|| "(no date)".to_owned(), |d| d.format("%Y-%m-%d").to_string());
+        let when = entry.published.or(entry.updated).map_or_else(
+            || "(no date)".to_owned(),
+            |d| d.format("%Y-%m-%d").to_string(),
+        );
         let _ = writeln!(
             out,
             "\n{:>4}. {}  {}\n      {}\n      id: {}",

@@ -18,6 +18,18 @@ pub enum FeedError {
     },
 
     /// It looks like a feed, but the XML or JSON is broken (truncated, not well-formed).
+    /// The document ends before its root element closes (a cut-off download, a server
+    /// that died mid-response). Ingest refuses it so that a half-read post never replaces a
+    /// stored one; the next fetch usually gets the whole document.
+    #[error(
+        "the feed ends early (truncated after {entries} entries), so no posts were stored; \
+         the stored posts stay, and the next fetch will try again"
+    )]
+    Truncated {
+        /// How many entries could be read before the end.
+        entries: usize,
+    },
+
     #[error(
         "the {syntax} feed is broken (truncated or not well-formed: {detail}), so no posts \
          were read; the publisher has to fix it"

@@ -49,7 +49,7 @@ pub use discover::{COMMON_PATHS, FeedLink, LinkKind, MAX_LINKS, discover, looks_
 pub use error::FeedError;
 pub use model::{Document, Enclosure, Entry, Format};
 pub use opml::{MAX_OPML_BYTES, MAX_OUTLINES, OpmlError, Subscription, read_opml};
-pub use parse::parse;
+pub use parse::{parse, parse_with};
 pub use read::{ReadOptions, read_document};
 pub use sanitize::sanitize_html;
 pub use text::{html_to_text, plain_text};

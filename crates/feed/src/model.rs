@@ -100,6 +100,10 @@ pub struct Document {
     pub hubs: Vec<String>,
     /// What was repaired or guessed, one sentence each (feedparser's "bozo").
     pub warnings: Vec<String>,
+    /// The document ends early (elements left open): the entries are what could be read,
+    /// and the last of them may be cut short. Ingest refuses such a document rather than
+    /// store a half-read post; `syndic parse` shows it with a warning.
+    pub truncated: bool,
     pub entries: Vec<Entry>,
 }
 

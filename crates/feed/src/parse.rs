@@ -27,13 +27,28 @@ const MAX_CATEGORIES: usize = 50;
 /// or guessed is reported in [`Parsed::warnings`]. Never panics.
 pub fn parse(bytes: &[u8], base_url: Option<&Url>) -> Result<Parsed, FeedError> {
     let options = ReadOptions {
-        base_url: base_url
-            .filter(|b| matches!(b.scheme(), "http" | "https"))
-            .cloned(),
+        base_url: base_url.cloned(),
         ..ReadOptions::default()
+    };
+    parse_with(bytes, &options)
+}
+
+/// [`parse`] with every reading option, the HTTP `Content-Type` among them. A truncated
+/// document is refused ([`FeedError::Truncated`]): storing its entries could replace a
+/// post with a half-read copy.
+pub fn parse_with(bytes: &[u8], options: &ReadOptions) -> Result<Parsed, FeedError> {
+    let options = ReadOptions {
+        base_url: options
+            .base_url
+            .clone()
+            .filter(|b| matches!(b.scheme(), "http" | "https")),
+        ..options.clone()
     };
     // A panic would be a bug in the reader; one bad feed must not take the process down.
     match catch_unwind(AssertUnwindSafe(|| read_document(bytes, &options))) {
+        Ok(Ok(doc)) if doc.truncated => Err(FeedError::Truncated {
+            entries: doc.entries.len(),
+        }),
         Ok(doc) => Ok(from_document(doc?)),
         Err(panic) => {
             let detail = panic

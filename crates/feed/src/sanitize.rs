@@ -78,7 +78,40 @@ const DROPPED_WITH_CONTENTS: &[&str] = &[
 ];
 
 /// Attributes allowed on any allowed tag.
-const GENERIC_ATTRIBUTES: &[&str] = &["title", "lang", "dir"];
+/// Beyond the basics these are presentational or descriptive (the ones feedparser keeps too);
+/// `class`, `id`, `name`, `style`, `target`, `accesskey`, `tabindex` and form actions stay
+/// out, so content cannot borrow our styles, clobber our ids or grab keys.
+const GENERIC_ATTRIBUTES: &[&str] = &[
+    "title",
+    "lang",
+    "dir",
+    "abbr",
+    "align",
+    "axis",
+    "bgcolor",
+    "border",
+    "cellpadding",
+    "cellspacing",
+    "char",
+    "charoff",
+    "clear",
+    "color",
+    "compact",
+    "datetime",
+    "headers",
+    "height",
+    "hspace",
+    "label",
+    "noshade",
+    "nowrap",
+    "rules",
+    "scope",
+    "span",
+    "summary",
+    "valign",
+    "vspace",
+    "width",
+];
 
 /// Attributes allowed on particular tags (URL attributes are also scheme-checked).
 const TAG_ATTRIBUTES: &[(&str, &[&str])] = &[

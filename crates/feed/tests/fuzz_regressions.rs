@@ -10,7 +10,6 @@ use std::path::{Path, PathBuf};
 
 use syndic_feed::{FeedError, ReadOptions};
 
-
 fn regression_files() -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fuzz");
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)

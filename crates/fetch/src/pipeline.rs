@@ -146,8 +146,9 @@ impl Pipeline {
     ) -> Result<IngestStats, SourceError> {
         let shown = job.location.to_string();
         let base_url = job.location.base_url();
-        let (meta, posts, _hints, _websub) =
-            self.parse_and_tag(job, &shown, bytes, base_url).await?;
+        let (meta, posts, _hints, _websub) = self
+            .parse_and_tag(job, &shown, bytes, None, base_url)
+            .await?;
         let stats = self
             .store
             .ingest(job.id, &meta, &posts, now)
@@ -222,13 +223,16 @@ impl Pipeline {
 
         // A 304, or the same bytes as last time, leave the posts alone: only the validators,
         // the hash and the next fetch are stored.
-        let (bytes, hash) = match body {
-            Body::Changed { bytes, .. } => {
+        let (bytes, hash, content_type) = match body {
+            Body::Changed {
+                bytes,
+                content_type,
+            } => {
                 *read = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
                 let hash = hex_sha256(&bytes);
-                (Some(bytes), Some(hash))
+                (Some(bytes), Some(hash), content_type)
             }
-            Body::NotModified => (None, state.body_hash.clone()),
+            Body::NotModified => (None, state.body_hash.clone(), None),
         };
         let Some(bytes) = bytes.filter(|_| hash != state.body_hash) else {
             let record = self
@@ -249,8 +253,9 @@ impl Pipeline {
             });
         };
 
-        let (meta, posts, feed_hints, websub) =
-            self.parse_and_tag(job, &shown, bytes, base_url).await?;
+        let (meta, posts, feed_hints, websub) = self
+            .parse_and_tag(job, &shown, bytes, content_type, base_url)
+            .await?;
         let hints = ServerHints {
             ttl: feed_hints.ttl,
             update_period: feed_hints.update_period,
@@ -302,6 +307,7 @@ impl Pipeline {
         job: &SourceJob,
         location: &str,
         bytes: Vec<u8>,
+        content_type: Option<String>,
         base_url: Option<url::Url>,
     ) -> Result<ParsedAndTagged, SourceError> {
         let tagger = Arc::clone(&self.tagger);
@@ -309,12 +315,16 @@ impl Pipeline {
         let location = location.to_owned();
         let worker_location = location.clone();
         tokio::task::spawn_blocking(move || {
-            let parsed = syndic_feed::parse(&bytes, base_url.as_ref()).map_err(|source| {
-                SourceError::Parse {
+            let options = syndic_feed::ReadOptions {
+                base_url: base_url.clone(),
+                content_type,
+                raw_html: false,
+            };
+            let parsed =
+                syndic_feed::parse_with(&bytes, &options).map_err(|source| SourceError::Parse {
                     location: worker_location.clone(),
                     source: with_feed_hint(source, &bytes, base_url.as_ref()),
-                }
-            })?;
+                })?;
             for warning in &parsed.warnings {
                 tracing::warn!(source.location = %worker_location, "{warning}");
             }

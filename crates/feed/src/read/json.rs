@@ -89,6 +89,7 @@ pub(crate) fn read_json(bytes: &[u8], options: &ReadOptions) -> Result<Document,
     }
 
     Ok(Document {
+        truncated: false,
         format,
         title,
         link,

@@ -72,6 +72,7 @@ fn read_xml(bytes: &[u8], options: &ReadOptions) -> Result<Document, FeedError> 
         ));
     }
     doc.encoding = tree.encoding;
+    doc.truncated = tree.truncated;
     warnings.append(&mut doc.warnings);
     doc.warnings = warnings;
     Ok(doc)
@@ -102,11 +103,8 @@ fn detect(root: &Element, warnings: &mut Vec<String>) -> Result<(Format, Family)
                     ));
                     Format::Rss20
                 }
-                None => {
-                    warnings
-                        .push("the <rss> root has no version; it was read as RSS 2.0".to_owned());
-                    Format::Rss20
-                }
+                // Common and harmless (feedparser does not flag it either): read as 2.0.
+                None => Format::Rss20,
             };
             Ok((format, Family::Rss))
         }
@@ -177,6 +175,7 @@ pub(crate) fn empty_document(format: Format) -> Document {
         update_frequency: None,
         hubs: Vec::new(),
         warnings: Vec::new(),
+        truncated: false,
         entries: Vec::new(),
     }
 }

@@ -36,6 +36,9 @@ pub(crate) struct Tree {
     pub(crate) encoding: String,
     /// What was repaired or guessed while reading.
     pub(crate) warnings: Vec<String>,
+    /// The document ended with elements still open: what was read is kept, but some of it
+    /// may be missing.
+    pub(crate) truncated: bool,
 }
 
 /// One element. Namespace declarations (`xmlns`, `xmlns:*`) are resolved and not kept

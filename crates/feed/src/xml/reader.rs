@@ -157,11 +157,13 @@ pub(crate) fn read(bytes: &[u8], content_type: Option<&str>) -> Result<Tree, Fee
         });
     };
     let mut warnings = decoded.warnings;
+    let truncated = fixes.0[Fix::Truncated as usize] > 0;
     fixes.messages(&mut warnings);
     Ok(Tree {
         root,
         encoding: decoded.encoding,
         warnings,
+        truncated,
     })
 }
 
