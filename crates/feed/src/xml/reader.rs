@@ -358,7 +358,17 @@ fn reference(s: &str, at: usize, out: &mut String, fixes: &mut Fixes) -> usize {
                 out.push(c);
                 return after;
             }
-            match NAMED_ENTITIES.get(&s[at + 1..after]) {
+            // HTML 4 (and feedparser) read these two as U+2329/U+232A; the HTML 5
+            // table has the mathematical angle brackets.
+            let html4 = match name {
+                "lang" => Some((0x2329, 0)),
+                "rang" => Some((0x232A, 0)),
+                _ => None,
+            };
+            match html4
+                .as_ref()
+                .or_else(|| NAMED_ENTITIES.get(&s[at + 1..after]))
+            {
                 Some(&(first, second)) if first != 0 => {
                     out.extend(char::from_u32(first));
                     if second != 0 {
