@@ -693,6 +693,7 @@ impl<'a> Builder<'a> {
         self.attrs.clear();
         let mut dropped_attrs = 0;
         let mut self_closing;
+        let mut saw_value = false;
         loop {
             while i < b.len() && is_ws(b[i]) {
                 i += 1;
@@ -712,6 +713,12 @@ impl<'a> Builder<'a> {
                     self_closing = true;
                     break;
                 }
+                b'<' if !saw_value => {
+                    // `x <y then</title>`: words after a `<`, not a tag.
+                    self.text.push('<');
+                    self.fixes.add(Fix::StrayLt);
+                    return at + 1;
+                }
                 b'<' => {
                     self.fixes.add(Fix::BrokenTag);
                     self_closing = false;
@@ -729,6 +736,7 @@ impl<'a> Builder<'a> {
                     }
                     let mut value = (i, i);
                     if b.get(i) == Some(&b'=') {
+                        saw_value = true;
                         i += 1;
                         while i < b.len() && is_ws(b[i]) {
                             i += 1;
