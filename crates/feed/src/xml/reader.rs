@@ -360,7 +360,17 @@ fn reference(s: &str, at: usize, out: &mut String, fixes: &mut Fixes) -> usize {
                 out.push(c);
                 return after;
             }
-            match NAMED_ENTITIES.get(&s[at + 1..after]) {
+            // HTML 4 (and feedparser) read these two as U+2329/U+232A; the HTML 5
+            // table has the mathematical angle brackets.
+            let html4 = match name {
+                "lang" => Some((0x2329, 0)),
+                "rang" => Some((0x232A, 0)),
+                _ => None,
+            };
+            match html4
+                .as_ref()
+                .or_else(|| NAMED_ENTITIES.get(&s[at + 1..after]))
+            {
                 Some(&(first, second)) if first != 0 => {
                     out.extend(char::from_u32(first));
                     if second != 0 {
@@ -685,6 +695,7 @@ impl<'a> Builder<'a> {
         self.attrs.clear();
         let mut dropped_attrs = 0;
         let mut self_closing;
+        let mut saw_value = false;
         loop {
             while i < b.len() && is_ws(b[i]) {
                 i += 1;
@@ -704,6 +715,12 @@ impl<'a> Builder<'a> {
                     self_closing = true;
                     break;
                 }
+                b'<' if !saw_value => {
+                    // `x <y then</title>`: words after a `<`, not a tag.
+                    self.text.push('<');
+                    self.fixes.add(Fix::StrayLt);
+                    return at + 1;
+                }
                 b'<' => {
                     self.fixes.add(Fix::BrokenTag);
                     self_closing = false;
@@ -721,6 +738,7 @@ impl<'a> Builder<'a> {
                     }
                     let mut value = (i, i);
                     if b.get(i) == Some(&b'=') {
+                        saw_value = true;
                         i += 1;
                         while i < b.len() && is_ws(b[i]) {
                             i += 1;

@@ -850,3 +850,17 @@ fn only_a_bom_or_nuls_is_empty() {
     assert!(matches!(read(b"\xFF\xFE", None), Err(FeedError::Empty)));
     assert!(matches!(read(b"\0\0\0 \0", None), Err(FeedError::Empty)));
 }
+
+#[test]
+fn lang_and_rang_read_as_html_4_does() {
+    let t = tree("<r>&lang;x&rang;</r>");
+    assert_eq!(t.root.text(), "\u{2329}x\u{232A}");
+}
+
+#[test]
+fn less_than_before_words_without_a_tag_end_is_text() {
+    let t = tree("<r><title>if x <y then z</title><next/></r>");
+    assert_eq!(child(&t.root, "title").text(), "if x <y then z");
+    assert!(t.root.elements().any(|e| e.local == "next"));
+    assert!(has_warning(&t, "bare '<'"));
+}
