@@ -11,10 +11,10 @@ use std::io::Read;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::SecondsFormat;
 use ipnet::IpNet;
-use serde_json::{Value, json};
-use syndic_feed::{Document, Entry, ReadOptions};
+use serde_json::Value;
+use syndic_feed::{Document, ReadOptions};
 use syndic_fetch::{Body, Fetcher, FetcherOptions, Location, Validators};
 use url::Url;
 
@@ -34,7 +34,7 @@ pub async fn run(args: &ParseArgs) -> anyhow::Result<ExitCode> {
     };
     let out = match args.format {
         ParseFormat::Json => {
-            let mut text = serde_json::to_string_pretty(&to_json(&document))
+            let mut text = serde_json::to_string_pretty(&to_json(&document)?)
                 .context("cannot write the JSON")?;
             text.push('\n');
             text
@@ -129,53 +129,15 @@ async fn typed_host_networks(url: &Url) -> Vec<IpNet> {
     }
 }
 
-fn date(value: Option<DateTime<Utc>>) -> Value {
-    value.map_or(Value::Null, |d| {
-        Value::String(d.to_rfc3339_opts(SecondsFormat::Secs, true))
-    })
-}
-
-/// The fixed JSON shape (`format`, `title`, …, `entries`), plus extra keys.
-fn to_json(document: &Document) -> Value {
-    json!({
-        "format": document.format.family(),
-        "version": document.format.version(),
-        "title": document.title,
-        "link": document.link,
-        "self_link": document.self_link,
-        "description": document.description,
-        "language": document.language,
-        "updated": date(document.updated),
-        "authors": document.authors,
-        "image": document.image,
-        "generator": document.generator,
-        "encoding": document.encoding,
-        "ttl": document.ttl,
-        "update_period": document.update_period,
-        "update_frequency": document.update_frequency,
-        "hubs": document.hubs,
-        "warnings": document.warnings,
-        "truncated": document.truncated,
-        "entries": document.entries.iter().map(entry_json).collect::<Vec<_>>(),
-    })
-}
-
-fn entry_json(entry: &Entry) -> Value {
-    json!({
-        "id": entry.id,
-        "id_is_native": entry.id_is_native,
-        "title": entry.title,
-        "link": entry.link,
-        "authors": entry.authors,
-        "published": date(entry.published),
-        "updated": date(entry.updated),
-        "summary": entry.summary,
-        "content": entry.content,
-        "categories": entry.categories,
-        "enclosures": entry.enclosures,
-        "comments": entry.comments,
-        "language": entry.language,
-    })
+/// The fixed JSON shape: the document's own serialization (dates in RFC 3339 UTC), with
+/// `format` as its family name (`rss2.0`, `atom1.0`, …) and `version` beside it.
+fn to_json(document: &Document) -> anyhow::Result<Value> {
+    let mut value = serde_json::to_value(document).context("cannot write the JSON")?;
+    if let Value::Object(fields) = &mut value {
+        fields.insert("format".into(), document.format.family().into());
+        fields.insert("version".into(), document.format.version().into());
+    }
+    Ok(value)
 }
 
 /// A summary for people.

@@ -13,19 +13,14 @@
 //! is used instead (the `via` column says which). Exits non-zero only when a reader panics
 //! (or the folder cannot be read).
 
-use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use syndic_feed::{ReadOptions, parse, read_document};
 
-/// One row of `MANIFEST.tsv`, the columns this report uses.
-struct Expected {
-    file: String,
-    format: String,
-    items: Option<usize>,
-}
+#[path = "../tests/support/corpus.rs"]
+mod corpus;
 
 /// What syndic made of one file.
 struct Outcome {
@@ -40,7 +35,10 @@ fn main() -> ExitCode {
     let dir = std::env::args_os()
         .nth(1)
         .map(PathBuf::from)
-        .unwrap_or_else(default_dir);
+        .or_else(corpus::corpus_dir)
+        .unwrap_or_else(|| {
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/real")
+        });
     let manifest_path = dir.join("MANIFEST.tsv");
     let manifest = match std::fs::read_to_string(&manifest_path) {
         Ok(text) => text,
@@ -53,7 +51,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let expected = match read_manifest(&manifest) {
+    let expected = match corpus::read_manifest(&manifest) {
         Ok(rows) => rows,
         Err(problem) => {
             eprintln!("corpus_report: {}: {problem}", manifest_path.display());
@@ -102,52 +100,6 @@ fn main() -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
-}
-
-/// `$SYNDIC_CORPUS_DIR`, else `../shared/corpus/real` beside the workspace root: the first
-/// `shared/corpus/real` found in a folder above this crate (so that git worktrees nested one
-/// level deeper find it too), else the workspace root's `../shared/corpus/real`.
-fn default_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os("SYNDIC_CORPUS_DIR") {
-        return PathBuf::from(dir);
-    }
-    let crate_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
-    crate_dir
-        .ancestors()
-        .skip(3)
-        .map(|dir| dir.join("shared/corpus/real"))
-        .find(|dir| dir.is_dir())
-        .unwrap_or_else(|| crate_dir.join("../../../shared/corpus/real"))
-}
-
-fn read_manifest(text: &str) -> Result<Vec<Expected>, String> {
-    let mut lines = text.lines();
-    let header: HashMap<&str, usize> = lines
-        .next()
-        .ok_or("empty manifest")?
-        .split('\t')
-        .enumerate()
-        .map(|(i, name)| (name.trim(), i))
-        .collect();
-    let column = |name: &str| {
-        header
-            .get(name)
-            .copied()
-            .ok_or_else(|| format!("no `{name}` column"))
-    };
-    let (file, format, items) = (column("file")?, column("format")?, column("items")?);
-    Ok(lines
-        .filter(|line| !line.trim().is_empty())
-        .map(|line| {
-            let cells: Vec<&str> = line.split('\t').collect();
-            let cell = |i: usize| cells.get(i).map_or("", |c| c.trim());
-            Expected {
-                file: cell(file).to_owned(),
-                format: cell(format).to_owned(),
-                items: cell(items).parse().ok(),
-            }
-        })
-        .collect())
 }
 
 /// Reads one document with `read_document`, else `parse`, catching panics.
@@ -219,7 +171,7 @@ struct Totals {
 }
 
 impl Totals {
-    fn add(&mut self, row: &Expected, outcome: &Outcome, agree: bool) {
+    fn add(&mut self, row: &corpus::ManifestRow, outcome: &Outcome, agree: bool) {
         if let Some(items) = row.items {
             self.comparable += 1;
             self.manifest_entries += items;

@@ -2,7 +2,7 @@
 //!
 //! This crate is the *parse → sanitize* step of syndic's flow (fetch → parse → sanitize →
 //! tag → store → render). It turns the bytes of one feed document (RSS 0.9x, RSS 1.0, RSS
-//! 2.0, Atom 1.0 or JSON Feed 1.x) into [`syndic_core::FeedMeta`] and a list of
+//! 2.0, Atom 0.3/1.0 or JSON Feed 1.x) into [`syndic_core::FeedMeta`] and a list of
 //! [`syndic_core::FeedEntry`], each with:
 //!
 //! - a stable identity ([`FeedEntry::guid`](syndic_core::FeedEntry)): the item's guid/id,
@@ -14,8 +14,9 @@
 //! - the same content as text in the tag-archive export layout ([`html_to_text`]).
 //!
 //! Parsing is lenient: what can be recovered is recovered and reported in
-//! [`Parsed::warnings`]; [`parse`] fails only when the bytes hold no feed at all (empty
-//! input, an HTML page, nothing readable). Our own lenient XML reader (`xml`) decodes
+//! [`Parsed::warnings`]; [`read_document`] fails only when the bytes hold no feed at all
+//! (empty input, an HTML page, nothing readable), and [`parse`], the ingest view, also
+//! refuses a truncated document rather than store a half-read post. Our own lenient XML reader (`xml`) decodes
 //! and tokenizes, recovering from HTML entities, stray `&` and `<`, unclosed tags and
 //! truncation; the interpreter (`read`) gives every format feedparser's meaning. It never
 //! panics on any input, and deeply nested HTML is flattened so that hostile content
@@ -28,7 +29,8 @@
 //! the candidates [`discover`] names), tagging, storage, deciding which posts are new, or clamping dates for
 //! ordering. It holds no state and reads no configuration.
 //!
-//! Entry point: [`parse`]. The HTML helpers [`sanitize_html`], [`html_to_text`] and
+//! Entry points: [`read_document`] (everything understood, as `syndic parse` prints it) and
+//! [`parse`] / [`parse_with`] (what ingest stores). The HTML helpers [`sanitize_html`], [`html_to_text`] and
 //! [`plain_text`] are public for callers that handle HTML from elsewhere.
 
 mod date;

@@ -91,7 +91,7 @@ async fn upsert_post(
 ) -> Result<(PostId, Outcome)> {
     let categories = serde_json::to_string(&entry.categories).unwrap_or_else(|_| "[]".into());
     let existing = sqlx::query(
-        "SELECT id, title, link, author, published_at, content_html, categories
+        "SELECT id, title, link, author, published_at, content_html, categories, guid
          FROM posts WHERE source_id = $1 AND guid = $2",
     )
     .bind(source.0)

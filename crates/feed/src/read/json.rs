@@ -23,6 +23,7 @@ use crate::FeedError;
 use crate::date::parse_date;
 use crate::model::{Document, Enclosure, Entry, Format};
 use crate::read::ReadOptions;
+use crate::read::values::{shorten, text_to_html};
 use crate::text::collapse_whitespace;
 
 /// The most distinct warnings kept for one document; repeats are dropped.
@@ -297,7 +298,7 @@ impl Reader<'_> {
             }
             None => {
                 self.warn(format!(
-                    "{owner} field `{key}` ({}) is not a usable absolute URL; dropped",
+                    "{owner} field `{key}` ({:?}) is not a usable absolute URL; dropped",
                     shorten(href)
                 ));
                 None
@@ -410,13 +411,14 @@ impl Reader<'_> {
             }),
             _ => self
                 .string(item, "content_text", "item")
-                .and_then(text_paragraphs),
+                .map(text_to_html)
+                .filter(|html| !html.is_empty()),
         };
         let summary = self
             .string(item, "summary", "item")
             .map(str::trim)
             .filter(|s| !s.is_empty())
-            .map(escape);
+            .map(text_to_html);
 
         let published = self.date(item, "date_published");
         let updated = self.date(item, "date_modified");
@@ -458,7 +460,7 @@ impl Reader<'_> {
         let date = parse_date(text);
         if date.is_none() {
             self.warn(format!(
-                "item field `{key}` ({}) is not a date between 1970 and 2100; ignored",
+                "item field `{key}` ({:?}) is not a date between 1970 and 2100; ignored",
                 shorten(text)
             ));
         }
@@ -546,59 +548,6 @@ impl Reader<'_> {
             });
         }
         enclosures
-    }
-}
-
-/// Plain text → escaped HTML paragraphs: blank lines separate paragraphs, single line
-/// breaks become `<br>`. `None` when there is no text.
-fn text_paragraphs(text: &str) -> Option<String> {
-    fn flush(paragraph: &mut Vec<&str>, html: &mut String) {
-        if paragraph.is_empty() {
-            return;
-        }
-        html.push_str("<p>");
-        for (index, line) in paragraph.iter().enumerate() {
-            if index > 0 {
-                html.push_str("<br>");
-            }
-            html.push_str(&escape(line.trim()));
-        }
-        html.push_str("</p>");
-        paragraph.clear();
-    }
-    let mut html = String::with_capacity(text.len() + 16);
-    let mut paragraph: Vec<&str> = Vec::new();
-    for line in text.split('\n') {
-        if line.trim().is_empty() {
-            flush(&mut paragraph, &mut html);
-        } else {
-            paragraph.push(line);
-        }
-    }
-    flush(&mut paragraph, &mut html);
-    (!html.is_empty()).then_some(html)
-}
-
-/// Plain text as HTML text: `&`, `<` and `>` escaped.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// A value for a warning: at most 60 characters.
-fn shorten(text: &str) -> String {
-    let text = text.trim();
-    match text.char_indices().nth(60) {
-        Some((cut, _)) => format!("{:?}…", &text[..cut]),
-        None => format!("{text:?}"),
     }
 }
 

@@ -269,22 +269,19 @@ fn rebase(el: &mut Element, scope: &Scope) {
     }
 }
 
-/// Plain text as HTML: escaped, blank-line separated paragraphs in `<p>`, single newlines
-/// as `<br>`.
+/// Plain text as HTML: escaped, paragraphs (separated by blank or whitespace-only lines) in
+/// `<p>`, single line breaks as `<br>`. Empty when there is no text.
 pub(crate) fn text_to_html(text: &str) -> String {
-    let mut html = String::with_capacity(text.len() + 16);
-    let normalized = text.replace("\r\n", "\n");
-    let paragraphs = normalized
-        .split("\n\n")
-        .map(str::trim)
-        .filter(|p| !p.is_empty());
-    for paragraph in paragraphs {
+    fn flush(paragraph: &mut Vec<&str>, html: &mut String) {
+        if paragraph.is_empty() {
+            return;
+        }
         html.push_str("<p>");
-        for (i, line) in paragraph.lines().enumerate() {
+        for (i, line) in paragraph.iter().enumerate() {
             if i > 0 {
                 html.push_str("<br>");
             }
-            for c in line.chars() {
+            for c in line.trim().chars() {
                 match c {
                     '<' => html.push_str("&lt;"),
                     '>' => html.push_str("&gt;"),
@@ -295,7 +292,18 @@ pub(crate) fn text_to_html(text: &str) -> String {
             }
         }
         html.push_str("</p>");
+        paragraph.clear();
     }
+    let mut html = String::with_capacity(text.len() + 16);
+    let mut paragraph: Vec<&str> = Vec::new();
+    for line in text.lines() {
+        if line.trim().is_empty() {
+            flush(&mut paragraph, &mut html);
+        } else {
+            paragraph.push(line);
+        }
+    }
+    flush(&mut paragraph, &mut html);
     html
 }
 

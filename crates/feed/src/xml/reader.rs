@@ -47,7 +47,30 @@ enum Fix {
     InternalSubset,
 }
 
-const FIX_KINDS: usize = Fix::InternalSubset as usize + 1;
+/// Every kind, in the order their warnings are written.
+const ALL_FIXES: [Fix; 16] = {
+    use Fix::*;
+    [
+        HtmlEntity,
+        UnknownEntity,
+        StrayAmp,
+        BadCharRef,
+        StrayLt,
+        BrokenTag,
+        Unclosed,
+        StrayEnd,
+        BrokenCdata,
+        Truncated,
+        BeforeRoot,
+        AfterRoot,
+        Deep,
+        Attrs,
+        NsDecls,
+        InternalSubset,
+    ]
+};
+
+const FIX_KINDS: usize = ALL_FIXES.len();
 
 #[derive(Default)]
 struct Fixes([usize; FIX_KINDS]);
@@ -58,25 +81,7 @@ impl Fixes {
     }
 
     fn messages(&self, out: &mut Vec<String>) {
-        use Fix::*;
-        for kind in [
-            HtmlEntity,
-            UnknownEntity,
-            StrayAmp,
-            BadCharRef,
-            StrayLt,
-            BrokenTag,
-            Unclosed,
-            StrayEnd,
-            BrokenCdata,
-            Truncated,
-            BeforeRoot,
-            AfterRoot,
-            Deep,
-            Attrs,
-            NsDecls,
-            InternalSubset,
-        ] {
+        for kind in ALL_FIXES {
             let n = self.0[kind as usize];
             if n > 0 {
                 out.push(message(kind, n));

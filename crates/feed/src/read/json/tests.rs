@@ -94,7 +94,7 @@ fn json_feed_11_reads_every_field() {
     );
     assert_eq!(
         first.summary.as_deref(),
-        Some("A &lt;short&gt; note &amp; more")
+        Some("<p>A &lt;short&gt; note &amp; more</p>")
     );
     assert_eq!(
         first.published.expect("published").to_rfc3339(),
