@@ -406,6 +406,7 @@ impl Validator<'_> {
                 terms,
                 mode: tag.mode,
                 exclude: tag.exclude,
+                ..TagRule::default()
             };
             Tagger::new(std::slice::from_ref(&rule))
                 .map_err(|e| self.error(key, e.to_string(), "change or remove that term"))?;

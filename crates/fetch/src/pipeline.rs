@@ -514,7 +514,11 @@ pub fn tags_for_post(
     source_tags: &[String],
     source_location: &str,
 ) -> Vec<TagAssignment> {
-    let mut tags = tagger.tag(title, text);
+    let mut tags = tagger.tag(&syndic_tag::PostText {
+        title,
+        text,
+        ..Default::default()
+    });
     tags.extend(source_tags.iter().map(|tag| TagAssignment {
         tag: tag.clone(),
         origin: TagOrigin::Source,

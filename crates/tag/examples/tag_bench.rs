@@ -82,7 +82,7 @@ fn vocabulary(rng: &mut Rng, mode: MatchMode) -> Vec<TagRule> {
                 })
                 .collect(),
             mode,
-            exclude: vec![],
+            ..TagRule::default()
         })
         .collect()
 }
@@ -119,7 +119,12 @@ fn bench(label: &str, tagger: &Tagger, posts: &[(String, String)]) {
     let start = Instant::now();
     let mut tags = 0;
     for (title, text) in posts {
-        tags += black_box(tagger.tag(title, text)).len();
+        tags += black_box(tagger.tag(&syndic_tag::PostText {
+            title,
+            text,
+            ..Default::default()
+        }))
+        .len();
     }
     let secs = start.elapsed().as_secs_f64();
     println!(

@@ -18,6 +18,7 @@
 //! expects markup already stripped), and it knows nothing of source or category tags, which
 //! other stages assign.
 
+mod post;
 mod rule;
 mod substring;
 mod tagger;
@@ -25,5 +26,8 @@ mod verdict;
 mod word_index;
 mod words;
 
-pub use rule::{MatchMode, TagError, TagRule};
+pub use post::{Explanation, PostText, TermMatch, Zone};
+pub use rule::{
+    CategoryPolicy, DEFAULT_MIN_SCORE, FieldSet, MatchMode, TagError, TagRule, TaggingSettings,
+};
 pub use tagger::Tagger;

@@ -1,12 +1,7 @@
 use super::*;
 
 fn word(name: &str, terms: &[&str]) -> TagRule {
-    TagRule {
-        name: name.to_owned(),
-        terms: terms.iter().map(|t| (*t).to_owned()).collect(),
-        mode: MatchMode::Word,
-        exclude: vec![],
-    }
+    TagRule::new(name, terms)
 }
 
 fn substring(name: &str, terms: &[&str]) -> TagRule {
@@ -23,6 +18,14 @@ fn excluding(rule: TagRule, exclude: &[&str]) -> TagRule {
     }
 }
 
+fn post<'a>(title: &'a str, text: &'a str) -> PostText<'a> {
+    PostText {
+        title,
+        text,
+        ..PostText::default()
+    }
+}
+
 fn tagger(rules: &[TagRule]) -> Tagger {
     Tagger::new(rules).expect("vocabulary compiles")
 }
@@ -30,7 +33,7 @@ fn tagger(rules: &[TagRule]) -> Tagger {
 /// The tag names `rules` give a post.
 fn tags(rules: &[TagRule], title: &str, text: &str) -> Vec<String> {
     tagger(rules)
-        .tag(title, text)
+        .tag(&post(title, text))
         .into_iter()
         .map(|a| a.tag)
         .collect()
@@ -39,7 +42,7 @@ fn tags(rules: &[TagRule], title: &str, text: &str) -> Vec<String> {
 /// The details of the assignments `rules` give a post.
 fn details(rules: &[TagRule], title: &str, text: &str) -> Vec<String> {
     tagger(rules)
-        .tag(title, text)
+        .tag(&post(title, text))
         .into_iter()
         .map(|a| a.detail)
         .collect()
@@ -172,7 +175,7 @@ fn detail_is_the_first_match_in_reading_order() {
 
 #[test]
 fn assignments_are_term_assignments() {
-    let assignments = tagger(&[word("map", &[])]).tag("map", "");
+    let assignments = tagger(&[word("map", &[])]).tag(&post("map", ""));
     assert_eq!(assignments.len(), 1);
     assert_eq!(assignments[0].origin, TagOrigin::Term);
     assert_eq!(assignments[0].tag, "map");
@@ -286,8 +289,8 @@ fn terms_with_digits_match_whole() {
 fn odd_text_does_not_panic() {
     let rules = [word("map", &[]), substring("Σ", &[])];
     let text = "\u{0}\u{202E}ΣΑΣ ﬁ İ 🦀 ’’ ' https:// :// \u{301}map\u{301} 日本語";
-    let _ = tagger(&rules).tag(text, text);
-    let _ = tagger(&rules).tag("", "");
+    let _ = tagger(&rules).tag(&post(text, text));
+    let _ = tagger(&rules).tag(&post("", ""));
 }
 
 #[test]
