@@ -369,6 +369,6 @@ fn errors_read_on_their_own() {
     assert_eq!(
         error.to_string(),
         "term \"C++\" of tag \"cpp\" contains '+', which word matching treats as a space; \
-         write the term as words or give the tag mode = \"substring\""
+         write the term as words or give the tag match = \"substring\" or \"regex\""
     );
 }
