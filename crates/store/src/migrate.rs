@@ -46,6 +46,11 @@ const SQLITE: &[Migration] = &[
         name: "fetch_hint",
         sql: include_str!("../migrations/sqlite/0007_fetch_hint.sql"),
     },
+    Migration {
+        version: 8,
+        name: "tagging",
+        sql: include_str!("../migrations/sqlite/0008_tagging.sql"),
+    },
 ];
 
 pub(crate) async fn apply(pool: &SqlitePool) -> Result<()> {

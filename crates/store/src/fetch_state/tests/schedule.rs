@@ -181,7 +181,7 @@ async fn migrating_an_existing_database_keeps_its_sources_and_their_failures() {
         .await
         .expect("version");
     assert_eq!(
-        version, 7,
-        "every migration applied, 0007_fetch_hint included"
+        version, 8,
+        "every migration applied, 0008_tagging included"
     );
 }
