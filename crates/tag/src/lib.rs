@@ -20,6 +20,7 @@
 
 mod post;
 mod rule;
+mod shared;
 mod substring;
 mod tagger;
 mod verdict;
@@ -30,4 +31,5 @@ pub use post::{Explanation, PostText, TermMatch, Zone};
 pub use rule::{
     CategoryPolicy, DEFAULT_MIN_SCORE, FieldSet, MatchMode, TagError, TagRule, TaggingSettings,
 };
+pub use shared::SharedTagger;
 pub use tagger::Tagger;
