@@ -34,9 +34,9 @@ mod tests {
 
     #[test]
     fn a_replaced_tagger_is_what_later_callers_get() {
-        let shared = SharedTagger::new(Tagger::new(&[TagRule::new("map", &[])]).unwrap());
+        let shared = SharedTagger::new(Tagger::new(&[TagRule::new("map", &[])]).expect("compiles"));
         let before = shared.current();
-        shared.replace(Tagger::new(&[TagRule::new("rust", &[])]).unwrap());
+        shared.replace(Tagger::new(&[TagRule::new("rust", &[])]).expect("compiles"));
         let post = PostText {
             title: "map and rust",
             ..PostText::default()
