@@ -136,7 +136,13 @@ mod tests {
             ]
         );
         assert_eq!(reasons[0].tag.name, "Kubernetes");
-        assert!(store.tag_reasons(PostId(99)).await.expect("none").is_empty());
+        assert!(
+            store
+                .tag_reasons(PostId(99))
+                .await
+                .expect("none")
+                .is_empty()
+        );
     }
 
     #[tokio::test]
