@@ -196,9 +196,8 @@ fn difference(old: &[TagRule], new: &[TagRule]) -> (usize, usize) {
 fn needs_restart(old: &Config, new: &Config) -> Vec<&'static str> {
     // The parts are compared by their `Debug` form: not every config type is `PartialEq`,
     // and what is printed is exactly what was read.
-    let same = |a: &dyn std::fmt::Debug, b: &dyn std::fmt::Debug| {
-        format!("{a:?}") == format!("{b:?}")
-    };
+    let same =
+        |a: &dyn std::fmt::Debug, b: &dyn std::fmt::Debug| format!("{a:?}") == format!("{b:?}");
     let mut parts = Vec::new();
     if !same(&old.sources, &new.sources) {
         parts.push("[[source]]");
@@ -303,8 +302,7 @@ mod tests {
     #[tokio::test]
     async fn a_changed_vocabulary_is_put_in_force_and_its_tags_get_rows() {
         let dir = tempfile::tempdir().expect("dir");
-        let (mut reloader, shared) =
-            reloader(dir.path(), "[[tag]]\nname = \"map\"\n").await;
+        let (mut reloader, shared) = reloader(dir.path(), "[[tag]]\nname = \"map\"\n").await;
         assert_eq!(tags_of(&shared, "A map of rust"), ["map"]);
         write(
             dir.path(),
