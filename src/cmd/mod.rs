@@ -32,7 +32,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Retag => retag::run(&load(global, None)?).await,
         Command::Export(args) => export::run(&load(global, None)?, &args).await,
         Command::Build(args) => build::run(&load(global, None)?, &args).await,
-        Command::Serve(args) => serve::run(&load(global, args.listen.clone())?, &args).await,
+        Command::Serve(args) => {
+            // Kept for the reloader, which reads the file again with the same overrides.
+            let overrides = overrides(global, args.listen.clone());
+            let config = Config::load(&global.config, &overrides)?;
+            serve::run(&config, &args, overrides).await
+        }
         Command::Demo(args) => demo::run(&args).await,
         Command::Add(args) => add::run(&load(global, None)?, &args).await,
         Command::Remove(args) => remove::run(&load(global, None)?, &args),
@@ -42,11 +47,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 }
 
 fn load(global: &GlobalArgs, listen: Option<String>) -> anyhow::Result<Config> {
-    let overrides = Overrides {
+    Ok(Config::load(&global.config, &overrides(global, listen))?)
+}
+
+fn overrides(global: &GlobalArgs, listen: Option<String>) -> Overrides {
+    Overrides {
         database_url: global.database_url.clone(),
         listen,
-    };
-    Ok(Config::load(&global.config, &overrides)?)
+    }
 }
 
 /// Opens the configured store and brings its tags and sources in line with the config.

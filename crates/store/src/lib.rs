@@ -29,6 +29,7 @@ mod ingest;
 mod migrate;
 mod neighbours;
 mod query;
+mod reasons;
 mod retag;
 mod rows;
 mod search;
@@ -47,6 +48,7 @@ pub use fetch_state::{FetchRecord, FetchState};
 pub use ingest::{IncomingPost, IngestStats};
 pub use neighbours::PostRef;
 pub use query::PostFilter;
+pub use reasons::TagReason;
 pub use retag::{PostForTagging, RetagStats};
 pub use search::{
     MATCH_END, MATCH_START, MAX_QUERY_CHARS, MAX_QUERY_TERMS, SearchHit, SearchQuery, match_terms,
