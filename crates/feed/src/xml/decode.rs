@@ -459,13 +459,23 @@ fn guess_legacy(body: &[u8]) -> Option<&'static Encoding> {
     let mut detector = chardetng::EncodingDetector::new();
     detector.feed(body, true);
     let guess = detector.guess(None, false);
+    // Telling one single-byte code page from another takes text: with a few accented
+    // bytes (`\xA3` is `£` in Windows-1252 and `Ł` in Windows-1250) Windows-1252, by far
+    // the most common, stays the better bet.
+    let evidence = body.iter().filter(|b| !b.is_ascii()).count();
+    let enough = !guess.is_single_byte() || evidence >= MIN_SINGLE_BYTE_EVIDENCE;
     // ISO-2022-JP turns escape sequences into text; never decode a guess of it.
-    (guess != encoding_rs::WINDOWS_1252
+    (enough
+        && guess != encoding_rs::WINDOWS_1252
         && guess != encoding_rs::UTF_8
         && guess != encoding_rs::ISO_2022_JP
         && guess != encoding_rs::REPLACEMENT)
         .then_some(guess)
 }
+
+/// Non-ASCII bytes needed before a single-byte code page other than Windows-1252 is
+/// believed from a guess.
+const MIN_SINGLE_BYTE_EVIDENCE: usize = 32;
 
 /// UTF-8, with the Windows-1252 fallback for bytes that are not.
 fn utf8<'a>(body: &'a [u8], warnings: &mut Vec<String>) -> (Cow<'a, str>, String) {

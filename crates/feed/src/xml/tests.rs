@@ -928,6 +928,14 @@ fn declared_utf8_contradicted_by_shift_jis_bytes_is_guessed() {
 }
 
 #[test]
+fn a_few_undeclared_latin_bytes_stay_windows_1252() {
+    // `\xA3` alone could be `Ł` (Windows-1250); too little text to guess from.
+    let t = read_bytes(b"<r><d>This is a \xA3\x93test.\x94</d></r>", None);
+    assert_eq!(t.encoding, "windows-1252");
+    assert_eq!(t.root.text(), "This is a \u{a3}\u{201c}test.\u{201d}");
+}
+
+#[test]
 fn undeclared_windows_1252_is_not_replaced_by_a_guess() {
     let doc = undeclared_rss("Café crème", "Le déjeuner était très bon, merci beaucoup.");
     let t = read_bytes(&encode(encoding_rs::WINDOWS_1252, &doc), None);
