@@ -103,6 +103,15 @@ pub(crate) fn read(reader: &mut Reader<'_>, root: &Element, format: Format) -> D
     for el in channel.elements() {
         let scope = channel_scope.enter(el);
         let local = el.local.to_ascii_lowercase();
+        if core(el) && local == "item" {
+            items.push((el, scope.clone()));
+            nested_items(el, &scope, &mut items, &mut nested);
+            continue;
+        }
+        if !matches!(local.as_str(), "title" | "description" | "link") {
+            // Items that an unclosed tag swallowed.
+            nested_items(el, &scope, &mut items, &mut nested);
+        }
         if core(el) {
             match local.as_str() {
                 "title" if title.is_none() => {
@@ -126,16 +135,10 @@ pub(crate) fn read(reader: &mut Reader<'_>, root: &Element, format: Format) -> D
                 "image" if doc.image.is_none() => {
                     doc.image = image_url(reader, el, &scope);
                 }
-                "item" => {
-                    items.push((el, scope.clone()));
-                    nested_items(el, &scope, &mut items, &mut nested);
-                }
-                "title" | "description" | "link" => {}
-                _ => nested_items(el, &scope, &mut items, &mut nested),
+                _ => {}
             }
             continue;
         }
-        nested_items(el, &scope, &mut items, &mut nested);
         match (ns::of(el), local.as_str()) {
             (Ns::Dc, "title") => first(&mut title_alt, values::plain(el)),
             (Ns::Dc, "description") => {
@@ -455,6 +458,16 @@ mod tests {
             "{:?}",
             doc.warnings
         );
+    }
+
+    #[test]
+    fn items_inside_an_unclosed_image_are_entries() {
+        let doc = read(
+            r#"<rss version="2.0"><channel><title>c</title><image><url>http://x.example/i.png</url>
+            <item><title>One</title></item></channel></rss>"#,
+        );
+        assert_eq!(titles(&doc), [Some("One")]);
+        assert_eq!(doc.image.as_deref(), Some("http://x.example/i.png"));
     }
 
     #[test]

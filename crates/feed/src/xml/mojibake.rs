@@ -16,8 +16,20 @@ pub(crate) fn repair(text: &str) -> Option<String> {
         return None;
     }
     let mut bytes = Vec::with_capacity(text.len());
+    // Continuation bytes still expected: correct Latin text (`é` then a letter) is
+    // given up on at its first accent, without building the rest.
+    let mut need = 0u8;
     for c in text.chars() {
-        bytes.push(single_byte(c)?);
+        let b = single_byte(c)?;
+        need = match (need, b) {
+            (0, 0x00..=0x7F) => 0,
+            (0, 0xC2..=0xDF) => 1,
+            (0, 0xE0..=0xEF) => 2,
+            (0, 0xF0..=0xF4) => 3,
+            (n, 0x80..=0xBF) if n > 0 => n - 1,
+            _ => return None,
+        };
+        bytes.push(b);
     }
     let fixed = String::from_utf8(bytes).ok()?;
     let non_ascii = |s: &str| s.chars().filter(|c| !c.is_ascii()).count();
