@@ -18,18 +18,24 @@
 //! expects markup already stripped), and it knows nothing of source or category tags, which
 //! other stages assign.
 
+mod lang;
 mod post;
+mod regex_index;
 mod rule;
+mod score;
 mod shared;
 mod substring;
+pub mod suggest;
 mod tagger;
 mod verdict;
 mod word_index;
 mod words;
+mod zones;
 
 pub use post::{Explanation, PostText, TermMatch, Zone};
 pub use rule::{
     CategoryPolicy, DEFAULT_MIN_SCORE, FieldSet, MatchMode, TagError, TagRule, TaggingSettings,
 };
 pub use shared::SharedTagger;
-pub use tagger::Tagger;
+pub use score::ScoreWeights;
+pub use tagger::{Scratch, Tagger};

@@ -1,0 +1,1 @@
+//! Suggestions (in progress).
