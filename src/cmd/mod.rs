@@ -100,3 +100,14 @@ pub async fn sync_sources(
     }
     Ok(jobs)
 }
+
+/// Writes a command's output to standard output. A reader that stopped early (`| head`) is
+/// not an error: the rest is simply not written.
+pub fn write_stdout(text: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        written => written.context("cannot write to standard output"),
+    }
+}
