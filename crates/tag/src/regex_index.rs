@@ -106,6 +106,7 @@ mod tests {
                 term: 0,
                 exclude: false,
                 id: i,
+                fields: crate::FieldSet::BOTH,
             };
             builder.add("tag", term, posting).expect("compiles");
         }
@@ -150,6 +151,7 @@ mod tests {
             term: 0,
             exclude: false,
             id: 0,
+            fields: crate::FieldSet::BOTH,
         };
         match builder.add("k8s", "(unclosed", posting) {
             Err(TagError::BadRegex { tag, term, .. }) => {

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 ///
 /// Calibrated on the labeled sets in `tests/fixtures/tag-quality/`: roughly "the term is in the
 /// title, or it recurs through a post of ordinary length, or it opens a short one".
-pub const DEFAULT_MIN_SCORE: f32 = 1.0;
+pub const DEFAULT_MIN_SCORE: f32 = 1.5;
 
 /// How a rule's terms are compared with a post.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]

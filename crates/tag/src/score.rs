@@ -150,6 +150,7 @@ mod tests {
                 term: 0,
                 exclude: false,
                 id: 0,
+                fields: crate::FieldSet::BOTH,
             },
             zones: counts,
             short_items: 0,

@@ -138,6 +138,7 @@ mod tests {
             term: 0,
             exclude: false,
             id: rule,
+            fields: crate::FieldSet::BOTH,
         }
     }
 

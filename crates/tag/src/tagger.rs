@@ -19,7 +19,7 @@ use crate::word_index::{FxMap, NO_ID, Norm, StemId, Tok, WordIndex, normalized_w
 use crate::words::{Token, fold, for_each_token};
 use crate::zones::{Span, segment};
 use crate::{
-    CategoryPolicy, DEFAULT_MIN_SCORE, Explanation, FieldSet, MatchMode, PostText, TagError,
+    CategoryPolicy, DEFAULT_MIN_SCORE, Explanation, MatchMode, PostText, TagError,
     TagRule, TaggingSettings, TermMatch, Zone,
 };
 
@@ -176,6 +176,7 @@ impl Tagger {
                     term: term_index,
                     exclude,
                     id: next_id,
+                    fields: rule.fields,
                 };
                 next_id += 1;
                 match rule.mode {
@@ -440,15 +441,6 @@ impl Tagger {
                 regexes.scan(text, field, field_spans, hits);
             }
         }
-        // Occurrences in a field the rule does not read do not count.
-        hits.found.retain(|h| {
-            let fields: FieldSet = self.rules[h.posting.rule as usize].fields;
-            match h.first.0 {
-                Field::Title if !fields.title => false,
-                Field::Content if !fields.content => false,
-                _ => true,
-            }
-        });
         words
     }
 

@@ -1,7 +1,7 @@
 //! What the matchers found for each term while reading one post: occurrences per zone and
 //! where the first one is.
 
-use crate::Zone;
+use crate::{FieldSet, Zone};
 
 /// The part of a post a term was found in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,6 +27,8 @@ pub(crate) struct Posting {
     pub(crate) term: u32,
     pub(crate) exclude: bool,
     pub(crate) id: u32,
+    /// Where the rule reads: occurrences elsewhere are not recorded.
+    pub(crate) fields: FieldSet,
 }
 
 pub(crate) const ZONES: usize = 7;
@@ -76,7 +78,11 @@ impl Hits {
         short_item: bool,
         (start, end): (usize, usize),
     ) {
-        let Some(slot) = self.slots.get_mut(posting.id as usize) else {
+        let allowed = match field {
+            Field::Title => posting.fields.title,
+            Field::Content => posting.fields.content,
+        };
+        let Some(slot) = self.slots.get_mut(posting.id as usize).filter(|_| allowed) else {
             return;
         };
         if *slot == 0 {
@@ -114,6 +120,7 @@ mod tests {
         term: 1,
         exclude: false,
         id: 2,
+        fields: crate::FieldSet::BOTH,
     };
 
     #[test]

@@ -228,6 +228,7 @@ mod tests {
         term: 0,
         exclude: false,
         id: 0,
+        fields: crate::FieldSet::BOTH,
     };
 
     fn index(term: &str) -> Result<WordIndex, TagError> {
