@@ -226,7 +226,12 @@ fn a_typed_local_url_is_read_with_its_charset_and_base() {
 fn a_reader_that_stops_early_is_not_an_error() {
     let path = fixture("river-notes.rss");
     let mut child = syndic()
-        .args(["parse", path.to_str().expect("utf-8 path"), "--format", "json"])
+        .args([
+            "parse",
+            path.to_str().expect("utf-8 path"),
+            "--format",
+            "json",
+        ])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()

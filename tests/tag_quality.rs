@@ -91,8 +91,8 @@ fn read(path: &Path) -> String {
 }
 
 fn own_set() -> (Vec<TagRule>, Vec<Labeled>) {
-    let vocabulary: Vocabulary = toml::from_str(&read(&fixtures().join("vocabulary.toml")))
-        .expect("vocabulary.toml parses");
+    let vocabulary: Vocabulary =
+        toml::from_str(&read(&fixtures().join("vocabulary.toml"))).expect("vocabulary.toml parses");
     let posts: OwnPosts =
         toml::from_str(&read(&fixtures().join("posts.toml"))).expect("posts.toml parses");
     let posts = posts
@@ -160,12 +160,20 @@ impl Counts {
     }
     fn f1(self) -> f64 {
         let (p, r) = (self.precision(), self.recall());
-        if p + r == 0.0 { 0.0 } else { 2.0 * p * r / (p + r) }
+        if p + r == 0.0 {
+            0.0
+        } else {
+            2.0 * p * r / (p + r)
+        }
     }
 }
 
 fn ratio(a: u32, b: u32) -> f64 {
-    if b == 0 { 0.0 } else { f64::from(a) / f64::from(b) }
+    if b == 0 {
+        0.0
+    } else {
+        f64::from(a) / f64::from(b)
+    }
 }
 
 /// Micro counts over all posts, and per tag.
@@ -200,7 +208,13 @@ fn evaluate(
 }
 
 fn tagger_tags(tagger: &Tagger) -> impl FnMut(&Labeled) -> BTreeSet<String> + '_ {
-    move |post| tagger.tag(&post.post()).into_iter().map(|a| a.tag).collect()
+    move |post| {
+        tagger
+            .tag(&post.post())
+            .into_iter()
+            .map(|a| a.tag)
+            .collect()
+    }
 }
 
 fn with_mode(rules: &[TagRule], mode: MatchMode, min_score: Option<f32>) -> Vec<TagRule> {
@@ -245,17 +259,28 @@ fn report(name: &str, rules: &[TagRule], posts: &[Labeled]) -> Counts {
     )
     .expect("compiles");
     let (sub, _) = evaluate(posts, tagger_tags(&substring));
-    let whole =
-        Tagger::with_settings(&with_mode(rules, MatchMode::Exact, Some(0.0)), &no_categories())
-            .expect("compiles");
+    let whole = Tagger::with_settings(
+        &with_mode(rules, MatchMode::Exact, Some(0.0)),
+        &no_categories(),
+    )
+    .expect("compiles");
     let (whole, _) = evaluate(posts, tagger_tags(&whole));
-    let mention =
-        Tagger::with_settings(&with_mode(rules, MatchMode::Word, Some(0.0)), &no_categories())
-            .expect("compiles");
+    let mention = Tagger::with_settings(
+        &with_mode(rules, MatchMode::Word, Some(0.0)),
+        &no_categories(),
+    )
+    .expect("compiles");
     let (mention, _) = evaluate(posts, tagger_tags(&mention));
 
-    println!("\n== {name}: {} posts, {} tags ==", posts.len(), rules.len());
-    println!("{:<18} {:>6} {:>6} {:>4} {:>4} {:>4}", "tag", "P", "R", "tp", "fp", "fn");
+    println!(
+        "\n== {name}: {} posts, {} tags ==",
+        posts.len(),
+        rules.len()
+    );
+    println!(
+        "{:<18} {:>6} {:>6} {:>4} {:>4} {:>4}",
+        "tag", "P", "R", "tp", "fp", "fn"
+    );
     for (tag, c) in &per_tag {
         println!(
             "{tag:<18} {:>6.2} {:>6.2} {:>4} {:>4} {:>4}",
@@ -292,16 +317,55 @@ fn sweep(rules: &[TagRule], posts: &[Labeled]) {
         ("default", base),
         ("title 1.0", ScoreWeights { title: 1.0, ..base }),
         ("title 2.0", ScoreWeights { title: 2.0, ..base }),
-        ("lead 1.0", ScoreWeights { lead: 1.0, heading: 1.0, ..base }),
-        ("lead 2.0", ScoreWeights { lead: 2.0, heading: 2.0, ..base }),
+        (
+            "lead 1.0",
+            ScoreWeights {
+                lead: 1.0,
+                heading: 1.0,
+                ..base
+            },
+        ),
+        (
+            "lead 2.0",
+            ScoreWeights {
+                lead: 2.0,
+                heading: 2.0,
+                ..base
+            },
+        ),
         ("b 0.5", ScoreWeights { b: 0.5, ..base }),
         ("b 1.0", ScoreWeights { b: 1.0, ..base }),
         ("k1 2.0", ScoreWeights { k1: 2.0, ..base }),
         ("k1 0.8", ScoreWeights { k1: 0.8, ..base }),
-        ("avg 250", ScoreWeights { avg_words: 250.0, ..base }),
-        ("avg 600", ScoreWeights { avg_words: 600.0, ..base }),
-        ("min_words 120", ScoreWeights { min_words: 120.0, ..base }),
-        ("lists 1.0", ScoreWeights { list: 1.0, short_item: 1.0, ..base }),
+        (
+            "avg 250",
+            ScoreWeights {
+                avg_words: 250.0,
+                ..base
+            },
+        ),
+        (
+            "avg 600",
+            ScoreWeights {
+                avg_words: 600.0,
+                ..base
+            },
+        ),
+        (
+            "min_words 120",
+            ScoreWeights {
+                min_words: 120.0,
+                ..base
+            },
+        ),
+        (
+            "lists 1.0",
+            ScoreWeights {
+                list: 1.0,
+                short_item: 1.0,
+                ..base
+            },
+        ),
     ];
     let thresholds = [0.6f32, 0.8, 1.0, 1.2, 1.4, 1.5, 1.6, 1.8, 2.0, 2.2];
     print!("{:<16}", "weights \\ min");
@@ -331,8 +395,11 @@ fn own_labeled_posts_are_tagged_by_aboutness() {
     let (rules, posts) = own_set();
     assert!(posts.len() >= 100, "{} posts", posts.len());
     let micro = report("own labeled posts", &rules, &posts);
-    let whole = Tagger::with_settings(&with_mode(&rules, MatchMode::Exact, Some(0.0)), &no_categories())
-        .expect("compiles");
+    let whole = Tagger::with_settings(
+        &with_mode(&rules, MatchMode::Exact, Some(0.0)),
+        &no_categories(),
+    )
+    .expect("compiles");
     let (whole, _) = evaluate(&posts, tagger_tags(&whole));
     assert!(micro.f1() > whole.f1(), "defaults must beat whole words");
     assert!(micro.precision() >= 0.0, "P floor");

@@ -263,7 +263,8 @@ mod tests {
 
     #[test]
     fn detection_reads_only_the_opening() {
-        let mut text = "Der Hund ist nicht mit dem Auto gefahren und die Katze auch nicht. ".repeat(9);
+        let mut text =
+            "Der Hund ist nicht mit dem Auto gefahren und die Katze auch nicht. ".repeat(9);
         text.push_str(&"the and of to is that it for was with ".repeat(500));
         assert_eq!(detected(&text), Some("de"));
     }

@@ -36,6 +36,6 @@ pub use post::{Explanation, PostText, TermMatch, Zone};
 pub use rule::{
     CategoryPolicy, DEFAULT_MIN_SCORE, FieldSet, MatchMode, TagError, TagRule, TaggingSettings,
 };
-pub use shared::SharedTagger;
 pub use score::ScoreWeights;
+pub use shared::SharedTagger;
 pub use tagger::{Scratch, Tagger};

@@ -19,8 +19,8 @@ use crate::word_index::{FxMap, NO_ID, Norm, StemId, Tok, WordIndex, normalized_w
 use crate::words::{Token, fold, for_each_token};
 use crate::zones::{Span, segment};
 use crate::{
-    CategoryPolicy, DEFAULT_MIN_SCORE, Explanation, MatchMode, PostText, TagError,
-    TagRule, TaggingSettings, TermMatch, Zone,
+    CategoryPolicy, DEFAULT_MIN_SCORE, Explanation, MatchMode, PostText, TagError, TagRule,
+    TaggingSettings, TermMatch, Zone,
 };
 
 /// Distinct words whose numbers a [`Scratch`] remembers per language; past this the cache
@@ -60,8 +60,8 @@ pub struct Tagger {
     settings: TaggingSettings,
     /// Folded names and aliases to rule indexes.
     names: HashMap<String, usize>,
-    /// Rule indexes sorted by tag name: the order tags are reported in.
-    by_name: Vec<usize>,
+    /// Each rule's position in tag-name order, the order tags are reported in.
+    rank: Vec<u32>,
     word_terms: Vec<WordTerm>,
     /// One index per Snowball language, compiled the first time a post needs it.
     langs: Vec<OnceLock<LangIndex>>,
@@ -112,7 +112,10 @@ impl Scratch {
 impl fmt::Debug for Scratch {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Scratch")
-            .field("cached_words", &self.caches.iter().map(|c| c.len()).sum::<usize>())
+            .field(
+                "cached_words",
+                &self.caches.iter().map(|c| c.len()).sum::<usize>(),
+            )
             .finish_non_exhaustive()
     }
 }
@@ -142,11 +145,13 @@ impl Tagger {
     ) -> Result<Tagger, TagError> {
         let names = check_names(rules)?;
         let default_lang = match &settings.language {
-            Some(language) => Some(lang::from_tag(language).ok_or_else(|| {
-                TagError::UnknownLanguage {
-                    language: language.clone(),
-                }
-            })?),
+            Some(language) => {
+                Some(
+                    lang::from_tag(language).ok_or_else(|| TagError::UnknownLanguage {
+                        language: language.clone(),
+                    })?,
+                )
+            }
             None => None,
         };
         if let Some(value) = settings.min_score.filter(|v| !(v.is_finite() && *v >= 0.0)) {
@@ -193,11 +198,15 @@ impl Tagger {
         }
         let mut by_name: Vec<usize> = (0..rules.len()).collect();
         by_name.sort_by(|&a, &b| rules[a].name.cmp(&rules[b].name));
+        let mut rank = vec![0u32; rules.len()];
+        for (position, &rule) in by_name.iter().enumerate() {
+            rank[rule] = position as u32;
+        }
         let tagger = Tagger {
             rules: rules.to_vec(),
             settings: settings.clone(),
             names,
-            by_name,
+            rank,
             word_terms,
             langs: (0..LANGUAGES.len()).map(|_| OnceLock::new()).collect(),
             exact,
@@ -255,7 +264,8 @@ impl Tagger {
             // Every term compiled for the default language at construction; stemming in
             // another language cannot make a term invalid except by stemming a word to
             // nothing, in which case that term is left out for this language.
-            self.build_lang(lang).unwrap_or_else(|_| self.build_lang_lenient(lang))
+            self.build_lang(lang)
+                .unwrap_or_else(|_| self.build_lang_lenient(lang))
         })
     }
 
@@ -305,8 +315,7 @@ impl Tagger {
             let rule = &self.rules[finding.rule];
             let min_score = self.min_score(rule);
             let (score, shares) = self.weights.score(&finding.includes, words);
-            if finding.excluded_by.is_some() || finding.includes.is_empty() || score < min_score
-            {
+            if finding.excluded_by.is_some() || finding.includes.is_empty() || score < min_score {
                 continue;
             }
             tags.push(TagAssignment {
@@ -471,10 +480,7 @@ impl Tagger {
                 let (stem, exact) = match cache.get(folded.as_str()) {
                     Some(&ids) => ids,
                     None => {
-                        let ids = (
-                            index.words.id(&stemmer.stem(folded)),
-                            self.exact.id(folded),
-                        );
+                        let ids = (index.words.id(&stemmer.stem(folded)), self.exact.id(folded));
                         if cache.len() >= MAX_CACHED_WORDS {
                             cache.clear();
                         }
@@ -518,13 +524,7 @@ impl Tagger {
                 }
             }
         }
-        let position: HashMap<usize, usize> = self
-            .by_name
-            .iter()
-            .enumerate()
-            .map(|(pos, &rule)| (rule, pos))
-            .collect::<HashMap<_, _>>();
-        findings.sort_by_key(|f| position.get(&f.rule).copied().unwrap_or(usize::MAX));
+        findings.sort_by_key(|f| self.rank[f.rule]);
         findings
     }
 
@@ -538,17 +538,20 @@ impl Tagger {
         let stemmer = Stemmer::create(LANGUAGES[lang].1);
         for category in post.categories {
             let key = normalized_words(category, Norm::Stem(&stemmer)).join(" ");
-            let known = self
-                .resolve(category)
-                .map(|r| r.name.clone())
-                .or_else(|| index.categories.get(&key).map(|&i| self.rules[i].name.clone()));
-            let tag = match self.settings.categories {
-                CategoryPolicy::None => None,
-                CategoryPolicy::Vocabulary => known,
-                CategoryPolicy::All => Some(known.unwrap_or_else(|| {
-                    category.split_whitespace().collect::<Vec<_>>().join(" ")
-                })),
-            };
+            let known = self.resolve(category).map(|r| r.name.clone()).or_else(|| {
+                index
+                    .categories
+                    .get(&key)
+                    .map(|&i| self.rules[i].name.clone())
+            });
+            let tag =
+                match self.settings.categories {
+                    CategoryPolicy::None => None,
+                    CategoryPolicy::Vocabulary => known,
+                    CategoryPolicy::All => Some(known.unwrap_or_else(|| {
+                        category.split_whitespace().collect::<Vec<_>>().join(" ")
+                    })),
+                };
             let Some(tag) = tag.filter(|t| !t.is_empty()) else {
                 continue;
             };
@@ -646,7 +649,11 @@ fn detail(
 /// where it was cut.
 fn snippet(text: &str, start: usize, end: usize) -> String {
     let (start, end) = (start.min(text.len()), end.min(text.len()));
-    let before: Vec<(usize, char)> = text[..start].char_indices().rev().take(SNIPPET_BEFORE).collect();
+    let before: Vec<(usize, char)> = text[..start]
+        .char_indices()
+        .rev()
+        .take(SNIPPET_BEFORE)
+        .collect();
     let from = before.last().map_or(start, |(at, _)| *at);
     let matched = text.get(start..end).map_or(0, |m| m.chars().count());
     let after = SNIPPET_CHARS.saturating_sub(before.len() + matched);
@@ -658,7 +665,12 @@ fn snippet(text: &str, start: usize, end: usize) -> String {
     if from > 0 {
         out.push('…');
     }
-    out.push_str(&text[from..to].split_whitespace().collect::<Vec<_>>().join(" "));
+    out.push_str(
+        &text[from..to]
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" "),
+    );
     if to < text.len() {
         out.push('…');
     }

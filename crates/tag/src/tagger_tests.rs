@@ -395,7 +395,8 @@ fn min_score(rule: TagRule, min: f32) -> TagRule {
 
 /// About 400 words of prose about nothing in particular, in four paragraphs.
 fn filler() -> String {
-    let sentence = "The team met on Tuesday to talk about the plan for the spring and what to do next. ";
+    let sentence =
+        "The team met on Tuesday to talk about the plan for the spring and what to do next. ";
     (0..4)
         .map(|_| sentence.repeat(6))
         .collect::<Vec<_>>()
@@ -404,11 +405,19 @@ fn filler() -> String {
 
 #[test]
 fn a_passing_mention_in_a_long_post_does_not_tag() {
-    let text = format!("{}\n\nWe also looked at a map once.\n\n{}", filler(), filler());
+    let text = format!(
+        "{}\n\nWe also looked at a map once.\n\n{}",
+        filler(),
+        filler()
+    );
     assert!(tags(&[word("map", &[])], "Spring planning", &text).is_empty());
     // min_score 0 keeps the mention-tagging of the spine.
     assert_eq!(
-        tags(&[min_score(word("map", &[]), 0.0)], "Spring planning", &text),
+        tags(
+            &[min_score(word("map", &[]), 0.0)],
+            "Spring planning",
+            &text
+        ),
         ["map"]
     );
 }
@@ -470,14 +479,20 @@ fn exact_matches_whole_words_without_stemming() {
     assert_eq!(tags(&rules, "Go 1.23 is out", ""), ["go"]);
     assert!(tags(&rules, "Going places", "").is_empty());
     assert!(tags(&rules, "goes", "").is_empty());
-    let phrase = [with_mode(word("ml", &["machine learning"]), MatchMode::Exact)];
+    let phrase = [with_mode(
+        word("ml", &["machine learning"]),
+        MatchMode::Exact,
+    )];
     assert_eq!(tags(&phrase, "Machine-Learning", ""), ["ml"]);
     assert!(tags(&phrase, "machines learning", "").is_empty());
 }
 
 #[test]
 fn regex_terms_match_case_insensitively_and_count() {
-    let rules = [with_mode(word("k8s", &[r"\bk(ubernete|8)s\b"]), MatchMode::Regex)];
+    let rules = [with_mode(
+        word("k8s", &[r"\bk(ubernete|8)s\b"]),
+        MatchMode::Regex,
+    )];
     assert_eq!(tags(&rules, "K8S upgrade", ""), ["k8s"]);
     let explained = tagger(&rules).explain(&post("", "kubernetes, k8s and Kubernetes"));
     assert_eq!(explained[0].matches[0].zones, [(Zone::Lead, 3)]);
@@ -487,7 +502,9 @@ fn regex_terms_match_case_insensitively_and_count() {
 #[test]
 fn bad_regex_names_tag_and_term() {
     let result = Tagger::new(&[with_mode(word("x", &["(open"]), MatchMode::Regex)]);
-    assert!(matches!(result, Err(TagError::BadRegex { tag, term, .. }) if tag == "x" && term == "(open"));
+    assert!(
+        matches!(result, Err(TagError::BadRegex { tag, term, .. }) if tag == "x" && term == "(open")
+    );
 }
 
 #[test]
@@ -583,7 +600,10 @@ fn categories_naming_the_vocabulary_give_its_tags() {
         word("map", &["cartography"]),
     ];
     let policy = CategoryPolicy::Vocabulary;
-    assert_eq!(category_tags(&rules, policy, &["kubernetes!"]), ["Kubernetes"]);
+    assert_eq!(
+        category_tags(&rules, policy, &["kubernetes!"]),
+        ["Kubernetes"]
+    );
     assert_eq!(category_tags(&rules, policy, &["K8S"]), ["Kubernetes"]);
     assert_eq!(category_tags(&rules, policy, &["Maps"]), ["map"]);
     assert_eq!(category_tags(&rules, policy, &["Cartography"]), ["map"]);
@@ -597,7 +617,11 @@ fn categories_naming_the_vocabulary_give_its_tags() {
 fn category_policy_all_and_none() {
     let rules = [word("map", &[])];
     assert_eq!(
-        category_tags(&rules, CategoryPolicy::All, &["  Home   Lab ", "MAPS", "home lab"]),
+        category_tags(
+            &rules,
+            CategoryPolicy::All,
+            &["  Home   Lab ", "MAPS", "home lab"]
+        ),
         ["Home Lab", "map"]
     );
     assert!(category_tags(&rules, CategoryPolicy::None, &["map"]).is_empty());
@@ -633,7 +657,10 @@ fn explain_reports_candidates_not_applied_with_snippets() {
     assert!(!map.applied && map.score > 0.0 && map.score < map.min_score);
     assert_eq!(map.matches[0].term, "map");
     assert_eq!(map.matches[0].field, "content");
-    assert!(map.matches[0].snippet.contains("paper map on the seat"), "{map:?}");
+    assert!(
+        map.matches[0].snippet.contains("paper map on the seat"),
+        "{map:?}"
+    );
     assert!(map.matches[0].snippet.chars().count() <= 84, "{map:?}");
     let rust = &explained[1];
     assert!(!rust.applied);

@@ -230,7 +230,9 @@ fn is_prose(block: &str) -> bool {
 /// of it: the whole paragraph up to [`LEAD_MAX_WORDS`], at least [`LEAD_WORDS`] if it is
 /// longer.
 fn lead_cut(block: &str, before: usize) -> usize {
-    let limit = LEAD_MAX_WORDS.max(LEAD_WORDS + before).saturating_sub(before);
+    let limit = LEAD_MAX_WORDS
+        .max(LEAD_WORDS + before)
+        .saturating_sub(before);
     let mut seen = 0;
     let mut in_word = false;
     for (at, c) in block.char_indices() {
