@@ -402,9 +402,10 @@ fn own_labeled_posts_are_tagged_by_aboutness() {
     .expect("compiles");
     let (whole, _) = evaluate(&posts, tagger_tags(&whole));
     assert!(micro.f1() > whole.f1(), "defaults must beat whole words");
-    assert!(micro.precision() >= 0.0, "P floor");
-    assert!(micro.recall() >= 0.0, "R floor");
-    assert!(micro.f1() >= 0.0, "F1 floor");
+    // Reached when set: P 0.710, R 0.621, F1 0.663.
+    assert!(micro.precision() >= 0.68, "P floor");
+    assert!(micro.recall() >= 0.59, "R floor");
+    assert!(micro.f1() >= 0.64, "F1 floor");
 }
 
 #[test]
@@ -416,9 +417,10 @@ fn real_labeled_posts_are_tagged_by_aboutness() {
     let (rules, posts) = real_set(&shared);
     assert_eq!(posts.len(), 219);
     let micro = report("real labeled posts", &rules, &posts);
-    assert!(micro.precision() >= 0.0, "P floor");
-    assert!(micro.recall() >= 0.0, "R floor");
-    assert!(micro.f1() >= 0.0, "F1 floor");
+    // Reached when set: P 0.605, R 0.734, F1 0.663 (whole words 0.449, substring 0.369).
+    assert!(micro.precision() >= 0.58, "P floor");
+    assert!(micro.recall() >= 0.70, "R floor");
+    assert!(micro.f1() >= 0.64, "F1 floor");
 }
 
 #[test]
