@@ -19,9 +19,27 @@
 //! Tables are collected whole too (each cell as one line of text) and written, when the
 //! table closes, as aligned columns: see [`Table::render`].
 
+use std::borrow::Cow;
+
 use scraper::node::Element;
 
 use super::collapse_whitespace;
+
+/// What the layout needs to know of an element: its (lowercase) name and attributes.
+pub(super) trait Tag {
+    fn name(&self) -> &str;
+    fn attr(&self, name: &str) -> Option<Cow<'_, str>>;
+}
+
+impl Tag for Element {
+    fn name(&self) -> &str {
+        Element::name(self)
+    }
+
+    fn attr(&self, name: &str) -> Option<Cow<'_, str>> {
+        Element::attr(self, name).map(Cow::Borrowed)
+    }
+}
 
 /// Deepest stack of containers (lists, items, quotes, definitions) that shapes prefixes;
 /// containers nested deeper are counted, not stacked, and add no prefix.
@@ -174,7 +192,7 @@ impl Table {
         &mut self.caption
     }
 
-    fn open_cell(&mut self, element: &Element) {
+    fn open_cell(&mut self, element: &(impl Tag + ?Sized)) {
         let span = |name: &str, max: usize| {
             element
                 .attr(name)
@@ -393,13 +411,17 @@ pub(super) struct Layout {
 impl Layout {
     /// An element opens; returns whether its children should be visited. `items` counts
     /// the `<li>` children (asked for a reversed `<ol>` only).
-    pub(super) fn open(&mut self, element: &Element, items: impl FnOnce() -> usize) -> bool {
+    pub(super) fn open(
+        &mut self,
+        element: &(impl Tag + ?Sized),
+        items: impl FnOnce() -> usize,
+    ) -> bool {
         let name = element.name();
         if is_skipped(name) {
             return false;
         }
         if name == "img" {
-            self.image(element.attr("alt"));
+            self.image(element.attr("alt").as_deref());
             return false;
         }
         if self.pre > 0 {
@@ -454,6 +476,7 @@ impl Layout {
                 let next = (name == "ol").then(|| {
                     element
                         .attr("start")
+                        .as_deref()
                         .and_then(parse_number)
                         .unwrap_or_else(|| {
                             if reversed {
@@ -466,7 +489,7 @@ impl Layout {
                 let step = if reversed { -1 } else { 1 };
                 self.push(Frame::List { next, step });
             }
-            "li" => self.open_item(element.attr("value").and_then(parse_number)),
+            "li" => self.open_item(element.attr("value").as_deref().and_then(parse_number)),
             "blockquote" => {
                 self.block_break();
                 self.quotes = self.quotes.wrapping_add(1);
