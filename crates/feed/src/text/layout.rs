@@ -578,12 +578,24 @@ impl Layout {
             );
             return;
         }
-        for c in text.chars() {
-            if c.is_ascii_whitespace() {
-                self.space = true;
-            } else if !super::is_invisible_control(c) {
-                self.put(c);
+        // Runs of visible characters go in whole: the same as one `put` per character.
+        let mut rest = text;
+        while !rest.is_empty() {
+            let end = rest
+                .char_indices()
+                .find(|&(_, c)| c.is_ascii_whitespace() || super::is_invisible_control(c))
+                .map_or(rest.len(), |(at, _)| at);
+            let (run, after) = rest.split_at(end);
+            let mut chars = run.chars();
+            if let Some(first) = chars.next() {
+                self.put(first);
+                self.put_rest(chars.as_str());
             }
+            let mut after = after.chars();
+            if after.next().is_some_and(|c| c.is_ascii_whitespace()) {
+                self.space = true;
+            }
+            rest = after.as_str();
         }
     }
 
@@ -714,6 +726,14 @@ impl Layout {
         }
         self.space = false;
         self.line.push(c);
+    }
+
+    /// More visible characters right after a [`Layout::put`] (no space owed, line open).
+    fn put_rest(&mut self, rest: &str) {
+        match &mut self.table {
+            Some(table) => table.buffer().push_str(rest),
+            None => self.line.push_str(rest),
+        }
     }
 
     fn start_line(&mut self) {
