@@ -163,14 +163,16 @@ fn find_end_tag(bytes: &[u8], name: &[u8]) -> Option<usize> {
 /// The index just past the `>` that ends the tag whose name starts at `from` (quotes in
 /// attribute values respected), or the end of the input.
 fn tag_end(bytes: &[u8], from: usize) -> usize {
-    let mut quote = None;
-    for (i, &b) in bytes.iter().enumerate().skip(from) {
-        match (quote, b) {
-            (Some(q), _) if b == q => quote = None,
-            (Some(_), _) => {}
-            (None, b'"' | b'\'') => quote = Some(b),
-            (None, b'>') => return i + 1,
-            _ => {}
+    let mut at = from;
+    while let Some(found) = memchr::memchr3(b'>', b'"', b'\'', &bytes[at..]) {
+        let found = at + found;
+        let quote = bytes[found];
+        if quote == b'>' {
+            return found + 1;
+        }
+        match memchr::memchr(quote, &bytes[found + 1..]) {
+            Some(close) => at = found + 1 + close + 1,
+            None => break,
         }
     }
     bytes.len()

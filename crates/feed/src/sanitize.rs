@@ -160,7 +160,7 @@ pub fn sanitize_html(html: &str, base: Option<&Url>) -> String {
 }
 
 /// [`sanitize_html`] through ammonia, whatever the input.
-fn clean(html: &str, base: Option<&Url>) -> String {
+pub(crate) fn clean(html: &str, base: Option<&Url>) -> String {
     let html = limit_nesting(html, MAX_NESTING);
     let relative = match base.filter(|b| matches!(b.scheme(), "http" | "https")) {
         Some(base) => UrlRelative::RewriteWithBase(base.clone()),
@@ -170,7 +170,16 @@ fn clean(html: &str, base: Option<&Url>) -> String {
     // thread, only its base changes between calls.
     let clean = BUILDER.with_borrow_mut(|builder| {
         builder.url_relative(relative);
-        builder.clean(&html).to_string()
+        let document = builder.clean(&html);
+        // Straight into bytes: `to_string` would serialize, then copy through a formatter.
+        let mut bytes = Vec::with_capacity(html.len());
+        match document
+            .write_to(&mut bytes)
+            .map(|()| String::from_utf8(bytes))
+        {
+            Ok(Ok(clean)) => clean,
+            _ => document.to_string(),
+        }
     });
     keep_leading_newlines_in_pre(clean)
 }

@@ -581,10 +581,7 @@ impl Layout {
         // Runs of visible characters go in whole: the same as one `put` per character.
         let mut rest = text;
         while !rest.is_empty() {
-            let end = rest
-                .char_indices()
-                .find(|&(_, c)| c.is_ascii_whitespace() || super::is_invisible_control(c))
-                .map_or(rest.len(), |(at, _)| at);
+            let end = visible_run(rest);
             let (run, after) = rest.split_at(end);
             let mut chars = run.chars();
             if let Some(first) = chars.next() {
@@ -878,10 +875,72 @@ impl Layout {
 }
 
 /// An item number from `start=` or `value=`, within sane bounds.
+/// Length of the run of visible characters (neither ASCII whitespace nor
+/// [invisible controls](super::is_invisible_control)) at the start of `text`.
+fn visible_run(text: &str) -> usize {
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    while let Some(&b) = bytes.get(at) {
+        let stop = match b {
+            // ASCII whitespace and controls (space included), DEL.
+            0..=0x20 | 0x7f => true,
+            // U+0080..U+009F (C1 controls).
+            0xc2 => matches!(bytes.get(at + 1), Some(0x80..=0x9f)),
+            // U+FFFE, U+FFFF.
+            0xef => {
+                bytes.get(at + 1) == Some(&0xbf) && matches!(bytes.get(at + 2), Some(0xbe | 0xbf))
+            }
+            _ => false,
+        };
+        if stop {
+            return at;
+        }
+        at += 1;
+    }
+    at
+}
+
 fn parse_number(value: &str) -> Option<i64> {
     value
         .trim()
         .parse::<i64>()
         .ok()
         .filter(|n| (-1_000_000..=1_000_000_000).contains(n))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn visible_runs_stop_where_the_char_test_does() {
+        let by_chars = |text: &str| {
+            text.char_indices()
+                .find(|&(_, c)| c.is_ascii_whitespace() || super::super::is_invisible_control(c))
+                .map_or(text.len(), |(at, _)| at)
+        };
+        for text in [
+            "",
+            "word",
+            "two words",
+            "é日本🎉 x",
+            "a\u{85}b",
+            "a\u{9f}b",
+            "a\u{a0}b\u{a1}",
+            "ab\u{fffe}c",
+            "ab\u{ffff}",
+            "ab\u{fffd}\u{fefe}c\u{efbf}",
+            "x\x0by",
+            "x\x7fy",
+            "x\x0cy",
+            "\tlead",
+        ] {
+            let mut rest = text;
+            while !rest.is_empty() {
+                assert_eq!(visible_run(rest), by_chars(rest), "{rest:?}");
+                let skip = rest.chars().next().map_or(0, char::len_utf8);
+                rest = &rest[skip..];
+            }
+        }
+    }
 }

@@ -45,7 +45,7 @@ pub fn html_to_text(html: &str) -> String {
 }
 
 /// [`html_to_text`] through html5ever: any HTML.
-fn parsed_to_text(html: &str) -> String {
+pub(crate) fn parsed_to_text(html: &str) -> String {
     let html = limit_nesting(html, MAX_NESTING);
     let document = Html::parse_fragment(&html);
     let mut layout = Layout::default();
