@@ -199,7 +199,7 @@ mod tests {
     /// as ammonia and the html5ever layout make it, and so does each stored entry.
     #[test]
     fn shortcuts_give_what_the_parsers_give_on_every_fixture() {
-        let base = Url::parse("https://example.org/feed/").unwrap();
+        let base = Url::parse("https://example.org/feed/").expect("base");
         let raw = ReadOptions {
             base_url: Some(base.clone()),
             raw_html: true,
@@ -210,7 +210,7 @@ mod tests {
         assert!(files.len() >= 25, "fixtures not found: {files:?}");
         let mut bodies = 0;
         for path in &files {
-            let bytes = std::fs::read(path).unwrap();
+            let bytes = std::fs::read(path).expect("a readable fixture");
             if let Ok(doc) = read_document(&bytes, &raw) {
                 for entry in &doc.entries {
                     for body in entry.summary.iter().chain(&entry.content) {

@@ -200,9 +200,9 @@ fn the_scan_agrees_with_the_parser_on_random_tag_soup() {
         state ^= state << 13;
         state ^= state >> 7;
         state ^= state << 17;
-        usize::try_from(state % n as u64).unwrap()
+        usize::try_from(state % n as u64).expect("below n")
     };
-    let base = Url::parse("https://blog.example/post/").unwrap();
+    let base = Url::parse("https://blog.example/post/").expect("base");
     let mut failures = Vec::new();
     let mut taken = 0;
     for _ in 0..3000 {
