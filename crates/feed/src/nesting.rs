@@ -134,7 +134,10 @@ impl Iterator for Tags<'_> {
                 .position(|b| !b.is_ascii_alphanumeric() && *b != b'-' && *b != b':')
                 .unwrap_or(end - name_at);
             let name = &self.html[name_at..name_at + name_len];
-            let is = |list: &[&str]| list.iter().any(|n| n.eq_ignore_ascii_case(name));
+            // Every listed name is short: a longer one is none of them.
+            let is = |list: &[&str]| {
+                name.len() <= 8 && list.iter().any(|n| n.eq_ignore_ascii_case(name))
+            };
             if name.is_empty() || is(NOT_COUNTED) {
                 continue;
             }

@@ -206,12 +206,13 @@ fn is_inert_text(html: &str) -> bool {
 /// values included, so `<pre` followed by `>` or a space always starts a `pre` tag and the
 /// next `>` ends it.
 fn keep_leading_newlines_in_pre(html: String) -> String {
-    if !html.contains("<pre") {
+    let finder = memchr::memmem::Finder::new("<pre");
+    if finder.find(html.as_bytes()).is_none() {
         return html;
     }
     let mut out = String::with_capacity(html.len() + 16);
     let mut rest = html.as_str();
-    while let Some(at) = rest.find("<pre") {
+    while let Some(at) = finder.find(rest.as_bytes()) {
         let after_name = at + "<pre".len();
         let tag_end = match rest[after_name..].chars().next() {
             Some('>' | ' ') => rest[after_name..].find('>').map(|end| after_name + end + 1),

@@ -248,7 +248,7 @@ fn start_tag(html: &str, at: usize) -> Option<(Scanned<'_>, usize)> {
     }
     let attrs_at = at + name_len;
     let mut rest = &html[attrs_at..];
-    let mut seen: [&str; 8] = [""; 8];
+    let mut seen: [&str; 16] = [""; 16];
     let mut count = 0;
     loop {
         if let Some(after) = rest.strip_prefix('>') {
