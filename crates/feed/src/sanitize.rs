@@ -190,7 +190,7 @@ thread_local! {
 
 /// Text that sanitizes to itself: no markup, no entity, nothing the HTML tokenizer
 /// rewrites (CR, NUL, a leading BOM) and nothing the serializer escapes (`>`, NBSP).
-fn is_inert_text(html: &str) -> bool {
+pub(crate) fn is_inert_text(html: &str) -> bool {
     memchr::memchr3(b'<', b'&', b'>', html.as_bytes()).is_none()
         && memchr::memchr2(b'\r', 0, html.as_bytes()).is_none()
         && !html.contains('\u{a0}')
