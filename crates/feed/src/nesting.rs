@@ -26,7 +26,9 @@ const RAW_TEXT: &[&str] = &[
 /// `html` with start tags beyond `max` levels of nesting (and their end tags) removed.
 /// Borrowed when nothing had to go.
 pub(crate) fn limit_nesting(html: &str, max: usize) -> Cow<'_, str> {
-    if !exceeds(html, max) {
+    // Every counted start tag begins with '<': with no more of them than `max`, the
+    // nesting cannot exceed it.
+    if memchr::memchr_iter(b'<', html.as_bytes()).count() <= max || !exceeds(html, max) {
         return Cow::Borrowed(html);
     }
     let mut out = String::with_capacity(html.len());
@@ -131,35 +133,49 @@ impl Iterator for Tags<'_> {
                 .iter()
                 .position(|b| !b.is_ascii_alphanumeric() && *b != b'-' && *b != b':')
                 .unwrap_or(end - name_at);
-            let name = self.html[name_at..name_at + name_len].to_ascii_lowercase();
-            if name.is_empty() || NOT_COUNTED.contains(&name.as_str()) {
+            let name = &self.html[name_at..name_at + name_len];
+            // Every listed name is short: a longer one is none of them.
+            let is = |list: &[&str]| {
+                name.len() <= 8 && list.iter().any(|n| n.eq_ignore_ascii_case(name))
+            };
+            if name.is_empty() || is(NOT_COUNTED) {
                 continue;
             }
             if kind == Kind::Start && bytes[..end].ends_with(b"/>") {
                 continue;
             }
-            if kind == Kind::Start && RAW_TEXT.contains(&name.as_str()) {
+            if kind == Kind::Start && is(RAW_TEXT) {
                 // Skip the raw text; its end tag closes it.
-                let close = format!("</{name}");
-                let lower = self.html[end..].to_ascii_lowercase();
-                self.at = lower.find(&close).map_or(self.html.len(), |at| end + at);
+                self.at =
+                    find_end_tag(&bytes[end..], name.as_bytes()).map_or(bytes.len(), |at| end + at);
             }
             return Some(Tag { kind, start, end });
         }
     }
 }
 
+/// Where `</name` (any case) first occurs in `bytes`.
+fn find_end_tag(bytes: &[u8], name: &[u8]) -> Option<usize> {
+    memchr::memmem::find_iter(bytes, b"</").find(|&at| {
+        bytes
+            .get(at + 2..at + 2 + name.len())
+            .is_some_and(|n| n.eq_ignore_ascii_case(name))
+    })
+}
+
 /// The index just past the `>` that ends the tag whose name starts at `from` (quotes in
 /// attribute values respected), or the end of the input.
 fn tag_end(bytes: &[u8], from: usize) -> usize {
-    let mut quote = None;
-    for (i, &b) in bytes.iter().enumerate().skip(from) {
-        match (quote, b) {
-            (Some(q), _) if b == q => quote = None,
-            (Some(_), _) => {}
-            (None, b'"' | b'\'') => quote = Some(b),
-            (None, b'>') => return i + 1,
-            _ => {}
+    let mut at = from;
+    while let Some(found) = memchr::memchr3(b'>', b'"', b'\'', &bytes[at..]) {
+        let found = at + found;
+        let quote = bytes[found];
+        if quote == b'>' {
+            return found + 1;
+        }
+        match memchr::memchr(quote, &bytes[found + 1..]) {
+            Some(close) => at = found + 1 + close + 1,
+            None => break,
         }
     }
     bytes.len()

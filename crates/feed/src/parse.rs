@@ -161,6 +161,94 @@ fn truncate_chars(mut s: String, max: usize) -> String {
 mod tests {
     use super::*;
 
+    /// Feed files the pipeline is checked on: the crate's and the repository's fixtures,
+    /// and every third file of the real corpus when it is there (see
+    /// `tests/real_corpus.rs`; all of it takes long in a debug build).
+    fn feed_files() -> Vec<std::path::PathBuf> {
+        let crate_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut dirs = vec![
+            crate_dir.join("tests/fixtures"),
+            crate_dir.join("../../tests/fixtures"),
+        ];
+        let corpus = std::env::var_os("SYNDIC_CORPUS_DIR")
+            .map(std::path::PathBuf::from)
+            .or_else(|| {
+                crate_dir
+                    .ancestors()
+                    .skip(3)
+                    .map(|dir| dir.join("shared/corpus/real"))
+                    .find(|dir| dir.is_dir())
+            });
+        let mut files = Vec::new();
+        if let Some(corpus) = corpus {
+            let mut real: Vec<_> = std::fs::read_dir(corpus)
+                .into_iter()
+                .flatten()
+                .flatten()
+                .map(|e| e.path())
+                .collect();
+            real.sort();
+            files.extend(real.into_iter().step_by(3));
+        }
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else {
+                    files.push(path);
+                }
+            }
+        }
+        files.sort();
+        files
+    }
+
+    /// The shortcuts (no ammonia for inert text, layout from a scan, one sanitizing for a
+    /// summary equal to the content) change nothing: every body of every fixture comes out
+    /// as ammonia and the html5ever layout make it, and so does each stored entry.
+    #[test]
+    fn shortcuts_give_what_the_parsers_give_on_every_fixture() {
+        let base = Url::parse("https://example.org/feed/").expect("base");
+        let raw = ReadOptions {
+            base_url: Some(base.clone()),
+            raw_html: true,
+            ..ReadOptions::default()
+        };
+        let mut failures = Vec::new();
+        let files = feed_files();
+        assert!(files.len() >= 25, "fixtures not found: {files:?}");
+        let mut bodies = 0;
+        for path in &files {
+            let bytes = std::fs::read(path).expect("a readable fixture");
+            if let Ok(doc) = read_document(&bytes, &raw) {
+                for entry in &doc.entries {
+                    for body in entry.summary.iter().chain(&entry.content) {
+                        bodies += 1;
+                        let clean = crate::sanitize::clean(body, Some(&base));
+                        // `sanitize_html` is `clean` but for inert text, kept as it is.
+                        if crate::sanitize::is_inert_text(body) && *body != clean {
+                            failures.push(format!("{}: sanitized body differs", path.display()));
+                        }
+                        if html_to_text(&clean) != crate::text::parsed_to_text(&clean) {
+                            failures.push(format!("{}: text differs", path.display()));
+                        }
+                    }
+                }
+            }
+            if let Ok(parsed) = parse(&bytes, Some(&base)) {
+                for entry in &parsed.entries {
+                    if entry.content_text != crate::text::parsed_to_text(&entry.content_html) {
+                        failures.push(format!("{}: entry text differs", path.display()));
+                    }
+                }
+            }
+        }
+        assert!(bodies > 50, "only {bodies} bodies");
+        failures.dedup();
+        assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+    }
+
     #[test]
     fn titles_are_cut_at_a_char_boundary() {
         let long = "é".repeat(MAX_TITLE_CHARS + 5);

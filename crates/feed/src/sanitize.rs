@@ -5,6 +5,7 @@
 //! tables. Everything that can run code, restyle the page, submit data or embed other
 //! documents is removed, together with its contents where those contents are not prose.
 
+use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 
 use ammonia::{Builder, UrlRelative};
@@ -152,8 +153,48 @@ const LINK_REL: &str = "nofollow noopener noreferrer";
 /// time bounded on hostile input. The result is stable: sanitizing it again gives the same
 /// string.
 pub fn sanitize_html(html: &str, base: Option<&Url>) -> String {
+    if is_inert_text(html) {
+        return html.to_owned();
+    }
+    clean(html, base)
+}
+
+/// [`sanitize_html`] through ammonia, whatever the input.
+pub(crate) fn clean(html: &str, base: Option<&Url>) -> String {
     let html = limit_nesting(html, MAX_NESTING);
-    keep_leading_newlines_in_pre(builder(base).clean(&html).to_string())
+    let relative = match base.filter(|b| matches!(b.scheme(), "http" | "https")) {
+        Some(base) => UrlRelative::RewriteWithBase(base.clone()),
+        None => UrlRelative::Deny,
+    };
+    // Building the allowlist sets costs as much as cleaning a short body: one builder per
+    // thread, only its base changes between calls.
+    let clean = BUILDER.with_borrow_mut(|builder| {
+        builder.url_relative(relative);
+        let document = builder.clean(&html);
+        // Straight into bytes: `to_string` would serialize, then copy through a formatter.
+        let mut bytes = Vec::with_capacity(html.len());
+        match document
+            .write_to(&mut bytes)
+            .map(|()| String::from_utf8(bytes))
+        {
+            Ok(Ok(clean)) => clean,
+            _ => document.to_string(),
+        }
+    });
+    keep_leading_newlines_in_pre(clean)
+}
+
+thread_local! {
+    static BUILDER: RefCell<Builder<'static>> = RefCell::new(builder());
+}
+
+/// Text that sanitizes to itself: no markup, no entity, nothing the HTML tokenizer
+/// rewrites (CR, NUL, a leading BOM) and nothing the serializer escapes (`>`, NBSP).
+pub(crate) fn is_inert_text(html: &str) -> bool {
+    memchr::memchr3(b'<', b'&', b'>', html.as_bytes()).is_none()
+        && memchr::memchr2(b'\r', 0, html.as_bytes()).is_none()
+        && !html.contains('\u{a0}')
+        && !html.starts_with('\u{feff}')
 }
 
 /// A parser drops the newline right after `<pre>`, so a code block whose text starts with a
@@ -165,12 +206,13 @@ pub fn sanitize_html(html: &str, base: Option<&Url>) -> String {
 /// values included, so `<pre` followed by `>` or a space always starts a `pre` tag and the
 /// next `>` ends it.
 fn keep_leading_newlines_in_pre(html: String) -> String {
-    if !html.contains("<pre") {
+    let finder = memchr::memmem::Finder::new("<pre");
+    if finder.find(html.as_bytes()).is_none() {
         return html;
     }
     let mut out = String::with_capacity(html.len() + 16);
     let mut rest = html.as_str();
-    while let Some(at) = rest.find("<pre") {
+    while let Some(at) = finder.find(rest.as_bytes()) {
         let after_name = at + "<pre".len();
         let tag_end = match rest[after_name..].chars().next() {
             Some('>' | ' ') => rest[after_name..].find('>').map(|end| after_name + end + 1),
@@ -191,15 +233,12 @@ fn keep_leading_newlines_in_pre(html: String) -> String {
     out
 }
 
-fn builder(base: Option<&Url>) -> Builder<'static> {
+/// The allowlist; relative URLs are denied until a base is set.
+fn builder() -> Builder<'static> {
     let tag_attributes: HashMap<&str, HashSet<&str>> = TAG_ATTRIBUTES
         .iter()
         .map(|(tag, attrs)| (*tag, attrs.iter().copied().collect()))
         .collect();
-    let relative = match base.filter(|b| matches!(b.scheme(), "http" | "https")) {
-        Some(base) => UrlRelative::RewriteWithBase(base.clone()),
-        None => UrlRelative::Deny,
-    };
     let mut builder = Builder::empty();
     builder
         .tags(TAGS.iter().copied().collect())
@@ -207,7 +246,7 @@ fn builder(base: Option<&Url>) -> Builder<'static> {
         .generic_attributes(GENERIC_ATTRIBUTES.iter().copied().collect())
         .tag_attributes(tag_attributes)
         .url_schemes(URL_SCHEMES.iter().copied().collect())
-        .url_relative(relative)
+        .url_relative(UrlRelative::Deny)
         .link_rel(Some(LINK_REL))
         .set_tag_attribute_value("a", "referrerpolicy", "no-referrer")
         .set_tag_attribute_value("img", "referrerpolicy", "no-referrer")

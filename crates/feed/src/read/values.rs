@@ -67,6 +67,9 @@ pub(crate) struct Reader<'o> {
     /// Base for relative links when neither `xml:base` nor the document's URL is known:
     /// the feed's own `rel="self"` link, else its site link.
     pub(crate) fallback_base: Option<Url>,
+    /// The last body sanitized: its HTML, base and result. An item's summary is often its
+    /// content again, and sanitizing is most of the cost of reading.
+    last_body: Option<(String, Option<Url>, Option<String>)>,
 }
 
 impl<'o> Reader<'o> {
@@ -76,6 +79,7 @@ impl<'o> Reader<'o> {
             warnings: Vec::new(),
             dropped_links: Vec::new(),
             fallback_base: None,
+            last_body: None,
         }
     }
 
@@ -122,14 +126,25 @@ impl<'o> Reader<'o> {
             let cut = floor_char_boundary(&html, MAX_CONTENT_BYTES);
             html.truncate(cut);
         }
-        let html = if self.options.raw_html {
-            html
-        } else {
-            sanitize_html(&html, base)
-        };
-        let html = html.trim_matches(|c: char| c.is_ascii_whitespace());
-        (!html.is_empty()).then(|| html.to_owned())
+        if self.options.raw_html {
+            return trim_body(&html);
+        }
+        if let Some((last, last_base, result)) = &self.last_body
+            && *last == html
+            && last_base.as_ref() == base
+        {
+            return result.clone();
+        }
+        let result = trim_body(&sanitize_html(&html, base));
+        self.last_body = Some((html, base.cloned(), result.clone()));
+        result
     }
+}
+
+/// `html` without ASCII whitespace at either end; `None` when nothing is left.
+fn trim_body(html: &str) -> Option<String> {
+    let html = html.trim_matches(|c: char| c.is_ascii_whitespace());
+    (!html.is_empty()).then(|| html.to_owned())
 }
 
 /// `href` as an absolute `http(s)` URL, resolved against `base` when relative.

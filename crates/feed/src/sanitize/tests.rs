@@ -298,3 +298,46 @@ fn pre_keeps_its_leading_blank_line() {
         ],
     );
 }
+
+#[test]
+fn inert_text_skips_ammonia_and_comes_out_as_ammonia_would_write_it() {
+    let base = Url::parse(BASE).ok();
+    for text in [
+        "plain words",
+        "",
+        "   \n\t spaced \x0c out \n",
+        "quotes \" and ' and = and / and ; stay",
+        "unicode: é ü 日本語 🎉 \u{feff} \u{fffe} \u{200b}",
+        "controls \x01\x7f\u{85} and a tab\t",
+        "javascript:alert(1) is only text here",
+    ] {
+        assert!(is_inert_text(text), "{text:?} should be inert");
+        for base in [base.as_ref(), None] {
+            assert_eq!(sanitize_html(text, base), clean(text, base), "{text:?}");
+            assert_eq!(sanitize_html(text, base), text);
+        }
+    }
+    for text in [
+        "a < b",
+        "a > b",
+        "a &amp; b",
+        "cr\r\n",
+        "nul\0",
+        "nbsp\u{a0}",
+        "\u{feff}bom",
+        "<p>x</p>",
+    ] {
+        assert!(!is_inert_text(text), "{text:?} is not inert");
+    }
+}
+
+#[test]
+fn one_builder_per_thread_still_resolves_against_each_call_base() {
+    let first = Url::parse("https://one.example/a/").expect("url");
+    let second = Url::parse("https://two.example/b/").expect("url");
+    let html = r#"<a href="x">x</a>"#;
+    assert!(sanitize_html(html, Some(&first)).contains("https://one.example/a/x"));
+    assert!(sanitize_html(html, Some(&second)).contains("https://two.example/b/x"));
+    assert!(!sanitize_html(html, None).contains("href"));
+    assert!(sanitize_html(html, Some(&first)).contains("https://one.example/a/x"));
+}

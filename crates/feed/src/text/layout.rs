@@ -19,9 +19,27 @@
 //! Tables are collected whole too (each cell as one line of text) and written, when the
 //! table closes, as aligned columns: see [`Table::render`].
 
+use std::borrow::Cow;
+
 use scraper::node::Element;
 
 use super::collapse_whitespace;
+
+/// What the layout needs to know of an element: its (lowercase) name and attributes.
+pub(super) trait Tag {
+    fn name(&self) -> &str;
+    fn attr(&self, name: &str) -> Option<Cow<'_, str>>;
+}
+
+impl Tag for Element {
+    fn name(&self) -> &str {
+        Element::name(self)
+    }
+
+    fn attr(&self, name: &str) -> Option<Cow<'_, str>> {
+        Element::attr(self, name).map(Cow::Borrowed)
+    }
+}
 
 /// Deepest stack of containers (lists, items, quotes, definitions) that shapes prefixes;
 /// containers nested deeper are counted, not stacked, and add no prefix.
@@ -174,7 +192,7 @@ impl Table {
         &mut self.caption
     }
 
-    fn open_cell(&mut self, element: &Element) {
+    fn open_cell(&mut self, element: &(impl Tag + ?Sized)) {
         let span = |name: &str, max: usize| {
             element
                 .attr(name)
@@ -393,13 +411,17 @@ pub(super) struct Layout {
 impl Layout {
     /// An element opens; returns whether its children should be visited. `items` counts
     /// the `<li>` children (asked for a reversed `<ol>` only).
-    pub(super) fn open(&mut self, element: &Element, items: impl FnOnce() -> usize) -> bool {
+    pub(super) fn open(
+        &mut self,
+        element: &(impl Tag + ?Sized),
+        items: impl FnOnce() -> usize,
+    ) -> bool {
         let name = element.name();
         if is_skipped(name) {
             return false;
         }
         if name == "img" {
-            self.image(element.attr("alt"));
+            self.image(element.attr("alt").as_deref());
             return false;
         }
         if self.pre > 0 {
@@ -454,6 +476,7 @@ impl Layout {
                 let next = (name == "ol").then(|| {
                     element
                         .attr("start")
+                        .as_deref()
                         .and_then(parse_number)
                         .unwrap_or_else(|| {
                             if reversed {
@@ -466,7 +489,7 @@ impl Layout {
                 let step = if reversed { -1 } else { 1 };
                 self.push(Frame::List { next, step });
             }
-            "li" => self.open_item(element.attr("value").and_then(parse_number)),
+            "li" => self.open_item(element.attr("value").as_deref().and_then(parse_number)),
             "blockquote" => {
                 self.block_break();
                 self.quotes = self.quotes.wrapping_add(1);
@@ -555,12 +578,21 @@ impl Layout {
             );
             return;
         }
-        for c in text.chars() {
-            if c.is_ascii_whitespace() {
-                self.space = true;
-            } else if !super::is_invisible_control(c) {
-                self.put(c);
+        // Runs of visible characters go in whole: the same as one `put` per character.
+        let mut rest = text;
+        while !rest.is_empty() {
+            let end = visible_run(rest);
+            let (run, after) = rest.split_at(end);
+            let mut chars = run.chars();
+            if let Some(first) = chars.next() {
+                self.put(first);
+                self.put_rest(chars.as_str());
             }
+            let mut after = after.chars();
+            if after.next().is_some_and(|c| c.is_ascii_whitespace()) {
+                self.space = true;
+            }
+            rest = after.as_str();
         }
     }
 
@@ -691,6 +723,14 @@ impl Layout {
         }
         self.space = false;
         self.line.push(c);
+    }
+
+    /// More visible characters right after a [`Layout::put`] (no space owed, line open).
+    fn put_rest(&mut self, rest: &str) {
+        match &mut self.table {
+            Some(table) => table.buffer().push_str(rest),
+            None => self.line.push_str(rest),
+        }
     }
 
     fn start_line(&mut self) {
@@ -835,10 +875,72 @@ impl Layout {
 }
 
 /// An item number from `start=` or `value=`, within sane bounds.
+/// Length of the run of visible characters (neither ASCII whitespace nor
+/// [invisible controls](super::is_invisible_control)) at the start of `text`.
+fn visible_run(text: &str) -> usize {
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    while let Some(&b) = bytes.get(at) {
+        let stop = match b {
+            // ASCII whitespace and controls (space included), DEL.
+            0..=0x20 | 0x7f => true,
+            // U+0080..U+009F (C1 controls).
+            0xc2 => matches!(bytes.get(at + 1), Some(0x80..=0x9f)),
+            // U+FFFE, U+FFFF.
+            0xef => {
+                bytes.get(at + 1) == Some(&0xbf) && matches!(bytes.get(at + 2), Some(0xbe | 0xbf))
+            }
+            _ => false,
+        };
+        if stop {
+            return at;
+        }
+        at += 1;
+    }
+    at
+}
+
 fn parse_number(value: &str) -> Option<i64> {
     value
         .trim()
         .parse::<i64>()
         .ok()
         .filter(|n| (-1_000_000..=1_000_000_000).contains(n))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn visible_runs_stop_where_the_char_test_does() {
+        let by_chars = |text: &str| {
+            text.char_indices()
+                .find(|&(_, c)| c.is_ascii_whitespace() || super::super::is_invisible_control(c))
+                .map_or(text.len(), |(at, _)| at)
+        };
+        for text in [
+            "",
+            "word",
+            "two words",
+            "é日本🎉 x",
+            "a\u{85}b",
+            "a\u{9f}b",
+            "a\u{a0}b\u{a1}",
+            "ab\u{fffe}c",
+            "ab\u{ffff}",
+            "ab\u{fffd}\u{fefe}c\u{efbf}",
+            "x\x0by",
+            "x\x7fy",
+            "x\x0cy",
+            "\tlead",
+        ] {
+            let mut rest = text;
+            while !rest.is_empty() {
+                assert_eq!(visible_run(rest), by_chars(rest), "{rest:?}");
+                let skip = rest.chars().next().map_or(0, char::len_utf8);
+                rest = &rest[skip..];
+            }
+        }
+    }
 }

@@ -2,8 +2,11 @@
 //! for titles ([`plain_text`]).
 //!
 //! Both walk the parsed tree iteratively (no recursion), so deeply nested markup cannot
-//! overflow the stack.
+//! overflow the stack. Markup in the shape our sanitizer writes is not parsed at all for
+//! [`html_to_text`]: the layout is fed from a scan that declines anything whose tree only
+//! html5ever could tell (see `fast.rs`), with the same result.
 
+mod fast;
 mod layout;
 
 use scraper::{Html, Node};
@@ -38,6 +41,13 @@ use layout::Layout;
 /// spaces and never more than one blank line in a row. Prefixes stay bounded however deep
 /// the markup nests.
 pub fn html_to_text(html: &str) -> String {
+    // Sanitized HTML (nearly all that comes here) is laid out straight from a scan; the
+    // scan declines anything whose tree only the parser can tell.
+    fast::layout(html).unwrap_or_else(|| parsed_to_text(html))
+}
+
+/// [`html_to_text`] through html5ever: any HTML.
+pub(crate) fn parsed_to_text(html: &str) -> String {
     let html = limit_nesting(html, MAX_NESTING);
     let document = Html::parse_fragment(&html);
     let mut layout = Layout::default();
