@@ -64,12 +64,18 @@ pub fn parse_with(bytes: &[u8], options: &ReadOptions) -> Result<Parsed, FeedErr
 /// The ingest view of a document.
 pub(crate) fn from_document(doc: Document) -> Parsed {
     let mut warnings = doc.warnings;
-    let entries = doc
-        .entries
-        .into_iter()
-        .enumerate()
-        .map(|(index, e)| feed_entry(e, index + 1, &mut warnings))
-        .collect();
+    let mut entries = Vec::with_capacity(doc.entries.len());
+    for (index, entry) in doc.entries.into_iter().enumerate() {
+        if is_empty(&entry) {
+            // An `<item/>` left inside another (real feeds do this) is not a post.
+            warnings.push(format!(
+                "item {} has no title, link, content or enclosure; it was skipped",
+                index + 1
+            ));
+            continue;
+        }
+        entries.push(feed_entry(entry, index + 1, &mut warnings));
+    }
     let websub = websub_links(doc.self_link.as_deref(), &doc.hubs);
     Parsed {
         format: feed_format(doc.format),
@@ -97,6 +103,16 @@ pub(crate) fn feed_format(format: Format) -> FeedFormat {
         Format::Atom03 | Format::Atom10 => FeedFormat::Atom,
         Format::JsonFeed10 | Format::JsonFeed11 => FeedFormat::JsonFeed,
     }
+}
+
+/// Nothing a reader could see or follow.
+fn is_empty(entry: &Entry) -> bool {
+    let blank = |s: &Option<String>| s.as_deref().is_none_or(|s| s.trim().is_empty());
+    blank(&entry.title)
+        && blank(&entry.link)
+        && blank(&entry.content)
+        && blank(&entry.summary)
+        && entry.enclosures.is_empty()
 }
 
 fn feed_entry(entry: Entry, number: usize, warnings: &mut Vec<String>) -> FeedEntry {
@@ -265,5 +281,22 @@ mod tests {
         assert_eq!(parsed.ttl, Some(90));
         assert_eq!(parsed.update_period.as_deref(), Some("hourly"));
         assert_eq!(parsed.update_frequency.as_deref(), Some("2"));
+    }
+
+    #[test]
+    fn an_empty_item_is_not_a_post() {
+        let doc = br#"<rss version="2.0"><channel><title>t</title><link>https://a.example/</link><item><title>Real</title><link>https://a.example/1</link><item /></item><item></item></channel></rss>"#;
+        let parsed = parse(doc, None).expect("parses");
+        let titles: Vec<&str> = parsed.entries.iter().map(|e| e.title.as_str()).collect();
+        assert_eq!(titles, ["Real"]);
+        let skipped = parsed
+            .warnings
+            .iter()
+            .filter(|w| w.contains("skipped"))
+            .count();
+        assert_eq!(skipped, 2, "{:?}", parsed.warnings);
+        // `syndic parse` still shows every item the document has.
+        let doc = crate::read_document(doc, &crate::ReadOptions::default()).expect("reads");
+        assert_eq!(doc.entries.len(), 3);
     }
 }
