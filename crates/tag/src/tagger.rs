@@ -15,8 +15,9 @@ use crate::regex_index::{RegexIndex, RegexIndexBuilder};
 use crate::score::{ScoreWeights, zone_counts};
 use crate::substring::{Lowered, SubstringIndex, SubstringIndexBuilder};
 use crate::verdict::{Field, Hits, Posting, TermHits};
+use crate::word_cache::{AsciiCache, KEY_BYTES, ascii_key};
 use crate::word_index::{FxMap, NO_ID, Norm, StemId, Tok, WordIndex, normalized_words};
-use crate::words::{Token, fold, for_each_token};
+use crate::words::{Token, fold, for_each_token_marked};
 use crate::zones::{Span, segment};
 use crate::{
     CategoryPolicy, DEFAULT_MIN_SCORE, Explanation, MatchMode, PostText, TagError, TagRule,
@@ -83,7 +84,9 @@ pub struct Tagger {
 #[derive(Default)]
 pub struct Scratch {
     tagger: u64,
-    /// Per language: folded word to (stem number, exact number).
+    /// Per language: folded word to (stem number, exact number); short ASCII words...
+    ascii: Vec<AsciiCache>,
+    /// ...and the others.
     caches: Vec<FxMap<Box<str>, (StemId, StemId)>>,
     words: Vec<Tok>,
     spans: Vec<Span>,
@@ -101,6 +104,10 @@ impl Scratch {
         if self.tagger != tagger.id {
             self.tagger = tagger.id;
             self.caches.clear();
+            self.ascii.clear();
+        }
+        if self.ascii.len() != LANGUAGES.len() {
+            self.ascii.resize_with(LANGUAGES.len(), AsciiCache::default);
         }
         if self.caches.len() != LANGUAGES.len() {
             self.caches.resize_with(LANGUAGES.len(), FxMap::default);
@@ -114,7 +121,8 @@ impl fmt::Debug for Scratch {
         f.debug_struct("Scratch")
             .field(
                 "cached_words",
-                &self.caches.iter().map(|c| c.len()).sum::<usize>(),
+                &(self.caches.iter().map(|c| c.len()).sum::<usize>()
+                    + self.ascii.iter().map(AsciiCache::len).sum::<usize>()),
             )
             .finish_non_exhaustive()
     }
@@ -412,6 +420,7 @@ impl Tagger {
         let words = segment(post.text, &mut scratch.spans);
         let index = self.lang_index(lang);
         let Scratch {
+            ascii,
             caches,
             words: toks,
             spans,
@@ -433,9 +442,10 @@ impl Tagger {
         let has_words = !index.words.is_empty() || !self.exact.is_empty();
         if has_words {
             let stemmer = Stemmer::create(LANGUAGES[lang].1);
-            let cache = &mut caches[lang];
+            let (ascii, cache) = (&mut ascii[lang], &mut caches[lang]);
             for (field, text, field_spans) in fields {
-                self.read_words(text, field_spans, index, &stemmer, cache, folded, toks);
+                let caches = (&mut *ascii, &mut *cache);
+                self.read_words(text, field_spans, index, &stemmer, caches, folded, toks);
                 index.words.scan(toks, |t| t.stem, field, hits);
                 self.exact.scan(toks, |t| t.exact, field, hits);
             }
@@ -454,6 +464,10 @@ impl Tagger {
     }
 
     /// The numbers of the words of `text` (spans zone it; a phrase never crosses spans).
+    ///
+    /// Only words some term contains are kept: a run of other words (and skipped URLs, and
+    /// span ends) becomes a single [`BREAK`], which keeps exactly the adjacencies phrases
+    /// need.
     #[allow(clippy::too_many_arguments)]
     fn read_words(
         &self,
@@ -461,33 +475,59 @@ impl Tagger {
         spans: &[Span],
         index: &LangIndex,
         stemmer: &Stemmer,
-        cache: &mut FxMap<Box<str>, (StemId, StemId)>,
+        (ascii, cache): (&mut AsciiCache, &mut FxMap<Box<str>, (StemId, StemId)>),
         folded: &mut String,
         toks: &mut Vec<Tok>,
     ) {
         toks.clear();
         let base = text.as_ptr() as usize;
+        let push_break = |toks: &mut Vec<Tok>| {
+            if toks
+                .last()
+                .is_some_and(|t| t.stem != NO_ID || t.exact != NO_ID)
+            {
+                toks.push(BREAK);
+            }
+        };
         for span in spans {
             let Some(span_text) = text.get(span.start..span.end) else {
                 continue;
             };
-            for_each_token(span_text, |token| {
+            for_each_token_marked(span_text, |token, is_ascii| {
                 let Token::Word(word) = token else {
-                    toks.push(BREAK);
+                    push_break(toks);
                     return;
                 };
-                fold(word, folded);
-                let (stem, exact) = match cache.get(folded.as_str()) {
-                    Some(&ids) => ids,
-                    None => {
-                        let ids = (index.words.id(&stemmer.stem(folded)), self.exact.id(folded));
-                        if cache.len() >= MAX_CACHED_WORDS {
-                            cache.clear();
+                let (stem, exact) = if is_ascii && word.len() <= KEY_BYTES {
+                    let (bytes, key) = ascii_key(word.as_bytes());
+                    match ascii.get(&key) {
+                        Some(ids) => ids,
+                        None => {
+                            let lower = std::str::from_utf8(&bytes[..word.len()]).unwrap_or("");
+                            let ids = (index.words.id(&stemmer.stem(lower)), self.exact.id(lower));
+                            ascii.insert(key, ids, MAX_CACHED_WORDS);
+                            ids
                         }
-                        cache.insert(folded.as_str().into(), ids);
-                        ids
+                    }
+                } else {
+                    fold(word, folded);
+                    match cache.get(folded.as_str()) {
+                        Some(&ids) => ids,
+                        None => {
+                            let ids =
+                                (index.words.id(&stemmer.stem(folded)), self.exact.id(folded));
+                            if cache.len() >= MAX_CACHED_WORDS {
+                                cache.clear();
+                            }
+                            cache.insert(folded.as_str().into(), ids);
+                            ids
+                        }
                     }
                 };
+                if stem == NO_ID && exact == NO_ID {
+                    push_break(toks);
+                    return;
+                }
                 let start = (word.as_ptr() as usize - base) as u32;
                 toks.push(Tok {
                     stem,
@@ -498,7 +538,7 @@ impl Tagger {
                     short_item: span.short,
                 });
             });
-            toks.push(BREAK);
+            push_break(toks);
         }
     }
 

@@ -34,6 +34,77 @@ pub(crate) fn for_each_token<'t>(text: &'t str, mut visit: impl FnMut(Token<'t>)
     }
 }
 
+/// [`for_each_token`], faster on ASCII text: chunks between ASCII whitespace that are all
+/// ASCII are cut into words byte by byte; the others go through [`for_each_token`] (which
+/// splits them further at Unicode whitespace). `visit` also learns whether a word is ASCII.
+pub(crate) fn for_each_token_marked<'t>(text: &'t str, mut visit: impl FnMut(Token<'t>, bool)) {
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    while at < bytes.len() {
+        while at < bytes.len() && is_ascii_space(bytes[at]) {
+            at += 1;
+        }
+        let start = at;
+        let mut ascii = true;
+        while at < bytes.len() && !is_ascii_space(bytes[at]) {
+            ascii &= bytes[at] < 0x80;
+            at += 1;
+        }
+        if start == at {
+            break;
+        }
+        // Both ends are at ASCII bytes (or the text's ends), so on char boundaries.
+        let chunk = &text[start..at];
+        if !ascii {
+            for_each_token(chunk, |token| {
+                let ascii = matches!(token, Token::Word(w) if w.is_ascii());
+                visit(token, ascii);
+            });
+            continue;
+        }
+        match url_start(chunk) {
+            Some(url) => {
+                for_each_ascii_word(&chunk[..url], &mut visit);
+                visit(Token::Break, true);
+            }
+            None => for_each_ascii_word(chunk, &mut visit),
+        }
+    }
+}
+
+/// The ASCII characters `char::is_whitespace` accepts.
+fn is_ascii_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t'..=b'\r')
+}
+
+fn is_ascii_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+/// [`for_each_word`] for an all-ASCII chunk.
+fn for_each_ascii_word<'t>(chunk: &'t str, visit: &mut impl FnMut(Token<'t>, bool)) {
+    let bytes = chunk.as_bytes();
+    let mut start = None;
+    for (at, &b) in bytes.iter().enumerate() {
+        if is_ascii_word_byte(b) {
+            start.get_or_insert(at);
+            continue;
+        }
+        if b == b'\''
+            && start.is_some()
+            && bytes.get(at + 1).is_some_and(|&n| is_ascii_word_byte(n))
+        {
+            continue;
+        }
+        if let Some(from) = start.take() {
+            visit(Token::Word(&chunk[from..at]), true);
+        }
+    }
+    if let Some(from) = start {
+        visit(Token::Word(&chunk[from..]), true);
+    }
+}
+
 /// Where a URL begins inside a whitespace-free chunk: the scheme before the first `://`.
 fn url_start(chunk: &str) -> Option<usize> {
     let colon = chunk.as_bytes().windows(3).position(|w| w == b"://")?;
@@ -135,6 +206,31 @@ mod tests {
 
     fn stems(text: &str) -> Vec<String> {
         term_stems(text, &Stemmer::create(Algorithm::English))
+    }
+
+    #[test]
+    fn the_ascii_fast_path_cuts_as_the_general_one() {
+        let texts = [
+            "a map. (map) map,map machine-learning mapSeries map_reduce map2",
+            "don't wasn’t 'quoted' map’s dogs' map' a'b'c '' ' x'",
+            "see https://example.com/map/x now link:http://x.org/map (ftp://a/map) map://",
+            "tabs\tand\x0bvertical\x0cfeeds\r\nlines\u{a0}nbsp\u{2003}em café naïve",
+            "日本語のテキスト Ünïcödé 🦀crab \u{0}\u{202E}x cafe\u{301} http://é/x y",
+            "",
+            "   ",
+        ];
+        for text in texts {
+            let mut slow = Vec::new();
+            for_each_token(text, |t| slow.push(t));
+            let mut fast = Vec::new();
+            for_each_token_marked(text, |t, ascii| {
+                if let Token::Word(w) = t {
+                    assert_eq!(ascii, w.is_ascii(), "{w:?}");
+                }
+                fast.push(t);
+            });
+            assert_eq!(fast, slow, "{text:?}");
+        }
     }
 
     #[test]
