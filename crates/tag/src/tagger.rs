@@ -15,7 +15,7 @@ use crate::regex_index::{RegexIndex, RegexIndexBuilder};
 use crate::score::{ScoreWeights, zone_counts};
 use crate::substring::{Lowered, SubstringIndex, SubstringIndexBuilder};
 use crate::verdict::{Field, Hits, Posting, TermHits};
-use crate::word_cache::{AsciiCache, KEY_BYTES, ascii_key};
+use crate::word_cache::{AsciiCache, KEY_BYTES, Key, hash, key_at, key_str};
 use crate::word_index::{FxMap, NO_ID, Norm, StemId, Tok, WordIndex, normalized_words};
 use crate::words::{Token, fold, for_each_token_marked};
 use crate::zones::{Span, segment};
@@ -89,6 +89,7 @@ pub struct Scratch {
     /// ...and the others.
     caches: Vec<FxMap<Box<str>, (StemId, StemId)>>,
     words: Vec<Tok>,
+    pending: Vec<Pending>,
     spans: Vec<Span>,
     hits: Hits,
     folded: String,
@@ -423,6 +424,7 @@ impl Tagger {
             ascii,
             caches,
             words: toks,
+            pending,
             spans,
             hits,
             folded,
@@ -445,7 +447,8 @@ impl Tagger {
             let (ascii, cache) = (&mut ascii[lang], &mut caches[lang]);
             for (field, text, field_spans) in fields {
                 let caches = (&mut *ascii, &mut *cache);
-                self.read_words(text, field_spans, index, &stemmer, caches, folded, toks);
+                let buffers = (&mut *pending, &mut *folded, &mut *toks);
+                self.read_words(text, field_spans, index, &stemmer, caches, buffers);
                 index.words.scan(toks, |t| t.stem, field, hits);
                 self.exact.scan(toks, |t| t.exact, field, hits);
             }
@@ -467,8 +470,8 @@ impl Tagger {
     ///
     /// Only words some term contains are kept: a run of other words (and skipped URLs, and
     /// span ends) becomes a single [`BREAK`], which keeps exactly the adjacencies phrases
-    /// need.
-    #[allow(clippy::too_many_arguments)]
+    /// need. A span is cut into words first and its words looked up after, so that the
+    /// lookups, which are mostly cache misses, overlap.
     fn read_words(
         &self,
         text: &str,
@@ -476,11 +479,11 @@ impl Tagger {
         index: &LangIndex,
         stemmer: &Stemmer,
         (ascii, cache): (&mut AsciiCache, &mut FxMap<Box<str>, (StemId, StemId)>),
-        folded: &mut String,
-        toks: &mut Vec<Tok>,
+        (pending, folded, toks): (&mut Vec<Pending>, &mut String, &mut Vec<Tok>),
     ) {
         toks.clear();
         let base = text.as_ptr() as usize;
+        let bytes = text.as_bytes();
         let push_break = |toks: &mut Vec<Tok>| {
             if toks
                 .last()
@@ -489,28 +492,58 @@ impl Tagger {
                 toks.push(BREAK);
             }
         };
+        let mut key_buf = [0u8; KEY_BYTES];
         for span in spans {
             let Some(span_text) = text.get(span.start..span.end) else {
                 continue;
             };
+            pending.clear();
             for_each_token_marked(span_text, |token, is_ascii| {
-                let Token::Word(word) = token else {
+                pending.push(match token {
+                    Token::Word(word) => {
+                        let start = word.as_ptr() as usize - base;
+                        let fast = is_ascii && word.len() <= KEY_BYTES;
+                        let key = if fast {
+                            key_at(bytes, start, word.len())
+                        } else {
+                            Key::default()
+                        };
+                        Pending {
+                            start: start as u32,
+                            len: word.len() as u32,
+                            fast,
+                            hash: hash(&key),
+                            key,
+                        }
+                    }
+                    Token::Break => Pending::BREAK,
+                })
+            });
+            for &Pending {
+                start,
+                len,
+                fast,
+                key,
+                hash,
+            } in pending.iter()
+            {
+                if len == 0 {
                     push_break(toks);
-                    return;
-                };
-                let (stem, exact) = if is_ascii && word.len() <= KEY_BYTES {
-                    let (bytes, key) = ascii_key(word.as_bytes());
-                    match ascii.get(&key) {
+                    continue;
+                }
+                let (from, to) = (start as usize, (start + len) as usize);
+                let (stem, exact) = if fast {
+                    match ascii.get_hashed(&key, hash) {
                         Some(ids) => ids,
                         None => {
-                            let lower = std::str::from_utf8(&bytes[..word.len()]).unwrap_or("");
+                            let lower = key_str(&key, to - from, &mut key_buf);
                             let ids = (index.words.id(&stemmer.stem(lower)), self.exact.id(lower));
                             ascii.insert(key, ids, MAX_CACHED_WORDS);
                             ids
                         }
                     }
                 } else {
-                    fold(word, folded);
+                    fold(text.get(from..to).unwrap_or_default(), folded);
                     match cache.get(folded.as_str()) {
                         Some(&ids) => ids,
                         None => {
@@ -526,18 +559,17 @@ impl Tagger {
                 };
                 if stem == NO_ID && exact == NO_ID {
                     push_break(toks);
-                    return;
+                    continue;
                 }
-                let start = (word.as_ptr() as usize - base) as u32;
                 toks.push(Tok {
                     stem,
                     exact,
                     start,
-                    end: start + word.len() as u32,
+                    end: start + len,
                     zone: span.zone,
                     short_item: span.short,
                 });
-            });
+            }
             push_break(toks);
         }
     }
@@ -640,6 +672,27 @@ impl Tagger {
     pub fn rules(&self) -> &[TagRule] {
         &self.rules
     }
+}
+
+/// A word of a span awaiting its lookup: byte range in the field, whether it takes the
+/// ASCII fast path and if so its key and hash; `len == 0` for a skipped URL.
+#[derive(Debug, Clone, Copy)]
+struct Pending {
+    start: u32,
+    len: u32,
+    fast: bool,
+    key: Key,
+    hash: u64,
+}
+
+impl Pending {
+    const BREAK: Pending = Pending {
+        start: 0,
+        len: 0,
+        fast: false,
+        key: [0; KEY_BYTES / 8],
+        hash: 0,
+    };
 }
 
 const BREAK: Tok = Tok {

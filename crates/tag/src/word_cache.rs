@@ -44,19 +44,23 @@ impl AsciiCache {
     }
 
     fn index(key: &Key, mask: usize) -> usize {
-        let h = (key[0].wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ key[1] ^ key[2].rotate_left(32))
-            .wrapping_mul(0xD6E8_FEB8_6659_FD93);
-        (h >> 40) as usize & mask
+        (hash(key) >> 40) as usize & mask
     }
 
     /// The numbers cached for `key`, if any.
-    #[inline]
+    #[cfg(test)]
     pub(crate) fn get(&self, key: &Key) -> Option<(StemId, StemId)> {
+        self.get_hashed(key, hash(key))
+    }
+
+    /// [`get`](Self::get) with the key's [`hash`] already computed.
+    #[inline]
+    pub(crate) fn get_hashed(&self, key: &Key, hash: u64) -> Option<(StemId, StemId)> {
         if self.slots.is_empty() {
             return None;
         }
         let mask = self.slots.len() - 1;
-        let mut at = Self::index(key, mask);
+        let mut at = (hash >> 40) as usize & mask;
         loop {
             let slot = &self.slots[at];
             if slot.key == *key {
@@ -100,39 +104,90 @@ impl AsciiCache {
     }
 }
 
-/// The key of an ASCII word of at most [`KEY_BYTES`] bytes, lowercased; the folded word is
-/// the key's bytes up to the word's length.
+/// The hash a key's slot is found by.
 #[inline]
-pub(crate) fn ascii_key(word: &[u8]) -> ([u8; KEY_BYTES], Key) {
-    let mut bytes = [0u8; KEY_BYTES];
-    bytes[..word.len()].copy_from_slice(word);
-    for b in &mut bytes {
-        *b |= u8::from(b.is_ascii_uppercase()) << 5;
+pub(crate) fn hash(key: &Key) -> u64 {
+    (key[0].wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ key[1] ^ key[2].rotate_left(32))
+        .wrapping_mul(0xD6E8_FEB8_6659_FD93)
+}
+
+/// The key of the ASCII word of `len` (at most [`KEY_BYTES`]) bytes at `start` of `text`:
+/// read as three little-endian lanes (in one fixed-size load when the text goes on far
+/// enough), cut to the word and lowercased eight bytes at a time.
+#[inline]
+pub(crate) fn key_at(text: &[u8], start: usize, len: usize) -> Key {
+    const LANES: usize = KEY_BYTES / 8;
+    let mut window = [0u8; KEY_BYTES];
+    match text.get(start..start + KEY_BYTES) {
+        Some(bytes) => window.copy_from_slice(bytes),
+        None => {
+            let rest = text.get(start..).unwrap_or_default();
+            let n = rest.len().min(KEY_BYTES);
+            window[..n].copy_from_slice(&rest[..n]);
+        }
     }
-    let mut key = [0u64; KEY_BYTES / 8];
-    for (k, chunk) in key.iter_mut().zip(bytes.chunks_exact(8)) {
-        let mut lane = [0u8; 8];
-        lane.copy_from_slice(chunk);
-        *k = u64::from_le_bytes(lane);
+    let mut key = [0u64; LANES];
+    for (lane, (k, chunk)) in key.iter_mut().zip(window.chunks_exact(8)).enumerate() {
+        let mut bytes = [0u8; 8];
+        bytes.copy_from_slice(chunk);
+        let valid = len.saturating_sub(lane * 8).min(8);
+        let mask = if valid == 8 {
+            u64::MAX
+        } else {
+            (1u64 << (8 * valid)) - 1
+        };
+        *k = lowercase(u64::from_le_bytes(bytes) & mask);
     }
-    (bytes, key)
+    key
+}
+
+/// ASCII lowercase of eight bytes below 0x80 at once: a byte is upper case when adding
+/// `0x80 - b'A'` sets its top bit and adding `0x80 - b'Z' - 1` does not.
+#[inline]
+fn lowercase(x: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let upper = (x.wrapping_add(0x3F * ONES) & !x.wrapping_add(0x25 * ONES)) & (0x80 * ONES);
+    x | (upper >> 2)
+}
+
+/// The folded word a key holds (its bytes up to `len`), written into `buf`.
+pub(crate) fn key_str<'b>(key: &Key, len: usize, buf: &'b mut [u8; KEY_BYTES]) -> &'b str {
+    for (chunk, lane) in buf.chunks_exact_mut(8).zip(key) {
+        chunk.copy_from_slice(&lane.to_le_bytes());
+    }
+    std::str::from_utf8(&buf[..len.min(KEY_BYTES)]).unwrap_or_default()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn key(word: &str) -> Key {
+        key_at(word.as_bytes(), 0, word.len())
+    }
+
     #[test]
-    fn keys_fold_case_and_find_what_was_stored() {
+    fn keys_fold_ascii_case_only_within_the_word() {
+        let text = b"Map-ZEBRA_@[`{ Kubernetes";
+        let mut buf = [0u8; KEY_BYTES];
+        assert_eq!(key_str(&key_at(text, 0, 3), 3, &mut buf), "map");
+        assert_eq!(key_at(text, 0, 3), key("map"));
+        assert_eq!(key_str(&key_at(text, 4, 10), 10, &mut buf), "zebra_@[`{");
+        assert_eq!(key_str(&key_at(text, 15, 10), 10, &mut buf), "kubernetes");
+        let long = "ABCDEFGHIJKLMNOPQRSTUVWX";
+        assert_eq!(
+            key_str(&key(long), long.len(), &mut buf),
+            long.to_ascii_lowercase()
+        );
+    }
+
+    #[test]
+    fn keys_find_what_was_stored() {
         let mut cache = AsciiCache::default();
-        let (_, map) = ascii_key(b"Map");
-        let (bytes, lower) = ascii_key(b"map");
-        assert_eq!(map, lower);
-        assert_eq!(&bytes[..3], b"map");
-        assert_eq!(cache.get(&map), None);
-        cache.insert(map, (1, 2), 100);
-        assert_eq!(cache.get(&lower), Some((1, 2)));
-        assert_eq!(cache.get(&ascii_key(b"maps").1), None);
+        assert_eq!(cache.get(&key("Map")), None);
+        cache.insert(key("Map"), (1, 2), 100);
+        assert_eq!(cache.get(&key("map")), Some((1, 2)));
+        assert_eq!(cache.get(&key("maps")), None);
     }
 
     #[test]
@@ -140,17 +195,14 @@ mod tests {
         let mut cache = AsciiCache::default();
         let words: Vec<String> = (0..10_000).map(|i| format!("w{i}")).collect();
         for (i, word) in words.iter().enumerate() {
-            cache.insert(ascii_key(word.as_bytes()).1, (i as u32, 0), 20_000);
+            cache.insert(key(word), (i as u32, 0), 20_000);
         }
         assert_eq!(cache.len(), 10_000);
         for (i, word) in words.iter().enumerate() {
-            assert_eq!(
-                cache.get(&ascii_key(word.as_bytes()).1),
-                Some((i as u32, 0))
-            );
+            assert_eq!(cache.get(&key(word)), Some((i as u32, 0)));
         }
-        cache.insert(ascii_key(b"again").1, (7, 7), 10_000);
+        cache.insert(key("again"), (7, 7), 10_000);
         assert_eq!(cache.len(), 1);
-        assert_eq!(cache.get(&ascii_key(b"w1").1), None);
+        assert_eq!(cache.get(&key("w1")), None);
     }
 }

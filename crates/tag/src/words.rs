@@ -41,13 +41,17 @@ pub(crate) fn for_each_token_marked<'t>(text: &'t str, mut visit: impl FnMut(Tok
     let bytes = text.as_bytes();
     let mut at = 0;
     while at < bytes.len() {
-        while at < bytes.len() && is_ascii_space(bytes[at]) {
+        while at < bytes.len() && CLASS[bytes[at] as usize] & SPACE != 0 {
             at += 1;
         }
         let start = at;
-        let mut ascii = true;
-        while at < bytes.len() && !is_ascii_space(bytes[at]) {
-            ascii &= bytes[at] < 0x80;
+        let mut seen = 0;
+        while at < bytes.len() {
+            let class = CLASS[bytes[at] as usize];
+            if class & SPACE != 0 {
+                break;
+            }
+            seen |= class;
             at += 1;
         }
         if start == at {
@@ -55,14 +59,14 @@ pub(crate) fn for_each_token_marked<'t>(text: &'t str, mut visit: impl FnMut(Tok
         }
         // Both ends are at ASCII bytes (or the text's ends), so on char boundaries.
         let chunk = &text[start..at];
-        if !ascii {
+        if seen & HIGH != 0 {
             for_each_token(chunk, |token| {
                 let ascii = matches!(token, Token::Word(w) if w.is_ascii());
                 visit(token, ascii);
             });
             continue;
         }
-        match url_start(chunk) {
+        match url_start(chunk).filter(|_| seen & COLON != 0) {
             Some(url) => {
                 for_each_ascii_word(&chunk[..url], &mut visit);
                 visit(Token::Break, true);
@@ -72,13 +76,39 @@ pub(crate) fn for_each_token_marked<'t>(text: &'t str, mut visit: impl FnMut(Tok
     }
 }
 
-/// The ASCII characters `char::is_whitespace` accepts.
-fn is_ascii_space(b: u8) -> bool {
-    matches!(b, b' ' | b'\t'..=b'\r')
-}
+/// Byte classes of the ASCII fast path: the ASCII characters `char::is_whitespace`
+/// accepts...
+const SPACE: u8 = 1;
+/// ...ASCII word characters...
+const WORD: u8 = 2;
+/// ...`:` (a URL needs one)...
+const COLON: u8 = 4;
+/// ...and bytes of non-ASCII characters.
+const HIGH: u8 = 8;
+
+static CLASS: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = if matches!(c, b' ' | b'\t'..=b'\r') {
+            SPACE
+        } else if c.is_ascii_alphanumeric() || c == b'_' {
+            WORD
+        } else if c == b':' {
+            COLON
+        } else if c >= 0x80 {
+            HIGH
+        } else {
+            0
+        };
+        b += 1;
+    }
+    table
+};
 
 fn is_ascii_word_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_'
+    CLASS[b as usize] & WORD != 0
 }
 
 /// [`for_each_word`] for an all-ASCII chunk.

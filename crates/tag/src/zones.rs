@@ -5,6 +5,10 @@
 //! `  1. x`, quotes `> x`, table rows `a | b`. Segmentation is one pass over the lines, with
 //! no allocation beyond the span list.
 
+use std::sync::OnceLock;
+
+use aho_corasick::AhoCorasick;
+
 use crate::Zone;
 
 /// A byte range of the text and its zone. Spans never overlap and come in text order; a
@@ -87,15 +91,29 @@ fn line_kind(line: &str) -> LineKind {
     LineKind::Text
 }
 
-/// `text.split_ascii_whitespace().count()`, in one branch-free pass: the number of bytes
+/// `text.split_ascii_whitespace().count()`, in one vectorizable pass: the number of bytes
 /// that are not ASCII whitespace and follow one that is (or start the text).
 fn word_count(text: &str) -> usize {
-    let mut count = 0;
-    let mut after_space = true;
-    for &b in text.as_bytes() {
-        let space = b.is_ascii_whitespace();
-        count += usize::from(after_space & !space);
-        after_space = space;
+    /// 1 for what `u8::is_ascii_whitespace` accepts, else 0, without branches.
+    fn space(b: u8) -> u8 {
+        u8::from(b == b' ')
+            | u8::from(b == b'\t')
+            | u8::from(b == b'\n')
+            | u8::from(b == 0x0c)
+            | u8::from(b == b'\r')
+    }
+    let bytes = text.as_bytes();
+    let Some(&first) = bytes.first() else {
+        return 0;
+    };
+    let mut count = usize::from(space(first) ^ 1);
+    // Byte counters, emptied before they could overflow.
+    for (before, after) in bytes.chunks(255).zip(bytes[1..].chunks(255)) {
+        let mut starts = 0u8;
+        for (&a, &b) in before.iter().zip(after) {
+            starts = starts.wrapping_add(space(a) & (space(b) ^ 1));
+        }
+        count += usize::from(starts);
     }
     count
 }
@@ -109,8 +127,28 @@ fn is_boilerplate(block: &str) -> bool {
     if word_count(block) > BOILERPLATE_MAX_WORDS {
         return false;
     }
+    // ASCII text needs no Unicode lowercasing (which could turn, say, a Kelvin sign into
+    // `k`): one automaton pass, ignoring ASCII case, finds the same markers.
+    if block.is_ascii()
+        && let Some(markers) = ascii_markers()
+    {
+        return markers.is_match(block);
+    }
     let lower = block.to_lowercase();
     BOILERPLATE_MARKERS.iter().any(|m| lower.contains(m))
+}
+
+/// [`BOILERPLATE_MARKERS`] in one automaton that ignores ASCII case.
+fn ascii_markers() -> Option<&'static AhoCorasick> {
+    static MARKERS: OnceLock<Option<AhoCorasick>> = OnceLock::new();
+    MARKERS
+        .get_or_init(|| {
+            AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .build(BOILERPLATE_MARKERS)
+                .ok()
+        })
+        .as_ref()
 }
 
 /// Cuts `text` into zoned spans (into `spans`, cleared first) and returns its word count.
@@ -326,6 +364,19 @@ mod tests {
         assert_eq!(z[1].0, Zone::Body);
         // A lone paragraph is never boilerplate, whatever it says.
         assert_eq!(zones("Subscribe to newsletters, a guide.")[0].0, Zone::Lead);
+    }
+
+    #[test]
+    fn boilerplate_markers_are_found_in_any_case() {
+        assert!(is_boilerplate("Please SUBSCRIBE to our Newsletter"));
+        assert!(is_boilerplate("The Post X Appeared First on Y."));
+        assert!(is_boilerplate("Café © 2024"));
+        assert!(is_boilerplate("LI\u{212A}E THIS:"));
+        assert!(!is_boilerplate("Nothing to see here."));
+        assert!(!is_boilerplate(&format!(
+            "{} subscribe",
+            "word ".repeat(90)
+        )));
     }
 
     #[test]
