@@ -63,6 +63,9 @@ pub struct Tagger {
     names: HashMap<String, usize>,
     /// Each rule's position in tag-name order, the order tags are reported in.
     rank: Vec<u32>,
+    /// Each rule's [`min_score`](Tagger::min_score), kept apart so that deciding a tag
+    /// touches no rule but the ones applied.
+    min_scores: Vec<f32>,
     word_terms: Vec<WordTerm>,
     /// One index per Snowball language, compiled the first time a post needs it.
     langs: Vec<OnceLock<LangIndex>>,
@@ -211,11 +214,12 @@ impl Tagger {
         for (position, &rule) in by_name.iter().enumerate() {
             rank[rule] = position as u32;
         }
-        let tagger = Tagger {
+        let mut tagger = Tagger {
             rules: rules.to_vec(),
             settings: settings.clone(),
             names,
             rank,
+            min_scores: Vec::new(),
             word_terms,
             langs: (0..LANGUAGES.len()).map(|_| OnceLock::new()).collect(),
             exact,
@@ -226,6 +230,7 @@ impl Tagger {
             weights: ScoreWeights::default(),
             id: NEXT_TAGGER_ID.fetch_add(1, Ordering::Relaxed),
         };
+        tagger.min_scores = tagger.rules.iter().map(|r| tagger.min_score(r)).collect();
         // Compile the usual language now: it reports bad word terms, and the first post
         // should not pay for it.
         let build = tagger.build_lang(default_lang.unwrap_or(ENGLISH))?;
@@ -321,12 +326,15 @@ impl Tagger {
         let findings = self.findings(&scratch.hits);
         let mut tags: Vec<TagAssignment> = Vec::new();
         for finding in &findings {
-            let rule = &self.rules[finding.rule];
-            let min_score = self.min_score(rule);
-            let (score, shares) = self.weights.score(&finding.includes, words);
-            if finding.excluded_by.is_some() || finding.includes.is_empty() || score < min_score {
+            if finding.excluded_by.is_some() || finding.includes.is_empty() {
                 continue;
             }
+            let min_score = self.min_scores[finding.rule];
+            let (score, shares) = self.weights.score(&finding.includes, words);
+            if score < min_score {
+                continue;
+            }
+            let rule = &self.rules[finding.rule];
             tags.push(TagAssignment {
                 tag: rule.name.clone(),
                 origin: TagOrigin::Term,

@@ -27,9 +27,15 @@ const EMPTY: Slot = Slot {
 const INITIAL_SLOTS: usize = 4_096;
 
 /// Folded short ASCII word to (stem number, exact number), for one language and one tagger.
+///
+/// Bounded: when it holds `max` words it keeps only those looked up again since the last
+/// time it was full (a stream's common words stay, one-off names and identifiers go), or
+/// starts over if those are still too many.
 #[derive(Default)]
 pub(crate) struct AsciiCache {
     slots: Vec<Slot>,
+    /// One bit per slot: found by a lookup since it was stored or last kept.
+    used: Vec<u64>,
     len: usize,
 }
 
@@ -40,6 +46,7 @@ impl AsciiCache {
 
     pub(crate) fn clear(&mut self) {
         self.slots.fill(EMPTY);
+        self.used.fill(0);
         self.len = 0;
     }
 
@@ -49,13 +56,13 @@ impl AsciiCache {
 
     /// The numbers cached for `key`, if any.
     #[cfg(test)]
-    pub(crate) fn get(&self, key: &Key) -> Option<(StemId, StemId)> {
+    pub(crate) fn get(&mut self, key: &Key) -> Option<(StemId, StemId)> {
         self.get_hashed(key, hash(key))
     }
 
     /// [`get`](Self::get) with the key's [`hash`] already computed.
     #[inline]
-    pub(crate) fn get_hashed(&self, key: &Key, hash: u64) -> Option<(StemId, StemId)> {
+    pub(crate) fn get_hashed(&mut self, key: &Key, hash: u64) -> Option<(StemId, StemId)> {
         if self.slots.is_empty() {
             return None;
         }
@@ -64,7 +71,14 @@ impl AsciiCache {
         loop {
             let slot = &self.slots[at];
             if slot.key == *key {
-                return Some(slot.ids);
+                let ids = slot.ids;
+                let bit = 1u64 << (at % 64);
+                if let Some(word) = self.used.get_mut(at / 64)
+                    && *word & bit == 0
+                {
+                    *word |= bit;
+                }
+                return Some(ids);
             }
             if slot.key[0] == 0 {
                 return None;
@@ -73,13 +87,16 @@ impl AsciiCache {
         }
     }
 
-    /// Remembers `ids` for `key` (not already present); starts over past `max` words.
+    /// Remembers `ids` for `key` (not already present), making room past `max` words.
     pub(crate) fn insert(&mut self, key: Key, ids: (StemId, StemId), max: usize) {
         if self.len >= max {
-            self.clear();
+            self.rebuild(self.slots.len(), true);
+            if self.len > max / 2 {
+                self.clear();
+            }
         }
         if (self.len + 1) * 2 > self.slots.len() {
-            self.grow();
+            self.rebuild((self.slots.len() * 2).max(INITIAL_SLOTS), false);
         }
         let mask = self.slots.len() - 1;
         let mut at = Self::index(&key, mask);
@@ -90,16 +107,29 @@ impl AsciiCache {
         self.len += 1;
     }
 
-    fn grow(&mut self) {
-        let size = (self.slots.len() * 2).max(INITIAL_SLOTS);
+    /// Moves the entries into `size` slots: all of them (with their marks), or with
+    /// `used_only` those marked, unmarked.
+    fn rebuild(&mut self, size: usize, used_only: bool) {
         let old = std::mem::replace(&mut self.slots, vec![EMPTY; size]);
+        let old_used = std::mem::replace(&mut self.used, vec![0; size.div_ceil(64)]);
         let mask = size - 1;
-        for slot in old.into_iter().filter(|s| s.key[0] != 0) {
+        self.len = 0;
+        for (i, slot) in old.into_iter().enumerate() {
+            let used = old_used
+                .get(i / 64)
+                .is_some_and(|w| w & (1 << (i % 64)) != 0);
+            if slot.key[0] == 0 || (used_only && !used) {
+                continue;
+            }
             let mut at = Self::index(&slot.key, mask);
             while self.slots[at].key[0] != 0 {
                 at = (at + 1) & mask;
             }
             self.slots[at] = slot;
+            if used && !used_only {
+                self.used[at / 64] |= 1 << (at % 64);
+            }
+            self.len += 1;
         }
     }
 }
@@ -201,8 +231,26 @@ mod tests {
         for (i, word) in words.iter().enumerate() {
             assert_eq!(cache.get(&key(word)), Some((i as u32, 0)));
         }
+        // Full: every word was looked up again, too many to keep, so it starts over.
         cache.insert(key("again"), (7, 7), 10_000);
         assert_eq!(cache.len(), 1);
         assert_eq!(cache.get(&key("w1")), None);
+    }
+
+    #[test]
+    fn a_full_cache_keeps_the_words_looked_up_again() {
+        let mut cache = AsciiCache::default();
+        for i in 0..1_000u32 {
+            cache.insert(key(&format!("w{i}")), (i, 0), 1_000);
+            // Growing keeps the marks.
+            if i % 10 == 0 {
+                assert_eq!(cache.get(&key(&format!("w{i}"))), Some((i, 0)));
+            }
+        }
+        cache.insert(key("new"), (1, 1), 1_000);
+        assert_eq!(cache.len(), 101);
+        assert_eq!(cache.get(&key("w990")), Some((990, 0)));
+        assert_eq!(cache.get(&key("w991")), None);
+        assert_eq!(cache.get(&key("new")), Some((1, 1)));
     }
 }
