@@ -17,7 +17,7 @@ use crate::substring::{Lowered, SubstringIndex, SubstringIndexBuilder};
 use crate::verdict::{Field, Hits, Posting, TermHits};
 use crate::word_cache::{AsciiCache, KEY_BYTES, Key, hash, key_at, key_str};
 use crate::word_index::{FxMap, NO_ID, Norm, StemId, Tok, WordIndex, normalized_words};
-use crate::words::{Token, fold, for_each_token_marked};
+use crate::words::{Token, fold, tokens_into};
 use crate::zones::{Span, segment};
 use crate::{
     CategoryPolicy, DEFAULT_MIN_SCORE, Explanation, MatchMode, PostText, TagError, TagRule,
@@ -506,26 +506,24 @@ impl Tagger {
                 continue;
             };
             pending.clear();
-            for_each_token_marked(span_text, |token, is_ascii| {
-                pending.push(match token {
-                    Token::Word(word) => {
-                        let start = word.as_ptr() as usize - base;
-                        let fast = is_ascii && word.len() <= KEY_BYTES;
-                        let key = if fast {
-                            key_at(bytes, start, word.len())
-                        } else {
-                            Key::default()
-                        };
-                        Pending {
-                            start: start as u32,
-                            len: word.len() as u32,
-                            fast,
-                            hash: hash(&key),
-                            key,
-                        }
+            tokens_into(span_text, pending, |token, is_ascii| match token {
+                Token::Word(word) => {
+                    let start = word.as_ptr() as usize - base;
+                    let fast = is_ascii && word.len() <= KEY_BYTES;
+                    let key = if fast {
+                        key_at(bytes, start, word.len())
+                    } else {
+                        Key::default()
+                    };
+                    Pending {
+                        start: start as u32,
+                        len: word.len() as u32,
+                        fast,
+                        hash: hash(&key),
+                        key,
                     }
-                    Token::Break => Pending::BREAK,
-                })
+                }
+                Token::Break => Pending::BREAK,
             });
             for &Pending {
                 start,

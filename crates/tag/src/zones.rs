@@ -127,9 +127,10 @@ fn is_boilerplate(block: &str) -> bool {
     if word_count(block) > BOILERPLATE_MAX_WORDS {
         return false;
     }
-    // ASCII text needs no Unicode lowercasing (which could turn, say, a Kelvin sign into
-    // `k`): one automaton pass, ignoring ASCII case, finds the same markers.
-    if block.is_ascii()
+    // Only two characters lowercase to something with ASCII in it, the Kelvin sign and
+    // dotted capital I; without them one automaton pass ignoring ASCII case over the text
+    // as written finds what searching its Unicode lowercase would.
+    if !block.contains(['\u{212A}', '\u{0130}'])
         && let Some(markers) = ascii_markers()
     {
         return markers.is_match(block);
@@ -372,6 +373,11 @@ mod tests {
         assert!(is_boilerplate("The Post X Appeared First on Y."));
         assert!(is_boilerplate("Café © 2024"));
         assert!(is_boilerplate("LI\u{212A}E THIS:"));
+        assert!(is_boilerplate("  • Subscribe — it’s free"));
+        assert!(
+            !is_boilerplate("S\u{130}GN UP"),
+            "lowercases to si\u{307}gn up"
+        );
         assert!(!is_boilerplate("Nothing to see here."));
         assert!(!is_boilerplate(&format!(
             "{} subscribe",
