@@ -1,11 +1,11 @@
 //! Which Snowball stemmer reads a post: the language it declares, else the configured one,
 //! else a cheap stop-word vote over its opening words, else English.
 
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use rust_stemmers::Algorithm;
 
+use crate::word_index::FxMap;
 use crate::words::{Token, fold, for_each_token};
 
 /// Every language rust-stemmers has a Snowball algorithm for, by slot number.
@@ -147,10 +147,10 @@ const STOP_WORDS: [(&str, &str); 15] = [
 ];
 
 /// Folded stop word to a bit set of the languages (by slot) it belongs to.
-pub(crate) fn stop_words() -> &'static HashMap<&'static str, u32> {
-    static TABLE: OnceLock<HashMap<&'static str, u32>> = OnceLock::new();
+pub(crate) fn stop_words() -> &'static FxMap<&'static str, u32> {
+    static TABLE: OnceLock<FxMap<&'static str, u32>> = OnceLock::new();
     TABLE.get_or_init(|| {
-        let mut table: HashMap<&'static str, u32> = HashMap::new();
+        let mut table: FxMap<&'static str, u32> = FxMap::default();
         for (code, words) in STOP_WORDS {
             let Some(slot) = from_tag(code) else { continue };
             for word in words.split_whitespace() {

@@ -47,6 +47,7 @@ mod substring;
 pub mod suggest;
 mod tagger;
 mod verdict;
+mod word_cache;
 mod word_index;
 mod words;
 mod zones;

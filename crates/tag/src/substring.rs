@@ -107,11 +107,30 @@ impl Lowered {
             self.text.make_ascii_lowercase();
             return;
         }
-        for (at, c) in original.char_indices() {
+        let bytes = original.as_bytes();
+        let mut at = 0;
+        while at < bytes.len() {
+            // A run of ASCII bytes at once...
+            let run = bytes[at..].iter().take_while(|b| b.is_ascii()).count();
+            if run > 0 {
+                let before = self.text.len();
+                self.text.push_str(&original[at..at + run]);
+                if let Some(added) = self.text.get_mut(before..) {
+                    added.make_ascii_lowercase();
+                }
+                self.map.extend(at as u32..(at + run) as u32);
+                at += run;
+                continue;
+            }
+            // ...then one other character (the run stopped at its first byte).
+            let Some(c) = original[at..].chars().next() else {
+                break;
+            };
             let before = self.text.len();
             self.text.extend(c.to_lowercase());
             let added = self.text.len() - before;
             self.map.extend(std::iter::repeat_n(at as u32, added));
+            at += c.len_utf8();
         }
         if self.map.len() == self.text.len() {
             self.map.push(original.len() as u32);
@@ -131,6 +150,32 @@ impl Lowered {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lowering_maps_every_byte_back_to_its_character() {
+        for text in [
+            "",
+            "ABC",
+            "Straße • MAP",
+            "İx ΣΑΣ Kelvin \u{212A} é",
+            "a\u{1F980}B",
+        ] {
+            let mut lowered = Lowered::default();
+            lowered.set(text);
+            // Character by character (so a final Σ is σ, not ς as `str::to_lowercase` has it).
+            let per_char: String = text.chars().flat_map(char::to_lowercase).collect();
+            assert_eq!(lowered.text, per_char);
+            let mut want = Vec::new();
+            for (at, c) in text.char_indices() {
+                want.extend(std::iter::repeat_n(at, c.to_lowercase().to_string().len()));
+            }
+            if !text.is_ascii() {
+                want.push(text.len());
+            }
+            let got: Vec<usize> = (0..want.len()).map(|i| lowered.original(i)).collect();
+            assert_eq!(got, want, "{text:?}");
+        }
+    }
 
     fn posting(rule: u32) -> Posting {
         Posting {

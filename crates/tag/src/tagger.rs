@@ -15,8 +15,9 @@ use crate::regex_index::{RegexIndex, RegexIndexBuilder};
 use crate::score::{ScoreWeights, zone_counts};
 use crate::substring::{Lowered, SubstringIndex, SubstringIndexBuilder};
 use crate::verdict::{Field, Hits, Posting, TermHits};
+use crate::word_cache::{AsciiCache, KEY_BYTES, Key, hash, key_at, key_str};
 use crate::word_index::{FxMap, NO_ID, Norm, StemId, Tok, WordIndex, normalized_words};
-use crate::words::{Token, fold, for_each_token};
+use crate::words::{Token, fold, tokens_into};
 use crate::zones::{Span, segment};
 use crate::{
     CategoryPolicy, DEFAULT_MIN_SCORE, Explanation, MatchMode, PostText, TagError, TagRule,
@@ -62,6 +63,9 @@ pub struct Tagger {
     names: HashMap<String, usize>,
     /// Each rule's position in tag-name order, the order tags are reported in.
     rank: Vec<u32>,
+    /// Each rule's [`min_score`](Tagger::min_score), kept apart so that deciding a tag
+    /// touches no rule but the ones applied.
+    min_scores: Vec<f32>,
     word_terms: Vec<WordTerm>,
     /// One index per Snowball language, compiled the first time a post needs it.
     langs: Vec<OnceLock<LangIndex>>,
@@ -83,9 +87,12 @@ pub struct Tagger {
 #[derive(Default)]
 pub struct Scratch {
     tagger: u64,
-    /// Per language: folded word to (stem number, exact number).
+    /// Per language: folded word to (stem number, exact number); short ASCII words...
+    ascii: Vec<AsciiCache>,
+    /// ...and the others.
     caches: Vec<FxMap<Box<str>, (StemId, StemId)>>,
     words: Vec<Tok>,
+    pending: Vec<Pending>,
     spans: Vec<Span>,
     hits: Hits,
     folded: String,
@@ -101,6 +108,10 @@ impl Scratch {
         if self.tagger != tagger.id {
             self.tagger = tagger.id;
             self.caches.clear();
+            self.ascii.clear();
+        }
+        if self.ascii.len() != LANGUAGES.len() {
+            self.ascii.resize_with(LANGUAGES.len(), AsciiCache::default);
         }
         if self.caches.len() != LANGUAGES.len() {
             self.caches.resize_with(LANGUAGES.len(), FxMap::default);
@@ -114,7 +125,8 @@ impl fmt::Debug for Scratch {
         f.debug_struct("Scratch")
             .field(
                 "cached_words",
-                &self.caches.iter().map(|c| c.len()).sum::<usize>(),
+                &(self.caches.iter().map(|c| c.len()).sum::<usize>()
+                    + self.ascii.iter().map(AsciiCache::len).sum::<usize>()),
             )
             .finish_non_exhaustive()
     }
@@ -202,11 +214,12 @@ impl Tagger {
         for (position, &rule) in by_name.iter().enumerate() {
             rank[rule] = position as u32;
         }
-        let tagger = Tagger {
+        let mut tagger = Tagger {
             rules: rules.to_vec(),
             settings: settings.clone(),
             names,
             rank,
+            min_scores: Vec::new(),
             word_terms,
             langs: (0..LANGUAGES.len()).map(|_| OnceLock::new()).collect(),
             exact,
@@ -217,6 +230,7 @@ impl Tagger {
             weights: ScoreWeights::default(),
             id: NEXT_TAGGER_ID.fetch_add(1, Ordering::Relaxed),
         };
+        tagger.min_scores = tagger.rules.iter().map(|r| tagger.min_score(r)).collect();
         // Compile the usual language now: it reports bad word terms, and the first post
         // should not pay for it.
         let build = tagger.build_lang(default_lang.unwrap_or(ENGLISH))?;
@@ -312,12 +326,15 @@ impl Tagger {
         let findings = self.findings(&scratch.hits);
         let mut tags: Vec<TagAssignment> = Vec::new();
         for finding in &findings {
-            let rule = &self.rules[finding.rule];
-            let min_score = self.min_score(rule);
-            let (score, shares) = self.weights.score(&finding.includes, words);
-            if finding.excluded_by.is_some() || finding.includes.is_empty() || score < min_score {
+            if finding.excluded_by.is_some() || finding.includes.is_empty() {
                 continue;
             }
+            let min_score = self.min_scores[finding.rule];
+            let (score, shares) = self.weights.score(&finding.includes, words);
+            if score < min_score {
+                continue;
+            }
+            let rule = &self.rules[finding.rule];
             tags.push(TagAssignment {
                 tag: rule.name.clone(),
                 origin: TagOrigin::Term,
@@ -412,8 +429,10 @@ impl Tagger {
         let words = segment(post.text, &mut scratch.spans);
         let index = self.lang_index(lang);
         let Scratch {
+            ascii,
             caches,
             words: toks,
+            pending,
             spans,
             hits,
             folded,
@@ -433,9 +452,11 @@ impl Tagger {
         let has_words = !index.words.is_empty() || !self.exact.is_empty();
         if has_words {
             let stemmer = Stemmer::create(LANGUAGES[lang].1);
-            let cache = &mut caches[lang];
+            let (ascii, cache) = (&mut ascii[lang], &mut caches[lang]);
             for (field, text, field_spans) in fields {
-                self.read_words(text, field_spans, index, &stemmer, cache, folded, toks);
+                let caches = (&mut *ascii, &mut *cache);
+                let buffers = (&mut *pending, &mut *folded, &mut *toks);
+                self.read_words(text, field_spans, index, &stemmer, caches, buffers);
                 index.words.scan(toks, |t| t.stem, field, hits);
                 self.exact.scan(toks, |t| t.exact, field, hits);
             }
@@ -454,51 +475,108 @@ impl Tagger {
     }
 
     /// The numbers of the words of `text` (spans zone it; a phrase never crosses spans).
-    #[allow(clippy::too_many_arguments)]
+    ///
+    /// Only words some term contains are kept: a run of other words (and skipped URLs, and
+    /// span ends) becomes a single [`BREAK`], which keeps exactly the adjacencies phrases
+    /// need. A span is cut into words first and its words looked up after, so that the
+    /// lookups, which are mostly cache misses, overlap.
     fn read_words(
         &self,
         text: &str,
         spans: &[Span],
         index: &LangIndex,
         stemmer: &Stemmer,
-        cache: &mut FxMap<Box<str>, (StemId, StemId)>,
-        folded: &mut String,
-        toks: &mut Vec<Tok>,
+        (ascii, cache): (&mut AsciiCache, &mut FxMap<Box<str>, (StemId, StemId)>),
+        (pending, folded, toks): (&mut Vec<Pending>, &mut String, &mut Vec<Tok>),
     ) {
         toks.clear();
         let base = text.as_ptr() as usize;
+        let bytes = text.as_bytes();
+        let push_break = |toks: &mut Vec<Tok>| {
+            if toks
+                .last()
+                .is_some_and(|t| t.stem != NO_ID || t.exact != NO_ID)
+            {
+                toks.push(BREAK);
+            }
+        };
+        let mut key_buf = [0u8; KEY_BYTES];
         for span in spans {
             let Some(span_text) = text.get(span.start..span.end) else {
                 continue;
             };
-            for_each_token(span_text, |token| {
-                let Token::Word(word) = token else {
-                    toks.push(BREAK);
-                    return;
-                };
-                fold(word, folded);
-                let (stem, exact) = match cache.get(folded.as_str()) {
-                    Some(&ids) => ids,
-                    None => {
-                        let ids = (index.words.id(&stemmer.stem(folded)), self.exact.id(folded));
-                        if cache.len() >= MAX_CACHED_WORDS {
-                            cache.clear();
+            pending.clear();
+            tokens_into(span_text, pending, |token, is_ascii| match token {
+                Token::Word(word) => {
+                    let start = word.as_ptr() as usize - base;
+                    let fast = is_ascii && word.len() <= KEY_BYTES;
+                    let key = if fast {
+                        key_at(bytes, start, word.len())
+                    } else {
+                        Key::default()
+                    };
+                    Pending {
+                        start: start as u32,
+                        len: word.len() as u32,
+                        fast,
+                        hash: hash(&key),
+                        key,
+                    }
+                }
+                Token::Break => Pending::BREAK,
+            });
+            for &Pending {
+                start,
+                len,
+                fast,
+                key,
+                hash,
+            } in pending.iter()
+            {
+                if len == 0 {
+                    push_break(toks);
+                    continue;
+                }
+                let (from, to) = (start as usize, (start + len) as usize);
+                let (stem, exact) = if fast {
+                    match ascii.get_hashed(&key, hash) {
+                        Some(ids) => ids,
+                        None => {
+                            let lower = key_str(&key, to - from, &mut key_buf);
+                            let ids = (index.words.id(&stemmer.stem(lower)), self.exact.id(lower));
+                            ascii.insert(key, ids, MAX_CACHED_WORDS);
+                            ids
                         }
-                        cache.insert(folded.as_str().into(), ids);
-                        ids
+                    }
+                } else {
+                    fold(text.get(from..to).unwrap_or_default(), folded);
+                    match cache.get(folded.as_str()) {
+                        Some(&ids) => ids,
+                        None => {
+                            let ids =
+                                (index.words.id(&stemmer.stem(folded)), self.exact.id(folded));
+                            if cache.len() >= MAX_CACHED_WORDS {
+                                cache.clear();
+                            }
+                            cache.insert(folded.as_str().into(), ids);
+                            ids
+                        }
                     }
                 };
-                let start = (word.as_ptr() as usize - base) as u32;
+                if stem == NO_ID && exact == NO_ID {
+                    push_break(toks);
+                    continue;
+                }
                 toks.push(Tok {
                     stem,
                     exact,
                     start,
-                    end: start + word.len() as u32,
+                    end: start + len,
                     zone: span.zone,
                     short_item: span.short,
                 });
-            });
-            toks.push(BREAK);
+            }
+            push_break(toks);
         }
     }
 
@@ -600,6 +678,27 @@ impl Tagger {
     pub fn rules(&self) -> &[TagRule] {
         &self.rules
     }
+}
+
+/// A word of a span awaiting its lookup: byte range in the field, whether it takes the
+/// ASCII fast path and if so its key and hash; `len == 0` for a skipped URL.
+#[derive(Debug, Clone, Copy)]
+struct Pending {
+    start: u32,
+    len: u32,
+    fast: bool,
+    key: Key,
+    hash: u64,
+}
+
+impl Pending {
+    const BREAK: Pending = Pending {
+        start: 0,
+        len: 0,
+        fast: false,
+        key: [0; KEY_BYTES / 8],
+        hash: 0,
+    };
 }
 
 const BREAK: Tok = Tok {

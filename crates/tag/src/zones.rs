@@ -5,6 +5,10 @@
 //! `  1. x`, quotes `> x`, table rows `a | b`. Segmentation is one pass over the lines, with
 //! no allocation beyond the span list.
 
+use std::sync::OnceLock;
+
+use aho_corasick::AhoCorasick;
+
 use crate::Zone;
 
 /// A byte range of the text and its zone. Spans never overlap and come in text order; a
@@ -87,8 +91,31 @@ fn line_kind(line: &str) -> LineKind {
     LineKind::Text
 }
 
+/// `text.split_ascii_whitespace().count()`, in one vectorizable pass: the number of bytes
+/// that are not ASCII whitespace and follow one that is (or start the text).
 fn word_count(text: &str) -> usize {
-    text.split_ascii_whitespace().count()
+    /// 1 for what `u8::is_ascii_whitespace` accepts, else 0, without branches.
+    fn space(b: u8) -> u8 {
+        u8::from(b == b' ')
+            | u8::from(b == b'\t')
+            | u8::from(b == b'\n')
+            | u8::from(b == 0x0c)
+            | u8::from(b == b'\r')
+    }
+    let bytes = text.as_bytes();
+    let Some(&first) = bytes.first() else {
+        return 0;
+    };
+    let mut count = usize::from(space(first) ^ 1);
+    // Byte counters, emptied before they could overflow.
+    for (before, after) in bytes.chunks(255).zip(bytes[1..].chunks(255)) {
+        let mut starts = 0u8;
+        for (&a, &b) in before.iter().zip(after) {
+            starts = starts.wrapping_add(space(a) & (space(b) ^ 1));
+        }
+        count += usize::from(starts);
+    }
+    count
 }
 
 fn ends_like_a_sentence(line: &str) -> bool {
@@ -100,8 +127,29 @@ fn is_boilerplate(block: &str) -> bool {
     if word_count(block) > BOILERPLATE_MAX_WORDS {
         return false;
     }
+    // Only two characters lowercase to something with ASCII in it, the Kelvin sign and
+    // dotted capital I; without them one automaton pass ignoring ASCII case over the text
+    // as written finds what searching its Unicode lowercase would.
+    if !block.contains(['\u{212A}', '\u{0130}'])
+        && let Some(markers) = ascii_markers()
+    {
+        return markers.is_match(block);
+    }
     let lower = block.to_lowercase();
     BOILERPLATE_MARKERS.iter().any(|m| lower.contains(m))
+}
+
+/// [`BOILERPLATE_MARKERS`] in one automaton that ignores ASCII case.
+fn ascii_markers() -> Option<&'static AhoCorasick> {
+    static MARKERS: OnceLock<Option<AhoCorasick>> = OnceLock::new();
+    MARKERS
+        .get_or_init(|| {
+            AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .build(BOILERPLATE_MARKERS)
+                .ok()
+        })
+        .as_ref()
 }
 
 /// Cuts `text` into zoned spans (into `spans`, cleared first) and returns its word count.
@@ -320,6 +368,24 @@ mod tests {
     }
 
     #[test]
+    fn boilerplate_markers_are_found_in_any_case() {
+        assert!(is_boilerplate("Please SUBSCRIBE to our Newsletter"));
+        assert!(is_boilerplate("The Post X Appeared First on Y."));
+        assert!(is_boilerplate("Café © 2024"));
+        assert!(is_boilerplate("LI\u{212A}E THIS:"));
+        assert!(is_boilerplate("  • Subscribe — it’s free"));
+        assert!(
+            !is_boilerplate("S\u{130}GN UP"),
+            "lowercases to si\u{307}gn up"
+        );
+        assert!(!is_boilerplate("Nothing to see here."));
+        assert!(!is_boilerplate(&format!(
+            "{} subscribe",
+            "word ".repeat(90)
+        )));
+    }
+
+    #[test]
     fn zone_at_finds_the_span() {
         let text = "Lead.\n\nBody text.";
         let mut spans = Vec::new();
@@ -327,6 +393,25 @@ mod tests {
         assert_eq!(zone_at(&spans, 0).0, Zone::Lead);
         assert_eq!(zone_at(&spans, text.len() - 2).0, Zone::Body);
         assert_eq!(zone_at(&spans, 10_000).0, Zone::Body);
+    }
+
+    #[test]
+    fn word_count_counts_as_split_ascii_whitespace_does() {
+        for text in [
+            "",
+            " ",
+            "a",
+            " a ",
+            "a  b\t\nc",
+            "x\u{a0}y z\x0bw",
+            "é ü\r\n\x0c!",
+        ] {
+            assert_eq!(
+                word_count(text),
+                text.split_ascii_whitespace().count(),
+                "{text:?}"
+            );
+        }
     }
 
     #[test]
