@@ -3,6 +3,7 @@
 mod add;
 mod build;
 mod demo;
+mod explain;
 mod export;
 mod fetch;
 mod import;
@@ -13,12 +14,13 @@ mod remove;
 mod retag;
 mod serve;
 mod sources;
+mod tag;
 
 use std::process::ExitCode;
 
 use anyhow::Context;
 use chrono::Utc;
-use syndic_store::{SourceSpec, Store};
+use syndic_store::{SourceSpec, Store, VocabularyTag};
 
 use crate::cli::{Cli, Command, GlobalArgs};
 use crate::config::{Config, Database, Overrides};
@@ -29,7 +31,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Init(args) => init::run(global, &args),
         Command::Fetch(args) => fetch::run(&load(global, None)?, &args).await,
         Command::Sources(args) => sources::run(&load(global, None)?, &args).await,
-        Command::Retag => retag::run(&load(global, None)?).await,
+        Command::Retag(args) => retag::run(&load(global, None)?, &args).await,
+        Command::Explain(args) => explain::run(&load(global, None)?, &args).await,
+        Command::Tag(args) => tag::run(&load(global, None)?, &args).await,
         Command::Export(args) => export::run(&load(global, None)?, &args).await,
         Command::Build(args) => build::run(&load(global, None)?, &args).await,
         Command::Serve(args) => serve::run(&load(global, args.listen.clone())?, &args).await,
@@ -68,9 +72,17 @@ pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
         )
     })?;
     let now = Utc::now();
-    let names: Vec<String> = config.tags.iter().map(|t| t.name.clone()).collect();
+    let vocabulary: Vec<VocabularyTag> = config
+        .tags
+        .iter()
+        .map(|t| VocabularyTag {
+            name: t.name.clone(),
+            description: t.description.clone().unwrap_or_default(),
+            aliases: t.aliases.clone(),
+        })
+        .collect();
     store
-        .sync_tags(&names, now)
+        .sync_vocabulary(&vocabulary, now)
         .await
         .context("cannot record the tag vocabulary")?;
     Ok(store)
@@ -99,4 +111,38 @@ pub async fn sync_sources(
         });
     }
     Ok(jobs)
+}
+
+/// The post a command names: its number, or its original URL (the oldest post with that
+/// link when several share it).
+pub async fn resolve_post(store: &Store, post: &str) -> anyhow::Result<syndic_core::PostId> {
+    let post = post.trim();
+    if let Ok(number) = post.parse::<i64>() {
+        let id = syndic_core::PostId(number);
+        return match store.post(id).await.context("cannot read the post")? {
+            Some(_) => Ok(id),
+            None => anyhow::bail!(
+                "there is no post {number}; a post's number is the N of its page /post/N/"
+            ),
+        };
+    }
+    let found = store
+        .posts_by_link(post)
+        .await
+        .context("cannot look the post up")?;
+    match found.first() {
+        Some(&id) => {
+            if found.len() > 1 {
+                eprintln!(
+                    "note: {} posts link to {post}; using the oldest, post {id}",
+                    found.len()
+                );
+            }
+            Ok(id)
+        }
+        None => anyhow::bail!(
+            "no stored post has the original URL {post:?}; give the post's number or its \
+             exact original URL"
+        ),
+    }
 }

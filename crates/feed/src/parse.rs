@@ -69,6 +69,10 @@ pub(crate) fn from_document(doc: Document) -> Parsed {
         .into_iter()
         .enumerate()
         .map(|(index, e)| feed_entry(e, index + 1, &mut warnings))
+        .map(|e| FeedEntry {
+            language: e.language.or_else(|| doc.language.clone()),
+            ..e
+        })
         .collect();
     let websub = websub_links(doc.self_link.as_deref(), &doc.hubs);
     Parsed {
@@ -133,6 +137,7 @@ fn feed_entry(entry: Entry, number: usize, warnings: &mut Vec<String>) -> FeedEn
         content_html,
         content_text,
         categories,
+        language: entry.language,
     }
 }
 

@@ -1,0 +1,214 @@
+//! `syndic tag add|remove|list|suggest`: manual decisions and the vocabulary at a glance.
+
+use std::process::ExitCode;
+
+use anyhow::Context;
+use chrono::Utc;
+use serde::Serialize;
+use syndic_core::slugify;
+use syndic_store::Store;
+use syndic_tag::Tagger;
+
+use crate::cli::{ListFormat, ManualTagArgs, SuggestArgs, TagCommand, TagListArgs};
+use crate::cmd::{open_store, resolve_post};
+use crate::config::Config;
+
+pub async fn run(config: &Config, command: &TagCommand) -> anyhow::Result<ExitCode> {
+    match command {
+        TagCommand::Add(args) => add(config, args).await,
+        TagCommand::Remove(args) => remove(config, args).await,
+        TagCommand::List(args) => list(config, args).await,
+        TagCommand::Suggest(args) => suggest(config, args).await,
+    }
+}
+
+/// The tag name `given` means: a vocabulary name or alias, else a stored tag by slug or
+/// alias; `None` when neither knows it.
+async fn known_tag(tagger: &Tagger, store: &Store, given: &str) -> anyhow::Result<Option<String>> {
+    if let Some(rule) = tagger.resolve(given) {
+        return Ok(Some(rule.name.clone()));
+    }
+    let stored = store
+        .tag_by_slug_or_alias(&slugify(given))
+        .await
+        .context("cannot look the tag up")?;
+    Ok(stored.map(|t| t.name))
+}
+
+fn tag_argument(given: &str) -> anyhow::Result<&str> {
+    let given = given.trim();
+    if slugify(given).is_empty() {
+        anyhow::bail!("{given:?} is not a tag name: give it at least one letter or digit");
+    }
+    Ok(given)
+}
+
+async fn add(config: &Config, args: &ManualTagArgs) -> anyhow::Result<ExitCode> {
+    let given = tag_argument(&args.tag)?;
+    let tagger = config
+        .tagger()
+        .context("cannot compile the tag vocabulary")?;
+    let store = open_store(config).await?;
+    let post = resolve_post(&store, &args.post).await?;
+    let name = known_tag(&tagger, &store, given)
+        .await?
+        .unwrap_or_else(|| given.to_owned());
+    let added = store
+        .add_manual_tag(post, &name, Utc::now())
+        .await
+        .context("cannot tag the post")?;
+    store.close().await;
+    if added.created_tag {
+        println!("created the tag {name:?} (/tag/{}/)", slugify(&name));
+    }
+    if added.already_manual {
+        println!("post {post} already carries {name:?} by hand; nothing changed");
+    } else {
+        println!("post {post} now carries {name:?} by hand; `syndic retag` keeps it");
+    }
+    if added.lifted_veto {
+        println!("(the earlier `syndic tag remove` of {name:?} from post {post} is undone)");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn remove(config: &Config, args: &ManualTagArgs) -> anyhow::Result<ExitCode> {
+    let given = tag_argument(&args.tag)?;
+    let tagger = config
+        .tagger()
+        .context("cannot compile the tag vocabulary")?;
+    let store = open_store(config).await?;
+    let post = resolve_post(&store, &args.post).await?;
+    let Some(name) = known_tag(&tagger, &store, given).await? else {
+        let known: Vec<String> = store
+            .tags()
+            .await
+            .context("cannot list the tags")?
+            .into_iter()
+            .map(|t| t.name)
+            .collect();
+        anyhow::bail!(
+            "there is no tag {given:?}; known tags: {}",
+            if known.is_empty() {
+                "(none)".to_owned()
+            } else {
+                known.join(", ")
+            }
+        );
+    };
+    let tag = store
+        .tag_by_slug(&slugify(&name))
+        .await
+        .context("cannot look the tag up")?
+        .with_context(|| format!("the tag {name:?} has no row in the store"))?;
+    let removed = store
+        .remove_tag(post, tag.id, Utc::now())
+        .await
+        .context("cannot untag the post")?;
+    store.close().await;
+    if removed.links_removed > 0 {
+        println!(
+            "removed {name:?} from post {post}; no automatic tagging gives it back \
+             (undo with `syndic tag add {post} {}`)",
+            shell_word(&name)
+        );
+    } else if removed.already_vetoed {
+        println!("post {post} does not carry {name:?}, and was already kept from it");
+    } else {
+        println!("post {post} did not carry {name:?}; automatic tagging will now never give it");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `name` quoted for a shell when it needs it.
+fn shell_word(name: &str) -> String {
+    if name
+        .chars()
+        .all(|c| c.is_alphanumeric() || "-_.".contains(c))
+    {
+        name.to_owned()
+    } else {
+        format!("'{}'", name.replace('\'', "'\\''"))
+    }
+}
+
+#[derive(Serialize)]
+struct ListedTag<'a> {
+    name: &'a str,
+    slug: &'a str,
+    posts: i64,
+    aliases: &'a [String],
+    description: &'a str,
+    /// Whether `[[tag]]` in the configuration defines it (else feed categories, sources or
+    /// manual decisions made it).
+    configured: bool,
+}
+
+async fn list(config: &Config, args: &TagListArgs) -> anyhow::Result<ExitCode> {
+    let store = open_store(config).await?;
+    let details = store.tag_details().await.context("cannot list the tags")?;
+    store.close().await;
+    let configured: std::collections::HashSet<String> =
+        config.tags.iter().map(|t| slugify(&t.name)).collect();
+    let rows: Vec<ListedTag> = details
+        .iter()
+        .map(|d| ListedTag {
+            name: &d.tag.name,
+            slug: &d.tag.slug,
+            posts: d.tag.post_count,
+            aliases: &d.aliases,
+            description: &d.description,
+            configured: configured.contains(&d.tag.slug),
+        })
+        .collect();
+    match args.format {
+        ListFormat::Json => {
+            let json = serde_json::to_string_pretty(&rows).context("cannot write JSON")?;
+            println!("{json}");
+        }
+        ListFormat::Table => {
+            if rows.is_empty() {
+                println!(
+                    "no tags yet: add [[tag]] entries to {}",
+                    config.path.display()
+                );
+                return Ok(ExitCode::SUCCESS);
+            }
+            let width = rows
+                .iter()
+                .map(|r| r.name.chars().count())
+                .max()
+                .unwrap_or(0)
+                .max(3);
+            println!(
+                "{:width$}  {:>6}  {:<24}  description",
+                "tag", "posts", "aliases"
+            );
+            for row in &rows {
+                let mut name = row.name.to_owned();
+                if !row.configured {
+                    name.push('*');
+                }
+                println!(
+                    "{name:width$}  {:>6}  {:<24}  {}",
+                    row.posts,
+                    row.aliases.join(", "),
+                    row.description
+                );
+            }
+            if rows.iter().any(|r| !r.configured) {
+                println!(
+                    "* not in the configured vocabulary (from feed categories, sources or by hand)"
+                );
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn suggest(_config: &Config, _args: &SuggestArgs) -> anyhow::Result<ExitCode> {
+    anyhow::bail!(
+        "`syndic tag suggest` is not available yet in this build: the term-suggestion engine \
+         has not landed"
+    )
+}
