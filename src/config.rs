@@ -520,7 +520,7 @@ impl Validator<'_> {
             if tag
                 .aliases
                 .iter()
-                .any(|a| syndic_core::slugify(a).is_empty())
+                .any(|a| !a.chars().any(char::is_alphanumeric))
             {
                 return Err(self.error(
                     format!("{key}.aliases"),

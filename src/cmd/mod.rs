@@ -55,6 +55,14 @@ fn load(global: &GlobalArgs, listen: Option<String>) -> anyhow::Result<Config> {
 
 /// Opens the configured store and brings its tags and sources in line with the config.
 pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
+    let store = open_store_as_is(config).await?;
+    sync_vocabulary(&store, config).await?;
+    Ok(store)
+}
+
+/// Opens the configured store without writing to it (beyond bringing its schema up to
+/// date): what a dry run uses.
+pub async fn open_store_as_is(config: &Config) -> anyhow::Result<Store> {
     let store = match &config.database {
         Database::SqliteFile(path) => {
             if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
@@ -65,12 +73,16 @@ pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
         }
         Database::Url(url) => Store::open(url).await,
     };
-    let store = store.with_context(|| {
+    store.with_context(|| {
         format!(
             "cannot open the database configured in {}",
             config.path.display()
         )
-    })?;
+    })
+}
+
+/// Brings the store's tags (names, descriptions, aliases) in line with the vocabulary.
+async fn sync_vocabulary(store: &Store, config: &Config) -> anyhow::Result<()> {
     let now = Utc::now();
     let vocabulary: Vec<VocabularyTag> = config
         .tags
@@ -85,7 +97,7 @@ pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
         .sync_vocabulary(&vocabulary, now)
         .await
         .context("cannot record the tag vocabulary")?;
-    Ok(store)
+    Ok(())
 }
 
 /// The store ids of the configured sources, created on first sight, in config order.

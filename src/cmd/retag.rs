@@ -16,7 +16,7 @@ use syndic_store::{PostFilter, PostForTagging, Store};
 use syndic_tag::{PostText, Tagger};
 
 use crate::cli::RetagArgs;
-use crate::cmd::{open_store, sync_sources};
+use crate::cmd::{open_store, open_store_as_is, sync_sources};
 use crate::config::Config;
 
 /// Posts read, tagged and written at a time.
@@ -36,18 +36,34 @@ struct TagChange {
 
 pub async fn run(config: &Config, args: &RetagArgs) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
-    let store = open_store(config).await?;
-    let jobs = sync_sources(&store, config).await?;
     let tagger = Arc::new(
         config
             .tagger()
             .context("cannot compile the tag vocabulary")?,
     );
-    let rules: Arc<SourceRules> = Arc::new(
-        jobs.iter()
+    let (store, rules) = if args.dry_run {
+        // A dry run writes nothing, not even the rows of new sources or tags.
+        let store = open_store_as_is(config).await?;
+        let stored = store.sources().await.context("cannot list the sources")?;
+        let rules: SourceRules = config
+            .sources
+            .iter()
+            .filter_map(|source| {
+                let id = stored.iter().find(|s| s.url == source.url)?.id;
+                Some((id, (source.tags.clone(), source.location.to_string())))
+            })
+            .collect();
+        (store, rules)
+    } else {
+        let store = open_store(config).await?;
+        let jobs = sync_sources(&store, config).await?;
+        let rules = jobs
+            .iter()
             .map(|job| (job.id, (job.tags.clone(), job.location.to_string())))
-            .collect(),
-    );
+            .collect();
+        (store, rules)
+    };
+    let rules = Arc::new(rules);
     let total = store
         .count_posts(PostFilter::All)
         .await

@@ -37,7 +37,7 @@ async fn known_tag(tagger: &Tagger, store: &Store, given: &str) -> anyhow::Resul
 
 fn tag_argument(given: &str) -> anyhow::Result<&str> {
     let given = given.trim();
-    if slugify(given).is_empty() {
+    if !given.chars().any(char::is_alphanumeric) {
         anyhow::bail!("{given:?} is not a tag name: give it at least one letter or digit");
     }
     Ok(given)
