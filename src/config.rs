@@ -446,6 +446,8 @@ impl Validator<'_> {
         settings: &TaggingSettings,
     ) -> Result<Vec<TagRule>, ConfigError> {
         let mut rules: Vec<TagRule> = Vec::with_capacity(raw.len());
+        let mut slugs: std::collections::HashMap<String, usize> =
+            std::collections::HashMap::with_capacity(raw.len());
         for (i, tag) in raw.into_iter().enumerate() {
             let key = format!("tag[{}]", i + 1);
             let name = tag
@@ -460,7 +462,8 @@ impl Validator<'_> {
                     )
                 })?;
             let slug = syndic_core::slugify(&name);
-            if let Some(other) = rules.iter().find(|r| syndic_core::slugify(&r.name) == slug) {
+            if let Some(&other) = slugs.get(&slug) {
+                let other: &TagRule = &rules[other];
                 return Err(self.error(
                     format!("{key}.name"),
                     format!(
@@ -470,6 +473,7 @@ impl Validator<'_> {
                     "merge the two [[tag]] entries or rename one",
                 ));
             }
+            slugs.insert(slug, rules.len());
             let terms = tag.terms.unwrap_or_else(|| vec![name.clone()]);
             if terms.is_empty()
                 || terms

@@ -49,7 +49,7 @@ pub use ingest::{IncomingPost, IngestStats};
 pub use manual::{ManualAdd, ManualRemove, TagDetails, TagLink, VocabularyTag};
 pub use neighbours::PostRef;
 pub use query::PostFilter;
-pub use retag::{PostForTagging, PostTagChange, RetagBatch, RetagStats};
+pub use retag::{PostForTagging, PostTagChange, RetagBatch, RetagStats, TagCache};
 pub use search::{
     MATCH_END, MATCH_START, MAX_QUERY_CHARS, MAX_QUERY_TERMS, SearchHit, SearchQuery, match_terms,
 };

@@ -50,6 +50,17 @@ pub struct RetagBatch {
     pub rows_written: u64,
 }
 
+/// The tag table as a retag sees it (slug → id, id → name), read once and kept across the
+/// batches of one retag. Tags a dry run would create get stand-in (negative) ids. Drop it
+/// after an error: it may hold ids of tags whose creation was rolled back.
+#[derive(Debug, Default)]
+pub struct TagCache {
+    loaded: bool,
+    ids: HashMap<String, i64>,
+    names: HashMap<i64, String>,
+    next_stand_in: i64,
+}
+
 /// Rows per multi-row statement: 4 parameters each stays far below SQLite's limit.
 const ROWS_PER_STATEMENT: usize = 2000;
 
@@ -98,7 +109,9 @@ impl Store {
         batch: &[(PostId, Vec<TagAssignment>)],
         now: DateTime<Utc>,
     ) -> Result<RetagStats> {
-        let diff = self.retag_batch(batch, false, now).await?;
+        let diff = self
+            .retag_batch(batch, false, &mut TagCache::default(), now)
+            .await?;
         let count =
             |f: fn(&PostTagChange) -> usize| diff.changes.iter().map(|c| f(c) as u64).sum::<u64>();
         Ok(RetagStats {
@@ -122,6 +135,7 @@ impl Store {
         &self,
         batch: &[(PostId, Vec<TagAssignment>)],
         dry_run: bool,
+        cache: &mut TagCache,
         now: DateTime<Utc>,
     ) -> Result<RetagBatch> {
         if batch.is_empty() {
@@ -133,12 +147,12 @@ impl Store {
                 .acquire()
                 .await
                 .during("starting a retag dry run")?;
-            return diff_batch(&mut conn, batch, None)
+            return diff_batch(&mut conn, batch, cache, None)
                 .await
                 .map(|(diff, _)| diff);
         }
         let mut tx = self.write("starting a retag").await?;
-        let (diff, plan) = diff_batch(&mut tx, batch, Some(now)).await?;
+        let (diff, plan) = diff_batch(&mut tx, batch, cache, Some(now)).await?;
         write_plan(&mut tx, &plan).await?;
         // Pages show a post's tags, not why it has them: only a changed set is a change.
         if !diff.changes.is_empty() {
@@ -188,25 +202,33 @@ struct Current {
 async fn diff_batch(
     conn: &mut SqliteConnection,
     batch: &[(PostId, Vec<TagAssignment>)],
+    cache: &mut TagCache,
     create: Option<DateTime<Utc>>,
 ) -> Result<(RetagBatch, Plan)> {
     let in_batch: HashSet<i64> = batch.iter().map(|(p, _)| p.0).collect();
     let low = batch.iter().map(|(p, _)| p.0).min().unwrap_or(0);
     let high = batch.iter().map(|(p, _)| p.0).max().unwrap_or(0);
 
-    let mut tags: HashMap<String, i64> = HashMap::new();
-    let mut names: HashMap<i64, String> = HashMap::new();
-    for row in sqlx::query("SELECT id, name, slug FROM tags")
-        .fetch_all(&mut *conn)
-        .await
-        .during("reading the tags")?
-    {
-        let (id, name, slug): (i64, String, String) =
-            (|| Ok::<_, sqlx::Error>((row.try_get(0)?, row.try_get(1)?, row.try_get(2)?)))()
-                .during("reading the tags")?;
-        tags.insert(slug, id);
-        names.insert(id, name);
+    if !cache.loaded {
+        for row in sqlx::query("SELECT id, name, slug FROM tags")
+            .fetch_all(&mut *conn)
+            .await
+            .during("reading the tags")?
+        {
+            let (id, name, slug): (i64, String, String) =
+                (|| Ok::<_, sqlx::Error>((row.try_get(0)?, row.try_get(1)?, row.try_get(2)?)))()
+                    .during("reading the tags")?;
+            cache.ids.insert(slug, id);
+            cache.names.insert(id, name);
+        }
+        cache.loaded = true;
     }
+    let TagCache {
+        ids: tags,
+        names,
+        next_stand_in,
+        ..
+    } = cache;
 
     let mut current: HashMap<i64, Current> = HashMap::with_capacity(batch.len());
     let rows = sqlx::query(
@@ -254,7 +276,6 @@ async fn diff_batch(
         }
     }
 
-    let mut next_stand_in = -1;
     let mut diff = RetagBatch::default();
     let mut plan = Plan::default();
     let empty = Current::default();
@@ -278,8 +299,8 @@ async fn diff_batch(
                                 .0
                         }
                         None => {
-                            next_stand_in -= 1;
-                            next_stand_in
+                            *next_stand_in -= 1;
+                            *next_stand_in
                         }
                     };
                     tags.insert(slug, id);

@@ -3,7 +3,7 @@
 use syndic_core::{PostId, TagAssignment, TagOrigin};
 
 use crate::tests::{at, entry, meta, store_with_source, tagged};
-use crate::{Store, VocabularyTag};
+use crate::{Store, TagCache, VocabularyTag};
 
 fn term(tag: &str, detail: &str) -> TagAssignment {
     TagAssignment {
@@ -56,7 +56,10 @@ async fn a_dry_run_reports_the_difference_and_writes_nothing() {
         (PostId(2), vec![term("rust", "\"rust\" in title")]),
         (PostId(3), vec![term("brand new", "x")]),
     ];
-    let diff = store.retag_batch(&batch, true, at(11)).await.expect("dry");
+    let diff = store
+        .retag_batch(&batch, true, &mut TagCache::default(), at(11))
+        .await
+        .expect("dry");
     assert_eq!(diff.changes.len(), 2, "{diff:?}");
     assert_eq!(diff.changes[0].post, PostId(2));
     assert_eq!(diff.changes[0].lost, ["map"]);
@@ -92,7 +95,7 @@ async fn applying_writes_only_the_difference_and_updates_details() {
         ),
     ];
     let diff = store
-        .retag_batch(&batch, false, at(11))
+        .retag_batch(&batch, false, &mut TagCache::default(), at(11))
         .await
         .expect("apply");
     // post 1: detail changed (1 upsert); post 2: map deleted, rust unchanged; post 3: new.
@@ -111,7 +114,7 @@ async fn applying_writes_only_the_difference_and_updates_details() {
         "a category outside the vocabulary becomes a tag"
     );
     let again = store
-        .retag_batch(&batch, false, at(12))
+        .retag_batch(&batch, false, &mut TagCache::default(), at(12))
         .await
         .expect("again");
     assert_eq!((again.rows_deleted, again.rows_written), (0, 0));
@@ -150,7 +153,7 @@ async fn manual_tags_survive_retag_and_vetoes_keep_tags_away() {
     // A retag that still finds map and rust, and not travel.
     let batch = vec![(post, vec![term("map", "m"), term("rust", "r")])];
     let diff = store
-        .retag_batch(&batch, false, at(12))
+        .retag_batch(&batch, false, &mut TagCache::default(), at(12))
         .await
         .expect("retag");
     assert!(diff.changes.is_empty(), "{diff:?}");
@@ -185,7 +188,7 @@ async fn manual_tags_survive_retag_and_vetoes_keep_tags_away() {
     assert!(back.lifted_veto && !back.created_tag);
     assert!(store.post_vetoes(post).await.expect("vetoes").is_empty());
     let diff = store
-        .retag_batch(&batch, false, at(15))
+        .retag_batch(&batch, false, &mut TagCache::default(), at(15))
         .await
         .expect("retag");
     assert!(diff.changes.is_empty(), "{diff:?}");
@@ -209,7 +212,12 @@ async fn a_manual_tag_that_retag_also_finds_is_no_gain() {
         .await
         .expect("add");
     let diff = store
-        .retag_batch(&[(PostId(3), vec![term("rust", "r")])], true, at(12))
+        .retag_batch(
+            &[(PostId(3), vec![term("rust", "r")])],
+            true,
+            &mut TagCache::default(),
+            at(12),
+        )
         .await
         .expect("dry");
     assert!(diff.changes.is_empty(), "{diff:?}");
