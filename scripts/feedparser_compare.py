@@ -84,6 +84,13 @@ ENCODING_GROUPS = [
 # ------------------------------------------------------------------ normalizing
 
 TAG_RE = re.compile(r"<[^>]*>")
+# Inline elements do not separate words ("ft<sup>2</sup>", "<i>ONPC</i>: les"): their
+# tags are removed without leaving a space; every other tag counts as a word break.
+INLINE_TAG_RE = re.compile(
+    r"</?(a|abbr|b|bdi|bdo|cite|code|data|dfn|em|font|i|kbd|mark|q|s|samp|small|span|"
+    r"strike|strong|sub|sup|time|tt|u|var)\b[^>]*>",
+    re.I,
+)
 SCRIPT_RE = re.compile(r"<(script|style)\b.*?</\1\s*>", re.I | re.S)
 WS_RE = re.compile(r"\s+")
 
@@ -93,6 +100,7 @@ def visible_text(value):
     if value is None:
         return None
     s = SCRIPT_RE.sub(" ", str(value))
+    s = INLINE_TAG_RE.sub("", s)
     s = TAG_RE.sub(" ", s)
     s = html.unescape(s)
     s = WS_RE.sub(" ", s).strip()
@@ -153,8 +161,12 @@ def norm_link(value):
         return None
     u = value.strip()
     parts = urllib.parse.urlsplit(u)
-    if parts.scheme in ("http", "https") and parts.netloc and not parts.path:
-        u = urllib.parse.urlunsplit(parts._replace(path="/"))
+    if parts.scheme in ("http", "https") and parts.netloc:
+        # Scheme and host are case-insensitive (RFC 3986 §6.2.2.1); syndic lower-cases them.
+        parts = parts._replace(scheme=parts.scheme.lower(), netloc=parts.netloc.lower())
+        if not parts.path:
+            parts = parts._replace(path="/")
+        u = urllib.parse.urlunsplit(parts)
     return u
 
 
@@ -898,12 +910,40 @@ def list_files(root, only=None):
     return sorted(out)
 
 
+def unmojibake(s):
+    """`s` with double-encoded UTF-8 undone (each character back to its Windows-1252 /
+    Latin-1 byte, then read as UTF-8; undecodable bytes dropped), or None."""
+    out = bytearray()
+    for ch in s:
+        if ord(ch) < 256:
+            out.append(ord(ch))
+        else:
+            try:
+                out += ch.encode("cp1252")
+            except UnicodeEncodeError:
+                return None
+    return out.decode("utf-8", "ignore")
+
+
+def fp_kept_mojibake(a, b):
+    """feedparser left double-encoded UTF-8 that syndic repaired: feedparser only repairs
+    values that re-encode as Latin-1, so Windows-1252 mojibake (curly quotes 'â€™',
+    Cyrillic 'Ð’') stays."""
+    if not isinstance(a, str) or not isinstance(b, str) or a == b:
+        return False
+    fixed = unmojibake(a)
+    squash = lambda v: re.sub(r"\s+", "", v)
+    return fixed is not None and fixed != a and squash(fixed) == squash(b)
+
+
 def category(field, a, b):
     """Coarse kind of a disagreement, for the 'top categories' table."""
     if empty(b) and not empty(a):
         kind = "syndic empty"
     elif empty(a) and not empty(b):
         kind = "feedparser empty"
+    elif fp_kept_mojibake(a, b):
+        kind = "feedparser kept mojibake that syndic repaired"
     else:
         kind = "values differ"
     return "%s: %s" % (field, kind)

@@ -161,6 +161,12 @@ pub struct SuggestArgs {
     /// How many suggestions to print.
     #[arg(long, short = 'n', value_name = "N", default_value_t = 20)]
     pub limit: usize,
+    /// Only terms found in at least this many posts.
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    pub min_posts: u32,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = ListFormat::Table)]
+    pub format: ListFormat,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

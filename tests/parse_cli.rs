@@ -221,3 +221,24 @@ fn a_typed_local_url_is_read_with_its_charset_and_base() {
         "{link}"
     );
 }
+
+#[test]
+fn a_reader_that_stops_early_is_not_an_error() {
+    let path = fixture("river-notes.rss");
+    let mut child = syndic()
+        .args([
+            "parse",
+            path.to_str().expect("utf-8 path"),
+            "--format",
+            "json",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run syndic");
+    // Close the read end before syndic writes, as `| head -0` would.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("wait for syndic");
+    assert!(out.status.success(), "exit {:?}", out.status);
+    assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
+}

@@ -82,6 +82,6 @@ pub async fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
         site.base_url =
             url::Url::parse(&format!("http://{}/", config.listen)).unwrap_or(site.base_url);
     }
-    serve(store, &site, config.listen, None).await?;
+    serve(store, &site, config.listen, None, None).await?;
     Ok(ExitCode::SUCCESS)
 }

@@ -1,6 +1,5 @@
 //! `syndic export`: a tag archive as text or a standalone HTML page.
 
-use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
@@ -65,17 +64,7 @@ pub async fn run(config: &Config, args: &ExportArgs) -> anyhow::Result<ExitCode>
     match &args.output {
         Some(path) => std::fs::write(path, rendered)
             .with_context(|| format!("cannot write {}", path.display()))?,
-        None => {
-            let mut out = std::io::stdout().lock();
-            match out
-                .write_all(rendered.as_bytes())
-                .and_then(|()| out.flush())
-            {
-                // A reader that stopped early (`| head`) is not an error.
-                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
-                written => written.context("cannot write to standard output")?,
-            }
-        }
+        None => crate::cmd::write_stdout(&rendered)?,
     }
     Ok(ExitCode::SUCCESS)
 }

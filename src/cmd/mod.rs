@@ -36,7 +36,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Tag(args) => tag::run(&load(global, None)?, &args).await,
         Command::Export(args) => export::run(&load(global, None)?, &args).await,
         Command::Build(args) => build::run(&load(global, None)?, &args).await,
-        Command::Serve(args) => serve::run(&load(global, args.listen.clone())?, &args).await,
+        Command::Serve(args) => {
+            // Kept for the reloader, which reads the file again with the same overrides.
+            let overrides = overrides(global, args.listen.clone());
+            let config = Config::load(&global.config, &overrides)?;
+            serve::run(&config, &args, overrides).await
+        }
         Command::Demo(args) => demo::run(&args).await,
         Command::Add(args) => add::run(&load(global, None)?, &args).await,
         Command::Remove(args) => remove::run(&load(global, None)?, &args),
@@ -46,11 +51,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 }
 
 fn load(global: &GlobalArgs, listen: Option<String>) -> anyhow::Result<Config> {
-    let overrides = Overrides {
+    Ok(Config::load(&global.config, &overrides(global, listen))?)
+}
+
+fn overrides(global: &GlobalArgs, listen: Option<String>) -> Overrides {
+    Overrides {
         database_url: global.database_url.clone(),
         listen,
-    };
-    Ok(Config::load(&global.config, &overrides)?)
+    }
 }
 
 /// Opens the configured store and brings its tags and sources in line with the config.
@@ -83,8 +91,15 @@ pub async fn open_store_as_is(config: &Config) -> anyhow::Result<Store> {
 
 /// Brings the store's tags (names, descriptions, aliases) in line with the vocabulary.
 async fn sync_vocabulary(store: &Store, config: &Config) -> anyhow::Result<()> {
-    let now = Utc::now();
-    let vocabulary: Vec<VocabularyTag> = config
+    store
+        .sync_vocabulary(&vocabulary(config), Utc::now())
+        .await
+        .context("cannot record the tag vocabulary")
+}
+
+/// The vocabulary as the store keeps it: names, descriptions, aliases.
+pub fn vocabulary(config: &Config) -> Vec<VocabularyTag> {
+    config
         .tags
         .iter()
         .map(|t| VocabularyTag {
@@ -92,12 +107,7 @@ async fn sync_vocabulary(store: &Store, config: &Config) -> anyhow::Result<()> {
             description: t.description.clone().unwrap_or_default(),
             aliases: t.aliases.clone(),
         })
-        .collect();
-    store
-        .sync_vocabulary(&vocabulary, now)
-        .await
-        .context("cannot record the tag vocabulary")?;
-    Ok(())
+        .collect()
 }
 
 /// The store ids of the configured sources, created on first sight, in config order.
@@ -156,5 +166,16 @@ pub async fn resolve_post(store: &Store, post: &str) -> anyhow::Result<syndic_co
             "no stored post has the original URL {post:?}; give the post's number or its \
              exact original URL"
         ),
+    }
+}
+
+/// Writes a command's output to standard output. A reader that stopped early (`| head`) is
+/// not an error: the rest is simply not written.
+pub fn write_stdout(text: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        written => written.context("cannot write to standard output"),
     }
 }

@@ -41,7 +41,7 @@ pub async fn run(args: &ParseArgs) -> anyhow::Result<ExitCode> {
         }
         ParseFormat::Text => to_text(&document),
     };
-    print!("{out}");
+    crate::cmd::write_stdout(&out)?;
     Ok(ExitCode::SUCCESS)
 }
 

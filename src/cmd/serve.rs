@@ -1,9 +1,11 @@
 //! `syndic serve`: serve the site from the store until Ctrl-C or SIGTERM, and (unless
 //! `--no-fetch`) keep the sources fresh with the scheduler, each fetched as it falls due.
 //! One shutdown signal stops both. While fetching, content WebSub hubs push to
-//! `/websub/<source id>` is ingested too (`push`).
+//! `/websub/<source id>` is ingested too (`push`). The tag vocabulary reloads when the
+//! configuration file changes or on SIGHUP (`reload`); everything else needs a restart.
 
 mod push;
+pub mod reload;
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
@@ -12,6 +14,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use syndic_core::FetchMetrics;
 use syndic_store::Store;
+use syndic_tag::SharedTagger;
 
 use syndic_fetch::{Limits, Pipeline, Publisher, Scheduler, SourceJob, Subscriber, SystemClock};
 use tokio::sync::watch;
@@ -19,16 +22,30 @@ use tokio::sync::watch;
 use crate::cli::ServeArgs;
 use crate::cmd::fetch::pipeline;
 use crate::cmd::{open_store, sync_sources};
-use crate::config::Config;
+use crate::config::{Config, Overrides};
 
-pub async fn run(config: &Config, args: &ServeArgs) -> anyhow::Result<ExitCode> {
+/// Serves `config` (as loaded with `overrides`, which a reload applies again).
+pub async fn run(
+    config: &Config,
+    args: &ServeArgs,
+    overrides: Overrides,
+) -> anyhow::Result<ExitCode> {
     let store = open_store(config).await?;
+    // The vocabulary in force, swapped by the reloader.
+    let tagger = Arc::new(SharedTagger::new(
+        config
+            .tagger()
+            .context("cannot compile the tag vocabulary")?,
+    ));
     let fetching = if args.no_fetch {
         None
     } else {
         let jobs = sync_sources(&store, config).await?;
+        let mut pipeline = pipeline(config, store.clone())?;
+        // Each fetch asks the SharedTagger for the vocabulary in force when it starts.
+        pipeline.tagger = Arc::clone(&tagger);
         Some(Fetching {
-            pipeline: pipeline(config, store.clone())?,
+            pipeline,
             jobs,
             limits: Limits {
                 concurrency: config.fetch.concurrency,
@@ -36,7 +53,8 @@ pub async fn run(config: &Config, args: &ServeArgs) -> anyhow::Result<ExitCode> 
             },
         })
     };
-    serve(store, &config.site, config.listen, fetching).await?;
+    let reloader = reload::Reloader::new(config, overrides, store.clone(), tagger);
+    serve(store, &config.site, config.listen, fetching, Some(reloader)).await?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -48,12 +66,14 @@ pub struct Fetching {
 }
 
 /// Binds `listen`, prints the address and serves until a shutdown signal; with `fetching`,
-/// runs the scheduler beside the server until the same signal.
+/// runs the scheduler beside the server until the same signal, and with `reloader` keeps
+/// the tag vocabulary in step with the configuration file.
 pub async fn serve(
     store: Store,
     site: &syndic_web::Site,
     listen: SocketAddr,
     fetching: Option<Fetching>,
+    reloader: Option<reload::Reloader>,
 ) -> anyhow::Result<()> {
     // One fetch-metrics registry for the whole process: `/metrics` renders it, and every
     // `Pipeline` that fetches in this process must count into it (`pipeline.metrics =
@@ -114,10 +134,20 @@ pub async fn serve(
         }
         tokio::spawn(scheduler.run(stopped_by(stopped.clone())))
     });
+    let reloading = reloader.map(|reloader| {
+        tracing::info!(
+            "the tag vocabulary reloads when the configuration file changes or on SIGHUP; \
+             other settings need a restart"
+        );
+        tokio::spawn(reloader.run(stopped.clone()))
+    });
     let served = syndic_web::serve(listener, state, stopped_by(stopped)).await;
     // The server may also stop on an error: the scheduler stops with it.
     let _ = stop.send(true);
     signal.abort();
+    if let Some(reloading) = reloading {
+        let _ = reloading.await;
+    }
     if let Some(scheduler) = scheduler
         && let Err(error) = scheduler.await
     {

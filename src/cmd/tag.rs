@@ -5,12 +5,13 @@ use std::process::ExitCode;
 use anyhow::Context;
 use chrono::Utc;
 use serde::Serialize;
-use syndic_core::slugify;
+use syndic_core::{PostId, slugify};
 use syndic_store::Store;
-use syndic_tag::Tagger;
+use syndic_tag::suggest::{Coverage, SuggestOptions, Suggester};
+use syndic_tag::{PostText, Tagger};
 
 use crate::cli::{ListFormat, ManualTagArgs, SuggestArgs, TagCommand, TagListArgs};
-use crate::cmd::{open_store, resolve_post};
+use crate::cmd::{open_store, open_store_as_is, resolve_post};
 use crate::config::Config;
 
 pub async fn run(config: &Config, command: &TagCommand) -> anyhow::Result<ExitCode> {
@@ -206,9 +207,83 @@ async fn list(config: &Config, args: &TagListArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-async fn suggest(_config: &Config, _args: &SuggestArgs) -> anyhow::Result<ExitCode> {
-    anyhow::bail!(
-        "`syndic tag suggest` is not available yet in this build: the term-suggestion engine \
-         has not landed"
-    )
+/// Two passes over every stored post: count candidate terms, then see how many posts the
+/// best ones would tag at the vocabulary's threshold.
+async fn suggest(config: &Config, args: &SuggestArgs) -> anyhow::Result<ExitCode> {
+    let tagger = config
+        .tagger()
+        .context("cannot compile the tag vocabulary")?;
+    let store = open_store_as_is(config).await?;
+    let options = SuggestOptions {
+        min_posts: args.min_posts.max(1),
+        ..SuggestOptions::default()
+    };
+    let mut suggester = Suggester::new(&tagger, options);
+    for_each_post(&store, |post| suggester.add(post)).await?;
+    let posts = suggester.posts();
+    let mut coverage = Coverage::new(&tagger, suggester.top(args.limit))
+        .context("cannot compile the suggested terms")?;
+    for_each_post(&store, |post| coverage.add(post)).await?;
+    store.close().await;
+    let suggestions = coverage.finish();
+    match args.format {
+        ListFormat::Json => {
+            let json = serde_json::to_string_pretty(&suggestions).context("cannot write JSON")?;
+            println!("{json}");
+        }
+        ListFormat::Table => {
+            if suggestions.is_empty() {
+                println!(
+                    "no suggestions from {posts} posts: no term outside the vocabulary is in \
+                     at least {} posts and at most a tenth of them",
+                    options.min_posts
+                );
+                return Ok(ExitCode::SUCCESS);
+            }
+            let width = suggestions
+                .iter()
+                .map(|s| s.term.chars().count())
+                .max()
+                .unwrap_or(0)
+                .max(4);
+            println!(
+                "{:width$}  {:>6}  {:>9}  {:>6}",
+                "term", "posts", "would tag", "score"
+            );
+            for s in &suggestions {
+                println!(
+                    "{:width$}  {:>6}  {:>9}  {:>6.2}",
+                    s.term, s.posts, s.would_tag, s.score
+                );
+            }
+            println!(
+                "from {posts} posts; \"posts\" mention the term, \"would tag\" pass the \
+                 threshold. Add the good ones as [[tag]] entries, then `syndic retag --dry-run`."
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Calls `each` with every stored post, in batches.
+async fn for_each_post(store: &Store, mut each: impl FnMut(&PostText<'_>)) -> anyhow::Result<()> {
+    let mut after = PostId(0);
+    loop {
+        let batch = store
+            .posts_for_tagging(after, 5000)
+            .await
+            .context("cannot read stored posts")?;
+        let Some(last) = batch.last() else {
+            return Ok(());
+        };
+        after = last.id;
+        for post in &batch {
+            each(&PostText {
+                title: &post.title,
+                text: &post.content_text,
+                language: post.language.as_deref(),
+                categories: &post.categories,
+            });
+        }
+    }
 }

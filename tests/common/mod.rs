@@ -88,17 +88,59 @@ pub fn tag(name: &str, terms: &[&str], mode: &str) -> String {
 pub struct Server {
     child: std::process::Child,
     pub address: String,
+    /// Standard error so far, when started with [`Server::start_logged`].
+    log: std::sync::Arc<std::sync::Mutex<String>>,
 }
 
 impl Server {
     /// Starts `syndic ARGS` and waits (up to a minute) for its "serving … at http://ADDR/" line.
-    pub fn start(mut command: Command) -> Server {
+    pub fn start(command: Command) -> Server {
+        Server::spawn(command, false)
+    }
+
+    /// Like [`Server::start`], but keeps standard error (the log) for [`Server::log`].
+    pub fn start_logged(command: Command) -> Server {
+        Server::spawn(command, true)
+    }
+
+    /// Everything the server logged so far (empty unless started with `start_logged`).
+    pub fn log(&self) -> String {
+        self.log.lock().map(|log| log.clone()).unwrap_or_default()
+    }
+
+    /// The server's process id, for signals.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    fn spawn(mut command: Command, logged: bool) -> Server {
         use std::io::BufRead;
+        let stderr = if logged {
+            std::process::Stdio::piped()
+        } else {
+            std::process::Stdio::inherit()
+        };
         let mut child = command
             .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::inherit())
+            .stderr(stderr)
             .spawn()
             .expect("start server");
+        let log = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        if let Some(stderr) = child.stderr.take() {
+            let log = std::sync::Arc::clone(&log);
+            std::thread::spawn(move || {
+                for line in std::io::BufReader::new(stderr)
+                    .lines()
+                    .map_while(Result::ok)
+                {
+                    eprintln!("{line}");
+                    if let Ok(mut log) = log.lock() {
+                        log.push_str(&line);
+                        log.push('\n');
+                    }
+                }
+            });
+        }
         let stdout = child.stdout.take().expect("piped stdout");
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
@@ -114,7 +156,11 @@ impl Server {
         let address = rx
             .recv_timeout(std::time::Duration::from_secs(60))
             .expect("server printed its address");
-        Server { child, address }
+        Server {
+            child,
+            address,
+            log,
+        }
     }
 
     /// GET `path`; returns the status code and the body.

@@ -30,6 +30,7 @@ mod manual;
 mod migrate;
 mod neighbours;
 mod query;
+mod reasons;
 mod retag;
 mod rows;
 mod search;
@@ -49,6 +50,7 @@ pub use ingest::{IncomingPost, IngestStats};
 pub use manual::{ManualAdd, ManualRemove, TagDetails, TagLink, VocabularyTag};
 pub use neighbours::PostRef;
 pub use query::PostFilter;
+pub use reasons::TagReason;
 pub use retag::{PostForTagging, PostTagChange, RetagBatch, RetagStats, TagCache};
 pub use search::{
     MATCH_END, MATCH_START, MAX_QUERY_CHARS, MAX_QUERY_TERMS, SearchHit, SearchQuery, match_terms,

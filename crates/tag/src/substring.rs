@@ -8,8 +8,9 @@ use std::collections::HashMap;
 
 use aho_corasick::{AhoCorasick, MatchKind};
 
-use crate::TagError;
-use crate::verdict::{Field, Posting, Verdicts};
+use crate::verdict::{Field, Hits, Posting};
+use crate::zones::{Span, zone_at};
+use crate::{TagError, Zone};
 
 /// Collects substring terms; one pattern per distinct lowercased term.
 #[derive(Debug, Default)]
@@ -64,13 +65,65 @@ pub(crate) struct SubstringIndex {
 }
 
 impl SubstringIndex {
-    /// Records every term found in one field of a post.
-    pub(crate) fn scan(&self, field_text: &str, field: Field, verdicts: &mut Verdicts) {
-        let haystack = field_text.to_lowercase();
-        for found in self.automaton.find_overlapping_iter(&haystack) {
+    /// Records every occurrence of every term in one field of a post. `spans` zone the
+    /// content (unused for the title); `lower` is scratch space.
+    pub(crate) fn scan(
+        &self,
+        field_text: &str,
+        field: Field,
+        spans: &[Span],
+        lower: &mut Lowered,
+        hits: &mut Hits,
+    ) {
+        lower.set(field_text);
+        for found in self.automaton.find_overlapping_iter(&lower.text) {
+            let (start, end) = (lower.original(found.start()), lower.original(found.end()));
+            let (zone, short) = match field {
+                Field::Title => (Zone::Title, false),
+                Field::Content => zone_at(spans, start),
+            };
             for &posting in &self.postings[found.pattern().as_usize()] {
-                verdicts.record(posting, field);
+                hits.record(posting, field, zone, short, (start, end));
             }
+        }
+    }
+}
+
+/// A text Unicode-lowercased, with a way back to byte offsets of the original (lowercasing
+/// can change a character's length).
+#[derive(Debug, Default)]
+pub(crate) struct Lowered {
+    pub(crate) text: String,
+    /// Original offset of each byte of `text`, when they differ.
+    map: Vec<u32>,
+}
+
+impl Lowered {
+    pub(crate) fn set(&mut self, original: &str) {
+        self.text.clear();
+        self.map.clear();
+        if original.is_ascii() {
+            self.text.push_str(original);
+            self.text.make_ascii_lowercase();
+            return;
+        }
+        for (at, c) in original.char_indices() {
+            let before = self.text.len();
+            self.text.extend(c.to_lowercase());
+            let added = self.text.len() - before;
+            self.map.extend(std::iter::repeat_n(at as u32, added));
+        }
+        if self.map.len() == self.text.len() {
+            self.map.push(original.len() as u32);
+        }
+    }
+
+    /// The original offset of `at` in the lowered text.
+    pub(crate) fn original(&self, at: usize) -> usize {
+        if self.map.is_empty() {
+            at
+        } else {
+            self.map.get(at).map_or(at, |&o| o as usize)
         }
     }
 }
@@ -84,6 +137,8 @@ mod tests {
             rule,
             term: 0,
             exclude: false,
+            id: rule,
+            fields: crate::FieldSet::BOTH,
         }
     }
 
@@ -96,10 +151,17 @@ mod tests {
                 .expect("term compiles");
         }
         let index = builder.build().expect("builds").expect("has patterns");
-        let mut verdicts = Verdicts::new(terms.len());
-        index.scan(text, Field::Content, &mut verdicts);
-        (0..terms.len())
-            .map(|r| verdicts.decided(r).is_some())
+        let mut hits = Hits::default();
+        hits.reset(terms.len());
+        index.scan(
+            text,
+            Field::Content,
+            &[],
+            &mut Lowered::default(),
+            &mut hits,
+        );
+        (0..terms.len() as u32)
+            .map(|r| hits.found.iter().any(|h| h.posting.rule == r))
             .collect()
     }
 
@@ -126,6 +188,16 @@ mod tests {
     #[test]
     fn unicode_lowercase_on_both_sides() {
         assert_eq!(found(&["straße", "ÉCOLE"], "STRAẞE école"), [true, true]);
+    }
+
+    #[test]
+    fn offsets_point_into_the_original_text() {
+        let mut lowered = Lowered::default();
+        lowered.set("İx MAP");
+        let at = lowered.text.find("map").expect("found");
+        assert_eq!(lowered.original(at), "İx MAP".find("MAP").expect("found"));
+        lowered.set("plain MAP");
+        assert_eq!(lowered.original(6), 6);
     }
 
     #[test]

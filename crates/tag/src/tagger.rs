@@ -1,21 +1,58 @@
-//! The compiled vocabulary and the one call that tags a post.
+//! The compiled vocabulary and the calls that tag a post.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::fmt;
+use std::fmt::Write as _;
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, Ordering};
 
-use rust_stemmers::{Algorithm, Stemmer};
+use rust_stemmers::Stemmer;
 use syndic_core::{TagAssignment, TagOrigin, slugify};
 
-use crate::substring::{SubstringIndex, SubstringIndexBuilder};
-use crate::verdict::{Field, Posting, Verdicts};
-use crate::word_index::{FieldWords, WordIndex};
+use crate::lang::{self, ENGLISH, LANGUAGES, Lang};
+use crate::regex_index::{RegexIndex, RegexIndexBuilder};
+use crate::score::{ScoreWeights, zone_counts};
+use crate::substring::{Lowered, SubstringIndex, SubstringIndexBuilder};
+use crate::verdict::{Field, Hits, Posting, TermHits};
+use crate::word_index::{FxMap, NO_ID, Norm, StemId, Tok, WordIndex, normalized_words};
+use crate::words::{Token, fold, for_each_token};
+use crate::zones::{Span, segment};
 use crate::{
     CategoryPolicy, DEFAULT_MIN_SCORE, Explanation, MatchMode, PostText, TagError, TagRule,
     TaggingSettings, TermMatch, Zone,
 };
 
-/// A vocabulary compiled for matching: every term of every rule in one word table and one
-/// substring automaton, so tagging reads a post once whatever the number of tags.
+/// Distinct words whose numbers a [`Scratch`] remembers per language; past this the cache
+/// starts over (a stream of hostile posts of unique words cannot grow it without bound).
+const MAX_CACHED_WORDS: usize = 65_536;
+
+/// Characters of context a snippet shows before the first occurrence...
+const SNIPPET_BEFORE: usize = 30;
+/// ...and in all.
+const SNIPPET_CHARS: usize = 80;
+
+static NEXT_TAGGER_ID: AtomicU64 = AtomicU64::new(1);
+
+/// A word-mode term kept for compiling the index of another language on demand.
+#[derive(Debug)]
+struct WordTerm {
+    rule: usize,
+    term: String,
+    posting: Posting,
+}
+
+/// What one language needs: the word-mode terms stemmed in it, and the category keys.
+#[derive(Debug, Default)]
+struct LangIndex {
+    words: WordIndex,
+    /// Normalized name, alias or term to rule index.
+    categories: HashMap<String, usize>,
+}
+
+/// A vocabulary compiled for matching: every term of every rule in one table per match
+/// kind (stemmed words per language, folded words, one Aho-Corasick automaton, one regex
+/// set), so tagging reads a post once whatever the number of tags.
 ///
 /// Immutable once built; `Send + Sync`, so share one behind an `Arc` across threads.
 pub struct Tagger {
@@ -23,11 +60,75 @@ pub struct Tagger {
     settings: TaggingSettings,
     /// Folded names and aliases to rule indexes.
     names: HashMap<String, usize>,
-    /// Rule indexes sorted by tag name: the order tags are reported in.
-    by_name: Vec<usize>,
-    stemmer: Stemmer,
-    words: WordIndex,
+    /// Each rule's position in tag-name order, the order tags are reported in.
+    rank: Vec<u32>,
+    word_terms: Vec<WordTerm>,
+    /// One index per Snowball language, compiled the first time a post needs it.
+    langs: Vec<OnceLock<LangIndex>>,
+    exact: WordIndex,
     substrings: Option<SubstringIndex>,
+    regexes: Option<RegexIndex>,
+    /// Terms and exclude terms of all rules.
+    term_count: usize,
+    default_lang: Option<Lang>,
+    weights: ScoreWeights,
+    /// Tells a [`Scratch`] whether its cached word numbers are this tagger's.
+    id: u64,
+}
+
+/// Reusable per-thread working memory for [`Tagger::tag_with`] and [`Tagger::explain_with`]:
+/// buffers, and a cache from words to their stem numbers that makes stemming nearly free on
+/// a stream of posts. Belongs to one thread; works with any tagger (it starts over when
+/// handed a different one).
+#[derive(Default)]
+pub struct Scratch {
+    tagger: u64,
+    /// Per language: folded word to (stem number, exact number).
+    caches: Vec<FxMap<Box<str>, (StemId, StemId)>>,
+    words: Vec<Tok>,
+    spans: Vec<Span>,
+    hits: Hits,
+    folded: String,
+    lowered: Lowered,
+}
+
+impl Scratch {
+    pub fn new() -> Scratch {
+        Scratch::default()
+    }
+
+    fn prepare(&mut self, tagger: &Tagger) {
+        if self.tagger != tagger.id {
+            self.tagger = tagger.id;
+            self.caches.clear();
+        }
+        if self.caches.len() != LANGUAGES.len() {
+            self.caches.resize_with(LANGUAGES.len(), FxMap::default);
+        }
+        self.hits.reset(tagger.term_count);
+    }
+}
+
+impl fmt::Debug for Scratch {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Scratch")
+            .field(
+                "cached_words",
+                &self.caches.iter().map(|c| c.len()).sum::<usize>(),
+            )
+            .finish_non_exhaustive()
+    }
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::new());
+}
+
+/// One rule's findings in a post.
+struct Finding<'h> {
+    rule: usize,
+    includes: Vec<&'h TermHits>,
+    excluded_by: Option<&'h TermHits>,
 }
 
 impl Tagger {
@@ -36,16 +137,41 @@ impl Tagger {
         Tagger::with_settings(rules, &TaggingSettings::default())
     }
 
-    /// Compiles `rules`, checking that every tag has a name of its own and usable terms.
+    /// Compiles `rules`, checking that every tag has a name of its own, usable terms and a
+    /// sensible `min_score`, and that the configured language is one Snowball knows.
     pub fn with_settings(
         rules: &[TagRule],
         settings: &TaggingSettings,
     ) -> Result<Tagger, TagError> {
         let names = check_names(rules)?;
-        let stemmer = Stemmer::create(Algorithm::English);
-        let mut words = WordIndex::default();
+        let default_lang = match &settings.language {
+            Some(language) => {
+                Some(
+                    lang::from_tag(language).ok_or_else(|| TagError::UnknownLanguage {
+                        language: language.clone(),
+                    })?,
+                )
+            }
+            None => None,
+        };
+        if let Some(value) = settings.min_score.filter(|v| !(v.is_finite() && *v >= 0.0)) {
+            return Err(TagError::BadMinScore {
+                tag: "[tagging]".into(),
+                value,
+            });
+        }
+        let mut word_terms = Vec::new();
+        let mut exact = WordIndex::default();
         let mut substrings = SubstringIndexBuilder::default();
+        let mut regexes = RegexIndexBuilder::default();
+        let mut next_id = 0u32;
         for (rule_index, rule) in (0..).zip(rules) {
+            if let Some(value) = rule.min_score.filter(|v| !(v.is_finite() && *v >= 0.0)) {
+                return Err(TagError::BadMinScore {
+                    tag: rule.name.clone(),
+                    value,
+                });
+            }
             let includes = rule.effective_terms().iter().map(|t| (t, false));
             let excludes = rule.exclude.iter().map(|t| (t, true));
             let terms = (0..).zip(includes).chain((0..).zip(excludes));
@@ -54,123 +180,378 @@ impl Tagger {
                     rule: rule_index,
                     term: term_index,
                     exclude,
+                    id: next_id,
+                    fields: rule.fields,
                 };
+                next_id += 1;
                 match rule.mode {
-                    // TODO(#6): exact and regex get their own matchers.
-                    MatchMode::Word | MatchMode::Exact | MatchMode::Regex => {
-                        words.add(&rule.name, term, posting, &stemmer)?
-                    }
+                    MatchMode::Word => word_terms.push(WordTerm {
+                        rule: rule_index as usize,
+                        term: term.clone(),
+                        posting,
+                    }),
+                    MatchMode::Exact => exact.add(&rule.name, term, posting, Norm::Fold)?,
                     MatchMode::Substring => substrings.add(&rule.name, term, posting)?,
+                    MatchMode::Regex => regexes.add(&rule.name, term, posting)?,
                 }
             }
         }
         let mut by_name: Vec<usize> = (0..rules.len()).collect();
         by_name.sort_by(|&a, &b| rules[a].name.cmp(&rules[b].name));
-        Ok(Tagger {
+        let mut rank = vec![0u32; rules.len()];
+        for (position, &rule) in by_name.iter().enumerate() {
+            rank[rule] = position as u32;
+        }
+        let tagger = Tagger {
             rules: rules.to_vec(),
             settings: settings.clone(),
             names,
-            by_name,
-            stemmer,
-            words,
+            rank,
+            word_terms,
+            langs: (0..LANGUAGES.len()).map(|_| OnceLock::new()).collect(),
+            exact,
             substrings: substrings.build()?,
+            regexes: regexes.build()?,
+            term_count: next_id as usize,
+            default_lang,
+            weights: ScoreWeights::default(),
+            id: NEXT_TAGGER_ID.fetch_add(1, Ordering::Relaxed),
+        };
+        // Compile the usual language now: it reports bad word terms, and the first post
+        // should not pay for it.
+        let build = tagger.build_lang(default_lang.unwrap_or(ENGLISH))?;
+        let _ = tagger.langs[default_lang.unwrap_or(ENGLISH)].set(build);
+        Ok(tagger)
+    }
+
+    /// The same vocabulary scored with other weights (for calibration; the defaults are
+    /// what `syndic` uses).
+    #[doc(hidden)]
+    pub fn with_weights(mut self, weights: ScoreWeights) -> Tagger {
+        self.weights = weights;
+        self
+    }
+
+    fn build_lang(&self, lang: Lang) -> Result<LangIndex, TagError> {
+        let stemmer = Stemmer::create(LANGUAGES[lang].1);
+        let mut index = LangIndex::default();
+        for term in &self.word_terms {
+            let rule = &self.rules[term.rule];
+            index
+                .words
+                .add(&rule.name, &term.term, term.posting, Norm::Stem(&stemmer))?;
+        }
+        let key = |text: &str| normalized_words(text, Norm::Stem(&stemmer)).join(" ");
+        for (i, rule) in self.rules.iter().enumerate() {
+            for name in std::iter::once(&rule.name).chain(&rule.aliases) {
+                index.categories.entry(key(name)).or_insert(i);
+            }
+        }
+        for (i, rule) in self.rules.iter().enumerate() {
+            if rule.mode == MatchMode::Regex {
+                continue;
+            }
+            for term in rule.effective_terms() {
+                index.categories.entry(key(term)).or_insert(i);
+            }
+        }
+        index.categories.remove("");
+        Ok(index)
+    }
+
+    fn lang_index(&self, lang: Lang) -> &LangIndex {
+        self.langs[lang].get_or_init(|| {
+            // Every term compiled for the default language at construction; stemming in
+            // another language cannot make a term invalid except by stemming a word to
+            // nothing, in which case that term is left out for this language.
+            self.build_lang(lang)
+                .unwrap_or_else(|_| self.build_lang_lenient(lang))
         })
     }
 
-    /// Tags the post's title and text content get from term matches, sorted by tag name, one
-    /// per tag, origin [`TagOrigin::Term`], detail like `"map" in title` / `"map" in content`
-    /// (the first match that decided it: title before content, earlier before later).
+    fn build_lang_lenient(&self, lang: Lang) -> LangIndex {
+        let stemmer = Stemmer::create(LANGUAGES[lang].1);
+        let mut index = LangIndex::default();
+        for term in &self.word_terms {
+            let rule = &self.rules[term.rule];
+            let _ = index
+                .words
+                .add(&rule.name, &term.term, term.posting, Norm::Stem(&stemmer));
+        }
+        index
+    }
+
+    /// The language a post is stemmed in: its own, else `[tagging] language`, else a guess
+    /// from its opening words, else English.
+    fn language_of(&self, post: &PostText<'_>) -> Lang {
+        post.language
+            .and_then(lang::from_tag)
+            .or(self.default_lang)
+            .or_else(|| lang::detect(post.title, post.text))
+            .unwrap_or(ENGLISH)
+    }
+
+    /// Tags the post gets from term matches (origin [`TagOrigin::Term`]) and feed categories
+    /// (origin [`TagOrigin::Category`]), one per tag (a term finding wins over a category),
+    /// sorted by tag name. A term assignment's detail names the matched terms with their
+    /// zones and the score, e.g. `score 2.4 (min 1.0): "kubernetes" x3 in title, lead, body;
+    /// "k8s" in list`; a category's says `feed category "X"`.
     ///
-    /// `text` is the post's plain text (markup already removed). Title and text are matched
-    /// separately, so a phrase never runs from the end of the title into the text.
+    /// Uses a per-thread [`Scratch`]; [`tag_with`](Self::tag_with) takes one explicitly.
     pub fn tag(&self, post: &PostText<'_>) -> Vec<TagAssignment> {
-        let mut tags: Vec<TagAssignment> = self
-            .explain(post)
-            .into_iter()
-            .filter(|e| e.applied)
-            .map(|e| {
-                let detail = match (&e.category, e.matches.first()) {
-                    (Some(category), _) => format!("feed category {category:?}"),
-                    (None, Some(m)) => format!("\"{}\" in {}", m.term, m.field),
-                    (None, None) => String::new(),
-                };
-                TagAssignment {
-                    tag: e.tag,
-                    origin: e.origin,
-                    detail,
-                }
-            })
-            .collect();
+        SCRATCH.with(|scratch| match scratch.try_borrow_mut() {
+            Ok(mut scratch) => self.tag_with(post, &mut scratch),
+            Err(_) => self.tag_with(post, &mut Scratch::new()),
+        })
+    }
+
+    /// [`tag`](Self::tag) with caller-provided working memory, for streams of posts.
+    pub fn tag_with(&self, post: &PostText<'_>, scratch: &mut Scratch) -> Vec<TagAssignment> {
+        let lang = self.language_of(post);
+        let words = self.scan(post, lang, scratch);
+        let findings = self.findings(&scratch.hits);
+        let mut tags: Vec<TagAssignment> = Vec::new();
+        for finding in &findings {
+            let rule = &self.rules[finding.rule];
+            let min_score = self.min_score(rule);
+            let (score, shares) = self.weights.score(&finding.includes, words);
+            if finding.excluded_by.is_some() || finding.includes.is_empty() || score < min_score {
+                continue;
+            }
+            tags.push(TagAssignment {
+                tag: rule.name.clone(),
+                origin: TagOrigin::Term,
+                detail: detail(rule, &finding.includes, &shares, score, min_score),
+            });
+        }
+        for category in self.categories(post, lang) {
+            if tags.iter().any(|t| t.tag == category.tag) {
+                continue;
+            }
+            let detail = format!("feed category {:?}", category.category.unwrap_or_default());
+            tags.push(TagAssignment {
+                tag: category.tag,
+                origin: TagOrigin::Category,
+                detail,
+            });
+        }
         tags.sort();
         tags
     }
 
-    /// What tagging concludes about every tag the post's terms or categories touch, applied or
-    /// not, sorted by tag name (term findings before category ones).
+    /// What tagging concludes about every tag the post's terms or categories touch, applied
+    /// or not: score, threshold, each matched term with its zones, share of the score and a
+    /// snippet, and the exclude term that vetoed it. Sorted by tag name, term findings before
+    /// category ones.
     pub fn explain(&self, post: &PostText<'_>) -> Vec<Explanation> {
-        let (title, text) = (post.title, post.text);
-        let fields = [(Field::Title, title), (Field::Content, text)];
-        let mut verdicts = Verdicts::new(self.rules.len());
-        if !self.words.is_empty() {
-            let mut words = FieldWords::default();
-            for (field, field_text) in fields {
-                self.words.read(field_text, &self.stemmer, &mut words);
-                self.words.scan(&words, field, &mut verdicts);
+        SCRATCH.with(|scratch| match scratch.try_borrow_mut() {
+            Ok(mut scratch) => self.explain_with(post, &mut scratch),
+            Err(_) => self.explain_with(post, &mut Scratch::new()),
+        })
+    }
+
+    /// [`explain`](Self::explain) with caller-provided working memory.
+    pub fn explain_with(&self, post: &PostText<'_>, scratch: &mut Scratch) -> Vec<Explanation> {
+        let lang = self.language_of(post);
+        let words = self.scan(post, lang, scratch);
+        let findings = self.findings(&scratch.hits);
+        let mut out: Vec<Explanation> = Vec::new();
+        for finding in &findings {
+            if finding.includes.is_empty() {
+                continue;
+            }
+            let rule = &self.rules[finding.rule];
+            let min_score = self.min_score(rule);
+            let (score, shares) = self.weights.score(&finding.includes, words);
+            let mut matches: Vec<(f32, TermMatch)> = finding
+                .includes
+                .iter()
+                .zip(&shares)
+                .map(|(hits, &weight)| {
+                    let (field, start, end) = hits.first;
+                    let text = match field {
+                        Field::Title => post.title,
+                        Field::Content => post.text,
+                    };
+                    let term = &rule.effective_terms()[hits.posting.term as usize];
+                    (
+                        weight,
+                        TermMatch {
+                            term: term.clone(),
+                            field: field.as_str(),
+                            zones: zone_counts(hits),
+                            weight,
+                            snippet: snippet(text, start, end),
+                        },
+                    )
+                })
+                .collect();
+            matches.sort_by(|a, b| b.0.total_cmp(&a.0));
+            let excluded_by = finding
+                .excluded_by
+                .map(|h| rule.exclude[h.posting.term as usize].clone());
+            out.push(Explanation {
+                tag: rule.name.clone(),
+                origin: TagOrigin::Term,
+                applied: excluded_by.is_none() && score >= min_score,
+                score,
+                min_score,
+                matches: matches.into_iter().map(|(_, m)| m).collect(),
+                excluded_by,
+                category: None,
+            });
+        }
+        out.extend(self.categories(post, lang));
+        out
+    }
+
+    /// Reads the post's title and content with every matcher into `scratch.hits`; returns
+    /// the content's word count.
+    fn scan(&self, post: &PostText<'_>, lang: Lang, scratch: &mut Scratch) -> usize {
+        scratch.prepare(self);
+        let words = segment(post.text, &mut scratch.spans);
+        let index = self.lang_index(lang);
+        let Scratch {
+            caches,
+            words: toks,
+            spans,
+            hits,
+            folded,
+            lowered,
+            ..
+        } = scratch;
+        let title_span = [Span {
+            start: 0,
+            end: post.title.len(),
+            zone: Zone::Title,
+            short: false,
+        }];
+        let fields = [
+            (Field::Title, post.title, &title_span[..]),
+            (Field::Content, post.text, &spans[..]),
+        ];
+        let has_words = !index.words.is_empty() || !self.exact.is_empty();
+        if has_words {
+            let stemmer = Stemmer::create(LANGUAGES[lang].1);
+            let cache = &mut caches[lang];
+            for (field, text, field_spans) in fields {
+                self.read_words(text, field_spans, index, &stemmer, cache, folded, toks);
+                index.words.scan(toks, |t| t.stem, field, hits);
+                self.exact.scan(toks, |t| t.exact, field, hits);
             }
         }
         if let Some(substrings) = &self.substrings {
-            for (field, field_text) in fields {
-                substrings.scan(field_text, field, &mut verdicts);
+            for (field, text, field_spans) in fields {
+                substrings.scan(text, field, field_spans, lowered, hits);
             }
         }
-        let mut found: Vec<Explanation> = self
-            .by_name
-            .iter()
-            .filter_map(|&rule_index| {
-                let (term, field) = verdicts.decided(rule_index)?;
-                let rule = &self.rules[rule_index];
-                let term = &rule.effective_terms()[term as usize];
-                let zone = match field {
-                    Field::Title => Zone::Title,
-                    Field::Content => Zone::Body,
+        if let Some(regexes) = &self.regexes {
+            for (field, text, field_spans) in fields {
+                regexes.scan(text, field, field_spans, hits);
+            }
+        }
+        words
+    }
+
+    /// The numbers of the words of `text` (spans zone it; a phrase never crosses spans).
+    #[allow(clippy::too_many_arguments)]
+    fn read_words(
+        &self,
+        text: &str,
+        spans: &[Span],
+        index: &LangIndex,
+        stemmer: &Stemmer,
+        cache: &mut FxMap<Box<str>, (StemId, StemId)>,
+        folded: &mut String,
+        toks: &mut Vec<Tok>,
+    ) {
+        toks.clear();
+        let base = text.as_ptr() as usize;
+        for span in spans {
+            let Some(span_text) = text.get(span.start..span.end) else {
+                continue;
+            };
+            for_each_token(span_text, |token| {
+                let Token::Word(word) = token else {
+                    toks.push(BREAK);
+                    return;
                 };
-                Some(Explanation {
-                    tag: rule.name.clone(),
-                    origin: TagOrigin::Term,
-                    applied: true,
-                    score: 1.0,
-                    min_score: self.min_score(rule),
-                    matches: vec![TermMatch {
-                        term: term.clone(),
-                        field: field.as_str(),
-                        zones: vec![(zone, 1)],
-                        weight: 1.0,
-                        snippet: String::new(),
-                    }],
+                fold(word, folded);
+                let (stem, exact) = match cache.get(folded.as_str()) {
+                    Some(&ids) => ids,
+                    None => {
+                        let ids = (index.words.id(&stemmer.stem(folded)), self.exact.id(folded));
+                        if cache.len() >= MAX_CACHED_WORDS {
+                            cache.clear();
+                        }
+                        cache.insert(folded.as_str().into(), ids);
+                        ids
+                    }
+                };
+                let start = (word.as_ptr() as usize - base) as u32;
+                toks.push(Tok {
+                    stem,
+                    exact,
+                    start,
+                    end: start + word.len() as u32,
+                    zone: span.zone,
+                    short_item: span.short,
+                });
+            });
+            toks.push(BREAK);
+        }
+    }
+
+    /// The findings of `hits`, one per rule with any, in tag-name order.
+    fn findings<'h>(&self, hits: &'h Hits) -> Vec<Finding<'h>> {
+        let mut by_rule: Vec<&TermHits> = hits.found.iter().collect();
+        by_rule.sort_by_key(|h| (h.posting.rule, h.posting.exclude, h.posting.term));
+        let mut findings: Vec<Finding<'h>> = Vec::new();
+        for hit in by_rule {
+            let rule = hit.posting.rule as usize;
+            if findings.last().is_none_or(|f| f.rule != rule) {
+                findings.push(Finding {
+                    rule,
+                    includes: Vec::new(),
                     excluded_by: None,
-                    category: None,
-                })
-            })
-            .collect();
-        found.extend(self.categories(post));
-        found
+                });
+            }
+            if let Some(finding) = findings.last_mut() {
+                if hit.posting.exclude {
+                    finding.excluded_by.get_or_insert(hit);
+                } else {
+                    finding.includes.push(hit);
+                }
+            }
+        }
+        findings.sort_by_key(|f| self.rank[f.rule]);
+        findings
     }
 
     /// Tags the post's feed categories give under `[tagging] categories`.
-    fn categories(&self, post: &PostText<'_>) -> Vec<Explanation> {
+    fn categories(&self, post: &PostText<'_>, lang: Lang) -> Vec<Explanation> {
         let mut out: Vec<Explanation> = Vec::new();
+        if self.settings.categories == CategoryPolicy::None || post.categories.is_empty() {
+            return out;
+        }
+        let index = self.lang_index(lang);
+        let stemmer = Stemmer::create(LANGUAGES[lang].1);
         for category in post.categories {
-            let tag = match self.settings.categories {
-                CategoryPolicy::None => None,
-                CategoryPolicy::Vocabulary => self.resolve(category).map(|r| r.name.clone()),
-                CategoryPolicy::All => Some(
-                    self.resolve(category)
-                        .map(|r| r.name.clone())
-                        .unwrap_or_else(|| {
-                            category.split_whitespace().collect::<Vec<_>>().join(" ")
-                        }),
-                ),
-            };
+            let key = normalized_words(category, Norm::Stem(&stemmer)).join(" ");
+            let known = self.resolve(category).map(|r| r.name.clone()).or_else(|| {
+                index
+                    .categories
+                    .get(&key)
+                    .map(|&i| self.rules[i].name.clone())
+            });
+            let tag =
+                match self.settings.categories {
+                    CategoryPolicy::None => None,
+                    CategoryPolicy::Vocabulary => known,
+                    CategoryPolicy::All => Some(known.unwrap_or_else(|| {
+                        category.split_whitespace().collect::<Vec<_>>().join(" ")
+                    })),
+                };
             let Some(tag) = tag.filter(|t| !t.is_empty()) else {
                 continue;
             };
@@ -188,11 +569,13 @@ impl Tagger {
                 category: Some(category.clone()),
             });
         }
+        out.sort_by(|a, b| a.tag.cmp(&b.tag));
         out
     }
 
-    /// The threshold `rule` needs: its own, else `[tagging] min_score` (except substring rules,
-    /// which tag on any occurrence), else [`DEFAULT_MIN_SCORE`].
+    /// The threshold `rule` needs: its own, else (except for substring rules, which tag on
+    /// any occurrence as the site we replace did) `[tagging] min_score`, else
+    /// [`DEFAULT_MIN_SCORE`].
     pub fn min_score(&self, rule: &TagRule) -> f32 {
         match (rule.min_score, rule.mode, self.settings.min_score) {
             (Some(own), _, _) => own,
@@ -217,6 +600,81 @@ impl Tagger {
     pub fn rules(&self) -> &[TagRule] {
         &self.rules
     }
+}
+
+const BREAK: Tok = Tok {
+    stem: NO_ID,
+    exact: NO_ID,
+    start: 0,
+    end: 0,
+    zone: Zone::Body,
+    short_item: false,
+};
+
+/// `score 2.4 (min 1.0): "kubernetes" x3 in title, lead, body; "k8s" in list`.
+fn detail(
+    rule: &TagRule,
+    includes: &[&TermHits],
+    shares: &[f32],
+    score: f32,
+    min_score: f32,
+) -> String {
+    let mut order: Vec<usize> = (0..includes.len()).collect();
+    order.sort_by(|&a, &b| shares[b].total_cmp(&shares[a]));
+    let mut out = format!("score {score:.1} (min {min_score:.1}): ");
+    for (n, &i) in order.iter().enumerate() {
+        let hits = includes[i];
+        if n > 0 {
+            out.push_str("; ");
+        }
+        let term = &rule.effective_terms()[hits.posting.term as usize];
+        let zones = zone_counts(hits);
+        let count: u32 = zones.iter().map(|(_, c)| c).sum();
+        let _ = write!(out, "{term:?}");
+        if count > 1 {
+            let _ = write!(out, " x{count}");
+        }
+        out.push_str(" in ");
+        for (k, (zone, _)) in zones.iter().enumerate() {
+            if k > 0 {
+                out.push_str(", ");
+            }
+            out.push_str(zone.as_str());
+        }
+    }
+    out
+}
+
+/// About [`SNIPPET_CHARS`] characters of `text` around `start..end`, on one line, with `…`
+/// where it was cut.
+fn snippet(text: &str, start: usize, end: usize) -> String {
+    let (start, end) = (start.min(text.len()), end.min(text.len()));
+    let before: Vec<(usize, char)> = text[..start]
+        .char_indices()
+        .rev()
+        .take(SNIPPET_BEFORE)
+        .collect();
+    let from = before.last().map_or(start, |(at, _)| *at);
+    let matched = text.get(start..end).map_or(0, |m| m.chars().count());
+    let after = SNIPPET_CHARS.saturating_sub(before.len() + matched);
+    let to = text[end..]
+        .char_indices()
+        .nth(after)
+        .map_or(text.len(), |(at, _)| end + at);
+    let mut out = String::new();
+    if from > 0 {
+        out.push('…');
+    }
+    out.push_str(
+        &text[from..to]
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" "),
+    );
+    if to < text.len() {
+        out.push('…');
+    }
+    out
 }
 
 impl fmt::Debug for Tagger {

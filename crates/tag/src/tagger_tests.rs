@@ -1,4 +1,5 @@
 use super::*;
+use crate::FieldSet;
 
 fn word(name: &str, terms: &[&str]) -> TagRule {
     TagRule::new(name, terms)
@@ -154,22 +155,27 @@ fn phrase_does_not_run_from_title_into_text() {
 }
 
 #[test]
-fn detail_names_term_and_field() {
+fn detail_names_terms_zones_and_score() {
     let rules = [word("map", &[])];
-    assert_eq!(details(&rules, "Maps", "map"), ["\"map\" in title"]);
-    assert_eq!(details(&rules, "Other", "a map"), ["\"map\" in content"]);
+    assert_eq!(
+        details(&rules, "Maps", "map"),
+        ["score 3.2 (min 1.5): \"map\" x2 in title, lead"]
+    );
+    assert_eq!(
+        details(&rules, "Other", "a map"),
+        ["score 1.7 (min 1.5): \"map\" in lead"]
+    );
 }
 
 #[test]
-fn detail_is_the_first_match_in_reading_order() {
+fn detail_lists_the_weightiest_term_first() {
     let rules = [word("maps", &["cartography", "map"])];
-    assert_eq!(
-        details(&rules, "", "a map, then cartography"),
-        ["\"map\" in content"]
-    );
-    assert_eq!(
-        details(&rules, "Cartography", "map"),
-        ["\"cartography\" in title"]
+    let text = "Intro.\n\nA map, a map, a map, then cartography.";
+    let details = details(&rules, "", text);
+    assert_eq!(details.len(), 1);
+    assert!(
+        details[0].ends_with(": \"map\" x3 in body; \"cartography\" in body"),
+        "{details:?}"
     );
 }
 
@@ -195,7 +201,10 @@ fn substring_reproduces_raw_matching() {
 #[test]
 fn substring_detail_names_term_and_field() {
     let rules = [substring("map", &[])];
-    assert_eq!(details(&rules, "imapd", "map"), ["\"map\" in title"]);
+    assert_eq!(
+        details(&rules, "imapd", "map"),
+        ["score 3.2 (min 0.0): \"map\" x2 in title, lead"]
+    );
 }
 
 #[test]
@@ -371,4 +380,301 @@ fn errors_read_on_their_own() {
         "term \"C++\" of tag \"cpp\" contains '+', which word matching treats as a space; \
          write the term as words or give the tag match = \"substring\" or \"regex\""
     );
+}
+
+fn with_mode(rule: TagRule, mode: MatchMode) -> TagRule {
+    TagRule { mode, ..rule }
+}
+
+fn min_score(rule: TagRule, min: f32) -> TagRule {
+    TagRule {
+        min_score: Some(min),
+        ..rule
+    }
+}
+
+/// About 400 words of prose about nothing in particular, in four paragraphs.
+fn filler() -> String {
+    let sentence =
+        "The team met on Tuesday to talk about the plan for the spring and what to do next. ";
+    (0..4)
+        .map(|_| sentence.repeat(6))
+        .collect::<Vec<_>>()
+        .join("\n\n")
+}
+
+#[test]
+fn a_passing_mention_in_a_long_post_does_not_tag() {
+    let text = format!(
+        "{}\n\nWe also looked at a map once.\n\n{}",
+        filler(),
+        filler()
+    );
+    assert!(tags(&[word("map", &[])], "Spring planning", &text).is_empty());
+    // min_score 0 keeps the mention-tagging of the spine.
+    assert_eq!(
+        tags(
+            &[min_score(word("map", &[]), 0.0)],
+            "Spring planning",
+            &text
+        ),
+        ["map"]
+    );
+}
+
+#[test]
+fn a_post_about_the_term_tags() {
+    let text = format!(
+        "Our new map of the city is out.\n\n{}\n\nThe map shows every park, and the map \
+         legend explains the colours.",
+        filler()
+    );
+    assert_eq!(tags(&[word("map", &[])], "Spring news", &text), ["map"]);
+    assert_eq!(tags(&[word("map", &[])], "A new map", &filler()), ["map"]);
+}
+
+#[test]
+fn mentions_in_link_lists_and_boilerplate_count_little() {
+    let text = format!(
+        "{}\n\n  • A map\n  • Some news\n  • Other news\n\nSubscribe to our newsletter for \
+         more maps, map news and map tips!",
+        filler()
+    );
+    let rules = [word("map", &[])];
+    assert!(tags(&rules, "Links", &text).is_empty());
+    let explained = tagger(&rules).explain(&post("Links", &text));
+    assert_eq!(explained.len(), 1);
+    assert!(!explained[0].applied);
+    assert_eq!(
+        explained[0].matches[0].zones,
+        [(Zone::List, 1), (Zone::Boilerplate, 3)]
+    );
+}
+
+#[test]
+fn a_global_min_score_applies_to_rules_without_their_own() {
+    let settings = TaggingSettings {
+        min_score: Some(10.0),
+        ..TaggingSettings::default()
+    };
+    let rules = [word("map", &[]), min_score(word("rust", &[]), 0.5)];
+    let tagger = Tagger::with_settings(&rules, &settings).expect("compiles");
+    let tags: Vec<String> = tagger
+        .tag(&post("map and rust", ""))
+        .into_iter()
+        .map(|a| a.tag)
+        .collect();
+    assert_eq!(tags, ["rust"]);
+}
+
+#[test]
+fn negative_min_score_is_rejected() {
+    let result = Tagger::new(&[min_score(word("map", &[]), -1.0)]);
+    assert!(matches!(result, Err(TagError::BadMinScore { tag, .. }) if tag == "map"));
+}
+
+#[test]
+fn exact_matches_whole_words_without_stemming() {
+    let rules = [with_mode(word("go", &["Go"]), MatchMode::Exact)];
+    assert_eq!(tags(&rules, "Go 1.23 is out", ""), ["go"]);
+    assert!(tags(&rules, "Going places", "").is_empty());
+    assert!(tags(&rules, "goes", "").is_empty());
+    let phrase = [with_mode(
+        word("ml", &["machine learning"]),
+        MatchMode::Exact,
+    )];
+    assert_eq!(tags(&phrase, "Machine-Learning", ""), ["ml"]);
+    assert!(tags(&phrase, "machines learning", "").is_empty());
+}
+
+#[test]
+fn regex_terms_match_case_insensitively_and_count() {
+    let rules = [with_mode(
+        word("k8s", &[r"\bk(ubernete|8)s\b"]),
+        MatchMode::Regex,
+    )];
+    assert_eq!(tags(&rules, "K8S upgrade", ""), ["k8s"]);
+    let explained = tagger(&rules).explain(&post("", "kubernetes, k8s and Kubernetes"));
+    assert_eq!(explained[0].matches[0].zones, [(Zone::Lead, 3)]);
+    assert!(tags(&rules, "kubernetesy", "").is_empty());
+}
+
+#[test]
+fn bad_regex_names_tag_and_term() {
+    let result = Tagger::new(&[with_mode(word("x", &["(open"]), MatchMode::Regex)]);
+    assert!(
+        matches!(result, Err(TagError::BadRegex { tag, term, .. }) if tag == "x" && term == "(open")
+    );
+}
+
+#[test]
+fn fields_limit_where_terms_count() {
+    let title_only = TagRule {
+        fields: FieldSet::TITLE,
+        ..word("map", &[])
+    };
+    assert_eq!(tags(std::slice::from_ref(&title_only), "Maps", ""), ["map"]);
+    assert!(tags(&[title_only], "News", "map map map").is_empty());
+    let content_only = TagRule {
+        fields: FieldSet::CONTENT,
+        ..word("map", &[])
+    };
+    assert!(tags(std::slice::from_ref(&content_only), "Maps", "").is_empty());
+    assert_eq!(tags(&[content_only], "News", "map map map"), ["map"]);
+}
+
+#[test]
+fn posts_are_stemmed_in_their_language() {
+    // German stemming takes "Karten" to "kart"; English would leave "karten".
+    let rules = [word("karte", &["Karte"])];
+    let tagger = tagger(&rules);
+    let german = PostText {
+        title: "Neue Karten",
+        language: Some("de-AT"),
+        ..PostText::default()
+    };
+    assert_eq!(tagger.tag(&german).len(), 1);
+    let english = PostText {
+        language: Some("en"),
+        ..german
+    };
+    assert!(tagger.tag(&english).is_empty());
+}
+
+#[test]
+fn undeclared_languages_are_detected() {
+    let rules = [word("karte", &["Karte"])];
+    let text = "Wir haben die Karten für die Stadt neu gezeichnet, und sie sind nicht mehr \
+                so alt wie die von der Stadt. Die Karten sind jetzt auch im Netz.";
+    let found = tagger(&rules).tag(&post("Neue Karten", text));
+    assert_eq!(found.len(), 1);
+}
+
+#[test]
+fn the_configured_language_is_the_fallback() {
+    let settings = TaggingSettings {
+        language: Some("de".into()),
+        ..TaggingSettings::default()
+    };
+    let tagger = Tagger::with_settings(&[word("karte", &["Karte"])], &settings).expect("ok");
+    assert_eq!(tagger.tag(&post("Karten", "")).len(), 1);
+    let bad = TaggingSettings {
+        language: Some("klingon".into()),
+        ..TaggingSettings::default()
+    };
+    assert!(matches!(
+        Tagger::with_settings(&[], &bad),
+        Err(TagError::UnknownLanguage { .. })
+    ));
+}
+
+fn category_post<'a>(categories: &'a [String]) -> PostText<'a> {
+    PostText {
+        title: "Something else",
+        categories,
+        ..PostText::default()
+    }
+}
+
+fn category_tags(rules: &[TagRule], policy: CategoryPolicy, categories: &[&str]) -> Vec<String> {
+    let settings = TaggingSettings {
+        categories: policy,
+        ..TaggingSettings::default()
+    };
+    let categories: Vec<String> = categories.iter().map(|c| (*c).to_owned()).collect();
+    Tagger::with_settings(rules, &settings)
+        .expect("compiles")
+        .tag(&category_post(&categories))
+        .into_iter()
+        .map(|a| a.tag)
+        .collect()
+}
+
+#[test]
+fn categories_naming_the_vocabulary_give_its_tags() {
+    let rules = [
+        TagRule {
+            aliases: vec!["k8s".into()],
+            ..word("Kubernetes", &["kubernetes", "kube"])
+        },
+        word("map", &["cartography"]),
+    ];
+    let policy = CategoryPolicy::Vocabulary;
+    assert_eq!(
+        category_tags(&rules, policy, &["kubernetes!"]),
+        ["Kubernetes"]
+    );
+    assert_eq!(category_tags(&rules, policy, &["K8S"]), ["Kubernetes"]);
+    assert_eq!(category_tags(&rules, policy, &["Maps"]), ["map"]);
+    assert_eq!(category_tags(&rules, policy, &["Cartography"]), ["map"]);
+    assert!(category_tags(&rules, policy, &["Gardening"]).is_empty());
+    let explained = tagger(&rules).tag(&category_post(&["Maps".to_owned()]));
+    assert_eq!(explained[0].detail, "feed category \"Maps\"");
+    assert_eq!(explained[0].origin, TagOrigin::Category);
+}
+
+#[test]
+fn category_policy_all_and_none() {
+    let rules = [word("map", &[])];
+    assert_eq!(
+        category_tags(
+            &rules,
+            CategoryPolicy::All,
+            &["  Home   Lab ", "MAPS", "home lab"]
+        ),
+        ["Home Lab", "map"]
+    );
+    assert!(category_tags(&rules, CategoryPolicy::None, &["map"]).is_empty());
+}
+
+#[test]
+fn a_term_finding_and_a_category_give_one_assignment() {
+    let categories = vec!["Maps".to_owned()];
+    let post = PostText {
+        title: "Maps",
+        categories: &categories,
+        ..PostText::default()
+    };
+    let found = tagger(&[word("map", &[])]).tag(&post);
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].origin, TagOrigin::Term);
+}
+
+#[test]
+fn explain_reports_candidates_not_applied_with_snippets() {
+    let rules = [
+        excluding(word("rust", &[]), &["rust belt"]),
+        word("map", &[]),
+    ];
+    let text = format!(
+        "{}\n\nHe drove through the Rust Belt with a paper map on the seat beside him.",
+        filler()
+    );
+    let explained = tagger(&rules).explain(&post("Road trip", &text));
+    let names: Vec<&str> = explained.iter().map(|e| e.tag.as_str()).collect();
+    assert_eq!(names, ["map", "rust"]);
+    let map = &explained[0];
+    assert!(!map.applied && map.score > 0.0 && map.score < map.min_score);
+    assert_eq!(map.matches[0].term, "map");
+    assert_eq!(map.matches[0].field, "content");
+    assert!(
+        map.matches[0].snippet.contains("paper map on the seat"),
+        "{map:?}"
+    );
+    assert!(map.matches[0].snippet.chars().count() <= 84, "{map:?}");
+    let rust = &explained[1];
+    assert!(!rust.applied);
+    assert_eq!(rust.excluded_by.as_deref(), Some("rust belt"));
+}
+
+#[test]
+fn one_scratch_serves_many_posts_and_taggers() {
+    let maps = tagger(&[word("map", &[])]);
+    let rust = tagger(&[word("rust", &[])]);
+    let mut scratch = Scratch::new();
+    for _ in 0..3 {
+        assert_eq!(maps.tag_with(&post("maps", ""), &mut scratch).len(), 1);
+        assert_eq!(rust.tag_with(&post("maps", ""), &mut scratch).len(), 0);
+        assert_eq!(rust.tag_with(&post("rust", ""), &mut scratch).len(), 1);
+    }
 }

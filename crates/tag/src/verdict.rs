@@ -1,4 +1,7 @@
-//! What the matchers found for each rule while reading one post.
+//! What the matchers found for each term while reading one post: occurrences per zone and
+//! where the first one is.
+
+use crate::{FieldSet, Zone};
 
 /// The part of a post a term was found in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,44 +20,94 @@ impl Field {
 }
 
 /// One compiled term: which rule it belongs to, which of the rule's terms (or exclude terms) it
-/// is, and whether it vetoes the tag rather than giving it.
+/// is, whether it vetoes the tag rather than giving it, and its number in the whole vocabulary.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Posting {
     pub(crate) rule: u32,
     pub(crate) term: u32,
     pub(crate) exclude: bool,
+    pub(crate) id: u32,
+    /// Where the rule reads: occurrences elsewhere are not recorded.
+    pub(crate) fields: FieldSet,
 }
 
-#[derive(Debug, Clone, Copy, Default)]
-struct Verdict {
-    /// The first include term found (index into the rule's terms) and where.
-    hit: Option<(u32, Field)>,
-    excluded: bool,
+pub(crate) const ZONES: usize = 7;
+
+/// The occurrences of one term in one post.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct TermHits {
+    pub(crate) posting: Posting,
+    /// Occurrences by zone (indexed by `Zone as usize`).
+    pub(crate) zones: [u32; ZONES],
+    /// Content occurrences in short list items (a subset of the `List` count).
+    pub(crate) short_items: u32,
+    /// The first occurrence: field and byte range.
+    pub(crate) first: (Field, usize, usize),
 }
 
-/// Per-rule findings for one post, filled by every matcher and read once at the end.
-pub(crate) struct Verdicts(Vec<Verdict>);
+/// Per-term findings for one post, filled by every matcher and read once at the end. Reused
+/// from post to post: clearing costs the number of terms found, not the vocabulary's size.
+#[derive(Debug, Default)]
+pub(crate) struct Hits {
+    /// Term number to its index in `found` plus one; 0 for not found.
+    slots: Vec<u32>,
+    pub(crate) found: Vec<TermHits>,
+}
 
-impl Verdicts {
-    pub(crate) fn new(rules: usize) -> Verdicts {
-        Verdicts(vec![Verdict::default(); rules])
-    }
-
-    /// Records that `posting` matched in `field`. Only the first include match of a rule is kept:
-    /// matchers read the title before the content and each field front to back.
-    pub(crate) fn record(&mut self, posting: Posting, field: Field) {
-        let verdict = &mut self.0[posting.rule as usize];
-        if posting.exclude {
-            verdict.excluded = true;
-        } else if verdict.hit.is_none() {
-            verdict.hit = Some((posting.term, field));
+impl Hits {
+    /// Forgets the last post; `terms` is the vocabulary's term count.
+    pub(crate) fn reset(&mut self, terms: usize) {
+        for hit in &self.found {
+            if let Some(slot) = self.slots.get_mut(hit.posting.id as usize) {
+                *slot = 0;
+            }
+        }
+        self.found.clear();
+        if self.slots.len() != terms {
+            self.slots.clear();
+            self.slots.resize(terms, 0);
         }
     }
 
-    /// The deciding match of a rule that gets its tag: a term matched and no exclude term did.
-    pub(crate) fn decided(&self, rule: usize) -> Option<(u32, Field)> {
-        let verdict = self.0[rule];
-        if verdict.excluded { None } else { verdict.hit }
+    /// Records one occurrence of `posting` in `zone` at `start..end` of `field`.
+    pub(crate) fn record(
+        &mut self,
+        posting: Posting,
+        field: Field,
+        zone: Zone,
+        short_item: bool,
+        (start, end): (usize, usize),
+    ) {
+        let allowed = match field {
+            Field::Title => posting.fields.title,
+            Field::Content => posting.fields.content,
+        };
+        let Some(slot) = self.slots.get_mut(posting.id as usize).filter(|_| allowed) else {
+            return;
+        };
+        if *slot == 0 {
+            self.found.push(TermHits {
+                posting,
+                zones: [0; ZONES],
+                short_items: 0,
+                first: (field, start, end),
+            });
+            *slot = self.found.len() as u32;
+        }
+        let hit = &mut self.found[*slot as usize - 1];
+        hit.zones[zone as usize] += 1;
+        if short_item {
+            hit.short_items += 1;
+        }
+        // Matchers may report out of order (regex before words); keep the earliest.
+        let earlier = match (field, hit.first.0) {
+            (Field::Title, Field::Content) => true,
+            (a, b) if a == b => start < hit.first.1,
+            _ => false,
+        };
+        if earlier {
+            hit.first = (field, start, end);
+        }
     }
 }
 
@@ -62,31 +115,37 @@ impl Verdicts {
 mod tests {
     use super::*;
 
-    const INCLUDE: Posting = Posting {
+    const POSTING: Posting = Posting {
         rule: 0,
         term: 1,
         exclude: false,
-    };
-    const EXCLUDE: Posting = Posting {
-        rule: 0,
-        term: 0,
-        exclude: true,
+        id: 2,
+        fields: crate::FieldSet::BOTH,
     };
 
     #[test]
-    fn first_include_match_decides() {
-        let mut verdicts = Verdicts::new(1);
-        verdicts.record(INCLUDE, Field::Title);
-        verdicts.record(Posting { term: 2, ..INCLUDE }, Field::Content);
-        assert_eq!(verdicts.decided(0), Some((1, Field::Title)));
+    fn occurrences_add_up_by_zone_and_keep_the_first() {
+        let mut hits = Hits::default();
+        hits.reset(3);
+        hits.record(POSTING, Field::Content, Zone::Body, false, (50, 53));
+        hits.record(POSTING, Field::Content, Zone::List, true, (10, 13));
+        hits.record(POSTING, Field::Title, Zone::Title, false, (0, 3));
+        assert_eq!(hits.found.len(), 1);
+        let hit = hits.found[0];
+        assert_eq!(hit.zones[Zone::Body as usize], 1);
+        assert_eq!(hit.zones[Zone::List as usize], 1);
+        assert_eq!(hit.short_items, 1);
+        assert_eq!(hit.first, (Field::Title, 0, 3));
     }
 
     #[test]
-    fn an_exclude_match_vetoes_before_or_after() {
-        let mut verdicts = Verdicts::new(2);
-        verdicts.record(EXCLUDE, Field::Content);
-        verdicts.record(INCLUDE, Field::Content);
-        assert_eq!(verdicts.decided(0), None);
-        assert_eq!(verdicts.decided(1), None);
+    fn reset_forgets_the_last_post() {
+        let mut hits = Hits::default();
+        hits.reset(3);
+        hits.record(POSTING, Field::Content, Zone::Body, false, (0, 1));
+        hits.reset(3);
+        assert!(hits.found.is_empty());
+        hits.record(POSTING, Field::Content, Zone::Lead, false, (0, 1));
+        assert_eq!(hits.found[0].zones[Zone::Body as usize], 0);
     }
 }

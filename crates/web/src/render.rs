@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use minijinja::{AutoEscape, Environment, Output, State, UndefinedBehavior, Value, context};
 use serde::Serialize;
 use syndic_core::{Post, SourceSummary};
-use syndic_store::PostRef;
+use syndic_store::{PostRef, TagReason};
 
 use crate::feeds::FeedLink;
 use crate::theme::ThemeError;
@@ -155,6 +155,8 @@ pub(crate) fn escape_html(out: &mut impl fmt::Write, text: &str) -> fmt::Result 
 pub(crate) struct ListingPage<'a> {
     pub page_title: String,
     pub heading: String,
+    /// Shown under the heading (a tag's description from the vocabulary).
+    pub description: Option<&'a str>,
     /// Root-relative path of the listing's first page, ending in `/`.
     pub base_path: &'a str,
     pub posts: &'a [Post],
@@ -190,6 +192,7 @@ fn listing_context(state: &AppState, page: &ListingPage<'_>) -> Value {
         page_title => &page.page_title,
         canonical => site.url(&page_path(page.base_path, page.page)),
         heading => &page.heading,
+        description => page.description,
         posts => posts,
         pagination => Pagination::new(page.base_path, page.page, page.pages),
         feeds => page.feeds,
@@ -233,10 +236,64 @@ impl<'a> Neighbour<'a> {
     }
 }
 
-/// One post with `post.html`; `newer` and `older` are its neighbours in the home listing.
+/// A tag of a post with why the post carries it, as `post.html` shows it (`why`).
+#[derive(Debug, Serialize)]
+struct TagWhy<'a> {
+    name: &'a str,
+    url: String,
+    reasons: Vec<Reason<'a>>,
+    /// Every reason on one line, for the link's `title` (hover).
+    summary: String,
+}
+
+/// One reason: the origin (`term`, `category`, `source`, `manual`) and what decided it.
+#[derive(Debug, Serialize)]
+struct Reason<'a> {
+    origin: &'static str,
+    detail: &'a str,
+}
+
+impl Reason<'_> {
+    fn line(&self) -> String {
+        if self.detail.is_empty() {
+            self.origin.to_owned()
+        } else {
+            format!("{} \u{2014} {}", self.origin, self.detail)
+        }
+    }
+}
+
+/// Groups `reasons` (sorted by tag, as the store gives them) by tag.
+fn tags_with_reasons(reasons: &[TagReason]) -> Vec<TagWhy<'_>> {
+    let mut tags: Vec<TagWhy<'_>> = Vec::new();
+    for reason in reasons {
+        let entry = Reason {
+            origin: reason.origin.as_str(),
+            detail: reason.detail.trim(),
+        };
+        match tags.last_mut() {
+            Some(last) if last.name == reason.tag.name => last.reasons.push(entry),
+            _ => tags.push(TagWhy {
+                name: &reason.tag.name,
+                url: tag_path(&reason.tag.slug),
+                reasons: vec![entry],
+                summary: String::new(),
+            }),
+        }
+    }
+    for tag in &mut tags {
+        let lines: Vec<String> = tag.reasons.iter().map(Reason::line).collect();
+        tag.summary = lines.join("; ");
+    }
+    tags
+}
+
+/// One post with `post.html`; `reasons` say why it carries each tag; `newer` and `older` are
+/// its neighbours in the home listing.
 pub(crate) fn post_page(
     state: &AppState,
     post: &Post,
+    reasons: &[TagReason],
     newer: Option<&PostRef>,
     older: Option<&PostRef>,
 ) -> Result<String, WebError> {
@@ -249,6 +306,7 @@ pub(crate) fn post_page(
             page_title => format!("{} – {}", view.title, site.title),
             canonical => &view.link,
             post => view,
+            why => tags_with_reasons(reasons),
             newer => newer.map(Neighbour::new),
             older => older.map(Neighbour::new),
         },

@@ -74,7 +74,9 @@ async fn a_post_page_links_its_newer_and_older_neighbours() {
         body.contains(r#"<link rel="canonical" href="https://tidepool.example/2026/03/kelp">"#)
     );
     assert!(body.contains("Post Syndicated from Tidepool Notes original"));
-    assert!(body.contains(r#"<a href="/tag/ocean/" rel="tag">ocean</a>"#));
+    assert!(body.contains(
+        r#"<a href="/tag/ocean/" rel="tag" title="term — &quot;ocean&quot; in text">ocean</a>"#
+    ));
     assert_in_order(
         body,
         &[

@@ -164,11 +164,9 @@ async fn post_page_shows_one_post_with_canonical_original() {
                 .body
                 .contains("<pre><code>let tile = cache.get(z, x, y)?;</code></pre>")
         );
-        assert!(
-            reply
-                .body
-                .contains(r#"<a href="/tag/map/" rel="tag">map</a>"#)
-        );
+        assert!(reply.body.contains(
+            r#"<a href="/tag/map/" rel="tag" title="term — &quot;map&quot; in text">map</a>"#
+        ));
         assert!(!reply.body.contains(HARBOR));
     }
     // Without an original, the post's own page is both canonical and the named original.

@@ -45,9 +45,23 @@ pub(crate) fn read(reader: &mut Reader<'_>, root: &Element, format: Format) -> D
     let mut published = None;
     let mut feed_id_link = None;
     let mut entries: Vec<&Element> = Vec::new();
+    // Entries found below another element than the feed.
+    let mut nested = 0usize;
     for el in root.elements() {
         let scope = root_scope.enter(el);
         let local = el.local.to_ascii_lowercase();
+        if core(el) && local == "entry" {
+            entries.push(el);
+            nested_entries(el, &core, &mut entries, &mut nested);
+            continue;
+        }
+        if !matches!(
+            local.as_str(),
+            "title" | "subtitle" | "tagline" | "rights" | "info"
+        ) {
+            // Entries that an unclosed tag swallowed.
+            nested_entries(el, &core, &mut entries, &mut nested);
+        }
         if core(el) {
             match local.as_str() {
                 "title" => first(&mut doc.title, body(el, scope, atom03).plain()),
@@ -91,7 +105,6 @@ pub(crate) fn read(reader: &mut Reader<'_>, root: &Element, format: Format) -> D
                     &mut icon,
                     trimmed(el).and_then(|h| reader.link_quiet(&h, &scope)),
                 ),
-                "entry" => entries.push(el),
                 _ => {}
             }
             continue;
@@ -117,6 +130,15 @@ pub(crate) fn read(reader: &mut Reader<'_>, root: &Element, format: Format) -> D
             _ => {}
         }
     }
+    if nested > 0 {
+        reader.warnings.push(format!(
+            "{} inside another element (an unclosed tag, or an entry within an entry); \
+             {} read as {}",
+            crate::xml::count(nested, "entry was nested", "entries were nested"),
+            if nested == 1 { "it was" } else { "they were" },
+            if nested == 1 { "an entry" } else { "entries" },
+        ));
+    }
     doc.link = draft::alternate(&links).or(feed_id_link);
     doc.image = logo.or(icon);
     doc.updated = doc.updated.or(published);
@@ -136,6 +158,35 @@ pub(crate) fn read(reader: &mut Reader<'_>, root: &Element, format: Format) -> D
         })
         .collect();
     doc
+}
+
+/// Entries below `el` (at any depth), in document order: an unclosed tag before them or
+/// an `<entry>` written inside another puts them there (see the RSS reader's
+/// `nested_items`). Text constructs are not looked into.
+fn nested_entries<'a>(
+    el: &'a Element,
+    core: &dyn Fn(&Element) -> bool,
+    entries: &mut Vec<&'a Element>,
+    nested: &mut usize,
+) {
+    for child in el.elements() {
+        let local = child.local.to_ascii_lowercase();
+        if matches!(
+            local.as_str(),
+            "title" | "subtitle" | "summary" | "content" | "rights" | "source"
+        ) {
+            continue;
+        }
+        let is_entry = core(child) && local == "entry";
+        if !is_entry && !child.has_element_children() {
+            continue;
+        }
+        if is_entry {
+            entries.push(child);
+            *nested += 1;
+        }
+        nested_entries(child, core, entries, nested);
+    }
 }
 
 fn read_entry<'a>(
@@ -229,5 +280,63 @@ fn body(el: &Element, scope: Scope, atom03: bool) -> Body<'_> {
 fn first<T>(slot: &mut Option<T>, value: Option<T>) {
     if slot.is_none() {
         *slot = value;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Document, ReadOptions, read_document};
+
+    fn read(xml: &str) -> Document {
+        read_document(xml.as_bytes(), &ReadOptions::default()).expect("reads")
+    }
+
+    fn titles(doc: &Document) -> Vec<Option<&str>> {
+        doc.entries.iter().map(|e| e.title.as_deref()).collect()
+    }
+
+    #[test]
+    fn entries_inside_an_unclosed_feed_element_are_entries() {
+        let doc = read(
+            r#"<feed xmlns="http://www.w3.org/2005/Atom"><title>F</title>
+            <author><name>Ann</name>
+            <entry><id>urn:1</id><title>One</title></entry>
+            <entry><id>urn:2</id><title>Two</title></entry>
+            </feed>"#,
+        );
+        assert_eq!(titles(&doc), [Some("One"), Some("Two")]);
+        assert!(
+            doc.warnings
+                .iter()
+                .any(|w| w.starts_with("2 entries were nested")),
+            "{:?}",
+            doc.warnings
+        );
+    }
+
+    #[test]
+    fn entry_inside_an_unclosed_entry_is_a_sibling() {
+        let doc = read(
+            r#"<feed xmlns="http://www.w3.org/2005/Atom">
+            <entry><id>urn:a</id><title>A</title>
+            <entry><id>urn:b</id><title>B</title></entry>
+            </feed>"#,
+        );
+        assert_eq!(titles(&doc), [Some("A"), Some("B")]);
+        assert!(
+            doc.warnings
+                .iter()
+                .any(|w| w.starts_with("1 entry was nested"))
+        );
+    }
+
+    #[test]
+    fn entries_in_content_are_not_entries() {
+        let doc = read(
+            r#"<feed xmlns="http://www.w3.org/2005/Atom"><entry><id>urn:a</id><title>A</title>
+            <content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml"><entry>x</entry></div></content>
+            </entry></feed>"#,
+        );
+        assert_eq!(doc.entries.len(), 1);
     }
 }

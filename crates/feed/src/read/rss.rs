@@ -95,12 +95,23 @@ pub(crate) fn read(reader: &mut Reader<'_>, root: &Element, format: Format) -> D
     let mut image_alt = None;
     let mut atom_alternate = None;
     let mut items: Vec<(&Element, Scope)> = Vec::new();
+    // Items found below another element than the channel (or the RDF root).
+    let mut nested = 0usize;
     let mut description = None;
     let mut title = None;
 
     for el in channel.elements() {
         let scope = channel_scope.enter(el);
         let local = el.local.to_ascii_lowercase();
+        if core(el) && local == "item" {
+            items.push((el, scope.clone()));
+            nested_items(el, &scope, &mut items, &mut nested);
+            continue;
+        }
+        if !matches!(local.as_str(), "title" | "description" | "link") {
+            // Items that an unclosed tag swallowed.
+            nested_items(el, &scope, &mut items, &mut nested);
+        }
         if core(el) {
             match local.as_str() {
                 "title" if title.is_none() => {
@@ -124,7 +135,6 @@ pub(crate) fn read(reader: &mut Reader<'_>, root: &Element, format: Format) -> D
                 "image" if doc.image.is_none() => {
                     doc.image = image_url(reader, el, &scope);
                 }
-                "item" => items.push((el, scope)),
                 _ => {}
             }
             continue;
@@ -187,12 +197,25 @@ pub(crate) fn read(reader: &mut Reader<'_>, root: &Element, format: Format) -> D
             if !core(el) {
                 continue;
             }
+            let scope = root_scope.enter(el);
             if named(el, "item") {
-                items.push((el, root_scope.enter(el)));
+                items.push((el, scope.clone()));
             } else if named(el, "image") && doc.image.is_none() {
-                doc.image = image_url(reader, el, &root_scope.enter(el));
+                doc.image = image_url(reader, el, &scope);
+            }
+            if !std::ptr::eq(el, channel) {
+                nested_items(el, &scope, &mut items, &mut nested);
             }
         }
+    }
+    if nested > 0 {
+        reader.warnings.push(format!(
+            "{} inside another element (an unclosed tag, or an item within an item); \
+             {} read as {}",
+            crate::xml::count(nested, "item was nested", "items were nested"),
+            if nested == 1 { "it was" } else { "they were" },
+            if nested == 1 { "an entry" } else { "entries" },
+        ));
     }
 
     doc.title = title.or(title_alt);
@@ -215,6 +238,38 @@ pub(crate) fn read(reader: &mut Reader<'_>, root: &Element, format: Format) -> D
         })
         .collect();
     doc
+}
+
+/// Items below `el` (at any depth), in document order: an unclosed tag before them
+/// (`<itunes:category text="x">` never closed) or an `<item>` written inside another
+/// puts them there, and feedparser, which does not look at nesting, reads them as
+/// entries; so do we. Text-like elements are not looked into. Depth is bounded by the
+/// XML reader's [`crate::xml`] depth limit.
+fn nested_items<'a>(
+    el: &'a Element,
+    scope: &Scope,
+    items: &mut Vec<(&'a Element, Scope)>,
+    nested: &mut usize,
+) {
+    for child in el.elements() {
+        let local = child.local.to_ascii_lowercase();
+        if matches!(
+            local.as_str(),
+            "title" | "description" | "summary" | "encoded" | "content" | "link"
+        ) {
+            continue;
+        }
+        let is_item = core(child) && local == "item";
+        if !is_item && !child.has_element_children() {
+            continue;
+        }
+        let inner = scope.enter(child);
+        if is_item {
+            items.push((child, inner.clone()));
+            *nested += 1;
+        }
+        nested_items(child, &inner, items, nested);
+    }
 }
 
 fn read_item<'a>(reader: &mut Reader<'_>, item: &'a Element, scope: Scope) -> EntryDraft<'a> {
@@ -241,6 +296,7 @@ fn read_item<'a>(reader: &mut Reader<'_>, item: &'a Element, scope: Scope) -> En
             }
             "link" if draft.link.is_none() => {
                 draft.link = trimmed(el)
+                    .map(|h| double_escaped_amp(&h))
                     .or_else(|| el.attr("href").map(str::to_owned))
                     .and_then(|h| reader.link(&h, &scope));
             }
@@ -270,7 +326,8 @@ fn read_item<'a>(reader: &mut Reader<'_>, item: &'a Element, scope: Scope) -> En
             "pubdate" if draft.published.is_none() => {
                 draft.published = values::date(el);
             }
-            "lastbuilddate" if draft.updated.is_none() => {
+            // `<modified>` is not RSS, but feeds put it in items (feedparser reads it).
+            "lastbuilddate" | "modified" if draft.updated.is_none() => {
                 draft.updated = values::date(el);
             }
             "category" => draft.add_category(values::plain(el)),
@@ -293,6 +350,13 @@ fn read_item<'a>(reader: &mut Reader<'_>, item: &'a Element, scope: Scope) -> En
         draft.id = about;
     }
     draft
+}
+
+/// A link whose `&` was escaped twice (`?a=1&amp;amp;b=2` in the XML, so `&amp;` in the
+/// text): no URL means a parameter named `amp;b`, so `&amp;` is read as `&`, as
+/// feedparser does.
+fn double_escaped_amp(href: &str) -> String {
+    href.replace("&amp;", "&")
 }
 
 /// The URL of an RSS `<image>`: its `<url>` child, else `rdf:resource`/`href`.
@@ -328,6 +392,124 @@ fn add(list: &mut Vec<String>, value: Option<String>) {
 #[cfg(test)]
 mod tests {
     use super::looks_like_html;
+    use crate::{Document, ReadOptions, read_document};
+
+    fn read(xml: &str) -> Document {
+        read_document(xml.as_bytes(), &ReadOptions::default()).expect("reads")
+    }
+
+    fn titles(doc: &Document) -> Vec<Option<&str>> {
+        doc.entries.iter().map(|e| e.title.as_deref()).collect()
+    }
+
+    #[test]
+    fn items_inside_an_unclosed_channel_element_are_entries() {
+        let doc = read(
+            r#"<rss version="2.0" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd">
+            <channel><title>Show</title>
+            <itunes:category text='Technology'><itunes:category text='Gadgets'/>
+            <item><title>One</title><link>http://x.example/1</link></item>
+            <item><title>Two</title><link>http://x.example/2</link></item>
+            </channel></rss>"#,
+        );
+        assert_eq!(titles(&doc), [Some("One"), Some("Two")]);
+        assert_eq!(doc.entries[1].link.as_deref(), Some("http://x.example/2"));
+        assert!(
+            doc.warnings
+                .iter()
+                .any(|w| w.starts_with("2 items were nested")),
+            "{:?}",
+            doc.warnings
+        );
+    }
+
+    #[test]
+    fn illegally_nested_items_are_read_as_siblings_in_document_order() {
+        let doc = read(
+            r#"<rss version="2.0"><channel>
+            <item><title>Outer</title><item/><guid>o</guid></item>
+            <item><title>A</title><item><title>Inner</title></item><link>http://x.example/a</link></item>
+            </channel></rss>"#,
+        );
+        assert_eq!(
+            titles(&doc),
+            [Some("Outer"), None, Some("A"), Some("Inner")]
+        );
+        // What follows the nested item still belongs to the outer one.
+        assert_eq!(doc.entries[0].id, "o");
+        assert_eq!(doc.entries[2].link.as_deref(), Some("http://x.example/a"));
+        assert!(
+            doc.warnings
+                .iter()
+                .any(|w| w.starts_with("2 items were nested"))
+        );
+    }
+
+    #[test]
+    fn one_nested_item_is_warned_in_the_singular() {
+        let doc = read(
+            r#"<rss version="2.0"><channel><item><title>A</title><item><title>B</title></item></item></channel></rss>"#,
+        );
+        assert_eq!(titles(&doc), [Some("A"), Some("B")]);
+        assert!(
+            doc.warnings.iter().any(
+                |w| w.starts_with("1 item was nested") && w.contains("it was read as an entry")
+            ),
+            "{:?}",
+            doc.warnings
+        );
+    }
+
+    #[test]
+    fn items_inside_an_unclosed_image_are_entries() {
+        let doc = read(
+            r#"<rss version="2.0"><channel><title>c</title><image><url>http://x.example/i.png</url>
+            <item><title>One</title></item></channel></rss>"#,
+        );
+        assert_eq!(titles(&doc), [Some("One")]);
+        assert_eq!(doc.image.as_deref(), Some("http://x.example/i.png"));
+    }
+
+    #[test]
+    fn items_in_text_elements_are_not_entries() {
+        let doc = read(
+            r#"<rss version="2.0"><channel><item><description><item>x</item></description></item></channel></rss>"#,
+        );
+        assert_eq!(doc.entries.len(), 1);
+    }
+
+    #[test]
+    fn double_escaped_ampersand_in_item_link_is_one_ampersand() {
+        let doc = read(
+            r#"<rss version="2.0"><channel><item><title>t</title><link>http://x.example/p?a=1&amp;amp;b=2</link></item></channel></rss>"#,
+        );
+        assert_eq!(
+            doc.entries[0].link.as_deref(),
+            Some("http://x.example/p?a=1&b=2")
+        );
+    }
+
+    #[test]
+    fn modified_in_an_item_is_its_updated_date() {
+        let doc = read(
+            r#"<rss version="2.0"><channel><item><title>t</title><modified>2017-10-17T22:17:32+00:00</modified></item></channel></rss>"#,
+        );
+        let updated = doc.entries[0].updated.expect("updated");
+        assert_eq!(updated.to_rfc3339(), "2017-10-17T22:17:32+00:00");
+    }
+
+    #[test]
+    fn double_encoded_item_title_is_repaired() {
+        let doc = read(
+            "<rss version=\"2.0\"><channel><item><title>Caf\u{c3}\u{a9} \u{e2}\u{20ac}\u{153}cr\u{c3}\u{a8}me\u{e2}\u{20ac}\u{9d}</title></item></channel></rss>",
+        );
+        assert_eq!(doc.entries[0].title.as_deref(), Some("Café “crème”"));
+        assert!(
+            doc.warnings
+                .iter()
+                .any(|w| w.contains("1 text value was double-encoded"))
+        );
+    }
 
     #[test]
     fn html_is_guessed_from_closing_tags_and_entities() {

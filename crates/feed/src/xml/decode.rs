@@ -13,6 +13,10 @@
 //! - a Latin-1/Windows-1252 label on bytes that are valid UTF-8 with non-ASCII text:
 //!   read as UTF-8 (following the label would turn every accent into mojibake), and
 //!   reported under the label, as feedparser reports it.
+//! - UTF-8 (declared, or nothing declared, no BOM) that is not UTF-8 at all (more invalid
+//!   bytes than valid non-ASCII characters): the encoding is guessed with `chardetng`
+//!   (Shift_JIS, GBK, EUC-KR, windows-1251, …); a Windows-1252 guess keeps the byte-wise
+//!   fallback above.
 //! - UTF-7 is never decoded (its `+ADw-` would turn into markup): the bytes are read as
 //!   UTF-8, so such sequences stay literal text.
 //!
@@ -333,6 +337,27 @@ pub(crate) fn decode<'a>(
     };
 
     let (text, encoding) = match enc {
+        Enc::Utf8 if bom.is_none() => match guess_legacy(body) {
+            Some(guess) => {
+                let said = match label {
+                    Some(l) => format!("is labelled {l:?} but is not valid UTF-8"),
+                    None => "declares no encoding and is not valid UTF-8".to_owned(),
+                };
+                warnings.push(format!(
+                    "the document {said}; its bytes look like {}, which was used (a guess)",
+                    guess.name()
+                ));
+                let (text, errors) = guess.decode_without_bom_handling(body);
+                if errors {
+                    warnings.push(format!(
+                        "some bytes are not valid {}; they were replaced",
+                        guess.name()
+                    ));
+                }
+                (text, guess.name().to_ascii_lowercase())
+            }
+            None => utf8(body, &mut warnings),
+        },
         Enc::Utf8 => utf8(body, &mut warnings),
         Enc::Utf16Le | Enc::Utf16 => wide16(body, encoding_rs::UTF_16LE, &mut warnings),
         Enc::Utf16Be => wide16(body, encoding_rs::UTF_16BE, &mut warnings),
@@ -414,6 +439,44 @@ pub(super) const WINDOWS_1252_HIGH: [char; 32] = [
     '\u{2DC}', '\u{2122}', '\u{161}', '\u{203A}', '\u{153}', '\u{9D}', '\u{17E}', '\u{178}',
 ];
 
+/// For bytes read as UTF-8 (no BOM; UTF-8 declared or nothing declared) that are not
+/// UTF-8 at all: the legacy encoding `chardetng` guesses, when that is not Windows-1252
+/// (which [`utf8`] already falls back to byte by byte). `None` for valid UTF-8, and for
+/// UTF-8 with a few stray bytes (no more invalid bytes than valid non-ASCII characters),
+/// which is what a mis-pasted Latin-1 character in a UTF-8 feed looks like.
+fn guess_legacy(body: &[u8]) -> Option<&'static Encoding> {
+    if std::str::from_utf8(body).is_ok() {
+        return None;
+    }
+    let (mut multibyte, mut invalid) = (0usize, 0usize);
+    for chunk in body.utf8_chunks() {
+        multibyte += chunk.valid().chars().filter(|c| !c.is_ascii()).count();
+        invalid += chunk.invalid().len();
+    }
+    if invalid <= multibyte {
+        return None;
+    }
+    let mut detector = chardetng::EncodingDetector::new();
+    detector.feed(body, true);
+    let guess = detector.guess(None, false);
+    // Telling one single-byte code page from another takes text: with a few accented
+    // bytes (`\xA3` is `£` in Windows-1252 and `Ł` in Windows-1250) Windows-1252, by far
+    // the most common, stays the better bet.
+    let evidence = body.iter().filter(|b| !b.is_ascii()).count();
+    let enough = !guess.is_single_byte() || evidence >= MIN_SINGLE_BYTE_EVIDENCE;
+    // ISO-2022-JP turns escape sequences into text; never decode a guess of it.
+    (enough
+        && guess != encoding_rs::WINDOWS_1252
+        && guess != encoding_rs::UTF_8
+        && guess != encoding_rs::ISO_2022_JP
+        && guess != encoding_rs::REPLACEMENT)
+        .then_some(guess)
+}
+
+/// Non-ASCII bytes needed before a single-byte code page other than Windows-1252 is
+/// believed from a guess.
+const MIN_SINGLE_BYTE_EVIDENCE: usize = 32;
+
 /// UTF-8, with the Windows-1252 fallback for bytes that are not.
 fn utf8<'a>(body: &'a [u8], warnings: &mut Vec<String>) -> (Cow<'a, str>, String) {
     if let Ok(text) = std::str::from_utf8(body) {
@@ -485,7 +548,9 @@ fn utf32(body: &[u8], big_endian: bool, warnings: &mut Vec<String>) -> (Cow<'sta
     }
     if bad > 0 {
         warnings.push(format!(
-            "{bad} code units are not valid UTF-32 and were dropped"
+            "{} not valid UTF-32 and {} dropped",
+            super::count(bad, "code unit is", "code units are"),
+            super::were(bad)
         ));
     }
     let name = if big_endian { "utf-32be" } else { "utf-32le" };
@@ -542,7 +607,9 @@ fn clean<'a>(text: Cow<'a, str>, warnings: &mut Vec<String>) -> Cow<'a, str> {
         }
     }
     warnings.push(format!(
-        "{dropped} characters that XML does not allow (NUL, control characters) were removed"
+        "{} that XML does not allow (NUL, control characters) {} removed",
+        super::count(dropped, "character", "characters"),
+        super::were(dropped)
     ));
     Cow::Owned(out)
 }

@@ -18,11 +18,26 @@
 
 mod codepages;
 mod decode;
+mod mojibake;
 mod reader;
 #[cfg(test)]
 mod tests;
 
 pub(crate) use reader::read;
+
+/// `n` and the noun in its number: `1 element`, `2 elements`.
+pub(crate) fn count(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
+/// `was` or `were`, to agree with `n`.
+pub(crate) fn were(n: usize) -> &'static str {
+    if n == 1 { "was" } else { "were" }
+}
 
 /// The XML namespace (`xml:base`, `xml:lang`).
 pub(crate) const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";

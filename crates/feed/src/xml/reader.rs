@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use markup5ever::data::NAMED_ENTITIES;
 use memchr::{memchr, memchr2, memmem};
 
-use super::{Attr, Element, Node, Tree, XML_NS};
+use super::{Attr, Element, Node, Tree, XML_NS, count, mojibake, were};
 use crate::FeedError;
 
 /// Elements nested deeper than this are flattened: their text is kept in the element at
@@ -45,10 +45,11 @@ enum Fix {
     Attrs,
     NsDecls,
     InternalSubset,
+    Mojibake,
 }
 
 /// Every kind, in the order their warnings are written.
-const ALL_FIXES: [Fix; 16] = {
+const ALL_FIXES: [Fix; 17] = {
     use Fix::*;
     [
         HtmlEntity,
@@ -67,6 +68,7 @@ const ALL_FIXES: [Fix; 16] = {
         Attrs,
         NsDecls,
         InternalSubset,
+        Mojibake,
     ]
 };
 
@@ -91,48 +93,74 @@ impl Fixes {
 }
 
 fn message(kind: Fix, n: usize) -> String {
+    let w = were(n);
     match kind {
         Fix::HtmlEntity => format!(
-            "{n} HTML named entities (such as &nbsp;) that XML does not define were decoded"
+            "{} (such as &nbsp;) that XML does not define {w} decoded",
+            count(n, "HTML named entity", "HTML named entities")
         ),
-        Fix::UnknownEntity => {
-            format!("{n} references to undefined entities were kept as literal text (&name;)")
-        }
-        Fix::StrayAmp => format!("{n} bare '&' characters (not a reference) were kept as text"),
-        Fix::BadCharRef => {
-            format!("{n} character references to characters XML does not allow were dropped")
-        }
-        Fix::StrayLt => format!("{n} bare '<' characters (not a tag) were kept as text"),
-        Fix::BrokenTag => {
-            format!("{n} start tags were broken (no closing '>' or quote) and were repaired")
-        }
-        Fix::Unclosed => {
-            format!("{n} elements were not closed; they were closed at their parent's end")
-        }
-        Fix::StrayEnd => format!("{n} end tags that match no open element were ignored"),
+        Fix::UnknownEntity => format!(
+            "{} to undefined entities {w} kept as literal text (&name;)",
+            count(n, "reference", "references")
+        ),
+        Fix::StrayAmp => format!(
+            "{} (not a reference) {w} kept as text",
+            count(n, "bare '&' character", "bare '&' characters")
+        ),
+        Fix::BadCharRef => format!(
+            "{} to characters XML does not allow {w} dropped",
+            count(n, "character reference", "character references")
+        ),
+        Fix::StrayLt => format!(
+            "{} (not a tag) {w} kept as text",
+            count(n, "bare '<' character", "bare '<' characters")
+        ),
+        Fix::BrokenTag => format!(
+            "{} {w} broken (no closing '>' or quote) and {w} repaired",
+            count(n, "start tag", "start tags")
+        ),
+        Fix::Unclosed => format!(
+            "{} {w} not closed; {} closed at {} parent's end",
+            count(n, "element", "elements"),
+            if n == 1 { "it was" } else { "they were" },
+            if n == 1 { "its" } else { "their" }
+        ),
+        Fix::StrayEnd => format!(
+            "{} that {} no open element {w} ignored",
+            count(n, "end tag", "end tags"),
+            if n == 1 { "matches" } else { "match" }
+        ),
         Fix::BrokenCdata => {
             "a CDATA section is not terminated; the rest of the document was read as its text"
                 .to_owned()
         }
         Fix::Truncated => format!(
-            "the document ends early (truncated); {n} open elements were closed and what was \
-             read is kept"
+            "the document ends early (truncated); {} {w} closed and what was read is kept",
+            count(n, "open element", "open elements")
         ),
         Fix::BeforeRoot => "text before the root element was ignored".to_owned(),
         Fix::AfterRoot => "content after the root element was ignored".to_owned(),
         Fix::Deep => format!(
-            "elements are nested deeper than {MAX_DEPTH} levels; {n} deeper tags were dropped \
-             and their text kept"
+            "elements are nested deeper than {MAX_DEPTH} levels; {} {w} dropped and their \
+             text kept",
+            count(n, "deeper tag", "deeper tags")
         ),
-        Fix::Attrs => {
-            format!("elements have more than {MAX_ATTRS} attributes; {n} attributes were ignored")
-        }
+        Fix::Attrs => format!(
+            "elements have more than {MAX_ATTRS} attributes; {} {w} ignored",
+            count(n, "attribute", "attributes")
+        ),
         Fix::NsDecls => format!(
-            "elements declare more than {MAX_NS_DECLS} namespaces; {n} declarations were ignored"
+            "elements declare more than {MAX_NS_DECLS} namespaces; {} {w} ignored",
+            count(n, "declaration", "declarations")
         ),
         Fix::InternalSubset => "the document's DTD (internal subset) was ignored; entities \
                                 it declares are not expanded"
             .to_owned(),
+        Fix::Mojibake => format!(
+            "{} double-encoded UTF-8 (mojibake such as 'CafÃ©' for 'Café') and {w} \
+             repaired",
+            count(n, "text value was", "text values were")
+        ),
     }
 }
 
@@ -201,6 +229,9 @@ struct Builder<'a> {
     error: Option<FeedError>,
     /// Text read since the last tag, not yet attached.
     text: String,
+    /// Whether a reference in [`Self::text`] stood for a non-ASCII character (then the
+    /// text is not double-encoded UTF-8: references name characters, not bytes).
+    referenced: bool,
     /// Start tags dropped below [`MAX_DEPTH`] and not yet closed.
     flattened: usize,
     /// Namespace bindings in scope: prefix (`""` for the default) → URIs, innermost last.
@@ -431,6 +462,7 @@ impl<'a> Builder<'a> {
             done: false,
             error: None,
             text: String::new(),
+            referenced: false,
             flattened: 0,
             ns: HashMap::new(),
             ns_log: Vec::new(),
@@ -453,7 +485,10 @@ impl<'a> Builder<'a> {
                     let at = i + off;
                     self.text.push_str(&s[i..at]);
                     i = if b[at] == b'&' {
-                        reference(s, at, &mut self.text, &mut self.fixes)
+                        let before = self.text.len();
+                        let next = reference(s, at, &mut self.text, &mut self.fixes);
+                        self.referenced |= !self.text.as_bytes()[before..].is_ascii();
+                        next
                     } else {
                         self.markup(at)
                     };
@@ -602,11 +637,16 @@ impl<'a> Builder<'a> {
 
     /// Attaches pending text to the open element (or drops it outside the root).
     fn flush(&mut self) {
+        let referenced = std::mem::take(&mut self.referenced);
         if self.text.is_empty() {
             return;
         }
         match self.stack.last_mut() {
             Some(top) => {
+                if !referenced && let Some(fixed) = mojibake::repair(&self.text) {
+                    self.text = fixed;
+                    self.fixes.add(Fix::Mojibake);
+                }
                 if let Some(Node::Text(last)) = top.el.children.last_mut() {
                     last.push_str(&self.text);
                     self.text.clear();

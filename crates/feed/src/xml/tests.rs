@@ -417,7 +417,7 @@ fn unclosed_tags_closed_at_parent_end() {
     assert_eq!(items.len(), 2);
     assert_eq!(child(items[0], "title").text(), "One");
     assert_eq!(child(items[1], "title").text(), "Two");
-    assert!(has_warning(&t, "were not closed"));
+    assert!(has_warning(&t, "1 element was not closed"));
 }
 
 #[test]
@@ -425,7 +425,7 @@ fn unmatched_end_tag_ignored() {
     let t = tree("<r><a>x</b></a><c/></r>");
     assert_eq!(child(&t.root, "a").text(), "x");
     assert!(t.root.elements().any(|e| e.local == "c"));
-    assert!(has_warning(&t, "match no open element"));
+    assert!(has_warning(&t, "1 end tag that matches no open element"));
 }
 
 #[test]
@@ -863,4 +863,137 @@ fn less_than_before_words_without_a_tag_end_is_text() {
     assert_eq!(child(&t.root, "title").text(), "if x <y then z");
     assert!(t.root.elements().any(|e| e.local == "next"));
     assert!(has_warning(&t, "bare '<'"));
+}
+
+/// A small RSS document in `text`'s language, without an XML declaration.
+fn undeclared_rss(title: &str, body: &str) -> String {
+    format!(
+        "<rss version=\"2.0\"><channel><title>{title}</title><item><title>{title}</title>\
+         <description>{body}</description></item><item><title>{body}</title></item>\
+         </channel></rss>"
+    )
+}
+
+#[test]
+fn undeclared_legacy_encodings_are_guessed() {
+    for (enc, title, body) in [
+        (
+            encoding_rs::SHIFT_JIS,
+            "東京の天気予報",
+            "今日は晴れのち曇り、明日は雨が降るでしょう。気温は昨日より低くなります。",
+        ),
+        (
+            encoding_rs::GBK,
+            "北京新闻报道",
+            "今天天气很好，我们去公园散步。这个城市的经济发展非常迅速，人民生活水平不断提高。",
+        ),
+        (
+            encoding_rs::EUC_KR,
+            "서울 날씨 소식",
+            "오늘은 맑고 내일은 비가 올 것입니다. 기온은 어제보다 낮아지겠습니다. 우리는 공원에 갑니다.",
+        ),
+        (
+            encoding_rs::WINDOWS_1251,
+            "Новости Москвы",
+            "Сегодня в столице ясная погода, завтра ожидается дождь. Температура будет ниже, чем вчера.",
+        ),
+    ] {
+        let doc = undeclared_rss(title, body);
+        let t = read_bytes(&encode(enc, &doc), None);
+        let name = enc.name().to_ascii_lowercase();
+        assert_eq!(t.encoding, name, "{name}");
+        assert!(t.root.text().contains(title), "{name}: {}", t.root.text());
+        assert!(t.root.text().contains(body), "{name}");
+        assert!(
+            has_warning(&t, &format!("look like {}", enc.name())),
+            "{name}: {:?}",
+            t.warnings
+        );
+    }
+}
+
+#[test]
+fn declared_utf8_contradicted_by_shift_jis_bytes_is_guessed() {
+    let doc = format!(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>{}",
+        undeclared_rss(
+            "大阪のニュース",
+            "新しい駅が来月開業します。多くの人が利用すると期待されています。"
+        )
+    );
+    let t = read_bytes(&encode(encoding_rs::SHIFT_JIS, &doc), None);
+    assert_eq!(t.encoding, "shift_jis");
+    assert!(t.root.text().contains("大阪のニュース"));
+    assert!(has_warning(&t, "labelled \"utf-8\" but is not valid UTF-8"));
+}
+
+#[test]
+fn a_few_undeclared_latin_bytes_stay_windows_1252() {
+    // `\xA3` alone could be `Ł` (Windows-1250); too little text to guess from.
+    let t = read_bytes(b"<r><d>This is a \xA3\x93test.\x94</d></r>", None);
+    assert_eq!(t.encoding, "windows-1252");
+    assert_eq!(t.root.text(), "This is a \u{a3}\u{201c}test.\u{201d}");
+}
+
+#[test]
+fn undeclared_windows_1252_is_not_replaced_by_a_guess() {
+    let doc = undeclared_rss("Café crème", "Le déjeuner était très bon, merci beaucoup.");
+    let t = read_bytes(&encode(encoding_rs::WINDOWS_1252, &doc), None);
+    assert_eq!(t.encoding, "windows-1252");
+    assert!(t.root.text().contains("Café crème"));
+}
+
+#[test]
+fn double_encoded_utf8_text_is_repaired_with_warning() {
+    let t = tree("<r><title>CafÃ© crÃ¨me</title><q>â€œquotedâ€\u{9d}</q><ok>Café</ok></r>");
+    assert_eq!(child(&t.root, "title").text(), "Café crème");
+    assert_eq!(child(&t.root, "q").text(), "“quoted”");
+    assert_eq!(child(&t.root, "ok").text(), "Café");
+    assert!(has_warning(&t, "2 text values were double-encoded UTF-8"));
+}
+
+#[test]
+fn text_mixing_correct_accents_and_mojibake_is_left_alone() {
+    let t = tree("<r><title>été CafÃ©</title></r>");
+    assert_eq!(child(&t.root, "title").text(), "été CafÃ©");
+    assert!(!has_warning(&t, "double-encoded"));
+}
+
+#[test]
+fn warnings_use_the_singular_for_one() {
+    let t = tree("<r><a>x &nbsp; &bogus; & y</a><b><c></b></r>");
+    assert!(
+        has_warning(&t, "1 HTML named entity (such as &nbsp;)"),
+        "{:?}",
+        t.warnings
+    );
+    assert!(has_warning(&t, "was decoded"));
+    assert!(has_warning(
+        &t,
+        "1 reference to undefined entities was kept"
+    ));
+    assert!(has_warning(
+        &t,
+        "1 bare '&' character (not a reference) was kept"
+    ));
+    assert!(has_warning(
+        &t,
+        "1 element was not closed; it was closed at its parent's end"
+    ));
+    let t = tree("<r><a></a></x></r>");
+    assert!(has_warning(
+        &t,
+        "1 end tag that matches no open element was ignored"
+    ));
+    let t = tree("<r><a><b>");
+    assert!(
+        has_warning(&t, "3 open elements were closed"),
+        "{:?}",
+        t.warnings
+    );
+    assert!(
+        t.warnings
+            .iter()
+            .all(|w| !w.starts_with("1 ") || !w.contains(" were "))
+    );
 }

@@ -117,7 +117,8 @@ impl Format {
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Scope<'a> {
     Site,
-    Tag(&'a Tag),
+    /// A tag and its description from the vocabulary (empty when it has none).
+    Tag(&'a Tag, &'a str),
     Source(&'a SourceSummary),
 }
 
@@ -125,7 +126,7 @@ impl Scope<'_> {
     fn filter(self) -> PostFilter {
         match self {
             Scope::Site => PostFilter::All,
-            Scope::Tag(tag) => PostFilter::Tag(tag.id),
+            Scope::Tag(tag, _) => PostFilter::Tag(tag.id),
             Scope::Source(source) => PostFilter::Source(source.id),
         }
     }
@@ -134,7 +135,7 @@ impl Scope<'_> {
     fn page_path(self) -> String {
         match self {
             Scope::Site => "/".to_owned(),
-            Scope::Tag(tag) => tag_path(&tag.slug),
+            Scope::Tag(tag, _) => tag_path(&tag.slug),
             Scope::Source(source) => source_path(&source.slug),
         }
     }
@@ -142,7 +143,7 @@ impl Scope<'_> {
     fn title(self, site: &Site) -> String {
         match self {
             Scope::Site => site.title.clone(),
-            Scope::Tag(tag) => format!("{}: Tag Archives: {}", site.title, tag.name),
+            Scope::Tag(tag, _) => format!("{}: Tag Archives: {}", site.title, tag.name),
             Scope::Source(source) => format!("{}: {}", site.title, source.name),
         }
     }
@@ -150,7 +151,10 @@ impl Scope<'_> {
     fn description(self, site: &Site) -> String {
         match self {
             Scope::Site => format!("The newest posts syndicated on {}", site.title),
-            Scope::Tag(tag) => format!("The newest posts tagged {} on {}", tag.name, site.title),
+            Scope::Tag(_, description) if !description.trim().is_empty() => {
+                description.trim().to_owned()
+            }
+            Scope::Tag(tag, _) => format!("The newest posts tagged {} on {}", tag.name, site.title),
             Scope::Source(source) => {
                 format!(
                     "The newest posts syndicated from {} on {}",
@@ -228,12 +232,18 @@ async fn tag_feed(
     format: Format,
 ) -> Result<Response, WebError> {
     let Path(slug) = slug.map_err(|_| WebError::NotFound)?;
-    let tag = state
-        .store
-        .tag_by_slug(&slug)
-        .await?
-        .ok_or(WebError::NotFound)?;
-    respond(&state, Scope::Tag(&tag), format).await
+    let Some(tag) = state.store.tag_by_slug(&slug).await? else {
+        // An alias's feed is the tag's feed, at the tag's address.
+        let canonical = state
+            .store
+            .tag_by_alias(&slug)
+            .await?
+            .ok_or(WebError::NotFound)?;
+        let path = format!("{}{}", tag_path(&canonical.slug), format.file());
+        return Ok(crate::pages::moved_to(&path));
+    };
+    let description = state.store.tag_description(tag.id).await?;
+    respond(&state, Scope::Tag(&tag, &description), format).await
 }
 
 async fn source_feed(

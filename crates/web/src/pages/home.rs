@@ -46,6 +46,7 @@ async fn show(state: &AppState, number: u32) -> Result<Html<String>, WebError> {
         &ListingPage {
             page_title,
             heading: "Latest posts".to_owned(),
+            description: None,
             base_path: "/",
             posts: &listing.posts,
             page: listing.page,

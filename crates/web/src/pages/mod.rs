@@ -10,9 +10,9 @@ pub(crate) mod tags;
 pub(crate) mod websub;
 
 use axum::extract::{RawQuery, State};
-use axum::http::HeaderValue;
-use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, LAST_MODIFIED};
-use axum::response::IntoResponse;
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, LAST_MODIFIED, LOCATION};
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
 use syndic_core::{FetchMetrics, Page, Post};
 use syndic_store::PostFilter;
 
@@ -78,6 +78,23 @@ pub(crate) async fn metrics(State(state): State<AppState>) -> Result<impl IntoRe
         ],
         text,
     ))
+}
+
+/// `301 Moved Permanently` to the root-relative `path`. Bytes a header cannot carry (the
+/// letters of other scripts that slugs keep, spaces, controls) are percent-encoded.
+pub(crate) fn moved_to(path: &str) -> Response {
+    let mut location = String::with_capacity(path.len());
+    for byte in path.bytes() {
+        if byte.is_ascii_graphic() {
+            location.push(char::from(byte));
+        } else {
+            location.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    match HeaderValue::try_from(location) {
+        Ok(location) => (StatusCode::MOVED_PERMANENTLY, [(LOCATION, location)]).into_response(),
+        Err(_) => WebError::NotFound.into_response(),
+    }
 }
 
 pub(crate) async fn not_found() -> WebError {

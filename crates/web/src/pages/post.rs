@@ -4,13 +4,11 @@
 
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
-use axum::http::header::LOCATION;
-use axum::http::{HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
 use syndic_core::{PostId, slugify};
 
-use super::parse_positive;
+use super::{moved_to, parse_positive};
 use crate::render;
 use crate::{AppState, WebError};
 
@@ -40,14 +38,7 @@ pub(crate) async fn show(
         return Ok(moved_to(&render::post_path(&post)));
     }
     let (newer, older) = state.store.neighbours(post.id).await?;
-    let html = render::post_page(&state, &post, newer.as_ref(), older.as_ref())?;
+    let reasons = state.store.tag_reasons(post.id).await?;
+    let html = render::post_page(&state, &post, &reasons, newer.as_ref(), older.as_ref())?;
     Ok(Html(html).into_response())
-}
-
-/// `301 Moved Permanently` to the root-relative `path` (ASCII: slugs are percent-encoded).
-fn moved_to(path: &str) -> Response {
-    match HeaderValue::try_from(path) {
-        Ok(location) => (StatusCode::MOVED_PERMANENTLY, [(LOCATION, location)]).into_response(),
-        Err(_) => WebError::NotFound.into_response(),
-    }
 }

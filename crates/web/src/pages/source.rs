@@ -32,6 +32,7 @@ pub(crate) async fn show(
         &ListingPage {
             page_title,
             heading: source.name.clone(),
+            description: None,
             base_path: &base_path,
             posts: &listing.posts,
             page: listing.page,

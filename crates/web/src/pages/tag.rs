@@ -1,11 +1,12 @@
-//! `/tag/<slug>/` and `/tag/<slug>/page/N/`: a tag's archive, newest first.
+//! `/tag/<slug>/` and `/tag/<slug>/page/N/`: a tag's archive, newest first, under its
+//! description. An alias of a tag (`tag_aliases`) answers `301` to the tag's own address.
 
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, RawQuery, State};
-use axum::response::Html;
+use axum::response::{Html, IntoResponse, Response};
 use syndic_store::PostFilter;
 
-use super::{SlugPage, listing, listing_title, page_number};
+use super::{SlugPage, listing, listing_title, moved_to, page_number};
 use crate::feeds::{self, Scope};
 use crate::render::{self, ListingPage, tag_path};
 use crate::{AppState, WebError};
@@ -14,24 +15,24 @@ pub(crate) async fn show(
     State(state): State<AppState>,
     params: Result<Path<SlugPage>, PathRejection>,
     RawQuery(query): RawQuery,
-) -> Result<Html<String>, WebError> {
+) -> Result<Response, WebError> {
     let Path(params) = params.map_err(|_| WebError::NotFound)?;
     let number = page_number(params.page.as_deref(), query.as_deref())?;
-    let tag = state
-        .store
-        .tag_by_slug(&params.slug)
-        .await?
-        .ok_or(WebError::NotFound)?;
+    let Some(tag) = state.store.tag_by_slug(&params.slug).await? else {
+        return alias(&state, &params, query.as_deref()).await;
+    };
+    let description = state.store.tag_description(tag.id).await?;
     let listing = listing(&state, PostFilter::Tag(tag.id), number).await?;
     let heading = format!("Tag Archives: {}", tag.name);
     let page_title = listing_title(&heading, listing.page, &state.site.title);
     let base_path = tag_path(&tag.slug);
-    let feeds = feeds::alternates(&state.site, Scope::Tag(&tag));
+    let feeds = feeds::alternates(&state.site, Scope::Tag(&tag, &description));
     let html = render::listing(
         &state,
         &ListingPage {
             page_title,
             heading,
+            description: Some(description.trim()).filter(|d| !d.is_empty()),
             base_path: &base_path,
             posts: &listing.posts,
             page: listing.page,
@@ -39,5 +40,28 @@ pub(crate) async fn show(
             feeds: &feeds,
         },
     )?;
-    Ok(Html(html))
+    Ok(Html(html).into_response())
+}
+
+/// No tag has this slug: when it is another name of a tag, the same page of that tag's
+/// archive (query kept), else 404.
+async fn alias(
+    state: &AppState,
+    params: &SlugPage,
+    query: Option<&str>,
+) -> Result<Response, WebError> {
+    let tag = state
+        .store
+        .tag_by_alias(&params.slug)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    let mut path = tag_path(&tag.slug);
+    if let Some(page) = &params.page {
+        path.push_str(&format!("page/{page}/"));
+    }
+    if let Some(query) = query.filter(|q| !q.is_empty()) {
+        path.push('?');
+        path.push_str(query);
+    }
+    Ok(moved_to(&path))
 }
