@@ -5,7 +5,7 @@
 //!   vocabularies of 10 to 10,000 terms (the cost should stay flat as the vocabulary grows);
 //! - `syndic retag` (the real release binary) wall time and peak RSS: first tagging of an
 //!   untagged store, a retag that changes nothing, and a retag after a vocabulary change
-//!   (10 % of the tags get a new term, 50 new tags).
+//!   (10 % of the tags take another term, 50 new tags).
 //!
 //! Run: `cargo bench --bench retag`. Knobs: SYNDIC_BENCH_POSTS (default 1000000; 100000
 //! for a quick run), SYNDIC_BENCH_TERMS (5000). The store is built once per post count and
@@ -185,16 +185,17 @@ fn vocabulary(lexicon: &Lexicon, terms: usize, _changed: bool) -> Vec<TagRule> {
         .collect()
 }
 
-/// 10 % of the tags get another term, and 50 tags are new.
+/// 10 % of the tags take their neighbour's term (losing their posts, gaining the
+/// neighbour's), and 50 new tags share the terms of existing ones.
 fn vocabulary_changed(lexicon: &Lexicon, terms: usize) -> Vec<TagRule> {
     let mut rules = vocabulary(lexicon, terms, false);
     for (i, rule) in rules.iter_mut().enumerate().filter(|(i, _)| i % 10 == 3) {
-        rule.terms = vec![lexicon.term(i + terms).to_owned()];
+        rule.terms = vec![lexicon.term(i + 1).to_owned()];
     }
     for i in 0..50 {
         rules.push(TagRule {
             name: format!("new{i}"),
-            terms: vec![lexicon.term(terms * 2 + i).to_owned()],
+            terms: vec![lexicon.term(i * 10 + 5).to_owned()],
             ..TagRule::default()
         });
     }

@@ -1,7 +1,8 @@
 //! `syndic retag`: re-apply the vocabulary to every stored post, or show what that would do.
 //!
-//! Posts are read in batches by id; while one batch is tagged (on every core) the next is
-//! read; each batch's difference is written in one transaction ([`Store::retag_batch`]).
+//! Posts are read in batches by id and tagged on every core; each batch's difference is
+//! written in one transaction ([`Store::retag_batch`]) while the next batch is read and
+//! tagged.
 
 use std::collections::{BTreeMap, HashMap};
 use std::process::ExitCode;
@@ -74,20 +75,26 @@ pub async fn run(config: &Config, args: &RetagArgs) -> anyhow::Result<ExitCode> 
     let mut last_report = Instant::now();
     let (mut tagging_time, mut storing_time) = (Duration::ZERO, Duration::ZERO);
     let mut tag_cache = TagCache::default();
-    let mut batch = read_batch(&store, PostId(0)).await?;
-    while !batch.is_empty() {
-        let after = batch.last().map_or(PostId(0), |p| p.id);
-        let tagging = tag_batch(Arc::clone(&tagger), Arc::clone(&rules), batch);
-        let phase = Instant::now();
-        let (tagged, next) = tokio::join!(tagging, read_batch(&store, after));
-        let (decisions, titles) = tagged?;
-        tagging_time += phase.elapsed();
-        let phase = Instant::now();
-        let diff = store
-            .retag_batch(&decisions, args.dry_run, &mut tag_cache, Utc::now())
-            .await
-            .context("cannot store the new tags")?;
-        storing_time += phase.elapsed();
+    // While one batch's difference is compared and written, the next is read and tagged.
+    let mut current = next_tagged(&store, &tagger, &rules, PostId(0)).await?;
+    while let Some((decisions, titles)) = current {
+        let after = decisions.last().map_or(PostId(0), |(id, _)| *id);
+        let storing = async {
+            let phase = Instant::now();
+            let diff = store
+                .retag_batch(&decisions, args.dry_run, &mut tag_cache, Utc::now())
+                .await;
+            (diff, phase.elapsed())
+        };
+        let tagging = async {
+            let phase = Instant::now();
+            let next = next_tagged(&store, &tagger, &rules, after).await;
+            (next, phase.elapsed())
+        };
+        let ((diff, stored_in), (next, tagged_in)) = tokio::join!(storing, tagging);
+        let diff = diff.context("cannot store the new tags")?;
+        storing_time += stored_in;
+        tagging_time += tagged_in;
         posts += decisions.len() as u64;
         changed_posts += diff.changes.len() as u64;
         rows += diff.rows_deleted + diff.rows_written;
@@ -116,11 +123,11 @@ pub async fn run(config: &Config, args: &RetagArgs) -> anyhow::Result<ExitCode> 
                 started.elapsed().as_secs_f64()
             );
         }
-        batch = next?;
+        current = next?;
     }
     store.close().await;
     eprintln!(
-        "retag: {:.1}s tagging (while reading the next batch), {:.1}s comparing{}",
+        "retag: {:.1}s reading and tagging, {:.1}s comparing{} (the two overlap)",
         tagging_time.as_secs_f64(),
         storing_time.as_secs_f64(),
         if args.dry_run { "" } else { " and writing" }
@@ -145,11 +152,26 @@ pub async fn run(config: &Config, args: &RetagArgs) -> anyhow::Result<ExitCode> 
     Ok(ExitCode::SUCCESS)
 }
 
-async fn read_batch(store: &Store, after: PostId) -> anyhow::Result<Vec<PostForTagging>> {
-    store
+/// A batch's tagging decisions and its posts' titles (for examples).
+type Tagged = (Vec<(PostId, Vec<TagAssignment>)>, HashMap<PostId, String>);
+
+/// Reads and tags the batch of posts after `after`; `None` when there are no more.
+async fn next_tagged(
+    store: &Store,
+    tagger: &Arc<Tagger>,
+    rules: &Arc<SourceRules>,
+    after: PostId,
+) -> anyhow::Result<Option<Tagged>> {
+    let batch = store
         .posts_for_tagging(after, BATCH)
         .await
-        .context("cannot read stored posts")
+        .context("cannot read stored posts")?;
+    if batch.is_empty() {
+        return Ok(None);
+    }
+    tag_batch(Arc::clone(tagger), Arc::clone(rules), batch)
+        .await
+        .map(Some)
 }
 
 /// Tags a batch off the async threads, split over the cores; returns the decisions in the
@@ -158,7 +180,7 @@ async fn tag_batch(
     tagger: Arc<Tagger>,
     rules: Arc<SourceRules>,
     batch: Vec<PostForTagging>,
-) -> anyhow::Result<(Vec<(PostId, Vec<TagAssignment>)>, HashMap<PostId, String>)> {
+) -> anyhow::Result<Tagged> {
     tokio::task::spawn_blocking(move || {
         let threads = std::thread::available_parallelism().map_or(2, |n| n.get().clamp(1, 8));
         let chunk = batch.len().div_ceil(threads).max(1);
