@@ -157,6 +157,7 @@ async fn fill(store: &Store, posts: u64, tags: u64) -> Result<(), Box<dyn std::e
                 content_html: text.iter().map(|p| format!("<p>{p}</p>")).collect(),
                 content_text: text.join("\n\n"),
                 categories: Vec::new(),
+                language: None,
             };
             let tag_count = 1 + dice.below(4);
             let tags = (0..tag_count)

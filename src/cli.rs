@@ -59,7 +59,17 @@ pub enum Command {
     /// stored), 2 when the configuration is invalid.
     Fetch(FetchArgs),
     /// Re-apply the tag vocabulary to every stored post (after the vocabulary changed).
-    Retag,
+    ///
+    /// Prints, per tag, how many posts it gains and loses, with examples. Manual decisions
+    /// (`syndic tag add` / `tag remove`) are kept. With --dry-run nothing is written.
+    Retag(RetagArgs),
+    /// Show why a post carries its tags, and which tags it nearly got.
+    ///
+    /// POST is a post's number (as in its URL, /post/N/) or its original URL.
+    Explain(ExplainArgs),
+    /// Tag posts by hand, list the tags, or find terms that would make good tags.
+    #[command(subcommand)]
+    Tag(TagCommand),
     /// List every source with its health: status, last success, last error, failures,
     /// next fetch and post count.
     Sources(SourcesArgs),
@@ -92,6 +102,71 @@ pub enum Command {
     /// on the way. Exits 0 when a feed was read (even with warnings), 1 when nothing
     /// usable was found. Needs no configuration file.
     Parse(ParseArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RetagArgs {
+    /// Only show what would change; write nothing.
+    #[arg(long, short = 'n')]
+    pub dry_run: bool,
+    /// Example posts to show per tag gained and lost.
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    pub examples: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// The post: its number, or its original URL.
+    #[arg(value_name = "POST")]
+    pub post: String,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = ParseFormat::Text)]
+    pub format: ParseFormat,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TagCommand {
+    /// Give POST the tag TAG by hand; retagging never takes it away.
+    ///
+    /// TAG is a tag's name or alias; a name no tag has yet makes a new tag.
+    Add(ManualTagArgs),
+    /// Take the tag TAG from POST by hand; no automatic tagging gives it back.
+    Remove(ManualTagArgs),
+    /// Every tag with its number of posts, aliases and description.
+    List(TagListArgs),
+    /// Propose terms that would make good tags: frequent, distinctive words and phrases
+    /// of the stored posts that the vocabulary lacks, with how many posts each would tag.
+    Suggest(SuggestArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ManualTagArgs {
+    /// The post: its number, or its original URL.
+    #[arg(value_name = "POST")]
+    pub post: String,
+    /// The tag: its name or an alias (any case).
+    #[arg(value_name = "TAG")]
+    pub tag: String,
+}
+
+#[derive(Debug, Args)]
+pub struct TagListArgs {
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = ListFormat::Table)]
+    pub format: ListFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct SuggestArgs {
+    /// How many suggestions to print.
+    #[arg(long, short = 'n', value_name = "N", default_value_t = 20)]
+    pub limit: usize,
+    /// Only terms found in at least this many posts.
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    pub min_posts: u32,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = ListFormat::Table)]
+    pub format: ListFormat,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

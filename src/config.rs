@@ -15,7 +15,7 @@ mod fetch;
 mod websub;
 pub use fetch::FetchConfig;
 use syndic_fetch::Location;
-use syndic_tag::{MatchMode, TagRule, Tagger};
+use syndic_tag::{CategoryPolicy, FieldSet, MatchMode, TagError, TagRule, Tagger, TaggingSettings};
 use url::Url;
 
 /// The starter file `syndic init` writes.
@@ -55,6 +55,8 @@ pub struct Config {
     pub listen: SocketAddr,
     pub sources: Vec<SourceConfig>,
     pub tags: Vec<TagRule>,
+    /// `[tagging]`: the global threshold, feed categories, default language.
+    pub tagging: TaggingSettings,
     pub fetch: FetchConfig,
 }
 
@@ -89,6 +91,8 @@ struct RawConfig {
     source: Vec<RawSource>,
     #[serde(default)]
     tag: Vec<RawTag>,
+    #[serde(default)]
+    tagging: RawTagging,
     #[serde(default)]
     fetch: fetch::RawFetch,
     #[serde(default)]
@@ -125,15 +129,29 @@ struct RawSource {
     tags: Vec<String>,
 }
 
+/// Values whose type is checked here rather than by serde keep their key path in errors.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawTag {
     name: Option<String>,
     terms: Option<Vec<String>>,
-    #[serde(rename = "match", default)]
-    mode: MatchMode,
+    #[serde(rename = "match")]
+    mode: Option<toml::Value>,
     #[serde(default)]
     exclude: Vec<String>,
+    fields: Option<toml::Value>,
+    min_score: Option<toml::Value>,
+    #[serde(default)]
+    aliases: Vec<String>,
+    description: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTagging {
+    min_score: Option<toml::Value>,
+    categories: Option<toml::Value>,
+    language: Option<String>,
 }
 
 /// Overrides from the environment and the command line.
@@ -175,9 +193,10 @@ impl Config {
         .validate(raw, overrides)
     }
 
-    /// The compiled vocabulary (validation already compiled it once, so this succeeds).
-    pub fn tagger(&self) -> Result<Tagger, syndic_tag::TagError> {
-        Tagger::new(&self.tags)
+    /// The compiled vocabulary with the `[tagging]` settings (validation already compiled
+    /// it once, so this succeeds).
+    pub fn tagger(&self) -> Result<Tagger, TagError> {
+        Tagger::with_settings(&self.tags, &self.tagging)
     }
 }
 
@@ -218,7 +237,8 @@ impl Validator<'_> {
             )
         })?;
         let sources = self.sources(raw.source)?;
-        let tags = self.tags(raw.tag)?;
+        let tagging = self.tagging(raw.tagging)?;
+        let tags = self.tags(raw.tag, &tagging)?;
         let fetch = self.fetch(raw.fetch)?;
         Ok(Config {
             path: self.file.to_path_buf(),
@@ -227,6 +247,7 @@ impl Validator<'_> {
             listen,
             sources,
             tags,
+            tagging,
             fetch,
         })
     }
@@ -362,8 +383,71 @@ impl Validator<'_> {
         Ok(sources)
     }
 
-    fn tags(&self, raw: Vec<RawTag>) -> Result<Vec<TagRule>, ConfigError> {
+    fn tagging(&self, raw: RawTagging) -> Result<TaggingSettings, ConfigError> {
+        let min_score = raw
+            .min_score
+            .map(|v| self.min_score("tagging.min_score", &v))
+            .transpose()?;
+        let categories = match raw.categories {
+            None => CategoryPolicy::default(),
+            Some(value) => match value.as_str() {
+                Some("vocabulary") => CategoryPolicy::Vocabulary,
+                Some("all") => CategoryPolicy::All,
+                Some("none") => CategoryPolicy::None,
+                _ => {
+                    return Err(self.error(
+                        "tagging.categories",
+                        format!("{value} is not a category policy"),
+                        "use \"vocabulary\" (categories naming a tag), \"all\" (every category \
+                         becomes a tag) or \"none\"",
+                    ));
+                }
+            },
+        };
+        let language = raw.language.map(|l| l.trim().to_owned());
+        let settings = TaggingSettings {
+            min_score,
+            categories,
+            language,
+        };
+        if let Err(e) = Tagger::with_settings(&[], &settings) {
+            return Err(self.error(
+                "tagging.language",
+                e.to_string(),
+                "use an ISO 639-1 code such as \"en\", or remove the key for English",
+            ));
+        }
+        Ok(settings)
+    }
+
+    /// A threshold: a number from 0 upwards.
+    fn min_score(&self, key: &str, value: &toml::Value) -> Result<f32, ConfigError> {
+        let number = match value {
+            toml::Value::Integer(n) => Some(*n as f64),
+            toml::Value::Float(f) => Some(*f),
+            _ => None,
+        };
+        number
+            .filter(|n| n.is_finite() && *n >= 0.0 && *n <= f64::from(f32::MAX))
+            .map(|n| n as f32)
+            .ok_or_else(|| {
+                self.error(
+                    key,
+                    format!("{value} is not a usable threshold"),
+                    "use a number from 0 upwards: 0 tags on any mention, 1 is the default, \
+                     higher asks for more evidence",
+                )
+            })
+    }
+
+    fn tags(
+        &self,
+        raw: Vec<RawTag>,
+        settings: &TaggingSettings,
+    ) -> Result<Vec<TagRule>, ConfigError> {
         let mut rules: Vec<TagRule> = Vec::with_capacity(raw.len());
+        let mut slugs: std::collections::HashMap<String, usize> =
+            std::collections::HashMap::with_capacity(raw.len());
         for (i, tag) in raw.into_iter().enumerate() {
             let key = format!("tag[{}]", i + 1);
             let name = tag
@@ -378,7 +462,8 @@ impl Validator<'_> {
                     )
                 })?;
             let slug = syndic_core::slugify(&name);
-            if let Some(other) = rules.iter().find(|r| syndic_core::slugify(&r.name) == slug) {
+            if let Some(&other) = slugs.get(&slug) {
+                let other: &TagRule = &rules[other];
                 return Err(self.error(
                     format!("{key}.name"),
                     format!(
@@ -388,6 +473,7 @@ impl Validator<'_> {
                     "merge the two [[tag]] entries or rename one",
                 ));
             }
+            slugs.insert(slug, rules.len());
             let terms = tag.terms.unwrap_or_else(|| vec![name.clone()]);
             if terms.is_empty()
                 || terms
@@ -401,16 +487,88 @@ impl Validator<'_> {
                     "list at least one word or phrase, or drop `terms` to use the name",
                 ));
             }
+            let mode = match tag.mode {
+                None => MatchMode::default(),
+                Some(value) => match value.as_str() {
+                    Some("word") => MatchMode::Word,
+                    Some("exact") => MatchMode::Exact,
+                    Some("substring") => MatchMode::Substring,
+                    Some("regex") => MatchMode::Regex,
+                    _ => {
+                        return Err(self.error(
+                            format!("{key}.match"),
+                            format!("{value} is not a match mode"),
+                            "use \"word\" (stemmed whole words, the default), \"exact\" (whole \
+                             words as written), \"substring\" or \"regex\"",
+                        ));
+                    }
+                },
+            };
+            let fields = match tag.fields {
+                None => FieldSet::default(),
+                Some(value) => {
+                    let text = value.to_string();
+                    FieldSet::deserialize(value).map_err(|e| {
+                        self.error(
+                            format!("{key}.fields"),
+                            format!("{text} is not a set of fields: {}", e.message().trim()),
+                            "use \"title\", \"content\" or [\"title\", \"content\"]",
+                        )
+                    })?
+                }
+            };
+            let min_score = tag
+                .min_score
+                .map(|v| self.min_score(&format!("{key}.min_score"), &v))
+                .transpose()?;
+            if tag
+                .aliases
+                .iter()
+                .any(|a| !a.chars().any(char::is_alphanumeric))
+            {
+                return Err(self.error(
+                    format!("{key}.aliases"),
+                    "an alias is empty (or has no letters or digits)",
+                    "remove it, or write the other name the tag goes by",
+                ));
+            }
+            let description = tag
+                .description
+                .map(|d| d.trim().to_owned())
+                .filter(|d| !d.is_empty());
             let rule = TagRule {
                 name,
                 terms,
-                mode: tag.mode,
+                mode,
                 exclude: tag.exclude,
-                ..TagRule::default()
+                fields,
+                min_score,
+                aliases: tag.aliases.iter().map(|a| a.trim().to_owned()).collect(),
+                description,
             };
-            Tagger::new(std::slice::from_ref(&rule))
-                .map_err(|e| self.error(key, e.to_string(), "change or remove that term"))?;
+            Tagger::with_settings(std::slice::from_ref(&rule), settings).map_err(|e| {
+                self.error(
+                    key,
+                    e.to_string(),
+                    "change or remove that term, or pick another match mode",
+                )
+            })?;
             rules.push(rule);
+        }
+        // Names and aliases across tags.
+        if let Err(e) = Tagger::with_settings(&rules, settings) {
+            let culprit = match &e {
+                TagError::DuplicateAlias { tag, .. } => Some(tag),
+                TagError::DuplicateTag { second, .. } => Some(second),
+                _ => None,
+            };
+            let index = culprit.and_then(|name| rules.iter().position(|r| &r.name == name));
+            let key = index.map_or("tag".to_owned(), |i| format!("tag[{}].aliases", i + 1));
+            return Err(self.error(
+                key,
+                e.to_string(),
+                "give every tag names and aliases of its own",
+            ));
         }
         Ok(rules)
     }

@@ -134,7 +134,12 @@ fn substring_tags_reproduce_the_seed_archives() {
 
 #[test]
 fn word_tags_drop_posts_that_only_contain_map_inside_other_words() {
-    let Some(seeds) = setup(&tag("map", &["map"], "word")) else {
+    // Any whole-word mention tags (min_score = 0): this is about what counts as the word.
+    let vocabulary = format!(
+        "{}\nmin_score = 0\n",
+        tag("map", &["map"], "word").trim_end()
+    );
+    let Some(seeds) = setup(&format!("{vocabulary}\n")) else {
         return;
     };
     fetch(&seeds.config);

@@ -133,8 +133,6 @@ fn sighup_reloads_a_change_the_poll_cannot_see() {
 }
 
 #[test]
-#[ignore = "needs the [[tag]] description and aliases keys and sync_tags storing them (#6, \
-            config/store side); run after merge"]
 fn a_reloaded_tag_shows_its_description_and_its_alias_leads_to_it() {
     let dir = tempfile::tempdir().expect("temp dir");
     let config = write_config(dir.path(), &tag("map", &["map"], "word"));

@@ -138,7 +138,7 @@ pub fn pipeline(config: &Config, store: Store) -> anyhow::Result<Pipeline> {
     };
     Ok(Pipeline {
         fetcher,
-        tagger: Arc::new(tagger),
+        tagger: Arc::new(syndic_tag::SharedTagger::new(tagger)),
         store,
         schedule,
         metrics: Arc::default(),

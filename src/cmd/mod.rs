@@ -3,6 +3,7 @@
 mod add;
 mod build;
 mod demo;
+mod explain;
 mod export;
 mod fetch;
 mod import;
@@ -13,12 +14,13 @@ mod remove;
 mod retag;
 mod serve;
 mod sources;
+mod tag;
 
 use std::process::ExitCode;
 
 use anyhow::Context;
 use chrono::Utc;
-use syndic_store::{SourceSpec, Store};
+use syndic_store::{SourceSpec, Store, VocabularyTag};
 
 use crate::cli::{Cli, Command, GlobalArgs};
 use crate::config::{Config, Database, Overrides};
@@ -29,7 +31,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Init(args) => init::run(global, &args),
         Command::Fetch(args) => fetch::run(&load(global, None)?, &args).await,
         Command::Sources(args) => sources::run(&load(global, None)?, &args).await,
-        Command::Retag => retag::run(&load(global, None)?).await,
+        Command::Retag(args) => retag::run(&load(global, None)?, &args).await,
+        Command::Explain(args) => explain::run(&load(global, None)?, &args).await,
+        Command::Tag(args) => tag::run(&load(global, None)?, &args).await,
         Command::Export(args) => export::run(&load(global, None)?, &args).await,
         Command::Build(args) => build::run(&load(global, None)?, &args).await,
         Command::Serve(args) => {
@@ -59,6 +63,14 @@ fn overrides(global: &GlobalArgs, listen: Option<String>) -> Overrides {
 
 /// Opens the configured store and brings its tags and sources in line with the config.
 pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
+    let store = open_store_as_is(config).await?;
+    sync_vocabulary(&store, config).await?;
+    Ok(store)
+}
+
+/// Opens the configured store without writing to it (beyond bringing its schema up to
+/// date): what a dry run uses.
+pub async fn open_store_as_is(config: &Config) -> anyhow::Result<Store> {
     let store = match &config.database {
         Database::SqliteFile(path) => {
             if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
@@ -69,19 +81,33 @@ pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
         }
         Database::Url(url) => Store::open(url).await,
     };
-    let store = store.with_context(|| {
+    store.with_context(|| {
         format!(
             "cannot open the database configured in {}",
             config.path.display()
         )
-    })?;
-    let now = Utc::now();
-    let names: Vec<String> = config.tags.iter().map(|t| t.name.clone()).collect();
+    })
+}
+
+/// Brings the store's tags (names, descriptions, aliases) in line with the vocabulary.
+async fn sync_vocabulary(store: &Store, config: &Config) -> anyhow::Result<()> {
     store
-        .sync_tags(&names, now)
+        .sync_vocabulary(&vocabulary(config), Utc::now())
         .await
-        .context("cannot record the tag vocabulary")?;
-    Ok(store)
+        .context("cannot record the tag vocabulary")
+}
+
+/// The vocabulary as the store keeps it: names, descriptions, aliases.
+pub fn vocabulary(config: &Config) -> Vec<VocabularyTag> {
+    config
+        .tags
+        .iter()
+        .map(|t| VocabularyTag {
+            name: t.name.clone(),
+            description: t.description.clone().unwrap_or_default(),
+            aliases: t.aliases.clone(),
+        })
+        .collect()
 }
 
 /// The store ids of the configured sources, created on first sight, in config order.
@@ -107,6 +133,40 @@ pub async fn sync_sources(
         });
     }
     Ok(jobs)
+}
+
+/// The post a command names: its number, or its original URL (the oldest post with that
+/// link when several share it).
+pub async fn resolve_post(store: &Store, post: &str) -> anyhow::Result<syndic_core::PostId> {
+    let post = post.trim();
+    if let Ok(number) = post.parse::<i64>() {
+        let id = syndic_core::PostId(number);
+        return match store.post(id).await.context("cannot read the post")? {
+            Some(_) => Ok(id),
+            None => anyhow::bail!(
+                "there is no post {number}; a post's number is the N of its page /post/N/"
+            ),
+        };
+    }
+    let found = store
+        .posts_by_link(post)
+        .await
+        .context("cannot look the post up")?;
+    match found.first() {
+        Some(&id) => {
+            if found.len() > 1 {
+                eprintln!(
+                    "note: {} posts link to {post}; using the oldest, post {id}",
+                    found.len()
+                );
+            }
+            Ok(id)
+        }
+        None => anyhow::bail!(
+            "no stored post has the original URL {post:?}; give the post's number or its \
+             exact original URL"
+        ),
+    }
 }
 
 /// Writes a command's output to standard output. A reader that stopped early (`| head`) is

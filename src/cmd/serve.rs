@@ -42,10 +42,8 @@ pub async fn run(
     } else {
         let jobs = sync_sources(&store, config).await?;
         let mut pipeline = pipeline(config, store.clone())?;
-        // after merge: `pipeline.tagger = Arc::clone(&tagger);` (the pipeline then asks the
-        // SharedTagger for the vocabulary in force at each fetch). Until the pipeline takes
-        // a SharedTagger, fetches keep the vocabulary `serve` started with.
-        pipeline.tagger = tagger.current();
+        // Each fetch asks the SharedTagger for the vocabulary in force when it starts.
+        pipeline.tagger = Arc::clone(&tagger);
         Some(Fetching {
             pipeline,
             jobs,

@@ -214,3 +214,82 @@ fn bad_fetch_values_are_refused_with_their_key() {
     );
     assert_eq!(error_of("[fetch]\nretries = 3\n").key, "line 2");
 }
+
+/// The commented `[tagging]` and `[[tag]]` examples of the starter file, uncommented.
+fn uncommented_section(header: &str) -> String {
+    let mut out = String::new();
+    let mut inside = false;
+    for line in EXAMPLE.lines() {
+        let Some(code) = line.strip_prefix("# ") else {
+            if inside && !line.starts_with('#') {
+                break;
+            }
+            continue;
+        };
+        if code.trim() == header {
+            inside = true;
+        } else if inside && code.starts_with('[') {
+            break;
+        }
+        let is_key = code.split('=').next().is_some_and(|k| {
+            !k.trim().is_empty() && k.trim().chars().all(|c| c.is_alphanumeric() || c == '_')
+        }) && code.contains('=');
+        if inside && (code.trim() == header || is_key) {
+            out.push_str(code);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+#[test]
+fn the_starter_files_tagging_examples_are_valid() {
+    let tagging = uncommented_section("[tagging]");
+    let tag = uncommented_section("[[tag]]");
+    assert!(tagging.contains("categories"), "{tagging}");
+    assert!(tag.contains("aliases"), "{tag}");
+    let config = parse(&format!("{tagging}\n{tag}")).expect("the examples parse");
+    assert_eq!(config.tagging.min_score, Some(1.0));
+    assert_eq!(config.tagging.language.as_deref(), Some("en"));
+    assert_eq!(config.tags[0].name, "map");
+    assert_eq!(config.tags[0].aliases, ["maps"]);
+    assert_eq!(
+        config.tags[0].description.as_deref(),
+        Some("Maps and cartography")
+    );
+}
+
+#[test]
+fn tagging_settings_and_tag_keys_are_read() {
+    let config = parse(
+        r#"
+        [tagging]
+        min_score = 0
+        categories = "all"
+        [[tag]]
+        name = "go"
+        match = "exact"
+        fields = "title"
+        min_score = 2.5
+        "#,
+    )
+    .expect("parses");
+    assert_eq!(config.tagging.min_score, Some(0.0));
+    assert_eq!(config.tagging.categories, syndic_tag::CategoryPolicy::All);
+    let rule = &config.tags[0];
+    assert_eq!(rule.mode, MatchMode::Exact);
+    assert_eq!(rule.fields, syndic_tag::FieldSet::TITLE);
+    assert_eq!(rule.min_score, Some(2.5));
+    let tagger = config.tagger().expect("compiles");
+    assert_eq!(
+        tagger.settings().categories,
+        syndic_tag::CategoryPolicy::All
+    );
+}
+
+#[test]
+fn bad_tag_thresholds_name_their_key() {
+    let err = error_of("[[tag]]\nname = \"a\"\n[[tag]]\nname = \"b\"\nmin_score = -1\n");
+    assert_eq!(err.key, "tag[2].min_score");
+    assert!(err.fix.contains("0 tags on any mention"), "{err}");
+}

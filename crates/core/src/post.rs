@@ -45,6 +45,9 @@ pub struct FeedEntry {
     pub content_text: String,
     /// The feed's own categories for the item, as written.
     pub categories: Vec<String>,
+    /// The language the item declares (`xml:lang`, `dc:language`), else its feed's, as
+    /// written (`en`, `de-AT`); `None` when neither says.
+    pub language: Option<String>,
 }
 
 /// A stored post, as pages, exports and output feeds read it.

@@ -74,7 +74,11 @@ pub(crate) fn from_document(doc: Document) -> Parsed {
             ));
             continue;
         }
-        entries.push(feed_entry(entry, index + 1, &mut warnings));
+        let entry = feed_entry(entry, index + 1, &mut warnings);
+        entries.push(FeedEntry {
+            language: entry.language.or_else(|| doc.language.clone()),
+            ..entry
+        });
     }
     let websub = websub_links(doc.self_link.as_deref(), &doc.hubs);
     Parsed {
@@ -149,6 +153,7 @@ fn feed_entry(entry: Entry, number: usize, warnings: &mut Vec<String>) -> FeedEn
         content_html,
         content_text,
         categories,
+        language: entry.language,
     }
 }
 

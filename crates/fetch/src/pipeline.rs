@@ -8,7 +8,7 @@ use sha2::{Digest, Sha256};
 use syndic_core::schedule::{self, ScheduleSettings, ServerHints};
 use syndic_core::{FetchMetrics, FetchOutcome, SourceId, TagAssignment, TagOrigin};
 use syndic_store::{FetchRecord, FetchState, IncomingPost, IngestStats, Store};
-use syndic_tag::Tagger;
+use syndic_tag::{PostText, SharedTagger, Tagger};
 
 use crate::{Body, FetchError, Fetched, Fetcher, Location, SourceError, Validators};
 
@@ -79,7 +79,9 @@ type ParsedAndTagged = (
 #[derive(Clone)]
 pub struct Pipeline {
     pub fetcher: Fetcher,
-    pub tagger: Arc<Tagger>,
+    /// The vocabulary; each fetch tags with the one current when it starts, so `serve` can
+    /// swap it ([`SharedTagger::replace`]) while fetches run.
+    pub tagger: Arc<SharedTagger>,
     pub store: Store,
     pub schedule: ScheduleSettings,
     /// Where every ingest counts its outcome, duration, bytes and posts; share it with
@@ -310,7 +312,7 @@ impl Pipeline {
         content_type: Option<String>,
         base_url: Option<url::Url>,
     ) -> Result<ParsedAndTagged, SourceError> {
-        let tagger = Arc::clone(&self.tagger);
+        let tagger = self.tagger.current();
         let source_tags = job.tags.clone();
         let location = location.to_owned();
         let worker_location = location.clone();
@@ -340,13 +342,13 @@ impl Pipeline {
             let posts = entries
                 .into_iter()
                 .map(|entry| {
-                    let tags = tags_for_post(
-                        &tagger,
-                        &entry.title,
-                        &entry.content_text,
-                        &source_tags,
-                        &worker_location,
-                    );
+                    let post = PostText {
+                        title: &entry.title,
+                        text: &entry.content_text,
+                        language: entry.language.as_deref(),
+                        categories: &entry.categories,
+                    };
+                    let tags = tags_for_post(&tagger, &post, &source_tags, &worker_location);
                     IncomingPost { entry, tags }
                 })
                 .collect();
@@ -505,20 +507,16 @@ fn hex_sha256(bytes: &[u8]) -> String {
         .collect()
 }
 
-/// Every automatic tag a post gets: vocabulary matches on its title and text, then the
-/// tags its source gives to all its posts.
+/// Every automatic tag a post gets: vocabulary matches on its title and text and its feed
+/// categories (under `[tagging] categories`), then the tags its source gives to all its
+/// posts. Ingest and `retag` both decide through here.
 pub fn tags_for_post(
     tagger: &Tagger,
-    title: &str,
-    text: &str,
+    post: &PostText<'_>,
     source_tags: &[String],
     source_location: &str,
 ) -> Vec<TagAssignment> {
-    let mut tags = tagger.tag(&syndic_tag::PostText {
-        title,
-        text,
-        ..Default::default()
-    });
+    let mut tags = tagger.tag(post);
     tags.extend(source_tags.iter().map(|tag| TagAssignment {
         tag: tag.clone(),
         origin: TagOrigin::Source,
@@ -545,6 +543,7 @@ mod tests {
             content_html: String::new(),
             content_text: String::new(),
             categories: Vec::new(),
+            language: None,
         }
     }
 

@@ -56,7 +56,9 @@ async fn a_304_still_honours_the_feeds_ttl() {
         .expect("source");
     let pipeline = Pipeline {
         fetcher: Fetcher::new(options()).expect("fetcher"),
-        tagger: Arc::new(Tagger::new(&[]).expect("tagger")),
+        tagger: Arc::new(syndic_tag::SharedTagger::new(
+            Tagger::new(&[]).expect("tagger"),
+        )),
         store: store.clone(),
         schedule: ScheduleSettings::default(),
         metrics: Arc::new(FetchMetrics::default()),

@@ -40,7 +40,9 @@ async fn an_ok_fetch_then_an_unchanged_one_are_counted() {
     let metrics = Arc::new(FetchMetrics::default());
     let pipeline = Pipeline {
         fetcher: Fetcher::new(FetcherOptions::default()).expect("fetcher"),
-        tagger: Arc::new(Tagger::new(&[]).expect("tagger")),
+        tagger: Arc::new(syndic_tag::SharedTagger::new(
+            Tagger::new(&[]).expect("tagger"),
+        )),
         store: store.clone(),
         schedule: ScheduleSettings::default(),
         metrics: Arc::clone(&metrics),

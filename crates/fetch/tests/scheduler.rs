@@ -104,7 +104,9 @@ async fn world() -> World {
         .expect("gone");
     let pipeline = Pipeline {
         fetcher: Fetcher::new(FetcherOptions::default()).expect("fetcher"),
-        tagger: Arc::new(Tagger::new(&[]).expect("tagger")),
+        tagger: Arc::new(syndic_tag::SharedTagger::new(
+            Tagger::new(&[]).expect("tagger"),
+        )),
         store: store.clone(),
         schedule: ScheduleSettings {
             min_interval: MIN,

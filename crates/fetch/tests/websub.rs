@@ -33,7 +33,9 @@ async fn a_pushed_body_is_stored_and_the_fetch_state_is_untouched() {
     let metrics = Arc::new(FetchMetrics::default());
     let pipeline = Pipeline {
         fetcher: Fetcher::new(FetcherOptions::default()).expect("fetcher"),
-        tagger: Arc::new(Tagger::new(&[]).expect("tagger")),
+        tagger: Arc::new(syndic_tag::SharedTagger::new(
+            Tagger::new(&[]).expect("tagger"),
+        )),
         store: store.clone(),
         schedule: ScheduleSettings::default(),
         metrics: Arc::clone(&metrics),
@@ -99,7 +101,9 @@ async fn a_pushed_body_that_is_no_feed_is_an_error_and_stores_nothing() {
         .expect("source");
     let pipeline = Pipeline {
         fetcher: Fetcher::new(FetcherOptions::default()).expect("fetcher"),
-        tagger: Arc::new(Tagger::new(&[]).expect("tagger")),
+        tagger: Arc::new(syndic_tag::SharedTagger::new(
+            Tagger::new(&[]).expect("tagger"),
+        )),
         store: store.clone(),
         schedule: ScheduleSettings::default(),
         metrics: Arc::default(),

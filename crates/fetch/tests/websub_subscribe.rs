@@ -160,7 +160,9 @@ async fn a_scheduler_round_that_stores_posts_pings_the_hubs_for_the_site_and_tag
         .expect("hubs configured");
     let pipeline = Pipeline {
         fetcher,
-        tagger: std::sync::Arc::new(syndic_tag::Tagger::new(&[]).expect("tagger")),
+        tagger: std::sync::Arc::new(syndic_tag::SharedTagger::new(
+            syndic_tag::Tagger::new(&[]).expect("tagger"),
+        )),
         store: store.clone(),
         schedule: ScheduleSettings::default(),
         metrics: std::sync::Arc::default(),
@@ -298,7 +300,9 @@ async fn the_scheduler_subscribes_once_and_renews_before_the_lease_ends() {
     let subscriber = Subscriber::new(fetcher.clone(), store.clone(), &site).expect("public");
     let pipeline = Pipeline {
         fetcher,
-        tagger: std::sync::Arc::new(syndic_tag::Tagger::new(&[]).expect("tagger")),
+        tagger: std::sync::Arc::new(syndic_tag::SharedTagger::new(
+            syndic_tag::Tagger::new(&[]).expect("tagger"),
+        )),
         store: store.clone(),
         // Polled at least every half hour, so that two hours hold several rounds.
         schedule: ScheduleSettings {

@@ -1,4 +1,4 @@
-use syndic_core::SourceId;
+use syndic_core::{PostId, SourceId};
 use thiserror::Error;
 
 /// Everything that can go wrong in the store, with what a reader needs to act on it.
@@ -36,6 +36,9 @@ pub enum StoreError {
 
     #[error("there is no source {id}")]
     UnknownSource { id: SourceId },
+
+    #[error("there is no post {id}")]
+    UnknownPost { id: PostId },
 
     #[error("cannot move source {id} to {url}: source {owner} already reads that URL")]
     UrlTaken {

@@ -91,7 +91,7 @@ async fn upsert_post(
 ) -> Result<(PostId, Outcome)> {
     let categories = serde_json::to_string(&entry.categories).unwrap_or_else(|_| "[]".into());
     let existing = sqlx::query(
-        "SELECT id, title, link, author, published_at, content_html, categories, guid
+        "SELECT id, title, link, author, published_at, content_html, categories, guid, language
          FROM posts WHERE source_id = $1 AND guid = $2",
     )
     .bind(source.0)
@@ -108,8 +108,8 @@ async fn upsert_post(
         let published = for_ordering(entry.published.or(entry.updated).unwrap_or(now), now);
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO posts (source_id, guid, title, link, author, published_at, updated_at,
-                 first_seen_at, content_html, content_text, categories)
-             VALUES ($1, $2, $3, $4, $5, $6, NULL, $7, $8, $9, $10) RETURNING id",
+                 first_seen_at, content_html, content_text, categories, language)
+             VALUES ($1, $2, $3, $4, $5, $6, NULL, $7, $8, $9, $10, $11) RETURNING id",
         )
         .bind(source.0)
         .bind(&entry.guid)
@@ -121,6 +121,7 @@ async fn upsert_post(
         .bind(&entry.content_html)
         .bind(&entry.content_text)
         .bind(&categories)
+        .bind(&entry.language)
         .fetch_one(&mut *tx)
         .await
         .during("inserting a post")?;
@@ -136,9 +137,10 @@ async fn upsert_post(
             row.try_get::<i64, _>("published_at")?,
             row.try_get::<String, _>("content_html")?,
             row.try_get::<String, _>("categories")?,
+            row.try_get::<Option<String>, _>("language")?,
         ))
     };
-    let (id, title, link, author, published_at, content_html, stored_categories) =
+    let (id, title, link, author, published_at, content_html, stored_categories, language) =
         read().during("reading a stored post")?;
     // A feed that stops giving a date, or still gives one too far ahead (clamped when first
     // seen), does not move the post: keep the stored date.
@@ -151,13 +153,14 @@ async fn upsert_post(
         && author == entry.author
         && published == published_at
         && content_html == entry.content_html
-        && stored_categories == categories;
+        && stored_categories == categories
+        && language == entry.language;
     if unchanged {
         return Ok((PostId(id), Outcome::Unchanged));
     }
     sqlx::query(
         "UPDATE posts SET title = $1, link = $2, author = $3, published_at = $4, updated_at = $5,
-             content_html = $6, content_text = $7, categories = $8, guid = $10
+             content_html = $6, content_text = $7, categories = $8, guid = $10, language = $11
          WHERE id = $9",
     )
     .bind(&entry.title)
@@ -170,6 +173,7 @@ async fn upsert_post(
     .bind(&categories)
     .bind(id)
     .bind(&entry.guid)
+    .bind(&entry.language)
     .execute(&mut *tx)
     .await
     .during("updating a post")?;
@@ -198,7 +202,7 @@ async fn same_post_new_guid(
         return Ok(None);
     };
     let mut rows = sqlx::query(
-        "SELECT id, title, link, author, published_at, content_html, categories, guid
+        "SELECT id, title, link, author, published_at, content_html, categories, guid, language
          FROM posts WHERE source_id = $1 AND link = $2 AND title = $3 LIMIT 2",
     )
     .bind(source.0)
@@ -216,7 +220,8 @@ async fn same_post_new_guid(
 }
 
 /// Replaces the automatic (non-manual) tag links of `post` with `tags`, creating tag rows
-/// for names not seen before.
+/// for names not seen before (feed categories may name tags outside the vocabulary). A
+/// pair somebody vetoed ([`Store::remove_tag`](crate::Store::remove_tag)) stays unlinked.
 pub(crate) async fn replace_automatic_tags(
     tx: &mut SqliteConnection,
     post: PostId,
@@ -228,8 +233,12 @@ pub(crate) async fn replace_automatic_tags(
         .execute(&mut *tx)
         .await
         .during("clearing a post's automatic tags")?;
+    let vetoed = crate::retag::vetoed_tags(tx, post).await?;
     for assignment in tags.iter().filter(|t| t.origin.is_automatic()) {
         let (tag, _) = crate::query::ensure_tag(tx, &assignment.tag, now).await?;
+        if vetoed.contains(&tag) {
+            continue;
+        }
         sqlx::query(
             "INSERT INTO post_tags (post_id, tag_id, origin, detail) VALUES ($1, $2, $3, $4)
              ON CONFLICT (post_id, tag_id, origin) DO NOTHING",

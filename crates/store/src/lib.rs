@@ -26,6 +26,7 @@ mod clock;
 mod error;
 mod fetch_state;
 mod ingest;
+mod manual;
 mod migrate;
 mod neighbours;
 mod query;
@@ -46,10 +47,11 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 pub use error::StoreError;
 pub use fetch_state::{FetchRecord, FetchState};
 pub use ingest::{IncomingPost, IngestStats};
+pub use manual::{ManualAdd, ManualRemove, TagDetails, TagLink, VocabularyTag};
 pub use neighbours::PostRef;
 pub use query::PostFilter;
 pub use reasons::TagReason;
-pub use retag::{PostForTagging, RetagStats};
+pub use retag::{PostForTagging, PostTagChange, RetagBatch, RetagStats, TagCache};
 pub use search::{
     MATCH_END, MATCH_START, MAX_QUERY_CHARS, MAX_QUERY_TERMS, SearchHit, SearchQuery, match_terms,
 };

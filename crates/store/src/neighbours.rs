@@ -84,6 +84,7 @@ mod tests {
                 content_html: String::new(),
                 content_text: String::new(),
                 categories: Vec::new(),
+                language: None,
             },
             tags: Vec::new(),
         }

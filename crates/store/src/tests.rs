@@ -20,6 +20,7 @@ pub(crate) fn entry(guid: &str, title: &str, day: u32) -> FeedEntry {
         content_html: format!("<p>{title} body</p>"),
         content_text: format!("{title} body"),
         categories: vec!["notes".into()],
+        language: None,
     }
 }
 

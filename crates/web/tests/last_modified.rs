@@ -79,6 +79,7 @@ async fn ingest_a_new_post(fx: &Fixture) {
             content_html: "<p>Three of them, on the north rocks.</p>".into(),
             content_text: "Three of them, on the north rocks.".into(),
             categories: Vec::new(),
+            language: None,
         },
         tags: vec![TagAssignment {
             tag: "map".into(),

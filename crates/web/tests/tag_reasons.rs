@@ -43,6 +43,7 @@ async fn app() -> (Router, tempfile::TempDir) {
             content_html: "<p>Three small nodes and one kubelet each.</p>".into(),
             content_text: "Three small nodes and one kubelet each.".into(),
             categories: vec!["K8s".into()],
+            language: None,
         },
         tags: vec![
             reason(

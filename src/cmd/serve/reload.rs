@@ -139,8 +139,7 @@ impl Reloader {
                 restart.join(", ")
             );
         }
-        // after merge: compare the `[tagging]` settings too, once Config carries them.
-        if config.tags == self.current.tags {
+        if config.tags == self.current.tags && config.tagging == self.current.tagging {
             tracing::info!("the tag vocabulary is unchanged");
             self.current = config;
             return Outcome::Unchanged;
@@ -156,9 +155,8 @@ impl Reloader {
                 return Outcome::Rejected;
             }
         };
-        // after merge: sync descriptions and aliases with the extended `sync_tags`.
-        let names: Vec<String> = config.tags.iter().map(|t| t.name.clone()).collect();
-        if let Err(error) = self.store.sync_tags(&names, Utc::now()).await {
+        let vocabulary = crate::cmd::vocabulary(&config);
+        if let Err(error) = self.store.sync_vocabulary(&vocabulary, Utc::now()).await {
             tracing::error!(
                 "vocabulary not reloaded, the previous one stays in force: cannot record its \
                  tags: {}; save the file again or send SIGHUP to retry",

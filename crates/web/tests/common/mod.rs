@@ -86,6 +86,7 @@ fn incoming(item: &Item) -> IncomingPost {
             content_html: item.html.into(),
             content_text: item.text.into(),
             categories: Vec::new(),
+            language: None,
         },
         tags: item
             .tags

@@ -1,0 +1,207 @@
+//! `syndic explain POST`: why a post carries its tags, and which tags it nearly got.
+
+use std::process::ExitCode;
+
+use anyhow::Context;
+use serde::Serialize;
+use syndic_store::TagLink;
+use syndic_tag::{Explanation, PostText};
+
+use crate::cli::{ExplainArgs, ParseFormat};
+use crate::cmd::{open_store, resolve_post};
+use crate::config::Config;
+
+/// Everything `--format json` prints.
+#[derive(Serialize)]
+struct Report<'a> {
+    post: PostSummary<'a>,
+    /// The tags the post carries now, one row per reason.
+    stored: Vec<StoredTag<'a>>,
+    /// Tags people removed by hand, which automatic tagging may not give back.
+    vetoed: Vec<&'a str>,
+    /// What the current vocabulary concludes, applied tags and near misses alike.
+    analysis: &'a [Explanation],
+}
+
+#[derive(Serialize)]
+struct PostSummary<'a> {
+    id: i64,
+    title: &'a str,
+    link: Option<&'a str>,
+    source: &'a str,
+    language: Option<&'a str>,
+    categories: &'a [String],
+}
+
+#[derive(Serialize)]
+struct StoredTag<'a> {
+    tag: &'a str,
+    origin: &'static str,
+    detail: &'a str,
+}
+
+pub async fn run(config: &Config, args: &ExplainArgs) -> anyhow::Result<ExitCode> {
+    let store = open_store(config).await?;
+    let id = resolve_post(&store, &args.post).await?;
+    let post = store
+        .post(id)
+        .await
+        .context("cannot read the post")?
+        .with_context(|| format!("post {id} vanished"))?;
+    let for_tagging = store
+        .post_for_tagging(id)
+        .await
+        .context("cannot read the post")?
+        .with_context(|| format!("post {id} vanished"))?;
+    let links = store
+        .post_tag_links(id)
+        .await
+        .context("cannot read the post's tags")?;
+    let vetoes = store
+        .post_vetoes(id)
+        .await
+        .context("cannot read the post's tags")?;
+    store.close().await;
+    let tagger = config
+        .tagger()
+        .context("cannot compile the tag vocabulary")?;
+    let analysis = tagger.explain(&PostText {
+        title: &for_tagging.title,
+        text: &for_tagging.content_text,
+        language: for_tagging.language.as_deref(),
+        categories: &for_tagging.categories,
+    });
+    let report = Report {
+        post: PostSummary {
+            id: id.0,
+            title: &post.title,
+            link: post.link.as_deref(),
+            source: &post.source_name,
+            language: for_tagging.language.as_deref(),
+            categories: &post.categories,
+        },
+        stored: links.iter().map(stored).collect(),
+        vetoed: vetoes.iter().map(|t| t.name.as_str()).collect(),
+        analysis: &analysis,
+    };
+    match args.format {
+        ParseFormat::Json => {
+            let json = serde_json::to_string_pretty(&report).context("cannot write JSON")?;
+            println!("{json}");
+        }
+        ParseFormat::Text => print!("{}", text(&report)),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn stored(link: &TagLink) -> StoredTag<'_> {
+    StoredTag {
+        tag: &link.tag.name,
+        origin: link.origin.as_str(),
+        detail: &link.detail,
+    }
+}
+
+/// The report for people.
+fn text(report: &Report<'_>) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    let post = &report.post;
+    let title = if post.title.is_empty() {
+        "(untitled)"
+    } else {
+        post.title
+    };
+    let _ = writeln!(out, "post {}: {title}", post.id);
+    let _ = writeln!(out, "  original: {}", post.link.unwrap_or("(none)"));
+    let _ = writeln!(out, "  source:   {}", post.source);
+    let _ = writeln!(
+        out,
+        "  language: {}",
+        post.language.unwrap_or("(not declared)")
+    );
+    if !post.categories.is_empty() {
+        let _ = writeln!(out, "  feed categories: {}", post.categories.join(", "));
+    }
+
+    let _ = writeln!(out, "\ntags it carries:");
+    if report.stored.is_empty() {
+        let _ = writeln!(out, "  (none)");
+    }
+    let width = report
+        .stored
+        .iter()
+        .map(|s| s.tag.chars().count())
+        .max()
+        .unwrap_or(0);
+    for tag in &report.stored {
+        let detail = match (tag.origin, tag.detail) {
+            ("manual", "") => "decided by hand",
+            (_, detail) => detail,
+        };
+        let _ = writeln!(out, "  {:width$}  {:<8}  {detail}", tag.tag, tag.origin);
+    }
+    if !report.vetoed.is_empty() {
+        let _ = writeln!(
+            out,
+            "removed by hand (never given back automatically): {}",
+            report.vetoed.join(", ")
+        );
+    }
+
+    let (applied, missed): (Vec<&Explanation>, Vec<&Explanation>) =
+        report.analysis.iter().partition(|e| e.applied);
+    let _ = writeln!(out, "\nwhat the current vocabulary gives:");
+    if applied.is_empty() {
+        let _ = writeln!(out, "  (no tag)");
+    }
+    for explanation in applied {
+        explain_one(&mut out, explanation);
+    }
+    let _ = writeln!(out, "\nnear misses (tags considered, not given):");
+    if missed.is_empty() {
+        let _ = writeln!(out, "  (none)");
+    }
+    for explanation in missed {
+        explain_one(&mut out, explanation);
+    }
+    out
+}
+
+fn explain_one(out: &mut String, e: &Explanation) {
+    use std::fmt::Write as _;
+    let verdict = if let Some(category) = &e.category {
+        format!("from the feed category {category:?}")
+    } else if let Some(term) = &e.excluded_by {
+        format!(
+            "excluded: the exclude term {term:?} matched (score {:.2})",
+            e.score
+        )
+    } else if e.applied {
+        format!("score {:.2} >= min_score {:.2}", e.score, e.min_score)
+    } else {
+        format!(
+            "below the threshold: score {:.2} < min_score {:.2}",
+            e.score, e.min_score
+        )
+    };
+    let _ = writeln!(out, "  {} ({}): {verdict}", e.tag, e.origin);
+    for m in &e.matches {
+        let zones: Vec<String> = m
+            .zones
+            .iter()
+            .map(|(zone, n)| format!("{} x{n}", zone.as_str()))
+            .collect();
+        let _ = writeln!(
+            out,
+            "    term {:?} in {}: {} (+{:.2})",
+            m.term,
+            m.field,
+            zones.join(", "),
+            m.weight
+        );
+        if !m.snippet.is_empty() {
+            let _ = writeln!(out, "      \"{}\"", m.snippet.replace('\n', " "));
+        }
+    }
+}

@@ -1,0 +1,289 @@
+//! `syndic tag add|remove|list|suggest`: manual decisions and the vocabulary at a glance.
+
+use std::process::ExitCode;
+
+use anyhow::Context;
+use chrono::Utc;
+use serde::Serialize;
+use syndic_core::{PostId, slugify};
+use syndic_store::Store;
+use syndic_tag::suggest::{Coverage, SuggestOptions, Suggester};
+use syndic_tag::{PostText, Tagger};
+
+use crate::cli::{ListFormat, ManualTagArgs, SuggestArgs, TagCommand, TagListArgs};
+use crate::cmd::{open_store, open_store_as_is, resolve_post};
+use crate::config::Config;
+
+pub async fn run(config: &Config, command: &TagCommand) -> anyhow::Result<ExitCode> {
+    match command {
+        TagCommand::Add(args) => add(config, args).await,
+        TagCommand::Remove(args) => remove(config, args).await,
+        TagCommand::List(args) => list(config, args).await,
+        TagCommand::Suggest(args) => suggest(config, args).await,
+    }
+}
+
+/// The tag name `given` means: a vocabulary name or alias, else a stored tag by slug or
+/// alias; `None` when neither knows it.
+async fn known_tag(tagger: &Tagger, store: &Store, given: &str) -> anyhow::Result<Option<String>> {
+    if let Some(rule) = tagger.resolve(given) {
+        return Ok(Some(rule.name.clone()));
+    }
+    let stored = store
+        .tag_by_slug_or_alias(&slugify(given))
+        .await
+        .context("cannot look the tag up")?;
+    Ok(stored.map(|t| t.name))
+}
+
+fn tag_argument(given: &str) -> anyhow::Result<&str> {
+    let given = given.trim();
+    if !given.chars().any(char::is_alphanumeric) {
+        anyhow::bail!("{given:?} is not a tag name: give it at least one letter or digit");
+    }
+    Ok(given)
+}
+
+async fn add(config: &Config, args: &ManualTagArgs) -> anyhow::Result<ExitCode> {
+    let given = tag_argument(&args.tag)?;
+    let tagger = config
+        .tagger()
+        .context("cannot compile the tag vocabulary")?;
+    let store = open_store(config).await?;
+    let post = resolve_post(&store, &args.post).await?;
+    let name = known_tag(&tagger, &store, given)
+        .await?
+        .unwrap_or_else(|| given.to_owned());
+    let added = store
+        .add_manual_tag(post, &name, Utc::now())
+        .await
+        .context("cannot tag the post")?;
+    store.close().await;
+    if added.created_tag {
+        println!("created the tag {name:?} (/tag/{}/)", slugify(&name));
+    }
+    if added.already_manual {
+        println!("post {post} already carries {name:?} by hand; nothing changed");
+    } else {
+        println!("post {post} now carries {name:?} by hand; `syndic retag` keeps it");
+    }
+    if added.lifted_veto {
+        println!("(the earlier `syndic tag remove` of {name:?} from post {post} is undone)");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn remove(config: &Config, args: &ManualTagArgs) -> anyhow::Result<ExitCode> {
+    let given = tag_argument(&args.tag)?;
+    let tagger = config
+        .tagger()
+        .context("cannot compile the tag vocabulary")?;
+    let store = open_store(config).await?;
+    let post = resolve_post(&store, &args.post).await?;
+    let Some(name) = known_tag(&tagger, &store, given).await? else {
+        let known: Vec<String> = store
+            .tags()
+            .await
+            .context("cannot list the tags")?
+            .into_iter()
+            .map(|t| t.name)
+            .collect();
+        anyhow::bail!(
+            "there is no tag {given:?}; known tags: {}",
+            if known.is_empty() {
+                "(none)".to_owned()
+            } else {
+                known.join(", ")
+            }
+        );
+    };
+    let tag = store
+        .tag_by_slug(&slugify(&name))
+        .await
+        .context("cannot look the tag up")?
+        .with_context(|| format!("the tag {name:?} has no row in the store"))?;
+    let removed = store
+        .remove_tag(post, tag.id, Utc::now())
+        .await
+        .context("cannot untag the post")?;
+    store.close().await;
+    if removed.links_removed > 0 {
+        println!(
+            "removed {name:?} from post {post}; no automatic tagging gives it back \
+             (undo with `syndic tag add {post} {}`)",
+            shell_word(&name)
+        );
+    } else if removed.already_vetoed {
+        println!("post {post} does not carry {name:?}, and was already kept from it");
+    } else {
+        println!("post {post} did not carry {name:?}; automatic tagging will now never give it");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `name` quoted for a shell when it needs it.
+fn shell_word(name: &str) -> String {
+    if name
+        .chars()
+        .all(|c| c.is_alphanumeric() || "-_.".contains(c))
+    {
+        name.to_owned()
+    } else {
+        format!("'{}'", name.replace('\'', "'\\''"))
+    }
+}
+
+#[derive(Serialize)]
+struct ListedTag<'a> {
+    name: &'a str,
+    slug: &'a str,
+    posts: i64,
+    aliases: &'a [String],
+    description: &'a str,
+    /// Whether `[[tag]]` in the configuration defines it (else feed categories, sources or
+    /// manual decisions made it).
+    configured: bool,
+}
+
+async fn list(config: &Config, args: &TagListArgs) -> anyhow::Result<ExitCode> {
+    let store = open_store(config).await?;
+    let details = store.tag_details().await.context("cannot list the tags")?;
+    store.close().await;
+    let configured: std::collections::HashSet<String> =
+        config.tags.iter().map(|t| slugify(&t.name)).collect();
+    let rows: Vec<ListedTag> = details
+        .iter()
+        .map(|d| ListedTag {
+            name: &d.tag.name,
+            slug: &d.tag.slug,
+            posts: d.tag.post_count,
+            aliases: &d.aliases,
+            description: &d.description,
+            configured: configured.contains(&d.tag.slug),
+        })
+        .collect();
+    match args.format {
+        ListFormat::Json => {
+            let json = serde_json::to_string_pretty(&rows).context("cannot write JSON")?;
+            println!("{json}");
+        }
+        ListFormat::Table => {
+            if rows.is_empty() {
+                println!(
+                    "no tags yet: add [[tag]] entries to {}",
+                    config.path.display()
+                );
+                return Ok(ExitCode::SUCCESS);
+            }
+            let width = rows
+                .iter()
+                .map(|r| r.name.chars().count())
+                .max()
+                .unwrap_or(0)
+                .max(3);
+            println!(
+                "{:width$}  {:>6}  {:<24}  description",
+                "tag", "posts", "aliases"
+            );
+            for row in &rows {
+                let mut name = row.name.to_owned();
+                if !row.configured {
+                    name.push('*');
+                }
+                println!(
+                    "{name:width$}  {:>6}  {:<24}  {}",
+                    row.posts,
+                    row.aliases.join(", "),
+                    row.description
+                );
+            }
+            if rows.iter().any(|r| !r.configured) {
+                println!(
+                    "* not in the configured vocabulary (from feed categories, sources or by hand)"
+                );
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Two passes over every stored post: count candidate terms, then see how many posts the
+/// best ones would tag at the vocabulary's threshold.
+async fn suggest(config: &Config, args: &SuggestArgs) -> anyhow::Result<ExitCode> {
+    let tagger = config
+        .tagger()
+        .context("cannot compile the tag vocabulary")?;
+    let store = open_store_as_is(config).await?;
+    let options = SuggestOptions {
+        min_posts: args.min_posts.max(1),
+        ..SuggestOptions::default()
+    };
+    let mut suggester = Suggester::new(&tagger, options);
+    for_each_post(&store, |post| suggester.add(post)).await?;
+    let posts = suggester.posts();
+    let mut coverage = Coverage::new(&tagger, suggester.top(args.limit))
+        .context("cannot compile the suggested terms")?;
+    for_each_post(&store, |post| coverage.add(post)).await?;
+    store.close().await;
+    let suggestions = coverage.finish();
+    match args.format {
+        ListFormat::Json => {
+            let json = serde_json::to_string_pretty(&suggestions).context("cannot write JSON")?;
+            println!("{json}");
+        }
+        ListFormat::Table => {
+            if suggestions.is_empty() {
+                println!(
+                    "no suggestions from {posts} posts: no term outside the vocabulary is in \
+                     at least {} posts and at most a tenth of them",
+                    options.min_posts
+                );
+                return Ok(ExitCode::SUCCESS);
+            }
+            let width = suggestions
+                .iter()
+                .map(|s| s.term.chars().count())
+                .max()
+                .unwrap_or(0)
+                .max(4);
+            println!(
+                "{:width$}  {:>6}  {:>9}  {:>6}",
+                "term", "posts", "would tag", "score"
+            );
+            for s in &suggestions {
+                println!(
+                    "{:width$}  {:>6}  {:>9}  {:>6.2}",
+                    s.term, s.posts, s.would_tag, s.score
+                );
+            }
+            println!(
+                "from {posts} posts; \"posts\" mention the term, \"would tag\" pass the \
+                 threshold. Add the good ones as [[tag]] entries, then `syndic retag --dry-run`."
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Calls `each` with every stored post, in batches.
+async fn for_each_post(store: &Store, mut each: impl FnMut(&PostText<'_>)) -> anyhow::Result<()> {
+    let mut after = PostId(0);
+    loop {
+        let batch = store
+            .posts_for_tagging(after, 5000)
+            .await
+            .context("cannot read stored posts")?;
+        let Some(last) = batch.last() else {
+            return Ok(());
+        };
+        after = last.id;
+        for post in &batch {
+            each(&PostText {
+                title: &post.title,
+                text: &post.content_text,
+                language: post.language.as_deref(),
+                categories: &post.categories,
+            });
+        }
+    }
+}
