@@ -191,6 +191,57 @@ fn word_tags_drop_posts_that_only_contain_map_inside_other_words() {
     );
 }
 
+/// Whole words of `text`, lowercased.
+fn words_of(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric() && c != '_')
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect()
+}
+
+#[test]
+fn default_relevance_keeps_posts_about_maps_and_drops_passing_mentions() {
+    let any_mention = format!(
+        "{}\nmin_score = 0\n\n",
+        tag("map", &["map"], "word").trim_end()
+    );
+    let Some(any) = setup(&any_mention) else {
+        return;
+    };
+    fetch(&any.config);
+    let mentions: Vec<String> = headers(&export(&any.config, "map"))
+        .into_iter()
+        .map(|(title, _)| title)
+        .collect();
+    let Some(seeds) = setup(&tag("map", &["map"], "word")) else {
+        return;
+    };
+    fetch(&seeds.config);
+    let map = export(&seeds.config, "map");
+    let about: Vec<String> = headers(&map).into_iter().map(|(title, _)| title).collect();
+    // The seed site's map archive holds mentions in passing (systemd, FaceID, Redshift…);
+    // none of those is about maps, so little or nothing stays.
+    assert!(
+        about.len() < mentions.len(),
+        "a passing mention no longer tags: {about:#?} vs {mentions:#?}"
+    );
+    for title in &about {
+        assert!(mentions.contains(title), "{title:?} is not even a mention");
+    }
+    // What stays has map in its title or mentions it more than once.
+    for ((title, _), text) in seed_posts(&map) {
+        let is_map = |w: &String| w.starts_with("map") && w.len() <= "mappings".len();
+        let in_title = words_of(&title).iter().any(is_map);
+        let count = words_of(&text).iter().filter(|w| is_map(w)).count();
+        assert!(
+            in_title || count >= 2,
+            "{title:?} kept on {count} mention(s)"
+        );
+    }
+    drop(any.dir);
+    drop(seeds.dir);
+}
+
 #[test]
 fn fetching_twice_changes_nothing() {
     let Some(seeds) = setup(&tag("map", &["map"], "substring")) else {
