@@ -249,7 +249,11 @@ fn the_starter_files_tagging_examples_are_valid() {
     assert!(tagging.contains("categories"), "{tagging}");
     assert!(tag.contains("aliases"), "{tag}");
     let config = parse(&format!("{tagging}\n{tag}")).expect("the examples parse");
-    assert_eq!(config.tagging.min_score, Some(1.0));
+    assert_eq!(
+        config.tagging.min_score,
+        Some(syndic_tag::DEFAULT_MIN_SCORE),
+        "the starter file shows the real default"
+    );
     assert_eq!(config.tagging.language.as_deref(), Some("en"));
     assert_eq!(config.tags[0].name, "map");
     assert_eq!(config.tags[0].aliases, ["maps"]);
