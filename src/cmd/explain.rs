@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use serde::Serialize;
-use syndic_store::TagLink;
+use syndic_store::TagReason;
 use syndic_tag::{Explanation, PostText};
 
 use crate::cli::{ExplainArgs, ParseFormat};
@@ -54,7 +54,7 @@ pub async fn run(config: &Config, args: &ExplainArgs) -> anyhow::Result<ExitCode
         .context("cannot read the post")?
         .with_context(|| format!("post {id} vanished"))?;
     let links = store
-        .post_tag_links(id)
+        .tag_reasons(id)
         .await
         .context("cannot read the post's tags")?;
     let vetoes = store
@@ -94,7 +94,7 @@ pub async fn run(config: &Config, args: &ExplainArgs) -> anyhow::Result<ExitCode
     Ok(ExitCode::SUCCESS)
 }
 
-fn stored(link: &TagLink) -> StoredTag<'_> {
+fn stored(link: &TagReason) -> StoredTag<'_> {
     StoredTag {
         tag: &link.tag.name,
         origin: link.origin.as_str(),

@@ -52,11 +52,11 @@ async fn a_swapped_vocabulary_tags_the_next_ingest() {
         .ingest_pushed(&job, feed("Kelp forests"))
         .await
         .expect("ingest");
-    let names = |links: Vec<syndic_store::TagLink>| -> Vec<String> {
+    let names = |links: Vec<syndic_store::TagReason>| -> Vec<String> {
         links.into_iter().map(|l| l.tag.name).collect()
     };
     assert!(
-        names(store.post_tag_links(PostId(1)).await.expect("links")).is_empty(),
+        names(store.tag_reasons(PostId(1)).await.expect("links")).is_empty(),
         "the empty vocabulary gives nothing"
     );
 
@@ -71,7 +71,7 @@ async fn a_swapped_vocabulary_tags_the_next_ingest() {
         .ingest_pushed(&job, feed("Kelp forests, again"))
         .await
         .expect("ingest again");
-    let mut tags = names(store.post_tag_links(PostId(1)).await.expect("links"));
+    let mut tags = names(store.tag_reasons(PostId(1)).await.expect("links"));
     tags.sort();
     assert_eq!(tags, ["Gärtnern", "kelp"]);
     let post = store

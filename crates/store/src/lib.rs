@@ -47,7 +47,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 pub use error::StoreError;
 pub use fetch_state::{FetchRecord, FetchState};
 pub use ingest::{IncomingPost, IngestStats};
-pub use manual::{ManualAdd, ManualRemove, TagDetails, TagLink, VocabularyTag};
+pub use manual::{ManualAdd, ManualRemove, TagDetails, VocabularyTag};
 pub use neighbours::PostRef;
 pub use query::PostFilter;
 pub use reasons::TagReason;

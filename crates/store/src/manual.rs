@@ -4,21 +4,11 @@
 use std::collections::{BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
-use sqlx::Row;
 use syndic_core::{PostId, Tag, TagId, TagOrigin, TagRef, slugify};
 
 use crate::error::QueryContext;
 use crate::query::ensure_tag;
 use crate::{Result, Store, StoreError, clock, to_secs};
-
-/// One reason a post carries a tag.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TagLink {
-    pub tag: TagRef,
-    pub origin: TagOrigin,
-    /// What decided it: the term and field, the source, the category.
-    pub detail: String,
-}
 
 /// What [`Store::add_manual_tag`] did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -147,35 +137,6 @@ impl Store {
         })
     }
 
-    /// Every reason `post` carries each of its tags, by tag name then origin.
-    pub async fn post_tag_links(&self, post: PostId) -> Result<Vec<TagLink>> {
-        let rows = sqlx::query(
-            "SELECT t.name, t.slug, pt.origin, pt.detail FROM post_tags pt
-             JOIN tags t ON t.id = pt.tag_id WHERE pt.post_id = $1
-             ORDER BY lower(t.name), pt.origin",
-        )
-        .bind(post.0)
-        .fetch_all(&self.pool)
-        .await
-        .during("reading a post's tags")?;
-        rows.iter()
-            .map(|row| {
-                let origin: String = row.try_get(2).during("reading a post's tags")?;
-                let read = || -> Result<_, sqlx::Error> {
-                    Ok((row.try_get(0)?, row.try_get(1)?, row.try_get(3)?))
-                };
-                let (name, slug, detail) = read().during("reading a post's tags")?;
-                Ok(TagLink {
-                    tag: TagRef { name, slug },
-                    origin: origin
-                        .parse()
-                        .map_err(|e| StoreError::Corrupt(format!("post_tags row: {e}")))?,
-                    detail,
-                })
-            })
-            .collect()
-    }
-
     /// The tags people removed from `post` (which automatic tagging may not give back).
     pub async fn post_vetoes(&self, post: PostId) -> Result<Vec<TagRef>> {
         let rows: Vec<(String, String)> = sqlx::query_as(
@@ -207,15 +168,8 @@ impl Store {
         if let Some(tag) = self.tag_by_slug(slug).await? {
             return Ok(Some(tag));
         }
-        let target: Option<String> = sqlx::query_scalar(
-            "SELECT t.slug FROM tag_aliases a JOIN tags t ON t.id = a.tag_id WHERE a.slug = $1",
-        )
-        .bind(slug)
-        .fetch_optional(&self.pool)
-        .await
-        .during("looking up a tag alias")?;
-        match target {
-            Some(slug) => self.tag_by_slug(&slug).await,
+        match self.tag_by_alias(slug).await? {
+            Some(target) => self.tag_by_slug(&target.slug).await,
             None => Ok(None),
         }
     }

@@ -16,7 +16,7 @@ fn term(tag: &str, detail: &str) -> TagAssignment {
 /// Each post's tags as "name:origin:detail", sorted.
 async fn links(store: &Store, post: PostId) -> Vec<String> {
     let mut out: Vec<String> = store
-        .post_tag_links(post)
+        .tag_reasons(post)
         .await
         .expect("links")
         .into_iter()
