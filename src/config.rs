@@ -434,8 +434,11 @@ impl Validator<'_> {
                 self.error(
                     key,
                     format!("{value} is not a usable threshold"),
-                    "use a number from 0 upwards: 0 tags on any mention, 1 is the default, \
-                     higher asks for more evidence",
+                    format!(
+                        "use a number from 0 upwards: 0 tags on any mention, {} is the default, \
+                         higher asks for more evidence",
+                        syndic_tag::DEFAULT_MIN_SCORE
+                    ),
                 )
             })
     }
