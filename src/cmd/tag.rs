@@ -90,11 +90,7 @@ async fn remove(config: &Config, args: &ManualTagArgs) -> anyhow::Result<ExitCod
             .collect();
         anyhow::bail!(
             "there is no tag {given:?}; known tags: {}",
-            if known.is_empty() {
-                "(none)".to_owned()
-            } else {
-                known.join(", ")
-            }
+            some_names(&known)
         );
     };
     let tag = store
@@ -120,6 +116,29 @@ async fn remove(config: &Config, args: &ManualTagArgs) -> anyhow::Result<ExitCod
     }
     Ok(ExitCode::SUCCESS)
 }
+
+/// At most [`NAMES_SHOWN`] of `names`, comma-separated, saying how many more there are.
+fn some_names(names: &[String]) -> String {
+    if names.is_empty() {
+        return "(none)".to_owned();
+    }
+    let mut out = names
+        .iter()
+        .take(NAMES_SHOWN)
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join(", ");
+    if names.len() > NAMES_SHOWN {
+        out.push_str(&format!(
+            " and {} more (`syndic tag list`)",
+            names.len() - NAMES_SHOWN
+        ));
+    }
+    out
+}
+
+/// How many tag names an error lists.
+const NAMES_SHOWN: usize = 20;
 
 /// `name` quoted for a shell when it needs it.
 fn shell_word(name: &str) -> String {
@@ -285,5 +304,27 @@ async fn for_each_post(store: &Store, mut each: impl FnMut(&PostText<'_>)) -> an
                 categories: &post.categories,
             });
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_error_lists_a_bounded_number_of_tag_names() {
+        assert_eq!(some_names(&[]), "(none)");
+        let few: Vec<String> = ["a", "b"].map(String::from).to_vec();
+        assert_eq!(some_names(&few), "a, b");
+        let many: Vec<String> = (0..5000).map(|i| format!("tag{i}")).collect();
+        let listed = some_names(&many);
+        assert!(
+            listed.ends_with(" and 4980 more (`syndic tag list`)"),
+            "{listed}"
+        );
+        assert!(
+            listed.contains("tag19") && !listed.contains("tag20,"),
+            "{listed}"
+        );
     }
 }
