@@ -314,3 +314,13 @@ fn an_overlong_term_is_refused_with_its_tag_and_without_echoing_it() {
     assert!(err.problem.contains("40000 characters long"), "{err}");
     assert!(err.to_string().len() < 500, "{err}");
 }
+
+#[test]
+fn tag_names_without_letters_or_digits_are_refused() {
+    let err = error_of("[[tag]]\nname = \"!!!\"\nmatch = \"substring\"\n");
+    assert_eq!(err.key, "tag[1].name");
+    assert!(err.problem.contains("no letters or digits"), "{err}");
+    let err = error_of("[[source]]\nurl = \"feed.xml\"\ntags = [\"ok\", \"../..\"]\n");
+    assert_eq!(err.key, "source[1].tags");
+    assert!(err.problem.contains("no letters or digits"), "{err}");
+}
