@@ -51,9 +51,10 @@ async fn add(config: &Config, args: &ManualTagArgs) -> anyhow::Result<ExitCode> 
         .context("cannot compile the tag vocabulary")?;
     let store = open_store(config).await?;
     let post = resolve_post(&store, &args.post).await?;
-    let name = known_tag(&tagger, &store, given)
-        .await?
-        .unwrap_or_else(|| given.to_owned());
+    let name = match known_tag(&tagger, &store, given).await? {
+        Some(name) => name,
+        None => new_tag_name(given)?,
+    };
     let added = store
         .add_manual_tag(post, &name, Utc::now())
         .await
@@ -115,6 +116,23 @@ async fn remove(config: &Config, args: &ManualTagArgs) -> anyhow::Result<ExitCod
         println!("post {post} did not carry {name:?}; automatic tagging will now never give it");
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Longest archive slug (in characters) `tag add` creates a tag with, as for feed categories.
+const MAX_NEW_SLUG_CHARS: usize = 64;
+
+/// The name of a tag `tag add` is about to create: its words joined by single spaces, with
+/// an archive slug of at most [`MAX_NEW_SLUG_CHARS`].
+fn new_tag_name(given: &str) -> anyhow::Result<String> {
+    let name = given.split_whitespace().collect::<Vec<_>>().join(" ");
+    let slug = slugify(&name).chars().count();
+    if slug > MAX_NEW_SLUG_CHARS {
+        anyhow::bail!(
+            "a new tag's name makes an archive URL of {slug} characters; use a shorter name \
+             (at most {MAX_NEW_SLUG_CHARS} letters, digits and dashes in /tag/…/)"
+        );
+    }
+    Ok(name)
 }
 
 /// At most [`NAMES_SHOWN`] of `names`, comma-separated, saying how many more there are.
@@ -310,6 +328,14 @@ async fn for_each_post(store: &Store, mut each: impl FnMut(&PostText<'_>)) -> an
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_new_tag_has_a_bounded_slug_and_single_spaces() {
+        assert_eq!(new_tag_name("Home \n  Lab").unwrap(), "Home Lab");
+        assert!(new_tag_name(&"y".repeat(64)).is_ok());
+        let err = new_tag_name(&"y".repeat(5000)).unwrap_err().to_string();
+        assert!(err.contains("5000 characters"), "{err}");
+    }
 
     #[test]
     fn an_error_lists_a_bounded_number_of_tag_names() {
