@@ -364,11 +364,15 @@ impl Validator<'_> {
                     "remove `name` or give it a value",
                 ));
             }
-            if source.tags.iter().any(|t| t.trim().is_empty()) {
+            if source
+                .tags
+                .iter()
+                .any(|t| !t.chars().any(char::is_alphanumeric))
+            {
                 return Err(self.error(
                     format!("{key}.tags"),
-                    "a tag name is empty",
-                    "remove the empty string",
+                    "a tag name is empty (or has no letters or digits, so no archive URL)",
+                    "remove it, or give the tag a name with a letter or digit",
                 ));
             }
             let tags = source.tags.iter().map(|t| t.trim().to_owned()).collect();
@@ -434,8 +438,11 @@ impl Validator<'_> {
                 self.error(
                     key,
                     format!("{value} is not a usable threshold"),
-                    "use a number from 0 upwards: 0 tags on any mention, 1 is the default, \
-                     higher asks for more evidence",
+                    format!(
+                        "use a number from 0 upwards: 0 tags on any mention, {} is the default, \
+                         higher asks for more evidence",
+                        syndic_tag::DEFAULT_MIN_SCORE
+                    ),
                 )
             })
     }
@@ -461,6 +468,13 @@ impl Validator<'_> {
                         "add name = \"…\" to this [[tag]]",
                     )
                 })?;
+            if !name.chars().any(char::is_alphanumeric) {
+                return Err(self.error(
+                    format!("{key}.name"),
+                    format!("{name:?} has no letters or digits, so no archive URL of its own"),
+                    "give the tag a name with a letter or digit; put symbols in `terms`",
+                ));
+            }
             let slug = syndic_core::slugify(&name);
             if let Some(&other) = slugs.get(&slug) {
                 let other: &TagRule = &rules[other];

@@ -199,6 +199,39 @@ fn manual_decisions_survive_retag() {
 }
 
 #[test]
+fn a_url_two_posts_share_is_refused_naming_both() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    // Two sources carry an item with the same link.
+    std::fs::write(dir.path().join("one.rss"), feed(None, &POSTS[..1])).expect("write");
+    std::fs::write(dir.path().join("two.rss"), feed(None, &POSTS[..1])).expect("write");
+    let config = write_config(
+        dir.path(),
+        &format!(
+            "{}{}",
+            sources(&["one.rss", "two.rss"]),
+            tag_entry("map", &["map"], "")
+        ),
+    );
+    ok(&config, &["fetch"]);
+    for args in [
+        &["tag", "add", "https://blog.example/a", "travel"][..],
+        &["tag", "remove", "https://blog.example/a", "map"],
+        &["explain", "https://blog.example/a"],
+    ] {
+        let out = run(&config, args);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
+        assert!(
+            err.contains("2 posts link to https://blog.example/a: posts 1, 2"),
+            "{args:?}: {err}"
+        );
+    }
+    // Nothing was decided on a guess.
+    assert!(!ok(&config, &["tag", "list"]).contains("travel"));
+    assert!(ok(&config, &["explain", "1"]).contains("map"));
+}
+
+#[test]
 fn explain_names_the_matching_term_and_the_near_misses() {
     let dir = tempfile::tempdir().expect("temp dir");
     std::fs::write(dir.path().join("blog.rss"), feed(Some("en-GB"), POSTS)).expect("write");

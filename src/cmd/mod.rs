@@ -135,8 +135,8 @@ pub async fn sync_sources(
     Ok(jobs)
 }
 
-/// The post a command names: its number, or its original URL (the oldest post with that
-/// link when several share it).
+/// The post a command names: its number, or its original URL (an error naming the posts
+/// when several share it, so that a manual decision never lands on a guess).
 pub async fn resolve_post(store: &Store, post: &str) -> anyhow::Result<syndic_core::PostId> {
     let post = post.trim();
     if let Ok(number) = post.parse::<i64>() {
@@ -152,17 +152,22 @@ pub async fn resolve_post(store: &Store, post: &str) -> anyhow::Result<syndic_co
         .posts_by_link(post)
         .await
         .context("cannot look the post up")?;
-    match found.first() {
-        Some(&id) => {
-            if found.len() > 1 {
-                eprintln!(
-                    "note: {} posts link to {post}; using the oldest, post {id}",
-                    found.len()
-                );
-            }
-            Ok(id)
+    match found.as_slice() {
+        [id] => Ok(*id),
+        [_, _, ..] => {
+            let numbers: Vec<String> = found.iter().take(10).map(|id| id.to_string()).collect();
+            anyhow::bail!(
+                "{} posts link to {post}: posts {}{}; give the number of the one you mean",
+                found.len(),
+                numbers.join(", "),
+                if found.len() > numbers.len() {
+                    ", …"
+                } else {
+                    ""
+                }
+            )
         }
-        None => anyhow::bail!(
+        [] => anyhow::bail!(
             "no stored post has the original URL {post:?}; give the post's number or its \
              exact original URL"
         ),

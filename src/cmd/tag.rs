@@ -51,9 +51,10 @@ async fn add(config: &Config, args: &ManualTagArgs) -> anyhow::Result<ExitCode> 
         .context("cannot compile the tag vocabulary")?;
     let store = open_store(config).await?;
     let post = resolve_post(&store, &args.post).await?;
-    let name = known_tag(&tagger, &store, given)
-        .await?
-        .unwrap_or_else(|| given.to_owned());
+    let name = match known_tag(&tagger, &store, given).await? {
+        Some(name) => name,
+        None => new_tag_name(given)?,
+    };
     let added = store
         .add_manual_tag(post, &name, Utc::now())
         .await
@@ -90,11 +91,7 @@ async fn remove(config: &Config, args: &ManualTagArgs) -> anyhow::Result<ExitCod
             .collect();
         anyhow::bail!(
             "there is no tag {given:?}; known tags: {}",
-            if known.is_empty() {
-                "(none)".to_owned()
-            } else {
-                known.join(", ")
-            }
+            some_names(&known)
         );
     };
     let tag = store
@@ -120,6 +117,46 @@ async fn remove(config: &Config, args: &ManualTagArgs) -> anyhow::Result<ExitCod
     }
     Ok(ExitCode::SUCCESS)
 }
+
+/// Longest archive slug (in characters) `tag add` creates a tag with, as for feed categories.
+const MAX_NEW_SLUG_CHARS: usize = 64;
+
+/// The name of a tag `tag add` is about to create: its words joined by single spaces, with
+/// an archive slug of at most [`MAX_NEW_SLUG_CHARS`].
+fn new_tag_name(given: &str) -> anyhow::Result<String> {
+    let name = given.split_whitespace().collect::<Vec<_>>().join(" ");
+    let slug = slugify(&name).chars().count();
+    if slug > MAX_NEW_SLUG_CHARS {
+        anyhow::bail!(
+            "a new tag's name makes an archive URL of {slug} characters; use a shorter name \
+             (at most {MAX_NEW_SLUG_CHARS} letters, digits and dashes in /tag/…/)"
+        );
+    }
+    Ok(name)
+}
+
+/// At most [`NAMES_SHOWN`] of `names`, comma-separated, saying how many more there are.
+fn some_names(names: &[String]) -> String {
+    if names.is_empty() {
+        return "(none)".to_owned();
+    }
+    let mut out = names
+        .iter()
+        .take(NAMES_SHOWN)
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join(", ");
+    if names.len() > NAMES_SHOWN {
+        out.push_str(&format!(
+            " and {} more (`syndic tag list`)",
+            names.len() - NAMES_SHOWN
+        ));
+    }
+    out
+}
+
+/// How many tag names an error lists.
+const NAMES_SHOWN: usize = 20;
 
 /// `name` quoted for a shell when it needs it.
 fn shell_word(name: &str) -> String {
@@ -285,5 +322,40 @@ async fn for_each_post(store: &Store, mut each: impl FnMut(&PostText<'_>)) -> an
                 categories: &post.categories,
             });
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_new_tag_has_a_bounded_slug_and_single_spaces() {
+        assert_eq!(
+            new_tag_name("Home \n  Lab").ok().as_deref(),
+            Some("Home Lab")
+        );
+        assert!(new_tag_name(&"y".repeat(64)).is_ok());
+        let err = new_tag_name(&"y".repeat(5000))
+            .expect_err("too long")
+            .to_string();
+        assert!(err.contains("5000 characters"), "{err}");
+    }
+
+    #[test]
+    fn an_error_lists_a_bounded_number_of_tag_names() {
+        assert_eq!(some_names(&[]), "(none)");
+        let few: Vec<String> = ["a", "b"].map(String::from).to_vec();
+        assert_eq!(some_names(&few), "a, b");
+        let many: Vec<String> = (0..5000).map(|i| format!("tag{i}")).collect();
+        let listed = some_names(&many);
+        assert!(
+            listed.ends_with(" and 4980 more (`syndic tag list`)"),
+            "{listed}"
+        );
+        assert!(
+            listed.contains("tag19") && !listed.contains("tag20,"),
+            "{listed}"
+        );
     }
 }

@@ -249,10 +249,14 @@ fn the_starter_files_tagging_examples_are_valid() {
     assert!(tagging.contains("categories"), "{tagging}");
     assert!(tag.contains("aliases"), "{tag}");
     let config = parse(&format!("{tagging}\n{tag}")).expect("the examples parse");
+    // The starter file shows the defaults.
     assert_eq!(
         config.tagging.min_score,
-        Some(syndic_tag::DEFAULT_MIN_SCORE),
-        "the starter file shows the real default"
+        Some(syndic_tag::DEFAULT_MIN_SCORE)
+    );
+    assert_eq!(
+        config.tags[0].min_score,
+        Some(syndic_tag::DEFAULT_MIN_SCORE)
     );
     assert_eq!(config.tagging.language.as_deref(), Some("en"));
     assert_eq!(config.tags[0].name, "map");
@@ -296,4 +300,27 @@ fn bad_tag_thresholds_name_their_key() {
     let err = error_of("[[tag]]\nname = \"a\"\n[[tag]]\nname = \"b\"\nmin_score = -1\n");
     assert_eq!(err.key, "tag[2].min_score");
     assert!(err.fix.contains("0 tags on any mention"), "{err}");
+    let default = format!("{} is the default", syndic_tag::DEFAULT_MIN_SCORE);
+    assert!(err.fix.contains(&default), "{err}");
+}
+
+#[test]
+fn an_overlong_term_is_refused_with_its_tag_and_without_echoing_it() {
+    let long = "abc|".repeat(10_000);
+    let err = error_of(&format!(
+        "[[tag]]\nname = \"a\"\nmatch = \"regex\"\nterms = [\"{long}\"]\n"
+    ));
+    assert_eq!(err.key, "tag[1]");
+    assert!(err.problem.contains("40000 characters long"), "{err}");
+    assert!(err.to_string().len() < 500, "{err}");
+}
+
+#[test]
+fn tag_names_without_letters_or_digits_are_refused() {
+    let err = error_of("[[tag]]\nname = \"!!!\"\nmatch = \"substring\"\n");
+    assert_eq!(err.key, "tag[1].name");
+    assert!(err.problem.contains("no letters or digits"), "{err}");
+    let err = error_of("[[source]]\nurl = \"feed.xml\"\ntags = [\"ok\", \"../..\"]\n");
+    assert_eq!(err.key, "source[1].tags");
+    assert!(err.problem.contains("no letters or digits"), "{err}");
 }

@@ -54,7 +54,8 @@ mod zones;
 
 pub use post::{Explanation, PostText, TermMatch, Zone};
 pub use rule::{
-    CategoryPolicy, DEFAULT_MIN_SCORE, FieldSet, MatchMode, TagError, TagRule, TaggingSettings,
+    CategoryPolicy, DEFAULT_MIN_SCORE, FieldSet, MAX_TERM_CHARS, MatchMode, TagError, TagRule,
+    TaggingSettings,
 };
 pub use score::ScoreWeights;
 pub use shared::SharedTagger;

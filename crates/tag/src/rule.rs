@@ -11,6 +11,11 @@ use serde::{Deserialize, Serialize};
 /// the body of a 300-word post is not.
 pub const DEFAULT_MIN_SCORE: f32 = 1.5;
 
+/// The longest term (in characters) a rule may have, in any match mode. Real terms and
+/// patterns are far shorter; the bound keeps compilation time and memory small (a long
+/// repetitive substring term made the automaton build quadratic).
+pub const MAX_TERM_CHARS: usize = 1000;
+
 /// How a rule's terms are compared with a post.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -207,6 +212,17 @@ pub enum TagError {
     },
     #[error("tag {tag:?} has an empty term")]
     EmptyTerm { tag: String },
+    #[error(
+        "a term of tag {tag:?} ({start:?}…) is {chars} characters long; terms are at most \
+         {max} characters",
+        max = MAX_TERM_CHARS
+    )]
+    TermTooLong {
+        tag: String,
+        /// The term's first characters.
+        start: String,
+        chars: usize,
+    },
     #[error("term {term:?} of tag {tag:?} has no letters or digits to match as words")]
     TermWithoutWords { tag: String, term: String },
     #[error(

@@ -20,9 +20,29 @@ use crate::word_index::{FxMap, NO_ID, Norm, StemId, Tok, WordIndex, normalized_w
 use crate::words::{Token, fold, tokens_into};
 use crate::zones::{Span, segment};
 use crate::{
-    CategoryPolicy, DEFAULT_MIN_SCORE, Explanation, MatchMode, PostText, TagError, TagRule,
-    TaggingSettings, TermMatch, Zone,
+    CategoryPolicy, DEFAULT_MIN_SCORE, Explanation, MAX_TERM_CHARS, MatchMode, PostText, TagError,
+    TagRule, TaggingSettings, TermMatch, Zone,
 };
+
+/// Most tags one post gets from its feed categories.
+pub(crate) const MAX_CATEGORY_TAGS: usize = 50;
+
+/// Longest archive slug (in characters) a feed category may create under
+/// `categories = "all"`; a longer "category" is a sentence, not a tag.
+pub(crate) const MAX_CATEGORY_SLUG_CHARS: usize = 64;
+
+/// The tag a category outside the vocabulary becomes under `categories = "all"`: its words
+/// joined by single spaces; `None` when it has no letters or digits (its slug would be a
+/// placeholder shared by every such category) or its slug would be longer than
+/// [`MAX_CATEGORY_SLUG_CHARS`].
+fn new_category_tag(category: &str) -> Option<String> {
+    if !category.chars().any(char::is_alphanumeric)
+        || slugify(category).chars().count() > MAX_CATEGORY_SLUG_CHARS
+    {
+        return None;
+    }
+    Some(category.split_whitespace().collect::<Vec<_>>().join(" "))
+}
 
 /// Distinct words whose numbers a [`Scratch`] remembers per language; past this the cache
 /// starts over (a stream of hostile posts of unique words cannot grow it without bound).
@@ -188,6 +208,14 @@ impl Tagger {
             let excludes = rule.exclude.iter().map(|t| (t, true));
             let terms = (0..).zip(includes).chain((0..).zip(excludes));
             for (term_index, (term, exclude)) in terms {
+                let chars = term.chars().count();
+                if chars > MAX_TERM_CHARS {
+                    return Err(TagError::TermTooLong {
+                        tag: rule.name.clone(),
+                        start: term.chars().take(40).collect(),
+                        chars,
+                    });
+                }
                 let posting = Posting {
                     rule: rule_index,
                     term: term_index,
@@ -622,19 +650,19 @@ impl Tagger {
                     .get(&key)
                     .map(|&i| self.rules[i].name.clone())
             });
-            let tag =
-                match self.settings.categories {
-                    CategoryPolicy::None => None,
-                    CategoryPolicy::Vocabulary => known,
-                    CategoryPolicy::All => Some(known.unwrap_or_else(|| {
-                        category.split_whitespace().collect::<Vec<_>>().join(" ")
-                    })),
-                };
+            let tag = match self.settings.categories {
+                CategoryPolicy::None => None,
+                CategoryPolicy::Vocabulary => known,
+                CategoryPolicy::All => known.or_else(|| new_category_tag(category)),
+            };
             let Some(tag) = tag.filter(|t| !t.is_empty()) else {
                 continue;
             };
             if out.iter().any(|e| slugify(&e.tag) == slugify(&tag)) {
                 continue;
+            }
+            if out.len() == MAX_CATEGORY_TAGS {
+                break;
             }
             out.push(Explanation {
                 tag,

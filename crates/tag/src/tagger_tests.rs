@@ -343,6 +343,43 @@ fn empty_term_names_its_tag() {
 }
 
 #[test]
+fn overlong_terms_are_refused_in_every_mode_and_the_limit_compiles_fast() {
+    let long = "a".repeat(MAX_TERM_CHARS + 1);
+    for mode in [
+        MatchMode::Word,
+        MatchMode::Exact,
+        MatchMode::Substring,
+        MatchMode::Regex,
+    ] {
+        let rule = TagRule {
+            mode,
+            ..word("long", &[&long])
+        };
+        match Tagger::new(&[rule]) {
+            Err(TagError::TermTooLong { tag, start, chars }) => {
+                assert_eq!((tag.as_str(), chars), ("long", MAX_TERM_CHARS + 1));
+                assert_eq!(start.len(), 40);
+            }
+            other => panic!("{mode:?}: expected TermTooLong, got {other:?}"),
+        }
+        let rule = TagRule {
+            mode,
+            ..excluding(word("long", &["x"]), &[&long])
+        };
+        assert!(matches!(
+            Tagger::new(&[rule]),
+            Err(TagError::TermTooLong { .. })
+        ));
+    }
+    // At the limit, a repetitive substring term (worst case for the automaton) still builds
+    // quickly.
+    let started = std::time::Instant::now();
+    let at_limit = "a".repeat(MAX_TERM_CHARS);
+    assert!(Tagger::new(&[substring("long", &[&at_limit])]).is_ok());
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+}
+
+#[test]
 fn word_term_without_words_names_tag_and_term() {
     let result = Tagger::new(&[word("dashes", &["--"])]);
     assert!(matches!(
@@ -625,6 +662,34 @@ fn category_policy_all_and_none() {
         ["Home Lab", "map"]
     );
     assert!(category_tags(&rules, CategoryPolicy::None, &["map"]).is_empty());
+}
+
+#[test]
+fn policy_all_skips_categories_without_words_or_with_overlong_slugs() {
+    let rules = [word("map", &[])];
+    let long = "x".repeat(MAX_CATEGORY_SLUG_CHARS + 1);
+    let at_limit = "y".repeat(MAX_CATEGORY_SLUG_CHARS);
+    assert_eq!(
+        category_tags(
+            &rules,
+            CategoryPolicy::All,
+            &["../..", "!!!", "%", "", &long, &at_limit, "%2f", "a/b"]
+        ),
+        ["%2f", "a/b", at_limit.as_str()]
+    );
+}
+
+#[test]
+fn policy_all_gives_a_bounded_number_of_tags() {
+    let rules = [word("map", &[])];
+    let many: Vec<String> = (0..1000).map(|i| format!("cat{i}")).collect();
+    let many: Vec<&str> = many.iter().map(String::as_str).collect();
+    let tags = category_tags(&rules, CategoryPolicy::All, &many);
+    assert_eq!(tags.len(), MAX_CATEGORY_TAGS);
+    // A vocabulary category still counts towards the bound but is not crowded out when first.
+    let mut with_map = vec!["maps"];
+    with_map.extend(&many);
+    assert!(category_tags(&rules, CategoryPolicy::All, &with_map).contains(&"map".to_owned()));
 }
 
 #[test]
