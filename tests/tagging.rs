@@ -428,3 +428,11 @@ fn tag_suggest_proposes_frequent_terms_outside_the_vocabulary() {
     let table = ok(&config, &["tag", "suggest", "--limit", "3"]);
     assert!(table.contains("would tag"), "{table}");
 }
+
+#[test]
+fn tag_suggest_on_an_empty_store_says_to_fetch_first() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = write_config(dir.path(), &tag_entry("map", &["map"], ""));
+    let out = ok(&config, &["tag", "suggest"]);
+    assert!(out.contains("run `syndic fetch` first"), "{out}");
+}

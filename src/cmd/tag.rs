@@ -269,6 +269,10 @@ async fn suggest(config: &Config, args: &SuggestArgs) -> anyhow::Result<ExitCode
             println!("{json}");
         }
         ListFormat::Table => {
+            if posts == 0 {
+                println!("no posts stored yet: run `syndic fetch` first, then ask again");
+                return Ok(ExitCode::SUCCESS);
+            }
             if suggestions.is_empty() {
                 println!(
                     "no suggestions from {posts} posts: no term outside the vocabulary is in \
