@@ -285,15 +285,7 @@ fn first<T>(slot: &mut Option<T>, value: Option<T>) {
 
 #[cfg(test)]
 mod tests {
-    use crate::{Document, ReadOptions, read_document};
-
-    fn read(xml: &str) -> Document {
-        read_document(xml.as_bytes(), &ReadOptions::default()).expect("reads")
-    }
-
-    fn titles(doc: &Document) -> Vec<Option<&str>> {
-        doc.entries.iter().map(|e| e.title.as_deref()).collect()
-    }
+    use crate::read::tests::{read, titles};
 
     #[test]
     fn entries_inside_an_unclosed_feed_element_are_entries() {

@@ -392,15 +392,7 @@ fn add(list: &mut Vec<String>, value: Option<String>) {
 #[cfg(test)]
 mod tests {
     use super::looks_like_html;
-    use crate::{Document, ReadOptions, read_document};
-
-    fn read(xml: &str) -> Document {
-        read_document(xml.as_bytes(), &ReadOptions::default()).expect("reads")
-    }
-
-    fn titles(doc: &Document) -> Vec<Option<&str>> {
-        doc.entries.iter().map(|e| e.title.as_deref()).collect()
-    }
+    use crate::read::tests::{read, titles};
 
     #[test]
     fn items_inside_an_unclosed_channel_element_are_entries() {

@@ -1,7 +1,13 @@
 use super::*;
 
-fn read(xml: &str) -> Document {
+/// The document `xml` reads as, with default options (shared by the format modules' tests).
+pub(super) fn read(xml: &str) -> Document {
     read_document(xml.as_bytes(), &ReadOptions::default()).expect("reads")
+}
+
+/// Each entry's title, in order.
+pub(super) fn titles(doc: &Document) -> Vec<Option<&str>> {
+    doc.entries.iter().map(|e| e.title.as_deref()).collect()
 }
 
 fn read_with_base(xml: &str, base: &str) -> Document {
