@@ -436,3 +436,22 @@ fn tag_suggest_on_an_empty_store_says_to_fetch_first() {
     let out = ok(&config, &["tag", "suggest"]);
     assert!(out.contains("run `syndic fetch` first"), "{out}");
 }
+
+#[test]
+fn a_reader_that_stops_early_ends_tag_list_quietly() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = write_config(dir.path(), &tag_entry("map", &["map"], ""));
+    ok(&config, &["retag"]);
+    let mut child = common::syndic()
+        .args(["tag", "list", "--config"])
+        .arg(&config)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run syndic");
+    // Close the read end before syndic writes, as `| head -0` would.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("wait for syndic");
+    assert!(out.status.success(), "exit {:?}", out.status);
+    assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
+}

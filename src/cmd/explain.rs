@@ -87,7 +87,7 @@ pub async fn run(config: &Config, args: &ExplainArgs) -> anyhow::Result<ExitCode
     match args.format {
         ParseFormat::Json => {
             let json = serde_json::to_string_pretty(&report).context("cannot write JSON")?;
-            println!("{json}");
+            outln!("{json}");
         }
         ParseFormat::Text => print!("{}", text(&report)),
     }

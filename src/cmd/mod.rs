@@ -1,5 +1,13 @@
 //! One module per subcommand; each returns the exit code it wants.
 
+/// `println!` for command output: a reader that stops early (`syndic tag list | head`)
+/// ends the command quietly instead of panicking; see [`print_line`].
+macro_rules! outln {
+    ($($arg:tt)*) => {
+        $crate::cmd::print_line(format_args!($($arg)*))
+    };
+}
+
 mod add;
 mod build;
 mod demo;
@@ -182,5 +190,22 @@ pub fn write_stdout(text: &str) -> anyhow::Result<()> {
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         written => written.context("cannot write to standard output"),
+    }
+}
+
+/// Writes one line of a command's output. When standard output is a pipe whose reader has
+/// gone, the command has nothing left to say: it exits at once with success, as Unix tools
+/// do (everything it changed was committed before it printed). Any other write error ends
+/// it with a message and exit code 1.
+pub fn print_line(args: std::fmt::Arguments<'_>) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match writeln!(out, "{args}") {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(0),
+        Err(e) => {
+            eprintln!("error: cannot write to standard output: {e}");
+            std::process::exit(1);
+        }
     }
 }

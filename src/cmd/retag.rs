@@ -138,13 +138,13 @@ pub async fn run(config: &Config, args: &RetagArgs) -> anyhow::Result<ExitCode> 
     let removed: u64 = changes.values().map(|c| c.lost).sum();
     let seconds = started.elapsed().as_secs_f64();
     if args.dry_run {
-        println!(
+        outln!(
             "dry run: read {posts} posts in {seconds:.1}s: {added} tags would be added, \
              {removed} removed, on {changed_posts} posts; nothing was written \
              (run `syndic retag` to apply)"
         );
     } else {
-        println!(
+        outln!(
             "retagged {posts} posts in {seconds:.1}s: {added} tags added, {removed} removed \
              ({changed_posts} posts changed, {rows} links written or deleted)"
         );
@@ -224,20 +224,20 @@ fn tag_posts(
 
 fn print_changes(changes: &BTreeMap<String, TagChange>) {
     if changes.is_empty() {
-        println!("no post gains or loses a tag");
+        outln!("no post gains or loses a tag");
         return;
     }
     let width = changes.keys().map(|k| k.chars().count()).max().unwrap_or(0);
-    println!("{:width$}  {:>8}  {:>8}", "tag", "gains", "loses");
+    outln!("{:width$}  {:>8}  {:>8}", "tag", "gains", "loses");
     for (tag, change) in changes {
-        println!(
+        outln!(
             "{tag:width$}  {:>8}  {:>8}",
             format!("+{}", change.gained),
             format!("-{}", change.lost)
         );
         for (sign, examples) in [("+", &change.gained_examples), ("-", &change.lost_examples)] {
             for (id, title) in examples {
-                println!("    {sign} post {id}: {}", one_line(title));
+                outln!("    {sign} post {id}: {}", one_line(title));
             }
         }
     }

@@ -52,7 +52,7 @@ pub async fn run(config: &Config, args: &SourcesArgs) -> anyhow::Result<ExitCode
     store.close().await;
     let health: Vec<SourceHealth<'_>> = sources.iter().map(SourceHealth::from).collect();
     match args.format {
-        ListFormat::Json => println!(
+        ListFormat::Json => outln!(
             "{}",
             serde_json::to_string_pretty(&health).context("cannot write JSON")?
         ),
@@ -63,19 +63,23 @@ pub async fn run(config: &Config, args: &SourcesArgs) -> anyhow::Result<ExitCode
 
 fn print_table(sources: &[SourceHealth<'_>]) {
     if sources.is_empty() {
-        println!("no sources; add [[source]] entries to the configuration");
+        outln!("no sources; add [[source]] entries to the configuration");
         return;
     }
     let short = |time: &Option<String>| {
         time.as_deref()
             .map_or("-".to_owned(), |t| t.replace('T', " ").replace('Z', ""))
     };
-    println!(
+    outln!(
         "{:<8} {:>6} {:>6}  {:<19}  {:<19}  SOURCE",
-        "STATUS", "POSTS", "ERRORS", "LAST SUCCESS", "NEXT FETCH"
+        "STATUS",
+        "POSTS",
+        "ERRORS",
+        "LAST SUCCESS",
+        "NEXT FETCH"
     );
     for source in sources {
-        println!(
+        outln!(
             "{:<8} {:>6} {:>6}  {:<19}  {:<19}  {} ({})",
             source.status,
             source.posts,
@@ -86,7 +90,7 @@ fn print_table(sources: &[SourceHealth<'_>]) {
             source.url
         );
         if let Some(error) = source.last_error {
-            println!("         last error: {error}");
+            outln!("         last error: {error}");
         }
     }
 }

@@ -61,15 +61,15 @@ async fn add(config: &Config, args: &ManualTagArgs) -> anyhow::Result<ExitCode> 
         .context("cannot tag the post")?;
     store.close().await;
     if added.created_tag {
-        println!("created the tag {name:?} (/tag/{}/)", slugify(&name));
+        outln!("created the tag {name:?} (/tag/{}/)", slugify(&name));
     }
     if added.already_manual {
-        println!("post {post} already carries {name:?} by hand; nothing changed");
+        outln!("post {post} already carries {name:?} by hand; nothing changed");
     } else {
-        println!("post {post} now carries {name:?} by hand; `syndic retag` keeps it");
+        outln!("post {post} now carries {name:?} by hand; `syndic retag` keeps it");
     }
     if added.lifted_veto {
-        println!("(the earlier `syndic tag remove` of {name:?} from post {post} is undone)");
+        outln!("(the earlier `syndic tag remove` of {name:?} from post {post} is undone)");
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -105,15 +105,15 @@ async fn remove(config: &Config, args: &ManualTagArgs) -> anyhow::Result<ExitCod
         .context("cannot untag the post")?;
     store.close().await;
     if removed.links_removed > 0 {
-        println!(
+        outln!(
             "removed {name:?} from post {post}; no automatic tagging gives it back \
              (undo with `syndic tag add {post} {}`)",
             shell_word(&name)
         );
     } else if removed.already_vetoed {
-        println!("post {post} does not carry {name:?}, and was already kept from it");
+        outln!("post {post} does not carry {name:?}, and was already kept from it");
     } else {
-        println!("post {post} did not carry {name:?}; automatic tagging will now never give it");
+        outln!("post {post} did not carry {name:?}; automatic tagging will now never give it");
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -202,11 +202,11 @@ async fn list(config: &Config, args: &TagListArgs) -> anyhow::Result<ExitCode> {
     match args.format {
         ListFormat::Json => {
             let json = serde_json::to_string_pretty(&rows).context("cannot write JSON")?;
-            println!("{json}");
+            outln!("{json}");
         }
         ListFormat::Table => {
             if rows.is_empty() {
-                println!(
+                outln!(
                     "no tags yet: add [[tag]] entries to {}",
                     config.path.display()
                 );
@@ -218,16 +218,18 @@ async fn list(config: &Config, args: &TagListArgs) -> anyhow::Result<ExitCode> {
                 .max()
                 .unwrap_or(0)
                 .max(3);
-            println!(
+            outln!(
                 "{:width$}  {:>6}  {:<24}  description",
-                "tag", "posts", "aliases"
+                "tag",
+                "posts",
+                "aliases"
             );
             for row in &rows {
                 let mut name = row.name.to_owned();
                 if !row.configured {
                     name.push('*');
                 }
-                println!(
+                outln!(
                     "{name:width$}  {:>6}  {:<24}  {}",
                     row.posts,
                     row.aliases.join(", "),
@@ -235,7 +237,7 @@ async fn list(config: &Config, args: &TagListArgs) -> anyhow::Result<ExitCode> {
                 );
             }
             if rows.iter().any(|r| !r.configured) {
-                println!(
+                outln!(
                     "* not in the configured vocabulary (from feed categories, sources or by hand)"
                 );
             }
@@ -266,15 +268,15 @@ async fn suggest(config: &Config, args: &SuggestArgs) -> anyhow::Result<ExitCode
     match args.format {
         ListFormat::Json => {
             let json = serde_json::to_string_pretty(&suggestions).context("cannot write JSON")?;
-            println!("{json}");
+            outln!("{json}");
         }
         ListFormat::Table => {
             if posts == 0 {
-                println!("no posts stored yet: run `syndic fetch` first, then ask again");
+                outln!("no posts stored yet: run `syndic fetch` first, then ask again");
                 return Ok(ExitCode::SUCCESS);
             }
             if suggestions.is_empty() {
-                println!(
+                outln!(
                     "no suggestions from {posts} posts: no term outside the vocabulary is in \
                      at least {} posts and at most a tenth of them",
                     options.min_posts
@@ -287,17 +289,23 @@ async fn suggest(config: &Config, args: &SuggestArgs) -> anyhow::Result<ExitCode
                 .max()
                 .unwrap_or(0)
                 .max(4);
-            println!(
+            outln!(
                 "{:width$}  {:>6}  {:>9}  {:>6}",
-                "term", "posts", "would tag", "score"
+                "term",
+                "posts",
+                "would tag",
+                "score"
             );
             for s in &suggestions {
-                println!(
+                outln!(
                     "{:width$}  {:>6}  {:>9}  {:>6.2}",
-                    s.term, s.posts, s.would_tag, s.score
+                    s.term,
+                    s.posts,
+                    s.would_tag,
+                    s.score
                 );
             }
-            println!(
+            outln!(
                 "from {posts} posts; \"posts\" mention the term, \"would tag\" pass the \
                  threshold. Add the good ones as [[tag]] entries, then `syndic retag --dry-run`."
             );
