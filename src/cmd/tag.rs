@@ -195,7 +195,7 @@ async fn list(config: &Config, args: &TagListArgs) -> anyhow::Result<ExitCode> {
             slug: &d.tag.slug,
             posts: d.tag.post_count,
             aliases: &d.aliases,
-            description: &d.description,
+            description: &d.tag.description,
             configured: configured.contains(&d.tag.slug),
         })
         .collect();

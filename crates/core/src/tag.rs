@@ -15,6 +15,8 @@ pub struct Tag {
     pub name: String,
     pub slug: String,
     pub post_count: i64,
+    /// The vocabulary's description of the tag; empty when it has none.
+    pub description: String,
 }
 
 /// A tag named on a post: enough to print and link it.

@@ -39,11 +39,10 @@ pub struct VocabularyTag {
     pub aliases: Vec<String>,
 }
 
-/// A stored tag with its description and aliases (slugs).
+/// A stored tag (with its description) and its aliases (slugs).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TagDetails {
     pub tag: Tag,
-    pub description: String,
     pub aliases: Vec<String>,
 }
 
@@ -177,11 +176,6 @@ impl Store {
     /// Every tag with its post count, description and aliases, by name.
     pub async fn tag_details(&self) -> Result<Vec<TagDetails>> {
         let tags = self.tags().await?;
-        let descriptions: Vec<(i64, String)> = sqlx::query_as("SELECT id, description FROM tags")
-            .fetch_all(&self.pool)
-            .await
-            .during("reading tag descriptions")?;
-        let descriptions: HashMap<i64, String> = descriptions.into_iter().collect();
         let aliases: Vec<(i64, String)> =
             sqlx::query_as("SELECT tag_id, slug FROM tag_aliases ORDER BY slug")
                 .fetch_all(&self.pool)
@@ -194,7 +188,6 @@ impl Store {
         Ok(tags
             .into_iter()
             .map(|tag| TagDetails {
-                description: descriptions.get(&tag.id.0).cloned().unwrap_or_default(),
                 aliases: by_tag.remove(&tag.id.0).unwrap_or_default(),
                 tag,
             })

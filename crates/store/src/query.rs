@@ -119,7 +119,7 @@ impl Store {
     /// Every tag with its post count, by name.
     pub async fn tags(&self) -> Result<Vec<Tag>> {
         let rows = sqlx::query(
-            "SELECT t.id, t.name, t.slug, COUNT(DISTINCT pt.post_id) AS post_count
+            "SELECT t.id, t.name, t.slug, t.description, COUNT(DISTINCT pt.post_id) AS post_count
              FROM tags t LEFT JOIN post_tags pt ON pt.tag_id = t.id
              GROUP BY t.id ORDER BY lower(t.name), t.id",
         )
@@ -132,7 +132,7 @@ impl Store {
     /// A tag by its slug.
     pub async fn tag_by_slug(&self, slug: &str) -> Result<Option<Tag>> {
         let row = sqlx::query(
-            "SELECT t.id, t.name, t.slug,
+            "SELECT t.id, t.name, t.slug, t.description,
                  (SELECT COUNT(DISTINCT pt.post_id) FROM post_tags pt WHERE pt.tag_id = t.id) AS post_count
              FROM tags t WHERE t.slug = $1",
         )
@@ -145,16 +145,7 @@ impl Store {
 
     /// A tag by its name in any case, or by its slug (names that differ only in case share one).
     pub async fn tag_by_name(&self, name: &str) -> Result<Option<Tag>> {
-        let row = sqlx::query(
-            "SELECT t.id, t.name, t.slug,
-                 (SELECT COUNT(DISTINCT pt.post_id) FROM post_tags pt WHERE pt.tag_id = t.id) AS post_count
-             FROM tags t WHERE t.slug = $1",
-        )
-        .bind(slugify(name))
-        .fetch_optional(&self.pool)
-        .await
-        .during("looking up a tag")?;
-        row.as_ref().map(tag_from_row).transpose()
+        self.tag_by_slug(&slugify(name)).await
     }
 
     /// Makes sure every named tag has a row, so an archive exists even before its first post.
@@ -246,6 +237,7 @@ fn tag_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<Tag> {
             name: row.try_get("name")?,
             slug: row.try_get("slug")?,
             post_count: row.try_get("post_count")?,
+            description: row.try_get("description")?,
         })
     };
     read().during("reading a tag row")

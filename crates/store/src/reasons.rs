@@ -1,9 +1,9 @@
 //! What reader-facing pages ask about tags beyond their posts: why a post carries each of
-//! its tags (the origin and detail every post-tag link records), a tag's description, and
+//! its tags (the origin and detail every post-tag link records), and
 //! which tag an alias slug names.
 
 use sqlx::Row;
-use syndic_core::{PostId, TagId, TagOrigin, TagRef};
+use syndic_core::{PostId, TagOrigin, TagRef};
 
 use crate::error::QueryContext;
 use crate::{Result, Store, StoreError};
@@ -57,18 +57,6 @@ impl Store {
                 })
             })
             .collect()
-    }
-
-    /// The description of tag `id` as the vocabulary gives it; empty when it has none or
-    /// the tag is unknown.
-    pub async fn tag_description(&self, id: TagId) -> Result<String> {
-        let description: Option<String> =
-            sqlx::query_scalar("SELECT description FROM tags WHERE id = $1")
-                .bind(id.0)
-                .fetch_optional(&self.pool)
-                .await
-                .during("reading a tag's description")?;
-        Ok(description.unwrap_or_default())
     }
 
     /// The tag that `slug` is an alias of (`tag_aliases`), if any: where `/tag/<slug>/`
@@ -157,7 +145,7 @@ mod tests {
             .await
             .expect("lookup")
             .expect("tag");
-        assert_eq!(store.tag_description(tag.id).await.expect("read"), "");
+        assert_eq!(tag.description, "");
         sqlx::query("UPDATE tags SET description = $1 WHERE id = $2")
             .bind("Containers <at scale>")
             .bind(tag.id.0)
@@ -170,9 +158,10 @@ mod tests {
             .execute(&store.pool)
             .await
             .expect("alias");
+        let described = store.tag_by_slug("kubernetes").await.expect("lookup");
         assert_eq!(
-            store.tag_description(tag.id).await.expect("read"),
-            "Containers <at scale>"
+            described.map(|t| t.description).as_deref(),
+            Some("Containers <at scale>")
         );
         assert_eq!(
             store.tag_by_alias("k8s").await.expect("alias"),
@@ -182,9 +171,5 @@ mod tests {
             })
         );
         assert_eq!(store.tag_by_alias("rust").await.expect("no alias"), None);
-        assert_eq!(
-            store.tag_description(TagId(999)).await.expect("unknown"),
-            ""
-        );
     }
 }

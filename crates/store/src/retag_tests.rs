@@ -254,7 +254,7 @@ async fn the_vocabulary_sync_keeps_descriptions_and_exactly_the_aliases() {
     assert_eq!(found.name, "map");
     let details = store.tag_details().await.expect("details");
     let map = details.iter().find(|d| d.tag.name == "map").expect("map");
-    assert_eq!(map.description, "Maps and cartography");
+    assert_eq!(map.tag.description, "Maps and cartography");
     assert_eq!(map.aliases, ["cartography", "maps"]);
 
     let fewer = vec![VocabularyTag {

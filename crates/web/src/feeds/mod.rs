@@ -242,7 +242,7 @@ async fn tag_feed(
         let path = format!("{}{}", tag_path(&canonical.slug), format.file());
         return Ok(crate::pages::moved_to(&path));
     };
-    let description = state.store.tag_description(tag.id).await?;
+    let description = tag.description.clone();
     respond(&state, Scope::Tag(&tag, &description), format).await
 }
 

@@ -21,7 +21,7 @@ pub(crate) async fn show(
     let Some(tag) = state.store.tag_by_slug(&params.slug).await? else {
         return alias(&state, &params, query.as_deref()).await;
     };
-    let description = state.store.tag_description(tag.id).await?;
+    let description = tag.description.clone();
     let listing = listing(&state, PostFilter::Tag(tag.id), number).await?;
     let heading = format!("Tag Archives: {}", tag.name);
     let page_title = listing_title(&heading, listing.page, &state.site.title);
