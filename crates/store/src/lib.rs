@@ -44,6 +44,7 @@ use std::time::Duration;
 use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
+pub use clock::ChangeStamp;
 pub use error::StoreError;
 pub use fetch_state::{FetchRecord, FetchState};
 pub use ingest::{IncomingPost, IngestStats};

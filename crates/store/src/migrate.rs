@@ -51,7 +51,17 @@ const SQLITE: &[Migration] = &[
         name: "tagging",
         sql: include_str!("../migrations/sqlite/0008_tagging.sql"),
     },
+    Migration {
+        version: 9,
+        name: "change_version",
+        sql: include_str!("../migrations/sqlite/0009_change_version.sql"),
+    },
 ];
+
+/// The schema version this syndic writes: its last migration's.
+pub(crate) fn latest() -> i64 {
+    SQLITE.last().map_or(0, |m| m.version)
+}
 
 pub(crate) async fn apply(pool: &SqlitePool) -> Result<()> {
     apply_up_to(pool, i64::MAX).await
@@ -80,7 +90,7 @@ pub(crate) async fn apply_up_to(pool: &SqlitePool, target: i64) -> Result<()> {
             .fetch_one(pool)
             .await
             .map_err(fail(0, "bookkeeping"))?;
-    let known = SQLITE.last().map_or(0, |m| m.version);
+    let known = latest();
     if current > known {
         return Err(StoreError::SchemaTooNew {
             found: current,

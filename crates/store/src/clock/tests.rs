@@ -249,3 +249,21 @@ async fn the_migration_starts_the_clock_at_the_newest_stored_change() {
     let store = Store::open_sqlite_path(&path).await.expect("reopen");
     assert_eq!(store.last_change().await.expect("clock"), at(5));
 }
+
+#[tokio::test]
+async fn two_changes_in_one_second_give_two_stamps() {
+    let (store, source, _dir) = store_with_source(Some("Blog")).await;
+    let ahead = Utc::now().timestamp() + 3600;
+    set_clock(&store, ahead).await;
+    let before = store.change_stamp().await.expect("stamp");
+    store
+        .record_fetch_failure(source, "timed out", at(3))
+        .await
+        .expect("failure");
+    let after = store.change_stamp().await.expect("stamp");
+    assert_eq!(after.changed_at, before.changed_at, "same second");
+    assert!(after.version > before.version, "{after:?} after {before:?}");
+
+    store.tags().await.expect("a read");
+    assert_eq!(store.change_stamp().await.expect("stamp"), after);
+}
