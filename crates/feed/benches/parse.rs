@@ -383,6 +383,7 @@ fn run_mode(mode: &str, doc: &[u8], bodies: &[String], base: &Url) -> Result<usi
                 base_url: Some(base.clone()),
                 content_type: None,
                 raw_html: true,
+                max_entries: None,
             };
             syndic_feed::read_document(doc, &options)
                 .map(|d| d.entries.len())

@@ -35,7 +35,8 @@ pub fn parse(bytes: &[u8], base_url: Option<&Url>) -> Result<Parsed, FeedError> 
 
 /// [`parse`] with every reading option, the HTTP `Content-Type` among them. A truncated
 /// document is refused ([`FeedError::Truncated`]): storing its entries could replace a
-/// post with a half-read copy.
+/// post with a half-read copy. With [`ReadOptions::max_entries`], at most that many
+/// entries come out: the newest by date, in document order.
 pub fn parse_with(bytes: &[u8], options: &ReadOptions) -> Result<Parsed, FeedError> {
     let options = ReadOptions {
         base_url: options
@@ -49,7 +50,7 @@ pub fn parse_with(bytes: &[u8], options: &ReadOptions) -> Result<Parsed, FeedErr
         Ok(Ok(doc)) if doc.truncated => Err(FeedError::Truncated {
             entries: doc.entries.len(),
         }),
-        Ok(doc) => Ok(from_document(doc?)),
+        Ok(doc) => Ok(from_document(doc?, options.max_entries)),
         Err(panic) => {
             let detail = panic
                 .downcast_ref::<&str>()
@@ -61,11 +62,14 @@ pub fn parse_with(bytes: &[u8], options: &ReadOptions) -> Result<Parsed, FeedErr
     }
 }
 
-/// The ingest view of a document.
-pub(crate) fn from_document(doc: Document) -> Parsed {
+/// The ingest view of a document, with at most `max_entries` entries.
+pub(crate) fn from_document(doc: Document, max_entries: Option<usize>) -> Parsed {
     let mut warnings = doc.warnings;
-    let mut entries = Vec::with_capacity(doc.entries.len());
-    for (index, entry) in doc.entries.into_iter().enumerate() {
+    // The reader kept at most `max_entries` entries, but entries nested in entries come
+    // on top of those.
+    let doc_entries = newest(doc.entries, max_entries.unwrap_or(usize::MAX));
+    let mut entries = Vec::with_capacity(doc_entries.len());
+    for (index, entry) in doc_entries.into_iter().enumerate() {
         if is_empty(&entry) {
             // An `<item/>` left inside another (real feeds do this) is not a post.
             warnings.push(format!(
@@ -95,6 +99,28 @@ pub(crate) fn from_document(doc: Document) -> Parsed {
         update_frequency: doc.update_frequency,
         websub,
     }
+}
+
+/// The newest `max` entries (by date, undated ones after dated ones, then document order),
+/// kept in document order.
+fn newest(entries: Vec<Entry>, max: usize) -> Vec<Entry> {
+    if entries.len() <= max {
+        return entries;
+    }
+    let mut order: Vec<usize> = (0..entries.len()).collect();
+    order.sort_by_key(|&i| {
+        let date = entries[i].published.or(entries[i].updated);
+        std::cmp::Reverse(crate::xml::entry_rank(date, i))
+    });
+    let mut keep = vec![false; entries.len()];
+    for &i in order.iter().take(max) {
+        keep[i] = true;
+    }
+    entries
+        .into_iter()
+        .zip(keep)
+        .filter_map(|(entry, kept)| kept.then_some(entry))
+        .collect()
 }
 
 pub(crate) fn feed_format(format: Format) -> FeedFormat {

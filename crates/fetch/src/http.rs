@@ -220,7 +220,9 @@ impl Fetcher {
             source,
         };
         let file = tokio::fs::File::open(path).await.map_err(failed)?;
-        let mut bytes = Vec::new();
+        // Sized once from the file's length: no copies while growing.
+        let len = file.metadata().await.map_or(0, |m| m.len());
+        let mut bytes = Vec::with_capacity(capacity(len, self.options.max_body));
         let read = file
             .take(self.options.max_body + 1)
             .read_to_end(&mut bytes)
@@ -323,7 +325,8 @@ impl Fetcher {
         if response.content_length().is_some_and(|len| len > limit) {
             return Err(too_large());
         }
-        let mut bytes = Vec::new();
+        let declared = response.content_length().unwrap_or(0);
+        let mut bytes = Vec::with_capacity(capacity(declared, limit));
         while let Some(chunk) = response.chunk().await.map_err(|e| failure(url, &e))? {
             if (bytes.len() + chunk.len()) as u64 > limit {
                 return Err(too_large());
@@ -332,6 +335,12 @@ impl Fetcher {
         }
         Ok(bytes)
     }
+}
+
+/// Room for a body said to be `len` bytes (and the read that finds its end), never more
+/// than the cap allows.
+fn capacity(len: u64, max_body: u64) -> usize {
+    usize::try_from(len.saturating_add(64).min(max_body.saturating_add(1))).unwrap_or(0)
 }
 
 const ACCEPT: &str = "application/atom+xml, application/rss+xml, application/feed+json, application/json;q=0.9, \

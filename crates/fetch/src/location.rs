@@ -19,7 +19,7 @@ pub enum LocationError {
     #[error("{0:?} is not a valid URL")]
     BadUrl(String),
     #[error(
-        "{url:?} uses {scheme}://, but only http://, https://, file:// and plain paths are supported"
+        "{url:?} is a {scheme}: URL, but only http://, https://, file:// and plain paths are supported"
     )]
     UnsupportedScheme { url: String, scheme: String },
     #[error("the address is empty")]
@@ -28,13 +28,15 @@ pub enum LocationError {
 
 impl Location {
     /// Reads a configured address: `http(s)://…`, `file://…`, or a plain path, which is
-    /// resolved against `base_dir` (the config file's folder) when relative.
+    /// resolved against `base_dir` (the config file's folder) when relative. Anything else
+    /// that reads as a URL (`ftp://…`, `gopher:…`, `mailto:…`) is refused rather than taken
+    /// for a file name; a file whose name looks like one is written `./name:…`.
     pub fn parse(address: &str, base_dir: &Path) -> Result<Location, LocationError> {
         let address = address.trim();
         if address.is_empty() {
             return Err(LocationError::Empty);
         }
-        if !address.contains("://") {
+        if !address.contains("://") && !has_scheme(address) {
             let path = Path::new(address);
             return Ok(Location::File(if path.is_absolute() {
                 path.to_path_buf()
@@ -66,6 +68,12 @@ impl Location {
     }
 }
 
+/// Whether `address` starts with a URL scheme (`gopher:`, `mailto:`), a one-letter one
+/// aside (`C:\feeds` is a Windows path).
+fn has_scheme(address: &str) -> bool {
+    Url::parse(address).is_ok_and(|url| url.scheme().len() > 1)
+}
+
 impl fmt::Display for Location {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -88,6 +96,11 @@ mod tests {
         );
         let abs = Location::parse("/srv/a.rss", Path::new("/etc/syndic")).expect("path");
         assert_eq!(abs, Location::File(PathBuf::from("/srv/a.rss")));
+        let colon = Location::parse("./news:today.rss", Path::new("/etc")).expect("path");
+        assert_eq!(
+            colon,
+            Location::File(PathBuf::from("/etc/./news:today.rss"))
+        );
     }
 
     #[test]
@@ -100,10 +113,20 @@ mod tests {
 
     #[test]
     fn other_schemes_and_broken_urls_are_refused() {
-        assert!(matches!(
-            Location::parse("ftp://blog.example/feed", Path::new("/")),
-            Err(LocationError::UnsupportedScheme { .. })
-        ));
+        for address in [
+            "ftp://blog.example/feed",
+            "gopher:blog.example/feed",
+            "mailto:me@blog.example",
+            "javascript:alert(1)",
+        ] {
+            assert!(
+                matches!(
+                    Location::parse(address, Path::new("/")),
+                    Err(LocationError::UnsupportedScheme { .. })
+                ),
+                "{address}"
+            );
+        }
         assert!(matches!(
             Location::parse("http://", Path::new("/")),
             Err(LocationError::BadUrl(_))

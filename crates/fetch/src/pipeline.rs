@@ -12,34 +12,10 @@ use syndic_tag::{PostText, SharedTagger, Tagger};
 
 use crate::{Body, FetchError, Fetched, Fetcher, Location, SourceError, Validators};
 
-/// The most items one fetch stores: a feed of 100,000 items costs no more than this.
+/// The most items one fetch stores: the newest by date. The reader skips the others while
+/// reading ([`syndic_feed::ReadOptions::max_entries`]), so a feed of 100,000 items costs
+/// no more memory than its newest 500.
 pub const MAX_ITEMS_PER_FETCH: usize = 500;
-
-/// The newest `max` entries (by date, undated ones after dated ones, then document order),
-/// kept in document order.
-fn newest(entries: Vec<syndic_core::FeedEntry>, max: usize) -> Vec<syndic_core::FeedEntry> {
-    if entries.len() <= max {
-        return entries;
-    }
-    let mut order: Vec<usize> = (0..entries.len()).collect();
-    order.sort_by_key(|&i| {
-        let date = entries[i].published.or(entries[i].updated);
-        (
-            std::cmp::Reverse(date.is_some()),
-            std::cmp::Reverse(date),
-            i,
-        )
-    });
-    let mut keep = vec![false; entries.len()];
-    for &i in order.iter().take(max) {
-        keep[i] = true;
-    }
-    entries
-        .into_iter()
-        .zip(keep)
-        .filter_map(|(entry, kept)| kept.then_some(entry))
-        .collect()
-}
 
 /// One source to ingest, as the configuration describes it.
 #[derive(Debug, Clone)]
@@ -321,25 +297,21 @@ impl Pipeline {
                 base_url: base_url.clone(),
                 content_type,
                 raw_html: false,
+                max_entries: Some(MAX_ITEMS_PER_FETCH),
             };
             let parsed =
                 syndic_feed::parse_with(&bytes, &options).map_err(|source| SourceError::Parse {
                     location: worker_location.clone(),
                     source: with_feed_hint(source, &bytes, base_url.as_ref()),
                 })?;
+            // The body is not needed any more: only one copy of a feed at a time.
+            drop(bytes);
             for warning in &parsed.warnings {
                 tracing::warn!(source.location = %worker_location, "{warning}");
             }
             let hints = feed_hints(&parsed);
-            let total = parsed.entries.len();
-            let entries = newest(parsed.entries, MAX_ITEMS_PER_FETCH);
-            if entries.len() < total {
-                tracing::warn!(
-                    source.location = %worker_location,
-                    "the feed has {total} items; only the newest {MAX_ITEMS_PER_FETCH} are read"
-                );
-            }
-            let posts = entries
+            let posts = parsed
+                .entries
                 .into_iter()
                 .map(|entry| {
                     let post = PostText {
@@ -523,57 +495,4 @@ pub fn tags_for_post(
         detail: format!("every post of {source_location}"),
     }));
     tags
-}
-
-#[cfg(test)]
-mod tests {
-    use chrono::{TimeZone, Utc};
-    use syndic_core::FeedEntry;
-
-    use super::newest;
-
-    fn item(guid: &str, day: Option<u32>) -> FeedEntry {
-        FeedEntry {
-            guid: guid.into(),
-            title: guid.into(),
-            link: None,
-            author: None,
-            published: day.and_then(|d| Utc.with_ymd_and_hms(2026, 1, d, 0, 0, 0).single()),
-            updated: None,
-            content_html: String::new(),
-            content_text: String::new(),
-            categories: Vec::new(),
-            language: None,
-        }
-    }
-
-    #[test]
-    fn a_huge_feed_keeps_its_newest_items_in_document_order() {
-        let entries = vec![
-            item("old", Some(1)),
-            item("undated", None),
-            item("newest", Some(9)),
-            item("middle", Some(5)),
-        ];
-        let kept: Vec<String> = newest(entries, 2).into_iter().map(|e| e.guid).collect();
-        assert_eq!(kept, ["newest", "middle"]);
-    }
-
-    #[test]
-    fn undated_items_fill_up_in_document_order_after_dated_ones() {
-        let entries = vec![
-            item("u1", None),
-            item("d", Some(3)),
-            item("u2", None),
-            item("u3", None),
-        ];
-        let kept: Vec<String> = newest(entries, 3).into_iter().map(|e| e.guid).collect();
-        assert_eq!(kept, ["u1", "d", "u2"]);
-    }
-
-    #[test]
-    fn a_small_feed_is_untouched() {
-        let entries = vec![item("a", None), item("b", Some(2))];
-        assert_eq!(newest(entries, 500).len(), 2);
-    }
 }

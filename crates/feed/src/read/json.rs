@@ -16,7 +16,12 @@
 //! (JSON Feed 1.1, section "authors"). An empty or missing item id is left empty with
 //! `id_is_native = false`; the common finishing step derives one.
 
+mod top;
+
+use std::borrow::Cow;
+
 use serde_json::{Map, Value};
+use top::{Items, Top};
 use url::Url;
 
 use crate::FeedError;
@@ -36,19 +41,20 @@ pub(crate) fn read_json(bytes: &[u8], options: &ReadOptions) -> Result<Document,
     if text.trim().is_empty() {
         return Err(FeedError::Empty);
     }
-    let value: Value = serde_json::from_str(&text).map_err(|error| FeedError::Malformed {
+    let top = top::read(&text, options.max_entries).map_err(|error| FeedError::Malformed {
         syntax: "JSON",
         detail: error.to_string(),
     })?;
-    let Value::Object(feed) = value else {
-        return Err(FeedError::NotAFeed {
-            reason: format!(
-                "the JSON document is {}, not a JSON Feed object",
-                type_name(&value)
-            ),
-        });
+    drop(text);
+    let (feed, items) = match top {
+        Top::Object { feed, items } => (feed, items),
+        Top::Other(type_name) => {
+            return Err(FeedError::NotAFeed {
+                reason: format!("the JSON document is {type_name}, not a JSON Feed object"),
+            });
+        }
     };
-    let format = version(&feed, &mut warnings)?;
+    let format = version(&feed, matches!(items, Items::Array(_)), &mut warnings)?;
 
     let mut reader = Reader {
         warnings,
@@ -70,22 +76,24 @@ pub(crate) fn read_json(bytes: &[u8], options: &ReadOptions) -> Result<Document,
     let hubs = reader.hubs(&feed);
 
     let mut entries = Vec::new();
-    match feed.get("items") {
-        Some(Value::Array(items)) => {
-            for item in items {
+    match items {
+        Items::Array(items) => {
+            if items.dropped > 0 {
+                reader.warn(super::skipped_entries(items.seen, items.dropped));
+            }
+            for item in items.kept {
                 match item {
-                    Value::Object(item) => entries.push(reader.item(item, &authors)),
+                    Value::Object(item) => entries.push(reader.item(&item, &authors)),
                     other => reader.warn(format!(
                         "an item is {}, not an object; skipped",
-                        type_name(other)
+                        type_name(&other)
                     )),
                 }
             }
         }
-        None | Some(Value::Null) => reader.warn("the feed has no `items` array".to_owned()),
-        Some(other) => reader.warn(format!(
-            "the feed's `items` is {}, not an array; no items read",
-            type_name(other)
+        Items::Missing => reader.warn("the feed has no `items` array".to_owned()),
+        Items::NotArray(type_name) => reader.warn(format!(
+            "the feed's `items` is {type_name}, not an array; no items read"
         )),
     }
 
@@ -113,7 +121,7 @@ pub(crate) fn read_json(bytes: &[u8], options: &ReadOptions) -> Result<Document,
 
 /// The text of the document: UTF-8 (a BOM skipped), UTF-16 when it starts with a UTF-16
 /// BOM, invalid bytes replaced with a warning.
-fn decode(bytes: &[u8], warnings: &mut Warnings) -> (String, &'static str) {
+fn decode<'b>(bytes: &'b [u8], warnings: &mut Warnings) -> (Cow<'b, str>, &'static str) {
     if let Some((encoding, bom)) = encoding_rs::Encoding::for_bom(bytes)
         && encoding != encoding_rs::UTF_8
     {
@@ -129,24 +137,25 @@ fn decode(bytes: &[u8], warnings: &mut Warnings) -> (String, &'static str) {
         } else {
             "utf-16le"
         };
-        return (text.into_owned(), name);
+        return (text, name);
     }
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let text = match std::str::from_utf8(bytes) {
-        Ok(text) => text.to_owned(),
-        Err(_) => {
-            warnings.push(
-                "the document is not valid UTF-8; invalid bytes were replaced with U+FFFD"
-                    .to_owned(),
-            );
-            String::from_utf8_lossy(bytes).into_owned()
-        }
-    };
+    let text = String::from_utf8_lossy(bytes);
+    if matches!(text, Cow::Owned(_)) {
+        warnings.push(
+            "the document is not valid UTF-8; invalid bytes were replaced with U+FFFD".to_owned(),
+        );
+    }
     (text, "utf-8")
 }
 
-/// The JSON Feed version, or why this JSON is not a feed.
-fn version(feed: &Map<String, Value>, warnings: &mut Warnings) -> Result<Format, FeedError> {
+/// The JSON Feed version, or why this JSON is not a feed (`feed_shaped`: it has an
+/// `items` array).
+fn version(
+    feed: &Map<String, Value>,
+    feed_shaped: bool,
+    warnings: &mut Warnings,
+) -> Result<Format, FeedError> {
     let written = feed.get("version").and_then(Value::as_str).map(str::trim);
     let known = written.and_then(|v| {
         let rest = v
@@ -166,7 +175,6 @@ fn version(feed: &Map<String, Value>, warnings: &mut Warnings) -> Result<Format,
         return Ok(format);
     }
     let jsonfeed_version = written.is_some_and(|v| v.contains("jsonfeed.org/version/"));
-    let feed_shaped = feed.get("items").is_some_and(Value::is_array);
     if !feed_shaped && !jsonfeed_version {
         let mut keys: Vec<&str> = feed.keys().map(String::as_str).take(8).collect();
         if feed.len() > keys.len() {

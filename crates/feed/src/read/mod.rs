@@ -31,6 +31,11 @@ pub struct ReadOptions {
     pub content_type: Option<String>,
     /// Skip sanitizing HTML bodies (benchmarks measure parsing alone with this).
     pub raw_html: bool,
+    /// The most entries read from the document; `None` reads them all. Beyond it the
+    /// newest by date are kept (dated before undated, then document order) and the others
+    /// are skipped while reading, so memory follows the entries kept, not the document's
+    /// length; a warning says how many were skipped.
+    pub max_entries: Option<usize>,
 }
 
 /// Reads one feed document of any supported format.
@@ -52,8 +57,16 @@ pub fn read_document(bytes: &[u8], options: &ReadOptions) -> Result<Document, Fe
 }
 
 fn read_xml(bytes: &[u8], options: &ReadOptions) -> Result<Document, FeedError> {
-    let tree = crate::xml::read(bytes, options.content_type.as_deref())?;
+    let cap = options.max_entries.map(|max| crate::xml::EntryCap {
+        max,
+        is_entry: is_entry_element,
+        date: entry_date,
+    });
+    let tree = crate::xml::read_capped(bytes, options.content_type.as_deref(), cap)?;
     let mut warnings = tree.warnings;
+    if tree.entries_dropped > 0 {
+        warnings.push(skipped_entries(tree.entries_seen, tree.entries_dropped));
+    }
     let (format, family) = detect(&tree.root, &mut warnings)?;
     let mut reader = Reader::new(options);
     let mut doc = match family {
@@ -76,6 +89,36 @@ fn read_xml(bytes: &[u8], options: &ReadOptions) -> Result<Document, FeedError> 
     warnings.append(&mut doc.warnings);
     doc.warnings = warnings;
     Ok(doc)
+}
+
+/// The warning for entries skipped under [`ReadOptions::max_entries`].
+fn skipped_entries(seen: usize, dropped: usize) -> String {
+    format!(
+        "the feed has {seen} entries, more than are read from one document; the newest {} \
+         were read and {dropped} older {} skipped",
+        seen - dropped,
+        crate::xml::were(dropped)
+    )
+}
+
+/// Whether the XML reader should count `el` as an entry: an `<item>` or `<entry>`, in
+/// any namespace (the interpreters decide later which of those they read).
+fn is_entry_element(el: &Element) -> bool {
+    el.local.eq_ignore_ascii_case("item") || el.local.eq_ignore_ascii_case("entry")
+}
+
+/// An entry's date for the cap: its first publication date (`pubDate`, `published`,
+/// `issued`, `created`, `dc:date`), else its first update date (`updated`, `modified`,
+/// `lastBuildDate`).
+fn entry_date(entry: &Element) -> Option<chrono::DateTime<chrono::Utc>> {
+    let dated = |names: &[&str]| {
+        entry
+            .elements()
+            .filter(|el| names.iter().any(|n| el.local.eq_ignore_ascii_case(n)))
+            .find_map(values::date)
+    };
+    dated(&["pubDate", "published", "issued", "created", "date"])
+        .or_else(|| dated(&["updated", "modified", "lastBuildDate"]))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

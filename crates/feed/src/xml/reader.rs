@@ -14,6 +14,7 @@ use std::collections::HashMap;
 use markup5ever::data::NAMED_ENTITIES;
 use memchr::{memchr, memchr2, memmem};
 
+use super::entries::{self, EntryCap, Withheld};
 use super::{Attr, Element, Node, Tree, XML_NS, count, mojibake, were};
 use crate::FeedError;
 
@@ -165,7 +166,17 @@ fn message(kind: Fix, n: usize) -> String {
 }
 
 /// Reads a document: decodes the bytes, then builds the tree.
+#[cfg(test)]
 pub(crate) fn read(bytes: &[u8], content_type: Option<&str>) -> Result<Tree, FeedError> {
+    read_capped(bytes, content_type, None)
+}
+
+/// [`read`], keeping at most `cap`'s number of entries when there is a cap.
+pub(crate) fn read_capped(
+    bytes: &[u8],
+    content_type: Option<&str>,
+    cap: Option<EntryCap>,
+) -> Result<Tree, FeedError> {
     let decoded = super::decode::decode(bytes, content_type)?;
     if decoded
         .text
@@ -175,9 +186,14 @@ pub(crate) fn read(bytes: &[u8], content_type: Option<&str>) -> Result<Tree, Fee
         return Err(FeedError::Empty);
     }
     let mut builder = Builder::new(&decoded.text);
+    builder.entries = cap.map(Withheld::new);
     builder.run();
     let Builder {
-        root, error, fixes, ..
+        root,
+        error,
+        fixes,
+        entries,
+        ..
     } = builder;
     if let Some(error) = error {
         return Err(error);
@@ -192,11 +208,15 @@ pub(crate) fn read(bytes: &[u8], content_type: Option<&str>) -> Result<Tree, Fee
     let mut warnings = decoded.warnings;
     let truncated = fixes.0[Fix::Truncated as usize] > 0;
     fixes.messages(&mut warnings);
+    let (entries_seen, entries_dropped) = entries.as_ref().map_or((0, 0), Withheld::counts);
     Ok(Tree {
         root,
         encoding: decoded.encoding,
         warnings,
         truncated,
+        entries_seen,
+        entries_dropped,
+        entries_peak: entries.as_ref().map_or(0, Withheld::peak),
     })
 }
 
@@ -205,6 +225,10 @@ struct Open {
     el: Element,
     /// Length of [`Builder::ns_log`] before this element's declarations.
     ns_mark: usize,
+    /// This element's number, for the entries withheld from it.
+    id: usize,
+    /// Whether it is an entry ([`EntryCap::is_entry`]), when entries are capped.
+    entry: bool,
 }
 
 /// Raw attribute of the start tag being read: qualified name (range in the source)
@@ -240,6 +264,12 @@ struct Builder<'a> {
     ns_log: Vec<String>,
     attrs: Vec<RawAttr>,
     fixes: Fixes,
+    /// The entries read under a cap; `None` keeps every entry in the tree as read.
+    entries: Option<Withheld>,
+    /// Open elements that are entries.
+    open_entries: usize,
+    /// Elements opened so far (the next [`Open::id`]).
+    opened: usize,
 }
 
 fn is_ws(b: u8) -> bool {
@@ -468,6 +498,9 @@ impl<'a> Builder<'a> {
             ns_log: Vec::new(),
             attrs: Vec::new(),
             fixes: Fixes::default(),
+            entries: None,
+            open_entries: 0,
+            opened: 0,
         }
     }
 
@@ -680,6 +713,10 @@ impl<'a> Builder<'a> {
         };
         self.undeclare(open.ns_mark);
         let mut el = open.el;
+        if let Some(entries) = &mut self.entries {
+            entries.settle(open.id, &mut el.children);
+        }
+        self.open_entries -= usize::from(open.entry);
         // `<br>` in unescaped HTML: what followed it belongs to the parent.
         let moved = if implicit
             && !el.children.is_empty()
@@ -695,9 +732,15 @@ impl<'a> Builder<'a> {
         }
     }
 
+    /// Puts a complete element into its parent, or hands an entry to the cap.
     fn attach(&mut self, el: Element) {
         match self.stack.last_mut() {
-            Some(top) => top.el.children.push(Node::Element(el)),
+            Some(top) => match &mut self.entries {
+                Some(entries) if self.open_entries == 0 && entries.is_entry(&el) => {
+                    entries.offer(el, entries::place(top.id, &top.el.children));
+                }
+                _ => top.el.children.push(Node::Element(el)),
+            },
             None => {
                 self.root = Some(el);
                 self.root_closed = true;
@@ -876,7 +919,18 @@ impl<'a> Builder<'a> {
             let hash = name_hash(qname);
             self.buckets[bucket(hash)] += 1;
             self.hashes.push(hash);
-            self.stack.push(Open { el, ns_mark });
+            let entry = self
+                .entries
+                .as_ref()
+                .is_some_and(|entries| entries.is_entry(&el));
+            self.open_entries += usize::from(entry);
+            self.opened += 1;
+            self.stack.push(Open {
+                el,
+                ns_mark,
+                id: self.opened,
+                entry,
+            });
         }
         i
     }
