@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+mod duration;
 pub mod edit;
 mod fetch;
 mod websub;
@@ -162,7 +163,7 @@ pub struct Overrides {
 }
 
 impl Config {
-    /// Reads and validates the file at `path`.
+    /// Reads and validates the file at `path`; an empty file (white space only) is refused.
     pub fn load(path: &Path, overrides: &Overrides) -> Result<Config, ConfigError> {
         let text = std::fs::read_to_string(path).map_err(|e| {
             let fix = if e.kind() == std::io::ErrorKind::NotFound {
@@ -180,6 +181,19 @@ impl Config {
                 fix,
             }
         })?;
+        if text.trim().is_empty() {
+            // Far more often a truncated or mistaken file than a wish for every default.
+            return Err(ConfigError {
+                file: path.to_path_buf(),
+                key: String::new(),
+                problem: "the file is empty".to_owned(),
+                fix: format!(
+                    "run `syndic init --force --config {}` to write the starter file there, or \
+                     write at least one setting (a comment will do to run on the defaults)",
+                    path.display()
+                ),
+            });
+        }
         Self::parse(&text, path, overrides)
     }
 

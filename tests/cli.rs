@@ -41,10 +41,16 @@ fn init_writes_a_starter_file_that_loads_and_refuses_to_overwrite() {
     assert!(fetch.status.success(), "{}", stderr(&fetch));
 }
 
-fn refused(body: &str, key: &str) {
+/// Runs `syndic fetch` on a configuration of `body` and checks that it is refused with
+/// exit code 2, the file, `key` and a fix; returns the message.
+fn refused(body: &str, key: &str) -> String {
     let dir = tempfile::tempdir().expect("temp dir");
     let config = write_config(dir.path(), body);
-    let out = run(&config, &["fetch"]);
+    refused_file(&config, key)
+}
+
+fn refused_file(config: &std::path::Path, key: &str) -> String {
+    let out = run(config, &["fetch"]);
     assert_eq!(
         out.status.code(),
         Some(2),
@@ -58,6 +64,47 @@ fn refused(body: &str, key: &str) {
     );
     assert!(err.contains(key), "names {key}: {err}");
     assert!(err.contains("to fix:"), "says what to do: {err}");
+    err
+}
+
+#[test]
+fn an_empty_configuration_file_is_refused_with_exit_code_2() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = dir.path().join("syndic.toml");
+    for empty in ["", "\n  \n"] {
+        std::fs::write(&config, empty).expect("write");
+        let err = refused_file(&config, "the file is empty");
+        assert!(err.contains("syndic init"), "{err}");
+    }
+}
+
+#[test]
+fn a_source_that_is_neither_a_path_nor_http_is_refused_with_exit_code_2() {
+    for url in [
+        "ftp://example.org/feed.xml",
+        "gopher:example.org/feed",
+        "mailto:someone@example.org",
+    ] {
+        let err = refused(&sources(&[url]), "source[1].url");
+        assert!(err.contains("only http://, https://, file://"), "{err}");
+    }
+}
+
+#[test]
+fn a_zero_duration_is_refused_with_its_minimum_for_every_duration_key() {
+    for key in [
+        "timeout",
+        "connect_timeout",
+        "idle_timeout",
+        "min_interval",
+        "max_interval",
+    ] {
+        let err = refused(
+            &format!("[fetch]\n{key} = \"0s\"\n"),
+            &format!("fetch.{key}"),
+        );
+        assert!(err.contains("the minimum is 1s"), "{err}");
+    }
 }
 
 #[test]

@@ -51,6 +51,7 @@ async fn read_input(args: &ParseArgs) -> anyhow::Result<(Vec<u8>, ReadOptions)> 
         base_url: args.base.clone(),
         content_type: args.content_type.clone(),
         raw_html: false,
+        max_entries: None,
     };
     if args.input == "-" {
         let mut bytes = Vec::new();

@@ -196,7 +196,13 @@ fn read(path: &Path) -> anyhow::Result<DocumentMut> {
 
 /// Validates the edited text as a configuration, then replaces the file atomically.
 fn write(path: &Path, document: &DocumentMut) -> anyhow::Result<()> {
-    let text = document.to_string();
+    let mut text = document.to_string();
+    if text.trim().is_empty() {
+        // The last source went: an empty file would be refused as a mistake.
+        text = "# syndic configuration: every setting has its default (`syndic init --print` \
+                shows them all).\n"
+            .to_owned();
+    }
     Config::parse(&text, path, &Overrides::default())
         .context("the edited configuration would be invalid, so it was not written")?;
     let dir = path

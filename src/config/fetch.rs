@@ -5,6 +5,7 @@ use std::time::Duration;
 use ipnet::IpNet;
 use serde::Deserialize;
 
+use super::duration::MIN_DURATION;
 use super::{ConfigError, Validator};
 
 /// `[fetch]` as written.
@@ -65,17 +66,9 @@ impl Default for FetchConfig {
 impl Validator<'_> {
     pub(super) fn fetch(&self, raw: RawFetch) -> Result<FetchConfig, ConfigError> {
         let defaults = FetchConfig::default();
-        let duration = |key: &str, value: Option<String>, default: Duration| match value {
-            None => Ok(default),
-            Some(text) => parse_duration(&text)
-                .filter(|d| !d.is_zero())
-                .ok_or_else(|| {
-                    self.error(
-                        format!("fetch.{key}"),
-                        format!("{text:?} is not a duration"),
-                        "write it as \"30s\", \"15m\", \"24h\" or \"7d\"",
-                    )
-                }),
+        let duration = |key: &str, value: Option<String>, default: Duration| {
+            let key = format!("fetch.{key}");
+            self.duration(&key, value.as_deref(), default, MIN_DURATION)
         };
         let timeout = duration("timeout", raw.timeout, defaults.timeout)?;
         let connect_timeout = duration(
@@ -159,25 +152,6 @@ impl Validator<'_> {
     }
 }
 
-/// `"30s"`, `"15m"`, `"15min"`, `"24h"`, `"7d"`, `"500ms"`, or a plain number of seconds.
-pub fn parse_duration(text: &str) -> Option<Duration> {
-    let text = text.trim();
-    let split = text
-        .find(|c: char| !c.is_ascii_digit())
-        .unwrap_or(text.len());
-    let (number, unit) = text.split_at(split);
-    let number: u64 = number.parse().ok()?;
-    let seconds = match unit.trim() {
-        "ms" => return Some(Duration::from_millis(number)),
-        "" | "s" | "sec" | "secs" => number,
-        "m" | "min" | "mins" => number.checked_mul(60)?,
-        "h" | "hour" | "hours" => number.checked_mul(3600)?,
-        "d" | "day" | "days" => number.checked_mul(86_400)?,
-        _ => return None,
-    };
-    Some(Duration::from_secs(seconds))
-}
-
 /// `"16MiB"`, `"512KiB"`, `"2MB"`, `"1GiB"`, or a plain number of bytes.
 pub fn parse_size(text: &str) -> Option<u64> {
     let text = text.trim();
@@ -211,27 +185,6 @@ fn parse_network(text: &str) -> Option<IpNet> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn durations_read_like_people_write_them() {
-        assert_eq!(parse_duration("30s"), Some(Duration::from_secs(30)));
-        assert_eq!(parse_duration("15m"), Some(Duration::from_secs(900)));
-        assert_eq!(parse_duration("15min"), Some(Duration::from_secs(900)));
-        assert_eq!(parse_duration("24h"), Some(Duration::from_secs(86_400)));
-        assert_eq!(parse_duration("7d"), Some(Duration::from_secs(604_800)));
-        assert_eq!(parse_duration("250ms"), Some(Duration::from_millis(250)));
-        assert_eq!(parse_duration("45"), Some(Duration::from_secs(45)));
-        for bad in [
-            "",
-            "abc",
-            "10 parsecs",
-            "-5s",
-            "1.5h",
-            "99999999999999999999d",
-        ] {
-            assert_eq!(parse_duration(bad), None, "{bad:?}");
-        }
-    }
 
     #[test]
     fn sizes_accept_binary_and_decimal_units() {

@@ -324,3 +324,63 @@ fn tag_names_without_letters_or_digits_are_refused() {
     assert_eq!(err.key, "source[1].tags");
     assert!(err.problem.contains("no letters or digits"), "{err}");
 }
+
+#[test]
+fn an_empty_file_is_refused_at_load_and_a_file_of_comments_is_not() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("syndic.toml");
+    for empty in ["", "\n\n", "  \t\n"] {
+        std::fs::write(&path, empty).expect("write");
+        let err = Config::load(&path, &Overrides::default()).expect_err("refused");
+        assert_eq!(err.file, path);
+        assert!(err.problem.contains("empty"), "{err}");
+        assert!(err.fix.contains("syndic init"), "{err}");
+    }
+    std::fs::write(&path, "# every default\n").expect("write");
+    assert!(Config::load(&path, &Overrides::default()).is_ok());
+}
+
+#[test]
+fn a_zero_duration_is_refused_with_the_minimum_for_every_duration_key() {
+    for key in [
+        "timeout",
+        "connect_timeout",
+        "idle_timeout",
+        "min_interval",
+        "max_interval",
+    ] {
+        for zero in ["0", "0s", "0ms", "500ms"] {
+            let err = error_of(&format!("[fetch]\n{key} = \"{zero}\"\n"));
+            assert_eq!(err.key, format!("fetch.{key}"));
+            assert!(
+                err.problem.contains("minimum is 1s"),
+                "{key} = {zero}: {err}"
+            );
+            assert!(err.fix.contains("\"1s\" or longer"), "{err}");
+        }
+        let shortest = if key == "max_interval" {
+            "[fetch]\nmin_interval = \"1s\"\nmax_interval = \"1s\"\n".to_owned()
+        } else {
+            format!("[fetch]\n{key} = \"1s\"\n")
+        };
+        assert!(parse(&shortest).is_ok(), "{shortest}");
+    }
+}
+
+#[test]
+fn a_source_that_is_neither_a_path_nor_http_is_refused_with_its_key() {
+    for url in [
+        "ftp://example.org/feed",
+        "gopher:example.org/feed",
+        "mailto:a@b.example",
+    ] {
+        let err = error_of(&format!(
+            "[[source]]\nurl = \"https://ok.example/\"\n[[source]]\nurl = \"{url}\"\n"
+        ));
+        assert_eq!(err.key, "source[2].url", "{url}");
+        assert!(
+            err.problem.contains("only http://, https://, file://"),
+            "{err}"
+        );
+    }
+}
