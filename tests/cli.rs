@@ -145,6 +145,40 @@ fn rss(items: &[(&str, &str, &str)]) -> String {
 }
 
 #[test]
+fn a_feed_longer_than_the_cap_stores_its_newest_posts_even_written_oldest_first() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    // 520 items, oldest first: a minute apart.
+    let items: String = (0..520)
+        .map(|i| {
+            format!(
+                "<item><guid>p{i}</guid><title>Post {i}</title><link>https://blog.example/p{i}</link>\
+                 <pubDate>Mon, 02 Mar 2026 {:02}:{:02}:00 +0000</pubDate><description>x</description></item>",
+                i / 60,
+                i % 60
+            )
+        })
+        .collect();
+    std::fs::write(
+        dir.path().join("long.rss"),
+        format!("<rss version=\"2.0\"><channel><title>Blog</title><link>https://blog.example/</link>{items}</channel></rss>"),
+    )
+    .expect("write");
+    let config = write_config(dir.path(), &sources(&["long.rss"]));
+    let out = run(&config, &["fetch"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("500 new"), "{}", stdout(&out));
+    assert!(
+        stderr(&out).contains("the newest 500 were read and 20 older were skipped"),
+        "{}",
+        stderr(&out)
+    );
+    let newest = run(&config, &["explain", "https://blog.example/p519"]);
+    assert!(newest.status.success(), "{}", stderr(&newest));
+    let oldest = run(&config, &["explain", "https://blog.example/p19"]);
+    assert!(!oldest.status.success(), "{}", stdout(&oldest));
+}
+
+#[test]
 fn broken_sources_are_reported_and_the_rest_ingest() {
     let dir = tempfile::tempdir().expect("temp dir");
     std::fs::write(

@@ -30,7 +30,7 @@
 //! ordering. It holds no state and reads no configuration.
 //!
 //! Entry points: [`read_document`] (everything understood, as `syndic parse` prints it) and
-//! [`parse`] / [`parse_with`] (what ingest stores). The HTML helpers [`sanitize_html`], [`html_to_text`] and
+//! [`parse`] / [`parse_with`] / [`parse_owned`] (what ingest stores). The HTML helpers [`sanitize_html`], [`html_to_text`] and
 //! [`plain_text`] are public for callers that handle HTML from elsewhere.
 
 mod date;
@@ -51,7 +51,7 @@ pub use discover::{COMMON_PATHS, FeedLink, LinkKind, MAX_LINKS, discover, looks_
 pub use error::FeedError;
 pub use model::{Document, Enclosure, Entry, Format};
 pub use opml::{MAX_OPML_BYTES, MAX_OUTLINES, OpmlError, Subscription, read_opml};
-pub use parse::{parse, parse_with};
+pub use parse::{parse, parse_owned, parse_with};
 pub use read::{ReadOptions, read_document};
 pub use sanitize::sanitize_html;
 pub use text::{html_to_text, plain_text};

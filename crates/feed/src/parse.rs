@@ -1,12 +1,14 @@
 //! Bytes → [`Document`](crate::Document) → our [`Parsed`], the shape ingest stores.
 
+use std::borrow::Cow;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use syndic_core::{FeedEntry, FeedMeta};
 use url::Url;
 
 use crate::model::{Document, Entry, Format};
-use crate::{FeedError, FeedFormat, Parsed, ReadOptions, WebSubLinks, html_to_text, read_document};
+use crate::read::read_source;
+use crate::{FeedError, FeedFormat, Parsed, ReadOptions, WebSubLinks, html_to_text};
 
 /// Longest title kept, in characters.
 const MAX_TITLE_CHARS: usize = 1024;
@@ -23,7 +25,7 @@ const MAX_CATEGORIES: usize = 50;
 /// else its site link, is the base (and an item's own link for URLs in its content); URLs
 /// that stay relative are dropped.
 ///
-/// Fails only when there is no feed at all (see [`read_document`]); everything repaired
+/// Fails only when there is no feed at all (see [`read_document`](crate::read_document)); everything repaired
 /// or guessed is reported in [`Parsed::warnings`]. Never panics.
 pub fn parse(bytes: &[u8], base_url: Option<&Url>) -> Result<Parsed, FeedError> {
     let options = ReadOptions {
@@ -38,6 +40,16 @@ pub fn parse(bytes: &[u8], base_url: Option<&Url>) -> Result<Parsed, FeedError> 
 /// post with a half-read copy. With [`ReadOptions::max_entries`], at most that many
 /// entries come out: the newest by date, in document order.
 pub fn parse_with(bytes: &[u8], options: &ReadOptions) -> Result<Parsed, FeedError> {
+    parse_source(Cow::Borrowed(bytes), options)
+}
+
+/// [`parse_with`] of a body handed over: it is freed as soon as it has been read into a
+/// tree, so that a big feed is not held twice while its entries are interpreted.
+pub fn parse_owned(bytes: Vec<u8>, options: &ReadOptions) -> Result<Parsed, FeedError> {
+    parse_source(Cow::Owned(bytes), options)
+}
+
+fn parse_source(bytes: Cow<'_, [u8]>, options: &ReadOptions) -> Result<Parsed, FeedError> {
     let options = ReadOptions {
         base_url: options
             .base_url
@@ -46,7 +58,7 @@ pub fn parse_with(bytes: &[u8], options: &ReadOptions) -> Result<Parsed, FeedErr
         ..options.clone()
     };
     // A panic would be a bug in the reader; one bad feed must not take the process down.
-    match catch_unwind(AssertUnwindSafe(|| read_document(bytes, &options))) {
+    match catch_unwind(AssertUnwindSafe(|| read_source(bytes, &options))) {
         Ok(Ok(doc)) if doc.truncated => Err(FeedError::Truncated {
             entries: doc.entries.len(),
         }),
@@ -207,6 +219,7 @@ fn truncate_chars(mut s: String, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::read_document;
 
     /// Feed files the pipeline is checked on: the crate's and the repository's fixtures,
     /// and every third file of the real corpus when it is there (see

@@ -299,13 +299,14 @@ impl Pipeline {
                 raw_html: false,
                 max_entries: Some(MAX_ITEMS_PER_FETCH),
             };
+            // A web page instead of a feed: the feed it advertises, for the error message.
+            let advertised = advertised_feed(&bytes, base_url.as_ref());
+            // The body is handed over and freed once read: one copy of a feed at a time.
             let parsed =
-                syndic_feed::parse_with(&bytes, &options).map_err(|source| SourceError::Parse {
+                syndic_feed::parse_owned(bytes, &options).map_err(|source| SourceError::Parse {
                     location: worker_location.clone(),
-                    source: with_feed_hint(source, &bytes, base_url.as_ref()),
+                    source: with_feed_hint(source, advertised.as_ref()),
                 })?;
-            // The body is not needed any more: only one copy of a feed at a time.
-            drop(bytes);
             for warning in &parsed.warnings {
                 tracing::warn!(source.location = %worker_location, "{warning}");
             }
@@ -415,28 +416,33 @@ fn feed_hints(parsed: &syndic_feed::Parsed) -> ServerHints {
     }
 }
 
-/// A web page that is not a feed but links to one: say which feed to use instead.
-fn with_feed_hint(
-    error: syndic_feed::FeedError,
-    bytes: &[u8],
-    page: Option<&url::Url>,
-) -> syndic_feed::FeedError {
-    let (syndic_feed::FeedError::NotAFeed { .. }, Some(page)) = (&error, page) else {
-        return error;
-    };
+/// The first feed a web page at `page` advertises, when `bytes` are a web page.
+fn advertised_feed(bytes: &[u8], page: Option<&url::Url>) -> Option<url::Url> {
+    let page = page?;
     if !syndic_feed::looks_like_html(bytes) {
-        return error;
+        return None;
     }
     let html = String::from_utf8_lossy(bytes);
-    match syndic_feed::discover(&html, page).first() {
-        Some(feed) => syndic_feed::FeedError::NotAFeed {
+    syndic_feed::discover(&html, page)
+        .into_iter()
+        .next()
+        .map(|feed| feed.url)
+}
+
+/// A web page that is not a feed but links to one (`advertised`): say which feed to use
+/// instead.
+fn with_feed_hint(
+    error: syndic_feed::FeedError,
+    advertised: Option<&url::Url>,
+) -> syndic_feed::FeedError {
+    match (&error, advertised) {
+        (syndic_feed::FeedError::NotAFeed { .. }, Some(feed)) => syndic_feed::FeedError::NotAFeed {
             reason: format!(
-                "the document is a web page; it links to the feed {} — use that URL \
-                 (syndic add finds it for you)",
-                feed.url
+                "the document is a web page; it links to the feed {feed} — use that URL \
+                 (syndic add finds it for you)"
             ),
         },
-        None => error,
+        _ => error,
     }
 }
 

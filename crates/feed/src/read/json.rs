@@ -34,10 +34,13 @@ use crate::text::collapse_whitespace;
 /// The most distinct warnings kept for one document; repeats are dropped.
 const MAX_WARNINGS: usize = 50;
 
-/// Reads one JSON Feed document.
-pub(crate) fn read_json(bytes: &[u8], options: &ReadOptions) -> Result<Document, FeedError> {
+/// Reads one JSON Feed document; owned bytes are freed once the items are read.
+pub(crate) fn read_json(
+    bytes: Cow<'_, [u8]>,
+    options: &ReadOptions,
+) -> Result<Document, FeedError> {
     let mut warnings = Warnings::default();
-    let (text, encoding) = decode(bytes, &mut warnings);
+    let (text, encoding) = decode(&bytes, &mut warnings);
     if text.trim().is_empty() {
         return Err(FeedError::Empty);
     }
@@ -46,6 +49,7 @@ pub(crate) fn read_json(bytes: &[u8], options: &ReadOptions) -> Result<Document,
         detail: error.to_string(),
     })?;
     drop(text);
+    drop(bytes);
     let (feed, items) = match top {
         Top::Object { feed, items } => (feed, items),
         Top::Other(type_name) => {

@@ -13,6 +13,8 @@ mod ns;
 mod rss;
 mod values;
 
+use std::borrow::Cow;
+
 use url::Url;
 
 use crate::FeedError;
@@ -44,7 +46,16 @@ pub struct ReadOptions {
 /// is not a feed, or bytes the XML/JSON readers cannot make anything of. Everything
 /// repaired or guessed on the way is in [`Document::warnings`].
 pub fn read_document(bytes: &[u8], options: &ReadOptions) -> Result<Document, FeedError> {
-    let body = crate::sniff::strip_bom(bytes);
+    read_source(Cow::Borrowed(bytes), options)
+}
+
+/// [`read_document`] of bytes that may be owned: owned bytes are freed as soon as the
+/// XML tree (or the JSON items) has been read, before the entries are interpreted.
+pub(crate) fn read_source(
+    bytes: Cow<'_, [u8]>,
+    options: &ReadOptions,
+) -> Result<Document, FeedError> {
+    let body = crate::sniff::strip_bom(&bytes);
     crate::sniff::check(body)?;
     let first = body.iter().find(|b| !b.is_ascii_whitespace());
     let mut doc = if first == Some(&b'{') {
@@ -56,13 +67,14 @@ pub fn read_document(bytes: &[u8], options: &ReadOptions) -> Result<Document, Fe
     Ok(doc)
 }
 
-fn read_xml(bytes: &[u8], options: &ReadOptions) -> Result<Document, FeedError> {
+fn read_xml(bytes: Cow<'_, [u8]>, options: &ReadOptions) -> Result<Document, FeedError> {
     let cap = options.max_entries.map(|max| crate::xml::EntryCap {
         max,
         is_entry: is_entry_element,
         date: entry_date,
     });
-    let tree = crate::xml::read_capped(bytes, options.content_type.as_deref(), cap)?;
+    let tree = crate::xml::read_capped(&bytes, options.content_type.as_deref(), cap)?;
+    drop(bytes);
     let mut warnings = tree.warnings;
     if tree.entries_dropped > 0 {
         warnings.push(skipped_entries(tree.entries_seen, tree.entries_dropped));

@@ -1,9 +1,13 @@
 use url::Url;
 
-use super::read_json;
 use crate::FeedError;
 use crate::model::{Document, Enclosure, Format};
 use crate::read::ReadOptions;
+
+/// [`super::read_json`] of borrowed bytes.
+fn read_json(bytes: &[u8], options: &ReadOptions) -> Result<Document, FeedError> {
+    super::read_json(bytes.into(), options)
+}
 
 fn read(json: &str) -> Document {
     read_json(json.as_bytes(), &ReadOptions::default()).expect("reads")
@@ -216,9 +220,10 @@ fn json_that_is_not_a_feed_is_not_a_feed() {
             other => panic!("{json}: expected NotAFeed, got {other:?}"),
         }
     }
-    let Err(FeedError::NotAFeed { reason }) =
-        read_json(br#"{"name": "x", "deps": 1}"#, &ReadOptions::default())
-    else {
+    let Err(FeedError::NotAFeed { reason }) = read_json(
+        br#"{"name": "x", "deps": 1}"#[..].into(),
+        &ReadOptions::default(),
+    ) else {
         panic!("expected NotAFeed");
     };
     assert!(reason.contains("deps, name"), "{reason}");
