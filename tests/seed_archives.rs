@@ -7,7 +7,7 @@ mod common;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use common::{run, shared_dir, sources, stderr, stdout, tag, write_config};
+use common::{run, shared_dir, skip_reason, sources, stderr, stdout, tag, write_config};
 
 /// (title, attribution line) of every post on an archive page, in order.
 fn headers(page: &str) -> Vec<(String, String)> {
@@ -49,7 +49,7 @@ struct Seeds {
 
 fn setup(tags: &str) -> Option<Seeds> {
     let Some(shared) = shared_dir() else {
-        println!("skipping: ../shared is not present (fresh clone); CI has it");
+        println!("{}", skip_reason("the seed feeds and archives"));
         return None;
     };
     let feeds = shared.join("fixtures/seed-feeds");

@@ -24,10 +24,9 @@ fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tag-quality")
 }
 
-fn shared_dir() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared");
-    dir.is_dir().then_some(dir)
-}
+#[path = "common/shared_folder.rs"]
+mod shared_folder;
+use shared_folder::{shared_dir, skip_reason};
 
 /// One labeled post, text ready for tagging.
 struct Labeled {
@@ -411,7 +410,7 @@ fn own_labeled_posts_are_tagged_by_aboutness() {
 #[test]
 fn real_labeled_posts_are_tagged_by_aboutness() {
     let Some(shared) = shared_dir() else {
-        println!("skipped: ../shared (the real-post corpus) is absent");
+        println!("{}", skip_reason("the real-post corpus"));
         return;
     };
     let (rules, posts) = real_set(&shared);

@@ -5,6 +5,10 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+mod shared_folder;
+#[allow(unused_imports)] // only some of the tests read ../shared
+pub use shared_folder::{shared_dir, skip_reason};
+
 /// The `syndic` binary built for this test run.
 pub fn syndic() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_syndic"));
@@ -31,12 +35,6 @@ pub fn stdout(output: &Output) -> String {
 
 pub fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-/// `../shared` beside the repository, when this machine has it.
-pub fn shared_dir() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared");
-    dir.is_dir().then_some(dir)
 }
 
 /// A TOML string literal.

@@ -5,8 +5,8 @@
 //! cargo run -p syndic-feed --release --example corpus_report [DIR]
 //! ```
 //!
-//! `DIR` defaults to `$SYNDIC_CORPUS_DIR`, else `../shared/corpus/real` beside the workspace
-//! root (searched upwards). One line per file
+//! `DIR` defaults to `$SYNDIC_CORPUS_DIR`, else `corpus/real` in the shared folder beside the
+//! workspace (as the tests find it: `tests/common/shared_folder.rs`). One line per file
 //! (file, manifest format, our format, manifest items, our entries, whether the counts agree,
 //! warnings, the error if any) and a summary. Each file is read with
 //! [`syndic_feed::read_document`]; while that reader refuses a file, [`syndic_feed::parse`]
@@ -14,7 +14,7 @@
 //! (or the folder cannot be read).
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use syndic_feed::{ReadOptions, parse, read_document};
@@ -36,9 +36,7 @@ fn main() -> ExitCode {
         .nth(1)
         .map(PathBuf::from)
         .or_else(corpus::corpus_dir)
-        .unwrap_or_else(|| {
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/real")
-        });
+        .unwrap_or_else(|| PathBuf::from("../shared/corpus/real"));
     let manifest_path = dir.join("MANIFEST.tsv");
     let manifest = match std::fs::read_to_string(&manifest_path) {
         Ok(text) => text,

@@ -47,6 +47,11 @@ mod sniff;
 mod text;
 mod xml;
 
+/// The workspace's one lookup of `../shared` for tests (see the file).
+#[cfg(test)]
+#[path = "../../../tests/common/shared_folder.rs"]
+mod shared_folder;
+
 pub use discover::{COMMON_PATHS, FeedLink, LinkKind, MAX_LINKS, discover, looks_like_html};
 pub use error::FeedError;
 pub use model::{Document, Enclosure, Entry, Format};

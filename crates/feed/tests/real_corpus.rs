@@ -5,9 +5,8 @@
 //! count in the folder's `MANIFEST.tsv` (an independent parser's), and at least
 //! [`MIN_COUNT_AGREEMENT`] of the files must agree. Skipped when the folder is absent.
 //!
-//! The folder is `$SYNDIC_CORPUS_DIR`, else the first `shared/corpus/real` in a folder above
-//! the workspace root (`../shared/corpus/real` for the main checkout, one more level up for a
-//! git worktree).
+//! The folder is `$SYNDIC_CORPUS_DIR`, else `corpus/real` in the shared folder beside the
+//! workspace (`tests/common/shared_folder.rs`; `SYNDIC_NO_SHARED=1` hides both).
 
 use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -23,7 +22,7 @@ const MIN_COUNT_AGREEMENT: f64 = 0.995;
 #[test]
 fn every_real_feed_parses_without_panicking() {
     let Some(dir) = corpus::corpus_dir() else {
-        println!("skipping: no shared/corpus/real above the workspace and no $SYNDIC_CORPUS_DIR");
+        println!("{}", corpus::skip_reason("the real-feed corpus"));
         return;
     };
     let Ok(listing) = std::fs::read_dir(&dir) else {

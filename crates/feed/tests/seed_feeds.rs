@@ -20,17 +20,16 @@ struct Expected {
     published: DateTime<Utc>,
 }
 
-fn seed_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/seed-feeds")
-}
+#[path = "../../../tests/common/shared_folder.rs"]
+mod shared_folder;
 
 #[test]
 fn seed_feeds_yield_the_expected_posts() {
-    let dir = seed_dir();
-    let Ok(expected) = std::fs::read(dir.join("expected.json")) else {
-        println!("skipping: ../shared/fixtures/seed-feeds not present");
+    let Some(dir) = shared_folder::shared_path("fixtures/seed-feeds") else {
+        println!("{}", shared_folder::skip_reason("the seed feeds"));
         return;
     };
+    let expected = std::fs::read(dir.join("expected.json")).expect("seed-feeds/expected.json");
     let expected: Vec<Expected> = serde_json::from_slice(&expected).expect("expected.json");
     assert!(!expected.is_empty());
 

@@ -1,8 +1,8 @@
-//! Finding `../shared/corpus/real` and reading its `MANIFEST.tsv`; shared by
+//! Finding `../shared/corpus/real` (through the workspace's one lookup,
+//! `tests/common/shared_folder.rs`) and reading its `MANIFEST.tsv`; shared by
 //! `tests/real_corpus.rs` and `examples/corpus_report.rs` (each includes this file).
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
 
 /// One row of `MANIFEST.tsv`: the columns syndic compares with.
 pub struct ManifestRow {
@@ -14,19 +14,10 @@ pub struct ManifestRow {
     pub items: Option<usize>,
 }
 
-/// `$SYNDIC_CORPUS_DIR`, else the first `shared/corpus/real` in a folder above the workspace
-/// root (`../shared/corpus/real` for the main checkout, one more level up for a git
-/// worktree); `None` when there is none.
-pub fn corpus_dir() -> Option<PathBuf> {
-    if let Some(dir) = std::env::var_os("SYNDIC_CORPUS_DIR") {
-        return Some(PathBuf::from(dir));
-    }
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .ancestors()
-        .skip(3)
-        .map(|dir| dir.join("shared/corpus/real"))
-        .find(|dir| dir.is_dir())
-}
+#[path = "../../../../tests/common/shared_folder.rs"]
+mod shared_folder;
+#[allow(unused_imports)] // the example reads the corpus, the test also says why it skips
+pub use shared_folder::{corpus_dir, skip_reason};
 
 /// The rows of a manifest, columns found by their header names.
 pub fn read_manifest(text: &str) -> Result<Vec<ManifestRow>, String> {
