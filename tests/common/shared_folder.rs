@@ -66,8 +66,8 @@ pub fn skip_reason(what: &str) -> String {
         format!("skipping: {HIDE_SHARED} hides the shared folder, so {what} cannot be read")
     } else {
         format!(
-            "skipping: {what} not found (it lives in ../shared beside the workspace, which a \
-             fresh clone does not have)"
+            "skipping: no ../shared beside the workspace (a fresh clone has none), so {what} \
+             cannot be read"
         )
     }
 }
