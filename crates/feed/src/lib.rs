@@ -30,7 +30,9 @@
 //! ordering. It holds no state and reads no configuration.
 //!
 //! Entry points: [`read_document`] (everything understood, as `syndic parse` prints it) and
-//! [`parse`] / [`parse_with`] / [`parse_owned`] (what ingest stores). The HTML helpers [`sanitize_html`], [`html_to_text`] and
+//! [`parse`] / [`parse_with`] / [`parse_owned`] (what ingest stores). With
+//! [`ReadOptions::max_entries`] only the newest entries are kept, and the others are skipped
+//! while reading, so a document's memory follows its body, not its number of entries. The HTML helpers [`sanitize_html`], [`html_to_text`] and
 //! [`plain_text`] are public for callers that handle HTML from elsewhere.
 
 mod date;
