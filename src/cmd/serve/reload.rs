@@ -20,6 +20,7 @@ use chrono::Utc;
 use syndic_core::slugify;
 use syndic_store::Store;
 use syndic_tag::{SharedTagger, TagRule};
+use syndic_web::PageCache;
 use tokio::sync::watch;
 
 use crate::config::{Config, Overrides};
@@ -52,6 +53,9 @@ pub struct Reloader {
     /// The configuration in force: its tags are the vocabulary `tagger` was compiled from.
     current: Config,
     seen: Option<Stamp>,
+    /// Emptied by every reload that changed the vocabulary: tag descriptions and aliases
+    /// show on pages.
+    page_cache: PageCache,
 }
 
 /// What one reload did.
@@ -86,7 +90,14 @@ impl Reloader {
             tagger,
             seen: stamp(&config.path),
             current: config.clone(),
+            page_cache: PageCache::new(0),
         }
+    }
+
+    /// This reloader, emptying `cache` whenever it puts a new vocabulary in force.
+    pub fn with_page_cache(mut self, cache: PageCache) -> Reloader {
+        self.page_cache = cache;
+        self
     }
 
     /// Polls the file and listens for SIGHUP until `stop` turns true.
@@ -165,6 +176,7 @@ impl Reloader {
             return Outcome::Rejected;
         }
         self.tagger.replace(tagger);
+        self.page_cache.clear();
         let (added, removed) = difference(&self.current.tags, &config.tags);
         let tags = config.tags.len();
         tracing::info!(
@@ -209,7 +221,7 @@ fn needs_restart(old: &Config, new: &Config) -> Vec<&'static str> {
     if old.database != new.database {
         parts.push("[database]");
     }
-    if old.listen != new.listen {
+    if old.listen != new.listen || old.server != new.server {
         parts.push("[server]");
     }
     parts

@@ -1,0 +1,21 @@
+//! The request deadline: no request waits on the store longer than
+//! [`RequestLimits::deadline`](crate::RequestLimits::deadline).
+
+use axum::extract::{Request, State};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use crate::{AppState, WebError};
+
+/// Middleware: runs the handler, with every store query it makes, under the request's
+/// deadline; a handler still waiting then (for a pooled connection, or on a slow query) is
+/// dropped and the request answered `503` with `Retry-After`.
+pub(crate) async fn deadline(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let limit = state.limits().deadline;
+    match tokio::time::timeout(limit, next.run(req)).await {
+        Ok(response) => response,
+        Err(_) => {
+            WebError::Busy("the store did not answer within the request deadline").into_response()
+        }
+    }
+}
