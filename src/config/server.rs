@@ -111,6 +111,7 @@ impl Validator<'_> {
                 defaults.requests.search_concurrency,
                 1..=6,
             )?,
+            search_wait: defaults.requests.search_wait,
         };
         let server = ServerConfig {
             page_cache,

@@ -142,9 +142,9 @@ pub(crate) async fn error_pages(
     }
 }
 
-/// The finished error page for `error`, outside the router (a request refused before it
-/// is routed): the rendered template, the security headers, and `no-store`.
-pub(crate) fn refusal(state: &AppState, error: WebError) -> Response {
+/// The error page for `error` rendered at once, for a layer outside
+/// [`error_pages`]; the outer layers still add the security headers and `no-store`.
+pub(crate) fn rendered(state: &AppState, error: WebError) -> Response {
     let response = error.into_response();
     let status = response.status();
     let (mut parts, body) = response.into_parts();
@@ -159,11 +159,17 @@ pub(crate) fn refusal(state: &AppState, error: WebError) -> Response {
             body
         }
     };
-    crate::headers::secure(&mut parts.headers);
-    parts
-        .headers
-        .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
     Response::from_parts(parts, body)
+}
+
+/// The finished error page for `error`, outside the router (a request refused before it
+/// is routed): the rendered template, the security headers, and `no-store`.
+pub(crate) fn refusal(state: &AppState, error: WebError) -> Response {
+    let mut response = rendered(state, error);
+    let headers = response.headers_mut();
+    crate::headers::secure(headers);
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
 }
 
 /// The error page for `status`; `message` (when given) replaces the status's usual text.

@@ -216,9 +216,9 @@ impl AppState {
 /// The site's routes, with error pages and security headers on every response.
 ///
 /// Layers, outermost first: security headers → the ETag of the encoded representation →
-/// gzip/brotli compression → conditional requests, ETag and `Cache-Control` →
-/// `Last-Modified` from the store's change clock → error pages → the request deadline →
-/// the query-string limit → the handler (module `http`).
+/// gzip/brotli compression → conditional requests, ETag and `Cache-Control` → the request
+/// deadline → `Last-Modified` from the store's change clock → error pages → the
+/// query-string limit → the handler (module `http`).
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/", get(pages::home::first))
@@ -247,15 +247,15 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn(http::query_limit))
         .layer(middleware::from_fn_with_state(
             state.clone(),
-            http::deadline,
-        ))
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
             error::error_pages,
         ))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             http::last_modified,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            http::deadline,
         ))
         .layer(middleware::from_fn(http::conditional))
         .layer(CompressionLayer::new())

@@ -4,7 +4,7 @@
 //! `deadline` middleware in `http/`): past it the answer is `503` with `Retry-After`
 //! instead of a wait for a pooled connection. Searches, the one costly kind of query, also
 //! have a budget of their own ([`RequestLimits::search_concurrency`]): a search that finds
-//! every slot taken waits at most [`SEARCH_QUEUE_WAIT`] and is then answered `503`, so
+//! every slot taken waits at most [`RequestLimits::search_wait`] and is then answered `503`, so
 //! searches can never hold every pooled store connection and pages keep theirs. Deep
 //! searches are refused before any query ([`MAX_SEARCH_PAGE`]).
 
@@ -19,8 +19,8 @@ use crate::WebError;
 /// search asking for a deeper page is refused before any query is made.
 pub const MAX_SEARCH_PAGE: u32 = 20;
 
-/// How long a search waits for a free slot of the search budget before it is answered
-/// `503` with `Retry-After`.
+/// How long a search waits by default for a free slot of the search budget before it is
+/// answered `503` with `Retry-After`.
 pub const SEARCH_QUEUE_WAIT: Duration = Duration::from_millis(500);
 
 /// How much store work one request may cause (`[server] request_timeout` and
@@ -33,6 +33,8 @@ pub struct RequestLimits {
     /// How many searches may query the store at once (at least 1). Keep it below the
     /// store's pool of connections (8 for SQLite) so pages always find one.
     pub search_concurrency: usize,
+    /// How long a search waits for a free slot before it is answered `503`.
+    pub search_wait: Duration,
 }
 
 impl Default for RequestLimits {
@@ -40,6 +42,7 @@ impl Default for RequestLimits {
         RequestLimits {
             deadline: Duration::from_secs(5),
             search_concurrency: 2,
+            search_wait: SEARCH_QUEUE_WAIT,
         }
     }
 }
@@ -67,7 +70,7 @@ impl Budget {
         search: impl Future<Output = Result<T, WebError>> + Send + 'static,
     ) -> Result<T, WebError> {
         let slot = tokio::time::timeout(
-            SEARCH_QUEUE_WAIT,
+            self.limits.search_wait,
             Arc::clone(&self.searches).acquire_owned(),
         )
         .await
@@ -92,6 +95,7 @@ mod tests {
         let budget = Arc::new(Budget::new(RequestLimits {
             deadline: Duration::from_secs(5),
             search_concurrency: 1,
+            search_wait: Duration::from_millis(50),
         }));
         let (release, released) = tokio::sync::oneshot::channel::<()>();
         let holding = tokio::spawn({

@@ -5,8 +5,8 @@
 //! ([`encoded_etag`]).
 //!
 //! The order, outermost first (see [`crate::router`]): security headers → encoded ETag →
-//! compression → conditional (ETag, `304`, `Cache-Control`) → `Last-Modified` → error pages
-//! → deadline → query limit → the handler. The ETag is therefore computed on the
+//! compression → conditional (ETag, `304`, `Cache-Control`) → deadline → `Last-Modified` →
+//! error pages → query limit → the handler. The ETag is therefore computed on the
 //! uncompressed body, the conditional layer sees the `Last-Modified` it answers
 //! `If-Modified-Since` with, and a `304` or an error page still gets the security headers.
 

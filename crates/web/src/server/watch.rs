@@ -12,7 +12,7 @@
 use std::io;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex, PoisonError};
-use std::task::{Context, Poll, ready};
+use std::task::{Context, Poll, Waker, ready};
 
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::time::{Instant, Sleep};
@@ -31,6 +31,9 @@ enum Phase {
 pub(super) struct Phases {
     limits: ConnectionLimits,
     phase: Mutex<Phase>,
+    /// Who waits on the last read that found nothing: hyper may not read again on its own
+    /// once a request is answered, so going idle wakes it to arm the idle deadline.
+    reader: Mutex<Option<Waker>>,
 }
 
 impl Phases {
@@ -41,6 +44,7 @@ impl Phases {
             phase: Mutex::new(Phase::Head {
                 deadline: Instant::now() + limits.header_read_timeout,
             }),
+            reader: Mutex::new(None),
         })
     }
 
@@ -54,6 +58,22 @@ impl Phases {
         self.set(Phase::Idle {
             deadline: Instant::now() + self.limits.idle_timeout,
         });
+        let reader = self
+            .reader
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        if let Some(reader) = reader {
+            reader.wake();
+        }
+    }
+
+    /// Notes who to wake when the phase changes under a read that found nothing.
+    fn waiting(&self, waker: &Waker) {
+        let mut reader = self.reader.lock().unwrap_or_else(PoisonError::into_inner);
+        if !reader.as_ref().is_some_and(|known| known.will_wake(waker)) {
+            *reader = Some(waker.clone());
+        }
     }
 
     fn set(&self, phase: Phase) {
@@ -154,12 +174,15 @@ impl<S: AsyncRead + Unpin> AsyncRead for Watched<S> {
                 }
             }
             Poll::Ready(Err(err)) => Poll::Ready(Err(err)),
-            Poll::Pending => match this.phases.read_deadline(false) {
-                Some(deadline) if this.read_expired(deadline, cx) => {
-                    Poll::Ready(Err(timed_out("sending a request")))
+            Poll::Pending => {
+                this.phases.waiting(cx.waker());
+                match this.phases.read_deadline(false) {
+                    Some(deadline) if this.read_expired(deadline, cx) => {
+                        Poll::Ready(Err(timed_out("sending a request")))
+                    }
+                    _ => Poll::Pending,
                 }
-                _ => Poll::Pending,
-            },
+            }
         }
     }
 }
