@@ -217,6 +217,31 @@ mod tests {
     }
 
     #[test]
+    fn the_starter_file_shows_the_real_server_defaults() {
+        // Uncomment every `# key = value` line of its [server] section (up to a blank line).
+        let mut in_server = false;
+        let text: String = crate::config::EXAMPLE
+            .lines()
+            .map(|line| {
+                if line.starts_with('[') || line.is_empty() {
+                    in_server = line == "[server]";
+                }
+                let setting = line.strip_prefix("# ").filter(|rest| {
+                    in_server
+                        && rest
+                            .split_once(" = ")
+                            .is_some_and(|(key, _)| !key.contains(' '))
+                });
+                format!("{}\n", setting.unwrap_or(line))
+            })
+            .collect();
+        assert!(text.contains("\nmax_connections = "), "{text}");
+        let config = Config::parse(&text, Path::new("/tmp/syndic.toml"), &Overrides::default())
+            .expect("the starter file with its [server] keys");
+        assert_eq!(config.server, ServerConfig::default());
+    }
+
+    #[test]
     fn bad_server_bounds_are_refused_with_their_key() {
         let rows = [
             ("page_cache = \"lots\"", "server.page_cache"),
