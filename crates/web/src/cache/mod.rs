@@ -37,7 +37,7 @@ use axum::http::header::{
     ACCEPT_ENCODING, CACHE_CONTROL, CONTENT_ENCODING, CONTENT_LENGTH, ETAG, IF_MODIFIED_SINCE,
     IF_NONE_MATCH, LAST_MODIFIED,
 };
-use axum::http::{HeaderMap, Method, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use syndic_store::Store;
@@ -46,7 +46,6 @@ use self::stamp::StampReader;
 
 use self::entries::{Entries, Entry};
 use self::representation::Representation;
-use crate::WebError;
 use crate::http::{Conditions, base_tag, http_date, not_modified, settled, store_backed};
 
 /// The default bound of the page cache: 16 MiB.
@@ -267,7 +266,12 @@ impl Entry {
             .await
             .map_err(|err| {
                 tracing::error!(error = %err, "cannot read a response body");
-                WebError::Busy("a page could not be read").into_response()
+                let mut failed = StatusCode::INTERNAL_SERVER_ERROR.into_response();
+                crate::headers::secure(failed.headers_mut());
+                failed
+                    .headers_mut()
+                    .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+                failed
             })?;
         let mut headers = parts.headers;
         headers.remove(CONTENT_LENGTH);
