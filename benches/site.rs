@@ -109,10 +109,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .ok_or("no address")?
         .to_owned();
 
+    resident("started", server.id());
     let measured = (|| {
         pages(&address, seconds, &connections)?;
         beside_nginx(&address, dir.path(), seconds);
-        home_during_searches(&address, seconds);
+        resident("after the pages and nginx", server.id());
+        home_during_searches(&address, dir.path(), seconds);
         memory(&address, server.id());
         Ok::<_, Box<dyn std::error::Error>>(())
     })();
@@ -234,20 +236,28 @@ fn open_to_all(top: &std::path::Path, file: &std::path::Path) -> std::io::Result
 
 /// `/` latency at one connection while eight clients search: first deep searches (refused
 /// before any query), then costly ones (a word in nearly every post, on the deepest page
-/// served), with what became of the searches.
-fn home_during_searches(address: &str, seconds: u64) {
+/// served, each URL new so that none comes from the page cache), with what became of the
+/// searches.
+fn home_during_searches(address: &str, scratch: &std::path::Path, seconds: u64) {
     let deepest = syndic_web::MAX_SEARCH_PAGE;
-    let loads = [
-        ("deep (page 100000)", "/search?q=the&page=100000".to_owned()),
-        ("costly (q=kalo)", format!("/search?q=kalo&page={deepest}")),
-    ];
     println!("\n/ at 1 connection while 8 connections search ({seconds}s each)");
     report(
         "/ alone",
         peers::wrk(&format!("http://{address}/"), seconds, 1),
     );
-    for (name, path) in loads {
-        let load = peers::Load::start(&format!("http://{address}{path}"), seconds + 2, 8);
+    let deep = format!("http://{address}/search?q=the&page=100000");
+    let costly = format!("http://{address}/search?q=kalo&page={deepest}");
+    let loads = [
+        (
+            "deep (page 100000)",
+            peers::Load::start(&deep, seconds + 2, 8),
+        ),
+        (
+            "costly (q=kalo)",
+            peers::Load::start_unique(&costly, scratch, seconds + 2, 8),
+        ),
+    ];
+    for (name, load) in loads {
         std::thread::sleep(std::time::Duration::from_secs(1));
         let home = peers::wrk(&format!("http://{address}/"), seconds, 1);
         report(&format!("/ during {name}"), home);
@@ -282,9 +292,14 @@ fn memory(address: &str, pid: u32) {
             bytes / 1024
         );
     }
+    resident("at the end", pid);
+}
+
+/// Prints the server's resident memory now and at its peak.
+fn resident(when: &str, pid: u32) {
     match peers::resident_kib(pid) {
         Some((now, peak)) => println!(
-            "server memory: {:.1} MiB resident now, {:.1} MiB at peak",
+            "server memory {when}: {:.1} MiB resident, {:.1} MiB at peak",
             now as f64 / 1024.0,
             peak as f64 / 1024.0
         ),

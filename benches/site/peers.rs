@@ -76,6 +76,29 @@ impl Load {
         Some(Load(child))
     }
 
+    /// Like [`Load::start`], but every request's URL is `url` with `&n=<a new number>`
+    /// appended, so that no answer can come from a cache. The Lua script wrk needs for it
+    /// is written into `scratch`.
+    pub fn start_unique(url: &str, scratch: &Path, seconds: u64, connections: u64) -> Option<Load> {
+        let (base, path) = url.split_once("://").and_then(|(_, rest)| {
+            let slash = rest.find('/')?;
+            Some((&url[..url.len() - rest.len() + slash], &rest[slash..]))
+        })?;
+        let script = scratch.join("unique.lua");
+        let lua = format!(
+            "local n = 0\nrequest = function()\n  n = n + 1\n  \
+             return wrk.format(\"GET\", \"{path}&n=\" .. n)\nend\n"
+        );
+        std::fs::write(&script, lua).ok()?;
+        let child = wrk_command(base, seconds, connections)
+            .arg("-s")
+            .arg(&script)
+            .stdout(Stdio::piped())
+            .spawn()
+            .ok()?;
+        Some(Load(child))
+    }
+
     /// Waits for the load to end and reads its figures.
     pub fn finish(self) -> Option<WrkFigures> {
         let output = self.0.wait_with_output().ok()?;
