@@ -63,8 +63,8 @@ struct Shared {
     entries: Mutex<Entries>,
     hits: AtomicU64,
     misses: AtomicU64,
-    /// The reader of the store's change stamp, made by the first [`serving_router`]
-    /// (crate::serving_router) over this cache.
+    /// The reader of the store's change stamp, made by the first
+    /// [`serving_router`](crate::serving_router) over this cache.
     stamps: OnceLock<Arc<StampReader>>,
 }
 
