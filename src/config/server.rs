@@ -49,11 +49,11 @@ impl Validator<'_> {
     /// `server.listen` (overridden by `--listen`) and the rest of `[server]`.
     pub(super) fn server(
         &self,
-        raw: RawServer,
+        mut raw: RawServer,
         listen: Option<String>,
     ) -> Result<(SocketAddr, ServerConfig), ConfigError> {
         let listen_text = listen
-            .or(raw.listen)
+            .or(raw.listen.take())
             .unwrap_or_else(|| "127.0.0.1:8080".into());
         let listen = listen_text.parse().map_err(|_| {
             self.error(
@@ -63,7 +63,7 @@ impl Validator<'_> {
             )
         })?;
         let defaults = ServerConfig::default();
-        let page_cache = match raw.page_cache {
+        let page_cache = match raw.page_cache.take() {
             None => defaults.page_cache,
             Some(text) => parse_size(&text).ok_or_else(|| {
                 self.error(
@@ -73,6 +73,21 @@ impl Validator<'_> {
                 )
             })?,
         };
+        let (connections, requests) = self.server_limits(raw)?;
+        let server = ServerConfig {
+            page_cache,
+            connections,
+            requests,
+        };
+        Ok((listen, server))
+    }
+
+    /// The bounds on connections and on requests.
+    fn server_limits(
+        &self,
+        raw: RawServer,
+    ) -> Result<(ConnectionLimits, RequestLimits), ConfigError> {
+        let defaults = ServerConfig::default();
         let header_read_timeout = self.server_duration(
             "header_read_timeout",
             raw.header_read_timeout,
@@ -113,12 +128,7 @@ impl Validator<'_> {
             )?,
             search_wait: defaults.requests.search_wait,
         };
-        let server = ServerConfig {
-            page_cache,
-            connections,
-            requests,
-        };
-        Ok((listen, server))
+        Ok((connections, requests))
     }
 
     fn server_duration(

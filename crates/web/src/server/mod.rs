@@ -71,39 +71,18 @@ pub async fn serve(
     // Our own header-read deadline (module `watch`) replaces hyper's.
     http.header_read_timeout(None).keep_alive(true);
     tokio::pin!(shutdown);
-    loop {
-        let slot = tokio::select! {
-            biased;
-            () = &mut shutdown => break,
-            slot = Arc::clone(&slots).acquire_owned() => slot,
+    while let Some((stream, slot)) = accept(&listener, &slots, &mut shutdown).await {
+        let connection = Connection {
+            http: http.clone(),
+            gate: gate::Gate {
+                app: app.clone(),
+                state: state.clone(),
+                phases: watch::Phases::new(limits),
+            },
+            stopping: stopping.clone(),
+            _slot: slot,
         };
-        let Ok(slot) = slot else { break };
-        let accepted = tokio::select! {
-            biased;
-            () = &mut shutdown => break,
-            accepted = listener.accept() => accepted,
-        };
-        match accepted {
-            Ok((stream, _)) => {
-                let connection = Connection {
-                    http: http.clone(),
-                    gate: gate::Gate {
-                        app: app.clone(),
-                        state: state.clone(),
-                        phases: watch::Phases::new(limits),
-                    },
-                    stopping: stopping.clone(),
-                    _slot: slot,
-                };
-                tokio::spawn(connection.run(stream));
-            }
-            Err(err) => {
-                // Out of file descriptors, or a connection reset before it was accepted:
-                // the listener stays usable; wait a moment rather than spin.
-                tracing::warn!(error = %err, "cannot accept a connection");
-                tokio::time::sleep(Duration::from_millis(50)).await;
-            }
-        }
+        tokio::spawn(connection.run(stream));
     }
     let _ = stop.send(true);
     let all = u32::try_from(limits.max_connections.max(1)).unwrap_or(u32::MAX);
@@ -114,6 +93,35 @@ pub async fn serve(
         tracing::warn!("requests still under way after {SHUTDOWN_GRACE:?}; stopping anyway");
     }
     Ok(())
+}
+
+/// The next connection, once one of the `slots` is free; `None` once `shutdown` completes.
+async fn accept(
+    listener: &TcpListener,
+    slots: &Arc<Semaphore>,
+    shutdown: &mut std::pin::Pin<&mut impl Future<Output = ()>>,
+) -> Option<(TcpStream, OwnedSemaphorePermit)> {
+    let slot = tokio::select! {
+        biased;
+        () = shutdown.as_mut() => return None,
+        slot = Arc::clone(slots).acquire_owned() => slot.ok()?,
+    };
+    loop {
+        let accepted = tokio::select! {
+            biased;
+            () = shutdown.as_mut() => return None,
+            accepted = listener.accept() => accepted,
+        };
+        match accepted {
+            Ok((stream, _)) => return Some((stream, slot)),
+            Err(err) => {
+                // Out of file descriptors, or a connection reset before it was accepted:
+                // the listener stays usable; wait a moment rather than spin.
+                tracing::warn!(error = %err, "cannot accept a connection");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        }
+    }
 }
 
 /// One accepted connection and what it needs.
