@@ -68,7 +68,9 @@ pub use cache::{DEFAULT_PAGE_CACHE_BYTES, PageCache};
 pub use error::{RETRY_AFTER_SECS, WebError};
 pub use limits::{MAX_SEARCH_PAGE, RequestLimits, SEARCH_QUEUE_WAIT};
 pub use push::{MAX_PUSH_BYTES, PushSink, signature_matches};
-pub use server::{ConnectionLimits, MAX_HEADER_BYTES, MAX_TARGET_BYTES, SHUTDOWN_GRACE, serve};
+pub use server::{
+    ConnectionLimits, MAX_HEADER_BYTES, MAX_HEADER_FIELDS, MAX_TARGET_BYTES, SHUTDOWN_GRACE, serve,
+};
 pub use theme::ThemeError;
 
 use crate::render::Templates;

@@ -289,6 +289,14 @@ async fn requests_without_host_or_with_oversized_parts_get_our_error_pages() {
                 b"POST /websub/1 HTTP/1.1\r\nHost: test\r\nContent-Length: 5000000\r\n\r\n",
             ),
             exchange(address, b"GET /healthz HTTP/1.0\r\n\r\n"),
+            exchange(
+                address,
+                format!(
+                    "GET / HTTP/1.1\r\nHost: test\r\n{}\r\n",
+                    "X-Many: 1\r\n".repeat(150)
+                )
+                .as_bytes(),
+            ),
         ]
     })
     .await;
@@ -302,4 +310,5 @@ async fn requests_without_host_or_with_oversized_parts_get_our_error_pages() {
         "HTTP/1.0 needs no Host: {}",
         replies[4]
     );
+    assert_our_page(&replies[5], "431 Request Header Fields Too Large");
 }

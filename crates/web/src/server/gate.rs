@@ -22,6 +22,11 @@ pub const MAX_TARGET_BYTES: usize = 8 * 1024;
 /// The most bytes of header fields accepted (names, values and their separators); more
 /// gets our `431`. Well below hyper's own buffer (about 400 KiB), so ours answers first.
 pub const MAX_HEADER_BYTES: usize = 16 * 1024;
+/// The most header fields accepted; more gets our `431`. Hyper parses up to
+/// [`HYPER_MAX_HEADERS`], so ours answers first.
+pub const MAX_HEADER_FIELDS: usize = 100;
+/// The most header fields hyper parses before it answers a bare `431` itself.
+pub(super) const HYPER_MAX_HEADERS: usize = 2 * MAX_HEADER_FIELDS;
 
 /// The site as hyper calls it for each request of one connection.
 #[derive(Clone)]
@@ -80,7 +85,7 @@ fn refusal<B>(req: &Request<B>) -> Option<WebError> {
         .iter()
         .map(|(name, value)| name.as_str().len() + value.len() + 4)
         .sum();
-    if header_bytes > MAX_HEADER_BYTES {
+    if header_bytes > MAX_HEADER_BYTES || req.headers().len() > MAX_HEADER_FIELDS {
         return Some(WebError::HeadersTooLarge);
     }
     let declared = req
@@ -130,6 +135,10 @@ mod tests {
             )),
             Some(414)
         );
+        let many: Vec<(&str, String)> = std::iter::repeat_n(("x-many", "1".to_owned()), 101)
+            .chain([host.clone()])
+            .collect();
+        assert_eq!(status(&request(Version::HTTP_11, &many, "/")), Some(431));
         let cookie = ("cookie", "c".repeat(MAX_HEADER_BYTES));
         assert_eq!(
             status(&request(Version::HTTP_11, &[host.clone(), cookie], "/")),

@@ -21,7 +21,7 @@ use hyper_util::rt::TokioIo;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch as signal};
 
-pub use gate::{MAX_HEADER_BYTES, MAX_TARGET_BYTES};
+pub use gate::{MAX_HEADER_BYTES, MAX_HEADER_FIELDS, MAX_TARGET_BYTES};
 
 use crate::AppState;
 
@@ -69,7 +69,9 @@ pub async fn serve(
     let (stop, stopping) = signal::channel(false);
     let mut http = http1::Builder::new();
     // Our own header-read deadline (module `watch`) replaces hyper's.
-    http.header_read_timeout(None).keep_alive(true);
+    http.header_read_timeout(None)
+        .keep_alive(true)
+        .max_headers(gate::HYPER_MAX_HEADERS);
     tokio::pin!(shutdown);
     while let Some((stream, slot)) = accept(&listener, &slots, &mut shutdown).await {
         let connection = Connection {
