@@ -277,3 +277,20 @@ async fn the_cache_stays_within_its_bound() {
     }
     assert!(cache.usage().0 > 1, "{:?}", cache.usage());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sixteen_requests_at_once_for_an_uncached_page_render_it_once() {
+    let (_fx, app, cache) = cached().await;
+    let mut requests = tokio::task::JoinSet::new();
+    for _ in 0..16 {
+        let app = app.clone();
+        requests.spawn(async move { send(&app, "GET", "/tag/map/", &[]).await });
+    }
+    while let Some(reply) = requests.join_next().await {
+        let reply = reply.expect("join");
+        assert_eq!(reply.status, StatusCode::OK);
+        assert!(text(&reply).contains("Tag Archives: map"));
+    }
+    assert_eq!(counter(&cache, "misses_total"), 1, "one render");
+    assert_eq!(counter(&cache, "hits_total"), 15);
+}

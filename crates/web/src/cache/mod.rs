@@ -6,7 +6,8 @@
 //! ([`Store::change_stamp`](syndic_store::Store::change_stamp)) read before it was
 //! rendered. **Freshness.** Every request reads the stamp anew, through a read that
 //! started after it arrived (shared by the requests waiting together; see `stamp`), and
-//! an entry answers only a request that read exactly its stamp. The stamp's version moves
+//! an entry answers only a request that read exactly its stamp. Requests that miss
+//! together under one stamp share one render (`renders`). The stamp's version moves
 //! with every committed change, by any process, even two in one second, so nothing
 //! rendered before a change is served after it. A newer stamp empties the table at once.
 //! [`PageCache::clear`] (the vocabulary reload) drops everything too. **Bound.**
@@ -23,6 +24,7 @@
 //! [`router`](crate::router()); `syndic build` renders through the bare router.
 
 mod entries;
+mod renders;
 mod representation;
 mod stamp;
 
@@ -45,6 +47,7 @@ use syndic_store::Store;
 use self::stamp::StampReader;
 
 use self::entries::{Entries, Entry};
+use self::renders::{Renders, Turn};
 use self::representation::Representation;
 use crate::http::{Conditions, base_tag, http_date, not_modified, settled, store_backed};
 
@@ -63,6 +66,8 @@ struct Shared {
     entries: Mutex<Entries>,
     hits: AtomicU64,
     misses: AtomicU64,
+    /// Renders under way, shared by the requests that miss together.
+    renders: Arc<Renders>,
     /// The reader of the store's change stamp, made by the first
     /// [`serving_router`](crate::serving_router) over this cache.
     stamps: OnceLock<Arc<StampReader>>,
@@ -77,6 +82,7 @@ impl PageCache {
                     entries: Mutex::new(Entries::new(bytes)),
                     hits: AtomicU64::new(0),
                     misses: AtomicU64::new(0),
+                    renders: Arc::new(Renders::default()),
                     stamps: OnceLock::new(),
                 })
             }),
@@ -166,6 +172,10 @@ impl PageCache {
         Some(action(&mut entries))
     }
 
+    fn renders(&self) -> Option<&Arc<Renders>> {
+        self.shared.as_ref().map(|shared| &shared.renders)
+    }
+
     fn count(&self, hit: bool) {
         if let Some(shared) = &self.shared {
             let counter = if hit { &shared.hits } else { &shared.misses };
@@ -207,6 +217,21 @@ pub(crate) async fn cached(State(layer): State<CacheLayer>, req: Request, next: 
         layer.cache.count(true);
         return answer(&entry, &conditions);
     }
+    let rendering = match layer
+        .cache
+        .renders()
+        .map(|renders| renders.turn(&key, stamp))
+    {
+        Some(Turn::Wait(done)) => match renders::wait(done).await {
+            Some(entry) => {
+                layer.cache.count(true);
+                return answer(&entry, &conditions);
+            }
+            None => None,
+        },
+        Some(Turn::Render(rendering)) => Some(rendering),
+        None => None,
+    };
     layer.cache.count(false);
     let epoch = layer.cache.with(|entries| entries.epoch()).unwrap_or(0);
     let response = next.run(unconditional(req, representation)).await;
@@ -222,6 +247,9 @@ pub(crate) async fn cached(State(layer): State<CacheLayer>, req: Request, next: 
         layer
             .cache
             .with(|entries| entries.insert(key, Arc::clone(&entry), epoch));
+    }
+    if let Some(rendering) = rendering {
+        rendering.finish(keep.then(|| Arc::clone(&entry)));
     }
     answer(&entry, &conditions)
 }
