@@ -94,6 +94,13 @@ impl Entries {
         }
     }
 
+    /// Starts over from `stamp` after the change clock went backwards: every entry and any
+    /// render under way is dropped, and `stamp` is the newest version from now on.
+    pub(crate) fn restart(&mut self, stamp: ChangeStamp) {
+        self.clear();
+        self.version = stamp.version;
+    }
+
     /// Drops every entry, and any render under way.
     pub(crate) fn clear(&mut self) {
         self.lru.clear();
@@ -172,6 +179,21 @@ mod tests {
         assert!(entries.get("/e", stamp(1)).is_some(), "newest");
         entries.insert("/huge".into(), entry(1, 3000), entries.epoch());
         assert!(entries.get("/huge", stamp(1)).is_none(), "over a quarter");
+    }
+
+    #[test]
+    fn a_clock_gone_back_starts_the_table_over() {
+        let mut entries = Entries::new(1 << 20);
+        entries.insert("/a".into(), entry(7, 10), entries.epoch());
+        entries.insert("/b".into(), entry(2, 10), entries.epoch());
+        assert_eq!(entries.len(), 1, "older than the newest seen");
+        entries.restart(stamp(2));
+        assert_eq!(entries.len(), 0);
+        entries.insert("/b".into(), entry(2, 10), entries.epoch());
+        assert!(
+            entries.get("/b", stamp(2)).is_some(),
+            "version 2 is kept again"
+        );
     }
 
     #[test]

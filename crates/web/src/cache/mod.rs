@@ -206,9 +206,13 @@ pub(crate) async fn cached(State(layer): State<CacheLayer>, req: Request, next: 
         .path_and_query()
         .map_or(path, |target| target.as_str());
     let key = representation.key(target);
-    let Some(stamp) = layer.stamps.read().await else {
+    let Some(reading) = layer.stamps.read().await else {
         return next.run(req).await;
     };
+    let stamp = reading.stamp;
+    if reading.went_back {
+        layer.cache.with(|entries| entries.restart(stamp));
+    }
     if let Some(entry) = layer
         .cache
         .with(|entries| entries.get(&key, stamp))

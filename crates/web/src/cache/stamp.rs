@@ -16,7 +16,17 @@ use tokio::sync::watch;
 use crate::error::chain;
 
 /// What a read gave: the stamp, or `None` when the store failed or was too slow (logged).
-type Read = Option<ChangeStamp>;
+type Read = Option<Reading>;
+
+/// One read of the change stamp.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Reading {
+    pub(crate) stamp: ChangeStamp,
+    /// Whether the version is lower than the previous read's: reads run one after another,
+    /// so only a clock that went backwards (a database restored under the server) does
+    /// that, and every cached page must go.
+    pub(crate) went_back: bool,
+}
 
 /// The reads of one store's change stamp; see the module docs.
 #[derive(Debug)]
@@ -35,6 +45,8 @@ struct Rounds {
     running: bool,
     /// The next read, not started yet, with the requests waiting for it.
     next: Option<watch::Sender<Option<Read>>>,
+    /// The version the last read returned.
+    last_version: Option<i64>,
 }
 
 impl StampReader {
@@ -80,9 +92,16 @@ impl StampReader {
         rounds.running = true;
         let reader = Arc::clone(self);
         tokio::spawn(async move {
-            let read = reader.read_store().await;
-            let _ = next.send(Some(read));
+            let stamp = reader.read_store().await;
             let mut rounds = reader.rounds.lock().unwrap_or_else(PoisonError::into_inner);
+            let read = stamp.map(|stamp| Reading {
+                stamp,
+                went_back: rounds.last_version.is_some_and(|last| stamp.version < last),
+            });
+            if let Some(stamp) = stamp {
+                rounds.last_version = Some(stamp.version);
+            }
+            let _ = next.send(Some(read));
             rounds.running = false;
             reader.start(&mut rounds);
         });
@@ -93,7 +112,7 @@ impl StampReader {
         self.reads.load(Ordering::Relaxed)
     }
 
-    async fn read_store(&self) -> Read {
+    async fn read_store(&self) -> Option<ChangeStamp> {
         self.reads.fetch_add(1, Ordering::Relaxed);
         match tokio::time::timeout(self.deadline, self.store.change_stamp()).await {
             Ok(Ok(stamp)) => Some(stamp),
@@ -123,7 +142,7 @@ mod tests {
             .await
             .expect("store");
         let reader = StampReader::new(store.clone(), Duration::from_secs(5));
-        let before = reader.read().await.expect("stamp");
+        let before = reader.read().await.expect("stamp").stamp;
         let spec = syndic_store::SourceSpec {
             url: "https://blog.example/feed".into(),
             name: None,
@@ -132,8 +151,30 @@ mod tests {
             .upsert_source(&spec, chrono::Utc::now())
             .await
             .expect("a change");
-        let after = reader.read().await.expect("stamp");
+        let after = reader.read().await.expect("stamp").stamp;
         assert!(after.version > before.version, "{before:?} {after:?}");
+    }
+
+    #[tokio::test]
+    async fn a_version_lower_than_the_last_read_says_the_clock_went_back() {
+        use sqlx::Connection;
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("stamp.db");
+        let store = Store::open_sqlite_path(&path).await.expect("store");
+        let reader = StampReader::new(store, Duration::from_secs(5));
+        let first = reader.read().await.expect("stamp");
+        assert!(!first.went_back);
+        let url = format!("sqlite://{}", path.display());
+        let mut restore = sqlx::SqliteConnection::connect(&url)
+            .await
+            .expect("connect");
+        sqlx::query("UPDATE site_state SET version = version - 10 WHERE id = 1")
+            .execute(&mut restore)
+            .await
+            .expect("an older database");
+        let back = reader.read().await.expect("stamp");
+        assert!(back.went_back, "{first:?} then {back:?}");
+        assert!(!reader.read().await.expect("stamp").went_back, "once");
     }
 
     #[tokio::test]
