@@ -213,30 +213,10 @@ pub(crate) async fn cached(State(layer): State<CacheLayer>, req: Request, next: 
     if reading.went_back {
         layer.cache.with(|entries| entries.restart(stamp));
     }
-    if let Some(entry) = layer
-        .cache
-        .with(|entries| entries.get(&key, stamp))
-        .flatten()
-    {
-        layer.cache.count(true);
-        return answer(&entry, &conditions);
-    }
-    let rendering = match layer
-        .cache
-        .renders()
-        .map(|renders| renders.turn(&key, stamp))
-    {
-        Some(Turn::Wait(done)) => match renders::wait(done).await {
-            Some(entry) => {
-                layer.cache.count(true);
-                return answer(&entry, &conditions);
-            }
-            None => None,
-        },
-        Some(Turn::Render(rendering)) => Some(rendering),
-        None => None,
+    let rendering = match layer.find(&key, stamp).await {
+        Ok(entry) => return answer(&entry, &conditions),
+        Err(rendering) => rendering,
     };
-    layer.cache.count(false);
     let epoch = layer.cache.with(|entries| entries.epoch()).unwrap_or(0);
     let response = next.run(unconditional(req, representation)).await;
     if response.status() != StatusCode::OK {
@@ -256,6 +236,28 @@ pub(crate) async fn cached(State(layer): State<CacheLayer>, req: Request, next: 
         rendering.finish(keep.then(|| Arc::clone(&entry)));
     }
     answer(&entry, &conditions)
+}
+
+impl CacheLayer {
+    /// The entry of `key` under `stamp`, cached or rendered by another request meanwhile;
+    /// otherwise the turn to render it (`None` when there is no one to share it with).
+    async fn find(
+        &self,
+        key: &str,
+        stamp: syndic_store::ChangeStamp,
+    ) -> Result<Arc<Entry>, Option<renders::Rendering>> {
+        let cached = self.cache.with(|entries| entries.get(key, stamp)).flatten();
+        let found = match cached {
+            Some(entry) => Ok(entry),
+            None => match self.cache.renders().map(|renders| renders.turn(key, stamp)) {
+                Some(Turn::Wait(done)) => renders::wait(done).await.ok_or(None),
+                Some(Turn::Render(rendering)) => Err(Some(rendering)),
+                None => Err(None),
+            },
+        };
+        self.cache.count(found.is_ok());
+        found
+    }
 }
 
 /// Whether answers at `path` may be cached at all.
