@@ -22,8 +22,8 @@ pub const MAX_TARGET_BYTES: usize = 8 * 1024;
 /// The most bytes of header fields accepted (names, values and their separators); more
 /// gets our `431`. Well below hyper's own buffer (about 400 KiB), so ours answers first.
 pub const MAX_HEADER_BYTES: usize = 16 * 1024;
-/// The most header fields accepted; more gets our `431`. Hyper parses up to
-/// [`HYPER_MAX_HEADERS`], so ours answers first.
+/// The most header fields accepted; more gets our `431`. Hyper is set to parse twice as
+/// many, so ours answers first.
 pub const MAX_HEADER_FIELDS: usize = 100;
 /// The most header fields hyper parses before it answers a bare `431` itself.
 pub(super) const HYPER_MAX_HEADERS: usize = 2 * MAX_HEADER_FIELDS;
