@@ -1,20 +1,30 @@
 //! Site benchmark: fills a store with 100,000 posts across 1,000 tags, serves it with the
-//! real `syndic serve`, and measures it with `wrk` (Debian's package): requests per second
-//! and p50/p99 latency for a tag archive page, a post page, a tag feed and a search.
+//! real `syndic serve` (default `[server]` settings: the page cache on), and measures it with
+//! `wrk` (Debian's package): requests per second and p50/p99 latency for a tag archive page,
+//! a post page, a tag feed and a search; then, in the same run:
+//! - the cached tag archive page at 16 connections beside nginx (Debian's package) serving
+//!   the same bytes from a file, and their ratio;
+//! - `/` latency while eight clients run searches: deep ones (refused before any query) and
+//!   costly ones (a word nearly every post has, on the deepest page served);
+//! - the page cache's counters (stamp reads per request) and the server's resident memory.
 //!
-//! Run: `cargo bench --bench site` (needs `wrk` on PATH; `apt-get install wrk`).
+//! Run: `cargo bench --bench site` (needs `wrk` on PATH; `apt-get install wrk nginx`; a
+//! missing nginx skips that comparison with the reason).
 //! Knobs: SYNDIC_BENCH_POSTS (default 100000), SYNDIC_BENCH_TAGS (1000),
 //! SYNDIC_BENCH_SECONDS per URL (10), SYNDIC_BENCH_CONNECTIONS (a list, "1,16"), SYNDIC_BENCH_DB (a
 //! database file to fill once and reuse on later runs; a temporary one by default).
 //! It prints figures; it asserts nothing, so a slow machine never fails a build.
 
+#[path = "site/fill.rs"]
+mod fill;
+#[path = "site/peers.rs"]
+mod peers;
+
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
-use chrono::{TimeZone, Utc};
-use syndic_core::{FeedEntry, FeedMeta, TagAssignment, TagOrigin};
-use syndic_store::{IncomingPost, SourceSpec, Store};
+use syndic_store::Store;
 
 fn knob(name: &str, default: u64) -> u64 {
     std::env::var(name)
@@ -23,201 +33,13 @@ fn knob(name: &str, default: u64) -> u64 {
         .unwrap_or(default)
 }
 
-/// Deterministic pseudo-random numbers (xorshift), so every run builds the same store.
-struct Dice(u64);
-
-impl Dice {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
-    }
-}
-
-/// Words every post may use, so that searches for them hit posts (and so are measured).
-const TOPICS: &[&str] = &[
-    "cluster",
-    "latency",
-    "kernel",
-    "scheduler",
-    "database",
-    "index",
-    "replica",
-    "query",
-    "cache",
-    "deploy",
-    "rollback",
-    "metrics",
-    "dashboard",
-    "tracing",
-    "incident",
-    "config",
-    "network",
-    "socket",
-    "thread",
-    "memory",
-    "compiler",
-    "borrow",
-    "async",
-    "runtime",
-    "storage",
-    "backup",
-    "snapshot",
-    "migration",
-    "kubernetes",
-    "tectonic",
-    "container",
-    "pipeline",
-    "release",
-    "security",
-    "certificate",
-    "parser",
-];
-
-const SYLLABLES: &[&str] = &[
-    "ka", "lo", "mi", "ne", "ru", "sa", "to", "vi", "pe", "da", "go", "fu", "zi", "ber", "tan",
-    "hol",
-];
-
-/// A made-up vocabulary of `n` words, so posts read like prose of many distinct words.
-fn vocabulary(n: usize) -> Vec<String> {
-    (0..n)
-        .map(|i| {
-            let mut word = String::new();
-            let mut k = i + SYLLABLES.len();
-            while k > 0 {
-                word.push_str(SYLLABLES[k % SYLLABLES.len()]);
-                k /= SYLLABLES.len();
-            }
-            word
-        })
-        .collect()
-}
-
-/// A paragraph of `words` words: mostly from the vocabulary, skewed towards its first words
-/// as natural text is, with one topic word in two hundred.
-fn paragraph(dice: &mut Dice, vocabulary: &[String], words: usize) -> String {
-    let n = vocabulary.len() as u64;
-    (0..words)
-        .map(|_| {
-            if dice.below(200) == 0 {
-                TOPICS[dice.below(TOPICS.len() as u64) as usize].to_owned()
-            } else {
-                let u = dice.below(1 << 20) as f64 / f64::from(1 << 20);
-                vocabulary[((u * u * u) * n as f64) as usize % vocabulary.len()].clone()
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-async fn fill(store: &Store, posts: u64, tags: u64) -> Result<(), Box<dyn std::error::Error>> {
-    let mut dice = Dice(0x5eed_cafe_f00d_d00d);
-    let vocabulary = vocabulary(20_000);
-    let sources = 100;
-    let base = Utc
-        .with_ymd_and_hms(2020, 1, 1, 0, 0, 0)
-        .single()
-        .ok_or("bad date")?;
-    let per_source = posts / sources;
-    for s in 0..sources {
-        let spec = SourceSpec {
-            url: format!("https://blog{s}.example/feed.xml"),
-            name: Some(format!("Blog {s}")),
-        };
-        let source = store.upsert_source(&spec, base).await?;
-        let meta = FeedMeta {
-            title: Some(format!("Blog {s}")),
-            site_url: Some(format!("https://blog{s}.example/")),
-            description: None,
-        };
-        let mut batch = Vec::with_capacity(per_source as usize);
-        for i in 0..per_source {
-            let n = s * per_source + i;
-            let published =
-                base + chrono::Duration::minutes(i64::try_from(n * 7 + dice.below(5)).unwrap_or(0));
-            let text = (0..6)
-                .map(|_| paragraph(&mut dice, &vocabulary, 60))
-                .collect::<Vec<_>>();
-            let entry = FeedEntry {
-                guid: format!("post-{n}"),
-                title: format!(
-                    "Notes on {} number {n}",
-                    paragraph(&mut dice, &vocabulary, 3)
-                ),
-                link: Some(format!("https://blog{s}.example/{n}")),
-                author: Some(format!("Author {}", n % 500)),
-                published: Some(published),
-                updated: None,
-                content_html: text.iter().map(|p| format!("<p>{p}</p>")).collect(),
-                content_text: text.join("\n\n"),
-                categories: Vec::new(),
-                language: None,
-            };
-            let tag_count = 1 + dice.below(4);
-            let tags = (0..tag_count)
-                .map(|_| TagAssignment {
-                    tag: format!("tag-{}", dice.below(tags)),
-                    origin: TagOrigin::Term,
-                    detail: String::new(),
-                })
-                .collect();
-            batch.push(IncomingPost { entry, tags });
-        }
-        store.ingest(source, &meta, &batch, base).await?;
-    }
-    Ok(())
-}
-
-/// Runs wrk against `url`; returns (requests/s, p50, p99) as wrk prints them.
-fn wrk(url: &str, seconds: u64, connections: u64) -> Option<(String, String, String)> {
-    let output = Command::new("wrk")
-        .args([
-            "-t1",
-            &format!("-c{connections}"),
-            &format!("-d{seconds}s"),
-            "--latency",
-            url,
-        ])
-        .output()
-        .ok()?;
-    let text = String::from_utf8_lossy(&output.stdout);
-    let field = |prefix: &str| {
-        text.lines()
-            .map(str::trim)
-            .find(|line| line.starts_with(prefix))
-            .and_then(|line| line.split_whitespace().last())
-            .map(str::to_owned)
-    };
-    if text.contains("Non-2xx") {
-        eprintln!("warning: {url} answered errors:\n{text}");
-    }
-    Some((field("Requests/sec:")?, field("50%")?, field("99%")?))
-}
-
 /// Where `path` redirects to (the post's canonical, slugged address), or `path` itself.
 fn canonical(address: &str, path: &str) -> Option<String> {
-    use std::io::{Read, Write};
-    let mut stream = std::net::TcpStream::connect(address).ok()?;
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
-    )
-    .ok()?;
-    let mut response = String::new();
-    stream.read_to_string(&mut response).ok()?;
-    let location = response
-        .lines()
-        .take_while(|line| !line.is_empty())
-        .find_map(|line| {
-            line.strip_prefix("location: ")
-                .or_else(|| line.strip_prefix("Location: "))
-        });
+    let (_, head, _) = peers::get(address, path)?;
+    let location = head.lines().find_map(|line| {
+        line.strip_prefix("location: ")
+            .or_else(|| line.strip_prefix("Location: "))
+    });
     Some(location.unwrap_or(path).trim().to_owned())
 }
 
@@ -250,7 +72,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let runtime = tokio::runtime::Runtime::new()?;
         runtime.block_on(async {
             let store = Store::open_sqlite_path(&db).await?;
-            fill(&store, posts, tags).await?;
+            fill::fill(&store, posts, tags).await?;
             store.close().await;
             Ok::<_, Box<dyn std::error::Error>>(())
         })?;
@@ -261,10 +83,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         );
     }
 
+    let cache = std::env::var("SYNDIC_BENCH_PAGE_CACHE")
+        .map(|size| format!("\n[server]\npage_cache = \"{size}\"\n"))
+        .unwrap_or_default();
     let config = dir.path().join("syndic.toml");
     std::fs::write(
         &config,
-        format!("[database]\nurl = \"sqlite://{}\"\n", db.display()),
+        format!("[database]\nurl = \"sqlite://{}\"\n{cache}", db.display()),
     )?;
     let mut server = Command::new(env!("CARGO_BIN_EXE_syndic"))
         .args(["serve", "--quiet", "--listen", "127.0.0.1:0", "--config"])
@@ -284,10 +109,33 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .ok_or("no address")?
         .to_owned();
 
-    let archive = format!("http://{address}/tag/tag-7/");
+    resident("started", server.id());
+    let measured = (|| {
+        pages(&address, seconds, &connections)?;
+        beside_nginx(&address, dir.path(), seconds);
+        resident("after the pages and nginx", server.id());
+        home_during_searches(&address, dir.path(), seconds);
+        memory(&address, server.id());
+        Ok::<_, Box<dyn std::error::Error>>(())
+    })();
+    let _ = server.kill();
+    let _ = server.wait();
+    measured
+}
+
+/// The tag archive this benchmark compares with nginx.
+const ARCHIVE: &str = "/tag/tag-7/";
+
+/// Requests per second and latency of each kind of page, at each number of connections.
+fn pages(
+    address: &str,
+    seconds: u64,
+    connections: &[u64],
+) -> Result<(), Box<dyn std::error::Error>> {
+    let archive = format!("http://{address}{ARCHIVE}");
     let post = format!(
         "http://{address}{}",
-        canonical(&address, "/post/4242/").ok_or("no post 4242")?
+        canonical(address, "/post/4242/").ok_or("no post 4242")?
     );
     let cases = [
         ("tag archive page", archive.clone()),
@@ -299,19 +147,162 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             format!("http://{address}/search?q=kubernetes+tectonic"),
         ),
     ];
-    for &connections in &connections {
+    for &connections in connections {
         println!(
             "{:<24} {:>12} {:>10} {:>10}   ({seconds}s each, {connections} connections)",
             "url", "requests/s", "p50", "p99"
         );
         for (name, url) in &cases {
-            match wrk(url, seconds, connections) {
-                Some((rps, p50, p99)) => println!("{name:<24} {rps:>12} {p50:>10} {p99:>10}"),
-                None => println!("{name:<24} (wrk failed)"),
-            }
+            report(name, peers::wrk(url, seconds, connections));
         }
     }
-    let _ = server.kill();
-    let _ = server.wait();
     Ok(())
+}
+
+fn report(name: &str, figures: Option<peers::WrkFigures>) {
+    match figures {
+        Some(f) if f.non_2xx > 0 => println!(
+            "{name:<24} {:>12} {:>10} {:>10}   ({} of {} not 2xx/3xx)",
+            f.requests_per_sec, f.p50, f.p99, f.non_2xx, f.requests
+        ),
+        Some(f) => println!(
+            "{name:<24} {:>12} {:>10} {:>10}",
+            f.requests_per_sec, f.p50, f.p99
+        ),
+        None => println!("{name:<24} (wrk failed)"),
+    }
+}
+
+/// The cached archive page at 16 connections, then nginx serving the same bytes from a
+/// file, one after the other in this run.
+fn beside_nginx(address: &str, scratch: &std::path::Path, seconds: u64) {
+    println!("\ncached archive page beside nginx ({seconds}s each, 16 connections)");
+    let Some((200, _, body)) = peers::get(address, ARCHIVE) else {
+        println!("skipping: {ARCHIVE} did not answer 200");
+        return;
+    };
+    let root = scratch.join("site");
+    let file = root
+        .join(ARCHIVE.trim_start_matches('/'))
+        .join("index.html");
+    let written = file
+        .parent()
+        .map_or(Ok(()), std::fs::create_dir_all)
+        .and_then(|()| std::fs::write(&file, &body))
+        .and_then(|()| open_to_all(scratch, &file));
+    if let Err(err) = written {
+        println!("skipping nginx: cannot write the page: {err}");
+        return;
+    }
+    let nginx = match peers::Nginx::start(&root) {
+        Ok(nginx) => nginx,
+        Err(why) => {
+            println!("skipping nginx: {why}");
+            return;
+        }
+    };
+    match peers::get(&nginx.address, ARCHIVE) {
+        Some((200, _, same)) if same == body => {}
+        _ => println!("warning: nginx does not serve the same bytes"),
+    }
+    let ours = peers::wrk(&format!("http://{address}{ARCHIVE}"), seconds, 16);
+    let theirs = peers::wrk(&format!("http://{}{ARCHIVE}", nginx.address), seconds, 16);
+    let rate = |f: &Option<peers::WrkFigures>| {
+        f.as_ref()
+            .and_then(|f| f.requests_per_sec.parse::<f64>().ok())
+    };
+    let ratio = rate(&ours).zip(rate(&theirs)).map(|(a, b)| a / b);
+    report("syndic serve (cached)", ours);
+    report("nginx (same bytes)", theirs);
+    if let Some(ratio) = ratio {
+        println!(
+            "ratio syndic/nginx: {ratio:.2}x ({} bytes a page)",
+            body.len()
+        );
+    }
+}
+
+/// Lets nginx's workers (another user) read the page: folders 0755, the file 0644.
+fn open_to_all(top: &std::path::Path, file: &std::path::Path) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(file, std::fs::Permissions::from_mode(0o644))?;
+    let mut dir = file.parent();
+    while let Some(folder) = dir.filter(|d| d.starts_with(top)) {
+        std::fs::set_permissions(folder, std::fs::Permissions::from_mode(0o755))?;
+        dir = folder.parent();
+    }
+    Ok(())
+}
+
+/// `/` latency at one connection while eight clients search: first deep searches (refused
+/// before any query), then costly ones (a word in nearly every post, on the deepest page
+/// served, each URL new so that none comes from the page cache), with what became of the
+/// searches.
+fn home_during_searches(address: &str, scratch: &std::path::Path, seconds: u64) {
+    let deepest = syndic_web::MAX_SEARCH_PAGE;
+    println!("\n/ at 1 connection while 8 connections search ({seconds}s each)");
+    report(
+        "/ alone",
+        peers::wrk(&format!("http://{address}/"), seconds, 1),
+    );
+    let deep = format!("http://{address}/search?q=the&page=100000");
+    let costly = format!("http://{address}/search?q=kalo&page={deepest}");
+    let loads = [
+        (
+            "deep (page 100000)",
+            peers::Load::start(&deep, seconds + 2, 8),
+        ),
+        (
+            "costly (q=kalo)",
+            peers::Load::start_unique(&costly, scratch, seconds + 2, 8),
+        ),
+    ];
+    for (name, load) in loads {
+        std::thread::sleep(std::time::Duration::from_secs(1));
+        let home = peers::wrk(&format!("http://{address}/"), seconds, 1);
+        report(&format!("/ during {name}"), home);
+        match load.and_then(peers::Load::finish) {
+            Some(searches) => println!(
+                "{:<24} {:>12} {:>10} {:>10}   ({} of {} answered 4xx/5xx: refused or busy)",
+                "  the searches",
+                searches.requests_per_sec,
+                searches.p50,
+                searches.p99,
+                searches.non_2xx,
+                searches.requests
+            ),
+            None => println!("  the searches: wrk failed"),
+        }
+    }
+}
+
+/// The page cache's counters and the server's resident memory after everything above.
+fn memory(address: &str, pid: u32) {
+    println!();
+    if let Some((200, _, body)) = peers::get(address, "/metrics") {
+        let text = String::from_utf8_lossy(&body);
+        let hits = peers::sample(&text, "syndic_page_cache_hits_total").unwrap_or(0);
+        let misses = peers::sample(&text, "syndic_page_cache_misses_total").unwrap_or(0);
+        let reads = peers::sample(&text, "syndic_page_cache_stamp_reads_total").unwrap_or(0);
+        let bytes = peers::sample(&text, "syndic_page_cache_bytes").unwrap_or(0);
+        let asked = (hits + misses).max(1);
+        println!(
+            "page cache: {hits} hits, {misses} renders, {reads} stamp reads ({:.3} a request), {} KiB held",
+            reads as f64 / asked as f64,
+            bytes / 1024
+        );
+    }
+    resident("at the end", pid);
+}
+
+/// Prints the server's resident memory now and at its peak.
+fn resident(when: &str, pid: u32) {
+    match peers::resident_kib(pid) {
+        Some((now, peak)) => println!(
+            "server memory {when}: {:.1} MiB resident, {:.1} MiB at peak",
+            now as f64 / 1024.0,
+            peak as f64 / 1024.0
+        ),
+        None => println!("server memory: unknown (no /proc)"),
+    }
 }

@@ -13,8 +13,10 @@ use serde::Deserialize;
 mod duration;
 pub mod edit;
 mod fetch;
+mod server;
 mod websub;
 pub use fetch::FetchConfig;
+pub use server::ServerConfig;
 use syndic_fetch::Location;
 use syndic_tag::{CategoryPolicy, FieldSet, MatchMode, TagError, TagRule, Tagger, TaggingSettings};
 use url::Url;
@@ -54,6 +56,8 @@ pub struct Config {
     pub site: syndic_web::Site,
     pub database: Database,
     pub listen: SocketAddr,
+    /// `[server]` but its address: page cache and the bounds on connections and requests.
+    pub server: ServerConfig,
     pub sources: Vec<SourceConfig>,
     pub tags: Vec<TagRule>,
     /// `[tagging]`: the global threshold, feed categories, default language.
@@ -87,7 +91,7 @@ struct RawConfig {
     #[serde(default)]
     database: RawDatabase,
     #[serde(default)]
-    server: RawServer,
+    server: server::RawServer,
     #[serde(default)]
     source: Vec<RawSource>,
     #[serde(default)]
@@ -113,12 +117,6 @@ struct RawSite {
 #[serde(deny_unknown_fields)]
 struct RawDatabase {
     url: Option<String>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawServer {
-    listen: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -238,18 +236,7 @@ impl Validator<'_> {
         let mut site = self.site(raw.site)?;
         site.hubs = self.websub(raw.websub)?;
         let database = self.database(overrides.database_url.clone().or(raw.database.url))?;
-        let listen_text = overrides
-            .listen
-            .clone()
-            .or(raw.server.listen)
-            .unwrap_or_else(|| "127.0.0.1:8080".into());
-        let listen = listen_text.parse().map_err(|_| {
-            self.error(
-                "server.listen",
-                format!("{listen_text:?} is not an address and port"),
-                "write it as \"127.0.0.1:8080\"",
-            )
-        })?;
+        let (listen, server) = self.server(raw.server, overrides.listen.clone())?;
         let sources = self.sources(raw.source)?;
         let tagging = self.tagging(raw.tagging)?;
         let tags = self.tags(raw.tag, &tagging)?;
@@ -259,6 +246,7 @@ impl Validator<'_> {
             site,
             database,
             listen,
+            server,
             sources,
             tags,
             tagging,

@@ -155,3 +155,21 @@ fn a_reloaded_tag_shows_its_description_and_its_alias_leads_to_it() {
     );
     assert_eq!(server.get("/tag/seaweed/").0, 301);
 }
+
+#[test]
+fn a_cached_archive_shows_a_reloaded_description_at_once() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let with_description =
+        |text: &str| format!("[[tag]]\nname = \"map\"\ndescription = \"{text}\"\n\n");
+    let config = write_config(dir.path(), &with_description("Old charts"));
+    let server = serve(&config);
+    for _ in 0..2 {
+        let (_, page) = server.get("/tag/map/");
+        assert!(page.contains("Old charts"), "{page}");
+    }
+    write_config(dir.path(), &with_description("New charts"));
+    wait_until(&server, "the new description", || {
+        server.get("/tag/map/").1.contains("New charts")
+    });
+    assert!(!server.get("/tag/map/").1.contains("Old charts"));
+}

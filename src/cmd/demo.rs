@@ -10,7 +10,8 @@ use anyhow::Context;
 
 use crate::cli::DemoArgs;
 use crate::cmd::fetch::{Report, fetch_all, pipeline};
-use crate::cmd::{open_store, serve::serve, sync_sources};
+use crate::cmd::serve::{Server, serve};
+use crate::cmd::{open_store, sync_sources};
 use crate::config::{Config, Overrides};
 
 /// The demo's files: (path relative to the demo folder, contents).
@@ -82,6 +83,10 @@ pub async fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
         site.base_url =
             url::Url::parse(&format!("http://{}/", config.listen)).unwrap_or(site.base_url);
     }
-    serve(store, &site, config.listen, None, None).await?;
+    let server = Server {
+        listen: config.listen,
+        bounds: config.server.clone(),
+    };
+    serve(store, &site, &server, None, None).await?;
     Ok(ExitCode::SUCCESS)
 }

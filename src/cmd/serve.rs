@@ -15,6 +15,7 @@ use anyhow::Context;
 use syndic_core::FetchMetrics;
 use syndic_store::Store;
 use syndic_tag::SharedTagger;
+use syndic_web::PageCache;
 
 use syndic_fetch::{Limits, Pipeline, Publisher, Scheduler, SourceJob, Subscriber, SystemClock};
 use tokio::sync::watch;
@@ -22,7 +23,7 @@ use tokio::sync::watch;
 use crate::cli::ServeArgs;
 use crate::cmd::fetch::pipeline;
 use crate::cmd::{open_store, sync_sources};
-use crate::config::{Config, Overrides};
+use crate::config::{Config, Overrides, ServerConfig};
 
 /// Serves `config` (as loaded with `overrides`, which a reload applies again).
 pub async fn run(
@@ -54,8 +55,18 @@ pub async fn run(
         })
     };
     let reloader = reload::Reloader::new(config, overrides, store.clone(), tagger);
-    serve(store, &config.site, config.listen, fetching, Some(reloader)).await?;
+    let server = Server {
+        listen: config.listen,
+        bounds: config.server.clone(),
+    };
+    serve(store, &config.site, &server, fetching, Some(reloader)).await?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Where and how the site is served: `server.listen` and the rest of `[server]`.
+pub struct Server {
+    pub listen: SocketAddr,
+    pub bounds: ServerConfig,
 }
 
 /// What the scheduler needs to fetch sources while the site is served.
@@ -65,16 +76,19 @@ pub struct Fetching {
     pub limits: Limits,
 }
 
-/// Binds `listen`, prints the address and serves until a shutdown signal; with `fetching`,
-/// runs the scheduler beside the server until the same signal, and with `reloader` keeps
-/// the tag vocabulary in step with the configuration file.
+/// Binds `server.listen`, prints the address and serves until a shutdown signal, with the
+/// page cache and bounds of `server`; with `fetching`, runs the scheduler beside the server
+/// until the same signal, and with `reloader` keeps the tag vocabulary in step with the
+/// configuration file (each reload empties the page cache).
 pub async fn serve(
     store: Store,
     site: &syndic_web::Site,
-    listen: SocketAddr,
+    server: &Server,
     fetching: Option<Fetching>,
     reloader: Option<reload::Reloader>,
 ) -> anyhow::Result<()> {
+    let listen = server.listen;
+    let page_cache = PageCache::new(server.bounds.page_cache);
     // One fetch-metrics registry for the whole process: `/metrics` renders it, and every
     // `Pipeline` that fetches in this process must count into it (`pipeline.metrics =
     // Arc::clone(&metrics)`).
@@ -82,7 +96,9 @@ pub async fn serve(
     // The theme is read before binding, so a broken one stops start-up with its error.
     let mut state = syndic_web::AppState::new(store.clone(), Arc::new(site.clone()))
         .context("cannot use the theme folder (site.theme_dir)")?
-        .with_metrics(Arc::clone(&metrics));
+        .with_metrics(Arc::clone(&metrics))
+        .with_limits(server.bounds.requests)
+        .with_page_cache(page_cache.clone());
     let fetching = fetching.map(|mut fetching| {
         fetching.pipeline.metrics = Arc::clone(&metrics);
         fetching
@@ -139,9 +155,15 @@ pub async fn serve(
             "the tag vocabulary reloads when the configuration file changes or on SIGHUP; \
              other settings need a restart"
         );
-        tokio::spawn(reloader.run(stopped.clone()))
+        tokio::spawn(reloader.with_page_cache(page_cache).run(stopped.clone()))
     });
-    let served = syndic_web::serve(listener, state, stopped_by(stopped)).await;
+    let served = syndic_web::serve(
+        listener,
+        state,
+        server.bounds.connections,
+        stopped_by(stopped),
+    )
+    .await;
     // The server may also stop on an error: the scheduler stops with it.
     let _ = stop.send(true);
     signal.abort();

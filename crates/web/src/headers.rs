@@ -1,8 +1,8 @@
 //! Security headers on every response, error pages included.
 
 use axum::extract::Request;
-use axum::http::HeaderValue;
 use axum::http::header::{CONTENT_SECURITY_POLICY, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS};
+use axum::http::{HeaderMap, HeaderValue};
 use axum::middleware::Next;
 use axum::response::Response;
 
@@ -14,7 +14,12 @@ style-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 /// Middleware: sets the security headers, replacing any a handler set.
 pub(crate) async fn security_headers(req: Request, next: Next) -> Response {
     let mut response = next.run(req).await;
-    let headers = response.headers_mut();
+    secure(response.headers_mut());
+    response
+}
+
+/// Sets the security headers in `headers`, replacing any already there.
+pub(crate) fn secure(headers: &mut HeaderMap) {
     headers.insert(
         CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(CONTENT_SECURITY_POLICY_VALUE),
@@ -24,5 +29,4 @@ pub(crate) async fn security_headers(req: Request, next: Next) -> Response {
         REFERRER_POLICY,
         HeaderValue::from_static("strict-origin-when-cross-origin"),
     );
-    response
 }

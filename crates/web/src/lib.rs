@@ -28,17 +28,27 @@
 //! the store and is embedded as is; everything else is escaped by the templates. No
 //! JavaScript is served.
 //!
+//! Served, pages and feeds come from memory while the store has not changed ([`PageCache`],
+//! module `cache`), and no request can stall the site: every request's store work has a
+//! deadline, searches have a budget of their own and a page limit ([`RequestLimits`],
+//! module `limits`), and connections have header-read and idle deadlines and a cap
+//! ([`ConnectionLimits`], module `server`).
+//!
 //! Entry point: build an [`AppState`] with [`AppState::new`], then either [`serve`] it on a
-//! bound listener or mount [`router`] yourself.
+//! bound listener or mount [`router`] (the bare site, as `syndic build` renders it) or
+//! [`serving_router`] (with the page cache) yourself.
 
+mod cache;
 mod error;
 pub mod export;
 mod feeds;
 mod headers;
 mod http;
+mod limits;
 mod pages;
 mod push;
 mod render;
+mod server;
 pub mod static_site;
 mod theme;
 
@@ -52,11 +62,15 @@ use axum::routing::get;
 use chrono::{DateTime, Utc};
 use syndic_core::FetchMetrics;
 use syndic_store::Store;
-use tokio::net::TcpListener;
 use tower_http::compression::CompressionLayer;
 
-pub use error::WebError;
+pub use cache::{DEFAULT_PAGE_CACHE_BYTES, PageCache};
+pub use error::{RETRY_AFTER_SECS, WebError};
+pub use limits::{MAX_SEARCH_PAGE, RequestLimits, SEARCH_QUEUE_WAIT};
 pub use push::{MAX_PUSH_BYTES, PushSink, signature_matches};
+pub use server::{
+    ConnectionLimits, MAX_HEADER_BYTES, MAX_HEADER_FIELDS, MAX_TARGET_BYTES, SHUTDOWN_GRACE, serve,
+};
 pub use theme::ThemeError;
 
 use crate::render::Templates;
@@ -111,6 +125,10 @@ pub struct AppState {
     metrics: Option<Arc<FetchMetrics>>,
     /// Where verified WebSub pushes go; without one they are acknowledged and dropped.
     push: Option<Arc<dyn PushSink>>,
+    /// The request deadline and the search budget.
+    budget: Arc<limits::Budget>,
+    /// Rendered pages kept by [`serving_router`]; off unless given.
+    page_cache: PageCache,
 }
 
 impl AppState {
@@ -132,7 +150,34 @@ impl AppState {
             started,
             metrics: None,
             push: None,
+            budget: Arc::new(limits::Budget::new(RequestLimits::default())),
+            page_cache: PageCache::new(0),
         })
+    }
+
+    /// This state with `limits` on every request's store work (the default otherwise).
+    pub fn with_limits(mut self, limits: RequestLimits) -> AppState {
+        self.budget = Arc::new(limits::Budget::new(limits));
+        self
+    }
+
+    /// This state with `cache` keeping the pages [`serving_router`] renders. Keep a clone
+    /// of the handle to [`PageCache::clear`] it.
+    pub fn with_page_cache(mut self, cache: PageCache) -> AppState {
+        self.page_cache = cache;
+        self
+    }
+
+    pub(crate) fn page_cache(&self) -> &PageCache {
+        &self.page_cache
+    }
+
+    pub(crate) fn limits(&self) -> &RequestLimits {
+        &self.budget.limits
+    }
+
+    pub(crate) fn budget(&self) -> &limits::Budget {
+        &self.budget
     }
 
     /// This state with `metrics` (the registry the fetching pipelines count in) behind
@@ -173,9 +218,9 @@ impl AppState {
 /// The site's routes, with error pages and security headers on every response.
 ///
 /// Layers, outermost first: security headers → the ETag of the encoded representation →
-/// gzip/brotli compression → conditional requests, ETag and `Cache-Control` →
-/// `Last-Modified` from the store's change clock → error pages → the query-string limit →
-/// the handler (module `http`).
+/// gzip/brotli compression → conditional requests, ETag and `Cache-Control` → the request
+/// deadline → `Last-Modified` from the store's change clock → error pages → the
+/// query-string limit → the handler (module `http`).
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/", get(pages::home::first))
@@ -210,6 +255,10 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             http::last_modified,
         ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            http::deadline,
+        ))
         .layer(middleware::from_fn(http::conditional))
         .layer(CompressionLayer::new())
         .layer(middleware::from_fn(http::encoded_etag))
@@ -217,17 +266,14 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Serves the site on `listener` until `shutdown` completes, then lets open requests
-/// finish.
-pub async fn serve(
-    listener: TcpListener,
-    state: AppState,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    if let Ok(addr) = listener.local_addr() {
-        tracing::info!(server.address = %addr, "serving the site at http://{addr}/");
+/// The site as [`serve`] runs it: the [`router`] inside the page cache of `state` (when it
+/// has one that is on). `syndic build` renders through the bare [`router`] instead.
+pub fn serving_router(state: AppState) -> Router {
+    match state
+        .page_cache
+        .layer(&state.store, state.limits().deadline)
+    {
+        Some(layer) => router(state).layer(middleware::from_fn_with_state(layer, cache::cached)),
+        None => router(state),
     }
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown)
-        .await
 }

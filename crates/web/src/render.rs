@@ -6,7 +6,6 @@ use std::fmt;
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
-use axum::http::StatusCode;
 use minijinja::{AutoEscape, Environment, Output, State, UndefinedBehavior, Value, context};
 use serde::Serialize;
 use syndic_core::{Post, SourceSummary};
@@ -309,46 +308,6 @@ pub(crate) fn post_page(
             why => tags_with_reasons(reasons),
             newer => newer.map(Neighbour::new),
             older => older.map(Neighbour::new),
-        },
-    )
-}
-
-/// The error page for `status`; `message` (when given) replaces the status's usual text.
-pub(crate) fn error_page(
-    state: &AppState,
-    status: StatusCode,
-    message: Option<&str>,
-) -> Result<String, WebError> {
-    let (heading, usual) = match status {
-        StatusCode::BAD_REQUEST => (
-            "Bad request",
-            "This address asks for something the site cannot answer.",
-        ),
-        StatusCode::NOT_FOUND => (
-            "Page not found",
-            "There is no page at this address. The link may be mistyped, or the page may be gone.",
-        ),
-        StatusCode::METHOD_NOT_ALLOWED => (
-            "Method not allowed",
-            "This address cannot be used that way.",
-        ),
-        StatusCode::URI_TOO_LONG => (
-            "Address too long",
-            "The address of this page is longer than the site accepts. Shorten it and try again.",
-        ),
-        _ => (
-            "Something went wrong",
-            "This page cannot be shown right now. Please try again later.",
-        ),
-    };
-    let site = &state.site;
-    state.templates().render(
-        "error.html",
-        context! {
-            site => SiteView::new(site),
-            page_title => format!("{heading} – {}", site.title),
-            heading => heading,
-            message => message.unwrap_or(usual),
         },
     )
 }

@@ -340,9 +340,14 @@ async fn serve_answers_until_shut_down() {
         .expect("bind");
     let addr = listener.local_addr().expect("address");
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(syndic_web::serve(listener, fx.state.clone(), async {
-        let _ = stopped.await;
-    }));
+    let server = tokio::spawn(syndic_web::serve(
+        listener,
+        fx.state.clone(),
+        syndic_web::ConnectionLimits::default(),
+        async {
+            let _ = stopped.await;
+        },
+    ));
     let reply = tokio::task::spawn_blocking(move || {
         let mut stream = std::net::TcpStream::connect(addr).expect("connect");
         stream

@@ -20,6 +20,7 @@ use chrono::Utc;
 use syndic_core::slugify;
 use syndic_store::Store;
 use syndic_tag::{SharedTagger, TagRule};
+use syndic_web::PageCache;
 use tokio::sync::watch;
 
 use crate::config::{Config, Overrides};
@@ -52,6 +53,9 @@ pub struct Reloader {
     /// The configuration in force: its tags are the vocabulary `tagger` was compiled from.
     current: Config,
     seen: Option<Stamp>,
+    /// Emptied by every reload that changed the vocabulary: tag descriptions and aliases
+    /// show on pages.
+    page_cache: PageCache,
 }
 
 /// What one reload did.
@@ -86,7 +90,14 @@ impl Reloader {
             tagger,
             seen: stamp(&config.path),
             current: config.clone(),
+            page_cache: PageCache::new(0),
         }
+    }
+
+    /// This reloader, emptying `cache` whenever it puts a new vocabulary in force.
+    pub fn with_page_cache(mut self, cache: PageCache) -> Reloader {
+        self.page_cache = cache;
+        self
     }
 
     /// Polls the file and listens for SIGHUP until `stop` turns true.
@@ -165,6 +176,7 @@ impl Reloader {
             return Outcome::Rejected;
         }
         self.tagger.replace(tagger);
+        self.page_cache.clear();
         let (added, removed) = difference(&self.current.tags, &config.tags);
         let tags = config.tags.len();
         tracing::info!(
@@ -209,7 +221,7 @@ fn needs_restart(old: &Config, new: &Config) -> Vec<&'static str> {
     if old.database != new.database {
         parts.push("[database]");
     }
-    if old.listen != new.listen {
+    if old.listen != new.listen || old.server != new.server {
         parts.push("[server]");
     }
     parts
@@ -330,6 +342,60 @@ mod tests {
         assert_eq!(reloader.reload("test").await, Outcome::Rejected);
         assert_eq!(tags_of(&shared, "map and rust"), ["map"]);
         assert_eq!(reloader.current.tags[0].name, "map");
+    }
+
+    /// GET `path` from a server at `address`.
+    fn get(address: std::net::SocketAddr, path: &str) -> String {
+        use std::io::{Read, Write};
+        let mut stream = std::net::TcpStream::connect(address).expect("connect");
+        let request = format!("GET {path} HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+        stream.write_all(request.as_bytes()).expect("send");
+        let mut reply = String::new();
+        stream.read_to_string(&mut reply).expect("reply");
+        reply
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_reload_that_changes_the_vocabulary_empties_the_page_cache() {
+        let dir = tempfile::tempdir().expect("dir");
+        let (reloader, _) = reloader(dir.path(), "[[tag]]\nname = \"map\"\n").await;
+        let cache = PageCache::new(1 << 20);
+        let mut reloader = reloader.with_page_cache(cache.clone());
+        let config = Config::load(&reloader.path, &Overrides::default()).expect("config");
+        let state = syndic_web::AppState::new(reloader.store.clone(), config.site)
+            .expect("state")
+            .with_page_cache(cache.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let address = listener.local_addr().expect("address");
+        let limits = syndic_web::ConnectionLimits::default();
+        tokio::spawn(syndic_web::serve(
+            listener,
+            state,
+            limits,
+            std::future::pending(),
+        ));
+        let page = tokio::task::spawn_blocking(move || get(address, "/tags/"))
+            .await
+            .expect("client");
+        assert!(page.starts_with("HTTP/1.1 200"), "{page}");
+        assert_eq!(cache.usage().0, 1);
+        assert_eq!(reloader.reload("unchanged").await, Outcome::Unchanged);
+        assert_eq!(
+            cache.usage().0,
+            1,
+            "an unchanged vocabulary keeps the pages"
+        );
+        write(
+            dir.path(),
+            "[[tag]]\nname = \"map\"\ndescription = \"Charts\"\n",
+        );
+        assert!(matches!(
+            reloader.reload("test").await,
+            Outcome::Reloaded { .. }
+        ));
+        assert_eq!(cache.usage(), (0, 0), "a new vocabulary empties the cache");
     }
 
     #[test]

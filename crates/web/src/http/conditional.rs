@@ -64,16 +64,40 @@ pub(crate) async fn conditional(req: Request, next: Next) -> Response {
         headers.append(VARY, HeaderValue::from_static("accept-encoding"));
     }
     if let Some(matched) = asked.matches(headers) {
-        headers.remove(CONTENT_TYPE);
-        headers.remove(CONTENT_LENGTH);
-        if let Some(tag) = matched {
-            // The client holds this tag (maybe of a compressed representation): echo it.
-            headers.insert(ETAG, tag);
-        }
-        parts.status = StatusCode::NOT_MODIFIED;
-        return Response::from_parts(parts, Body::empty());
+        return not_modified(parts, matched);
     }
     Response::from_parts(parts, Body::from(bytes))
+}
+
+/// The `304` for a `200` whose `parts` (uncompressed: no `Content-Encoding`, the base
+/// ETag) the client already holds: no content headers, no body, and the client's matching
+/// tag echoed when it named one (maybe the tag of a compressed representation).
+pub(crate) fn not_modified(
+    mut parts: axum::http::response::Parts,
+    matched: Option<HeaderValue>,
+) -> Response {
+    let headers = &mut parts.headers;
+    headers.remove(CONTENT_TYPE);
+    headers.remove(CONTENT_LENGTH);
+    if let Some(tag) = matched {
+        headers.insert(ETAG, tag);
+    }
+    parts.status = StatusCode::NOT_MODIFIED;
+    Response::from_parts(parts, Body::empty())
+}
+
+/// The tag of the uncompressed body, from the tag [`encoded_etag`] gave a representation
+/// in `encoding` (`"…-br"` → `"…"`).
+pub(crate) fn base_tag(tag: &HeaderValue, encoding: Option<&HeaderValue>) -> HeaderValue {
+    let suffix = encoding
+        .and_then(|value| value.to_str().ok())
+        .filter(|coding| matches!(*coding, "br" | "gzip"));
+    let base = suffix.and_then(|coding| {
+        let text = tag.to_str().ok()?;
+        let inner = text.strip_suffix(&format!("-{coding}\""))?;
+        HeaderValue::try_from(format!("{inner}\"")).ok()
+    });
+    base.unwrap_or_else(|| tag.clone())
 }
 
 /// Middleware, outside compression: the tag of a compressed representation is the tag of
@@ -159,7 +183,7 @@ fn with_default_cache(mut response: Response) -> Response {
 }
 
 /// The preconditions a GET or HEAD request carries.
-struct Conditions {
+pub(crate) struct Conditions {
     if_none_match: Option<String>,
     if_modified_since: Option<DateTime<Utc>>,
     /// When the request arrived.
@@ -167,7 +191,7 @@ struct Conditions {
 }
 
 impl Conditions {
-    fn of(headers: &HeaderMap) -> Conditions {
+    pub(crate) fn of(headers: &HeaderMap) -> Conditions {
         Conditions::at(headers, Utc::now())
     }
 
@@ -185,11 +209,21 @@ impl Conditions {
         }
     }
 
+    /// Whether the request carries any precondition.
+    pub(crate) fn any(&self) -> bool {
+        self.if_none_match.is_some() || self.if_modified_since.is_some()
+    }
+
+    /// When the request arrived.
+    pub(crate) fn asked_at(&self) -> DateTime<Utc> {
+        self.asked_at
+    }
+
     /// `Some` when the representation described by `headers` is not modified for this
     /// request: `Some(Some(tag))` with the client's matching tag, `Some(None)` when `*` or
     /// the date decided. If-None-Match, when present, decides alone (RFC 9110, 13.2.2); a
     /// date decides only for a `Last-Modified` at least a second before the request.
-    fn matches(&self, headers: &HeaderMap) -> Option<Option<HeaderValue>> {
+    pub(crate) fn matches(&self, headers: &HeaderMap) -> Option<Option<HeaderValue>> {
         if let Some(list) = &self.if_none_match {
             let ours = headers.get(ETAG)?.to_str().ok()?;
             let ours = opaque(ours)?;

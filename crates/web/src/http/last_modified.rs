@@ -60,7 +60,7 @@ pub(crate) async fn last_modified(
 
 /// Whether the page at `path` is rendered from the store alone (every route but the health
 /// check, the metrics, the built-in static files and the WebSub callback).
-fn store_backed(path: &str) -> bool {
+pub(crate) fn store_backed(path: &str) -> bool {
     !matches!(path, "/healthz" | "/metrics")
         && !path.starts_with("/static/")
         && !path.starts_with("/websub/")

@@ -59,18 +59,20 @@ pub(crate) async fn healthz() -> impl IntoResponse {
     )
 }
 
-/// Fetch counters and sources by status in the Prometheus text format. Without a
-/// registry (a server that does not fetch) the counters are zeros.
+/// Fetch counters and sources by status in the Prometheus text format, and the page
+/// cache's counters when it is on. Without a registry (a server that does not fetch) the
+/// fetch counters are zeros.
 pub(crate) async fn metrics(State(state): State<AppState>) -> Result<impl IntoResponse, WebError> {
     let by_status = state.store.sources_by_status().await?;
     let by_status: Vec<(&str, u64)> = by_status
         .iter()
         .map(|(status, count)| (status.as_str(), *count))
         .collect();
-    let text = match state.metrics() {
+    let mut text = match state.metrics() {
         Some(metrics) => metrics.render(&by_status),
         None => FetchMetrics::default().render(&by_status),
     };
+    text.push_str(&state.page_cache().render_metrics());
     Ok((
         [
             (CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8"),

@@ -14,7 +14,7 @@ use syndic_store::{MATCH_END, MATCH_START, MAX_QUERY_CHARS, SearchHit, SearchQue
 
 use super::page_number;
 use crate::render::{Links, PostView, SiteView, tag_path};
-use crate::{AppState, WebError};
+use crate::{AppState, MAX_SEARCH_PAGE, WebError};
 
 /// What the address asks for; the first of repeated parameters counts.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -46,7 +46,9 @@ impl Params {
 }
 
 /// `GET /search`. Unknown filters and pages are 404; a text over
-/// [`MAX_QUERY_CHARS`] characters is 400. An empty text shows the form alone.
+/// [`MAX_QUERY_CHARS`] characters or a page past [`MAX_SEARCH_PAGE`] is 400, refused
+/// before any query. An empty text shows the form alone. The search itself runs within
+/// the search budget (`503` when it is spent).
 pub(crate) async fn show(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
@@ -57,6 +59,12 @@ pub(crate) async fn show(
         // The number is MAX_QUERY_CHARS; a test holds them together.
         return Err(WebError::BadRequest(
             "A search can be at most 256 characters long. Please shorten it and try again.",
+        ));
+    }
+    if number > MAX_SEARCH_PAGE {
+        // The number is MAX_SEARCH_PAGE; a test holds them together.
+        return Err(WebError::BadRequest(
+            "Search results go as far as page 20. Add words to your search to narrow it.",
         ));
     }
     let tag = match &params.tag {
@@ -98,7 +106,11 @@ pub(crate) async fn show(
         tag: tag.as_ref().map(|tag| tag.id),
         source: source.as_ref().map(|source| source.id),
     };
-    let (hits, total) = state.store.search(&query, page).await?;
+    let store = state.store.clone();
+    let (hits, total) = state
+        .budget()
+        .search(async move { Ok(store.search(&query, page).await?) })
+        .await?;
     let pages = Page::count_for(total, per_page);
     if number > pages {
         return Err(WebError::NotFound);

@@ -47,6 +47,11 @@ impl Fixture {
         &self.state.store
     }
 
+    /// The store's database file, for a second handle (as another process would open it).
+    pub fn db_path(&self) -> std::path::PathBuf {
+        self._dir.path().join("web.db")
+    }
+
     /// Every post of the tag called `name`, newest first.
     pub async fn tag_posts(&self, name: &str) -> Vec<Post> {
         let tag = self
