@@ -100,7 +100,7 @@ impl Store {
     /// Every source with its post count, ordered by name.
     pub async fn sources(&self) -> Result<Vec<SourceSummary>> {
         let rows = sqlx::query(summary_sql!(
-            " GROUP BY s.id ORDER BY lower(COALESCE(s.name, s.feed_title, s.url))"
+            " GROUP BY s.id ORDER BY lower(COALESCE(s.name, s.feed_title, s.url)), s.id"
         ))
         .fetch_all(&self.pool)
         .await
@@ -142,7 +142,7 @@ impl Store {
 
 /// Updates what the feed says about itself and marks the fetch successful.
 pub(crate) async fn record_success(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut sqlx::AnyConnection,
     source: SourceId,
     meta: &FeedMeta,
     now: DateTime<Utc>,
@@ -162,7 +162,7 @@ pub(crate) async fn record_success(
     fetch_state::mark_success(tx, source, now).await
 }
 
-fn summary_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<SourceSummary> {
+fn summary_from_row(row: &sqlx::any::AnyRow) -> Result<SourceSummary> {
     let status: String = row.try_get("status").during("reading a source row")?;
     let status: SourceStatus = status
         .parse()

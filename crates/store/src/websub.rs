@@ -208,7 +208,7 @@ impl Store {
     }
 }
 
-fn read_subscription(row: &sqlx::sqlite::SqliteRow) -> Result<Subscription> {
+fn read_subscription(row: &sqlx::any::AnyRow) -> Result<Subscription> {
     let read = || -> Result<_, sqlx::Error> {
         Ok((
             row.try_get::<i64, _>("source_id")?,
