@@ -27,10 +27,21 @@ pub(super) const MIGRATIONS: &[Migration] = &[Migration::new(
 
 pub(super) const SEARCH_COLUMN: &str = "search_vector";
 
+/// The URL as given, with the server told to keep its notices ("relation already exists,
+/// skipping") to itself: they are not problems, and sqlx would log each one.
 pub(super) fn locate(url: &str) -> Location {
+    let connect_url = match url::Url::parse(url) {
+        Ok(mut parsed) => {
+            parsed
+                .query_pairs_mut()
+                .append_pair("options[client_min_messages]", "warning");
+            parsed.to_string()
+        }
+        Err(_) => url.to_owned(),
+    };
     Location {
         engine: Engine::Postgres,
-        connect_url: url.to_owned(),
+        connect_url,
         in_memory: false,
         read_only: false,
     }
