@@ -13,7 +13,7 @@ use syndic_core::{FeedMeta, SourceId, SourceStatus};
 
 use crate::error::QueryContext;
 use crate::ingest::{self, IncomingPost, IngestStats};
-use crate::{Result, Store, StoreError, clock, from_secs, to_secs};
+use crate::{Result, Store, StoreError, clock, from_secs, text, to_secs};
 
 /// Where a source stands with the fetcher, as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -194,7 +194,7 @@ impl Store {
              WHERE id = $5",
         )
         .bind(to_secs(now))
-        .bind(error)
+        .bind(text::clean(error).into_owned())
         .bind(wait_until.map(to_secs))
         .bind(to_secs(next_fetch))
         .bind(source.0)
@@ -222,7 +222,7 @@ impl Store {
              WHERE id = $3",
         )
         .bind(to_secs(now))
-        .bind(error)
+        .bind(text::clean(error).into_owned())
         .bind(source.0)
         .execute(&mut *tx)
         .await
@@ -246,6 +246,7 @@ impl Store {
         new_url: &str,
         now: DateTime<Utc>,
     ) -> Result<()> {
+        let new_url = &*text::clean(new_url);
         let mut tx = self.write("starting to move a source").await?;
         let current: String = sqlx::query_scalar("SELECT url FROM sources WHERE id = $1")
             .bind(source.0)

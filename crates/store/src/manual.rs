@@ -207,7 +207,7 @@ impl Store {
             changed |= created;
             let updated =
                 sqlx::query("UPDATE tags SET description = $1 WHERE id = $2 AND description <> $1")
-                    .bind(&spec.description)
+                    .bind(crate::text::clean(&spec.description).into_owned())
                     .bind(id.0)
                     .execute(&mut *tx)
                     .await

@@ -1,11 +1,13 @@
 //! Sources: the feeds syndic follows, and what their last fetch did.
 
+use std::borrow::Cow;
+
 use chrono::{DateTime, Utc};
 use sqlx::Row;
 use syndic_core::{FeedMeta, SourceId, SourceStatus, SourceSummary, slugify};
 
 use crate::error::QueryContext;
-use crate::{Result, Store, StoreError, clock, fetch_state, from_secs, to_secs};
+use crate::{Result, Store, StoreError, clock, fetch_state, from_secs, text, to_secs};
 
 /// The source summary query, with `$tail` (filter, grouping, order) appended.
 macro_rules! summary_sql {
@@ -36,6 +38,10 @@ impl Store {
     /// the URL it had before. Moves the change clock ([`Store::last_change`]) when it added
     /// the source or renamed it.
     pub async fn upsert_source(&self, spec: &SourceSpec, now: DateTime<Utc>) -> Result<SourceId> {
+        let spec = SourceSpec {
+            url: text::clean(&spec.url).into_owned(),
+            name: text::clean_opt(spec.name.as_deref()).map(Cow::into_owned),
+        };
         let existing: Option<(i64, Option<String>)> = sqlx::query_as(
             "SELECT id, name FROM (
                  SELECT id, name, 0 AS former, 0 AS replaced_at FROM sources WHERE url = $1
@@ -152,9 +158,9 @@ pub(crate) async fn record_success(
              description = COALESCE($3, description)
          WHERE id = $4",
     )
-    .bind(&meta.title)
-    .bind(&meta.site_url)
-    .bind(&meta.description)
+    .bind(text::clean_opt(meta.title.as_deref()).map(Cow::into_owned))
+    .bind(text::clean_opt(meta.site_url.as_deref()).map(Cow::into_owned))
+    .bind(text::clean_opt(meta.description.as_deref()).map(Cow::into_owned))
     .bind(source.0)
     .execute(&mut *tx)
     .await

@@ -98,8 +98,8 @@ impl Store {
                  state = 'requested', lease_until = NULL, state_since = excluded.state_since",
         )
         .bind(source.0)
-        .bind(hub)
-        .bind(topic)
+        .bind(crate::text::clean(hub).into_owned())
+        .bind(crate::text::clean(topic).into_owned())
         .bind(secret)
         .bind(to_secs(now))
         .execute(&mut *tx)
