@@ -151,15 +151,15 @@ impl Engine {
         }
     }
 
-    /// How many rows of `per_row` parameters one statement may carry, below the engine's
-    /// limit on parameters per statement (SQLite 32766, PostgreSQL 65535).
+    /// How many rows of `per_row` parameters one statement should carry: within the
+    /// engine's limit (SQLite 32766, PostgreSQL 65535) and its cheapest size. One parameter
+    /// is left for the statement's own (a source id).
     pub(crate) fn rows_per_statement(self, per_row: usize) -> usize {
-        let limit = match self {
-            Engine::Sqlite => sqlite::MAX_PARAMETERS,
-            Engine::Postgres => postgres::MAX_PARAMETERS,
+        let budget = match self {
+            Engine::Sqlite => sqlite::PARAMETERS_PER_STATEMENT,
+            Engine::Postgres => postgres::PARAMETERS_PER_STATEMENT,
         };
-        // A few parameters are left for the statement's own (a source id, say).
-        ((limit - 16) / per_row.max(1)).max(1)
+        ((budget - 1) / per_row.max(1)).max(1)
     }
 
     /// The engine's migrations, in order.
@@ -276,6 +276,7 @@ mod tests {
                 );
             }
         }
-        assert!(Engine::Sqlite.rows_per_statement(11) * 11 <= 32_766);
+        assert!(Engine::Sqlite.rows_per_statement(11) * 11 < 32_766);
+        assert!(Engine::Postgres.rows_per_statement(11) * 11 < 65_535);
     }
 }

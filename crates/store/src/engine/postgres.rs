@@ -12,8 +12,9 @@ use crate::{MATCH_END, MATCH_START, Result};
 /// Writers need no lock up front: row locks and unique indexes order them.
 pub(super) const BEGIN_WRITE: &str = "BEGIN";
 
-/// The protocol counts a statement's parameters in 16 bits.
-pub(super) const MAX_PARAMETERS: usize = 65_535;
+/// Parameters per multi-row statement: the protocol counts them in 16 bits (65,535), and
+/// PostgreSQL numbers them without a lookup, so one statement can carry the most.
+pub(super) const PARAMETERS_PER_STATEMENT: usize = 65_535;
 
 pub(super) const MIGRATIONS_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (
      version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)";

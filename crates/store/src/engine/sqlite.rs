@@ -17,8 +17,11 @@ use crate::{Result, StoreError, redact};
 /// locked" when another writer committed in between, as concurrent ingests would otherwise.
 pub(super) const BEGIN_WRITE: &str = "BEGIN IMMEDIATE";
 
-/// `SQLITE_MAX_VARIABLE_NUMBER` of the bundled SQLite.
-pub(super) const MAX_PARAMETERS: usize = 32_766;
+/// Parameters per multi-row statement. SQLite allows 32766, but it looks each `$n` up by
+/// name in a list while parsing, so a statement's parse time grows with the square of its
+/// parameters: 3,100 posts in statements of 32,000 parameters took 5.7 s to insert, in
+/// statements of 250 about 0.1 s.
+pub(super) const PARAMETERS_PER_STATEMENT: usize = 250;
 
 pub(super) const MIGRATIONS_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (
      version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)";

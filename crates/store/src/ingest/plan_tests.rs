@@ -97,7 +97,11 @@ fn link_and_title_match_nothing_when_ambiguous_taken_or_claimed() {
     ));
     // The one candidate's guid is still in this fetch: it is that entry, not this one.
     let same_guid = entry("g1", "Monday", home);
-    let actions = plan(&[new.clone(), same_guid], &[one.clone()], &[one.clone()]);
+    let actions = plan(
+        &[new.clone(), same_guid],
+        std::slice::from_ref(&one),
+        std::slice::from_ref(&one),
+    );
     assert!(matches!(actions[0], Action::Insert { .. }), "{actions:?}");
     assert_eq!(actions[1], Action::Unchanged { post: 1 });
     // Two new guids, one old post: only the first takes it.
