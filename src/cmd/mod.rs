@@ -89,12 +89,14 @@ pub async fn open_store_as_is(config: &Config) -> anyhow::Result<Store> {
         }
         Database::Url(url) => Store::open(url).await,
     };
-    store.with_context(|| {
+    let store = store.with_context(|| {
         format!(
             "cannot open the database configured in {}",
             config.path.display()
         )
-    })
+    })?;
+    tracing::debug!(store.engine = store.engine_name(), "opened the store");
+    Ok(store)
 }
 
 /// Brings the store's tags (names, descriptions, aliases) in line with the vocabulary.

@@ -55,7 +55,10 @@ async fn a_batch_larger_than_one_statement_is_stored_whole() {
     let (store, source, _db) = store_with_source(None).await;
     // More rows than one multi-row statement carries on either engine (11 values a post).
     let count = 6_000;
-    for engine in [crate::engine::Engine::Sqlite, crate::engine::Engine::Postgres] {
+    for engine in [
+        crate::engine::Engine::Sqlite,
+        crate::engine::Engine::Postgres,
+    ] {
         assert!(engine.rows_per_statement(11) < count as usize);
     }
     let mut posts: Vec<IncomingPost> = (0..count)
@@ -128,10 +131,8 @@ async fn an_unreachable_server_fails_at_once_naming_it_without_its_password() {
     assert!(!shown.contains("s3cret"), "{shown}");
 }
 
-
 crate::tests::on_both_engines!(
     text_postgresql_refuses_is_cleaned_and_the_fetch_still_stores,
     a_batch_larger_than_one_statement_is_stored_whole,
     a_post_too_long_for_a_search_document_is_stored_and_found,
 );
-
