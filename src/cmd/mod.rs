@@ -91,7 +91,7 @@ pub async fn open_store_as_is(config: &Config) -> anyhow::Result<Store> {
     };
     let store = store.with_context(|| {
         format!(
-            "cannot open the database configured in {}",
+            "cannot open the store (configuration {})",
             config.path.display()
         )
     })?;

@@ -75,6 +75,7 @@ impl Engine {
         sqlx::any::install_default_drivers();
         let open_error = |source| StoreError::Open {
             url: redact(url),
+            hint: location.engine.open_hint(),
             source,
         };
         let options: AnyConnectOptions = location.connect_url.parse().map_err(open_error)?;
@@ -100,6 +101,17 @@ impl Engine {
         // connection in between.
         let _ = sqlx::Connection::close(probe).await;
         pool
+    }
+
+    /// What to check when a store cannot be opened.
+    fn open_hint(self) -> &'static str {
+        match self {
+            Engine::Sqlite => "check that the file's folder exists and syndic may write there",
+            Engine::Postgres => {
+                "check that the server runs and listens there, and that the database exists \
+                 and lets this user in"
+            }
+        }
     }
 
     fn max_connections(self, location: &Location) -> u32 {
