@@ -387,6 +387,19 @@ async fn reopening_applies_no_migration_twice_and_keeps_data() {
     assert_eq!(store.tags().await.expect("tags").len(), 1);
 }
 
+#[test]
+fn passwords_never_reach_a_message() {
+    assert_eq!(
+        crate::redact("postgres://u:s3cret@db.example/planet"),
+        "postgres://u:***@db.example/planet"
+    );
+    assert_eq!(
+        crate::redact("postgres://db.example/planet?user=u&password=s3cret&sslmode=disable"),
+        "postgres://db.example/planet?user=u&password=***&sslmode=disable"
+    );
+    assert_eq!(crate::redact("sqlite:///srv/a.db"), "sqlite:///srv/a.db");
+}
+
 #[tokio::test]
 async fn unknown_database_schemes_are_refused_with_a_hint() {
     let err = Store::open("mysql://localhost/x")
