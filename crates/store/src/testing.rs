@@ -157,15 +157,6 @@ pub async fn execute(store: &Store, sql: &str) -> Result<u64> {
     Ok(done.rows_affected())
 }
 
-/// Reads one integer with raw SQL (`SELECT COUNT(*) …`), for a test's assertions.
-pub async fn query_integer(store: &Store, sql: &str) -> Result<i64> {
-    use crate::error::QueryContext;
-    sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_owned()))
-        .fetch_one(&store.pool)
-        .await
-        .during("reading a test's value")
-}
-
 fn schema_name() -> String {
     static SEQUENCE: AtomicU64 = AtomicU64::new(0);
     let secs = SystemTime::now()
