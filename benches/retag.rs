@@ -10,9 +10,9 @@
 //! Run: `cargo bench --bench retag`. Knobs: SYNDIC_BENCH_POSTS (default 1000000; 100000
 //! for a quick run), SYNDIC_BENCH_TERMS (5000). The store is built once per post count and
 //! kept under `target/tmp/retag-bench/` (about 2.7 GB for a million posts); later runs only
-//! clear its tag links. It is written with raw SQL in one transaction, with the full-text
-//! search triggers dropped (search is not measured here, and its index would double the
-//! file). It prints figures and asserts nothing.
+//! clear its tag links. It is written through the store's ingest in batches of 10,000
+//! posts, with the full-text search triggers dropped (search is not measured here, and its
+//! index would double the file). It prints figures and asserts nothing.
 //!
 //! The text: each post is about one or two vocabulary terms (in the title and repeated 2–4
 //! times), mentions two others once in passing, and fills the rest with common words drawn
@@ -306,60 +306,66 @@ async fn prepare_store(
     terms: usize,
     lexicon: &Lexicon,
 ) -> Result<(), String> {
-    use sqlx::Connection;
+    use syndic_store::testing::execute;
     let marker = db.with_extension("done");
-    let url = format!("sqlite://{}", db.display());
     if !marker.exists() {
         let _ = std::fs::remove_file(db);
         let started = Instant::now();
-        // The real schema, through the store's own migrations.
+        // The real schema, through the store's own migrations; posts through its ingest.
         let store = syndic_store::Store::open_sqlite_path(db)
             .await
             .map_err(|e| e.to_string())?;
-        store.close().await;
-        let mut conn = sqlx::SqliteConnection::connect(&url)
+        execute(
+            &store,
+            "DROP TRIGGER IF EXISTS posts_fts_after_insert;
+             DROP TRIGGER IF EXISTS posts_fts_after_delete;
+             DROP TRIGGER IF EXISTS posts_fts_after_update;",
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+        let spec = syndic_store::SourceSpec {
+            url: "bench.xml".into(),
+            name: None,
+        };
+        let now = chrono::Utc::now();
+        let source = store
+            .upsert_source(&spec, now)
             .await
             .map_err(|e| e.to_string())?;
-        for statement in [
-            "PRAGMA journal_mode = WAL",
-            "PRAGMA synchronous = OFF",
-            "DROP TRIGGER IF EXISTS posts_fts_after_insert",
-            "DROP TRIGGER IF EXISTS posts_fts_after_delete",
-            "DROP TRIGGER IF EXISTS posts_fts_after_update",
-            "INSERT INTO sources (url, slug, created_at) VALUES ('bench.xml', 'bench', 0)",
-        ] {
-            sqlx::query(statement)
-                .execute(&mut conn)
-                .await
-                .map_err(|e| format!("{statement}: {e}"))?;
-        }
         let mut rng = Rng(42);
-        let mut tx = conn.begin().await.map_err(|e| e.to_string())?;
+        let mut batch = Vec::with_capacity(10_000);
         for n in 0..posts {
             let (title, text) = post(&mut rng, lexicon, terms);
-            sqlx::query(
-                "INSERT INTO posts (source_id, guid, title, link, published_at, first_seen_at,
-                     content_html, content_text, categories, language)
-                 VALUES (1, $1, $2, $3, $4, $4, '', $5, '[]', 'en')",
-            )
-            .bind(format!("p{n}"))
-            .bind(&title)
-            .bind(format!("https://bench.example/p{n}"))
-            .bind(1_700_000_000 + n as i64)
-            .bind(&text)
-            .execute(&mut *tx)
-            .await
-            .map_err(|e| e.to_string())?;
+            batch.push(syndic_store::IncomingPost {
+                entry: syndic_core::FeedEntry {
+                    guid: format!("p{n}"),
+                    title,
+                    link: Some(format!("https://bench.example/p{n}")),
+                    author: None,
+                    published: chrono::DateTime::from_timestamp(1_700_000_000 + n as i64, 0),
+                    updated: None,
+                    content_html: String::new(),
+                    content_text: text,
+                    categories: Vec::new(),
+                    language: Some("en".into()),
+                },
+                tags: Vec::new(),
+            });
+            if batch.len() == 10_000 || n + 1 == posts {
+                store
+                    .ingest(source, &syndic_core::FeedMeta::default(), &batch, now)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                batch.clear();
+            }
             if n % 100_000 == 99_999 {
                 eprintln!("  stored {} posts", n + 1);
             }
         }
-        tx.commit().await.map_err(|e| e.to_string())?;
-        sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
-            .execute(&mut conn)
+        execute(&store, "PRAGMA wal_checkpoint(TRUNCATE)")
             .await
             .map_err(|e| e.to_string())?;
-        conn.close().await.map_err(|e| e.to_string())?;
+        store.close().await;
         std::fs::write(&marker, "built").map_err(|e| e.to_string())?;
         println!(
             "built the store in {:.1} s",
@@ -367,22 +373,18 @@ async fn prepare_store(
         );
         return Ok(());
     }
-    let mut conn = sqlx::SqliteConnection::connect(&url)
+    let store = syndic_store::Store::open_sqlite_path(db)
         .await
         .map_err(|e| e.to_string())?;
-    for statement in [
-        "DELETE FROM post_tags",
-        "DELETE FROM tag_vetoes",
-        "DELETE FROM tag_aliases",
-        "DELETE FROM tags",
-        "PRAGMA wal_checkpoint(TRUNCATE)",
-    ] {
-        sqlx::query(statement)
-            .execute(&mut conn)
-            .await
-            .map_err(|e| format!("{statement}: {e}"))?;
-    }
-    conn.close().await.map_err(|e| e.to_string())
+    execute(
+        &store,
+        "DELETE FROM post_tags; DELETE FROM tag_vetoes; DELETE FROM tag_aliases;
+         DELETE FROM tags; PRAGMA wal_checkpoint(TRUNCATE);",
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    store.close().await;
+    Ok(())
 }
 
 fn write_config(config: &Path, db: &Path, rules: &[TagRule]) -> std::io::Result<()> {

@@ -36,7 +36,8 @@ pub struct GlobalArgs {
     )]
     pub config: PathBuf,
 
-    /// Database URL, overriding `database.url` in the configuration.
+    /// Database URL, overriding `database.url` in the configuration: sqlite://PATH or
+    /// postgres://USER@HOST/DATABASE.
     #[arg(long, global = true, env = "SYNDIC_DATABASE_URL", value_name = "URL")]
     pub database_url: Option<String>,
 

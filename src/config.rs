@@ -66,11 +66,25 @@ pub struct Config {
 }
 
 /// Where posts are stored.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub enum Database {
-    SqliteFile(PathBuf),
-    /// Any other URL, handed to the store as is (it refuses what it cannot serve).
+    /// A database file (a `sqlite:` URL), resolved against the configuration's folder.
+    File(PathBuf),
+    /// A server (`postgres://…`) or an in-memory database, handed to the store as is.
     Url(String),
+}
+
+impl fmt::Debug for Database {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Database::File(path) => f.debug_tuple("File").field(path).finish(),
+            // A server URL may carry a password: never print it.
+            Database::Url(url) => f
+                .debug_tuple("Url")
+                .field(&syndic_store::redact(url))
+                .finish(),
+        }
+    }
 }
 
 /// One `[[source]]`.
@@ -314,31 +328,31 @@ impl Validator<'_> {
 
     fn database(&self, url: Option<String>) -> Result<Database, ConfigError> {
         let url = url.unwrap_or_else(|| "sqlite://syndic.db".into());
+        const FIX: &str =
+            "write it as \"sqlite://syndic.db\" (a file) or \"postgres://USER@HOST/DATABASE\"";
         let Some(rest) = url
             .strip_prefix("sqlite://")
             .or_else(|| url.strip_prefix("sqlite:"))
         else {
-            if url.contains("://") {
+            if url.starts_with("postgres://") || url.starts_with("postgresql://") {
                 return Ok(Database::Url(url));
             }
-            return Err(self.error(
-                "database.url",
-                format!("{url:?} is not a database URL"),
-                "write it as \"sqlite://syndic.db\"",
-            ));
+            let problem = match url.split_once("://") {
+                Some((scheme, _)) => {
+                    format!("{scheme:?} is not a database syndic can use (SQLite or PostgreSQL)")
+                }
+                None => format!("{:?} is not a database URL", syndic_store::redact(&url)),
+            };
+            return Err(self.error("database.url", problem, FIX));
         };
         let path = rest.split('?').next().unwrap_or(rest);
         if path.is_empty() {
-            return Err(self.error(
-                "database.url",
-                "the SQLite URL names no file",
-                "write it as \"sqlite://syndic.db\"",
-            ));
+            return Err(self.error("database.url", "the SQLite URL names no file", FIX));
         }
         if path == ":memory:" {
             return Ok(Database::Url("sqlite::memory:".into()));
         }
-        Ok(Database::SqliteFile(self.dir.join(path)))
+        Ok(Database::File(self.dir.join(path)))
     }
 
     fn sources(&self, raw: Vec<RawSource>) -> Result<Vec<SourceConfig>, ConfigError> {

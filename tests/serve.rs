@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{Server, run, sources, syndic, tag, write_config};
+use common::{Database, Engine, Server, run, sources, syndic, tag, write_config_on};
 
 fn rss_item(guid: &str, title: &str, date: &str) -> String {
     format!(
@@ -13,6 +13,18 @@ fn rss_item(guid: &str, title: &str, date: &str) -> String {
 
 #[test]
 fn serve_answers_tag_archives_newest_first() {
+    archives_newest_first(Engine::Sqlite);
+}
+
+#[test]
+fn serve_answers_tag_archives_newest_first_on_postgres() {
+    archives_newest_first(Engine::Postgres);
+}
+
+fn archives_newest_first(engine: Engine) {
+    let Some(database) = Database::on(engine, "serve_answers_tag_archives_newest_first") else {
+        return;
+    };
     let dir = tempfile::tempdir().expect("temp dir");
     let items = [
         rss_item("old", "Older map", "Mon, 02 Mar 2026 10:00:00 +0000"),
@@ -21,9 +33,10 @@ fn serve_answers_tag_archives_newest_first() {
     .concat();
     let feed = format!("<rss version=\"2.0\"><channel><title>Blog</title>{items}</channel></rss>");
     std::fs::write(dir.path().join("blog.rss"), feed).expect("write");
-    let config = write_config(
+    let config = write_config_on(
         dir.path(),
         &format!("{}{}", sources(&["blog.rss"]), tag("map", &["map"], "word")),
+        &database,
     );
     assert!(run(&config, &["fetch"]).status.success());
 
@@ -42,6 +55,11 @@ fn serve_answers_tag_archives_newest_first() {
     assert!(newer < older, "newest first");
     assert_eq!(server.get("/tag/no-such-tag/").0, 404);
     assert_eq!(server.get("/").0, 200);
+    let (status, found) = server.get("/search?q=older+map");
+    assert_eq!(status, 200);
+    assert!(found.contains("Older map"), "{found}");
+    assert_eq!(server.get("/post/1/older-map/").0, 200);
+    assert_eq!(server.get("/sources/").0, 200);
 }
 
 #[test]

@@ -5,7 +5,9 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{quoted, run, sources, stderr, stdout, write_config};
+use common::{
+    Database, Engine, quoted, run, sources, stderr, stdout, write_config, write_config_on,
+};
 
 /// An RSS feed; each item is (guid, title, body, categories). `language` is the channel's.
 fn feed(language: Option<&str>, items: &[(&str, &str, &str, &[&str])]) -> String {
@@ -64,14 +66,20 @@ fn tag_entry(name: &str, terms: &[&str], extra: &str) -> String {
     )
 }
 
-/// A fetched store with the vocabulary `tags` (any whole-word mention tags).
-fn fetched(tags: &str) -> (tempfile::TempDir, PathBuf) {
+/// A fetched store on `engine` with the vocabulary `tags` (any whole-word mention tags);
+/// `None` (said why) when that engine is unavailable.
+fn fetched_on(
+    engine: Engine,
+    test: &str,
+    tags: &str,
+) -> Option<(tempfile::TempDir, PathBuf, Database)> {
+    let database = Database::on(engine, test)?;
     let dir = tempfile::tempdir().expect("temp dir");
     std::fs::write(dir.path().join("blog.rss"), feed(Some("en-GB"), POSTS)).expect("write");
-    let config = write_config(dir.path(), &body(tags));
+    let config = write_config_on(dir.path(), &body(tags), &database);
     let out = run(&config, &["fetch"]);
     assert!(out.status.success(), "{}", stderr(&out));
-    (dir, config)
+    Some((dir, config, database))
 }
 
 fn body(tags: &str) -> String {
@@ -92,17 +100,38 @@ fn ok(config: &Path, args: &[&str]) -> String {
     stdout(&out)
 }
 
-/// The database and its write-ahead log, byte for byte.
-fn database_bytes(dir: &Path) -> Vec<Vec<u8>> {
-    ["test.db", "test.db-wal"]
-        .iter()
-        .map(|f| std::fs::read(dir.join(f)).unwrap_or_default())
-        .collect()
+/// What a store holds, as far as a retag could change it: on SQLite the database and its
+/// write-ahead log byte for byte; on PostgreSQL the tags and the map archive.
+fn store_state(engine: Engine, dir: &Path, config: &Path) -> Vec<Vec<u8>> {
+    match engine {
+        Engine::Sqlite => ["test.db", "test.db-wal"]
+            .iter()
+            .map(|f| std::fs::read(dir.join(f)).unwrap_or_default())
+            .collect(),
+        Engine::Postgres => [
+            run(config, &["tag", "list"]).stdout,
+            run(config, &["export", "--tag", "map"]).stdout,
+        ]
+        .to_vec(),
+    }
 }
 
 #[test]
 fn a_dry_run_prints_gains_and_losses_and_changes_nothing() {
-    let (dir, config) = fetched(&tag_entry("map", &["map"], ""));
+    dry_run(Engine::Sqlite);
+}
+
+#[test]
+fn a_dry_run_prints_gains_and_losses_and_changes_nothing_on_postgres() {
+    dry_run(Engine::Postgres);
+}
+
+fn dry_run(engine: Engine) {
+    let test = "a_dry_run_prints_gains_and_losses_and_changes_nothing";
+    let Some((dir, config, database)) = fetched_on(engine, test, &tag_entry("map", &["map"], ""))
+    else {
+        return;
+    };
     assert!(ok(&config, &["export", "--tag", "map"]).contains("Harbour maps"));
     // A new vocabulary: map by substring (catches the roadmap), plus a new tag.
     let new_vocabulary = format!(
@@ -110,11 +139,11 @@ fn a_dry_run_prints_gains_and_losses_and_changes_nothing() {
         tag_entry("map", &["map"], "match = \"substring\""),
         tag_entry("year", &["year"], "")
     );
-    write_config(dir.path(), &body(&new_vocabulary));
-    let before = database_bytes(dir.path());
+    write_config_on(dir.path(), &body(&new_vocabulary), &database);
+    let before = store_state(engine, dir.path(), &config);
     let report = ok(&config, &["retag", "--dry-run", "--examples", "1"]);
     assert_eq!(
-        database_bytes(dir.path()),
+        store_state(engine, dir.path(), &config),
         before,
         "a dry run writes nothing"
     );
@@ -148,11 +177,25 @@ fn a_dry_run_prints_gains_and_losses_and_changes_nothing() {
 
 #[test]
 fn manual_decisions_survive_retag() {
-    let (_dir, config) = fetched(&format!(
+    manual_decisions(Engine::Sqlite);
+}
+
+#[test]
+fn manual_decisions_survive_retag_on_postgres() {
+    manual_decisions(Engine::Postgres);
+}
+
+fn manual_decisions(engine: Engine) {
+    let tags = format!(
         "{}{}",
         tag_entry("map", &["map"], ""),
         tag_entry("harbour", &["harbour"], "aliases = [\"port\"]")
-    ));
+    );
+    let Some((_dir, config, _database)) =
+        fetched_on(engine, "manual_decisions_survive_retag", &tags)
+    else {
+        return;
+    };
     // Post 1 ("Harbour maps") carries map and harbour; a person disagrees about harbour
     // (named by its alias) and adds travel.
     let removed = ok(&config, &["tag", "remove", "1", "port"]);

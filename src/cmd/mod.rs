@@ -80,7 +80,7 @@ pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
 /// date): what a dry run uses.
 pub async fn open_store_as_is(config: &Config) -> anyhow::Result<Store> {
     let store = match &config.database {
-        Database::SqliteFile(path) => {
+        Database::File(path) => {
             if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
                 std::fs::create_dir_all(dir)
                     .with_context(|| format!("cannot create the folder {}", dir.display()))?;
@@ -89,12 +89,14 @@ pub async fn open_store_as_is(config: &Config) -> anyhow::Result<Store> {
         }
         Database::Url(url) => Store::open(url).await,
     };
-    store.with_context(|| {
+    let store = store.with_context(|| {
         format!(
-            "cannot open the database configured in {}",
+            "cannot open the store (configuration {})",
             config.path.display()
         )
-    })
+    })?;
+    tracing::debug!(store.engine = store.engine_name(), "opened the store");
+    Ok(store)
 }
 
 /// Brings the store's tags (names, descriptions, aliases) in line with the vocabulary.

@@ -18,7 +18,7 @@ fn the_starter_file_is_valid_and_gives_the_defaults() {
     assert_eq!(config.site.posts_per_page, 10);
     assert_eq!(
         config.database,
-        Database::SqliteFile("/etc/syndic/syndic.db".into())
+        Database::File("/etc/syndic/syndic.db".into())
     );
     assert_eq!(config.listen.to_string(), "127.0.0.1:8080");
 }
@@ -57,7 +57,7 @@ fn the_documented_keys_are_read() {
     );
     assert_eq!(
         config.database,
-        Database::SqliteFile("/etc/syndic/data/noise.db".into())
+        Database::File("/etc/syndic/data/noise.db".into())
     );
     assert_eq!(
         config.sources[1].location,
@@ -142,10 +142,7 @@ fn overrides_win_over_the_file() {
         &overrides,
     )
     .expect("valid");
-    assert_eq!(
-        config.database,
-        Database::SqliteFile("/tmp/other.db".into())
-    );
+    assert_eq!(config.database, Database::File("/tmp/other.db".into()));
     assert_eq!(config.listen.to_string(), "127.0.0.1:9999");
 }
 
@@ -383,4 +380,27 @@ fn a_source_that_is_neither_a_path_nor_http_is_refused_with_its_key() {
             "{err}"
         );
     }
+}
+
+#[test]
+fn a_postgres_url_is_handed_to_the_store_and_never_printed_with_its_password() {
+    let url = "postgres://syndic:s3cret@db.example:5432/planet";
+    let config = Config::parse(
+        &format!("[database]\nurl = \"{url}\"\n"),
+        Path::new("/x/syndic.toml"),
+        &Overrides::default(),
+    )
+    .expect("valid");
+    assert_eq!(config.database, Database::Url(url.into()));
+    let shown = format!("{config:?}");
+    assert!(!shown.contains("s3cret"), "{shown}");
+    assert!(shown.contains("db.example"), "{shown}");
+}
+
+#[test]
+fn a_database_syndic_cannot_use_is_refused_naming_both_engines() {
+    let error = error_of("[database]\nurl = \"mysql://db.example/planet\"\n");
+    assert_eq!(error.key, "database.url");
+    assert!(error.problem.contains("\"mysql\""), "{error}");
+    assert!(error.fix.contains("postgres://"), "{error}");
 }

@@ -57,11 +57,61 @@ fn toml_string(text: &str) -> String {
 
 /// Writes `body` as `syndic.toml` in `dir` (with the database beside it) and returns its path.
 pub fn write_config(dir: &Path, body: &str) -> PathBuf {
+    write_config_on(dir, body, &Database::sqlite())
+}
+
+/// Writes `body` as `syndic.toml` in `dir`, storing posts in `database`.
+pub fn write_config_on(dir: &Path, body: &str, database: &Database) -> PathBuf {
     let path = dir.join("syndic.toml");
-    let text =
-        format!("[site]\ntitle = \"Test\"\n\n[database]\nurl = \"sqlite://test.db\"\n\n{body}");
+    let text = format!(
+        "[site]\ntitle = \"Test\"\n\n[database]\nurl = {}\n\n{body}",
+        quoted(&database.url)
+    );
     std::fs::write(&path, text).expect("write config");
     path
+}
+
+/// Where an end-to-end test keeps its store: a SQLite file beside the configuration, or a
+/// fresh PostgreSQL schema (removed when dropped) in the server `SYNDIC_TEST_POSTGRES_URL`
+/// names.
+pub struct Database {
+    pub url: String,
+    _postgres: Option<syndic_store::testing::TestDatabase>,
+}
+
+/// The engines an end-to-end test can run on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+impl Database {
+    /// `test.db` beside the configuration file.
+    pub fn sqlite() -> Database {
+        Database {
+            url: "sqlite://test.db".into(),
+            _postgres: None,
+        }
+    }
+
+    /// A fresh PostgreSQL schema, or `None` (after printing why `test` is skipped) when
+    /// `SYNDIC_TEST_POSTGRES_URL` is not set.
+    pub fn postgres(test: &str) -> Option<Database> {
+        let db = syndic_store::testing::TestDatabase::postgres(test)?;
+        Some(Database {
+            url: db.url().to_owned(),
+            _postgres: Some(db),
+        })
+    }
+
+    /// A database on `engine`, `None` when that engine is unavailable (said why).
+    pub fn on(engine: Engine, test: &str) -> Option<Database> {
+        match engine {
+            Engine::Sqlite => Some(Database::sqlite()),
+            Engine::Postgres => Database::postgres(test),
+        }
+    }
 }
 
 /// `[[source]]` entries for these paths or URLs.

@@ -3,6 +3,7 @@
 
 use syndic_feed::WebSubLinks;
 use syndic_fetch::{Fetcher, FetcherOptions, LEASE_SECONDS, Subscriber};
+use syndic_store::testing::{TestDatabase, TestEngine};
 use syndic_store::{SourceSpec, Store, SubscriptionState};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
@@ -212,6 +213,16 @@ async fn a_scheduler_round_that_stores_posts_pings_the_hubs_for_the_site_and_tag
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_scheduler_subscribes_once_and_renews_before_the_lease_ends() {
+    subscribes_once_and_renews(TestEngine::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_scheduler_subscribes_once_and_renews_before_the_lease_ends_on_postgres() {
+    subscribes_once_and_renews(TestEngine::Postgres).await;
+}
+
+/// The subscription's life, with its state kept in a store on `engine`.
+async fn subscribes_once_and_renews(engine: TestEngine) {
     use chrono::{Duration, TimeZone, Utc};
     use syndic_core::ScheduleSettings;
     use syndic_fetch::{FetchEvent, Limits, Location, ManualClock, Pipeline, Scheduler, SourceJob};
@@ -283,9 +294,11 @@ async fn the_scheduler_subscribes_once_and_renews_before_the_lease_ends() {
         ),
     )
     .expect("write feed");
-    let store = Store::open_sqlite_path(&dir.path().join("websub.db"))
-        .await
-        .expect("store");
+    let test = "the_scheduler_subscribes_once_and_renews_before_the_lease_ends";
+    let Some(database) = TestDatabase::new(engine, test) else {
+        return;
+    };
+    let store = database.open().await;
     let spec = SourceSpec {
         url: feed.display().to_string(),
         name: None,

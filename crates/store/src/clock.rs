@@ -12,7 +12,7 @@
 //! keyed by it. The counter tells them apart.
 
 use chrono::{DateTime, Utc};
-use sqlx::SqliteConnection;
+use sqlx::AnyConnection;
 
 use crate::error::QueryContext;
 use crate::{Result, Store, StoreError, from_secs, to_secs};
@@ -29,7 +29,7 @@ pub struct ChangeStamp {
 
 /// Moves the change clock forward to the current time (never backwards) and counts the
 /// change. Call it inside the transaction that makes the change, right before committing.
-pub(crate) async fn bump(tx: &mut SqliteConnection) -> Result<()> {
+pub(crate) async fn bump(tx: &mut AnyConnection) -> Result<()> {
     let now = to_secs(Utc::now());
     sqlx::query(
         "UPDATE site_state SET version = version + 1,

@@ -7,9 +7,11 @@ pub enum StoreError {
     #[error("cannot use database {url}: {hint}")]
     UnsupportedBackend { url: String, hint: String },
 
-    #[error("cannot open database {url}")]
+    #[error("cannot open database {url} ({hint})")]
     Open {
         url: String,
+        /// What to check, for the engine at hand.
+        hint: &'static str,
         #[source]
         source: sqlx::Error,
     },

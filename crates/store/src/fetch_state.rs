@@ -8,12 +8,12 @@
 //! that were not stored (the next conditional GET would answer `304` and lose them).
 
 use chrono::{DateTime, Duration, Utc};
-use sqlx::{Row, SqliteConnection};
+use sqlx::{AnyConnection, Row};
 use syndic_core::{FeedMeta, SourceId, SourceStatus};
 
 use crate::error::QueryContext;
 use crate::ingest::{self, IncomingPost, IngestStats};
-use crate::{Result, Store, StoreError, clock, from_secs, to_secs};
+use crate::{Result, Store, StoreError, clock, from_secs, text, to_secs};
 
 /// Where a source stands with the fetcher, as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -147,7 +147,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<(IngestStats, Vec<usize>)> {
         let mut tx = self.write("starting an ingest").await?;
-        let stored = ingest::store_posts(&mut tx, source, meta, posts, now).await?;
+        let stored = ingest::store_posts(&mut tx, self.engine, source, meta, posts, now).await?;
         save_record(&mut tx, source, record, Validators::Replace).await?;
         clock::bump(&mut tx).await?;
         tx.commit().await.during("committing an ingest")?;
@@ -194,7 +194,7 @@ impl Store {
              WHERE id = $5",
         )
         .bind(to_secs(now))
-        .bind(error)
+        .bind(text::clean(error).into_owned())
         .bind(wait_until.map(to_secs))
         .bind(to_secs(next_fetch))
         .bind(source.0)
@@ -222,7 +222,7 @@ impl Store {
              WHERE id = $3",
         )
         .bind(to_secs(now))
-        .bind(error)
+        .bind(text::clean(error).into_owned())
         .bind(source.0)
         .execute(&mut *tx)
         .await
@@ -246,6 +246,7 @@ impl Store {
         new_url: &str,
         now: DateTime<Utc>,
     ) -> Result<()> {
+        let new_url = &*text::clean(new_url);
         let mut tx = self.write("starting to move a source").await?;
         let current: String = sqlx::query_scalar("SELECT url FROM sources WHERE id = $1")
             .bind(source.0)
@@ -324,17 +325,19 @@ impl Store {
     /// due at or before `after` are left out: the scheduler has just started them (or has
     /// no job for them), so they are no reason to wake up.
     pub async fn next_wakeup(&self, after: DateTime<Utc>) -> Result<Option<DateTime<Utc>>> {
-        let secs: Option<i64> = sqlx::query_scalar(
+        let sql = format!(
             "SELECT MIN(due) FROM (
-                 SELECT MAX(next_fetch_at, COALESCE(wait_until, next_fetch_at)) AS due
+                 SELECT {greatest}(next_fetch_at, COALESCE(wait_until, next_fetch_at)) AS due
                  FROM sources
                  WHERE status <> 'gone' AND next_fetch_at IS NOT NULL
-             ) WHERE due > $1",
-        )
-        .bind(to_secs(after))
-        .fetch_one(&self.pool)
-        .await
-        .during("finding the next fetch time")?;
+             ) AS upcoming WHERE due > $1",
+            greatest = self.engine.greatest()
+        );
+        let secs: Option<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+            .bind(to_secs(after))
+            .fetch_one(&self.pool)
+            .await
+            .during("finding the next fetch time")?;
         Ok(secs.map(from_secs))
     }
 
@@ -368,7 +371,7 @@ impl Store {
 /// Marks a fetch of `source` at `now` successful: last success, no error, no failure run,
 /// no wait, status ok (a gone source that answers again is back).
 pub(crate) async fn mark_success(
-    tx: &mut SqliteConnection,
+    tx: &mut AnyConnection,
     source: SourceId,
     now: DateTime<Utc>,
 ) -> Result<()> {
@@ -399,7 +402,7 @@ enum Validators {
 }
 
 async fn save_record(
-    tx: &mut SqliteConnection,
+    tx: &mut AnyConnection,
     source: SourceId,
     record: &FetchRecord,
     validators: Validators,
@@ -428,7 +431,7 @@ async fn save_record(
 
 /// Commits a one-row transition, moving the clock, or fails when the source is unknown.
 async fn finish(
-    mut tx: sqlx::Transaction<'_, sqlx::Sqlite>,
+    mut tx: sqlx::Transaction<'_, sqlx::Any>,
     source: SourceId,
     rows: u64,
     action: &'static str,

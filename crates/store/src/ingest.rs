@@ -1,13 +1,23 @@
-//! Storing what one fetch of a source produced, atomically.
+//! Storing what one fetch of a source produced, atomically, in a fixed number of
+//! statements however many posts it brought: one read of the source's posts with the
+//! batch's guids (and one of those sharing a link and title with the rest), the decisions
+//! in [`plan`] (no database), then multi-row inserts and updates, and the tag links read,
+//! planned ([`links::plan_post`]) and written the same way.
 
-use std::collections::HashSet;
+mod plan;
+
+use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use sqlx::{Row, SqliteConnection};
-use syndic_core::{FeedEntry, FeedMeta, PostId, SourceId, TagAssignment};
+use sqlx::{AnyConnection, Row};
+use syndic_core::{FeedEntry, FeedMeta, SourceId, TagAssignment, slugify};
 
+use crate::engine::Engine;
 use crate::error::QueryContext;
-use crate::{Result, Store, clock, sources, to_secs};
+use crate::links::{self, CurrentLinks, LinkWrites, Posts};
+use crate::sql::Sql;
+use crate::{Result, Store, clock, sources, tags, text, to_secs};
+pub(crate) use plan::{Action, Incoming, StoredPost};
 
 /// A parsed entry together with the tags automatic tagging gave it.
 #[derive(Debug, Clone)]
@@ -28,8 +38,9 @@ impl Store {
     /// Stores the posts of one successful fetch of `source` in one transaction: new posts
     /// are inserted, changed ones updated in place (first-seen time kept, updated time
     /// set), unchanged ones left alone. Every post's automatic tags are replaced by
-    /// `tags`; manual tags are never touched. Moves the change clock
-    /// ([`Store::last_change`]).
+    /// `tags`; manual tags are never touched. An entry repeating an earlier entry's guid
+    /// is that entry's post and is not stored twice. NUL characters are dropped from every
+    /// text. Moves the change clock ([`Store::last_change`]).
     pub async fn ingest(
         &self,
         source: SourceId,
@@ -38,7 +49,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<IngestStats> {
         let mut tx = self.write("starting an ingest").await?;
-        let (stats, _) = store_posts(&mut tx, source, meta, posts, now).await?;
+        let (stats, _) = store_posts(&mut tx, self.engine, source, meta, posts, now).await?;
         // The last success alone changes the sources page, so every ingest moves the clock.
         clock::bump(&mut tx).await?;
         tx.commit().await.during("committing an ingest")?;
@@ -47,209 +58,301 @@ impl Store {
 }
 
 /// The body of every ingest, inside the caller's transaction: what the feed says about
-/// itself, the source's success, then each post upserted with its automatic tags. The
-/// caller adds what else belongs to the fetch, bumps the clock and commits. Also returns
-/// the indexes (into `posts`) of the posts that were new or updated.
+/// itself, the source's success, then the posts and their automatic tags. The caller adds
+/// what else belongs to the fetch, bumps the clock and commits. Also returns the indexes
+/// (into `posts`) of the posts that were new or updated.
 pub(crate) async fn store_posts(
-    tx: &mut SqliteConnection,
+    tx: &mut AnyConnection,
+    engine: Engine,
     source: SourceId,
     meta: &FeedMeta,
     posts: &[IncomingPost],
     now: DateTime<Utc>,
 ) -> Result<(IngestStats, Vec<usize>)> {
     sources::record_success(tx, source, meta, now).await?;
+    let entries: Vec<Incoming<'_>> = posts.iter().map(|p| Incoming::new(&p.entry)).collect();
+    let by_guid = read_by_guid(tx, engine, source, &entries).await?;
+    let by_link = read_by_link(tx, engine, source, &entries, &by_guid).await?;
+    let actions = plan::plan_posts(&entries, &by_guid, &by_link, now);
+
+    let inserted = insert_posts(tx, engine, source, &entries, &actions, now).await?;
+    update_posts(tx, engine, &entries, &actions, now).await?;
+
     let mut stats = IngestStats::default();
     let mut changed = Vec::new();
-    let batch_guids: HashSet<&str> = posts.iter().map(|p| p.entry.guid.as_str()).collect();
-    for (index, post) in posts.iter().enumerate() {
-        let (id, outcome) = upsert_post(tx, source, &post.entry, &batch_guids, now).await?;
-        match outcome {
-            Outcome::New => stats.new += 1,
-            Outcome::Updated => stats.updated += 1,
-            Outcome::Unchanged => stats.unchanged += 1,
-        }
-        if !matches!(outcome, Outcome::Unchanged) {
-            changed.push(index);
-        }
-        replace_automatic_tags(tx, id, &post.tags, now).await?;
+    let mut ids: Vec<Option<i64>> = Vec::with_capacity(posts.len());
+    for (index, action) in actions.iter().enumerate() {
+        let id = match *action {
+            Action::Insert { .. } => {
+                stats.new += 1;
+                changed.push(index);
+                inserted.get(entries[index].guid.as_ref()).copied()
+            }
+            Action::Update { post, .. } => {
+                stats.updated += 1;
+                changed.push(index);
+                Some(post)
+            }
+            Action::Unchanged { post } => {
+                stats.unchanged += 1;
+                Some(post)
+            }
+            Action::Repeat { .. } => {
+                stats.unchanged += 1;
+                None
+            }
+        };
+        ids.push(id);
     }
+    replace_automatic_tags(tx, engine, posts, &actions, &ids, now).await?;
     Ok((stats, changed))
 }
 
-enum Outcome {
-    New,
-    Updated,
-    Unchanged,
+/// The columns [`StoredPost`] reads.
+const STORED_COLUMNS: &str = "SELECT id, guid, title, link, author, published_at, content_html, categories, language \
+     FROM posts WHERE source_id = ";
+
+/// The source's posts with the batch's guids.
+async fn read_by_guid(
+    tx: &mut AnyConnection,
+    engine: Engine,
+    source: SourceId,
+    entries: &[Incoming<'_>],
+) -> Result<Vec<StoredPost>> {
+    let mut found = Vec::new();
+    for chunk in entries.chunks(engine.rows_per_statement(1)) {
+        let mut select = Sql::new(STORED_COLUMNS);
+        select.bind(source.0).push(" AND guid IN (");
+        select.push_list(chunk, |sql, entry| {
+            sql.bind(entry.guid.clone().into_owned());
+        });
+        select.push(")");
+        for row in select.fetch_all(&mut *tx, "looking up posts").await? {
+            found.push(stored_from_row(&row)?);
+        }
+    }
+    Ok(found)
 }
 
-async fn upsert_post(
-    tx: &mut SqliteConnection,
+/// The source's posts sharing a link and a title with an entry whose guid is not stored.
+async fn read_by_link(
+    tx: &mut AnyConnection,
+    engine: Engine,
     source: SourceId,
-    entry: &FeedEntry,
-    batch_guids: &HashSet<&str>,
+    entries: &[Incoming<'_>],
+    by_guid: &[StoredPost],
+) -> Result<Vec<StoredPost>> {
+    let known: std::collections::HashSet<&str> = by_guid.iter().map(|p| p.guid.as_str()).collect();
+    let unmatched: Vec<(&str, &str)> = entries
+        .iter()
+        .filter(|e| !known.contains(e.guid.as_ref()))
+        .filter_map(|e| Some((e.link.as_deref()?, e.title.as_ref())))
+        .collect();
+    let mut found: HashMap<i64, StoredPost> = HashMap::new();
+    for chunk in unmatched.chunks(engine.rows_per_statement(2)) {
+        let mut select = Sql::new(STORED_COLUMNS);
+        select.bind(source.0).push(" AND link IN (");
+        select.push_list(chunk, |sql, (link, _)| {
+            sql.bind((*link).to_owned());
+        });
+        select.push(") AND title IN (");
+        select.push_list(chunk, |sql, (_, title)| {
+            sql.bind((*title).to_owned());
+        });
+        select.push(")");
+        for row in select
+            .fetch_all(&mut *tx, "looking up posts by link")
+            .await?
+        {
+            let post = stored_from_row(&row)?;
+            found.insert(post.id, post);
+        }
+    }
+    let mut found: Vec<StoredPost> = found.into_values().collect();
+    found.sort_by_key(|p| p.id);
+    Ok(found)
+}
+
+fn stored_from_row(row: &sqlx::any::AnyRow) -> Result<StoredPost> {
+    let read = || -> Result<StoredPost, sqlx::Error> {
+        Ok(StoredPost {
+            id: row.try_get("id")?,
+            guid: row.try_get("guid")?,
+            title: row.try_get("title")?,
+            link: row.try_get("link")?,
+            author: row.try_get("author")?,
+            published_at: row.try_get("published_at")?,
+            content_html: row.try_get("content_html")?,
+            categories: row.try_get("categories")?,
+            language: row.try_get("language")?,
+        })
+    };
+    read().during("reading a stored post")
+}
+
+/// Inserts the new posts, in the batch's order (so ids follow the feed's order); their ids
+/// by guid.
+async fn insert_posts(
+    tx: &mut AnyConnection,
+    engine: Engine,
+    source: SourceId,
+    entries: &[Incoming<'_>],
+    actions: &[Action],
     now: DateTime<Utc>,
-) -> Result<(PostId, Outcome)> {
-    let categories = serde_json::to_string(&entry.categories).unwrap_or_else(|_| "[]".into());
-    let existing = sqlx::query(
-        "SELECT id, title, link, author, published_at, content_html, categories, guid, language
-         FROM posts WHERE source_id = $1 AND guid = $2",
-    )
-    .bind(source.0)
-    .bind(&entry.guid)
-    .fetch_optional(&mut *tx)
-    .await
-    .during("looking up a post")?;
-    let existing = match existing {
-        Some(row) => Some(row),
-        None => same_post_new_guid(tx, source, entry, batch_guids).await?,
-    };
-
-    let Some(row) = existing else {
-        let published = for_ordering(entry.published.or(entry.updated).unwrap_or(now), now);
-        let id: i64 = sqlx::query_scalar(
+) -> Result<HashMap<String, i64>> {
+    let new: Vec<(&Incoming<'_>, i64)> = entries
+        .iter()
+        .zip(actions)
+        .filter_map(|(entry, action)| match action {
+            Action::Insert { published } => Some((entry, *published)),
+            _ => None,
+        })
+        .collect();
+    let search = engine.search_column();
+    let mut ids = HashMap::with_capacity(new.len());
+    for chunk in new.chunks(engine.rows_per_statement(11)) {
+        let mut insert = Sql::new(
             "INSERT INTO posts (source_id, guid, title, link, author, published_at, updated_at,
-                 first_seen_at, content_html, content_text, categories, language)
-             VALUES ($1, $2, $3, $4, $5, $6, NULL, $7, $8, $9, $10, $11) RETURNING id",
-        )
-        .bind(source.0)
-        .bind(&entry.guid)
-        .bind(&entry.title)
-        .bind(&entry.link)
-        .bind(&entry.author)
-        .bind(to_secs(published))
-        .bind(to_secs(now))
-        .bind(&entry.content_html)
-        .bind(&entry.content_text)
-        .bind(&categories)
-        .bind(&entry.language)
-        .fetch_one(&mut *tx)
-        .await
-        .during("inserting a post")?;
-        return Ok((PostId(id), Outcome::New));
-    };
-
-    let read = || -> Result<_, sqlx::Error> {
-        Ok((
-            row.try_get::<i64, _>("id")?,
-            row.try_get::<String, _>("title")?,
-            row.try_get::<Option<String>, _>("link")?,
-            row.try_get::<Option<String>, _>("author")?,
-            row.try_get::<i64, _>("published_at")?,
-            row.try_get::<String, _>("content_html")?,
-            row.try_get::<String, _>("categories")?,
-            row.try_get::<Option<String>, _>("language")?,
-        ))
-    };
-    let (id, title, link, author, published_at, content_html, stored_categories, language) =
-        read().during("reading a stored post")?;
-    // A feed that stops giving a date, or still gives one too far ahead (clamped when first
-    // seen), does not move the post: keep the stored date.
-    let published = match entry.published.or(entry.updated) {
-        Some(date) if date <= now + MAX_FUTURE => to_secs(date),
-        _ => published_at,
-    };
-    let unchanged = title == entry.title
-        && link == entry.link
-        && author == entry.author
-        && published == published_at
-        && content_html == entry.content_html
-        && stored_categories == categories
-        && language == entry.language;
-    if unchanged {
-        return Ok((PostId(id), Outcome::Unchanged));
+                 first_seen_at, content_html, content_text, categories, language",
+        );
+        if let Some(column) = search {
+            insert.push(", ").push(column);
+        }
+        insert.push(") VALUES ");
+        insert.push_list(chunk, |sql, (entry, published)| {
+            let source = sql.placeholder(source.0);
+            let guid = sql.placeholder(entry.guid.clone().into_owned());
+            let title = sql.placeholder(entry.title.clone().into_owned());
+            let link = sql.placeholder(entry.link.clone().map(|l| l.into_owned()));
+            let author = sql.placeholder(entry.author.clone().map(|a| a.into_owned()));
+            let published = sql.placeholder(*published);
+            let first_seen = sql.placeholder(to_secs(now));
+            let html = sql.placeholder(entry.content_html.clone().into_owned());
+            let text = sql.placeholder(entry.content_text.clone().into_owned());
+            let categories = sql.placeholder(entry.categories.clone());
+            let language = sql.placeholder(entry.language.clone().map(|l| l.into_owned()));
+            sql.push(&format!(
+                "({source}, {guid}, {title}, {link}, {author}, {published}, NULL, {first_seen}, \
+                 {html}, {text}, {categories}, {language}"
+            ));
+            if search.is_some() {
+                sql.push(", ").push(&engine.search_document(&title, &text));
+            }
+            sql.push(")");
+        });
+        insert.push(" RETURNING id, guid");
+        for row in insert.fetch_all(&mut *tx, "inserting posts").await? {
+            let id: i64 = row.try_get(0).during("inserting posts")?;
+            let guid: String = row.try_get(1).during("inserting posts")?;
+            ids.insert(guid, id);
+        }
     }
-    sqlx::query(
-        "UPDATE posts SET title = $1, link = $2, author = $3, published_at = $4, updated_at = $5,
-             content_html = $6, content_text = $7, categories = $8, guid = $10, language = $11
-         WHERE id = $9",
-    )
-    .bind(&entry.title)
-    .bind(&entry.link)
-    .bind(&entry.author)
-    .bind(published)
-    .bind(to_secs(entry.updated.unwrap_or(now)))
-    .bind(&entry.content_html)
-    .bind(&entry.content_text)
-    .bind(&categories)
-    .bind(id)
-    .bind(&entry.guid)
-    .bind(&entry.language)
-    .execute(&mut *tx)
-    .await
-    .during("updating a post")?;
-    Ok((PostId(id), Outcome::Updated))
+    Ok(ids)
 }
 
-/// How far ahead of now a publication date may be: later ones are clamped to it, so that
-/// a post dated years ahead cannot pin itself to the top of every archive.
-const MAX_FUTURE: chrono::TimeDelta = chrono::TimeDelta::days(1);
-
-fn for_ordering(date: DateTime<Utc>, now: DateTime<Utc>) -> DateTime<Utc> {
-    date.min(now + MAX_FUTURE)
-}
-
-/// A stored post that is `entry` under a guid the feed no longer uses: some feeds make up
-/// a new guid on every request while the item's link and title stay. Matching needs the
-/// same link *and* title, exactly one such post, and its old guid absent from this
-/// fetch, so that items which merely share a link (a home page) stay apart.
-async fn same_post_new_guid(
-    tx: &mut SqliteConnection,
-    source: SourceId,
-    entry: &FeedEntry,
-    batch_guids: &HashSet<&str>,
-) -> Result<Option<sqlx::sqlite::SqliteRow>> {
-    let Some(link) = entry.link.as_deref() else {
-        return Ok(None);
-    };
-    let mut rows = sqlx::query(
-        "SELECT id, title, link, author, published_at, content_html, categories, guid, language
-         FROM posts WHERE source_id = $1 AND link = $2 AND title = $3 LIMIT 2",
-    )
-    .bind(source.0)
-    .bind(link)
-    .bind(&entry.title)
-    .fetch_all(&mut *tx)
-    .await
-    .during("looking up a post by its link")?;
-    if rows.len() != 1 {
-        return Ok(None);
-    }
-    let row = rows.remove(0);
-    let old_guid: String = row.try_get("guid").during("reading a stored post")?;
-    Ok((!batch_guids.contains(old_guid.as_str())).then_some(row))
-}
-
-/// Replaces the automatic (non-manual) tag links of `post` with `tags`, creating tag rows
-/// for names not seen before (feed categories may name tags outside the vocabulary). A
-/// pair somebody vetoed ([`Store::remove_tag`](crate::Store::remove_tag)) stays unlinked.
-pub(crate) async fn replace_automatic_tags(
-    tx: &mut SqliteConnection,
-    post: PostId,
-    tags: &[TagAssignment],
+/// Rewrites the changed posts in place (first-seen time kept, updated time set).
+async fn update_posts(
+    tx: &mut AnyConnection,
+    engine: Engine,
+    entries: &[Incoming<'_>],
+    actions: &[Action],
     now: DateTime<Utc>,
 ) -> Result<()> {
-    sqlx::query("DELETE FROM post_tags WHERE post_id = $1 AND origin <> 'manual'")
-        .bind(post.0)
-        .execute(&mut *tx)
-        .await
-        .during("clearing a post's automatic tags")?;
-    let vetoed = crate::retag::vetoed_tags(tx, post).await?;
-    for assignment in tags.iter().filter(|t| t.origin.is_automatic()) {
-        let (tag, _) = crate::query::ensure_tag(tx, &assignment.tag, now).await?;
-        if vetoed.contains(&tag) {
-            continue;
+    let changed: Vec<(&Incoming<'_>, i64, i64)> = entries
+        .iter()
+        .zip(actions)
+        .filter_map(|(entry, action)| match action {
+            Action::Update { post, published } => Some((entry, *post, *published)),
+            _ => None,
+        })
+        .collect();
+    for chunk in changed.chunks(engine.rows_per_statement(11)) {
+        let mut update = Sql::new(
+            "UPDATE posts SET guid = v.column2, title = v.column3, link = v.column4,
+                 author = v.column5, published_at = v.column6, updated_at = v.column7,
+                 content_html = v.column8, content_text = v.column9, categories = v.column10,
+                 language = v.column11",
+        );
+        if let Some(column) = engine.search_column() {
+            update
+                .push(", ")
+                .push(column)
+                .push(" = ")
+                .push(&engine.search_document("v.column3", "v.column9"));
         }
-        sqlx::query(
-            "INSERT INTO post_tags (post_id, tag_id, origin, detail) VALUES ($1, $2, $3, $4)
-             ON CONFLICT (post_id, tag_id, origin) DO NOTHING",
-        )
-        .bind(post.0)
-        .bind(tag.0)
-        .bind(assignment.origin.as_str())
-        .bind(&assignment.detail)
-        .execute(&mut *tx)
-        .await
-        .during("linking a post to a tag")?;
+        update.push(" FROM (VALUES ");
+        update.push_list(chunk, |sql, (entry, post, published)| {
+            sql.push("(")
+                .bind(*post)
+                .push(", ")
+                .bind(entry.guid.clone().into_owned())
+                .push(", ")
+                .bind(entry.title.clone().into_owned())
+                .push(", ")
+                .bind(entry.link.clone().map(|l| l.into_owned()))
+                .push(", ")
+                .bind(entry.author.clone().map(|a| a.into_owned()))
+                .push(", ")
+                .bind(*published)
+                .push(", ")
+                .bind(to_secs(entry.updated.unwrap_or(now)))
+                .push(", ")
+                .bind(entry.content_html.clone().into_owned())
+                .push(", ")
+                .bind(entry.content_text.clone().into_owned())
+                .push(", ")
+                .bind(entry.categories.clone())
+                .push(", ")
+                .bind(entry.language.clone().map(|l| l.into_owned()))
+                .push(")");
+        });
+        update.push(") AS v WHERE posts.id = v.column1");
+        update.execute(tx, "updating posts").await?;
     }
     Ok(())
+}
+
+/// Replaces every stored post's automatic (non-manual) tag links with the batch's,
+/// creating tag rows for names not seen before (feed categories may name tags outside the
+/// vocabulary). A pair somebody vetoed ([`Store::remove_tag`]) stays unlinked.
+async fn replace_automatic_tags(
+    tx: &mut AnyConnection,
+    engine: Engine,
+    posts: &[IncomingPost],
+    actions: &[Action],
+    ids: &[Option<i64>],
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let names: Vec<&str> = posts
+        .iter()
+        .flat_map(|p| &p.tags)
+        .filter(|t| t.origin.is_automatic())
+        .map(|t| t.tag.as_str())
+        .collect();
+    let tag_ids = tags::ensure_tags(tx, engine, &names, now).await?;
+    // New posts have no links yet; only stored ones are read.
+    let stored: Vec<i64> = actions
+        .iter()
+        .zip(ids)
+        .filter(|(action, _)| matches!(action, Action::Update { .. } | Action::Unchanged { .. }))
+        .filter_map(|(_, id)| *id)
+        .collect();
+    let current = if stored.is_empty() {
+        HashMap::new()
+    } else {
+        links::read_current(tx, engine, Posts::Ids(&stored)).await?
+    };
+    let empty = CurrentLinks::default();
+    let mut writes = LinkWrites::default();
+    for (post, id) in posts.iter().zip(ids) {
+        let Some(id) = *id else { continue };
+        let details: Vec<_> = post.tags.iter().map(|t| text::clean(&t.detail)).collect();
+        let wanted = post.tags.iter().zip(&details).filter_map(|(t, detail)| {
+            let tag = tag_ids.get(&slugify(&text::clean(&t.tag)))?;
+            Some((*tag, t.origin, detail.as_ref()))
+        });
+        let plan = links::plan_post(current.get(&id).unwrap_or(&empty), wanted);
+        writes.add(id, &plan);
+    }
+    writes.write(tx, engine).await
 }

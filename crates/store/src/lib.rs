@@ -3,14 +3,21 @@
 //! It keeps sources, posts, tags and the post-tag links (with the reason for each link),
 //! and answers the questions pages, exports and the CLI ask: newest posts overall, of a
 //! tag, of a source; one post; every tag with its count; and full-text [`Store::search`]
-//! over titles and texts (SQLite FTS5, stemmed, ranked, with highlighted snippets), which
-//! reads only the words of what a reader typed and never passes it on as query syntax.
+//! over titles and texts (stemmed, ranked, with highlighted snippets), which reads only the
+//! words of what a reader typed and never passes it on as query syntax.
 //!
-//! Entry point: [`Store::open`] with a database URL. Today that is SQLite (`sqlite://path`,
-//! WAL journal, busy timeout, migrations applied on open). The schema and the SQL are kept
-//! portable (positional `$n` parameters, integer UTC seconds for times, no SQLite-only
-//! functions in queries) so that a PostgreSQL backend can join as a second variant of the
-//! backend enum; [`Store::open`] already chooses by URL scheme.
+//! Entry point: [`Store::open`] with a database URL, which chooses the engine at run time:
+//! SQLite (`sqlite://PATH` or a path: WAL journal, busy timeout, FTS5 search) or
+//! PostgreSQL (`postgres://…`: `tsvector` search with a GIN index). Queries are written once
+//! for both (sqlx's `Any` driver, `$n` parameters, integer UTC seconds for times); every
+//! difference between the engines is a method of one closed enum, answered in one module
+//! per engine (`engine/sqlite.rs`, `engine/postgres.rs`), and each engine has its own
+//! migrations on one version scale. Nothing outside this crate sees an engine type.
+//!
+//! Decisions are made in plain functions, between a bulk read and a bulk write: which
+//! stored post an incoming entry is and what changes (`ingest/plan.rs`), which tag links a
+//! post gains or loses (`links.rs`, shared by ingest and retag). They are unit-tested
+//! without a database; the SQL around them only reads rows and writes the outcome.
 //!
 //! Every write that can change what a page shows also moves one site-wide change clock in
 //! the same transaction; [`Store::last_change`] reads it (the site's `Last-Modified`).
@@ -23,9 +30,11 @@
 //! their tag decisions ([`IncomingPost`]) and it stores them atomically per source.
 
 mod clock;
+mod engine;
 mod error;
 mod fetch_state;
 mod ingest;
+mod links;
 mod manual;
 mod migrate;
 mod neighbours;
@@ -35,14 +44,16 @@ mod retag;
 mod rows;
 mod search;
 mod sources;
+mod sql;
+mod tags;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
+mod text;
 mod websub;
 
 use std::path::Path;
-use std::str::FromStr;
-use std::time::Duration;
 
-use sqlx::SqlitePool;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::AnyPool;
 
 pub use clock::ChangeStamp;
 pub use error::StoreError;
@@ -59,11 +70,7 @@ pub use search::{
 pub use sources::SourceSpec;
 pub use websub::{Subscription, SubscriptionState};
 
-/// How every write transaction starts. `BEGIN IMMEDIATE` takes SQLite's write lock up
-/// front, so a transaction that reads before it writes waits its turn (busy timeout)
-/// instead of failing with "database is locked" when another writer committed in between,
-/// as concurrent ingests would otherwise do.
-pub(crate) const BEGIN_WRITE: &str = "BEGIN IMMEDIATE";
+use engine::Engine;
 
 /// Result alias for store operations.
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -71,89 +78,90 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 /// A handle on the database. Cheap to clone; every clone shares one connection pool.
 #[derive(Debug, Clone)]
 pub struct Store {
-    pool: SqlitePool,
+    pool: AnyPool,
+    engine: Engine,
 }
 
 impl Store {
     /// Opens (creating if needed) the database at `url` and brings its schema up to date.
     ///
-    /// Accepted: `sqlite://PATH`, `sqlite:PATH` and `sqlite::memory:`. Relative paths are
-    /// taken as given; callers resolve them (the binary resolves them against the config
-    /// file's folder).
+    /// Accepted: `sqlite://PATH`, `sqlite:PATH`, `sqlite::memory:` or a plain path for
+    /// SQLite; `postgres://USER@HOST[:PORT]/DATABASE` (or `postgresql://`) for PostgreSQL.
+    /// Relative SQLite paths are taken from the working directory; callers resolve them
+    /// first if they mean another folder (the binary resolves them against the config
+    /// file's). A server that cannot be reached fails at once, naming the URL without its
+    /// password.
     pub async fn open(url: &str) -> Result<Store> {
-        let scheme = url.split(':').next().unwrap_or_default();
-        match scheme {
-            "sqlite" => Self::open_sqlite(url).await,
-            "postgres" | "postgresql" => Err(StoreError::UnsupportedBackend {
-                url: redact(url),
-                hint: "PostgreSQL support is not built yet; use sqlite://PATH".into(),
-            }),
-            _ => Err(StoreError::UnsupportedBackend {
-                url: redact(url),
-                hint: "database.url must start with sqlite://".into(),
-            }),
+        Self::open_at(&Engine::locate(url)?, url).await
+    }
+
+    /// Opens a SQLite database file at `path` (created if missing).
+    pub async fn open_sqlite_path(path: &Path) -> Result<Store> {
+        let text = path.display().to_string();
+        Self::open_at(&engine::Location::sqlite_file(path)?, &text).await
+    }
+
+    async fn open_at(location: &engine::Location, url: &str) -> Result<Store> {
+        let pool = Engine::connect(location, url).await?;
+        let engine = location.engine;
+        migrate::apply(&pool, engine).await?;
+        Ok(Store { pool, engine })
+    }
+
+    /// The name of the engine holding the store (`sqlite` or `postgres`), for logs.
+    pub fn engine_name(&self) -> &'static str {
+        match self.engine {
+            Engine::Sqlite => "sqlite",
+            Engine::Postgres => "postgres",
         }
     }
 
-    /// Opens a SQLite database file at `path`.
-    pub async fn open_sqlite_path(path: &Path) -> Result<Store> {
-        let options = SqliteConnectOptions::new().filename(path);
-        Self::connect(options, &path.display().to_string()).await
-    }
-
-    async fn open_sqlite(url: &str) -> Result<Store> {
-        let options = SqliteConnectOptions::from_str(url).map_err(|source| StoreError::Open {
-            url: redact(url),
-            source,
-        })?;
-        Self::connect(options, url).await
-    }
-
-    async fn connect(options: SqliteConnectOptions, url: &str) -> Result<Store> {
-        let options = options
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
-            .busy_timeout(Duration::from_secs(10))
-            .foreign_keys(true);
-        let in_memory = url.contains(":memory:");
-        let pool = SqlitePoolOptions::new()
-            // An in-memory database lives in one connection; a file can have several readers.
-            .max_connections(if in_memory { 1 } else { 8 })
-            .connect_with(options)
-            .await
-            .map_err(|source| StoreError::Open {
-                url: redact(url),
-                source,
-            })?;
-        migrate::apply(&pool).await?;
-        Ok(Store { pool })
-    }
-
-    /// A write transaction, begun with [`BEGIN_WRITE`]; `action` names it in errors.
+    /// A write transaction, begun as the engine begins writes; `action` names it in errors.
     pub(crate) async fn write(
         &self,
         action: &'static str,
-    ) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>> {
+    ) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
         use crate::error::QueryContext;
-        self.pool.begin_with(BEGIN_WRITE).await.during(action)
+        self.pool
+            .begin_with(self.engine.begin_write())
+            .await
+            .during(action)
     }
 
-    /// Closes every connection, checkpointing the WAL.
+    /// Closes every connection (on SQLite, checkpointing the WAL).
     pub async fn close(&self) {
         self.pool.close().await;
     }
 }
 
-/// A database URL fit for logs and error messages: any password is replaced.
+/// A database URL fit for logs and error messages: any password (in the authority or as a
+/// `password=` parameter) is replaced.
 pub fn redact(url: &str) -> String {
-    match url::Url::parse(url) {
-        Ok(mut parsed) if parsed.password().is_some() => {
-            let _ = parsed.set_password(Some("***"));
-            parsed.to_string()
-        }
-        _ => url.to_owned(),
+    let Ok(mut parsed) = url::Url::parse(url) else {
+        return url.to_owned();
+    };
+    let in_query = parsed.query_pairs().any(|(key, _)| key == "password");
+    if parsed.password().is_none() && !in_query {
+        return url.to_owned();
     }
+    if parsed.password().is_some() {
+        let _ = parsed.set_password(Some("***"));
+    }
+    if in_query {
+        let pairs: Vec<(String, String)> = parsed
+            .query_pairs()
+            .map(|(key, value)| {
+                let value = if key == "password" {
+                    "***".into()
+                } else {
+                    value.into_owned()
+                };
+                (key.into_owned(), value)
+            })
+            .collect();
+        parsed.query_pairs_mut().clear().extend_pairs(pairs);
+    }
+    parsed.to_string()
 }
 
 /// Seconds since the epoch, as stored.

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use syndic_core::{PostId, Tag, TagId, TagOrigin, TagRef, slugify};
 
 use crate::error::QueryContext;
-use crate::query::ensure_tag;
+use crate::tags::ensure_tag;
 use crate::{Result, Store, StoreError, clock, to_secs};
 
 /// What [`Store::add_manual_tag`] did.
@@ -58,7 +58,7 @@ impl Store {
     ) -> Result<ManualAdd> {
         let mut tx = self.write("starting a manual tag").await?;
         ensure_post(&mut tx, post).await?;
-        let (tag, created_tag) = ensure_tag(&mut tx, tag, now).await?;
+        let (tag, created_tag) = ensure_tag(&mut tx, self.engine, tag, now).await?;
         let origins: Vec<String> =
             sqlx::query_scalar("SELECT origin FROM post_tags WHERE post_id = $1 AND tag_id = $2")
                 .bind(post.0)
@@ -140,7 +140,7 @@ impl Store {
     pub async fn post_vetoes(&self, post: PostId) -> Result<Vec<TagRef>> {
         let rows: Vec<(String, String)> = sqlx::query_as(
             "SELECT t.name, t.slug FROM tag_vetoes v JOIN tags t ON t.id = v.tag_id
-             WHERE v.post_id = $1 ORDER BY lower(t.name)",
+             WHERE v.post_id = $1 ORDER BY lower(t.name), t.id",
         )
         .bind(post.0)
         .fetch_all(&self.pool)
@@ -203,11 +203,11 @@ impl Store {
         let mut changed = false;
         let mut wanted: BTreeSet<(String, i64)> = BTreeSet::new();
         for spec in tags {
-            let (id, created) = ensure_tag(&mut tx, &spec.name, now).await?;
+            let (id, created) = ensure_tag(&mut tx, self.engine, &spec.name, now).await?;
             changed |= created;
             let updated =
                 sqlx::query("UPDATE tags SET description = $1 WHERE id = $2 AND description <> $1")
-                    .bind(&spec.description)
+                    .bind(crate::text::clean(&spec.description).into_owned())
                     .bind(id.0)
                     .execute(&mut *tx)
                     .await
@@ -253,7 +253,7 @@ impl Store {
     }
 }
 
-async fn ensure_post(tx: &mut sqlx::SqliteConnection, post: PostId) -> Result<()> {
+async fn ensure_post(tx: &mut sqlx::AnyConnection, post: PostId) -> Result<()> {
     let found: Option<i64> = sqlx::query_scalar("SELECT id FROM posts WHERE id = $1")
         .bind(post.0)
         .fetch_optional(&mut *tx)

@@ -94,12 +94,8 @@ mod tests {
         (pair.0.map(|p| p.id.0), pair.1.map(|p| p.id.0))
     }
 
-    #[tokio::test]
     async fn neighbours_follow_the_newest_first_order_with_ties_by_id() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let store = Store::open_sqlite_path(&dir.path().join("n.db"))
-            .await
-            .expect("open");
+        let (store, _db) = crate::tests::fresh_store().await;
         let spec = SourceSpec {
             url: "https://blog.example/feed".into(),
             name: None,
@@ -131,4 +127,6 @@ mod tests {
             (None, None)
         );
     }
+
+    crate::tests::on_both_engines!(neighbours_follow_the_newest_first_order_with_ties_by_id,);
 }

@@ -3,12 +3,15 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
+use sqlx::Row;
 use syndic_core::{Page, Post, PostId, SourceId, Tag, TagId, TagRef, slugify};
 
+use crate::engine::Engine;
 use crate::error::QueryContext;
 use crate::rows::{post_columns, post_from_row};
-use crate::{Result, Store, clock, to_secs};
+use crate::sql::Sql;
+use crate::tags::ensure_tag;
+use crate::{Result, Store, clock};
 
 /// Which posts a listing shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,42 +25,43 @@ impl PostFilter {
     /// `FROM … [WHERE …]` over the listing's posts `p`, reading only what ordering needs.
     ///
     /// A tag's listing is driven from `post_tags` (its `(tag_id, post_id)` index), so its
-    /// cost follows the tag's size, not the store's: the `CROSS JOIN` tells SQLite to keep
-    /// that order instead of walking every post newest-first and probing each for the tag.
-    fn push_from(self, q: &mut QueryBuilder<Sqlite>) {
+    /// cost follows the tag's size, not the store's: the engine's ordered join keeps that
+    /// order instead of walking every post newest-first and probing each for the tag.
+    fn push_from(self, sql: &mut Sql, engine: Engine) {
         match self {
             PostFilter::All => {
-                q.push(" FROM posts p");
+                sql.push(" FROM posts p");
             }
             PostFilter::Tag(tag) => {
-                q.push(" FROM (SELECT DISTINCT post_id FROM post_tags WHERE tag_id = ");
-                q.push_bind(tag.0);
-                q.push(") t CROSS JOIN posts p ON p.id = t.post_id");
+                sql.push(" FROM (SELECT DISTINCT post_id FROM post_tags WHERE tag_id = ")
+                    .bind(tag.0)
+                    .push(") t ")
+                    .push(engine.ordered_join())
+                    .push(" posts p ON p.id = t.post_id");
             }
             PostFilter::Source(source) => {
-                q.push(" FROM posts p WHERE p.source_id = ");
-                q.push_bind(source.0);
+                sql.push(" FROM posts p WHERE p.source_id = ")
+                    .bind(source.0);
             }
         }
     }
 
     /// A query counting the listing's posts from the narrowest index.
-    fn count_query(self) -> QueryBuilder<Sqlite> {
-        let mut q = QueryBuilder::new("");
+    fn count_query(self) -> Sql {
         match self {
-            PostFilter::All => {
-                q.push("SELECT COUNT(*) FROM posts");
-            }
+            PostFilter::All => Sql::new("SELECT COUNT(*) FROM posts"),
             PostFilter::Tag(tag) => {
-                q.push("SELECT COUNT(DISTINCT post_id) FROM post_tags WHERE tag_id = ");
-                q.push_bind(tag.0);
+                let mut sql =
+                    Sql::new("SELECT COUNT(DISTINCT post_id) FROM post_tags WHERE tag_id = ");
+                sql.bind(tag.0);
+                sql
             }
             PostFilter::Source(source) => {
-                q.push("SELECT COUNT(*) FROM posts WHERE source_id = ");
-                q.push_bind(source.0);
+                let mut sql = Sql::new("SELECT COUNT(*) FROM posts WHERE source_id = ");
+                sql.bind(source.0);
+                sql
             }
         }
-        q
     }
 }
 
@@ -66,23 +70,19 @@ impl Store {
     pub async fn posts(&self, filter: PostFilter, page: Page) -> Result<Vec<Post>> {
         // The page is chosen from ids and dates alone, then only its posts are read whole:
         // sorting a listing never drags every post's content along.
-        let mut q = QueryBuilder::new("SELECT ");
-        q.push(post_columns!());
-        q.push(" FROM (SELECT p.id");
-        filter.push_from(&mut q);
-        q.push(" ORDER BY p.published_at DESC, p.id DESC LIMIT ");
-        q.push_bind(i64::try_from(page.limit()).unwrap_or(i64::MAX));
-        q.push(" OFFSET ");
-        q.push_bind(i64::try_from(page.offset()).unwrap_or(i64::MAX));
-        q.push(
-            ") page CROSS JOIN posts p ON p.id = page.id JOIN sources s ON s.id = p.source_id \
-             ORDER BY p.published_at DESC, p.id DESC",
-        );
-        let rows = q
-            .build()
-            .fetch_all(&self.pool)
-            .await
-            .during("listing posts")?;
+        let mut q = Sql::new(concat!("SELECT ", post_columns!(), " FROM (SELECT p.id"));
+        filter.push_from(&mut q, self.engine);
+        q.push(" ORDER BY p.published_at DESC, p.id DESC LIMIT ")
+            .bind(i64::try_from(page.limit()).unwrap_or(i64::MAX))
+            .push(" OFFSET ")
+            .bind(i64::try_from(page.offset()).unwrap_or(i64::MAX))
+            .push(") page ")
+            .push(self.engine.ordered_join())
+            .push(
+                " posts p ON p.id = page.id JOIN sources s ON s.id = p.source_id \
+                 ORDER BY p.published_at DESC, p.id DESC",
+            );
+        let rows = q.fetch_all(&self.pool, "listing posts").await?;
         let mut posts = rows.iter().map(post_from_row).collect::<Result<Vec<_>>>()?;
         self.attach_tags(&mut posts).await?;
         Ok(posts)
@@ -90,13 +90,10 @@ impl Store {
 
     /// How many posts a listing has.
     pub async fn count_posts(&self, filter: PostFilter) -> Result<u64> {
-        let mut q = filter.count_query();
-        let count: i64 = q
-            .build_query_scalar()
-            .fetch_one(&self.pool)
+        filter
+            .count_query()
+            .fetch_count(&self.pool, "counting posts")
             .await
-            .during("counting posts")?;
-        Ok(u64::try_from(count).unwrap_or(0))
     }
 
     /// One post with its tags.
@@ -154,7 +151,7 @@ impl Store {
         let mut tx = self.write("starting a tag sync").await?;
         let mut created = false;
         for name in names {
-            created |= ensure_tag(&mut tx, name, now).await?.1;
+            created |= ensure_tag(&mut tx, self.engine, name, now).await?.1;
         }
         if created {
             clock::bump(&mut tx).await?;
@@ -168,20 +165,17 @@ impl Store {
         if posts.is_empty() {
             return Ok(());
         }
-        let mut q = QueryBuilder::new(
-            "SELECT DISTINCT pt.post_id, t.name, t.slug FROM post_tags pt
+        // Grouped rather than DISTINCT: PostgreSQL sorts a DISTINCT result only by columns
+        // it selects.
+        let mut q = Sql::new(
+            "SELECT pt.post_id, t.name, t.slug FROM post_tags pt
              JOIN tags t ON t.id = pt.tag_id WHERE pt.post_id IN (",
         );
-        let mut ids = q.separated(", ");
-        for post in posts.iter() {
-            ids.push_bind(post.id.0);
-        }
-        q.push(") ORDER BY lower(t.name)");
-        let rows = q
-            .build()
-            .fetch_all(&self.pool)
-            .await
-            .during("reading post tags")?;
+        q.push_list(posts.iter(), |sql, post| {
+            sql.bind(post.id.0);
+        });
+        q.push(") GROUP BY pt.post_id, t.id ORDER BY lower(t.name), t.id");
+        let rows = q.fetch_all(&self.pool, "reading post tags").await?;
         let mut by_post: HashMap<i64, Vec<TagRef>> = HashMap::new();
         for row in &rows {
             let read = || -> Result<_, sqlx::Error> {
@@ -201,36 +195,7 @@ impl Store {
     }
 }
 
-/// The id of the tag called `name` (same name ignoring case, or same slug), created if new;
-/// `true` when it was created.
-pub(crate) async fn ensure_tag(
-    tx: &mut SqliteConnection,
-    name: &str,
-    now: DateTime<Utc>,
-) -> Result<(TagId, bool)> {
-    let slug = slugify(name);
-    // Names that differ only in case share a slug, so the slug (a unique index) finds both.
-    let existing: Option<i64> = sqlx::query_scalar("SELECT id FROM tags WHERE slug = $1")
-        .bind(&slug)
-        .fetch_optional(&mut *tx)
-        .await
-        .during("looking up a tag")?;
-    if let Some(id) = existing {
-        return Ok((TagId(id), false));
-    }
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO tags (name, slug, created_at) VALUES ($1, $2, $3) RETURNING id",
-    )
-    .bind(name)
-    .bind(&slug)
-    .bind(to_secs(now))
-    .fetch_one(&mut *tx)
-    .await
-    .during("adding a tag")?;
-    Ok((TagId(id), true))
-}
-
-fn tag_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<Tag> {
+fn tag_from_row(row: &sqlx::any::AnyRow) -> Result<Tag> {
     let read = || -> Result<Tag, sqlx::Error> {
         Ok(Tag {
             id: TagId(row.try_get("id")?),

@@ -96,7 +96,6 @@ mod tests {
         }
     }
 
-    #[tokio::test]
     async fn reasons_list_every_origin_of_every_tag_by_name() {
         let (store, source, _dir) = store_with_source(None).await;
         let mut post = tagged(entry("a", "Kubernetes at home", 2), &[]);
@@ -133,7 +132,6 @@ mod tests {
         );
     }
 
-    #[tokio::test]
     async fn descriptions_and_aliases_are_read_from_their_rows() {
         let (store, _source, _dir) = store_with_source(None).await;
         store
@@ -172,4 +170,9 @@ mod tests {
         );
         assert_eq!(store.tag_by_alias("rust").await.expect("no alias"), None);
     }
+
+    crate::tests::on_both_engines!(
+        reasons_list_every_origin_of_every_tag_by_name,
+        descriptions_and_aliases_are_read_from_their_rows,
+    );
 }

@@ -3,11 +3,13 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
-use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
-use syndic_core::{PostId, SourceId, TagAssignment, TagId, TagOrigin, slugify};
+use sqlx::{AnyConnection, Row};
+use syndic_core::{PostId, SourceId, TagAssignment, slugify};
 
+use crate::engine::Engine;
 use crate::error::QueryContext;
-use crate::{Result, Store, StoreError, clock};
+use crate::links::{self, CurrentLinks, LinkWrites, Posts};
+use crate::{Result, Store, clock, tags};
 
 /// What tagging needs to know of a stored post.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,9 +62,6 @@ pub struct TagCache {
     names: HashMap<i64, String>,
     next_stand_in: i64,
 }
-
-/// Rows per multi-row statement: 4 parameters each stays far below SQLite's limit.
-const ROWS_PER_STATEMENT: usize = 2000;
 
 /// What tagging reads of a post, with `$tail` (filter, order) appended.
 macro_rules! select_for_tagging {
@@ -147,13 +146,13 @@ impl Store {
                 .acquire()
                 .await
                 .during("starting a retag dry run")?;
-            return diff_batch(&mut conn, batch, cache, None)
+            return diff_batch(&mut conn, self.engine, batch, cache, None)
                 .await
                 .map(|(diff, _)| diff);
         }
         let mut tx = self.write("starting a retag").await?;
-        let (diff, plan) = diff_batch(&mut tx, batch, cache, Some(now)).await?;
-        write_plan(&mut tx, &plan).await?;
+        let (diff, writes) = diff_batch(&mut tx, self.engine, batch, cache, Some(now)).await?;
+        writes.write(&mut tx, self.engine).await?;
         // Pages show a post's tags, not why it has them: only a changed set is a change.
         if !diff.changes.is_empty() {
             clock::bump(&mut tx).await?;
@@ -163,7 +162,7 @@ impl Store {
     }
 }
 
-fn for_tagging_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<PostForTagging> {
+fn for_tagging_from_row(row: &sqlx::any::AnyRow) -> Result<PostForTagging> {
     let read = || -> Result<PostForTagging, sqlx::Error> {
         let categories: String = row.try_get("categories")?;
         Ok(PostForTagging {
@@ -178,227 +177,129 @@ fn for_tagging_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<PostForTagging>
     read().during("reading posts to tag")
 }
 
-/// Link rows to delete and to upsert: (post, tag, origin[, detail]).
-#[derive(Default)]
-struct Plan {
-    delete: Vec<(i64, i64, &'static str)>,
-    upsert: Vec<(i64, i64, &'static str, String)>,
-}
-
-/// The current links of one post.
-#[derive(Default)]
-struct Current {
-    /// Automatic links: (tag, origin) → detail.
-    automatic: HashMap<(i64, &'static str), String>,
-    /// Every tag the post carries, any origin.
-    tags: HashSet<i64>,
-    /// Tags it carries by a manual decision.
-    manual: HashSet<i64>,
-    vetoed: HashSet<i64>,
-}
-
-/// Reads the batch's links, vetoes and the tag table, and works out the difference. With
-/// `create` (a time), tags not yet stored are created; otherwise they get stand-in ids.
+/// Works out the batch's difference: the tag table (cached), the batch's links and vetoes
+/// in one read each, then [`links::plan_post`] per post. With `create` (a time), tags not
+/// stored yet are created (in one statement); otherwise they get stand-in ids.
 async fn diff_batch(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
+    engine: Engine,
     batch: &[(PostId, Vec<TagAssignment>)],
     cache: &mut TagCache,
     create: Option<DateTime<Utc>>,
-) -> Result<(RetagBatch, Plan)> {
-    let in_batch: HashSet<i64> = batch.iter().map(|(p, _)| p.0).collect();
+) -> Result<(RetagBatch, LinkWrites)> {
+    cache.load(conn).await?;
+    cache.resolve(conn, engine, batch, create).await?;
     let low = batch.iter().map(|(p, _)| p.0).min().unwrap_or(0);
     let high = batch.iter().map(|(p, _)| p.0).max().unwrap_or(0);
+    let current = links::read_current(conn, engine, Posts::Range(low, high)).await?;
+    Ok(plan_batch(batch, cache, &current))
+}
 
-    if !cache.loaded {
+/// The pure half of a retag: what each post gains and loses, and the rows to write.
+fn plan_batch(
+    batch: &[(PostId, Vec<TagAssignment>)],
+    cache: &TagCache,
+    current: &HashMap<i64, CurrentLinks>,
+) -> (RetagBatch, LinkWrites) {
+    let empty = CurrentLinks::default();
+    let mut diff = RetagBatch::default();
+    let mut writes = LinkWrites::default();
+    for (post, assignments) in batch {
+        let links = current.get(&post.0).unwrap_or(&empty);
+        let wanted = assignments.iter().filter_map(|a| {
+            let id = cache.ids.get(&slugify(&a.tag))?;
+            Some((*id, a.origin, a.detail.as_str()))
+        });
+        let plan = links::plan_post(links, wanted);
+        writes.add(post.0, &plan);
+        if !plan.gained.is_empty() || !plan.lost.is_empty() {
+            let names = |ids: &[i64]| {
+                let mut names: Vec<String> = ids.iter().map(|id| cache.name(*id)).collect();
+                names.sort();
+                names
+            };
+            diff.changes.push(PostTagChange {
+                post: *post,
+                gained: names(&plan.gained),
+                lost: names(&plan.lost),
+            });
+        }
+    }
+    diff.rows_deleted = writes.delete.len() as u64;
+    diff.rows_written = writes.upsert.len() as u64;
+    (diff, writes)
+}
+
+impl TagCache {
+    /// Reads the tag table, once per retag.
+    async fn load(&mut self, conn: &mut AnyConnection) -> Result<()> {
+        if self.loaded {
+            return Ok(());
+        }
         for row in sqlx::query("SELECT id, name, slug FROM tags")
             .fetch_all(&mut *conn)
             .await
             .during("reading the tags")?
         {
-            let (id, name, slug): (i64, String, String) =
-                (|| Ok::<_, sqlx::Error>((row.try_get(0)?, row.try_get(1)?, row.try_get(2)?)))()
-                    .during("reading the tags")?;
-            cache.ids.insert(slug, id);
-            cache.names.insert(id, name);
-        }
-        cache.loaded = true;
-    }
-    let TagCache {
-        ids: tags,
-        names,
-        next_stand_in,
-        ..
-    } = cache;
-
-    let mut current: HashMap<i64, Current> = HashMap::with_capacity(batch.len());
-    let rows = sqlx::query(
-        "SELECT post_id, tag_id, origin, detail FROM post_tags WHERE post_id BETWEEN $1 AND $2",
-    )
-    .bind(low)
-    .bind(high)
-    .fetch_all(&mut *conn)
-    .await
-    .during("reading the batch's tags")?;
-    for row in &rows {
-        let (post, tag, origin, detail): (i64, i64, String, String) = (|| {
-            Ok::<_, sqlx::Error>((
-                row.try_get(0)?,
-                row.try_get(1)?,
-                row.try_get(2)?,
-                row.try_get(3)?,
-            ))
-        })()
-        .during("reading the batch's tags")?;
-        if !in_batch.contains(&post) {
-            continue;
-        }
-        let origin: TagOrigin = origin
-            .parse()
-            .map_err(|e| StoreError::Corrupt(format!("post_tags row: {e}")))?;
-        let links = current.entry(post).or_default();
-        links.tags.insert(tag);
-        if origin.is_automatic() {
-            links.automatic.insert((tag, origin.as_str()), detail);
-        } else {
-            links.manual.insert(tag);
-        }
-    }
-    let vetoes: Vec<(i64, i64)> =
-        sqlx::query_as("SELECT post_id, tag_id FROM tag_vetoes WHERE post_id BETWEEN $1 AND $2")
-            .bind(low)
-            .bind(high)
-            .fetch_all(&mut *conn)
-            .await
-            .during("reading the batch's vetoes")?;
-    for (post, tag) in vetoes {
-        if in_batch.contains(&post) {
-            current.entry(post).or_default().vetoed.insert(tag);
-        }
-    }
-
-    let mut diff = RetagBatch::default();
-    let mut plan = Plan::default();
-    let empty = Current::default();
-    for (post, assignments) in batch {
-        let links = current.get(&post.0).unwrap_or(&empty);
-        let mut wanted: HashMap<(i64, &'static str), &str> = HashMap::new();
-        let mut order: Vec<(i64, &'static str)> = Vec::new();
-        for assignment in assignments.iter().filter(|a| a.origin.is_automatic()) {
-            let slug = slugify(&assignment.tag);
-            if slug.is_empty() {
-                continue;
-            }
-            let tag = match tags.get(&slug) {
-                Some(&id) => id,
-                None => {
-                    let id = match create {
-                        Some(now) => {
-                            crate::query::ensure_tag(conn, &assignment.tag, now)
-                                .await?
-                                .0
-                                .0
-                        }
-                        None => {
-                            *next_stand_in -= 1;
-                            *next_stand_in
-                        }
-                    };
-                    tags.insert(slug, id);
-                    names.insert(id, assignment.tag.clone());
-                    id
-                }
+            let read = || -> Result<(i64, String, String), sqlx::Error> {
+                Ok((row.try_get(0)?, row.try_get(1)?, row.try_get(2)?))
             };
-            if links.vetoed.contains(&tag) {
-                continue;
-            }
-            let key = (tag, assignment.origin.as_str());
-            if let std::collections::hash_map::Entry::Vacant(slot) = wanted.entry(key) {
-                slot.insert(&assignment.detail);
-                order.push(key);
-            }
+            let (id, name, slug) = read().during("reading the tags")?;
+            self.ids.insert(slug, id);
+            self.names.insert(id, name);
         }
-        for (key, _) in links.automatic.iter() {
-            if !wanted.contains_key(key) {
-                plan.delete.push((post.0, key.0, key.1));
-            }
-        }
-        for key in &order {
-            let detail = wanted[key];
-            if links.automatic.get(key).map(String::as_str) != Some(detail) {
-                plan.upsert.push((post.0, key.0, key.1, detail.to_owned()));
-            }
-        }
-        let after: HashSet<i64> = links
-            .manual
-            .iter()
-            .copied()
-            .chain(order.iter().map(|k| k.0))
-            .collect();
-        let name = |id: &i64| names.get(id).cloned().unwrap_or_default();
-        let mut gained: Vec<String> = after.difference(&links.tags).map(name).collect();
-        let mut lost: Vec<String> = links.tags.difference(&after).map(name).collect();
-        if !gained.is_empty() || !lost.is_empty() {
-            gained.sort();
-            lost.sort();
-            diff.changes.push(PostTagChange {
-                post: *post,
-                gained,
-                lost,
-            });
-        }
+        self.loaded = true;
+        Ok(())
     }
-    diff.rows_deleted = plan.delete.len() as u64;
-    diff.rows_written = plan.upsert.len() as u64;
-    Ok((diff, plan))
-}
 
-/// A few multi-row statements for the whole plan.
-async fn write_plan(conn: &mut SqliteConnection, plan: &Plan) -> Result<()> {
-    for chunk in plan.delete.chunks(ROWS_PER_STATEMENT) {
-        let mut q: QueryBuilder<Sqlite> =
-            QueryBuilder::new("DELETE FROM post_tags WHERE (post_id, tag_id, origin) IN (");
-        let mut rows = q.separated(", ");
-        for (post, tag, origin) in chunk {
-            rows.push("(");
-            rows.push_bind_unseparated(*post);
-            rows.push_unseparated(", ");
-            rows.push_bind_unseparated(*tag);
-            rows.push_unseparated(", ");
-            rows.push_bind_unseparated(*origin);
-            rows.push_unseparated(")");
+    /// Gives every tag the batch names an id: stored, created now (with `create`), or a
+    /// stand-in (a dry run).
+    async fn resolve(
+        &mut self,
+        conn: &mut AnyConnection,
+        engine: Engine,
+        batch: &[(PostId, Vec<TagAssignment>)],
+        create: Option<DateTime<Utc>>,
+    ) -> Result<()> {
+        let mut new: Vec<&str> = Vec::new();
+        let mut seen = HashSet::new();
+        for assignment in batch.iter().flat_map(|(_, tags)| tags) {
+            let slug = slugify(&assignment.tag);
+            if assignment.origin.is_automatic()
+                && !self.ids.contains_key(&slug)
+                && seen.insert(slug)
+            {
+                new.push(&assignment.tag);
+            }
         }
-        q.push(")");
-        q.build()
-            .execute(&mut *conn)
-            .await
-            .during("removing tags a retag drops")?;
+        if new.is_empty() {
+            return Ok(());
+        }
+        match create {
+            Some(now) => {
+                let created = tags::ensure_tags(conn, engine, &new, now).await?;
+                for name in new {
+                    let slug = slugify(name);
+                    if let Some(&id) = created.get(&slug) {
+                        self.ids.insert(slug, id);
+                        self.names.insert(id, name.to_owned());
+                    }
+                }
+            }
+            None => {
+                for name in new {
+                    self.next_stand_in -= 1;
+                    self.ids.insert(slugify(name), self.next_stand_in);
+                    self.names.insert(self.next_stand_in, name.to_owned());
+                }
+            }
+        }
+        Ok(())
     }
-    for chunk in plan.upsert.chunks(ROWS_PER_STATEMENT) {
-        let mut q: QueryBuilder<Sqlite> =
-            QueryBuilder::new("INSERT INTO post_tags (post_id, tag_id, origin, detail) ");
-        q.push_values(chunk, |mut row, (post, tag, origin, detail)| {
-            row.push_bind(*post)
-                .push_bind(*tag)
-                .push_bind(*origin)
-                .push_bind(detail.as_str());
-        });
-        q.push(" ON CONFLICT (post_id, tag_id, origin) DO UPDATE SET detail = excluded.detail");
-        q.build()
-            .execute(&mut *conn)
-            .await
-            .during("storing tags a retag gives")?;
-    }
-    Ok(())
-}
 
-/// The tag ids vetoed for `post`.
-pub(crate) async fn vetoed_tags(conn: &mut SqliteConnection, post: PostId) -> Result<Vec<TagId>> {
-    let ids: Vec<i64> = sqlx::query_scalar("SELECT tag_id FROM tag_vetoes WHERE post_id = $1")
-        .bind(post.0)
-        .fetch_all(&mut *conn)
-        .await
-        .during("reading a post's vetoes")?;
-    Ok(ids.into_iter().map(TagId).collect())
+    fn name(&self, id: i64) -> String {
+        self.names.get(&id).cloned().unwrap_or_default()
+    }
 }
 
 #[cfg(test)]

@@ -27,7 +27,7 @@ async fn links(store: &Store, post: PostId) -> Vec<String> {
 }
 
 /// Three posts: 1 tagged map, 2 tagged map and rust, 3 untagged.
-async fn three_posts() -> (Store, tempfile::TempDir) {
+async fn three_posts() -> (Store, crate::testing::TestDatabase) {
     let (store, source, dir) = store_with_source(None).await;
     let posts = [
         tagged(entry("a", "A map", 2), &["map"]),
@@ -41,7 +41,6 @@ async fn three_posts() -> (Store, tempfile::TempDir) {
     (store, dir)
 }
 
-#[tokio::test]
 async fn a_dry_run_reports_the_difference_and_writes_nothing() {
     let (store, _dir) = three_posts().await;
     let clock = store.last_change().await.expect("clock");
@@ -79,7 +78,6 @@ async fn a_dry_run_reports_the_difference_and_writes_nothing() {
     assert_eq!(store.last_change().await.expect("clock"), clock);
 }
 
-#[tokio::test]
 async fn applying_writes_only_the_difference_and_updates_details() {
     let (store, _dir) = three_posts().await;
     let batch = vec![
@@ -121,7 +119,6 @@ async fn applying_writes_only_the_difference_and_updates_details() {
     assert!(again.changes.is_empty());
 }
 
-#[tokio::test]
 async fn manual_tags_survive_retag_and_vetoes_keep_tags_away() {
     let (store, source, _dir) = store_with_source(None).await;
     store
@@ -204,7 +201,6 @@ async fn manual_tags_survive_retag_and_vetoes_keep_tags_away() {
     );
 }
 
-#[tokio::test]
 async fn a_manual_tag_that_retag_also_finds_is_no_gain() {
     let (store, _dir) = three_posts().await;
     store
@@ -224,7 +220,6 @@ async fn a_manual_tag_that_retag_also_finds_is_no_gain() {
     assert_eq!(diff.rows_written, 1);
 }
 
-#[tokio::test]
 async fn unknown_posts_are_refused_by_manual_commands() {
     let (store, _dir) = three_posts().await;
     let err = store
@@ -234,7 +229,6 @@ async fn unknown_posts_are_refused_by_manual_commands() {
     assert!(err.to_string().contains("no post 99"), "{err}");
 }
 
-#[tokio::test]
 async fn the_vocabulary_sync_keeps_descriptions_and_exactly_the_aliases() {
     let (store, _dir) = three_posts().await;
     let vocabulary = vec![VocabularyTag {
@@ -271,7 +265,6 @@ async fn the_vocabulary_sync_keeps_descriptions_and_exactly_the_aliases() {
     );
 }
 
-#[tokio::test]
 async fn the_language_is_stored_and_read_back_for_tagging() {
     let (store, source, _dir) = store_with_source(None).await;
     let mut german = entry("a", "Karten", 2);
@@ -289,3 +282,13 @@ async fn the_language_is_stored_and_read_back_for_tagging() {
     let batch = store.posts_for_tagging(PostId(0), 10).await.expect("batch");
     assert_eq!(batch[0].language.as_deref(), Some("de-AT"));
 }
+
+crate::tests::on_both_engines!(
+    a_dry_run_reports_the_difference_and_writes_nothing,
+    applying_writes_only_the_difference_and_updates_details,
+    manual_tags_survive_retag_and_vetoes_keep_tags_away,
+    a_manual_tag_that_retag_also_finds_is_no_gain,
+    unknown_posts_are_refused_by_manual_commands,
+    the_vocabulary_sync_keeps_descriptions_and_exactly_the_aliases,
+    the_language_is_stored_and_read_back_for_tagging,
+);

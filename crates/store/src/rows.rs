@@ -1,7 +1,7 @@
 //! Reading post rows into domain types.
 
 use sqlx::Row;
-use sqlx::sqlite::SqliteRow;
+use sqlx::any::AnyRow;
 use syndic_core::{Post, PostId, SourceId};
 
 use crate::error::QueryContext;
@@ -20,7 +20,7 @@ macro_rules! post_columns {
 pub(crate) use post_columns;
 
 /// A post row without its tags (the caller fills them in one batch query).
-pub(crate) fn post_from_row(row: &SqliteRow) -> Result<Post> {
+pub(crate) fn post_from_row(row: &AnyRow) -> Result<Post> {
     let categories: String = row.try_get("categories").during("reading a post row")?;
     let categories: Vec<String> = serde_json::from_str(&categories).map_err(|e| {
         StoreError::Corrupt(format!("categories of a post are not a JSON list: {e}"))

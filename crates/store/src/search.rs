@@ -1,22 +1,28 @@
 //! Full-text search over post titles and texts, ranked, with highlighted snippets.
 //!
 //! The caller hands over what a reader typed; it never reaches the database's query
-//! language as such. [`match_terms`] keeps only its words (letters and digits), and each
-//! backend writes them in its own syntax: on SQLite every word becomes a quoted FTS5
-//! string, so quotes, `*`, `:`, `^`, parentheses, `NEAR`, `AND`/`OR`/`NOT` are either
-//! dropped or plain words. All words must match; a text that tries query syntax (or SQL)
-//! is searched as one literal phrase, so an injection attempt finds only a post that
-//! really contains those words in that order.
+//! language as such. [`match_terms`] keeps only its words (letters and digits), and
+//! [`search_expression`] writes them as quoted strings, a form both engines read the same
+//! way: FTS5's `MATCH` on SQLite and `websearch_to_tsquery` on PostgreSQL take a quoted
+//! string as words, so quotes, `*`, `:`, `^`, parentheses, `-`, `NEAR`, `AND`/`OR`/`NOT`
+//! are either dropped or plain words. All words must match; a text that tries query syntax
+//! (or SQL) is searched as one literal phrase, so an injection attempt finds only a post
+//! that really contains those words in that order.
 //!
-//! Unlike the rest of the store, the SQL here is one backend's own (FTS5's `MATCH`, `bm25`,
-//! `snippet`). The API is not: a PostgreSQL backend answers the same [`SearchQuery`] from a
-//! `tsvector` column with `ts_rank` and `ts_headline`, using the same terms and markers.
+//! The SQL around the expression is the engine's ([`crate::engine`]): FTS5's `bm25` and
+//! `snippet` over the `posts_fts` table on SQLite; `ts_rank` and `ts_headline` over the
+//! posts' `search_vector` column on PostgreSQL. Both weigh a title match five times a text
+//! match, stem English, fold Latin diacritics, keep every word (no stop words) and mark
+//! matches with [`MATCH_START`] and [`MATCH_END`]. They differ in details of tokenizing
+//! (PostgreSQL keeps `4.5` or an e-mail address as one token) and of snippets (PostgreSQL
+//! marks no match it found only by folding diacritics, and adds no `…`).
 
-use sqlx::{QueryBuilder, Row, Sqlite};
+use sqlx::Row;
 use syndic_core::{Page, Post, SourceId, TagId};
 
 use crate::error::QueryContext;
 use crate::rows::{post_columns, post_from_row};
+use crate::sql::Sql;
 use crate::{Result, Store};
 
 /// Marks the start of a matched word in [`SearchHit::snippet`].
@@ -68,7 +74,8 @@ pub fn match_terms(text: &str) -> Vec<String> {
     terms
 }
 
-/// The FTS5 MATCH expression for `text`. `None` when the text has no words.
+/// The search expression for `text`, in the syntax both FTS5 `MATCH` and PostgreSQL's
+/// `websearch_to_tsquery` read as quoted words. `None` when the text has no words.
 ///
 /// Plain words are all required, in any order (`"kubernetes" "tectonic"`). A text that
 /// uses query syntax (see [`uses_query_syntax`]) is taken literally instead: its words
@@ -77,8 +84,8 @@ pub fn match_terms(text: &str) -> Vec<String> {
 /// `"tide pools"` is the phrase a reader meant.
 ///
 /// Terms hold only letters and digits, so no quote can end a string early; inside a
-/// quoted string FTS5 reads no operators.
-fn fts5_expression(text: &str) -> Option<String> {
+/// quoted string neither engine reads operators.
+fn search_expression(text: &str) -> Option<String> {
     let terms = match_terms(text);
     if terms.is_empty() {
         return None;
@@ -133,42 +140,30 @@ impl Store {
     ///
     /// A text without words matches nothing; that is an empty result, not an error.
     pub async fn search(&self, query: &SearchQuery, page: Page) -> Result<(Vec<SearchHit>, u64)> {
-        let Some(expression) = fts5_expression(&query.text) else {
+        let Some(expression) = search_expression(&query.text) else {
             return Ok((Vec::new(), 0));
         };
 
-        let mut count = QueryBuilder::new(
-            "SELECT COUNT(*) FROM posts_fts JOIN posts p ON p.id = posts_fts.rowid",
-        );
-        push_conditions(&mut count, &expression, query);
-        let total: i64 = count
-            .build_query_scalar()
-            .fetch_one(&self.pool)
-            .await
-            .during("counting search results")?;
+        let mut count = Sql::new("SELECT COUNT(*)");
+        self.engine.push_search_from(&mut count, &expression, false);
+        push_filters(&mut count, query);
+        let total = count
+            .fetch_count(&self.pool, "counting search results")
+            .await?;
         if total == 0 {
             return Ok((Vec::new(), 0));
         }
 
-        // bm25 is lower for better matches; a title match weighs five times a text match.
-        let mut select = QueryBuilder::new(concat!(
-            "SELECT ",
-            post_columns!(),
-            ", snippet(posts_fts, 1, char(1), char(2), '…', 24) AS snippet,
-             bm25(posts_fts, 5.0, 1.0) AS score
-             FROM posts_fts JOIN posts p ON p.id = posts_fts.rowid
-             JOIN sources s ON s.id = p.source_id"
-        ));
-        push_conditions(&mut select, &expression, query);
-        select.push(" ORDER BY score, p.published_at DESC, p.id DESC LIMIT ");
-        select.push_bind(i64::try_from(page.limit()).unwrap_or(i64::MAX));
-        select.push(" OFFSET ");
-        select.push_bind(i64::try_from(page.offset()).unwrap_or(i64::MAX));
-        let rows = select
-            .build()
-            .fetch_all(&self.pool)
-            .await
-            .during("searching posts")?;
+        let mut select = Sql::new(concat!("SELECT ", post_columns!(), ", "));
+        select.push(self.engine.search_columns());
+        self.engine.push_search_from(&mut select, &expression, true);
+        push_filters(&mut select, query);
+        select
+            .push(" ORDER BY score DESC, p.published_at DESC, p.id DESC LIMIT ")
+            .bind(i64::try_from(page.limit()).unwrap_or(i64::MAX))
+            .push(" OFFSET ")
+            .bind(i64::try_from(page.offset()).unwrap_or(i64::MAX));
+        let rows = select.fetch_all(&self.pool, "searching posts").await?;
 
         let mut posts = rows.iter().map(post_from_row).collect::<Result<Vec<_>>>()?;
         self.attach_tags(&mut posts).await?;
@@ -179,30 +174,43 @@ impl Store {
                 let read = || -> Result<(String, f64), sqlx::Error> {
                     Ok((row.try_get("snippet")?, row.try_get("score")?))
                 };
-                let (snippet, score) = read().during("reading a search result")?;
+                let (snippet, rank) = read().during("reading a search result")?;
                 Ok(SearchHit {
                     post,
                     snippet,
-                    rank: -score,
+                    rank,
                 })
             })
             .collect::<Result<Vec<_>>>()?;
-        Ok((hits, u64::try_from(total).unwrap_or(0)))
+        Ok((hits, total))
     }
 }
 
-/// ` WHERE` the index matches `expression` and the post is in the query's tag and source.
-fn push_conditions(q: &mut QueryBuilder<Sqlite>, expression: &str, query: &SearchQuery) {
-    q.push(" WHERE posts_fts MATCH ");
-    q.push_bind(expression.to_owned());
+impl Store {
+    /// Whether the search index agrees with every post's title and text: FTS5's integrity
+    /// check on SQLite; on PostgreSQL, every post's `search_vector` compared with the
+    /// document its title and text give. Reads every post: for checks, not for pages.
+    pub async fn search_index_in_step(&self) -> Result<bool> {
+        let mut conn = self
+            .pool
+            .acquire()
+            .await
+            .during("checking the search index")?;
+        Ok(self.engine.search_entries_out_of_step(&mut conn).await? == 0)
+    }
+}
+
+/// ` AND` the post is in the query's tag and source (after the engine's `WHERE`).
+fn push_filters(sql: &mut Sql, query: &SearchQuery) {
     if let Some(tag) = query.tag {
-        q.push(" AND EXISTS (SELECT 1 FROM post_tags pt WHERE pt.post_id = p.id AND pt.tag_id = ");
-        q.push_bind(tag.0);
-        q.push(")");
+        sql.push(
+            " AND EXISTS (SELECT 1 FROM post_tags pt WHERE pt.post_id = p.id AND pt.tag_id = ",
+        )
+        .bind(tag.0)
+        .push(")");
     }
     if let Some(source) = query.source {
-        q.push(" AND p.source_id = ");
-        q.push_bind(source.0);
+        sql.push(" AND p.source_id = ").bind(source.0);
     }
 }
 
@@ -247,12 +255,12 @@ mod expression_tests {
         ];
         for (text, expected) in rows {
             assert_eq!(
-                fts5_expression(text).as_deref(),
+                search_expression(text).as_deref(),
                 *expected,
                 "search text {text:?}"
             );
         }
-        let bounded = fts5_expression(&long_word).expect("one word");
+        let bounded = search_expression(&long_word).expect("one word");
         assert_eq!(bounded.len(), MAX_QUERY_CHARS + 2);
         assert_eq!(match_terms(&many_words).len(), MAX_QUERY_TERMS);
         assert_eq!(

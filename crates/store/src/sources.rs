@@ -1,11 +1,13 @@
 //! Sources: the feeds syndic follows, and what their last fetch did.
 
+use std::borrow::Cow;
+
 use chrono::{DateTime, Utc};
 use sqlx::Row;
 use syndic_core::{FeedMeta, SourceId, SourceStatus, SourceSummary, slugify};
 
 use crate::error::QueryContext;
-use crate::{Result, Store, StoreError, clock, fetch_state, from_secs, to_secs};
+use crate::{Result, Store, StoreError, clock, fetch_state, from_secs, text, to_secs};
 
 /// The source summary query, with `$tail` (filter, grouping, order) appended.
 macro_rules! summary_sql {
@@ -36,6 +38,10 @@ impl Store {
     /// the URL it had before. Moves the change clock ([`Store::last_change`]) when it added
     /// the source or renamed it.
     pub async fn upsert_source(&self, spec: &SourceSpec, now: DateTime<Utc>) -> Result<SourceId> {
+        let spec = SourceSpec {
+            url: text::clean(&spec.url).into_owned(),
+            name: text::clean_opt(spec.name.as_deref()).map(Cow::into_owned),
+        };
         let existing: Option<(i64, Option<String>)> = sqlx::query_as(
             "SELECT id, name FROM (
                  SELECT id, name, 0 AS former, 0 AS replaced_at FROM sources WHERE url = $1
@@ -100,7 +106,7 @@ impl Store {
     /// Every source with its post count, ordered by name.
     pub async fn sources(&self) -> Result<Vec<SourceSummary>> {
         let rows = sqlx::query(summary_sql!(
-            " GROUP BY s.id ORDER BY lower(COALESCE(s.name, s.feed_title, s.url))"
+            " GROUP BY s.id ORDER BY lower(COALESCE(s.name, s.feed_title, s.url)), s.id"
         ))
         .fetch_all(&self.pool)
         .await
@@ -142,7 +148,7 @@ impl Store {
 
 /// Updates what the feed says about itself and marks the fetch successful.
 pub(crate) async fn record_success(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut sqlx::AnyConnection,
     source: SourceId,
     meta: &FeedMeta,
     now: DateTime<Utc>,
@@ -152,9 +158,9 @@ pub(crate) async fn record_success(
              description = COALESCE($3, description)
          WHERE id = $4",
     )
-    .bind(&meta.title)
-    .bind(&meta.site_url)
-    .bind(&meta.description)
+    .bind(text::clean_opt(meta.title.as_deref()).map(Cow::into_owned))
+    .bind(text::clean_opt(meta.site_url.as_deref()).map(Cow::into_owned))
+    .bind(text::clean_opt(meta.description.as_deref()).map(Cow::into_owned))
     .bind(source.0)
     .execute(&mut *tx)
     .await
@@ -162,7 +168,7 @@ pub(crate) async fn record_success(
     fetch_state::mark_success(tx, source, now).await
 }
 
-fn summary_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<SourceSummary> {
+fn summary_from_row(row: &sqlx::any::AnyRow) -> Result<SourceSummary> {
     let status: String = row.try_get("status").during("reading a source row")?;
     let status: SourceStatus = status
         .parse()

@@ -1,7 +1,82 @@
+//! The store's tests, written once and run on both engines: each test body is a plain
+//! `async fn` named in an [`on_both_engines!`] list, which makes it two tests, `NAME::sqlite`
+//! (always) and `NAME::postgres` (when `SYNDIC_TEST_POSTGRES_URL` names a server; else it
+//! prints one line and passes). Helpers such as [`store_with_source`] open a fresh database
+//! on the engine the running test is for.
+
+use std::future::Future;
+
 use chrono::{DateTime, TimeZone, Utc};
 use syndic_core::{FeedEntry, FeedMeta, Page, PostId, TagAssignment, TagOrigin};
 
+use crate::testing::{TestDatabase, TestEngine};
+
+mod edges;
 use crate::{IncomingPost, PostFilter, SourceSpec, Store};
+
+tokio::task_local! {
+    /// The engine the running test is for.
+    static ENGINE: TestEngine;
+}
+
+/// Makes each named test body (an `async fn` without arguments, in scope) two tests:
+/// `NAME::sqlite` and `NAME::postgres`.
+macro_rules! on_both_engines {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test]
+            async fn sqlite() {
+                let engine = crate::testing::TestEngine::Sqlite;
+                crate::tests::run(engine, stringify!($name), super::$name()).await;
+            }
+
+            #[tokio::test]
+            async fn postgres() {
+                let engine = crate::testing::TestEngine::Postgres;
+                crate::tests::run(engine, stringify!($name), super::$name()).await;
+            }
+        }
+    )*};
+}
+pub(crate) use on_both_engines;
+
+/// Runs a test body on `engine`, or says why it is skipped.
+pub(crate) async fn run(engine: TestEngine, name: &str, body: impl Future<Output = ()>) {
+    if engine == TestEngine::Postgres && crate::testing::postgres_url().is_none() {
+        println!(
+            "skipped {name} on PostgreSQL: {} is not set",
+            crate::testing::POSTGRES_URL_VAR
+        );
+        return;
+    }
+    ENGINE.scope(engine, body).await;
+}
+
+/// The engine the running test is for (SQLite outside [`on_both_engines!`]).
+pub(crate) fn engine() -> TestEngine {
+    ENGINE
+        .try_with(|engine| *engine)
+        .unwrap_or(TestEngine::Sqlite)
+}
+
+/// A SQLite file at `path` with the schema an older syndic left: migrations up to `version`.
+pub(crate) async fn sqlite_at_version(path: &std::path::Path, version: i64) -> sqlx::AnyPool {
+    let location = crate::engine::Location::sqlite_file(path).expect("a SQLite path");
+    let pool = crate::engine::Engine::connect(&location, "an old database")
+        .await
+        .expect("open an old database");
+    crate::migrate::apply_up_to(&pool, crate::engine::Engine::Sqlite, version)
+        .await
+        .expect("an old schema");
+    pool
+}
+
+/// A fresh, empty store on the running test's engine, with what keeps it alive.
+pub(crate) async fn fresh_store() -> (Store, TestDatabase) {
+    let db = TestDatabase::new(engine(), "a store test").expect("run checked the engine");
+    let store = db.open().await;
+    (store, db)
+}
 
 pub(crate) fn at(day: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 3, day, 12, 0, 0)
@@ -38,11 +113,8 @@ pub(crate) fn tagged(entry: FeedEntry, tags: &[&str]) -> IncomingPost {
 
 pub(crate) async fn store_with_source(
     name: Option<&str>,
-) -> (Store, syndic_core::SourceId, tempfile::TempDir) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let store = Store::open_sqlite_path(&dir.path().join("test.db"))
-        .await
-        .expect("open store");
+) -> (Store, syndic_core::SourceId, TestDatabase) {
+    let (store, dir) = fresh_store().await;
     let spec = SourceSpec {
         url: "https://blog.example/feed.xml".into(),
         name: name.map(Into::into),
@@ -71,7 +143,6 @@ pub(crate) fn meta() -> FeedMeta {
     }
 }
 
-#[tokio::test]
 async fn refetching_the_same_feed_creates_nothing_new() {
     let (store, source, _dir) = store_with_source(None).await;
     let posts = vec![
@@ -91,7 +162,6 @@ async fn refetching_the_same_feed_creates_nothing_new() {
     assert_eq!(store.count_posts(PostFilter::All).await.expect("count"), 2);
 }
 
-#[tokio::test]
 async fn a_guid_that_changes_every_fetch_with_a_stable_link_and_title_does_not_duplicate() {
     let (store, source, _dir) = store_with_source(None).await;
     for poll in 0..5u32 {
@@ -108,7 +178,6 @@ async fn a_guid_that_changes_every_fetch_with_a_stable_link_and_title_does_not_d
     assert_eq!(store.count_posts(PostFilter::All).await.expect("count"), 2);
 }
 
-#[tokio::test]
 async fn items_sharing_a_link_but_not_a_title_stay_apart() {
     let (store, source, _dir) = store_with_source(None).await;
     let mut posts = Vec::new();
@@ -129,7 +198,6 @@ async fn items_sharing_a_link_but_not_a_title_stay_apart() {
     assert_eq!(store.count_posts(PostFilter::All).await.expect("count"), 2);
 }
 
-#[tokio::test]
 async fn a_post_dated_years_ahead_is_clamped_to_a_day_ahead_and_stays_put() {
     let (store, source, _dir) = store_with_source(None).await;
     let mut future = entry("f", "From the future", 2);
@@ -152,7 +220,6 @@ async fn a_post_dated_years_ahead_is_clamped_to_a_day_ahead_and_stays_put() {
     );
 }
 
-#[tokio::test]
 async fn a_changed_item_updates_in_place_keeping_first_seen() {
     let (store, source, _dir) = store_with_source(None).await;
     store
@@ -180,7 +247,6 @@ async fn a_changed_item_updates_in_place_keeping_first_seen() {
     assert_eq!(posts[0].updated, Some(at(12)));
 }
 
-#[tokio::test]
 async fn listings_are_newest_first_and_filter_by_tag() {
     let (store, source, _dir) = store_with_source(None).await;
     let posts = vec![
@@ -223,7 +289,6 @@ async fn listings_are_newest_first_and_filter_by_tag() {
     assert_eq!(rest.len(), 1);
 }
 
-#[tokio::test]
 async fn attribution_falls_back_from_author_to_name_to_feed_title() {
     let (store, source, _dir) = store_with_source(None).await;
     let mut with_author = entry("a", "By someone", 2);
@@ -251,7 +316,6 @@ async fn attribution_falls_back_from_author_to_name_to_feed_title() {
     assert_eq!(names, ["Operator's Name", "Ada"]);
 }
 
-#[tokio::test]
 async fn a_failed_fetch_is_recorded_and_posts_stay() {
     let (store, source, _dir) = store_with_source(Some("Blog")).await;
     store
@@ -274,7 +338,6 @@ async fn a_failed_fetch_is_recorded_and_posts_stay() {
     assert_eq!(sources[0].last_success, Some(at(10)));
 }
 
-#[tokio::test]
 async fn retag_replaces_automatic_tags_and_counts_changes() {
     let (store, source, _dir) = store_with_source(None).await;
     store
@@ -316,15 +379,25 @@ async fn retag_replaces_automatic_tags_and_counts_changes() {
     );
 }
 
-#[tokio::test]
 async fn reopening_applies_no_migration_twice_and_keeps_data() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let url = format!("sqlite://{}", dir.path().join("re.db").display());
-    let store = Store::open(&url).await.expect("open");
+    let (store, db) = fresh_store().await;
     store.sync_tags(&["map".into()], at(1)).await.expect("sync");
     store.close().await;
-    let store = Store::open(&url).await.expect("reopen");
+    let store = Store::open(db.url()).await.expect("reopen");
     assert_eq!(store.tags().await.expect("tags").len(), 1);
+}
+
+#[test]
+fn passwords_never_reach_a_message() {
+    assert_eq!(
+        crate::redact("postgres://u:s3cret@db.example/planet"),
+        "postgres://u:***@db.example/planet"
+    );
+    assert_eq!(
+        crate::redact("postgres://db.example/planet?user=u&password=s3cret&sslmode=disable"),
+        "postgres://db.example/planet?user=u&password=***&sslmode=disable"
+    );
+    assert_eq!(crate::redact("sqlite:///srv/a.db"), "sqlite:///srv/a.db");
 }
 
 #[tokio::test]
@@ -335,12 +408,8 @@ async fn unknown_database_schemes_are_refused_with_a_hint() {
     assert!(err.to_string().contains("sqlite://"), "{err}");
 }
 
-#[tokio::test]
 async fn concurrent_ingests_never_fail_with_database_is_locked() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let store = Store::open_sqlite_path(&dir.path().join("busy.db"))
-        .await
-        .expect("open store");
+    let (store, _db) = fresh_store().await;
     let mut tasks = tokio::task::JoinSet::new();
     for n in 0..8 {
         let store = store.clone();
@@ -372,3 +441,17 @@ async fn concurrent_ingests_never_fail_with_database_is_locked() {
         400
     );
 }
+
+crate::tests::on_both_engines!(
+    refetching_the_same_feed_creates_nothing_new,
+    a_guid_that_changes_every_fetch_with_a_stable_link_and_title_does_not_duplicate,
+    items_sharing_a_link_but_not_a_title_stay_apart,
+    a_post_dated_years_ahead_is_clamped_to_a_day_ahead_and_stays_put,
+    a_changed_item_updates_in_place_keeping_first_seen,
+    listings_are_newest_first_and_filter_by_tag,
+    attribution_falls_back_from_author_to_name_to_feed_title,
+    a_failed_fetch_is_recorded_and_posts_stay,
+    retag_replaces_automatic_tags_and_counts_changes,
+    reopening_applies_no_migration_twice_and_keeps_data,
+    concurrent_ingests_never_fail_with_database_is_locked,
+);

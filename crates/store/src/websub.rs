@@ -98,8 +98,8 @@ impl Store {
                  state = 'requested', lease_until = NULL, state_since = excluded.state_since",
         )
         .bind(source.0)
-        .bind(hub)
-        .bind(topic)
+        .bind(crate::text::clean(hub).into_owned())
+        .bind(crate::text::clean(topic).into_owned())
         .bind(secret)
         .bind(to_secs(now))
         .execute(&mut *tx)
@@ -208,7 +208,7 @@ impl Store {
     }
 }
 
-fn read_subscription(row: &sqlx::sqlite::SqliteRow) -> Result<Subscription> {
+fn read_subscription(row: &sqlx::any::AnyRow) -> Result<Subscription> {
     let read = || -> Result<_, sqlx::Error> {
         Ok((
             row.try_get::<i64, _>("source_id")?,

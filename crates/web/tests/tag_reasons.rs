@@ -7,8 +7,8 @@ use axum::Router;
 use axum::http::StatusCode;
 use axum::http::header::LOCATION;
 use common::{at, get, site};
-use syndic_core::{FeedEntry, FeedMeta, TagAssignment, TagOrigin};
-use syndic_store::{IncomingPost, SourceSpec, Store};
+use syndic_core::{FeedEntry, FeedMeta, PostId, TagAssignment, TagOrigin};
+use syndic_store::{IncomingPost, SourceSpec, Store, VocabularyTag};
 use syndic_web::{AppState, router};
 
 const DESCRIPTION: &str = "Containers & orchestration: <b>not bold</b>";
@@ -64,38 +64,21 @@ async fn app() -> (Router, tempfile::TempDir) {
         .ingest(source, &FeedMeta::default(), &[post], at(4))
         .await
         .expect("ingest");
-    store.close().await;
-    // The vocabulary's description and aliases, as `sync_tags` stores them.
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display()))
-        .await
-        .expect("connect");
-    sqlx::query("UPDATE tags SET description = $1 WHERE slug = 'kubernetes'")
-        .bind(DESCRIPTION)
-        .execute(&pool)
+    // The vocabulary's description and aliases, as a configuration gives them.
+    let vocabulary = [VocabularyTag {
+        name: "Kubernetes".into(),
+        description: DESCRIPTION.into(),
+        aliases: vec!["k8s".into()],
+    }];
+    store
+        .sync_vocabulary(&vocabulary, at(4))
         .await
         .expect("describe");
-    sqlx::query(
-        "INSERT INTO tag_aliases (slug, tag_id) SELECT 'k8s', id FROM tags WHERE slug = 'kubernetes'",
-    )
-    .execute(&pool)
-    .await
-    .expect("alias");
     // A manual tag, as `syndic tag add` records it (ingest never writes manual links).
-    sqlx::query(
-        "INSERT INTO tags (name, slug, created_at) VALUES ('rust & <friends>', 'rust-friends', 0)",
-    )
-    .execute(&pool)
-    .await
-    .expect("manual tag");
-    sqlx::query(
-        "INSERT INTO post_tags (post_id, tag_id, origin, detail)
-         SELECT 1, id, 'manual', '' FROM tags WHERE slug = 'rust-friends'",
-    )
-    .execute(&pool)
-    .await
-    .expect("manual link");
-    pool.close().await;
-    let store = Store::open_sqlite_path(&db).await.expect("reopen store");
+    store
+        .add_manual_tag(PostId(1), "rust & <friends>", at(4))
+        .await
+        .expect("manual tag");
     let state = AppState::new(store, site(10)).expect("built-in theme");
     (router(state), dir)
 }
@@ -117,7 +100,9 @@ async fn a_post_page_says_why_it_carries_each_tag() {
         "{body}"
     );
     assert!(
-        body.contains("<dd><span class=\"origin\">manual</span></dd>"),
+        body.contains(
+            "<dd><span class=\"origin\">manual</span> &mdash; added by hand on 2026-03-04</dd>"
+        ),
         "{body}"
     );
     // Everything from the store is escaped.

@@ -40,16 +40,14 @@ fn retagged(post: PostId, tag: &str) -> (PostId, Vec<TagAssignment>) {
     (post, tags)
 }
 
-#[tokio::test]
 async fn an_empty_store_was_last_changed_at_the_epoch() {
-    let store = Store::open("sqlite::memory:").await.expect("open");
+    let (store, _db) = crate::tests::fresh_store().await;
     assert_eq!(
         store.last_change().await.expect("clock"),
         DateTime::UNIX_EPOCH
     );
 }
 
-#[tokio::test]
 async fn every_kind_of_write_moves_the_change_clock() {
     let (store, source, _dir) = store_with_source(Some("Blog")).await;
     assert!(clock(&store).await > PAST, "adding a source");
@@ -118,7 +116,6 @@ async fn every_kind_of_write_moves_the_change_clock() {
     assert!(moves_the_clock(&store, failure).await, "a failed fetch");
 }
 
-#[tokio::test]
 async fn writes_that_change_no_page_leave_the_clock_alone() {
     let (store, source, _dir) = store_with_source(Some("Blog")).await;
     let posts = [tagged(entry("a", "First", 2), &["map"])];
@@ -156,7 +153,6 @@ async fn writes_that_change_no_page_leave_the_clock_alone() {
     assert!(!moves_the_clock(&store, nobody).await, "unknown source");
 }
 
-#[tokio::test]
 async fn reads_do_not_move_the_clock() {
     let (store, source, _dir) = store_with_source(Some("Blog")).await;
     let posts = [
@@ -190,7 +186,6 @@ async fn reads_do_not_move_the_clock() {
     assert_eq!(clock(&store).await, PAST);
 }
 
-#[tokio::test]
 async fn the_clock_never_goes_backwards() {
     let (store, source, _dir) = store_with_source(Some("Blog")).await;
     let ahead = Utc::now().timestamp() + 3600;
@@ -224,13 +219,7 @@ async fn the_migration_starts_the_clock_at_the_newest_stored_change() {
     // A database at schema version 2, as written before the clock existed.
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("old.db");
-    let options = sqlx::sqlite::SqliteConnectOptions::new()
-        .filename(&path)
-        .create_if_missing(true);
-    let pool = sqlx::SqlitePool::connect_with(options).await.expect("pool");
-    crate::migrate::apply_up_to(&pool, 2)
-        .await
-        .expect("schema 2");
+    let pool = crate::tests::sqlite_at_version(&path, 2).await;
     sqlx::query(
         "INSERT INTO sources (id, url, slug, created_at, last_fetch_at, last_success_at)
              VALUES (1, 'https://blog.example/feed.xml', 'blog', $1, $3, $3);
@@ -250,7 +239,6 @@ async fn the_migration_starts_the_clock_at_the_newest_stored_change() {
     assert_eq!(store.last_change().await.expect("clock"), at(5));
 }
 
-#[tokio::test]
 async fn two_changes_in_one_second_give_two_stamps() {
     let (store, source, _dir) = store_with_source(Some("Blog")).await;
     let ahead = Utc::now().timestamp() + 3600;
@@ -267,3 +255,12 @@ async fn two_changes_in_one_second_give_two_stamps() {
     store.tags().await.expect("a read");
     assert_eq!(store.change_stamp().await.expect("stamp"), after);
 }
+
+crate::tests::on_both_engines!(
+    an_empty_store_was_last_changed_at_the_epoch,
+    every_kind_of_write_moves_the_change_clock,
+    writes_that_change_no_page_leave_the_clock_alone,
+    reads_do_not_move_the_clock,
+    the_clock_never_goes_backwards,
+    two_changes_in_one_second_give_two_stamps,
+);

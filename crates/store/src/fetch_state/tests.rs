@@ -54,7 +54,6 @@ pub(super) async fn second_source(store: &Store, url: &str) -> SourceId {
     store.upsert_source(&spec, at(1)).await.expect("source")
 }
 
-#[tokio::test]
 async fn a_new_source_is_ok_unscheduled_and_due() {
     let (store, source, _dir) = store_with_source(None).await;
     let state = store.fetch_state(source).await.expect("state");
@@ -72,7 +71,6 @@ async fn a_new_source_is_ok_unscheduled_and_due() {
     assert_eq!(store.due_sources(at(1)).await.expect("due"), vec![source]);
 }
 
-#[tokio::test]
 async fn ingest_fetch_stores_posts_validators_and_schedule_together() {
     let (store, source, _dir) = store_with_source(None).await;
     store
@@ -124,15 +122,34 @@ async fn ingest_fetch_stores_posts_validators_and_schedule_together() {
     assert_eq!(state.body_hash.as_deref(), Some("h2"));
 }
 
-/// Installs `trigger`, which makes one kind of statement fail inside a transaction.
-async fn sabotage(store: &Store, trigger: &'static str) {
-    sqlx::raw_sql(trigger)
-        .execute(&store.pool)
-        .await
-        .expect("trigger");
+/// Makes inserting a post with guid `boom`, or setting a source's etag to `"v2"` (with
+/// `on_etag`), fail inside the transaction: a trigger in the running test's engine.
+async fn sabotage(store: &Store, on_etag: bool) {
+    let sql = match (crate::tests::engine(), on_etag) {
+        (crate::testing::TestEngine::Sqlite, false) => {
+            "CREATE TRIGGER boom BEFORE INSERT ON posts WHEN new.guid = 'boom'
+             BEGIN SELECT RAISE(ABORT, 'boom'); END;"
+        }
+        (crate::testing::TestEngine::Sqlite, true) => {
+            "DROP TRIGGER boom;
+             CREATE TRIGGER boom BEFORE UPDATE OF etag ON sources WHEN new.etag = '\"v2\"'
+             BEGIN SELECT RAISE(ABORT, 'boom'); END;"
+        }
+        (crate::testing::TestEngine::Postgres, false) => {
+            "CREATE FUNCTION boom() RETURNS trigger LANGUAGE plpgsql
+                 AS $$ BEGIN RAISE EXCEPTION 'boom'; END $$;
+             CREATE TRIGGER boom BEFORE INSERT ON posts
+                 FOR EACH ROW WHEN (new.guid = 'boom') EXECUTE FUNCTION boom();"
+        }
+        (crate::testing::TestEngine::Postgres, true) => {
+            "DROP TRIGGER boom ON posts;
+             CREATE TRIGGER boom BEFORE UPDATE OF etag ON sources
+                 FOR EACH ROW WHEN (new.etag = '\"v2\"') EXECUTE FUNCTION boom();"
+        }
+    };
+    crate::testing::execute(store, sql).await.expect("trigger");
 }
 
-#[tokio::test]
 async fn a_failed_ingest_fetch_keeps_neither_posts_nor_validators() {
     let (store, source, _dir) = store_with_source(None).await;
     let first = record(Some("\"v1\""), None, "h1", at(3));
@@ -142,12 +159,7 @@ async fn a_failed_ingest_fetch_keeps_neither_posts_nor_validators() {
         .expect("ingest");
 
     // The posts fail after the source row was updated: the validators must not move.
-    sabotage(
-        &store,
-        "CREATE TRIGGER boom BEFORE INSERT ON posts WHEN new.guid = 'boom'
-         BEGIN SELECT RAISE(ABORT, 'boom'); END;",
-    )
-    .await;
+    sabotage(&store, false).await;
     let next = record(Some("\"v2\""), None, "h2", at(9));
     let failed = store
         .ingest_fetch(source, &meta(), &posts(&["b", "boom"]), &next, at(3))
@@ -163,13 +175,7 @@ async fn a_failed_ingest_fetch_keeps_neither_posts_nor_validators() {
     assert_eq!(state.last_success, Some(at(2)));
 
     // The validators fail after the posts were written: the posts must not stay.
-    sabotage(
-        &store,
-        "DROP TRIGGER boom;
-         CREATE TRIGGER boom BEFORE UPDATE OF etag ON sources WHEN new.etag = '\"v2\"'
-         BEGIN SELECT RAISE(ABORT, 'boom'); END;",
-    )
-    .await;
+    sabotage(&store, true).await;
     let failed = store
         .ingest_fetch(source, &meta(), &posts(&["b", "c"]), &next, at(3))
         .await;
@@ -177,7 +183,6 @@ async fn a_failed_ingest_fetch_keeps_neither_posts_nor_validators() {
     assert_eq!(guids(&store, source).await, ["a"]);
 }
 
-#[tokio::test]
 async fn an_unchanged_fetch_after_an_ingest_keeps_posts_and_missing_validators() {
     let (store, source, _dir) = store_with_source(None).await;
     let first = record(
@@ -226,7 +231,6 @@ async fn an_unchanged_fetch_after_an_ingest_keeps_posts_and_missing_validators()
     assert_eq!(listed[0].post_count, 2);
 }
 
-#[tokio::test]
 async fn the_feeds_hint_is_stored_kept_by_a_304_and_cleared_by_a_body_without_one() {
     let (store, source, _dir) = store_with_source(None).await;
     assert_eq!(store.fetch_state(source).await.expect("state").hint, None);
@@ -266,7 +270,6 @@ async fn the_feeds_hint_is_stored_kept_by_a_304_and_cleared_by_a_body_without_on
     assert_eq!(store.fetch_state(source).await.expect("state").hint, None);
 }
 
-#[tokio::test]
 async fn failures_count_up_keep_their_start_and_wait_when_asked() {
     let (store, source, _dir) = store_with_source(None).await;
     store
@@ -329,7 +332,6 @@ async fn failures_count_up_keep_their_start_and_wait_when_asked() {
     );
 }
 
-#[tokio::test]
 async fn a_gone_source_is_never_due_and_stays_gone_until_it_answers() {
     let (store, source, _dir) = store_with_source(None).await;
     store
@@ -375,7 +377,6 @@ async fn a_gone_source_is_never_due_and_stays_gone_until_it_answers() {
     );
     assert_eq!(store.due_sources(at(7)).await.expect("due"), vec![source]);
 }
-#[tokio::test]
 async fn every_transition_moves_the_change_clock() {
     let (store, source, _dir) = store_with_source(None).await;
     let rec = record(Some("\"v\""), None, "h", at(3));
@@ -406,7 +407,6 @@ async fn every_transition_moves_the_change_clock() {
     assert!(moves_the_clock(&store, gone).await, "record_gone");
 }
 
-#[tokio::test]
 async fn transitions_of_an_unknown_source_fail_and_change_nothing() {
     let (store, _source, _dir) = store_with_source(None).await;
     let nobody = SourceId(99);
@@ -439,7 +439,6 @@ async fn transitions_of_an_unknown_source_fail_and_change_nothing() {
     assert!(!moves_the_clock(&store, write).await);
 }
 
-#[tokio::test]
 async fn the_unscheduled_failure_leaves_the_source_due_at_once() {
     let (store, source, _dir) = store_with_source(None).await;
     store
@@ -462,7 +461,6 @@ async fn the_unscheduled_failure_leaves_the_source_due_at_once() {
     );
 }
 
-#[tokio::test]
 async fn sources_are_counted_by_status_with_zeros() {
     let (store, _ok, _dir) = store_with_source(None).await;
     let failing = second_source(&store, "https://b.example/feed.xml").await;
@@ -487,7 +485,6 @@ async fn sources_are_counted_by_status_with_zeros() {
     );
 }
 
-#[tokio::test]
 async fn first_fetches_are_scheduled_once_and_wake_the_scheduler() {
     let (store, source, _dir) = store_with_source(None).await;
     assert_eq!(store.next_wakeup(at(1)).await.expect("wakeup"), None);
@@ -529,7 +526,6 @@ async fn first_fetches_are_scheduled_once_and_wake_the_scheduler() {
     assert_eq!(store.next_wakeup(at(1)).await.expect("wakeup"), None);
 }
 
-#[tokio::test]
 async fn ingest_fetch_changes_names_the_new_and_updated_posts() {
     let (store, source, _dir) = store_with_source(None).await;
     let first = record(Some("\"v1\""), None, "h1", at(3));
@@ -547,3 +543,19 @@ async fn ingest_fetch_changes_names_the_new_and_updated_posts() {
     assert_eq!((stats.new, stats.updated, stats.unchanged), (1, 1, 1));
     assert_eq!(changed, [1, 2], "b updated, c new; a unchanged");
 }
+
+crate::tests::on_both_engines!(
+    a_new_source_is_ok_unscheduled_and_due,
+    ingest_fetch_stores_posts_validators_and_schedule_together,
+    a_failed_ingest_fetch_keeps_neither_posts_nor_validators,
+    an_unchanged_fetch_after_an_ingest_keeps_posts_and_missing_validators,
+    the_feeds_hint_is_stored_kept_by_a_304_and_cleared_by_a_body_without_one,
+    failures_count_up_keep_their_start_and_wait_when_asked,
+    a_gone_source_is_never_due_and_stays_gone_until_it_answers,
+    every_transition_moves_the_change_clock,
+    transitions_of_an_unknown_source_fail_and_change_nothing,
+    the_unscheduled_failure_leaves_the_source_due_at_once,
+    sources_are_counted_by_status_with_zeros,
+    first_fetches_are_scheduled_once_and_wake_the_scheduler,
+    ingest_fetch_changes_names_the_new_and_updated_posts,
+);

@@ -11,7 +11,7 @@ fn post(guid: &str, title: &str, text: &str, day: u32, tags: &[&str]) -> Incomin
 }
 
 /// A store with one source "Example Blog" holding four posts (ids 1 to 4).
-async fn searchable() -> (Store, SourceId, tempfile::TempDir) {
+async fn searchable() -> (Store, SourceId, crate::testing::TestDatabase) {
     let (store, source, dir) = store_with_source(None).await;
     let posts = vec![
         post(
@@ -62,12 +62,15 @@ fn text(words: &str) -> SearchQuery {
     }
 }
 
-/// FTS5's own check that the index holds exactly what the posts table holds.
+/// The engine's own check that the index holds exactly what the posts table holds.
 async fn assert_index_matches_posts(store: &Store) {
-    sqlx::query("INSERT INTO posts_fts (posts_fts, rank) VALUES ('integrity-check', 1)")
-        .execute(&store.pool)
-        .await
-        .expect("the search index matches the posts");
+    assert!(
+        store
+            .search_index_in_step()
+            .await
+            .expect("check the search index"),
+        "the search index matches the posts"
+    );
 }
 
 async fn titles(store: &Store, query: &SearchQuery) -> Vec<String> {
@@ -85,7 +88,6 @@ async fn the_bundled_sqlite_has_fts5() {
     assert_eq!(fts5, 1);
 }
 
-#[tokio::test]
 async fn finds_posts_by_words_of_their_text_and_title_with_snippets() {
     let (store, _, _dir) = searchable().await;
     let (hits, total) = find(&store, &text("half metre")).await;
@@ -116,7 +118,6 @@ async fn finds_posts_by_words_of_their_text_and_title_with_snippets() {
     );
 }
 
-#[tokio::test]
 async fn stemming_finds_other_forms_and_titles_rank_first() {
     let (store, _, _dir) = searchable().await;
     // "clusters" (title of post 4) and "cluster" (text of posts 1 and 2) are one stem.
@@ -127,7 +128,6 @@ async fn stemming_finds_other_forms_and_titles_rank_first() {
     assert!(hits.windows(2).all(|pair| pair[0].rank >= pair[1].rank));
 }
 
-#[tokio::test]
 async fn every_word_must_match() {
     let (store, _, _dir) = searchable().await;
     assert_eq!(
@@ -137,7 +137,6 @@ async fn every_word_must_match() {
     assert!(titles(&store, &text("cluster tea")).await.is_empty());
 }
 
-#[tokio::test]
 async fn query_syntax_and_sql_in_the_text_are_just_words() {
     let (store, _, _dir) = searchable().await;
     let attempts = [
@@ -198,7 +197,6 @@ async fn query_syntax_and_sql_in_the_text_are_just_words() {
     );
 }
 
-#[tokio::test]
 async fn filters_by_tag_and_source() {
     let (store, source, _dir) = searchable().await;
     let ocean = store
@@ -261,7 +259,6 @@ async fn filters_by_tag_and_source() {
     assert_eq!(titles(&store, &both).await, ["Notes on kelp forests"]);
 }
 
-#[tokio::test]
 async fn pages_through_results_with_one_total() {
     let (store, _, _dir) = searchable().await;
     let query = text("cluster");
@@ -281,7 +278,6 @@ async fn pages_through_results_with_one_total() {
     assert_eq!(total, 3);
 }
 
-#[tokio::test]
 async fn an_updated_post_is_searched_by_its_new_words() {
     let (store, source, _dir) = searchable().await;
     let revised = post(
@@ -325,7 +321,6 @@ async fn an_updated_post_is_searched_by_its_new_words() {
     assert_index_matches_posts(&store).await;
 }
 
-#[tokio::test]
 async fn a_deleted_post_is_no_longer_found() {
     let (store, _, _dir) = searchable().await;
     sqlx::query("DELETE FROM posts WHERE guid = 'kelp'")
@@ -341,21 +336,9 @@ async fn a_deleted_post_is_no_longer_found() {
 async fn posts_stored_before_the_search_migration_are_indexed() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("v1.db");
-    let options = sqlx::sqlite::SqliteConnectOptions::new()
-        .filename(&path)
-        .create_if_missing(true);
-    let v1 = sqlx::SqlitePool::connect_with(options)
-        .await
-        .expect("open v1");
-    sqlx::raw_sql(include_str!("../../migrations/sqlite/0001_init.sql"))
-        .execute(&v1)
-        .await
-        .expect("schema v1");
+    let v1 = crate::tests::sqlite_at_version(&path, 1).await;
     sqlx::raw_sql(
-        "CREATE TABLE schema_migrations (
-             version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL);
-         INSERT INTO schema_migrations VALUES (1, 'init', 0);
-         INSERT INTO sources (id, url, slug, created_at) VALUES (1, 'feed.xml', 'feed', 0);
+        "INSERT INTO sources (id, url, slug, created_at) VALUES (1, 'feed.xml', 'feed', 0);
          INSERT INTO posts (source_id, guid, title, published_at, first_seen_at,
              content_html, content_text)
          VALUES (1, 'old', 'An old post', 0, 0, '<p>Stored long ago.</p>', 'Stored long ago.');",
@@ -369,3 +352,14 @@ async fn posts_stored_before_the_search_migration_are_indexed() {
     assert_eq!(titles(&store, &text("stored")).await, ["An old post"]);
     assert_index_matches_posts(&store).await;
 }
+
+crate::tests::on_both_engines!(
+    finds_posts_by_words_of_their_text_and_title_with_snippets,
+    stemming_finds_other_forms_and_titles_rank_first,
+    every_word_must_match,
+    query_syntax_and_sql_in_the_text_are_just_words,
+    filters_by_tag_and_source,
+    pages_through_results_with_one_total,
+    an_updated_post_is_searched_by_its_new_words,
+    a_deleted_post_is_no_longer_found,
+);

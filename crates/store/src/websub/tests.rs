@@ -8,7 +8,6 @@ use crate::tests::{at, store_with_source};
 const HUB: &str = "https://hub.example/";
 const TOPIC: &str = "https://blog.example/feed.xml";
 
-#[tokio::test]
 async fn a_request_is_stored_as_requested_without_a_lease() {
     let (store, source, _dir) = store_with_source(None).await;
     assert_eq!(store.subscription(source).await.expect("read"), None);
@@ -30,7 +29,6 @@ async fn a_request_is_stored_as_requested_without_a_lease() {
     assert!(!format!("{sub:?}").contains("s3cret"), "secret redacted");
 }
 
-#[tokio::test]
 async fn verify_sets_the_lease_and_renewal_lists_it_when_due() {
     let (store, source, _dir) = store_with_source(None).await;
     store
@@ -61,7 +59,6 @@ async fn verify_sets_the_lease_and_renewal_lists_it_when_due() {
     assert_eq!(renew[0].source, source);
 }
 
-#[tokio::test]
 async fn a_new_request_forgets_the_lease_and_deny_stops_renewal() {
     let (store, source, _dir) = store_with_source(None).await;
     store
@@ -120,7 +117,6 @@ async fn a_new_request_forgets_the_lease_and_deny_stops_renewal() {
     );
 }
 
-#[tokio::test]
 async fn changes_to_an_unknown_subscription_report_false() {
     let (store, _source, _dir) = store_with_source(None).await;
     assert!(
@@ -137,7 +133,6 @@ async fn changes_to_an_unknown_subscription_report_false() {
     );
 }
 
-#[tokio::test]
 async fn subscription_writes_do_not_move_the_change_clock() {
     let (store, source, _dir) = store_with_source(None).await;
     let writes = async {
@@ -154,7 +149,6 @@ async fn subscription_writes_do_not_move_the_change_clock() {
     assert!(!moves_the_clock(&store, writes).await);
 }
 
-#[tokio::test]
 async fn stuck_requests_after_a_day_and_denials_after_a_week_are_selected() {
     let (store, requested, _dir) = store_with_source(None).await;
     let spec = |url: &str| crate::SourceSpec {
@@ -223,13 +217,7 @@ async fn stuck_requests_after_a_day_and_denials_after_a_week_are_selected() {
 async fn migrating_a_version_5_database_times_each_subscription_from_its_creation() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("v5.db");
-    let options = sqlx::sqlite::SqliteConnectOptions::new()
-        .filename(&path)
-        .create_if_missing(true);
-    let pool = sqlx::SqlitePool::connect_with(options).await.expect("pool");
-    crate::migrate::apply_up_to(&pool, 5)
-        .await
-        .expect("schema 5");
+    let pool = crate::tests::sqlite_at_version(&path, 5).await;
     sqlx::raw_sql(
         "INSERT INTO sources (id, url, slug, created_at) VALUES (1, 'https://a.example/f', 'a', 100);
          INSERT INTO websub_subscriptions (source_id, hub, topic, secret, state, created_at)
@@ -250,3 +238,12 @@ async fn migrating_a_version_5_database_times_each_subscription_from_its_creatio
         .expect("some");
     assert_eq!(sub.state_since, crate::from_secs(200));
 }
+
+crate::tests::on_both_engines!(
+    a_request_is_stored_as_requested_without_a_lease,
+    verify_sets_the_lease_and_renewal_lists_it_when_due,
+    a_new_request_forgets_the_lease_and_deny_stops_renewal,
+    changes_to_an_unknown_subscription_report_false,
+    subscription_writes_do_not_move_the_change_clock,
+    stuck_requests_after_a_day_and_denials_after_a_week_are_selected,
+);

@@ -157,21 +157,18 @@ mod tests {
 
     #[tokio::test]
     async fn a_version_lower_than_the_last_read_says_the_clock_went_back() {
-        use sqlx::Connection;
         let dir = tempfile::tempdir().expect("dir");
         let path = dir.path().join("stamp.db");
         let store = Store::open_sqlite_path(&path).await.expect("store");
-        let reader = StampReader::new(store, Duration::from_secs(5));
+        let reader = StampReader::new(store.clone(), Duration::from_secs(5));
         let first = reader.read().await.expect("stamp");
         assert!(!first.went_back);
-        let url = format!("sqlite://{}", path.display());
-        let mut restore = sqlx::SqliteConnection::connect(&url)
-            .await
-            .expect("connect");
-        sqlx::query("UPDATE site_state SET version = version - 10 WHERE id = 1")
-            .execute(&mut restore)
-            .await
-            .expect("an older database");
+        syndic_store::testing::execute(
+            &store,
+            "UPDATE site_state SET version = version - 10 WHERE id = 1",
+        )
+        .await
+        .expect("an older database");
         let back = reader.read().await.expect("stamp");
         assert!(back.went_back, "{first:?} then {back:?}");
         assert!(!reader.read().await.expect("stamp").went_back, "once");

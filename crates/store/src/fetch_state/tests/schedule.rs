@@ -5,9 +5,8 @@ use syndic_core::{SourceId, SourceStatus};
 
 use super::{guids, moves_the_clock, record, second_source};
 use crate::tests::{at, entry, meta, store_with_source, tagged};
-use crate::{Store, StoreError, migrate};
+use crate::{Store, StoreError};
 
-#[tokio::test]
 async fn due_sources_respect_next_fetch_and_retry_after() {
     let (store, early, _dir) = store_with_source(None).await;
     let late = second_source(&store, "https://late.example/feed.xml").await;
@@ -42,7 +41,6 @@ async fn due_sources_respect_next_fetch_and_retry_after() {
     );
 }
 
-#[tokio::test]
 async fn a_moved_source_keeps_its_history_and_its_identity() {
     let (store, source, _dir) = store_with_source(None).await;
     let other = second_source(&store, "https://other.example/feed.xml").await;
@@ -108,7 +106,6 @@ async fn a_moved_source_keeps_its_history_and_its_identity() {
     assert_eq!(rows, 2);
 }
 
-#[tokio::test]
 async fn recent_publications_are_the_newest_first() {
     let (store, source, _dir) = store_with_source(None).await;
     let entries: Vec<_> = [("a", 5), ("b", 2), ("c", 9), ("d", 7)]
@@ -136,11 +133,7 @@ async fn recent_publications_are_the_newest_first() {
 async fn migrating_an_existing_database_keeps_its_sources_and_their_failures() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("v3.db");
-    let options = sqlx::sqlite::SqliteConnectOptions::new()
-        .filename(&path)
-        .create_if_missing(true);
-    let pool = sqlx::SqlitePool::connect_with(options).await.expect("pool");
-    migrate::apply_up_to(&pool, 3).await.expect("schema 3");
+    let pool = crate::tests::sqlite_at_version(&path, 3).await;
     sqlx::raw_sql(
         "INSERT INTO sources (id, url, slug, created_at, last_fetch_at, last_success_at)
              VALUES (1, 'https://ok.example/feed', 'ok', 100, 500, 500);
@@ -182,3 +175,9 @@ async fn migrating_an_existing_database_keeps_its_sources_and_their_failures() {
         .expect("version");
     assert_eq!(version, crate::migrate::latest(), "every migration applied");
 }
+
+crate::tests::on_both_engines!(
+    due_sources_respect_next_fetch_and_retry_after,
+    a_moved_source_keeps_its_history_and_its_identity,
+    recent_publications_are_the_newest_first,
+);

@@ -1,0 +1,294 @@
+//! The two database engines behind [`Store`](crate::Store), and every way they differ.
+//!
+//! Queries are written once, against sqlx's `Any` driver, in the SQL both engines share:
+//! `$n` parameters, integer UTC seconds for times, `RETURNING`, `ON CONFLICT`, row values.
+//! What differs lives here, one method per difference, each answered by the engine's own
+//! module ([`sqlite`], [`postgres`]): how to connect and what every new connection is told,
+//! how a write transaction begins, the two-argument maximum, how to keep a join's order,
+//! how many parameters one statement may carry, the migrations, and full-text search
+//! (FTS5 on SQLite, `tsvector` on PostgreSQL). Query modules ask the engine for a fragment
+//! instead of branching on it, so a third engine would be one more module and one more
+//! variant, with the compiler pointing at every method it must answer.
+
+mod postgres;
+mod sqlite;
+
+use std::time::Duration;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyConnection, AnyPool};
+
+use crate::migrate::Migration;
+use crate::sql::Sql;
+use crate::{Result, StoreError, redact};
+
+/// A database engine syndic can keep its store in: a closed set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+/// Where a store lives, as [`Engine::locate`] read it from a URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Location {
+    pub(crate) engine: Engine,
+    /// The URL handed to sqlx: normalised for SQLite (absolute path, create if missing).
+    pub(crate) connect_url: String,
+    /// An in-memory SQLite database: one connection, never recycled.
+    pub(crate) in_memory: bool,
+    /// Opened read-only (SQLite `?mode=ro`): no per-connection writes such as the journal mode.
+    pub(crate) read_only: bool,
+}
+
+impl Location {
+    /// A SQLite file at `path`, taken as a path whatever characters it holds.
+    pub(crate) fn sqlite_file(path: &std::path::Path) -> Result<Location> {
+        sqlite::locate_file(path)
+    }
+}
+
+impl Engine {
+    /// The engine a database URL names, and how to reach it: `sqlite://PATH`,
+    /// `sqlite:PATH`, `sqlite::memory:` or a plain file path for SQLite;
+    /// `postgres://…` or `postgresql://…` for PostgreSQL. Anything else is refused with a
+    /// hint.
+    pub(crate) fn locate(url: &str) -> Result<Location> {
+        match scheme(url) {
+            Some("sqlite") => sqlite::locate(url),
+            Some("postgres" | "postgresql") => Ok(postgres::locate(url)),
+            Some(other) if other.len() > 1 => Err(StoreError::UnsupportedBackend {
+                url: redact(url),
+                hint: format!(
+                    "syndic stores posts in SQLite or PostgreSQL, not {other:?}; write \
+                     sqlite://PATH or postgres://USER@HOST/DATABASE"
+                ),
+            }),
+            // No scheme (or a one-letter drive name): a path to a SQLite file.
+            _ => sqlite::locate_path(url),
+        }
+    }
+
+    /// Opens a pool on `location`, after one probe connection that fails fast (and with
+    /// the real cause) when the database cannot be reached at all.
+    pub(crate) async fn connect(location: &Location, url: &str) -> Result<AnyPool> {
+        sqlx::any::install_default_drivers();
+        let open_error = |source| StoreError::Open {
+            url: redact(url),
+            hint: location.engine.open_hint(),
+            source,
+        };
+        let options: AnyConnectOptions = location.connect_url.parse().map_err(open_error)?;
+        let probe = <AnyConnection as sqlx::Connection>::connect_with(&options)
+            .await
+            .map_err(open_error)?;
+        let engine = location.engine;
+        let read_only = location.read_only;
+        let mut pool = AnyPoolOptions::new()
+            .max_connections(engine.max_connections(location))
+            .after_connect(move |conn, _| {
+                Box::pin(async move { engine.prepare_connection(conn, read_only).await })
+            });
+        if location.in_memory {
+            // The database lives as long as one of its connections: keep that one forever.
+            pool = pool
+                .idle_timeout(None)
+                .max_lifetime(None)
+                .min_connections(1);
+        }
+        let pool = pool.connect_with(options).await.map_err(open_error);
+        // Closed after the pool opened, so an in-memory database is never left without a
+        // connection in between.
+        let _ = sqlx::Connection::close(probe).await;
+        pool
+    }
+
+    /// What to check when a store cannot be opened.
+    fn open_hint(self) -> &'static str {
+        match self {
+            Engine::Sqlite => "check that the file's folder exists and syndic may write there",
+            Engine::Postgres => {
+                "check that the server runs and listens there, and that the database exists \
+                 and lets this user in"
+            }
+        }
+    }
+
+    fn max_connections(self, location: &Location) -> u32 {
+        if location.in_memory {
+            return 1;
+        }
+        match self {
+            // Readers run beside the one writer (WAL).
+            Engine::Sqlite => 8,
+            Engine::Postgres => 8,
+        }
+    }
+
+    /// What every new connection is told before use (SQLite's PRAGMAs).
+    async fn prepare_connection(
+        self,
+        conn: &mut AnyConnection,
+        read_only: bool,
+    ) -> Result<(), sqlx::Error> {
+        match self {
+            Engine::Sqlite => sqlite::prepare_connection(conn, read_only).await,
+            Engine::Postgres => Ok(()),
+        }
+    }
+
+    /// The statement that begins a write transaction.
+    pub(crate) fn begin_write(self) -> &'static str {
+        match self {
+            Engine::Sqlite => sqlite::BEGIN_WRITE,
+            Engine::Postgres => postgres::BEGIN_WRITE,
+        }
+    }
+
+    /// The larger of two values, as a function name: `NAME(a, b)`.
+    pub(crate) fn greatest(self) -> &'static str {
+        match self {
+            Engine::Sqlite => "MAX",
+            Engine::Postgres => "GREATEST",
+        }
+    }
+
+    /// A join that the planner must drive from its left side, written `LEFT <this> RIGHT
+    /// ON …`. SQLite keeps the order of a `CROSS JOIN`; PostgreSQL plans an inner join
+    /// from its statistics (and accepts no `ON` after `CROSS JOIN`).
+    pub(crate) fn ordered_join(self) -> &'static str {
+        match self {
+            Engine::Sqlite => "CROSS JOIN",
+            Engine::Postgres => "JOIN",
+        }
+    }
+
+    /// How many rows of `per_row` parameters one statement should carry: within the
+    /// engine's limit (SQLite 32766, PostgreSQL 65535) and its cheapest size. One parameter
+    /// is left for the statement's own (a source id).
+    pub(crate) fn rows_per_statement(self, per_row: usize) -> usize {
+        let budget = match self {
+            Engine::Sqlite => sqlite::PARAMETERS_PER_STATEMENT,
+            Engine::Postgres => postgres::PARAMETERS_PER_STATEMENT,
+        };
+        ((budget - 1) / per_row.max(1)).max(1)
+    }
+
+    /// The engine's migrations, in order.
+    pub(crate) fn migrations(self) -> &'static [Migration] {
+        match self {
+            Engine::Sqlite => sqlite::MIGRATIONS,
+            Engine::Postgres => postgres::MIGRATIONS,
+        }
+    }
+
+    /// The table that records which migrations ran.
+    pub(crate) fn migrations_table(self) -> &'static str {
+        match self {
+            Engine::Sqlite => sqlite::MIGRATIONS_TABLE,
+            Engine::Postgres => postgres::MIGRATIONS_TABLE,
+        }
+    }
+
+    /// The column that holds a post's search document, when the store writes it itself
+    /// (PostgreSQL's `tsvector`; SQLite's FTS5 index follows the posts by trigger).
+    pub(crate) fn search_column(self) -> Option<&'static str> {
+        match self {
+            Engine::Sqlite => None,
+            Engine::Postgres => Some(postgres::SEARCH_COLUMN),
+        }
+    }
+
+    /// The value of [`Engine::search_column`] for a post whose title and text are the SQL
+    /// expressions `title` and `text` (placeholders or column names).
+    pub(crate) fn search_document(self, title: &str, text: &str) -> String {
+        match self {
+            Engine::Sqlite => String::new(),
+            Engine::Postgres => postgres::search_document(title, text),
+        }
+    }
+
+    /// `FROM … WHERE <match>` over the posts `p` matching `expression` (see
+    /// [`crate::search`]); with `with_source`, the source `s` is joined too.
+    pub(crate) fn push_search_from(self, sql: &mut Sql, expression: &str, with_source: bool) {
+        match self {
+            Engine::Sqlite => sqlite::push_search_from(sql, expression, with_source),
+            Engine::Postgres => postgres::push_search_from(sql, expression, with_source),
+        }
+    }
+
+    /// The search result columns `snippet` (text with the match markers) and `score`
+    /// (higher is better), for a query built with [`Engine::push_search_from`].
+    pub(crate) fn search_columns(self) -> &'static str {
+        match self {
+            Engine::Sqlite => sqlite::SEARCH_COLUMNS,
+            Engine::Postgres => postgres::SEARCH_COLUMNS,
+        }
+    }
+
+    /// The number of posts whose search entry does not match their title and text: 0 when
+    /// the index is in step.
+    pub(crate) async fn search_entries_out_of_step(self, conn: &mut AnyConnection) -> Result<u64> {
+        match self {
+            Engine::Sqlite => sqlite::search_entries_out_of_step(conn).await,
+            Engine::Postgres => postgres::search_entries_out_of_step(conn).await,
+        }
+    }
+}
+
+/// The URL's scheme, lower-cased, when it has one.
+fn scheme(url: &str) -> Option<&str> {
+    let (scheme, _) = url.split_once(':')?;
+    let valid = scheme
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic())
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+    valid.then_some(scheme)
+}
+
+/// How long SQLite waits for another writer before giving up.
+pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_name_their_engine() {
+        let engine = |url: &str| Engine::locate(url).map(|l| l.engine).ok();
+        assert_eq!(engine("sqlite://syndic.db"), Some(Engine::Sqlite));
+        assert_eq!(engine("sqlite:syndic.db"), Some(Engine::Sqlite));
+        assert_eq!(engine("sqlite::memory:"), Some(Engine::Sqlite));
+        assert_eq!(engine("data/syndic.db"), Some(Engine::Sqlite));
+        assert_eq!(engine("/var/lib/syndic.db"), Some(Engine::Sqlite));
+        assert_eq!(engine("postgres://u@h/db"), Some(Engine::Postgres));
+        assert_eq!(engine("postgresql://u@h/db"), Some(Engine::Postgres));
+        assert_eq!(engine("mysql://localhost/x"), None);
+    }
+
+    #[test]
+    fn both_engines_end_at_the_same_schema_version() {
+        let last = |engine: Engine| engine.migrations().last().map(|m| m.version);
+        assert_eq!(last(Engine::Sqlite), last(Engine::Postgres));
+        assert_eq!(last(Engine::Sqlite), Some(crate::migrate::latest()));
+    }
+
+    #[test]
+    fn statements_stay_under_each_engines_parameter_limit() {
+        for engine in [Engine::Sqlite, Engine::Postgres] {
+            for per_row in [1, 4, 11, 40_000, 70_000] {
+                let rows = engine.rows_per_statement(per_row);
+                assert!(rows >= 1);
+                assert!(
+                    rows == 1 || rows * per_row <= 65_535,
+                    "{engine:?} {per_row}"
+                );
+            }
+        }
+        assert!(Engine::Sqlite.rows_per_statement(11) * 11 < 32_766);
+        assert!(Engine::Postgres.rows_per_statement(11) * 11 < 65_535);
+    }
+}
