@@ -6,7 +6,7 @@
 //! module ([`sqlite`], [`postgres`]): how to connect and what every new connection is told,
 //! how a write transaction begins, the two-argument maximum, how to keep a join's order,
 //! how many parameters one statement may carry, the migrations, and full-text search
-//! (FTS5 on SQLite, `tsvector` on PostgreSQL). Query modules ask the engine for a fragment
+//! (a contentless FTS5 table on SQLite, `tsvector` documents on PostgreSQL). Query modules ask the engine for a fragment
 //! instead of branching on it, so a third engine would be one more module and one more
 //! variant, with the compiler pointing at every method it must answer.
 
@@ -190,24 +190,6 @@ impl Engine {
         }
     }
 
-    /// The column that holds a post's search document, when the store writes it itself
-    /// (PostgreSQL's `tsvector`; SQLite's FTS5 index follows the posts by trigger).
-    pub(crate) fn search_column(self) -> Option<&'static str> {
-        match self {
-            Engine::Sqlite => None,
-            Engine::Postgres => Some(postgres::SEARCH_COLUMN),
-        }
-    }
-
-    /// The value of [`Engine::search_column`] for a post whose title and text are the SQL
-    /// expressions `title` and `text` (placeholders or column names).
-    pub(crate) fn search_document(self, title: &str, text: &str) -> String {
-        match self {
-            Engine::Sqlite => String::new(),
-            Engine::Postgres => postgres::search_document(title, text),
-        }
-    }
-
     /// `FROM … WHERE <match>` over the posts `p` matching `expression` (see
     /// [`crate::search`]); with `with_source`, the source `s` is joined too.
     pub(crate) fn push_search_from(self, sql: &mut Sql, expression: &str, with_source: bool) {
@@ -217,8 +199,8 @@ impl Engine {
         }
     }
 
-    /// The search result columns `snippet` (text with the match markers) and `score`
-    /// (higher is better), for a query built with [`Engine::push_search_from`].
+    /// The search result column `score` (higher is better), for a query built with
+    /// [`Engine::push_search_from`].
     pub(crate) fn search_columns(self) -> &'static str {
         match self {
             Engine::Sqlite => sqlite::SEARCH_COLUMNS,
@@ -226,14 +208,66 @@ impl Engine {
         }
     }
 
-    /// The number of posts whose search entry does not match their title and text: 0 when
-    /// the index is in step.
-    pub(crate) async fn search_entries_out_of_step(self, conn: &mut AnyConnection) -> Result<u64> {
+    /// What a subquery that claims rows appends so that concurrent claimers skip each
+    /// other's rows (PostgreSQL); empty where writers are serialized anyway (SQLite).
+    pub(crate) fn skip_locked(self) -> &'static str {
         match self {
-            Engine::Sqlite => sqlite::search_entries_out_of_step(conn).await,
-            Engine::Postgres => postgres::search_entries_out_of_step(conn).await,
+            Engine::Sqlite => "",
+            Engine::Postgres => " FOR UPDATE SKIP LOCKED",
         }
     }
+
+    /// Writes the search entries of `entries`, replacing any the posts in `cleared` (every
+    /// post being indexed, deleted ones included) had.
+    pub(crate) async fn write_search_entries(
+        self,
+        conn: &mut AnyConnection,
+        cleared: &[i64],
+        entries: &[SearchEntry<'_>],
+    ) -> Result<()> {
+        match self {
+            Engine::Sqlite => sqlite::write_search_entries(conn, cleared, entries).await,
+            Engine::Postgres => postgres::write_search_entries(conn, entries).await,
+        }
+    }
+
+    /// Starts a check of the search index: an empty index of the same kind beside it,
+    /// private to `conn`.
+    pub(crate) async fn check_search_begin(self, conn: &mut AnyConnection) -> Result<()> {
+        match self {
+            Engine::Sqlite => sqlite::check_search_begin(conn).await,
+            Engine::Postgres => postgres::check_search_begin(conn).await,
+        }
+    }
+
+    /// Indexes `entries` into the check's index.
+    pub(crate) async fn check_search_add(
+        self,
+        conn: &mut AnyConnection,
+        entries: &[SearchEntry<'_>],
+    ) -> Result<()> {
+        match self {
+            Engine::Sqlite => sqlite::check_search_add(conn, entries).await,
+            Engine::Postgres => postgres::check_search_add(conn, entries).await,
+        }
+    }
+
+    /// How many posts' entries differ between the check's index and the real one (0 when
+    /// in step); drops the check's index.
+    pub(crate) async fn check_search_differences(self, conn: &mut AnyConnection) -> Result<u64> {
+        match self {
+            Engine::Sqlite => sqlite::check_search_differences(conn).await,
+            Engine::Postgres => postgres::check_search_differences(conn).await,
+        }
+    }
+}
+
+/// What the search index holds of one post: its title and text, by id.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct SearchEntry<'a> {
+    pub(crate) id: i64,
+    pub(crate) title: &'a str,
+    pub(crate) text: &'a str,
 }
 
 /// The URL's scheme, lower-cased, when it has one.

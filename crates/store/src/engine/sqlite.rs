@@ -1,4 +1,5 @@
-//! SQLite: one file (or memory), WAL journal, FTS5 search kept in step by triggers.
+//! SQLite: one file (or memory), WAL journal, search in a contentless FTS5 table written by
+//! the batch indexer.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -6,7 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
 use sqlx::{AnyConnection, Executor};
 
-use super::{BUSY_TIMEOUT, Engine, Location};
+use super::{BUSY_TIMEOUT, Engine, Location, SearchEntry};
 use crate::error::QueryContext;
 use crate::migrate::Migration;
 use crate::sql::Sql;
@@ -71,6 +72,15 @@ pub(super) const MIGRATIONS: &[Migration] = &[
         9,
         "change_version",
         include_str!("../../migrations/sqlite/0009_change_version.sql"),
+    ),
+    Migration::new(
+        10,
+        "post_bodies",
+        include_str!("../../migrations/sqlite/0010_post_bodies.sql"),
+    )
+    .then(
+        crate::body::convert::step,
+        include_str!("../../migrations/sqlite/0010_post_bodies.after.sql"),
     ),
 ];
 
@@ -201,7 +211,8 @@ pub(super) async fn prepare_connection(
     Ok(())
 }
 
-/// Search reads the FTS5 table `posts_fts` (external content: the posts table itself).
+/// Search reads the FTS5 table `posts_fts` (contentless: the text is the store's, in
+/// `posts.body`); the snippet is cut in Rust ([`crate::search`]).
 pub(super) fn push_search_from(sql: &mut Sql, expression: &str, with_source: bool) {
     sql.push(" FROM posts_fts JOIN posts p ON p.id = posts_fts.rowid");
     if with_source {
@@ -212,20 +223,114 @@ pub(super) fn push_search_from(sql: &mut Sql, expression: &str, with_source: boo
 }
 
 /// bm25 is lower for better matches; a title match weighs five times a text match.
-pub(super) const SEARCH_COLUMNS: &str = "snippet(posts_fts, 1, char(1), char(2), '…', 24) AS snippet, \
-     -bm25(posts_fts, 5.0, 1.0) AS score";
+pub(super) const SEARCH_COLUMNS: &str = "-bm25(posts_fts, 5.0, 1.0) AS score";
 
-/// FTS5's own integrity check compares the index with the posts table.
-pub(super) async fn search_entries_out_of_step(conn: &mut AnyConnection) -> Result<u64> {
-    let checked = conn
-        .execute("INSERT INTO posts_fts (posts_fts, rank) VALUES ('integrity-check', 1)")
-        .await;
-    match checked {
-        Ok(_) => Ok(0),
-        // SQLITE_CORRUPT_VTAB: the index differs from its content table.
-        Err(sqlx::Error::Database(e)) if e.message().contains("malformed") => Ok(1),
-        Err(e) => Err(e).during("checking the search index"),
+/// The tokenizer of `posts_fts` (migration 10), for the check's copy.
+const TOKENIZE: &str = "porter unicode61 remove_diacritics 2";
+
+/// Removes the entries of `cleared` (a post never indexed has none: nothing to do for
+/// it), then inserts `entries` in a few multi-row statements, ids ascending, so FTS5
+/// gathers the batch in memory and writes it as one segment.
+pub(super) async fn write_search_entries(
+    conn: &mut AnyConnection,
+    cleared: &[i64],
+    entries: &[SearchEntry<'_>],
+) -> Result<()> {
+    for chunk in cleared.chunks(PARAMETERS_PER_STATEMENT) {
+        let mut delete = Sql::new("DELETE FROM posts_fts WHERE rowid IN (");
+        delete.push_list(chunk, |sql, id| {
+            sql.bind(*id);
+        });
+        delete.push(")");
+        delete
+            .execute(&mut *conn, "removing old search index entries")
+            .await?;
     }
+    insert_entries(conn, "posts_fts", entries, "writing the search index").await
+}
+
+async fn insert_entries(
+    conn: &mut AnyConnection,
+    table: &str,
+    entries: &[SearchEntry<'_>],
+    action: &'static str,
+) -> Result<()> {
+    for chunk in entries.chunks(PARAMETERS_PER_STATEMENT / 3) {
+        let mut insert = Sql::new("INSERT INTO ");
+        insert
+            .push(table)
+            .push(" (rowid, title, content_text) VALUES ");
+        insert.push_list(chunk, |sql, entry| {
+            sql.push("(")
+                .bind(entry.id)
+                .push(", ")
+                .bind(entry.title.to_owned())
+                .push(", ")
+                .bind(entry.text.to_owned())
+                .push(")");
+        });
+        insert.execute(&mut *conn, action).await?;
+    }
+    Ok(())
+}
+
+/// The check indexes every post again into a temporary FTS5 table with the same
+/// tokenizer, private to the connection.
+pub(super) async fn check_search_begin(conn: &mut AnyConnection) -> Result<()> {
+    let create = format!(
+        "DROP TABLE IF EXISTS temp.search_check_index; \
+         DROP TABLE IF EXISTS temp.search_check_terms; \
+         DROP TABLE IF EXISTS temp.search_check; \
+         CREATE VIRTUAL TABLE temp.search_check USING fts5 \
+             (title, content_text, content = '', tokenize = '{TOKENIZE}')"
+    );
+    conn.execute(sqlx::raw_sql(sqlx::AssertSqlSafe(create)))
+        .await
+        .during("checking the search index")?;
+    Ok(())
+}
+
+pub(super) async fn check_search_add(
+    conn: &mut AnyConnection,
+    entries: &[SearchEntry<'_>],
+) -> Result<()> {
+    insert_entries(
+        conn,
+        "temp.search_check",
+        entries,
+        "checking the search index",
+    )
+    .await
+}
+
+/// Every (term, post, column, position) of one index and not the other, counted by post;
+/// `fts5vocab` lists them.
+pub(super) async fn check_search_differences(conn: &mut AnyConnection) -> Result<u64> {
+    conn.execute(
+        "CREATE VIRTUAL TABLE temp.search_check_index USING fts5vocab(main, posts_fts, instance);
+         CREATE VIRTUAL TABLE temp.search_check_terms USING fts5vocab(temp, search_check, instance);",
+    )
+    .await
+    .during("checking the search index")?;
+    let differing: Result<i64, sqlx::Error> = sqlx::query_scalar(
+        "SELECT COUNT(DISTINCT doc) FROM (
+             SELECT * FROM (SELECT term, doc, col, [offset] FROM temp.search_check_index
+                 EXCEPT SELECT term, doc, col, [offset] FROM temp.search_check_terms)
+             UNION ALL
+             SELECT * FROM (SELECT term, doc, col, [offset] FROM temp.search_check_terms
+                 EXCEPT SELECT term, doc, col, [offset] FROM temp.search_check_index))",
+    )
+    .fetch_one(&mut *conn)
+    .await;
+    let dropped = conn
+        .execute(
+            "DROP TABLE temp.search_check_index; DROP TABLE temp.search_check_terms;
+             DROP TABLE temp.search_check;",
+        )
+        .await;
+    let differing = differing.during("checking the search index")?;
+    dropped.during("checking the search index")?;
+    Ok(u64::try_from(differing).unwrap_or(0))
 }
 
 #[cfg(test)]

@@ -110,6 +110,7 @@ async fn a_post_too_long_for_a_search_document_is_stored_and_found() {
         .ingest(source, &meta(), &[tagged(long, &[])], at(10))
         .await
         .expect("a long post is stored");
+    store.index_search().await.expect("a long post is indexed");
     let query = crate::SearchQuery {
         text: "kelp".into(),
         ..crate::SearchQuery::default()
