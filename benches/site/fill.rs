@@ -153,5 +153,6 @@ pub async fn fill(store: &Store, posts: u64, tags: u64) -> Result<(), Box<dyn st
         }
         store.ingest(source, &meta, &batch, base).await?;
     }
+    store.index_search().await?;
     Ok(())
 }

@@ -70,6 +70,9 @@ pub async fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
         Report::Failures,
     )
     .await;
+    if let Some(error) = &summary.search_index_error {
+        eprintln!("demo: search will find nothing yet: {error}");
+    }
     println!(
         "demo: {} sample sources, {} posts, {} tags, in {}",
         summary.sources,

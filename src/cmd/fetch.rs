@@ -62,6 +62,12 @@ pub async fn run(config: &Config, args: &FetchArgs) -> anyhow::Result<ExitCode> 
     }
     store.close().await;
     println!("{}", summary.line());
+    if let Some(error) = summary.search_index_error {
+        return Err(anyhow::Error::new(error).context(
+            "the posts are stored, but the search index could not be brought in step; \
+             the next `syndic fetch` or `syndic serve` catches up",
+        ));
+    }
     Ok(if summary.failed == 0 {
         ExitCode::SUCCESS
     } else {
@@ -175,6 +181,8 @@ pub struct Summary {
     pub moved: Vec<(SourceId, String)>,
     /// Slugs of the tags of the new or updated posts, each once: whose feeds changed.
     pub touched_tags: Vec<String>,
+    /// Why the search index could not index what the run stored, if it could not.
+    pub search_index_error: Option<syndic_store::StoreError>,
 }
 
 impl Summary {
@@ -276,6 +284,8 @@ pub async fn fetch_all(
     if let Some(bar) = progress {
         bar.finish_and_clear();
     }
+    // Whatever the run stored is searchable when it ends.
+    summary.search_index_error = pipeline.store.index_search().await.err();
     summary.seconds = started.elapsed().as_secs_f64();
     summary
 }

@@ -233,6 +233,9 @@ impl Scheduler {
             }
             self.start_due(now, &jobs, spread, &limiter, &mut in_flight, &mut tasks)
                 .await;
+            if tasks.is_empty() {
+                self.index_search();
+            }
             let wake = match self.pipeline.store.next_wakeup(now).await {
                 Ok(next) => next.map_or(now + MAX_SLEEP, |next| next.min(now + MAX_SLEEP)),
                 Err(error) => {
@@ -267,6 +270,18 @@ impl Scheduler {
         }
         tasks.abort_all();
         tracing::info!(in_flight = in_flight.sources.len(), "scheduler stopped");
+    }
+
+    /// Nothing is in flight: what the last fetches stored becomes searchable now (during
+    /// long rounds, [`Pipeline::ingest_at`] indexes as posts pile up). In a task of its own,
+    /// so a long pass never holds up the loop; the store runs one pass at a time.
+    fn index_search(&self) {
+        let store = self.pipeline.store.clone();
+        tokio::spawn(async move {
+            if let Err(error) = store.index_search().await {
+                tracing::warn!("scheduler: cannot bring the search index in step: {error}");
+            }
+        });
     }
 
     /// Starts every due source that has a job and is not in flight; gives never-fetched

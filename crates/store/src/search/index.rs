@@ -90,6 +90,9 @@ impl Store {
 
     async fn index_all_pending(&self) -> Result<u64> {
         let mut indexed = 0;
+        if self.search_pending().await? == 0 {
+            return Ok(0);
+        }
         loop {
             let mut tx = self.write("indexing posts for search").await?;
             let (claimed, written) = index_batch(&mut tx, self.engine).await?;
@@ -244,3 +247,6 @@ impl Store {
         Ok(pending + differing)
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -137,3 +137,64 @@ crate::tests::on_both_engines!(
     a_batch_larger_than_one_statement_is_stored_whole,
     a_post_too_long_for_a_search_document_is_stored_and_found,
 );
+
+/// A database as syndic 9 left it, on the running test's engine: two posts with their text
+/// and HTML in plain columns (and, on PostgreSQL, their search documents).
+async fn a_version_9_store() -> crate::testing::TestDatabase {
+    let db = crate::testing::TestDatabase::new(crate::tests::engine(), "a version 9 store")
+        .expect("run checked the engine");
+    let location = crate::engine::Engine::locate(db.url()).expect("url");
+    let pool = crate::engine::Engine::connect(&location, "a version 9 store")
+        .await
+        .expect("connect");
+    crate::migrate::apply_up_to(&pool, location.engine, 9)
+        .await
+        .expect("schema 9");
+    sqlx::raw_sql(
+        "INSERT INTO sources (id, url, slug, created_at) VALUES (1, 'feed.xml', 'feed', 0);
+         INSERT INTO posts (id, source_id, guid, title, published_at, first_seen_at,
+             content_html, content_text)
+         VALUES (1, 1, 'kelp', 'Kelp notes', 10, 10, '<p>Kelp grows <em>fast</em>.</p>',
+                 'Kelp grows fast.'),
+                (2, 1, 'tide', 'Tide notes', 20, 20, '', '');",
+    )
+    .execute(&pool)
+    .await
+    .expect("version 9 posts");
+    if location.engine == crate::engine::Engine::Postgres {
+        sqlx::raw_sql(
+            "UPDATE posts SET search_vector = syndic_search_document(title, content_text)",
+        )
+        .execute(&pool)
+        .await
+        .expect("version 9 search documents");
+    }
+    pool.close().await;
+    db
+}
+
+async fn a_store_from_syndic_9_keeps_every_text_and_html_and_stays_searchable() {
+    let db = a_version_9_store().await;
+    let store = db.open().await;
+    let kelp = store.post(PostId(1)).await.expect("read").expect("post 1");
+    assert_eq!(kelp.content_html, "<p>Kelp grows <em>fast</em>.</p>");
+    assert_eq!(kelp.content_text, "Kelp grows fast.");
+    let tide = store.post(PostId(2)).await.expect("read").expect("post 2");
+    assert_eq!(
+        (tide.content_html.as_str(), tide.content_text.as_str()),
+        ("", "")
+    );
+    let query = crate::SearchQuery {
+        text: "grow".into(),
+        ..crate::SearchQuery::default()
+    };
+    let page = Page::new(1, 10).expect("page");
+    let (hits, total) = store.search(&query, page).await.expect("search");
+    assert_eq!(total, 1);
+    assert_eq!(hits[0].snippet, "Kelp \u{1}grows\u{2} fast.");
+    assert!(store.search_index_in_step().await.expect("check"));
+}
+
+crate::tests::on_both_engines!(
+    a_store_from_syndic_9_keeps_every_text_and_html_and_stays_searchable
+);
