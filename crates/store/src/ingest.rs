@@ -43,7 +43,8 @@ impl Store {
     /// set), unchanged ones left alone. Every post's automatic tags are replaced by
     /// `tags`; manual tags are never touched. An entry repeating an earlier entry's guid
     /// is that entry's post and is not stored twice. NUL characters are dropped from every
-    /// text. Moves the change clock ([`Store::last_change`]).
+    /// text. Moves the change clock ([`Store::last_change`]). New and changed posts are
+    /// searchable after the next indexing pass ([`Store::index_search`]).
     pub async fn ingest(
         &self,
         source: SourceId,
