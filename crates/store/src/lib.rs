@@ -117,7 +117,7 @@ impl Store {
             indexer: Arc::default(),
         };
         if !location.read_only {
-            // Posts a crashed run (or migration 10) left waiting for the search index.
+            // Posts a crashed run (or migration 12) left waiting for the search index.
             let indexed = store.index_search().await?;
             if indexed > 0 {
                 tracing::info!(posts = indexed, "search index caught up");

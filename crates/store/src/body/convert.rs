@@ -1,4 +1,4 @@
-//! Migration 10's Rust step: every stored post's `content_text` and `content_html`
+//! Migration 12's Rust step: every stored post's `content_text` and `content_html`
 //! compressed into its `body`, a few hundred posts at a time, inside the migration's
 //! transaction (so a crash leaves the old schema, whole).
 

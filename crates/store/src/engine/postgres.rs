@@ -27,13 +27,13 @@ pub(super) const MIGRATIONS: &[Migration] = &[
         include_str!("../../migrations/postgres/0009_schema.sql"),
     ),
     Migration::new(
-        10,
+        12,
         "post_bodies",
-        include_str!("../../migrations/postgres/0010_post_bodies.sql"),
+        include_str!("../../migrations/postgres/0012_post_bodies.sql"),
     )
     .then(
         crate::body::convert::step,
-        include_str!("../../migrations/postgres/0010_post_bodies.after.sql"),
+        include_str!("../../migrations/postgres/0012_post_bodies.after.sql"),
     ),
 ];
 

@@ -74,13 +74,13 @@ pub(super) const MIGRATIONS: &[Migration] = &[
         include_str!("../../migrations/sqlite/0009_change_version.sql"),
     ),
     Migration::new(
-        10,
+        12,
         "post_bodies",
-        include_str!("../../migrations/sqlite/0010_post_bodies.sql"),
+        include_str!("../../migrations/sqlite/0012_post_bodies.sql"),
     )
     .then(
         crate::body::convert::step,
-        include_str!("../../migrations/sqlite/0010_post_bodies.after.sql"),
+        include_str!("../../migrations/sqlite/0012_post_bodies.after.sql"),
     ),
 ];
 
@@ -225,7 +225,7 @@ pub(super) fn push_search_from(sql: &mut Sql, expression: &str, with_source: boo
 /// bm25 is lower for better matches; a title match weighs five times a text match.
 pub(super) const SEARCH_COLUMNS: &str = "-bm25(posts_fts, 5.0, 1.0) AS score";
 
-/// The tokenizer of `posts_fts` (migration 10), for the check's copy.
+/// The tokenizer of `posts_fts` (migration 12), for the check's copy.
 const TOKENIZE: &str = "porter unicode61 remove_diacritics 2";
 
 /// Removes the entries of `cleared` (a post never indexed has none: nothing to do for

@@ -138,18 +138,22 @@ crate::tests::on_both_engines!(
     a_post_too_long_for_a_search_document_is_stored_and_found,
 );
 
-/// A database as syndic 9 left it, on the running test's engine: two posts with their text
-/// and HTML in plain columns (and, on PostgreSQL, their search documents).
-async fn a_version_9_store() -> crate::testing::TestDatabase {
-    let db = crate::testing::TestDatabase::new(crate::tests::engine(), "a version 9 store")
+/// The schema version that stores post bodies compressed (migration 12).
+const POST_BODIES: i64 = 12;
+
+/// A database as the syndic before compressed bodies left it, on the running test's engine:
+/// two posts with their text and HTML in plain columns (and, on PostgreSQL, their search
+/// documents).
+async fn a_store_with_plain_text() -> crate::testing::TestDatabase {
+    let db = crate::testing::TestDatabase::new(crate::tests::engine(), "a plain text store")
         .expect("run checked the engine");
     let location = crate::engine::Engine::locate(db.url()).expect("url");
-    let pool = crate::engine::Engine::connect(&location, "a version 9 store")
+    let pool = crate::engine::Engine::connect(&location, "a plain text store")
         .await
         .expect("connect");
-    crate::migrate::apply_up_to(&pool, location.engine, 9)
+    crate::migrate::apply_up_to(&pool, location.engine, POST_BODIES - 1)
         .await
-        .expect("schema 9");
+        .expect("the schema before post bodies");
     sqlx::raw_sql(
         "INSERT INTO sources (id, url, slug, created_at) VALUES (1, 'feed.xml', 'feed', 0);
          INSERT INTO posts (id, source_id, guid, title, published_at, first_seen_at,
@@ -160,21 +164,21 @@ async fn a_version_9_store() -> crate::testing::TestDatabase {
     )
     .execute(&pool)
     .await
-    .expect("version 9 posts");
+    .expect("plain text posts");
     if location.engine == crate::engine::Engine::Postgres {
         sqlx::raw_sql(
             "UPDATE posts SET search_vector = syndic_search_document(title, content_text)",
         )
         .execute(&pool)
         .await
-        .expect("version 9 search documents");
+        .expect("plain text search documents");
     }
     pool.close().await;
     db
 }
 
-async fn a_store_from_syndic_9_keeps_every_text_and_html_and_stays_searchable() {
-    let db = a_version_9_store().await;
+async fn a_store_from_before_compressed_bodies_keeps_every_text_and_html_and_stays_searchable() {
+    let db = a_store_with_plain_text().await;
     let store = db.open().await;
     let kelp = store.post(PostId(1)).await.expect("read").expect("post 1");
     assert_eq!(kelp.content_html, "<p>Kelp grows <em>fast</em>.</p>");
@@ -196,5 +200,5 @@ async fn a_store_from_syndic_9_keeps_every_text_and_html_and_stays_searchable() 
 }
 
 crate::tests::on_both_engines!(
-    a_store_from_syndic_9_keeps_every_text_and_html_and_stays_searchable
+    a_store_from_before_compressed_bodies_keeps_every_text_and_html_and_stays_searchable
 );

@@ -1,8 +1,8 @@
--- syndic schema, version 10: a post's text and HTML stored once, compressed (one `body`
+-- syndic schema, version 12: a post's text and HTML stored once, compressed (one `body`
 -- blob, see src/body.rs), and the search index written in batches instead of by triggers.
 --
 -- This part runs first; then syndic compresses every post's text and HTML into `body`
--- (in Rust, inside the same transaction), then 0010_post_bodies.after.sql.
+-- (in Rust, inside the same transaction), then 0012_post_bodies.after.sql.
 
 -- The old index read its text from posts.content_text (external content) and followed
 -- the posts row by row through triggers.

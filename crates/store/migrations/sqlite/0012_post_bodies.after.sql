@@ -1,4 +1,4 @@
--- syndic schema, version 10, after every body was written: the old columns go, and the
+-- syndic schema, version 12, after every body was written: the old columns go, and the
 -- search index starts again, empty, with every post waiting to be indexed.
 
 ALTER TABLE posts DROP COLUMN content_html;

@@ -1,4 +1,4 @@
--- syndic schema, version 10, after every body was written.
+-- syndic schema, version 12, after every body was written.
 
 -- A post's search document (title weight A, text B: syndic_search_document), written by
 -- the indexer. The documents stored so far were made by the same function: kept.
