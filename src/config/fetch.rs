@@ -154,13 +154,8 @@ impl Validator<'_> {
 
 /// `"16MiB"`, `"512KiB"`, `"2MB"`, `"1GiB"`, or a plain number of bytes.
 pub fn parse_size(text: &str) -> Option<u64> {
-    let text = text.trim();
-    let split = text
-        .find(|c: char| !c.is_ascii_digit())
-        .unwrap_or(text.len());
-    let (number, unit) = text.split_at(split);
-    let number: u64 = number.parse().ok()?;
-    let factor: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+    let (number, unit) = super::duration::number_and_unit(text)?;
+    let factor: u64 = match unit.to_ascii_lowercase().as_str() {
         "" | "b" => 1,
         "kb" => 1000,
         "kib" | "k" => 1024,
