@@ -3,8 +3,7 @@
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
-use syndic_core::{MAX_PAGE, Page};
-use syndic_store::PostFilter;
+use syndic_store::{ListingKey, PostFilter};
 
 use crate::cli::{ExportArgs, ExportFormat};
 use crate::cmd::open_store;
@@ -39,15 +38,15 @@ pub async fn run(config: &Config, args: &ExportArgs) -> anyhow::Result<ExitCode>
     };
     let wanted = args.limit.map_or(u64::MAX, u64::from);
     let mut posts = Vec::new();
-    for number in 1..=MAX_PAGE {
-        let Some(page) = Page::new(number, CHUNK) else {
-            break;
-        };
+    // Each chunk seeks past the last post read, so a long archive costs no more per chunk.
+    let mut after = None;
+    loop {
         let chunk = store
-            .posts(PostFilter::Tag(tag.id), page)
+            .posts_after(PostFilter::Tag(tag.id), after, CHUNK)
             .await
             .context("cannot read the archive")?;
         let done = chunk.len() < CHUNK as usize;
+        after = chunk.last().map(ListingKey::of);
         posts.extend(chunk);
         if done || posts.len() as u64 >= wanted {
             break;

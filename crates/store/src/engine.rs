@@ -145,6 +145,14 @@ impl Engine {
         }
     }
 
+    /// The statement that begins a read of several statements in one snapshot.
+    pub(crate) fn begin_read(self) -> &'static str {
+        match self {
+            Engine::Sqlite => sqlite::BEGIN_READ,
+            Engine::Postgres => postgres::BEGIN_READ,
+        }
+    }
+
     /// The larger of two values, as a function name: `NAME(a, b)`.
     pub(crate) fn greatest(self) -> &'static str {
         match self {

@@ -35,6 +35,7 @@ mod error;
 mod fetch_state;
 mod ingest;
 mod links;
+mod listing;
 mod manual;
 mod migrate;
 mod neighbours;
@@ -61,7 +62,7 @@ pub use fetch_state::{FetchRecord, FetchState};
 pub use ingest::{IncomingPost, IngestStats};
 pub use manual::{ManualAdd, ManualRemove, TagDetails, VocabularyTag};
 pub use neighbours::PostRef;
-pub use query::PostFilter;
+pub use listing::{Listing, ListingKey, PostFilter};
 pub use reasons::TagReason;
 pub use retag::{PostForTagging, PostTagChange, RetagBatch, RetagStats, TagCache};
 pub use search::{

@@ -14,47 +14,47 @@ pub struct PostRef {
     pub title: String,
 }
 
-// The first conjunct of each query is a plain range on `posts_by_published`, so finding a
-// neighbour is an index seek, not a scan; the second breaks ties by id.
-
-/// The next newer post: the smallest `(published_at, id)` above the post's own.
-const NEWER: &str = "WITH cur AS (SELECT published_at, id FROM posts WHERE id = $1)
-     SELECT p.id, p.title FROM posts p, cur
-     WHERE p.published_at >= cur.published_at
-       AND (p.published_at > cur.published_at OR p.id > cur.id)
-     ORDER BY p.published_at ASC, p.id ASC LIMIT 1";
-
-/// The next older post: the largest `(published_at, id)` below the post's own.
-const OLDER: &str = "WITH cur AS (SELECT published_at, id FROM posts WHERE id = $1)
-     SELECT p.id, p.title FROM posts p, cur
-     WHERE p.published_at <= cur.published_at
-       AND (p.published_at < cur.published_at OR p.id < cur.id)
-     ORDER BY p.published_at DESC, p.id DESC LIMIT 1";
+/// Both neighbours in one statement: the smallest `(published_at, id)` above the post's
+/// own (`newer`, 1) and the largest below it (`older`, 0). Each side is a row-value range
+/// on `posts_by_published`, so the database seeks straight to the neighbour: posts sharing
+/// the publication time (an undated feed imported at once gives thousands) cost nothing,
+/// where a range on the time alone walked every tie.
+pub(crate) const NEIGHBOURS: &str = "SELECT newer, id, title FROM (
+         SELECT CAST(1 AS BIGINT) AS newer, p.id, p.title FROM posts p
+         WHERE (p.published_at, p.id) > (SELECT c.published_at, c.id FROM posts c WHERE c.id = $1)
+         ORDER BY p.published_at ASC, p.id ASC LIMIT 1) n
+     UNION ALL
+     SELECT newer, id, title FROM (
+         SELECT CAST(0 AS BIGINT) AS newer, p.id, p.title FROM posts p
+         WHERE (p.published_at, p.id) < (SELECT c.published_at, c.id FROM posts c WHERE c.id = $1)
+         ORDER BY p.published_at DESC, p.id DESC LIMIT 1) o";
 
 impl Store {
     /// The posts just before and just after `id` in the home listing's order (newest
     /// first, ties broken by newest id): `(newer, older)`. Both are `None` for an unknown
     /// post.
     pub async fn neighbours(&self, id: PostId) -> Result<(Option<PostRef>, Option<PostRef>)> {
-        let newer = self.neighbour(NEWER, id).await?;
-        let older = self.neighbour(OLDER, id).await?;
-        Ok((newer, older))
-    }
-
-    async fn neighbour(&self, sql: &'static str, id: PostId) -> Result<Option<PostRef>> {
-        let row = sqlx::query(sql)
+        let rows = sqlx::query(NEIGHBOURS)
             .bind(id.0)
-            .fetch_optional(&self.pool)
+            .fetch_all(&self.pool)
             .await
-            .during("finding a post's neighbour")?;
-        let Some(row) = row else { return Ok(None) };
-        let read = || -> Result<PostRef, sqlx::Error> {
-            Ok(PostRef {
-                id: PostId(row.try_get(0)?),
-                title: row.try_get(1)?,
-            })
-        };
-        read().during("reading a post's neighbour").map(Some)
+            .during("finding a post's neighbours")?;
+        let (mut newer, mut older) = (None, None);
+        for row in &rows {
+            let read = || -> Result<(i64, PostRef), sqlx::Error> {
+                let side: i64 = row.try_get(0)?;
+                let post = PostRef {
+                    id: PostId(row.try_get(1)?),
+                    title: row.try_get(2)?,
+                };
+                Ok((side, post))
+            };
+            match read().during("reading a post's neighbours")? {
+                (1, post) => newer = Some(post),
+                (_, post) => older = Some(post),
+            }
+        }
+        Ok((newer, older))
     }
 }
 

@@ -17,6 +17,9 @@ use crate::{Result, StoreError, redact};
 /// locked" when another writer committed in between, as concurrent ingests would otherwise.
 pub(super) const BEGIN_WRITE: &str = "BEGIN IMMEDIATE";
 
+/// A deferred transaction reads one snapshot of the WAL from its first read on.
+pub(super) const BEGIN_READ: &str = "BEGIN";
+
 /// Parameters per multi-row statement. SQLite allows 32766, but it looks each `$n` up by
 /// name in a list while parsing, so a statement's parse time grows with the square of its
 /// parameters: 3,100 posts in statements of 32,000 parameters took 5.7 s to insert, in
@@ -71,6 +74,11 @@ pub(super) const MIGRATIONS: &[Migration] = &[
         9,
         "change_version",
         include_str!("../../migrations/sqlite/0009_change_version.sql"),
+    ),
+    Migration::new(
+        11,
+        "tag_archive_order",
+        include_str!("../../migrations/sqlite/0011_tag_archive_order.sql"),
     ),
 ];
 
