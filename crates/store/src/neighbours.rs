@@ -128,5 +128,49 @@ mod tests {
         );
     }
 
-    crate::tests::on_both_engines!(neighbours_follow_the_newest_first_order_with_ties_by_id,);
+    async fn walking_neighbours_through_ties_visits_every_post_once_in_listing_order() {
+        let (store, _db) = crate::tests::fresh_store().await;
+        let spec = SourceSpec {
+            url: "https://undated.example/feed".into(),
+            name: None,
+        };
+        let source = store.upsert_source(&spec, at(1)).await.expect("source");
+        // 30 posts sharing one time (an undated feed imported at once) between two others.
+        let mut posts = vec![post("first", 2)];
+        posts.extend((0..30).map(|n| post(&format!("tie-{n}"), 5)));
+        posts.push(post("last", 9));
+        store
+            .ingest(source, &FeedMeta::default(), &posts, at(20))
+            .await
+            .expect("ingest");
+        let listing = store
+            .posts(crate::PostFilter::All, syndic_core::Page::new(1, 50).expect("page"))
+            .await
+            .expect("listing");
+        let order: Vec<i64> = listing.iter().map(|p| p.id.0).collect();
+        let mut walked = vec![order[0]];
+        while let (_, Some(older)) = store
+            .neighbours(PostId(*walked.last().expect("a post")))
+            .await
+            .expect("neighbours")
+        {
+            walked.push(older.id.0);
+        }
+        assert_eq!(walked, order);
+        let mut back = vec![*order.last().expect("a post")];
+        while let (Some(newer), _) = store
+            .neighbours(PostId(*back.last().expect("a post")))
+            .await
+            .expect("neighbours")
+        {
+            back.push(newer.id.0);
+        }
+        back.reverse();
+        assert_eq!(back, order);
+    }
+
+    crate::tests::on_both_engines!(
+        neighbours_follow_the_newest_first_order_with_ties_by_id,
+        walking_neighbours_through_ties_visits_every_post_once_in_listing_order,
+    );
 }
