@@ -244,6 +244,26 @@ impl Engine {
     }
 }
 
+/// Reading query plans, for the test that checks every page's queries use their indexes.
+#[cfg(test)]
+impl Engine {
+    /// What turns a statement into its plan.
+    pub(crate) fn explain(self) -> &'static str {
+        match self {
+            Engine::Sqlite => "EXPLAIN QUERY PLAN ",
+            Engine::Postgres => "EXPLAIN ",
+        }
+    }
+
+    /// The column of a plan row that describes the step.
+    pub(crate) fn plan_column(self) -> usize {
+        match self {
+            Engine::Sqlite => 3,
+            Engine::Postgres => 0,
+        }
+    }
+}
+
 /// The URL's scheme, lower-cased, when it has one.
 fn scheme(url: &str) -> Option<&str> {
     let (scheme, _) = url.split_once(':')?;

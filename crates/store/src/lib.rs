@@ -39,6 +39,8 @@ mod listing;
 mod manual;
 mod migrate;
 mod neighbours;
+#[cfg(test)]
+mod plans;
 mod query;
 mod reasons;
 mod retag;
@@ -60,9 +62,9 @@ pub use clock::ChangeStamp;
 pub use error::StoreError;
 pub use fetch_state::{FetchRecord, FetchState};
 pub use ingest::{IncomingPost, IngestStats};
+pub use listing::{Listing, ListingKey, PostFilter};
 pub use manual::{ManualAdd, ManualRemove, TagDetails, VocabularyTag};
 pub use neighbours::PostRef;
-pub use listing::{Listing, ListingKey, PostFilter};
 pub use reasons::TagReason;
 pub use retag::{PostForTagging, PostTagChange, RetagBatch, RetagStats, TagCache};
 pub use search::{

@@ -124,22 +124,22 @@ impl PostFilter {
                 .push(")");
         }
         let order = if walk.from_oldest { "ASC" } else { "DESC" };
-        sql.push(&format!(" ORDER BY published_at {order}, id {order} LIMIT "))
-            .bind(i64::try_from(walk.take).unwrap_or(i64::MAX))
-            .push(" OFFSET ")
-            .bind(i64::try_from(walk.skip).unwrap_or(i64::MAX));
+        sql.push(&format!(
+            " ORDER BY published_at {order}, id {order} LIMIT "
+        ))
+        .bind(i64::try_from(walk.take).unwrap_or(i64::MAX))
+        .push(" OFFSET ")
+        .bind(i64::try_from(walk.skip).unwrap_or(i64::MAX));
     }
 
     /// The posts whose keys [`PostFilter::push_keys`] reads, whole, newest first.
     pub(crate) fn page(self, engine: Engine, walk: Walk, before: Option<ListingKey>) -> Sql {
         let mut sql = Sql::new(concat!("SELECT ", post_columns!(), " FROM ("));
         self.push_keys(&mut sql, walk, before);
-        sql.push(") page ")
-            .push(engine.ordered_join())
-            .push(
-                " posts p ON p.id = page.id JOIN sources s ON s.id = p.source_id \
+        sql.push(") page ").push(engine.ordered_join()).push(
+            " posts p ON p.id = page.id JOIN sources s ON s.id = p.source_id \
                  ORDER BY p.published_at DESC, p.id DESC",
-            );
+        );
         sql
     }
 

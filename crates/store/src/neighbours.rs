@@ -14,20 +14,50 @@ pub struct PostRef {
     pub title: String,
 }
 
-/// Both neighbours in one statement: the smallest `(published_at, id)` above the post's
-/// own (`newer`, 1) and the largest below it (`older`, 0). Each side is a row-value range
-/// on `posts_by_published`, so the database seeks straight to the neighbour: posts sharing
-/// the publication time (an undated feed imported at once gives thousands) cost nothing,
-/// where a range on the time alone walked every tie.
-pub(crate) const NEIGHBOURS: &str = "SELECT newer, id, title FROM (
-         SELECT CAST(1 AS BIGINT) AS newer, p.id, p.title FROM posts p
-         WHERE (p.published_at, p.id) > (SELECT c.published_at, c.id FROM posts c WHERE c.id = $1)
-         ORDER BY p.published_at ASC, p.id ASC LIMIT 1) n
-     UNION ALL
-     SELECT newer, id, title FROM (
-         SELECT CAST(0 AS BIGINT) AS newer, p.id, p.title FROM posts p
-         WHERE (p.published_at, p.id) < (SELECT c.published_at, c.id FROM posts c WHERE c.id = $1)
-         ORDER BY p.published_at DESC, p.id DESC LIMIT 1) o";
+/// The candidates for both neighbours, in one statement of four index seeks on
+/// `posts_by_published`, each `LIMIT 1`: the next post of the same time (`tie`), else the
+/// first of a later time, for the newer side; the same downwards for the older side.
+///
+/// Together they are the row-value comparison `(published_at, id) > (time, id)`, written
+/// as two exact ranges: SQLite seeks a row value on this index by its time alone (its `id`
+/// is the rowid) and then walks every post sharing that time, which is what made post
+/// pages of an undated feed imported at once 14 times slower. Each range here is an
+/// equality and a bound, so ties cost nothing on either engine.
+pub(crate) const NEIGHBOURS: &str = "
+     SELECT side, id, title FROM (
+         SELECT 'newer tie' AS side, p.id, p.title FROM posts p
+         WHERE p.published_at = (SELECT c.published_at FROM posts c WHERE c.id = $1)
+           AND p.id > $1
+         ORDER BY p.published_at ASC, p.id ASC LIMIT 1) a
+     UNION ALL SELECT side, id, title FROM (
+         SELECT 'newer' AS side, p.id, p.title FROM posts p
+         WHERE p.published_at > (SELECT c.published_at FROM posts c WHERE c.id = $1)
+         ORDER BY p.published_at ASC, p.id ASC LIMIT 1) b
+     UNION ALL SELECT side, id, title FROM (
+         SELECT 'older tie' AS side, p.id, p.title FROM posts p
+         WHERE p.published_at = (SELECT c.published_at FROM posts c WHERE c.id = $1)
+           AND p.id < $1
+         ORDER BY p.published_at DESC, p.id DESC LIMIT 1) c
+     UNION ALL SELECT side, id, title FROM (
+         SELECT 'older' AS side, p.id, p.title FROM posts p
+         WHERE p.published_at < (SELECT c.published_at FROM posts c WHERE c.id = $1)
+         ORDER BY p.published_at DESC, p.id DESC LIMIT 1) d";
+
+/// The neighbours among the candidates [`NEIGHBOURS`] found: on each side a post of the
+/// same time comes before one of another time.
+fn choose(candidates: Vec<(String, PostRef)>) -> (Option<PostRef>, Option<PostRef>) {
+    let (mut newer, mut older) = (None, None);
+    let (mut newer_tie, mut older_tie) = (None, None);
+    for (side, post) in candidates {
+        match side.as_str() {
+            "newer tie" => newer_tie = Some(post),
+            "newer" => newer = Some(post),
+            "older tie" => older_tie = Some(post),
+            _ => older = Some(post),
+        }
+    }
+    (newer_tie.or(newer), older_tie.or(older))
+}
 
 impl Store {
     /// The posts just before and just after `id` in the home listing's order (newest
@@ -39,22 +69,20 @@ impl Store {
             .fetch_all(&self.pool)
             .await
             .during("finding a post's neighbours")?;
-        let (mut newer, mut older) = (None, None);
-        for row in &rows {
-            let read = || -> Result<(i64, PostRef), sqlx::Error> {
-                let side: i64 = row.try_get(0)?;
-                let post = PostRef {
-                    id: PostId(row.try_get(1)?),
-                    title: row.try_get(2)?,
+        let candidates = rows
+            .iter()
+            .map(|row| {
+                let read = || -> Result<(String, PostRef), sqlx::Error> {
+                    let post = PostRef {
+                        id: PostId(row.try_get(1)?),
+                        title: row.try_get(2)?,
+                    };
+                    Ok((row.try_get(0)?, post))
                 };
-                Ok((side, post))
-            };
-            match read().during("reading a post's neighbours")? {
-                (1, post) => newer = Some(post),
-                (_, post) => older = Some(post),
-            }
-        }
-        Ok((newer, older))
+                read().during("reading a post's neighbours")
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(choose(candidates))
     }
 }
 
@@ -144,7 +172,10 @@ mod tests {
             .await
             .expect("ingest");
         let listing = store
-            .posts(crate::PostFilter::All, syndic_core::Page::new(1, 50).expect("page"))
+            .posts(
+                crate::PostFilter::All,
+                syndic_core::Page::new(1, 50).expect("page"),
+            )
             .await
             .expect("listing");
         let order: Vec<i64> = listing.iter().map(|p| p.id.0).collect();
@@ -167,6 +198,26 @@ mod tests {
         }
         back.reverse();
         assert_eq!(back, order);
+    }
+
+    #[test]
+    fn a_post_of_the_same_time_is_the_nearer_neighbour() {
+        let post = |id| PostRef {
+            id: PostId(id),
+            title: String::new(),
+        };
+        let all = vec![
+            ("newer tie".to_owned(), post(5)),
+            ("newer".to_owned(), post(9)),
+            ("older".to_owned(), post(1)),
+        ];
+        let (newer, older) = choose(all);
+        assert_eq!(
+            (newer.map(|p| p.id.0), older.map(|p| p.id.0)),
+            (Some(5), Some(1))
+        );
+        let (newer, older) = choose(vec![("older tie".to_owned(), post(3))]);
+        assert_eq!((newer, older.map(|p| p.id.0)), (None, Some(3)));
     }
 
     crate::tests::on_both_engines!(

@@ -12,18 +12,38 @@ use crate::sql::Sql;
 use crate::tags::ensure_tag;
 use crate::{Result, Store, clock};
 
+/// One post by id, whole.
+pub(crate) const POST: &str = concat!(
+    "SELECT ",
+    post_columns!(),
+    " FROM posts p JOIN sources s ON s.id = p.source_id WHERE p.id = $1"
+);
+
+/// Every tag with its post count: one pass over the tag index, each post counted once
+/// however many reasons link it.
+pub(crate) const TAGS: &str =
+    "SELECT t.id, t.name, t.slug, t.description, COALESCE(c.post_count, 0) AS post_count
+     FROM tags t LEFT JOIN (
+         SELECT tag_id, COUNT(*) AS post_count
+         FROM (SELECT DISTINCT tag_id, published_at, post_id FROM post_tags) links
+         GROUP BY tag_id
+     ) c ON c.tag_id = t.id
+     ORDER BY lower(t.name), t.id";
+
+/// One tag by slug, with its post count from the tag's own index entries.
+pub(crate) const TAG_BY_SLUG: &str = "SELECT t.id, t.name, t.slug, t.description,
+         (SELECT COUNT(*) FROM (SELECT DISTINCT pt.published_at, pt.post_id
+              FROM post_tags pt WHERE pt.tag_id = t.id) links) AS post_count
+     FROM tags t WHERE t.slug = $1";
+
 impl Store {
     /// One post with its tags.
     pub async fn post(&self, id: PostId) -> Result<Option<Post>> {
-        let row = sqlx::query(concat!(
-            "SELECT ",
-            post_columns!(),
-            " FROM posts p JOIN sources s ON s.id = p.source_id WHERE p.id = $1"
-        ))
-        .bind(id.0)
-        .fetch_optional(&self.pool)
-        .await
-        .during("reading a post")?;
+        let row = sqlx::query(POST)
+            .bind(id.0)
+            .fetch_optional(&self.pool)
+            .await
+            .during("reading a post")?;
         let Some(row) = row else { return Ok(None) };
         let mut posts = vec![post_from_row(&row)?];
         self.attach_tags(&mut posts).await?;
@@ -32,33 +52,20 @@ impl Store {
 
     /// Every tag with its post count, by name.
     pub async fn tags(&self) -> Result<Vec<Tag>> {
-        let rows = sqlx::query(
-            "SELECT t.id, t.name, t.slug, t.description, COALESCE(c.post_count, 0) AS post_count
-             FROM tags t LEFT JOIN (
-                 SELECT tag_id, COUNT(*) AS post_count
-                 FROM (SELECT DISTINCT tag_id, published_at, post_id FROM post_tags) links
-                 GROUP BY tag_id
-             ) c ON c.tag_id = t.id
-             ORDER BY lower(t.name), t.id",
-        )
-        .fetch_all(&self.pool)
-        .await
-        .during("listing tags")?;
+        let rows = sqlx::query(TAGS)
+            .fetch_all(&self.pool)
+            .await
+            .during("listing tags")?;
         rows.iter().map(tag_from_row).collect()
     }
 
     /// A tag by its slug.
     pub async fn tag_by_slug(&self, slug: &str) -> Result<Option<Tag>> {
-        let row = sqlx::query(
-            "SELECT t.id, t.name, t.slug, t.description,
-                 (SELECT COUNT(*) FROM (SELECT DISTINCT pt.published_at, pt.post_id
-                      FROM post_tags pt WHERE pt.tag_id = t.id) links) AS post_count
-             FROM tags t WHERE t.slug = $1",
-        )
-        .bind(slug)
-        .fetch_optional(&self.pool)
-        .await
-        .during("looking up a tag")?;
+        let row = sqlx::query(TAG_BY_SLUG)
+            .bind(slug)
+            .fetch_optional(&self.pool)
+            .await
+            .during("looking up a tag")?;
         row.as_ref().map(tag_from_row).transpose()
     }
 
@@ -95,17 +102,9 @@ impl Store {
         if posts.is_empty() {
             return Ok(());
         }
-        // Grouped rather than DISTINCT: PostgreSQL sorts a DISTINCT result only by columns
-        // it selects.
-        let mut q = Sql::new(
-            "SELECT pt.post_id, t.name, t.slug FROM post_tags pt
-             JOIN tags t ON t.id = pt.tag_id WHERE pt.post_id IN (",
-        );
-        q.push_list(posts.iter(), |sql, post| {
-            sql.bind(post.id.0);
-        });
-        q.push(") GROUP BY pt.post_id, t.id ORDER BY lower(t.name), t.id");
-        let rows = q.fetch_all(executor, "reading post tags").await?;
+        let rows = tags_of_posts(posts.iter().map(|post| post.id))
+            .fetch_all(executor, "reading post tags")
+            .await?;
         let mut by_post: HashMap<i64, Vec<TagRef>> = HashMap::new();
         for row in &rows {
             let read = || -> Result<_, sqlx::Error> {
@@ -123,6 +122,21 @@ impl Store {
         }
         Ok(())
     }
+}
+
+/// The tags of the posts `ids`, each once, by name.
+pub(crate) fn tags_of_posts(ids: impl IntoIterator<Item = PostId>) -> Sql {
+    let mut q = Sql::new(
+        "SELECT pt.post_id, t.name, t.slug FROM post_tags pt
+         JOIN tags t ON t.id = pt.tag_id WHERE pt.post_id IN (",
+    );
+    q.push_list(ids, |sql, id| {
+        sql.bind(id.0);
+    });
+    // Grouped rather than DISTINCT: PostgreSQL sorts a DISTINCT result only by columns it
+    // selects.
+    q.push(") GROUP BY pt.post_id, t.id ORDER BY lower(t.name), t.id");
+    q
 }
 
 fn tag_from_row(row: &sqlx::any::AnyRow) -> Result<Tag> {

@@ -147,7 +147,10 @@ async fn a_post_tagged_for_several_reasons_is_listed_and_counted_once() {
     // 12 of the first source's 23 posts and 7 of the second's 14.
     assert_eq!(map.post_count, 19);
     let counted = store.tags().await.expect("tags");
-    let counted: Vec<(String, i64)> = counted.into_iter().map(|t| (t.name, t.post_count)).collect();
+    let counted: Vec<(String, i64)> = counted
+        .into_iter()
+        .map(|t| (t.name, t.post_count))
+        .collect();
     assert_eq!(counted, [("map".to_owned(), 19), ("rare".to_owned(), 6)]);
     let filter = PostFilter::Tag(map.id);
     assert_eq!(store.count_posts(filter).await.expect("count"), 19);
@@ -178,7 +181,10 @@ async fn a_post_whose_date_changes_moves_in_its_tag_archive() {
     let map = store.tag_by_name("map").await.expect("tag").expect("map");
     let newest = |store: Store| async move {
         let page = Page::new(1, 10).expect("page");
-        ids(&store.posts(PostFilter::Tag(map.id), page).await.expect("posts"))
+        ids(&store
+            .posts(PostFilter::Tag(map.id), page)
+            .await
+            .expect("posts"))
     };
     assert_eq!(newest(store.clone()).await, [2, 1]);
     // The feed redates post a after b.
@@ -195,7 +201,10 @@ async fn a_post_whose_date_changes_moves_in_its_tag_archive() {
         .expect("manual");
     let rare = store.tag_by_name("rare").await.expect("tag").expect("rare");
     let page = Page::new(1, 10).expect("page");
-    let listed = store.posts(PostFilter::Tag(rare.id), page).await.expect("posts");
+    let listed = store
+        .posts(PostFilter::Tag(rare.id), page)
+        .await
+        .expect("posts");
     assert_eq!(ids(&listed), [2]);
     drop(db);
 }
