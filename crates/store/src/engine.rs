@@ -70,11 +70,17 @@ impl Engine {
             )
         };
         let options: AnyConnectOptions = location.connect_url.parse().map_err(open_error)?;
-        let probe = <AnyConnection as sqlx::Connection>::connect_with(&options)
+        let mut probe = <AnyConnection as sqlx::Connection>::connect_with(&options)
             .await
             .map_err(open_error)?;
         let engine = location.engine;
         let (read_only, busy_timeout) = (location.read_only, location.busy_timeout);
+        // Prepared like every pooled connection: a file that is not a database fails here
+        // with its own error, where the pool would retry until it timed out.
+        engine
+            .prepare_connection(&mut probe, read_only, busy_timeout)
+            .await
+            .map_err(open_error)?;
         let mut pool = AnyPoolOptions::new()
             .max_connections(location.pool_size.max(1))
             .after_connect(move |conn, _| {
