@@ -22,7 +22,7 @@ use tokio::sync::watch;
 
 use crate::cli::ServeArgs;
 use crate::cmd::fetch::pipeline;
-use crate::cmd::{open_store, sync_sources};
+use crate::cmd::{open_store, open_store_read_only, sync_sources};
 use crate::config::{Config, Overrides, ServerConfig};
 
 /// Serves `config` (as loaded with `overrides`, which a reload applies again).
@@ -31,7 +31,19 @@ pub async fn run(
     args: &ServeArgs,
     overrides: Overrides,
 ) -> anyhow::Result<ExitCode> {
-    let store = open_store(config).await?;
+    let store = if args.no_fetch {
+        // A web node only reads: it opens the store read-only, so it also serves a store
+        // it may not write (a read-only file or database user).
+        let store = open_store_read_only(config).await?;
+        tracing::info!(
+            "serving without fetching: the store is opened read-only, so the tags and \
+             sources of the configuration are recorded by the commands that write (`syndic \
+             fetch`, `syndic serve`), not here"
+        );
+        store
+    } else {
+        open_store(config).await?
+    };
     // The vocabulary in force, swapped by the reloader.
     let tagger = Arc::new(SharedTagger::new(
         config
