@@ -212,7 +212,7 @@ fn is_read_only(params: &[(String, String)]) -> bool {
 }
 
 /// The URL sqlx reads for a file location: its absolute path, percent-encoded, and its
-/// parameters, `mode=rwc` (create if missing) unless they name a mode.
+/// parameters, `mode=rwc` (create if missing) unless they name a mode or `immutable`.
 fn connect_url(location: &Location) -> Result<String> {
     let path = location.file.as_deref().unwrap_or(Path::new(""));
     let text = path
@@ -226,7 +226,13 @@ fn connect_url(location: &Location) -> Result<String> {
         query.append_pair(key, value);
     }
     if !location.params.iter().any(|(key, _)| key == "mode") {
-        query.append_pair("mode", "rwc");
+        // An immutable file is never written: nothing would tell other readers.
+        let mode = if is_read_only(&location.params) {
+            "ro"
+        } else {
+            "rwc"
+        };
+        query.append_pair("mode", mode);
     }
     Ok(format!(
         "sqlite://{}?{}",
