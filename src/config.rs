@@ -355,7 +355,10 @@ impl Validator<'_> {
         if !query.is_empty() {
             // Parameters such as `mode=ro` or `immutable=1` are the store's to read.
             let path = self.dir.join(path);
-            return Ok(Database::Url(format!("sqlite://{}?{query}", path.display())));
+            return Ok(Database::Url(format!(
+                "sqlite://{}?{query}",
+                path.display()
+            )));
         }
         Ok(Database::File(self.dir.join(path)))
     }

@@ -49,7 +49,10 @@ fn processes_started_together_on_a_new_database_all_succeed(engine: Engine) {
     let config = demo_config(dir.path(), &database.url);
     let text = std::fs::read_to_string(&config).expect("config");
     let tags = text.find("\n[[tag]]\n").expect("a vocabulary");
-    let head = text[..tags].split("\n[[source]]\n").next().unwrap_or_default();
+    let head = text[..tags]
+        .split("\n[[source]]\n")
+        .next()
+        .unwrap_or_default();
     std::fs::write(&config, format!("{head}{}", &text[tags..])).expect("write config");
 
     let commands: [&[&str]; 6] = [
@@ -165,7 +168,9 @@ fn commands_that_only_read_work_on_a_read_only_store_as_on_a_writable_one() {
     let forced = format!("sqlite://{}?immutable=1", db.display());
     let url = root.then_some(forced.as_str());
     if root {
-        println!("running as root: file modes do not stop root, so the store is forced read-only with ?immutable=1");
+        println!(
+            "running as root: file modes do not stop root, so the store is forced read-only with ?immutable=1"
+        );
     }
     let read_only = readings(&config, url);
     let refused = match url {
@@ -180,7 +185,10 @@ fn commands_that_only_read_work_on_a_read_only_store_as_on_a_writable_one() {
     set_mode(&data, 0o755);
     set_mode(&db, 0o644);
     for ((command, before), (_, after)) in writable.iter().zip(&read_only) {
-        assert_eq!(before, after, "syndic {command} differs on a read-only store");
+        assert_eq!(
+            before, after,
+            "syndic {command} differs on a read-only store"
+        );
     }
     // A command that writes says why it cannot.
     assert!(!refused.status.success());

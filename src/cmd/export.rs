@@ -78,7 +78,10 @@ async fn find_tag(
         .map(|t| t.name)
         .collect();
     for rule in &config.tags {
-        if !known.iter().any(|name| slugify(name) == slugify(&rule.name)) {
+        if !known
+            .iter()
+            .any(|name| slugify(name) == slugify(&rule.name))
+        {
             known.push(rule.name.clone());
         }
     }
