@@ -215,5 +215,6 @@ fn serve_without_fetching_serves_a_read_only_store_and_says_it_skips_its_writes(
     assert_eq!(status, 200, "{body}");
     assert!(body.contains("<article"), "{body}");
     let log = server.log();
-    assert!(log.contains("opened read-only"), "{log}");
+    assert!(log.contains("serving the store read-only"), "{log}");
+    assert!(log.contains("read-only"), "{log}");
 }

@@ -32,15 +32,7 @@ pub async fn run(
     overrides: Overrides,
 ) -> anyhow::Result<ExitCode> {
     let store = if args.no_fetch {
-        // A web node only reads: it opens the store read-only, so it also serves a store
-        // it may not write (a read-only file or database user).
-        let store = open_store_read_only(config).await?;
-        tracing::info!(
-            "serving without fetching: the store is opened read-only, so the tags and \
-             sources of the configuration are recorded by the commands that write (`syndic \
-             fetch`, `syndic serve`), not here"
-        );
-        store
+        open_for_serving(config).await?
     } else {
         open_store(config).await?
     };
@@ -73,6 +65,24 @@ pub async fn run(
     };
     serve(store, &config.site, &server, fetching, Some(reloader)).await?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The store of a web node (`--no-fetch`): its only writes are the vocabulary's rows, so
+/// that a new tag's archive answers at once. A store it may not write (a read-only file or
+/// folder, a read-only database user) is served read-only instead, without them.
+async fn open_for_serving(config: &Config) -> anyhow::Result<Store> {
+    let refused = match open_store(config).await {
+        Ok(store) => return Ok(store),
+        Err(error) => error,
+    };
+    let Ok(store) = open_store_read_only(config).await else {
+        return Err(refused);
+    };
+    tracing::info!(
+        "serving the store read-only: {refused:#}; the configuration's tags and sources are \
+         recorded by a command that can write it (`syndic fetch`, `syndic serve`)"
+    );
+    Ok(store)
 }
 
 /// Where and how the site is served: `server.listen` and the rest of `[server]`.
