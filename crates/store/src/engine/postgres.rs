@@ -41,9 +41,9 @@ pub(super) const MIGRATIONS: &[Migration] = &[
         include_str!("../../migrations/postgres/0009_schema.sql"),
     ),
     Migration::new(
-        11,
+        10,
         "tag_archive_order",
-        include_str!("../../migrations/postgres/0011_tag_archive_order.sql"),
+        include_str!("../../migrations/postgres/0010_tag_archive_order.sql"),
     ),
 ];
 

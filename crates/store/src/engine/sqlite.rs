@@ -81,9 +81,9 @@ pub(super) const MIGRATIONS: &[Migration] = &[
         include_str!("../../migrations/sqlite/0009_change_version.sql"),
     ),
     Migration::new(
-        11,
+        10,
         "tag_archive_order",
-        include_str!("../../migrations/sqlite/0011_tag_archive_order.sql"),
+        include_str!("../../migrations/sqlite/0010_tag_archive_order.sql"),
     ),
 ];
 

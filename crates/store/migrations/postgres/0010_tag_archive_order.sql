@@ -1,5 +1,5 @@
--- syndic schema, version 11: tag archives read in order from an index (see
--- ../sqlite/0011_tag_archive_order.sql for why). Each link carries its post's publication
+-- syndic schema, version 10: tag archives read in order from an index (see
+-- ../sqlite/0010_tag_archive_order.sql for why). Each link carries its post's publication
 -- time; writers give it, a trigger fills it for a writer that does not, and a post whose
 -- publication time changes moves its links with it.
 

@@ -1,4 +1,4 @@
--- syndic schema, version 11: tag archives read in order from an index.
+-- syndic schema, version 10: tag archives read in order from an index.
 --
 -- A tag's archive lists its posts newest first. post_tags knew only (tag_id, post_id), so
 -- every page of an archive read the publication time of each of the tag's posts and sorted
