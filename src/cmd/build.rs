@@ -15,7 +15,7 @@ use anyhow::{Context, bail};
 use syndic_web::static_site::{self, SitePath};
 
 use crate::cli::BuildArgs;
-use crate::cmd::open_store;
+use crate::cmd::open_store_read_only;
 use crate::cmd::progress::progress_bar;
 use crate::config::Config;
 
@@ -32,7 +32,7 @@ struct Outcome {
 
 pub async fn run(config: &Config, args: &BuildArgs) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
-    let store = open_store(config).await?;
+    let store = open_store_read_only(config).await?;
     let state = syndic_web::AppState::new(store.clone(), config.site.clone())
         .context("cannot use the theme folder (site.theme_dir)")?;
     let site = syndic_web::router(state.clone());

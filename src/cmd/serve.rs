@@ -22,7 +22,7 @@ use tokio::sync::watch;
 
 use crate::cli::ServeArgs;
 use crate::cmd::fetch::pipeline;
-use crate::cmd::{open_store, sync_sources};
+use crate::cmd::{open_store, open_store_read_only, sync_sources};
 use crate::config::{Config, Overrides, ServerConfig};
 
 /// Serves `config` (as loaded with `overrides`, which a reload applies again).
@@ -31,7 +31,11 @@ pub async fn run(
     args: &ServeArgs,
     overrides: Overrides,
 ) -> anyhow::Result<ExitCode> {
-    let store = open_store(config).await?;
+    let store = if args.no_fetch {
+        open_for_serving(config).await?
+    } else {
+        open_store(config).await?
+    };
     // The vocabulary in force, swapped by the reloader.
     let tagger = Arc::new(SharedTagger::new(
         config
@@ -61,6 +65,24 @@ pub async fn run(
     };
     serve(store, &config.site, &server, fetching, Some(reloader)).await?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The store of a web node (`--no-fetch`): its only writes are the vocabulary's rows, so
+/// that a new tag's archive answers at once. A store it may not write (a read-only file or
+/// folder, a read-only database user) is served read-only instead, without them.
+async fn open_for_serving(config: &Config) -> anyhow::Result<Store> {
+    let refused = match open_store(config).await {
+        Ok(store) => return Ok(store),
+        Err(error) => error,
+    };
+    let Ok(store) = open_store_read_only(config).await else {
+        return Err(refused);
+    };
+    tracing::info!(
+        "serving the store read-only: {refused:#}; the configuration's tags and sources are \
+         recorded by a command that can write it (`syndic fetch`, `syndic serve`)"
+    );
+    Ok(store)
 }
 
 /// Where and how the site is served: `server.listen` and the rest of `[server]`.

@@ -8,7 +8,7 @@ use serde::Serialize;
 use syndic_core::SourceSummary;
 
 use crate::cli::{ListFormat, SourcesArgs};
-use crate::cmd::{open_store, sync_sources};
+use crate::cmd::open_store_read_only;
 use crate::config::Config;
 
 /// One source as `--format json` prints it.
@@ -46,8 +46,9 @@ impl<'a> From<&'a SourceSummary> for SourceHealth<'a> {
 }
 
 pub async fn run(config: &Config, args: &SourcesArgs) -> anyhow::Result<ExitCode> {
-    let store = open_store(config).await?;
-    sync_sources(&store, config).await?;
+    // Only reads: the store may be read-only. Sources configured since the last command
+    // that writes (fetch, serve, worker) have no row yet and are named after the table.
+    let store = open_store_read_only(config).await?;
     let sources = store.sources().await.context("cannot list the sources")?;
     store.close().await;
     let health: Vec<SourceHealth<'_>> = sources.iter().map(SourceHealth::from).collect();
@@ -56,7 +57,23 @@ pub async fn run(config: &Config, args: &SourcesArgs) -> anyhow::Result<ExitCode
             "{}",
             serde_json::to_string_pretty(&health).context("cannot write JSON")?
         ),
-        ListFormat::Table => print_table(&health),
+        ListFormat::Table => {
+            let unknown: Vec<&str> = config
+                .sources
+                .iter()
+                .map(|source| source.url.as_str())
+                .filter(|url| !sources.iter().any(|stored| stored.url == *url))
+                .collect();
+            if !health.is_empty() || unknown.is_empty() {
+                print_table(&health);
+            }
+            if !unknown.is_empty() {
+                outln!(
+                    "not in the store yet (the next `syndic fetch` adds them): {}",
+                    unknown.join(", ")
+                );
+            }
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
