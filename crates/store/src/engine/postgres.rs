@@ -12,6 +12,10 @@ use crate::{MATCH_END, MATCH_START, Result};
 /// Writers need no lock up front: row locks and unique indexes order them.
 pub(super) const BEGIN_WRITE: &str = "BEGIN";
 
+/// Rows a concurrent claim has locked are skipped, not waited for: each worker leases
+/// sources no other is leasing at that moment.
+pub(super) const SKIP_LOCKED: &str = " FOR UPDATE SKIP LOCKED";
+
 /// Parameters per multi-row statement: the protocol counts them in 16 bits (65,535), and
 /// PostgreSQL numbers them without a lookup, so one statement can carry the most.
 pub(super) const PARAMETERS_PER_STATEMENT: usize = 65_535;
@@ -20,11 +24,18 @@ pub(super) const MIGRATIONS_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_mig
      version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)";
 
 /// One migration builds SQLite's version 9; later ones join both lists under one number.
-pub(super) const MIGRATIONS: &[Migration] = &[Migration::new(
-    9,
-    "schema",
-    include_str!("../../migrations/postgres/0009_schema.sql"),
-)];
+pub(super) const MIGRATIONS: &[Migration] = &[
+    Migration::new(
+        9,
+        "schema",
+        include_str!("../../migrations/postgres/0009_schema.sql"),
+    ),
+    Migration::new(
+        12,
+        "leases",
+        include_str!("../../migrations/postgres/0012_leases.sql"),
+    ),
+];
 
 pub(super) const SEARCH_COLUMN: &str = "search_vector";
 

@@ -17,6 +17,10 @@ use crate::{Result, StoreError, redact};
 /// locked" when another writer committed in between, as concurrent ingests would otherwise.
 pub(super) const BEGIN_WRITE: &str = "BEGIN IMMEDIATE";
 
+/// No row locks: the claim runs in an immediate write transaction, which no other writer
+/// (another worker's claim included) can run beside.
+pub(super) const SKIP_LOCKED: &str = "";
+
 /// Parameters per multi-row statement. SQLite allows 32766, but it looks each `$n` up by
 /// name in a list while parsing, so a statement's parse time grows with the square of its
 /// parameters: 3,100 posts in statements of 32,000 parameters took 5.7 s to insert, in
@@ -71,6 +75,11 @@ pub(super) const MIGRATIONS: &[Migration] = &[
         9,
         "change_version",
         include_str!("../../migrations/sqlite/0009_change_version.sql"),
+    ),
+    Migration::new(
+        12,
+        "leases",
+        include_str!("../../migrations/sqlite/0012_leases.sql"),
     ),
 ];
 
