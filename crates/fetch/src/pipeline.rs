@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 use syndic_core::schedule::{self, ScheduleSettings, ServerHints};
 use syndic_core::{FetchMetrics, FetchOutcome, SourceId, TagAssignment, TagOrigin};
-use syndic_store::{FetchRecord, FetchState, IncomingPost, IngestStats, Store};
+use syndic_store::{Claim, FetchRecord, FetchState, IncomingPost, IngestStats, Outcomes, Store};
 use syndic_tag::{PostText, SharedTagger, Tagger};
 
 use crate::{Body, FetchError, Fetched, Fetcher, Location, SourceError, Validators};
@@ -85,9 +85,31 @@ impl Pipeline {
         job: &SourceJob,
         now: DateTime<Utc>,
     ) -> Result<FetchReport, SourceError> {
+        self.ingest_timed(job, None, now).await
+    }
+
+    /// [`Pipeline::ingest_at`] for a source this process claimed: the outcome is stored
+    /// through [`Store::outcomes_under`], which releases the lease in the same transaction
+    /// (and writes nothing when the lease was lost: [`SourceError::is_lease_lost`]). When no
+    /// outcome can be stored, the lease is given back, so the source stays due.
+    pub async fn ingest_claimed(
+        &self,
+        job: &SourceJob,
+        claim: &Claim,
+        now: DateTime<Utc>,
+    ) -> Result<FetchReport, SourceError> {
+        self.ingest_timed(job, Some(claim), now).await
+    }
+
+    async fn ingest_timed(
+        &self,
+        job: &SourceJob,
+        claim: Option<&Claim>,
+        now: DateTime<Utc>,
+    ) -> Result<FetchReport, SourceError> {
         let started = Instant::now();
         let mut bytes = 0;
-        let result = self.ingest_counting(job, now, &mut bytes).await;
+        let result = self.ingest_counting(job, claim, now, &mut bytes).await;
         let outcome = match &result {
             Ok(report) if report.unchanged => FetchOutcome::NotModified,
             Ok(_) => FetchOutcome::Ok,
@@ -144,29 +166,55 @@ impl Pipeline {
     async fn ingest_counting(
         &self,
         job: &SourceJob,
+        claim: Option<&Claim>,
         now: DateTime<Utc>,
         bytes: &mut u64,
     ) -> Result<FetchReport, SourceError> {
-        let state = self
-            .store
-            .fetch_state(job.id)
-            .await
-            .map_err(|source| SourceError::Store {
-                location: job.location.to_string(),
-                source,
-            })?;
-        let result = self.try_ingest(job, &state, now, bytes).await;
+        let state = match self.store.fetch_state(job.id).await {
+            Ok(state) => state,
+            Err(source) => {
+                self.give_back(claim).await;
+                return Err(SourceError::Store {
+                    location: job.location.to_string(),
+                    source,
+                });
+            }
+        };
+        let outcomes = self.outcomes(job, claim);
+        let result = self.try_ingest(job, outcomes, &state, now, bytes).await;
         if let Err(error) = &result
-            && let Err(store_error) = self.record_failure(job, &state, error, now).await
+            && !error.is_lease_lost()
+            && let Err(store_error) = self.record_failure(job, outcomes, &state, error, now).await
         {
             tracing::error!(source.id = %job.id, "could not record the failure: {store_error}");
+            if !matches!(store_error, syndic_store::StoreError::LeaseLost { .. }) {
+                self.give_back(claim).await;
+            }
         }
         result
+    }
+
+    /// Where this fetch's outcome is written: under its claim, if it has one.
+    fn outcomes<'a>(&'a self, job: &SourceJob, claim: Option<&'a Claim>) -> Outcomes<'a> {
+        match claim {
+            Some(claim) => self.store.outcomes_under(claim),
+            None => self.store.outcomes(job.id),
+        }
+    }
+
+    /// Gives `claim` back without an outcome (best effort: otherwise its lease runs out).
+    async fn give_back(&self, claim: Option<&Claim>) {
+        if let Some(claim) = claim
+            && let Err(error) = self.store.release(claim).await
+        {
+            tracing::warn!(source.id = %claim.source, "could not give back the lease (it runs out at {}): {error}", claim.until);
+        }
     }
 
     async fn try_ingest(
         &self,
         job: &SourceJob,
+        outcomes: Outcomes<'_>,
         state: &FetchState,
         now: DateTime<Utc>,
         read: &mut u64,
@@ -217,8 +265,8 @@ impl Pipeline {
                 .record(state, validators, hash, &hints, &[], now)
                 .await
                 .map_err(store_error)?;
-            self.store
-                .record_unchanged(job.id, &record, now)
+            outcomes
+                .record_unchanged(&record, now)
                 .await
                 .map_err(store_error)?;
             return Ok(FetchReport {
@@ -250,9 +298,8 @@ impl Pipeline {
             hint: feed_hint,
             ..record
         };
-        let (stats, changed) = self
-            .store
-            .ingest_fetch_changes(job.id, &meta, &posts, &record, now)
+        let (stats, changed) = outcomes
+            .ingest_fetch_changes(&meta, &posts, &record, now)
             .await
             .map_err(store_error)?;
         let touched_tags = touched_tags(changed.iter().filter_map(|&index| posts.get(index)));
@@ -363,6 +410,7 @@ impl Pipeline {
     async fn record_failure(
         &self,
         job: &SourceJob,
+        outcomes: Outcomes<'_>,
         state: &FetchState,
         error: &SourceError,
         now: DateTime<Utc>,
@@ -378,22 +426,18 @@ impl Pipeline {
         );
         match error {
             SourceError::Fetch(FetchError::Gone { .. }) => {
-                self.store.record_gone(job.id, &message, now).await
+                outcomes.record_gone(&message, now).await
             }
             SourceError::Fetch(fetch_error @ FetchError::RetryLater { .. }) => {
                 let asked = fetch_error
                     .retry_after()
                     .and_then(|value| schedule::parse_retry_after(value, now));
                 let until = asked.map_or(backoff, |asked| asked.max(now));
-                self.store
-                    .record_failure(job.id, &message, until, Some(until), now)
+                outcomes
+                    .record_failure(&message, until, Some(until), now)
                     .await
             }
-            _ => {
-                self.store
-                    .record_failure(job.id, &message, backoff, None, now)
-                    .await
-            }
+            _ => outcomes.record_failure(&message, backoff, None, now).await,
         }
     }
 }
