@@ -189,7 +189,10 @@ fn fleet_on(engine: Engine, test: &str) {
         );
     }
     assert_eq!(
-        seen.requests[&held].iter().filter(|w| *w != "w1.example").count(),
+        seen.requests[&held]
+            .iter()
+            .filter(|w| *w != "w1.example")
+            .count(),
         1,
         "the killed worker's source was fetched by another once its lease ran out"
     );
@@ -233,12 +236,19 @@ fn fleet_on(engine: Engine, test: &str) {
     ok(&single, &["fetch"]);
     let fleet = store_contents(&web_config);
     assert!(fleet[0].contains("post 0"), "{}", fleet[0]);
-    assert_eq!(fleet, store_contents(&single), "the fleet's store equals one fetch's");
+    assert_eq!(
+        fleet,
+        store_contents(&single),
+        "the fleet's store equals one fetch's"
+    );
 }
 
 #[test]
 fn three_workers_and_a_web_node_share_one_sqlite_store() {
-    fleet_on(Engine::Sqlite, "three_workers_and_a_web_node_share_one_sqlite_store");
+    fleet_on(
+        Engine::Sqlite,
+        "three_workers_and_a_web_node_share_one_sqlite_store",
+    );
 }
 
 #[test]

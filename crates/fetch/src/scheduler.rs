@@ -10,9 +10,10 @@
 //! schedulers share one store, and a restarted one picks up exactly where the last one
 //! stopped and re-polls nothing early.
 
+mod clock;
+
 use std::collections::{HashMap, HashSet};
 use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
@@ -22,6 +23,8 @@ use tokio::sync::mpsc;
 use tokio::task;
 
 use syndic_store::Claimable;
+
+pub use clock::{Clock, ManualClock, SystemClock};
 
 use crate::fleet::{Done, LeaseSettings, LeasedFetches};
 use crate::limits::Limits;
@@ -37,98 +40,6 @@ pub const PING_EVERY: Duration = Duration::minutes(1);
 const RENEW_EVERY: Duration = Duration::hours(1);
 /// Longest spread of first fetches; shorter when `min_interval` is.
 pub const FIRST_FETCH_SPREAD: Duration = Duration::minutes(5);
-
-/// Where the scheduler reads the time and waits for it.
-pub trait Clock: Send + Sync {
-    fn now(&self) -> DateTime<Utc>;
-    /// Resolves at `deadline` (at once when it has passed).
-    fn sleep_until(&self, deadline: DateTime<Utc>)
-    -> Pin<Box<dyn Future<Output = ()> + Send + '_>>;
-    /// Whether time stands still while fetches run (a simulated clock): the scheduler then
-    /// lets every fetch in flight finish before it sleeps, so simulations are repeatable.
-    fn is_simulated(&self) -> bool {
-        false
-    }
-}
-
-/// The wall clock and tokio's timer.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct SystemClock;
-
-impl Clock for SystemClock {
-    fn now(&self) -> DateTime<Utc> {
-        Utc::now()
-    }
-
-    fn sleep_until(
-        &self,
-        deadline: DateTime<Utc>,
-    ) -> Pin<Box<dyn Future<Output = ()> + Send + '_>> {
-        let wait = deadline
-            .signed_duration_since(Utc::now())
-            .to_std()
-            .unwrap_or_default();
-        Box::pin(tokio::time::sleep(wait))
-    }
-}
-
-/// A simulated clock for tests: it stands still until the scheduler sleeps, and a sleep
-/// jumps straight to its deadline (after calling the `on_advance` hook with the new time,
-/// so that a test can change the world as time passes).
-pub struct ManualClock {
-    now: std::sync::Mutex<DateTime<Utc>>,
-    #[allow(clippy::type_complexity)]
-    on_advance: Box<dyn Fn(DateTime<Utc>) + Send + Sync>,
-}
-
-impl ManualClock {
-    pub fn new(
-        start: DateTime<Utc>,
-        on_advance: impl Fn(DateTime<Utc>) + Send + Sync + 'static,
-    ) -> Self {
-        ManualClock {
-            now: std::sync::Mutex::new(start),
-            on_advance: Box::new(on_advance),
-        }
-    }
-
-    /// Moves time forward to `to` (never back).
-    pub fn advance_to(&self, to: DateTime<Utc>) {
-        let now = {
-            let mut now = self
-                .now
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            *now = (*now).max(to);
-            *now
-        };
-        (self.on_advance)(now);
-    }
-}
-
-impl Clock for ManualClock {
-    fn now(&self) -> DateTime<Utc> {
-        *self
-            .now
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-
-    fn sleep_until(
-        &self,
-        deadline: DateTime<Utc>,
-    ) -> Pin<Box<dyn Future<Output = ()> + Send + '_>> {
-        Box::pin(async move {
-            self.advance_to(deadline);
-            // Let the shutdown future and others see the new time.
-            tokio::task::yield_now().await;
-        })
-    }
-
-    fn is_simulated(&self) -> bool {
-        true
-    }
-}
 
 /// One fetch the scheduler started, reported when it finishes.
 #[derive(Debug, Clone, PartialEq, Eq)]
