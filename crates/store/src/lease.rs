@@ -31,7 +31,7 @@ use chrono::{DateTime, Utc};
 use sqlx::AnyConnection;
 use syndic_core::SourceId;
 
-use claim::{lease_sources, read_candidates, read_live_slots, take_slots, undo};
+use claim::{CandidatePages, lease_sources, read_live_slots, take_slots, undo};
 pub use plan::SlotLimits;
 use plan::{FLEET_SCOPE, Plan, plan_claim};
 
@@ -122,20 +122,27 @@ impl Store {
     pub async fn claim(&self, request: &ClaimRequest<'_>) -> Result<ClaimOutcome> {
         let now = to_secs(request.now);
         let mut tx = self.write("starting a claim").await?;
-        let candidates = read_candidates(&mut tx, request.which, now).await?;
         let live = read_live_slots(&mut tx, now).await?;
+        let mut pages = CandidatePages::new(request.which, request.capacity, self.engine);
+        let mut candidates = Vec::new();
         let Plan {
             take,
             waiting,
             held,
-        } = plan_claim(
-            candidates,
-            &live,
-            request.limits,
-            request.capacity,
-            request.owner.as_str(),
-            now,
-        );
+        } = loop {
+            candidates.extend(pages.next(&mut tx, now).await?);
+            let plan = plan_claim(
+                &candidates,
+                &live,
+                request.limits,
+                request.capacity,
+                request.owner.as_str(),
+                now,
+            );
+            if pages.exhausted() || plan.take.len() >= request.capacity {
+                break plan;
+            }
+        };
         let mut outcome = ClaimOutcome {
             claimed: Vec::with_capacity(take.len()),
             waiting,

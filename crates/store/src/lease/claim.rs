@@ -13,55 +13,138 @@ use crate::error::QueryContext;
 use crate::sql::Sql;
 use crate::{Result, to_secs};
 
-/// The sources `which` names, in order of preference, with their hosts and leases.
-pub(super) async fn read_candidates(
-    tx: &mut AnyConnection,
-    which: Claimable<'_>,
-    now: i64,
-) -> Result<Vec<Candidate>> {
-    const COLUMNS: &str = "SELECT id, url, leased_by, leased_until FROM sources";
-    let query = match which {
-        Claimable::Due(_) => sqlx::query(sqlx::AssertSqlSafe(format!(
-            "{COLUMNS} WHERE {DUE} ORDER BY COALESCE(next_fetch_at, 0), id"
-        )))
-        .bind(now),
-        Claimable::Listed(_) => sqlx::query(COLUMNS),
-    };
-    let rows = query
-        .fetch_all(&mut *tx)
-        .await
-        .during("reading the sources to claim")?;
-    let mut read = HashMap::with_capacity(rows.len());
-    let mut order = Vec::with_capacity(rows.len());
-    for row in rows {
-        let get = || -> Result<(i64, String, Option<String>, Option<i64>), sqlx::Error> {
-            Ok((
-                row.try_get(0)?,
-                row.try_get(1)?,
-                row.try_get(2)?,
-                row.try_get(3)?,
-            ))
-        };
-        let (id, url, owner, until) = get().during("reading the sources to claim")?;
-        let candidate = Candidate {
-            source: SourceId(id),
-            host: host_of(&url),
-            lease: owner.zip(until),
-        };
-        order.push(candidate.source);
-        read.insert(candidate.source, candidate);
+/// Reads a claim's candidates a page at a time, in order of preference: a claim reads
+/// about as many rows as it can take, not every due source of a large store, and reads on
+/// only while the candidates so far leave it room (their hosts busy, or not this process's
+/// sources).
+pub(super) struct CandidatePages<'a> {
+    which: Claimable<'a>,
+    size: usize,
+    /// Due sources: the (due key, id) the last page ended at.
+    after: Option<(i64, i64)>,
+    /// Listed sources: how many of the list were read.
+    listed_read: usize,
+    exhausted: bool,
+}
+
+impl<'a> CandidatePages<'a> {
+    /// Pages of about four times what the claim can take (at least 64 rows), within the
+    /// engine's parameters per statement.
+    pub(super) fn new(which: Claimable<'a>, capacity: usize, engine: Engine) -> Self {
+        CandidatePages {
+            which,
+            size: (capacity.saturating_mul(4))
+                .clamp(64, 1000)
+                .min(engine.rows_per_statement(1)),
+            after: None,
+            listed_read: 0,
+            exhausted: false,
+        }
     }
-    let wanted: Vec<SourceId> = match which {
-        Claimable::Due(configured) => order
-            .into_iter()
-            .filter(|id| configured.contains(id))
-            .collect(),
-        Claimable::Listed(listed) => listed.to_vec(),
+
+    /// Whether every candidate was read.
+    pub(super) fn exhausted(&self) -> bool {
+        self.exhausted
+    }
+
+    /// The next page of candidates (empty once exhausted).
+    pub(super) async fn next(
+        &mut self,
+        tx: &mut AnyConnection,
+        now: i64,
+    ) -> Result<Vec<Candidate>> {
+        if self.exhausted {
+            return Ok(Vec::new());
+        }
+        match self.which {
+            Claimable::Due(configured) => self.next_due(tx, now, configured).await,
+            Claimable::Listed(listed) => self.next_listed(tx, listed).await,
+        }
+    }
+
+    async fn next_due(
+        &mut self,
+        tx: &mut AnyConnection,
+        now: i64,
+        configured: &HashSet<SourceId>,
+    ) -> Result<Vec<Candidate>> {
+        let mut select = Sql::new(&format!(
+            "{COLUMNS}, COALESCE(next_fetch_at, 0) FROM sources WHERE "
+        ));
+        let now = select.placeholder(now);
+        select.push(&DUE.replace("$1", &now));
+        if let Some((due, id)) = self.after {
+            select
+                .push(" AND (COALESCE(next_fetch_at, 0), id) > (")
+                .bind(due);
+            select.push(", ").bind(id).push(")");
+        }
+        select.push(" ORDER BY COALESCE(next_fetch_at, 0), id LIMIT ");
+        select.bind(i64::try_from(self.size).unwrap_or(i64::MAX));
+        let rows = select
+            .fetch_all(&mut *tx, "reading the sources to claim")
+            .await?;
+        self.exhausted = rows.len() < self.size;
+        let mut page = Vec::with_capacity(rows.len());
+        for row in rows {
+            let (candidate, due) = candidate(&row)?;
+            self.after = Some((due.unwrap_or(0), candidate.source.0));
+            if configured.contains(&candidate.source) {
+                page.push(candidate);
+            }
+        }
+        Ok(page)
+    }
+
+    async fn next_listed(
+        &mut self,
+        tx: &mut AnyConnection,
+        listed: &[SourceId],
+    ) -> Result<Vec<Candidate>> {
+        let ids = listed.get(self.listed_read..).unwrap_or_default();
+        let ids = &ids[..ids.len().min(self.size)];
+        self.listed_read += ids.len();
+        self.exhausted = self.listed_read >= listed.len();
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut select = Sql::new(&format!("{COLUMNS}, NULL FROM sources WHERE id IN ("));
+        select.push_list(ids, |sql, id| {
+            sql.bind(id.0);
+        });
+        select.push(")");
+        let rows = select
+            .fetch_all(&mut *tx, "reading the sources to claim")
+            .await?;
+        let mut read = HashMap::with_capacity(rows.len());
+        for row in rows {
+            let (candidate, _) = candidate(&row)?;
+            read.insert(candidate.source, candidate);
+        }
+        Ok(ids.iter().filter_map(|id| read.remove(id)).collect())
+    }
+}
+
+/// What a claim reads of a source, then its due key (`NULL` for listed sources).
+const COLUMNS: &str = "SELECT id, url, leased_by, leased_until";
+
+fn candidate(row: &sqlx::any::AnyRow) -> Result<(Candidate, Option<i64>)> {
+    let get = || -> Result<(i64, String, Option<String>, Option<i64>, Option<i64>), sqlx::Error> {
+        Ok((
+            row.try_get(0)?,
+            row.try_get(1)?,
+            row.try_get(2)?,
+            row.try_get(3)?,
+            row.try_get(4)?,
+        ))
     };
-    Ok(wanted
-        .into_iter()
-        .filter_map(|id| read.remove(&id))
-        .collect())
+    let (id, url, owner, until, due) = get().during("reading the sources to claim")?;
+    let candidate = Candidate {
+        source: SourceId(id),
+        host: host_of(&url),
+        lease: owner.zip(until),
+    };
+    Ok((candidate, due))
 }
 
 /// A source that is due at `$1`: what [`Store::due_sources`] lists.

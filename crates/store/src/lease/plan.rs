@@ -53,7 +53,7 @@ pub(crate) struct Plan {
 /// lease runs is held (by another) or already this owner's (then left out altogether); a
 /// lease that ran out is no obstacle.
 pub(crate) fn plan_claim(
-    candidates: Vec<Candidate>,
+    candidates: &[Candidate],
     live_slots: &[(String, i64)],
     limits: SlotLimits,
     capacity: usize,
@@ -69,11 +69,11 @@ pub(crate) fn plan_claim(
     let start = fleet_start(owner, concurrency);
     let mut plan = Plan::default();
     for candidate in candidates {
-        if let Some((holder, until)) = candidate.lease
-            && until > now
+        if let Some((holder, until)) = &candidate.lease
+            && *until > now
         {
             if holder != owner {
-                plan.held.push((candidate.source, holder, until));
+                plan.held.push((candidate.source, holder.clone(), *until));
             }
             continue;
         }
@@ -99,7 +99,7 @@ pub(crate) fn plan_claim(
             .insert(fleet_slot);
         plan.take.push(Take {
             source: candidate.source,
-            host: candidate.host,
+            host: candidate.host.clone(),
             host_slot,
             fleet_slot,
         });
@@ -153,8 +153,8 @@ mod tests {
 
     #[test]
     fn a_claim_takes_at_most_per_host_sources_of_one_host() {
-        let candidates = (1..=5).map(|id| free(id, "a.example")).collect();
-        let plan = plan_claim(candidates, &[], limits(32, 2), 10, "w", NOW);
+        let candidates: Vec<Candidate> = (1..=5).map(|id| free(id, "a.example")).collect();
+        let plan = plan_claim(&candidates, &[], limits(32, 2), 10, "w", NOW);
         assert_eq!(taken(&plan), vec![1, 2]);
         let slots: Vec<i64> = plan.take.iter().map(|t| t.host_slot).collect();
         assert_eq!(slots, vec![0, 1]);
@@ -169,7 +169,7 @@ mod tests {
             ("*".to_owned(), 1),
         ];
         let candidates = vec![free(1, "a.example"), free(2, "a.example"), free(3, "b")];
-        let plan = plan_claim(candidates, &live, limits(3, 1), 10, "w", NOW);
+        let plan = plan_claim(&candidates, &live, limits(3, 1), 10, "w", NOW);
         // a.example's one slot is held; the fleet has one slot left, which b takes.
         assert_eq!(taken(&plan), vec![3]);
         assert_eq!(plan.take[0].fleet_slot, 2);
@@ -179,12 +179,12 @@ mod tests {
     #[test]
     fn the_fleet_limit_and_the_claims_capacity_both_stop_a_claim() {
         let candidates: Vec<Candidate> = (1..=6).map(|id| free(id, &format!("h{id}"))).collect();
-        let by_fleet = plan_claim(candidates.clone(), &[], limits(4, 2), 10, "w", NOW);
+        let by_fleet = plan_claim(&candidates, &[], limits(4, 2), 10, "w", NOW);
         assert_eq!(by_fleet.take.len(), 4);
         let mut fleet_slots: Vec<i64> = by_fleet.take.iter().map(|t| t.fleet_slot).collect();
         fleet_slots.sort_unstable();
         assert_eq!(fleet_slots, vec![0, 1, 2, 3], "each fleet slot once");
-        let by_capacity = plan_claim(candidates, &[], limits(32, 2), 2, "w", NOW);
+        let by_capacity = plan_claim(&candidates, &[], limits(32, 2), 2, "w", NOW);
         assert_eq!(taken(&by_capacity), vec![1, 2]);
         assert_eq!(by_capacity.waiting.len(), 4);
     }
@@ -197,7 +197,7 @@ mod tests {
             leased(3, "c", "w", NOW + 60),
             free(4, "d"),
         ];
-        let plan = plan_claim(candidates, &[], limits(32, 2), 10, "w", NOW);
+        let plan = plan_claim(&candidates, &[], limits(32, 2), 10, "w", NOW);
         assert_eq!(taken(&plan), vec![2, 4]);
         assert_eq!(plan.held, vec![(SourceId(1), "other".into(), NOW + 60)]);
         assert!(

@@ -296,7 +296,48 @@ async fn concurrent_claims_never_share_a_source_nor_exceed_a_limit() {
     }
 }
 
+async fn a_claim_reads_past_the_sources_it_cannot_take() {
+    let (store, _db) = fresh_store().await;
+    let busy: Vec<String> = (0..150).map(|n| format!("https://busy.example/{n}")).collect();
+    let busy: Vec<&str> = busy.iter().map(String::as_str).collect();
+    let mut all = sources(&store, &busy).await;
+    let elsewhere = sources(&store, &["https://quiet.example/1"]).await;
+    all.extend(&elsewhere);
+    let owner = LeaseOwner::new("worker");
+    let configured: HashSet<SourceId> = all.iter().copied().collect();
+    let got = store
+        .claim(&ClaimRequest {
+            owner: &owner,
+            which: Claimable::Due(&configured),
+            capacity: 4,
+            limits: limits(32, 2),
+            now: at(2),
+            until: at(2) + LEASE,
+        })
+        .await
+        .expect("claim");
+    // Two of the busy host, then the one source behind 148 that must wait.
+    assert_eq!(ids(&got.claimed), vec![all[0], all[1], elsewhere[0]]);
+    assert_eq!(got.waiting.len(), 148);
+    // Sources this process does not fetch are passed over, however many come first.
+    let only: HashSet<SourceId> = elsewhere.iter().copied().collect();
+    store.release_all(&owner).await.expect("release");
+    let got = store
+        .claim(&ClaimRequest {
+            owner: &owner,
+            which: Claimable::Due(&only),
+            capacity: 4,
+            limits: limits(32, 2),
+            now: at(2),
+            until: at(2) + LEASE,
+        })
+        .await
+        .expect("claim");
+    assert_eq!(ids(&got.claimed), elsewhere);
+}
+
 crate::tests::on_both_engines!(
+    a_claim_reads_past_the_sources_it_cannot_take,
     a_claim_leases_due_sources_and_another_claimant_finds_them_held,
     a_lease_that_ran_out_is_claimed_again_and_a_renewed_one_is_not,
     the_outcome_releases_the_lease_in_its_transaction_and_the_source_is_not_due_again,
