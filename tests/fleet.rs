@@ -290,3 +290,67 @@ fn a_fetch_skips_a_source_a_worker_holds() {
     let _ = w1.wait();
     server.release();
 }
+
+#[test]
+fn a_worker_shows_its_lease_and_gives_it_back_when_stopped() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}", dir.path().join("fleet.db").display());
+    let server = FeedServer::start(1, Some("w1.example"));
+    let config = config(dir.path(), "w1", &url, &server);
+    // First fetches are spread over min(min_interval, 5 min): make that a second.
+    let text = std::fs::read_to_string(&config).expect("config");
+    std::fs::write(
+        &config,
+        text.replace("min_interval = \"1h\"", "min_interval = \"1s\""),
+    )
+    .expect("write config");
+    let folder = config.parent().expect("folder");
+    let mut command = syndic();
+    command
+        .args(["worker", "--config"])
+        .arg(&config)
+        .stdout(Stdio::from(
+            std::fs::File::create(folder.join("stdout")).expect("stdout file"),
+        ))
+        .stderr(Stdio::from(
+            std::fs::File::create(folder.join("stderr")).expect("stderr file"),
+        ));
+    let mut worker = command.spawn().expect("start a worker");
+    assert!(
+        server.wait_for(PATIENCE, |seen| seen.held.is_some()),
+        "the worker made no request:\n{}",
+        output_of(&config)
+    );
+    let (host, path) = server.seen().held.clone().expect("held");
+    let held_url = format!("{}{path}", server.hosts[host]);
+    let listed: serde_json::Value =
+        serde_json::from_str(&ok(&config, &["sources", "--format", "json"])).expect("JSON");
+    let held = listed
+        .as_array()
+        .expect("an array")
+        .iter()
+        .find(|source| source["url"] == held_url.as_str())
+        .expect("the held source is listed")
+        .clone();
+    let holder = held["leased_by"].as_str().unwrap_or_default();
+    assert!(
+        holder.contains(&format!(":{}:", worker.id())),
+        "the worker's pid names its lease: {held}"
+    );
+    assert!(held["leased_until"].is_string(), "{held}");
+
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &worker.id().to_string()])
+        .status()
+        .expect("run kill");
+    assert!(status.success());
+    let status = exited(&mut worker, &config);
+    server.release();
+    assert!(status.success(), "{status}:\n{}", output_of(&config));
+    let listed: serde_json::Value =
+        serde_json::from_str(&ok(&config, &["sources", "--format", "json"])).expect("JSON");
+    for source in listed.as_array().expect("an array") {
+        assert!(source["leased_by"].is_null(), "given back: {source}");
+        assert!(source["leased_until"].is_null(), "given back: {source}");
+    }
+}

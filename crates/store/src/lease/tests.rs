@@ -298,7 +298,9 @@ async fn concurrent_claims_never_share_a_source_nor_exceed_a_limit() {
 
 async fn a_claim_reads_past_the_sources_it_cannot_take() {
     let (store, _db) = fresh_store().await;
-    let busy: Vec<String> = (0..150).map(|n| format!("https://busy.example/{n}")).collect();
+    let busy: Vec<String> = (0..150)
+        .map(|n| format!("https://busy.example/{n}"))
+        .collect();
     let busy: Vec<&str> = busy.iter().map(String::as_str).collect();
     let mut all = sources(&store, &busy).await;
     let elsewhere = sources(&store, &["https://quiet.example/1"]).await;
