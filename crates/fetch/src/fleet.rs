@@ -152,6 +152,13 @@ impl LeasedFetches {
             until: now + self.lease.length,
         };
         let outcome = self.pipeline.store.claim(&request).await?;
+        tracing::debug!(
+            "claimed {} sources (room for {}); {} waiting for a slot, {} held elsewhere",
+            outcome.claimed.len(),
+            request.capacity,
+            outcome.waiting.len(),
+            outcome.held.len()
+        );
         if self.running.is_empty() {
             self.renewed_at = now;
         }
