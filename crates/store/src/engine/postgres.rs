@@ -31,9 +31,9 @@ pub(super) const MIGRATIONS: &[Migration] = &[
         include_str!("../../migrations/postgres/0009_schema.sql"),
     ),
     Migration::new(
-        12,
+        11,
         "leases",
-        include_str!("../../migrations/postgres/0012_leases.sql"),
+        include_str!("../../migrations/postgres/0011_leases.sql"),
     ),
 ];
 

@@ -77,9 +77,9 @@ pub(super) const MIGRATIONS: &[Migration] = &[
         include_str!("../../migrations/sqlite/0009_change_version.sql"),
     ),
     Migration::new(
-        12,
+        11,
         "leases",
-        include_str!("../../migrations/sqlite/0012_leases.sql"),
+        include_str!("../../migrations/sqlite/0011_leases.sql"),
     ),
 ];
 

@@ -1,4 +1,4 @@
--- syndic schema, version 12: leases, so that several processes can fetch from one store.
+-- syndic schema, version 11: leases, so that several processes can fetch from one store.
 --
 -- A worker that fetches a source holds a lease on it: who (`leased_by`, "host:pid:random")
 -- and until when (`leased_until`, UTC seconds). A lease is renewed while the fetch runs and

@@ -1,5 +1,5 @@
--- syndic schema, version 12: leases, so that several processes can fetch from one store.
--- The same tables and columns as ../sqlite/0012_leases.sql, which says what they mean.
+-- syndic schema, version 11: leases, so that several processes can fetch from one store.
+-- The same tables and columns as ../sqlite/0011_leases.sql, which says what they mean.
 
 ALTER TABLE sources ADD COLUMN leased_by TEXT COLLATE "C";
 ALTER TABLE sources ADD COLUMN leased_until BIGINT;
