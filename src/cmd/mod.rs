@@ -23,6 +23,7 @@ mod retag;
 mod serve;
 mod sources;
 mod tag;
+mod worker;
 
 use std::process::ExitCode;
 
@@ -50,6 +51,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let config = Config::load(&global.config, &overrides)?;
             serve::run(&config, &args, overrides).await
         }
+        Command::Worker(args) => worker::run(&load(global, None)?, &args).await,
         Command::Demo(args) => demo::run(&args).await,
         Command::Add(args) => add::run(&load(global, None)?, &args).await,
         Command::Remove(args) => remove::run(&load(global, None)?, &args),

@@ -17,7 +17,9 @@ use syndic_store::Store;
 use syndic_tag::SharedTagger;
 use syndic_web::PageCache;
 
-use syndic_fetch::{Limits, Pipeline, Publisher, Scheduler, SourceJob, Subscriber, SystemClock};
+use syndic_fetch::{
+    LeaseSettings, Limits, Pipeline, Publisher, Scheduler, SourceJob, Subscriber, SystemClock,
+};
 use tokio::sync::watch;
 
 use crate::cli::ServeArgs;
@@ -56,6 +58,7 @@ pub async fn run(
                 concurrency: config.fetch.concurrency,
                 per_host: config.fetch.per_host,
             },
+            lease: LeaseSettings::new(config.fetch.lease),
         })
     };
     let reloader = reload::Reloader::new(config, overrides, store.clone(), tagger);
@@ -95,7 +98,10 @@ pub struct Server {
 pub struct Fetching {
     pub pipeline: Pipeline,
     pub jobs: Vec<SourceJob>,
+    /// For the whole fleet: every process fetching from the same database counts.
     pub limits: Limits,
+    /// Who this process is in leases, and how long they run.
+    pub lease: LeaseSettings,
 }
 
 /// Binds `server.listen`, prints the address and serves until a shutdown signal, with the
@@ -162,7 +168,8 @@ pub async fn serve(
             fetching.jobs,
             fetching.limits,
             Arc::new(SystemClock),
-        );
+        )
+        .with_lease(fetching.lease);
         // WebSub needs a site hubs can call back; otherwise polling alone.
         if let Some(subscriber) = subscriber {
             scheduler = scheduler.with_websub(subscriber);
@@ -209,7 +216,7 @@ async fn stopped_by(mut stop: watch::Receiver<bool>) {
 }
 
 /// Resolves on Ctrl-C, or SIGTERM on Unix.
-async fn shutdown_signal() {
+pub(crate) async fn shutdown_signal() {
     let ctrl_c = async {
         if tokio::signal::ctrl_c().await.is_err() {
             std::future::pending::<()>().await;

@@ -4,9 +4,9 @@
 //! `$n` parameters, integer UTC seconds for times, `RETURNING`, `ON CONFLICT`, row values.
 //! What differs lives here, one method per difference, each answered by the engine's own
 //! module ([`sqlite`], [`postgres`]): how to connect and what every new connection is told,
-//! how a write transaction begins, the two-argument maximum, how to keep a join's order,
-//! how many parameters one statement may carry, the migrations, and full-text search
-//! (FTS5 on SQLite, `tsvector` on PostgreSQL). Query modules ask the engine for a fragment
+//! how a write transaction begins, how a claim skips rows other claims hold, the
+//! two-argument maximum, how to keep a join's order, how many parameters one statement may
+//! carry, the migrations, and full-text search (FTS5 on SQLite, `tsvector` on PostgreSQL). Query modules ask the engine for a fragment
 //! instead of branching on it, so a third engine would be one more module and one more
 //! variant, with the compiler pointing at every method it must answer.
 
@@ -141,6 +141,17 @@ impl Engine {
         match self {
             Engine::Sqlite => sqlite::BEGIN_READ,
             Engine::Postgres => postgres::BEGIN_READ,
+        }
+    }
+
+    /// What ends the `SELECT` that picks the sources a claim leases (see [`crate::lease`]):
+    /// on PostgreSQL `FOR UPDATE SKIP LOCKED`, so that claims by many workers at once lock
+    /// disjoint rows and never wait for one another; on SQLite nothing, as the claim's
+    /// immediate write transaction ([`Engine::begin_write`]) already serializes claims.
+    pub(crate) fn skip_locked(self) -> &'static str {
+        match self {
+            Engine::Sqlite => sqlite::SKIP_LOCKED,
+            Engine::Postgres => postgres::SKIP_LOCKED,
         }
     }
 

@@ -72,6 +72,13 @@ pub enum StoreError {
         owner: SourceId,
     },
 
+    #[error(
+        "the lease of {owner} on source {id} ran out and another process claimed the source; \
+         this fetch's outcome is left to it (if this repeats, make [fetch] lease longer than \
+         the longest pause of this process)"
+    )]
+    LeaseLost { id: SourceId, owner: String },
+
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
 }

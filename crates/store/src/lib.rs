@@ -24,7 +24,9 @@
 //!
 //! It also keeps each source's fetch state ([`FetchState`]: validators, body hash, status,
 //! next fetch, back-off) with one transaction per transition, so the scheduler picks up
-//! after a restart exactly where it stopped ([`Store::due_sources`]).
+//! after a restart exactly where it stopped ([`Store::due_sources`]), and the leases that
+//! let many processes fetch from one store ([`Store::claim`]): no source fetched by two at
+//! once, and the politeness limits held by all of them together.
 //!
 //! What it does not do: fetch, parse, sanitize or tag. Callers hand it finished posts with
 //! their tag decisions ([`IncomingPost`]) and it stores them atomically per source.
@@ -34,6 +36,7 @@ mod engine;
 mod error;
 mod fetch_state;
 mod ingest;
+mod lease;
 mod links;
 mod listing;
 mod manual;
@@ -61,8 +64,11 @@ use sqlx::AnyPool;
 
 pub use clock::ChangeStamp;
 pub use error::{Cause, StoreError};
-pub use fetch_state::{FetchRecord, FetchState};
+pub use fetch_state::{FetchRecord, FetchState, Outcomes};
 pub use ingest::{IncomingPost, IngestStats};
+pub use lease::{
+    Claim, ClaimOutcome, ClaimRequest, Claimable, LeaseOwner, SlotLimits, SourceLease, host_of,
+};
 pub use listing::{Listing, ListingKey, PostFilter};
 pub use manual::{ManualAdd, ManualRemove, TagDetails, VocabularyTag};
 pub use neighbours::PostRef;

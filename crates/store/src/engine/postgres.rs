@@ -15,6 +15,10 @@ pub(super) const BEGIN_WRITE: &str = "BEGIN";
 /// Every statement of a repeatable-read transaction sees the snapshot of its first.
 pub(super) const BEGIN_READ: &str = "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY";
 
+/// Rows a concurrent claim has locked are skipped, not waited for: each worker leases
+/// sources no other is leasing at that moment.
+pub(super) const SKIP_LOCKED: &str = " FOR UPDATE SKIP LOCKED";
+
 /// Parameters per multi-row statement: the protocol counts them in 16 bits (65,535), and
 /// PostgreSQL numbers them without a lookup, so one statement can carry the most.
 pub(super) const PARAMETERS_PER_STATEMENT: usize = 65_535;
@@ -44,6 +48,11 @@ pub(super) const MIGRATIONS: &[Migration] = &[
         10,
         "tag_archive_order",
         include_str!("../../migrations/postgres/0010_tag_archive_order.sql"),
+    ),
+    Migration::new(
+        11,
+        "leases",
+        include_str!("../../migrations/postgres/0011_leases.sql"),
     ),
 ];
 

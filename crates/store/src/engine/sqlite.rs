@@ -22,6 +22,10 @@ pub(super) const BEGIN_WRITE: &str = "BEGIN IMMEDIATE";
 /// A deferred transaction reads one snapshot of the WAL from its first read on.
 pub(super) const BEGIN_READ: &str = "BEGIN";
 
+/// No row locks: the claim runs in an immediate write transaction, which no other writer
+/// (another worker's claim included) can run beside.
+pub(super) const SKIP_LOCKED: &str = "";
+
 /// Parameters per multi-row statement. SQLite allows 32766, but it looks each `$n` up by
 /// name in a list while parsing, so a statement's parse time grows with the square of its
 /// parameters: 3,100 posts in statements of 32,000 parameters took 5.7 s to insert, in
@@ -84,6 +88,11 @@ pub(super) const MIGRATIONS: &[Migration] = &[
         10,
         "tag_archive_order",
         include_str!("../../migrations/sqlite/0010_tag_archive_order.sql"),
+    ),
+    Migration::new(
+        11,
+        "leases",
+        include_str!("../../migrations/sqlite/0011_leases.sql"),
     ),
 ];
 
