@@ -14,7 +14,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use indicatif::ProgressBar;
 use syndic_web::AppState;
-use syndic_web::static_site::{Renderer, SiteMap, SitePath};
+use syndic_web::static_site::{Renderer, SiteMap, SitePage};
 use tokio::task::{JoinError, JoinSet};
 
 use super::manifest::{Digest, Journal, Previous, digest};
@@ -90,17 +90,17 @@ pub async fn render_all(
         .await
         .context("cannot list the site's posts")?
     {
-        for path in batch {
+        for page in batch {
             if running.len() >= jobs
-                && let Some(page) = running.join_next().await
+                && let Some(finished) = running.join_next().await
             {
-                built.add(page, progress.as_ref())?;
+                built.add(finished, progress.as_ref())?;
             }
-            running.spawn(page(renderer.clone(), path, Arc::clone(&shared)));
+            running.spawn(render(renderer.clone(), page, Arc::clone(&shared)));
         }
     }
-    while let Some(page) = running.join_next().await {
-        built.add(page, progress.as_ref())?;
+    while let Some(finished) = running.join_next().await {
+        built.add(finished, progress.as_ref())?;
     }
     if let Some(bar) = &progress {
         bar.finish_and_clear();
@@ -109,9 +109,9 @@ pub async fn render_all(
 }
 
 /// Renders one page, then keeps or writes its file off the async threads.
-async fn page(renderer: Renderer, path: SitePath, shared: Arc<Shared>) -> anyhow::Result<Page> {
-    let body = renderer.render(&path).await?;
-    tokio::task::spawn_blocking(move || keep_or_write(&shared, path.file, &body))
+async fn render(renderer: Renderer, page: SitePage, shared: Arc<Shared>) -> anyhow::Result<Page> {
+    let body = renderer.render(&page).await?;
+    tokio::task::spawn_blocking(move || keep_or_write(&shared, page.path.file, &body))
         .await
         .context("a page writer failed")?
 }
