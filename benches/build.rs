@@ -11,7 +11,7 @@
 //! folder is temporary. It prints figures and asserts nothing, so a slow machine never
 //! fails a build.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
 
@@ -129,7 +129,7 @@ fn build_with(
 }
 
 /// Stores one post newer than every other, in the first source, tagged like the others.
-async fn add_post(db: &PathBuf, n: u64) -> Result<(), Box<dyn std::error::Error>> {
+async fn add_post(db: &Path, n: u64) -> Result<(), Box<dyn std::error::Error>> {
     let store = Store::open_sqlite_path(db).await?;
     let now = Utc
         .with_ymd_and_hms(2030, 1, 1, 0, 0, 0)
