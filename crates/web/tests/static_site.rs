@@ -106,7 +106,8 @@ fn post(n: usize, published: chrono::DateTime<Utc>) -> IncomingPost {
     } else {
         format!("Post number {n}")
     };
-    let tags = n.is_multiple_of(3)
+    let tags = n
+        .is_multiple_of(3)
         .then(|| TagAssignment {
             tag: "map".into(),
             origin: TagOrigin::Term,
