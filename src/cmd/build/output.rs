@@ -45,7 +45,18 @@ pub fn write_file(target: &Path, bytes: &[u8]) -> anyhow::Result<()> {
         .and_then(|()| std::fs::rename(&temporary, target));
     if let Err(error) = written {
         let _ = std::fs::remove_file(&temporary);
-        return Err(error).with_context(failed);
+        let full = error.kind() == std::io::ErrorKind::StorageFull;
+        return Err(error).with_context(|| {
+            if full {
+                format!(
+                    "{}: the disk is full; free some space and run the build again (it \
+                     rewrites only what is missing or changed)",
+                    failed()
+                )
+            } else {
+                failed()
+            }
+        });
     }
     Ok(())
 }
