@@ -1,5 +1,5 @@
 //! Static build benchmark (issue 11, point 5): fills a store with 100,000 posts across
-//! 1,000 tags (the site benchmark's store, `common::fill`) and times the real release
+//! 1,000 tags (the site benchmark's store, `site/fill.rs`) and times the real release
 //! `syndic build`: a full build into an empty folder, a rebuild with nothing changed, and a
 //! rebuild after one new post. Prints wall time, peak memory (when GNU time is at
 //! `/usr/bin/time`), and what each build wrote, kept and removed.
@@ -19,8 +19,15 @@ use chrono::{TimeZone, Utc};
 use syndic_core::{FeedEntry, FeedMeta, TagAssignment, TagOrigin};
 use syndic_store::{IncomingPost, SourceSpec, Store};
 
-mod common;
-use common::{fill, knob};
+#[path = "site/fill.rs"]
+mod fill;
+
+fn knob(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     if std::env::args().any(|a| a == "--list") {
@@ -41,7 +48,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let _ = std::fs::remove_file(&filling);
         runtime.block_on(async {
             let store = Store::open_sqlite_path(&filling).await?;
-            fill(&store, posts, tags).await?;
+            fill::fill(&store, posts, tags).await?;
             store.close().await;
             Ok::<_, Box<dyn std::error::Error>>(())
         })?;

@@ -8,7 +8,10 @@ use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use common::{Server, run, sources, stderr, stdout, syndic, tag, write_config};
+use common::{
+    Database, Engine, Server, run, sources, stderr, stdout, syndic, tag, write_config,
+    write_config_on,
+};
 
 fn item(guid: &str, title: &str, day: u32) -> String {
     format!(
@@ -176,12 +179,21 @@ fn a_second_build_with_nothing_changed_writes_nothing_and_says_so() {
 
 #[test]
 fn after_a_new_post_and_a_retag_exactly_the_affected_files_change_and_stale_ones_go() {
+    for engine in [Engine::Sqlite, Engine::Postgres] {
+        let test = "after_a_new_post_and_a_retag_exactly_the_affected_files_change";
+        if let Some(database) = Database::on(engine, test) {
+            new_post_and_retag(&database);
+        }
+    }
+}
+
+fn new_post_and_retag(database: &Database) {
     let dir = tempfile::tempdir().expect("temp dir");
     let feed_path = dir.path().join("blog.rss");
     let posts = [("a", "First map"), ("b", "A garden"), ("c", "Second map")];
     std::fs::write(&feed_path, feed(&posts)).expect("write");
     let vocabulary = format!("{}{}", sources(&["blog.rss"]), tag("map", &["map"], "word"));
-    let config = write_config(dir.path(), &vocabulary);
+    let config = write_config_on(dir.path(), &vocabulary, database);
     assert!(run(&config, &["fetch"]).status.success());
     let out = dir.path().join("site");
     build(&config, &out, &[]);
@@ -214,7 +226,7 @@ fn after_a_new_post_and_a_retag_exactly_the_affected_files_change_and_stale_ones
 
     // A retag: the garden post gains a tag, which gets an archive.
     let vocabulary = format!("{vocabulary}{}", tag("garden", &["garden"], "word"));
-    write_config(dir.path(), &vocabulary);
+    write_config_on(dir.path(), &vocabulary, database);
     assert!(run(&config, &["retag"]).status.success());
     let report = stdout(&build(&config, &out, &[]));
     let third = snapshot(&out);
