@@ -1,8 +1,8 @@
 //! Static build benchmark (issue 11, point 5): fills a store with 100,000 posts across
 //! 1,000 tags (the site benchmark's store, `site/fill.rs`) and times the real release
 //! `syndic build`: a full build into an empty folder, a rebuild with nothing changed, and a
-//! rebuild after one new post. Prints wall time, peak memory (when GNU time is at
-//! `/usr/bin/time`), and what each build wrote, kept and removed.
+//! rebuild after one new post. Prints wall time, peak memory and CPU time (user+system;
+//! when GNU time is at `/usr/bin/time`), and what each build wrote, kept and removed.
 //!
 //! Run: `cargo bench --bench build`. Knobs: SYNDIC_BENCH_POSTS (default 100000),
 //! SYNDIC_BENCH_TAGS (1000), SYNDIC_BENCH_JOBS (passed as `--jobs`; the binary's default
@@ -123,7 +123,7 @@ fn build_with(
     if !output.status.success() {
         return Err(format!("{what} failed: {stderr}").into());
     }
-    let peak = stderr
+    let resources = stderr
         .lines()
         .find(|line| line.starts_with("peak "))
         .unwrap_or("peak unknown");
@@ -131,7 +131,7 @@ fn build_with(
     let counts = summary
         .split_once(": ")
         .map_or(summary, |(_, counts)| counts);
-    println!("{what:<28} {seconds:>7.1}s  {peak:<16} {counts}");
+    println!("{what:<28} {seconds:>7.1}s  {resources:<34} {counts}");
     Ok(seconds)
 }
 
