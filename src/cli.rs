@@ -1,5 +1,6 @@
 //! Command-line interface: what each subcommand takes.
 
+use std::num::NonZeroUsize;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -94,8 +95,11 @@ pub enum Command {
     /// Write the whole site as static files (pages, archives, feeds, OPML, stylesheet).
     ///
     /// The files have the same URLs as `syndic serve` (`/tag/map/` is `tag/map/index.html`),
-    /// so any static web server can host them. Running it again rewrites only the files
-    /// that changed and removes those the site no longer has.
+    /// so any static web server can host them. Pages render on every core. Running it
+    /// again rewrites only the files that changed and removes those the site no longer
+    /// has; when nothing changed since the last build (same store, settings, theme and
+    /// binary) it renders nothing at all. What the last build wrote is recorded in
+    /// OUTDIR/.syndic-build.
     Build(BuildArgs),
     /// Run the whole thing on bundled sample feeds with a temporary database.
     Demo(DemoArgs),
@@ -305,6 +309,9 @@ pub struct BuildArgs {
     /// The folder to write the site into (created if missing).
     #[arg(value_name = "OUTDIR")]
     pub outdir: PathBuf,
+    /// How many pages to render at once [default: two per core].
+    #[arg(long, short = 'j', value_name = "N")]
+    pub jobs: Option<NonZeroUsize>,
 }
 
 #[derive(Debug, Args)]

@@ -128,6 +128,9 @@ pub async fn fill_timed(
         .single()
         .ok_or("bad date")?;
     let per_source = posts / sources;
+    // Stored "now": after the newest post, so that no publication time is clamped to a day
+    // after it (which would give almost every post the same time).
+    let now = base + chrono::Duration::minutes(i64::try_from(posts * 7 + 10).unwrap_or(0));
     for s in 0..sources {
         let spec = SourceSpec {
             url: format!("https://blog{s}.example/feed.xml"),
@@ -177,7 +180,7 @@ pub async fn fill_timed(
                 .collect();
             batch.push(IncomingPost { entry, tags });
         }
-        store.ingest(source, &meta, &batch, base).await?;
+        store.ingest(source, &meta, &batch, now).await?;
     }
     Ok(())
 }
