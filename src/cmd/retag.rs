@@ -17,7 +17,7 @@ use syndic_store::{PostFilter, PostForTagging, Store, TagCache};
 use syndic_tag::{PostText, Tagger};
 
 use crate::cli::RetagArgs;
-use crate::cmd::{open_store, open_store_as_is, sync_sources};
+use crate::cmd::{open_store, open_store_read_only, sync_sources};
 use crate::config::Config;
 
 /// Posts read, tagged and written at a time.
@@ -44,7 +44,7 @@ pub async fn run(config: &Config, args: &RetagArgs) -> anyhow::Result<ExitCode> 
     );
     let (store, rules) = if args.dry_run {
         // A dry run writes nothing, not even the rows of new sources or tags.
-        let store = open_store_as_is(config).await?;
+        let store = open_store_read_only(config).await?;
         let stored = store.sources().await.context("cannot list the sources")?;
         let rules: SourceRules = config
             .sources

@@ -48,13 +48,8 @@ impl Validator<'_> {
 
 /// `"30s"`, `"15m"`, `"15min"`, `"24h"`, `"7d"`, `"500ms"`, or a plain number of seconds.
 pub fn parse_duration(text: &str) -> Option<Duration> {
-    let text = text.trim();
-    let split = text
-        .find(|c: char| !c.is_ascii_digit())
-        .unwrap_or(text.len());
-    let (number, unit) = text.split_at(split);
-    let number: u64 = number.parse().ok()?;
-    let seconds = match unit.trim() {
+    let (number, unit) = number_and_unit(text)?;
+    let seconds = match unit {
         "ms" => return Some(Duration::from_millis(number)),
         "" | "s" | "sec" | "secs" => number,
         "m" | "min" | "mins" => number.checked_mul(60)?,
@@ -63,6 +58,17 @@ pub fn parse_duration(text: &str) -> Option<Duration> {
         _ => return None,
     };
     Some(Duration::from_secs(seconds))
+}
+
+/// A quantity as written in the file, `"15m"` or `"16 MiB"`: the whole number in front and
+/// the unit after it (trimmed; empty when there is none).
+pub(super) fn number_and_unit(text: &str) -> Option<(u64, &str)> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    Some((number.parse().ok()?, unit.trim()))
 }
 
 /// A duration as people write it in the file: `"500ms"`, `"30s"`, `"15m"`, `"24h"`, `"7d"`.
