@@ -93,6 +93,7 @@ impl Store {
         if self.search_pending().await? == 0 {
             return Ok(0);
         }
+        let started = Instant::now();
         loop {
             let mut tx = self.write("indexing posts for search").await?;
             let (claimed, written) = index_batch(&mut tx, self.engine).await?;
@@ -105,7 +106,11 @@ impl Store {
             }
         }
         if indexed > 0 {
-            tracing::debug!(posts = indexed, "search index in step");
+            tracing::debug!(
+                posts = indexed,
+                duration_ms = started.elapsed().as_millis(),
+                "search index in step"
+            );
         }
         Ok(indexed)
     }
