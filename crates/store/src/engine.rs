@@ -10,6 +10,7 @@
 //! instead of branching on it, so a third engine would be one more module and one more
 //! variant, with the compiler pointing at every method it must answer.
 
+mod catalog;
 mod postgres;
 mod sqlite;
 
@@ -20,7 +21,7 @@ use sqlx::{AnyConnection, AnyPool};
 
 use crate::migrate::Migration;
 use crate::sql::Sql;
-use crate::{Result, StoreError, redact};
+use crate::{Result, StoreError, StoreOptions, redact};
 
 /// A database engine syndic can keep its store in: a closed set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,6 +47,15 @@ impl Location {
     pub(crate) fn sqlite_file(path: &std::path::Path) -> Result<Location> {
         sqlite::locate_file(path)
     }
+
+    /// The same database, never created by opening it: a SQLite file that is not there
+    /// fails to open instead of starting empty (what a check wants).
+    pub(crate) fn existing(mut self) -> Location {
+        if self.engine == Engine::Sqlite {
+            self.connect_url = sqlite::without_create(&self.connect_url);
+        }
+        self
+    }
 }
 
 impl Engine {
@@ -69,25 +79,34 @@ impl Engine {
         }
     }
 
-    /// Opens a pool on `location`, after one probe connection that fails fast (and with
-    /// the real cause) when the database cannot be reached at all.
-    pub(crate) async fn connect(location: &Location, url: &str) -> Result<AnyPool> {
+    /// Opens a pool on `location` set up as `options` say, after one probe connection that
+    /// fails fast (and with the real cause) when the database cannot be reached at all.
+    pub(crate) async fn connect(
+        location: &Location,
+        url: &str,
+        options: &StoreOptions,
+    ) -> Result<AnyPool> {
         sqlx::any::install_default_drivers();
         let open_error = |source| StoreError::Open {
             url: redact(url),
             hint: location.engine.open_hint(),
             source,
         };
-        let options: AnyConnectOptions = location.connect_url.parse().map_err(open_error)?;
-        let probe = <AnyConnection as sqlx::Connection>::connect_with(&options)
+        let connect: AnyConnectOptions = location.connect_url.parse().map_err(open_error)?;
+        let probe = <AnyConnection as sqlx::Connection>::connect_with(&connect)
             .await
             .map_err(open_error)?;
         let engine = location.engine;
         let read_only = location.read_only;
+        let statement_timeout = options.statement_timeout;
         let mut pool = AnyPoolOptions::new()
-            .max_connections(engine.max_connections(location))
+            .max_connections(engine.max_connections(location, options))
             .after_connect(move |conn, _| {
-                Box::pin(async move { engine.prepare_connection(conn, read_only).await })
+                Box::pin(async move {
+                    engine
+                        .prepare_connection(conn, read_only, statement_timeout)
+                        .await
+                })
             });
         if location.in_memory {
             // The database lives as long as one of its connections: keep that one forever.
@@ -96,7 +115,7 @@ impl Engine {
                 .max_lifetime(None)
                 .min_connections(1);
         }
-        let pool = pool.connect_with(options).await.map_err(open_error);
+        let pool = pool.connect_with(connect).await.map_err(open_error);
         // Closed after the pool opened, so an in-memory database is never left without a
         // connection in between.
         let _ = sqlx::Connection::close(probe).await;
@@ -114,26 +133,35 @@ impl Engine {
         }
     }
 
-    fn max_connections(self, location: &Location) -> u32 {
+    /// The pool's size: as configured (on SQLite, readers run beside the one writer in
+    /// WAL mode), but one connection for an in-memory database.
+    fn max_connections(self, location: &Location, options: &StoreOptions) -> u32 {
         if location.in_memory {
             return 1;
         }
-        match self {
-            // Readers run beside the one writer (WAL).
-            Engine::Sqlite => 8,
-            Engine::Postgres => 8,
-        }
+        options.pool_size()
     }
 
-    /// What every new connection is told before use (SQLite's PRAGMAs).
+    /// What every new connection is told before use (SQLite's PRAGMAs, PostgreSQL's
+    /// statement timeout).
     async fn prepare_connection(
         self,
         conn: &mut AnyConnection,
         read_only: bool,
+        statement_timeout: Option<Duration>,
     ) -> Result<(), sqlx::Error> {
         match self {
-            Engine::Sqlite => sqlite::prepare_connection(conn, read_only).await,
-            Engine::Postgres => Ok(()),
+            Engine::Sqlite => sqlite::prepare_connection(conn, read_only, statement_timeout).await,
+            Engine::Postgres => postgres::prepare_connection(conn, statement_timeout).await,
+        }
+    }
+
+    /// What a migration's transaction runs first: no statement timeout for the schema's
+    /// own changes, which may rewrite every row.
+    pub(crate) fn migration_preamble(self) -> Option<&'static str> {
+        match self {
+            Engine::Sqlite => None,
+            Engine::Postgres => Some(postgres::MIGRATION_PREAMBLE),
         }
     }
 

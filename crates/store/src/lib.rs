@@ -29,7 +29,9 @@
 //! What it does not do: fetch, parse, sanitize or tag. Callers hand it finished posts with
 //! their tag decisions ([`IncomingPost`]) and it stores them atomically per source.
 
+mod check;
 mod clock;
+mod copy;
 mod engine;
 mod error;
 mod fetch_state;
@@ -38,6 +40,7 @@ mod links;
 mod manual;
 mod migrate;
 mod neighbours;
+mod options;
 mod query;
 mod reasons;
 mod retag;
@@ -45,6 +48,7 @@ mod rows;
 mod search;
 mod sources;
 mod sql;
+mod tables;
 mod tags;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
@@ -52,15 +56,19 @@ mod text;
 mod websub;
 
 use std::path::Path;
+use std::sync::Arc;
 
 use sqlx::AnyPool;
 
+pub use check::{StoreCheck, StoreProblem, TableCount};
 pub use clock::ChangeStamp;
+pub use copy::{CopyError, CopyProgress, CopyReport};
 pub use error::StoreError;
 pub use fetch_state::{FetchRecord, FetchState};
 pub use ingest::{IncomingPost, IngestStats};
 pub use manual::{ManualAdd, ManualRemove, TagDetails, VocabularyTag};
 pub use neighbours::PostRef;
+pub use options::{DEFAULT_POOL_SIZE, StoreOptions};
 pub use query::PostFilter;
 pub use reasons::TagReason;
 pub use retag::{PostForTagging, PostTagChange, RetagBatch, RetagStats, TagCache};
@@ -80,6 +88,8 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 pub struct Store {
     pool: AnyPool,
     engine: Engine,
+    /// Where the store lives, without any password: what a copy records as its source.
+    origin: Arc<str>,
 }
 
 impl Store {
@@ -90,22 +100,50 @@ impl Store {
     /// Relative SQLite paths are taken from the working directory; callers resolve them
     /// first if they mean another folder (the binary resolves them against the config
     /// file's). A server that cannot be reached fails at once, naming the URL without its
-    /// password.
+    /// password ([`StoreError::is_unreachable`] tells that case apart).
     pub async fn open(url: &str) -> Result<Store> {
-        Self::open_at(&Engine::locate(url)?, url).await
+        Self::open_with(url, &StoreOptions::default()).await
+    }
+
+    /// [`Store::open`] with the pool size and statement timeout of `options`.
+    pub async fn open_with(url: &str, options: &StoreOptions) -> Result<Store> {
+        Self::open_at(&Engine::locate(url)?, url, options).await
     }
 
     /// Opens a SQLite database file at `path` (created if missing).
     pub async fn open_sqlite_path(path: &Path) -> Result<Store> {
-        let text = path.display().to_string();
-        Self::open_at(&engine::Location::sqlite_file(path)?, &text).await
+        Self::open_sqlite_path_with(path, &StoreOptions::default()).await
     }
 
-    async fn open_at(location: &engine::Location, url: &str) -> Result<Store> {
-        let pool = Engine::connect(location, url).await?;
+    /// [`Store::open_sqlite_path`] with the settings of `options`.
+    pub async fn open_sqlite_path_with(path: &Path, options: &StoreOptions) -> Result<Store> {
+        let text = path.display().to_string();
+        Self::open_at(&engine::Location::sqlite_file(path)?, &text, options).await
+    }
+
+    async fn open_at(
+        location: &engine::Location,
+        url: &str,
+        options: &StoreOptions,
+    ) -> Result<Store> {
+        let pool = Engine::connect(location, url, options).await?;
         let engine = location.engine;
         migrate::apply(&pool, engine).await?;
-        Ok(Store { pool, engine })
+        Ok(Store {
+            pool,
+            engine,
+            origin: redact(&location.connect_url).into(),
+        })
+    }
+
+    /// The schema version the store is at (the last migration applied), read from the
+    /// store: also a cheap check that it answers.
+    pub async fn schema_version(&self) -> Result<i64> {
+        use crate::error::QueryContext;
+        sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")
+            .fetch_one(&self.pool)
+            .await
+            .during("reading the schema version")
     }
 
     /// The name of the engine holding the store (`sqlite` or `postgres`), for logs.
@@ -132,6 +170,11 @@ impl Store {
     pub async fn close(&self) {
         self.pool.close().await;
     }
+}
+
+/// The schema version this syndic brings every store to (its last migration's).
+pub fn current_schema_version() -> i64 {
+    migrate::latest()
 }
 
 /// A database URL fit for logs and error messages: any password (in the authority or as a

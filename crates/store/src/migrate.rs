@@ -70,6 +70,12 @@ pub(crate) async fn apply_up_to(pool: &AnyPool, engine: Engine, target: i64) -> 
             .begin_with(engine.begin_write())
             .await
             .map_err(on_err)?;
+        if let Some(preamble) = engine.migration_preamble() {
+            sqlx::raw_sql(sqlx::AssertSqlSafe(preamble))
+                .execute(&mut *tx)
+                .await
+                .map_err(on_err)?;
+        }
         sqlx::raw_sql(sqlx::AssertSqlSafe(migration.sql))
             .execute(&mut *tx)
             .await
