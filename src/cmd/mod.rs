@@ -22,6 +22,8 @@ mod remove;
 mod retag;
 mod serve;
 mod sources;
+mod startup;
+mod store;
 mod tag;
 
 use std::process::ExitCode;
@@ -55,10 +57,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Remove(args) => remove::run(&load(global, None)?, &args),
         Command::Import(args) => import::run(&load(global, None)?, &args),
         Command::Parse(args) => parse::run(&args).await,
+        Command::Store(command) => store::run(global, &command).await,
     }
 }
 
-fn load(global: &GlobalArgs, listen: Option<String>) -> anyhow::Result<Config> {
+pub(crate) fn load(global: &GlobalArgs, listen: Option<String>) -> anyhow::Result<Config> {
     Ok(Config::load(&global.config, &overrides(global, listen))?)
 }
 
@@ -79,15 +82,16 @@ pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
 /// Opens the configured store without writing to it (beyond bringing its schema up to
 /// date): what a dry run uses.
 pub async fn open_store_as_is(config: &Config) -> anyhow::Result<Store> {
+    let options = &config.store_options;
     let store = match &config.database {
         Database::File(path) => {
             if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
                 std::fs::create_dir_all(dir)
                     .with_context(|| format!("cannot create the folder {}", dir.display()))?;
             }
-            Store::open_sqlite_path(path).await
+            Store::open_sqlite_path_with(path, options).await
         }
-        Database::Url(url) => Store::open(url).await,
+        Database::Url(url) => Store::open_with(url, options).await,
     };
     let store = store.with_context(|| {
         format!(

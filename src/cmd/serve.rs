@@ -1,5 +1,7 @@
 //! `syndic serve`: serve the site from the store until Ctrl-C or SIGTERM, and (unless
 //! `--no-fetch`) keep the sources fresh with the scheduler, each fetched as it falls due.
+//! A store that cannot be reached at start-up is waited for (`startup`); `/healthz`
+//! reports the role, `serve` or `web` (`--no-fetch`).
 //! One shutdown signal stops both. While fetching, content WebSub hubs push to
 //! `/websub/<source id>` is ingested too (`push`). The tag vocabulary reloads when the
 //! configuration file changes or on SIGHUP (`reload`); everything else needs a restart.
@@ -15,14 +17,15 @@ use anyhow::Context;
 use syndic_core::FetchMetrics;
 use syndic_store::Store;
 use syndic_tag::SharedTagger;
-use syndic_web::PageCache;
+use syndic_web::{PageCache, Role};
 
 use syndic_fetch::{Limits, Pipeline, Publisher, Scheduler, SourceJob, Subscriber, SystemClock};
 use tokio::sync::watch;
 
 use crate::cli::ServeArgs;
 use crate::cmd::fetch::pipeline;
-use crate::cmd::{open_store, sync_sources};
+use crate::cmd::startup::{open_store_patiently, shutdown_signal};
+use crate::cmd::sync_sources;
 use crate::config::{Config, Overrides, ServerConfig};
 
 /// Serves `config` (as loaded with `overrides`, which a reload applies again).
@@ -31,7 +34,10 @@ pub async fn run(
     args: &ServeArgs,
     overrides: Overrides,
 ) -> anyhow::Result<ExitCode> {
-    let store = open_store(config).await?;
+    let Some(store) = open_store_patiently(config).await? else {
+        eprintln!("stopped before the store could be reached");
+        return Ok(ExitCode::FAILURE);
+    };
     // The vocabulary in force, swapped by the reloader.
     let tagger = Arc::new(SharedTagger::new(
         config
@@ -98,7 +104,12 @@ pub async fn serve(
         .context("cannot use the theme folder (site.theme_dir)")?
         .with_metrics(Arc::clone(&metrics))
         .with_limits(server.bounds.requests)
-        .with_page_cache(page_cache.clone());
+        .with_page_cache(page_cache.clone())
+        .with_role(if fetching.is_some() {
+            Role::Serve
+        } else {
+            Role::Web
+        });
     let fetching = fetching.map(|mut fetching| {
         fetching.pipeline.metrics = Arc::clone(&metrics);
         fetching
@@ -184,28 +195,4 @@ pub async fn serve(
 /// Resolves once `stop` turns true (or its sender is gone).
 async fn stopped_by(mut stop: watch::Receiver<bool>) {
     let _ = stop.wait_for(|stop| *stop).await;
-}
-
-/// Resolves on Ctrl-C, or SIGTERM on Unix.
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
-        }
-    };
-    #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = term => {},
-    }
 }

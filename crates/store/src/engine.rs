@@ -48,6 +48,22 @@ impl Location {
         sqlite::locate_file(path)
     }
 
+    /// Where the store lives, for people and for a copy's record of its source: a SQLite
+    /// file's URL without its parameters, a server's URL as given (`url`), neither with a
+    /// password.
+    pub(crate) fn origin(&self, url: &str) -> String {
+        match self.engine {
+            Engine::Sqlite => {
+                let (file, _) = self
+                    .connect_url
+                    .split_once('?')
+                    .unwrap_or((&self.connect_url, ""));
+                file.to_owned()
+            }
+            Engine::Postgres => redact(url),
+        }
+    }
+
     /// The same database, never created by opening it: a SQLite file that is not there
     /// fails to open instead of starting empty (what a check wants).
     pub(crate) fn existing(mut self) -> Location {

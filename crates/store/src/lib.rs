@@ -132,7 +132,7 @@ impl Store {
         Ok(Store {
             pool,
             engine,
-            origin: redact(&location.connect_url).into(),
+            origin: location.origin(url).into(),
         })
     }
 

@@ -1,5 +1,6 @@
 //! One module per page; shared here: page numbers, listings, and the small fixed routes.
 
+pub(crate) mod health;
 pub(crate) mod home;
 pub(crate) mod post;
 pub(crate) mod search;
@@ -46,16 +47,6 @@ pub(crate) async fn stylesheet(
             (LAST_MODIFIED, http_date(state.started())),
         ],
         sheet.text.clone(),
-    )
-}
-
-pub(crate) async fn healthz() -> impl IntoResponse {
-    (
-        [
-            (CONTENT_TYPE, "text/plain; charset=utf-8"),
-            (CACHE_CONTROL, "no-store"),
-        ],
-        "ok",
     )
 }
 
