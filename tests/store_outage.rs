@@ -92,7 +92,10 @@ fn serve_waits_for_a_database_that_is_not_up_yet() {
     );
     let (status, health) = server.get("/healthz");
     assert_eq!(status, 200, "{health}");
-    assert!(health.contains(r#""store":"ok""#) && health.contains(r#""role":"serve""#), "{health}");
+    assert!(
+        health.contains(r#""store":"ok""#) && health.contains(r#""role":"serve""#),
+        "{health}"
+    );
 }
 
 #[test]
@@ -104,9 +107,12 @@ fn a_database_gone_under_serve_gives_503_at_once_and_everything_carries_on_once_
     let dir = tempfile::tempdir().expect("dir");
     feed(dir.path(), &["A map before the outage"]);
     let server = serve(&config(dir.path(), &cluster.url));
-    wait_for(&server, "/tag/map/", Duration::from_secs(30), |status, page| {
-        status == 200 && page.contains("A map before the outage")
-    });
+    wait_for(
+        &server,
+        "/tag/map/",
+        Duration::from_secs(30),
+        |status, page| status == 200 && page.contains("A map before the outage"),
+    );
 
     cluster.stop();
     let asked = Instant::now();
@@ -127,10 +133,18 @@ fn a_database_gone_under_serve_gives_503_at_once_and_everything_carries_on_once_
     );
 
     cluster.resume();
-    wait_for(&server, "/healthz", Duration::from_secs(60), |status, _| status == 200);
-    // The scheduler lived through the outage: a new post is fetched and shown.
-    feed(dir.path(), &["A map before the outage", "A map after the outage"]);
-    wait_for(&server, "/tag/map/", Duration::from_secs(120), |status, page| {
-        status == 200 && page.contains("A map after the outage")
+    wait_for(&server, "/healthz", Duration::from_secs(60), |status, _| {
+        status == 200
     });
+    // The scheduler lived through the outage: a new post is fetched and shown.
+    feed(
+        dir.path(),
+        &["A map before the outage", "A map after the outage"],
+    );
+    wait_for(
+        &server,
+        "/tag/map/",
+        Duration::from_secs(120),
+        |status, page| status == 200 && page.contains("A map after the outage"),
+    );
 }

@@ -43,9 +43,11 @@ pub async fn open_store_patiently(config: &Config) -> anyhow::Result<Option<Stor
 /// Whether `error` comes from a store that could not be reached (as opposed to one that
 /// refused: a wrong password, a missing database, a schema too new).
 fn is_unreachable(error: &anyhow::Error) -> bool {
-    error
-        .chain()
-        .any(|cause| cause.downcast_ref::<StoreError>().is_some_and(StoreError::is_unreachable))
+    error.chain().any(|cause| {
+        cause
+            .downcast_ref::<StoreError>()
+            .is_some_and(StoreError::is_unreachable)
+    })
 }
 
 /// Resolves on Ctrl-C, or SIGTERM on Unix.

@@ -118,8 +118,8 @@ mod tests {
 
     #[test]
     fn pool_size_and_statement_timeout_are_read_and_default_to_none() {
-        let config = parse("[database]\npool_size = 16\nstatement_timeout = \"30s\"\n")
-            .expect("valid");
+        let config =
+            parse("[database]\npool_size = 16\nstatement_timeout = \"30s\"\n").expect("valid");
         assert_eq!(config.store_options.pool_size, NonZeroU32::new(16));
         assert_eq!(
             config.store_options.statement_timeout,
@@ -140,7 +140,10 @@ mod tests {
                 "[database]\npool_size = 3\n[server]\nsearch_concurrency = 3\n",
                 "leave pages none",
             ),
-            ("[database]\nstatement_timeout = \"soon\"\n", "not a duration"),
+            (
+                "[database]\nstatement_timeout = \"soon\"\n",
+                "not a duration",
+            ),
             ("[database]\nstatement_timeout = \"500ms\"\n", "too short"),
         ];
         for (text, problem) in cases {

@@ -63,7 +63,14 @@ impl PrivateCluster {
             self.dir.path().display()
         );
         let log = self.dir.path().join("log");
-        self.pg_ctl(&["-w", "-l", &log.display().to_string(), "-o", &options, "start"]);
+        self.pg_ctl(&[
+            "-w",
+            "-l",
+            &log.display().to_string(),
+            "-o",
+            &options,
+            "start",
+        ]);
     }
 
     fn pg_ctl(&self, args: &[&str]) {
