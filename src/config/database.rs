@@ -132,6 +132,31 @@ mod tests {
     }
 
     #[test]
+    fn the_starter_file_shows_the_real_database_defaults() {
+        let mut inside = false;
+        let text: String = crate::config::EXAMPLE
+            .lines()
+            .map(|line| {
+                if line.starts_with('[') || line.is_empty() {
+                    inside = line == "[database]";
+                }
+                let setting = line.strip_prefix("# ").filter(|rest| {
+                    inside && rest.starts_with("pool_size = ")
+                        || inside && rest.starts_with("statement_timeout = ")
+                });
+                format!("{}\n", setting.unwrap_or(line))
+            })
+            .collect();
+        assert!(text.contains("\npool_size = ") && text.contains("\nstatement_timeout = "));
+        let config = parse(&text).expect("the starter file with its [database] keys");
+        assert_eq!(
+            config.store_options.pool_size.map(NonZeroU32::get),
+            Some(DEFAULT_POOL_SIZE)
+        );
+        assert_eq!(config.store_options.statement_timeout, None);
+    }
+
+    #[test]
     fn a_pool_too_small_or_too_large_and_a_bad_timeout_are_refused_by_key() {
         let cases = [
             ("[database]\npool_size = 1\n", "out of range"),
