@@ -53,6 +53,9 @@ async fn an_unreachable_store_makes_healthz_503_and_pages_503_with_retry_after()
     let reply = get(&bare, "/healthz").await;
     assert_eq!(reply.status, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(reply.body, health("unreachable", "web"));
+    let metrics = get(&bare, "/metrics").await;
+    assert_eq!(metrics.status, StatusCode::OK, "the process's own counters");
+    assert!(metrics.body.contains("syndic_fetches_total"), "{}", metrics.body);
     for app in [&bare, &cached] {
         for path in [
             "/",
