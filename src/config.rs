@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+mod database;
 mod duration;
 pub mod edit;
 mod fetch;
@@ -55,6 +56,8 @@ pub struct Config {
     pub path: PathBuf,
     pub site: syndic_web::Site,
     pub database: Database,
+    /// `[database] pool_size` and `statement_timeout`.
+    pub store_options: syndic_store::StoreOptions,
     pub listen: SocketAddr,
     /// `[server]` but its address: page cache and the bounds on connections and requests.
     pub server: ServerConfig,
@@ -103,7 +106,7 @@ struct RawConfig {
     #[serde(default)]
     site: RawSite,
     #[serde(default)]
-    database: RawDatabase,
+    database: database::RawDatabase,
     #[serde(default)]
     server: server::RawServer,
     #[serde(default)]
@@ -125,12 +128,6 @@ struct RawSite {
     base_url: Option<String>,
     posts_per_page: Option<i64>,
     theme_dir: Option<PathBuf>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawDatabase {
-    url: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -249,8 +246,15 @@ impl Validator<'_> {
     fn validate(&self, raw: RawConfig, overrides: &Overrides) -> Result<Config, ConfigError> {
         let mut site = self.site(raw.site)?;
         site.hubs = self.websub(raw.websub)?;
-        let database = self.database(overrides.database_url.clone().or(raw.database.url))?;
+        let database = self.database(
+            overrides
+                .database_url
+                .clone()
+                .or_else(|| raw.database.url.clone()),
+        )?;
         let (listen, server) = self.server(raw.server, overrides.listen.clone())?;
+        let store_options =
+            self.store_options(&raw.database, server.requests.search_concurrency)?;
         let sources = self.sources(raw.source)?;
         let tagging = self.tagging(raw.tagging)?;
         let tags = self.tags(raw.tag, &tagging)?;
@@ -259,6 +263,7 @@ impl Validator<'_> {
             path: self.file.to_path_buf(),
             site,
             database,
+            store_options,
             listen,
             server,
             sources,
@@ -324,43 +329,6 @@ impl Validator<'_> {
                 "create the folder, correct the path, or remove the key for the built-in theme",
             )),
         }
-    }
-
-    fn database(&self, url: Option<String>) -> Result<Database, ConfigError> {
-        let url = url.unwrap_or_else(|| "sqlite://syndic.db".into());
-        const FIX: &str =
-            "write it as \"sqlite://syndic.db\" (a file) or \"postgres://USER@HOST/DATABASE\"";
-        let Some(rest) = url
-            .strip_prefix("sqlite://")
-            .or_else(|| url.strip_prefix("sqlite:"))
-        else {
-            if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-                return Ok(Database::Url(url));
-            }
-            let problem = match url.split_once("://") {
-                Some((scheme, _)) => {
-                    format!("{scheme:?} is not a database syndic can use (SQLite or PostgreSQL)")
-                }
-                None => format!("{:?} is not a database URL", syndic_store::redact(&url)),
-            };
-            return Err(self.error("database.url", problem, FIX));
-        };
-        let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
-        if path.is_empty() {
-            return Err(self.error("database.url", "the SQLite URL names no file", FIX));
-        }
-        if path == ":memory:" {
-            return Ok(Database::Url("sqlite::memory:".into()));
-        }
-        if !query.is_empty() {
-            // Parameters such as `mode=ro` or `immutable=1` are the store's to read.
-            let path = self.dir.join(path);
-            return Ok(Database::Url(format!(
-                "sqlite://{}?{query}",
-                path.display()
-            )));
-        }
-        Ok(Database::File(self.dir.join(path)))
     }
 
     fn sources(&self, raw: Vec<RawSource>) -> Result<Vec<SourceConfig>, ConfigError> {

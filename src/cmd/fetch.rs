@@ -229,7 +229,7 @@ pub async fn fetch_all(mut sweep: Sweep, report: Report) -> anyhow::Result<Summa
         .planned()
         .and_then(|len| progress_bar(len, "fetching", "sources"));
     let mut summary = Summary::default();
-    let signal = crate::cmd::serve::shutdown_signal();
+    let signal = crate::cmd::startup::shutdown_signal();
     tokio::pin!(signal);
     loop {
         let event = tokio::select! {

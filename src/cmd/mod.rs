@@ -22,6 +22,8 @@ mod remove;
 mod retag;
 mod serve;
 mod sources;
+mod startup;
+mod store;
 mod tag;
 mod worker;
 
@@ -57,10 +59,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Remove(args) => remove::run(&load(global, None)?, &args),
         Command::Import(args) => import::run(&load(global, None)?, &args),
         Command::Parse(args) => parse::run(&args).await,
+        Command::Store(command) => store::run(global, &command).await,
     }
 }
 
-fn load(global: &GlobalArgs, listen: Option<String>) -> anyhow::Result<Config> {
+pub(crate) fn load(global: &GlobalArgs, listen: Option<String>) -> anyhow::Result<Config> {
     Ok(Config::load(&global.config, &overrides(global, listen))?)
 }
 
@@ -92,7 +95,14 @@ enum Access {
     ReadOnly,
 }
 
+/// Opens the configured store without writing to it (beyond bringing its schema up to
+/// date): what `store reindex` uses.
+pub async fn open_store_as_is(config: &Config) -> anyhow::Result<Store> {
+    open(config, Access::ReadWrite).await
+}
+
 async fn open(config: &Config, access: Access) -> anyhow::Result<Store> {
+    let options = &config.store_options;
     let store = match &config.database {
         Database::File(path) => {
             if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
@@ -102,13 +112,13 @@ async fn open(config: &Config, access: Access) -> anyhow::Result<Store> {
                     .with_context(|| format!("cannot create the folder {}", dir.display()))?;
             }
             match access {
-                Access::ReadWrite => Store::open_sqlite_path(path).await,
-                Access::ReadOnly => Store::open_sqlite_path_read_only(path).await,
+                Access::ReadWrite => Store::open_sqlite_path_with(path, options).await,
+                Access::ReadOnly => Store::open_sqlite_path_read_only_with(path, options).await,
             }
         }
         Database::Url(url) => match access {
-            Access::ReadWrite => Store::open(url).await,
-            Access::ReadOnly => Store::open_read_only(url).await,
+            Access::ReadWrite => Store::open_with(url, options).await,
+            Access::ReadOnly => Store::open_read_only_with(url, options).await,
         },
     };
     let store = store.with_context(|| {

@@ -1,7 +1,9 @@
 //! PostgreSQL: a server shared by many processes; search through a `tsvector` column the
 //! store writes with each post, a GIN index, `websearch_to_tsquery` and `ts_headline`.
 
-use sqlx::AnyConnection;
+use std::time::Duration;
+
+use sqlx::{AnyConnection, Executor};
 
 use super::{BUSY_TIMEOUT, Engine, Location};
 use crate::error::{Cause, QueryContext};
@@ -69,7 +71,7 @@ pub(super) fn locate(url: &str) -> Location {
         file: None,
         params: Vec::new(),
         busy_timeout: BUSY_TIMEOUT,
-        pool_size: 8,
+        pool_size: crate::DEFAULT_POOL_SIZE,
     }
 }
 
@@ -130,6 +132,62 @@ pub(super) fn cause(state: &str) -> Option<Cause> {
         "XX001" | "XX002" => Some(Cause::Corrupt),  // data_corrupted, index_corrupted
         _ => None,
     }
+}
+
+/// Every connection gets the configured statement timeout (none when unset).
+pub(super) async fn prepare_connection(
+    conn: &mut AnyConnection,
+    statement_timeout: Option<Duration>,
+) -> Result<(), sqlx::Error> {
+    if let Some(timeout) = statement_timeout {
+        let set = format!("SET statement_timeout = {}", timeout.as_millis());
+        conn.execute(sqlx::AssertSqlSafe(set)).await?;
+    }
+    Ok(())
+}
+
+/// Migrations may rewrite every row: no statement timeout inside their transaction.
+pub(super) const MIGRATION_PREAMBLE: &str = "SET LOCAL statement_timeout = 0";
+
+/// One snapshot for the whole transaction, which only reads.
+pub(super) const BEGIN_SNAPSHOT: &str = "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY";
+
+/// The tables of the schema the connection works in (the first on its search path).
+pub(super) const TABLES_QUERY: &str = "SELECT table_name::text AS name
+     FROM information_schema.tables
+     WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY 1";
+
+pub(super) const COLUMNS_QUERY: &str = "SELECT column_name::text AS name, data_type::text AS type
+     FROM information_schema.columns
+     WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position";
+
+/// Every post's search document written anew from its title and text.
+pub(super) async fn rebuild_search_index(conn: &mut AnyConnection) -> Result<()> {
+    let rebuild = format!(
+        "UPDATE posts SET {SEARCH_COLUMN} = {}",
+        search_document("title", "content_text")
+    );
+    conn.execute(sqlx::AssertSqlSafe(rebuild))
+        .await
+        .during("rebuilding the search index")?;
+    Ok(())
+}
+
+/// Sets the identity sequence of `table.column` past its largest value, so that the next
+/// row the store adds gets a new id. Names come from the store's own table list.
+pub(super) async fn reset_identity(
+    conn: &mut AnyConnection,
+    table: &str,
+    column: &str,
+) -> Result<()> {
+    let reset = format!(
+        "SELECT setval(pg_get_serial_sequence('{table}', '{column}'),
+                       (SELECT COALESCE(MAX({column}), 0) + 1 FROM {table}), false)::text"
+    );
+    conn.execute(sqlx::AssertSqlSafe(reset))
+        .await
+        .during("setting an identity past the copied ids")?;
+    Ok(())
 }
 
 /// The search document of a post (`syndic_search_document`, defined by the migration:

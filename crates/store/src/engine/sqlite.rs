@@ -2,11 +2,10 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
 use sqlx::{AnyConnection, Executor};
-
-use std::time::Duration;
 
 use super::{BUSY_TIMEOUT, Engine, Location};
 use crate::error::{Cause, QueryContext};
@@ -187,7 +186,7 @@ fn file(path: &Path, params: &[(String, String)]) -> Result<Location> {
         file: Some(absolute),
         params: params.to_vec(),
         busy_timeout: BUSY_TIMEOUT,
-        pool_size: 8,
+        pool_size: crate::DEFAULT_POOL_SIZE,
     };
     location.connect_url = connect_url(&location)?;
     location.read_only = is_read_only(&location.params);
@@ -333,6 +332,36 @@ pub(super) fn push_search_from(sql: &mut Sql, expression: &str, with_source: boo
 /// bm25 is lower for better matches; a title match weighs five times a text match.
 pub(super) const SEARCH_COLUMNS: &str = "snippet(posts_fts, 1, char(1), char(2), '…', 24) AS snippet, \
      -bm25(posts_fts, 5.0, 1.0) AS score";
+
+/// A deferred transaction: in WAL mode its first read fixes the snapshot every later read
+/// sees, and writers carry on beside it.
+pub(super) const BEGIN_SNAPSHOT: &str = "BEGIN";
+
+pub(super) const TABLES_QUERY: &str = "SELECT name FROM sqlite_master
+     WHERE type = 'table' AND name NOT LIKE 'sqlite!_%' ESCAPE '!' ORDER BY name";
+
+pub(super) const COLUMNS_QUERY: &str = "SELECT name, type FROM pragma_table_info($1) ORDER BY cid";
+
+/// The FTS5 table; its shadow tables share the prefix (`posts_fts_data`, …).
+pub(super) const SEARCH_TABLE: &str = "posts_fts";
+
+/// FTS5 reads the whole posts table again into a new index.
+pub(super) async fn rebuild_search_index(conn: &mut AnyConnection) -> Result<()> {
+    conn.execute("INSERT INTO posts_fts (posts_fts) VALUES ('rebuild')")
+        .await
+        .during("rebuilding the search index")?;
+    Ok(())
+}
+
+/// SQLite's own check of the file's structure (pages, indexes), without reading every
+/// row's index entries; one line per problem.
+pub(super) async fn integrity_problems(conn: &mut AnyConnection) -> Result<Vec<String>> {
+    let lines: Vec<String> = sqlx::query_scalar("PRAGMA quick_check")
+        .fetch_all(conn)
+        .await
+        .during("checking the database file")?;
+    Ok(lines.into_iter().filter(|line| line != "ok").collect())
+}
 
 /// FTS5's own integrity check compares the index with the posts table.
 pub(super) async fn search_entries_out_of_step(conn: &mut AnyConnection) -> Result<u64> {

@@ -1,5 +1,6 @@
 //! One module per page; shared here: page numbers, listings, and the small fixed routes.
 
+pub(crate) mod health;
 pub(crate) mod home;
 pub(crate) mod post;
 pub(crate) mod search;
@@ -49,21 +50,24 @@ pub(crate) async fn stylesheet(
     )
 }
 
-pub(crate) async fn healthz() -> impl IntoResponse {
-    (
-        [
-            (CONTENT_TYPE, "text/plain; charset=utf-8"),
-            (CACHE_CONTROL, "no-store"),
-        ],
-        "ok",
-    )
-}
-
 /// Fetch counters and sources by status in the Prometheus text format, and the page
 /// cache's counters when it is on. Without a registry (a server that does not fetch) the
-/// fetch counters are zeros.
+/// fetch counters are zeros. A store that does not answer within `store_wait` leaves the
+/// sources out (logged): the process's own counters are still worth scraping.
 pub(crate) async fn metrics(State(state): State<AppState>) -> Result<impl IntoResponse, WebError> {
-    let by_status = state.store.sources_by_status().await?;
+    let read = tokio::time::timeout(state.limits().store_wait, state.store.sources_by_status());
+    let by_status = match read.await {
+        Ok(Ok(by_status)) => by_status,
+        Ok(Err(error)) if error.is_unreachable() => {
+            tracing::warn!(error = %crate::error::chain(&error), "metrics without sources: the store is unreachable");
+            Vec::new()
+        }
+        Ok(Err(error)) => return Err(error.into()),
+        Err(_) => {
+            tracing::warn!("metrics without sources: the store did not answer in time");
+            Vec::new()
+        }
+    };
     let by_status: Vec<(&str, u64)> = by_status
         .iter()
         .map(|(status, count)| (status.as_str(), *count))
