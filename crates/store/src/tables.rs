@@ -58,6 +58,9 @@ pub(crate) const TABLES: &[Table] = &[
     Table::new("websub_subscriptions", &["source_id"]).referring(&[("source_id", "sources")]),
     // The change clock: one row, which every new store already has.
     Table::new("site_state", &["id"]),
+    // Fetch slots are leases that run out by themselves: a copy carries the running ones,
+    // which expire on the target as they would have on the source.
+    Table::new("fetch_slots", &["scope", "slot"]),
 ];
 
 /// The table that records which migrations ran: each store keeps its own.

@@ -101,6 +101,16 @@ pub(crate) async fn filled(store: &Store) {
         .verify_subscription(blog, 86_400, at(13))
         .await
         .expect("verified");
+    // A fetch running at the moment of the copy holds a host slot.
+    sqlx::query(
+        "INSERT INTO fetch_slots (scope, slot, leased_by, source_id, leased_until) \
+         VALUES ('blog.example', 0, 'test:1:a', $1, $2)",
+    )
+    .bind(blog.0)
+    .bind(at(20).timestamp())
+    .execute(&store.pool)
+    .await
+    .expect("a fetch slot");
 }
 
 /// Every row of every table, in key order, as the copy reads them.
