@@ -20,7 +20,7 @@ mod tag;
 
 pub use metrics::{FetchMetrics, FetchOutcome};
 pub use paging::{MAX_PAGE, Page};
-pub use post::{FeedEntry, FeedMeta, Post, PostId};
+pub use post::{FeedEntry, FeedMeta, Post, PostForTagging, PostId};
 pub use schedule::{ScheduleSettings, ServerHints, SourceStatus, UnknownSourceStatus};
 pub use slug::slugify;
 pub use source::{SourceId, SourceSummary};

@@ -11,17 +11,7 @@ use crate::error::QueryContext;
 use crate::links::{self, CurrentLinks, LinkWrites, Posts};
 use crate::{Result, Store, clock, tags};
 
-/// What tagging needs to know of a stored post.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PostForTagging {
-    pub id: PostId,
-    pub source_id: SourceId,
-    pub title: String,
-    pub content_text: String,
-    pub categories: Vec<String>,
-    /// The language the item or its feed declared, as stored.
-    pub language: Option<String>,
-}
+pub use syndic_core::PostForTagging;
 
 /// What a retag changed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

@@ -37,9 +37,17 @@
 //! expects the plain text of the export layout), and it knows nothing of source tags, which
 //! other stages assign.
 
+mod assign;
+pub mod corpus;
+mod decisions;
+pub mod eval;
 mod lang;
+pub mod learn;
+mod model;
 mod post;
+pub mod profile;
 mod regex_index;
+pub mod retag;
 mod rule;
 mod score;
 mod shared;
@@ -47,16 +55,23 @@ mod substring;
 pub mod suggest;
 mod tagger;
 mod verdict;
+mod vocabulary;
 mod word_cache;
 mod word_index;
 mod words;
 mod zones;
 
-pub use post::{Explanation, PostText, TermMatch, Zone};
+pub use assign::SourceTags;
+pub use corpus::{CorpusStats, DfCounter};
+pub use decisions::{Decisions, Labels, MAX_TRAINING_POSTS};
+pub use model::SavedTagModel;
+pub use post::{Explanation, PostText, ProfileMatch, TermFrequency, TermMatch, Zone};
 pub use rule::{
     CategoryPolicy, DEFAULT_MIN_SCORE, FieldSet, MAX_TERM_CHARS, MatchMode, TagError, TagRule,
     TaggingSettings,
 };
 pub use score::ScoreWeights;
 pub use shared::SharedTagger;
-pub use tagger::{Scratch, Tagger};
+pub use tagger::{CorpusSummary, Scratch, Tagger};
+pub use tagger::decide::{Candidate, TrainingChange};
+pub use vocabulary::{VocabularyError, VocabularyKey, compile};
