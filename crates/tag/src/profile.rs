@@ -3,11 +3,12 @@
 //! A post is read into a vector over its stems: each stem's zone-weighted count (title words
 //! twice) as `ln(1 + count)`, times the stem's inverse document frequency
 //! ([`crate::corpus`]), scaled to unit length. A tag's *members* are the posts its terms alone
-//! give it (the literal score reaches the tag's threshold), the posts people tagged with it
-//! by hand, never those they removed it from. Its profile sums the members' vectors, favours
-//! stems rare in the corpus (each sum divided by the square root of the stem's share of
-//! posts: a tag's own distinctive words, not the words every post uses), keeps the heaviest
-//! [`PROFILE_STEMS`] and scales them to unit length.
+//! give it with a margin ([`MEMBER_MARGIN`] above the tag's threshold, every term weighing 1)
+//! and the posts people tagged with it by hand, never those they removed it from. Its
+//! profile sums the members' vectors, keeps stems found in posts of [`MIN_SOURCES`] sources
+//! (not one feed's boilerplate), favours stems rare in the corpus (each sum divided by the
+//! square root of the stem's share of posts: a tag's own distinctive words, not the words
+//! every post uses), keeps the heaviest [`PROFILE_STEMS`] and scales them to unit length.
 //!
 //! A post's *similarity* to a tag is the cosine of its vector and the profile. It adds
 //! [`PROFILE_WEIGHT`] × (similarity − [`PROFILE_CENTER`]) to the tag's score: a post that reads
@@ -32,13 +33,25 @@ pub const MIN_MEMBERS: u32 = 3;
 pub const PROFILE_WEIGHT: f32 = 6.0;
 
 /// ...above this similarity (below it, it takes away).
-pub const PROFILE_CENTER: f32 = 0.12;
+pub const PROFILE_CENTER: f32 = 0.085;
+
+/// A post is a member of a tag's profile when its terms alone, every term weighing 1, score
+/// this much above the tag's threshold: posts plainly about the tag, not borderline ones.
+pub const MEMBER_MARGIN: f32 = 0.2;
 
 /// The most stems a builder sums per tag before it drops the lightest.
 pub const MAX_ACCUMULATED: usize = 8 * PROFILE_STEMS;
 
+/// A profile keeps only stems found in posts of at least this many sources (or of every
+/// source, on a site with fewer): a feed's own boilerplate, its authors' names and its
+/// podcast platforms are not what a tag is about.
+pub const MIN_SOURCES: usize = 3;
+
 /// How strongly a profile favours rare stems: sums are divided by `share^RARITY`.
 const RARITY: f64 = 0.5;
+
+/// No source yet (source ids are positive).
+const NO_SOURCE: i64 = i64::MIN;
 
 /// A tag's profile, over the stem numbers of the tagger it belongs to.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -86,7 +99,8 @@ pub(crate) fn similarity(a: &[(u32, f32)], b: &[(u32, f32)]) -> f32 {
     sum
 }
 
-/// What a profile adds to a score at `similarity`.
+/// What a profile adds to a score at `similarity`, with the default weights.
+#[cfg(test)]
 pub(crate) fn contribution(similarity: f32) -> f32 {
     PROFILE_WEIGHT * (similarity - PROFILE_CENTER)
 }
@@ -97,6 +111,10 @@ pub(crate) fn contribution(similarity: f32) -> f32 {
 pub struct ProfileBuilder {
     sums: Vec<FxMap<u32, f64>>,
     members: Vec<u32>,
+    /// Per stem, up to [`MIN_SOURCES`] sources whose posts have it...
+    stem_sources: Vec<[i64; MIN_SOURCES]>,
+    /// ...and the sources seen at all (up to [`MIN_SOURCES`]).
+    sources: Vec<i64>,
 }
 
 impl ProfileBuilder {
@@ -105,7 +123,37 @@ impl ProfileBuilder {
         ProfileBuilder {
             sums: (0..tags).map(|_| FxMap::default()).collect(),
             members: vec![0; tags],
+            ..ProfileBuilder::default()
         }
+    }
+
+    /// Notes that a post of `source` has the stems of `vector` (every post read, member or
+    /// not).
+    pub(crate) fn note_source(&mut self, source: i64, vector: &[(u32, f32)]) {
+        if self.sources.len() < MIN_SOURCES && !self.sources.contains(&source) {
+            self.sources.push(source);
+        }
+        for &(stem, _) in vector {
+            let at = stem as usize;
+            if at >= self.stem_sources.len() {
+                self.stem_sources.resize(at + 1, [NO_SOURCE; MIN_SOURCES]);
+            }
+            let seen = &mut self.stem_sources[at];
+            if !seen.contains(&source)
+                && let Some(slot) = seen.iter_mut().find(|s| **s == NO_SOURCE)
+            {
+                *slot = source;
+            }
+        }
+    }
+
+    /// Whether `stem` was seen in posts of enough sources.
+    fn spread(&self, stem: u32) -> bool {
+        let seen = self
+            .stem_sources
+            .get(stem as usize)
+            .map_or(0, |s| s.iter().filter(|s| **s != NO_SOURCE).count());
+        seen >= self.sources.len().min(MIN_SOURCES)
     }
 
     /// Adds a member of tag `rule` whose post vector is `vector`.
@@ -124,14 +172,16 @@ impl ProfileBuilder {
     }
 
     /// Each tag's profile (by rule index); `None` below [`MIN_MEMBERS`].
-    pub(crate) fn finish(self, table: &StemTable) -> Vec<Option<Profile>> {
-        self.sums
-            .into_iter()
-            .zip(self.members)
+    pub(crate) fn finish(mut self, table: &StemTable) -> Vec<Option<Profile>> {
+        let sums = std::mem::take(&mut self.sums);
+        let members = std::mem::take(&mut self.members);
+        sums.into_iter()
+            .zip(members)
             .map(|(mut sum, members)| {
                 if members < MIN_MEMBERS {
                     return None;
                 }
+                sum.retain(|stem, _| self.spread(*stem));
                 prune(&mut sum, PROFILE_STEMS, table);
                 let mut stems: Vec<(u32, f64)> = sum
                     .into_iter()
@@ -213,7 +263,8 @@ mod tests {
             v.sort_by_key(|x| x.0);
             v
         };
-        for _ in 0..MIN_MEMBERS {
+        for source in 0..MIN_MEMBERS {
+            builder.note_source(i64::from(source), &vector(&table));
             builder.add(0, &vector(&table), &table);
         }
         builder.add(1, &vector(&table), &table);
@@ -227,6 +278,25 @@ mod tests {
         assert_eq!(names, ["pod", "kubernet", "the"]);
         let norm: f32 = stems.iter().map(|(_, w)| w * w).sum();
         assert!((norm - 1.0).abs() < 1e-4);
+    }
+
+    #[test]
+    fn stems_of_one_source_stay_out_of_profiles() {
+        let table = table();
+        let mut builder = ProfileBuilder::new(1);
+        let common = [(id(&table, "kubernet"), 1.0)];
+        let own = [(id(&table, "pod"), 1.0)];
+        for source in 1..=3 {
+            builder.note_source(source, &common);
+        }
+        builder.note_source(1, &own);
+        for _ in 0..MIN_MEMBERS {
+            let mut v = vec![common[0], own[0]];
+            v.sort_by_key(|x| x.0);
+            builder.add(0, &v, &table);
+        }
+        let profile = builder.finish(&table)[0].clone().expect("profile");
+        assert_eq!(profile.stems, [(id(&table, "kubernet"), 1.0)]);
     }
 
     #[test]

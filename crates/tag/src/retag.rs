@@ -263,6 +263,7 @@ fn learn_profiles(
         before = last.id;
         let studied: Vec<_> = parallel(&batch, &mut scratches, study).into_iter().flatten().collect();
         for (post, (members, vector)) in batch.iter().zip(&studied) {
+            builder.note_source(post.source_id.0, vector);
             add(post.id, members, vector, &mut builder);
         }
         report.learned_from += batch.len() as u64;

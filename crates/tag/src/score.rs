@@ -47,6 +47,13 @@ pub struct ScoreWeights {
     pub avg_words: f32,
     /// Posts shorter than this count as this long (a two-line summary is not 10× as dense).
     pub min_words: f32,
+    /// What a unit of similarity to the tag's profile adds to the score...
+    pub profile: f32,
+    /// ...above this similarity (below it, it takes away). See [`crate::profile`].
+    pub profile_center: f32,
+    /// A post joins a tag's profile when its terms alone (every term weighing 1) score this
+    /// much above the tag's threshold.
+    pub member_margin: f32,
 }
 
 impl Default for ScoreWeights {
@@ -64,6 +71,9 @@ impl Default for ScoreWeights {
             b: 0.75,
             avg_words: 400.0,
             min_words: 30.0,
+            profile: crate::profile::PROFILE_WEIGHT,
+            profile_center: crate::profile::PROFILE_CENTER,
+            member_margin: crate::profile::MEMBER_MARGIN,
         }
     }
 }

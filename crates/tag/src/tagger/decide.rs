@@ -11,7 +11,7 @@ use syndic_core::{TagAssignment, TagOrigin, slugify};
 use super::read::post_vector;
 use super::{MAX_CATEGORY_SLUG_CHARS, MAX_CATEGORY_TAGS, Scratch, Tagger};
 use crate::lang::{LANGUAGES, Lang};
-use crate::profile::{contribution, similarity};
+use crate::profile::similarity;
 use crate::score::zone_counts;
 use crate::verdict::TermHits;
 use crate::word_index::{Norm, normalized_words};
@@ -100,7 +100,8 @@ impl Tagger {
                         *vector_ready = true;
                     }
                     let sim = similarity(vector, &profile.stems);
-                    Some((sim, contribution(sim), profile.members))
+                    let added = self.weights.profile * (sim - self.weights.profile_center);
+                    Some((sim, added, profile.members))
                 }
                 _ => None,
             };
@@ -206,12 +207,13 @@ impl Tagger {
     }
 
     /// The tags (rule indexes) whose terms alone, every term weighing 1, give them to the
-    /// post: the posts a profile is built from.
+    /// post with a margin to spare: the posts a profile is built from.
     pub(crate) fn literal_members(&self, post: &PostText<'_>, scratch: &mut Scratch) -> Vec<usize> {
         let (_, verdicts) = self.evaluate(post, scratch);
+        let margin = self.weights.member_margin;
         verdicts
             .iter()
-            .filter(|v| v.excluded_by.is_none() && v.plain > 0.0 && v.plain >= v.min)
+            .filter(|v| v.excluded_by.is_none() && v.plain > 0.0 && v.plain >= v.min + margin)
             .map(|v| v.rule)
             .collect()
     }
