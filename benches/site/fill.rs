@@ -149,7 +149,11 @@ pub async fn fill(store: &Store, posts: u64, tags: u64) -> Result<(), Box<dyn st
                     detail: String::new(),
                 })
                 .collect();
-            batch.push(IncomingPost { entry, tags });
+            batch.push(IncomingPost {
+                entry,
+                tags,
+                stems: Vec::new(),
+            });
         }
         store.ingest(source, &meta, &batch, base).await?;
     }

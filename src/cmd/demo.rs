@@ -63,7 +63,7 @@ pub async fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
     let store = open_store(&config).await?;
     let jobs = sync_sources(&store, &config).await?;
     let summary = fetch_all(
-        &pipeline(&config, store.clone())?,
+        &pipeline(&config, store.clone()).await?,
         jobs,
         4,
         4,

@@ -6,9 +6,9 @@ use std::time::Instant;
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 use syndic_core::schedule::{self, ScheduleSettings, ServerHints};
-use syndic_core::{FetchMetrics, FetchOutcome, SourceId, TagAssignment, TagOrigin};
+use syndic_core::{FetchMetrics, FetchOutcome, SourceId};
 use syndic_store::{FetchRecord, FetchState, IncomingPost, IngestStats, Store};
-use syndic_tag::{PostText, SharedTagger, Tagger};
+use syndic_tag::{PostText, SharedTagger, SourceTags};
 
 use crate::{Body, FetchError, Fetched, Fetcher, Location, SourceError, Validators};
 
@@ -311,18 +311,16 @@ impl Pipeline {
                 tracing::warn!(source.location = %worker_location, "{warning}");
             }
             let hints = feed_hints(&parsed);
+            let source = SourceTags {
+                tags: &source_tags,
+                location: &worker_location,
+            };
             let posts = parsed
                 .entries
                 .into_iter()
                 .map(|entry| {
-                    let post = PostText {
-                        title: &entry.title,
-                        text: &entry.content_text,
-                        language: entry.language.as_deref(),
-                        categories: &entry.categories,
-                    };
-                    let tags = tags_for_post(&tagger, &post, &source_tags, &worker_location);
-                    IncomingPost { entry, tags }
+                    let (tags, stems) = tagger.assign_counting(&PostText::from(&entry), source);
+                    IncomingPost { entry, tags, stems }
                 })
                 .collect();
             Ok((parsed.meta, posts, hints, parsed.websub))
@@ -483,22 +481,4 @@ fn hex_sha256(bytes: &[u8]) -> String {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
-}
-
-/// Every automatic tag a post gets: vocabulary matches on its title and text and its feed
-/// categories (under `[tagging] categories`), then the tags its source gives to all its
-/// posts. Ingest and `retag` both decide through here.
-pub fn tags_for_post(
-    tagger: &Tagger,
-    post: &PostText<'_>,
-    source_tags: &[String],
-    source_location: &str,
-) -> Vec<TagAssignment> {
-    let mut tags = tagger.tag(post);
-    tags.extend(source_tags.iter().map(|tag| TagAssignment {
-        tag: tag.clone(),
-        origin: TagOrigin::Source,
-        detail: format!("every post of {source_location}"),
-    }));
-    tags
 }

@@ -30,6 +30,7 @@
 //! their tag decisions ([`IncomingPost`]) and it stores them atomically per source.
 
 mod clock;
+mod corpus;
 mod engine;
 mod error;
 mod fetch_state;

@@ -72,8 +72,12 @@ mod tests {
             location: "feeds/atlas.xml",
         };
         let (tags, stems) = tagger.assign_counting(&post, source);
-        let names: Vec<(&str, TagOrigin)> = tags.iter().map(|t| (t.tag.as_str(), t.origin)).collect();
-        assert_eq!(names, [("map", TagOrigin::Term), ("atlas", TagOrigin::Source)]);
+        let names: Vec<(&str, TagOrigin)> =
+            tags.iter().map(|t| (t.tag.as_str(), t.origin)).collect();
+        assert_eq!(
+            names,
+            [("map", TagOrigin::Term), ("atlas", TagOrigin::Source)]
+        );
         assert_eq!(tags[1].detail, "every post of feeds/atlas.xml");
         assert_eq!(stems, ["map", "of", "the", "world"]);
     }

@@ -24,20 +24,21 @@ pub const MIN_CORPUS_POSTS: u64 = 50;
 /// stems seen once.
 pub const MAX_MODEL_STEMS: usize = 262_144;
 
+/// Stems found in fewer posts than this are not kept by the store after a retag (they weigh
+/// nothing in post vectors, and a term found in one post weighs the most already).
+pub const MIN_SAVED_POSTS: u64 = 2;
+
 /// The share of posts at which a term weighs 1: rarer terms count more, commoner ones less.
 pub const NEUTRAL_SHARE: f32 = 0.05;
 
 /// The lightest and heaviest a term's occurrences can be made by its frequency.
 pub const TERM_WEIGHT_RANGE: (f32, f32) = (0.1, 1.5);
 
-/// Document frequencies as the store keeps them.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct CorpusStats {
-    /// Posts counted.
-    pub posts: u64,
-    /// Stem (or phrase: stems joined by single spaces) and the number of posts it occurs in.
-    pub stems: Vec<(String, u64)>,
-}
+pub use syndic_core::CorpusStats;
+
+/// Stems longer than this many bytes are not counted (a run of letters that long is an
+/// identifier or an encoded blob, not a word).
+pub const MAX_STEM_BYTES: usize = 64;
 
 /// How much each occurrence of a term found in `df` of `posts` posts counts: 1 at
 /// [`NEUTRAL_SHARE`], more for rarer terms, less for commoner ones, within
@@ -170,7 +171,10 @@ mod tests {
     #[test]
     fn rare_terms_weigh_more_than_common_ones() {
         let posts = 10_000;
-        assert!((term_weight(500, posts) - 1.0).abs() < 0.01, "one in twenty is neutral");
+        assert!(
+            (term_weight(500, posts) - 1.0).abs() < 0.01,
+            "one in twenty is neutral"
+        );
         assert!(term_weight(20, posts) > 1.4);
         assert!(term_weight(3_000, posts) < 0.5);
         assert_eq!(term_weight(9_999, posts), TERM_WEIGHT_RANGE.0);

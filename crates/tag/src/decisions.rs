@@ -11,19 +11,7 @@ use crate::{PostText, Scratch, Tagger};
 /// At most this many decided posts are read for training (the most recently decided).
 pub const MAX_TRAINING_POSTS: usize = 20_000;
 
-/// What people decided, as the store keeps it (tag names as stored).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Decisions {
-    /// A person gave the post the tag (`tag add`, a label).
-    pub added: Vec<(PostId, String)>,
-    /// A person took the tag from the post (`tag remove`, a label).
-    pub removed: Vec<(PostId, String)>,
-    /// Posts a person reviewed (decided on, or listed in a label file): the tags they carry
-    /// and no decision covers are taken as right, those they lack as rightly absent.
-    pub reviewed: Vec<PostId>,
-    /// Every tag the reviewed posts carry now, any origin.
-    pub carried: Vec<(PostId, String)>,
-}
+pub use syndic_core::TagDecisions as Decisions;
 
 /// One post's decisions, by rule index of a tagger.
 #[derive(Debug, Default, Clone)]
@@ -34,127 +22,115 @@ pub(crate) struct PostDecisions {
     pub(crate) reviewed: bool,
 }
 
-impl Decisions {
-    /// The posts with any decision or review, in id order; at most [`MAX_TRAINING_POSTS`]
-    /// (the newest).
-    pub fn posts(&self) -> Vec<PostId> {
-        let mut posts: BTreeSet<PostId> = self.reviewed.iter().copied().collect();
-        posts.extend(self.added.iter().map(|(p, _)| *p));
-        posts.extend(self.removed.iter().map(|(p, _)| *p));
-        let skip = posts.len().saturating_sub(MAX_TRAINING_POSTS);
-        posts.into_iter().skip(skip).collect()
-    }
+/// The posts with any decision or review, in id order; at most [`MAX_TRAINING_POSTS`] (the
+/// newest).
+pub fn training_posts(decisions: &Decisions) -> Vec<PostId> {
+    let mut posts: BTreeSet<PostId> = decisions.reviewed.iter().copied().collect();
+    posts.extend(decisions.added.iter().map(|(p, _)| *p));
+    posts.extend(decisions.removed.iter().map(|(p, _)| *p));
+    let skip = posts.len().saturating_sub(MAX_TRAINING_POSTS);
+    posts.into_iter().skip(skip).collect()
+}
 
-    /// Explicit decisions (adds and removals).
-    pub fn len(&self) -> usize {
-        self.added.len() + self.removed.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.added.is_empty() && self.removed.is_empty() && self.reviewed.is_empty()
-    }
-
-    /// The decisions per post, by `tagger`'s rule indexes (tags outside the vocabulary
-    /// are left out).
-    pub(crate) fn by_post(&self, tagger: &Tagger) -> BTreeMap<PostId, PostDecisions> {
-        let mut out: BTreeMap<PostId, PostDecisions> = BTreeMap::new();
-        let mut put = |post: PostId, tag: &str, field: fn(&mut PostDecisions) -> &mut BTreeSet<usize>| {
+/// The decisions per post, by `tagger`'s rule indexes (tags outside the vocabulary are left
+/// out).
+pub(crate) fn by_post(decisions: &Decisions, tagger: &Tagger) -> BTreeMap<PostId, PostDecisions> {
+    let this = decisions;
+    let mut out: BTreeMap<PostId, PostDecisions> = BTreeMap::new();
+    let mut put =
+        |post: PostId, tag: &str, field: fn(&mut PostDecisions) -> &mut BTreeSet<usize>| {
             if let Some(rule) = tagger.rule_index(tag) {
                 field(out.entry(post).or_default()).insert(rule);
             }
         };
-        for (post, tag) in &self.added {
-            put(*post, tag, |d| &mut d.added);
-        }
-        for (post, tag) in &self.removed {
-            put(*post, tag, |d| &mut d.removed);
-        }
-        for (post, tag) in &self.carried {
-            put(*post, tag, |d| &mut d.carried);
-        }
-        let reviewed: HashSet<PostId> = self.reviewed.iter().copied().collect();
-        for (post, decisions) in out.iter_mut() {
-            decisions.reviewed = reviewed.contains(post)
-                || !decisions.added.is_empty()
-                || !decisions.removed.is_empty();
-        }
-        out
+    for (post, tag) in &this.added {
+        put(*post, tag, |d| &mut d.added);
     }
+    for (post, tag) in &this.removed {
+        put(*post, tag, |d| &mut d.removed);
+    }
+    for (post, tag) in &this.carried {
+        put(*post, tag, |d| &mut d.carried);
+    }
+    let reviewed: HashSet<PostId> = this.reviewed.iter().copied().collect();
+    for (post, decisions) in out.iter_mut() {
+        decisions.reviewed =
+            reviewed.contains(post) || !decisions.added.is_empty() || !decisions.removed.is_empty();
+    }
+    out
+}
 
-    /// Training examples: every tag the terms of a decided post touch, labeled by the
-    /// decision (weight 1) or, on a reviewed post, by whether it carries the tag
-    /// ([`IMPLIED_WEIGHT`]).
-    pub fn examples(
-        &self,
-        tagger: &Tagger,
-        posts: &[PostForTagging],
-        scratch: &mut Scratch,
-    ) -> Vec<Example> {
-        let decided = self.by_post(tagger);
-        let mut out = Vec::new();
-        for post in posts {
-            let Some(decisions) = decided.get(&post.id) else {
+/// Training examples: every tag the terms of a decided post touch, labeled by the decision
+/// (weight 1) or, on a reviewed post, by whether it carries the tag ([`IMPLIED_WEIGHT`]).
+pub fn examples(
+    decisions: &Decisions,
+    tagger: &Tagger,
+    posts: &[PostForTagging],
+    scratch: &mut Scratch,
+) -> Vec<Example> {
+    let decided = by_post(decisions, tagger);
+    let mut out = Vec::new();
+    for post in posts {
+        let Some(decisions) = decided.get(&post.id) else {
+            continue;
+        };
+        for candidate in tagger.candidates(&PostText::from(post), scratch) {
+            let rule = candidate.rule;
+            let (positive, weight) = if decisions.added.contains(&rule) {
+                (true, 1.0)
+            } else if decisions.removed.contains(&rule) {
+                (false, 1.0)
+            } else if decisions.reviewed {
+                (decisions.carried.contains(&rule), IMPLIED_WEIGHT)
+            } else {
                 continue;
             };
-            for candidate in tagger.candidates(&PostText::from(post), scratch) {
-                let rule = candidate.rule;
-                let (positive, weight) = if decisions.added.contains(&rule) {
-                    (true, 1.0)
-                } else if decisions.removed.contains(&rule) {
-                    (false, 1.0)
-                } else if decisions.reviewed {
-                    (decisions.carried.contains(&rule), IMPLIED_WEIGHT)
-                } else {
-                    continue;
-                };
-                out.push(Example {
-                    rule,
-                    post: post.id.0,
-                    literal: candidate.literal,
-                    min: candidate.min,
-                    profile: candidate.profile,
-                    positive,
-                    weight,
-                });
-            }
+            out.push(Example {
+                rule,
+                post: post.id.0,
+                literal: candidate.literal,
+                min: candidate.min,
+                profile: candidate.profile,
+                positive,
+                weight,
+            });
         }
-        out
     }
+    out
 }
 
 /// Labels given in bulk (`syndic tag label`, `syndic tag eval`): each post's complete list
 /// of tags.
 pub type Labels = HashMap<PostId, BTreeSet<String>>;
 
-impl Decisions {
-    /// `labels` as decisions: each listed tag added, each tag the post carries now (any
-    /// origin) and the list lacks removed, every labeled post reviewed. `carries` gives a
-    /// post's current tags; names compare by archive slug or by the vocabulary tag they mean.
-    pub fn from_labels(
-        labels: &Labels,
-        carries: impl Fn(PostId) -> Vec<String>,
-        tagger: &Tagger,
-    ) -> Decisions {
-        let mut out = Decisions::default();
-        let mut posts: Vec<&PostId> = labels.keys().collect();
-        posts.sort();
-        for &post in posts {
-            let wanted = &labels[&post];
-            let slugs: HashSet<String> = wanted.iter().map(|t| slugify(t)).collect();
-            let rules: HashSet<usize> = wanted.iter().filter_map(|t| tagger.rule_index(t)).collect();
-            out.reviewed.push(post);
-            out.added.extend(wanted.iter().map(|tag| (post, tag.clone())));
-            for tag in carries(post) {
-                let listed = slugs.contains(&slugify(&tag))
-                    || tagger.rule_index(&tag).is_some_and(|r| rules.contains(&r));
-                if !listed {
-                    out.removed.push((post, tag.clone()));
-                }
-                out.carried.push((post, tag));
+/// `labels` as decisions: each listed tag added, each tag the post carries now (any origin)
+/// and the list lacks removed, every labeled post reviewed. `carries` gives a post's current
+/// tags; names compare by archive slug or by the vocabulary tag they mean.
+pub fn from_labels(
+    labels: &Labels,
+    carries: impl Fn(PostId) -> Vec<String>,
+    tagger: &Tagger,
+) -> Decisions {
+    let mut out = Decisions::default();
+    let mut posts: Vec<&PostId> = labels.keys().collect();
+    posts.sort();
+    for &post in posts {
+        let wanted = &labels[&post];
+        let slugs: HashSet<String> = wanted.iter().map(|t| slugify(t)).collect();
+        let rules: HashSet<usize> = wanted.iter().filter_map(|t| tagger.rule_index(t)).collect();
+        out.reviewed.push(post);
+        out.added
+            .extend(wanted.iter().map(|tag| (post, tag.clone())));
+        for tag in carries(post) {
+            let listed = slugs.contains(&slugify(&tag))
+                || tagger.rule_index(&tag).is_some_and(|r| rules.contains(&r));
+            if !listed {
+                out.removed.push((post, tag.clone()));
             }
+            out.carried.push((post, tag));
         }
-        out
     }
+    out
 }
 
 #[cfg(test)]
@@ -176,8 +152,8 @@ mod tests {
 
     #[test]
     fn decisions_and_reviews_become_weighted_examples() {
-        let tagger = Tagger::new(&[TagRule::new("map", &[]), TagRule::new("rust", &[])])
-            .expect("compiles");
+        let tagger =
+            Tagger::new(&[TagRule::new("map", &[]), TagRule::new("rust", &[])]).expect("compiles");
         let decisions = Decisions {
             added: vec![(PostId(1), "map".into())],
             removed: vec![(PostId(2), "map".into())],
@@ -190,7 +166,7 @@ mod tests {
             post(3, "Rust and a map"),
             post(4, "Maps"),
         ];
-        let examples = decisions.examples(&tagger, &posts, &mut Scratch::new());
+        let examples = examples(&decisions, &tagger, &posts, &mut Scratch::new());
         let seen: Vec<(i64, usize, bool, f32)> = examples
             .iter()
             .map(|e| (e.post, e.rule, e.positive, e.weight))
@@ -205,20 +181,26 @@ mod tests {
                 (3, 1, true, IMPLIED_WEIGHT),
             ]
         );
-        assert_eq!(decisions.posts(), [PostId(1), PostId(2), PostId(3)]);
+        assert_eq!(
+            training_posts(&decisions),
+            [PostId(1), PostId(2), PostId(3)]
+        );
     }
 
     #[test]
     fn a_label_adds_its_tags_and_removes_the_vocabulary_tags_it_lacks() {
-        let tagger = Tagger::new(&[TagRule::new("map", &[]), TagRule::new("rust", &[])])
-            .expect("compiles");
+        let tagger =
+            Tagger::new(&[TagRule::new("map", &[]), TagRule::new("rust", &[])]).expect("compiles");
         let labels: Labels = [(PostId(7), BTreeSet::from(["Map".to_owned()]))].into();
         let carries = |_| vec!["map".to_owned(), "rust".to_owned(), "from-feed".to_owned()];
-        let decisions = Decisions::from_labels(&labels, carries, &tagger);
+        let decisions = from_labels(&labels, carries, &tagger);
         assert_eq!(decisions.added, [(PostId(7), "Map".to_owned())]);
         assert_eq!(
             decisions.removed,
-            [(PostId(7), "rust".to_owned()), (PostId(7), "from-feed".to_owned())]
+            [
+                (PostId(7), "rust".to_owned()),
+                (PostId(7), "from-feed".to_owned())
+            ]
         );
         assert_eq!(decisions.reviewed, [PostId(7)]);
     }

@@ -184,9 +184,30 @@ mod tests {
         ]
         .into();
         let report = score(&given, &labels);
-        assert_eq!(report.micro, Score { tp: 1, fp: 2, fn_: 2 });
-        assert_eq!(report.per_tag["Map"], Score { tp: 1, fp: 0, fn_: 0 });
-        assert_eq!(report.per_tag["rust"], Score { tp: 0, fp: 1, fn_: 1 });
+        assert_eq!(
+            report.micro,
+            Score {
+                tp: 1,
+                fp: 2,
+                fn_: 2
+            }
+        );
+        assert_eq!(
+            report.per_tag["Map"],
+            Score {
+                tp: 1,
+                fp: 0,
+                fn_: 0
+            }
+        );
+        assert_eq!(
+            report.per_tag["rust"],
+            Score {
+                tp: 0,
+                fp: 1,
+                fn_: 1
+            }
+        );
         assert_eq!(report.per_tag["python"].fn_, 1);
         assert!((report.micro.f1() - 1.0 / 3.0).abs() < 1e-9);
     }

@@ -219,7 +219,12 @@ fn fit(examples: &[&Example]) -> Learned {
         let mut hessian = [[0.0; 3]; 3];
         for example in examples {
             let x = example.features();
-            let c = f64::from(example.weight) * if example.positive { POSITIVE_WEIGHT } else { 1.0 };
+            let c = f64::from(example.weight)
+                * if example.positive {
+                    POSITIVE_WEIGHT
+                } else {
+                    1.0
+                };
             let z = SLOPE * (0..3).map(|i| w[i] * x[i]).sum::<f64>();
             let p = 1.0 / (1.0 + (-z).exp());
             let error = p - if example.positive { 1.0 } else { 0.0 };

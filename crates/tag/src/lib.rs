@@ -39,7 +39,7 @@
 
 mod assign;
 pub mod corpus;
-mod decisions;
+pub mod decisions;
 pub mod eval;
 mod lang;
 pub mod learn;
@@ -63,7 +63,7 @@ mod zones;
 
 pub use assign::SourceTags;
 pub use corpus::{CorpusStats, DfCounter};
-pub use decisions::{Decisions, Labels, MAX_TRAINING_POSTS};
+pub use decisions::{Decisions, Labels};
 pub use model::SavedTagModel;
 pub use post::{Explanation, PostText, ProfileMatch, TermFrequency, TermMatch, Zone};
 pub use rule::{
@@ -72,6 +72,6 @@ pub use rule::{
 };
 pub use score::ScoreWeights;
 pub use shared::SharedTagger;
-pub use tagger::{CorpusSummary, Scratch, Tagger};
 pub use tagger::decide::{Candidate, TrainingChange};
+pub use tagger::{CorpusSummary, Scratch, Tagger};
 pub use vocabulary::{VocabularyError, VocabularyKey, compile};

@@ -9,10 +9,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::Tagger;
 use crate::corpus::{StemTable, term_weight};
 use crate::learn::Learned;
 use crate::profile::Profile;
-use crate::Tagger;
 
 /// One tag's learned state as the store keeps it (as JSON).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -56,7 +56,11 @@ pub(crate) struct CorpusModel {
 
 impl CorpusModel {
     /// `saved` (by tag name) compiled for `tagger`'s vocabulary over `table`.
-    pub(crate) fn compile(tagger: &Tagger, table: StemTable, saved: &[SavedTagModel]) -> CorpusModel {
+    pub(crate) fn compile(
+        tagger: &Tagger,
+        table: StemTable,
+        saved: &[SavedTagModel],
+    ) -> CorpusModel {
         let rules = tagger.rules().len();
         let mut model = CorpusModel {
             profiles: vec![None; rules],
@@ -121,7 +125,10 @@ impl CorpusModel {
     }
 
     pub(crate) fn term_weight(&self, posting: u32) -> f32 {
-        self.term_weights.get(posting as usize).copied().unwrap_or(1.0)
+        self.term_weights
+            .get(posting as usize)
+            .copied()
+            .unwrap_or(1.0)
     }
 
     pub(crate) fn profile(&self, rule: usize) -> Option<&Profile> {
@@ -193,8 +200,13 @@ mod tests {
 
     #[test]
     fn the_corpus_weighs_generic_terms_down() {
-        let rules = [TagRule::new("testing", &["test"]), TagRule::new("k8s", &["kubernetes"])];
-        let tagger = Tagger::new(&rules).expect("compiles").with_corpus(&stats(), &[]);
+        let rules = [
+            TagRule::new("testing", &["test"]),
+            TagRule::new("k8s", &["kubernetes"]),
+        ];
+        let tagger = Tagger::new(&rules)
+            .expect("compiles")
+            .with_corpus(&stats(), &[]);
         let post = PostText {
             title: "",
             text: "We run the test and kubernetes here, twice: test, kubernetes.",
@@ -226,7 +238,9 @@ mod tests {
                 learned: None,
             },
         ];
-        let tagger = Tagger::new(&rules).expect("compiles").with_corpus(&stats(), &saved);
+        let tagger = Tagger::new(&rules)
+            .expect("compiles")
+            .with_corpus(&stats(), &saved);
         assert_eq!(tagger.corpus_summary().profiles, 1);
         let back = tagger.model().saved(&tagger);
         assert_eq!(back.len(), 1);

@@ -201,7 +201,6 @@ impl ProfileBuilder {
             })
             .collect()
     }
-
 }
 
 /// A summed weight favouring rare stems.
@@ -259,7 +258,11 @@ mod tests {
         let table = table();
         let mut builder = ProfileBuilder::new(2);
         let vector = |t: &StemTable| {
-            let mut v = vec![(id(t, "kubernet"), 0.5), (id(t, "the"), 0.5), (id(t, "pod"), 0.5)];
+            let mut v = vec![
+                (id(t, "kubernet"), 0.5),
+                (id(t, "the"), 0.5),
+                (id(t, "pod"), 0.5),
+            ];
             v.sort_by_key(|x| x.0);
             v
         };

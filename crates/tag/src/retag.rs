@@ -24,7 +24,7 @@ use syndic_core::{PostForTagging, PostId, SourceId, TagAssignment};
 
 use crate::assign::{SourceTags, add_source_tags};
 use crate::corpus::{CorpusStats, DfCounter};
-use crate::decisions::Decisions;
+use crate::decisions::{self, Decisions};
 use crate::learn::{self, TrainingReport};
 use crate::model::{CorpusModel, SavedTagModel};
 use crate::profile::{Profile, ProfileBuilder};
@@ -47,10 +47,17 @@ pub trait PostReader {
     /// How many posts are stored.
     fn count(&mut self) -> Result<u64, StoreFailure>;
     /// Up to `limit` posts with ids above `after`, lowest id first.
-    fn posts_after(&mut self, after: PostId, limit: u32) -> Result<Vec<PostForTagging>, StoreFailure>;
+    fn posts_after(
+        &mut self,
+        after: PostId,
+        limit: u32,
+    ) -> Result<Vec<PostForTagging>, StoreFailure>;
     /// Up to `limit` posts with ids below `before`, highest id first.
-    fn posts_before(&mut self, before: PostId, limit: u32)
-    -> Result<Vec<PostForTagging>, StoreFailure>;
+    fn posts_before(
+        &mut self,
+        before: PostId,
+        limit: u32,
+    ) -> Result<Vec<PostForTagging>, StoreFailure>;
     /// The posts with these ids (any order).
     fn posts_by_id(&mut self, ids: &[PostId]) -> Result<Vec<PostForTagging>, StoreFailure>;
     /// The stored document frequencies.
@@ -163,7 +170,8 @@ pub fn run(
     let decisions = reader.decisions()?;
     let learner = tagger.with_corpus(&stats, &[]);
     let table = learner.model().table.clone();
-    let (profiles, decided) = learn_profiles(&learner, reader, &decisions, options, progress, &mut report)?;
+    let (profiles, decided) =
+        learn_profiles(&learner, reader, &decisions, options, progress, &mut report)?;
     report.profiles = profiles.iter().flatten().count();
     let rules = tagger.rules().len();
     let untrained = tagger.with_model(CorpusModel::from_parts(
@@ -172,12 +180,21 @@ pub fn run(
         profiles.clone(),
         vec![None; rules],
     ));
-    let examples = decisions.examples(&untrained, &decided, &mut Scratch::new());
+    let examples = decisions::examples(&decisions, &untrained, &decided, &mut Scratch::new());
     let (learned, training) = learn::train(&examples, rules);
     report.training = training;
     let trained = tagger.with_model(CorpusModel::from_parts(tagger, table, profiles, learned));
     report.learning = started.elapsed();
-    let counter = tag_all(&trained, sources, reader, writer, options, total, progress, &mut report)?;
+    let counter = tag_all(
+        &trained,
+        sources,
+        reader,
+        writer,
+        options,
+        total,
+        progress,
+        &mut report,
+    )?;
     if !options.dry_run {
         reader.save(&counter.finish(), &trained.model().saved(&trained))?;
     }
@@ -198,7 +215,9 @@ fn count_all(
     progress: &mut dyn FnMut(Phase, u64, u64),
 ) -> Result<CorpusStats, StoreFailure> {
     let plain = tagger.without_corpus();
-    let mut scratches: Vec<Scratch> = (0..options.threads).map(|_| Scratch::for_counting()).collect();
+    let mut scratches: Vec<Scratch> = (0..options.threads)
+        .map(|_| Scratch::for_counting())
+        .collect();
     let mut counter = DfCounter::new();
     let mut after = PostId(0);
     loop {
@@ -231,29 +250,31 @@ fn learn_profiles(
     report: &mut RetagReport,
 ) -> Result<(Vec<Option<Profile>>, Vec<PostForTagging>), StoreFailure> {
     let table = &learner.model().table;
-    let decided = decisions.by_post(learner);
+    let decided = decisions::by_post(decisions, learner);
     let mut builder = ProfileBuilder::new(learner.rules().len());
     let mut added: HashSet<(PostId, usize)> = HashSet::new();
     let mut scratches: Vec<Scratch> = (0..options.threads).map(|_| Scratch::new()).collect();
-    let mut add = |post: PostId, members: &[usize], vector: &[(u32, f32)], builder: &mut ProfileBuilder| {
-        let decision = decided.get(&post);
-        let removed = |rule: &usize| decision.is_some_and(|d| d.removed.contains(rule));
-        let by_hand = decision.into_iter().flat_map(|d| d.added.iter());
-        for &rule in members.iter().filter(|r| !removed(r)).chain(by_hand) {
-            if added.insert((post, rule)) {
-                builder.add(rule, vector, table);
+    let mut add =
+        |post: PostId, members: &[usize], vector: &[(u32, f32)], builder: &mut ProfileBuilder| {
+            let decision = decided.get(&post);
+            let removed = |rule: &usize| decision.is_some_and(|d| d.removed.contains(rule));
+            let by_hand = decision.into_iter().flat_map(|d| d.added.iter());
+            for &rule in members.iter().filter(|r| !removed(r)).chain(by_hand) {
+                if added.insert((post, rule)) {
+                    builder.add(rule, vector, table);
+                }
             }
-        }
-    };
-    let study = |posts: &[PostForTagging], scratch: &mut Scratch| -> Vec<(Vec<usize>, Vec<(u32, f32)>)> {
-        posts
-            .iter()
-            .map(|post| {
-                let members = learner.literal_members(&PostText::from(post), scratch);
-                (members, learner.vector_of(scratch).to_vec())
-            })
-            .collect()
-    };
+        };
+    let study =
+        |posts: &[PostForTagging], scratch: &mut Scratch| -> Vec<(Vec<usize>, Vec<(u32, f32)>)> {
+            posts
+                .iter()
+                .map(|post| {
+                    let members = learner.literal_members(&PostText::from(post), scratch);
+                    (members, learner.vector_of(scratch).to_vec())
+                })
+                .collect()
+        };
     let goal = options.learning_posts as u64;
     let mut before = PostId(i64::MAX);
     while report.learned_from < goal {
@@ -261,7 +282,10 @@ fn learn_profiles(
         let batch = reader.posts_before(before, limit)?;
         let Some(last) = batch.last() else { break };
         before = last.id;
-        let studied: Vec<_> = parallel(&batch, &mut scratches, study).into_iter().flatten().collect();
+        let studied: Vec<_> = parallel(&batch, &mut scratches, study)
+            .into_iter()
+            .flatten()
+            .collect();
         for (post, (members, vector)) in batch.iter().zip(&studied) {
             builder.note_source(post.source_id.0, vector);
             add(post.id, members, vector, &mut builder);
@@ -270,9 +294,12 @@ fn learn_profiles(
         progress(Phase::Learning, report.learned_from, goal);
     }
     let mut decided_posts = Vec::new();
-    for ids in decisions.posts().chunks(options.batch.max(1) as usize) {
+    for ids in decisions::training_posts(decisions).chunks(options.batch.max(1) as usize) {
         let posts = reader.posts_by_id(ids)?;
-        let studied: Vec<_> = parallel(&posts, &mut scratches, study).into_iter().flatten().collect();
+        let studied: Vec<_> = parallel(&posts, &mut scratches, study)
+            .into_iter()
+            .flatten()
+            .collect();
         for (post, (_, vector)) in posts.iter().zip(&studied) {
             // Only what people decided: the terms' own members were counted in the sample
             // or are outside it.
@@ -299,7 +326,9 @@ fn tag_all(
     progress: &mut dyn FnMut(Phase, u64, u64),
     report: &mut RetagReport,
 ) -> Result<DfCounter, StoreFailure> {
-    let mut scratches: Vec<Scratch> = (0..options.threads).map(|_| Scratch::for_counting()).collect();
+    let mut scratches: Vec<Scratch> = (0..options.threads)
+        .map(|_| Scratch::for_counting())
+        .collect();
     let mut counter = DfCounter::new();
     let no_rule = (Vec::new(), String::new());
     let tag_posts = |posts: &[PostForTagging], scratch: &mut Scratch| {
@@ -309,7 +338,13 @@ fn tag_all(
         for post in posts {
             let (source_tags, location) = sources.get(&post.source_id).unwrap_or(&no_rule);
             let (mut tags, changes) = tagger.tag_comparing(&PostText::from(post), scratch);
-            add_source_tags(&mut tags, SourceTags { tags: source_tags, location });
+            add_source_tags(
+                &mut tags,
+                SourceTags {
+                    tags: source_tags,
+                    location,
+                },
+            );
             tagger.count(scratch, &mut counter);
             trained.extend(changes.into_iter().map(|c| (c.tag, c.gained)));
             decisions.push((post.id, tags));
@@ -319,13 +354,21 @@ fn tag_all(
     let tagging_started = Instant::now();
     std::thread::scope(|scope| -> Result<(), StoreFailure> {
         let (to_writer, batches) = mpsc::sync_channel::<Tagged>(1);
-        let (written_tx, written) = mpsc::channel::<(Result<Written, StoreFailure>, HashMap<PostId, String>, Duration)>();
+        let (written_tx, written) = mpsc::channel::<(
+            Result<Written, StoreFailure>,
+            HashMap<PostId, String>,
+            Duration,
+        )>();
         let writing = scope.spawn(move || {
             for (decisions, titles) in batches {
                 let started = Instant::now();
                 let result = writer.write(&decisions);
                 let failed = result.is_err();
-                if written_tx.send((result, titles, started.elapsed())).is_err() || failed {
+                if written_tx
+                    .send((result, titles, started.elapsed()))
+                    .is_err()
+                    || failed
+                {
                     break;
                 }
             }
@@ -380,7 +423,11 @@ fn tag_all(
 
 /// Adds one written batch to the report.
 fn absorb(
-    (written, titles, took): (Result<Written, StoreFailure>, HashMap<PostId, String>, Duration),
+    (written, titles, took): (
+        Result<Written, StoreFailure>,
+        HashMap<PostId, String>,
+        Duration,
+    ),
     report: &mut RetagReport,
     options: &RetagOptions,
 ) -> Result<(), StoreFailure> {
@@ -425,7 +472,10 @@ fn parallel<R: Send>(
             .collect();
         workers
             .into_iter()
-            .map(|w| w.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+            .map(|w| {
+                w.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
             .collect()
     })
 }
@@ -437,4 +487,3 @@ impl Tagger {
         self.scan(post, lang, scratch);
     }
 }
-

@@ -266,9 +266,9 @@ impl TagError {
             | TagError::BadRegex { tag, .. }
             | TagError::BadMinScore { tag, .. } => Some(tag),
             TagError::NameWithoutWords { name } => Some(name),
-            TagError::EmptyName | TagError::UnknownLanguage { .. } | TagError::SubstringMatcher(_) => {
-                None
-            }
+            TagError::EmptyName
+            | TagError::UnknownLanguage { .. }
+            | TagError::SubstringMatcher(_) => None,
         }
     }
 }

@@ -183,7 +183,9 @@ mod tests {
     }
 
     fn score(zones: &[(Zone, u32)], words: usize) -> f32 {
-        ScoreWeights::default().score(&[&hits(zones)], &[1.0], words).0
+        ScoreWeights::default()
+            .score(&[&hits(zones)], &[1.0], words)
+            .0
     }
 
     #[test]

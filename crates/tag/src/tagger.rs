@@ -254,8 +254,12 @@ impl Tagger {
                         term: term.clone(),
                         posting,
                     }),
-                    MatchMode::Exact => exact.add(&rule.name, term, posting, Norm::Fold).map_err(at)?,
-                    MatchMode::Substring => substrings.add(&rule.name, term, posting).map_err(at)?,
+                    MatchMode::Exact => exact
+                        .add(&rule.name, term, posting, Norm::Fold)
+                        .map_err(at)?,
+                    MatchMode::Substring => {
+                        substrings.add(&rule.name, term, posting).map_err(at)?
+                    }
                     MatchMode::Regex => regexes.add(&rule.name, term, posting).map_err(at)?,
                 }
             }
@@ -375,7 +379,9 @@ impl Tagger {
     }
 
     pub(crate) fn term_key(&self, posting: u32) -> Option<&str> {
-        self.term_keys.get(posting as usize).and_then(|k| k.as_deref())
+        self.term_keys
+            .get(posting as usize)
+            .and_then(|k| k.as_deref())
     }
 
     pub(crate) fn scratch<R>(&self, f: impl FnOnce(&mut Scratch) -> R) -> R {
@@ -479,7 +485,6 @@ impl Compiled {
             (None, _, None) => DEFAULT_MIN_SCORE,
         }
     }
-
 }
 
 /// What a tagger's corpus model holds (see [`Tagger::corpus_summary`]).

@@ -89,20 +89,28 @@ pub fn compile(rules: &[TagRule], settings: &TaggingSettings) -> Result<Tagger, 
         }
         if let Some(value) = rule.min_score.filter(|v| !usable_min(*v)) {
             let tag = rule.name.clone();
-            return Err(at(VocabularyKey::MinScore, TagError::BadMinScore { tag, value }));
+            return Err(at(
+                VocabularyKey::MinScore,
+                TagError::BadMinScore { tag, value },
+            ));
         }
-        if rule.aliases.iter().any(|a| !a.chars().any(char::is_alphanumeric)) {
+        if rule
+            .aliases
+            .iter()
+            .any(|a| !a.chars().any(char::is_alphanumeric))
+        {
             let tag = rule.name.clone();
-            return Err(at(VocabularyKey::Aliases, TagError::AliasWithoutWords { tag }));
+            return Err(at(
+                VocabularyKey::Aliases,
+                TagError::AliasWithoutWords { tag },
+            ));
         }
     }
     let names = check_names(rules)?;
-    Tagger::build(rules, settings, names, default_lang).map_err(|(index, error)| {
-        VocabularyError {
-            rule: (index < rules.len()).then_some(index),
-            key: VocabularyKey::Terms,
-            error,
-        }
+    Tagger::build(rules, settings, names, default_lang).map_err(|(index, error)| VocabularyError {
+        rule: (index < rules.len()).then_some(index),
+        key: VocabularyKey::Terms,
+        error,
     })
 }
 
@@ -166,14 +174,20 @@ mod tests {
     fn problems_name_the_rule_and_key() {
         let map = TagRule::new("map", &[]);
         let bad_term = TagRule::new("cpp", &["C++"]);
-        assert_eq!(fails(&[map.clone(), bad_term]), (Some(1), VocabularyKey::Terms));
+        assert_eq!(
+            fails(&[map.clone(), bad_term]),
+            (Some(1), VocabularyKey::Terms)
+        );
         let twin = TagRule::new("Map", &[]);
         assert_eq!(fails(&[map.clone(), twin]), (Some(1), VocabularyKey::Name));
         let alias = TagRule {
             aliases: vec!["map".into()],
             ..TagRule::new("maps", &[])
         };
-        assert_eq!(fails(&[map.clone(), alias]), (Some(1), VocabularyKey::Aliases));
+        assert_eq!(
+            fails(&[map.clone(), alias]),
+            (Some(1), VocabularyKey::Aliases)
+        );
         let symbols = TagRule::new("!!", &["x"]);
         assert_eq!(fails(&[symbols]), (Some(0), VocabularyKey::Name));
         let min = TagRule {

@@ -16,15 +16,24 @@ pub(super) const BEGIN_WRITE: &str = "BEGIN";
 /// PostgreSQL numbers them without a lookup, so one statement can carry the most.
 pub(super) const PARAMETERS_PER_STATEMENT: usize = 65_535;
 
+pub(super) const JSON_COUNTS: &str = "SELECT key, value::bigint FROM json_each_text($1::json)";
+
 pub(super) const MIGRATIONS_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (
      version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)";
 
 /// One migration builds SQLite's version 9; later ones join both lists under one number.
-pub(super) const MIGRATIONS: &[Migration] = &[Migration::new(
-    9,
-    "schema",
-    include_str!("../../migrations/postgres/0009_schema.sql"),
-)];
+pub(super) const MIGRATIONS: &[Migration] = &[
+    Migration::new(
+        9,
+        "schema",
+        include_str!("../../migrations/postgres/0009_schema.sql"),
+    ),
+    Migration::new(
+        13,
+        "tag_learning",
+        include_str!("../../migrations/postgres/0013_tag_learning.sql"),
+    ),
+];
 
 pub(super) const SEARCH_COLUMN: &str = "search_vector";
 

@@ -23,6 +23,8 @@ pub(super) const BEGIN_WRITE: &str = "BEGIN IMMEDIATE";
 /// statements of 250 about 0.1 s.
 pub(super) const PARAMETERS_PER_STATEMENT: usize = 250;
 
+pub(super) const JSON_COUNTS: &str = "SELECT key, value FROM json_each($1)";
+
 pub(super) const MIGRATIONS_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (
      version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)";
 
@@ -71,6 +73,11 @@ pub(super) const MIGRATIONS: &[Migration] = &[
         9,
         "change_version",
         include_str!("../../migrations/sqlite/0009_change_version.sql"),
+    ),
+    Migration::new(
+        13,
+        "tag_learning",
+        include_str!("../../migrations/sqlite/0013_tag_learning.sql"),
     ),
 ];
 

@@ -66,7 +66,11 @@ pub struct TrainingChange {
 
 impl Tagger {
     /// Reads the post and judges every tag its terms touch, in tag-name order.
-    pub(crate) fn evaluate(&self, post: &PostText<'_>, scratch: &mut Scratch) -> (Lang, Vec<Verdict>) {
+    pub(crate) fn evaluate(
+        &self,
+        post: &PostText<'_>,
+        scratch: &mut Scratch,
+    ) -> (Lang, Vec<Verdict>) {
         let lang = self.language_of(post);
         let words = self.scan(post, lang, scratch);
         let Scratch {

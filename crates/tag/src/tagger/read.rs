@@ -4,7 +4,7 @@
 use rust_stemmers::Stemmer;
 
 use super::{LangIndex, MAX_CACHED_WORDS, Scratch, Tagger};
-use crate::corpus::DfCounter;
+use crate::corpus::{DfCounter, MAX_STEM_BYTES};
 use crate::lang::{LANGUAGES, Lang};
 use crate::verdict::{Field, Hits, TermHits};
 use crate::word_cache::{AsciiCache, KEY_BYTES, Key, WordIds, hash, key_at, key_str};
@@ -48,7 +48,11 @@ impl NewStems {
         if let Some(&id) = self.ids.get(stem) {
             return id;
         }
-        let limit = if self.limit == 0 { MAX_NEW_STEMS } else { self.limit };
+        let limit = if self.limit == 0 {
+            MAX_NEW_STEMS
+        } else {
+            self.limit
+        };
         if self.names.len() >= limit {
             return NO_ID;
         }
@@ -295,6 +299,9 @@ impl Tagger {
     }
 
     fn corpus_id(&self, stem: &str, known: usize, new_stems: &mut NewStems) -> StemId {
+        if stem.len() > MAX_STEM_BYTES {
+            return NO_ID;
+        }
         match self.model.table.id(stem) {
             Some(id) => id,
             None => new_stems.id(stem, known),
@@ -356,7 +363,7 @@ impl Tagger {
             .found
             .iter()
             .filter_map(|h| self.term_key(h.posting.id))
-            .filter(|k| k.contains(' '))
+            .filter(|k| k.contains(' ') && k.len() <= 4 * MAX_STEM_BYTES)
             .collect();
         phrases.sort_unstable();
         phrases.dedup();
