@@ -59,8 +59,8 @@ pub(crate) async fn healthz() -> impl IntoResponse {
     )
 }
 
-/// Fetch counters and sources by status in the Prometheus text format, and the page
-/// cache's counters when it is on. Without a registry (a server that does not fetch) the
+/// Fetch counters, sources by status, posts per tag and untagged posts in the Prometheus
+/// text format, and the page cache's counters when it is on. Without a registry (a server that does not fetch) the
 /// fetch counters are zeros.
 pub(crate) async fn metrics(State(state): State<AppState>) -> Result<impl IntoResponse, WebError> {
     let by_status = state.store.sources_by_status().await?;
@@ -72,6 +72,13 @@ pub(crate) async fn metrics(State(state): State<AppState>) -> Result<impl IntoRe
         Some(metrics) => metrics.render(&by_status),
         None => FetchMetrics::default().render(&by_status),
     };
+    let tags = state.store.tags().await?;
+    let per_tag: Vec<(&str, i64)> = tags
+        .iter()
+        .map(|t| (t.name.as_str(), t.post_count))
+        .collect();
+    let untagged = state.store.untagged_post_count().await?;
+    text.push_str(&syndic_core::metrics::render_tagging(&per_tag, untagged));
     text.push_str(&state.page_cache().render_metrics());
     Ok((
         [
