@@ -249,9 +249,18 @@ pub fn render_tagging(posts_per_tag: &[(&str, i64)], untagged: i64) -> String {
 fn write_tagging(out: &mut String, posts_per_tag: &[(&str, i64)], untagged: i64) -> fmt::Result {
     header(out, "syndic_tag_posts", "gauge", "Posts carrying each tag.")?;
     for (tag, posts) in posts_per_tag {
-        writeln!(out, "syndic_tag_posts{{tag=\"{}\"}} {posts}", escape_label(tag))?;
+        writeln!(
+            out,
+            "syndic_tag_posts{{tag=\"{}\"}} {posts}",
+            escape_label(tag)
+        )?;
     }
-    header(out, "syndic_untagged_posts", "gauge", "Posts with no tag at all.")?;
+    header(
+        out,
+        "syndic_untagged_posts",
+        "gauge",
+        "Posts with no tag at all.",
+    )?;
     writeln!(out, "syndic_untagged_posts {untagged}")
 }
 

@@ -122,5 +122,8 @@ async fn metrics_count_posts_per_tag_and_posts_without_a_tag() {
         .count_posts(syndic_store::PostFilter::All)
         .await
         .expect("count");
-    assert!(untagged >= 0 && (untagged as u64) < all, "some posts are tagged");
+    assert!(
+        untagged >= 0 && (untagged as u64) < all,
+        "some posts are tagged"
+    );
 }
