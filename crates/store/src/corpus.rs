@@ -260,3 +260,7 @@ impl Store {
         .during("counting untagged posts")
     }
 }
+
+#[cfg(test)]
+#[path = "corpus_tests.rs"]
+mod tests;
