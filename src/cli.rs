@@ -1,5 +1,6 @@
 //! Command-line interface: what each subcommand takes.
 
+use std::num::NonZeroUsize;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -76,13 +77,29 @@ pub enum Command {
     Sources(SourcesArgs),
     /// Print a tag archive, newest post first, as text or a standalone HTML page.
     Export(ExportArgs),
-    /// Serve the site from the store.
+    /// Serve the site from the store, and keep the sources fresh as they fall due.
+    ///
+    /// With --no-fetch it only serves the site (a web node): pages show what any process
+    /// stored, as soon as it is committed. Any number of `serve`, `serve --no-fetch` and
+    /// `worker` processes can share one database.
     Serve(ServeArgs),
+    /// Fetch and tag sources as they fall due, without serving the site (a fetch worker).
+    ///
+    /// Each source is claimed with a lease in the database (`[fetch] lease`, renewed while
+    /// the fetch runs), so any number of workers (and `serve` processes) share the sources
+    /// without fetching one twice at once, and `[fetch] concurrency` and `per_host` hold
+    /// for all of them together. A worker that dies leaves its sources to the others once
+    /// its leases run out. Runs until Ctrl-C or SIGTERM; with --once it fetches what is due
+    /// now and exits 0, or 1 when some source failed.
+    Worker(WorkerArgs),
     /// Write the whole site as static files (pages, archives, feeds, OPML, stylesheet).
     ///
     /// The files have the same URLs as `syndic serve` (`/tag/map/` is `tag/map/index.html`),
-    /// so any static web server can host them. Running it again rewrites only the files
-    /// that changed and removes those the site no longer has.
+    /// so any static web server can host them. Pages render on every core. Running it
+    /// again rewrites only the files that changed and removes those the site no longer
+    /// has; when nothing changed since the last build (same store, settings, theme and
+    /// binary) it renders nothing at all. What the last build wrote is recorded in
+    /// OUTDIR/.syndic-build.
     Build(BuildArgs),
     /// Run the whole thing on bundled sample feeds with a temporary database.
     Demo(DemoArgs),
@@ -319,6 +336,9 @@ pub struct BuildArgs {
     /// The folder to write the site into (created if missing).
     #[arg(value_name = "OUTDIR")]
     pub outdir: PathBuf,
+    /// How many pages to render at once [default: two per core].
+    #[arg(long, short = 'j', value_name = "N")]
+    pub jobs: Option<NonZeroUsize>,
 }
 
 #[derive(Debug, Args)]
@@ -326,9 +346,18 @@ pub struct ServeArgs {
     /// Address and port to listen on, overriding `server.listen`.
     #[arg(long, short = 'l', env = "SYNDIC_LISTEN", value_name = "ADDR")]
     pub listen: Option<String>,
-    /// Only serve the site: do not fetch sources as they fall due.
+    /// Only serve the site: do not fetch sources as they fall due (leave that to
+    /// `syndic worker` processes on the same database).
     #[arg(long)]
     pub no_fetch: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct WorkerArgs {
+    /// Fetch every source due now (sources never fetched included), wait for those other
+    /// processes are fetching, then exit: 0, or 1 when some source failed.
+    #[arg(long)]
+    pub once: bool,
 }
 
 #[derive(Debug, Args)]

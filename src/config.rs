@@ -347,12 +347,20 @@ impl Validator<'_> {
             };
             return Err(self.error("database.url", problem, FIX));
         };
-        let path = rest.split('?').next().unwrap_or(rest);
+        let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
         if path.is_empty() {
             return Err(self.error("database.url", "the SQLite URL names no file", FIX));
         }
         if path == ":memory:" {
             return Ok(Database::Url("sqlite::memory:".into()));
+        }
+        if !query.is_empty() {
+            // Parameters such as `mode=ro` or `immutable=1` are the store's to read.
+            let path = self.dir.join(path);
+            return Ok(Database::Url(format!(
+                "sqlite://{}?{query}",
+                path.display()
+            )));
         }
         Ok(Database::File(self.dir.join(path)))
     }

@@ -41,7 +41,12 @@ fn main() -> ExitCode {
 }
 
 fn init_logging(cli: &Cli) {
-    let serving = matches!(cli.command, Command::Serve(_) | Command::Demo(_));
+    // Long-running commands say what they do at info level; one-shot ones print it.
+    let serving = match &cli.command {
+        Command::Serve(_) | Command::Demo(_) => true,
+        Command::Worker(args) => !args.once,
+        _ => false,
+    };
     let level = match (cli.global.quiet, cli.global.verbose, serving) {
         (true, _, _) => "error",
         (false, 0, false) => "warn",

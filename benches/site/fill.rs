@@ -98,7 +98,28 @@ fn paragraph(dice: &mut Dice, vocabulary: &[String], words: usize) -> String {
         .join(" ")
 }
 
+/// When the posts were published.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[allow(dead_code)] // each benchmark uses the kinds it needs
+pub enum Times {
+    /// Every post at its own time, about seven minutes apart.
+    Spread,
+    /// Every post at one time, as an undated feed imported at once leaves them.
+    Shared,
+}
+
+#[allow(dead_code)] // the ties benchmark fills with `fill_timed`
 pub async fn fill(store: &Store, posts: u64, tags: u64) -> Result<(), Box<dyn std::error::Error>> {
+    fill_timed(store, posts, tags, Times::Spread).await
+}
+
+/// [`fill`] with the posts published as `times` says.
+pub async fn fill_timed(
+    store: &Store,
+    posts: u64,
+    tags: u64,
+    times: Times,
+) -> Result<(), Box<dyn std::error::Error>> {
     let mut dice = Dice(0x5eed_cafe_f00d_d00d);
     let vocabulary = vocabulary(20_000);
     let sources = 100;
@@ -107,6 +128,9 @@ pub async fn fill(store: &Store, posts: u64, tags: u64) -> Result<(), Box<dyn st
         .single()
         .ok_or("bad date")?;
     let per_source = posts / sources;
+    // Stored "now": after the newest post, so that no publication time is clamped to a day
+    // after it (which would give almost every post the same time).
+    let now = base + chrono::Duration::minutes(i64::try_from(posts * 7 + 10).unwrap_or(0));
     for s in 0..sources {
         let spec = SourceSpec {
             url: format!("https://blog{s}.example/feed.xml"),
@@ -121,8 +145,13 @@ pub async fn fill(store: &Store, posts: u64, tags: u64) -> Result<(), Box<dyn st
         let mut batch = Vec::with_capacity(per_source as usize);
         for i in 0..per_source {
             let n = s * per_source + i;
-            let published =
-                base + chrono::Duration::minutes(i64::try_from(n * 7 + dice.below(5)).unwrap_or(0));
+            // Drawn either way, so both kinds of store hold the same posts.
+            let jitter = dice.below(5);
+            let minutes = match times {
+                Times::Spread => i64::try_from(n * 7 + jitter).unwrap_or(0),
+                Times::Shared => 0,
+            };
+            let published = base + chrono::Duration::minutes(minutes);
             let text = (0..6)
                 .map(|_| paragraph(&mut dice, &vocabulary, 60))
                 .collect::<Vec<_>>();
@@ -155,7 +184,7 @@ pub async fn fill(store: &Store, posts: u64, tags: u64) -> Result<(), Box<dyn st
                 stems: Vec::new(),
             });
         }
-        store.ingest(source, &meta, &batch, base).await?;
+        store.ingest(source, &meta, &batch, now).await?;
     }
     Ok(())
 }

@@ -1,26 +1,37 @@
 //! `syndic build OUTDIR`: the whole site as static files.
 //!
-//! Pages, archives with their pagination, feeds, the OPML list and the stylesheet are
-//! rendered through the same router `syndic serve` runs and written under OUTDIR with the
-//! same URLs (`/tag/map/` → `tag/map/index.html`). A file whose bytes did not change is not
-//! rewritten, and files an earlier build wrote that the site no longer has are removed
-//! (the list lives in OUTDIR/.syndic-build); nothing else in OUTDIR is touched.
+//! Pages, archives with their pagination, feeds, the OPML list, the stylesheet and the 404
+//! page are rendered through the same router `syndic serve` runs (`syndic_web::static_site`)
+//! and written under OUTDIR with the same URLs (`/tag/map/` → `tag/map/index.html`).
+//!
+//! A build reads the store's change stamp first, then compares it and the build's
+//! fingerprint (site settings, theme, binary, database) with what the last build recorded
+//! (`manifest`): when both are the same and every file is still there, nothing is
+//! rendered. Otherwise every page is rendered on every core (`pages`), each file is written
+//! only when its digest differs from the recorded one, files the site no longer has are
+//! removed, and the new manifest is recorded. Nothing else in OUTDIR is touched.
 
-use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+mod manifest;
+mod output;
+mod pages;
+
+use std::num::NonZeroUsize;
+use std::path::Path;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Instant;
 
-use anyhow::{Context, bail};
-use syndic_web::static_site::{self, SitePath};
+use anyhow::Context;
+use sha2::{Digest as _, Sha256};
+use syndic_store::ChangeStamp;
+use syndic_web::AppState;
+use syndic_web::static_site;
 
 use crate::cli::BuildArgs;
-use crate::cmd::open_store;
-use crate::cmd::progress::progress_bar;
+use crate::cmd::open_store_read_only;
 use crate::config::Config;
-
-/// Where a build lists the files it wrote, so the next one can remove stale ones.
-const MANIFEST: &str = ".syndic-build";
+use manifest::{Journal, Manifest, Previous};
+use pages::Shared;
 
 /// What one build did to the output folder.
 #[derive(Debug, Default)]
@@ -28,106 +39,117 @@ struct Outcome {
     written: usize,
     unchanged: usize,
     removed: usize,
+    /// Whether the build found nothing to render at all.
+    nothing_changed: bool,
 }
 
 pub async fn run(config: &Config, args: &BuildArgs) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
-    let store = open_store(config).await?;
-    let state = syndic_web::AppState::new(store.clone(), config.site.clone())
-        .context("cannot use the theme folder (site.theme_dir)")?;
-    let site = syndic_web::router(state.clone());
-    let paths = static_site::paths(&state)
+    let store = open_store_read_only(config).await?;
+    // Read before anything is listed: a change committed while the build runs leaves the
+    // recorded stamp behind the store's, so the next build renders again.
+    let stamp = store
+        .change_stamp()
         .await
-        .context("cannot list the site's pages")?;
+        .context("cannot read the store's change clock")?;
+    let state = AppState::new(store.clone(), config.site.clone())
+        .context("cannot use the theme folder (site.theme_dir)")?;
     let out = &args.outdir;
     std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
 
-    let mut outcome = Outcome::default();
-    let mut files = BTreeSet::new();
-    let progress = progress_bar(paths.len(), "building", "pages");
-    for path in &paths {
-        let body = static_site::render(&site, &path.url).await?;
-        write(out, path, &body, &mut outcome)?;
-        files.insert(path.file.clone());
-        if let Some(bar) = &progress {
-            bar.inc(1);
+    let fingerprint = fingerprint(config, &state);
+    let previous = Previous::read(out)?;
+    let outcome = if previous.is_current(&fingerprint, stamp) && all_present(out, &previous) {
+        Outcome {
+            unchanged: previous.files.len(),
+            nothing_changed: true,
+            ..Outcome::default()
         }
-    }
-    if let Some(bar) = progress {
-        bar.finish_and_clear();
-    }
-    let not_found = SitePath {
-        url: "/404".into(),
-        file: "404.html".into(),
+    } else {
+        let jobs = args.jobs.map_or_else(default_jobs, NonZeroUsize::get);
+        rebuild(&state, out, previous, fingerprint, stamp, jobs).await?
     };
-    write(
-        out,
-        &not_found,
-        &static_site::not_found_page(&site).await?,
-        &mut outcome,
-    )?;
-    files.insert(not_found.file);
-    outcome.removed = remove_stale(out, &files)?;
     store.close().await;
     println!(
-        "built {} files into {} in {:.1}s: {} written, {} unchanged, {} removed",
-        files.len(),
+        "built {} files into {} in {:.1}s: {} written, {} unchanged, {} removed{}",
+        outcome.written + outcome.unchanged,
         out.display(),
         started.elapsed().as_secs_f64(),
         outcome.written,
         outcome.unchanged,
-        outcome.removed
+        outcome.removed,
+        if outcome.nothing_changed {
+            " (nothing changed since the last build)"
+        } else {
+            ""
+        }
     );
     Ok(ExitCode::SUCCESS)
 }
 
-/// Writes `body` to the path's file unless it already holds exactly those bytes.
-fn write(out: &Path, path: &SitePath, body: &[u8], outcome: &mut Outcome) -> anyhow::Result<()> {
-    let target = safe_join(out, &path.file)?;
-    if std::fs::read(&target).is_ok_and(|existing| existing == body) {
-        outcome.unchanged += 1;
-        return Ok(());
-    }
-    if let Some(parent) = target.parent() {
-        std::fs::create_dir_all(parent)
-            .with_context(|| format!("cannot create {}", parent.display()))?;
-    }
-    std::fs::write(&target, body).with_context(|| format!("cannot write {}", target.display()))?;
-    outcome.written += 1;
-    Ok(())
+/// Renders every page, writes what changed, removes what the site no longer has and
+/// records the new manifest.
+async fn rebuild(
+    state: &AppState,
+    out: &Path,
+    previous: Previous,
+    fingerprint: String,
+    stamp: ChangeStamp,
+    jobs: usize,
+) -> anyhow::Result<Outcome> {
+    let shared = Arc::new(Shared {
+        out: out.to_path_buf(),
+        journal: Journal::open(out)?,
+        previous,
+    });
+    let built = pages::render_all(state, Arc::clone(&shared), jobs).await?;
+    let stale = shared
+        .previous
+        .files
+        .keys()
+        .filter(|file| !built.files.contains_key(*file));
+    let removed = output::remove_stale(out, stale.map(String::as_str));
+    let manifest = Manifest {
+        fingerprint,
+        stamp,
+        files: built.files,
+    };
+    manifest.write(out)?;
+    Ok(Outcome {
+        written: built.written,
+        unchanged: built.unchanged,
+        removed,
+        nothing_changed: false,
+    })
 }
 
-/// `out/file`, refusing anything that would land outside `out`.
-fn safe_join(out: &Path, file: &str) -> anyhow::Result<PathBuf> {
-    let relative = Path::new(file);
-    let plain = relative
-        .components()
-        .all(|c| matches!(c, std::path::Component::Normal(_)));
-    if !plain {
-        bail!("refusing to write {file:?}: it is not a plain relative path");
-    }
-    Ok(out.join(relative))
+/// Two pages per core: while one waits for the store, the other renders.
+fn default_jobs() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get() * 2)
 }
 
-/// Removes the files the previous build wrote that this one did not, then records this
-/// build's list.
-fn remove_stale(out: &Path, files: &BTreeSet<String>) -> anyhow::Result<usize> {
-    let manifest = out.join(MANIFEST);
-    let previous = std::fs::read_to_string(&manifest).unwrap_or_default();
-    let mut removed = 0;
-    for stale in previous
-        .lines()
-        .filter(|line| !line.is_empty() && !files.contains(*line))
-    {
-        let Ok(target) = safe_join(out, stale) else {
-            continue;
-        };
-        if std::fs::remove_file(&target).is_ok() {
-            removed += 1;
-        }
-    }
-    let list: String = files.iter().map(|file| format!("{file}\n")).collect();
-    std::fs::write(&manifest, list)
-        .with_context(|| format!("cannot write {}", manifest.display()))?;
-    Ok(removed)
+/// Whether every file the previous build recorded is still in `out`.
+fn all_present(out: &Path, previous: &Previous) -> bool {
+    previous
+        .files
+        .keys()
+        .all(|file| output::safe_join(out, file).is_ok_and(|target| output::is_file(&target)))
+}
+
+/// What besides the store decides the files: the site's settings and theme
+/// (`static_site::fingerprint`), this binary (a new build of it may render differently)
+/// and the database (another store may carry the same change stamp).
+fn fingerprint(config: &Config, state: &AppState) -> String {
+    let binary = std::env::current_exe()
+        .and_then(std::fs::metadata)
+        .map(|meta| format!("{} {:?}", meta.len(), meta.modified().ok()))
+        .unwrap_or_default();
+    let identity = format!(
+        "syndic {} | {binary} | {:?}",
+        env!("CARGO_PKG_VERSION"),
+        config.database
+    );
+    let digest = Sha256::digest(identity.as_bytes());
+    let hex: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
+    format!("{}-{hex}", static_site::fingerprint(state))
 }

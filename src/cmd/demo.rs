@@ -7,6 +7,7 @@
 use std::process::ExitCode;
 
 use anyhow::Context;
+use syndic_fetch::{LeaseSettings, Limits, Sweep};
 
 use crate::cli::DemoArgs;
 use crate::cmd::fetch::{Report, fetch_all, pipeline};
@@ -62,14 +63,17 @@ pub async fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
 
     let store = open_store(&config).await?;
     let jobs = sync_sources(&store, &config).await?;
-    let summary = fetch_all(
-        &pipeline(&config, store.clone()).await?,
+    let limits = Limits {
+        concurrency: 4,
+        per_host: 4,
+    };
+    let sweep = Sweep::listed(
+        pipeline(&config, store.clone()).await?,
         jobs,
-        4,
-        4,
-        Report::Failures,
-    )
-    .await;
+        limits,
+        LeaseSettings::default(),
+    );
+    let summary = fetch_all(sweep, Report::Failures).await?;
     println!(
         "demo: {} sample sources, {} posts, {} tags, in {}",
         summary.sources,

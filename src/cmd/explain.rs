@@ -8,7 +8,7 @@ use syndic_store::TagReason;
 use syndic_tag::{Explanation, PostText};
 
 use crate::cli::{ExplainArgs, ParseFormat};
-use crate::cmd::{learned_tagger, open_store, resolve_post};
+use crate::cmd::{learned_tagger, open_store_read_only, resolve_post};
 use crate::config::Config;
 
 /// Everything `--format json` prints.
@@ -41,7 +41,7 @@ struct StoredTag<'a> {
 }
 
 pub async fn run(config: &Config, args: &ExplainArgs) -> anyhow::Result<ExitCode> {
-    let store = open_store(config).await?;
+    let store = open_store_read_only(config).await?;
     let id = resolve_post(&store, &args.post).await?;
     let post = store
         .post(id)

@@ -3,7 +3,9 @@
 //! Every source is read except those a server told to wait (429/503 with `Retry-After`)
 //! or marked gone (410), which are skipped with a note unless `--force`; `--due` reads
 //! only the sources whose next fetch has come (for cron). At most `[fetch] concurrency`
-//! requests run at once, and at most `[fetch] per_host` to one host.
+//! requests run at once, and at most `[fetch] per_host` to one host, counting the fetches
+//! of every other process on the same database; a source another process is fetching is
+//! skipped with a note (each fetch holds a lease: `syndic_fetch::Sweep`).
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -13,7 +15,10 @@ use anyhow::Context;
 use chrono::Utc;
 use syndic_core::schedule::ScheduleSettings;
 use syndic_core::{SourceId, SourceStatus};
-use syndic_fetch::{Fetcher, FetcherOptions, Limits, Pipeline, Publisher, SourceJob, run_jobs};
+use syndic_fetch::{
+    Fetcher, FetcherOptions, LeaseSettings, Limits, Pipeline, Publisher, SourceJob, Sweep,
+    SweepEvent,
+};
 use syndic_store::{IngestStats, Store};
 
 use crate::cli::FetchArgs;
@@ -39,16 +44,14 @@ pub async fn run(config: &Config, args: &FetchArgs) -> anyhow::Result<ExitCode> 
         println!("skipped {note}");
     }
     let pipeline = pipeline(config, store.clone()).await?;
-    let parallel = args.jobs.map_or(config.fetch.concurrency, usize::from);
-    let mut summary = fetch_all(
-        &pipeline,
-        jobs,
-        parallel,
-        config.fetch.per_host,
-        Report::EachSource,
-    )
-    .await;
-    summary.skipped = skipped.len();
+    let limits = Limits {
+        concurrency: args.jobs.map_or(config.fetch.concurrency, usize::from),
+        per_host: config.fetch.per_host,
+    };
+    let lease = LeaseSettings::new(config.fetch.lease);
+    let sweep = Sweep::listed(pipeline.clone(), jobs, limits, lease);
+    let mut summary = fetch_all(sweep, Report::EachSource).await?;
+    summary.skipped += skipped.len();
     follow_moves(config, &configured, &summary.moved);
     // Our own feeds changed: tell the configured WebSub hubs.
     if summary.totals.new + summary.totals.updated > 0
@@ -62,11 +65,7 @@ pub async fn run(config: &Config, args: &FetchArgs) -> anyhow::Result<ExitCode> 
     }
     store.close().await;
     println!("{}", summary.line());
-    Ok(if summary.failed == 0 {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    })
+    Ok(summary.exit_code())
 }
 
 /// The jobs to run now, and a note for each one left alone. Sources not yet due under
@@ -174,17 +173,33 @@ pub struct Summary {
     pub moved: Vec<(SourceId, String)>,
     /// Slugs of the tags of the new or updated posts, each once: whose feeds changed.
     pub touched_tags: Vec<String>,
+    /// Stopped by Ctrl-C or SIGTERM before every source was read.
+    pub interrupted: bool,
 }
 
 impl Summary {
-    fn line(&self) -> String {
+    /// 0 when every source read was read, 1 when some failed or the run was interrupted.
+    pub fn exit_code(&self) -> ExitCode {
+        if self.failed == 0 && !self.interrupted {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::FAILURE
+        }
+    }
+
+    pub fn line(&self) -> String {
         let skipped = if self.skipped > 0 {
             format!(", {} skipped", self.skipped)
         } else {
             String::new()
         };
+        let interrupted = if self.interrupted {
+            " (interrupted)"
+        } else {
+            ""
+        };
         format!(
-            "fetched {} sources in {:.1}s: {} ok ({} not modified), {} failed{skipped}; {} new, {} updated, {} unchanged posts",
+            "fetched {} sources in {:.1}s{interrupted}: {} ok ({} not modified), {} failed{skipped}; {} new, {} updated, {} unchanged posts",
             self.sources,
             self.seconds,
             self.sources - self.failed,
@@ -204,35 +219,90 @@ pub enum Report {
     Failures,
 }
 
-/// Ingests every job, at most `parallel` at a time and `per_host` per host (the limits
-/// the scheduler uses too: [`syndic_fetch::Limiter`]), reporting each source as it finishes.
-pub async fn fetch_all(
-    pipeline: &Pipeline,
-    jobs: Vec<SourceJob>,
-    parallel: usize,
-    per_host: usize,
-    report: Report,
-) -> Summary {
+/// Runs `sweep` to its end, reporting each source as it finishes; Ctrl-C or SIGTERM stops
+/// it, giving back every lease it holds. Fails only when the store cannot be asked for
+/// sources to claim.
+pub async fn fetch_all(mut sweep: Sweep, report: Report) -> anyhow::Result<Summary> {
     let started = Instant::now();
-    let progress = progress_bar(jobs.len(), "fetching", "sources");
-    let limits = Limits {
-        concurrency: parallel,
-        per_host,
-    };
-    let mut tasks = run_jobs(pipeline, jobs, limits);
+    let progress = sweep
+        .planned()
+        .and_then(|len| progress_bar(len, "fetching", "sources"));
     let mut summary = Summary::default();
-    while let Some(joined) = tasks.join_next().await {
-        summary.sources += 1;
-        let (failed, line) = match joined {
-            Ok((job, Ok(done))) => {
+    let signal = crate::cmd::serve::shutdown_signal();
+    tokio::pin!(signal);
+    loop {
+        let event = tokio::select! {
+            next = sweep.next() => next,
+            () = &mut signal => {
+                summary.interrupted = true;
+                break;
+            }
+        };
+        let event = match event {
+            Ok(Some(event)) => event,
+            Ok(None) => break,
+            Err(error) => {
+                sweep.stop().await;
+                return Err(error).context("cannot claim sources to fetch");
+            }
+        };
+        let (failed, line) = summary.add(event);
+        let print = failed || report == Report::EachSource;
+        match &progress {
+            Some(bar) => {
+                if print {
+                    bar.println(&line);
+                }
+                bar.inc(1);
+            }
+            None if print => println!("{line}"),
+            None => {}
+        }
+    }
+    sweep.stop().await;
+    if let Some(bar) = progress {
+        bar.finish_and_clear();
+    }
+    summary.seconds = started.elapsed().as_secs_f64();
+    Ok(summary)
+}
+
+impl Summary {
+    /// Counts one event of a sweep; whether it is a failure, and its line.
+    fn add(&mut self, event: SweepEvent) -> (bool, String) {
+        let (job, result) = match event {
+            SweepEvent::Fetched(finished) => finished,
+            SweepEvent::Held { job, lease } => {
+                self.skipped += 1;
+                let line = format!(
+                    "skipped {}: {} is fetching it (lease until {})",
+                    job.location, lease.owner, lease.until
+                );
+                return (false, line);
+            }
+        };
+        match result {
+            Err(error) if error.is_lease_lost() => {
+                self.skipped += 1;
+                tracing::warn!(source.id = %job.id, "{}: {error:#}", job.location);
+                (false, format!("skipped {}: {error:#}", job.location))
+            }
+            Err(error) => {
+                self.sources += 1;
+                self.failed += 1;
+                tracing::warn!(source.id = %job.id, "source {} failed: {error:#}", job.location);
+                (true, format!("failed  {}: {error:#}", job.location))
+            }
+            Ok(done) => {
+                self.sources += 1;
                 let stats = done.stats;
-                summary.totals.new += stats.new;
-                summary.totals.updated += stats.updated;
-                summary.totals.unchanged += stats.unchanged;
-                summary.not_modified += usize::from(done.unchanged);
+                self.totals.new += stats.new;
+                self.totals.updated += stats.updated;
+                self.totals.unchanged += stats.unchanged;
+                self.not_modified += usize::from(done.unchanged);
                 for slug in done.touched_tags {
-                    if !summary.touched_tags.contains(&slug) {
-                        summary.touched_tags.push(slug);
+                    if !self.touched_tags.contains(&slug) {
+                        self.touched_tags.push(slug);
                     }
                 }
                 tracing::info!(source.id = %job.id, "fetched source {} ({}): {} new, {} updated", job.id, job.location, stats.new, stats.updated);
@@ -246,35 +316,10 @@ pub async fn fetch_all(
                 };
                 if let Some(new) = done.moved_to {
                     line.push_str(&format!("; moved permanently to {new}"));
-                    summary.moved.push((job.id, new));
+                    self.moved.push((job.id, new));
                 }
                 (false, line)
             }
-            Ok((job, Err(error))) => {
-                summary.failed += 1;
-                tracing::warn!(source.id = %job.id, "source {} failed: {error:#}", job.location);
-                (true, format!("failed  {}: {error:#}", job.location))
-            }
-            Err(panic) => {
-                summary.failed += 1;
-                (true, format!("failed  (a worker stopped: {panic})"))
-            }
-        };
-        let print = failed || report == Report::EachSource;
-        match &progress {
-            Some(bar) => {
-                if print {
-                    bar.println(&line);
-                }
-                bar.inc(1);
-            }
-            None if print => println!("{line}"),
-            None => {}
         }
     }
-    if let Some(bar) = progress {
-        bar.finish_and_clear();
-    }
-    summary.seconds = started.elapsed().as_secs_f64();
-    summary
 }

@@ -24,6 +24,7 @@ mod retag;
 mod serve;
 mod sources;
 mod tag;
+mod worker;
 
 use std::process::ExitCode;
 
@@ -51,6 +52,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let config = Config::load(&global.config, &overrides)?;
             serve::run(&config, &args, overrides).await
         }
+        Command::Worker(args) => worker::run(&load(global, None)?, &args).await,
         Command::Demo(args) => demo::run(&args).await,
         Command::Add(args) => add::run(&load(global, None)?, &args).await,
         Command::Remove(args) => remove::run(&load(global, None)?, &args),
@@ -72,23 +74,43 @@ fn overrides(global: &GlobalArgs, listen: Option<String>) -> Overrides {
 
 /// Opens the configured store and brings its tags and sources in line with the config.
 pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
-    let store = open_store_as_is(config).await?;
+    let store = open(config, Access::ReadWrite).await?;
     sync_vocabulary(&store, config).await?;
     Ok(store)
 }
 
-/// Opens the configured store without writing to it (beyond bringing its schema up to
-/// date): what a dry run uses.
-pub async fn open_store_as_is(config: &Config) -> anyhow::Result<Store> {
+/// Opens the configured store read-only, for commands that only read: they work the same
+/// on a store syndic may not write (a read-only file or folder, a read-only database
+/// user). A store that does not exist yet, or was left by an older syndic, is created or
+/// upgraded first where it can be.
+pub async fn open_store_read_only(config: &Config) -> anyhow::Result<Store> {
+    open(config, Access::ReadOnly).await
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Access {
+    ReadWrite,
+    ReadOnly,
+}
+
+async fn open(config: &Config, access: Access) -> anyhow::Result<Store> {
     let store = match &config.database {
         Database::File(path) => {
-            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
+                && !dir.exists()
+            {
                 std::fs::create_dir_all(dir)
                     .with_context(|| format!("cannot create the folder {}", dir.display()))?;
             }
-            Store::open_sqlite_path(path).await
+            match access {
+                Access::ReadWrite => Store::open_sqlite_path(path).await,
+                Access::ReadOnly => Store::open_sqlite_path_read_only(path).await,
+            }
         }
-        Database::Url(url) => Store::open(url).await,
+        Database::Url(url) => match access {
+            Access::ReadWrite => Store::open(url).await,
+            Access::ReadOnly => Store::open_read_only(url).await,
+        },
     };
     let store = store.with_context(|| {
         format!(
@@ -96,7 +118,11 @@ pub async fn open_store_as_is(config: &Config) -> anyhow::Result<Store> {
             config.path.display()
         )
     })?;
-    tracing::debug!(store.engine = store.engine_name(), "opened the store");
+    tracing::debug!(
+        store.engine = store.engine_name(),
+        store.read_only = store.is_read_only(),
+        "opened the store"
+    );
     Ok(store)
 }
 

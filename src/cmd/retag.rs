@@ -20,7 +20,7 @@ use syndic_tag::{CorpusStats, Decisions, SavedTagModel};
 use tokio::runtime::Handle;
 
 use crate::cli::RetagArgs;
-use crate::cmd::{open_store, open_store_as_is, sync_sources};
+use crate::cmd::{open_store, open_store_read_only, sync_sources};
 use crate::config::Config;
 
 pub async fn run(config: &Config, args: &RetagArgs) -> anyhow::Result<ExitCode> {
@@ -30,7 +30,7 @@ pub async fn run(config: &Config, args: &RetagArgs) -> anyhow::Result<ExitCode> 
         .context("cannot compile the tag vocabulary")?;
     let (store, rules) = if args.dry_run {
         // A dry run writes nothing, not even the rows of new sources or tags.
-        let store = open_store_as_is(config).await?;
+        let store = open_store_read_only(config).await?;
         let stored = store.sources().await.context("cannot list the sources")?;
         let rules: SourceRules = config
             .sources

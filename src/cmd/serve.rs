@@ -17,12 +17,14 @@ use syndic_store::Store;
 use syndic_tag::SharedTagger;
 use syndic_web::PageCache;
 
-use syndic_fetch::{Limits, Pipeline, Publisher, Scheduler, SourceJob, Subscriber, SystemClock};
+use syndic_fetch::{
+    LeaseSettings, Limits, Pipeline, Publisher, Scheduler, SourceJob, Subscriber, SystemClock,
+};
 use tokio::sync::watch;
 
 use crate::cli::ServeArgs;
 use crate::cmd::fetch::pipeline;
-use crate::cmd::{open_store, sync_sources};
+use crate::cmd::{open_store, open_store_read_only, sync_sources};
 use crate::config::{Config, Overrides, ServerConfig};
 
 /// Serves `config` (as loaded with `overrides`, which a reload applies again).
@@ -31,7 +33,11 @@ pub async fn run(
     args: &ServeArgs,
     overrides: Overrides,
 ) -> anyhow::Result<ExitCode> {
-    let store = open_store(config).await?;
+    let store = if args.no_fetch {
+        open_for_serving(config).await?
+    } else {
+        open_store(config).await?
+    };
     // The vocabulary in force, swapped by the reloader.
     let tagger = Arc::new(SharedTagger::new(
         crate::cmd::learned_tagger(config, &store).await?,
@@ -50,6 +56,7 @@ pub async fn run(
                 concurrency: config.fetch.concurrency,
                 per_host: config.fetch.per_host,
             },
+            lease: LeaseSettings::new(config.fetch.lease),
         })
     };
     let reloader = reload::Reloader::new(config, overrides, store.clone(), tagger);
@@ -59,6 +66,24 @@ pub async fn run(
     };
     serve(store, &config.site, &server, fetching, Some(reloader)).await?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The store of a web node (`--no-fetch`): its only writes are the vocabulary's rows, so
+/// that a new tag's archive answers at once. A store it may not write (a read-only file or
+/// folder, a read-only database user) is served read-only instead, without them.
+async fn open_for_serving(config: &Config) -> anyhow::Result<Store> {
+    let refused = match open_store(config).await {
+        Ok(store) => return Ok(store),
+        Err(error) => error,
+    };
+    let Ok(store) = open_store_read_only(config).await else {
+        return Err(refused);
+    };
+    tracing::info!(
+        "serving the store read-only: {refused:#}; the configuration's tags and sources are \
+         recorded by a command that can write it (`syndic fetch`, `syndic serve`)"
+    );
+    Ok(store)
 }
 
 /// Where and how the site is served: `server.listen` and the rest of `[server]`.
@@ -71,7 +96,10 @@ pub struct Server {
 pub struct Fetching {
     pub pipeline: Pipeline,
     pub jobs: Vec<SourceJob>,
+    /// For the whole fleet: every process fetching from the same database counts.
     pub limits: Limits,
+    /// Who this process is in leases, and how long they run.
+    pub lease: LeaseSettings,
 }
 
 /// Binds `server.listen`, prints the address and serves until a shutdown signal, with the
@@ -138,7 +166,8 @@ pub async fn serve(
             fetching.jobs,
             fetching.limits,
             Arc::new(SystemClock),
-        );
+        )
+        .with_lease(fetching.lease);
         // WebSub needs a site hubs can call back; otherwise polling alone.
         if let Some(subscriber) = subscriber {
             scheduler = scheduler.with_websub(subscriber);
@@ -185,7 +214,7 @@ async fn stopped_by(mut stop: watch::Receiver<bool>) {
 }
 
 /// Resolves on Ctrl-C, or SIGTERM on Unix.
-async fn shutdown_signal() {
+pub(crate) async fn shutdown_signal() {
     let ctrl_c = async {
         if tokio::signal::ctrl_c().await.is_err() {
             std::future::pending::<()>().await;

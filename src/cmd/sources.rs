@@ -1,14 +1,17 @@
-//! `syndic sources`: every source's health, for people (a table) or programs (JSON).
+//! `syndic sources`: every source's health, for people (a table) or programs (JSON, which
+//! also names the process fetching a source now and until when its lease runs).
 
+use std::collections::HashMap;
 use std::process::ExitCode;
 
 use anyhow::Context;
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
-use syndic_core::SourceSummary;
+use syndic_core::{SourceId, SourceSummary};
+use syndic_store::SourceLease;
 
 use crate::cli::{ListFormat, SourcesArgs};
-use crate::cmd::{open_store, sync_sources};
+use crate::cmd::open_store_read_only;
 use crate::config::Config;
 
 /// One source as `--format json` prints it.
@@ -23,14 +26,18 @@ struct SourceHealth<'a> {
     error_count: i64,
     next_fetch: Option<String>,
     posts: i64,
+    /// Until when a process holds the source (it is fetching it now); null when none does.
+    leased_until: Option<String>,
+    /// Which process (`host:pid:random`) holds it; null when none does.
+    leased_by: Option<&'a str>,
 }
 
 fn rfc3339(time: Option<DateTime<Utc>>) -> Option<String> {
     time.map(|t| t.to_rfc3339_opts(SecondsFormat::Secs, true))
 }
 
-impl<'a> From<&'a SourceSummary> for SourceHealth<'a> {
-    fn from(source: &'a SourceSummary) -> Self {
+impl<'a> SourceHealth<'a> {
+    fn new(source: &'a SourceSummary, lease: Option<&'a SourceLease>) -> Self {
         SourceHealth {
             url: &source.url,
             name: &source.name,
@@ -41,22 +48,50 @@ impl<'a> From<&'a SourceSummary> for SourceHealth<'a> {
             error_count: source.error_count,
             next_fetch: rfc3339(source.next_fetch),
             posts: source.post_count,
+            leased_until: rfc3339(lease.map(|lease| lease.until)),
+            leased_by: lease.map(|lease| lease.owner.as_str()),
         }
     }
 }
 
 pub async fn run(config: &Config, args: &SourcesArgs) -> anyhow::Result<ExitCode> {
-    let store = open_store(config).await?;
-    sync_sources(&store, config).await?;
+    // Only reads: the store may be read-only. Sources configured since the last command
+    // that writes (fetch, serve, worker) have no row yet and are named after the table.
+    let store = open_store_read_only(config).await?;
     let sources = store.sources().await.context("cannot list the sources")?;
+    let leases = store
+        .leases(Utc::now())
+        .await
+        .context("cannot list the leases")?;
     store.close().await;
-    let health: Vec<SourceHealth<'_>> = sources.iter().map(SourceHealth::from).collect();
+    let leases: HashMap<SourceId, &SourceLease> =
+        leases.iter().map(|lease| (lease.source, lease)).collect();
+    let health: Vec<SourceHealth<'_>> = sources
+        .iter()
+        .map(|source| SourceHealth::new(source, leases.get(&source.id).copied()))
+        .collect();
     match args.format {
         ListFormat::Json => outln!(
             "{}",
             serde_json::to_string_pretty(&health).context("cannot write JSON")?
         ),
-        ListFormat::Table => print_table(&health),
+        ListFormat::Table => {
+            let unknown: Vec<&str> = config
+                .sources
+                .iter()
+                .map(|source| source.url.as_str())
+                .filter(|url| !sources.iter().any(|stored| stored.url == *url))
+                .collect();
+            if !health.is_empty() || unknown.is_empty() {
+                print_table(&health);
+            }
+            if !unknown.is_empty() {
+                outln!(
+                    "not in the store yet (the next `syndic fetch` adds them): {}",
+                    unknown.join(", ")
+                );
+            }
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

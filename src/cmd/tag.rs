@@ -4,21 +4,22 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use chrono::Utc;
-use serde::Serialize;
 use syndic_core::{PostId, slugify};
 use syndic_store::Store;
 use syndic_tag::suggest::{Coverage, SuggestOptions, Suggester};
 use syndic_tag::{PostText, Tagger};
 
-use crate::cli::{ListFormat, ManualTagArgs, SuggestArgs, TagCommand, TagListArgs};
-use crate::cmd::{open_store, open_store_as_is, resolve_post};
+use crate::cli::{ListFormat, ManualTagArgs, SuggestArgs, TagCommand};
+use crate::cmd::{open_store, open_store_read_only, resolve_post};
 use crate::config::Config;
+
+mod list;
 
 pub async fn run(config: &Config, command: &TagCommand) -> anyhow::Result<ExitCode> {
     match command {
         TagCommand::Add(args) => add(config, args).await,
         TagCommand::Remove(args) => remove(config, args).await,
-        TagCommand::List(args) => list(config, args).await,
+        TagCommand::List(args) => list::run(config, args).await,
         TagCommand::Suggest(args) => suggest(config, args).await,
         TagCommand::Label(args) => crate::cmd::labels::label(config, args).await,
         TagCommand::Eval(args) => crate::cmd::labels::eval(config, args).await,
@@ -172,89 +173,13 @@ fn shell_word(name: &str) -> String {
     }
 }
 
-#[derive(Serialize)]
-struct ListedTag<'a> {
-    name: &'a str,
-    slug: &'a str,
-    posts: i64,
-    aliases: &'a [String],
-    description: &'a str,
-    /// Whether `[[tag]]` in the configuration defines it (else feed categories, sources or
-    /// manual decisions made it).
-    configured: bool,
-}
-
-async fn list(config: &Config, args: &TagListArgs) -> anyhow::Result<ExitCode> {
-    let store = open_store(config).await?;
-    let details = store.tag_details().await.context("cannot list the tags")?;
-    store.close().await;
-    let configured: std::collections::HashSet<String> =
-        config.tags.iter().map(|t| slugify(&t.name)).collect();
-    let rows: Vec<ListedTag> = details
-        .iter()
-        .map(|d| ListedTag {
-            name: &d.tag.name,
-            slug: &d.tag.slug,
-            posts: d.tag.post_count,
-            aliases: &d.aliases,
-            description: &d.tag.description,
-            configured: configured.contains(&d.tag.slug),
-        })
-        .collect();
-    match args.format {
-        ListFormat::Json => {
-            let json = serde_json::to_string_pretty(&rows).context("cannot write JSON")?;
-            outln!("{json}");
-        }
-        ListFormat::Table => {
-            if rows.is_empty() {
-                outln!(
-                    "no tags yet: add [[tag]] entries to {}",
-                    config.path.display()
-                );
-                return Ok(ExitCode::SUCCESS);
-            }
-            let width = rows
-                .iter()
-                .map(|r| r.name.chars().count())
-                .max()
-                .unwrap_or(0)
-                .max(3);
-            outln!(
-                "{:width$}  {:>6}  {:<24}  description",
-                "tag",
-                "posts",
-                "aliases"
-            );
-            for row in &rows {
-                let mut name = row.name.to_owned();
-                if !row.configured {
-                    name.push('*');
-                }
-                outln!(
-                    "{name:width$}  {:>6}  {:<24}  {}",
-                    row.posts,
-                    row.aliases.join(", "),
-                    row.description
-                );
-            }
-            if rows.iter().any(|r| !r.configured) {
-                outln!(
-                    "* not in the configured vocabulary (from feed categories, sources or by hand)"
-                );
-            }
-        }
-    }
-    Ok(ExitCode::SUCCESS)
-}
-
 /// Two passes over every stored post: count candidate terms, then see how many posts the
 /// best ones would tag at the vocabulary's threshold.
 async fn suggest(config: &Config, args: &SuggestArgs) -> anyhow::Result<ExitCode> {
     let tagger = config
         .tagger()
         .context("cannot compile the tag vocabulary")?;
-    let store = open_store_as_is(config).await?;
+    let store = open_store_read_only(config).await?;
     let options = SuggestOptions {
         min_posts: args.min_posts.max(1),
         ..SuggestOptions::default()

@@ -22,6 +22,7 @@ pub(super) struct RawFetch {
     max_interval: Option<String>,
     concurrency: Option<i64>,
     per_host: Option<i64>,
+    lease: Option<String>,
     proxy: Option<String>,
 }
 
@@ -43,6 +44,10 @@ pub struct FetchConfig {
     pub concurrency: usize,
     /// Requests in flight at once to one host.
     pub per_host: usize,
+    /// How long a process's claim on a source lasts unless renewed (it is renewed every
+    /// third of it while the fetch runs); a killed worker's sources are fetched by others
+    /// once it runs out.
+    pub lease: Duration,
     pub proxy: Option<url::Url>,
 }
 
@@ -58,6 +63,7 @@ impl Default for FetchConfig {
             max_interval: Duration::from_secs(24 * 3600),
             concurrency: 32,
             per_host: 2,
+            lease: Duration::from_secs(10 * 60),
             proxy: None,
         }
     }
@@ -122,6 +128,7 @@ impl Validator<'_> {
         };
         let concurrency = count("concurrency", raw.concurrency, defaults.concurrency)?;
         let per_host = count("per_host", raw.per_host, defaults.per_host)?;
+        let lease = duration("lease", raw.lease, defaults.lease)?;
         let proxy = raw
             .proxy
             .map(|text| {
@@ -147,6 +154,7 @@ impl Validator<'_> {
             max_interval,
             concurrency,
             per_host,
+            lease,
             proxy,
         })
     }

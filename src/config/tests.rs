@@ -185,6 +185,9 @@ fn the_fetch_section_has_defaults_and_reads_units() {
         std::time::Duration::from_secs(300)
     );
     assert_eq!(config.fetch.per_host, 4);
+    assert_eq!(config.fetch.lease, std::time::Duration::from_secs(600));
+    let short = parse("[fetch]\nlease = \"1s\"\n").expect("a one-second lease");
+    assert_eq!(short.fetch.lease, std::time::Duration::from_secs(1));
 }
 
 #[test]
@@ -345,6 +348,7 @@ fn a_zero_duration_is_refused_with_the_minimum_for_every_duration_key() {
         "idle_timeout",
         "min_interval",
         "max_interval",
+        "lease",
     ] {
         for zero in ["0", "0s", "0ms", "500ms"] {
             let err = error_of(&format!("[fetch]\n{key} = \"{zero}\"\n"));

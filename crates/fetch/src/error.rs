@@ -133,6 +133,19 @@ pub enum SourceError {
 }
 
 impl SourceError {
+    /// Whether the fetch ran under a lease that ran out and that another process took
+    /// meanwhile: its outcome is that process's to write, and this is no failure of the
+    /// source ([`syndic_store::StoreError::LeaseLost`]).
+    pub fn is_lease_lost(&self) -> bool {
+        matches!(
+            self,
+            SourceError::Store {
+                source: syndic_store::StoreError::LeaseLost { .. },
+                ..
+            }
+        )
+    }
+
     /// How `syndic_fetches_total` counts this failure: the fetch error's own outcome, else
     /// (parse, store, worker) `failed`.
     pub fn outcome(&self) -> FetchOutcome {

@@ -26,14 +26,18 @@
 //! stores pushed content; a [`Publisher`] pings the configured hubs when our feeds change.
 //! Both post through [`Fetcher::post_form`], the same guarded client.
 //!
-//! [`Limiter`] keeps fetches under the global and per-host [`Limits`] (for `syndic fetch`
-//! through [`run_jobs`], and for the scheduler). [`Scheduler::run`] is the loop inside
-//! `syndic serve`: it starts each source when the store says it is due and sleeps until the
-//! next one is; the timing maths is `syndic_core::schedule`, the state lives in the store.
+//! Every fetch runs under a lease from the store, so any number of processes can fetch
+//! from one store: no source is fetched by two at once, and the global and per-host
+//! [`Limits`] hold for all of them together (the slots are leases too). [`Sweep`] is one
+//! pass (`syndic fetch`, `syndic worker --once`); [`Scheduler::run`] is the loop inside
+//! `syndic serve` and `syndic worker`: it claims each source when the store says it is due
+//! and sleeps until the next one is; the timing maths is `syndic_core::schedule`, the state
+//! and the leases live in the store. [`LeaseSettings`] name this process and its lease.
 
 mod conditional;
 mod discover;
 mod error;
+mod fleet;
 mod guard;
 mod http;
 mod limits;
@@ -41,20 +45,23 @@ mod location;
 mod pipeline;
 mod redirect;
 mod scheduler;
+mod sweep;
 mod websub;
 
 pub use conditional::{Validators, http_date};
 pub use discover::{FoundFeed, find_feeds};
 pub use error::{FetchError, SourceError, TimeoutPhase};
+pub use fleet::{DEFAULT_LEASE, LeaseSettings, process_owner};
 pub use guard::{AddressPolicy, Refusal, Rule, classify};
 pub use http::{Body, Fetched, Fetcher, FetcherOptions};
-pub use limits::{Finished, Limiter, Limits, Permit, host_key, run_jobs};
+pub use limits::{Finished, Limits, host_key};
 pub use location::{Location, LocationError};
 pub use pipeline::{FetchReport, Pipeline, SourceJob};
 pub use scheduler::{
     Clock, FIRST_FETCH_SPREAD, FetchEvent, MAX_SLEEP, ManualClock, PING_EVERY, Scheduler,
     SystemClock,
 };
+pub use sweep::{RECHECK, Sweep, SweepEvent};
 pub use websub::{
     LEASE_SECONDS, MAX_TAG_PINGS, Publisher, RENEW_BEFORE, RETRY_DENIED_AFTER,
     RETRY_REQUESTED_AFTER, SubscribeError, Subscriber, is_public,

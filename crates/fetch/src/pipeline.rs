@@ -1,5 +1,7 @@
 //! The life of a fetch: read (conditionally), parse, tag, store, schedule the next one.
 
+mod parse;
+
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -7,8 +9,8 @@ use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 use syndic_core::schedule::{self, ScheduleSettings, ServerHints};
 use syndic_core::{FetchMetrics, FetchOutcome, SourceId};
-use syndic_store::{FetchRecord, FetchState, IncomingPost, IngestStats, Store};
-use syndic_tag::{PostText, SharedTagger, SourceTags};
+use syndic_store::{Claim, FetchRecord, FetchState, IncomingPost, IngestStats, Outcomes, Store};
+use syndic_tag::SharedTagger;
 
 use crate::{Body, FetchError, Fetched, Fetcher, Location, SourceError, Validators};
 
@@ -41,15 +43,6 @@ pub struct FetchReport {
     /// once, in order of first appearance: whose tag feeds changed.
     pub touched_tags: Vec<String>,
 }
-
-/// What [`Pipeline::parse_and_tag`] makes of a body: the feed's metadata, its tagged
-/// posts, its pacing hints and its WebSub links.
-type ParsedAndTagged = (
-    syndic_core::FeedMeta,
-    Vec<IncomingPost>,
-    ServerHints,
-    Option<syndic_feed::WebSubLinks>,
-);
 
 /// Fetcher, vocabulary, store and schedule, wired together.
 #[derive(Clone)]
@@ -85,9 +78,31 @@ impl Pipeline {
         job: &SourceJob,
         now: DateTime<Utc>,
     ) -> Result<FetchReport, SourceError> {
+        self.ingest_timed(job, None, now).await
+    }
+
+    /// [`Pipeline::ingest_at`] for a source this process claimed: the outcome is stored
+    /// through [`Store::outcomes_under`], which releases the lease in the same transaction
+    /// (and writes nothing when the lease was lost: [`SourceError::is_lease_lost`]). When no
+    /// outcome can be stored, the lease is given back, so the source stays due.
+    pub async fn ingest_claimed(
+        &self,
+        job: &SourceJob,
+        claim: &Claim,
+        now: DateTime<Utc>,
+    ) -> Result<FetchReport, SourceError> {
+        self.ingest_timed(job, Some(claim), now).await
+    }
+
+    async fn ingest_timed(
+        &self,
+        job: &SourceJob,
+        claim: Option<&Claim>,
+        now: DateTime<Utc>,
+    ) -> Result<FetchReport, SourceError> {
         let started = Instant::now();
         let mut bytes = 0;
-        let result = self.ingest_counting(job, now, &mut bytes).await;
+        let result = self.ingest_counting(job, claim, now, &mut bytes).await;
         let outcome = match &result {
             Ok(report) if report.unchanged => FetchOutcome::NotModified,
             Ok(_) => FetchOutcome::Ok,
@@ -144,29 +159,55 @@ impl Pipeline {
     async fn ingest_counting(
         &self,
         job: &SourceJob,
+        claim: Option<&Claim>,
         now: DateTime<Utc>,
         bytes: &mut u64,
     ) -> Result<FetchReport, SourceError> {
-        let state = self
-            .store
-            .fetch_state(job.id)
-            .await
-            .map_err(|source| SourceError::Store {
-                location: job.location.to_string(),
-                source,
-            })?;
-        let result = self.try_ingest(job, &state, now, bytes).await;
+        let state = match self.store.fetch_state(job.id).await {
+            Ok(state) => state,
+            Err(source) => {
+                self.give_back(claim).await;
+                return Err(SourceError::Store {
+                    location: job.location.to_string(),
+                    source,
+                });
+            }
+        };
+        let outcomes = self.outcomes(job, claim);
+        let result = self.try_ingest(job, outcomes, &state, now, bytes).await;
         if let Err(error) = &result
-            && let Err(store_error) = self.record_failure(job, &state, error, now).await
+            && !error.is_lease_lost()
+            && let Err(store_error) = self.record_failure(job, outcomes, &state, error, now).await
         {
             tracing::error!(source.id = %job.id, "could not record the failure: {store_error}");
+            if !matches!(store_error, syndic_store::StoreError::LeaseLost { .. }) {
+                self.give_back(claim).await;
+            }
         }
         result
+    }
+
+    /// Where this fetch's outcome is written: under its claim, if it has one.
+    fn outcomes<'a>(&'a self, job: &SourceJob, claim: Option<&'a Claim>) -> Outcomes<'a> {
+        match claim {
+            Some(claim) => self.store.outcomes_under(claim),
+            None => self.store.outcomes(job.id),
+        }
+    }
+
+    /// Gives `claim` back without an outcome (best effort: otherwise its lease runs out).
+    async fn give_back(&self, claim: Option<&Claim>) {
+        if let Some(claim) = claim
+            && let Err(error) = self.store.release(claim).await
+        {
+            tracing::warn!(source.id = %claim.source, "could not give back the lease (it runs out at {}): {error}", claim.until);
+        }
     }
 
     async fn try_ingest(
         &self,
         job: &SourceJob,
+        outcomes: Outcomes<'_>,
         state: &FetchState,
         now: DateTime<Utc>,
         read: &mut u64,
@@ -217,8 +258,8 @@ impl Pipeline {
                 .record(state, validators, hash, &hints, &[], now)
                 .await
                 .map_err(store_error)?;
-            self.store
-                .record_unchanged(job.id, &record, now)
+            outcomes
+                .record_unchanged(&record, now)
                 .await
                 .map_err(store_error)?;
             return Ok(FetchReport {
@@ -250,9 +291,8 @@ impl Pipeline {
             hint: feed_hint,
             ..record
         };
-        let (stats, changed) = self
-            .store
-            .ingest_fetch_changes(job.id, &meta, &posts, &record, now)
+        let (stats, changed) = outcomes
+            .ingest_fetch_changes(&meta, &posts, &record, now)
             .await
             .map_err(store_error)?;
         let touched_tags = touched_tags(changed.iter().filter_map(|&index| posts.get(index)));
@@ -275,58 +315,6 @@ impl Pipeline {
             websub,
             touched_tags,
         })
-    }
-
-    /// Parsing, sanitizing and tagging are CPU work: they run off the async threads. Also
-    /// returns the feed's own hints (RSS `ttl`, `sy:updatePeriod`/`sy:updateFrequency`) and
-    /// its WebSub links.
-    async fn parse_and_tag(
-        &self,
-        job: &SourceJob,
-        location: &str,
-        bytes: Vec<u8>,
-        content_type: Option<String>,
-        base_url: Option<url::Url>,
-    ) -> Result<ParsedAndTagged, SourceError> {
-        let tagger = self.tagger.current();
-        let source_tags = job.tags.clone();
-        let location = location.to_owned();
-        let worker_location = location.clone();
-        tokio::task::spawn_blocking(move || {
-            let options = syndic_feed::ReadOptions {
-                base_url: base_url.clone(),
-                content_type,
-                raw_html: false,
-                max_entries: Some(MAX_ITEMS_PER_FETCH),
-            };
-            // A web page instead of a feed: the feed it advertises, for the error message.
-            let advertised = advertised_feed(&bytes, base_url.as_ref());
-            // The body is handed over and freed once read: one copy of a feed at a time.
-            let parsed =
-                syndic_feed::parse_owned(bytes, &options).map_err(|source| SourceError::Parse {
-                    location: worker_location.clone(),
-                    source: with_feed_hint(source, advertised.as_ref()),
-                })?;
-            for warning in &parsed.warnings {
-                tracing::warn!(source.location = %worker_location, "{warning}");
-            }
-            let hints = feed_hints(&parsed);
-            let source = SourceTags {
-                tags: &source_tags,
-                location: &worker_location,
-            };
-            let posts = parsed
-                .entries
-                .into_iter()
-                .map(|entry| {
-                    let (tags, stems) = tagger.assign_counting(&PostText::from(&entry), source);
-                    IncomingPost { entry, tags, stems }
-                })
-                .collect();
-            Ok((parsed.meta, posts, hints, parsed.websub))
-        })
-        .await
-        .map_err(|_| SourceError::Worker { location })?
     }
 
     /// The validators, body hash and next fetch a success stores; `fresh` are the
@@ -361,6 +349,7 @@ impl Pipeline {
     async fn record_failure(
         &self,
         job: &SourceJob,
+        outcomes: Outcomes<'_>,
         state: &FetchState,
         error: &SourceError,
         now: DateTime<Utc>,
@@ -376,71 +365,19 @@ impl Pipeline {
         );
         match error {
             SourceError::Fetch(FetchError::Gone { .. }) => {
-                self.store.record_gone(job.id, &message, now).await
+                outcomes.record_gone(&message, now).await
             }
             SourceError::Fetch(fetch_error @ FetchError::RetryLater { .. }) => {
                 let asked = fetch_error
                     .retry_after()
                     .and_then(|value| schedule::parse_retry_after(value, now));
                 let until = asked.map_or(backoff, |asked| asked.max(now));
-                self.store
-                    .record_failure(job.id, &message, until, Some(until), now)
+                outcomes
+                    .record_failure(&message, until, Some(until), now)
                     .await
             }
-            _ => {
-                self.store
-                    .record_failure(job.id, &message, backoff, None, now)
-                    .await
-            }
+            _ => outcomes.record_failure(&message, backoff, None, now).await,
         }
-    }
-}
-
-/// The hints a feed gives about itself: RSS `ttl` (minutes) and the syndication module's
-/// `sy:updatePeriod` / `sy:updateFrequency` (the period defaults to daily).
-fn feed_hints(parsed: &syndic_feed::Parsed) -> ServerHints {
-    let update_period = match (&parsed.update_period, &parsed.update_frequency) {
-        (None, None) => None,
-        (period, frequency) => {
-            schedule::update_period_hint(period.as_deref().unwrap_or("daily"), frequency.as_deref())
-        }
-    };
-    ServerHints {
-        max_age: None,
-        ttl: parsed
-            .ttl
-            .map(|minutes| chrono::Duration::minutes(i64::from(minutes))),
-        update_period,
-    }
-}
-
-/// The first feed a web page at `page` advertises, when `bytes` are a web page.
-fn advertised_feed(bytes: &[u8], page: Option<&url::Url>) -> Option<url::Url> {
-    let page = page?;
-    if !syndic_feed::looks_like_html(bytes) {
-        return None;
-    }
-    let html = String::from_utf8_lossy(bytes);
-    syndic_feed::discover(&html, page)
-        .into_iter()
-        .next()
-        .map(|feed| feed.url)
-}
-
-/// A web page that is not a feed but links to one (`advertised`): say which feed to use
-/// instead.
-fn with_feed_hint(
-    error: syndic_feed::FeedError,
-    advertised: Option<&url::Url>,
-) -> syndic_feed::FeedError {
-    match (&error, advertised) {
-        (syndic_feed::FeedError::NotAFeed { .. }, Some(feed)) => syndic_feed::FeedError::NotAFeed {
-            reason: format!(
-                "the document is a web page; it links to the feed {feed} — use that URL \
-                 (syndic add finds it for you)"
-            ),
-        },
-        _ => error,
     }
 }
 

@@ -1,24 +1,34 @@
-//! The scheduler inside `syndic serve`: fetches each source when the store says it is due.
+//! The scheduler inside `syndic serve` and `syndic worker`: fetches each source when the
+//! store says it is due.
 //!
-//! The timing is decided elsewhere: [`Pipeline::ingest_at`] stores every source's next
+//! The timing is decided elsewhere: [`Pipeline::ingest_claimed`] stores every source's next
 //! fetch (adaptive, clamped, honouring the server's hints, backed off after failures,
-//! never again once gone) with the fetch itself. The scheduler only asks the store what is
-//! due, starts it under the shared [`Limits`], and sleeps until the next source is due
-//! (at most [`MAX_SLEEP`]). Because all of it lives in the store, a restarted scheduler
-//! picks up exactly where the last one stopped and re-polls nothing early.
+//! never again once gone) with the fetch itself, releasing its lease in the same
+//! transaction. The scheduler only claims what is due (under the fleet's [`Limits`]),
+//! starts it, and sleeps until the next source is due (at most [`MAX_SLEEP`]) or a source
+//! it had to leave may be free. Because all of it lives in the store, any number of
+//! schedulers share one store, and a restarted one picks up exactly where the last one
+//! stopped and re-polls nothing early.
+
+mod clock;
 
 use std::collections::{HashMap, HashSet};
 use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 use syndic_core::SourceId;
 use syndic_core::schedule;
 use tokio::sync::mpsc;
-use tokio::task::{self, JoinSet};
+use tokio::task;
 
-use crate::limits::{Finished, Limiter, Limits};
+use syndic_store::Claimable;
+
+pub use clock::{Clock, ManualClock, SystemClock};
+
+use crate::fleet::{Done, LeaseSettings, LeasedFetches};
+use crate::limits::Limits;
+use crate::sweep::RECHECK;
 use crate::{Pipeline, Publisher, SourceJob, Subscriber};
 
 /// Longest sleep between two looks at the store, so that changes made behind the
@@ -31,105 +41,6 @@ const RENEW_EVERY: Duration = Duration::hours(1);
 /// Longest spread of first fetches; shorter when `min_interval` is.
 pub const FIRST_FETCH_SPREAD: Duration = Duration::minutes(5);
 
-/// Where the scheduler reads the time and waits for it.
-pub trait Clock: Send + Sync {
-    fn now(&self) -> DateTime<Utc>;
-    /// Resolves at `deadline` (at once when it has passed).
-    fn sleep_until(&self, deadline: DateTime<Utc>)
-    -> Pin<Box<dyn Future<Output = ()> + Send + '_>>;
-    /// Whether time stands still while fetches run (a simulated clock): the scheduler then
-    /// lets every fetch in flight finish before it sleeps, so simulations are repeatable.
-    fn is_simulated(&self) -> bool {
-        false
-    }
-}
-
-/// The wall clock and tokio's timer.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct SystemClock;
-
-impl Clock for SystemClock {
-    fn now(&self) -> DateTime<Utc> {
-        Utc::now()
-    }
-
-    fn sleep_until(
-        &self,
-        deadline: DateTime<Utc>,
-    ) -> Pin<Box<dyn Future<Output = ()> + Send + '_>> {
-        let wait = deadline
-            .signed_duration_since(Utc::now())
-            .to_std()
-            .unwrap_or_default();
-        Box::pin(tokio::time::sleep(wait))
-    }
-}
-
-/// A simulated clock for tests: it stands still until the scheduler sleeps, and a sleep
-/// jumps straight to its deadline (after calling the `on_advance` hook with the new time,
-/// so that a test can change the world as time passes).
-pub struct ManualClock {
-    now: std::sync::Mutex<DateTime<Utc>>,
-    #[allow(clippy::type_complexity)]
-    on_advance: Box<dyn Fn(DateTime<Utc>) + Send + Sync>,
-}
-
-impl ManualClock {
-    pub fn new(
-        start: DateTime<Utc>,
-        on_advance: impl Fn(DateTime<Utc>) + Send + Sync + 'static,
-    ) -> Self {
-        ManualClock {
-            now: std::sync::Mutex::new(start),
-            on_advance: Box::new(on_advance),
-        }
-    }
-
-    /// Moves time forward to `to` (never back).
-    pub fn advance_to(&self, to: DateTime<Utc>) {
-        let now = {
-            let mut now = self
-                .now
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            *now = (*now).max(to);
-            *now
-        };
-        (self.on_advance)(now);
-    }
-}
-
-impl Clock for ManualClock {
-    fn now(&self) -> DateTime<Utc> {
-        *self
-            .now
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-
-    fn sleep_until(
-        &self,
-        deadline: DateTime<Utc>,
-    ) -> Pin<Box<dyn Future<Output = ()> + Send + '_>> {
-        Box::pin(async move {
-            self.advance_to(deadline);
-            // Let the shutdown future and others see the new time.
-            tokio::task::yield_now().await;
-        })
-    }
-
-    fn is_simulated(&self) -> bool {
-        true
-    }
-}
-
-/// The fetches running now: by source (never started twice) and by task.
-#[derive(Default)]
-struct InFlight {
-    sources: HashSet<SourceId>,
-    tasks: HashMap<task::Id, SourceId>,
-}
-
 /// One fetch the scheduler started, reported when it finishes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FetchEvent {
@@ -139,19 +50,23 @@ pub struct FetchEvent {
     pub ok: bool,
 }
 
-/// Fetches the configured sources as they fall due, until shut down.
+/// Fetches the configured sources as they fall due, until shut down, each under a lease
+/// from the store (so that any number of schedulers share the sources and the limits).
 pub struct Scheduler {
     pipeline: Pipeline,
     jobs: Vec<SourceJob>,
-    concurrency: usize,
-    per_host: usize,
+    limits: Limits,
     clock: Arc<dyn Clock>,
+    lease: LeaseSettings,
     events: Option<mpsc::UnboundedSender<FetchEvent>>,
     websub: Option<Subscriber>,
     publisher: Option<Publisher>,
 }
 
 impl Scheduler {
+    /// A scheduler for `jobs` under `limits` (for the whole fleet), leasing as this
+    /// process for [`DEFAULT_LEASE`](crate::DEFAULT_LEASE) unless told otherwise
+    /// ([`Scheduler::with_lease`]).
     pub fn new(
         pipeline: Pipeline,
         jobs: Vec<SourceJob>,
@@ -161,13 +76,20 @@ impl Scheduler {
         Scheduler {
             pipeline,
             jobs,
-            concurrency: limits.concurrency,
-            per_host: limits.per_host,
+            limits,
             clock,
+            lease: LeaseSettings::default(),
             events: None,
             websub: None,
             publisher: None,
         }
+    }
+
+    /// Leases sources as `lease` says (who this process is, how long a lease runs).
+    #[must_use]
+    pub fn with_lease(mut self, lease: LeaseSettings) -> Self {
+        self.lease = lease;
+        self
     }
 
     /// Pings `publisher`'s hubs after fetches stored new or updated posts: the site feed
@@ -194,26 +116,32 @@ impl Scheduler {
         self
     }
 
-    /// Runs until `shutdown` resolves; fetches in flight then are dropped (their sources
-    /// stay due, so the next start fetches them). Errors are logged and never stop it.
+    /// Runs until `shutdown` resolves; fetches in flight then are dropped and every lease
+    /// given back (their sources stay due, so the next claim fetches them). Errors are
+    /// logged and never stop it.
     pub async fn run(self, shutdown: impl Future<Output = ()>) {
-        let limiter = Limiter::new(Limits {
-            concurrency: self.concurrency,
-            per_host: self.per_host,
-        });
         let jobs: HashMap<SourceId, SourceJob> =
             self.jobs.iter().map(|job| (job.id, job.clone())).collect();
+        let configured: HashSet<SourceId> = jobs.keys().copied().collect();
         let spread = FIRST_FETCH_SPREAD.min(self.pipeline.schedule.min_interval);
-        let mut in_flight = InFlight::default();
-        let mut tasks: JoinSet<(Finished, DateTime<Utc>)> = JoinSet::new();
+        let mut fetches = LeasedFetches::new(
+            self.pipeline.clone(),
+            self.lease.clone(),
+            self.limits,
+            Arc::clone(&self.clock),
+        )
+        .with_websub(self.websub.clone());
         tokio::pin!(shutdown);
-        tracing::info!(sources = jobs.len(), "scheduler started");
+        tracing::info!(sources = jobs.len(), lease.owner = %fetches.owner(), "scheduler started");
         let mut renewed_at: Option<DateTime<Utc>> = None;
         let (mut changed, mut pinged_at) = (false, None::<DateTime<Utc>>);
         // Slugs of the tags the changes since the last ping touched, each once.
         let mut touched: Vec<String> = Vec::new();
         loop {
             let now = self.clock.now();
+            if fetches.renew_at().is_some_and(|at| at <= now) {
+                fetches.renew(now).await;
+            }
             if changed
                 && let Some(publisher) = &self.publisher
                 && pinged_at.is_none_or(|at| now - at >= PING_EVERY)
@@ -231,9 +159,10 @@ impl Scheduler {
                 let subscriber = subscriber.clone();
                 tokio::spawn(async move { subscriber.renew_due(now).await });
             }
-            self.start_due(now, &jobs, spread, &limiter, &mut in_flight, &mut tasks)
+            let look_again = self
+                .start_due(now, &jobs, &configured, spread, &mut fetches)
                 .await;
-            let wake = match self.pipeline.store.next_wakeup(now).await {
+            let mut wake = match self.pipeline.store.next_wakeup(now).await {
                 Ok(next) => next.map_or(now + MAX_SLEEP, |next| next.min(now + MAX_SLEEP)),
                 Err(error) => {
                     tracing::error!("scheduler: cannot read the next fetch time: {error}");
@@ -243,117 +172,106 @@ impl Scheduler {
             if self.clock.is_simulated() {
                 // Simulated time stands still while fetches run.
                 let mut stop = false;
-                while !tasks.is_empty() {
+                while fetches.running() > 0 {
                     tokio::select! {
                         biased;
                         () = &mut shutdown => { stop = true; break; }
-                        Some(joined) = tasks.join_next_with_id() => {
-                            changed |= self.finished(joined, &mut in_flight, &mut touched);
+                        Some(done) = fetches.join_next() => {
+                            changed |= self.finished(done, &mut touched);
                         }
                     }
                 }
                 if stop {
                     break;
                 }
+                if look_again.is_some() {
+                    // Left only for want of a slot: the slots are free again.
+                    continue;
+                }
             }
+            wake = [look_again, fetches.renew_at()]
+                .into_iter()
+                .flatten()
+                .fold(wake, DateTime::min);
             tokio::select! {
                 biased;
                 () = &mut shutdown => break,
-                Some(joined) = tasks.join_next_with_id(), if !tasks.is_empty() => {
-                    changed |= self.finished(joined, &mut in_flight, &mut touched);
+                Some(done) = fetches.join_next(), if fetches.running() > 0 => {
+                    changed |= self.finished(done, &mut touched);
                 }
                 () = self.clock.sleep_until(wake) => {}
             }
         }
-        tasks.abort_all();
-        tracing::info!(in_flight = in_flight.sources.len(), "scheduler stopped");
+        tracing::info!(in_flight = fetches.running(), "scheduler stopping");
+        fetches.stop().await;
+        tracing::info!("scheduler stopped");
     }
 
-    /// Starts every due source that has a job and is not in flight; gives never-fetched
-    /// sources a spread-out first fetch time instead (or starts them, when theirs is now).
+    /// Gives never-fetched sources a spread-out first fetch time, then claims and starts
+    /// every due source there is room and a free slot for. Returns when to look again
+    /// for sources it had to leave (no free slot, or a lease of another process that may
+    /// run out), if any.
     async fn start_due(
         &self,
         now: DateTime<Utc>,
         jobs: &HashMap<SourceId, SourceJob>,
+        configured: &HashSet<SourceId>,
         spread: Duration,
-        limiter: &Limiter,
-        in_flight: &mut InFlight,
-        tasks: &mut JoinSet<(Finished, DateTime<Utc>)>,
-    ) {
-        let due = match self.pipeline.store.due_sources(now).await {
-            Ok(due) => due,
+        fetches: &mut LeasedFetches,
+    ) -> Option<DateTime<Utc>> {
+        self.spread_first_fetches(now, configured, spread).await;
+        if fetches.capacity() == 0 {
+            return None; // A fetch that finishes wakes the loop.
+        }
+        match fetches.claim(Claimable::Due(configured), jobs, now).await {
+            Ok(outcome) => {
+                let recheck = Duration::from_std(RECHECK).unwrap_or(Duration::seconds(1));
+                let waiting = (!outcome.waiting.is_empty()).then_some(now + recheck);
+                let runs_out = outcome.held.iter().map(|lease| lease.until).min();
+                waiting.into_iter().chain(runs_out).min()
+            }
             Err(error) => {
-                tracing::error!("scheduler: cannot list due sources: {error}");
-                return;
+                tracing::error!("scheduler: cannot claim due sources: {error}");
+                None
             }
-        };
-        for id in due {
-            let Some(job) = jobs.get(&id) else {
-                continue; // In the store but no longer configured.
-            };
-            if in_flight.sources.contains(&id) {
-                continue;
-            }
-            match self.pipeline.store.fetch_state(id).await {
-                Ok(state) if state.next_fetch.is_none() => {
-                    let offset = schedule::first_fetch_offset(id.0.cast_unsigned(), spread);
-                    if offset >= Duration::seconds(1) {
-                        if let Err(error) = self
-                            .pipeline
-                            .store
-                            .schedule_first_fetch(id, now + offset)
-                            .await
-                        {
-                            tracing::error!(source.id = %id, "scheduler: cannot schedule a first fetch: {error}");
-                        }
-                        continue;
-                    }
-                }
-                Ok(_) => {}
-                Err(error) => {
-                    tracing::error!(source.id = %id, "scheduler: cannot read the fetch state: {error}");
-                    continue;
-                }
-            }
-            let clock = Arc::clone(&self.clock);
-            let limiter = limiter.clone();
-            let pipeline = self.pipeline.clone();
-            let job = job.clone();
-            let websub = self.websub.clone();
-            let task = tasks.spawn(async move {
-                let _permit = limiter.acquire(&job.location).await;
-                let at = clock.now();
-                let result = pipeline.ingest_at(&job, at).await;
-                if let (Some(subscriber), Ok(report)) = (&websub, &result)
-                    && let Some(links) = &report.websub
-                    && let Err(error) = subscriber.after_fetch(job.id, links, at).await
-                {
-                    tracing::warn!(source.id = %job.id, "cannot subscribe to the feed's WebSub hub: {}; polling carries on", crate::websub::error_chain(&error));
-                }
-                ((job, result), at)
-            });
-            in_flight.sources.insert(id);
-            in_flight.tasks.insert(task.id(), id);
         }
     }
 
-    /// Logs a finished fetch and frees its source for the next one. Whether it stored new
-    /// or updated posts; the slugs of their tags are added to `touched` (each once).
-    fn finished(
+    /// A source never fetched gets a first fetch time spread over `spread` instead of a
+    /// fetch now (unless its time is now), so a new configuration does not fetch
+    /// everything in the same second.
+    async fn spread_first_fetches(
         &self,
-        joined: Result<(task::Id, (Finished, DateTime<Utc>)), task::JoinError>,
-        in_flight: &mut InFlight,
-        touched: &mut Vec<String>,
-    ) -> bool {
-        let task = match &joined {
-            Ok((task, _)) => *task,
-            Err(error) => error.id(),
+        now: DateTime<Utc>,
+        configured: &HashSet<SourceId>,
+        spread: Duration,
+    ) {
+        let store = &self.pipeline.store;
+        let unscheduled = match store.unscheduled_sources().await {
+            Ok(unscheduled) => unscheduled,
+            Err(error) => {
+                tracing::error!("scheduler: cannot list unscheduled sources: {error}");
+                return;
+            }
         };
-        if let Some(source) = in_flight.tasks.remove(&task) {
-            in_flight.sources.remove(&source);
+        for id in unscheduled.into_iter().filter(|id| configured.contains(id)) {
+            let offset = schedule::first_fetch_offset(id.0.cast_unsigned(), spread);
+            if offset >= Duration::seconds(1)
+                && let Err(error) = store.schedule_first_fetch(id, now + offset).await
+            {
+                tracing::error!(source.id = %id, "scheduler: cannot schedule a first fetch: {error}");
+            }
         }
-        let ((job, result), at) = match joined {
-            Ok((_, done)) => done,
+    }
+
+    /// Logs a finished fetch. Whether it stored new or updated posts; the slugs of their
+    /// tags are added to `touched` (each once).
+    fn finished(&self, done: Result<Done, task::JoinError>, touched: &mut Vec<String>) -> bool {
+        let Done {
+            finished: (job, result),
+            at,
+        } = match done {
+            Ok(done) => done,
             Err(error) => {
                 tracing::error!("scheduler: a fetch stopped: {error}");
                 return false;
@@ -380,6 +298,9 @@ impl Scheduler {
                 if report.unchanged { " (not modified)" } else { "" },
                 report.next_fetch
             ),
+            Err(error) if error.is_lease_lost() => {
+                tracing::warn!(source.id = %job.id, "{}: {error:#}", job.location);
+            }
             Err(error) => tracing::warn!(source.id = %job.id, "{} failed: {error:#}", job.location),
         }
         if let Some(events) = &self.events {

@@ -4,20 +4,24 @@
 //! `$n` parameters, integer UTC seconds for times, `RETURNING`, `ON CONFLICT`, row values.
 //! What differs lives here, one method per difference, each answered by the engine's own
 //! module ([`sqlite`], [`postgres`]): how to connect and what every new connection is told,
-//! how a write transaction begins, the two-argument maximum, how to keep a join's order,
-//! how many parameters one statement may carry, the migrations, and full-text search
-//! (FTS5 on SQLite, `tsvector` on PostgreSQL). Query modules ask the engine for a fragment
+//! how a write transaction begins, how a claim skips rows other claims hold, the
+//! two-argument maximum, how to keep a join's order, how many parameters one statement may
+//! carry, the migrations, and full-text search (FTS5 on SQLite, `tsvector` on PostgreSQL). Query modules ask the engine for a fragment
 //! instead of branching on it, so a third engine would be one more module and one more
 //! variant, with the compiler pointing at every method it must answer.
 
+mod location;
 mod postgres;
 mod sqlite;
+
+pub(crate) use location::{BUSY_TIMEOUT, Location};
 
 use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyConnection, AnyPool};
 
+use crate::error::Cause;
 use crate::migrate::Migration;
 use crate::sql::Sql;
 use crate::{Result, StoreError, redact};
@@ -27,25 +31,6 @@ use crate::{Result, StoreError, redact};
 pub(crate) enum Engine {
     Sqlite,
     Postgres,
-}
-
-/// Where a store lives, as [`Engine::locate`] read it from a URL.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Location {
-    pub(crate) engine: Engine,
-    /// The URL handed to sqlx: normalised for SQLite (absolute path, create if missing).
-    pub(crate) connect_url: String,
-    /// An in-memory SQLite database: one connection, never recycled.
-    pub(crate) in_memory: bool,
-    /// Opened read-only (SQLite `?mode=ro`): no per-connection writes such as the journal mode.
-    pub(crate) read_only: bool,
-}
-
-impl Location {
-    /// A SQLite file at `path`, taken as a path whatever characters it holds.
-    pub(crate) fn sqlite_file(path: &std::path::Path) -> Result<Location> {
-        sqlite::locate_file(path)
-    }
 }
 
 impl Engine {
@@ -73,21 +58,37 @@ impl Engine {
     /// the real cause) when the database cannot be reached at all.
     pub(crate) async fn connect(location: &Location, url: &str) -> Result<AnyPool> {
         sqlx::any::install_default_drivers();
-        let open_error = |source| StoreError::Open {
-            url: redact(url),
-            hint: location.engine.open_hint(),
-            source,
+        let open_error = |source| {
+            StoreError::caused(
+                source,
+                || format!("opening {}", redact(url)),
+                |source| StoreError::Open {
+                    url: redact(url),
+                    hint: location.engine.open_hint(),
+                    source,
+                },
+            )
         };
         let options: AnyConnectOptions = location.connect_url.parse().map_err(open_error)?;
-        let probe = <AnyConnection as sqlx::Connection>::connect_with(&options)
+        let mut probe = <AnyConnection as sqlx::Connection>::connect_with(&options)
             .await
             .map_err(open_error)?;
         let engine = location.engine;
-        let read_only = location.read_only;
+        let (read_only, busy_timeout) = (location.read_only, location.busy_timeout);
+        // Prepared like every pooled connection: a file that is not a database fails here
+        // with its own error, where the pool would retry until it timed out.
+        engine
+            .prepare_connection(&mut probe, read_only, busy_timeout)
+            .await
+            .map_err(open_error)?;
         let mut pool = AnyPoolOptions::new()
-            .max_connections(engine.max_connections(location))
+            .max_connections(location.pool_size.max(1))
             .after_connect(move |conn, _| {
-                Box::pin(async move { engine.prepare_connection(conn, read_only).await })
+                Box::pin(async move {
+                    engine
+                        .prepare_connection(conn, read_only, busy_timeout)
+                        .await
+                })
             });
         if location.in_memory {
             // The database lives as long as one of its connections: keep that one forever.
@@ -114,25 +115,15 @@ impl Engine {
         }
     }
 
-    fn max_connections(self, location: &Location) -> u32 {
-        if location.in_memory {
-            return 1;
-        }
-        match self {
-            // Readers run beside the one writer (WAL).
-            Engine::Sqlite => 8,
-            Engine::Postgres => 8,
-        }
-    }
-
     /// What every new connection is told before use (SQLite's PRAGMAs).
     async fn prepare_connection(
         self,
         conn: &mut AnyConnection,
         read_only: bool,
+        busy_timeout: Duration,
     ) -> Result<(), sqlx::Error> {
         match self {
-            Engine::Sqlite => sqlite::prepare_connection(conn, read_only).await,
+            Engine::Sqlite => sqlite::prepare_connection(conn, read_only, busy_timeout).await,
             Engine::Postgres => Ok(()),
         }
     }
@@ -142,6 +133,25 @@ impl Engine {
         match self {
             Engine::Sqlite => sqlite::BEGIN_WRITE,
             Engine::Postgres => postgres::BEGIN_WRITE,
+        }
+    }
+
+    /// The statement that begins a read of several statements in one snapshot.
+    pub(crate) fn begin_read(self) -> &'static str {
+        match self {
+            Engine::Sqlite => sqlite::BEGIN_READ,
+            Engine::Postgres => postgres::BEGIN_READ,
+        }
+    }
+
+    /// What ends the `SELECT` that picks the sources a claim leases (see [`crate::lease`]):
+    /// on PostgreSQL `FOR UPDATE SKIP LOCKED`, so that claims by many workers at once lock
+    /// disjoint rows and never wait for one another; on SQLite nothing, as the claim's
+    /// immediate write transaction ([`Engine::begin_write`]) already serializes claims.
+    pub(crate) fn skip_locked(self) -> &'static str {
+        match self {
+            Engine::Sqlite => sqlite::SKIP_LOCKED,
+            Engine::Postgres => postgres::SKIP_LOCKED,
         }
     }
 
@@ -199,6 +209,23 @@ impl Engine {
         }
     }
 
+    /// A query counting the tables named `schema_migrations` in the store (0 or 1).
+    pub(crate) fn migrations_table_exists(self) -> &'static str {
+        match self {
+            Engine::Sqlite => sqlite::MIGRATIONS_TABLE_EXISTS,
+            Engine::Postgres => postgres::MIGRATIONS_TABLE_EXISTS,
+        }
+    }
+
+    /// A statement that takes the migration lock inside a write transaction, when the
+    /// write transaction alone does not exclude other migrating processes.
+    pub(crate) fn migration_lock(self) -> Option<&'static str> {
+        match self {
+            Engine::Sqlite => None,
+            Engine::Postgres => Some(postgres::MIGRATION_LOCK),
+        }
+    }
+
     /// The column that holds a post's search document, when the store writes it itself
     /// (PostgreSQL's `tsvector`; SQLite's FTS5 index follows the posts by trigger).
     pub(crate) fn search_column(self) -> Option<&'static str> {
@@ -245,6 +272,45 @@ impl Engine {
     }
 }
 
+/// Reading query plans, for the test that checks every page's queries use their indexes.
+#[cfg(test)]
+impl Engine {
+    /// What turns a statement into its plan.
+    pub(crate) fn explain(self) -> &'static str {
+        match self {
+            Engine::Sqlite => "EXPLAIN QUERY PLAN ",
+            Engine::Postgres => "EXPLAIN ",
+        }
+    }
+
+    /// The column of a plan row that describes the step.
+    pub(crate) fn plan_column(self) -> usize {
+        match self {
+            Engine::Sqlite => 3,
+            Engine::Postgres => 0,
+        }
+    }
+}
+
+/// Whether opening a SQLite file read-only failed in a way only `immutable` gets past.
+pub(crate) fn needs_immutable(error: &StoreError) -> bool {
+    use std::error::Error;
+    error
+        .source()
+        .and_then(|source| source.downcast_ref::<sqlx::Error>())
+        .is_some_and(sqlite::needs_immutable)
+}
+
+/// The [`Cause`] a SQLite extended result code names, if any.
+pub(crate) fn sqlite_cause(code: i32) -> Option<Cause> {
+    sqlite::cause(code)
+}
+
+/// The [`Cause`] a PostgreSQL SQLSTATE names, if any.
+pub(crate) fn postgres_cause(state: &str) -> Option<Cause> {
+    postgres::cause(state)
+}
+
 /// The URL's scheme, lower-cased, when it has one.
 fn scheme(url: &str) -> Option<&str> {
     let (scheme, _) = url.split_once(':')?;
@@ -257,9 +323,6 @@ fn scheme(url: &str) -> Option<&str> {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
     valid.then_some(scheme)
 }
-
-/// How long SQLite waits for another writer before giving up.
-pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 #[cfg(test)]
 mod tests {

@@ -6,14 +6,22 @@
 //! fetch stores its posts, validators and next fetch time together
 //! ([`Store::ingest_fetch`]), so a crash can never leave new validators in front of posts
 //! that were not stored (the next conditional GET would answer `304` and lose them).
+//! A fetch made under a lease ([`crate::lease`]) writes its outcome through
+//! [`Store::outcomes_under`], which releases the lease in that same transaction.
 
 use chrono::{DateTime, Duration, Utc};
 use sqlx::{AnyConnection, Row};
 use syndic_core::{FeedMeta, SourceId, SourceStatus};
 
 use crate::error::QueryContext;
-use crate::ingest::{self, IncomingPost, IngestStats};
+use crate::ingest::{IncomingPost, IngestStats};
+use crate::lease::Claim;
 use crate::{Result, Store, StoreError, clock, from_secs, text, to_secs};
+
+mod due;
+mod outcomes;
+
+pub use outcomes::Outcomes;
 
 /// Where a source stands with the fetcher, as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -146,12 +154,9 @@ impl Store {
         record: &FetchRecord,
         now: DateTime<Utc>,
     ) -> Result<(IngestStats, Vec<usize>)> {
-        let mut tx = self.write("starting an ingest").await?;
-        let stored = ingest::store_posts(&mut tx, self.engine, source, meta, posts, now).await?;
-        save_record(&mut tx, source, record, Validators::Replace).await?;
-        clock::bump(&mut tx).await?;
-        tx.commit().await.during("committing an ingest")?;
-        Ok(stored)
+        self.outcomes(source)
+            .ingest_fetch_changes(meta, posts, record, now)
+            .await
     }
 
     /// Stores a successful fetch that brought nothing new (`304 Not Modified`, or a body
@@ -164,11 +169,7 @@ impl Store {
         record: &FetchRecord,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let mut tx = self.write("starting an unchanged fetch").await?;
-        mark_success(&mut tx, source, now).await?;
-        save_record(&mut tx, source, record, Validators::KeepMissing).await?;
-        clock::bump(&mut tx).await?;
-        tx.commit().await.during("committing an unchanged fetch")
+        self.outcomes(source).record_unchanged(record, now).await
     }
 
     /// Records a failed fetch: the error, one more failure in the run (which began now if
@@ -183,25 +184,9 @@ impl Store {
         wait_until: Option<DateTime<Utc>>,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let mut tx = self.write("starting to record a failure").await?;
-        let recorded = sqlx::query(
-            "UPDATE sources SET last_fetch_at = $1, last_error = $2,
-                 error_count = error_count + 1, failing_since = COALESCE(failing_since, $1),
-                 status = CASE WHEN status = 'gone' THEN 'gone'
-                     WHEN $3 IS NOT NULL THEN 'waiting' ELSE 'failing' END,
-                 wait_until = CASE WHEN status = 'gone' THEN NULL ELSE $3 END,
-                 next_fetch_at = CASE WHEN status = 'gone' THEN NULL ELSE $4 END
-             WHERE id = $5",
-        )
-        .bind(to_secs(now))
-        .bind(text::clean(error).into_owned())
-        .bind(wait_until.map(to_secs))
-        .bind(to_secs(next_fetch))
-        .bind(source.0)
-        .execute(&mut *tx)
-        .await
-        .during("recording a failed fetch")?;
-        finish(tx, source, recorded.rows_affected(), "committing a failure").await
+        self.outcomes(source)
+            .record_failure(error, next_fetch, wait_until, now)
+            .await
     }
 
     /// Records that the server said the feed is gone for good (`410 Gone`): the source is
@@ -213,27 +198,31 @@ impl Store {
         error: &str,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let mut tx = self.write("starting to mark a source gone").await?;
-        let recorded = sqlx::query(
-            "UPDATE sources SET status = 'gone', gone_at = COALESCE(gone_at, $1),
-                 last_fetch_at = $1, last_error = $2, error_count = error_count + 1,
-                 failing_since = COALESCE(failing_since, $1), last_status_code = 410,
-                 next_fetch_at = NULL, wait_until = NULL
-             WHERE id = $3",
-        )
-        .bind(to_secs(now))
-        .bind(text::clean(error).into_owned())
-        .bind(source.0)
-        .execute(&mut *tx)
-        .await
-        .during("marking a source gone")?;
-        finish(
-            tx,
+        self.outcomes(source).record_gone(error, now).await
+    }
+
+    /// Where the outcome of a fetch of `source` made without a lease is written (what the
+    /// methods above do).
+    pub fn outcomes(&self, source: SourceId) -> Outcomes<'_> {
+        Outcomes {
+            store: self,
             source,
-            recorded.rows_affected(),
-            "committing a gone source",
-        )
-        .await
+            claim: None,
+        }
+    }
+
+    /// Where the outcome of a fetch made under `claim` is written: each write also
+    /// releases the claim's lease and slots, in its own transaction, so the source is
+    /// never free while its outcome is unstored nor due again for the time just served.
+    /// When the lease is no longer the claim's (it ran out and another process claimed
+    /// the source), the write fails with [`StoreError::LeaseLost`] and changes nothing:
+    /// the outcome is the new holder's to write.
+    pub fn outcomes_under<'a>(&'a self, claim: &'a Claim) -> Outcomes<'a> {
+        Outcomes {
+            store: self,
+            source: claim.source,
+            claim: Some(claim),
+        }
     }
 
     /// Moves `source` to `new_url` after a permanent redirect (`301`/`308`), keeping the
@@ -285,87 +274,6 @@ impl Store {
         clock::bump(&mut tx).await?;
         tx.commit().await.during("committing a moved source")
     }
-
-    /// Sources due at `now`, the longest overdue first (never fetched before all): not
-    /// gone, next fetch unset or reached, and any `Retry-After` wait over.
-    pub async fn due_sources(&self, now: DateTime<Utc>) -> Result<Vec<SourceId>> {
-        let ids: Vec<i64> = sqlx::query_scalar(
-            "SELECT id FROM sources
-             WHERE status <> 'gone'
-                 AND (next_fetch_at IS NULL OR next_fetch_at <= $1)
-                 AND (wait_until IS NULL OR wait_until <= $1)
-             ORDER BY COALESCE(next_fetch_at, 0), id",
-        )
-        .bind(to_secs(now))
-        .fetch_all(&self.pool)
-        .await
-        .during("listing due sources")?;
-        Ok(ids.into_iter().map(SourceId).collect())
-    }
-
-    /// Gives a never-scheduled `source` its first fetch time `at` (the scheduler spreads
-    /// first fetches so that new sources do not all fetch at once). Does nothing when the
-    /// source already has a next fetch or is gone; returns whether it was scheduled. Does
-    /// not move the change clock: no page shows the next fetch time.
-    pub async fn schedule_first_fetch(&self, source: SourceId, at: DateTime<Utc>) -> Result<bool> {
-        let scheduled = sqlx::query(
-            "UPDATE sources SET next_fetch_at = $1
-             WHERE id = $2 AND next_fetch_at IS NULL AND status <> 'gone'",
-        )
-        .bind(to_secs(at))
-        .bind(source.0)
-        .execute(&self.pool)
-        .await
-        .during("scheduling a first fetch")?;
-        Ok(scheduled.rows_affected() > 0)
-    }
-
-    /// The earliest time after `after` at which a source that is not gone becomes due (the
-    /// later of its next fetch and any `Retry-After` wait), or `None` when none is. Sources
-    /// due at or before `after` are left out: the scheduler has just started them (or has
-    /// no job for them), so they are no reason to wake up.
-    pub async fn next_wakeup(&self, after: DateTime<Utc>) -> Result<Option<DateTime<Utc>>> {
-        let sql = format!(
-            "SELECT MIN(due) FROM (
-                 SELECT {greatest}(next_fetch_at, COALESCE(wait_until, next_fetch_at)) AS due
-                 FROM sources
-                 WHERE status <> 'gone' AND next_fetch_at IS NOT NULL
-             ) AS upcoming WHERE due > $1",
-            greatest = self.engine.greatest()
-        );
-        let secs: Option<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
-            .bind(to_secs(after))
-            .fetch_one(&self.pool)
-            .await
-            .during("finding the next fetch time")?;
-        Ok(secs.map(from_secs))
-    }
-
-    /// How many sources stand in each status, every status listed (zero included) in the
-    /// order ok, failing, waiting, gone: the `syndic_sources` gauge.
-    pub async fn sources_by_status(&self) -> Result<Vec<(SourceStatus, u64)>> {
-        let rows: Vec<(String, i64)> =
-            sqlx::query_as("SELECT status, COUNT(*) FROM sources GROUP BY status")
-                .fetch_all(&self.pool)
-                .await
-                .during("counting sources by status")?;
-        let mut counts = [
-            SourceStatus::Ok,
-            SourceStatus::Failing,
-            SourceStatus::Waiting,
-            SourceStatus::Gone,
-        ]
-        .map(|status| (status, 0u64));
-        for (status, count) in rows {
-            let status: SourceStatus = status
-                .parse()
-                .map_err(|e| StoreError::Corrupt(format!("a source's status: {e}")))?;
-            if let Some(slot) = counts.iter_mut().find(|(s, _)| *s == status) {
-                slot.1 += u64::try_from(count).unwrap_or(0);
-            }
-        }
-        Ok(counts.to_vec())
-    }
 }
 
 /// Marks a fetch of `source` at `now` successful: last success, no error, no failure run,
@@ -394,14 +302,14 @@ pub(crate) async fn mark_success(
 
 /// What a response without a validator means for the stored one.
 #[derive(Clone, Copy)]
-enum Validators {
+pub(crate) enum Validators {
     /// A full response: its validators are the only valid ones, absent ones included.
     Replace,
     /// A `304` (or an unchanged body): it may omit validators that still hold.
     KeepMissing,
 }
 
-async fn save_record(
+pub(crate) async fn save_record(
     tx: &mut AnyConnection,
     source: SourceId,
     record: &FetchRecord,
@@ -427,20 +335,6 @@ async fn save_record(
     .await
     .during("saving a source's validators")?;
     Ok(())
-}
-
-/// Commits a one-row transition, moving the clock, or fails when the source is unknown.
-async fn finish(
-    mut tx: sqlx::Transaction<'_, sqlx::Any>,
-    source: SourceId,
-    rows: u64,
-    action: &'static str,
-) -> Result<()> {
-    if rows == 0 {
-        return Err(StoreError::UnknownSource { id: source });
-    }
-    clock::bump(&mut tx).await?;
-    tx.commit().await.during(action)
 }
 
 #[cfg(test)]

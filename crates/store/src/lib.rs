@@ -24,7 +24,9 @@
 //!
 //! It also keeps each source's fetch state ([`FetchState`]: validators, body hash, status,
 //! next fetch, back-off) with one transaction per transition, so the scheduler picks up
-//! after a restart exactly where it stopped ([`Store::due_sources`]).
+//! after a restart exactly where it stopped ([`Store::due_sources`]), and the leases that
+//! let many processes fetch from one store ([`Store::claim`]): no source fetched by two at
+//! once, and the politeness limits held by all of them together.
 //!
 //! What it does not do: fetch, parse, sanitize or tag. Callers hand it finished posts with
 //! their tag decisions ([`IncomingPost`]) and it stores them atomically per source.
@@ -35,11 +37,16 @@ mod engine;
 mod error;
 mod fetch_state;
 mod ingest;
+mod lease;
 mod links;
+mod listing;
 mod manual;
 mod migrate;
 mod neighbours;
+#[cfg(test)]
+mod plans;
 mod query;
+mod reading;
 mod reasons;
 mod retag;
 mod rows;
@@ -57,12 +64,15 @@ use std::path::Path;
 use sqlx::AnyPool;
 
 pub use clock::ChangeStamp;
-pub use error::StoreError;
-pub use fetch_state::{FetchRecord, FetchState};
+pub use error::{Cause, StoreError};
+pub use fetch_state::{FetchRecord, FetchState, Outcomes};
 pub use ingest::{IncomingPost, IngestStats};
+pub use lease::{
+    Claim, ClaimOutcome, ClaimRequest, Claimable, LeaseOwner, SlotLimits, SourceLease, host_of,
+};
+pub use listing::{Listing, ListingKey, PostFilter};
 pub use manual::{ManualAdd, ManualRemove, TagDetails, VocabularyTag};
 pub use neighbours::PostRef;
-pub use query::PostFilter;
 pub use reasons::TagReason;
 pub use retag::{PostForTagging, PostTagChange, RetagBatch, RetagStats, TagCache};
 pub use search::{
@@ -81,6 +91,7 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 pub struct Store {
     pool: AnyPool,
     engine: Engine,
+    read_only: bool,
 }
 
 impl Store {
@@ -102,11 +113,39 @@ impl Store {
         Self::open_at(&engine::Location::sqlite_file(path)?, &text).await
     }
 
+    /// Opens the store at `url` for reading only: nothing done through this handle can
+    /// write (SQLite `mode=ro`; PostgreSQL sessions whose transactions are read-only), so
+    /// it works on a database syndic may not write. A SQLite file whose folder is not
+    /// writable either is read as `immutable` (a note says so: changes made meanwhile by
+    /// another process are not seen). A store that does not exist yet or has an older
+    /// schema is first created or upgraded as [`Store::open`] would, when it can be.
+    pub async fn open_read_only(url: &str) -> Result<Store> {
+        reading::open(&Engine::locate(url)?, url).await
+    }
+
+    /// [`Store::open_read_only`] for a SQLite file at `path`.
+    pub async fn open_sqlite_path_read_only(path: &Path) -> Result<Store> {
+        let text = path.display().to_string();
+        reading::open(&engine::Location::sqlite_file(path)?, &text).await
+    }
+
     async fn open_at(location: &engine::Location, url: &str) -> Result<Store> {
         let pool = Engine::connect(location, url).await?;
         let engine = location.engine;
-        migrate::apply(&pool, engine).await?;
-        Ok(Store { pool, engine })
+        if let Err(error) = migrate::apply(&pool, engine).await {
+            pool.close().await;
+            return Err(error);
+        }
+        Ok(Store {
+            pool,
+            engine,
+            read_only: location.read_only,
+        })
+    }
+
+    /// Whether this handle was opened read-only ([`Store::open_read_only`]).
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
     }
 
     /// The name of the engine holding the store (`sqlite` or `postgres`), for logs.

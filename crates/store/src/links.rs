@@ -214,18 +214,23 @@ impl LinkWrites {
                 .await?;
         }
         for chunk in self.upsert.chunks(engine.rows_per_statement(4)) {
-            let mut upsert =
-                Sql::new("INSERT INTO post_tags (post_id, tag_id, origin, detail) VALUES ");
+            // Each link carries its post's publication time (the tag archive's order).
+            let mut upsert = Sql::new(
+                "INSERT INTO post_tags (post_id, tag_id, origin, detail, published_at) VALUES ",
+            );
             upsert.push_list(chunk, |sql, (post, tag, origin, detail)| {
+                let post = sql.placeholder(*post);
                 sql.push("(")
-                    .bind(*post)
+                    .push(&post)
                     .push(", ")
                     .bind(*tag)
                     .push(", ")
                     .bind(*origin)
                     .push(", ")
                     .bind(crate::text::clean(detail).into_owned())
-                    .push(")");
+                    .push(", (SELECT published_at FROM posts WHERE id = ")
+                    .push(&post)
+                    .push("))");
             });
             upsert.push(
                 " ON CONFLICT (post_id, tag_id, origin) DO UPDATE SET detail = excluded.detail",

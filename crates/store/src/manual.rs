@@ -76,7 +76,8 @@ impl Store {
         let already_manual = origins.iter().any(|o| o == TagOrigin::Manual.as_str());
         if !already_manual {
             sqlx::query(
-                "INSERT INTO post_tags (post_id, tag_id, origin, detail) VALUES ($1, $2, 'manual', $3)",
+                "INSERT INTO post_tags (post_id, tag_id, origin, detail, published_at)
+                 VALUES ($1, $2, 'manual', $3, (SELECT published_at FROM posts WHERE id = $1))",
             )
             .bind(post.0)
             .bind(tag.0)

@@ -34,46 +34,39 @@ pub(crate) async fn apply(pool: &AnyPool, engine: Engine) -> Result<()> {
 
 /// Applies the migrations after the database's version up to `target` (tests stop early
 /// to build a database as an older syndic left it).
+///
+/// A store already at `target` is only read. Otherwise everything happens under the
+/// engine's migration lock, in one transaction: the bookkeeping table, the version read
+/// and every migration. Processes that start together on a new database take turns: the
+/// first applies the schema, the others wait, then find it current and apply nothing.
 pub(crate) async fn apply_up_to(pool: &AnyPool, engine: Engine, target: i64) -> Result<()> {
-    let fail = |version, name| {
-        move |source| StoreError::Migrate {
-            version,
-            name,
-            source,
-        }
-    };
+    if let Some(found) = version(pool, engine).await?
+        && found >= target.min(latest())
+    {
+        return check_not_too_new(found);
+    }
+    let mut tx = lock(pool, engine).await?;
     sqlx::query(engine.migrations_table())
-        .execute(pool)
+        .execute(&mut *tx)
         .await
         .map_err(fail(0, "bookkeeping"))?;
-
     let current: i64 =
         sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")
-            .fetch_one(pool)
+            .fetch_one(&mut *tx)
             .await
             .map_err(fail(0, "bookkeeping"))?;
-    let known = latest();
-    if current > known {
-        return Err(StoreError::SchemaTooNew {
-            found: current,
-            known,
-        });
-    }
-
-    for migration in engine
+    check_not_too_new(current)?;
+    let pending: Vec<&Migration> = engine
         .migrations()
         .iter()
         .filter(|m| m.version > current && m.version <= target)
-    {
+        .collect();
+    for migration in &pending {
         let on_err = fail(migration.version, migration.name);
-        let mut tx = pool
-            .begin_with(engine.begin_write())
-            .await
-            .map_err(on_err)?;
         sqlx::raw_sql(sqlx::AssertSqlSafe(migration.sql))
             .execute(&mut *tx)
             .await
-            .map_err(on_err)?;
+            .map_err(&on_err)?;
         sqlx::query(
             "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
         )
@@ -83,7 +76,12 @@ pub(crate) async fn apply_up_to(pool: &AnyPool, engine: Engine, target: i64) -> 
         .execute(&mut *tx)
         .await
         .map_err(on_err)?;
-        tx.commit().await.map_err(on_err)?;
+    }
+    let last = pending
+        .last()
+        .map_or((0, "bookkeeping"), |m| (m.version, m.name));
+    tx.commit().await.map_err(fail(last.0, last.1))?;
+    for migration in pending {
         tracing::info!(
             schema.version = migration.version,
             "applied migration {}",
@@ -91,4 +89,73 @@ pub(crate) async fn apply_up_to(pool: &AnyPool, engine: Engine, target: i64) -> 
         );
     }
     Ok(())
+}
+
+/// The database's schema version, read without writing: `None` before any migration (no
+/// bookkeeping table yet).
+pub(crate) async fn version(pool: &AnyPool, engine: Engine) -> Result<Option<i64>> {
+    use crate::error::QueryContext;
+    let tables: i64 = sqlx::query_scalar(engine.migrations_table_exists())
+        .fetch_one(pool)
+        .await
+        .during("reading the schema version")?;
+    if tables == 0 {
+        return Ok(None);
+    }
+    let found: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")
+        .fetch_one(pool)
+        .await
+        .during("reading the schema version")?;
+    Ok(Some(found))
+}
+
+fn check_not_too_new(found: i64) -> Result<()> {
+    let known = latest();
+    if found > known {
+        return Err(StoreError::SchemaTooNew { found, known });
+    }
+    Ok(())
+}
+
+/// The error for a failed migration step: its cause when a person can act on it.
+fn fail(version: i64, name: &'static str) -> impl Fn(sqlx::Error) -> StoreError + Copy {
+    move |source| {
+        StoreError::caused(
+            source,
+            || format!("applying schema migration {version} ({name})"),
+            |source| StoreError::Migrate {
+                version,
+                name,
+                source,
+            },
+        )
+    }
+}
+
+/// How many times a SQLite migration waits out its busy timeout for another process's
+/// migration before giving up: 60 times 10 s.
+const LOCK_ATTEMPTS: u32 = 60;
+
+/// A transaction holding the engine's migration lock: SQLite's write lock (`BEGIN
+/// IMMEDIATE`, waited for while another process migrates), PostgreSQL's advisory lock for
+/// this schema (released with the transaction).
+async fn lock(pool: &AnyPool, engine: Engine) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
+    let fail = fail(0, "lock");
+    let mut attempt = 1;
+    let mut tx = loop {
+        match pool.begin_with(engine.begin_write()).await {
+            Ok(tx) => break tx,
+            Err(error) if attempt < LOCK_ATTEMPTS && crate::error::is_busy(&error) => {
+                if attempt == 1 {
+                    tracing::info!("waiting for another process to finish migrating the store");
+                }
+                attempt += 1;
+            }
+            Err(error) => return Err(fail(error)),
+        }
+    };
+    if let Some(lock) = engine.migration_lock() {
+        sqlx::query(lock).execute(&mut *tx).await.map_err(fail)?;
+    }
+    Ok(tx)
 }

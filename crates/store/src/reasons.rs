@@ -19,22 +19,23 @@ pub struct TagReason {
     pub detail: String,
 }
 
+/// Every link of one post with its tag, in the order pages show them.
+pub(crate) const TAG_REASONS: &str = "SELECT t.name, t.slug, pt.origin, pt.detail FROM post_tags pt
+     JOIN tags t ON t.id = pt.tag_id
+     WHERE pt.post_id = $1
+     ORDER BY lower(t.name), t.id,
+         CASE pt.origin WHEN 'term' THEN 0 WHEN 'category' THEN 1
+                        WHEN 'source' THEN 2 ELSE 3 END";
+
 impl Store {
     /// Every reason behind every tag of `post`, by tag name (case-insensitive), then origin
     /// in the order term, category, source, manual. Empty for an unknown post.
     pub async fn tag_reasons(&self, post: PostId) -> Result<Vec<TagReason>> {
-        let rows = sqlx::query(
-            "SELECT t.name, t.slug, pt.origin, pt.detail FROM post_tags pt
-             JOIN tags t ON t.id = pt.tag_id
-             WHERE pt.post_id = $1
-             ORDER BY lower(t.name), t.id,
-                 CASE pt.origin WHEN 'term' THEN 0 WHEN 'category' THEN 1
-                                WHEN 'source' THEN 2 ELSE 3 END",
-        )
-        .bind(post.0)
-        .fetch_all(&self.pool)
-        .await
-        .during("reading why a post carries its tags")?;
+        let rows = sqlx::query(TAG_REASONS)
+            .bind(post.0)
+            .fetch_all(&self.pool)
+            .await
+            .during("reading why a post carries its tags")?;
         rows.iter()
             .map(|row| {
                 let read = || -> Result<_, sqlx::Error> {

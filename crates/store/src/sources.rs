@@ -22,6 +22,13 @@ macro_rules! summary_sql {
     };
 }
 
+/// Every source with its post count, by name.
+pub(crate) const SOURCES: &str =
+    summary_sql!(" GROUP BY s.id ORDER BY lower(COALESCE(s.name, s.feed_title, s.url)), s.id");
+
+/// One source by slug, with its post count.
+pub(crate) const SOURCE_BY_SLUG: &str = summary_sql!(" WHERE s.slug = $1 GROUP BY s.id");
+
 /// A source as the configuration declares it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SourceSpec {
@@ -105,18 +112,16 @@ impl Store {
 
     /// Every source with its post count, ordered by name.
     pub async fn sources(&self) -> Result<Vec<SourceSummary>> {
-        let rows = sqlx::query(summary_sql!(
-            " GROUP BY s.id ORDER BY lower(COALESCE(s.name, s.feed_title, s.url)), s.id"
-        ))
-        .fetch_all(&self.pool)
-        .await
-        .during("listing sources")?;
+        let rows = sqlx::query(SOURCES)
+            .fetch_all(&self.pool)
+            .await
+            .during("listing sources")?;
         rows.iter().map(summary_from_row).collect()
     }
 
     /// One source by its slug.
     pub async fn source_by_slug(&self, slug: &str) -> Result<Option<SourceSummary>> {
-        let row = sqlx::query(summary_sql!(" WHERE s.slug = $1 GROUP BY s.id"))
+        let row = sqlx::query(SOURCE_BY_SLUG)
             .bind(slug)
             .fetch_optional(&self.pool)
             .await

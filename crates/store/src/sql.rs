@@ -74,6 +74,13 @@ impl Sql {
         &self.text
     }
 
+    /// The same statement with `prefix` before it (`EXPLAIN`, for tests).
+    #[cfg(test)]
+    pub(crate) fn prefixed(mut self, prefix: &str) -> Sql {
+        self.text.insert_str(0, prefix);
+        self
+    }
+
     fn query(self) -> sqlx::query::Query<'static, Any, AnyArguments> {
         // Built at run time with varying shapes: not worth a prepared statement per shape.
         sqlx::query_with(sqlx::AssertSqlSafe(self.text), self.arguments).persistent(false)

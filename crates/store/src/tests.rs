@@ -12,6 +12,7 @@ use syndic_core::{FeedEntry, FeedMeta, Page, PostId, TagAssignment, TagOrigin};
 use crate::testing::{TestDatabase, TestEngine};
 
 mod edges;
+mod opening;
 use crate::{IncomingPost, PostFilter, SourceSpec, Store};
 
 tokio::task_local! {

@@ -107,6 +107,18 @@ impl Templates {
         Ok(Templates { env })
     }
 
+    /// Every template's name and source, sorted by name: what a static build fingerprints
+    /// to tell whether the theme changed.
+    pub(crate) fn sources(&self) -> Vec<(String, String)> {
+        let mut sources: Vec<_> = self
+            .env
+            .templates()
+            .map(|(name, template)| (name.to_owned(), template.source().to_owned()))
+            .collect();
+        sources.sort_unstable();
+        sources
+    }
+
     /// Renders the template called `name` with `ctx`.
     pub(crate) fn render(&self, name: &str, ctx: impl Serialize) -> Result<String, WebError> {
         Ok(self.env.get_template(name)?.render(ctx)?)

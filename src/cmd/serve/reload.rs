@@ -175,7 +175,12 @@ impl Reloader {
             }
         };
         let vocabulary = crate::cmd::vocabulary(&config);
-        if let Err(error) = self.store.sync_vocabulary(&vocabulary, Utc::now()).await {
+        if self.store.is_read_only() {
+            tracing::info!(
+                "the store is read-only here: the new tags' rows and descriptions are recorded \
+                 by the next command that writes (`syndic fetch`, `syndic serve`)"
+            );
+        } else if let Err(error) = self.store.sync_vocabulary(&vocabulary, Utc::now()).await {
             tracing::error!(
                 "vocabulary not reloaded, the previous one stays in force: cannot record its \
                  tags: {}; save the file again or send SIGHUP to retry",

@@ -3,14 +3,21 @@
 
 use sqlx::AnyConnection;
 
-use super::{Engine, Location};
-use crate::error::QueryContext;
+use super::{BUSY_TIMEOUT, Engine, Location};
+use crate::error::{Cause, QueryContext};
 use crate::migrate::Migration;
 use crate::sql::Sql;
-use crate::{MATCH_END, MATCH_START, Result};
+use crate::{MATCH_END, MATCH_START, Result, StoreError, redact};
 
 /// Writers need no lock up front: row locks and unique indexes order them.
 pub(super) const BEGIN_WRITE: &str = "BEGIN";
+
+/// Every statement of a repeatable-read transaction sees the snapshot of its first.
+pub(super) const BEGIN_READ: &str = "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY";
+
+/// Rows a concurrent claim has locked are skipped, not waited for: each worker leases
+/// sources no other is leasing at that moment.
+pub(super) const SKIP_LOCKED: &str = " FOR UPDATE SKIP LOCKED";
 
 /// Parameters per multi-row statement: the protocol counts them in 16 bits (65,535), and
 /// PostgreSQL numbers them without a lookup, so one statement can carry the most.
@@ -21,12 +28,33 @@ pub(super) const JSON_COUNTS: &str = "SELECT key, value::bigint FROM json_each_t
 pub(super) const MIGRATIONS_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (
      version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)";
 
+pub(super) const MIGRATIONS_TABLE_EXISTS: &str = "SELECT COUNT(*) FROM pg_catalog.pg_tables
+     WHERE schemaname = current_schema() AND tablename = 'schema_migrations'";
+
+/// Processes migrating one schema take turns on an advisory lock named after it, held
+/// until the migrating transaction ends (DDL alone does not exclude a concurrent
+/// `CREATE … IF NOT EXISTS`, which then fails on a duplicate catalog row). Counted rather
+/// than selected: the lock function returns `void`, which the `Any` driver cannot read.
+pub(super) const MIGRATION_LOCK: &str = "SELECT COUNT(*) FROM (
+     SELECT pg_advisory_xact_lock(hashtext('syndic schema migrations in ' || current_schema()))
+ ) AS locked";
+
 /// One migration builds SQLite's version 9; later ones join both lists under one number.
 pub(super) const MIGRATIONS: &[Migration] = &[
     Migration::new(
         9,
         "schema",
         include_str!("../../migrations/postgres/0009_schema.sql"),
+    ),
+    Migration::new(
+        10,
+        "tag_archive_order",
+        include_str!("../../migrations/postgres/0010_tag_archive_order.sql"),
+    ),
+    Migration::new(
+        11,
+        "leases",
+        include_str!("../../migrations/postgres/0011_leases.sql"),
     ),
     Migration::new(
         13,
@@ -40,20 +68,74 @@ pub(super) const SEARCH_COLUMN: &str = "search_vector";
 /// The URL as given, with the server told to keep its notices ("relation already exists,
 /// skipping") to itself: they are not problems, and sqlx would log each one.
 pub(super) fn locate(url: &str) -> Location {
-    let connect_url = match url::Url::parse(url) {
+    Location {
+        engine: Engine::Postgres,
+        connect_url: with_options(url, &[("client_min_messages", "warning")]),
+        in_memory: false,
+        read_only: false,
+        file: None,
+        params: Vec::new(),
+        busy_timeout: BUSY_TIMEOUT,
+        pool_size: 8,
+    }
+}
+
+/// `location` in sessions whose every transaction is read-only: a write fails with
+/// `read_only_sql_transaction` (25006).
+pub(super) fn read_only(location: &Location) -> Location {
+    Location {
+        connect_url: with_options(
+            &location.connect_url,
+            &[("default_transaction_read_only", "on")],
+        ),
+        read_only: true,
+        ..location.clone()
+    }
+}
+
+/// `location` without [`read_only`]'s setting.
+pub(super) fn writable(location: &Location) -> Result<Location> {
+    let mut parsed =
+        url::Url::parse(&location.connect_url).map_err(|_| StoreError::UnsupportedBackend {
+            url: redact(&location.connect_url),
+            hint: "the PostgreSQL URL does not parse".into(),
+        })?;
+    let kept: Vec<(String, String)> = parsed
+        .query_pairs()
+        .filter(|(key, _)| key != "options[default_transaction_read_only]")
+        .map(|(key, value)| (key.into_owned(), value.into_owned()))
+        .collect();
+    parsed.query_pairs_mut().clear().extend_pairs(kept);
+    Ok(Location {
+        connect_url: parsed.to_string(),
+        read_only: false,
+        ..location.clone()
+    })
+}
+
+/// `url` with each `(name, value)` as a server setting (`options[name]=value`).
+fn with_options(url: &str, settings: &[(&str, &str)]) -> String {
+    match url::Url::parse(url) {
         Ok(mut parsed) => {
-            parsed
-                .query_pairs_mut()
-                .append_pair("options[client_min_messages]", "warning");
+            for (name, value) in settings {
+                parsed
+                    .query_pairs_mut()
+                    .append_pair(&format!("options[{name}]"), value);
+            }
             parsed.to_string()
         }
         Err(_) => url.to_owned(),
-    };
-    Location {
-        engine: Engine::Postgres,
-        connect_url,
-        in_memory: false,
-        read_only: false,
+    }
+}
+
+/// The cause behind a SQLSTATE.
+pub(super) fn cause(state: &str) -> Option<Cause> {
+    match state {
+        "53100" => Some(Cause::DiskFull),           // disk_full
+        "25006" | "42501" => Some(Cause::ReadOnly), // read_only_sql_transaction, insufficient_privilege
+        "55P03" | "40P01" => Some(Cause::Locked),   // lock_not_available, deadlock_detected
+        "XX001" | "XX002" => Some(Cause::Corrupt),  // data_corrupted, index_corrupted
+        _ => None,
     }
 }
 

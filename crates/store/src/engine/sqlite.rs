@@ -6,8 +6,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
 use sqlx::{AnyConnection, Executor};
 
+use std::time::Duration;
+
 use super::{BUSY_TIMEOUT, Engine, Location};
-use crate::error::QueryContext;
+use crate::error::{Cause, QueryContext};
 use crate::migrate::Migration;
 use crate::sql::Sql;
 use crate::{Result, StoreError, redact};
@@ -16,6 +18,13 @@ use crate::{Result, StoreError, redact};
 /// before it writes waits its turn (busy timeout) instead of failing with "database is
 /// locked" when another writer committed in between, as concurrent ingests would otherwise.
 pub(super) const BEGIN_WRITE: &str = "BEGIN IMMEDIATE";
+
+/// A deferred transaction reads one snapshot of the WAL from its first read on.
+pub(super) const BEGIN_READ: &str = "BEGIN";
+
+/// No row locks: the claim runs in an immediate write transaction, which no other writer
+/// (another worker's claim included) can run beside.
+pub(super) const SKIP_LOCKED: &str = "";
 
 /// Parameters per multi-row statement. SQLite allows 32766, but it looks each `$n` up by
 /// name in a list while parsing, so a statement's parse time grows with the square of its
@@ -27,6 +36,9 @@ pub(super) const JSON_COUNTS: &str = "SELECT key, value FROM json_each($1)";
 
 pub(super) const MIGRATIONS_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (
      version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)";
+
+pub(super) const MIGRATIONS_TABLE_EXISTS: &str =
+    "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'";
 
 pub(super) const MIGRATIONS: &[Migration] = &[
     Migration::new(
@@ -73,6 +85,16 @@ pub(super) const MIGRATIONS: &[Migration] = &[
         9,
         "change_version",
         include_str!("../../migrations/sqlite/0009_change_version.sql"),
+    ),
+    Migration::new(
+        10,
+        "tag_archive_order",
+        include_str!("../../migrations/sqlite/0010_tag_archive_order.sql"),
+    ),
+    Migration::new(
+        11,
+        "leases",
+        include_str!("../../migrations/sqlite/0011_leases.sql"),
     ),
     Migration::new(
         13,
@@ -148,6 +170,10 @@ fn memory() -> Location {
         ),
         in_memory: true,
         read_only: false,
+        file: None,
+        params: Vec::new(),
+        busy_timeout: BUSY_TIMEOUT,
+        pool_size: 1,
     }
 }
 
@@ -160,52 +186,145 @@ fn file(path: &Path, params: &[(String, String)]) -> Result<Location> {
     // Relative paths are taken from the working directory once, here: the URL sqlx reads
     // would otherwise take a first folder for a host name.
     let absolute: PathBuf = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-    let text = absolute
+    let mut location = Location {
+        engine: Engine::Sqlite,
+        connect_url: String::new(),
+        in_memory: false,
+        read_only: false,
+        file: Some(absolute),
+        params: params.to_vec(),
+        busy_timeout: BUSY_TIMEOUT,
+        pool_size: 8,
+    };
+    location.connect_url = connect_url(&location)?;
+    location.read_only = is_read_only(&location.params);
+    Ok(location)
+}
+
+/// `location` with `mode` (and `immutable=1` when `immutable`) in place of what the URL
+/// asked.
+pub(super) fn with_mode(location: &Location, mode: &str, immutable: bool) -> Result<Location> {
+    let mut changed = location.clone();
+    // A reader keeps an `immutable` the URL gave; a writer never has one.
+    let replace_immutable = mode != "ro" || immutable;
+    changed
+        .params
+        .retain(|(key, _)| key != "mode" && !(replace_immutable && key == "immutable"));
+    changed.params.push(("mode".into(), mode.into()));
+    if immutable {
+        changed.params.push(("immutable".into(), "1".into()));
+    }
+    changed.read_only = is_read_only(&changed.params);
+    changed.connect_url = connect_url(&changed)?;
+    Ok(changed)
+}
+
+/// Whether the parameters open the file read-only.
+fn is_read_only(params: &[(String, String)]) -> bool {
+    params.iter().any(|(key, value)| {
+        (key == "mode" && value == "ro")
+            || (key == "immutable" && matches!(value.as_str(), "1" | "true"))
+    })
+}
+
+/// The URL sqlx reads for a file location: its absolute path, percent-encoded, and its
+/// parameters, `mode=rwc` (create if missing) unless they name a mode or `immutable`.
+fn connect_url(location: &Location) -> Result<String> {
+    let path = location.file.as_deref().unwrap_or(Path::new(""));
+    let text = path
         .to_str()
         .ok_or_else(|| StoreError::UnsupportedBackend {
             url: path.display().to_string(),
             hint: "SQLite needs a file path that is valid UTF-8".into(),
         })?;
     let mut query = url::form_urlencoded::Serializer::new(String::new());
-    let mut read_only = false;
-    let mut has_mode = false;
-    for (key, value) in params {
-        has_mode |= key == "mode";
-        read_only |= key == "mode" && value == "ro";
+    for (key, value) in &location.params {
         query.append_pair(key, value);
     }
-    if !has_mode {
-        query.append_pair("mode", "rwc");
+    if !location.params.iter().any(|(key, _)| key == "mode") {
+        // An immutable file is never written: nothing would tell other readers.
+        let mode = if is_read_only(&location.params) {
+            "ro"
+        } else {
+            "rwc"
+        };
+        query.append_pair("mode", mode);
     }
-    Ok(Location {
-        engine: Engine::Sqlite,
-        connect_url: format!(
-            "sqlite://{}?{}",
-            utf8_percent_encode(text, PATH_SAFE),
-            query.finish()
-        ),
-        in_memory: false,
-        read_only,
-    })
+    Ok(format!(
+        "sqlite://{}?{}",
+        utf8_percent_encode(text, PATH_SAFE),
+        query.finish()
+    ))
 }
 
-/// The PRAGMAs every connection gets: WAL (readers never wait for the writer), a busy
-/// timeout instead of "database is locked", foreign keys enforced, and `synchronous =
-/// NORMAL` (durable at every checkpoint, safe against corruption, far fewer fsyncs).
+/// The PRAGMAs every connection gets: a busy timeout instead of "database is locked"
+/// (first, so that everything after waits its turn too), WAL (readers never wait for the
+/// writer), foreign keys enforced, and `synchronous = NORMAL` (durable at every
+/// checkpoint, safe against corruption, far fewer fsyncs).
 pub(super) async fn prepare_connection(
     conn: &mut AnyConnection,
     read_only: bool,
+    busy_timeout: Duration,
 ) -> Result<(), sqlx::Error> {
-    if !read_only {
-        conn.execute("PRAGMA journal_mode = WAL").await?;
-    }
-    let busy = format!(
-        "PRAGMA busy_timeout = {}; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL",
-        BUSY_TIMEOUT.as_millis()
-    );
+    let busy = format!("PRAGMA busy_timeout = {}", busy_timeout.as_millis());
     conn.execute(sqlx::raw_sql(sqlx::AssertSqlSafe(busy)))
         .await?;
+    if !read_only {
+        switch_to_wal(conn).await?;
+    }
+    conn.execute("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL")
+        .await?;
     Ok(())
+}
+
+/// Puts the database in WAL mode, tolerating another process doing the same at the same
+/// moment: the switch needs the database to itself, so a busy database is asked again,
+/// and a database another process already switched is left as it is. One still in its
+/// old mode after every try works anyway, only with writers blocking readers.
+async fn switch_to_wal(conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
+    for attempt in 1..=WAL_ATTEMPTS {
+        match sqlx::query_scalar::<_, String>("PRAGMA journal_mode = WAL")
+            .fetch_one(&mut *conn)
+            .await
+        {
+            // `memory` for an in-memory database: nothing to switch.
+            Ok(mode) if mode == "wal" || mode == "memory" => return Ok(()),
+            Ok(_) => {}
+            Err(error) if crate::error::is_busy(&error) => {}
+            Err(error) => return Err(error),
+        }
+        tokio::time::sleep(Duration::from_millis(20 * u64::from(attempt))).await;
+    }
+    tracing::warn!("the database stayed busy: it keeps its journal mode for now, not WAL");
+    Ok(())
+}
+
+/// Whether a read-only open failed for want of the -shm file beside a WAL database, which
+/// a reader creates when it may write in the file's folder: then only `immutable` reads it.
+pub(super) fn needs_immutable(error: &sqlx::Error) -> bool {
+    use sqlx::error::DatabaseError;
+    let sqlx::Error::Database(database) = error else {
+        return false;
+    };
+    let code: Option<i32> = database
+        .try_downcast_ref::<sqlx::sqlite::SqliteError>()
+        .and_then(|e| e.code()?.parse().ok());
+    // SQLITE_READONLY (and SQLITE_READONLY_CANTINIT), SQLITE_CANTOPEN.
+    code.is_some_and(|code| matches!(code & 0xff, 8 | 14))
+}
+
+/// How many times [`switch_to_wal`] asks.
+const WAL_ATTEMPTS: u32 = 10;
+
+/// The cause behind an extended result code: its primary code is the low byte.
+pub(super) fn cause(code: i32) -> Option<Cause> {
+    match code & 0xff {
+        13 => Some(Cause::DiskFull),     // SQLITE_FULL
+        8 => Some(Cause::ReadOnly),      // SQLITE_READONLY and its extended codes
+        5 | 6 => Some(Cause::Locked),    // SQLITE_BUSY, SQLITE_LOCKED
+        11 | 26 => Some(Cause::Corrupt), // SQLITE_CORRUPT, SQLITE_NOTADB
+        _ => None,
+    }
 }
 
 /// Search reads the FTS5 table `posts_fts` (external content: the posts table itself).

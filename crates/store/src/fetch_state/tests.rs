@@ -6,7 +6,7 @@ use crate::{FetchRecord, IncomingPost, SourceSpec, Store, StoreError};
 
 mod schedule;
 
-pub(super) fn record(
+pub(crate) fn record(
     etag: Option<&str>,
     modified: Option<&str>,
     hash: &str,

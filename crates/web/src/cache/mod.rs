@@ -21,7 +21,8 @@
 //! the `http` layers answer them.
 //!
 //! It is a layer that [`serving_router`](crate::serving_router) adds around the
-//! [`router`](crate::router()); `syndic build` renders through the bare router.
+//! [`router`](crate::router()); `syndic build` renders through the bare router (and the
+//! handlers' html functions), never through the cache.
 
 mod entries;
 mod renders;

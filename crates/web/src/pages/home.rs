@@ -4,6 +4,7 @@ use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, RawQuery, State};
 use axum::response::Html;
 use serde::Deserialize;
+use syndic_core::Post;
 use syndic_store::PostFilter;
 
 use super::{listing, page_number};
@@ -35,24 +36,34 @@ pub(crate) async fn numbered(
 
 async fn show(state: &AppState, number: u32) -> Result<Html<String>, WebError> {
     let listing = listing(state, PostFilter::All, number).await?;
-    let page_title = if listing.page == 1 {
+    html(state, &listing.posts, listing.page, listing.pages).map(Html)
+}
+
+/// Page `page` of `pages` of the newest posts, holding `posts`: what `/page/N/` serves and
+/// `syndic build` writes.
+pub(crate) fn html(
+    state: &AppState,
+    posts: &[Post],
+    page: u32,
+    pages: u32,
+) -> Result<String, WebError> {
+    let page_title = if page == 1 {
         state.site.title.clone()
     } else {
-        format!("Latest posts, page {} – {}", listing.page, state.site.title)
+        format!("Latest posts, page {page} – {}", state.site.title)
     };
     let feeds = feeds::alternates(&state.site, Scope::Site);
-    let html = render::listing(
+    render::listing(
         state,
         &ListingPage {
             page_title,
             heading: "Latest posts".to_owned(),
             description: None,
             base_path: "/",
-            posts: &listing.posts,
-            page: listing.page,
-            pages: listing.pages,
+            posts,
+            page,
+            pages,
             feeds: &feeds,
         },
-    )?;
-    Ok(Html(html))
+    )
 }

@@ -173,14 +173,14 @@ pub(crate) async fn listing(
 ) -> Result<Listing, WebError> {
     let per_page = state.site.per_page();
     let page = Page::new(number, per_page).ok_or(WebError::NotFound)?;
-    let total = state.store.count_posts(filter).await?;
-    let pages = Page::count_for(total, per_page);
+    // Counted and read in one snapshot; past the last page only the count was read.
+    let listing = state.store.listing(filter, page).await?;
+    let pages = Page::count_for(listing.total, per_page);
     if page.number > pages {
         return Err(WebError::NotFound);
     }
-    let posts = state.store.posts(filter, page).await?;
     Ok(Listing {
-        posts,
+        posts: listing.posts,
         page: page.number,
         pages,
     })

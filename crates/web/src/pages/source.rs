@@ -4,6 +4,7 @@
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, RawQuery, State};
 use axum::response::Html;
+use syndic_core::{Post, SourceSummary};
 use syndic_store::PostFilter;
 
 use super::{SlugPage, listing, listing_title, page_number};
@@ -24,22 +25,33 @@ pub(crate) async fn show(
         .await?
         .ok_or(WebError::NotFound)?;
     let listing = listing(&state, PostFilter::Source(source.id), number).await?;
-    let page_title = listing_title(&source.name, listing.page, &state.site.title);
+    html(&state, &source, &listing.posts, listing.page, listing.pages).map(Html)
+}
+
+/// Page `page` of `pages` of `source`'s posts, holding `posts`: what
+/// `/source/<slug>/page/N/` serves and `syndic build` writes.
+pub(crate) fn html(
+    state: &AppState,
+    source: &SourceSummary,
+    posts: &[Post],
+    page: u32,
+    pages: u32,
+) -> Result<String, WebError> {
+    let page_title = listing_title(&source.name, page, &state.site.title);
     let base_path = render::source_path(&source.slug);
-    let feeds = feeds::alternates(&state.site, Scope::Source(&source));
-    let html = render::source_listing(
-        &state,
+    let feeds = feeds::alternates(&state.site, Scope::Source(source));
+    render::source_listing(
+        state,
         &ListingPage {
             page_title,
             heading: source.name.clone(),
             description: None,
             base_path: &base_path,
-            posts: &listing.posts,
-            page: listing.page,
-            pages: listing.pages,
+            posts,
+            page,
+            pages,
             feeds: &feeds,
         },
-        &source,
-    )?;
-    Ok(Html(html))
+        source,
+    )
 }

@@ -4,6 +4,7 @@
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, RawQuery, State};
 use axum::response::{Html, IntoResponse, Response};
+use syndic_core::{Post, Tag};
 use syndic_store::PostFilter;
 
 use super::{SlugPage, listing, listing_title, moved_to, page_number};
@@ -21,26 +22,38 @@ pub(crate) async fn show(
     let Some(tag) = state.store.tag_by_slug(&params.slug).await? else {
         return alias(&state, &params, query.as_deref()).await;
     };
-    let description = tag.description.clone();
     let listing = listing(&state, PostFilter::Tag(tag.id), number).await?;
+    let html = html(&state, &tag, &listing.posts, listing.page, listing.pages)?;
+    Ok(Html(html).into_response())
+}
+
+/// Page `page` of `pages` of `tag`'s archive, holding `posts`: what `/tag/<slug>/page/N/`
+/// serves and `syndic build` writes.
+pub(crate) fn html(
+    state: &AppState,
+    tag: &Tag,
+    posts: &[Post],
+    page: u32,
+    pages: u32,
+) -> Result<String, WebError> {
+    let description = tag.description.clone();
     let heading = format!("Tag Archives: {}", tag.name);
-    let page_title = listing_title(&heading, listing.page, &state.site.title);
+    let page_title = listing_title(&heading, page, &state.site.title);
     let base_path = tag_path(&tag.slug);
-    let feeds = feeds::alternates(&state.site, Scope::Tag(&tag, &description));
-    let html = render::listing(
-        &state,
+    let feeds = feeds::alternates(&state.site, Scope::Tag(tag, &description));
+    render::listing(
+        state,
         &ListingPage {
             page_title,
             heading,
             description: Some(description.trim()).filter(|d| !d.is_empty()),
             base_path: &base_path,
-            posts: &listing.posts,
-            page: listing.page,
-            pages: listing.pages,
+            posts,
+            page,
+            pages,
             feeds: &feeds,
         },
-    )?;
-    Ok(Html(html).into_response())
+    )
 }
 
 /// No tag has this slug: when it is another name of a tag, the same page of that tag's

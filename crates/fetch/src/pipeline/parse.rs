@@ -1,0 +1,121 @@
+//! Parsing and tagging a fetched body: CPU work, run off the async threads.
+
+use syndic_core::schedule::{self, ServerHints};
+use syndic_store::IncomingPost;
+use syndic_tag::{PostText, SourceTags};
+
+use super::{MAX_ITEMS_PER_FETCH, Pipeline, SourceJob};
+use crate::SourceError;
+
+/// What [`Pipeline::parse_and_tag`] makes of a body: the feed's metadata, its tagged
+/// posts, its pacing hints and its WebSub links.
+type ParsedAndTagged = (
+    syndic_core::FeedMeta,
+    Vec<IncomingPost>,
+    ServerHints,
+    Option<syndic_feed::WebSubLinks>,
+);
+
+impl Pipeline {
+    /// Parsing, sanitizing and tagging are CPU work: they run off the async threads. Also
+    /// returns the feed's own hints (RSS `ttl`, `sy:updatePeriod`/`sy:updateFrequency`) and
+    /// its WebSub links.
+    pub(super) async fn parse_and_tag(
+        &self,
+        job: &SourceJob,
+        location: &str,
+        bytes: Vec<u8>,
+        content_type: Option<String>,
+        base_url: Option<url::Url>,
+    ) -> Result<ParsedAndTagged, SourceError> {
+        let tagger = self.tagger.current();
+        let source_tags = job.tags.clone();
+        let location = location.to_owned();
+        let worker_location = location.clone();
+        tokio::task::spawn_blocking(move || {
+            let options = syndic_feed::ReadOptions {
+                base_url: base_url.clone(),
+                content_type,
+                raw_html: false,
+                max_entries: Some(MAX_ITEMS_PER_FETCH),
+            };
+            // A web page instead of a feed: the feed it advertises, for the error message.
+            let advertised = advertised_feed(&bytes, base_url.as_ref());
+            // The body is handed over and freed once read: one copy of a feed at a time.
+            let parsed =
+                syndic_feed::parse_owned(bytes, &options).map_err(|source| SourceError::Parse {
+                    location: worker_location.clone(),
+                    source: with_feed_hint(source, advertised.as_ref()),
+                })?;
+            for warning in &parsed.warnings {
+                tracing::warn!(source.location = %worker_location, "{warning}");
+            }
+            let hints = feed_hints(&parsed);
+            // syndic-tag decides every automatic tag (terms, profile, learned model,
+            // categories, source) and names the stems the corpus counts.
+            let source = SourceTags {
+                tags: &source_tags,
+                location: &worker_location,
+            };
+            let posts = parsed
+                .entries
+                .into_iter()
+                .map(|entry| {
+                    let (tags, stems) = tagger.assign_counting(&PostText::from(&entry), source);
+                    IncomingPost { entry, tags, stems }
+                })
+                .collect();
+            Ok((parsed.meta, posts, hints, parsed.websub))
+        })
+        .await
+        .map_err(|_| SourceError::Worker { location })?
+    }
+}
+
+/// The hints a feed gives about itself: RSS `ttl` (minutes) and the syndication module's
+/// `sy:updatePeriod` / `sy:updateFrequency` (the period defaults to daily).
+fn feed_hints(parsed: &syndic_feed::Parsed) -> ServerHints {
+    let update_period = match (&parsed.update_period, &parsed.update_frequency) {
+        (None, None) => None,
+        (period, frequency) => {
+            schedule::update_period_hint(period.as_deref().unwrap_or("daily"), frequency.as_deref())
+        }
+    };
+    ServerHints {
+        max_age: None,
+        ttl: parsed
+            .ttl
+            .map(|minutes| chrono::Duration::minutes(i64::from(minutes))),
+        update_period,
+    }
+}
+
+/// The first feed a web page at `page` advertises, when `bytes` are a web page.
+fn advertised_feed(bytes: &[u8], page: Option<&url::Url>) -> Option<url::Url> {
+    let page = page?;
+    if !syndic_feed::looks_like_html(bytes) {
+        return None;
+    }
+    let html = String::from_utf8_lossy(bytes);
+    syndic_feed::discover(&html, page)
+        .into_iter()
+        .next()
+        .map(|feed| feed.url)
+}
+
+/// A web page that is not a feed but links to one (`advertised`): say which feed to use
+/// instead.
+fn with_feed_hint(
+    error: syndic_feed::FeedError,
+    advertised: Option<&url::Url>,
+) -> syndic_feed::FeedError {
+    match (&error, advertised) {
+        (syndic_feed::FeedError::NotAFeed { .. }, Some(feed)) => syndic_feed::FeedError::NotAFeed {
+            reason: format!(
+                "the document is a web page; it links to the feed {feed} — use that URL \
+                 (syndic add finds it for you)"
+            ),
+        },
+        _ => error,
+    }
+}

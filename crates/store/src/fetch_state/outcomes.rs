@@ -1,0 +1,129 @@
+//! A fetch's outcome, written in one transaction that also moves the change clock and,
+//! for a fetch made under a lease, releases it.
+
+use chrono::{DateTime, Utc};
+use sqlx::AnyConnection;
+use syndic_core::{FeedMeta, SourceId};
+
+use super::{FetchRecord, Validators, mark_success, save_record};
+use crate::error::QueryContext;
+use crate::ingest::{self, IncomingPost, IngestStats};
+use crate::lease::{self, Claim};
+use crate::{Result, Store, StoreError, clock, text, to_secs};
+
+/// Writes the outcome of one fetch of one source, each in one transaction that also moves
+/// the change clock (and, under a claim, releases it): see [`Store::outcomes`] and
+/// [`Store::outcomes_under`].
+#[derive(Debug, Clone, Copy)]
+pub struct Outcomes<'a> {
+    pub(super) store: &'a Store,
+    pub(super) source: SourceId,
+    pub(super) claim: Option<&'a Claim>,
+}
+
+impl Outcomes<'_> {
+    /// [`Store::ingest_fetch_changes`].
+    pub async fn ingest_fetch_changes(
+        &self,
+        meta: &FeedMeta,
+        posts: &[IncomingPost],
+        record: &FetchRecord,
+        now: DateTime<Utc>,
+    ) -> Result<(IngestStats, Vec<usize>)> {
+        let (store, source) = (self.store, self.source);
+        let mut tx = store.write("starting an ingest").await?;
+        let stored = ingest::store_posts(&mut tx, store.engine, source, meta, posts, now).await?;
+        save_record(&mut tx, source, record, Validators::Replace).await?;
+        self.release(&mut tx).await?;
+        clock::bump(&mut tx).await?;
+        tx.commit().await.during("committing an ingest")?;
+        Ok(stored)
+    }
+
+    /// [`Store::record_unchanged`].
+    pub async fn record_unchanged(&self, record: &FetchRecord, now: DateTime<Utc>) -> Result<()> {
+        let mut tx = self.store.write("starting an unchanged fetch").await?;
+        mark_success(&mut tx, self.source, now).await?;
+        save_record(&mut tx, self.source, record, Validators::KeepMissing).await?;
+        self.release(&mut tx).await?;
+        clock::bump(&mut tx).await?;
+        tx.commit().await.during("committing an unchanged fetch")
+    }
+
+    /// [`Store::record_failure`].
+    pub async fn record_failure(
+        &self,
+        error: &str,
+        next_fetch: DateTime<Utc>,
+        wait_until: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let mut tx = self.store.write("starting to record a failure").await?;
+        let recorded = sqlx::query(
+            "UPDATE sources SET last_fetch_at = $1, last_error = $2,
+                 error_count = error_count + 1, failing_since = COALESCE(failing_since, $1),
+                 status = CASE WHEN status = 'gone' THEN 'gone'
+                     WHEN $3 IS NOT NULL THEN 'waiting' ELSE 'failing' END,
+                 wait_until = CASE WHEN status = 'gone' THEN NULL ELSE $3 END,
+                 next_fetch_at = CASE WHEN status = 'gone' THEN NULL ELSE $4 END
+             WHERE id = $5",
+        )
+        .bind(to_secs(now))
+        .bind(text::clean(error).into_owned())
+        .bind(wait_until.map(to_secs))
+        .bind(to_secs(next_fetch))
+        .bind(self.source.0)
+        .execute(&mut *tx)
+        .await
+        .during("recording a failed fetch")?;
+        self.finish(tx, recorded.rows_affected(), "committing a failure")
+            .await
+    }
+
+    /// [`Store::record_gone`].
+    pub async fn record_gone(&self, error: &str, now: DateTime<Utc>) -> Result<()> {
+        let mut tx = self.store.write("starting to mark a source gone").await?;
+        let recorded = sqlx::query(
+            "UPDATE sources SET status = 'gone', gone_at = COALESCE(gone_at, $1),
+                 last_fetch_at = $1, last_error = $2, error_count = error_count + 1,
+                 failing_since = COALESCE(failing_since, $1), last_status_code = 410,
+                 next_fetch_at = NULL, wait_until = NULL
+             WHERE id = $3",
+        )
+        .bind(to_secs(now))
+        .bind(text::clean(error).into_owned())
+        .bind(self.source.0)
+        .execute(&mut *tx)
+        .await
+        .during("marking a source gone")?;
+        self.finish(tx, recorded.rows_affected(), "committing a gone source")
+            .await
+    }
+
+    /// Releases the claim, if any, inside `tx`; fails when its lease was lost.
+    async fn release(&self, tx: &mut AnyConnection) -> Result<()> {
+        match self.claim {
+            Some(claim) if !lease::release_in(tx, claim).await? => Err(StoreError::LeaseLost {
+                id: claim.source,
+                owner: claim.owner.to_string(),
+            }),
+            _ => Ok(()),
+        }
+    }
+
+    /// Commits a one-row transition (releasing the claim, moving the clock), or fails when
+    /// the source is unknown.
+    async fn finish(
+        &self,
+        mut tx: sqlx::Transaction<'_, sqlx::Any>,
+        rows: u64,
+        action: &'static str,
+    ) -> Result<()> {
+        if rows == 0 {
+            return Err(StoreError::UnknownSource { id: self.source });
+        }
+        self.release(&mut tx).await?;
+        clock::bump(&mut tx).await?;
+        tx.commit().await.during(action)
+    }
+}

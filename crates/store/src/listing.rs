@@ -1,0 +1,240 @@
+//! Listings: the newest-first posts of the site, of a tag, of a source, by page number or
+//! after a known post.
+//!
+//! Every listing is ordered by `(published_at, id)`, newest first, and each has an index in
+//! exactly that order: `posts_by_published`, `posts_by_source` (after the source) and
+//! `post_tags_by_tag_time` (after the tag; each link carries its post's time). A page is
+//! read in two steps within one statement: the page's keys, walked on that index alone
+//! (index-only: the keys are all the index holds), then only the page's posts, whole. So a
+//! page never sorts, never reads a post it does not show, and ties cost nothing.
+//!
+//! A page by number skips the posts before it on the index. [`walk`] decides, from the
+//! listing's size, which end to walk from: a deep page of a long listing is counted from
+//! its oldest post, so the walk is at most half the listing. [`Store::posts_after`] reads
+//! the posts older than a known one with a row-value range instead, a seek at any depth,
+//! for whoever reads a whole listing (exports, static builds).
+
+use chrono::{DateTime, Utc};
+use syndic_core::{Page, Post, PostId, SourceId, TagId};
+
+use crate::engine::Engine;
+use crate::error::QueryContext;
+use crate::rows::{post_columns, post_from_row};
+use crate::sql::Sql;
+use crate::{Result, Store, to_secs};
+
+/// Which posts a listing shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PostFilter {
+    All,
+    Tag(TagId),
+    Source(SourceId),
+}
+
+/// One page of a listing and the listing's size.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Listing {
+    /// How many posts the whole listing has.
+    pub total: u64,
+    /// The page's posts, newest first; empty past the last page.
+    pub posts: Vec<Post>,
+}
+
+/// A post's place in every listing: its publication time, then its id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ListingKey {
+    pub published: DateTime<Utc>,
+    pub id: PostId,
+}
+
+impl ListingKey {
+    /// The place of `post`.
+    pub fn of(post: &Post) -> ListingKey {
+        ListingKey {
+            published: post.published,
+            id: post.id,
+        }
+    }
+}
+
+/// How one page is read: from which end of the listing, skipping and taking how many.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Walk {
+    pub(crate) from_oldest: bool,
+    pub(crate) skip: u64,
+    pub(crate) take: u64,
+}
+
+/// How to read `page` of a listing of `total` posts: from the nearer end, so that no page
+/// skips more than half the listing. `None` past the last post.
+pub(crate) fn walk(page: Page, total: u64) -> Option<Walk> {
+    let before = page.offset();
+    if before >= total {
+        return None;
+    }
+    let take = page.limit().min(total - before);
+    let after = total - before - take;
+    Some(if after < before {
+        Walk {
+            from_oldest: true,
+            skip: after,
+            take,
+        }
+    } else {
+        Walk {
+            from_oldest: false,
+            skip: before,
+            take,
+        }
+    })
+}
+
+impl PostFilter {
+    /// `SELECT published_at, id … ORDER BY … LIMIT … OFFSET …`: the keys of one page, read
+    /// from the listing's own index alone; only posts older than `before` when given.
+    pub(crate) fn push_keys(self, sql: &mut Sql, walk: Walk, before: Option<ListingKey>) {
+        let (table, time, id) = match self {
+            PostFilter::Tag(_) => ("post_tags pt", "pt.published_at", "pt.post_id"),
+            PostFilter::All | PostFilter::Source(_) => ("posts p", "p.published_at", "p.id"),
+        };
+        // A post tagged for several reasons has several links: DISTINCT keeps one key each
+        // (its duplicates are neighbours in the index, so this never sorts).
+        let distinct = if matches!(self, PostFilter::Tag(_)) {
+            "DISTINCT "
+        } else {
+            ""
+        };
+        sql.push(&format!(
+            "SELECT {distinct}{time} AS published_at, {id} AS id FROM {table} WHERE TRUE"
+        ));
+        match self {
+            PostFilter::All => {}
+            PostFilter::Tag(tag) => {
+                sql.push(" AND pt.tag_id = ").bind(tag.0);
+            }
+            PostFilter::Source(source) => {
+                sql.push(" AND p.source_id = ").bind(source.0);
+            }
+        }
+        if let Some(key) = before {
+            sql.push(&format!(" AND ({time}, {id}) < ("))
+                .bind(to_secs(key.published))
+                .push(", ")
+                .bind(key.id.0)
+                .push(")");
+        }
+        let order = if walk.from_oldest { "ASC" } else { "DESC" };
+        sql.push(&format!(
+            " ORDER BY published_at {order}, id {order} LIMIT "
+        ))
+        .bind(i64::try_from(walk.take).unwrap_or(i64::MAX))
+        .push(" OFFSET ")
+        .bind(i64::try_from(walk.skip).unwrap_or(i64::MAX));
+    }
+
+    /// The posts whose keys [`PostFilter::push_keys`] reads, whole, newest first.
+    pub(crate) fn page(self, engine: Engine, walk: Walk, before: Option<ListingKey>) -> Sql {
+        let mut sql = Sql::new(concat!("SELECT ", post_columns!(), " FROM ("));
+        self.push_keys(&mut sql, walk, before);
+        sql.push(") page ").push(engine.ordered_join()).push(
+            " posts p ON p.id = page.id JOIN sources s ON s.id = p.source_id \
+                 ORDER BY p.published_at DESC, p.id DESC",
+        );
+        sql
+    }
+
+    /// A query counting the listing's posts on its own index.
+    pub(crate) fn count(self) -> Sql {
+        match self {
+            PostFilter::All => Sql::new("SELECT COUNT(*) FROM posts"),
+            PostFilter::Tag(tag) => {
+                let mut sql = Sql::new(
+                    "SELECT COUNT(*) FROM (SELECT DISTINCT published_at, post_id FROM post_tags \
+                     WHERE tag_id = ",
+                );
+                sql.bind(tag.0).push(") links");
+                sql
+            }
+            PostFilter::Source(source) => {
+                let mut sql = Sql::new("SELECT COUNT(*) FROM posts WHERE source_id = ");
+                sql.bind(source.0);
+                sql
+            }
+        }
+    }
+}
+
+impl Store {
+    /// One page of posts, newest first (ties broken by newest id), with their tags. Walks
+    /// from the newest post; [`Store::listing`] also counts, and so walks from the nearer
+    /// end.
+    pub async fn posts(&self, filter: PostFilter, page: Page) -> Result<Vec<Post>> {
+        let walk = Walk {
+            from_oldest: false,
+            skip: page.offset(),
+            take: page.limit(),
+        };
+        self.read_page(filter.page(self.engine, walk, None)).await
+    }
+
+    /// Up to `limit` posts older than `before` (from the newest when `None`), newest first,
+    /// with their tags: a seek at any depth, for reading a whole listing in chunks.
+    pub async fn posts_after(
+        &self,
+        filter: PostFilter,
+        before: Option<ListingKey>,
+        limit: u32,
+    ) -> Result<Vec<Post>> {
+        let walk = Walk {
+            from_oldest: false,
+            skip: 0,
+            take: u64::from(limit),
+        };
+        self.read_page(filter.page(self.engine, walk, before)).await
+    }
+
+    /// Page `page` of a listing and its size, read in one snapshot. Past the last page the
+    /// posts are empty (and nothing but the count was read).
+    pub async fn listing(&self, filter: PostFilter, page: Page) -> Result<Listing> {
+        let mut tx = self
+            .pool
+            .begin_with(self.engine.begin_read())
+            .await
+            .during("starting to read a listing")?;
+        let total = filter
+            .count()
+            .fetch_count(&mut *tx, "counting posts")
+            .await?;
+        let mut posts = match walk(page, total) {
+            Some(walk) => {
+                let rows = filter
+                    .page(self.engine, walk, None)
+                    .fetch_all(&mut *tx, "listing posts")
+                    .await?;
+                rows.iter().map(post_from_row).collect::<Result<Vec<_>>>()?
+            }
+            None => Vec::new(),
+        };
+        self.attach_tags_in(&mut *tx, &mut posts).await?;
+        tx.commit().await.during("ending a listing read")?;
+        Ok(Listing { total, posts })
+    }
+
+    /// How many posts a listing has.
+    pub async fn count_posts(&self, filter: PostFilter) -> Result<u64> {
+        filter
+            .count()
+            .fetch_count(&self.pool, "counting posts")
+            .await
+    }
+
+    async fn read_page(&self, page: Sql) -> Result<Vec<Post>> {
+        let rows = page.fetch_all(&self.pool, "listing posts").await?;
+        let mut posts = rows.iter().map(post_from_row).collect::<Result<Vec<_>>>()?;
+        self.attach_tags(&mut posts).await?;
+        Ok(posts)
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,356 @@
+//! The plan of every query a page makes, checked on a store of many posts on each engine:
+//! listings, tag archives, source pages and post pages walk their indexes and never scan
+//! or sort the posts table.
+//!
+//! The store has `SYNDIC_PLAN_POSTS` posts (20,000 by default; the figures reported in
+//! ARCHITECTURE.md are for 1,000,000), 2 % of them sharing one publication time, 100
+//! posts a source, 50 tags on one to three posts in four (some twice, for two reasons)
+//! and one rare tag. PostgreSQL plans by statistics, so its store is vacuumed and analysed
+//! first, as autovacuum leaves a real one; SQLite's are checked before and after `ANALYZE`.
+//! Every plan is printed (`cargo test -p syndic-store plans -- --nocapture`).
+
+use syndic_core::{PostId, SourceId, TagId};
+
+use crate::engine::Engine;
+use crate::listing::{ListingKey, PostFilter, Walk};
+use crate::sql::Sql;
+use crate::tests::{engine, fresh_store};
+use crate::{Store, query, reasons, sources};
+
+const POSTS_VAR: &str = "SYNDIC_PLAN_POSTS";
+
+/// What one query's plan must and must not show.
+struct Check {
+    name: &'static str,
+    /// Indexes the plan must use (all of them).
+    uses: &'static [&'static str],
+    kind: Kind,
+}
+
+/// How much a query may read: never the whole posts table, and only a count of the whole
+/// store may read a whole index or `post_tags`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// Index seeks and walks in index order, no sort.
+    Seek,
+    /// Seeks, then a sort of the few rows of one page.
+    Page,
+    /// Counts over the whole store (the home page's, the tags and sources pages').
+    Whole,
+}
+
+fn check(name: &'static str, sql: Sql, uses: &'static [&'static str], kind: Kind) -> (Check, Sql) {
+    (Check { name, uses, kind }, sql)
+}
+
+/// A statement with one value bound to `$1`.
+fn with(
+    text: &str,
+    value: impl sqlx::Encode<'static, sqlx::Any> + sqlx::Type<sqlx::Any> + 'static,
+) -> Sql {
+    let mut sql = Sql::new(text);
+    sql.placeholder(value);
+    sql
+}
+
+fn walk(from_oldest: bool, skip: u64) -> Walk {
+    Walk {
+        from_oldest,
+        skip,
+        take: 20,
+    }
+}
+
+fn keys(filter: PostFilter, walk: Walk, before: Option<ListingKey>) -> Sql {
+    let mut sql = Sql::new("");
+    filter.push_keys(&mut sql, walk, before);
+    sql
+}
+
+/// Every query of every page, with the index each must use.
+fn page_queries(engine: Engine, posts: i64) -> Vec<(Check, Sql)> {
+    let (all, tag, rare, source) = (
+        PostFilter::All,
+        PostFilter::Tag(TagId(7)),
+        PostFilter::Tag(TagId(51)),
+        PostFilter::Source(SourceId(3)),
+    );
+    let deep = u64::try_from(posts / 3).unwrap_or(0);
+    let middle = PostId(posts / 2);
+    let key = ListingKey {
+        published: crate::from_secs(BASE + 100_000_000),
+        id: PostId(posts / 2),
+    };
+    let by_time = &["posts_by_published"];
+    let by_tag = &["post_tags_by_tag_time"];
+    let by_source = &["posts_by_source"];
+    vec![
+        check("home: count", all.count(), &[], Kind::Whole),
+        check(
+            "home: page 2, keys",
+            keys(all, walk(false, 20), None),
+            by_time,
+            Kind::Seek,
+        ),
+        check(
+            "home: deep page, keys from the oldest",
+            keys(all, walk(true, deep), None),
+            by_time,
+            Kind::Seek,
+        ),
+        check(
+            "home: page 2",
+            all.page(engine, walk(false, 20), None),
+            by_time,
+            Kind::Page,
+        ),
+        check(
+            "tag archive: the tag",
+            with(query::TAG_BY_SLUG, "tag-7".to_owned()),
+            by_tag,
+            Kind::Seek,
+        ),
+        check("tag archive: count", tag.count(), by_tag, Kind::Seek),
+        check(
+            "tag archive: page 2, keys",
+            keys(tag, walk(false, 20), None),
+            by_tag,
+            Kind::Seek,
+        ),
+        check(
+            "tag archive: deep page, keys from the oldest",
+            keys(tag, walk(true, deep / 50), None),
+            by_tag,
+            Kind::Seek,
+        ),
+        check(
+            "tag archive: page 2",
+            tag.page(engine, walk(false, 20), None),
+            by_tag,
+            Kind::Page,
+        ),
+        check(
+            "rare tag archive: page 1",
+            rare.page(engine, walk(false, 0), None),
+            by_tag,
+            Kind::Page,
+        ),
+        check(
+            "source page: the source",
+            with(sources::SOURCE_BY_SLUG, "blog-3".to_owned()),
+            by_source,
+            Kind::Seek,
+        ),
+        check("source page: count", source.count(), by_source, Kind::Seek),
+        check(
+            "source page: page 2",
+            source.page(engine, walk(false, 20), None),
+            by_source,
+            Kind::Page,
+        ),
+        check(
+            "post page: the post",
+            with(query::POST, middle.0),
+            &[],
+            Kind::Seek,
+        ),
+        check(
+            "post page: its tags",
+            query::tags_of_posts([middle]),
+            &[],
+            Kind::Page,
+        ),
+        check(
+            "post page: why it has them",
+            with(reasons::TAG_REASONS, middle.0),
+            &[],
+            Kind::Page,
+        ),
+        check(
+            "post page: neighbours",
+            with(crate::neighbours::NEIGHBOURS, middle.0),
+            by_time,
+            Kind::Seek,
+        ),
+        check(
+            "export: posts after a key",
+            all.page(engine, walk(false, 0), Some(key)),
+            by_time,
+            Kind::Page,
+        ),
+        check(
+            "export: tag posts after a key",
+            tag.page(engine, walk(false, 0), Some(key)),
+            by_tag,
+            Kind::Page,
+        ),
+        check("tags page", Sql::new(query::TAGS), &[], Kind::Whole),
+        check(
+            "sources page",
+            Sql::new(sources::SOURCES),
+            by_source,
+            Kind::Whole,
+        ),
+    ]
+}
+
+/// 2020-01-01: the first publication time.
+const BASE: i64 = 1_577_836_800;
+
+async fn fill(store: &Store, posts: i64) {
+    let series = |n: i64| {
+        format!(
+            "WITH RECURSIVE n(i) AS (SELECT CAST(1 AS BIGINT) UNION ALL \
+             SELECT i + 1 FROM n WHERE i < {n}) "
+        )
+    };
+    let sources = (posts / 100).max(1);
+    let statements = [
+        format!(
+            "INSERT INTO sources (id, url, slug, created_at) {} \
+             SELECT i, 'https://blog' || i || '.example/feed', 'blog-' || i, 0 FROM n",
+            series(sources)
+        ),
+        format!(
+            "INSERT INTO tags (id, name, slug, created_at) {} \
+             SELECT i, 'tag-' || i, 'tag-' || i, 0 FROM n",
+            series(51)
+        ),
+        // One post in fifty shares the tie time; the rest spread over ten years.
+        format!(
+            "INSERT INTO posts (id, source_id, guid, title, link, published_at, first_seen_at, \
+                 content_html, content_text) {} \
+             SELECT i, 1 + i % {sources}, 'guid-' || i, 'Post ' || i, \
+                 'https://blog.example/' || i, \
+                 CASE WHEN i % 50 = 0 THEN {BASE} ELSE {BASE} + (i * 7919) % 315360000 END, \
+                 0, $1, $1 \
+             FROM n",
+            series(posts)
+        ),
+        "INSERT INTO post_tags (post_id, tag_id, origin, detail, published_at) \
+         SELECT id, 1 + (id * 13) % 50, 'term', '', published_at FROM posts"
+            .to_owned(),
+        "INSERT INTO post_tags (post_id, tag_id, origin, detail, published_at) \
+         SELECT id, 1 + (id * 31 + 7) % 50, 'term', '', published_at FROM posts \
+         WHERE id % 2 = 0 ON CONFLICT DO NOTHING"
+            .to_owned(),
+        "INSERT INTO post_tags (post_id, tag_id, origin, detail, published_at) \
+         SELECT id, 1 + (id * 13) % 50, 'source', '', published_at FROM posts WHERE id % 3 = 0"
+            .to_owned(),
+        "INSERT INTO post_tags (post_id, tag_id, origin, detail, published_at) \
+         SELECT id, 51, 'term', '', published_at FROM posts WHERE id % 5000 = 1"
+            .to_owned(),
+    ];
+    let body = "word ".repeat(40);
+    for statement in statements {
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(statement.clone()));
+        if statement.contains("$1") {
+            query = query.bind(body.clone());
+        }
+        query
+            .execute(&store.pool)
+            .await
+            .unwrap_or_else(|e| panic!("filling the plan store: {e}\n{statement}"));
+    }
+}
+
+/// The plan of `sql`, one step a line.
+async fn plan(store: &Store, name: &str, sql: Sql) -> Vec<String> {
+    use sqlx::Row;
+    let engine = store.engine;
+    let rows = sql
+        .prefixed(engine.explain())
+        .fetch_all(&store.pool, "explaining a query")
+        .await
+        .unwrap_or_else(|e| panic!("{name}: {e}"));
+    rows.iter()
+        .map(|row| {
+            row.try_get::<String, _>(engine.plan_column())
+                .expect("a plan line")
+        })
+        .collect()
+}
+
+/// What is wrong with a plan, if anything.
+fn faults(engine: Engine, check: &Check, lines: &[String]) -> Vec<String> {
+    let text = lines.join("\n");
+    let mut faults = Vec::new();
+    for index in check.uses {
+        if !text.contains(index) {
+            faults.push(format!("does not use {index}"));
+        }
+    }
+    for line in lines {
+        let step = line.trim_start_matches(|c: char| !c.is_ascii_alphabetic());
+        let scanned = match engine {
+            Engine::Sqlite => {
+                let table = step.strip_prefix("SCAN ").unwrap_or_default();
+                let table = table.split(' ').next().unwrap_or_default();
+                (!step.contains("INDEX")).then_some(table)
+            }
+            Engine::Postgres => step
+                .strip_prefix("Seq Scan on ")
+                .or_else(|| step.strip_prefix("Parallel Seq Scan on "))
+                .and_then(|rest| rest.split(' ').next()),
+        };
+        let forbidden: &[&str] = match check.kind {
+            Kind::Whole => &["p", "posts"],
+            Kind::Seek | Kind::Page => &["p", "posts", "pt", "post_tags"],
+        };
+        if scanned.is_some_and(|table| forbidden.contains(&table)) {
+            faults.push(format!("scans a whole table: {step}"));
+        }
+        let sort = match engine {
+            Engine::Sqlite => step.starts_with("USE TEMP B-TREE"),
+            Engine::Postgres => step.starts_with("Sort ") || step.starts_with("Incremental Sort"),
+        };
+        if sort && check.kind == Kind::Seek {
+            faults.push(format!("sorts: {step}"));
+        }
+    }
+    faults
+}
+
+async fn check_every_page_query(store: &Store, posts: i64, when: &str) {
+    let engine = store.engine;
+    let mut all_faults = Vec::new();
+    for (check, sql) in page_queries(engine, posts) {
+        let lines = plan(store, check.name, sql).await;
+        println!("-- {} ({engine:?}, {posts} posts{when})", check.name);
+        for line in &lines {
+            println!("   {line}");
+        }
+        for fault in faults(engine, &check, &lines) {
+            all_faults.push(format!("{}: {fault}", check.name));
+        }
+    }
+    assert!(all_faults.is_empty(), "{}", all_faults.join("\n"));
+}
+
+async fn every_page_query_walks_an_index_and_never_scans_the_posts() {
+    let posts = std::env::var(POSTS_VAR)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(20_000_i64);
+    let (store, _db) = fresh_store().await;
+    fill(&store, posts).await;
+    match engine() {
+        crate::testing::TestEngine::Sqlite => {
+            check_every_page_query(&store, posts, "").await;
+            sqlx::query("ANALYZE")
+                .execute(&store.pool)
+                .await
+                .expect("analyze");
+            check_every_page_query(&store, posts, ", analysed").await;
+        }
+        crate::testing::TestEngine::Postgres => {
+            sqlx::raw_sql("VACUUM ANALYZE")
+                .execute(&store.pool)
+                .await
+                .expect("vacuum");
+            check_every_page_query(&store, posts, ", vacuumed").await;
+        }
+    }
+}
+
+crate::tests::on_both_engines!(every_page_query_walks_an_index_and_never_scans_the_posts,);
