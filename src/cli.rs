@@ -168,14 +168,14 @@ pub enum TagCommand {
 
 #[derive(Debug, Args)]
 pub struct LabelArgs {
-    /// The labels file: {"42": ["map"], "https://example.org/post": []}.
+    /// The labels file: a JSON object from post (number or original URL) to its tags.
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
 }
 
 #[derive(Debug, Args)]
 pub struct EvalArgs {
-    /// The labels file: {"42": ["map"], "https://example.org/post": []}.
+    /// The labels file: a JSON object from post (number or original URL) to its tags.
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
     /// Cross-validate the learning step: cut the labeled posts into K folds and tag each

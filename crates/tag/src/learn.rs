@@ -308,8 +308,9 @@ fn solve(mut a: [[f64; 3]; 3], mut b: [f64; 3]) -> [f64; 3] {
         for r in 0..3 {
             if r != i {
                 let f = a[r][i] / pivot;
-                for c in 0..3 {
-                    a[r][c] -= f * a[i][c];
+                let pivot_row = a[i];
+                for (value, p) in a[r].iter_mut().zip(pivot_row) {
+                    *value -= f * p;
                 }
                 b[r] -= f * b[i];
             }

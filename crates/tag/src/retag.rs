@@ -240,6 +240,9 @@ fn count_all(
     Ok(counter.finish())
 }
 
+/// What the learning pass reads of a post: the tags its terms alone give it, and its vector.
+type Studied = (Vec<usize>, Vec<(u32, f32)>);
+
 /// Builds every tag's profile (phase 2); also returns the decided posts, read for training.
 fn learn_profiles(
     learner: &Tagger,
@@ -265,16 +268,15 @@ fn learn_profiles(
                 }
             }
         };
-    let study =
-        |posts: &[PostForTagging], scratch: &mut Scratch| -> Vec<(Vec<usize>, Vec<(u32, f32)>)> {
-            posts
-                .iter()
-                .map(|post| {
-                    let members = learner.literal_members(&PostText::from(post), scratch);
-                    (members, learner.vector_of(scratch).to_vec())
-                })
-                .collect()
-        };
+    let study = |posts: &[PostForTagging], scratch: &mut Scratch| -> Vec<Studied> {
+        posts
+            .iter()
+            .map(|post| {
+                let members = learner.literal_members(&PostText::from(post), scratch);
+                (members, learner.vector_of(scratch).to_vec())
+            })
+            .collect()
+    };
     let goal = options.learning_posts as u64;
     let mut before = PostId(i64::MAX);
     while report.learned_from < goal {
