@@ -25,7 +25,7 @@ pub struct IncomingPost {
     pub entry: FeedEntry,
     pub tags: Vec<TagAssignment>,
     /// The post's distinct stems, added to the corpus's document frequencies when the post
-    /// is new ([`crate::corpus`]); empty to count nothing.
+    /// is new (`corpus_stems`); empty to count nothing.
     pub stems: Vec<String>,
 }
 

@@ -11,7 +11,7 @@
 //! Tags go by **aboutness**, not mentions: every candidate tag gets a score from where and how
 //! often its terms occur (title, opening paragraph, headings, body, list items, quotes, closing
 //! boilerplate), with diminishing returns for repeats and normalized by the post's length (see
-//! [`ScoreWeights`]), and is applied at [`Tagger::min_score`] or above
+//! [`ScoreWeights`]), and is applied at the tag's `min_score` or above
 //! ([`DEFAULT_MIN_SCORE`] unless the tag or `[tagging]` sets one; `0` tags on any mention,
 //! and substring rules default to `0`). [`Exact`](MatchMode::Exact) rules compare folded whole
 //! words without stemming, [`Regex`](MatchMode::Regex) rules use the `regex` crate
