@@ -113,6 +113,9 @@ pub enum Command {
     Remove(RemoveArgs),
     /// Follow every feed of an OPML subscription list (addresses already there are skipped).
     Import(ImportArgs),
+    /// Move the store between databases, back it up, check it.
+    #[command(subcommand)]
+    Store(StoreCommand),
     /// Show what syndic understands of one feed, without storing anything.
     ///
     /// Reads a file, standard input (`-`) or an http(s) URL, and prints the format,
@@ -120,6 +123,43 @@ pub enum Command {
     /// on the way. Exits 0 when a feed was read (even with warnings), 1 when nothing
     /// usable was found. Needs no configuration file.
     Parse(ParseArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StoreCommand {
+    /// Copy a whole store into an empty database: from SQLite to PostgreSQL or back, or
+    /// into a new SQLite file (a backup, consistent while `syndic serve` runs).
+    ///
+    /// Everything is copied (sources and their fetch state, posts, tags and why posts
+    /// carry them, manual tags and vetoes, aliases, WebSub subscriptions, the change
+    /// clock) from one moment of the source, in batches, and every table's rows are
+    /// counted on both sides at the end. The search index is rebuilt on the target. A
+    /// target that is not empty is refused; a copy that was interrupted can be run again
+    /// (the target is emptied and copied anew). Exits 0 when the copy is complete and
+    /// verified, 1 otherwise.
+    Copy(StoreCopyArgs),
+    /// Check a store: schema version, rows per table, the change clock, rows naming rows
+    /// that are gone, the search index, the database file. Says what is wrong and what to
+    /// do.
+    ///
+    /// Checks the configured store, or the one --database-url names (no configuration
+    /// file needed then). Changes nothing. Exits 0 when the store is healthy, 1 otherwise.
+    Check,
+    /// Rebuild the search index from the posts (what `syndic store check` asks for when
+    /// the index is out of step).
+    Reindex,
+}
+
+#[derive(Debug, Args)]
+pub struct StoreCopyArgs {
+    /// The store to copy: sqlite://PATH, a path, or postgres://USER@HOST/DATABASE
+    /// (default: the configured store).
+    #[arg(long, value_name = "URL")]
+    pub from: Option<String>,
+    /// The empty database to copy into: sqlite://PATH (created) or
+    /// postgres://USER@HOST/DATABASE (an existing, empty database).
+    #[arg(long, value_name = "URL")]
+    pub to: String,
 }
 
 #[derive(Debug, Args)]
@@ -155,6 +195,33 @@ pub enum TagCommand {
     /// Propose terms that would make good tags: frequent, distinctive words and phrases
     /// of the stored posts that the vocabulary lacks, with how many posts each would tag.
     Suggest(SuggestArgs),
+    /// Label posts in bulk from FILE, a JSON object mapping each post (its number or
+    /// original URL) to the complete list of tags it should carry.
+    ///
+    /// Listed tags are given by hand, every other tag the post carries is taken away, and the
+    /// post is marked reviewed: the next `syndic retag` learns from it.
+    Label(LabelArgs),
+    /// Precision, recall and F1, per tag and overall, of the tags the current settings give
+    /// the posts of a labels file (same format as `tag label`).
+    Eval(EvalArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct LabelArgs {
+    /// The labels file: a JSON object from post (number or original URL) to its tags.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// The labels file: a JSON object from post (number or original URL) to its tags.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Cross-validate the learning step: cut the labeled posts into K folds and tag each
+    /// with models trained on the other folds' labels.
+    #[arg(long, value_name = "K")]
+    pub folds: Option<usize>,
 }
 
 #[derive(Debug, Args)]

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+mod database;
 mod duration;
 pub mod edit;
 mod fetch;
@@ -18,7 +19,9 @@ mod websub;
 pub use fetch::FetchConfig;
 pub use server::ServerConfig;
 use syndic_fetch::Location;
-use syndic_tag::{CategoryPolicy, FieldSet, MatchMode, TagError, TagRule, Tagger, TaggingSettings};
+use syndic_tag::{
+    CategoryPolicy, FieldSet, MatchMode, TagRule, Tagger, TaggingSettings, VocabularyKey,
+};
 use url::Url;
 
 /// The starter file `syndic init` writes.
@@ -55,6 +58,8 @@ pub struct Config {
     pub path: PathBuf,
     pub site: syndic_web::Site,
     pub database: Database,
+    /// `[database] pool_size` and `statement_timeout`.
+    pub store_options: syndic_store::StoreOptions,
     pub listen: SocketAddr,
     /// `[server]` but its address: page cache and the bounds on connections and requests.
     pub server: ServerConfig,
@@ -103,7 +108,7 @@ struct RawConfig {
     #[serde(default)]
     site: RawSite,
     #[serde(default)]
-    database: RawDatabase,
+    database: database::RawDatabase,
     #[serde(default)]
     server: server::RawServer,
     #[serde(default)]
@@ -125,12 +130,6 @@ struct RawSite {
     base_url: Option<String>,
     posts_per_page: Option<i64>,
     theme_dir: Option<PathBuf>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawDatabase {
-    url: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -221,8 +220,8 @@ impl Config {
 
     /// The compiled vocabulary with the `[tagging]` settings (validation already compiled
     /// it once, so this succeeds).
-    pub fn tagger(&self) -> Result<Tagger, TagError> {
-        Tagger::with_settings(&self.tags, &self.tagging)
+    pub fn tagger(&self) -> Result<Tagger, syndic_tag::VocabularyError> {
+        syndic_tag::compile(&self.tags, &self.tagging)
     }
 }
 
@@ -249,8 +248,15 @@ impl Validator<'_> {
     fn validate(&self, raw: RawConfig, overrides: &Overrides) -> Result<Config, ConfigError> {
         let mut site = self.site(raw.site)?;
         site.hubs = self.websub(raw.websub)?;
-        let database = self.database(overrides.database_url.clone().or(raw.database.url))?;
+        let database = self.database(
+            overrides
+                .database_url
+                .clone()
+                .or_else(|| raw.database.url.clone()),
+        )?;
         let (listen, server) = self.server(raw.server, overrides.listen.clone())?;
+        let store_options =
+            self.store_options(&raw.database, server.requests.search_concurrency)?;
         let sources = self.sources(raw.source)?;
         let tagging = self.tagging(raw.tagging)?;
         let tags = self.tags(raw.tag, &tagging)?;
@@ -259,6 +265,7 @@ impl Validator<'_> {
             path: self.file.to_path_buf(),
             site,
             database,
+            store_options,
             listen,
             server,
             sources,
@@ -324,43 +331,6 @@ impl Validator<'_> {
                 "create the folder, correct the path, or remove the key for the built-in theme",
             )),
         }
-    }
-
-    fn database(&self, url: Option<String>) -> Result<Database, ConfigError> {
-        let url = url.unwrap_or_else(|| "sqlite://syndic.db".into());
-        const FIX: &str =
-            "write it as \"sqlite://syndic.db\" (a file) or \"postgres://USER@HOST/DATABASE\"";
-        let Some(rest) = url
-            .strip_prefix("sqlite://")
-            .or_else(|| url.strip_prefix("sqlite:"))
-        else {
-            if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-                return Ok(Database::Url(url));
-            }
-            let problem = match url.split_once("://") {
-                Some((scheme, _)) => {
-                    format!("{scheme:?} is not a database syndic can use (SQLite or PostgreSQL)")
-                }
-                None => format!("{:?} is not a database URL", syndic_store::redact(&url)),
-            };
-            return Err(self.error("database.url", problem, FIX));
-        };
-        let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
-        if path.is_empty() {
-            return Err(self.error("database.url", "the SQLite URL names no file", FIX));
-        }
-        if path == ":memory:" {
-            return Ok(Database::Url("sqlite::memory:".into()));
-        }
-        if !query.is_empty() {
-            // Parameters such as `mode=ro` or `immutable=1` are the store's to read.
-            let path = self.dir.join(path);
-            return Ok(Database::Url(format!(
-                "sqlite://{}?{query}",
-                path.display()
-            )));
-        }
-        Ok(Database::File(self.dir.join(path)))
     }
 
     fn sources(&self, raw: Vec<RawSource>) -> Result<Vec<SourceConfig>, ConfigError> {
@@ -438,13 +408,6 @@ impl Validator<'_> {
             categories,
             language,
         };
-        if let Err(e) = Tagger::with_settings(&[], &settings) {
-            return Err(self.error(
-                "tagging.language",
-                e.to_string(),
-                "use an ISO 639-1 code such as \"en\", or remove the key for English",
-            ));
-        }
         Ok(settings)
     }
 
@@ -477,8 +440,6 @@ impl Validator<'_> {
         settings: &TaggingSettings,
     ) -> Result<Vec<TagRule>, ConfigError> {
         let mut rules: Vec<TagRule> = Vec::with_capacity(raw.len());
-        let mut slugs: std::collections::HashMap<String, usize> =
-            std::collections::HashMap::with_capacity(raw.len());
         for (i, tag) in raw.into_iter().enumerate() {
             let key = format!("tag[{}]", i + 1);
             let name = tag
@@ -492,26 +453,6 @@ impl Validator<'_> {
                         "add name = \"…\" to this [[tag]]",
                     )
                 })?;
-            if !name.chars().any(char::is_alphanumeric) {
-                return Err(self.error(
-                    format!("{key}.name"),
-                    format!("{name:?} has no letters or digits, so no archive URL of its own"),
-                    "give the tag a name with a letter or digit; put symbols in `terms`",
-                ));
-            }
-            let slug = syndic_core::slugify(&name);
-            if let Some(&other) = slugs.get(&slug) {
-                let other: &TagRule = &rules[other];
-                return Err(self.error(
-                    format!("{key}.name"),
-                    format!(
-                        "{name:?} has the same archive URL (/tag/{slug}/) as tag {:?}",
-                        other.name
-                    ),
-                    "merge the two [[tag]] entries or rename one",
-                ));
-            }
-            slugs.insert(slug, rules.len());
             let terms = tag.terms.unwrap_or_else(|| vec![name.clone()]);
             if terms.is_empty()
                 || terms
@@ -559,17 +500,6 @@ impl Validator<'_> {
                 .min_score
                 .map(|v| self.min_score(&format!("{key}.min_score"), &v))
                 .transpose()?;
-            if tag
-                .aliases
-                .iter()
-                .any(|a| !a.chars().any(char::is_alphanumeric))
-            {
-                return Err(self.error(
-                    format!("{key}.aliases"),
-                    "an alias is empty (or has no letters or digits)",
-                    "remove it, or write the other name the tag goes by",
-                ));
-            }
             let description = tag
                 .description
                 .map(|d| d.trim().to_owned())
@@ -584,31 +514,36 @@ impl Validator<'_> {
                 aliases: tag.aliases.iter().map(|a| a.trim().to_owned()).collect(),
                 description,
             };
-            Tagger::with_settings(std::slice::from_ref(&rule), settings).map_err(|e| {
-                self.error(
-                    key,
-                    e.to_string(),
-                    "change or remove that term, or pick another match mode",
-                )
-            })?;
             rules.push(rule);
         }
-        // Names and aliases across tags.
-        if let Err(e) = Tagger::with_settings(&rules, settings) {
-            let culprit = match &e {
-                TagError::DuplicateAlias { tag, .. } => Some(tag),
-                TagError::DuplicateTag { second, .. } => Some(second),
-                _ => None,
+        // Everything about the words: names, slugs, aliases, terms, the language. One
+        // compilation, in syndic-tag, which names the rule and key at fault.
+        if let Err(e) = syndic_tag::compile(&rules, settings) {
+            let key = match e.rule {
+                Some(i) => format!("tag[{}].{}", i + 1, e.key.as_str()),
+                None => format!("tagging.{}", e.key.as_str()),
             };
-            let index = culprit.and_then(|name| rules.iter().position(|r| &r.name == name));
-            let key = index.map_or("tag".to_owned(), |i| format!("tag[{}].aliases", i + 1));
-            return Err(self.error(
-                key,
-                e.to_string(),
-                "give every tag names and aliases of its own",
-            ));
+            return Err(self.error(key, e.error.to_string(), vocabulary_hint(e.key)));
         }
         Ok(rules)
+    }
+}
+
+/// What to do about a vocabulary problem in `key`.
+fn vocabulary_hint(key: VocabularyKey) -> &'static str {
+    match key {
+        VocabularyKey::Name => {
+            "give every tag a name of its own with a letter or digit (its archive URL); put \
+             symbols in `terms`, or merge two [[tag]] entries that mean the same"
+        }
+        VocabularyKey::Aliases => {
+            "give every tag aliases of its own, each with a letter or digit, or remove the alias"
+        }
+        VocabularyKey::Terms => "change or remove that term, or pick another match mode",
+        VocabularyKey::MinScore => "use a number from 0 upwards",
+        VocabularyKey::Language => {
+            "use an ISO 639-1 code such as \"en\", or remove the key for English"
+        }
     }
 }
 

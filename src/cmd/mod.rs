@@ -16,12 +16,15 @@ mod export;
 mod fetch;
 mod import;
 mod init;
+mod labels;
 mod parse;
 mod progress;
 mod remove;
 mod retag;
 mod serve;
 mod sources;
+mod startup;
+mod store;
 mod tag;
 mod worker;
 
@@ -57,10 +60,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Remove(args) => remove::run(&load(global, None)?, &args),
         Command::Import(args) => import::run(&load(global, None)?, &args),
         Command::Parse(args) => parse::run(&args).await,
+        Command::Store(command) => store::run(global, &command).await,
     }
 }
 
-fn load(global: &GlobalArgs, listen: Option<String>) -> anyhow::Result<Config> {
+pub(crate) fn load(global: &GlobalArgs, listen: Option<String>) -> anyhow::Result<Config> {
     Ok(Config::load(&global.config, &overrides(global, listen))?)
 }
 
@@ -92,7 +96,14 @@ enum Access {
     ReadOnly,
 }
 
+/// Opens the configured store without writing to it (beyond bringing its schema up to
+/// date): what `store reindex` uses.
+pub async fn open_store_as_is(config: &Config) -> anyhow::Result<Store> {
+    open(config, Access::ReadWrite).await
+}
+
 async fn open(config: &Config, access: Access) -> anyhow::Result<Store> {
+    let options = &config.store_options;
     let store = match &config.database {
         Database::File(path) => {
             if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
@@ -102,13 +113,13 @@ async fn open(config: &Config, access: Access) -> anyhow::Result<Store> {
                     .with_context(|| format!("cannot create the folder {}", dir.display()))?;
             }
             match access {
-                Access::ReadWrite => Store::open_sqlite_path(path).await,
-                Access::ReadOnly => Store::open_sqlite_path_read_only(path).await,
+                Access::ReadWrite => Store::open_sqlite_path_with(path, options).await,
+                Access::ReadOnly => Store::open_sqlite_path_read_only_with(path, options).await,
             }
         }
         Database::Url(url) => match access {
-            Access::ReadWrite => Store::open(url).await,
-            Access::ReadOnly => Store::open_read_only(url).await,
+            Access::ReadWrite => Store::open_with(url, options).await,
+            Access::ReadOnly => Store::open_read_only_with(url, options).await,
         },
     };
     let store = store.with_context(|| {
@@ -123,6 +134,27 @@ async fn open(config: &Config, access: Access) -> anyhow::Result<Store> {
         "opened the store"
     );
     Ok(store)
+}
+
+/// The configured vocabulary with what the store's corpus says (document frequencies) and
+/// what the last `syndic retag` learned (tag profiles, models trained on people's
+/// decisions): how ingest, `explain` and `tag eval` tag, so they agree with a retag.
+pub async fn learned_tagger(config: &Config, store: &Store) -> anyhow::Result<syndic_tag::Tagger> {
+    let tagger = config
+        .tagger()
+        .context("cannot compile the tag vocabulary")?;
+    let stats = store
+        .corpus_stats(syndic_tag::corpus::MAX_MODEL_STEMS)
+        .await
+        .context("cannot read the corpus's word counts")?;
+    let saved: Vec<syndic_tag::SavedTagModel> = store
+        .tag_models()
+        .await
+        .context("cannot read what tagging learned")?
+        .iter()
+        .filter_map(|(_, json)| syndic_tag::SavedTagModel::from_json(json))
+        .collect();
+    Ok(tagger.with_corpus(&stats, &saved))
 }
 
 /// Brings the store's tags (names, descriptions, aliases) in line with the vocabulary.

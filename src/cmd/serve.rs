@@ -1,5 +1,7 @@
 //! `syndic serve`: serve the site from the store until Ctrl-C or SIGTERM, and (unless
 //! `--no-fetch`) keep the sources fresh with the scheduler, each fetched as it falls due.
+//! A store that cannot be reached at start-up is waited for (`startup`); `/healthz`
+//! reports the role, `serve` or `web` (`--no-fetch`).
 //! One shutdown signal stops both. While fetching, content WebSub hubs push to
 //! `/websub/<source id>` is ingested too (`push`). The tag vocabulary reloads when the
 //! configuration file changes or on SIGHUP (`reload`); everything else needs a restart.
@@ -15,7 +17,7 @@ use anyhow::Context;
 use syndic_core::FetchMetrics;
 use syndic_store::Store;
 use syndic_tag::SharedTagger;
-use syndic_web::PageCache;
+use syndic_web::{PageCache, Role};
 
 use syndic_fetch::{
     LeaseSettings, Limits, Pipeline, Publisher, Scheduler, SourceJob, Subscriber, SystemClock,
@@ -24,6 +26,7 @@ use tokio::sync::watch;
 
 use crate::cli::ServeArgs;
 use crate::cmd::fetch::pipeline;
+use crate::cmd::startup::{open_store_patiently, shutdown_signal};
 use crate::cmd::{open_store, open_store_read_only, sync_sources};
 use crate::config::{Config, Overrides, ServerConfig};
 
@@ -33,22 +36,27 @@ pub async fn run(
     args: &ServeArgs,
     overrides: Overrides,
 ) -> anyhow::Result<ExitCode> {
-    let store = if args.no_fetch {
-        open_for_serving(config).await?
-    } else {
-        open_store(config).await?
+    let no_fetch = args.no_fetch;
+    let opened = open_store_patiently(|| async move {
+        if no_fetch {
+            open_for_serving(config).await
+        } else {
+            open_store(config).await
+        }
+    });
+    let Some(store) = opened.await? else {
+        eprintln!("stopped before the store could be reached");
+        return Ok(ExitCode::FAILURE);
     };
     // The vocabulary in force, swapped by the reloader.
     let tagger = Arc::new(SharedTagger::new(
-        config
-            .tagger()
-            .context("cannot compile the tag vocabulary")?,
+        crate::cmd::learned_tagger(config, &store).await?,
     ));
     let fetching = if args.no_fetch {
         None
     } else {
         let jobs = sync_sources(&store, config).await?;
-        let mut pipeline = pipeline(config, store.clone())?;
+        let mut pipeline = pipeline(config, store.clone()).await?;
         // Each fetch asks the SharedTagger for the vocabulary in force when it starts.
         pipeline.tagger = Arc::clone(&tagger);
         Some(Fetching {
@@ -126,7 +134,12 @@ pub async fn serve(
         .context("cannot use the theme folder (site.theme_dir)")?
         .with_metrics(Arc::clone(&metrics))
         .with_limits(server.bounds.requests)
-        .with_page_cache(page_cache.clone());
+        .with_page_cache(page_cache.clone())
+        .with_role(if fetching.is_some() {
+            Role::Serve
+        } else {
+            Role::Web
+        });
     let fetching = fetching.map(|mut fetching| {
         fetching.pipeline.metrics = Arc::clone(&metrics);
         fetching
@@ -213,28 +226,4 @@ pub async fn serve(
 /// Resolves once `stop` turns true (or its sender is gone).
 async fn stopped_by(mut stop: watch::Receiver<bool>) {
     let _ = stop.wait_for(|stop| *stop).await;
-}
-
-/// Resolves on Ctrl-C, or SIGTERM on Unix.
-pub(crate) async fn shutdown_signal() {
-    let ctrl_c = async {
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
-        }
-    };
-    #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = term => {},
-    }
 }

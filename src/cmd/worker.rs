@@ -18,12 +18,15 @@ use syndic_fetch::{LeaseSettings, Limits, Publisher, Scheduler, Sweep, SystemClo
 
 use crate::cli::WorkerArgs;
 use crate::cmd::fetch::{Report, fetch_all, pipeline};
-use crate::cmd::serve::shutdown_signal;
+use crate::cmd::startup::{open_store_patiently, shutdown_signal};
 use crate::cmd::{open_store, sync_sources};
 use crate::config::Config;
 
 pub async fn run(config: &Config, args: &WorkerArgs) -> anyhow::Result<ExitCode> {
-    let store = open_store(config).await?;
+    let Some(store) = open_store_patiently(|| open_store(config)).await? else {
+        eprintln!("stopped before the store could be reached");
+        return Ok(ExitCode::FAILURE);
+    };
     let jobs = sync_sources(&store, config).await?;
     if jobs.is_empty() {
         println!(
@@ -32,7 +35,7 @@ pub async fn run(config: &Config, args: &WorkerArgs) -> anyhow::Result<ExitCode>
         );
         return Ok(ExitCode::SUCCESS);
     }
-    let pipeline = pipeline(config, store.clone())?;
+    let pipeline = pipeline(config, store.clone()).await?;
     let limits = Limits {
         concurrency: config.fetch.concurrency,
         per_host: config.fetch.per_host,

@@ -118,12 +118,13 @@ impl Validator<'_> {
                 1..=65_536,
             )?,
         };
+        let deadline = self.server_duration(
+            "request_timeout",
+            raw.request_timeout,
+            defaults.requests.deadline,
+        )?;
         let requests = RequestLimits {
-            deadline: self.server_duration(
-                "request_timeout",
-                raw.request_timeout,
-                defaults.requests.deadline,
-            )?,
+            deadline,
             search_concurrency: self.server_count(
                 "search_concurrency",
                 raw.search_concurrency,
@@ -131,6 +132,7 @@ impl Validator<'_> {
                 1..=6,
             )?,
             search_wait: defaults.requests.search_wait,
+            store_wait: defaults.requests.store_wait.min(deadline),
         };
         Ok((connections, requests))
     }

@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+pub mod private_postgres;
 mod shared_folder;
 #[allow(unused_imports)] // only some of the tests read ../shared
 pub use shared_folder::{shared_dir, skip_reason};
@@ -213,6 +214,13 @@ impl Server {
 
     /// GET `path`; returns the status code and the body.
     pub fn get(&self, path: &str) -> (u16, String) {
+        let (status, _, body) = self.get_with_head(path);
+        (status, body)
+    }
+
+    /// GET `path`; returns the status code, the head (status line and header fields, as
+    /// sent) and the body.
+    pub fn get_with_head(&self, path: &str) -> (u16, String, String) {
         use std::io::{Read, Write};
         let mut stream = std::net::TcpStream::connect(&self.address).expect("connect");
         stream
@@ -232,11 +240,11 @@ impl Server {
             .nth(1)
             .and_then(|s| s.parse().ok())
             .unwrap_or(0);
-        let body = response
+        let (head, body) = response
             .split_once("\r\n\r\n")
-            .map(|(_, b)| b.to_owned())
+            .map(|(h, b)| (h.to_owned(), b.to_owned()))
             .unwrap_or_default();
-        (status, body)
+        (status, head, body)
     }
 }
 

@@ -11,6 +11,7 @@
 //! instead of branching on it, so a third engine would be one more module and one more
 //! variant, with the compiler pointing at every method it must answer.
 
+mod catalog;
 mod location;
 mod postgres;
 mod sqlite;
@@ -25,7 +26,7 @@ use sqlx::{AnyConnection, AnyPool};
 use crate::error::Cause;
 use crate::migrate::Migration;
 use crate::sql::Sql;
-use crate::{Result, StoreError, redact};
+use crate::{Result, StoreError, StoreOptions, redact};
 
 /// A database engine syndic can keep its store in: a closed set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,9 +56,13 @@ impl Engine {
         }
     }
 
-    /// Opens a pool on `location`, after one probe connection that fails fast (and with
-    /// the real cause) when the database cannot be reached at all.
-    pub(crate) async fn connect(location: &Location, url: &str) -> Result<AnyPool> {
+    /// Opens a pool on `location` set up as `options` say, after one probe connection that
+    /// fails fast (and with the real cause) when the database cannot be reached at all.
+    pub(crate) async fn connect(
+        location: &Location,
+        url: &str,
+        options: &StoreOptions,
+    ) -> Result<AnyPool> {
         sqlx::any::install_default_drivers();
         let open_error = |source| {
             StoreError::caused(
@@ -70,24 +75,28 @@ impl Engine {
                 },
             )
         };
-        let options: AnyConnectOptions = location.connect_url.parse().map_err(open_error)?;
-        let mut probe = <AnyConnection as sqlx::Connection>::connect_with(&options)
+        let connect: AnyConnectOptions = location.connect_url.parse().map_err(open_error)?;
+        let mut probe = <AnyConnection as sqlx::Connection>::connect_with(&connect)
             .await
             .map_err(open_error)?;
         let engine = location.engine;
-        let (read_only, busy_timeout) = (location.read_only, location.busy_timeout);
+        let read_only = location.read_only;
+        let statement_timeout = options.statement_timeout;
+        // SQLite cannot cancel a running statement from here: a statement timeout bounds
+        // the one wait it can, for another writer's lock.
+        let busy_timeout = statement_timeout.unwrap_or(location.busy_timeout);
         // Prepared like every pooled connection: a file that is not a database fails here
         // with its own error, where the pool would retry until it timed out.
         engine
-            .prepare_connection(&mut probe, read_only, busy_timeout)
+            .prepare_connection(&mut probe, read_only, busy_timeout, statement_timeout)
             .await
             .map_err(open_error)?;
         let mut pool = AnyPoolOptions::new()
-            .max_connections(location.pool_size.max(1))
+            .max_connections(engine.max_connections(location, options))
             .after_connect(move |conn, _| {
                 Box::pin(async move {
                     engine
-                        .prepare_connection(conn, read_only, busy_timeout)
+                        .prepare_connection(conn, read_only, busy_timeout, statement_timeout)
                         .await
                 })
             });
@@ -98,7 +107,7 @@ impl Engine {
                 .max_lifetime(None)
                 .min_connections(1);
         }
-        let pool = pool.connect_with(options).await.map_err(open_error);
+        let pool = pool.connect_with(connect).await.map_err(open_error);
         // Closed after the pool opened, so an in-memory database is never left without a
         // connection in between.
         let _ = sqlx::Connection::close(probe).await;
@@ -116,16 +125,39 @@ impl Engine {
         }
     }
 
-    /// What every new connection is told before use (SQLite's PRAGMAs).
+    /// The pool's size: as configured (on SQLite, readers run beside the one writer in
+    /// WAL mode), else the location's own (one connection for an in-memory database).
+    fn max_connections(self, location: &Location, options: &StoreOptions) -> u32 {
+        if location.in_memory {
+            return 1;
+        }
+        options
+            .pool_size
+            .map_or(location.pool_size, std::num::NonZeroU32::get)
+            .max(1)
+    }
+
+    /// What every new connection is told before use (SQLite's PRAGMAs, PostgreSQL's
+    /// statement timeout).
     async fn prepare_connection(
         self,
         conn: &mut AnyConnection,
         read_only: bool,
         busy_timeout: Duration,
+        statement_timeout: Option<Duration>,
     ) -> Result<(), sqlx::Error> {
         match self {
             Engine::Sqlite => sqlite::prepare_connection(conn, read_only, busy_timeout).await,
-            Engine::Postgres => Ok(()),
+            Engine::Postgres => postgres::prepare_connection(conn, statement_timeout).await,
+        }
+    }
+
+    /// What a migration's transaction runs first: no statement timeout for the schema's
+    /// own changes, which may rewrite every row.
+    pub(crate) fn migration_preamble(self) -> Option<&'static str> {
+        match self {
+            Engine::Sqlite => None,
+            Engine::Postgres => Some(postgres::MIGRATION_PREAMBLE),
         }
     }
 
@@ -187,6 +219,15 @@ impl Engine {
     }
 
     /// The engine's migrations, in order.
+    /// A `SELECT` of (key, value) rows from the JSON object in parameter `$1`, keys as text
+    /// and values as integers: many counts written in one statement.
+    pub(crate) fn json_counts(self) -> &'static str {
+        match self {
+            Engine::Sqlite => sqlite::JSON_COUNTS,
+            Engine::Postgres => postgres::JSON_COUNTS,
+        }
+    }
+
     pub(crate) fn migrations(self) -> &'static [Migration] {
         match self {
             Engine::Sqlite => sqlite::MIGRATIONS,
@@ -248,36 +289,6 @@ impl Engine {
         match self {
             Engine::Sqlite => sqlite::write_search_entries(conn, cleared, entries).await,
             Engine::Postgres => postgres::write_search_entries(conn, entries).await,
-        }
-    }
-
-    /// Starts a check of the search index: an empty index of the same kind beside it,
-    /// private to `conn`.
-    pub(crate) async fn check_search_begin(self, conn: &mut AnyConnection) -> Result<()> {
-        match self {
-            Engine::Sqlite => sqlite::check_search_begin(conn).await,
-            Engine::Postgres => postgres::check_search_begin(conn).await,
-        }
-    }
-
-    /// Indexes `entries` into the check's index.
-    pub(crate) async fn check_search_add(
-        self,
-        conn: &mut AnyConnection,
-        entries: &[SearchEntry<'_>],
-    ) -> Result<()> {
-        match self {
-            Engine::Sqlite => sqlite::check_search_add(conn, entries).await,
-            Engine::Postgres => postgres::check_search_add(conn, entries).await,
-        }
-    }
-
-    /// How many posts' entries differ between the check's index and the real one (0 when
-    /// in step); drops the check's index.
-    pub(crate) async fn check_search_differences(self, conn: &mut AnyConnection) -> Result<u64> {
-        match self {
-            Engine::Sqlite => sqlite::check_search_differences(conn).await,
-            Engine::Postgres => postgres::check_search_differences(conn).await,
         }
     }
 }

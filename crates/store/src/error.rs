@@ -81,6 +81,41 @@ pub enum StoreError {
 
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
+
+    #[error("cannot copy the store")]
+    Copy(#[from] crate::CopyError),
+}
+
+impl StoreError {
+    /// Whether the database could not be reached at all (refused or lost connection, a
+    /// server shutting down or starting up, no pooled connection in time, a closed pool)
+    /// rather than refusing what was asked: worth trying again later, and what the web
+    /// answers with `503` and the start-up waits out.
+    pub fn is_unreachable(&self) -> bool {
+        match self {
+            StoreError::Open { source, .. }
+            | StoreError::Query { source, .. }
+            | StoreError::Migrate { source, .. } => is_connection_failure(source),
+            _ => false,
+        }
+    }
+}
+
+/// A failure to reach the database, as opposed to an answer from it.
+fn is_connection_failure(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed => true,
+        // Class 08: connection exceptions; 57P01-57P03: the server is shutting down,
+        // crashed, or not accepting connections yet.
+        sqlx::Error::Database(e) => e.code().is_some_and(|code| {
+            code.starts_with("08") || matches!(&*code, "57P01" | "57P02" | "57P03")
+        }),
+        _ => false,
+    }
 }
 
 /// Why a database refused, when a person can do something about it.

@@ -33,7 +33,10 @@
 //! their tag decisions ([`IncomingPost`]) and it stores them atomically per source.
 
 mod body;
+mod check;
 mod clock;
+mod copy;
+mod corpus;
 mod engine;
 mod error;
 mod fetch_state;
@@ -44,6 +47,7 @@ mod listing;
 mod manual;
 mod migrate;
 mod neighbours;
+mod options;
 #[cfg(test)]
 mod plans;
 mod query;
@@ -54,6 +58,7 @@ mod rows;
 mod search;
 mod sources;
 mod sql;
+mod tables;
 mod tags;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
@@ -65,7 +70,9 @@ use std::sync::Arc;
 
 use sqlx::AnyPool;
 
+pub use check::{StoreCheck, StoreProblem, TableCount};
 pub use clock::ChangeStamp;
+pub use copy::{CopyError, CopyProgress, CopyReport};
 pub use error::{Cause, StoreError};
 pub use fetch_state::{FetchRecord, FetchState, Outcomes};
 pub use ingest::{IncomingPost, IngestStats};
@@ -75,6 +82,7 @@ pub use lease::{
 pub use listing::{Listing, ListingKey, PostFilter};
 pub use manual::{ManualAdd, ManualRemove, TagDetails, VocabularyTag};
 pub use neighbours::PostRef;
+pub use options::{DEFAULT_POOL_SIZE, StoreOptions};
 pub use reasons::TagReason;
 pub use retag::{PostForTagging, PostTagChange, RetagBatch, RetagStats, TagCache};
 pub use search::{
@@ -97,6 +105,8 @@ pub struct Store {
     /// This process's search indexer (one pass at a time), shared by every clone.
     indexer: Arc<search::index::Indexer>,
     read_only: bool,
+    /// Where the store lives, without any password: what a copy records as its source.
+    origin: Arc<str>,
 }
 
 impl Store {
@@ -107,15 +117,19 @@ impl Store {
     /// Relative SQLite paths are taken from the working directory; callers resolve them
     /// first if they mean another folder (the binary resolves them against the config
     /// file's). A server that cannot be reached fails at once, naming the URL without its
-    /// password.
+    /// password ([`StoreError::is_unreachable`] tells that case apart).
     pub async fn open(url: &str) -> Result<Store> {
-        Self::open_at(&Engine::locate(url)?, url).await
+        Self::open_with(url, &StoreOptions::default()).await
+    }
+
+    /// [`Store::open`] with the pool size and statement timeout of `options`.
+    pub async fn open_with(url: &str, options: &StoreOptions) -> Result<Store> {
+        Self::open_at(&Engine::locate(url)?, url, options).await
     }
 
     /// Opens a SQLite database file at `path` (created if missing).
     pub async fn open_sqlite_path(path: &Path) -> Result<Store> {
-        let text = path.display().to_string();
-        Self::open_at(&engine::Location::sqlite_file(path)?, &text).await
+        Self::open_sqlite_path_with(path, &StoreOptions::default()).await
     }
 
     /// Opens the store at `url` for reading only: nothing done through this handle can
@@ -125,17 +139,40 @@ impl Store {
     /// another process are not seen). A store that does not exist yet or has an older
     /// schema is first created or upgraded as [`Store::open`] would, when it can be.
     pub async fn open_read_only(url: &str) -> Result<Store> {
-        reading::open(&Engine::locate(url)?, url).await
+        Self::open_read_only_with(url, &StoreOptions::default()).await
+    }
+
+    /// [`Store::open_read_only`] with the pool size and statement timeout of `options`.
+    pub async fn open_read_only_with(url: &str, options: &StoreOptions) -> Result<Store> {
+        reading::open(&Engine::locate(url)?, url, options).await
     }
 
     /// [`Store::open_read_only`] for a SQLite file at `path`.
     pub async fn open_sqlite_path_read_only(path: &Path) -> Result<Store> {
-        let text = path.display().to_string();
-        reading::open(&engine::Location::sqlite_file(path)?, &text).await
+        Self::open_sqlite_path_read_only_with(path, &StoreOptions::default()).await
     }
 
-    async fn open_at(location: &engine::Location, url: &str) -> Result<Store> {
-        let pool = Engine::connect(location, url).await?;
+    /// [`Store::open_sqlite_path_read_only`] with the settings of `options`.
+    pub async fn open_sqlite_path_read_only_with(
+        path: &Path,
+        options: &StoreOptions,
+    ) -> Result<Store> {
+        let text = path.display().to_string();
+        reading::open(&engine::Location::sqlite_file(path)?, &text, options).await
+    }
+
+    /// [`Store::open_sqlite_path`] with the settings of `options`.
+    pub async fn open_sqlite_path_with(path: &Path, options: &StoreOptions) -> Result<Store> {
+        let text = path.display().to_string();
+        Self::open_at(&engine::Location::sqlite_file(path)?, &text, options).await
+    }
+
+    async fn open_at(
+        location: &engine::Location,
+        url: &str,
+        options: &StoreOptions,
+    ) -> Result<Store> {
+        let pool = Engine::connect(location, url, options).await?;
         let engine = location.engine;
         if let Err(error) = migrate::apply(&pool, engine).await {
             pool.close().await;
@@ -146,6 +183,7 @@ impl Store {
             engine,
             read_only: location.read_only,
             indexer: Arc::default(),
+            origin: location.origin(url).into(),
         };
         if !location.read_only {
             // Posts a crashed run (or migration 12) left waiting for the search index.
@@ -160,6 +198,16 @@ impl Store {
     /// Whether this handle was opened read-only ([`Store::open_read_only`]).
     pub fn is_read_only(&self) -> bool {
         self.read_only
+    }
+
+    /// The schema version the store is at (the last migration applied), read from the
+    /// store: also a cheap check that it answers.
+    pub async fn schema_version(&self) -> Result<i64> {
+        use crate::error::QueryContext;
+        sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")
+            .fetch_one(&self.pool)
+            .await
+            .during("reading the schema version")
     }
 
     /// The name of the engine holding the store (`sqlite` or `postgres`), for logs.
@@ -186,6 +234,11 @@ impl Store {
     pub async fn close(&self) {
         self.pool.close().await;
     }
+}
+
+/// The schema version this syndic brings every store to (its last migration's).
+pub fn current_schema_version() -> i64 {
+    migrate::latest()
 }
 
 /// A database URL fit for logs and error messages: any password (in the authority or as a

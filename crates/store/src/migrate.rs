@@ -71,6 +71,12 @@ pub(crate) async fn apply_up_to(pool: &AnyPool, engine: Engine, target: i64) -> 
         return check_not_too_new(found);
     }
     let mut tx = lock(pool, engine).await?;
+    if let Some(preamble) = engine.migration_preamble() {
+        sqlx::raw_sql(sqlx::AssertSqlSafe(preamble))
+            .execute(&mut *tx)
+            .await
+            .map_err(fail(0, "bookkeeping"))?;
+    }
     sqlx::query(engine.migrations_table())
         .execute(&mut *tx)
         .await

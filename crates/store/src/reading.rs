@@ -10,15 +10,15 @@
 use sqlx::AnyPool;
 
 use crate::engine::{self, Engine, Location};
-use crate::{Result, Store, StoreError, migrate};
+use crate::{Result, Store, StoreError, StoreOptions, migrate};
 
 /// Opens `location` (as `url` names it, for messages) read-only.
-pub(crate) async fn open(location: &Location, url: &str) -> Result<Store> {
+pub(crate) async fn open(location: &Location, url: &str, options: &StoreOptions) -> Result<Store> {
     let reading = location.for_reading()?;
     if !reading.exists() {
-        prepare(location, url).await?;
+        prepare(location, url, options).await?;
     }
-    let (store, found) = match connect(&reading, url).await {
+    let (store, found) = match connect(&reading, url, options).await {
         Ok(opened) => opened,
         Err(error) if engine::needs_immutable(&error) => {
             let Some(immutable) = reading.immutable() else {
@@ -28,7 +28,7 @@ pub(crate) async fn open(location: &Location, url: &str) -> Result<Store> {
                 "the store's folder is not writable: reading it as an immutable file (changes \
                  other processes make while this runs are not seen)"
             );
-            connect(&immutable, url).await?
+            connect(&immutable, url, options).await?
         }
         Err(error) => return Err(error),
     };
@@ -41,12 +41,12 @@ pub(crate) async fn open(location: &Location, url: &str) -> Result<Store> {
         found: found.unwrap_or(0),
         known: migrate::latest(),
     };
-    match prepare(location, url).await {
+    match prepare(location, url, options).await {
         Ok(()) => {}
         Err(error) if error.cause() == Some(crate::Cause::ReadOnly) => return Err(outdated),
         Err(error) => return Err(error),
     }
-    let (store, found) = connect(&reading, url).await?;
+    let (store, found) = connect(&reading, url, options).await?;
     if found == Some(migrate::latest()) {
         Ok(store)
     } else {
@@ -56,8 +56,12 @@ pub(crate) async fn open(location: &Location, url: &str) -> Result<Store> {
 }
 
 /// A read-only handle on `reading` and the schema version it found (`None`: no schema).
-async fn connect(reading: &Location, url: &str) -> Result<(Store, Option<i64>)> {
-    let pool: AnyPool = Engine::connect(reading, url).await?;
+async fn connect(
+    reading: &Location,
+    url: &str,
+    options: &StoreOptions,
+) -> Result<(Store, Option<i64>)> {
+    let pool: AnyPool = Engine::connect(reading, url, options).await?;
     let found = match migrate::version(&pool, reading.engine).await {
         Ok(found) => found,
         Err(error) => {
@@ -79,13 +83,14 @@ async fn connect(reading: &Location, url: &str) -> Result<(Store, Option<i64>)> 
         engine: reading.engine,
         read_only: true,
         indexer: std::sync::Arc::default(),
+        origin: reading.origin(url).into(),
     };
     Ok((store, found))
 }
 
 /// Creates the store or brings its schema up to date through a writable handle.
-async fn prepare(location: &Location, url: &str) -> Result<()> {
-    let store = Store::open_at(&location.for_writing()?, url).await?;
+async fn prepare(location: &Location, url: &str, options: &StoreOptions) -> Result<()> {
+    let store = Store::open_at(&location.for_writing()?, url, options).await?;
     store.close().await;
     Ok(())
 }

@@ -63,7 +63,8 @@ pub(crate) fn engine() -> TestEngine {
 /// A SQLite file at `path` with the schema an older syndic left: migrations up to `version`.
 pub(crate) async fn sqlite_at_version(path: &std::path::Path, version: i64) -> sqlx::AnyPool {
     let location = crate::engine::Location::sqlite_file(path).expect("a SQLite path");
-    let pool = crate::engine::Engine::connect(&location, "an old database")
+    let options = crate::StoreOptions::default();
+    let pool = crate::engine::Engine::connect(&location, "an old database", &options)
         .await
         .expect("open an old database");
     crate::migrate::apply_up_to(&pool, crate::engine::Engine::Sqlite, version)
@@ -109,7 +110,11 @@ pub(crate) fn tagged(entry: FeedEntry, tags: &[&str]) -> IncomingPost {
             detail: format!("\"{t}\" in title"),
         })
         .collect();
-    IncomingPost { entry, tags }
+    IncomingPost {
+        entry,
+        tags,
+        stems: Vec::new(),
+    }
 }
 
 pub(crate) async fn store_with_source(

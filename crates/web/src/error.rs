@@ -17,6 +17,10 @@ use crate::render::SiteView;
 /// What a `503` asks the client to wait before trying again, in seconds.
 pub const RETRY_AFTER_SECS: u32 = 5;
 
+/// The reader's message when the store cannot be reached.
+const UNREACHABLE_MESSAGE: &str =
+    "The site is unavailable for a moment. Please try again in a few seconds.";
+
 /// Why a request did not get the page it asked for.
 ///
 /// As a response it is an HTML error page with the matching status (400, 404, 405, 413,
@@ -47,9 +51,16 @@ pub enum WebError {
     /// within the request's deadline): `503` with `Retry-After`.
     #[error("busy: {0}")]
     Busy(&'static str),
-    /// The store failed.
+    /// The store failed. When it could not be reached at all
+    /// ([`StoreError::is_unreachable`]) the answer is `503` with `Retry-After`: the
+    /// request may succeed once the database is back.
     #[error("storage failed")]
     Store(#[from] StoreError),
+    /// The store did not answer the request's first read within
+    /// [`RequestLimits::store_wait`](crate::RequestLimits::store_wait), or could not be
+    /// reached: `503` with `Retry-After`, at once.
+    #[error("the store is unreachable")]
+    StoreUnreachable,
     /// A template failed to render.
     #[error("template rendering failed")]
     Template(#[from] minijinja::Error),
@@ -64,7 +75,8 @@ impl WebError {
             WebError::UriTooLong => StatusCode::URI_TOO_LONG,
             WebError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             WebError::HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
-            WebError::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
+            WebError::Busy(_) | WebError::StoreUnreachable => StatusCode::SERVICE_UNAVAILABLE,
+            WebError::Store(error) if error.is_unreachable() => StatusCode::SERVICE_UNAVAILABLE,
             WebError::Store(_) | WebError::Template(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -86,10 +98,21 @@ impl IntoResponse for WebError {
         let status = self.status();
         let message = match self {
             WebError::BadRequest(message) => Some(message),
+            WebError::StoreUnreachable => Some(UNREACHABLE_MESSAGE),
+            WebError::Store(ref error) if error.is_unreachable() => Some(UNREACHABLE_MESSAGE),
             _ => None,
         };
         match &self {
             WebError::Busy(why) => tracing::warn!(http.status = 503, "answered busy: {why}"),
+            WebError::StoreUnreachable => {
+                tracing::warn!(
+                    http.status = 503,
+                    "answered unavailable: the store is unreachable"
+                );
+            }
+            WebError::Store(error) if error.is_unreachable() => {
+                tracing::warn!(http.status = 503, error = %chain(error), "answered unavailable: the store is unreachable");
+            }
             _ if status.is_server_error() => {
                 tracing::error!(error = %chain(&self), "request failed");
             }

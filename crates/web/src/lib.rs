@@ -66,7 +66,8 @@ use tower_http::compression::CompressionLayer;
 
 pub use cache::{DEFAULT_PAGE_CACHE_BYTES, PageCache};
 pub use error::{RETRY_AFTER_SECS, WebError};
-pub use limits::{MAX_SEARCH_PAGE, RequestLimits, SEARCH_QUEUE_WAIT};
+pub use limits::{MAX_SEARCH_PAGE, RequestLimits, SEARCH_QUEUE_WAIT, STORE_WAIT};
+pub use pages::health::Role;
 pub use push::{MAX_PUSH_BYTES, PushSink, signature_matches};
 pub use server::{
     ConnectionLimits, MAX_HEADER_BYTES, MAX_HEADER_FIELDS, MAX_TARGET_BYTES, SHUTDOWN_GRACE, serve,
@@ -129,6 +130,10 @@ pub struct AppState {
     budget: Arc<limits::Budget>,
     /// Rendered pages kept by [`serving_router`]; off unless given.
     page_cache: PageCache,
+    /// What this process does, for `/healthz`.
+    role: Role,
+    /// The store's schema version as `/healthz` last read it.
+    schema_version: Arc<pages::health::LastSchemaVersion>,
 }
 
 impl AppState {
@@ -152,7 +157,23 @@ impl AppState {
             push: None,
             budget: Arc::new(limits::Budget::new(RequestLimits::default())),
             page_cache: PageCache::new(0),
+            role: Role::default(),
+            schema_version: Arc::default(),
         })
+    }
+
+    /// This state reporting `role` on `/healthz` ([`Role::Serve`] otherwise).
+    pub fn with_role(mut self, role: Role) -> AppState {
+        self.role = role;
+        self
+    }
+
+    pub(crate) fn role(&self) -> Role {
+        self.role
+    }
+
+    pub(crate) fn last_schema_version(&self) -> &pages::health::LastSchemaVersion {
+        &self.schema_version
     }
 
     /// This state with `limits` on every request's store work (the default otherwise).
@@ -234,7 +255,7 @@ pub fn router(state: AppState) -> Router {
         .route("/tags/", get(pages::tags::show))
         .route("/sources/", get(pages::sources::show))
         .route("/static/style.css", get(pages::stylesheet))
-        .route("/healthz", get(pages::healthz))
+        .route("/healthz", get(pages::health::healthz))
         .route("/metrics", get(pages::metrics))
         .route("/search", get(pages::search::show))
         .route(
@@ -271,7 +292,7 @@ pub fn router(state: AppState) -> Router {
 pub fn serving_router(state: AppState) -> Router {
     match state
         .page_cache
-        .layer(&state.store, state.limits().deadline)
+        .layer(&state.store, state.limits().store_wait)
     {
         Some(layer) => router(state).layer(middleware::from_fn_with_state(layer, cache::cached)),
         None => router(state),

@@ -23,6 +23,10 @@ pub const MAX_SEARCH_PAGE: u32 = 20;
 /// answered `503` with `Retry-After`.
 pub const SEARCH_QUEUE_WAIT: Duration = Duration::from_millis(500);
 
+/// How long the first store read of a request (the change clock) may take by default
+/// before the store is taken for unreachable and the request answered `503`.
+pub const STORE_WAIT: Duration = Duration::from_secs(1);
+
 /// How much store work one request may cause (`[server] request_timeout` and
 /// `search_concurrency`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,6 +39,11 @@ pub struct RequestLimits {
     pub search_concurrency: usize,
     /// How long a search waits for a free slot before it is answered `503`.
     pub search_wait: Duration,
+    /// How long the first store read of a request (the one-row change clock, also
+    /// `/healthz`'s probe) may take: past it, or when it fails for want of a connection,
+    /// the store is unreachable and the request is answered `503` with `Retry-After` at
+    /// once, without waiting out [`RequestLimits::deadline`] or the pool's own timeout.
+    pub store_wait: Duration,
 }
 
 impl Default for RequestLimits {
@@ -43,6 +52,7 @@ impl Default for RequestLimits {
             deadline: Duration::from_secs(5),
             search_concurrency: 2,
             search_wait: SEARCH_QUEUE_WAIT,
+            store_wait: STORE_WAIT,
         }
     }
 }
@@ -96,6 +106,7 @@ mod tests {
             deadline: Duration::from_secs(5),
             search_concurrency: 1,
             search_wait: Duration::from_millis(50),
+            store_wait: STORE_WAIT,
         }));
         let (release, released) = tokio::sync::oneshot::channel::<()>();
         let holding = tokio::spawn({

@@ -43,6 +43,7 @@ async fn publish(store: &Store, title: &str) {
         language: None,
     };
     let post = IncomingPost {
+        stems: Vec::new(),
         entry,
         tags: vec![TagAssignment {
             tag: "map".into(),

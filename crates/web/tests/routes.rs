@@ -252,10 +252,15 @@ async fn stylesheet_and_health_check() {
     assert_eq!(css.headers[CONTENT_TYPE], "text/css; charset=utf-8");
     assert!(css.body.contains("prefers-color-scheme: dark"));
     let health = get(&fx.app, "/healthz").await;
+    let expected = format!(
+        r#"{{"store":"ok","schema_version":{},"role":"serve"}}"#,
+        syndic_store::current_schema_version()
+    );
     assert_eq!(
         (health.status, health.body.as_str()),
-        (StatusCode::OK, "ok")
+        (StatusCode::OK, &*expected)
     );
+    assert_eq!(health.headers[CONTENT_TYPE], "application/json");
 }
 
 #[tokio::test]
@@ -360,7 +365,7 @@ async fn serve_answers_until_shut_down() {
     .await
     .expect("client");
     assert!(reply.starts_with("HTTP/1.1 200 OK"), "{reply}");
-    assert!(reply.ends_with("ok"), "{reply}");
+    assert!(reply.ends_with(r#""role":"serve"}"#), "{reply}");
     stop.send(()).expect("server listening");
     server.await.expect("join").expect("served");
 }
@@ -368,7 +373,10 @@ async fn serve_answers_until_shut_down() {
 #[tokio::test]
 async fn a_failing_store_gives_a_plain_500_page() {
     let fx = fixture(2).await;
-    fx.store().close().await;
+    // A store that answers with an error (an unreachable one is a 503: tests/health.rs).
+    syndic_store::testing::execute(fx.store(), "DROP TABLE post_tags")
+        .await
+        .expect("a damaged store");
     let reply = get(&fx.app, "/tag/map/").await;
     assert_eq!(reply.status, StatusCode::INTERNAL_SERVER_ERROR);
     assert!(reply.body.contains("<h1>Something went wrong</h1>"));

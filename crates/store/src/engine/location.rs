@@ -37,6 +37,16 @@ impl Location {
         sqlite::locate_file(path)
     }
 
+    /// Where the store lives, for people and for a copy's record of its source: a SQLite
+    /// file's path, a server's URL as given (`url`), neither with a password.
+    pub(crate) fn origin(&self, url: &str) -> String {
+        match &self.file {
+            Some(file) => file.display().to_string(),
+            None if self.engine == Engine::Postgres => crate::redact(url),
+            None => self.connect_url.clone(),
+        }
+    }
+
     /// The same store opened so that nothing can be written: SQLite `mode=ro`,
     /// PostgreSQL sessions with `default_transaction_read_only`.
     pub(crate) fn for_reading(&self) -> Result<Location> {
@@ -53,6 +63,15 @@ impl Location {
             Engine::Sqlite if self.in_memory => Ok(self.clone()),
             Engine::Sqlite => sqlite::with_mode(self, "rwc", false),
             Engine::Postgres => postgres::writable(self),
+        }
+    }
+
+    /// The same store opened for writing but never created: a SQLite file that is not
+    /// there fails to open instead of starting empty (what a check wants).
+    pub(crate) fn existing(&self) -> Result<Location> {
+        match self.engine {
+            Engine::Sqlite if !self.in_memory => sqlite::with_mode(self, "rw", false),
+            _ => Ok(self.clone()),
         }
     }
 

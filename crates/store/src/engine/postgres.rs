@@ -1,6 +1,8 @@
 //! PostgreSQL: a server shared by many processes; search through `tsvector` documents the
 //! batch indexer writes (`search_documents`), a GIN index and `websearch_to_tsquery`.
 
+use std::time::Duration;
+
 use sqlx::{AnyConnection, Executor};
 
 use super::{BUSY_TIMEOUT, Engine, Location, SearchEntry};
@@ -22,6 +24,8 @@ pub(super) const SKIP_LOCKED: &str = " FOR UPDATE SKIP LOCKED";
 /// Parameters per multi-row statement: the protocol counts them in 16 bits (65,535), and
 /// PostgreSQL numbers them without a lookup, so one statement can carry the most.
 pub(super) const PARAMETERS_PER_STATEMENT: usize = 65_535;
+
+pub(super) const JSON_COUNTS: &str = "SELECT key, value::bigint FROM json_each_text($1::json)";
 
 pub(super) const MIGRATIONS_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (
      version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)";
@@ -63,6 +67,11 @@ pub(super) const MIGRATIONS: &[Migration] = &[
         crate::body::convert::step,
         include_str!("../../migrations/postgres/0012_post_bodies.after.sql"),
     ),
+    Migration::new(
+        13,
+        "tag_learning",
+        include_str!("../../migrations/postgres/0013_tag_learning.sql"),
+    ),
 ];
 
 /// The URL as given, with the server told to keep its notices ("relation already exists,
@@ -76,7 +85,7 @@ pub(super) fn locate(url: &str) -> Location {
         file: None,
         params: Vec::new(),
         busy_timeout: BUSY_TIMEOUT,
-        pool_size: 8,
+        pool_size: crate::DEFAULT_POOL_SIZE,
     }
 }
 
@@ -139,6 +148,61 @@ pub(super) fn cause(state: &str) -> Option<Cause> {
     }
 }
 
+/// Every connection gets the configured statement timeout (none when unset).
+pub(super) async fn prepare_connection(
+    conn: &mut AnyConnection,
+    statement_timeout: Option<Duration>,
+) -> Result<(), sqlx::Error> {
+    if let Some(timeout) = statement_timeout {
+        let set = format!("SET statement_timeout = {}", timeout.as_millis());
+        conn.execute(sqlx::AssertSqlSafe(set)).await?;
+    }
+    Ok(())
+}
+
+/// Migrations may rewrite every row: no statement timeout inside their transaction.
+pub(super) const MIGRATION_PREAMBLE: &str = "SET LOCAL statement_timeout = 0";
+
+/// One snapshot for the whole transaction, which only reads.
+pub(super) const BEGIN_SNAPSHOT: &str = "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY";
+
+/// The tables of the schema the connection works in (the first on its search path).
+pub(super) const TABLES_QUERY: &str = "SELECT table_name::text AS name
+     FROM information_schema.tables
+     WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY 1";
+
+pub(super) const COLUMNS_QUERY: &str = "SELECT column_name::text AS name, data_type::text AS type
+     FROM information_schema.columns
+     WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position";
+
+/// The search index: one `tsvector` document per indexed post.
+pub(super) const SEARCH_TABLE: &str = "search_documents";
+
+/// Empties the search index (every post's document goes; the indexer writes them again).
+pub(super) async fn clear_search_index(conn: &mut AnyConnection) -> Result<()> {
+    conn.execute("DELETE FROM search_documents")
+        .await
+        .during("clearing the search index")?;
+    Ok(())
+}
+
+/// Sets the identity sequence of `table.column` past its largest value, so that the next
+/// row the store adds gets a new id. Names come from the store's own table list.
+pub(super) async fn reset_identity(
+    conn: &mut AnyConnection,
+    table: &str,
+    column: &str,
+) -> Result<()> {
+    let reset = format!(
+        "SELECT setval(pg_get_serial_sequence('{table}', '{column}'),
+                       (SELECT COALESCE(MAX({column}), 0) + 1 FROM {table}), false)::text"
+    );
+    conn.execute(sqlx::AssertSqlSafe(reset))
+        .await
+        .during("setting an identity past the copied ids")?;
+    Ok(())
+}
+
 /// The reader's words become a `websearch_to_tsquery` over the same folding as the
 /// documents; the expression only ever holds quoted words (see [`crate::search`]), so
 /// `or`, `-` and the like reach PostgreSQL as words, never as operators.
@@ -168,80 +232,65 @@ pub(super) async fn write_search_entries(
     conn: &mut AnyConnection,
     entries: &[SearchEntry<'_>],
 ) -> Result<()> {
-    insert_documents(
-        conn,
-        "search_documents",
-        " ON CONFLICT (post_id) DO UPDATE SET document = excluded.document",
-        entries,
-        "writing the search index",
-    )
-    .await
-}
-
-async fn insert_documents(
-    conn: &mut AnyConnection,
-    table: &str,
-    tail: &str,
-    entries: &[SearchEntry<'_>],
-    action: &'static str,
-) -> Result<()> {
     for chunk in entries.chunks(ENTRIES_PER_STATEMENT) {
-        let mut insert = Sql::new("INSERT INTO ");
-        insert.push(table).push(
-            " (post_id, document) SELECT v.column1, syndic_search_document(v.column2, v.column3) \
-             FROM (VALUES ",
+        let mut insert = Sql::new(
+            "INSERT INTO search_documents (post_id, document) \
+             SELECT v.column1, syndic_search_document(v.column2, v.column3)",
         );
-        insert.push_list(chunk, |sql, entry| {
-            sql.push("(")
-                .bind(entry.id)
-                .push(", ")
-                .bind(entry.title.to_owned())
-                .push(", ")
-                .bind(entry.text.to_owned())
-                .push(")");
-        });
-        insert.push(") AS v").push(tail);
-        insert.execute(&mut *conn, action).await?;
+        push_entries(&mut insert, chunk);
+        insert.push(" ON CONFLICT (post_id) DO UPDATE SET document = excluded.document");
+        insert
+            .execute(&mut *conn, "writing the search index")
+            .await?;
     }
     Ok(())
 }
 
-/// The check computes every post's document again into a temporary table.
-pub(super) async fn check_search_begin(conn: &mut AnyConnection) -> Result<()> {
-    conn.execute(
-        "DROP TABLE IF EXISTS pg_temp.search_check;
-         CREATE TEMP TABLE search_check (post_id BIGINT PRIMARY KEY, document TSVECTOR NOT NULL);",
-    )
-    .await
-    .during("checking the search index")?;
-    Ok(())
+/// ` FROM (VALUES (id, title, text), …) AS v`.
+fn push_entries(sql: &mut Sql, entries: &[SearchEntry<'_>]) {
+    sql.push(" FROM (VALUES ");
+    sql.push_list(entries, |sql, entry| {
+        sql.push("(")
+            .bind(entry.id)
+            .push(", ")
+            .bind(entry.title.to_owned())
+            .push(", ")
+            .bind(entry.text.to_owned())
+            .push(")");
+    });
+    sql.push(") AS v");
 }
 
-pub(super) async fn check_search_add(
+/// How many of `entries` have no stored document or one that differs from what the server
+/// computes from their title and text now. Plain `SELECT`s: the check needs no temporary
+/// table, so it runs in a read-only transaction or on a standby too.
+pub(super) async fn search_entries_differing(
     conn: &mut AnyConnection,
     entries: &[SearchEntry<'_>],
-) -> Result<()> {
-    insert_documents(
-        conn,
-        "pg_temp.search_check",
-        "",
-        entries,
-        "checking the search index",
-    )
-    .await
+) -> Result<u64> {
+    let mut differing = 0;
+    for chunk in entries.chunks(ENTRIES_PER_STATEMENT) {
+        let mut select = Sql::new("SELECT COUNT(*)");
+        push_entries(&mut select, chunk);
+        select.push(
+            " LEFT JOIN search_documents d ON d.post_id = v.column1 \
+             WHERE d.document IS DISTINCT FROM syndic_search_document(v.column2, v.column3)",
+        );
+        differing += select
+            .fetch_count(&mut *conn, "checking the search index")
+            .await?;
+    }
+    Ok(differing)
 }
 
-/// Posts whose stored document is missing, stale or left over.
-pub(super) async fn check_search_differences(conn: &mut AnyConnection) -> Result<u64> {
-    let differing: Result<i64, sqlx::Error> = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM pg_temp.search_check c
-         FULL JOIN search_documents d ON d.post_id = c.post_id
-         WHERE c.document IS DISTINCT FROM d.document",
+/// Documents of posts that are gone (the foreign key should make these impossible).
+pub(super) async fn search_entries_left_over(conn: &mut AnyConnection) -> Result<u64> {
+    let count: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM search_documents d \
+         WHERE NOT EXISTS (SELECT 1 FROM posts p WHERE p.id = d.post_id)",
     )
-    .fetch_one(&mut *conn)
-    .await;
-    let dropped = conn.execute("DROP TABLE pg_temp.search_check").await;
-    let differing = differing.during("checking the search index")?;
-    dropped.during("checking the search index")?;
-    Ok(u64::try_from(differing).unwrap_or(0))
+    .fetch_one(conn)
+    .await
+    .during("checking the search index")?;
+    Ok(u64::try_from(count).unwrap_or(0))
 }

@@ -3,17 +3,18 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
 use sqlx::{AnyConnection, Executor};
 
-use std::time::Duration;
-
-use super::{BUSY_TIMEOUT, Engine, Location, SearchEntry};
+use super::{BUSY_TIMEOUT, Engine, Location};
 use crate::error::{Cause, QueryContext};
 use crate::migrate::Migration;
-use crate::sql::Sql;
 use crate::{Result, StoreError, redact};
+
+mod search;
+pub(super) use search::*;
 
 /// `BEGIN IMMEDIATE` takes SQLite's write lock up front, so a transaction that reads
 /// before it writes waits its turn (busy timeout) instead of failing with "database is
@@ -32,6 +33,8 @@ pub(super) const SKIP_LOCKED: &str = "";
 /// parameters: 3,100 posts in statements of 32,000 parameters took 5.7 s to insert, in
 /// statements of 250 about 0.1 s.
 pub(super) const PARAMETERS_PER_STATEMENT: usize = 250;
+
+pub(super) const JSON_COUNTS: &str = "SELECT key, value FROM json_each($1)";
 
 pub(super) const MIGRATIONS_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (
      version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)";
@@ -103,6 +106,11 @@ pub(super) const MIGRATIONS: &[Migration] = &[
     .then(
         crate::body::convert::step,
         include_str!("../../migrations/sqlite/0012_post_bodies.after.sql"),
+    ),
+    Migration::new(
+        13,
+        "tag_learning",
+        include_str!("../../migrations/sqlite/0013_tag_learning.sql"),
     ),
 ];
 
@@ -197,7 +205,7 @@ fn file(path: &Path, params: &[(String, String)]) -> Result<Location> {
         file: Some(absolute),
         params: params.to_vec(),
         busy_timeout: BUSY_TIMEOUT,
-        pool_size: 8,
+        pool_size: crate::DEFAULT_POOL_SIZE,
     };
     location.connect_url = connect_url(&location)?;
     location.read_only = is_read_only(&location.params);
@@ -330,126 +338,23 @@ pub(super) fn cause(code: i32) -> Option<Cause> {
     }
 }
 
-/// Search reads the FTS5 table `posts_fts` (contentless: the text is the store's, in
-/// `posts.body`); the snippet is cut in Rust ([`crate::search`]).
-pub(super) fn push_search_from(sql: &mut Sql, expression: &str, with_source: bool) {
-    sql.push(" FROM posts_fts JOIN posts p ON p.id = posts_fts.rowid");
-    if with_source {
-        sql.push(" JOIN sources s ON s.id = p.source_id");
-    }
-    sql.push(" WHERE posts_fts MATCH ")
-        .bind(expression.to_owned());
-}
+/// A deferred transaction: in WAL mode its first read fixes the snapshot every later read
+/// sees, and writers carry on beside it.
+pub(super) const BEGIN_SNAPSHOT: &str = "BEGIN";
 
-/// bm25 is lower for better matches; a title match weighs five times a text match.
-pub(super) const SEARCH_COLUMNS: &str = "-bm25(posts_fts, 5.0, 1.0) AS score";
+pub(super) const TABLES_QUERY: &str = "SELECT name FROM sqlite_master
+     WHERE type = 'table' AND name NOT LIKE 'sqlite!_%' ESCAPE '!' ORDER BY name";
 
-/// The tokenizer of `posts_fts` (migration 12), for the check's copy.
-const TOKENIZE: &str = "porter unicode61 remove_diacritics 2";
+pub(super) const COLUMNS_QUERY: &str = "SELECT name, type FROM pragma_table_info($1) ORDER BY cid";
 
-/// Removes the entries of `cleared` (a post never indexed has none: nothing to do for
-/// it), then inserts `entries` in a few multi-row statements, ids ascending, so FTS5
-/// gathers the batch in memory and writes it as one segment.
-pub(super) async fn write_search_entries(
-    conn: &mut AnyConnection,
-    cleared: &[i64],
-    entries: &[SearchEntry<'_>],
-) -> Result<()> {
-    for chunk in cleared.chunks(PARAMETERS_PER_STATEMENT) {
-        let mut delete = Sql::new("DELETE FROM posts_fts WHERE rowid IN (");
-        delete.push_list(chunk, |sql, id| {
-            sql.bind(*id);
-        });
-        delete.push(")");
-        delete
-            .execute(&mut *conn, "removing old search index entries")
-            .await?;
-    }
-    insert_entries(conn, "posts_fts", entries, "writing the search index").await
-}
-
-async fn insert_entries(
-    conn: &mut AnyConnection,
-    table: &str,
-    entries: &[SearchEntry<'_>],
-    action: &'static str,
-) -> Result<()> {
-    for chunk in entries.chunks(PARAMETERS_PER_STATEMENT / 3) {
-        let mut insert = Sql::new("INSERT INTO ");
-        insert
-            .push(table)
-            .push(" (rowid, title, content_text) VALUES ");
-        insert.push_list(chunk, |sql, entry| {
-            sql.push("(")
-                .bind(entry.id)
-                .push(", ")
-                .bind(entry.title.to_owned())
-                .push(", ")
-                .bind(entry.text.to_owned())
-                .push(")");
-        });
-        insert.execute(&mut *conn, action).await?;
-    }
-    Ok(())
-}
-
-/// The check indexes every post again into a temporary FTS5 table with the same
-/// tokenizer, private to the connection.
-pub(super) async fn check_search_begin(conn: &mut AnyConnection) -> Result<()> {
-    let create = format!(
-        "DROP TABLE IF EXISTS temp.search_check_index; \
-         DROP TABLE IF EXISTS temp.search_check_terms; \
-         DROP TABLE IF EXISTS temp.search_check; \
-         CREATE VIRTUAL TABLE temp.search_check USING fts5 \
-             (title, content_text, content = '', tokenize = '{TOKENIZE}')"
-    );
-    conn.execute(sqlx::raw_sql(sqlx::AssertSqlSafe(create)))
+/// SQLite's own check of the file's structure (pages, indexes), without reading every
+/// row's index entries; one line per problem.
+pub(super) async fn integrity_problems(conn: &mut AnyConnection) -> Result<Vec<String>> {
+    let lines: Vec<String> = sqlx::query_scalar("PRAGMA quick_check")
+        .fetch_all(conn)
         .await
-        .during("checking the search index")?;
-    Ok(())
-}
-
-pub(super) async fn check_search_add(
-    conn: &mut AnyConnection,
-    entries: &[SearchEntry<'_>],
-) -> Result<()> {
-    insert_entries(
-        conn,
-        "temp.search_check",
-        entries,
-        "checking the search index",
-    )
-    .await
-}
-
-/// Every (term, post, column, position) of one index and not the other, counted by post;
-/// `fts5vocab` lists them.
-pub(super) async fn check_search_differences(conn: &mut AnyConnection) -> Result<u64> {
-    conn.execute(
-        "CREATE VIRTUAL TABLE temp.search_check_index USING fts5vocab(main, posts_fts, instance);
-         CREATE VIRTUAL TABLE temp.search_check_terms USING fts5vocab(temp, search_check, instance);",
-    )
-    .await
-    .during("checking the search index")?;
-    let differing: Result<i64, sqlx::Error> = sqlx::query_scalar(
-        "SELECT COUNT(DISTINCT doc) FROM (
-             SELECT * FROM (SELECT term, doc, col, [offset] FROM temp.search_check_index
-                 EXCEPT SELECT term, doc, col, [offset] FROM temp.search_check_terms)
-             UNION ALL
-             SELECT * FROM (SELECT term, doc, col, [offset] FROM temp.search_check_terms
-                 EXCEPT SELECT term, doc, col, [offset] FROM temp.search_check_index))",
-    )
-    .fetch_one(&mut *conn)
-    .await;
-    let dropped = conn
-        .execute(
-            "DROP TABLE temp.search_check_index; DROP TABLE temp.search_check_terms;
-             DROP TABLE temp.search_check;",
-        )
-        .await;
-    let differing = differing.during("checking the search index")?;
-    dropped.during("checking the search index")?;
-    Ok(u64::try_from(differing).unwrap_or(0))
+        .during("checking the database file")?;
+    Ok(lines.into_iter().filter(|line| line != "ok").collect())
 }
 
 #[cfg(test)]

@@ -30,6 +30,9 @@ use crate::error::QueryContext;
 use crate::sql::Sql;
 use crate::{Result, Store, body};
 
+/// The list of posts waiting for the search index.
+pub(crate) const PENDING_TABLE: &str = "search_pending";
+
 /// Posts indexed per transaction.
 pub(crate) const BATCH: i64 = 2_000;
 /// Pending posts that make an indexing pass due ([`Store::index_search_if_due`]).
@@ -219,38 +222,87 @@ impl Store {
 
     /// How many posts are pending or have an index entry that differs from their own.
     pub async fn search_entries_out_of_step(&self) -> Result<u64> {
-        let pending = self.search_pending().await?;
         let mut conn = self
             .pool
             .acquire()
             .await
             .during("checking the search index")?;
-        self.engine.check_search_begin(&mut conn).await?;
-        let mut after = 0_i64;
-        loop {
-            let ids: Vec<i64> =
-                sqlx::query_scalar("SELECT id FROM posts WHERE id > $1 ORDER BY id LIMIT $2")
-                    .bind(after)
-                    .bind(BATCH)
-                    .fetch_all(&mut *conn)
-                    .await
-                    .during("checking the search index")?;
-            let Some(&last) = ids.last() else { break };
-            after = last;
-            let posts = read_texts(&mut conn, self.engine, &ids).await?;
-            let entries: Vec<SearchEntry<'_>> = posts
-                .iter()
-                .map(|(id, title, text)| SearchEntry {
-                    id: *id,
-                    title,
-                    text,
-                })
-                .collect();
-            self.engine.check_search_add(&mut conn, &entries).await?;
-        }
-        let differing = self.engine.check_search_differences(&mut conn).await?;
-        Ok(pending + differing)
+        let compared = compare_with_posts(&mut conn, self.engine).await?;
+        Ok(compared.pending + compared.differing)
     }
+}
+
+/// The search index compared with the posts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct IndexComparison {
+    /// Posts waiting for the next indexing pass (their entries are not compared).
+    pub(crate) pending: u64,
+    /// Posts not pending whose entry differs from what indexing their title and text
+    /// afresh gives (a missing or stale entry), and entries of posts that are gone.
+    pub(crate) differing: u64,
+}
+
+/// Compares the index on `conn` with every post not pending (the engine compares: see
+/// [`Engine::check_search_entries`]). Reads only, apart from SQLite's private temporary
+/// index, so it runs on any connection `syndic store check` or a read-only store has.
+pub(crate) async fn compare_with_posts(
+    conn: &mut AnyConnection,
+    engine: Engine,
+) -> Result<IndexComparison> {
+    let pending: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM search_pending")
+        .fetch_one(&mut *conn)
+        .await
+        .during("counting posts waiting for the search index")?;
+    let mut differing = 0;
+    engine.begin_search_check(conn).await?;
+    let mut after = 0_i64;
+    loop {
+        let ids: Vec<i64> = sqlx::query_scalar(
+            "SELECT id FROM posts p WHERE id > $1 \
+             AND NOT EXISTS (SELECT 1 FROM search_pending s WHERE s.post_id = p.id) \
+             ORDER BY id LIMIT $2",
+        )
+        .bind(after)
+        .bind(BATCH)
+        .fetch_all(&mut *conn)
+        .await
+        .during("checking the search index")?;
+        let Some(&last) = ids.last() else { break };
+        after = last;
+        let posts = read_texts(conn, engine, &ids).await?;
+        let entries: Vec<SearchEntry<'_>> = posts
+            .iter()
+            .map(|(id, title, text)| SearchEntry {
+                id: *id,
+                title,
+                text,
+            })
+            .collect();
+        differing += engine.check_search_entries(conn, &entries).await?;
+    }
+    differing += engine.finish_search_check(conn).await?;
+    Ok(IndexComparison {
+        pending: u64::try_from(pending).unwrap_or(0),
+        differing,
+    })
+}
+
+/// Empties the search index and lists every post as waiting for it, inside the caller's
+/// transaction; after it commits, [`Store::index_search`] writes the index again.
+pub(crate) async fn clear_and_mark_every_post(
+    conn: &mut AnyConnection,
+    engine: Engine,
+) -> Result<()> {
+    engine.clear_search_index(conn).await?;
+    // `WHERE TRUE`: SQLite would read `ON` after a bare `FROM posts` as a join's.
+    sqlx::query(
+        "INSERT INTO search_pending (post_id) SELECT id FROM posts WHERE TRUE \
+         ON CONFLICT DO NOTHING",
+    )
+    .execute(&mut *conn)
+    .await
+    .during("listing every post for the search index")?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -79,9 +79,13 @@ async fn sqlite_store(path: &std::path::Path, busy: Duration) -> Store {
     let mut location = Location::sqlite_file(path).expect("a path");
     location.busy_timeout = busy;
     location.pool_size = 1;
-    Store::open_at(&location, &path.display().to_string())
-        .await
-        .expect("open")
+    Store::open_at(
+        &location,
+        &path.display().to_string(),
+        &crate::StoreOptions::default(),
+    )
+    .await
+    .expect("open")
 }
 
 #[tokio::test]

@@ -45,12 +45,14 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use syndic_store::Store;
 
-use self::stamp::StampReader;
+use self::stamp::{StampFailure, StampReader};
 
 use self::entries::{Entries, Entry};
 use self::renders::{Renders, Turn};
 use self::representation::Representation;
-use crate::http::{Conditions, base_tag, http_date, not_modified, settled, store_backed};
+use crate::http::{
+    Conditions, StoreUnreachable, base_tag, http_date, not_modified, settled, store_backed,
+};
 
 /// The default bound of the page cache: 16 MiB.
 pub const DEFAULT_PAGE_CACHE_BYTES: u64 = 16 * 1024 * 1024;
@@ -151,8 +153,8 @@ impl PageCache {
         text
     }
 
-    /// The layer over `store` for [`serving_router`](crate::serving_router); `None` when
-    /// the cache is off.
+    /// The layer over `store` for [`serving_router`](crate::serving_router), reading the
+    /// change stamp within `deadline`; `None` when the cache is off.
     pub(crate) fn layer(&self, store: &Store, deadline: Duration) -> Option<CacheLayer> {
         let shared = self.shared.as_ref()?;
         let stamps = shared
@@ -194,7 +196,11 @@ pub(crate) struct CacheLayer {
 
 /// Middleware: answers from the cache, or renders through the router and keeps the
 /// answer; see the module docs.
-pub(crate) async fn cached(State(layer): State<CacheLayer>, req: Request, next: Next) -> Response {
+pub(crate) async fn cached(
+    State(layer): State<CacheLayer>,
+    mut req: Request,
+    next: Next,
+) -> Response {
     let path = req.uri().path();
     if req.method() != Method::GET || !cacheable_path(path) {
         return next.run(req).await;
@@ -207,8 +213,14 @@ pub(crate) async fn cached(State(layer): State<CacheLayer>, req: Request, next: 
         .path_and_query()
         .map_or(path, |target| target.as_str());
     let key = representation.key(target);
-    let Some(reading) = layer.stamps.read().await else {
-        return next.run(req).await;
+    let reading = match layer.stamps.read().await {
+        Ok(reading) => reading,
+        Err(StampFailure::Unreachable) => {
+            // The router answers 503 without asking the store again.
+            req.extensions_mut().insert(StoreUnreachable);
+            return next.run(req).await;
+        }
+        Err(StampFailure::Failed) => return next.run(req).await,
     };
     let stamp = reading.stamp;
     if reading.went_back {

@@ -15,8 +15,17 @@ use tokio::sync::watch;
 
 use crate::error::chain;
 
-/// What a read gave: the stamp, or `None` when the store failed or was too slow (logged).
-type Read = Option<Reading>;
+/// What a read gave: the stamp, or why there is none (logged).
+pub(crate) type Read = Result<Reading, StampFailure>;
+
+/// Why a read of the change stamp gave none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum StampFailure {
+    /// The store could not be reached, or did not answer within the reader's deadline.
+    Unreachable,
+    /// The store answered with an error (a missing clock row, say).
+    Failed,
+}
 
 /// One read of the change stamp.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,8 +68,8 @@ impl StampReader {
         })
     }
 
-    /// The change stamp as of a read that started after this call; `None` when the
-    /// store could not say within the deadline.
+    /// The change stamp as of a read that started after this call, or why the store
+    /// could not say within the deadline.
     pub(crate) async fn read(self: &Arc<Self>) -> Read {
         let mut answer = {
             let mut rounds = self.rounds.lock().unwrap_or_else(PoisonError::into_inner);
@@ -78,8 +87,8 @@ impl StampReader {
             answer
         };
         match answer.wait_for(Option::is_some).await {
-            Ok(read) => read.flatten(),
-            Err(_) => None,
+            Ok(read) => read.unwrap_or(Err(StampFailure::Failed)),
+            Err(_) => Err(StampFailure::Failed),
         }
     }
 
@@ -98,7 +107,7 @@ impl StampReader {
                 stamp,
                 went_back: rounds.last_version.is_some_and(|last| stamp.version < last),
             });
-            if let Some(stamp) = stamp {
+            if let Ok(stamp) = stamp {
                 rounds.last_version = Some(stamp.version);
             }
             let _ = next.send(Some(read));
@@ -112,20 +121,24 @@ impl StampReader {
         self.reads.load(Ordering::Relaxed)
     }
 
-    async fn read_store(&self) -> Option<ChangeStamp> {
+    async fn read_store(&self) -> Result<ChangeStamp, StampFailure> {
         self.reads.fetch_add(1, Ordering::Relaxed);
         match tokio::time::timeout(self.deadline, self.store.change_stamp()).await {
-            Ok(Ok(stamp)) => Some(stamp),
+            Ok(Ok(stamp)) => Ok(stamp),
+            Ok(Err(err)) if err.is_unreachable() => {
+                tracing::warn!(error = %chain(&err), "cannot reach the store for the change clock");
+                Err(StampFailure::Unreachable)
+            }
             Ok(Err(err)) => {
                 tracing::warn!(error = %chain(&err), "cannot read the change clock; not using the page cache");
-                None
+                Err(StampFailure::Failed)
             }
             Err(_) => {
                 tracing::warn!(
                     deadline_ms = self.deadline.as_millis(),
-                    "the change clock did not answer in time; not using the page cache"
+                    "the change clock did not answer in time: the store is taken for unreachable"
                 );
-                None
+                Err(StampFailure::Unreachable)
             }
         }
     }
@@ -189,7 +202,7 @@ mod tests {
             requests.spawn(async move { reader.read().await });
         }
         while let Some(read) = requests.join_next().await {
-            assert!(read.expect("join").is_some());
+            assert!(read.expect("join").is_ok());
         }
         assert_eq!(reader.store_reads(), 2);
     }

@@ -14,8 +14,14 @@ use axum::response::Response;
 use chrono::Utc;
 
 use super::conditional::{http_date, settled};
-use crate::AppState;
-use crate::error::chain;
+use crate::error::{chain, rendered};
+use crate::{AppState, WebError};
+
+/// A request extension: the store was found unreachable on the way in (by the page
+/// cache's read of the change stamp), so the request is answered `503` without asking
+/// again.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct StoreUnreachable;
 
 /// Middleware: gives a `200` answer to GET or HEAD of a store-backed page or feed that has
 /// no `Last-Modified` of its own the store's last change.
@@ -24,8 +30,14 @@ use crate::error::chain;
 /// renders can only make the page newer than its stamp, never older. A change within the
 /// current second gets no `Last-Modified` (the `ETag` still validates): a second change in
 /// that same second would carry the same HTTP date, and a client holding the first would be
-/// told nothing changed. A store error here leaves the header out and is logged; it never
-/// fails the request.
+/// told nothing changed.
+///
+/// This read is the request's first touch of the store, so it also tells whether the
+/// store is there: when it cannot be reached, or does not answer within
+/// [`RequestLimits::store_wait`](crate::RequestLimits::store_wait), the request is
+/// answered `503` with `Retry-After` at once (as it is when the page cache's read of the
+/// change stamp found the same, [`StoreUnreachable`]). Any other store error here leaves
+/// the header out and is logged; it never fails the request.
 pub(crate) async fn last_modified(
     State(state): State<AppState>,
     req: Request,
@@ -35,16 +47,24 @@ pub(crate) async fn last_modified(
     if !readable || !store_backed(req.uri().path()) {
         return next.run(req).await;
     }
+    if req.extensions().get::<StoreUnreachable>().is_some() {
+        return rendered(&state, WebError::StoreUnreachable);
+    }
     let asked_at = Utc::now();
-    let changed = match state.store.last_change().await {
-        Ok(changed) => Some(changed),
-        Err(err) => {
+    let read = tokio::time::timeout(state.limits().store_wait, state.store.last_change()).await;
+    let changed = match read {
+        Ok(Ok(changed)) => Some(changed),
+        Ok(Err(err)) if err.is_unreachable() => {
+            return rendered(&state, WebError::Store(err));
+        }
+        Ok(Err(err)) => {
             tracing::warn!(
                 error = %chain(&err),
                 "cannot read the store's last change; answering without Last-Modified"
             );
             None
         }
+        Err(_) => return rendered(&state, WebError::StoreUnreachable),
     };
     let mut response = next.run(req).await;
     if response.status() != StatusCode::OK || response.headers().contains_key(LAST_MODIFIED) {

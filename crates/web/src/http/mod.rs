@@ -19,5 +19,5 @@ pub(crate) use conditional::{
     Conditions, base_tag, conditional, encoded_etag, http_date, not_modified, settled,
 };
 pub(crate) use deadline::deadline;
-pub(crate) use last_modified::{last_modified, store_backed};
+pub(crate) use last_modified::{StoreUnreachable, last_modified, store_backed};
 pub(crate) use limits::query_limit;

@@ -180,6 +180,44 @@ async fn a_damaged_index_is_found_by_the_check() {
     assert_eq!(store.search_entries_out_of_step().await.expect("check"), 1);
 }
 
+async fn the_check_compares_inside_a_read_only_transaction_and_leaves_pending_posts_out() {
+    let (store, source, _db) = store_with_source(None).await;
+    let stored = posts(&["Kelp notes", "Tide notes", "Reef notes"]);
+    store
+        .ingest(source, &meta(), &stored[..2], at(10))
+        .await
+        .expect("ingest");
+    store.index_search().await.expect("index");
+    let damage = if store.engine_name() == "sqlite" {
+        "DELETE FROM posts_fts WHERE rowid = 2"
+    } else {
+        "DELETE FROM search_documents WHERE post_id = 2"
+    };
+    crate::testing::execute(&store, damage)
+        .await
+        .expect("damage");
+    // A third post waits for the next pass: not a difference.
+    store
+        .ingest(source, &meta(), &stored, at(11))
+        .await
+        .expect("ingest");
+    let mut conn = store.pool.acquire().await.expect("connection");
+    // PostgreSQL's read-only transaction refuses temporary tables; the check needs none.
+    let mut snapshot = sqlx::Connection::begin_with(&mut *conn, store.engine.begin_snapshot())
+        .await
+        .expect("a read-only transaction");
+    let compared = super::compare_with_posts(&mut snapshot, store.engine)
+        .await
+        .expect("the comparison");
+    assert_eq!(
+        compared,
+        super::IndexComparison {
+            pending: 1,
+            differing: 1
+        }
+    );
+}
+
 crate::tests::on_both_engines!(
     an_ingest_only_records_posts_and_a_pass_indexes_them_all,
     a_pass_is_due_after_enough_posts_and_not_for_a_few_just_stored,
@@ -187,4 +225,5 @@ crate::tests::on_both_engines!(
     posts_deleted_before_or_after_their_pass_leave_no_entry,
     an_edit_is_indexed_again_and_its_old_words_are_gone,
     a_damaged_index_is_found_by_the_check,
+    the_check_compares_inside_a_read_only_transaction_and_leaves_pending_posts_out,
 );
