@@ -48,9 +48,6 @@ pub(crate) async fn filled(store: &Store) {
             )
         })
         .collect();
-    for post in &mut posts {
-        post.stems = vec!["kelp".into(), "note".into()];
-    }
     posts[0].entry.link = None;
     posts[1].entry.author = Some("Ana".into());
     posts[2].tags.push(TagAssignment {
@@ -77,13 +74,6 @@ pub(crate) async fn filled(store: &Store) {
         .record_failure(other, "HTTP 500", at(12), None, at(11))
         .await
         .expect("failure");
-    // What a retag learns: the corpus counts again and a model for the tag.
-    let stats = store.corpus_stats(100).await.expect("corpus");
-    let model = [("kelp".to_owned(), r#"{"weight":1.0}"#.to_owned())];
-    store
-        .save_tag_learning(&stats, 1, &model, at(11))
-        .await
-        .expect("learning");
     let first = store
         .posts_by_link("https://blog.example/g2")
         .await
