@@ -47,6 +47,16 @@ impl<'a> CandidatePages<'a> {
         self.exhausted
     }
 
+    /// The listed sources no page has read yet (none for due sources).
+    pub(super) fn unread(&self) -> Vec<SourceId> {
+        match self.which {
+            Claimable::Listed(listed) => {
+                listed.get(self.listed_read..).unwrap_or_default().to_vec()
+            }
+            Claimable::Due(_) => Vec::new(),
+        }
+    }
+
     /// The next page of candidates (empty once exhausted).
     pub(super) async fn next(
         &mut self,
