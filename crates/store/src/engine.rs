@@ -301,6 +301,31 @@ pub(crate) struct SearchEntry<'a> {
     pub(crate) text: &'a str,
 }
 
+impl<'a> SearchEntry<'a> {
+    /// The entries of posts read as `(id, title, text)`.
+    pub(crate) fn all(posts: &'a [(i64, String, String)]) -> Vec<SearchEntry<'a>> {
+        posts
+            .iter()
+            .map(|(id, title, text)| SearchEntry {
+                id: *id,
+                title,
+                text,
+            })
+            .collect()
+    }
+
+    /// `(id, title, text)` as one row of a `VALUES` list, on either engine.
+    pub(crate) fn push_row(&self, sql: &mut Sql) {
+        sql.push("(")
+            .bind(self.id)
+            .push(", ")
+            .bind(self.title.to_owned())
+            .push(", ")
+            .bind(self.text.to_owned())
+            .push(")");
+    }
+}
+
 /// Reading query plans, for the test that checks every page's queries use their indexes.
 #[cfg(test)]
 impl Engine {

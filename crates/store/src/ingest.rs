@@ -233,35 +233,20 @@ async fn insert_posts(
     let bodies = encode_bodies(new.iter().map(|(entry, _)| *entry));
     let mut ids = HashMap::with_capacity(new.len());
     let per_statement = engine.rows_per_statement(10);
-    for (chunk, bodies) in new.chunks(per_statement).zip(bodies.chunks(per_statement)) {
+    let mut bodies = bodies.into_iter();
+    for chunk in new.chunks(per_statement) {
         let mut insert = Sql::new(
             "INSERT INTO posts (source_id, guid, title, link, author, published_at, updated_at,
                  first_seen_at, body, categories, language) VALUES ",
         );
         insert.push_list(
-            chunk.iter().zip(bodies),
+            chunk.iter().zip(bodies.by_ref()),
             |sql, ((entry, published), body)| {
-                sql.push("(")
-                    .bind(source.0)
-                    .push(", ")
-                    .bind(entry.guid.clone().into_owned())
-                    .push(", ")
-                    .bind(entry.title.clone().into_owned())
-                    .push(", ")
-                    .bind(entry.link.clone().map(|l| l.into_owned()))
-                    .push(", ")
-                    .bind(entry.author.clone().map(|a| a.into_owned()))
-                    .push(", ")
-                    .bind(*published)
-                    .push(", NULL, ")
-                    .bind(to_secs(now))
-                    .push(", ")
-                    .bind(body.clone())
-                    .push(", ")
-                    .bind(entry.categories.clone())
-                    .push(", ")
-                    .bind(entry.language.clone().map(|l| l.into_owned()))
-                    .push(")");
+                sql.push("(").bind(source.0).push(", ");
+                push_described(sql, entry, *published);
+                sql.push(", NULL, ").bind(to_secs(now)).push(", ");
+                push_contents(sql, entry, body);
+                sql.push(")");
             },
         );
         insert.push(" RETURNING id, guid");
@@ -272,6 +257,29 @@ async fn insert_posts(
         }
     }
     Ok(ids)
+}
+
+/// The columns that name and date a post, in the order both statements list them:
+/// `guid, title, link, author, published_at`.
+fn push_described(sql: &mut Sql, entry: &Incoming<'_>, published: i64) {
+    sql.bind(entry.guid.clone().into_owned())
+        .push(", ")
+        .bind(entry.title.clone().into_owned())
+        .push(", ")
+        .bind(entry.link.clone().map(|l| l.into_owned()))
+        .push(", ")
+        .bind(entry.author.clone().map(|a| a.into_owned()))
+        .push(", ")
+        .bind(published);
+}
+
+/// The columns that hold a post's contents: `body, categories, language`.
+fn push_contents(sql: &mut Sql, entry: &Incoming<'_>, body: Vec<u8>) {
+    sql.bind(body)
+        .push(", ")
+        .bind(entry.categories.clone())
+        .push(", ")
+        .bind(entry.language.clone().map(|l| l.into_owned()));
 }
 
 /// The bodies of `entries`, compressed off the async threads (see [`body::off_async`]).
@@ -305,10 +313,8 @@ async fn update_posts(
         .collect();
     let bodies = encode_bodies(changed.iter().map(|(entry, _, _)| *entry));
     let per_statement = engine.rows_per_statement(10);
-    for (chunk, bodies) in changed
-        .chunks(per_statement)
-        .zip(bodies.chunks(per_statement))
-    {
+    let mut bodies = bodies.into_iter();
+    for chunk in changed.chunks(per_statement) {
         let mut update = Sql::new(
             "UPDATE posts SET guid = v.column2, title = v.column3, link = v.column4,
                  author = v.column5, published_at = v.column6, updated_at = v.column7,
@@ -316,29 +322,15 @@ async fn update_posts(
              FROM (VALUES ",
         );
         update.push_list(
-            chunk.iter().zip(bodies),
+            chunk.iter().zip(bodies.by_ref()),
             |sql, ((entry, post, published), body)| {
-                sql.push("(")
-                    .bind(*post)
-                    .push(", ")
-                    .bind(entry.guid.clone().into_owned())
-                    .push(", ")
-                    .bind(entry.title.clone().into_owned())
-                    .push(", ")
-                    .bind(entry.link.clone().map(|l| l.into_owned()))
-                    .push(", ")
-                    .bind(entry.author.clone().map(|a| a.into_owned()))
-                    .push(", ")
-                    .bind(*published)
-                    .push(", ")
+                sql.push("(").bind(*post).push(", ");
+                push_described(sql, entry, *published);
+                sql.push(", ")
                     .bind(to_secs(entry.updated.unwrap_or(now)))
-                    .push(", ")
-                    .bind(body.clone())
-                    .push(", ")
-                    .bind(entry.categories.clone())
-                    .push(", ")
-                    .bind(entry.language.clone().map(|l| l.into_owned()))
-                    .push(")");
+                    .push(", ");
+                push_contents(sql, entry, body);
+                sql.push(")");
             },
         );
         update.push(") AS v WHERE posts.id = v.column1");

@@ -249,15 +249,7 @@ pub(super) async fn write_search_entries(
 /// ` FROM (VALUES (id, title, text), …) AS v`.
 fn push_entries(sql: &mut Sql, entries: &[SearchEntry<'_>]) {
     sql.push(" FROM (VALUES ");
-    sql.push_list(entries, |sql, entry| {
-        sql.push("(")
-            .bind(entry.id)
-            .push(", ")
-            .bind(entry.title.to_owned())
-            .push(", ")
-            .bind(entry.text.to_owned())
-            .push(")");
-    });
+    sql.push_list(entries, |sql, entry| entry.push_row(sql));
     sql.push(") AS v");
 }
 

@@ -142,14 +142,7 @@ async fn index_batch(conn: &mut AnyConnection, engine: Engine) -> Result<(usize,
     }
     claimed.sort_unstable();
     let posts = read_texts(conn, engine, &claimed).await?;
-    let entries: Vec<SearchEntry<'_>> = posts
-        .iter()
-        .map(|(id, title, text)| SearchEntry {
-            id: *id,
-            title,
-            text,
-        })
-        .collect();
+    let entries = SearchEntry::all(&posts);
     engine
         .write_search_entries(&mut *conn, &claimed, &entries)
         .await?;
@@ -270,14 +263,7 @@ pub(crate) async fn compare_with_posts(
         let Some(&last) = ids.last() else { break };
         after = last;
         let posts = read_texts(conn, engine, &ids).await?;
-        let entries: Vec<SearchEntry<'_>> = posts
-            .iter()
-            .map(|(id, title, text)| SearchEntry {
-                id: *id,
-                title,
-                text,
-            })
-            .collect();
+        let entries = SearchEntry::all(&posts);
         differing += engine.check_search_entries(conn, &entries).await?;
     }
     differing += engine.finish_search_check(conn).await?;

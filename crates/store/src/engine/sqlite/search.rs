@@ -69,15 +69,7 @@ async fn insert_entries(
         insert
             .push(table)
             .push(" (rowid, title, content_text) VALUES ");
-        insert.push_list(chunk, |sql, entry| {
-            sql.push("(")
-                .bind(entry.id)
-                .push(", ")
-                .bind(entry.title.to_owned())
-                .push(", ")
-                .bind(entry.text.to_owned())
-                .push(")");
-        });
+        insert.push_list(chunk, |sql, entry| entry.push_row(sql));
         insert.execute(&mut *conn, action).await?;
     }
     Ok(())
