@@ -23,17 +23,17 @@ fn posts(titles: &[&str]) -> Vec<crate::IncomingPost> {
         .collect()
 }
 
-async fn an_ingest_only_records_posts_and_a_pass_indexes_them_all() {
-    let (store, source, _db) = store_with_source(None).await;
+/// Stores posts titled `titles` (guids g0, g1, …) from `source` at `when`.
+async fn ingest_titled(store: &Store, source: syndic_core::SourceId, titles: &[&str], when: u32) {
     store
-        .ingest(
-            source,
-            &meta(),
-            &posts(&["Kelp notes", "Tide notes"]),
-            at(10),
-        )
+        .ingest(source, &meta(), &posts(titles), at(when))
         .await
         .expect("ingest");
+}
+
+async fn an_ingest_only_records_posts_and_a_pass_indexes_them_all() {
+    let (store, source, _db) = store_with_source(None).await;
+    ingest_titled(&store, source, &["Kelp notes", "Tide notes"], 10).await;
     assert_eq!(store.search_pending().await.expect("pending"), 2);
     assert!(titles(&store, "kelp").await.is_empty(), "not indexed yet");
     assert!(!store.search_index_in_step().await.expect("check"));
@@ -45,24 +45,13 @@ async fn an_ingest_only_records_posts_and_a_pass_indexes_them_all() {
     assert_eq!(store.index_search().await.expect("nothing left"), 0);
 
     // The same feed again, unchanged: nothing to index.
-    store
-        .ingest(
-            source,
-            &meta(),
-            &posts(&["Kelp notes", "Tide notes"]),
-            at(11),
-        )
-        .await
-        .expect("ingest");
+    ingest_titled(&store, source, &["Kelp notes", "Tide notes"], 11).await;
     assert_eq!(store.search_pending().await.expect("pending"), 0);
 }
 
 async fn a_pass_is_due_after_enough_posts_and_not_for_a_few_just_stored() {
     let (store, source, _db) = store_with_source(None).await;
-    store
-        .ingest(source, &meta(), &posts(&["Kelp notes"]), at(10))
-        .await
-        .expect("ingest");
+    ingest_titled(&store, source, &["Kelp notes"], 10).await;
     // One post pending, the last pass (at open) a moment ago: not due.
     assert_eq!(store.index_search_if_due().await.expect("due?"), 0);
     assert_eq!(store.search_pending().await.expect("pending"), 1);
@@ -87,15 +76,7 @@ async fn opening_a_store_a_crashed_run_left_catches_the_index_up() {
         name: None,
     };
     let source = store.upsert_source(&spec, at(1)).await.expect("source");
-    store
-        .ingest(
-            source,
-            &meta(),
-            &posts(&["Kelp notes", "Tide notes"]),
-            at(10),
-        )
-        .await
-        .expect("ingest");
+    ingest_titled(&store, source, &["Kelp notes", "Tide notes"], 10).await;
     // The run ends before any pass: the pending list is in the store.
     store.close().await;
     drop(store);
@@ -108,15 +89,7 @@ async fn opening_a_store_a_crashed_run_left_catches_the_index_up() {
 
 async fn posts_deleted_before_or_after_their_pass_leave_no_entry() {
     let (store, source, _db) = store_with_source(None).await;
-    store
-        .ingest(
-            source,
-            &meta(),
-            &posts(&["Kelp notes", "Tide notes"]),
-            at(10),
-        )
-        .await
-        .expect("ingest");
+    ingest_titled(&store, source, &["Kelp notes", "Tide notes"], 10).await;
     store.index_search().await.expect("index");
     let more = vec![tagged(entry("late", "Kelp again", 3), &[])];
     store
@@ -135,10 +108,7 @@ async fn posts_deleted_before_or_after_their_pass_leave_no_entry() {
 
 async fn an_edit_is_indexed_again_and_its_old_words_are_gone() {
     let (store, source, _db) = store_with_source(None).await;
-    store
-        .ingest(source, &meta(), &posts(&["Kelp notes"]), at(10))
-        .await
-        .expect("ingest");
+    ingest_titled(&store, source, &["Kelp notes"], 10).await;
     store.index_search().await.expect("index");
     let mut edited = entry("g0", "Seagrass notes", 2);
     edited.content_html = "<p>Seagrass stores carbon.</p>".into();
@@ -156,15 +126,7 @@ async fn an_edit_is_indexed_again_and_its_old_words_are_gone() {
 
 async fn a_damaged_index_is_found_by_the_check() {
     let (store, source, _db) = store_with_source(None).await;
-    store
-        .ingest(
-            source,
-            &meta(),
-            &posts(&["Kelp notes", "Tide notes"]),
-            at(10),
-        )
-        .await
-        .expect("ingest");
+    ingest_titled(&store, source, &["Kelp notes", "Tide notes"], 10).await;
     store.index_search().await.expect("index");
     // An entry written for other words than the post's.
     let damage = if store.engine_name() == "sqlite" {
