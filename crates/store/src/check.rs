@@ -81,8 +81,9 @@ impl Store {
 }
 
 async fn check_at(location: Location, url: &str) -> Result<StoreCheck> {
-    // Never created or upgraded by looking at it.
-    let location = location.existing()?;
+    // Read as it is: never created, upgraded or written by looking at it (the search
+    // check's comparison index is a temporary table, which a read-only connection may make).
+    let location = location.for_reading()?;
     let pool = Engine::connect(&location, url, &StoreOptions::default()).await?;
     let mut conn = pool.acquire().await.during("checking the store")?;
     let checked = examine(&mut conn, location.engine).await;
