@@ -10,6 +10,7 @@
 //! This crate does no IO and knows nothing of HTTP, SQL or HTML parsing; it is the inner
 //! ring every other crate depends on.
 
+mod attribution;
 pub mod metrics;
 mod paging;
 mod post;
@@ -18,6 +19,9 @@ mod slug;
 mod source;
 mod tag;
 
+pub use attribution::{
+    AttributionTemplate, DEFAULT_ATTRIBUTION, Filled, Placeholder, TemplateError,
+};
 pub use metrics::{FetchMetrics, FetchOutcome};
 pub use paging::{MAX_PAGE, Page};
 pub use post::{FeedEntry, FeedMeta, Post, PostId};

@@ -62,8 +62,15 @@ pub struct Post {
     pub title: String,
     pub link: Option<String>,
     /// Who the post is syndicated from: the item's author, else the source's configured
-    /// name, else the feed's title.
+    /// name, else the feed's title (with the source's `credit_original`, the item's own
+    /// origin comes before the source's name).
     pub attribution: String,
+    /// `{source}` in the attribution: the source's configured name, else its feed's title,
+    /// else its URL; with `credit_original`, the feed the item says it came from.
+    pub credited_source: String,
+    /// The source's attribution template as configured; `None` means
+    /// [`crate::DEFAULT_ATTRIBUTION`] (read it with [`crate::AttributionTemplate::of`]).
+    pub attribution_template: Option<String>,
     /// Publication time; first-seen time when the feed gave none.
     pub published: DateTime<Utc>,
     /// Set when a re-fetch changed the post.

@@ -53,6 +53,7 @@ mod reasons;
 mod retag;
 mod rows;
 mod search;
+mod source_settings;
 mod sources;
 mod sql;
 mod tables;
@@ -85,6 +86,7 @@ pub use retag::{PostForTagging, PostTagChange, RetagBatch, RetagStats, TagCache}
 pub use search::{
     MATCH_END, MATCH_START, MAX_QUERY_CHARS, MAX_QUERY_TERMS, SearchHit, SearchQuery, match_terms,
 };
+pub use source_settings::{SourceSettings, UpdatePolicy};
 pub use sources::SourceSpec;
 pub use websub::{Subscription, SubscriptionState};
 

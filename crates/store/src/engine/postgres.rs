@@ -56,6 +56,11 @@ pub(super) const MIGRATIONS: &[Migration] = &[
         "leases",
         include_str!("../../migrations/postgres/0011_leases.sql"),
     ),
+    Migration::new(
+        15,
+        "source_settings",
+        include_str!("../../migrations/postgres/0015_source_settings.sql"),
+    ),
 ];
 
 pub(super) const SEARCH_COLUMN: &str = "search_vector";
