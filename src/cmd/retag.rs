@@ -14,7 +14,7 @@ use chrono::Utc;
 use syndic_core::{PostId, SourceId, TagAssignment};
 use syndic_fetch::tags_for_post;
 use syndic_store::{PostFilter, PostForTagging, Store, TagCache};
-use syndic_tag::{PostText, Tagger};
+use syndic_tag::{CategoryPolicy, PostText, Tagger};
 
 use crate::cli::RetagArgs;
 use crate::cmd::{open_store, open_store_read_only, sync_sources};
@@ -24,7 +24,8 @@ use crate::config::Config;
 const BATCH: u32 = 5000;
 
 /// Per source: the tags all its posts get, and where it is read from (for the detail).
-type SourceRules = HashMap<SourceId, (Vec<String>, String)>;
+/// Per source: the tags it gives all its posts, its own category policy, its location.
+type SourceRules = HashMap<SourceId, (Vec<String>, Option<CategoryPolicy>, String)>;
 
 /// How one tag's posts change.
 #[derive(Default)]
@@ -51,7 +52,12 @@ pub async fn run(config: &Config, args: &RetagArgs) -> anyhow::Result<ExitCode> 
             .iter()
             .filter_map(|source| {
                 let id = stored.iter().find(|s| s.url == source.url)?.id;
-                Some((id, (source.tags.clone(), source.location.to_string())))
+                let rule = (
+                    source.tags.clone(),
+                    source.categories,
+                    source.location.to_string(),
+                );
+                Some((id, rule))
             })
             .collect();
         (store, rules)
@@ -60,7 +66,14 @@ pub async fn run(config: &Config, args: &RetagArgs) -> anyhow::Result<ExitCode> 
         let jobs = sync_sources(&store, config).await?;
         let rules = jobs
             .iter()
-            .map(|job| (job.id, (job.tags.clone(), job.location.to_string())))
+            .map(|job| {
+                let rule = (
+                    job.tags.clone(),
+                    job.options.categories,
+                    job.location.to_string(),
+                );
+                (job.id, rule)
+            })
             .collect();
         (store, rules)
     };
@@ -206,18 +219,20 @@ fn tag_posts(
     rules: &SourceRules,
     posts: &[PostForTagging],
 ) -> Vec<(PostId, Vec<TagAssignment>)> {
-    let no_rule = (Vec::new(), String::new());
+    let no_rule = (Vec::new(), None, String::new());
     posts
         .iter()
         .map(|post| {
-            let (source_tags, location) = rules.get(&post.source_id).unwrap_or(&no_rule);
+            let (source_tags, categories, location) =
+                rules.get(&post.source_id).unwrap_or(&no_rule);
             let text = PostText {
                 title: &post.title,
                 text: &post.content_text,
                 language: post.language.as_deref(),
                 categories: &post.categories,
             };
-            (post.id, tags_for_post(tagger, &text, source_tags, location))
+            let tags = tags_for_post(tagger, &text, source_tags, *categories, location);
+            (post.id, tags)
         })
         .collect()
 }

@@ -347,8 +347,26 @@ impl Tagger {
         })
     }
 
+    /// [`tag`](Self::tag) with the feed categories read under `categories` instead of
+    /// `[tagging] categories` (a source's own policy).
+    pub fn tag_under(&self, post: &PostText<'_>, categories: CategoryPolicy) -> Vec<TagAssignment> {
+        SCRATCH.with(|scratch| match scratch.try_borrow_mut() {
+            Ok(mut scratch) => self.tag_with_policy(post, &mut scratch, categories),
+            Err(_) => self.tag_with_policy(post, &mut Scratch::new(), categories),
+        })
+    }
+
     /// [`tag`](Self::tag) with caller-provided working memory, for streams of posts.
     pub fn tag_with(&self, post: &PostText<'_>, scratch: &mut Scratch) -> Vec<TagAssignment> {
+        self.tag_with_policy(post, scratch, self.settings.categories)
+    }
+
+    fn tag_with_policy(
+        &self,
+        post: &PostText<'_>,
+        scratch: &mut Scratch,
+        categories: CategoryPolicy,
+    ) -> Vec<TagAssignment> {
         let lang = self.language_of(post);
         let words = self.scan(post, lang, scratch);
         let findings = self.findings(&scratch.hits);
@@ -369,7 +387,7 @@ impl Tagger {
                 detail: detail(rule, &finding.includes, &shares, score, min_score),
             });
         }
-        for category in self.categories(post, lang) {
+        for category in self.categories(post, lang, categories) {
             if tags.iter().any(|t| t.tag == category.tag) {
                 continue;
             }
@@ -446,7 +464,7 @@ impl Tagger {
                 category: None,
             });
         }
-        out.extend(self.categories(post, lang));
+        out.extend(self.categories(post, lang, self.settings.categories));
         out
     }
 
@@ -634,10 +652,11 @@ impl Tagger {
         findings
     }
 
-    /// Tags the post's feed categories give under `[tagging] categories`.
-    fn categories(&self, post: &PostText<'_>, lang: Lang) -> Vec<Explanation> {
+    /// Tags the post's feed categories give under `policy` (normally `[tagging]
+    /// categories`).
+    fn categories(&self, post: &PostText<'_>, lang: Lang, policy: CategoryPolicy) -> Vec<Explanation> {
         let mut out: Vec<Explanation> = Vec::new();
-        if self.settings.categories == CategoryPolicy::None || post.categories.is_empty() {
+        if policy == CategoryPolicy::None || post.categories.is_empty() {
             return out;
         }
         let index = self.lang_index(lang);
@@ -650,7 +669,7 @@ impl Tagger {
                     .get(&key)
                     .map(|&i| self.rules[i].name.clone())
             });
-            let tag = match self.settings.categories {
+            let tag = match policy {
                 CategoryPolicy::None => None,
                 CategoryPolicy::Vocabulary => known,
                 CategoryPolicy::All => known.or_else(|| new_category_tag(category)),

@@ -3,7 +3,7 @@
 use syndic_core::schedule::{self, ServerHints};
 use syndic_core::{TagAssignment, TagOrigin};
 use syndic_store::IncomingPost;
-use syndic_tag::{PostText, Tagger};
+use syndic_tag::{CategoryPolicy, PostText, Tagger};
 
 use super::{MAX_ITEMS_PER_FETCH, Pipeline, SourceJob};
 use crate::SourceError;
@@ -31,6 +31,7 @@ impl Pipeline {
     ) -> Result<ParsedAndTagged, SourceError> {
         let tagger = self.tagger.current();
         let source_tags = job.tags.clone();
+        let categories = job.options.categories;
         let location = location.to_owned();
         let worker_location = location.clone();
         tokio::task::spawn_blocking(move || {
@@ -62,7 +63,13 @@ impl Pipeline {
                         language: entry.language.as_deref(),
                         categories: &entry.categories,
                     };
-                    let tags = tags_for_post(&tagger, &post, &source_tags, &worker_location);
+                    let tags = tags_for_post(
+                        &tagger,
+                        &post,
+                        &source_tags,
+                        categories,
+                        &worker_location,
+                    );
                     IncomingPost { entry, tags }
                 })
                 .collect();
@@ -122,15 +129,19 @@ fn with_feed_hint(
 }
 
 /// Every automatic tag a post gets: vocabulary matches on its title and text and its feed
-/// categories (under `[tagging] categories`), then the tags its source gives to all its
-/// posts. Ingest and `retag` both decide through here.
+/// categories (under the source's `categories`, else `[tagging] categories`), then the
+/// tags its source gives to all its posts. Ingest and `retag` both decide through here.
 pub fn tags_for_post(
     tagger: &Tagger,
     post: &PostText<'_>,
     source_tags: &[String],
+    categories: Option<CategoryPolicy>,
     source_location: &str,
 ) -> Vec<TagAssignment> {
-    let mut tags = tagger.tag(post);
+    let mut tags = match categories {
+        Some(policy) => tagger.tag_under(post, policy),
+        None => tagger.tag(post),
+    };
     tags.extend(source_tags.iter().map(|tag| TagAssignment {
         tag: tag.clone(),
         origin: TagOrigin::Source,
