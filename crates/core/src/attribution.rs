@@ -71,6 +71,28 @@ impl fmt::Display for TemplateError {
 
 impl std::error::Error for TemplateError {}
 
+/// What the placeholders stand for in one post's line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AttributionValues<'a> {
+    pub author: &'a str,
+    pub source: &'a str,
+    pub link: &'a str,
+    pub title: &'a str,
+}
+
+impl<'a> AttributionValues<'a> {
+    /// `post`'s values, with `link` as the original's address (callers choose: the
+    /// stored link, or the post's page on the site when it has none).
+    pub fn of(post: &'a Post, link: &'a str) -> AttributionValues<'a> {
+        AttributionValues {
+            author: &post.attribution,
+            source: &post.credited_source,
+            link,
+            title: &post.title,
+        }
+    }
+}
+
 /// One piece of a filled template: text from the template, or a value from the post.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Filled<'a> {
@@ -118,24 +140,23 @@ impl AttributionTemplate {
         Ok(AttributionTemplate { pieces })
     }
 
-    /// The template's pieces filled from `post`, with `link` as the original's address
-    /// (callers choose: the stored link, or the post's page on the site when it has none).
-    pub fn fill<'a>(&'a self, post: &'a Post, link: &'a str) -> Vec<Filled<'a>> {
+    /// The template's pieces filled with `values`.
+    pub fn fill<'a>(&'a self, values: &AttributionValues<'a>) -> Vec<Filled<'a>> {
         self.pieces
             .iter()
             .map(|piece| match piece {
                 Piece::Text(text) => Filled::Text(text),
-                Piece::Value(Placeholder::Author) => Filled::Value(&post.attribution),
-                Piece::Value(Placeholder::Source) => Filled::Value(&post.credited_source),
-                Piece::Value(Placeholder::Title) => Filled::Value(&post.title),
-                Piece::Value(Placeholder::Link) => Filled::Link(link),
+                Piece::Value(Placeholder::Author) => Filled::Value(values.author),
+                Piece::Value(Placeholder::Source) => Filled::Value(values.source),
+                Piece::Value(Placeholder::Title) => Filled::Value(values.title),
+                Piece::Value(Placeholder::Link) => Filled::Link(values.link),
             })
             .collect()
     }
 
     /// The line as plain text (the text export).
-    pub fn text(&self, post: &Post, link: &str) -> String {
-        self.fill(post, link)
+    pub fn text(&self, values: &AttributionValues<'_>) -> String {
+        self.fill(values)
             .into_iter()
             .map(|piece| match piece {
                 Filled::Text(s) | Filled::Value(s) | Filled::Link(s) => s,
@@ -169,6 +190,22 @@ mod tests {
                 Piece::Text(" original ".into()),
                 Piece::Value(Placeholder::Link),
             ]
+        );
+    }
+
+    #[test]
+    fn templates_fill_every_placeholder() {
+        let template = AttributionTemplate::parse("{title} by {author} via {source}: {link}")
+            .expect("template");
+        let values = AttributionValues {
+            author: "Ada",
+            source: "Planet",
+            link: "https://a.example/1",
+            title: "Maps",
+        };
+        assert_eq!(
+            template.text(&values),
+            "Maps by Ada via Planet: https://a.example/1"
         );
     }
 

@@ -20,7 +20,7 @@ mod source;
 mod tag;
 
 pub use attribution::{
-    AttributionTemplate, DEFAULT_ATTRIBUTION, Filled, Placeholder, TemplateError,
+    AttributionTemplate, AttributionValues, DEFAULT_ATTRIBUTION, Filled, Placeholder, TemplateError,
 };
 pub use metrics::{FetchMetrics, FetchOutcome};
 pub use paging::{MAX_PAGE, Page};
