@@ -353,7 +353,11 @@ impl Validator<'_> {
     }
 
     /// A category policy, at `key`.
-    fn category_policy(&self, key: &str, value: &toml::Value) -> Result<CategoryPolicy, ConfigError> {
+    fn category_policy(
+        &self,
+        key: &str,
+        value: &toml::Value,
+    ) -> Result<CategoryPolicy, ConfigError> {
         match value.as_str() {
             Some("vocabulary") => Ok(CategoryPolicy::Vocabulary),
             Some("all") => Ok(CategoryPolicy::All),

@@ -153,7 +153,12 @@ impl Validator<'_> {
             Some(value) => {
                 let text = self.string(&format!("{key}.timeout"), value, "\"45s\"")?;
                 let default = self.fetch_timeout_default();
-                Some(self.duration(&format!("{key}.timeout"), Some(&text), default, MIN_DURATION)?)
+                Some(self.duration(
+                    &format!("{key}.timeout"),
+                    Some(&text),
+                    default,
+                    MIN_DURATION,
+                )?)
             }
         };
         let request = SourceRequest {
@@ -331,7 +336,11 @@ impl Validator<'_> {
             return Ok(None);
         };
         let key = format!("{key}.attribution");
-        let text = self.string(&key, value, "\"Post Syndicated from {author} original {link}\"")?;
+        let text = self.string(
+            &key,
+            value,
+            "\"Post Syndicated from {author} original {link}\"",
+        )?;
         AttributionTemplate::parse(&text).map_err(|e| {
             self.error(
                 &key,
@@ -344,7 +353,12 @@ impl Validator<'_> {
     }
 
     /// A true/false key.
-    fn flag(&self, key: &str, name: &str, value: Option<&toml::Value>) -> Result<bool, ConfigError> {
+    fn flag(
+        &self,
+        key: &str,
+        name: &str,
+        value: Option<&toml::Value>,
+    ) -> Result<bool, ConfigError> {
         match value {
             None => Ok(false),
             Some(toml::Value::Boolean(flag)) => Ok(*flag),
@@ -367,3 +381,7 @@ impl Validator<'_> {
         })
     }
 }
+
+#[cfg(test)]
+#[path = "source_tests.rs"]
+mod tests;

@@ -24,7 +24,7 @@ pub use attribution::{
 };
 pub use metrics::{FetchMetrics, FetchOutcome};
 pub use paging::{MAX_PAGE, Page};
-pub use post::{FeedEntry, FeedMeta, Post, PostId};
+pub use post::{EntryOrigin, FeedEntry, FeedMeta, Post, PostId};
 pub use schedule::{ScheduleSettings, ServerHints, SourceStatus, UnknownSourceStatus};
 pub use slug::slugify;
 pub use source::{SourceId, SourceSummary};

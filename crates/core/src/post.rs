@@ -48,6 +48,18 @@ pub struct FeedEntry {
     /// The language the item declares (`xml:lang`, `dc:language`), else its feed's, as
     /// written (`en`, `de-AT`); `None` when neither says.
     pub language: Option<String>,
+    /// The feed the item says it was first published in (RSS or Atom `<source>`), as an
+    /// aggregator's items do; a source with `credit_original` credits it.
+    pub origin: Option<EntryOrigin>,
+}
+
+/// The feed an item came from before an aggregator carried it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EntryOrigin {
+    /// Plain-text title of that feed (or its address, when it has no title).
+    pub title: String,
+    /// Its feed or site address, absolute http(s).
+    pub url: Option<String>,
 }
 
 /// A stored post, as pages, exports and output feeds read it.

@@ -14,9 +14,7 @@ use syndic_tag::{CategoryPolicy, SharedTagger};
 
 pub use parse::tags_for_post;
 
-use crate::{
-    Body, FetchError, Fetched, Fetcher, Location, SourceError, SourceRequest, Validators,
-};
+use crate::{Body, FetchError, Fetched, Fetcher, Location, SourceError, SourceRequest, Validators};
 
 /// The most items one fetch stores: the newest by date. The reader skips the others while
 /// reading ([`syndic_feed::ReadOptions::max_entries`]), so a feed of 100,000 items costs

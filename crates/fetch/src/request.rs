@@ -19,8 +19,14 @@ use url::{Origin, Url};
 /// Header names a source may not set, and why.
 const REFUSED: &[(&str, &str)] = &[
     ("host", "the host comes from the feed's URL"),
-    ("connection", "a hop-by-hop header belongs to the connection"),
-    ("keep-alive", "a hop-by-hop header belongs to the connection"),
+    (
+        "connection",
+        "a hop-by-hop header belongs to the connection",
+    ),
+    (
+        "keep-alive",
+        "a hop-by-hop header belongs to the connection",
+    ),
     (
         "proxy-connection",
         "a hop-by-hop header belongs to the connection",
@@ -33,8 +39,14 @@ const REFUSED: &[(&str, &str)] = &[
     ("upgrade", "a hop-by-hop header belongs to the connection"),
     ("content-length", "the body's framing is the client's"),
     ("accept-encoding", "syndic negotiates compression itself"),
-    ("if-none-match", "syndic sends the conditional headers itself"),
-    ("if-modified-since", "syndic sends the conditional headers itself"),
+    (
+        "if-none-match",
+        "syndic sends the conditional headers itself",
+    ),
+    (
+        "if-modified-since",
+        "syndic sends the conditional headers itself",
+    ),
     ("user-agent", "use the source's `user_agent` key"),
 ];
 
@@ -60,9 +72,10 @@ impl SourceHeader {
     /// Checks `name` (not reserved) and `value` (no line breaks or controls).
     pub fn new(name: &str, value: &str) -> Result<SourceHeader, HeaderRefusal> {
         let name = name.trim();
-        let parsed = HeaderName::from_bytes(name.as_bytes()).map_err(|_| HeaderRefusal::BadName {
-            name: name.to_owned(),
-        })?;
+        let parsed =
+            HeaderName::from_bytes(name.as_bytes()).map_err(|_| HeaderRefusal::BadName {
+                name: name.to_owned(),
+            })?;
         if let Some((_, reason)) = REFUSED.iter().find(|(n, _)| *n == parsed.as_str()) {
             return Err(HeaderRefusal::Reserved {
                 name: name.to_owned(),
@@ -181,7 +194,13 @@ mod tests {
 
     #[test]
     fn reserved_and_malformed_headers_are_refused() {
-        for name in ["Host", "connection", "Transfer-Encoding", "TE", "If-None-Match"] {
+        for name in [
+            "Host",
+            "connection",
+            "Transfer-Encoding",
+            "TE",
+            "If-None-Match",
+        ] {
             assert!(
                 matches!(
                     SourceHeader::new(name, "x"),
@@ -212,8 +231,14 @@ mod tests {
             ..SourceRequest::default()
         };
         let shown = format!("{request:?}");
-        assert!(!shown.contains("hunter2") && !shown.contains("swordfish"), "{shown}");
-        assert!(shown.contains("x-token") && shown.contains("ada"), "{shown}");
+        assert!(
+            !shown.contains("hunter2") && !shown.contains("swordfish"),
+            "{shown}"
+        );
+        assert!(
+            shown.contains("x-token") && shown.contains("ada"),
+            "{shown}"
+        );
     }
 
     #[test]
@@ -229,7 +254,11 @@ mod tests {
 
     #[test]
     fn loopback_hosts_are_recognised() {
-        for url in ["http://localhost:8080/", "http://127.0.0.1/", "http://[::1]/"] {
+        for url in [
+            "http://localhost:8080/",
+            "http://127.0.0.1/",
+            "http://[::1]/",
+        ] {
             assert!(is_loopback(&Url::parse(url).unwrap()), "{url}");
         }
         assert!(!is_loopback(&Url::parse("http://example.org/").unwrap()));

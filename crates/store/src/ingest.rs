@@ -16,7 +16,9 @@ use crate::engine::Engine;
 use crate::error::QueryContext;
 use crate::links::{self, CurrentLinks, LinkWrites, Posts};
 use crate::sql::Sql;
-use crate::{Result, Store, UpdatePolicy, clock, source_settings, sources, tags, text, to_secs};
+use crate::{
+    Result, Store, UpdatePolicy, clock, origins, source_settings, sources, tags, text, to_secs,
+};
 pub(crate) use plan::{Action, Incoming, StoredPost};
 
 /// A parsed entry together with the tags automatic tagging gave it.
@@ -109,6 +111,7 @@ pub(crate) async fn store_posts(
         ids.push(id);
     }
     replace_automatic_tags(tx, engine, posts, &actions, &ids, now).await?;
+    origins::record(tx, engine, source, posts).await?;
     Ok((stats, changed))
 }
 

@@ -44,9 +44,10 @@ mod listing;
 mod manual;
 mod migrate;
 mod neighbours;
+mod options;
+mod origins;
 #[cfg(test)]
 mod plans;
-mod options;
 mod query;
 mod reading;
 mod reasons;

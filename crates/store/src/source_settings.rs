@@ -86,9 +86,7 @@ impl Store {
         .await
         .during("storing a source's settings")?;
         clock::bump(&mut tx).await?;
-        tx.commit()
-            .await
-            .during("committing a source's settings")?;
+        tx.commit().await.during("committing a source's settings")?;
         Ok(true)
     }
 
@@ -149,9 +147,7 @@ impl Store {
             return Ok(false);
         }
         clock::bump(&mut tx).await?;
-        tx.commit()
-            .await
-            .during("committing a source's pause")?;
+        tx.commit().await.during("committing a source's pause")?;
         Ok(true)
     }
 
@@ -183,9 +179,9 @@ impl Store {
     pub async fn paused_sources(&self) -> Result<Vec<SourceId>> {
         let sql = format!("SELECT id FROM sources WHERE NOT ({NOT_PAUSED}) ORDER BY id");
         let ids: Vec<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
-        .fetch_all(&self.pool)
-        .await
-        .during("listing paused sources")?;
+            .fetch_all(&self.pool)
+            .await
+            .during("listing paused sources")?;
         Ok(ids.into_iter().map(SourceId).collect())
     }
 }

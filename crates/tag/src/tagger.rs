@@ -654,7 +654,12 @@ impl Tagger {
 
     /// Tags the post's feed categories give under `policy` (normally `[tagging]
     /// categories`).
-    fn categories(&self, post: &PostText<'_>, lang: Lang, policy: CategoryPolicy) -> Vec<Explanation> {
+    fn categories(
+        &self,
+        post: &PostText<'_>,
+        lang: Lang,
+        policy: CategoryPolicy,
+    ) -> Vec<Explanation> {
         let mut out: Vec<Explanation> = Vec::new();
         if policy == CategoryPolicy::None || post.categories.is_empty() {
             return out;

@@ -63,13 +63,8 @@ impl Pipeline {
                         language: entry.language.as_deref(),
                         categories: &entry.categories,
                     };
-                    let tags = tags_for_post(
-                        &tagger,
-                        &post,
-                        &source_tags,
-                        categories,
-                        &worker_location,
-                    );
+                    let tags =
+                        tags_for_post(&tagger, &post, &source_tags, categories, &worker_location);
                     IncomingPost { entry, tags }
                 })
                 .collect();

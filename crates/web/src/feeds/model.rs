@@ -82,10 +82,7 @@ impl Entry {
             .find(|name| !name.trim().is_empty())
             .map_or("", |name| name.as_str());
         let line = attribution_html(post, author, &link, None);
-        let content_html = format!(
-            "<p class=\"attribution\">{line}</p>\n{}",
-            post.content_html
-        );
+        let content_html = format!("<p class=\"attribution\">{line}</p>\n{}", post.content_html);
         Entry {
             title: xml_safe(title).into_owned(),
             author: xml_safe(author).into_owned(),
@@ -137,5 +134,4 @@ mod tests {
         let kept = "tab\tline\ncr\r<&>\"' \u{7f}\u{85}\u{2028}é😀";
         assert!(matches!(xml_safe(kept), Cow::Borrowed(text) if text == kept));
     }
-
 }
