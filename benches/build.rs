@@ -171,7 +171,16 @@ async fn add_post(db: &Path, n: u64) -> Result<(), Box<dyn std::error::Error>> {
         description: None,
     };
     store
-        .ingest(source, &meta, &[IncomingPost { entry, tags }], now)
+        .ingest(
+            source,
+            &meta,
+            &[IncomingPost {
+                entry,
+                tags,
+                stems: Vec::new(),
+            }],
+            now,
+        )
         .await?;
     store.close().await;
     Ok(())

@@ -179,7 +179,11 @@ pub async fn fill_timed(
                     detail: String::new(),
                 })
                 .collect();
-            batch.push(IncomingPost { entry, tags });
+            batch.push(IncomingPost {
+                entry,
+                tags,
+                stems: Vec::new(),
+            });
         }
         store.ingest(source, &meta, &batch, now).await?;
     }

@@ -11,6 +11,7 @@
 //! ring every other crate depends on.
 
 mod attribution;
+mod learning;
 pub mod metrics;
 mod paging;
 mod post;
@@ -22,9 +23,10 @@ mod tag;
 pub use attribution::{
     AttributionTemplate, AttributionValues, DEFAULT_ATTRIBUTION, Filled, Placeholder, TemplateError,
 };
+pub use learning::{CorpusStats, TagDecisions};
 pub use metrics::{FetchMetrics, FetchOutcome};
 pub use paging::{MAX_PAGE, Page};
-pub use post::{EntryOrigin, FeedEntry, FeedMeta, Post, PostId};
+pub use post::{EntryOrigin, FeedEntry, FeedMeta, Post, PostForTagging, PostId};
 pub use schedule::{ScheduleSettings, ServerHints, SourceStatus, UnknownSourceStatus};
 pub use slug::slugify;
 pub use source::{SourceId, SourceSummary};

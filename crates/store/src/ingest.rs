@@ -17,7 +17,8 @@ use crate::error::QueryContext;
 use crate::links::{self, CurrentLinks, LinkWrites, Posts};
 use crate::sql::Sql;
 use crate::{
-    Result, Store, UpdatePolicy, clock, origins, source_settings, sources, tags, text, to_secs,
+    Result, Store, UpdatePolicy, clock, corpus, origins, source_settings, sources, tags, text,
+    to_secs,
 };
 pub(crate) use plan::{Action, Incoming, StoredPost};
 
@@ -26,6 +27,9 @@ pub(crate) use plan::{Action, Incoming, StoredPost};
 pub struct IncomingPost {
     pub entry: FeedEntry,
     pub tags: Vec<TagAssignment>,
+    /// The post's distinct stems, added to the corpus's document frequencies when the post
+    /// is new (`corpus_stems`); empty to count nothing.
+    pub stems: Vec<String>,
 }
 
 /// What one ingest did.
@@ -83,6 +87,12 @@ pub(crate) async fn store_posts(
 
     let inserted = insert_posts(tx, engine, source, &entries, &actions, now).await?;
     update_posts(tx, engine, &entries, &actions, now).await?;
+    // Document frequencies follow new posts only (a retag recounts everything).
+    let new_posts = posts
+        .iter()
+        .zip(&actions)
+        .filter(|(_, a)| matches!(a, Action::Insert { .. }));
+    corpus::count_new_posts(tx, engine, new_posts.map(|(p, _)| p.stems.as_slice())).await?;
 
     let mut stats = IngestStats::default();
     let mut changed = Vec::new();

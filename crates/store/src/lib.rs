@@ -34,6 +34,7 @@
 mod check;
 mod clock;
 mod copy;
+mod corpus;
 mod engine;
 mod error;
 mod fetch_state;

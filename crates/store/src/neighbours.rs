@@ -102,6 +102,7 @@ mod tests {
 
     fn post(guid: &str, day: u32) -> IncomingPost {
         IncomingPost {
+            stems: Vec::new(),
             entry: FeedEntry {
                 guid: guid.into(),
                 title: format!("Post {guid}"),

@@ -112,7 +112,11 @@ pub(crate) fn tagged(entry: FeedEntry, tags: &[&str]) -> IncomingPost {
             detail: format!("\"{t}\" in title"),
         })
         .collect();
-    IncomingPost { entry, tags }
+    IncomingPost {
+        entry,
+        tags,
+        stems: Vec::new(),
+    }
 }
 
 pub(crate) async fn store_with_source(

@@ -44,6 +44,7 @@ async fn publish(store: &Store, title: &str) {
         origin: None,
     };
     let post = IncomingPost {
+        stems: Vec::new(),
         entry,
         tags: vec![TagAssignment {
             tag: "map".into(),

@@ -126,7 +126,11 @@ fn post(n: usize, published: chrono::DateTime<Utc>) -> IncomingPost {
         language: None,
         origin: None,
     };
-    IncomingPost { entry, tags }
+    IncomingPost {
+        entry,
+        tags,
+        stems: Vec::new(),
+    }
 }
 
 #[tokio::test]
