@@ -60,9 +60,12 @@ fn answer(mut stream: TcpStream) {
     );
 }
 
-fn fetch_with_secrets(config: &Path) -> Output {
+/// `syndic ARGS --config CONFIG` with the secrets in its environment (every command reads
+/// the configuration, so every command needs them).
+fn with_secrets(config: &Path, args: &[&str]) -> Output {
     syndic()
-        .args(["fetch", "--config"])
+        .args(args)
+        .arg("--config")
         .arg(config)
         .env("FEED_TOKEN", TOKEN)
         .env("FEED_PASSWORD", PASSWORD)
@@ -93,11 +96,11 @@ fn a_feed_wanting_an_agent_a_header_and_a_password_is_read_with_them_and_refused
             quoted(&url)
         ),
     );
-    let fetched = fetch_with_secrets(&config);
+    let fetched = with_secrets(&config, &["fetch"]);
     let said = everything(&fetched);
     assert!(fetched.status.success(), "{said}");
     assert!(!said.contains(TOKEN) && !said.contains(PASSWORD), "{said}");
-    let export = stdout(&run(&config, &["export", "--tag", "map"]));
+    let export = stdout(&with_secrets(&config, &["export", "--tag", "map"]));
     assert!(export.contains("Members only map"), "{export}");
 
     // Without the environment: the start stops, naming the key and the variable.
@@ -115,7 +118,7 @@ fn a_feed_wanting_an_agent_a_header_and_a_password_is_read_with_them_and_refused
         without.path(),
         &format!("{fetch}[[source]]\nurl = {}\n", quoted(&url)),
     );
-    let refused = fetch_with_secrets(&config);
+    let refused = with_secrets(&config, &["fetch"]);
     assert_eq!(refused.status.code(), Some(1), "{}", everything(&refused));
     let said = everything(&refused);
     assert!(
