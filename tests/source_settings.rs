@@ -41,9 +41,9 @@ fn answer(mut stream: TcpStream) {
         head.push(byte[0]);
     }
     let head = String::from_utf8_lossy(&head).to_ascii_lowercase();
-    let (status, body) = if !head.contains("user-agent: planetbot/2.0\r\n") {
-        ("403 Forbidden", "")
-    } else if !head.contains(&format!("x-token: {TOKEN}\r\n")) {
+    let known_client = head.contains("user-agent: planetbot/2.0\r\n")
+        && head.contains(&format!("x-token: {TOKEN}\r\n"));
+    let (status, body) = if !known_client {
         ("403 Forbidden", "")
     } else if !head.contains(&format!("authorization: {CREDENTIALS}\r\n")) {
         ("401 Unauthorized", "")

@@ -179,8 +179,7 @@ fn basic_auth_needs_https_or_this_machine() {
     let over_http = parse(
         "[[source]]\nurl = \"http://feeds.example/blog.xml\"\nusername = \"ada\"\npassword_env = \"FEED_PASSWORD\"\n",
     )
-    .err()
-    .expect("basic auth over plain http is refused");
+    .expect_err("basic auth over plain http is refused");
     assert_eq!(over_http.key, "source[1].username");
     assert!(over_http.problem.contains("unencrypted"), "{over_http}");
     for url in [

@@ -223,7 +223,7 @@ mod tests {
     #[test]
     fn secrets_never_show_in_debug() {
         let request = SourceRequest {
-            headers: vec![SourceHeader::new("X-Token", "hunter2").unwrap()],
+            headers: vec![SourceHeader::new("X-Token", "hunter2").expect("valid in the test")],
             basic_auth: Some(BasicAuth {
                 username: "ada".into(),
                 password: "swordfish".into(),
@@ -243,12 +243,24 @@ mod tests {
 
     #[test]
     fn secrets_go_to_the_configured_origin_only() {
-        let configured = Url::parse("https://feeds.example/blog.xml").unwrap();
+        let configured = Url::parse("https://feeds.example/blog.xml").expect("valid in the test");
         let request = SourceRequest::default().scoped_to(&configured);
-        assert!(request.trusts(&Url::parse("https://feeds.example/other.xml").unwrap()));
-        assert!(!request.trusts(&Url::parse("https://cdn.example/blog.xml").unwrap()));
-        assert!(!request.trusts(&Url::parse("http://feeds.example/blog.xml").unwrap()));
-        assert!(!request.trusts(&Url::parse("https://feeds.example:8443/b").unwrap()));
+        assert!(
+            request
+                .trusts(&Url::parse("https://feeds.example/other.xml").expect("valid in the test"))
+        );
+        assert!(
+            !request
+                .trusts(&Url::parse("https://cdn.example/blog.xml").expect("valid in the test"))
+        );
+        assert!(
+            !request
+                .trusts(&Url::parse("http://feeds.example/blog.xml").expect("valid in the test"))
+        );
+        assert!(
+            !request
+                .trusts(&Url::parse("https://feeds.example:8443/b").expect("valid in the test"))
+        );
         assert!(!SourceRequest::default().trusts(&configured));
     }
 
@@ -259,8 +271,13 @@ mod tests {
             "http://127.0.0.1/",
             "http://[::1]/",
         ] {
-            assert!(is_loopback(&Url::parse(url).unwrap()), "{url}");
+            assert!(
+                is_loopback(&Url::parse(url).expect("valid in the test")),
+                "{url}"
+            );
         }
-        assert!(!is_loopback(&Url::parse("http://example.org/").unwrap()));
+        assert!(!is_loopback(
+            &Url::parse("http://example.org/").expect("valid in the test")
+        ));
     }
 }
