@@ -187,5 +187,6 @@ pub async fn fill_timed(
         }
         store.ingest(source, &meta, &batch, now).await?;
     }
+    store.index_search().await?;
     Ok(())
 }

@@ -124,8 +124,23 @@ impl Pipeline {
         if let Ok(report) = &result {
             self.metrics
                 .record_posts(u64::from(report.stats.new), u64::from(report.stats.updated));
+            self.index_search_if_due(report.stats).await;
         }
         result
+    }
+
+    /// After posts were stored: brings the search index in step once enough posts wait
+    /// for it (or they have waited long enough; see [`Store::index_search_if_due`]). The
+    /// posts are stored either way: a failure is logged, and the next pass catches up.
+    async fn index_search_if_due(&self, stats: IngestStats) {
+        if stats.new + stats.updated == 0 {
+            return;
+        }
+        if let Err(error) = self.store.index_search_if_due().await {
+            tracing::warn!(
+                "cannot bring the search index in step now (the next pass will): {error}"
+            );
+        }
     }
 
     /// Stores a feed document a WebSub hub pushed for `job`'s source: parsed, sanitized,
@@ -164,6 +179,7 @@ impl Pipeline {
             })?;
         self.metrics
             .record_posts(u64::from(stats.new), u64::from(stats.updated));
+        self.index_search_if_due(stats).await;
         Ok(stats)
     }
 

@@ -5,7 +5,7 @@ use sqlx::any::AnyRow;
 use syndic_core::{Post, PostId, SourceId};
 
 use crate::error::QueryContext;
-use crate::{Result, StoreError, from_secs};
+use crate::{Result, StoreError, body, from_secs};
 
 /// The columns [`post_from_row`] reads; every post query selects exactly these.
 macro_rules! post_columns {
@@ -13,9 +13,9 @@ macro_rules! post_columns {
         "p.id, p.source_id, s.slug AS source_slug,
          COALESCE(s.name, s.feed_title, s.url) AS source_name, p.guid, p.title, p.link,
          COALESCE(NULLIF(p.author, ''), s.name, s.feed_title, s.url) AS attribution,
-         p.published_at, p.updated_at, p.first_seen_at, p.content_html, p.content_text,
-         p.categories, NULLIF(p.author, '') AS item_author, p.origin_title,
-         s.credit_original, s.attribution AS attribution_template"
+         p.published_at, p.updated_at, p.first_seen_at, p.body, p.categories,
+         NULLIF(p.author, '') AS item_author, p.origin_title, s.credit_original,
+         s.attribution AS attribution_template"
     };
 }
 pub(crate) use post_columns;
@@ -39,8 +39,8 @@ pub(crate) fn post_from_row(row: &AnyRow) -> Result<Post> {
             published: from_secs(row.try_get("published_at")?),
             updated: row.try_get::<Option<i64>, _>("updated_at")?.map(from_secs),
             first_seen: from_secs(row.try_get("first_seen_at")?),
-            content_html: row.try_get("content_html")?,
-            content_text: row.try_get("content_text")?,
+            content_html: String::new(),
+            content_text: String::new(),
             categories: Vec::new(),
             tags: Vec::new(),
             credited_source: row.try_get("source_name")?,
@@ -48,6 +48,8 @@ pub(crate) fn post_from_row(row: &AnyRow) -> Result<Post> {
         })
     };
     let mut post = read().during("reading a post row")?;
+    let blob: Vec<u8> = row.try_get("body").during("reading a post row")?;
+    (post.content_text, post.content_html) = body::decode(&blob, post.id.0)?;
     post.categories = categories;
     let read_credit = || -> Result<Credit, sqlx::Error> {
         Ok(Credit {

@@ -84,6 +84,7 @@ async fn many_matches(n: usize) -> common::Fixture {
             .await
             .expect("ingest");
     }
+    fx.store().index_search().await.expect("index for search");
     fx
 }
 

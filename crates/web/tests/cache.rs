@@ -61,6 +61,7 @@ async fn publish(store: &Store, title: &str) {
         .ingest(source, &meta, &[post], Utc::now())
         .await
         .expect("ingest");
+    store.index_search().await.expect("index for search");
 }
 
 fn text(reply: &RawReply) -> String {

@@ -58,6 +58,7 @@ pub(crate) struct StoredPost {
     pub(crate) author: Option<String>,
     pub(crate) published_at: i64,
     pub(crate) content_html: String,
+    pub(crate) content_text: String,
     pub(crate) categories: String,
     pub(crate) language: Option<String>,
 }
@@ -67,8 +68,13 @@ pub(crate) struct StoredPost {
 pub(crate) enum Action {
     /// A post not stored yet, published at this time (seconds).
     Insert { published: i64 },
-    /// Stored post `post` changed; `published` is its publication time from now on.
-    Update { post: i64, published: i64 },
+    /// Stored post `post` changed; `published` is its publication time from now on;
+    /// `reindex` when its title or text changed (what search indexes).
+    Update {
+        post: i64,
+        published: i64,
+        reindex: bool,
+    },
     /// Stored post `post`, as stored.
     Unchanged { post: i64 },
     /// Repeats the guid of entry `first` of the same batch: that entry's post, not stored
@@ -182,6 +188,7 @@ fn compare(entry: &Incoming<'_>, post: &StoredPost, now: DateTime<Utc>) -> Actio
         Action::Update {
             post: post.id,
             published,
+            reindex: post.title != entry.title || post.content_text != entry.content_text,
         }
     }
 }

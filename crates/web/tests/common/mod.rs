@@ -134,6 +134,8 @@ pub async fn build(
             .await
             .expect("ingest");
     }
+    // What a fetch run does when it ends: the posts become searchable.
+    store.index_search().await.expect("index for search");
     store
         .sync_tags(&["travel".into()], at(10))
         .await
