@@ -341,6 +341,7 @@ async fn prepare_store(
                     content_text: text,
                     categories: Vec::new(),
                     language: Some("en".into()),
+                    origin: None,
                 },
                 tags: Vec::new(),
             });

@@ -74,21 +74,31 @@ pub async fn run(config: &Config, args: &FetchArgs) -> anyhow::Result<ExitCode> 
     Ok(summary.exit_code())
 }
 
-/// The jobs to run now, and a note for each one left alone. Sources not yet due under
-/// `--due` are left alone silently: a cron job that runs every few minutes would be noisy.
+/// The jobs to run now, and a note for each one left alone (paused ones always, even
+/// with `--force`). Sources not yet due under `--due` are left alone silently: a cron job that runs every few minutes would be noisy.
 async fn choose(
     store: &Store,
     jobs: Vec<SourceJob>,
     args: &FetchArgs,
 ) -> anyhow::Result<(Vec<SourceJob>, Vec<String>)> {
     let now = Utc::now();
+    let paused = store
+        .paused_sources()
+        .await
+        .context("cannot list the paused sources")?;
     let (mut run, mut skipped) = (Vec::with_capacity(jobs.len()), Vec::new());
     for job in jobs {
         let state = store
             .fetch_state(job.id)
             .await
             .context("cannot read a source's fetch state")?;
-        if args.force {
+        if paused.contains(&job.id) {
+            skipped.push(format!(
+                "{}: paused (by `paused = true` in its [[source]] or by the admin); its \
+                 posts stay, and it is read again once resumed",
+                job.location
+            ));
+        } else if args.force {
             run.push(job);
         } else if state.status == SourceStatus::Gone {
             skipped.push(format!(

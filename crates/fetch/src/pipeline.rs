@@ -10,9 +10,9 @@ use sha2::{Digest, Sha256};
 use syndic_core::schedule::{self, ScheduleSettings, ServerHints};
 use syndic_core::{FetchMetrics, FetchOutcome, SourceId};
 use syndic_store::{Claim, FetchRecord, FetchState, IncomingPost, IngestStats, Outcomes, Store};
-use syndic_tag::SharedTagger;
+use syndic_tag::{CategoryPolicy, SharedTagger};
 
-use crate::{Body, FetchError, Fetched, Fetcher, Location, SourceError, Validators};
+use crate::{Body, FetchError, Fetched, Fetcher, Location, SourceError, SourceRequest, Validators};
 
 /// The most items one fetch stores: the newest by date. The reader skips the others while
 /// reading ([`syndic_feed::ReadOptions::max_entries`]), so a feed of 100,000 items costs
@@ -26,6 +26,18 @@ pub struct SourceJob {
     pub location: Location,
     /// Tags every post of this source gets.
     pub tags: Vec<String>,
+    /// The source's own request settings and category policy.
+    pub options: SourceOptions,
+}
+
+/// What a `[[source]]` changes in how its feed is read and tagged. The default changes
+/// nothing.
+#[derive(Debug, Clone, Default)]
+pub struct SourceOptions {
+    /// User-Agent, headers, credentials, deadline ([`Fetcher::fetch_as`]).
+    pub request: SourceRequest,
+    /// How this source's feed categories become tags, instead of `[tagging] categories`.
+    pub categories: Option<CategoryPolicy>,
 }
 
 /// What one successful fetch did.
@@ -234,7 +246,10 @@ impl Pipeline {
             etag: state.etag.clone(),
             last_modified: state.last_modified.clone(),
         };
-        let fetched = self.fetcher.fetch(&location, &validators).await?;
+        let fetched = self
+            .fetcher
+            .fetch_as(&location, &validators, &job.options.request)
+            .await?;
         let store_error = |source| SourceError::Store {
             location: shown.clone(),
             source,

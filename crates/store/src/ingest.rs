@@ -19,7 +19,10 @@ use crate::engine::Engine;
 use crate::error::QueryContext;
 use crate::links::{self, CurrentLinks, LinkWrites, Posts};
 use crate::sql::Sql;
-use crate::{Result, Store, body, clock, corpus, sources, tags, text, to_secs};
+use crate::{
+    Result, Store, UpdatePolicy, body, clock, corpus, origins, source_settings, sources, tags,
+    text, to_secs,
+};
 pub(crate) use plan::{Action, Incoming, StoredPost};
 
 /// A parsed entry together with the tags automatic tagging gave it.
@@ -81,6 +84,10 @@ pub(crate) async fn store_posts(
     let by_guid = read_by_guid(tx, engine, source, &entries).await?;
     let by_link = read_by_link(tx, engine, source, &entries, &by_guid).await?;
     let actions = plan::plan_posts(&entries, &by_guid, &by_link, now);
+    let actions = match source_settings::update_policy(tx, source).await? {
+        UpdatePolicy::Follow => actions,
+        UpdatePolicy::Freeze => plan::freeze(actions),
+    };
 
     let inserted = insert_posts(tx, engine, source, &entries, &actions, now).await?;
     update_posts(tx, engine, &entries, &actions, now).await?;
@@ -114,7 +121,7 @@ pub(crate) async fn store_posts(
                 stats.unchanged += 1;
                 Some(post)
             }
-            Action::Repeat { .. } => {
+            Action::Repeat { .. } | Action::Frozen { .. } => {
                 stats.unchanged += 1;
                 None
             }
@@ -123,6 +130,7 @@ pub(crate) async fn store_posts(
     }
     crate::search::record_pending(tx, engine, &mut pending).await?;
     replace_automatic_tags(tx, engine, posts, &actions, &ids, now).await?;
+    origins::record(tx, engine, source, posts).await?;
     Ok((stats, changed))
 }
 

@@ -48,6 +48,7 @@ mod manual;
 mod migrate;
 mod neighbours;
 mod options;
+mod origins;
 #[cfg(test)]
 mod plans;
 mod query;
@@ -56,6 +57,7 @@ mod reasons;
 mod retag;
 mod rows;
 mod search;
+mod source_settings;
 mod sources;
 mod sql;
 mod tables;
@@ -89,6 +91,7 @@ pub use search::{
     DUE_AFTER, DUE_AFTER_POSTS, MATCH_END, MATCH_START, MAX_QUERY_CHARS, MAX_QUERY_TERMS,
     SearchHit, SearchQuery, match_terms,
 };
+pub use source_settings::{SourceSettings, UpdatePolicy};
 pub use sources::SourceSpec;
 pub use websub::{Subscription, SubscriptionState};
 

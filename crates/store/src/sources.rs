@@ -19,7 +19,8 @@ macro_rules! summary_sql {
             "SELECT s.id, s.slug, s.url, COALESCE(s.name, s.feed_title, s.url) AS display_name,
                  s.site_url,
                  (SELECT COUNT(*) FROM posts p WHERE p.source_id = s.id) AS post_count,
-                 s.last_success_at, s.last_error, s.status, s.error_count, s.next_fetch_at
+                 s.last_success_at, s.last_error, s.status, s.error_count, s.next_fetch_at,
+                 s.paused, s.paused_at
              FROM sources s",
             $tail
         )
@@ -199,6 +200,8 @@ fn summary_from_row(row: &sqlx::any::AnyRow) -> Result<SourceSummary> {
             next_fetch: row
                 .try_get::<Option<i64>, _>("next_fetch_at")?
                 .map(from_secs),
+            paused: row.try_get::<i64, _>("paused")? != 0
+                || row.try_get::<Option<i64>, _>("paused_at")?.is_some(),
         })
     };
     get().during("reading a source row")

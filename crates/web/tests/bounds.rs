@@ -69,6 +69,7 @@ async fn many_matches(n: usize) -> common::Fixture {
                     content_text: text.clone(),
                     categories: Vec::new(),
                     language: None,
+                    origin: None,
                 },
                 tags: Vec::new(),
             })

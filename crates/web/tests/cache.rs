@@ -41,6 +41,7 @@ async fn publish(store: &Store, title: &str) {
         content_text: title.into(),
         categories: Vec::new(),
         language: None,
+        origin: None,
     };
     let post = IncomingPost {
         stems: Vec::new(),

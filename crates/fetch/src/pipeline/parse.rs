@@ -30,6 +30,7 @@ impl Pipeline {
     ) -> Result<ParsedAndTagged, SourceError> {
         let tagger = self.tagger.current();
         let source_tags = job.tags.clone();
+        let categories = job.options.categories;
         let location = location.to_owned();
         let worker_location = location.clone();
         tokio::task::spawn_blocking(move || {
@@ -56,6 +57,7 @@ impl Pipeline {
             let source = SourceTags {
                 tags: &source_tags,
                 location: &worker_location,
+                categories,
             };
             let posts = parsed
                 .entries

@@ -72,6 +72,11 @@ pub(super) const MIGRATIONS: &[Migration] = &[
         "tag_learning",
         include_str!("../../migrations/postgres/0013_tag_learning.sql"),
     ),
+    Migration::new(
+        15,
+        "source_settings",
+        include_str!("../../migrations/postgres/0015_source_settings.sql"),
+    ),
 ];
 
 /// The URL as given, with the server told to keep its notices ("relation already exists,

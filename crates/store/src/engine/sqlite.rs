@@ -112,6 +112,11 @@ pub(super) const MIGRATIONS: &[Migration] = &[
         "tag_learning",
         include_str!("../../migrations/sqlite/0013_tag_learning.sql"),
     ),
+    Migration::new(
+        15,
+        "source_settings",
+        include_str!("../../migrations/sqlite/0015_source_settings.sql"),
+    ),
 ];
 
 /// Characters of a file path written as themselves in the URL handed to sqlx; the rest

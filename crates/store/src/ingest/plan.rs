@@ -80,6 +80,9 @@ pub(crate) enum Action {
     /// Repeats the guid of entry `first` of the same batch: that entry's post, not stored
     /// again (a parser tells repeated ids apart, so this is rare).
     Repeat { first: usize },
+    /// Stored post `post` changed in the feed, but its source freezes its posts: left as
+    /// stored, tags included (they were decided on the text it keeps).
+    Frozen { post: i64 },
 }
 
 /// Which stored post each entry is: the one with its guid; else a post some feeds left
@@ -121,6 +124,18 @@ pub(crate) fn plan_posts(
         actions.push(action);
     }
     actions
+}
+
+/// The plan for a source with `updates = "freeze"`: a post never changes after it was
+/// first stored, so every update becomes [`Action::Frozen`]; new posts are still added.
+pub(crate) fn freeze(actions: Vec<Action>) -> Vec<Action> {
+    actions
+        .into_iter()
+        .map(|action| match action {
+            Action::Update { post, .. } => Action::Frozen { post },
+            other => other,
+        })
+        .collect()
 }
 
 fn same_post_new_guid<'p>(

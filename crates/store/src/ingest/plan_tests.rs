@@ -21,6 +21,7 @@ fn entry(guid: &str, title: &str, link: &str) -> FeedEntry {
         content_text: title.into(),
         categories: vec!["notes".into()],
         language: None,
+        origin: None,
     }
 }
 
@@ -181,4 +182,17 @@ fn only_a_changed_title_or_text_asks_for_the_search_index_again() {
     assert!(!reindex(categories));
     assert!(reindex(text));
     assert!(reindex(title));
+}
+
+#[test]
+fn a_frozen_plan_turns_every_update_into_keeping_the_post() {
+    let first = entry("a", "First", "https://b.example/a");
+    let mut edited = first.clone();
+    edited.title = "Edited".into();
+    let new = entry("b", "New", "https://b.example/b");
+    let actions = plan(&[edited, new], &[stored(7, &first)], &[]);
+    assert!(matches!(actions[0], Action::Update { post: 7, .. }));
+    let frozen = super::freeze(actions);
+    assert!(matches!(frozen[0], Action::Frozen { post: 7 }));
+    assert!(matches!(frozen[1], Action::Insert { .. }));
 }

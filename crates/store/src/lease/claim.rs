@@ -160,10 +160,12 @@ fn candidate(row: &sqlx::any::AnyRow) -> Result<(Candidate, Option<i64>)> {
     Ok((candidate, due))
 }
 
-/// A source that is due at `$1`: what [`Store::due_sources`] lists.
+/// A source that is due at `$1`: what [`Store::due_sources`] lists (never a paused one:
+/// `source_settings::NOT_PAUSED`).
 const DUE: &str = "status <> 'gone'
     AND (next_fetch_at IS NULL OR next_fetch_at <= $1)
-    AND (wait_until IS NULL OR wait_until <= $1)";
+    AND (wait_until IS NULL OR wait_until <= $1)
+    AND paused = 0 AND paused_at IS NULL";
 
 pub(super) async fn read_live_slots(
     tx: &mut AnyConnection,

@@ -93,6 +93,7 @@ fn incoming(item: &Item) -> IncomingPost {
             content_text: item.text.into(),
             categories: Vec::new(),
             language: None,
+            origin: None,
         },
         tags: item
             .tags
