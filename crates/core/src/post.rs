@@ -49,7 +49,9 @@ pub struct FeedEntry {
     /// written (`en`, `de-AT`); `None` when neither says.
     pub language: Option<String>,
     /// The feed the item says it was first published in (RSS or Atom `<source>`), as an
-    /// aggregator's items do; a source with `credit_original` credits it.
+    /// aggregator's items do; a source with `credit_original` credits it. Left out of
+    /// the serialized entry when absent.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub origin: Option<EntryOrigin>,
 }
 
