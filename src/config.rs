@@ -14,6 +14,7 @@ mod database;
 mod duration;
 pub mod edit;
 mod fetch;
+mod moderation;
 mod server;
 mod websub;
 pub use fetch::FetchConfig;
@@ -98,6 +99,8 @@ pub struct SourceConfig {
     pub location: Location,
     pub name: Option<String>,
     pub tags: Vec<String>,
+    /// Hold new posts for review (`review` on the source, else `[moderation] review`).
+    pub review: bool,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -119,6 +122,8 @@ struct RawConfig {
     fetch: fetch::RawFetch,
     #[serde(default)]
     websub: websub::RawWebsub,
+    #[serde(default)]
+    moderation: moderation::RawModeration,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -137,6 +142,7 @@ struct RawSource {
     name: Option<String>,
     #[serde(default)]
     tags: Vec<String>,
+    review: Option<toml::Value>,
 }
 
 /// Values whose type is checked here rather than by serde keep their key path in errors.
@@ -255,7 +261,8 @@ impl Validator<'_> {
         let (listen, server) = self.server(raw.server, overrides.listen.clone())?;
         let store_options =
             self.store_options(&raw.database, server.requests.search_concurrency)?;
-        let sources = self.sources(raw.source)?;
+        let moderation = self.moderation(&raw.moderation)?;
+        let sources = self.sources(raw.source, &moderation)?;
         let tagging = self.tagging(raw.tagging)?;
         let tags = self.tags(raw.tag, &tagging)?;
         let fetch = self.fetch(raw.fetch)?;
@@ -331,7 +338,11 @@ impl Validator<'_> {
         }
     }
 
-    fn sources(&self, raw: Vec<RawSource>) -> Result<Vec<SourceConfig>, ConfigError> {
+    fn sources(
+        &self,
+        raw: Vec<RawSource>,
+        moderation: &moderation::Moderation,
+    ) -> Result<Vec<SourceConfig>, ConfigError> {
         let mut sources: Vec<SourceConfig> = Vec::with_capacity(raw.len());
         for (i, source) in raw.into_iter().enumerate() {
             let key = format!("source[{}]", i + 1);
@@ -369,11 +380,16 @@ impl Validator<'_> {
             }
             let tags = source.tags.iter().map(|t| t.trim().to_owned()).collect();
             let name = source.name.map(|n| n.trim().to_owned());
+            let review = match &source.review {
+                Some(value) => self.flag(&format!("{key}.review"), value)?,
+                None => moderation.review,
+            };
             sources.push(SourceConfig {
                 url: source.url.trim().to_owned(),
                 location,
                 name,
                 tags,
+                review,
             });
         }
         Ok(sources)

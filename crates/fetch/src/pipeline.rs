@@ -28,6 +28,9 @@ pub struct SourceJob {
     pub location: Location,
     /// Tags every post of this source gets.
     pub tags: Vec<String>,
+    /// Hold this source's new posts for review (stored, tagged, not published until
+    /// approved); updates to published posts stay published.
+    pub review: bool,
 }
 
 /// What one successful fetch did.

@@ -1,7 +1,7 @@
 //! Parsing and tagging a fetched body: CPU work, run off the async threads.
 
 use syndic_core::schedule::{self, ServerHints};
-use syndic_core::{TagAssignment, TagOrigin};
+use syndic_core::{Admission, TagAssignment, TagOrigin};
 use syndic_store::IncomingPost;
 use syndic_tag::{PostText, Tagger};
 
@@ -31,6 +31,11 @@ impl Pipeline {
     ) -> Result<ParsedAndTagged, SourceError> {
         let tagger = self.tagger.current();
         let source_tags = job.tags.clone();
+        let admission = if job.review {
+            Admission::Review
+        } else {
+            Admission::Publish
+        };
         let location = location.to_owned();
         let worker_location = location.clone();
         tokio::task::spawn_blocking(move || {
@@ -66,7 +71,7 @@ impl Pipeline {
                     IncomingPost {
                         entry,
                         tags,
-                        admission: Default::default(),
+                        admission: admission.clone(),
                     }
                 })
                 .collect();
