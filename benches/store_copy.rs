@@ -100,7 +100,9 @@ async fn timed(label: &str, from: &Store, to: &Store, posts: usize) -> Result<Co
     let mut tables: Vec<(&'static str, f64)> = Vec::new();
     let report = from
         .copy_to(to, |step| match step {
-            syndic_store::CopyProgress::Rows { table, copied: 0, .. } => {
+            syndic_store::CopyProgress::Rows {
+                table, copied: 0, ..
+            } => {
                 tables.push((table, started.elapsed().as_secs_f64()));
             }
             syndic_store::CopyProgress::Indexing => rows_done_at = Some(started.elapsed()),

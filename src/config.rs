@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+mod admin;
 mod database;
 mod duration;
 pub mod edit;
@@ -66,6 +67,8 @@ pub struct Config {
     /// `[tagging]`: the global threshold, feed categories, default language.
     pub tagging: TaggingSettings,
     pub fetch: FetchConfig,
+    /// `[admin]`: the admin's password hash and API token; `None` keeps it off.
+    pub admin: Option<syndic_web::AdminSettings>,
 }
 
 /// Where posts are stored.
@@ -119,6 +122,8 @@ struct RawConfig {
     fetch: fetch::RawFetch,
     #[serde(default)]
     websub: websub::RawWebsub,
+    #[serde(default)]
+    admin: admin::RawAdmin,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -259,6 +264,8 @@ impl Validator<'_> {
         let tagging = self.tagging(raw.tagging)?;
         let tags = self.tags(raw.tag, &tagging)?;
         let fetch = self.fetch(raw.fetch)?;
+        // The only read of the environment after start-up's overrides: the API's token.
+        let admin = self.admin(raw.admin, |name| std::env::var(name).ok())?;
         Ok(Config {
             path: self.file.to_path_buf(),
             site,
@@ -270,6 +277,7 @@ impl Validator<'_> {
             tags,
             tagging,
             fetch,
+            admin,
         })
     }
 

@@ -7,7 +7,6 @@ use std::time::Duration;
 
 use syndic_store::{Store, StoreError};
 
-
 /// The first wait before trying the store again; each later wait doubles, up to
 /// [`MAX_RETRY_WAIT`].
 const FIRST_RETRY_WAIT: Duration = Duration::from_secs(1);

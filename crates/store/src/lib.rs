@@ -44,9 +44,9 @@ mod listing;
 mod manual;
 mod migrate;
 mod neighbours;
+mod options;
 #[cfg(test)]
 mod plans;
-mod options;
 mod query;
 mod reading;
 mod reasons;

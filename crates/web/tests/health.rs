@@ -55,7 +55,11 @@ async fn an_unreachable_store_makes_healthz_503_and_pages_503_with_retry_after()
     assert_eq!(reply.body, health("unreachable", "web"));
     let metrics = get(&bare, "/metrics").await;
     assert_eq!(metrics.status, StatusCode::OK, "the process's own counters");
-    assert!(metrics.body.contains("syndic_fetches_total"), "{}", metrics.body);
+    assert!(
+        metrics.body.contains("syndic_fetches_total"),
+        "{}",
+        metrics.body
+    );
     for app in [&bare, &cached] {
         for path in [
             "/",

@@ -84,8 +84,8 @@ async fn sqlite_store(path: &std::path::Path, busy: Duration) -> Store {
         &path.display().to_string(),
         &crate::StoreOptions::default(),
     )
-        .await
-        .expect("open")
+    .await
+    .expect("open")
 }
 
 #[tokio::test]
