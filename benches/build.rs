@@ -170,7 +170,16 @@ async fn add_post(db: &Path, n: u64) -> Result<(), Box<dyn std::error::Error>> {
         description: None,
     };
     store
-        .ingest(source, &meta, &[IncomingPost { entry, tags }], now)
+        .ingest(
+            source,
+            &meta,
+            &[IncomingPost {
+                entry,
+                tags,
+                admission: Default::default(),
+            }],
+            now,
+        )
         .await?;
     store.close().await;
     Ok(())

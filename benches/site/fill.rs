@@ -178,7 +178,11 @@ pub async fn fill_timed(
                     detail: String::new(),
                 })
                 .collect();
-            batch.push(IncomingPost { entry, tags });
+            batch.push(IncomingPost {
+                entry,
+                tags,
+                admission: Default::default(),
+            });
         }
         store.ingest(source, &meta, &batch, now).await?;
     }

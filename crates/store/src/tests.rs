@@ -110,7 +110,11 @@ pub(crate) fn tagged(entry: FeedEntry, tags: &[&str]) -> IncomingPost {
             detail: format!("\"{t}\" in title"),
         })
         .collect();
-    IncomingPost { entry, tags }
+    IncomingPost {
+        entry,
+        tags,
+        admission: Default::default(),
+    }
 }
 
 pub(crate) async fn store_with_source(

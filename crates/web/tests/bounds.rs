@@ -57,6 +57,7 @@ async fn many_matches(n: usize) -> common::Fixture {
             .expect("source");
         let posts: Vec<IncomingPost> = (0..250)
             .map(|i| IncomingPost {
+                admission: Default::default(),
                 entry: FeedEntry {
                     guid: format!("h-{chunk}-{i}"),
                     title: format!("Harbour log {chunk}-{i}"),

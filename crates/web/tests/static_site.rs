@@ -125,7 +125,11 @@ fn post(n: usize, published: chrono::DateTime<Utc>) -> IncomingPost {
         categories: Vec::new(),
         language: None,
     };
-    IncomingPost { entry, tags }
+    IncomingPost {
+        entry,
+        tags,
+        admission: Default::default(),
+    }
 }
 
 #[tokio::test]

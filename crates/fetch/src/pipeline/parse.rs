@@ -63,7 +63,11 @@ impl Pipeline {
                         categories: &entry.categories,
                     };
                     let tags = tags_for_post(&tagger, &post, &source_tags, &worker_location);
-                    IncomingPost { entry, tags }
+                    IncomingPost {
+                        entry,
+                        tags,
+                        admission: Default::default(),
+                    }
                 })
                 .collect();
             Ok((parsed.meta, posts, hints, parsed.websub))

@@ -56,6 +56,11 @@ pub(super) const MIGRATIONS: &[Migration] = &[
         "leases",
         include_str!("../../migrations/postgres/0011_leases.sql"),
     ),
+    Migration::new(
+        14,
+        "moderation",
+        include_str!("../../migrations/postgres/0014_moderation.sql"),
+    ),
 ];
 
 pub(super) const SEARCH_COLUMN: &str = "search_vector";

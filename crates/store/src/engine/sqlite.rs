@@ -93,6 +93,11 @@ pub(super) const MIGRATIONS: &[Migration] = &[
         "leases",
         include_str!("../../migrations/sqlite/0011_leases.sql"),
     ),
+    Migration::new(
+        14,
+        "moderation",
+        include_str!("../../migrations/sqlite/0014_moderation.sql"),
+    ),
 ];
 
 /// Characters of a file path written as themselves in the URL handed to sqlx; the rest

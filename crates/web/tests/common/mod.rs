@@ -81,6 +81,7 @@ pub struct Item {
 
 fn incoming(item: &Item) -> IncomingPost {
     IncomingPost {
+        admission: Default::default(),
         entry: FeedEntry {
             guid: item.guid.into(),
             title: item.title.into(),
