@@ -72,7 +72,11 @@ pub(crate) async fn act(
         Ok(reason) => reason,
         Err(why) => return failure(StatusCode::BAD_REQUEST, why),
     };
-    match moderation::decide(&state.store, decision, id, reason.as_deref(), Actor::Api).await {
+    let done = async {
+        let id = moderation::find_post(&state.store, &id.to_string()).await?;
+        moderation::decide(&state.store, decision, id, reason.as_deref(), Actor::Api).await
+    };
+    match done.await {
         Ok(()) => json(
             StatusCode::OK,
             &json!({ "id": id, "action": decision.as_str(), "ok": true }),

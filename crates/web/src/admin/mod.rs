@@ -103,11 +103,14 @@ pub enum AdminError {
     /// No post has this id or original URL.
     #[error("no post is {0:?}")]
     UnknownPost(String),
+    /// The post is not in a state the decision applies to.
+    #[error("{0}")]
+    NoChange(String),
     /// No source has this id.
     #[error("no source has the id {0}")]
     UnknownSource(i64),
     /// The action needs store functions this build does not have yet.
-    #[error("{0} is not available yet in this build")]
+    #[error("not available yet: {0} is not in this build")]
     NotAvailableYet(&'static str),
     /// The store failed.
     #[error("the store failed")]

@@ -3,28 +3,23 @@
 //! (approve, reject, take down, restore, pause, resume, fetch now), each decision recorded
 //! in the audit log with its actor (`admin` for the pages, `api` for the API).
 //!
-//! The moderation and per-source functions of the store are written on other branches;
-//! until they are merged, those actions answer [`AdminError::NotAvailableYet`].
+//! Pausing, resuming and fetching a source now need the store's per-source settings,
+//! written on another branch; until they are merged those actions answer
+//! [`AdminError::NotAvailableYet`].
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
-use syndic_core::SourceSummary;
-use syndic_store::Store;
+use syndic_core::{PostId, SourceSummary};
+use syndic_store::{ModeratedPost, Store};
+
+pub(crate) use syndic_core::Actor;
 
 use super::AdminError;
 
 /// How many rows a list shows at most.
 pub(crate) const LIST_LIMIT: u32 = 500;
 
-const MODERATION: &str = "moderation (review, takedowns, filtered posts, the audit log)";
 const SOURCE_SETTINGS: &str = "pausing, resuming and fetching a source now";
-
-/// Who decided: the pages or the API.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Actor {
-    Admin,
-    Api,
-}
 
 /// A post waiting for review, or hidden (filtered by a rule, taken down).
 #[derive(Debug, Clone, Serialize)]
@@ -78,48 +73,116 @@ impl Decision {
             Decision::Restore => "restore",
         }
     }
+
+    fn past(self) -> &'static str {
+        match self {
+            Decision::Approve => "approved",
+            Decision::Reject => "rejected",
+            Decision::Remove => "taken down",
+            Decision::Restore => "restored",
+        }
+    }
+
+    /// What the post must be for this decision to change anything.
+    fn needs(self) -> &'static str {
+        match self {
+            Decision::Approve => "it is not waiting for review (or filtered)",
+            Decision::Reject | Decision::Remove => "it is already taken down",
+            Decision::Restore => "it is not taken down",
+        }
+    }
 }
 
-pub(crate) async fn pending(_store: &Store) -> Result<Vec<PostRow>, AdminError> {
-    Err(AdminError::NotAvailableYet(MODERATION))
+pub(crate) async fn pending(store: &Store) -> Result<Vec<PostRow>, AdminError> {
+    Ok(rows(store.pending_posts(LIST_LIMIT).await?))
 }
 
-pub(crate) async fn filtered(_store: &Store) -> Result<Vec<PostRow>, AdminError> {
-    Err(AdminError::NotAvailableYet(MODERATION))
+pub(crate) async fn filtered(store: &Store) -> Result<Vec<PostRow>, AdminError> {
+    Ok(rows(store.filtered_posts(LIST_LIMIT).await?))
 }
 
-pub(crate) async fn removed(_store: &Store) -> Result<Vec<PostRow>, AdminError> {
-    Err(AdminError::NotAvailableYet(MODERATION))
+pub(crate) async fn removed(store: &Store) -> Result<Vec<PostRow>, AdminError> {
+    Ok(rows(store.removed_posts(LIST_LIMIT).await?))
 }
 
+/// The newest decisions (at most [`LIST_LIMIT`]), those at or after `since` when given.
 pub(crate) async fn audit(
-    _store: &Store,
-    _since: Option<DateTime<Utc>>,
+    store: &Store,
+    since: Option<DateTime<Utc>>,
 ) -> Result<Vec<AuditRow>, AdminError> {
-    Err(AdminError::NotAvailableYet(MODERATION))
+    let entries = store
+        .audit_log(since.map(|time| time.timestamp()), LIST_LIMIT)
+        .await?;
+    Ok(entries
+        .into_iter()
+        .map(|entry| AuditRow {
+            time: entry.time.to_rfc3339_opts(SecondsFormat::Secs, true),
+            actor: entry.actor.as_str().to_owned(),
+            action: entry.action,
+            target: entry.target,
+            reason: Some(entry.reason).filter(|reason| !reason.is_empty()),
+        })
+        .collect())
 }
 
 /// The post `text` names: its id, or its original URL.
-pub(crate) async fn find_post(_store: &Store, text: &str) -> Result<i64, AdminError> {
-    let _ = text;
-    Err(AdminError::NotAvailableYet(MODERATION))
+pub(crate) async fn find_post(store: &Store, text: &str) -> Result<PostId, AdminError> {
+    store
+        .find_post(text)
+        .await?
+        .ok_or_else(|| AdminError::UnknownPost(text.to_owned()))
 }
 
-/// Applies `decision` to post `id`, with `reason` (required to take down).
+/// Applies `decision` to post `id`, with `reason` (required to take down); recorded in the
+/// audit log by the store. A post that is not in a state the decision applies to (approving
+/// a published post, restoring one that is not down) is [`AdminError::NoChange`].
 pub(crate) async fn decide(
-    _store: &Store,
+    store: &Store,
     decision: Decision,
-    id: i64,
+    id: PostId,
     reason: Option<&str>,
     actor: Actor,
 ) -> Result<(), AdminError> {
-    let _ = (decision, id, reason, actor);
-    Err(AdminError::NotAvailableYet(MODERATION))
+    let now = Utc::now();
+    let reason = reason.unwrap_or_default();
+    let changed = match decision {
+        Decision::Approve => store.approve_posts(&[id], actor, now).await? > 0,
+        Decision::Reject => store.reject_posts(&[id], reason, actor, now).await? > 0,
+        Decision::Remove => store.remove_post(id, reason, actor, now).await?,
+        Decision::Restore => store.restore_post(id, actor, now).await?,
+    };
+    if changed {
+        Ok(())
+    } else {
+        Err(AdminError::NoChange(format!(
+            "post {id} cannot be {}: {}",
+            decision.past(),
+            decision.needs()
+        )))
+    }
+}
+
+fn rows(posts: Vec<ModeratedPost>) -> Vec<PostRow> {
+    posts
+        .into_iter()
+        .map(|post| PostRow {
+            id: post.id.0,
+            title: post.title,
+            link: post.link.unwrap_or_default(),
+            source: post.source,
+            why: Some(post.detail).filter(|detail| !detail.is_empty()),
+        })
+        .collect()
 }
 
 /// Every source with its health (as `/sources/` shows it).
 pub(crate) async fn sources(store: &Store) -> Result<Vec<SourceSummary>, AdminError> {
     Ok(store.sources().await?)
+}
+
+/// Whether this build can pause, resume and fetch sources now.
+pub(crate) fn source_actions_available() -> Result<(), AdminError> {
+    Err(AdminError::NotAvailableYet(SOURCE_SETTINGS))
 }
 
 /// Pauses or resumes source `id`.

@@ -50,7 +50,7 @@ pub(crate) async fn review(
     Extension(me): Extension<SignedIn>,
 ) -> Response {
     let found = moderation::pending(&state.store).await;
-    listing(&me, "review.html", "Review queue", "review", "posts", found)
+    Page::new("review.html", "Review queue", "review", "posts").render(&me, found, None)
 }
 
 /// `GET /admin/takedowns`: the takedown form and every post taken down.
@@ -59,14 +59,7 @@ pub(crate) async fn takedowns(
     Extension(me): Extension<SignedIn>,
 ) -> Response {
     let found = moderation::removed(&state.store).await;
-    listing(
-        &me,
-        "takedowns.html",
-        "Takedowns",
-        "takedowns",
-        "posts",
-        found,
-    )
+    Page::new("takedowns.html", "Takedowns", "takedowns", "posts").render(&me, found, None)
 }
 
 /// `GET /admin/filtered`: posts a rule hid.
@@ -75,14 +68,7 @@ pub(crate) async fn filtered(
     Extension(me): Extension<SignedIn>,
 ) -> Response {
     let found = moderation::filtered(&state.store).await;
-    listing(
-        &me,
-        "filtered.html",
-        "Filtered posts",
-        "filtered",
-        "posts",
-        found,
-    )
+    Page::new("filtered.html", "Filtered posts", "filtered", "posts").render(&me, found, None)
 }
 
 /// `GET /admin/audit`: every decision, newest first.
@@ -91,7 +77,7 @@ pub(crate) async fn audit(
     Extension(me): Extension<SignedIn>,
 ) -> Response {
     let found = moderation::audit(&state.store, None).await;
-    listing(&me, "audit.html", "Audit log", "audit", "entries", found)
+    Page::new("audit.html", "Audit log", "audit", "entries").render(&me, found, None)
 }
 
 /// `GET /admin/sources`: every source with its health and what can be done to it.
@@ -100,35 +86,60 @@ pub(crate) async fn sources(
     Extension(me): Extension<SignedIn>,
 ) -> Response {
     let found = moderation::sources(&state.store).await;
-    listing(&me, "sources.html", "Sources", "sources", "sources", found)
+    let notice = moderation::source_actions_available()
+        .err()
+        .map(|error| render::words_for(&error));
+    Page::new("sources.html", "Sources", "sources", "sources").render(&me, found, notice)
 }
 
-/// Renders `template` with `rows` under `key`; actions this build does not have yet show
-/// the page with a notice instead of rows.
-fn listing<T: serde::Serialize>(
-    me: &SignedIn,
-    template: &str,
-    title: &str,
-    section: &str,
-    key: &str,
-    rows: Result<Vec<T>, AdminError>,
-) -> Response {
-    let (rows, unavailable) = match rows {
-        Ok(rows) => (Value::from_serialize(&rows), None),
-        Err(AdminError::NotAvailableYet(what)) => (
-            Value::from_serialize(Vec::<()>::new()),
-            Some(format!("Not available yet: {what} is not in this build.")),
-        ),
-        Err(error) => return render::failure(&error),
-    };
-    let ctx = Value::from_iter([
-        ("title".to_owned(), Value::from(title)),
-        ("section".to_owned(), Value::from(section)),
-        ("csrf".to_owned(), Value::from(me.session.csrf.clone())),
-        ("unavailable".to_owned(), Value::from(unavailable)),
-        (key.to_owned(), rows),
-    ]);
-    render::page(StatusCode::OK, template, ctx)
+/// A page listing rows: its template, title, nav section and the name its rows go by.
+struct Page {
+    template: &'static str,
+    title: &'static str,
+    section: &'static str,
+    key: &'static str,
+}
+
+impl Page {
+    fn new(
+        template: &'static str,
+        title: &'static str,
+        section: &'static str,
+        key: &'static str,
+    ) -> Page {
+        Page {
+            template,
+            title,
+            section,
+            key,
+        }
+    }
+
+    /// Renders the page with `rows`, or with `notice` saying what this build cannot do
+    /// yet; a failure to read the rows is the failure page.
+    fn render<T: serde::Serialize>(
+        &self,
+        me: &SignedIn,
+        rows: Result<Vec<T>, AdminError>,
+        notice: Option<String>,
+    ) -> Response {
+        let (rows, unavailable) = match rows {
+            Ok(rows) => (Value::from_serialize(&rows), notice),
+            Err(error @ AdminError::NotAvailableYet(_)) => (
+                Value::from_serialize(Vec::<()>::new()),
+                Some(render::words_for(&error)),
+            ),
+            Err(error) => return render::failure(&error),
+        };
+        let ctx = Value::from_iter([
+            ("title".to_owned(), Value::from(self.title)),
+            ("section".to_owned(), Value::from(self.section)),
+            ("csrf".to_owned(), Value::from(me.session.csrf.clone())),
+            ("unavailable".to_owned(), Value::from(unavailable)),
+            (self.key.to_owned(), rows),
+        ]);
+        render::page(StatusCode::OK, self.template, ctx)
+    }
 }
 
 /// `POST /admin/review/approve` (`post`).
