@@ -122,7 +122,12 @@ pub(crate) fn words_for(error: &AdminError) -> String {
         AdminError::Store(_) | AdminError::Template(_) | AdminError::Random(_) => {
             "Something failed on the server; the log says what.".to_owned()
         }
-        other => format!("{other}."),
+        other => {
+            let text = other.to_string();
+            let mut chars = text.chars();
+            let first = chars.next().map(|c| c.to_uppercase().collect::<String>());
+            format!("{}{}.", first.unwrap_or_default(), chars.as_str())
+        }
     }
 }
 
