@@ -209,6 +209,33 @@ pub enum TagCommand {
     /// Propose terms that would make good tags: frequent, distinctive words and phrases
     /// of the stored posts that the vocabulary lacks, with how many posts each would tag.
     Suggest(SuggestArgs),
+    /// Label posts in bulk from FILE, a JSON object mapping each post (its number or
+    /// original URL) to the complete list of tags it should carry.
+    ///
+    /// Listed tags are given by hand, every other tag the post carries is taken away, and the
+    /// post is marked reviewed: the next `syndic retag` learns from it.
+    Label(LabelArgs),
+    /// Precision, recall and F1, per tag and overall, of the tags the current settings give
+    /// the posts of a labels file (same format as `tag label`).
+    Eval(EvalArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct LabelArgs {
+    /// The labels file: a JSON object from post (number or original URL) to its tags.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// The labels file: a JSON object from post (number or original URL) to its tags.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Cross-validate the learning step: cut the labeled posts into K folds and tag each
+    /// with models trained on the other folds' labels.
+    #[arg(long, value_name = "K")]
+    pub folds: Option<usize>,
 }
 
 #[derive(Debug, Args)]

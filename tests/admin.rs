@@ -105,6 +105,7 @@ async fn hold_for_review(database: &Path) {
         },
         tags: Vec::new(),
         admission: Admission::Review,
+        stems: Vec::new(),
     };
     store
         .ingest(source, &FeedMeta::default(), &[post], at)

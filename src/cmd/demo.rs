@@ -68,7 +68,7 @@ pub async fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
         per_host: 4,
     };
     let sweep = Sweep::listed(
-        pipeline(&config, store.clone())?,
+        pipeline(&config, store.clone()).await?,
         jobs,
         limits,
         LeaseSettings::default(),

@@ -17,6 +17,7 @@ mod export;
 mod fetch;
 mod import;
 mod init;
+mod labels;
 mod parse;
 mod progress;
 mod remove;
@@ -135,6 +136,27 @@ async fn open(config: &Config, access: Access) -> anyhow::Result<Store> {
         "opened the store"
     );
     Ok(store)
+}
+
+/// The configured vocabulary with what the store's corpus says (document frequencies) and
+/// what the last `syndic retag` learned (tag profiles, models trained on people's
+/// decisions): how ingest, `explain` and `tag eval` tag, so they agree with a retag.
+pub async fn learned_tagger(config: &Config, store: &Store) -> anyhow::Result<syndic_tag::Tagger> {
+    let tagger = config
+        .tagger()
+        .context("cannot compile the tag vocabulary")?;
+    let stats = store
+        .corpus_stats(syndic_tag::corpus::MAX_MODEL_STEMS)
+        .await
+        .context("cannot read the corpus's word counts")?;
+    let saved: Vec<syndic_tag::SavedTagModel> = store
+        .tag_models()
+        .await
+        .context("cannot read what tagging learned")?
+        .iter()
+        .filter_map(|(_, json)| syndic_tag::SavedTagModel::from_json(json))
+        .collect();
+    Ok(tagger.with_corpus(&stats, &saved))
 }
 
 /// Brings the store's tags (names, descriptions, aliases) in line with the vocabulary.

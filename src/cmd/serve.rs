@@ -50,15 +50,13 @@ pub async fn run(
     };
     // The vocabulary in force, swapped by the reloader.
     let tagger = Arc::new(SharedTagger::new(
-        config
-            .tagger()
-            .context("cannot compile the tag vocabulary")?,
+        crate::cmd::learned_tagger(config, &store).await?,
     ));
     let fetching = if args.no_fetch {
         None
     } else {
         let jobs = sync_sources(&store, config).await?;
-        let mut pipeline = pipeline(config, store.clone())?;
+        let mut pipeline = pipeline(config, store.clone()).await?;
         // Each fetch asks the SharedTagger for the vocabulary in force when it starts.
         pipeline.tagger = Arc::clone(&tagger);
         Some(Fetching {

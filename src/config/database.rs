@@ -149,8 +149,9 @@ mod tests {
                     inside = line == "[database]";
                 }
                 let setting = line.strip_prefix("# ").filter(|rest| {
-                    inside && rest.starts_with("pool_size = ")
-                        || inside && rest.starts_with("statement_timeout = ")
+                    inside
+                        && (rest.starts_with("pool_size = ")
+                            || rest.starts_with("statement_timeout = "))
                 });
                 format!("{}\n", setting.unwrap_or(line))
             })

@@ -128,6 +128,7 @@ async fn hold_for_review(fx: &Fixture) {
         },
         tags: Vec::new(),
         admission: Admission::Review,
+        stems: Vec::new(),
     };
     fx.store()
         .ingest(source, &FeedMeta::default(), &[post], at(11))
@@ -427,8 +428,8 @@ async fn the_api_lists_decides_and_records_each_decision_as_api() {
 #[tokio::test]
 async fn the_forms_approve_take_down_restore_and_sign_out() {
     let (fx, app) = with_admin().await;
-    let (cookie, csrf) = signed_in(&app).await;
-    let cookie = Some(cookie.as_str());
+    let (session, csrf) = signed_in(&app).await;
+    let cookie = Some(session.as_str());
     let approve = post_form(
         &app,
         "/admin/review/approve",
@@ -467,7 +468,7 @@ async fn the_forms_approve_take_down_restore_and_sign_out() {
         &app,
         "GET",
         "/admin/takedowns",
-        &[("cookie", cookie.unwrap_or_default())],
+        &[("cookie", session.as_str())],
         "",
     )
     .await;
@@ -501,14 +502,7 @@ async fn the_forms_approve_take_down_restore_and_sign_out() {
     let logout = post_form(&app, "/admin/logout", cookie, &format!("csrf={csrf}")).await;
     assert_eq!(logout.status, StatusCode::SEE_OTHER);
     assert!(logout.header("set-cookie").contains("Max-Age=0"));
-    let after = send(
-        &app,
-        "GET",
-        "/admin/",
-        &[("cookie", cookie.unwrap_or_default())],
-        "",
-    )
-    .await;
+    let after = send(&app, "GET", "/admin/", &[("cookie", session.as_str())], "").await;
     assert_eq!(after.status, StatusCode::SEE_OTHER, "the session ended");
 }
 

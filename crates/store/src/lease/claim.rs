@@ -128,8 +128,11 @@ impl<'a> CandidatePages<'a> {
 /// What a claim reads of a source, then its due key (`NULL` for listed sources).
 const COLUMNS: &str = "SELECT id, url, leased_by, leased_until";
 
+/// A claim's row as read: id, url, leased_by, leased_until, due key.
+type CandidateRow = (i64, String, Option<String>, Option<i64>, Option<i64>);
+
 fn candidate(row: &sqlx::any::AnyRow) -> Result<(Candidate, Option<i64>)> {
-    let get = || -> Result<(i64, String, Option<String>, Option<i64>, Option<i64>), sqlx::Error> {
+    let get = || -> Result<CandidateRow, sqlx::Error> {
         Ok((
             row.try_get(0)?,
             row.try_get(1)?,

@@ -157,7 +157,7 @@ async fn a_taken_down_post_stays_down_when_its_feed_still_carries_it() {
         .expect("read")
         .expect("kept");
     assert_eq!(post.title, "Kelp forests", "a removed post is not updated");
-    assert_eq!(seen(&store, kelp).await.0, false);
+    assert!(!seen(&store, kelp).await.0);
     assert!(store.pending_posts(10).await.expect("pending").is_empty());
 }
 
