@@ -116,6 +116,9 @@ pub enum Command {
     /// Move the store between databases, back it up, check it.
     #[command(subcommand)]
     Store(StoreCommand),
+    /// Set up the admin (/admin/): make its password hash.
+    #[command(subcommand)]
+    Admin(AdminCommand),
     /// Show what syndic understands of one feed, without storing anything.
     ///
     /// Reads a file, standard input (`-`) or an http(s) URL, and prints the format,
@@ -123,6 +126,17 @@ pub enum Command {
     /// on the way. Exits 0 when a feed was read (even with warnings), 1 when nothing
     /// usable was found. Needs no configuration file.
     Parse(ParseArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Read a password from standard input and print its Argon2id hash (a PHC string) on
+    /// one line, for `[admin] password_hash`.
+    ///
+    /// Only the first line is read, without its line ending; nothing else is printed on
+    /// standard output. Example: `syndic admin hash-password < password.txt`, or type the
+    /// password and press Enter. Needs no configuration file.
+    HashPassword,
 }
 
 #[derive(Debug, Subcommand)]

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+mod admin;
 mod database;
 mod duration;
 pub mod edit;
@@ -68,6 +69,8 @@ pub struct Config {
     /// `[tagging]`: the global threshold, feed categories, default language.
     pub tagging: TaggingSettings,
     pub fetch: FetchConfig,
+    /// `[admin]`: the admin's password hash and API token; `None` keeps it off.
+    pub admin: Option<syndic_web::AdminSettings>,
 }
 
 /// Where posts are stored.
@@ -121,6 +124,8 @@ struct RawConfig {
     fetch: fetch::RawFetch,
     #[serde(default)]
     websub: websub::RawWebsub,
+    #[serde(default)]
+    admin: admin::RawAdmin,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -261,6 +266,8 @@ impl Validator<'_> {
         let tagging = self.tagging(raw.tagging)?;
         let tags = self.tags(raw.tag, &tagging)?;
         let fetch = self.fetch(raw.fetch)?;
+        // The only read of the environment after start-up's overrides: the API's token.
+        let admin = self.admin(raw.admin, |name| std::env::var(name).ok())?;
         Ok(Config {
             path: self.file.to_path_buf(),
             site,
@@ -272,6 +279,7 @@ impl Validator<'_> {
             tags,
             tagging,
             fetch,
+            admin,
         })
     }
 

@@ -9,6 +9,7 @@ macro_rules! outln {
 }
 
 mod add;
+mod admin;
 mod build;
 mod demo;
 mod explain;
@@ -61,6 +62,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Import(args) => import::run(&load(global, None)?, &args),
         Command::Parse(args) => parse::run(&args).await,
         Command::Store(command) => store::run(global, &command).await,
+        Command::Admin(command) => admin::run(&command),
     }
 }
 

@@ -10,16 +10,22 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use sqlx::{AnyConnection, Row};
-use syndic_core::{FeedEntry, FeedMeta, SourceId, TagAssignment, slugify};
+use syndic_core::{
+    Actor, Admission, FeedEntry, FeedMeta, PostId, SourceId, TagAssignment, slugify,
+};
 
 use crate::engine::Engine;
 use crate::error::QueryContext;
 use crate::links::{self, CurrentLinks, LinkWrites, Posts};
 use crate::sql::Sql;
-use crate::{Result, Store, clock, corpus, sources, tags, text, to_secs};
+use crate::{
+    Result, Store, audit, clock, corpus, moderation, sources, tags, text, to_secs, tombstones,
+};
 pub(crate) use plan::{Action, Incoming, StoredPost};
 
-/// A parsed entry together with the tags automatic tagging gave it.
+/// A parsed entry together with the tags automatic tagging gave it, and how it enters the
+/// store when it is new (published, held for review, or filtered by a rule; an update
+/// keeps the stored post's state).
 #[derive(Debug, Clone)]
 pub struct IncomingPost {
     pub entry: FeedEntry,
@@ -27,6 +33,7 @@ pub struct IncomingPost {
     /// The post's distinct stems, added to the corpus's document frequencies when the post
     /// is new (`corpus_stems`); empty to count nothing.
     pub stems: Vec<String>,
+    pub admission: Admission,
 }
 
 /// What one ingest did.
@@ -35,6 +42,8 @@ pub struct IngestStats {
     pub new: u32,
     pub updated: u32,
     pub unchanged: u32,
+    /// Entries kept out by a tombstone (a taken-down post, or a link to one).
+    pub buried: u32,
 }
 
 impl Store {
@@ -77,8 +86,12 @@ pub(crate) async fn store_posts(
     let by_guid = read_by_guid(tx, engine, source, &entries).await?;
     let by_link = read_by_link(tx, engine, source, &entries, &by_guid).await?;
     let actions = plan::plan_posts(&entries, &by_guid, &by_link, now);
+    let buried = tombstones::read(tx, engine, source, &entries).await?;
+    let actions = plan::bury(&entries, actions, &buried);
 
-    let inserted = insert_posts(tx, engine, source, &entries, &actions, now).await?;
+    let admissions: Vec<&Admission> = posts.iter().map(|p| &p.admission).collect();
+    let inserted = insert_posts(tx, engine, source, &entries, &admissions, &actions, now).await?;
+    record_filtered(tx, &entries, &admissions, &actions, &inserted, now).await?;
     update_posts(tx, engine, &entries, &actions, now).await?;
     // Document frequencies follow new posts only (a retag recounts everything).
     let new_posts = posts
@@ -108,6 +121,10 @@ pub(crate) async fn store_posts(
             }
             Action::Repeat { .. } => {
                 stats.unchanged += 1;
+                None
+            }
+            Action::Buried => {
+                stats.buried += 1;
                 None
             }
         };
@@ -199,36 +216,39 @@ fn stored_from_row(row: &sqlx::any::AnyRow) -> Result<StoredPost> {
     read().during("reading a stored post")
 }
 
-/// Inserts the new posts, in the batch's order (so ids follow the feed's order); their ids
-/// by guid.
+/// Inserts the new posts, in the batch's order (so ids follow the feed's order), each in
+/// the state its admission gives; their ids by guid.
 async fn insert_posts(
     tx: &mut AnyConnection,
     engine: Engine,
     source: SourceId,
     entries: &[Incoming<'_>],
+    admissions: &[&Admission],
     actions: &[Action],
     now: DateTime<Utc>,
 ) -> Result<HashMap<String, i64>> {
-    let new: Vec<(&Incoming<'_>, i64)> = entries
+    let new: Vec<(&Incoming<'_>, i64, &Admission)> = entries
         .iter()
         .zip(actions)
-        .filter_map(|(entry, action)| match action {
-            Action::Insert { published } => Some((entry, *published)),
+        .zip(admissions)
+        .filter_map(|((entry, action), admission)| match action {
+            Action::Insert { published } => Some((entry, *published, *admission)),
             _ => None,
         })
         .collect();
     let search = engine.search_column();
     let mut ids = HashMap::with_capacity(new.len());
-    for chunk in new.chunks(engine.rows_per_statement(11)) {
+    for chunk in new.chunks(engine.rows_per_statement(13)) {
         let mut insert = Sql::new(
             "INSERT INTO posts (source_id, guid, title, link, author, published_at, updated_at,
-                 first_seen_at, content_html, content_text, categories, language",
+                 first_seen_at, content_html, content_text, categories, language, state,
+                 state_detail",
         );
         if let Some(column) = search {
             insert.push(", ").push(column);
         }
         insert.push(") VALUES ");
-        insert.push_list(chunk, |sql, (entry, published)| {
+        insert.push_list(chunk, |sql, (entry, published, admission)| {
             let source = sql.placeholder(source.0);
             let guid = sql.placeholder(entry.guid.clone().into_owned());
             let title = sql.placeholder(entry.title.clone().into_owned());
@@ -240,9 +260,11 @@ async fn insert_posts(
             let text = sql.placeholder(entry.content_text.clone().into_owned());
             let categories = sql.placeholder(entry.categories.clone());
             let language = sql.placeholder(entry.language.clone().map(|l| l.into_owned()));
+            let state = sql.placeholder(admission.state().as_str());
+            let detail = sql.placeholder(text::clean(admission.detail()).into_owned());
             sql.push(&format!(
                 "({source}, {guid}, {title}, {link}, {author}, {published}, NULL, {first_seen}, \
-                 {html}, {text}, {categories}, {language}"
+                 {html}, {text}, {categories}, {language}, {state}, {detail}"
             ));
             if search.is_some() {
                 sql.push(", ").push(&engine.search_document(&title, &text));
@@ -257,6 +279,28 @@ async fn insert_posts(
         }
     }
     Ok(ids)
+}
+
+/// Records in the audit log each new post a rule filtered (in the ingest's transaction).
+/// Rules are the operator's configuration, so the actor is `cli`.
+async fn record_filtered(
+    tx: &mut AnyConnection,
+    entries: &[Incoming<'_>],
+    admissions: &[&Admission],
+    actions: &[Action],
+    inserted: &HashMap<String, i64>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    for ((entry, admission), action) in entries.iter().zip(admissions).zip(actions) {
+        let (Admission::Filter { rule }, Action::Insert { .. }) = (admission, action) else {
+            continue;
+        };
+        if let Some(&id) = inserted.get(entry.guid.as_ref()) {
+            let target = moderation::target(PostId(id));
+            audit::record(tx, Actor::Cli, "filter", &target, rule, now).await?;
+        }
+    }
+    Ok(())
 }
 
 /// Rewrites the changed posts in place (first-seen time kept, updated time set).

@@ -16,7 +16,7 @@ macro_rules! summary_sql {
             "SELECT s.id, s.slug, s.url, COALESCE(s.name, s.feed_title, s.url) AS display_name,
                  s.site_url, COUNT(p.id) AS post_count, s.last_success_at, s.last_error,
                  s.status, s.error_count, s.next_fetch_at
-             FROM sources s LEFT JOIN posts p ON p.source_id = s.id",
+             FROM sources s LEFT JOIN posts p ON p.source_id = s.id AND p.state = 'published'",
             $tail
         )
     };

@@ -114,6 +114,7 @@ pub(crate) fn tagged(entry: FeedEntry, tags: &[&str]) -> IncomingPost {
         entry,
         tags,
         stems: Vec::new(),
+        admission: Default::default(),
     }
 }
 

@@ -62,7 +62,12 @@ impl Pipeline {
                 .into_iter()
                 .map(|entry| {
                     let (tags, stems) = tagger.assign_counting(&PostText::from(&entry), source);
-                    IncomingPost { entry, tags, stems }
+                    IncomingPost {
+                        entry,
+                        tags,
+                        stems,
+                        admission: Default::default(),
+                    }
                 })
                 .collect();
             Ok((parsed.meta, posts, hints, parsed.websub))

@@ -63,6 +63,11 @@ pub(super) const MIGRATIONS: &[Migration] = &[
         "tag_learning",
         include_str!("../../migrations/postgres/0013_tag_learning.sql"),
     ),
+    Migration::new(
+        14,
+        "moderation",
+        include_str!("../../migrations/postgres/0014_moderation.sql"),
+    ),
 ];
 
 pub(super) const SEARCH_COLUMN: &str = "search_vector";

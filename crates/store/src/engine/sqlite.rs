@@ -100,6 +100,11 @@ pub(super) const MIGRATIONS: &[Migration] = &[
         "tag_learning",
         include_str!("../../migrations/sqlite/0013_tag_learning.sql"),
     ),
+    Migration::new(
+        14,
+        "moderation",
+        include_str!("../../migrations/sqlite/0014_moderation.sql"),
+    ),
 ];
 
 /// Characters of a file path written as themselves in the URL handed to sqlx; the rest
