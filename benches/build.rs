@@ -176,6 +176,7 @@ async fn add_post(db: &Path, n: u64) -> Result<(), Box<dyn std::error::Error>> {
             &[IncomingPost {
                 entry,
                 tags,
+                stems: Vec::new(),
                 admission: Default::default(),
             }],
             now,

@@ -207,6 +207,7 @@ async fn build(path: &Path, posts: usize) -> Result<(), String> {
                     language: None,
                 },
                 tags,
+                stems: Vec::new(),
             });
         }
         for chunk in batch.chunks(5_000) {

@@ -130,6 +130,9 @@ pub enum Command {
     /// Move the store between databases, back it up, check it.
     #[command(subcommand)]
     Store(StoreCommand),
+    /// Set up the admin (/admin/): make its password hash.
+    #[command(subcommand)]
+    Admin(AdminCommand),
     /// Show what syndic understands of one feed, without storing anything.
     ///
     /// Reads a file, standard input (`-`) or an http(s) URL, and prints the format,
@@ -137,6 +140,17 @@ pub enum Command {
     /// on the way. Exits 0 when a feed was read (even with warnings), 1 when nothing
     /// usable was found. Needs no configuration file.
     Parse(ParseArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Read a password from standard input and print its Argon2id hash (a PHC string) on
+    /// one line, for `[admin] password_hash`.
+    ///
+    /// Only the first line is read, without its line ending; nothing else is printed on
+    /// standard output. Example: `syndic admin hash-password < password.txt`, or type the
+    /// password and press Enter. Needs no configuration file.
+    HashPassword,
 }
 
 #[derive(Debug, Subcommand)]
@@ -209,6 +223,33 @@ pub enum TagCommand {
     /// Propose terms that would make good tags: frequent, distinctive words and phrases
     /// of the stored posts that the vocabulary lacks, with how many posts each would tag.
     Suggest(SuggestArgs),
+    /// Label posts in bulk from FILE, a JSON object mapping each post (its number or
+    /// original URL) to the complete list of tags it should carry.
+    ///
+    /// Listed tags are given by hand, every other tag the post carries is taken away, and the
+    /// post is marked reviewed: the next `syndic retag` learns from it.
+    Label(LabelArgs),
+    /// Precision, recall and F1, per tag and overall, of the tags the current settings give
+    /// the posts of a labels file (same format as `tag label`).
+    Eval(EvalArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct LabelArgs {
+    /// The labels file: a JSON object from post (number or original URL) to its tags.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// The labels file: a JSON object from post (number or original URL) to its tags.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Cross-validate the learning step: cut the labeled posts into K folds and tag each
+    /// with models trained on the other folds' labels.
+    #[arg(long, value_name = "K")]
+    pub folds: Option<usize>,
 }
 
 #[derive(Debug, Args)]

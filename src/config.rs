@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+mod admin;
 mod database;
 mod duration;
 pub mod edit;
@@ -20,7 +21,9 @@ mod websub;
 pub use fetch::FetchConfig;
 pub use server::ServerConfig;
 use syndic_fetch::Location;
-use syndic_tag::{CategoryPolicy, FieldSet, MatchMode, TagError, TagRule, Tagger, TaggingSettings};
+use syndic_tag::{
+    CategoryPolicy, FieldSet, MatchMode, TagRule, Tagger, TaggingSettings, VocabularyKey,
+};
 use url::Url;
 
 /// The starter file `syndic init` writes.
@@ -67,6 +70,8 @@ pub struct Config {
     /// `[tagging]`: the global threshold, feed categories, default language.
     pub tagging: TaggingSettings,
     pub fetch: FetchConfig,
+    /// `[admin]`: the admin's password hash and API token; `None` keeps it off.
+    pub admin: Option<syndic_web::AdminSettings>,
 }
 
 /// Where posts are stored.
@@ -122,6 +127,8 @@ struct RawConfig {
     fetch: fetch::RawFetch,
     #[serde(default)]
     websub: websub::RawWebsub,
+    #[serde(default)]
+    admin: admin::RawAdmin,
     #[serde(default)]
     moderation: moderation::RawModeration,
 }
@@ -224,8 +231,8 @@ impl Config {
 
     /// The compiled vocabulary with the `[tagging]` settings (validation already compiled
     /// it once, so this succeeds).
-    pub fn tagger(&self) -> Result<Tagger, TagError> {
-        Tagger::with_settings(&self.tags, &self.tagging)
+    pub fn tagger(&self) -> Result<Tagger, syndic_tag::VocabularyError> {
+        syndic_tag::compile(&self.tags, &self.tagging)
     }
 }
 
@@ -266,6 +273,8 @@ impl Validator<'_> {
         let tagging = self.tagging(raw.tagging)?;
         let tags = self.tags(raw.tag, &tagging)?;
         let fetch = self.fetch(raw.fetch)?;
+        // The only read of the environment after start-up's overrides: the API's token.
+        let admin = self.admin(raw.admin, |name| std::env::var(name).ok())?;
         Ok(Config {
             path: self.file.to_path_buf(),
             site,
@@ -277,6 +286,7 @@ impl Validator<'_> {
             tags,
             tagging,
             fetch,
+            admin,
         })
     }
 
@@ -422,13 +432,6 @@ impl Validator<'_> {
             categories,
             language,
         };
-        if let Err(e) = Tagger::with_settings(&[], &settings) {
-            return Err(self.error(
-                "tagging.language",
-                e.to_string(),
-                "use an ISO 639-1 code such as \"en\", or remove the key for English",
-            ));
-        }
         Ok(settings)
     }
 
@@ -461,8 +464,6 @@ impl Validator<'_> {
         settings: &TaggingSettings,
     ) -> Result<Vec<TagRule>, ConfigError> {
         let mut rules: Vec<TagRule> = Vec::with_capacity(raw.len());
-        let mut slugs: std::collections::HashMap<String, usize> =
-            std::collections::HashMap::with_capacity(raw.len());
         for (i, tag) in raw.into_iter().enumerate() {
             let key = format!("tag[{}]", i + 1);
             let name = tag
@@ -476,26 +477,6 @@ impl Validator<'_> {
                         "add name = \"…\" to this [[tag]]",
                     )
                 })?;
-            if !name.chars().any(char::is_alphanumeric) {
-                return Err(self.error(
-                    format!("{key}.name"),
-                    format!("{name:?} has no letters or digits, so no archive URL of its own"),
-                    "give the tag a name with a letter or digit; put symbols in `terms`",
-                ));
-            }
-            let slug = syndic_core::slugify(&name);
-            if let Some(&other) = slugs.get(&slug) {
-                let other: &TagRule = &rules[other];
-                return Err(self.error(
-                    format!("{key}.name"),
-                    format!(
-                        "{name:?} has the same archive URL (/tag/{slug}/) as tag {:?}",
-                        other.name
-                    ),
-                    "merge the two [[tag]] entries or rename one",
-                ));
-            }
-            slugs.insert(slug, rules.len());
             let terms = tag.terms.unwrap_or_else(|| vec![name.clone()]);
             if terms.is_empty()
                 || terms
@@ -543,17 +524,6 @@ impl Validator<'_> {
                 .min_score
                 .map(|v| self.min_score(&format!("{key}.min_score"), &v))
                 .transpose()?;
-            if tag
-                .aliases
-                .iter()
-                .any(|a| !a.chars().any(char::is_alphanumeric))
-            {
-                return Err(self.error(
-                    format!("{key}.aliases"),
-                    "an alias is empty (or has no letters or digits)",
-                    "remove it, or write the other name the tag goes by",
-                ));
-            }
             let description = tag
                 .description
                 .map(|d| d.trim().to_owned())
@@ -568,31 +538,36 @@ impl Validator<'_> {
                 aliases: tag.aliases.iter().map(|a| a.trim().to_owned()).collect(),
                 description,
             };
-            Tagger::with_settings(std::slice::from_ref(&rule), settings).map_err(|e| {
-                self.error(
-                    key,
-                    e.to_string(),
-                    "change or remove that term, or pick another match mode",
-                )
-            })?;
             rules.push(rule);
         }
-        // Names and aliases across tags.
-        if let Err(e) = Tagger::with_settings(&rules, settings) {
-            let culprit = match &e {
-                TagError::DuplicateAlias { tag, .. } => Some(tag),
-                TagError::DuplicateTag { second, .. } => Some(second),
-                _ => None,
+        // Everything about the words: names, slugs, aliases, terms, the language. One
+        // compilation, in syndic-tag, which names the rule and key at fault.
+        if let Err(e) = syndic_tag::compile(&rules, settings) {
+            let key = match e.rule {
+                Some(i) => format!("tag[{}].{}", i + 1, e.key.as_str()),
+                None => format!("tagging.{}", e.key.as_str()),
             };
-            let index = culprit.and_then(|name| rules.iter().position(|r| &r.name == name));
-            let key = index.map_or("tag".to_owned(), |i| format!("tag[{}].aliases", i + 1));
-            return Err(self.error(
-                key,
-                e.to_string(),
-                "give every tag names and aliases of its own",
-            ));
+            return Err(self.error(key, e.error.to_string(), vocabulary_hint(e.key)));
         }
         Ok(rules)
+    }
+}
+
+/// What to do about a vocabulary problem in `key`.
+fn vocabulary_hint(key: VocabularyKey) -> &'static str {
+    match key {
+        VocabularyKey::Name => {
+            "give every tag a name of its own with a letter or digit (its archive URL); put \
+             symbols in `terms`, or merge two [[tag]] entries that mean the same"
+        }
+        VocabularyKey::Aliases => {
+            "give every tag aliases of its own, each with a letter or digit, or remove the alias"
+        }
+        VocabularyKey::Terms => "change or remove that term, or pick another match mode",
+        VocabularyKey::MinScore => "use a number from 0 upwards",
+        VocabularyKey::Language => {
+            "use an ISO 639-1 code such as \"en\", or remove the key for English"
+        }
     }
 }
 

@@ -181,6 +181,7 @@ pub async fn fill_timed(
             batch.push(IncomingPost {
                 entry,
                 tags,
+                stems: Vec::new(),
                 admission: Default::default(),
             });
         }

@@ -68,7 +68,7 @@ pub async fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
         per_host: 4,
     };
     let sweep = Sweep::listed(
-        pipeline(&config, store.clone())?,
+        pipeline(&config, store.clone()).await?,
         jobs,
         limits,
         LeaseSettings::default(),
@@ -90,6 +90,7 @@ pub async fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
     let server = Server {
         listen: config.listen,
         bounds: config.server.clone(),
+        admin: None,
     };
     serve(store, &site, &server, None, None).await?;
     Ok(ExitCode::SUCCESS)

@@ -8,7 +8,7 @@ use syndic_store::TagReason;
 use syndic_tag::{Explanation, PostText};
 
 use crate::cli::{ExplainArgs, ParseFormat};
-use crate::cmd::{open_store_read_only, resolve_post};
+use crate::cmd::{learned_tagger, open_store_read_only, resolve_post};
 use crate::config::Config;
 
 /// Everything `--format json` prints.
@@ -61,16 +61,9 @@ pub async fn run(config: &Config, args: &ExplainArgs) -> anyhow::Result<ExitCode
         .post_vetoes(id)
         .await
         .context("cannot read the post's tags")?;
+    let tagger = learned_tagger(config, &store).await?;
     store.close().await;
-    let tagger = config
-        .tagger()
-        .context("cannot compile the tag vocabulary")?;
-    let analysis = tagger.explain(&PostText {
-        title: &for_tagging.title,
-        text: &for_tagging.content_text,
-        language: for_tagging.language.as_deref(),
-        categories: &for_tagging.categories,
-    });
+    let analysis = tagger.explain(&PostText::from(&for_tagging));
     let report = Report {
         post: PostSummary {
             id: id.0,
@@ -186,15 +179,24 @@ fn explain_one(out: &mut String, e: &Explanation) {
         )
     };
     let _ = writeln!(out, "  {} ({}): {verdict}", e.tag, e.origin);
+    if e.category.is_none() {
+        let _ = writeln!(out, "    {}", score_parts(e));
+    }
     for m in &e.matches {
         let zones: Vec<String> = m
             .zones
             .iter()
             .map(|(zone, n)| format!("{} x{n}", zone.as_str()))
             .collect();
+        let frequency = m.frequency.map_or(String::new(), |f| {
+            format!(
+                "; in {} of {} posts, each occurrence weighs {:.2}",
+                f.posts, f.of, f.weight
+            )
+        });
         let _ = writeln!(
             out,
-            "    term {:?} in {}: {} (+{:.2})",
+            "    term {:?} in {}: {} (+{:.2}{frequency})",
             m.term,
             m.field,
             zones.join(", "),
@@ -204,4 +206,21 @@ fn explain_one(out: &mut String, e: &Explanation) {
             let _ = writeln!(out, "      \"{}\"", m.snippet.replace('\n', " "));
         }
     }
+}
+
+/// How a score is made: the terms' own score, the profile's part and the learned model's.
+fn score_parts(e: &Explanation) -> String {
+    let mut parts = vec![format!("terms {:.2}", e.literal)];
+    match e.profile {
+        Some(p) => parts.push(format!(
+            "profile {:+.2} (similarity {:.2} to {} posts about it)",
+            p.contribution, p.similarity, p.members
+        )),
+        None => parts.push("no profile yet (built by `syndic retag`)".to_owned()),
+    }
+    match e.learned {
+        Some(learned) => parts.push(format!("learned from decisions {learned:+.2}")),
+        None => parts.push("nothing learned from decisions".to_owned()),
+    }
+    parts.join(", ")
 }

@@ -43,7 +43,7 @@ pub async fn run(config: &Config, args: &FetchArgs) -> anyhow::Result<ExitCode> 
     for note in &skipped {
         println!("skipped {note}");
     }
-    let pipeline = pipeline(config, store.clone())?;
+    let pipeline = pipeline(config, store.clone()).await?;
     let limits = Limits {
         concurrency: args.jobs.map_or(config.fetch.concurrency, usize::from),
         per_host: config.fetch.per_host,
@@ -122,13 +122,12 @@ pub fn fetcher(config: &Config) -> anyhow::Result<Fetcher> {
     Fetcher::new(options).context("cannot set up the HTTP client")
 }
 
-/// The fetch → parse → tag → store pipeline for this configuration.
-pub fn pipeline(config: &Config, store: Store) -> anyhow::Result<Pipeline> {
+/// The fetch → parse → tag → store pipeline for this configuration, tagging with what the
+/// store's corpus and the last retag taught ([`crate::cmd::learned_tagger`]).
+pub async fn pipeline(config: &Config, store: Store) -> anyhow::Result<Pipeline> {
     let fetch = &config.fetch;
     let fetcher = fetcher(config)?;
-    let tagger = config
-        .tagger()
-        .context("cannot compile the tag vocabulary")?;
+    let tagger = crate::cmd::learned_tagger(config, &store).await?;
     let schedule = ScheduleSettings {
         min_interval: chrono::Duration::from_std(fetch.min_interval)
             .context("min_interval is too long")?,

@@ -9,6 +9,7 @@ macro_rules! outln {
 }
 
 mod add;
+mod admin;
 mod audit;
 mod build;
 mod demo;
@@ -17,6 +18,7 @@ mod export;
 mod fetch;
 mod import;
 mod init;
+mod labels;
 mod parse;
 mod post;
 mod progress;
@@ -66,6 +68,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Import(args) => import::run(&load(global, None)?, &args),
         Command::Parse(args) => parse::run(&args).await,
         Command::Store(command) => store::run(global, &command).await,
+        Command::Admin(command) => admin::run(&command),
     }
 }
 
@@ -139,6 +142,27 @@ async fn open(config: &Config, access: Access) -> anyhow::Result<Store> {
         "opened the store"
     );
     Ok(store)
+}
+
+/// The configured vocabulary with what the store's corpus says (document frequencies) and
+/// what the last `syndic retag` learned (tag profiles, models trained on people's
+/// decisions): how ingest, `explain` and `tag eval` tag, so they agree with a retag.
+pub async fn learned_tagger(config: &Config, store: &Store) -> anyhow::Result<syndic_tag::Tagger> {
+    let tagger = config
+        .tagger()
+        .context("cannot compile the tag vocabulary")?;
+    let stats = store
+        .corpus_stats(syndic_tag::corpus::MAX_MODEL_STEMS)
+        .await
+        .context("cannot read the corpus's word counts")?;
+    let saved: Vec<syndic_tag::SavedTagModel> = store
+        .tag_models()
+        .await
+        .context("cannot read what tagging learned")?
+        .iter()
+        .filter_map(|(_, json)| syndic_tag::SavedTagModel::from_json(json))
+        .collect();
+    Ok(tagger.with_corpus(&stats, &saved))
 }
 
 /// Brings the store's tags (names, descriptions, aliases) in line with the vocabulary.

@@ -1,47 +1,33 @@
-//! `syndic retag`: re-apply the vocabulary to every stored post, or show what that would do.
+//! `syndic retag`: learn from the corpus and from people's decisions, re-apply the
+//! vocabulary to every stored post, or show what that would do.
 //!
-//! Posts are read in batches by id and tagged on every core; each batch's difference is
-//! written in one transaction ([`Store::retag_batch`]) while the next batch is read and
-//! tagged.
+//! The retag itself is `syndic_tag::retag::run`; this command only opens the store, plugs
+//! it in through [`StoreReader`] and [`StoreWriter`] (blocking on the store's async calls
+//! from the driver's threads) and prints the report.
 
-use std::collections::{BTreeMap, HashMap};
 use std::process::ExitCode;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use chrono::Utc;
-use syndic_core::{PostId, SourceId, TagAssignment};
-use syndic_fetch::tags_for_post;
+use syndic_core::{PostId, TagAssignment};
 use syndic_store::{PostFilter, PostForTagging, Store, TagCache};
-use syndic_tag::{PostText, Tagger};
+use syndic_tag::retag::{
+    self, Phase, PostReader, RetagOptions, RetagReport, SourceRules, StoreFailure, TagWriter,
+    Written,
+};
+use syndic_tag::{CorpusStats, Decisions, SavedTagModel};
+use tokio::runtime::Handle;
 
 use crate::cli::RetagArgs;
 use crate::cmd::{open_store, open_store_read_only, sync_sources};
 use crate::config::Config;
 
-/// Posts read, tagged and written at a time.
-const BATCH: u32 = 5000;
-
-/// Per source: the tags all its posts get, and where it is read from (for the detail).
-type SourceRules = HashMap<SourceId, (Vec<String>, String)>;
-
-/// How one tag's posts change.
-#[derive(Default)]
-struct TagChange {
-    gained: u64,
-    lost: u64,
-    gained_examples: Vec<(PostId, String)>,
-    lost_examples: Vec<(PostId, String)>,
-}
-
 pub async fn run(config: &Config, args: &RetagArgs) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
-    let tagger = Arc::new(
-        config
-            .tagger()
-            .context("cannot compile the tag vocabulary")?,
-    );
+    let tagger = config
+        .tagger()
+        .context("cannot compile the tag vocabulary")?;
     let (store, rules) = if args.dry_run {
         // A dry run writes nothing, not even the rows of new sources or tags.
         let store = open_store_read_only(config).await?;
@@ -64,165 +50,247 @@ pub async fn run(config: &Config, args: &RetagArgs) -> anyhow::Result<ExitCode> 
             .collect();
         (store, rules)
     };
-    let rules = Arc::new(rules);
-    let total = store
-        .count_posts(PostFilter::All)
-        .await
-        .context("cannot count the stored posts")?;
-
-    let mut changes: BTreeMap<String, TagChange> = BTreeMap::new();
-    let (mut posts, mut changed_posts, mut rows) = (0u64, 0u64, 0u64);
-    let mut last_report = Instant::now();
-    let (mut tagging_time, mut storing_time) = (Duration::ZERO, Duration::ZERO);
-    let mut tag_cache = TagCache::default();
-    // While one batch's difference is compared and written, the next is read and tagged.
-    let mut current = next_tagged(&store, &tagger, &rules, PostId(0)).await?;
-    while let Some((decisions, titles)) = current {
-        let after = decisions.last().map_or(PostId(0), |(id, _)| *id);
-        let storing = async {
-            let phase = Instant::now();
-            let diff = store
-                .retag_batch(&decisions, args.dry_run, &mut tag_cache, Utc::now())
-                .await;
-            (diff, phase.elapsed())
-        };
-        let tagging = async {
-            let phase = Instant::now();
-            let next = next_tagged(&store, &tagger, &rules, after).await;
-            (next, phase.elapsed())
-        };
-        let ((diff, stored_in), (next, tagged_in)) = tokio::join!(storing, tagging);
-        let diff = diff.context("cannot store the new tags")?;
-        storing_time += stored_in;
-        tagging_time += tagged_in;
-        posts += decisions.len() as u64;
-        changed_posts += diff.changes.len() as u64;
-        rows += diff.rows_deleted + diff.rows_written;
-        for change in &diff.changes {
-            let title = titles.get(&change.post).cloned().unwrap_or_default();
-            for (names, gained) in [(&change.gained, true), (&change.lost, false)] {
-                for name in names {
-                    let entry = changes.entry(name.clone()).or_default();
-                    let (count, examples) = if gained {
-                        (&mut entry.gained, &mut entry.gained_examples)
-                    } else {
-                        (&mut entry.lost, &mut entry.lost_examples)
-                    };
-                    *count += 1;
-                    if examples.len() < args.examples {
-                        examples.push((change.post, title.clone()));
-                    }
-                }
-            }
-        }
-        if last_report.elapsed() > Duration::from_secs(2) {
-            last_report = Instant::now();
-            eprintln!(
-                "retag: {posts}/{total} posts ({:.0}%), {changed_posts} changing, {:.0}s",
-                100.0 * posts as f64 / total.max(1) as f64,
-                started.elapsed().as_secs_f64()
-            );
-        }
-        current = next?;
-    }
+    let options = RetagOptions {
+        dry_run: args.dry_run,
+        examples: args.examples,
+        ..RetagOptions::default()
+    };
+    let handle = Handle::current();
+    let mut reader = StoreReader {
+        store: store.clone(),
+        handle: handle.clone(),
+    };
+    let mut writer = StoreWriter {
+        store: store.clone(),
+        handle,
+        dry_run: args.dry_run,
+        cache: TagCache::default(),
+    };
+    let report = tokio::task::spawn_blocking(move || {
+        let mut progress = Progress::new(started);
+        retag::run(
+            &tagger,
+            &rules,
+            &mut reader,
+            &mut writer,
+            &options,
+            &mut |phase, done, total| progress.show(phase, done, total),
+        )
+    })
+    .await
+    .context("the retag worker failed")?
+    .context("cannot retag the stored posts")?;
     store.close().await;
     eprintln!(
-        "retag: {:.1}s reading and tagging, {:.1}s comparing{} (the two overlap)",
-        tagging_time.as_secs_f64(),
-        storing_time.as_secs_f64(),
+        "retag: {}{:.1}s learning, {:.1}s reading and tagging, {:.1}s comparing{} (the two \
+         overlap)",
+        if report.counted_first {
+            format!("{:.1}s counting words, ", report.counting.as_secs_f64())
+        } else {
+            String::new()
+        },
+        report.learning.as_secs_f64(),
+        report.tagging.as_secs_f64(),
+        report.storing.as_secs_f64(),
         if args.dry_run { "" } else { " and writing" }
     );
+    print_learning(&report);
+    print_changes(&report);
+    print_total(&report, args.dry_run, started.elapsed());
+    Ok(ExitCode::SUCCESS)
+}
 
-    print_changes(&changes);
-    let added: u64 = changes.values().map(|c| c.gained).sum();
-    let removed: u64 = changes.values().map(|c| c.lost).sum();
-    let seconds = started.elapsed().as_secs_f64();
-    if args.dry_run {
+/// What the learning step did, and what people's decisions changed.
+fn print_learning(report: &RetagReport) {
+    let training = &report.training;
+    outln!(
+        "learned from {} posts: {} tags have a profile",
+        report.learned_from,
+        report.profiles
+    );
+    if training.decisions == 0 {
+        outln!("no decisions to learn from yet (`syndic tag add`, `tag remove`, `tag label`)");
+        return;
+    }
+    let checked = match training.cross_validated {
+        Some((before, after)) => format!(
+            "cross-validated F1 {before:.3} untrained, {after:.3} trained: {}",
+            if training.applied {
+                format!("applied to {} tags", training.tags)
+            } else {
+                "not applied (no better than the untrained rule)".to_owned()
+            }
+        ),
+        None => format!(
+            "too few to train on (at least {} needed)",
+            syndic_tag::learn::MIN_DECISIONS
+        ),
+    };
+    outln!(
+        "decisions: {} explicit, {} implied by reviewed posts; {checked}",
+        training.decisions,
+        training.implied
+    );
+    for (tag, (gives, takes)) in &report.trained {
+        outln!("    training gives {tag} to {gives} posts and takes it from {takes}");
+    }
+}
+
+fn print_total(report: &RetagReport, dry_run: bool, took: Duration) {
+    let added: u64 = report.changes.values().map(|c| c.gained).sum();
+    let removed: u64 = report.changes.values().map(|c| c.lost).sum();
+    let (posts, changed, seconds) = (report.posts, report.changed_posts, took.as_secs_f64());
+    if dry_run {
         outln!(
             "dry run: read {posts} posts in {seconds:.1}s: {added} tags would be added, \
-             {removed} removed, on {changed_posts} posts; nothing was written \
+             {removed} removed, on {changed} posts; nothing was written \
              (run `syndic retag` to apply)"
         );
     } else {
         outln!(
             "retagged {posts} posts in {seconds:.1}s: {added} tags added, {removed} removed \
-             ({changed_posts} posts changed, {rows} links written or deleted)"
+             ({changed} posts changed, {} links written or deleted)",
+            report.rows
         );
     }
-    Ok(ExitCode::SUCCESS)
 }
 
-/// A batch's tagging decisions and its posts' titles (for examples).
-type Tagged = (Vec<(PostId, Vec<TagAssignment>)>, HashMap<PostId, String>);
+/// A progress line on standard error every two seconds.
+struct Progress {
+    started: Instant,
+    last: Instant,
+}
 
-/// Reads and tags the batch of posts after `after`; `None` when there are no more.
-async fn next_tagged(
-    store: &Store,
-    tagger: &Arc<Tagger>,
-    rules: &Arc<SourceRules>,
-    after: PostId,
-) -> anyhow::Result<Option<Tagged>> {
-    let batch = store
-        .posts_for_tagging(after, BATCH)
-        .await
-        .context("cannot read stored posts")?;
-    if batch.is_empty() {
-        return Ok(None);
+impl Progress {
+    fn new(started: Instant) -> Progress {
+        Progress {
+            started,
+            last: Instant::now(),
+        }
     }
-    tag_batch(Arc::clone(tagger), Arc::clone(rules), batch)
-        .await
-        .map(Some)
+
+    fn show(&mut self, phase: Phase, done: u64, total: u64) {
+        if self.last.elapsed() < Duration::from_secs(2) {
+            return;
+        }
+        self.last = Instant::now();
+        let doing = match phase {
+            Phase::Counting => "counting words of",
+            Phase::Learning => "learning from",
+            Phase::Tagging => "tagging",
+        };
+        eprintln!(
+            "retag: {doing} {done}/{total} posts ({:.0}%), {:.0}s",
+            100.0 * done as f64 / total.max(1) as f64,
+            self.started.elapsed().as_secs_f64()
+        );
+    }
 }
 
-/// Tags a batch off the async threads, split over the cores; returns the decisions in the
-/// batch's order and each post's title (for examples).
-async fn tag_batch(
-    tagger: Arc<Tagger>,
-    rules: Arc<SourceRules>,
-    batch: Vec<PostForTagging>,
-) -> anyhow::Result<Tagged> {
-    tokio::task::spawn_blocking(move || {
-        let threads = std::thread::available_parallelism().map_or(2, |n| n.get().clamp(1, 8));
-        let chunk = batch.len().div_ceil(threads).max(1);
-        let decisions: Vec<(PostId, Vec<TagAssignment>)> = std::thread::scope(|scope| {
-            let workers: Vec<_> = batch
-                .chunks(chunk)
-                .map(|posts| scope.spawn(|| tag_posts(&tagger, &rules, posts)))
-                .collect();
-            workers
+fn failure(doing: &'static str) -> impl FnOnce(syndic_store::StoreError) -> StoreFailure {
+    move |e| StoreFailure {
+        doing,
+        source: Box::new(e),
+    }
+}
+
+/// The store as the retag driver reads it (from its own threads, blocking on the runtime).
+struct StoreReader {
+    store: Store,
+    handle: Handle,
+}
+
+impl PostReader for StoreReader {
+    fn count(&mut self) -> Result<u64, StoreFailure> {
+        self.handle
+            .block_on(self.store.count_posts(PostFilter::All))
+            .map_err(failure("count the stored posts"))
+    }
+
+    fn posts_after(
+        &mut self,
+        after: PostId,
+        limit: u32,
+    ) -> Result<Vec<PostForTagging>, StoreFailure> {
+        self.handle
+            .block_on(self.store.posts_for_tagging(after, limit))
+            .map_err(failure("read stored posts"))
+    }
+
+    fn posts_before(
+        &mut self,
+        before: PostId,
+        limit: u32,
+    ) -> Result<Vec<PostForTagging>, StoreFailure> {
+        self.handle
+            .block_on(self.store.posts_for_tagging_before(before, limit))
+            .map_err(failure("read the posts to learn from"))
+    }
+
+    fn posts_by_id(&mut self, ids: &[PostId]) -> Result<Vec<PostForTagging>, StoreFailure> {
+        self.handle
+            .block_on(self.store.posts_for_tagging_by_id(ids))
+            .map_err(failure("read the posts people decided on"))
+    }
+
+    fn corpus(&mut self) -> Result<CorpusStats, StoreFailure> {
+        self.handle
+            .block_on(self.store.corpus_stats(syndic_tag::corpus::MAX_MODEL_STEMS))
+            .map_err(failure("read the corpus's word counts"))
+    }
+
+    fn decisions(&mut self) -> Result<Decisions, StoreFailure> {
+        self.handle
+            .block_on(self.store.tag_decisions())
+            .map_err(failure("read people's tag decisions"))
+    }
+
+    fn save(&mut self, corpus: &CorpusStats, models: &[SavedTagModel]) -> Result<(), StoreFailure> {
+        let models: Vec<(String, String)> = models
+            .iter()
+            .map(|m| (m.tag.clone(), m.to_json()))
+            .collect();
+        self.handle
+            .block_on(self.store.save_tag_learning(
+                corpus,
+                syndic_tag::corpus::MIN_SAVED_POSTS,
+                &models,
+                Utc::now(),
+            ))
+            .map_err(failure("save what tagging learned"))
+    }
+}
+
+/// Writes (or on a dry run compares) each batch's automatic tags.
+struct StoreWriter {
+    store: Store,
+    handle: Handle,
+    dry_run: bool,
+    cache: TagCache,
+}
+
+impl TagWriter for StoreWriter {
+    fn write(&mut self, batch: &[(PostId, Vec<TagAssignment>)]) -> Result<Written, StoreFailure> {
+        let diff = self
+            .handle
+            .block_on(
+                self.store
+                    .retag_batch(batch, self.dry_run, &mut self.cache, Utc::now()),
+            )
+            .map_err(failure("store the new tags"))?;
+        Ok(Written {
+            rows: diff.rows_deleted + diff.rows_written,
+            changes: diff
+                .changes
                 .into_iter()
-                .flat_map(|w| w.join().unwrap_or_default())
-                .collect()
-        });
-        let titles = batch.into_iter().map(|p| (p.id, p.title)).collect();
-        (decisions, titles)
-    })
-    .await
-    .context("the tagging worker failed")
-}
-
-fn tag_posts(
-    tagger: &Tagger,
-    rules: &SourceRules,
-    posts: &[PostForTagging],
-) -> Vec<(PostId, Vec<TagAssignment>)> {
-    let no_rule = (Vec::new(), String::new());
-    posts
-        .iter()
-        .map(|post| {
-            let (source_tags, location) = rules.get(&post.source_id).unwrap_or(&no_rule);
-            let text = PostText {
-                title: &post.title,
-                text: &post.content_text,
-                language: post.language.as_deref(),
-                categories: &post.categories,
-            };
-            (post.id, tags_for_post(tagger, &text, source_tags, location))
+                .map(|c| (c.post, c.gained, c.lost))
+                .collect(),
         })
-        .collect()
+    }
 }
 
-fn print_changes(changes: &BTreeMap<String, TagChange>) {
+fn print_changes(report: &RetagReport) {
+    let changes = &report.changes;
     if changes.is_empty() {
         outln!("no post gains or loses a tag");
         return;

@@ -1,4 +1,4 @@
-//! `syndic tag add|remove|list|suggest`: manual decisions and the vocabulary at a glance.
+//! `syndic tag add|remove|list|suggest` (`label` and `eval` are in `labels.rs`): manual decisions and the vocabulary at a glance.
 
 use std::process::ExitCode;
 
@@ -21,6 +21,8 @@ pub async fn run(config: &Config, command: &TagCommand) -> anyhow::Result<ExitCo
         TagCommand::Remove(args) => remove(config, args).await,
         TagCommand::List(args) => list::run(config, args).await,
         TagCommand::Suggest(args) => suggest(config, args).await,
+        TagCommand::Label(args) => crate::cmd::labels::label(config, args).await,
+        TagCommand::Eval(args) => crate::cmd::labels::eval(config, args).await,
     }
 }
 

@@ -35,7 +35,7 @@ pub async fn run(config: &Config, args: &WorkerArgs) -> anyhow::Result<ExitCode>
         );
         return Ok(ExitCode::SUCCESS);
     }
-    let pipeline = pipeline(config, store.clone())?;
+    let pipeline = pipeline(config, store.clone()).await?;
     let limits = Limits {
         concurrency: config.fetch.concurrency,
         per_host: config.fetch.per_host,

@@ -310,7 +310,7 @@ fn an_overlong_term_is_refused_with_its_tag_and_without_echoing_it() {
     let err = error_of(&format!(
         "[[tag]]\nname = \"a\"\nmatch = \"regex\"\nterms = [\"{long}\"]\n"
     ));
-    assert_eq!(err.key, "tag[1]");
+    assert_eq!(err.key, "tag[1].terms");
     assert!(err.problem.contains("40000 characters long"), "{err}");
     assert!(err.to_string().len() < 500, "{err}");
 }

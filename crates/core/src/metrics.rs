@@ -237,6 +237,33 @@ impl FetchMetrics {
     }
 }
 
+/// How the site's posts are tagged, in the Prometheus text format: posts per tag
+/// (`syndic_tag_posts{tag}`, every tag given, by name) and posts with no tag at all
+/// (`syndic_untagged_posts`).
+pub fn render_tagging(posts_per_tag: &[(&str, i64)], untagged: i64) -> String {
+    let mut out = String::new();
+    let _ = write_tagging(&mut out, posts_per_tag, untagged);
+    out
+}
+
+fn write_tagging(out: &mut String, posts_per_tag: &[(&str, i64)], untagged: i64) -> fmt::Result {
+    header(out, "syndic_tag_posts", "gauge", "Posts carrying each tag.")?;
+    for (tag, posts) in posts_per_tag {
+        writeln!(
+            out,
+            "syndic_tag_posts{{tag=\"{}\"}} {posts}",
+            escape_label(tag)
+        )?;
+    }
+    header(
+        out,
+        "syndic_untagged_posts",
+        "gauge",
+        "Posts with no tag at all.",
+    )?;
+    writeln!(out, "syndic_untagged_posts {untagged}")
+}
+
 fn header(out: &mut String, name: &str, kind: &str, help: &str) -> fmt::Result {
     writeln!(out, "# HELP {name} {}", escape_help(help))?;
     writeln!(out, "# TYPE {name} {kind}")

@@ -50,6 +50,18 @@ pub struct FeedEntry {
     pub language: Option<String>,
 }
 
+/// What tagging needs to know of a stored post (retag, explain, eval read these).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PostForTagging {
+    pub id: PostId,
+    pub source_id: SourceId,
+    pub title: String,
+    pub content_text: String,
+    pub categories: Vec<String>,
+    /// The language the item or its feed declared, as stored.
+    pub language: Option<String>,
+}
+
 /// A stored post, as pages, exports and output feeds read it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Post {

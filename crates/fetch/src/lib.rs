@@ -56,7 +56,7 @@ pub use guard::{AddressPolicy, Refusal, Rule, classify};
 pub use http::{Body, Fetched, Fetcher, FetcherOptions};
 pub use limits::{Finished, Limits, host_key};
 pub use location::{Location, LocationError};
-pub use pipeline::{FetchReport, Pipeline, SourceJob, tags_for_post};
+pub use pipeline::{FetchReport, Pipeline, SourceJob};
 pub use scheduler::{
     Clock, FIRST_FETCH_SPREAD, FetchEvent, MAX_SLEEP, ManualClock, PING_EVERY, Scheduler,
     SystemClock,

@@ -12,8 +12,6 @@ use syndic_core::{FetchMetrics, FetchOutcome, SourceId};
 use syndic_store::{Claim, FetchRecord, FetchState, IncomingPost, IngestStats, Outcomes, Store};
 use syndic_tag::SharedTagger;
 
-pub use parse::tags_for_post;
-
 use crate::{Body, FetchError, Fetched, Fetcher, Location, SourceError, Validators};
 
 /// The most items one fetch stores: the newest by date. The reader skips the others while

@@ -76,8 +76,9 @@ impl Store {
 }
 
 async fn check_at(location: Location, url: &str) -> Result<StoreCheck> {
-    // Read as it is: never created, upgraded or written by looking at it.
-    let location = location.for_reading()?;
+    // Never created or upgraded by looking at it (FTS5's integrity check needs a
+    // connection that may write).
+    let location = location.existing()?;
     let pool = Engine::connect(&location, url, &StoreOptions::default()).await?;
     let mut conn = pool.acquire().await.during("checking the store")?;
     let checked = examine(&mut conn, location.engine).await;

@@ -217,6 +217,15 @@ impl Engine {
     }
 
     /// The engine's migrations, in order.
+    /// A `SELECT` of (key, value) rows from the JSON object in parameter `$1`, keys as text
+    /// and values as integers: many counts written in one statement.
+    pub(crate) fn json_counts(self) -> &'static str {
+        match self {
+            Engine::Sqlite => sqlite::JSON_COUNTS,
+            Engine::Postgres => postgres::JSON_COUNTS,
+        }
+    }
+
     pub(crate) fn migrations(self) -> &'static [Migration] {
         match self {
             Engine::Sqlite => sqlite::MIGRATIONS,

@@ -18,7 +18,9 @@ use crate::engine::Engine;
 use crate::error::QueryContext;
 use crate::links::{self, CurrentLinks, LinkWrites, Posts};
 use crate::sql::Sql;
-use crate::{Result, Store, audit, clock, moderation, sources, tags, text, to_secs, tombstones};
+use crate::{
+    Result, Store, audit, clock, corpus, moderation, sources, tags, text, to_secs, tombstones,
+};
 pub(crate) use plan::{Action, Incoming, StoredPost};
 
 /// A parsed entry together with the tags automatic tagging gave it, and how it enters the
@@ -28,6 +30,9 @@ pub(crate) use plan::{Action, Incoming, StoredPost};
 pub struct IncomingPost {
     pub entry: FeedEntry,
     pub tags: Vec<TagAssignment>,
+    /// The post's distinct stems, added to the corpus's document frequencies when the post
+    /// is new (`corpus_stems`); empty to count nothing.
+    pub stems: Vec<String>,
     pub admission: Admission,
 }
 
@@ -88,6 +93,12 @@ pub(crate) async fn store_posts(
     let inserted = insert_posts(tx, engine, source, &entries, &admissions, &actions, now).await?;
     record_filtered(tx, &entries, &admissions, &actions, &inserted, now).await?;
     update_posts(tx, engine, &entries, &actions, now).await?;
+    // Document frequencies follow new posts only (a retag recounts everything).
+    let new_posts = posts
+        .iter()
+        .zip(&actions)
+        .filter(|(_, a)| matches!(a, Action::Insert { .. }));
+    corpus::count_new_posts(tx, engine, new_posts.map(|(p, _)| p.stems.as_slice())).await?;
 
     let mut stats = IngestStats::default();
     let mut changed = Vec::new();

@@ -35,6 +35,7 @@ mod audit;
 mod check;
 mod clock;
 mod copy;
+mod corpus;
 mod engine;
 mod error;
 mod fetch_state;

@@ -86,6 +86,7 @@ impl Store {
             .await
             .during("adding a manual tag")?;
         }
+        crate::corpus::review(&mut tx, post, now).await?;
         if origins.is_empty() || created_tag {
             clock::bump(&mut tx).await?;
         }
@@ -127,6 +128,7 @@ impl Store {
         .await
         .during("recording a veto")?
         .rows_affected();
+        crate::corpus::review(&mut tx, post, now).await?;
         if removed > 0 {
             clock::bump(&mut tx).await?;
         }
@@ -135,6 +137,17 @@ impl Store {
             links_removed: removed,
             already_vetoed: vetoed == 0,
         })
+    }
+
+    /// Records that a person reviewed `post` and found its tags right as they are (what
+    /// `syndic tag label` says of a post whose list needed no change): its tags teach the
+    /// tagger.
+    pub async fn mark_reviewed(&self, post: PostId, now: DateTime<Utc>) -> Result<()> {
+        let mut tx = self.write("starting a review").await?;
+        ensure_post(&mut tx, post).await?;
+        crate::corpus::review(&mut tx, post, now).await?;
+        tx.commit().await.during("committing a review")?;
+        Ok(())
     }
 
     /// The tags people removed from `post` (which automatic tagging may not give back).

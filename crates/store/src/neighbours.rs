@@ -105,6 +105,7 @@ mod tests {
 
     fn post(guid: &str, day: u32) -> IncomingPost {
         IncomingPost {
+            stems: Vec::new(),
             admission: Default::default(),
             entry: FeedEntry {
                 guid: guid.into(),

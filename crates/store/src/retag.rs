@@ -11,17 +11,7 @@ use crate::error::QueryContext;
 use crate::links::{self, CurrentLinks, LinkWrites, Posts};
 use crate::{Result, Store, clock, tags};
 
-/// What tagging needs to know of a stored post.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PostForTagging {
-    pub id: PostId,
-    pub source_id: SourceId,
-    pub title: String,
-    pub content_text: String,
-    pub categories: Vec<String>,
-    /// The language the item or its feed declared, as stored.
-    pub language: Option<String>,
-}
+pub use syndic_core::PostForTagging;
 
 /// What a retag changed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -88,6 +78,41 @@ impl Store {
             .await
             .during("reading posts to tag")?;
         rows.iter().map(for_tagging_from_row).collect()
+    }
+
+    /// Up to `limit` posts with an id below `before`, highest id first (a retag learns from
+    /// the newest).
+    pub async fn posts_for_tagging_before(
+        &self,
+        before: PostId,
+        limit: u32,
+    ) -> Result<Vec<PostForTagging>> {
+        let rows = sqlx::query(select_for_tagging!(
+            " WHERE id < $1 ORDER BY id DESC LIMIT $2"
+        ))
+        .bind(before.0)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await
+        .during("reading posts to learn from")?;
+        rows.iter().map(for_tagging_from_row).collect()
+    }
+
+    /// The posts with these ids, in id order (unknown ids are skipped).
+    pub async fn posts_for_tagging_by_id(&self, ids: &[PostId]) -> Result<Vec<PostForTagging>> {
+        let mut posts = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(self.engine.rows_per_statement(1)) {
+            let mut select = crate::sql::Sql::new(select_for_tagging!(" WHERE id IN ("));
+            select.push_list(chunk, |sql, id| {
+                sql.bind(id.0);
+            });
+            select.push(") ORDER BY id");
+            for row in select.fetch_all(&self.pool, "reading posts by id").await? {
+                posts.push(for_tagging_from_row(&row)?);
+            }
+        }
+        posts.sort_by_key(|p| p.id);
+        Ok(posts)
     }
 
     /// One post as tagging reads it.

@@ -19,6 +19,9 @@ pub(crate) struct Table {
     pub(crate) identity: bool,
     /// Columns naming another table's `id`: `(column, table)`. NULL names nothing.
     pub(crate) references: &'static [(&'static str, &'static str)],
+    /// For a table every new store already has a row in: a query counting the rows that
+    /// differ from that seed (what makes a copy's target not empty).
+    pub(crate) changed_rows: Option<&'static str>,
 }
 
 impl Table {
@@ -28,6 +31,16 @@ impl Table {
             key,
             identity: false,
             references: &[],
+            changed_rows: None,
+        }
+    }
+
+    /// A table of one row that every new store already has; `changed_rows` counts the
+    /// rows that are no longer as the migration seeded them.
+    const fn seeded(name: &'static str, changed_rows: &'static str) -> Table {
+        Table {
+            changed_rows: Some(changed_rows),
+            ..Table::new(name, &["id"])
         }
     }
 
@@ -59,11 +72,22 @@ pub(crate) const TABLES: &[Table] = &[
     Table::new("tombstones", &["post_id"])
         .referring(&[("post_id", "posts"), ("source_id", "sources")]),
     Table::with_id("audit_log"),
-    // The fleet's politeness slots (leases); `source_id` is not a reference: a slot may
-    // outlive its source's row.
-    Table::new("fetch_slots", &["scope", "slot"]),
     // The change clock: one row, which every new store already has.
-    Table::new("site_state", &["id"]),
+    Table::seeded(
+        "site_state",
+        "SELECT COUNT(*) FROM site_state WHERE version > 0",
+    ),
+    // Fetch slots are leases that run out by themselves: a copy carries the running ones,
+    // which expire on the target as they would have on the source.
+    Table::new("fetch_slots", &["scope", "slot"]),
+    // What the tagger learned from the corpus and the editor's decisions (migration 13).
+    Table::new("corpus_stems", &["stem"]),
+    Table::seeded(
+        "corpus_state",
+        "SELECT COUNT(*) FROM corpus_state WHERE posts > 0 OR model_version > 0",
+    ),
+    Table::new("tag_models", &["tag_id"]).referring(&[("tag_id", "tags")]),
+    Table::new("tag_reviews", &["post_id"]).referring(&[("post_id", "posts")]),
 ];
 
 /// The table that records which migrations ran: each store keeps its own.

@@ -113,6 +113,7 @@ pub(crate) fn tagged(entry: FeedEntry, tags: &[&str]) -> IncomingPost {
     IncomingPost {
         entry,
         tags,
+        stems: Vec::new(),
         admission: Default::default(),
     }
 }

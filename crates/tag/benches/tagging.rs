@@ -205,7 +205,7 @@ fn main() {
         if std::env::var_os("QUICK").is_some() && words > 400 {
             break;
         }
-        for terms in [10, 100, 1_000, 10_000] {
+        for terms in [10, 100, 1_000, 5_000, 10_000] {
             let rules = vocabulary(&mut rng, terms, MatchMode::Word);
             let all_terms: Vec<&str> = rules
                 .iter()

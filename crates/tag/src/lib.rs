@@ -11,7 +11,7 @@
 //! Tags go by **aboutness**, not mentions: every candidate tag gets a score from where and how
 //! often its terms occur (title, opening paragraph, headings, body, list items, quotes, closing
 //! boilerplate), with diminishing returns for repeats and normalized by the post's length (see
-//! [`ScoreWeights`]), and is applied at [`Tagger::min_score`] or above
+//! [`ScoreWeights`]), and is applied at the tag's `min_score` or above
 //! ([`DEFAULT_MIN_SCORE`] unless the tag or `[tagging]` sets one; `0` tags on any mention,
 //! and substring rules default to `0`). [`Exact`](MatchMode::Exact) rules compare folded whole
 //! words without stemming, [`Regex`](MatchMode::Regex) rules use the `regex` crate
@@ -37,9 +37,17 @@
 //! expects the plain text of the export layout), and it knows nothing of source tags, which
 //! other stages assign.
 
+mod assign;
+pub mod corpus;
+pub mod decisions;
+pub mod eval;
 mod lang;
+pub mod learn;
+mod model;
 mod post;
+pub mod profile;
 mod regex_index;
+pub mod retag;
 mod rule;
 mod score;
 mod shared;
@@ -47,16 +55,23 @@ mod substring;
 pub mod suggest;
 mod tagger;
 mod verdict;
+mod vocabulary;
 mod word_cache;
 mod word_index;
 mod words;
 mod zones;
 
-pub use post::{Explanation, PostText, TermMatch, Zone};
+pub use assign::SourceTags;
+pub use corpus::{CorpusStats, DfCounter};
+pub use decisions::{Decisions, Labels};
+pub use model::SavedTagModel;
+pub use post::{Explanation, PostText, ProfileMatch, TermFrequency, TermMatch, Zone};
 pub use rule::{
     CategoryPolicy, DEFAULT_MIN_SCORE, FieldSet, MAX_TERM_CHARS, MatchMode, TagError, TagRule,
     TaggingSettings,
 };
 pub use score::ScoreWeights;
 pub use shared::SharedTagger;
-pub use tagger::{Scratch, Tagger};
+pub use tagger::decide::{Candidate, TrainingChange};
+pub use tagger::{CorpusSummary, Scratch, Tagger};
+pub use vocabulary::{VocabularyError, VocabularyKey, compile};

@@ -198,6 +198,10 @@ pub struct TaggingSettings {
 pub enum TagError {
     #[error("a tag rule has an empty name")]
     EmptyName,
+    #[error("tag name {name:?} has no letters or digits, so no archive URL of its own")]
+    NameWithoutWords { name: String },
+    #[error("an alias of tag {tag:?} is empty or has no letters or digits")]
+    AliasWithoutWords { tag: String },
     #[error("tags {first:?} and {second:?} would share the archive slug {slug:?}")]
     DuplicateTag {
         first: String,
@@ -246,6 +250,27 @@ pub enum TagError {
     UnknownLanguage { language: String },
     #[error("cannot build the substring matcher for the vocabulary")]
     SubstringMatcher(#[from] aho_corasick::BuildError),
+}
+
+impl TagError {
+    /// The tag the problem is with, when it is one tag's.
+    pub fn tag(&self) -> Option<&str> {
+        match self {
+            TagError::DuplicateTag { second: tag, .. }
+            | TagError::DuplicateAlias { tag, .. }
+            | TagError::AliasWithoutWords { tag }
+            | TagError::EmptyTerm { tag }
+            | TagError::TermTooLong { tag, .. }
+            | TagError::TermWithoutWords { tag, .. }
+            | TagError::TermWithSymbols { tag, .. }
+            | TagError::BadRegex { tag, .. }
+            | TagError::BadMinScore { tag, .. } => Some(tag),
+            TagError::NameWithoutWords { name } => Some(name),
+            TagError::EmptyName
+            | TagError::UnknownLanguage { .. }
+            | TagError::SubstringMatcher(_) => None,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -1,8 +1,12 @@
-//! How much a post is about a tag, from where and how often the tag's terms occur.
+//! How much a post is about a tag, from where and how often the tag's terms occur: the
+//! *literal* score, before the tag's profile and learned model (see [`crate::profile`],
+//! [`crate::learn`]) add theirs.
 //!
 //! Each content occurrence counts by its zone (an opening paragraph or a heading more than
-//! prose, a short list item or a quote less, closing boilerplate not at all). The weighted
-//! count `tf` then saturates the way BM25's term frequency does, against the post's length:
+//! prose, a short list item or a quote less, closing boilerplate not at all) and by its
+//! term's corpus weight ([`crate::corpus::term_weight`]: a term in most posts counts little,
+//! a rare one more). The weighted count `tf` then saturates the way BM25's term frequency
+//! does, against the post's length:
 //!
 //! ```text
 //! content = (k1 + 1) · tf / (tf + k1 · (1 − b + b · words / avg_words))
@@ -43,23 +47,33 @@ pub struct ScoreWeights {
     pub avg_words: f32,
     /// Posts shorter than this count as this long (a two-line summary is not 10× as dense).
     pub min_words: f32,
+    /// What a unit of similarity to the tag's profile adds to the score...
+    pub profile: f32,
+    /// ...above this similarity (below it, it takes away). See [`crate::profile`].
+    pub profile_center: f32,
+    /// A post joins a tag's profile when its terms alone (every term weighing 1) score this
+    /// much above the tag's threshold.
+    pub member_margin: f32,
 }
 
 impl Default for ScoreWeights {
     fn default() -> ScoreWeights {
         ScoreWeights {
-            title: 1.5,
+            title: 2.0,
             lead: 1.5,
             heading: 1.5,
             body: 1.0,
             list: 0.6,
             short_item: 0.3,
-            quote: 0.5,
+            quote: 0.25,
             boilerplate: 0.0,
             k1: 1.2,
             b: 0.75,
             avg_words: 400.0,
-            min_words: 60.0,
+            min_words: 30.0,
+            profile: crate::profile::PROFILE_WEIGHT,
+            profile_center: crate::profile::PROFILE_CENTER,
+            member_margin: crate::profile::MEMBER_MARGIN,
         }
     }
 }
@@ -78,10 +92,20 @@ impl ScoreWeights {
             + z[Zone::Boilerplate as usize] as f32 * self.boilerplate
     }
 
-    /// The score of a tag whose include terms occurred as `terms` say, in a post of `words`
-    /// content words, and each term's share of it (same order).
-    pub(crate) fn score(&self, terms: &[&TermHits], words: usize) -> (f32, Vec<f32>) {
-        let tfs: Vec<f32> = terms.iter().map(|t| self.content_tf(t)).collect();
+    /// The score of a tag whose include terms occurred as `terms` say, each occurrence
+    /// counting `weights` (same order) times its zone's weight, in a post of `words` content
+    /// words, and each term's share of it (same order).
+    pub(crate) fn score(
+        &self,
+        terms: &[&TermHits],
+        weights: &[f32],
+        words: usize,
+    ) -> (f32, Vec<f32>) {
+        let tfs: Vec<f32> = terms
+            .iter()
+            .zip(weights.iter().chain(std::iter::repeat(&1.0)))
+            .map(|(t, w)| self.content_tf(t) * w)
+            .collect();
         let tf: f32 = tfs.iter().sum();
         let length = (words as f32).max(self.min_words) / self.avg_words.max(1.0);
         let norm = self.k1 * (1.0 - self.b + self.b * length);
@@ -159,7 +183,9 @@ mod tests {
     }
 
     fn score(zones: &[(Zone, u32)], words: usize) -> f32 {
-        ScoreWeights::default().score(&[&hits(zones)], words).0
+        ScoreWeights::default()
+            .score(&[&hits(zones)], &[1.0], words)
+            .0
     }
 
     #[test]
@@ -179,7 +205,7 @@ mod tests {
 
     #[test]
     fn the_title_counts_and_boilerplate_does_not() {
-        assert!(score(&[(Zone::Title, 1)], 400) >= 1.5);
+        assert!(score(&[(Zone::Title, 1)], 400) >= 2.0);
         assert_eq!(score(&[(Zone::Boilerplate, 5)], 400), 0.0);
         assert!(score(&[(Zone::Lead, 1)], 400) > score(&[(Zone::Body, 1)], 400));
         assert!(score(&[(Zone::Body, 1)], 400) > score(&[(Zone::Quote, 1)], 400));
@@ -189,8 +215,17 @@ mod tests {
     fn shares_add_up_to_the_score() {
         let a = hits(&[(Zone::Title, 1), (Zone::Body, 2)]);
         let b = hits(&[(Zone::List, 1)]);
-        let (total, shares) = ScoreWeights::default().score(&[&a, &b], 300);
+        let (total, shares) = ScoreWeights::default().score(&[&a, &b], &[1.0, 1.0], 300);
         assert!((shares.iter().sum::<f32>() - total).abs() < 1e-4);
         assert!(shares[0] > shares[1]);
+    }
+
+    #[test]
+    fn a_common_term_counts_less_than_a_rare_one() {
+        let mention = hits(&[(Zone::Body, 2)]);
+        let weights = ScoreWeights::default();
+        let rare = weights.score(&[&mention], &[1.5], 300).0;
+        let common = weights.score(&[&mention], &[0.2], 300).0;
+        assert!(rare > 1.5 && common < 0.8, "{rare} {common}");
     }
 }

@@ -1,28 +1,37 @@
-//! The compiled vocabulary and the calls that tag a post.
+//! The compiled vocabulary: every term of every rule in one table per match kind, and the
+//! corpus model tagging weighs them with.
+//!
+//! Reading a post is in [`read`] (zones, words, term hits, the post's stems), deciding in
+//! [`decide`] (scores, profiles, learned models, categories) and saying why in [`explain`].
+
+pub(crate) mod decide;
+mod explain;
+mod read;
 
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::fmt;
-use std::fmt::Write as _;
-use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
 
 use rust_stemmers::Stemmer;
-use syndic_core::{TagAssignment, TagOrigin, slugify};
+use syndic_core::slugify;
 
+use crate::corpus::{CorpusStats, StemTable};
 use crate::lang::{self, ENGLISH, LANGUAGES, Lang};
+use crate::model::{CorpusModel, SavedTagModel};
 use crate::regex_index::{RegexIndex, RegexIndexBuilder};
-use crate::score::{ScoreWeights, zone_counts};
+use crate::score::ScoreWeights;
 use crate::substring::{Lowered, SubstringIndex, SubstringIndexBuilder};
-use crate::verdict::{Field, Hits, Posting, TermHits};
-use crate::word_cache::{AsciiCache, KEY_BYTES, Key, hash, key_at, key_str};
-use crate::word_index::{FxMap, NO_ID, Norm, StemId, Tok, WordIndex, normalized_words};
-use crate::words::{Token, fold, tokens_into};
-use crate::zones::{Span, segment};
+use crate::verdict::{Hits, Posting};
+use crate::word_cache::{AsciiCache, WordIds};
+use crate::word_index::{FxMap, Norm, Tok, WordIndex, normalized_words};
+use crate::zones::Span;
 use crate::{
-    CategoryPolicy, DEFAULT_MIN_SCORE, Explanation, MAX_TERM_CHARS, MatchMode, PostText, TagError,
-    TagRule, TaggingSettings, TermMatch, Zone,
+    DEFAULT_MIN_SCORE, MAX_TERM_CHARS, MatchMode, PostText, TagError, TagRule, TaggingSettings,
 };
+
+pub(crate) use read::NewStems;
 
 /// Most tags one post gets from its feed categories.
 pub(crate) const MAX_CATEGORY_TAGS: usize = 50;
@@ -31,27 +40,9 @@ pub(crate) const MAX_CATEGORY_TAGS: usize = 50;
 /// `categories = "all"`; a longer "category" is a sentence, not a tag.
 pub(crate) const MAX_CATEGORY_SLUG_CHARS: usize = 64;
 
-/// The tag a category outside the vocabulary becomes under `categories = "all"`: its words
-/// joined by single spaces; `None` when it has no letters or digits (its slug would be a
-/// placeholder shared by every such category) or its slug would be longer than
-/// [`MAX_CATEGORY_SLUG_CHARS`].
-fn new_category_tag(category: &str) -> Option<String> {
-    if !category.chars().any(char::is_alphanumeric)
-        || slugify(category).chars().count() > MAX_CATEGORY_SLUG_CHARS
-    {
-        return None;
-    }
-    Some(category.split_whitespace().collect::<Vec<_>>().join(" "))
-}
-
 /// Distinct words whose numbers a [`Scratch`] remembers per language; past this the cache
 /// starts over (a stream of hostile posts of unique words cannot grow it without bound).
 const MAX_CACHED_WORDS: usize = 65_536;
-
-/// Characters of context a snippet shows before the first occurrence...
-const SNIPPET_BEFORE: usize = 30;
-/// ...and in all.
-const SNIPPET_CHARS: usize = 80;
 
 static NEXT_TAGGER_ID: AtomicU64 = AtomicU64::new(1);
 
@@ -73,10 +64,24 @@ struct LangIndex {
 
 /// A vocabulary compiled for matching: every term of every rule in one table per match
 /// kind (stemmed words per language, folded words, one Aho-Corasick automaton, one regex
-/// set), so tagging reads a post once whatever the number of tags.
+/// set), so tagging reads a post once whatever the number of tags; and, once attached with
+/// [`Tagger::with_corpus`], what the corpus and people's decisions taught it.
 ///
-/// Immutable once built; `Send + Sync`, so share one behind an `Arc` across threads.
+/// Immutable once built; `Send + Sync`, so share one behind an `Arc` across threads. The
+/// compiled vocabulary is shared between a tagger and the ones [`with_corpus`] makes of it.
+///
+/// [`with_corpus`]: Tagger::with_corpus
 pub struct Tagger {
+    compiled: Arc<Compiled>,
+    weights: ScoreWeights,
+    model: Arc<CorpusModel>,
+    /// Tells a [`Scratch`] whether its cached word numbers are this tagger's.
+    id: u64,
+}
+
+/// The vocabulary compiled: what every tagger made of it shares (a [`Tagger`] derefs to it
+/// for its rules and settings).
+pub struct Compiled {
     rules: Vec<TagRule>,
     settings: TaggingSettings,
     /// Folded names and aliases to rule indexes.
@@ -94,29 +99,45 @@ pub struct Tagger {
     regexes: Option<RegexIndex>,
     /// Terms and exclude terms of all rules.
     term_count: usize,
+    /// Per term number: the key its document frequency is kept under (its stems in the
+    /// default language, joined by spaces) for word-mode include terms.
+    term_keys: Vec<Option<Box<str>>>,
     default_lang: Option<Lang>,
-    weights: ScoreWeights,
-    /// Tells a [`Scratch`] whether its cached word numbers are this tagger's.
-    id: u64,
 }
 
-/// Reusable per-thread working memory for [`Tagger::tag_with`] and [`Tagger::explain_with`]:
-/// buffers, and a cache from words to their stem numbers that makes stemming nearly free on
-/// a stream of posts. Belongs to one thread; works with any tagger (it starts over when
+impl std::ops::Deref for Tagger {
+    type Target = Compiled;
+
+    fn deref(&self) -> &Compiled {
+        &self.compiled
+    }
+}
+
+/// Reusable per-thread working memory for [`Tagger::tag_with`] and the other calls that read
+/// a post: buffers, and a cache from words to their numbers that makes stemming nearly free
+/// on a stream of posts. Belongs to one thread; works with any tagger (it starts over when
 /// handed a different one).
 #[derive(Default)]
 pub struct Scratch {
     tagger: u64,
-    /// Per language: folded word to (stem number, exact number); short ASCII words...
+    /// Per language: folded word to its numbers; short ASCII words...
     ascii: Vec<AsciiCache>,
     /// ...and the others.
-    caches: Vec<FxMap<Box<str>, (StemId, StemId)>>,
+    caches: Vec<FxMap<Box<str>, WordIds>>,
     words: Vec<Tok>,
-    pending: Vec<Pending>,
+    pending: Vec<read::Pending>,
     spans: Vec<Span>,
     hits: Hits,
     folded: String,
     lowered: Lowered,
+    /// The last post's stems: weighted counts by corpus stem number, and the numbers seen.
+    stem_counts: Vec<f32>,
+    stems_seen: Vec<u32>,
+    /// Stems the corpus model does not know, numbered after its own.
+    new_stems: NewStems,
+    /// The last post's vector over the model's stems (built on demand).
+    vector: Vec<(u32, f32)>,
+    vector_ready: bool,
 }
 
 impl Scratch {
@@ -124,11 +145,25 @@ impl Scratch {
         Scratch::default()
     }
 
+    /// A scratch for counting a whole corpus's stems ([`Tagger::count`]): it numbers many
+    /// more new stems than a tagging scratch before it stops counting new ones.
+    pub fn for_counting() -> Scratch {
+        let mut scratch = Scratch::default();
+        scratch.new_stems.limit = read::MAX_NEW_STEMS_COUNTING;
+        scratch
+    }
+
     fn prepare(&mut self, tagger: &Tagger) {
         if self.tagger != tagger.id {
             self.tagger = tagger.id;
             self.caches.clear();
             self.ascii.clear();
+            self.new_stems = NewStems {
+                limit: self.new_stems.limit,
+                ..NewStems::default()
+            };
+            self.stem_counts.clear();
+            self.stems_seen.clear();
         }
         if self.ascii.len() != LANGUAGES.len() {
             self.ascii.resize_with(LANGUAGES.len(), AsciiCache::default);
@@ -137,6 +172,13 @@ impl Scratch {
             self.caches.resize_with(LANGUAGES.len(), FxMap::default);
         }
         self.hits.reset(tagger.term_count);
+        for &stem in &self.stems_seen {
+            if let Some(count) = self.stem_counts.get_mut(stem as usize) {
+                *count = 0.0;
+            }
+        }
+        self.stems_seen.clear();
+        self.vector_ready = false;
     }
 }
 
@@ -156,13 +198,6 @@ thread_local! {
     static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::new());
 }
 
-/// One rule's findings in a post.
-struct Finding<'h> {
-    rule: usize,
-    includes: Vec<&'h TermHits>,
-    excluded_by: Option<&'h TermHits>,
-}
-
 impl Tagger {
     /// Compiles `rules` with default [`TaggingSettings`].
     pub fn new(rules: &[TagRule]) -> Result<Tagger, TagError> {
@@ -171,50 +206,39 @@ impl Tagger {
 
     /// Compiles `rules`, checking that every tag has a name of its own, usable terms and a
     /// sensible `min_score`, and that the configured language is one Snowball knows.
+    /// [`crate::compile`] does the same and says which rule and key are at fault.
     pub fn with_settings(
         rules: &[TagRule],
         settings: &TaggingSettings,
     ) -> Result<Tagger, TagError> {
-        let names = check_names(rules)?;
-        let default_lang = match &settings.language {
-            Some(language) => {
-                Some(
-                    lang::from_tag(language).ok_or_else(|| TagError::UnknownLanguage {
-                        language: language.clone(),
-                    })?,
-                )
-            }
-            None => None,
-        };
-        if let Some(value) = settings.min_score.filter(|v| !(v.is_finite() && *v >= 0.0)) {
-            return Err(TagError::BadMinScore {
-                tag: "[tagging]".into(),
-                value,
-            });
-        }
+        crate::vocabulary::compile(rules, settings).map_err(|e| e.error)
+    }
+
+    /// The compilation proper; `crate::vocabulary` checks names and shapes first.
+    pub(crate) fn build(
+        rules: &[TagRule],
+        settings: &TaggingSettings,
+        names: HashMap<String, usize>,
+        default_lang: Option<Lang>,
+    ) -> Result<Tagger, (usize, TagError)> {
         let mut word_terms = Vec::new();
         let mut exact = WordIndex::default();
         let mut substrings = SubstringIndexBuilder::default();
         let mut regexes = RegexIndexBuilder::default();
         let mut next_id = 0u32;
         for (rule_index, rule) in (0..).zip(rules) {
-            if let Some(value) = rule.min_score.filter(|v| !(v.is_finite() && *v >= 0.0)) {
-                return Err(TagError::BadMinScore {
-                    tag: rule.name.clone(),
-                    value,
-                });
-            }
+            let at = |e: TagError| (rule_index as usize, e);
             let includes = rule.effective_terms().iter().map(|t| (t, false));
             let excludes = rule.exclude.iter().map(|t| (t, true));
             let terms = (0..).zip(includes).chain((0..).zip(excludes));
             for (term_index, (term, exclude)) in terms {
                 let chars = term.chars().count();
                 if chars > MAX_TERM_CHARS {
-                    return Err(TagError::TermTooLong {
+                    return Err(at(TagError::TermTooLong {
                         tag: rule.name.clone(),
                         start: term.chars().take(40).collect(),
                         chars,
-                    });
+                    }));
                 }
                 let posting = Posting {
                     rule: rule_index,
@@ -230,9 +254,13 @@ impl Tagger {
                         term: term.clone(),
                         posting,
                     }),
-                    MatchMode::Exact => exact.add(&rule.name, term, posting, Norm::Fold)?,
-                    MatchMode::Substring => substrings.add(&rule.name, term, posting)?,
-                    MatchMode::Regex => regexes.add(&rule.name, term, posting)?,
+                    MatchMode::Exact => exact
+                        .add(&rule.name, term, posting, Norm::Fold)
+                        .map_err(at)?,
+                    MatchMode::Substring => {
+                        substrings.add(&rule.name, term, posting).map_err(at)?
+                    }
+                    MatchMode::Regex => regexes.add(&rule.name, term, posting).map_err(at)?,
                 }
             }
         }
@@ -242,7 +270,9 @@ impl Tagger {
         for (position, &rule) in by_name.iter().enumerate() {
             rank[rule] = position as u32;
         }
-        let mut tagger = Tagger {
+        let whole = |e: TagError| (usize::MAX, e);
+        let lang = default_lang.unwrap_or(ENGLISH);
+        let mut compiled = Compiled {
             rules: rules.to_vec(),
             settings: settings.clone(),
             names,
@@ -251,19 +281,52 @@ impl Tagger {
             word_terms,
             langs: (0..LANGUAGES.len()).map(|_| OnceLock::new()).collect(),
             exact,
-            substrings: substrings.build()?,
-            regexes: regexes.build()?,
+            substrings: substrings.build().map_err(whole)?,
+            regexes: regexes.build().map_err(whole)?,
             term_count: next_id as usize,
+            term_keys: Vec::new(),
             default_lang,
-            weights: ScoreWeights::default(),
-            id: NEXT_TAGGER_ID.fetch_add(1, Ordering::Relaxed),
         };
-        tagger.min_scores = tagger.rules.iter().map(|r| tagger.min_score(r)).collect();
+        compiled.min_scores = rules.iter().map(|r| compiled.min_score(r)).collect();
+        compiled.term_keys = compiled.term_keys(lang);
         // Compile the usual language now: it reports bad word terms, and the first post
         // should not pay for it.
-        let build = tagger.build_lang(default_lang.unwrap_or(ENGLISH))?;
-        let _ = tagger.langs[default_lang.unwrap_or(ENGLISH)].set(build);
-        Ok(tagger)
+        let build = compiled.build_lang(lang).map_err(|e| {
+            let index = rules.iter().position(|r| Some(r.name.as_str()) == e.tag());
+            (index.unwrap_or(usize::MAX), e)
+        })?;
+        let _ = compiled.langs[lang].set(build);
+        Ok(Tagger {
+            compiled: Arc::new(compiled),
+            weights: ScoreWeights::default(),
+            model: Arc::default(),
+            id: NEXT_TAGGER_ID.fetch_add(1, Ordering::Relaxed),
+        })
+    }
+
+    /// The same vocabulary with what the corpus says (`stats`: document frequencies) and what
+    /// was learned per tag (`saved`: profiles and trained models, by tag name; tags not in
+    /// the vocabulary are ignored), in place of any model this one has. Cheap: the compiled
+    /// vocabulary is shared.
+    pub fn with_corpus(&self, stats: &CorpusStats, saved: &[SavedTagModel]) -> Tagger {
+        let table = StemTable::new(stats);
+        self.with_model(CorpusModel::compile(self, table, saved))
+    }
+
+    /// The same vocabulary with `model` (compiled for it).
+    pub(crate) fn with_model(&self, model: CorpusModel) -> Tagger {
+        Tagger {
+            compiled: Arc::clone(&self.compiled),
+            weights: self.weights,
+            model: Arc::new(model),
+            id: NEXT_TAGGER_ID.fetch_add(1, Ordering::Relaxed),
+        }
+    }
+
+    /// The same vocabulary with no corpus model: terms weigh 1, no profiles, nothing
+    /// learned (what a first ingest into an empty store has).
+    pub fn without_corpus(&self) -> Tagger {
+        self.with_model(CorpusModel::default())
     }
 
     /// The same vocabulary scored with other weights (for calibration; the defaults are
@@ -274,11 +337,89 @@ impl Tagger {
         self
     }
 
+    /// The rule a tag name or alias means (compared by archive slug, so case and punctuation
+    /// do not matter).
+    pub fn resolve(&self, name: &str) -> Option<&TagRule> {
+        self.rule_index(name).map(|i| &self.rules[i])
+    }
+
+    /// The index (in [`rules`](Self::rules)) of the rule a tag name or alias means.
+    pub fn rule_index(&self, name: &str) -> Option<usize> {
+        self.names.get(&slugify(name)).copied()
+    }
+
+    /// The settings this tagger was built with.
+    pub fn settings(&self) -> &TaggingSettings {
+        &self.settings
+    }
+
+    /// The rules this tagger was built from, in the order given.
+    pub fn rules(&self) -> &[TagRule] {
+        &self.rules
+    }
+
+    /// What the attached corpus model holds: posts counted, stems known, tags with a
+    /// profile, tags with a learned model.
+    pub fn corpus_summary(&self) -> CorpusSummary {
+        CorpusSummary {
+            posts: self.model.table.posts,
+            stems: self.model.table.len(),
+            profiles: self.model.profiles.iter().flatten().count(),
+            learned: self.model.learned.iter().flatten().count(),
+        }
+    }
+
+    pub(crate) fn model(&self) -> &CorpusModel {
+        &self.model
+    }
+
+    /// Terms and exclude terms of all rules.
+    pub(crate) fn term_count(&self) -> usize {
+        self.term_count
+    }
+
+    pub(crate) fn term_key(&self, posting: u32) -> Option<&str> {
+        self.term_keys
+            .get(posting as usize)
+            .and_then(|k| k.as_deref())
+    }
+
+    pub(crate) fn scratch<R>(&self, f: impl FnOnce(&mut Scratch) -> R) -> R {
+        SCRATCH.with(|scratch| match scratch.try_borrow_mut() {
+            Ok(mut scratch) => f(&mut scratch),
+            Err(_) => f(&mut Scratch::new()),
+        })
+    }
+}
+
+impl Compiled {
+    /// Each include word term's document-frequency key: its stems in `lang`, joined by
+    /// spaces.
+    fn term_keys(&self, lang: Lang) -> Vec<Option<Box<str>>> {
+        let stemmer = Stemmer::create(LANGUAGES[lang].1);
+        let mut keys = vec![None; self.term_count];
+        for term in self.word_terms.iter().filter(|t| !t.posting.exclude) {
+            let stems = normalized_words(&term.term, Norm::Stem(&stemmer));
+            if let Some(slot) = keys.get_mut(term.posting.id as usize) {
+                *slot = Some(stems.join(" ").into_boxed_str());
+            }
+        }
+        keys
+    }
+
+    /// Compiles the word-mode terms for `lang`. Terms of one rule that stem alike (`game`,
+    /// `games`, `gaming`) are one term: a word counts once for its tag, however many of
+    /// the tag's terms it matches.
     fn build_lang(&self, lang: Lang) -> Result<LangIndex, TagError> {
         let stemmer = Stemmer::create(LANGUAGES[lang].1);
         let mut index = LangIndex::default();
+        let mut seen: std::collections::HashSet<(usize, bool, Vec<String>)> = Default::default();
         for term in &self.word_terms {
             let rule = &self.rules[term.rule];
+            let stems = normalized_words(&term.term, Norm::Stem(&stemmer));
+            if !stems.is_empty() && !seen.insert((term.rule, term.posting.exclude, stems)) {
+                continue;
+            }
             index
                 .words
                 .add(&rule.name, &term.term, term.posting, Norm::Stem(&stemmer))?;
@@ -325,358 +466,12 @@ impl Tagger {
 
     /// The language a post is stemmed in: its own, else `[tagging] language`, else a guess
     /// from its opening words, else English.
-    fn language_of(&self, post: &PostText<'_>) -> Lang {
+    pub(crate) fn language_of(&self, post: &PostText<'_>) -> Lang {
         post.language
             .and_then(lang::from_tag)
             .or(self.default_lang)
             .or_else(|| lang::detect(post.title, post.text))
             .unwrap_or(ENGLISH)
-    }
-
-    /// Tags the post gets from term matches (origin [`TagOrigin::Term`]) and feed categories
-    /// (origin [`TagOrigin::Category`]), one per tag (a term finding wins over a category),
-    /// sorted by tag name. A term assignment's detail names the matched terms with their
-    /// zones and the score, e.g. `score 2.4 (min 1.0): "kubernetes" x3 in title, lead, body;
-    /// "k8s" in list`; a category's says `feed category "X"`.
-    ///
-    /// Uses a per-thread [`Scratch`]; [`tag_with`](Self::tag_with) takes one explicitly.
-    pub fn tag(&self, post: &PostText<'_>) -> Vec<TagAssignment> {
-        SCRATCH.with(|scratch| match scratch.try_borrow_mut() {
-            Ok(mut scratch) => self.tag_with(post, &mut scratch),
-            Err(_) => self.tag_with(post, &mut Scratch::new()),
-        })
-    }
-
-    /// [`tag`](Self::tag) with caller-provided working memory, for streams of posts.
-    pub fn tag_with(&self, post: &PostText<'_>, scratch: &mut Scratch) -> Vec<TagAssignment> {
-        let lang = self.language_of(post);
-        let words = self.scan(post, lang, scratch);
-        let findings = self.findings(&scratch.hits);
-        let mut tags: Vec<TagAssignment> = Vec::new();
-        for finding in &findings {
-            if finding.excluded_by.is_some() || finding.includes.is_empty() {
-                continue;
-            }
-            let min_score = self.min_scores[finding.rule];
-            let (score, shares) = self.weights.score(&finding.includes, words);
-            if score < min_score {
-                continue;
-            }
-            let rule = &self.rules[finding.rule];
-            tags.push(TagAssignment {
-                tag: rule.name.clone(),
-                origin: TagOrigin::Term,
-                detail: detail(rule, &finding.includes, &shares, score, min_score),
-            });
-        }
-        for category in self.categories(post, lang) {
-            if tags.iter().any(|t| t.tag == category.tag) {
-                continue;
-            }
-            let detail = format!("feed category {:?}", category.category.unwrap_or_default());
-            tags.push(TagAssignment {
-                tag: category.tag,
-                origin: TagOrigin::Category,
-                detail,
-            });
-        }
-        tags.sort();
-        tags
-    }
-
-    /// What tagging concludes about every tag the post's terms or categories touch, applied
-    /// or not: score, threshold, each matched term with its zones, share of the score and a
-    /// snippet, and the exclude term that vetoed it. Sorted by tag name, term findings before
-    /// category ones.
-    pub fn explain(&self, post: &PostText<'_>) -> Vec<Explanation> {
-        SCRATCH.with(|scratch| match scratch.try_borrow_mut() {
-            Ok(mut scratch) => self.explain_with(post, &mut scratch),
-            Err(_) => self.explain_with(post, &mut Scratch::new()),
-        })
-    }
-
-    /// [`explain`](Self::explain) with caller-provided working memory.
-    pub fn explain_with(&self, post: &PostText<'_>, scratch: &mut Scratch) -> Vec<Explanation> {
-        let lang = self.language_of(post);
-        let words = self.scan(post, lang, scratch);
-        let findings = self.findings(&scratch.hits);
-        let mut out: Vec<Explanation> = Vec::new();
-        for finding in &findings {
-            if finding.includes.is_empty() {
-                continue;
-            }
-            let rule = &self.rules[finding.rule];
-            let min_score = self.min_score(rule);
-            let (score, shares) = self.weights.score(&finding.includes, words);
-            let mut matches: Vec<(f32, TermMatch)> = finding
-                .includes
-                .iter()
-                .zip(&shares)
-                .map(|(hits, &weight)| {
-                    let (field, start, end) = hits.first;
-                    let text = match field {
-                        Field::Title => post.title,
-                        Field::Content => post.text,
-                    };
-                    let term = &rule.effective_terms()[hits.posting.term as usize];
-                    (
-                        weight,
-                        TermMatch {
-                            term: term.clone(),
-                            field: field.as_str(),
-                            zones: zone_counts(hits),
-                            weight,
-                            snippet: snippet(text, start, end),
-                        },
-                    )
-                })
-                .collect();
-            matches.sort_by(|a, b| b.0.total_cmp(&a.0));
-            let excluded_by = finding
-                .excluded_by
-                .map(|h| rule.exclude[h.posting.term as usize].clone());
-            out.push(Explanation {
-                tag: rule.name.clone(),
-                origin: TagOrigin::Term,
-                applied: excluded_by.is_none() && score >= min_score,
-                score,
-                min_score,
-                matches: matches.into_iter().map(|(_, m)| m).collect(),
-                excluded_by,
-                category: None,
-            });
-        }
-        out.extend(self.categories(post, lang));
-        out
-    }
-
-    /// Reads the post's title and content with every matcher into `scratch.hits`; returns
-    /// the content's word count.
-    fn scan(&self, post: &PostText<'_>, lang: Lang, scratch: &mut Scratch) -> usize {
-        scratch.prepare(self);
-        let words = segment(post.text, &mut scratch.spans);
-        let index = self.lang_index(lang);
-        let Scratch {
-            ascii,
-            caches,
-            words: toks,
-            pending,
-            spans,
-            hits,
-            folded,
-            lowered,
-            ..
-        } = scratch;
-        let title_span = [Span {
-            start: 0,
-            end: post.title.len(),
-            zone: Zone::Title,
-            short: false,
-        }];
-        let fields = [
-            (Field::Title, post.title, &title_span[..]),
-            (Field::Content, post.text, &spans[..]),
-        ];
-        let has_words = !index.words.is_empty() || !self.exact.is_empty();
-        if has_words {
-            let stemmer = Stemmer::create(LANGUAGES[lang].1);
-            let (ascii, cache) = (&mut ascii[lang], &mut caches[lang]);
-            for (field, text, field_spans) in fields {
-                let caches = (&mut *ascii, &mut *cache);
-                let buffers = (&mut *pending, &mut *folded, &mut *toks);
-                self.read_words(text, field_spans, index, &stemmer, caches, buffers);
-                index.words.scan(toks, |t| t.stem, field, hits);
-                self.exact.scan(toks, |t| t.exact, field, hits);
-            }
-        }
-        if let Some(substrings) = &self.substrings {
-            for (field, text, field_spans) in fields {
-                substrings.scan(text, field, field_spans, lowered, hits);
-            }
-        }
-        if let Some(regexes) = &self.regexes {
-            for (field, text, field_spans) in fields {
-                regexes.scan(text, field, field_spans, hits);
-            }
-        }
-        words
-    }
-
-    /// The numbers of the words of `text` (spans zone it; a phrase never crosses spans).
-    ///
-    /// Only words some term contains are kept: a run of other words (and skipped URLs, and
-    /// span ends) becomes a single [`BREAK`], which keeps exactly the adjacencies phrases
-    /// need. A span is cut into words first and its words looked up after, so that the
-    /// lookups, which are mostly cache misses, overlap.
-    fn read_words(
-        &self,
-        text: &str,
-        spans: &[Span],
-        index: &LangIndex,
-        stemmer: &Stemmer,
-        (ascii, cache): (&mut AsciiCache, &mut FxMap<Box<str>, (StemId, StemId)>),
-        (pending, folded, toks): (&mut Vec<Pending>, &mut String, &mut Vec<Tok>),
-    ) {
-        toks.clear();
-        let base = text.as_ptr() as usize;
-        let bytes = text.as_bytes();
-        let push_break = |toks: &mut Vec<Tok>| {
-            if toks
-                .last()
-                .is_some_and(|t| t.stem != NO_ID || t.exact != NO_ID)
-            {
-                toks.push(BREAK);
-            }
-        };
-        let mut key_buf = [0u8; KEY_BYTES];
-        for span in spans {
-            let Some(span_text) = text.get(span.start..span.end) else {
-                continue;
-            };
-            pending.clear();
-            tokens_into(span_text, pending, |token, is_ascii| match token {
-                Token::Word(word) => {
-                    let start = word.as_ptr() as usize - base;
-                    let fast = is_ascii && word.len() <= KEY_BYTES;
-                    let key = if fast {
-                        key_at(bytes, start, word.len())
-                    } else {
-                        Key::default()
-                    };
-                    Pending {
-                        start: start as u32,
-                        len: word.len() as u32,
-                        fast,
-                        hash: hash(&key),
-                        key,
-                    }
-                }
-                Token::Break => Pending::BREAK,
-            });
-            for &Pending {
-                start,
-                len,
-                fast,
-                key,
-                hash,
-            } in pending.iter()
-            {
-                if len == 0 {
-                    push_break(toks);
-                    continue;
-                }
-                let (from, to) = (start as usize, (start + len) as usize);
-                let (stem, exact) = if fast {
-                    match ascii.get_hashed(&key, hash) {
-                        Some(ids) => ids,
-                        None => {
-                            let lower = key_str(&key, to - from, &mut key_buf);
-                            let ids = (index.words.id(&stemmer.stem(lower)), self.exact.id(lower));
-                            ascii.insert(key, ids, MAX_CACHED_WORDS);
-                            ids
-                        }
-                    }
-                } else {
-                    fold(text.get(from..to).unwrap_or_default(), folded);
-                    match cache.get(folded.as_str()) {
-                        Some(&ids) => ids,
-                        None => {
-                            let ids =
-                                (index.words.id(&stemmer.stem(folded)), self.exact.id(folded));
-                            if cache.len() >= MAX_CACHED_WORDS {
-                                cache.clear();
-                            }
-                            cache.insert(folded.as_str().into(), ids);
-                            ids
-                        }
-                    }
-                };
-                if stem == NO_ID && exact == NO_ID {
-                    push_break(toks);
-                    continue;
-                }
-                toks.push(Tok {
-                    stem,
-                    exact,
-                    start,
-                    end: start + len,
-                    zone: span.zone,
-                    short_item: span.short,
-                });
-            }
-            push_break(toks);
-        }
-    }
-
-    /// The findings of `hits`, one per rule with any, in tag-name order.
-    fn findings<'h>(&self, hits: &'h Hits) -> Vec<Finding<'h>> {
-        let mut by_rule: Vec<&TermHits> = hits.found.iter().collect();
-        by_rule.sort_by_key(|h| (h.posting.rule, h.posting.exclude, h.posting.term));
-        let mut findings: Vec<Finding<'h>> = Vec::new();
-        for hit in by_rule {
-            let rule = hit.posting.rule as usize;
-            if findings.last().is_none_or(|f| f.rule != rule) {
-                findings.push(Finding {
-                    rule,
-                    includes: Vec::new(),
-                    excluded_by: None,
-                });
-            }
-            if let Some(finding) = findings.last_mut() {
-                if hit.posting.exclude {
-                    finding.excluded_by.get_or_insert(hit);
-                } else {
-                    finding.includes.push(hit);
-                }
-            }
-        }
-        findings.sort_by_key(|f| self.rank[f.rule]);
-        findings
-    }
-
-    /// Tags the post's feed categories give under `[tagging] categories`.
-    fn categories(&self, post: &PostText<'_>, lang: Lang) -> Vec<Explanation> {
-        let mut out: Vec<Explanation> = Vec::new();
-        if self.settings.categories == CategoryPolicy::None || post.categories.is_empty() {
-            return out;
-        }
-        let index = self.lang_index(lang);
-        let stemmer = Stemmer::create(LANGUAGES[lang].1);
-        for category in post.categories {
-            let key = normalized_words(category, Norm::Stem(&stemmer)).join(" ");
-            let known = self.resolve(category).map(|r| r.name.clone()).or_else(|| {
-                index
-                    .categories
-                    .get(&key)
-                    .map(|&i| self.rules[i].name.clone())
-            });
-            let tag = match self.settings.categories {
-                CategoryPolicy::None => None,
-                CategoryPolicy::Vocabulary => known,
-                CategoryPolicy::All => known.or_else(|| new_category_tag(category)),
-            };
-            let Some(tag) = tag.filter(|t| !t.is_empty()) else {
-                continue;
-            };
-            if out.iter().any(|e| slugify(&e.tag) == slugify(&tag)) {
-                continue;
-            }
-            if out.len() == MAX_CATEGORY_TAGS {
-                break;
-            }
-            out.push(Explanation {
-                tag,
-                origin: TagOrigin::Category,
-                applied: true,
-                score: 0.0,
-                min_score: 0.0,
-                matches: Vec::new(),
-                excluded_by: None,
-                category: Some(category.clone()),
-            });
-        }
-        out.sort_by(|a, b| a.tag.cmp(&b.tag));
-        out
     }
 
     /// The threshold `rule` needs: its own, else (except for substring rules, which tag on
@@ -690,118 +485,15 @@ impl Tagger {
             (None, _, None) => DEFAULT_MIN_SCORE,
         }
     }
-
-    /// The rule a tag name or alias means (compared by archive slug, so case and punctuation
-    /// do not matter).
-    pub fn resolve(&self, name: &str) -> Option<&TagRule> {
-        self.names.get(&slugify(name)).map(|&i| &self.rules[i])
-    }
-
-    /// The settings this tagger was built with.
-    pub fn settings(&self) -> &TaggingSettings {
-        &self.settings
-    }
-
-    /// The rules this tagger was built from, in the order given.
-    pub fn rules(&self) -> &[TagRule] {
-        &self.rules
-    }
 }
 
-/// A word of a span awaiting its lookup: byte range in the field, whether it takes the
-/// ASCII fast path and if so its key and hash; `len == 0` for a skipped URL.
-#[derive(Debug, Clone, Copy)]
-struct Pending {
-    start: u32,
-    len: u32,
-    fast: bool,
-    key: Key,
-    hash: u64,
-}
-
-impl Pending {
-    const BREAK: Pending = Pending {
-        start: 0,
-        len: 0,
-        fast: false,
-        key: [0; KEY_BYTES / 8],
-        hash: 0,
-    };
-}
-
-const BREAK: Tok = Tok {
-    stem: NO_ID,
-    exact: NO_ID,
-    start: 0,
-    end: 0,
-    zone: Zone::Body,
-    short_item: false,
-};
-
-/// `score 2.4 (min 1.0): "kubernetes" x3 in title, lead, body; "k8s" in list`.
-fn detail(
-    rule: &TagRule,
-    includes: &[&TermHits],
-    shares: &[f32],
-    score: f32,
-    min_score: f32,
-) -> String {
-    let mut order: Vec<usize> = (0..includes.len()).collect();
-    order.sort_by(|&a, &b| shares[b].total_cmp(&shares[a]));
-    let mut out = format!("score {score:.1} (min {min_score:.1}): ");
-    for (n, &i) in order.iter().enumerate() {
-        let hits = includes[i];
-        if n > 0 {
-            out.push_str("; ");
-        }
-        let term = &rule.effective_terms()[hits.posting.term as usize];
-        let zones = zone_counts(hits);
-        let count: u32 = zones.iter().map(|(_, c)| c).sum();
-        let _ = write!(out, "{term:?}");
-        if count > 1 {
-            let _ = write!(out, " x{count}");
-        }
-        out.push_str(" in ");
-        for (k, (zone, _)) in zones.iter().enumerate() {
-            if k > 0 {
-                out.push_str(", ");
-            }
-            out.push_str(zone.as_str());
-        }
-    }
-    out
-}
-
-/// About [`SNIPPET_CHARS`] characters of `text` around `start..end`, on one line, with `…`
-/// where it was cut.
-fn snippet(text: &str, start: usize, end: usize) -> String {
-    let (start, end) = (start.min(text.len()), end.min(text.len()));
-    let before: Vec<(usize, char)> = text[..start]
-        .char_indices()
-        .rev()
-        .take(SNIPPET_BEFORE)
-        .collect();
-    let from = before.last().map_or(start, |(at, _)| *at);
-    let matched = text.get(start..end).map_or(0, |m| m.chars().count());
-    let after = SNIPPET_CHARS.saturating_sub(before.len() + matched);
-    let to = text[end..]
-        .char_indices()
-        .nth(after)
-        .map_or(text.len(), |(at, _)| end + at);
-    let mut out = String::new();
-    if from > 0 {
-        out.push('…');
-    }
-    out.push_str(
-        &text[from..to]
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" "),
-    );
-    if to < text.len() {
-        out.push('…');
-    }
-    out
+/// What a tagger's corpus model holds (see [`Tagger::corpus_summary`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct CorpusSummary {
+    pub posts: u64,
+    pub stems: usize,
+    pub profiles: usize,
+    pub learned: usize,
 }
 
 impl fmt::Debug for Tagger {
@@ -810,45 +502,6 @@ impl fmt::Debug for Tagger {
             .field("rules", &self.rules.len())
             .finish_non_exhaustive()
     }
-}
-
-/// Every rule needs a name, and no two may share an archive (their slugs would collide), nor
-/// an alias. Returns the slugs of names and aliases to rule indexes.
-fn check_names(rules: &[TagRule]) -> Result<HashMap<String, usize>, TagError> {
-    let mut seen: HashMap<String, &str> = HashMap::with_capacity(rules.len());
-    let mut names: HashMap<String, usize> = HashMap::with_capacity(rules.len());
-    for (index, rule) in rules.iter().enumerate() {
-        if rule.name.trim().is_empty() {
-            return Err(TagError::EmptyName);
-        }
-        let slug = slugify(&rule.name);
-        if let Some(first) = seen.insert(slug.clone(), &rule.name) {
-            return Err(TagError::DuplicateTag {
-                first: first.to_owned(),
-                second: rule.name.clone(),
-                slug,
-            });
-        }
-        names.insert(slug, index);
-    }
-    for (index, rule) in rules.iter().enumerate() {
-        for alias in &rule.aliases {
-            let slug = slugify(alias);
-            match names.get(&slug) {
-                Some(&other) if other != index => {
-                    return Err(TagError::DuplicateAlias {
-                        tag: rule.name.clone(),
-                        alias: alias.clone(),
-                        other: rules[other].name.clone(),
-                    });
-                }
-                _ => {
-                    names.insert(slug, index);
-                }
-            }
-        }
-    }
-    Ok(names)
 }
 
 #[cfg(test)]

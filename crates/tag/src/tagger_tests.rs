@@ -1,5 +1,6 @@
 use super::*;
-use crate::FieldSet;
+use crate::{CategoryPolicy, FieldSet, Zone};
+use syndic_core::TagOrigin;
 
 fn word(name: &str, terms: &[&str]) -> TagRule {
     TagRule::new(name, terms)
@@ -159,11 +160,11 @@ fn detail_names_terms_zones_and_score() {
     let rules = [word("map", &[])];
     assert_eq!(
         details(&rules, "Maps", "map"),
-        ["score 3.2 (min 1.5): \"map\" x2 in title, lead"]
+        ["score 3.8 (min 1.5): \"map\" x2 in title, lead"]
     );
     assert_eq!(
         details(&rules, "Other", "a map"),
-        ["score 1.7 (min 1.5): \"map\" in lead"]
+        ["score 1.8 (min 1.5): \"map\" in lead"]
     );
 }
 
@@ -203,7 +204,7 @@ fn substring_detail_names_term_and_field() {
     let rules = [substring("map", &[])];
     assert_eq!(
         details(&rules, "imapd", "map"),
-        ["score 3.2 (min 0.0): \"map\" x2 in title, lead"]
+        ["score 3.8 (min 0.0): \"map\" x2 in title, lead"]
     );
 }
 

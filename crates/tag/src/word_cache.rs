@@ -5,6 +5,10 @@
 
 use crate::word_index::StemId;
 
+/// The numbers of one word: its stem in the word-mode index, its folded form in the
+/// exact-mode index, and its stem among the corpus's (see [`crate::corpus`]).
+pub(crate) type WordIds = [StemId; 3];
+
 /// Words up to this many bytes fit a key; longer ones take the general path.
 pub(crate) const KEY_BYTES: usize = 24;
 
@@ -15,18 +19,18 @@ pub(crate) type Key = [u64; KEY_BYTES / 8];
 #[derive(Clone, Copy)]
 struct Slot {
     key: Key,
-    ids: (StemId, StemId),
+    ids: WordIds,
 }
 
 const EMPTY: Slot = Slot {
     key: [0; KEY_BYTES / 8],
-    ids: (0, 0),
+    ids: [0; 3],
 };
 
 /// Slots to start with (a power of two).
 const INITIAL_SLOTS: usize = 4_096;
 
-/// Folded short ASCII word to (stem number, exact number), for one language and one tagger.
+/// Folded short ASCII word to its [`WordIds`], for one language and one tagger.
 ///
 /// Bounded: when it holds `max` words it keeps only those looked up again since the last
 /// time it was full (a stream's common words stay, one-off names and identifiers go), or
@@ -56,13 +60,13 @@ impl AsciiCache {
 
     /// The numbers cached for `key`, if any.
     #[cfg(test)]
-    pub(crate) fn get(&mut self, key: &Key) -> Option<(StemId, StemId)> {
+    pub(crate) fn get(&mut self, key: &Key) -> Option<WordIds> {
         self.get_hashed(key, hash(key))
     }
 
     /// [`get`](Self::get) with the key's [`hash`] already computed.
     #[inline]
-    pub(crate) fn get_hashed(&mut self, key: &Key, hash: u64) -> Option<(StemId, StemId)> {
+    pub(crate) fn get_hashed(&mut self, key: &Key, hash: u64) -> Option<WordIds> {
         if self.slots.is_empty() {
             return None;
         }
@@ -88,7 +92,7 @@ impl AsciiCache {
     }
 
     /// Remembers `ids` for `key` (not already present), making room past `max` words.
-    pub(crate) fn insert(&mut self, key: Key, ids: (StemId, StemId), max: usize) {
+    pub(crate) fn insert(&mut self, key: Key, ids: WordIds, max: usize) {
         if self.len >= max {
             self.rebuild(self.slots.len(), true);
             if self.len > max / 2 {
@@ -215,8 +219,8 @@ mod tests {
     fn keys_find_what_was_stored() {
         let mut cache = AsciiCache::default();
         assert_eq!(cache.get(&key("Map")), None);
-        cache.insert(key("Map"), (1, 2), 100);
-        assert_eq!(cache.get(&key("map")), Some((1, 2)));
+        cache.insert(key("Map"), [1, 2, 3], 100);
+        assert_eq!(cache.get(&key("map")), Some([1, 2, 3]));
         assert_eq!(cache.get(&key("maps")), None);
     }
 
@@ -225,14 +229,14 @@ mod tests {
         let mut cache = AsciiCache::default();
         let words: Vec<String> = (0..10_000).map(|i| format!("w{i}")).collect();
         for (i, word) in words.iter().enumerate() {
-            cache.insert(key(word), (i as u32, 0), 20_000);
+            cache.insert(key(word), [i as u32, 0, 0], 20_000);
         }
         assert_eq!(cache.len(), 10_000);
         for (i, word) in words.iter().enumerate() {
-            assert_eq!(cache.get(&key(word)), Some((i as u32, 0)));
+            assert_eq!(cache.get(&key(word)), Some([i as u32, 0, 0]));
         }
         // Full: every word was looked up again, too many to keep, so it starts over.
-        cache.insert(key("again"), (7, 7), 10_000);
+        cache.insert(key("again"), [7, 7, 7], 10_000);
         assert_eq!(cache.len(), 1);
         assert_eq!(cache.get(&key("w1")), None);
     }
@@ -241,16 +245,16 @@ mod tests {
     fn a_full_cache_keeps_the_words_looked_up_again() {
         let mut cache = AsciiCache::default();
         for i in 0..1_000u32 {
-            cache.insert(key(&format!("w{i}")), (i, 0), 1_000);
+            cache.insert(key(&format!("w{i}")), [i, 0, 0], 1_000);
             // Growing keeps the marks.
             if i % 10 == 0 {
-                assert_eq!(cache.get(&key(&format!("w{i}"))), Some((i, 0)));
+                assert_eq!(cache.get(&key(&format!("w{i}"))), Some([i, 0, 0]));
             }
         }
-        cache.insert(key("new"), (1, 1), 1_000);
+        cache.insert(key("new"), [1, 1, 1], 1_000);
         assert_eq!(cache.len(), 101);
-        assert_eq!(cache.get(&key("w990")), Some((990, 0)));
+        assert_eq!(cache.get(&key("w990")), Some([990, 0, 0]));
         assert_eq!(cache.get(&key("w991")), None);
-        assert_eq!(cache.get(&key("new")), Some((1, 1)));
+        assert_eq!(cache.get(&key("new")), Some([1, 1, 1]));
     }
 }

@@ -115,10 +115,6 @@ impl WordIndex {
         id
     }
 
-    pub(crate) fn is_empty(&self) -> bool {
-        self.stem_ids.is_empty()
-    }
-
     /// The number of a stem (or folded word), or [`NO_ID`].
     pub(crate) fn id(&self, stem: &str) -> StemId {
         self.stem_ids.get(stem).copied().unwrap_or(NO_ID)

@@ -57,6 +57,7 @@ async fn many_matches(n: usize) -> common::Fixture {
             .expect("source");
         let posts: Vec<IncomingPost> = (0..250)
             .map(|i| IncomingPost {
+                stems: Vec::new(),
                 admission: Default::default(),
                 entry: FeedEntry {
                     guid: format!("h-{chunk}-{i}"),

@@ -43,6 +43,7 @@ async fn publish(store: &Store, title: &str) {
         language: None,
     };
     let post = IncomingPost {
+        stems: Vec::new(),
         admission: Default::default(),
         entry,
         tags: vec![TagAssignment {

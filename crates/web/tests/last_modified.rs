@@ -69,6 +69,7 @@ async fn ingest_a_new_post(fx: &Fixture) {
         .expect("lookup")
         .expect("source");
     let post = IncomingPost {
+        stems: Vec::new(),
         admission: Default::default(),
         entry: FeedEntry {
             guid: "tp-4".into(),

@@ -102,3 +102,28 @@ async fn the_static_site_leaves_metrics_out() {
     assert!(!paths.is_empty());
     assert!(paths.iter().all(|path| !path.url.contains("metrics")));
 }
+
+#[tokio::test]
+async fn metrics_count_posts_per_tag_and_posts_without_a_tag() {
+    let fx = fixture(10).await;
+    let tags = fx.store().tags().await.expect("tags");
+    assert!(!tags.is_empty(), "the fixture has tagged posts");
+    let untagged = fx.store().untagged_post_count().await.expect("count");
+    let app = router(fx.state.clone());
+    let text = get(&app, "/metrics").await.body;
+    assert!(text.contains("# TYPE syndic_tag_posts gauge\n"), "{text}");
+    for tag in &tags {
+        let series = format!("syndic_tag_posts{{tag=\"{}\"}}", tag.name);
+        assert_eq!(sample(&text, &series), tag.post_count.to_string());
+    }
+    assert_eq!(sample(&text, "syndic_untagged_posts"), untagged.to_string());
+    let all = fx
+        .store()
+        .count_posts(syndic_store::PostFilter::All)
+        .await
+        .expect("count");
+    assert!(
+        untagged >= 0 && (untagged as u64) < all,
+        "some posts are tagged"
+    );
+}

@@ -84,6 +84,7 @@ async fn a_post_held_for_review_is_not_found_until_approved() {
         entry,
         tags: Vec::new(),
         admission: Admission::Review,
+        stems: Vec::new(),
     };
     fx.store()
         .ingest(source, &FeedMeta::default(), &[post], at(11))

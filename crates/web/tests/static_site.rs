@@ -128,6 +128,7 @@ fn post(n: usize, published: chrono::DateTime<Utc>) -> IncomingPost {
     IncomingPost {
         entry,
         tags,
+        stems: Vec::new(),
         admission: Default::default(),
     }
 }

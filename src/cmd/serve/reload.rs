@@ -7,6 +7,10 @@
 //! posts keep their tags until `syndic retag`. An invalid file is reported (file, key,
 //! problem) and changes nothing: the server carries on with the vocabulary it had.
 //!
+//! What a `syndic retag` learned (corpus counts, tag profiles, trained models) is followed
+//! the same way: the store's model version is read at every poll, and when another process
+//! saved new models the tagger in force is rebuilt with them.
+//!
 //! Only the vocabulary reloads. Everything else (`[[source]]`, `[site]`, `[fetch]`,
 //! `[database]`, `[server]`, `[websub]`) is read at start-up; a change there is reported as
 //! needing a restart.
@@ -53,6 +57,8 @@ pub struct Reloader {
     /// The configuration in force: its tags are the vocabulary `tagger` was compiled from.
     current: Config,
     seen: Option<Stamp>,
+    /// The version of the store's saved tag models the tagger in force was built with.
+    models: Option<i64>,
     /// Emptied by every reload that changed the vocabulary: tag descriptions and aliases
     /// show on pages.
     page_cache: PageCache,
@@ -89,6 +95,7 @@ impl Reloader {
             store,
             tagger,
             seen: stamp(&config.path),
+            models: None,
             current: config.clone(),
             page_cache: PageCache::new(0),
         }
@@ -114,6 +121,7 @@ impl Reloader {
             tokio::select! {
                 () = &mut stopped => break,
                 _ = poll.tick() => {
+                    self.follow_models().await;
                     let now = stamp(&self.path);
                     // A file briefly missing (replaced by rename) is looked at next time.
                     if now.is_some() && now != self.seen {
@@ -155,12 +163,12 @@ impl Reloader {
             self.current = config;
             return Outcome::Unchanged;
         }
-        let tagger = match config.tagger() {
+        let tagger = match crate::cmd::learned_tagger(&config, &self.store).await {
             Ok(tagger) => tagger,
             Err(error) => {
                 tracing::error!(
                     "configuration not reloaded, the previous vocabulary stays in force: \
-                     invalid configuration in {}: {error}",
+                     {error:#} ({})",
                     self.path.display()
                 );
                 return Outcome::Rejected;
@@ -193,6 +201,31 @@ impl Reloader {
             tags,
             added,
             removed,
+        }
+    }
+}
+
+impl Reloader {
+    /// Rebuilds the tagger in force when a retag saved new models since it was built (the
+    /// first call only notes the version).
+    pub async fn follow_models(&mut self) {
+        let version = match self.store.tag_model_version().await {
+            Ok(version) => version,
+            Err(error) => {
+                tracing::warn!("cannot read the tag model version: {}", error_chain(&error));
+                return;
+            }
+        };
+        let seen = self.models.replace(version);
+        if seen.is_none() || seen == Some(version) {
+            return;
+        }
+        match crate::cmd::learned_tagger(&self.current, &self.store).await {
+            Ok(tagger) => {
+                self.tagger.replace(tagger);
+                tracing::info!("tagging models reloaded (a retag saved version {version})");
+            }
+            Err(error) => tracing::warn!("tagging models not reloaded: {error:#}"),
         }
     }
 }

@@ -305,3 +305,18 @@ fn the_scheduler_lag_is_a_float_gauge() {
             .contains("\nsyndic_scheduler_lag_seconds +Inf\n")
     );
 }
+
+#[test]
+fn tag_counts_name_each_tag_escaped_and_count_untagged_posts() {
+    let text = render_tagging(&[("map", 3), ("say \"hi\"", 1)], 7);
+    assert!(text.contains("# TYPE syndic_tag_posts gauge\n"), "{text}");
+    assert!(
+        text.contains("\nsyndic_tag_posts{tag=\"map\"} 3\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("\nsyndic_tag_posts{tag=\"say \\\"hi\\\"\"} 1\n"),
+        "{text}"
+    );
+    assert!(text.ends_with("\nsyndic_untagged_posts 7\n"), "{text}");
+}

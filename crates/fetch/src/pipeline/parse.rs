@@ -1,9 +1,9 @@
 //! Parsing and tagging a fetched body: CPU work, run off the async threads.
 
+use syndic_core::Admission;
 use syndic_core::schedule::{self, ServerHints};
-use syndic_core::{Admission, TagAssignment, TagOrigin};
 use syndic_store::IncomingPost;
-use syndic_tag::{PostText, Tagger};
+use syndic_tag::{PostText, SourceTags};
 
 use super::{MAX_ITEMS_PER_FETCH, Pipeline, SourceJob};
 use crate::SourceError;
@@ -57,20 +57,21 @@ impl Pipeline {
                 tracing::warn!(source.location = %worker_location, "{warning}");
             }
             let hints = feed_hints(&parsed);
+            // syndic-tag decides every automatic tag (terms, profile, learned model,
+            // categories, source) and names the stems the corpus counts.
+            let source = SourceTags {
+                tags: &source_tags,
+                location: &worker_location,
+            };
             let posts = parsed
                 .entries
                 .into_iter()
                 .map(|entry| {
-                    let post = PostText {
-                        title: &entry.title,
-                        text: &entry.content_text,
-                        language: entry.language.as_deref(),
-                        categories: &entry.categories,
-                    };
-                    let tags = tags_for_post(&tagger, &post, &source_tags, &worker_location);
+                    let (tags, stems) = tagger.assign_counting(&PostText::from(&entry), source);
                     IncomingPost {
                         entry,
                         tags,
+                        stems,
                         admission: admission.clone(),
                     }
                 })
@@ -128,22 +129,4 @@ fn with_feed_hint(
         },
         _ => error,
     }
-}
-
-/// Every automatic tag a post gets: vocabulary matches on its title and text and its feed
-/// categories (under `[tagging] categories`), then the tags its source gives to all its
-/// posts. Ingest and `retag` both decide through here.
-pub fn tags_for_post(
-    tagger: &Tagger,
-    post: &PostText<'_>,
-    source_tags: &[String],
-    source_location: &str,
-) -> Vec<TagAssignment> {
-    let mut tags = tagger.tag(post);
-    tags.extend(source_tags.iter().map(|tag| TagAssignment {
-        tag: tag.clone(),
-        origin: TagOrigin::Source,
-        detail: format!("every post of {source_location}"),
-    }));
-    tags
 }

@@ -11,7 +11,7 @@ use sqlx::AnyConnection;
 
 use super::CopyError;
 use crate::error::QueryContext;
-use crate::tables::{self, CLOCK_TABLE, TABLES};
+use crate::tables::{self, TABLES};
 use crate::{Result, Store};
 
 /// The table that marks a copy under way.
@@ -88,13 +88,13 @@ async fn inspect(target: &Store) -> Result<Found> {
     }
     let mut held = Vec::new();
     for table in TABLES {
-        let rows = if table.name == CLOCK_TABLE {
-            // Every new store has the clock's row; a store that changed has moved it.
-            let version: Option<i64> = sqlx::query_scalar("SELECT version FROM site_state")
-                .fetch_optional(&mut *conn)
+        let rows = if let Some(changed) = table.changed_rows {
+            // Every new store has this table's row; a store that changed has moved it.
+            let changed: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(changed))
+                .fetch_one(&mut *conn)
                 .await
                 .during("inspecting the target")?;
-            u64::from(version.unwrap_or(0) > 0)
+            u64::try_from(changed).unwrap_or(0)
         } else {
             tables::count_rows(&mut conn, table.name).await?
         };

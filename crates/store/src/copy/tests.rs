@@ -109,12 +109,23 @@ pub(crate) async fn filled(store: &Store) {
         .remove_post(taken_down, "asked", syndic_core::Actor::Cli, at(13))
         .await
         .expect("takedown");
+    // What the last retag learned: corpus counts and a tag's model.
+    let stats = syndic_core::CorpusStats {
+        posts: 12,
+        stems: vec![("kelp".into(), 3), ("tide".into(), 5)],
+    };
+    let models = [("kelp".to_owned(), "{\"weights\":[]}".to_owned())];
+    store
+        .save_tag_learning(&stats, 1, &models, at(14))
+        .await
+        .expect("tag learning");
+    // A fetch running at the moment of the copy holds a host slot.
     sqlx::query(
-        "INSERT INTO fetch_slots (scope, slot, leased_by, source_id, leased_until)
-         VALUES ('blog.example', 0, 'host:1:a', $1, $2)",
+        "INSERT INTO fetch_slots (scope, slot, leased_by, source_id, leased_until) \
+         VALUES ('blog.example', 0, 'test:1:a', $1, $2)",
     )
     .bind(blog.0)
-    .bind(crate::to_secs(at(14)))
+    .bind(at(20).timestamp())
     .execute(&store.pool)
     .await
     .expect("a fetch slot");

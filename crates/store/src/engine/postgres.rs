@@ -25,6 +25,8 @@ pub(super) const SKIP_LOCKED: &str = " FOR UPDATE SKIP LOCKED";
 /// PostgreSQL numbers them without a lookup, so one statement can carry the most.
 pub(super) const PARAMETERS_PER_STATEMENT: usize = 65_535;
 
+pub(super) const JSON_COUNTS: &str = "SELECT key, value::bigint FROM json_each_text($1::json)";
+
 pub(super) const MIGRATIONS_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (
      version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)";
 
@@ -55,6 +57,11 @@ pub(super) const MIGRATIONS: &[Migration] = &[
         11,
         "leases",
         include_str!("../../migrations/postgres/0011_leases.sql"),
+    ),
+    Migration::new(
+        13,
+        "tag_learning",
+        include_str!("../../migrations/postgres/0013_tag_learning.sql"),
     ),
     Migration::new(
         14,

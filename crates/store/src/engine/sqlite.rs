@@ -31,6 +31,8 @@ pub(super) const SKIP_LOCKED: &str = "";
 /// statements of 250 about 0.1 s.
 pub(super) const PARAMETERS_PER_STATEMENT: usize = 250;
 
+pub(super) const JSON_COUNTS: &str = "SELECT key, value FROM json_each($1)";
+
 pub(super) const MIGRATIONS_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (
      version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)";
 
@@ -92,6 +94,11 @@ pub(super) const MIGRATIONS: &[Migration] = &[
         11,
         "leases",
         include_str!("../../migrations/sqlite/0011_leases.sql"),
+    ),
+    Migration::new(
+        13,
+        "tag_learning",
+        include_str!("../../migrations/sqlite/0013_tag_learning.sql"),
     ),
     Migration::new(
         14,

@@ -128,7 +128,7 @@ impl<'a> CandidatePages<'a> {
 /// What a claim reads of a source, then its due key (`NULL` for listed sources).
 const COLUMNS: &str = "SELECT id, url, leased_by, leased_until";
 
-/// A candidate row: id, URL, lease holder, lease end, due key.
+/// A claim's row as read: id, url, leased_by, leased_until, due key.
 type CandidateRow = (i64, String, Option<String>, Option<i64>, Option<i64>);
 
 fn candidate(row: &sqlx::any::AnyRow) -> Result<(Candidate, Option<i64>)> {

@@ -50,22 +50,23 @@ pub(crate) async fn stylesheet(
     )
 }
 
-/// Fetch counters and sources by status in the Prometheus text format, and the page
-/// cache's counters when it is on. Without a registry (a server that does not fetch) the
-/// fetch counters are zeros. A store that does not answer within `store_wait` leaves the
-/// sources out (logged): the process's own counters are still worth scraping.
+/// Fetch counters, sources by status, posts per tag and untagged posts in the Prometheus
+/// text format, and the page cache's counters when it is on. Without a registry (a server
+/// that does not fetch) the fetch counters are zeros. A store that does not answer within
+/// `store_wait` leaves out what it holds (logged): the process's own counters are still
+/// worth scraping.
 pub(crate) async fn metrics(State(state): State<AppState>) -> Result<impl IntoResponse, WebError> {
     let read = tokio::time::timeout(state.limits().store_wait, state.store.sources_by_status());
-    let by_status = match read.await {
-        Ok(Ok(by_status)) => by_status,
+    let (by_status, reachable) = match read.await {
+        Ok(Ok(by_status)) => (by_status, true),
         Ok(Err(error)) if error.is_unreachable() => {
-            tracing::warn!(error = %crate::error::chain(&error), "metrics without sources: the store is unreachable");
-            Vec::new()
+            tracing::warn!(error = %crate::error::chain(&error), "metrics without the store's figures: the store is unreachable");
+            (Vec::new(), false)
         }
         Ok(Err(error)) => return Err(error.into()),
         Err(_) => {
-            tracing::warn!("metrics without sources: the store did not answer in time");
-            Vec::new()
+            tracing::warn!("metrics without the store's figures: the store did not answer in time");
+            (Vec::new(), false)
         }
     };
     let by_status: Vec<(&str, u64)> = by_status
@@ -76,6 +77,15 @@ pub(crate) async fn metrics(State(state): State<AppState>) -> Result<impl IntoRe
         Some(metrics) => metrics.render(&by_status),
         None => FetchMetrics::default().render(&by_status),
     };
+    if reachable {
+        let tags = state.store.tags().await?;
+        let per_tag: Vec<(&str, i64)> = tags
+            .iter()
+            .map(|t| (t.name.as_str(), t.post_count))
+            .collect();
+        let untagged = state.store.untagged_post_count().await?;
+        text.push_str(&syndic_core::metrics::render_tagging(&per_tag, untagged));
+    }
     text.push_str(&state.page_cache().render_metrics());
     Ok((
         [

@@ -1,0 +1,434 @@
+//! Learning from people's decisions: every `syndic tag add` and `tag remove` (and every post
+//! of a `syndic tag label` file) is a labeled example, and each tag gets a small logistic model
+//! over the two things tagging already weighs, the literal score and the profile's
+//! contribution:
+//!
+//! ```text
+//! z = literal_weight · (literal − min_score) + profile_weight · profile + bias
+//! ```
+//!
+//! Untrained, the weights are 1, 1 and 0 (the tag applies when literal + profile reaches
+//! `min_score`); training moves them only as far as the examples justify (an L2 pull back to
+//! those values), so a tag with a handful of decisions changes little. A post someone decided
+//! on counts as reviewed: its other tags are taken as right (half weight), since a person who
+//! fixed it would have fixed those too.
+//!
+//! The step is cross-validated before it is trusted: the decided posts are split into
+//! [`FOLDS`] by post, each fold is predicted by a model trained on the others, and the
+//! learned models are kept only when they beat the untrained rule on posts they did not see.
+//! Deterministic: the same decisions give the same models.
+
+use serde::{Deserialize, Serialize};
+
+/// Folds the training step is cross-validated over.
+pub const FOLDS: usize = 5;
+
+/// Fewer explicit decisions than this and nothing is learned.
+pub const MIN_DECISIONS: usize = 10;
+
+/// Pull towards the untrained weights (a decided post is a biased sample: people decide
+/// where tagging was wrong, so the pull stays strong).
+const PRIOR_STRENGTH: f64 = 10.0;
+
+/// Score units per logit: a post a whole point above the threshold is taken to be about the
+/// tag with odds of e² (about 88 %).
+const SLOPE: f64 = 2.0;
+
+/// Weight of a positive example relative to a negative one: a missed tag and a wrong one
+/// cost F1 alike, and the plain log-loss would favour precision.
+const POSITIVE_WEIGHT: f64 = 2.0;
+
+/// Weight of a tag implied by a reviewed post (rather than decided on it).
+pub const IMPLIED_WEIGHT: f32 = 0.5;
+
+/// What decisions taught one tag.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Learned {
+    /// Weight of (literal score − threshold).
+    pub literal: f32,
+    /// Weight of the profile's contribution.
+    pub profile: f32,
+    /// Added to the score.
+    pub bias: f32,
+    /// Examples it was trained on: people's positive and negative ones.
+    pub positives: u32,
+    pub negatives: u32,
+}
+
+impl Learned {
+    const UNTRAINED: [f64; 3] = [1.0, 1.0, 0.0];
+
+    /// What the model adds to a score of `literal + profile` (threshold `min`): its own
+    /// verdict minus the untrained one, in score units.
+    pub fn adjustment(&self, literal: f32, min: f32, profile: f32) -> f32 {
+        let trained = self.literal * (literal - min) + self.profile * profile + self.bias;
+        trained - (literal - min + profile)
+    }
+}
+
+/// One labeled (post, tag) pair, as tagging sees it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Example {
+    /// The tag (a rule index of the tagger).
+    pub rule: usize,
+    /// The post (folds are cut by post).
+    pub post: i64,
+    pub literal: f32,
+    pub min: f32,
+    pub profile: f32,
+    pub positive: bool,
+    /// 1 for a decision, [`IMPLIED_WEIGHT`] for a reviewed post's other tags.
+    pub weight: f32,
+}
+
+impl Example {
+    fn features(&self) -> [f64; 3] {
+        [
+            f64::from(self.literal - self.min),
+            f64::from(self.profile),
+            1.0,
+        ]
+    }
+
+    fn untrained(&self) -> bool {
+        self.literal > 0.0 && self.literal + self.profile >= self.min
+    }
+}
+
+/// What a training step did.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TrainingReport {
+    /// Explicit decisions and implied examples it had.
+    pub decisions: usize,
+    pub implied: usize,
+    /// Cross-validated micro F1 over the examples: untrained rule, learned models.
+    pub cross_validated: Option<(f64, f64)>,
+    /// Whether the learned models are used (they beat the untrained rule).
+    pub applied: bool,
+    /// Tags with a learned model.
+    pub tags: usize,
+}
+
+/// Trains a model per tag (`rules` tags) on `examples`; keeps them only when
+/// cross-validation says they help.
+pub fn train(examples: &[Example], rules: usize) -> (Vec<Option<Learned>>, TrainingReport) {
+    let decisions = examples.iter().filter(|e| e.weight >= 1.0).count();
+    let mut report = TrainingReport {
+        decisions,
+        implied: examples.len() - decisions,
+        ..TrainingReport::default()
+    };
+    let none = vec![None; rules];
+    if decisions < MIN_DECISIONS {
+        return (none, report);
+    }
+    let (untrained, trained) = cross_validate(examples, rules, FOLDS);
+    report.cross_validated = Some((untrained, trained));
+    if trained <= untrained {
+        return (none, report);
+    }
+    let models = fit_all(examples.iter(), rules);
+    report.tags = models.iter().flatten().count();
+    report.applied = true;
+    (models, report)
+}
+
+/// Micro F1 of the untrained rule and of learned models over `folds` folds of the examples
+/// (cut by post), each fold predicted by models fitted on the others.
+pub fn cross_validate(examples: &[Example], rules: usize, folds: usize) -> (f64, f64) {
+    let fold_of = |e: &Example| fold(e.post, folds);
+    let mut untrained = Counts::default();
+    let mut trained = Counts::default();
+    for k in 0..folds {
+        let models = fit_all(examples.iter().filter(|e| fold_of(e) != k), rules);
+        for example in examples.iter().filter(|e| fold_of(e) == k) {
+            let learned = models.get(example.rule).copied().flatten();
+            let verdict = match learned {
+                Some(m) => {
+                    example.literal > 0.0
+                        && example.literal
+                            + example.profile
+                            + m.adjustment(example.literal, example.min, example.profile)
+                            >= example.min
+                }
+                None => example.untrained(),
+            };
+            trained.add(verdict, example);
+            untrained.add(example.untrained(), example);
+        }
+    }
+    (untrained.f1(), trained.f1())
+}
+
+/// The fold of a post: a hash of its id, so folds do not follow posting order.
+pub fn fold(post: i64, folds: usize) -> usize {
+    let mut x = post as u64 ^ 0x9E37_79B9_7F4A_7C15;
+    x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    x ^= x >> 31;
+    (x % folds.max(1) as u64) as usize
+}
+
+#[derive(Default)]
+struct Counts {
+    tp: f64,
+    fp: f64,
+    fn_: f64,
+}
+
+impl Counts {
+    fn add(&mut self, given: bool, example: &Example) {
+        let w = f64::from(example.weight);
+        match (given, example.positive) {
+            (true, true) => self.tp += w,
+            (true, false) => self.fp += w,
+            (false, true) => self.fn_ += w,
+            (false, false) => {}
+        }
+    }
+
+    fn f1(&self) -> f64 {
+        let denominator = 2.0 * self.tp + self.fp + self.fn_;
+        if denominator == 0.0 {
+            0.0
+        } else {
+            2.0 * self.tp / denominator
+        }
+    }
+}
+
+/// A model per tag with candidate examples (a literal score above 0: others are never
+/// tagged whatever the weights).
+fn fit_all<'a>(examples: impl Iterator<Item = &'a Example>, rules: usize) -> Vec<Option<Learned>> {
+    let mut by_rule: Vec<Vec<&Example>> = vec![Vec::new(); rules];
+    for example in examples.filter(|e| e.literal > 0.0) {
+        if let Some(list) = by_rule.get_mut(example.rule) {
+            list.push(example);
+        }
+    }
+    by_rule
+        .into_iter()
+        .map(|examples| (!examples.is_empty()).then(|| fit(&examples)))
+        .collect()
+}
+
+/// Weighted L2-regularized logistic regression: Newton steps from the untrained weights,
+/// each halved until the objective goes down (a full step can overshoot when the examples
+/// start far on one side of the boundary).
+fn fit(examples: &[&Example]) -> Learned {
+    let mut w = Learned::UNTRAINED;
+    let mut current = objective(examples, w);
+    for _ in 0..50 {
+        let (gradient, hessian) = derivatives(examples, w);
+        let step = solve(hessian, gradient);
+        let mut scale = 1.0;
+        let mut moved = false;
+        while scale > 1e-4 {
+            let next: [f64; 3] = std::array::from_fn(|i| w[i] - scale * step[i]);
+            let value = objective(examples, next);
+            if value < current {
+                (w, current, moved) = (next, value, true);
+                break;
+            }
+            scale /= 2.0;
+        }
+        if !moved || step.iter().all(|s| (scale * s).abs() < 1e-6) {
+            break;
+        }
+    }
+    Learned {
+        literal: w[0] as f32,
+        profile: w[1] as f32,
+        bias: w[2] as f32,
+        positives: examples.iter().filter(|e| e.positive).count() as u32,
+        negatives: examples.iter().filter(|e| !e.positive).count() as u32,
+    }
+}
+
+/// An example's weight in the loss: its own, doubled for positives.
+fn cost(example: &Example) -> f64 {
+    f64::from(example.weight)
+        * if example.positive {
+            POSITIVE_WEIGHT
+        } else {
+            1.0
+        }
+}
+
+/// The weighted log-loss of `w` plus the pull back to the untrained weights.
+fn objective(examples: &[&Example], w: [f64; 3]) -> f64 {
+    let mut total = 0.0;
+    for example in examples {
+        let x = example.features();
+        let z = SLOPE * (0..3).map(|i| w[i] * x[i]).sum::<f64>();
+        // -log(sigmoid(±z)), written to stay finite for large |z|.
+        let margin = if example.positive { z } else { -z };
+        let loss = if margin > 0.0 {
+            (-margin).exp().ln_1p()
+        } else {
+            -margin + margin.exp().ln_1p()
+        };
+        total += cost(example) * loss;
+    }
+    let prior: f64 = (0..3).map(|i| (w[i] - Learned::UNTRAINED[i]).powi(2)).sum();
+    total + PRIOR_STRENGTH / 2.0 * prior
+}
+
+/// The objective's gradient and Hessian at `w`.
+fn derivatives(examples: &[&Example], w: [f64; 3]) -> ([f64; 3], [[f64; 3]; 3]) {
+    let mut gradient = [0.0; 3];
+    let mut hessian = [[0.0; 3]; 3];
+    for example in examples {
+        let x = example.features();
+        let c = cost(example);
+        let z = SLOPE * (0..3).map(|i| w[i] * x[i]).sum::<f64>();
+        let p = 1.0 / (1.0 + (-z).exp());
+        let error = p - if example.positive { 1.0 } else { 0.0 };
+        for i in 0..3 {
+            gradient[i] += c * SLOPE * error * x[i];
+            for j in 0..3 {
+                hessian[i][j] += c * SLOPE * SLOPE * p * (1.0 - p) * x[i] * x[j];
+            }
+        }
+    }
+    for i in 0..3 {
+        gradient[i] += PRIOR_STRENGTH * (w[i] - Learned::UNTRAINED[i]);
+        hessian[i][i] += PRIOR_STRENGTH;
+    }
+    (gradient, hessian)
+}
+
+/// Solves a 3×3 system (positive definite here: the prior's diagonal keeps it so).
+fn solve(mut a: [[f64; 3]; 3], mut b: [f64; 3]) -> [f64; 3] {
+    for i in 0..3 {
+        let pivot = a[i][i];
+        if pivot.abs() < 1e-12 {
+            return [0.0; 3];
+        }
+        for r in 0..3 {
+            if r != i {
+                let f = a[r][i] / pivot;
+                let pivot_row = a[i];
+                for (value, p) in a[r].iter_mut().zip(pivot_row) {
+                    *value -= f * p;
+                }
+                b[r] -= f * b[i];
+            }
+        }
+    }
+    [b[0] / a[0][0], b[1] / a[1][1], b[2] / a[2][2]]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn example(post: i64, literal: f32, positive: bool) -> Example {
+        Example {
+            rule: 0,
+            post,
+            literal,
+            min: 1.5,
+            profile: 0.0,
+            positive,
+            weight: 1.0,
+        }
+    }
+
+    #[test]
+    fn untrained_models_adjust_nothing() {
+        let m = Learned {
+            literal: 1.0,
+            profile: 1.0,
+            bias: 0.0,
+            positives: 0,
+            negatives: 0,
+        };
+        assert_eq!(m.adjustment(2.0, 1.5, 0.3), 0.0);
+    }
+
+    #[test]
+    fn vetoes_of_weak_mentions_raise_the_bar() {
+        // People removed the tag from every post scoring under 2.5 and kept it above.
+        let examples: Vec<Example> = (0..40)
+            .map(|i| {
+                let literal = 1.5 + i as f32 * 0.05;
+                example(i, literal, literal >= 2.5)
+            })
+            .collect();
+        let learned = fit(&examples.iter().collect::<Vec<_>>());
+        assert!(learned.adjustment(1.6, 1.5, 0.0) < 0.0, "{learned:?}");
+        assert_eq!(learned.positives + learned.negatives, 40);
+    }
+
+    #[test]
+    fn training_far_from_the_boundary_converges_instead_of_overshooting() {
+        // Every post clears the threshold untrained; people keep the tag where the profile
+        // is strong and take it away where it is weaker. A full Newton step from the
+        // untrained weights used to overshoot and reject the positives too.
+        let examples: Vec<Example> = (0..60)
+            .map(|i| {
+                let positive = i % 2 == 0;
+                Example {
+                    literal: if positive { 1.51 } else { 1.32 },
+                    profile: if positive { 2.84 } else { 1.44 },
+                    ..example(i, 0.0, positive)
+                }
+            })
+            .collect();
+        let learned = fit(&examples.iter().collect::<Vec<_>>());
+        let verdict = |e: &Example| {
+            e.literal + e.profile + learned.adjustment(e.literal, e.min, e.profile) >= e.min
+        };
+        assert!(
+            verdict(&examples[0]) && !verdict(&examples[1]),
+            "{learned:?}"
+        );
+        let (untrained, trained) = cross_validate(&examples, 1, FOLDS);
+        assert!(trained > untrained, "{untrained} vs {trained}");
+    }
+
+    #[test]
+    fn a_handful_of_decisions_moves_the_model_little() {
+        let examples = [example(1, 1.6, false)];
+        let learned = fit(&examples.iter().collect::<Vec<_>>());
+        assert!(learned.adjustment(1.6, 1.5, 0.0).abs() < 0.3, "{learned:?}");
+    }
+
+    #[test]
+    fn too_few_decisions_train_nothing() {
+        let examples: Vec<Example> = (0..MIN_DECISIONS as i64 - 1)
+            .map(|i| example(i, 1.6, false))
+            .collect();
+        let (models, report) = train(&examples, 1);
+        assert!(models[0].is_none() && !report.applied);
+        assert_eq!(report.decisions, MIN_DECISIONS - 1);
+    }
+
+    #[test]
+    fn learned_models_are_kept_only_when_they_help_unseen_posts() {
+        let consistent: Vec<Example> = (0..60)
+            .map(|i| {
+                let literal = 1.5 + (i % 20) as f32 * 0.1;
+                example(i, literal, literal >= 2.5)
+            })
+            .collect();
+        let (models, report) = train(&consistent, 1);
+        let (untrained, trained) = report.cross_validated.expect("cross-validated");
+        assert!(trained > untrained && report.applied && models[0].is_some());
+        // Labels that contradict each other teach nothing worth keeping.
+        let noise: Vec<Example> = (0..60).map(|i| example(i, 2.0, i % 2 == 0)).collect();
+        let (models, report) = train(&noise, 1);
+        assert!(!report.applied && models[0].is_none(), "{report:?}");
+    }
+
+    #[test]
+    fn folds_are_spread_and_stable() {
+        let mut seen = [0; FOLDS];
+        for post in 0..1000 {
+            seen[fold(post, FOLDS)] += 1;
+            assert_eq!(fold(post, FOLDS), fold(post, FOLDS));
+        }
+        assert!(seen.iter().all(|&n| n > 150), "{seen:?}");
+    }
+}
