@@ -158,6 +158,7 @@ async fn add_post(db: &Path, n: u64) -> Result<(), Box<dyn std::error::Error>> {
         content_text: "A new post about the cluster.".into(),
         categories: Vec::new(),
         language: None,
+        origin: None,
     };
     let tags = vec![TagAssignment {
         tag: "tag-7".into(),

@@ -205,6 +205,7 @@ async fn build(path: &Path, posts: usize) -> Result<(), String> {
                     content_text: text,
                     categories: Vec::new(),
                     language: None,
+                    origin: None,
                 },
                 tags,
                 stems: Vec::new(),

@@ -17,10 +17,11 @@ pub mod edit;
 mod fetch;
 mod moderation;
 mod server;
+mod source;
 mod websub;
 pub use fetch::FetchConfig;
 pub use server::ServerConfig;
-use syndic_fetch::Location;
+pub use source::SourceConfig;
 use syndic_tag::{
     CategoryPolicy, FieldSet, MatchMode, TagRule, Tagger, TaggingSettings, VocabularyKey,
 };
@@ -96,18 +97,6 @@ impl fmt::Debug for Database {
     }
 }
 
-/// One `[[source]]`.
-#[derive(Debug, Clone)]
-pub struct SourceConfig {
-    /// As written in the file; the source's identity in the store.
-    pub url: String,
-    pub location: Location,
-    pub name: Option<String>,
-    pub tags: Vec<String>,
-    /// Hold new posts for review (`review` on the source, else `[moderation] review`).
-    pub review: bool,
-}
-
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawConfig {
@@ -118,7 +107,7 @@ struct RawConfig {
     #[serde(default)]
     server: server::RawServer,
     #[serde(default)]
-    source: Vec<RawSource>,
+    source: Vec<source::RawSource>,
     #[serde(default)]
     tag: Vec<RawTag>,
     #[serde(default)]
@@ -140,16 +129,6 @@ struct RawSite {
     base_url: Option<String>,
     posts_per_page: Option<i64>,
     theme_dir: Option<PathBuf>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawSource {
-    url: String,
-    name: Option<String>,
-    #[serde(default)]
-    tags: Vec<String>,
-    review: Option<toml::Value>,
 }
 
 /// Values whose type is checked here rather than by serde keep their key path in errors.
@@ -221,10 +200,22 @@ impl Config {
 
     /// Validates `text` as if read from `path` (relative paths resolve against its folder).
     pub fn parse(text: &str, path: &Path, overrides: &Overrides) -> Result<Config, ConfigError> {
+        Self::parse_with_env(text, path, overrides, &|name| std::env::var(name).ok())
+    }
+
+    /// [`Config::parse`], reading `"env:NAME"` values and `password_env` through `env`
+    /// instead of the process's environment.
+    pub fn parse_with_env(
+        text: &str,
+        path: &Path,
+        overrides: &Overrides,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Config, ConfigError> {
         let raw: RawConfig = toml::from_str(text).map_err(|e| syntax_error(path, text, &e))?;
         Validator {
             file: path,
             dir: path.parent().unwrap_or(Path::new(".")),
+            env,
         }
         .validate(raw, overrides)
     }
@@ -239,6 +230,8 @@ impl Config {
 struct Validator<'a> {
     file: &'a Path,
     dir: &'a Path,
+    /// Where `"env:NAME"` values are read (the process's environment, but in tests).
+    env: &'a dyn Fn(&str) -> Option<String>,
 }
 
 impl Validator<'_> {
@@ -274,7 +267,7 @@ impl Validator<'_> {
         let tags = self.tags(raw.tag, &tagging)?;
         let fetch = self.fetch(raw.fetch)?;
         // The only read of the environment after start-up's overrides: the API's token.
-        let admin = self.admin(raw.admin, |name| std::env::var(name).ok())?;
+        let admin = self.admin(raw.admin)?;
         Ok(Config {
             path: self.file.to_path_buf(),
             site,
@@ -348,63 +341,6 @@ impl Validator<'_> {
         }
     }
 
-    fn sources(
-        &self,
-        raw: Vec<RawSource>,
-        moderation: &moderation::Moderation,
-    ) -> Result<Vec<SourceConfig>, ConfigError> {
-        let mut sources: Vec<SourceConfig> = Vec::with_capacity(raw.len());
-        for (i, source) in raw.into_iter().enumerate() {
-            let key = format!("source[{}]", i + 1);
-            let location = Location::parse(&source.url, self.dir).map_err(|e| {
-                self.error(
-                    format!("{key}.url"),
-                    e.to_string(),
-                    "use an http(s):// or file:// URL, or a path to a local file",
-                )
-            })?;
-            if let Some(first) = sources.iter().position(|s| s.location == location) {
-                return Err(self.error(
-                    format!("{key}.url"),
-                    format!("{:?} is already source[{}]", source.url, first + 1),
-                    "remove one of the two [[source]] entries",
-                ));
-            }
-            if source.name.as_deref().is_some_and(|n| n.trim().is_empty()) {
-                return Err(self.error(
-                    format!("{key}.name"),
-                    "the name is empty",
-                    "remove `name` or give it a value",
-                ));
-            }
-            if source
-                .tags
-                .iter()
-                .any(|t| !t.chars().any(char::is_alphanumeric))
-            {
-                return Err(self.error(
-                    format!("{key}.tags"),
-                    "a tag name is empty (or has no letters or digits, so no archive URL)",
-                    "remove it, or give the tag a name with a letter or digit",
-                ));
-            }
-            let tags = source.tags.iter().map(|t| t.trim().to_owned()).collect();
-            let name = source.name.map(|n| n.trim().to_owned());
-            let review = match &source.review {
-                Some(value) => self.flag(&format!("{key}.review"), value)?,
-                None => moderation.review,
-            };
-            sources.push(SourceConfig {
-                url: source.url.trim().to_owned(),
-                location,
-                name,
-                tags,
-                review,
-            });
-        }
-        Ok(sources)
-    }
-
     fn tagging(&self, raw: RawTagging) -> Result<TaggingSettings, ConfigError> {
         let min_score = raw
             .min_score
@@ -412,19 +348,7 @@ impl Validator<'_> {
             .transpose()?;
         let categories = match raw.categories {
             None => CategoryPolicy::default(),
-            Some(value) => match value.as_str() {
-                Some("vocabulary") => CategoryPolicy::Vocabulary,
-                Some("all") => CategoryPolicy::All,
-                Some("none") => CategoryPolicy::None,
-                _ => {
-                    return Err(self.error(
-                        "tagging.categories",
-                        format!("{value} is not a category policy"),
-                        "use \"vocabulary\" (categories naming a tag), \"all\" (every category \
-                         becomes a tag) or \"none\"",
-                    ));
-                }
-            },
+            Some(value) => self.category_policy("tagging.categories", &value)?,
         };
         let language = raw.language.map(|l| l.trim().to_owned());
         let settings = TaggingSettings {
@@ -433,6 +357,25 @@ impl Validator<'_> {
             language,
         };
         Ok(settings)
+    }
+
+    /// A category policy, at `key`.
+    fn category_policy(
+        &self,
+        key: &str,
+        value: &toml::Value,
+    ) -> Result<CategoryPolicy, ConfigError> {
+        match value.as_str() {
+            Some("vocabulary") => Ok(CategoryPolicy::Vocabulary),
+            Some("all") => Ok(CategoryPolicy::All),
+            Some("none") => Ok(CategoryPolicy::None),
+            _ => Err(self.error(
+                key,
+                format!("{value} is not a category policy"),
+                "use \"vocabulary\" (categories naming a tag), \"all\" (every category \
+                 becomes a tag) or \"none\"",
+            )),
+        }
     }
 
     /// A threshold: a number from 0 upwards.

@@ -102,6 +102,7 @@ async fn hold_for_review(database: &Path) {
             content_text: "Waiting.".into(),
             categories: Vec::new(),
             language: None,
+            origin: None,
         },
         tags: Vec::new(),
         admission: Admission::Review,

@@ -169,6 +169,7 @@ pub async fn fill_timed(
                 content_text: text.join("\n\n"),
                 categories: Vec::new(),
                 language: None,
+                origin: None,
             };
             let tag_count = 1 + dice.below(4);
             let tags = (0..tag_count)
@@ -187,5 +188,6 @@ pub async fn fill_timed(
         }
         store.ingest(source, &meta, &batch, now).await?;
     }
+    store.index_search().await?;
     Ok(())
 }

@@ -73,7 +73,10 @@ pub async fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
         limits,
         LeaseSettings::default(),
     );
-    let summary = fetch_all(sweep, Report::Failures).await?;
+    let summary = fetch_all(&store, sweep, Report::Failures).await?;
+    if let Some(error) = &summary.search_index_error {
+        eprintln!("demo: search will find nothing yet: {error}");
+    }
     println!(
         "demo: {} sample sources, {} posts, {} tags, in {}",
         summary.sources,

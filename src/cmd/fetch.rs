@@ -50,7 +50,7 @@ pub async fn run(config: &Config, args: &FetchArgs) -> anyhow::Result<ExitCode> 
     };
     let lease = LeaseSettings::new(config.fetch.lease);
     let sweep = Sweep::listed(pipeline.clone(), jobs, limits, lease);
-    let mut summary = fetch_all(sweep, Report::EachSource).await?;
+    let mut summary = fetch_all(&store, sweep, Report::EachSource).await?;
     summary.skipped += skipped.len();
     follow_moves(config, &configured, &summary.moved);
     // Our own feeds changed: tell the configured WebSub hubs.
@@ -65,24 +65,40 @@ pub async fn run(config: &Config, args: &FetchArgs) -> anyhow::Result<ExitCode> 
     }
     store.close().await;
     println!("{}", summary.line());
+    if let Some(error) = summary.search_index_error {
+        return Err(anyhow::Error::new(error).context(
+            "the posts are stored, but the search index could not be brought in step; \
+             the next `syndic fetch` or `syndic serve` catches up",
+        ));
+    }
     Ok(summary.exit_code())
 }
 
-/// The jobs to run now, and a note for each one left alone. Sources not yet due under
-/// `--due` are left alone silently: a cron job that runs every few minutes would be noisy.
+/// The jobs to run now, and a note for each one left alone (paused ones always, even
+/// with `--force`). Sources not yet due under `--due` are left alone silently: a cron job that runs every few minutes would be noisy.
 async fn choose(
     store: &Store,
     jobs: Vec<SourceJob>,
     args: &FetchArgs,
 ) -> anyhow::Result<(Vec<SourceJob>, Vec<String>)> {
     let now = Utc::now();
+    let paused = store
+        .paused_sources()
+        .await
+        .context("cannot list the paused sources")?;
     let (mut run, mut skipped) = (Vec::with_capacity(jobs.len()), Vec::new());
     for job in jobs {
         let state = store
             .fetch_state(job.id)
             .await
             .context("cannot read a source's fetch state")?;
-        if args.force {
+        if paused.contains(&job.id) {
+            skipped.push(format!(
+                "{}: paused (by `paused = true` in its [[source]] or by the admin); its \
+                 posts stay, and it is read again once resumed",
+                job.location
+            ));
+        } else if args.force {
             run.push(job);
         } else if state.status == SourceStatus::Gone {
             skipped.push(format!(
@@ -173,6 +189,8 @@ pub struct Summary {
     pub moved: Vec<(SourceId, String)>,
     /// Slugs of the tags of the new or updated posts, each once: whose feeds changed.
     pub touched_tags: Vec<String>,
+    /// Why the search index could not index what the run stored, if it could not.
+    pub search_index_error: Option<syndic_store::StoreError>,
     /// Stopped by Ctrl-C or SIGTERM before every source was read.
     pub interrupted: bool,
 }
@@ -219,10 +237,10 @@ pub enum Report {
     Failures,
 }
 
-/// Runs `sweep` to its end, reporting each source as it finishes; Ctrl-C or SIGTERM stops
-/// it, giving back every lease it holds. Fails only when the store cannot be asked for
+/// Runs `sweep` to its end, reporting each source as it finishes, then indexes what it
+/// stored for search; Ctrl-C or SIGTERM stops it, giving back every lease it holds. Fails only when the store cannot be asked for
 /// sources to claim.
-pub async fn fetch_all(mut sweep: Sweep, report: Report) -> anyhow::Result<Summary> {
+pub async fn fetch_all(store: &Store, mut sweep: Sweep, report: Report) -> anyhow::Result<Summary> {
     let started = Instant::now();
     let progress = sweep
         .planned()
@@ -262,6 +280,11 @@ pub async fn fetch_all(mut sweep: Sweep, report: Report) -> anyhow::Result<Summa
     sweep.stop().await;
     if let Some(bar) = progress {
         bar.finish_and_clear();
+    }
+    // Whatever the run stored is searchable when it ends (an interrupted run leaves its
+    // posts listed as pending: the next start indexes them).
+    if !summary.interrupted {
+        summary.search_index_error = store.index_search().await.err();
     }
     summary.seconds = started.elapsed().as_secs_f64();
     Ok(summary)

@@ -129,7 +129,14 @@ pub async fn eval(config: &Config, args: &EvalArgs) -> anyhow::Result<ExitCode> 
     let jobs = sync_sources(&store, config).await?;
     let sources: SourceRules = jobs
         .iter()
-        .map(|job| (job.id, (job.tags.clone(), job.location.to_string())))
+        .map(|job| {
+            let rule = (
+                job.tags.clone(),
+                job.location.to_string(),
+                job.options.categories,
+            );
+            (job.id, rule)
+        })
         .collect();
     let mut ids: Vec<PostId> = labels.keys().copied().collect();
     ids.sort();

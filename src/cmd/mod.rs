@@ -186,7 +186,8 @@ pub fn vocabulary(config: &Config) -> Vec<VocabularyTag> {
         .collect()
 }
 
-/// The store ids of the configured sources, created on first sight, in config order.
+/// The store ids of the configured sources, created on first sight, in config order; each
+/// source's settings (pause, updates, attribution, credit) stored with it.
 pub async fn sync_sources(
     store: &Store,
     config: &Config,
@@ -202,11 +203,19 @@ pub async fn sync_sources(
             .upsert_source(&spec, now)
             .await
             .with_context(|| format!("cannot record source {}", source.url))?;
+        store
+            .sync_source_settings(id, &source.settings)
+            .await
+            .with_context(|| format!("cannot record the settings of source {}", source.url))?;
         jobs.push(syndic_fetch::SourceJob {
             id,
             location: source.location.clone(),
             tags: source.tags.clone(),
             review: source.review,
+            options: syndic_fetch::SourceOptions {
+                request: source.request.clone(),
+                categories: source.categories,
+            },
         });
     }
     Ok(jobs)

@@ -37,7 +37,12 @@ pub async fn run(config: &Config, args: &RetagArgs) -> anyhow::Result<ExitCode> 
             .iter()
             .filter_map(|source| {
                 let id = stored.iter().find(|s| s.url == source.url)?.id;
-                Some((id, (source.tags.clone(), source.location.to_string())))
+                let rule = (
+                    source.tags.clone(),
+                    source.location.to_string(),
+                    source.categories,
+                );
+                Some((id, rule))
             })
             .collect();
         (store, rules)
@@ -46,7 +51,14 @@ pub async fn run(config: &Config, args: &RetagArgs) -> anyhow::Result<ExitCode> 
         let jobs = sync_sources(&store, config).await?;
         let rules = jobs
             .iter()
-            .map(|job| (job.id, (job.tags.clone(), job.location.to_string())))
+            .map(|job| {
+                let rule = (
+                    job.tags.clone(),
+                    job.location.to_string(),
+                    job.options.categories,
+                );
+                (job.id, rule)
+            })
             .collect();
         (store, rules)
     };

@@ -21,6 +21,8 @@ struct SourceHealth<'a> {
     name: &'a str,
     slug: &'a str,
     status: &'static str,
+    /// Not fetched: paused by its `[[source]]` or by the admin.
+    paused: bool,
     last_success: Option<String>,
     last_error: Option<&'a str>,
     error_count: i64,
@@ -43,6 +45,7 @@ impl<'a> SourceHealth<'a> {
             name: &source.name,
             slug: &source.slug,
             status: source.status.as_str(),
+            paused: source.paused,
             last_success: rfc3339(source.last_success),
             last_error: source.last_error.as_deref(),
             error_count: source.error_count,
@@ -116,7 +119,11 @@ fn print_table(sources: &[SourceHealth<'_>]) {
     for source in sources {
         outln!(
             "{:<8} {:>6} {:>6}  {:<19}  {:<19}  {} ({})",
-            source.status,
+            if source.paused {
+                "paused"
+            } else {
+                source.status
+            },
             source.posts,
             source.error_count,
             short(&source.last_success),

@@ -19,11 +19,11 @@ pub async fn run(global: &GlobalArgs, command: &StoreCommand) -> anyhow::Result<
         StoreCommand::Check => check(global).await,
         StoreCommand::Reindex => {
             let store = open_store_as_is(&load(global, None)?).await?;
-            store
+            let indexed = store
                 .rebuild_search_index()
                 .await
                 .context("cannot rebuild the search index")?;
-            outln!("rebuilt the search index");
+            outln!("rebuilt the search index ({indexed} posts)");
             Ok(ExitCode::SUCCESS)
         }
     }

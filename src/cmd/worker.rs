@@ -54,7 +54,7 @@ pub async fn run(config: &Config, args: &WorkerArgs) -> anyhow::Result<ExitCode>
     );
     if args.once {
         let sweep = Sweep::due_now(pipeline, jobs, limits, lease);
-        let summary = fetch_all(sweep, Report::EachSource).await?;
+        let summary = fetch_all(&store, sweep, Report::EachSource).await?;
         if summary.totals.new + summary.totals.updated > 0
             && let Some(publisher) = publisher
         {
@@ -62,6 +62,12 @@ pub async fn run(config: &Config, args: &WorkerArgs) -> anyhow::Result<ExitCode>
         }
         store.close().await;
         println!("{}", summary.line());
+        if let Some(error) = &summary.search_index_error {
+            eprintln!(
+                "worker: the posts are stored, but the search index could not be brought in step \
+                 ({error}); the next start catches up"
+            );
+        }
         return Ok(summary.exit_code());
     }
     let mut scheduler =

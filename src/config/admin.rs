@@ -15,13 +15,9 @@ pub(super) struct RawAdmin {
 }
 
 impl Validator<'_> {
-    /// `[admin]`: `None` (the admin is off) without `password_hash`. `env` reads an
-    /// environment variable (`std::env::var` outside tests).
-    pub(super) fn admin(
-        &self,
-        raw: RawAdmin,
-        env: impl Fn(&str) -> Option<String>,
-    ) -> Result<Option<AdminSettings>, ConfigError> {
+    /// `[admin]`: `None` (the admin is off) without `password_hash`. The API token is read
+    /// through the validator's environment (the process's, but in tests).
+    pub(super) fn admin(&self, raw: RawAdmin) -> Result<Option<AdminSettings>, ConfigError> {
         let Some(text) = raw.password_hash else {
             if raw.token_env.is_some() {
                 return Err(self.error(
@@ -43,7 +39,7 @@ impl Validator<'_> {
         })?;
         let api_token = match raw.token_env {
             None => None,
-            Some(name) => Some(self.api_token(name.trim(), env)?),
+            Some(name) => Some(self.api_token(name.trim())?),
         };
         Ok(Some(AdminSettings {
             password_hash,
@@ -51,11 +47,7 @@ impl Validator<'_> {
         }))
     }
 
-    fn api_token(
-        &self,
-        name: &str,
-        env: impl Fn(&str) -> Option<String>,
-    ) -> Result<ApiToken, ConfigError> {
+    fn api_token(&self, name: &str) -> Result<ApiToken, ConfigError> {
         if name.is_empty() {
             return Err(self.error(
                 "admin.token_env",
@@ -64,16 +56,19 @@ impl Validator<'_> {
                  \"SYNDIC_ADMIN_TOKEN\", or remove the key to turn the API off",
             ));
         }
-        env(name).as_deref().and_then(ApiToken::new).ok_or_else(|| {
-            self.error(
-                "admin.token_env",
-                format!("the environment variable {name} is not set or empty"),
-                format!(
-                    "export {name} with a long random token (e.g. `openssl rand -hex 32`) \
+        (self.env)(name)
+            .as_deref()
+            .and_then(ApiToken::new)
+            .ok_or_else(|| {
+                self.error(
+                    "admin.token_env",
+                    format!("the environment variable {name} is not set or empty"),
+                    format!(
+                        "export {name} with a long random token (e.g. `openssl rand -hex 32`) \
                      before starting syndic, or remove admin.token_env to turn the API off"
-                ),
-            )
-        })
+                    ),
+                )
+            })
     }
 }
 
@@ -92,15 +87,17 @@ mod tests {
             admin: RawAdmin,
         }
         let raw: File = toml::from_str(text).expect("TOML");
-        let validator = Validator {
-            file: Path::new("/etc/syndic/syndic.toml"),
-            dir: Path::new("/etc/syndic"),
-        };
-        validator.admin(raw.admin, |name| {
+        let read = |name: &str| {
             env.iter()
                 .find(|(key, _)| *key == name)
                 .map(|(_, value)| (*value).to_owned())
-        })
+        };
+        let validator = Validator {
+            file: Path::new("/etc/syndic/syndic.toml"),
+            dir: Path::new("/etc/syndic"),
+            env: &read,
+        };
+        validator.admin(raw.admin)
     }
 
     #[test]

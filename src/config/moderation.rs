@@ -19,22 +19,8 @@ pub(super) struct Moderation {
 
 impl Validator<'_> {
     pub(super) fn moderation(&self, raw: &RawModeration) -> Result<Moderation, ConfigError> {
-        let review = match &raw.review {
-            Some(value) => self.flag("moderation.review", value)?,
-            None => false,
-        };
+        let review = self.flag("moderation", "review", raw.review.as_ref())?;
         Ok(Moderation { review })
-    }
-
-    /// A `true`/`false` key.
-    pub(super) fn flag(&self, key: &str, value: &toml::Value) -> Result<bool, ConfigError> {
-        value.as_bool().ok_or_else(|| {
-            self.error(
-                key,
-                format!("{value} is not true or false"),
-                "write true or false, without quotes",
-            )
-        })
     }
 }
 

@@ -1,6 +1,7 @@
 use std::path::Path;
 
 use super::*;
+use syndic_fetch::Location;
 
 fn parse(text: &str) -> Result<Config, ConfigError> {
     Config::parse(
@@ -216,7 +217,7 @@ fn bad_fetch_values_are_refused_with_their_key() {
 }
 
 /// The commented `[tagging]` and `[[tag]]` examples of the starter file, uncommented.
-fn uncommented_section(header: &str) -> String {
+pub(super) fn uncommented_section(header: &str) -> String {
     let mut out = String::new();
     let mut inside = false;
     for line in EXAMPLE.lines() {

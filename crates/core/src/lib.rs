@@ -11,6 +11,7 @@
 //! This crate does no IO and knows nothing of HTTP, SQL or HTML parsing; it is the inner
 //! ring every other crate depends on.
 
+mod attribution;
 mod learning;
 pub mod metrics;
 mod moderation;
@@ -21,11 +22,14 @@ mod slug;
 mod source;
 mod tag;
 
+pub use attribution::{
+    AttributionTemplate, AttributionValues, DEFAULT_ATTRIBUTION, Filled, Placeholder, TemplateError,
+};
 pub use learning::{CorpusStats, TagDecisions};
 pub use metrics::{FetchMetrics, FetchOutcome};
 pub use moderation::{Actor, Admission, PostState};
 pub use paging::{MAX_PAGE, Page};
-pub use post::{FeedEntry, FeedMeta, Post, PostForTagging, PostId};
+pub use post::{EntryOrigin, FeedEntry, FeedMeta, Post, PostForTagging, PostId};
 pub use schedule::{ScheduleSettings, ServerHints, SourceStatus, UnknownSourceStatus};
 pub use slug::slugify;
 pub use source::{SourceId, SourceSummary};

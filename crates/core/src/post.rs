@@ -48,6 +48,18 @@ pub struct FeedEntry {
     /// The language the item declares (`xml:lang`, `dc:language`), else its feed's, as
     /// written (`en`, `de-AT`); `None` when neither says.
     pub language: Option<String>,
+    /// The feed the item says it was first published in (RSS or Atom `<source>`), as an
+    /// aggregator's items do; a source with `credit_original` credits it.
+    pub origin: Option<EntryOrigin>,
+}
+
+/// The feed an item came from before an aggregator carried it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EntryOrigin {
+    /// Plain-text title of that feed (or its address, when it has no title).
+    pub title: String,
+    /// Its feed or site address, absolute http(s).
+    pub url: Option<String>,
 }
 
 /// What tagging needs to know of a stored post (retag, explain, eval read these).
@@ -74,8 +86,15 @@ pub struct Post {
     pub title: String,
     pub link: Option<String>,
     /// Who the post is syndicated from: the item's author, else the source's configured
-    /// name, else the feed's title.
+    /// name, else the feed's title (with the source's `credit_original`, the item's own
+    /// origin comes before the source's name).
     pub attribution: String,
+    /// `{source}` in the attribution: the source's configured name, else its feed's title,
+    /// else its URL; with `credit_original`, the feed the item says it came from.
+    pub credited_source: String,
+    /// The source's attribution template as configured; `None` means
+    /// [`crate::DEFAULT_ATTRIBUTION`] (read it with [`crate::AttributionTemplate::of`]).
+    pub attribution_template: Option<String>,
     /// Publication time; first-seen time when the feed gave none.
     pub published: DateTime<Utc>,
     /// Set when a re-fetch changed the post.

@@ -33,4 +33,7 @@ pub struct SourceSummary {
     /// When the scheduler fetches it next; `None` before its first scheduled fetch and
     /// once it is gone.
     pub next_fetch: Option<DateTime<Utc>>,
+    /// Not fetched: `paused = true` in its `[[source]]`, or paused by the admin (until
+    /// resumed). Its posts stay.
+    pub paused: bool,
 }

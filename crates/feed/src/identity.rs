@@ -121,6 +121,7 @@ mod tests {
             enclosures: Vec::new(),
             comments: None,
             language: None,
+            origin: None,
         }
     }
 

@@ -135,6 +135,9 @@ pub struct Entry {
     pub comments: Option<String>,
     /// The item's language when it differs from or refines the feed's.
     pub language: Option<String>,
+    /// The feed the item came from (RSS `<source url>`, Atom `<source>`), as aggregators
+    /// write. JSON Feed has no such field.
+    pub origin: Option<syndic_core::EntryOrigin>,
 }
 
 /// A media file attached to an entry.

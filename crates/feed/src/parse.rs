@@ -192,6 +192,10 @@ fn feed_entry(entry: Entry, number: usize, warnings: &mut Vec<String>) -> FeedEn
         content_text,
         categories,
         language: entry.language,
+        origin: entry.origin.map(|origin| syndic_core::EntryOrigin {
+            title: truncate_chars(origin.title, MAX_AUTHOR_CHARS),
+            url: origin.url,
+        }),
     }
 }
 

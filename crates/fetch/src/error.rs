@@ -29,7 +29,7 @@ pub enum FetchError {
         /// The raw `Retry-After` value (seconds or an HTTP date), as sent.
         retry_after: Option<String>,
     },
-    #[error("{url} answered HTTP {status}")]
+    #[error("{url} answered HTTP {status}{}", status_note(*.status))]
     Status { url: String, status: u16 },
     /// The chain started at `url` had more redirects than allowed.
     #[error("{url}: too many redirects")]
@@ -80,6 +80,21 @@ impl FetchError {
             FetchError::RetryLater { retry_after, .. } => retry_after.as_deref(),
             _ => None,
         }
+    }
+}
+
+/// What a person can do about a refusal: 401 wants credentials, 403 often a known client.
+fn status_note(status: u16) -> &'static str {
+    match status {
+        401 => {
+            " (the feed wants credentials: set `username` and `password_env`, or `headers`, \
+             on its [[source]])"
+        }
+        403 => {
+            " (refused: some servers turn away unknown clients; try `user_agent` or `headers` \
+             on its [[source]])"
+        }
+        _ => "",
     }
 }
 

@@ -16,6 +16,7 @@ use url::{Host, Url};
 use crate::conditional::{self, Validators};
 use crate::guard::{self, AddressPolicy, GuardedResolver, Refusal};
 use crate::redirect::Chain;
+use crate::request::SourceRequest;
 use crate::{FetchError, Location, TimeoutPhase};
 
 /// How sources are read. The defaults are the limits of the hostile-inputs checklist.
@@ -148,6 +149,19 @@ impl Fetcher {
         location: &Location,
         validators: &Validators,
     ) -> Result<Fetched, FetchError> {
+        self.fetch_as(location, validators, &SourceRequest::default())
+            .await
+    }
+
+    /// [`Fetcher::fetch`] with one source's additions: its User-Agent, its headers and
+    /// credentials (to its configured origin only) and its total deadline. Everything
+    /// else (the guard, redirects, the other deadlines, the body cap) is the same.
+    pub async fn fetch_as(
+        &self,
+        location: &Location,
+        validators: &Validators,
+        source: &SourceRequest,
+    ) -> Result<Fetched, FetchError> {
         match location {
             Location::File(path) => Ok(Fetched {
                 body: Body::Changed {
@@ -160,7 +174,8 @@ impl Fetcher {
                 max_age: None,
             }),
             Location::Http(url) => {
-                tokio::time::timeout(self.options.timeout, self.get(url, validators))
+                let deadline = source.timeout.unwrap_or(self.options.timeout);
+                tokio::time::timeout(deadline, self.get(url, validators, source))
                     .await
                     .unwrap_or_else(|_| {
                         Err(FetchError::Timeout {
@@ -238,16 +253,23 @@ impl Fetcher {
     }
 
     /// Requests `start`, then every redirect target in turn, each passed by the guard first.
-    async fn get(&self, start: &Url, validators: &Validators) -> Result<Fetched, FetchError> {
+    async fn get(
+        &self,
+        start: &Url,
+        validators: &Validators,
+        source: &SourceRequest,
+    ) -> Result<Fetched, FetchError> {
         let mut chain = Chain::new(start, self.options.max_redirects);
         loop {
             let url = chain.current().clone();
             self.admit(&url).await?;
-            let response = self
+            let request = self
                 .client
                 .get(url.clone())
                 .header(header::ACCEPT, ACCEPT)
-                .headers(validators.request_headers())
+                .headers(validators.request_headers());
+            let response = source
+                .apply(request, &url)
                 .send()
                 .await
                 .map_err(|e| failure(&url, &e))?;

@@ -1,7 +1,8 @@
 //! syndic-fetch: reads sources and runs what they hold through parse, tag and store.
 //!
 //! [`Fetcher::fetch`] reads one [`Location`] (a local file or an http(s) URL) through one
-//! configured HTTP client: the caller's User-Agent; connect, idle and total deadlines; a cap
+//! configured HTTP client: the caller's User-Agent (or the source's: [`Fetcher::fetch_as`]
+//! with a [`SourceRequest`] adds a source's User-Agent, headers, credentials and deadline); connect, idle and total deadlines; a cap
 //! on the body counted after gzip/brotli/deflate decoding; at most five redirects, followed by
 //! hand so that each hop is checked (http and https only, no loops, no https → http); no
 //! proxy unless one is configured. Every address it connects to passes the SSRF guard
@@ -44,6 +45,7 @@ mod limits;
 mod location;
 mod pipeline;
 mod redirect;
+mod request;
 mod scheduler;
 mod sweep;
 mod websub;
@@ -56,7 +58,8 @@ pub use guard::{AddressPolicy, Refusal, Rule, classify};
 pub use http::{Body, Fetched, Fetcher, FetcherOptions};
 pub use limits::{Finished, Limits, host_key};
 pub use location::{Location, LocationError};
-pub use pipeline::{FetchReport, Pipeline, SourceJob};
+pub use pipeline::{FetchReport, Pipeline, SourceJob, SourceOptions};
+pub use request::{BasicAuth, HeaderRefusal, SourceHeader, SourceRequest, is_loopback};
 pub use scheduler::{
     Clock, FIRST_FETCH_SPREAD, FetchEvent, MAX_SLEEP, ManualClock, PING_EVERY, Scheduler,
     SystemClock,

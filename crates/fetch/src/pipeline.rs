@@ -10,9 +10,9 @@ use sha2::{Digest, Sha256};
 use syndic_core::schedule::{self, ScheduleSettings, ServerHints};
 use syndic_core::{FetchMetrics, FetchOutcome, SourceId};
 use syndic_store::{Claim, FetchRecord, FetchState, IncomingPost, IngestStats, Outcomes, Store};
-use syndic_tag::SharedTagger;
+use syndic_tag::{CategoryPolicy, SharedTagger};
 
-use crate::{Body, FetchError, Fetched, Fetcher, Location, SourceError, Validators};
+use crate::{Body, FetchError, Fetched, Fetcher, Location, SourceError, SourceRequest, Validators};
 
 /// The most items one fetch stores: the newest by date. The reader skips the others while
 /// reading ([`syndic_feed::ReadOptions::max_entries`]), so a feed of 100,000 items costs
@@ -29,6 +29,18 @@ pub struct SourceJob {
     /// Hold this source's new posts for review (stored, tagged, not published until
     /// approved); updates to published posts stay published.
     pub review: bool,
+    /// The source's own request settings and category policy.
+    pub options: SourceOptions,
+}
+
+/// What a `[[source]]` changes in how its feed is read and tagged. The default changes
+/// nothing.
+#[derive(Debug, Clone, Default)]
+pub struct SourceOptions {
+    /// User-Agent, headers, credentials, deadline ([`Fetcher::fetch_as`]).
+    pub request: SourceRequest,
+    /// How this source's feed categories become tags, instead of `[tagging] categories`.
+    pub categories: Option<CategoryPolicy>,
 }
 
 /// What one successful fetch did.
@@ -115,8 +127,23 @@ impl Pipeline {
         if let Ok(report) = &result {
             self.metrics
                 .record_posts(u64::from(report.stats.new), u64::from(report.stats.updated));
+            self.index_search_if_due(report.stats).await;
         }
         result
+    }
+
+    /// After posts were stored: brings the search index in step once enough posts wait
+    /// for it (or they have waited long enough; see [`Store::index_search_if_due`]). The
+    /// posts are stored either way: a failure is logged, and the next pass catches up.
+    async fn index_search_if_due(&self, stats: IngestStats) {
+        if stats.new + stats.updated == 0 {
+            return;
+        }
+        if let Err(error) = self.store.index_search_if_due().await {
+            tracing::warn!(
+                "cannot bring the search index in step now (the next pass will): {error}"
+            );
+        }
     }
 
     /// Stores a feed document a WebSub hub pushed for `job`'s source: parsed, sanitized,
@@ -155,6 +182,7 @@ impl Pipeline {
             })?;
         self.metrics
             .record_posts(u64::from(stats.new), u64::from(stats.updated));
+        self.index_search_if_due(stats).await;
         Ok(stats)
     }
 
@@ -221,7 +249,10 @@ impl Pipeline {
             etag: state.etag.clone(),
             last_modified: state.last_modified.clone(),
         };
-        let fetched = self.fetcher.fetch(&location, &validators).await?;
+        let fetched = self
+            .fetcher
+            .fetch_as(&location, &validators, &job.options.request)
+            .await?;
         let store_error = |source| SourceError::Store {
             location: shown.clone(),
             source,

@@ -135,6 +135,8 @@ impl Scheduler {
         tracing::info!(sources = jobs.len(), lease.owner = %fetches.owner(), "scheduler started");
         let mut renewed_at: Option<DateTime<Utc>> = None;
         let (mut changed, mut pinged_at) = (false, None::<DateTime<Utc>>);
+        // Whether posts were stored since the last indexing pass began.
+        let mut unindexed = false;
         // Slugs of the tags the changes since the last ping touched, each once.
         let mut touched: Vec<String> = Vec::new();
         loop {
@@ -162,6 +164,10 @@ impl Scheduler {
             let look_again = self
                 .start_due(now, &jobs, &configured, spread, &mut fetches)
                 .await;
+            if unindexed && fetches.running() == 0 {
+                unindexed = false;
+                self.index_search();
+            }
             let mut wake = match self.pipeline.store.next_wakeup(now).await {
                 Ok(next) => next.map_or(now + MAX_SLEEP, |next| next.min(now + MAX_SLEEP)),
                 Err(error) => {
@@ -177,7 +183,8 @@ impl Scheduler {
                         biased;
                         () = &mut shutdown => { stop = true; break; }
                         Some(done) = fetches.join_next() => {
-                            changed |= self.finished(done, &mut touched);
+                            let stored = self.finished(done, &mut touched);
+                            (changed, unindexed) = (changed | stored, unindexed | stored);
                         }
                     }
                 }
@@ -197,7 +204,8 @@ impl Scheduler {
                 biased;
                 () = &mut shutdown => break,
                 Some(done) = fetches.join_next(), if fetches.running() > 0 => {
-                    changed |= self.finished(done, &mut touched);
+                    let stored = self.finished(done, &mut touched);
+                    (changed, unindexed) = (changed | stored, unindexed | stored);
                 }
                 () = self.clock.sleep_until(wake) => {}
             }
@@ -205,6 +213,18 @@ impl Scheduler {
         tracing::info!(in_flight = fetches.running(), "scheduler stopping");
         fetches.stop().await;
         tracing::info!("scheduler stopped");
+    }
+
+    /// Nothing is in flight: what the last fetches stored becomes searchable now (during
+    /// long rounds, [`Pipeline::ingest_at`] indexes as posts pile up). In a task of its own,
+    /// so a long pass never holds up the loop; the store runs one pass at a time.
+    fn index_search(&self) {
+        let store = self.pipeline.store.clone();
+        tokio::spawn(async move {
+            if let Err(error) = store.index_search().await {
+                tracing::warn!("scheduler: cannot bring the search index in step: {error}");
+            }
+        });
     }
 
     /// Gives never-fetched sources a spread-out first fetch time, then claims and starts

@@ -42,28 +42,16 @@ enum Scope {
     Due(HashSet<SourceId>),
 }
 
-/// What of `listed` a later claim must still consider after `outcome`: what waits for a
-/// slot, and everything after the last source the claim looked at (a claim reads the list
-/// a page at a time and stops once it is full). What it started, what another process
-/// holds, and what the store does not know (before that point) are done with.
-fn still_to_claim(listed: &[SourceId], outcome: &ClaimOutcome) -> VecDeque<SourceId> {
-    let waiting: HashSet<SourceId> = outcome.waiting.iter().copied().collect();
-    let examined: HashSet<SourceId> = outcome
-        .claimed
+/// What of the list a later claim must still consider after `outcome`: what waits for a
+/// slot, then what the claim never read (it reads the list a page at a time and stops once
+/// it is full). What it started, what another process holds and what the store does not
+/// know are done with.
+fn still_to_claim(outcome: &ClaimOutcome) -> VecDeque<SourceId> {
+    outcome
+        .waiting
         .iter()
-        .map(|claim| claim.source)
-        .chain(outcome.held.iter().map(|lease| lease.source))
-        .chain(waiting.iter().copied())
-        .collect();
-    // Nothing looked at: the claim read the whole list and found none of it.
-    let Some(last) = listed.iter().rposition(|id| examined.contains(id)) else {
-        return VecDeque::new();
-    };
-    listed
-        .iter()
-        .enumerate()
-        .filter(|(at, id)| waiting.contains(id) || *at > last)
-        .map(|(_, id)| *id)
+        .chain(&outcome.unread)
+        .copied()
         .collect()
 }
 
@@ -201,7 +189,7 @@ impl Sweep {
                     .fetches
                     .claim(Claimable::Listed(&listed), &self.jobs, now)
                     .await?;
-                *remaining = still_to_claim(&listed, &outcome);
+                *remaining = still_to_claim(&outcome);
                 for lease in outcome.held {
                     if let Some(job) = self.jobs.get(&lease.source) {
                         let job = job.clone();
@@ -224,60 +212,16 @@ impl Sweep {
 
 #[cfg(test)]
 mod tests {
-    use chrono::Utc;
-    use syndic_store::{Claim, LeaseOwner};
-
     use super::*;
 
-    fn ids(range: std::ops::Range<i64>) -> Vec<SourceId> {
-        range.map(SourceId).collect()
-    }
-
-    fn claimed(source: i64) -> Claim {
-        Claim {
-            source: SourceId(source),
-            owner: LeaseOwner::new("test:1:a"),
-            until: Utc::now(),
-            host: "example.org".into(),
-        }
-    }
-
     #[test]
-    fn sources_past_the_page_a_full_claim_read_stay_to_claim() {
-        // A claim of one read the first page (64 ids), took the first and left the rest of
-        // the page waiting: the 29 ids it never read must stay.
-        let listed = ids(0..93);
+    fn what_waits_comes_back_before_what_the_claim_never_read() {
         let outcome = ClaimOutcome {
-            claimed: vec![claimed(0)],
-            waiting: ids(1..64),
-            held: Vec::new(),
-        };
-        let left = still_to_claim(&listed, &outcome);
-        assert_eq!(left.len(), 92);
-        assert_eq!(left.front(), Some(&SourceId(1)));
-        assert_eq!(left.back(), Some(&SourceId(92)));
-    }
-
-    #[test]
-    fn started_held_and_unknown_sources_before_the_last_one_read_are_done_with() {
-        let listed = ids(0..6);
-        let outcome = ClaimOutcome {
-            claimed: vec![claimed(0)],
             waiting: vec![SourceId(3)],
-            held: vec![SourceLease {
-                source: SourceId(2),
-                owner: "other:1:x".into(),
-                until: Utc::now(),
-            }],
+            unread: vec![SourceId(4), SourceId(5)],
+            ..ClaimOutcome::default()
         };
-        // 1 is unknown to the store (read, not found); 4 and 5 were never read.
-        let left: Vec<SourceId> = still_to_claim(&listed, &outcome).into();
+        let left: Vec<SourceId> = still_to_claim(&outcome).into();
         assert_eq!(left, vec![SourceId(3), SourceId(4), SourceId(5)]);
-    }
-
-    #[test]
-    fn a_claim_that_found_none_of_the_list_ends_it() {
-        let outcome = ClaimOutcome::default();
-        assert!(still_to_claim(&ids(0..3), &outcome).is_empty());
     }
 }

@@ -68,6 +68,7 @@ async fn a_304_still_honours_the_feeds_ttl() {
         location: server.location("/feed"),
         tags: Vec::new(),
         review: false,
+        options: Default::default(),
     };
 
     let now = Utc::now();

@@ -52,6 +52,7 @@ async fn an_ok_fetch_then_an_unchanged_one_are_counted() {
         location: Location::File(feed.clone()),
         tags: Vec::new(),
         review: false,
+        options: Default::default(),
     };
 
     let first = pipeline.ingest(&job).await.expect("first fetch");

@@ -97,6 +97,7 @@ async fn world() -> World {
             location: Location::File(path.clone()),
             tags: Vec::new(),
             review: false,
+            options: Default::default(),
         });
     }
     store

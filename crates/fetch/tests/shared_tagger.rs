@@ -48,6 +48,7 @@ async fn a_swapped_vocabulary_tags_the_next_ingest() {
         location: Location::Http(url.parse().expect("url")),
         tags: Vec::new(),
         review: false,
+        options: Default::default(),
     };
     pipeline
         .ingest_pushed(&job, feed("Kelp forests"))

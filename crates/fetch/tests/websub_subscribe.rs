@@ -173,6 +173,7 @@ async fn a_scheduler_round_that_stores_posts_pings_the_hubs_for_the_site_and_tag
         location: Location::File(feed),
         tags: vec!["Map".into()],
         review: false,
+        options: Default::default(),
     };
     let clock = std::sync::Arc::new(ManualClock::new(chrono::Utc::now(), |_| {}));
     let limits = Limits {
@@ -330,6 +331,7 @@ async fn subscribes_once_and_renews(engine: TestEngine) {
         location: Location::File(feed),
         tags: Vec::new(),
         review: false,
+        options: Default::default(),
     };
 
     // Two hours: the first fetch subscribes, the later ones (feed unchanged) do not.

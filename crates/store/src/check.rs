@@ -16,7 +16,7 @@ use crate::copy::{MARKER_TABLE, interrupted_copy_of};
 use crate::engine::{Engine, Location};
 use crate::error::QueryContext;
 use crate::tables::{self, CLOCK_TABLE, MIGRATIONS_TABLE, TABLES};
-use crate::{Result, Store, StoreOptions, clock, migrate};
+use crate::{Result, Store, StoreOptions, clock, migrate, search};
 
 /// What a check found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,19 +66,24 @@ impl Store {
     }
 
     /// Writes every post's search entry anew (what a check that finds the index out of
-    /// step asks for), moving the change clock: search answers may change.
-    pub async fn rebuild_search_index(&self) -> Result<()> {
+    /// step asks for): empties the index and lists every post as pending in one
+    /// transaction, which moves the change clock (search answers may change), then
+    /// indexes them in batches ([`Store::index_search`]). Returns how many posts it
+    /// indexed. Until it ends, search finds only the posts indexed so far; if it stops
+    /// half-way, the rest stay pending and the next opening of the store indexes them.
+    pub async fn rebuild_search_index(&self) -> Result<u64> {
         let mut tx = self.write("rebuilding the search index").await?;
-        self.engine.rebuild_search_index(&mut tx).await?;
+        search::index::clear_and_mark_every_post(&mut tx, self.engine).await?;
         clock::bump(&mut tx).await?;
-        tx.commit().await.during("rebuilding the search index")
+        tx.commit().await.during("rebuilding the search index")?;
+        self.index_search().await
     }
 }
 
 async fn check_at(location: Location, url: &str) -> Result<StoreCheck> {
-    // Never created or upgraded by looking at it (FTS5's integrity check needs a
-    // connection that may write).
-    let location = location.existing()?;
+    // Read as it is: never created, upgraded or written by looking at it (the search
+    // check's comparison index is a temporary table, which a read-only connection may make).
+    let location = location.for_reading()?;
     let pool = Engine::connect(&location, url, &StoreOptions::default()).await?;
     let mut conn = pool.acquire().await.during("checking the store")?;
     let checked = examine(&mut conn, location.engine).await;
@@ -149,7 +154,14 @@ async fn examine(conn: &mut AnyConnection, engine: Engine) -> Result<StoreCheck>
              still save what it can read)",
         );
     }
-    if has("posts") && engine.search_entries_out_of_step(conn).await? > 0 {
+    // Posts waiting for the next indexing pass are in step by design; only entries that
+    // differ from their posts are a problem.
+    if has("posts")
+        && search::index::compare_with_posts(conn, engine)
+            .await?
+            .differing
+            > 0
+    {
         check.problem(
             "the search index is out of step with the posts",
             "rebuild it with `syndic store reindex`",

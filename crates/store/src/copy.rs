@@ -2,14 +2,14 @@
 //! either direction (or into a new SQLite file: a backup).
 //!
 //! Driven by the one table list ([`crate::tables::TABLES`]) in its order; each table's
-//! columns come from both catalogs (the target's, which the source must match, less the
-//! columns an engine derives), and values travel as `Any` values. The source is read in
+//! columns come from both catalogs (the target's, which the source must match), and values
+//! travel as `Any` values. The source is read in
 //! one snapshot (one read transaction for the whole copy), so a store that `serve` keeps
 //! writing to is copied as it was at one moment; rows go in batches of [`BATCH_ROWS`] in
 //! key order, each batch one write transaction on the target. Then the target's identity
-//! sequences are set past the copied ids, its search index is rebuilt from the posts (the
-//! index is the engine's own, never copied), and every table's rows are counted on both
-//! sides. The target must be empty; a copy that stopped half-way leaves a mark
+//! sequences are set past the copied ids, its search index is written from the posts (the
+//! index and its pending list are the engine's own, never copied: every post is listed as
+//! pending and indexed in batches), and every table's rows are counted on both sides. The target must be empty; a copy that stopped half-way leaves a mark
 //! (`target.rs`), and running it again empties the target and copies anew.
 
 mod columns;
@@ -23,7 +23,7 @@ pub(crate) use self::target::{MARKER_TABLE, interrupted_copy_of};
 use crate::error::QueryContext;
 use crate::sql::Sql;
 use crate::tables::{self, TABLES, Table};
-use crate::{Result, Store, TableCount};
+use crate::{Result, Store, TableCount, search};
 
 /// Rows read and written at a time.
 pub const BATCH_ROWS: usize = 500;
@@ -281,7 +281,8 @@ fn column_list(columns: &[Column]) -> String {
     names.join(", ")
 }
 
-/// After the rows: identities past the copied ids, and the search index rebuilt.
+/// After the rows: identities past the copied ids, and every post listed for the search
+/// index (which the copy never carries), then indexed.
 async fn settle(target: &Store) -> Result<()> {
     let mut tx = target.write("indexing the copied posts").await?;
     for table in TABLES.iter().filter(|t| t.identity) {
@@ -292,8 +293,10 @@ async fn settle(target: &Store) -> Result<()> {
                 .await?;
         }
     }
-    target.engine.rebuild_search_index(&mut tx).await?;
-    tx.commit().await.during("indexing the copied posts")
+    search::index::clear_and_mark_every_post(&mut tx, target.engine).await?;
+    tx.commit().await.during("indexing the copied posts")?;
+    target.index_search().await?;
+    Ok(())
 }
 
 /// Every table of the target holds as many rows as the source's snapshot did.

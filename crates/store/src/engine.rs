@@ -6,7 +6,8 @@
 //! module ([`sqlite`], [`postgres`]): how to connect and what every new connection is told,
 //! how a write transaction begins, how a claim skips rows other claims hold, the
 //! two-argument maximum, how to keep a join's order, how many parameters one statement may
-//! carry, the migrations, and full-text search (FTS5 on SQLite, `tsvector` on PostgreSQL). Query modules ask the engine for a fragment
+//! carry, the migrations, and full-text search (a contentless FTS5 table on SQLite,
+//! `tsvector` documents on PostgreSQL). Query modules ask the engine for a fragment
 //! instead of branching on it, so a third engine would be one more module and one more
 //! variant, with the compiler pointing at every method it must answer.
 
@@ -176,7 +177,8 @@ impl Engine {
         }
     }
 
-    /// What ends the `SELECT` that picks the sources a claim leases (see [`crate::lease`]):
+    /// What ends the `SELECT` that picks the rows a claim takes (the sources a claim leases,
+    /// see [`crate::lease`]; the posts an indexing pass takes, see [`crate::search`]):
     /// on PostgreSQL `FOR UPDATE SKIP LOCKED`, so that claims by many workers at once lock
     /// disjoint rows and never wait for one another; on SQLite nothing, as the claim's
     /// immediate write transaction ([`Engine::begin_write`]) already serializes claims.
@@ -258,24 +260,6 @@ impl Engine {
         }
     }
 
-    /// The column that holds a post's search document, when the store writes it itself
-    /// (PostgreSQL's `tsvector`; SQLite's FTS5 index follows the posts by trigger).
-    pub(crate) fn search_column(self) -> Option<&'static str> {
-        match self {
-            Engine::Sqlite => None,
-            Engine::Postgres => Some(postgres::SEARCH_COLUMN),
-        }
-    }
-
-    /// The value of [`Engine::search_column`] for a post whose title and text are the SQL
-    /// expressions `title` and `text` (placeholders or column names).
-    pub(crate) fn search_document(self, title: &str, text: &str) -> String {
-        match self {
-            Engine::Sqlite => String::new(),
-            Engine::Postgres => postgres::search_document(title, text),
-        }
-    }
-
     /// `FROM … WHERE <match>` over the posts `p` matching `expression` (see
     /// [`crate::search`]); with `with_source`, the source `s` is joined too.
     pub(crate) fn push_search_from(self, sql: &mut Sql, expression: &str, with_source: bool) {
@@ -285,8 +269,8 @@ impl Engine {
         }
     }
 
-    /// The search result columns `snippet` (text with the match markers) and `score`
-    /// (higher is better), for a query built with [`Engine::push_search_from`].
+    /// The search result column `score` (higher is better), for a query built with
+    /// [`Engine::push_search_from`].
     pub(crate) fn search_columns(self) -> &'static str {
         match self {
             Engine::Sqlite => sqlite::SEARCH_COLUMNS,
@@ -294,13 +278,51 @@ impl Engine {
         }
     }
 
-    /// The number of posts whose search entry does not match their title and text: 0 when
-    /// the index is in step.
-    pub(crate) async fn search_entries_out_of_step(self, conn: &mut AnyConnection) -> Result<u64> {
+    /// Writes the search entries of `entries`, replacing any the posts in `cleared` (every
+    /// post being indexed, deleted ones included) had.
+    pub(crate) async fn write_search_entries(
+        self,
+        conn: &mut AnyConnection,
+        cleared: &[i64],
+        entries: &[SearchEntry<'_>],
+    ) -> Result<()> {
         match self {
-            Engine::Sqlite => sqlite::search_entries_out_of_step(conn).await,
-            Engine::Postgres => postgres::search_entries_out_of_step(conn).await,
+            Engine::Sqlite => sqlite::write_search_entries(conn, cleared, entries).await,
+            Engine::Postgres => postgres::write_search_entries(conn, entries).await,
         }
+    }
+}
+
+/// What the search index holds of one post: its title and text, by id.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct SearchEntry<'a> {
+    pub(crate) id: i64,
+    pub(crate) title: &'a str,
+    pub(crate) text: &'a str,
+}
+
+impl<'a> SearchEntry<'a> {
+    /// The entries of posts read as `(id, title, text)`.
+    pub(crate) fn all(posts: &'a [(i64, String, String)]) -> Vec<SearchEntry<'a>> {
+        posts
+            .iter()
+            .map(|(id, title, text)| SearchEntry {
+                id: *id,
+                title,
+                text,
+            })
+            .collect()
+    }
+
+    /// `(id, title, text)` as one row of a `VALUES` list, on either engine.
+    pub(crate) fn push_row(&self, sql: &mut Sql) {
+        sql.push("(")
+            .bind(self.id)
+            .push(", ")
+            .bind(self.title.to_owned())
+            .push(", ")
+            .bind(self.text.to_owned())
+            .push(")");
     }
 }
 

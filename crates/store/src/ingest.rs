@@ -2,7 +2,10 @@
 //! statements however many posts it brought: one read of the source's posts with the
 //! batch's guids (and one of those sharing a link and title with the rest), the decisions
 //! in [`plan`] (no database), then multi-row inserts and updates, and the tag links read,
-//! planned ([`links::plan_post`]) and written the same way.
+//! planned ([`links::plan_post`]) and written the same way. Each post's text and HTML go
+//! into one compressed body ([`crate::body`]), and the posts whose title or text are new
+//! are recorded in `search_pending` for the search indexer ([`crate::search`]), in the
+//! same transaction: the index itself is written later, in large batches.
 
 mod plan;
 
@@ -19,7 +22,8 @@ use crate::error::QueryContext;
 use crate::links::{self, CurrentLinks, LinkWrites, Posts};
 use crate::sql::Sql;
 use crate::{
-    Result, Store, audit, clock, corpus, moderation, sources, tags, text, to_secs, tombstones,
+    Result, Store, UpdatePolicy, audit, body, clock, corpus, moderation, origins, source_settings,
+    sources, tags, text, to_secs, tombstones,
 };
 pub(crate) use plan::{Action, Incoming, StoredPost};
 
@@ -52,7 +56,8 @@ impl Store {
     /// set), unchanged ones left alone. Every post's automatic tags are replaced by
     /// `tags`; manual tags are never touched. An entry repeating an earlier entry's guid
     /// is that entry's post and is not stored twice. NUL characters are dropped from every
-    /// text. Moves the change clock ([`Store::last_change`]).
+    /// text. Moves the change clock ([`Store::last_change`]). New and changed posts are
+    /// searchable after the next indexing pass ([`Store::index_search`]).
     pub async fn ingest(
         &self,
         source: SourceId,
@@ -88,6 +93,10 @@ pub(crate) async fn store_posts(
     let actions = plan::plan_posts(&entries, &by_guid, &by_link, now);
     let buried = tombstones::read(tx, engine, source, &entries).await?;
     let actions = plan::bury(&entries, actions, &buried);
+    let actions = match source_settings::update_policy(tx, source).await? {
+        UpdatePolicy::Follow => actions,
+        UpdatePolicy::Freeze => plan::freeze(actions),
+    };
 
     let admissions: Vec<&Admission> = posts.iter().map(|p| &p.admission).collect();
     let inserted = insert_posts(tx, engine, source, &entries, &admissions, &actions, now).await?;
@@ -99,6 +108,7 @@ pub(crate) async fn store_posts(
         .zip(&actions)
         .filter(|(_, a)| matches!(a, Action::Insert { .. }));
     corpus::count_new_posts(tx, engine, new_posts.map(|(p, _)| p.stems.as_slice())).await?;
+    let mut pending: Vec<i64> = inserted.values().copied().collect();
 
     let mut stats = IngestStats::default();
     let mut changed = Vec::new();
@@ -110,16 +120,19 @@ pub(crate) async fn store_posts(
                 changed.push(index);
                 inserted.get(entries[index].guid.as_ref()).copied()
             }
-            Action::Update { post, .. } => {
+            Action::Update { post, reindex, .. } => {
                 stats.updated += 1;
                 changed.push(index);
+                if reindex {
+                    pending.push(post);
+                }
                 Some(post)
             }
             Action::Unchanged { post } => {
                 stats.unchanged += 1;
                 Some(post)
             }
-            Action::Repeat { .. } => {
+            Action::Repeat { .. } | Action::Frozen { .. } => {
                 stats.unchanged += 1;
                 None
             }
@@ -130,12 +143,14 @@ pub(crate) async fn store_posts(
         };
         ids.push(id);
     }
+    crate::search::record_pending(tx, engine, &mut pending).await?;
     replace_automatic_tags(tx, engine, posts, &actions, &ids, now).await?;
+    origins::record(tx, engine, source, posts).await?;
     Ok((stats, changed))
 }
 
 /// The columns [`StoredPost`] reads.
-const STORED_COLUMNS: &str = "SELECT id, guid, title, link, author, published_at, content_html, categories, language \
+const STORED_COLUMNS: &str = "SELECT id, guid, title, link, author, published_at, body, categories, language \
      FROM posts WHERE source_id = ";
 
 /// The source's posts with the batch's guids.
@@ -200,20 +215,24 @@ async fn read_by_link(
 }
 
 fn stored_from_row(row: &sqlx::any::AnyRow) -> Result<StoredPost> {
-    let read = || -> Result<StoredPost, sqlx::Error> {
-        Ok(StoredPost {
+    let read = || -> Result<(StoredPost, Vec<u8>), sqlx::Error> {
+        let post = StoredPost {
             id: row.try_get("id")?,
             guid: row.try_get("guid")?,
             title: row.try_get("title")?,
             link: row.try_get("link")?,
             author: row.try_get("author")?,
             published_at: row.try_get("published_at")?,
-            content_html: row.try_get("content_html")?,
+            content_html: String::new(),
+            content_text: String::new(),
             categories: row.try_get("categories")?,
             language: row.try_get("language")?,
-        })
+        };
+        Ok((post, row.try_get("body")?))
     };
-    read().during("reading a stored post")
+    let (mut post, blob) = read().during("reading a stored post")?;
+    (post.content_text, post.content_html) = body::decode(&blob, post.id)?;
+    Ok(post)
 }
 
 /// Inserts the new posts, in the batch's order (so ids follow the feed's order), each in
@@ -236,41 +255,29 @@ async fn insert_posts(
             _ => None,
         })
         .collect();
-    let search = engine.search_column();
+    let bodies = encode_bodies(new.iter().map(|(entry, _, _)| *entry));
     let mut ids = HashMap::with_capacity(new.len());
-    for chunk in new.chunks(engine.rows_per_statement(13)) {
+    let per_statement = engine.rows_per_statement(12);
+    let mut bodies = bodies.into_iter();
+    for chunk in new.chunks(per_statement) {
         let mut insert = Sql::new(
             "INSERT INTO posts (source_id, guid, title, link, author, published_at, updated_at,
-                 first_seen_at, content_html, content_text, categories, language, state,
-                 state_detail",
+                 first_seen_at, body, categories, language, state, state_detail) VALUES ",
         );
-        if let Some(column) = search {
-            insert.push(", ").push(column);
-        }
-        insert.push(") VALUES ");
-        insert.push_list(chunk, |sql, (entry, published, admission)| {
-            let source = sql.placeholder(source.0);
-            let guid = sql.placeholder(entry.guid.clone().into_owned());
-            let title = sql.placeholder(entry.title.clone().into_owned());
-            let link = sql.placeholder(entry.link.clone().map(|l| l.into_owned()));
-            let author = sql.placeholder(entry.author.clone().map(|a| a.into_owned()));
-            let published = sql.placeholder(*published);
-            let first_seen = sql.placeholder(to_secs(now));
-            let html = sql.placeholder(entry.content_html.clone().into_owned());
-            let text = sql.placeholder(entry.content_text.clone().into_owned());
-            let categories = sql.placeholder(entry.categories.clone());
-            let language = sql.placeholder(entry.language.clone().map(|l| l.into_owned()));
-            let state = sql.placeholder(admission.state().as_str());
-            let detail = sql.placeholder(text::clean(admission.detail()).into_owned());
-            sql.push(&format!(
-                "({source}, {guid}, {title}, {link}, {author}, {published}, NULL, {first_seen}, \
-                 {html}, {text}, {categories}, {language}, {state}, {detail}"
-            ));
-            if search.is_some() {
-                sql.push(", ").push(&engine.search_document(&title, &text));
-            }
-            sql.push(")");
-        });
+        insert.push_list(
+            chunk.iter().zip(bodies.by_ref()),
+            |sql, ((entry, published, admission), body)| {
+                sql.push("(").bind(source.0).push(", ");
+                push_described(sql, entry, *published);
+                sql.push(", NULL, ").bind(to_secs(now)).push(", ");
+                push_contents(sql, entry, body);
+                sql.push(", ")
+                    .bind(admission.state().as_str())
+                    .push(", ")
+                    .bind(text::clean(admission.detail()).into_owned());
+                sql.push(")");
+            },
+        );
         insert.push(" RETURNING id, guid");
         for row in insert.fetch_all(&mut *tx, "inserting posts").await? {
             let id: i64 = row.try_get(0).during("inserting posts")?;
@@ -303,6 +310,40 @@ async fn record_filtered(
     Ok(())
 }
 
+/// The columns that name and date a post, in the order both statements list them:
+/// `guid, title, link, author, published_at`.
+fn push_described(sql: &mut Sql, entry: &Incoming<'_>, published: i64) {
+    sql.bind(entry.guid.clone().into_owned())
+        .push(", ")
+        .bind(entry.title.clone().into_owned())
+        .push(", ")
+        .bind(entry.link.clone().map(|l| l.into_owned()))
+        .push(", ")
+        .bind(entry.author.clone().map(|a| a.into_owned()))
+        .push(", ")
+        .bind(published);
+}
+
+/// The columns that hold a post's contents: `body, categories, language`.
+fn push_contents(sql: &mut Sql, entry: &Incoming<'_>, body: Vec<u8>) {
+    sql.bind(body)
+        .push(", ")
+        .bind(entry.categories.clone())
+        .push(", ")
+        .bind(entry.language.clone().map(|l| l.into_owned()));
+}
+
+/// The bodies of `entries`, compressed off the async threads (see [`body::off_async`]).
+fn encode_bodies<'a>(entries: impl Iterator<Item = &'a Incoming<'a>>) -> Vec<Vec<u8>> {
+    let entries: Vec<&Incoming<'_>> = entries.collect();
+    body::off_async(|| {
+        entries
+            .iter()
+            .map(|entry| body::encode(&entry.content_text, &entry.content_html))
+            .collect()
+    })
+}
+
 /// Rewrites the changed posts in place (first-seen time kept, updated time set).
 async fn update_posts(
     tx: &mut AnyConnection,
@@ -315,50 +356,34 @@ async fn update_posts(
         .iter()
         .zip(actions)
         .filter_map(|(entry, action)| match action {
-            Action::Update { post, published } => Some((entry, *post, *published)),
+            Action::Update {
+                post, published, ..
+            } => Some((entry, *post, *published)),
             _ => None,
         })
         .collect();
-    for chunk in changed.chunks(engine.rows_per_statement(11)) {
+    let bodies = encode_bodies(changed.iter().map(|(entry, _, _)| *entry));
+    let per_statement = engine.rows_per_statement(10);
+    let mut bodies = bodies.into_iter();
+    for chunk in changed.chunks(per_statement) {
         let mut update = Sql::new(
             "UPDATE posts SET guid = v.column2, title = v.column3, link = v.column4,
                  author = v.column5, published_at = v.column6, updated_at = v.column7,
-                 content_html = v.column8, content_text = v.column9, categories = v.column10,
-                 language = v.column11",
+                 body = v.column8, categories = v.column9, language = v.column10
+             FROM (VALUES ",
         );
-        if let Some(column) = engine.search_column() {
-            update
-                .push(", ")
-                .push(column)
-                .push(" = ")
-                .push(&engine.search_document("v.column3", "v.column9"));
-        }
-        update.push(" FROM (VALUES ");
-        update.push_list(chunk, |sql, (entry, post, published)| {
-            sql.push("(")
-                .bind(*post)
-                .push(", ")
-                .bind(entry.guid.clone().into_owned())
-                .push(", ")
-                .bind(entry.title.clone().into_owned())
-                .push(", ")
-                .bind(entry.link.clone().map(|l| l.into_owned()))
-                .push(", ")
-                .bind(entry.author.clone().map(|a| a.into_owned()))
-                .push(", ")
-                .bind(*published)
-                .push(", ")
-                .bind(to_secs(entry.updated.unwrap_or(now)))
-                .push(", ")
-                .bind(entry.content_html.clone().into_owned())
-                .push(", ")
-                .bind(entry.content_text.clone().into_owned())
-                .push(", ")
-                .bind(entry.categories.clone())
-                .push(", ")
-                .bind(entry.language.clone().map(|l| l.into_owned()))
-                .push(")");
-        });
+        update.push_list(
+            chunk.iter().zip(bodies.by_ref()),
+            |sql, ((entry, post, published), body)| {
+                sql.push("(").bind(*post).push(", ");
+                push_described(sql, entry, *published);
+                sql.push(", ")
+                    .bind(to_secs(entry.updated.unwrap_or(now)))
+                    .push(", ");
+                push_contents(sql, entry, body);
+                sql.push(")");
+            },
+        );
         update.push(") AS v WHERE posts.id = v.column1");
         update.execute(tx, "updating posts").await?;
     }

@@ -113,6 +113,9 @@ pub struct ClaimOutcome {
     pub waiting: Vec<SourceId>,
     /// Leased by another process whose lease still runs.
     pub held: Vec<SourceLease>,
+    /// Listed sources the claim never looked at, in order (it was full before reading
+    /// them): still to claim. Always empty for due sources.
+    pub unread: Vec<SourceId>,
 }
 
 impl Store {
@@ -154,6 +157,7 @@ impl Store {
                     until: from_secs(until),
                 })
                 .collect(),
+            unread: pages.unread(),
         };
         if take.is_empty() {
             tx.commit().await.during("committing a claim")?;

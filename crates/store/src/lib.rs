@@ -8,7 +8,8 @@
 //!
 //! Entry point: [`Store::open`] with a database URL, which chooses the engine at run time:
 //! SQLite (`sqlite://PATH` or a path: WAL journal, busy timeout, FTS5 search) or
-//! PostgreSQL (`postgres://…`: `tsvector` search with a GIN index). Queries are written once
+//! PostgreSQL (`postgres://…`: `tsvector` search with a GIN index). Opening a writable
+//! store also brings its search index in step ([`Store::index_search`]). Queries are written once
 //! for both (sqlx's `Any` driver, `$n` parameters, integer UTC seconds for times); every
 //! difference between the engines is a method of one closed enum, answered in one module
 //! per engine (`engine/sqlite.rs`, `engine/postgres.rs`), and each engine has its own
@@ -32,6 +33,7 @@
 //! their tag decisions ([`IncomingPost`]) and it stores them atomically per source.
 
 mod audit;
+mod body;
 mod check;
 mod clock;
 mod copy;
@@ -48,6 +50,7 @@ mod migrate;
 mod moderation;
 mod neighbours;
 mod options;
+mod origins;
 #[cfg(test)]
 mod plans;
 mod query;
@@ -56,6 +59,7 @@ mod reasons;
 mod retag;
 mod rows;
 mod search;
+mod source_settings;
 mod sources;
 mod sql;
 mod tables;
@@ -89,8 +93,10 @@ pub use options::{DEFAULT_POOL_SIZE, StoreOptions};
 pub use reasons::TagReason;
 pub use retag::{PostForTagging, PostTagChange, RetagBatch, RetagStats, TagCache};
 pub use search::{
-    MATCH_END, MATCH_START, MAX_QUERY_CHARS, MAX_QUERY_TERMS, SearchHit, SearchQuery, match_terms,
+    DUE_AFTER, DUE_AFTER_POSTS, MATCH_END, MATCH_START, MAX_QUERY_CHARS, MAX_QUERY_TERMS,
+    SearchHit, SearchQuery, match_terms,
 };
+pub use source_settings::{SourceSettings, UpdatePolicy};
 pub use sources::SourceSpec;
 pub use websub::{Subscription, SubscriptionState};
 
@@ -104,6 +110,8 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 pub struct Store {
     pool: AnyPool,
     engine: Engine,
+    /// This process's search indexer (one pass at a time), shared by every clone.
+    indexer: Arc<search::index::Indexer>,
     read_only: bool,
     /// Where the store lives, without any password: what a copy records as its source.
     origin: Arc<str>,
@@ -178,12 +186,21 @@ impl Store {
             pool.close().await;
             return Err(error);
         }
-        Ok(Store {
+        let store = Store {
             pool,
             engine,
             read_only: location.read_only,
+            indexer: Arc::default(),
             origin: location.origin(url).into(),
-        })
+        };
+        if !location.read_only {
+            // Posts a crashed run (or migration 12) left waiting for the search index.
+            let indexed = store.index_search().await?;
+            if indexed > 0 {
+                tracing::info!(posts = indexed, "search index caught up");
+            }
+        }
+        Ok(store)
     }
 
     /// Whether this handle was opened read-only ([`Store::open_read_only`]).

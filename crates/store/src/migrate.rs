@@ -5,21 +5,46 @@
 //! schema at the time PostgreSQL joined, built in one step; every later migration is
 //! written for both engines under the same number.
 
-use sqlx::AnyPool;
+use std::future::Future;
+use std::pin::Pin;
+
+use sqlx::{AnyConnection, AnyPool};
 
 use crate::engine::Engine;
 use crate::{Result, StoreError};
+
+/// The Rust part of a migration, for rows SQL cannot rewrite (compressing post bodies):
+/// it runs inside the migration's transaction, after its SQL and before its `after` SQL.
+pub(crate) type Step =
+    for<'c> fn(
+        &'c mut AnyConnection,
+    ) -> Pin<Box<dyn Future<Output = Result<(), sqlx::Error>> + Send + 'c>>;
 
 /// One step of an engine's schema.
 pub(crate) struct Migration {
     pub(crate) version: i64,
     pub(crate) name: &'static str,
     pub(crate) sql: &'static str,
+    /// A Rust step and the SQL that follows it.
+    pub(crate) step: Option<(Step, &'static str)>,
 }
 
 impl Migration {
     pub(crate) const fn new(version: i64, name: &'static str, sql: &'static str) -> Migration {
-        Migration { version, name, sql }
+        Migration {
+            version,
+            name,
+            sql,
+            step: None,
+        }
+    }
+
+    /// This migration with `step` run after its SQL, then `after`.
+    pub(crate) const fn then(self, step: Step, after: &'static str) -> Migration {
+        Migration {
+            step: Some((step, after)),
+            ..self
+        }
     }
 }
 
@@ -73,6 +98,13 @@ pub(crate) async fn apply_up_to(pool: &AnyPool, engine: Engine, target: i64) -> 
             .execute(&mut *tx)
             .await
             .map_err(&on_err)?;
+        if let Some((step, after)) = migration.step {
+            step(&mut tx).await.map_err(&on_err)?;
+            sqlx::raw_sql(sqlx::AssertSqlSafe(after))
+                .execute(&mut *tx)
+                .await
+                .map_err(&on_err)?;
+        }
         sqlx::query(
             "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
         )

@@ -118,6 +118,7 @@ mod tests {
                 content_text: String::new(),
                 categories: Vec::new(),
                 language: None,
+                origin: None,
             },
             tags: Vec::new(),
         }

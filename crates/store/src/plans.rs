@@ -219,11 +219,11 @@ async fn fill(store: &Store, posts: i64) {
         // One post in fifty shares the tie time; the rest spread over ten years.
         format!(
             "INSERT INTO posts (id, source_id, guid, title, link, published_at, first_seen_at, \
-                 content_html, content_text) {} \
+                 body) {} \
              SELECT i, 1 + i % {sources}, 'guid-' || i, 'Post ' || i, \
                  'https://blog.example/' || i, \
                  CASE WHEN i % 50 = 0 THEN {BASE} ELSE {BASE} + (i * 7919) % 315360000 END, \
-                 0, $1, $1 \
+                 0, $1 \
              FROM n",
             series(posts)
         ),
@@ -241,7 +241,8 @@ async fn fill(store: &Store, posts: i64) {
          SELECT id, 51, 'term', '', published_at FROM posts WHERE id % 5000 = 1"
             .to_owned(),
     ];
-    let body = "word ".repeat(40);
+    let text = "word ".repeat(40);
+    let body = crate::body::encode(&text, &text);
     for statement in statements {
         let mut query = sqlx::query(sqlx::AssertSqlSafe(statement.clone()));
         if statement.contains("$1") {
@@ -271,8 +272,9 @@ async fn plan(store: &Store, name: &str, sql: Sql) -> Vec<String> {
         .collect()
 }
 
-/// What is wrong with a plan, if anything.
-fn faults(engine: Engine, check: &Check, lines: &[String]) -> Vec<String> {
+/// What is wrong with a plan, if anything. `whole_posts_read` allows a count of the whole
+/// store to read the posts table itself (see [`posts_all_visible`]).
+fn faults(engine: Engine, check: &Check, lines: &[String], whole_posts_read: bool) -> Vec<String> {
     let text = lines.join("\n");
     let mut faults = Vec::new();
     for index in check.uses {
@@ -294,6 +296,7 @@ fn faults(engine: Engine, check: &Check, lines: &[String]) -> Vec<String> {
                 .and_then(|rest| rest.split(' ').next()),
         };
         let forbidden: &[&str] = match check.kind {
+            Kind::Whole if whole_posts_read => &[],
             Kind::Whole => &["p", "posts"],
             Kind::Seek | Kind::Page => &["p", "posts", "pt", "post_tags"],
         };
@@ -311,8 +314,28 @@ fn faults(engine: Engine, check: &Check, lines: &[String]) -> Vec<String> {
     faults
 }
 
+/// Whether PostgreSQL's visibility map covers every page of `posts`. A `VACUUM` cannot
+/// mark the pages of rows newer than the oldest snapshot open in the database (another
+/// test's, on a shared server); then an index-only scan must visit the table too, and a
+/// count of every post rightly reads the table instead.
+async fn posts_all_visible(store: &Store) -> bool {
+    sqlx::query_scalar(
+        "SELECT relallvisible >= relpages FROM pg_class WHERE oid = 'posts'::regclass",
+    )
+    .fetch_one(&store.pool)
+    .await
+    .expect("the visibility map's coverage")
+}
+
 async fn check_every_page_query(store: &Store, posts: i64, when: &str) {
     let engine = store.engine;
+    let whole_posts_read = engine == Engine::Postgres && !posts_all_visible(store).await;
+    if whole_posts_read {
+        println!(
+            "posts is not all-visible after VACUUM (an older snapshot is open): counts of \
+             the whole store may read the table"
+        );
+    }
     let mut all_faults = Vec::new();
     for (check, sql) in page_queries(engine, posts) {
         let lines = plan(store, check.name, sql).await;
@@ -320,7 +343,7 @@ async fn check_every_page_query(store: &Store, posts: i64, when: &str) {
         for line in &lines {
             println!("   {line}");
         }
-        for fault in faults(engine, &check, &lines) {
+        for fault in faults(engine, &check, &lines, whole_posts_read) {
             all_faults.push(format!("{}: {fault}", check.name));
         }
     }

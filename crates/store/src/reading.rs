@@ -82,6 +82,7 @@ async fn connect(
         pool,
         engine: reading.engine,
         read_only: true,
+        indexer: std::sync::Arc::default(),
         origin: reading.origin(url).into(),
     };
     Ok((store, found))

@@ -9,7 +9,7 @@ use syndic_core::{PostId, SourceId, TagAssignment, slugify};
 use crate::engine::Engine;
 use crate::error::QueryContext;
 use crate::links::{self, CurrentLinks, LinkWrites, Posts};
-use crate::{Result, Store, clock, tags};
+use crate::{Result, Store, body, clock, tags};
 
 pub use syndic_core::PostForTagging;
 
@@ -57,7 +57,7 @@ pub struct TagCache {
 macro_rules! select_for_tagging {
     ($tail:literal) => {
         concat!(
-            "SELECT id, source_id, title, content_text, categories, language FROM posts",
+            "SELECT id, source_id, title, body, categories, language FROM posts",
             $tail
         )
     };
@@ -187,19 +187,23 @@ impl Store {
     }
 }
 
+/// A post as tagging reads it; only its text is decompressed, not its HTML.
 fn for_tagging_from_row(row: &sqlx::any::AnyRow) -> Result<PostForTagging> {
-    let read = || -> Result<PostForTagging, sqlx::Error> {
+    let read = || -> Result<(PostForTagging, Vec<u8>), sqlx::Error> {
         let categories: String = row.try_get("categories")?;
-        Ok(PostForTagging {
+        let post = PostForTagging {
             id: PostId(row.try_get("id")?),
             source_id: SourceId(row.try_get("source_id")?),
             title: row.try_get("title")?,
-            content_text: row.try_get("content_text")?,
+            content_text: String::new(),
             categories: serde_json::from_str(&categories).unwrap_or_default(),
             language: row.try_get("language")?,
-        })
+        };
+        Ok((post, row.try_get("body")?))
     };
-    read().during("reading posts to tag")
+    let (mut post, blob) = read().during("reading posts to tag")?;
+    post.content_text = body::decode_text(&blob, post.id.0)?;
+    Ok(post)
 }
 
 /// Works out the batch's difference: the tag table (cached), the batch's links and vetoes

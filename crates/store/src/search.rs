@@ -9,13 +9,15 @@
 //! (or SQL) is searched as one literal phrase, so an injection attempt finds only a post
 //! that really contains those words in that order.
 //!
-//! The SQL around the expression is the engine's ([`crate::engine`]): FTS5's `bm25` and
-//! `snippet` over the `posts_fts` table on SQLite; `ts_rank` and `ts_headline` over the
-//! posts' `search_vector` column on PostgreSQL. Both weigh a title match five times a text
-//! match, stem English, fold Latin diacritics, keep every word (no stop words) and mark
-//! matches with [`MATCH_START`] and [`MATCH_END`]. They differ in details of tokenizing
-//! (PostgreSQL keeps `4.5` or an e-mail address as one token) and of snippets (PostgreSQL
-//! marks no match it found only by folding diacritics, and adds no `…`).
+//! The SQL around the expression is the engine's ([`crate::engine`]): FTS5's `bm25` over
+//! the contentless `posts_fts` table on SQLite; `ts_rank` over `search_documents` on
+//! PostgreSQL. Both weigh a title match five times a text match, stem English, fold Latin
+//! diacritics and keep every word (no stop words). They differ in details of tokenizing
+//! (PostgreSQL keeps `4.5` or an e-mail address as one token). Snippets are cut by one
+//! Rust function over the decompressed text ([`snippet`]), the same on both engines, with
+//! matches between [`MATCH_START`] and [`MATCH_END`].
+//!
+//! The index is written in batches, not with each post: see [`index`].
 
 use sqlx::Row;
 use syndic_core::{Page, Post, SourceId, TagId};
@@ -24,6 +26,12 @@ use crate::error::QueryContext;
 use crate::rows::{post_columns, post_from_row};
 use crate::sql::Sql;
 use crate::{Result, Store};
+
+pub(crate) mod index;
+mod snippet;
+
+pub(crate) use index::record_pending;
+pub use index::{DUE_AFTER, DUE_AFTER_POSTS};
 
 /// Marks the start of a matched word in [`SearchHit::snippet`].
 pub const MATCH_START: char = '\u{1}';
@@ -86,6 +94,17 @@ pub fn match_terms(text: &str) -> Vec<String> {
 /// Terms hold only letters and digits, so no quote can end a string early; inside a
 /// quoted string neither engine reads operators.
 fn search_expression(text: &str) -> Option<String> {
+    let phrases = search_phrases(text)?;
+    let quoted: Vec<String> = phrases
+        .iter()
+        .map(|words| format!("\"{}\"", words.join(" ")))
+        .collect();
+    Some(quoted.join(" "))
+}
+
+/// What [`search_expression`] looks for: each phrase its words, every phrase required.
+/// Plain words are one-word phrases; a text using query syntax is one phrase.
+fn search_phrases(text: &str) -> Option<Vec<Vec<String>>> {
     let terms = match_terms(text);
     if terms.is_empty() {
         return None;
@@ -98,10 +117,9 @@ fn search_expression(text: &str) -> Option<String> {
             .take(MAX_QUERY_TERMS)
             .map(str::to_lowercase)
             .collect();
-        return Some(format!("\"{}\"", words.join(" ")));
+        return Some(vec![words]);
     }
-    let quoted: Vec<String> = terms.iter().map(|term| format!("\"{term}\"")).collect();
-    Some(quoted.join(" "))
+    Some(terms.into_iter().map(|term| vec![term]).collect())
 }
 
 /// Whether a search text looks like query-language or SQL syntax rather than words:
@@ -140,6 +158,9 @@ impl Store {
     ///
     /// A text without words matches nothing; that is an empty result, not an error.
     pub async fn search(&self, query: &SearchQuery, page: Page) -> Result<(Vec<SearchHit>, u64)> {
+        let Some(phrases) = search_phrases(&query.text) else {
+            return Ok((Vec::new(), 0));
+        };
         let Some(expression) = search_expression(&query.text) else {
             return Ok((Vec::new(), 0));
         };
@@ -171,32 +192,15 @@ impl Store {
             .into_iter()
             .zip(&rows)
             .map(|(post, row)| {
-                let read = || -> Result<(String, f64), sqlx::Error> {
-                    Ok((row.try_get("snippet")?, row.try_get("score")?))
-                };
-                let (snippet, rank) = read().during("reading a search result")?;
+                let rank: f64 = row.try_get("score").during("reading a search result")?;
                 Ok(SearchHit {
+                    snippet: snippet::snippet(&post.content_text, &phrases),
                     post,
-                    snippet,
                     rank,
                 })
             })
             .collect::<Result<Vec<_>>>()?;
         Ok((hits, total))
-    }
-}
-
-impl Store {
-    /// Whether the search index agrees with every post's title and text: FTS5's integrity
-    /// check on SQLite; on PostgreSQL, every post's `search_vector` compared with the
-    /// document its title and text give. Reads every post: for checks, not for pages.
-    pub async fn search_index_in_step(&self) -> Result<bool> {
-        let mut conn = self
-            .pool
-            .acquire()
-            .await
-            .during("checking the search index")?;
-        Ok(self.engine.search_entries_out_of_step(&mut conn).await? == 0)
     }
 }
 

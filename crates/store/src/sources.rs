@@ -9,14 +9,19 @@ use syndic_core::{FeedMeta, SourceId, SourceStatus, SourceSummary, slugify};
 use crate::error::QueryContext;
 use crate::{Result, Store, StoreError, clock, fetch_state, from_secs, text, to_secs};
 
-/// The source summary query, with `$tail` (filter, grouping, order) appended.
+/// The source summary query, with `$tail` (filter, order) appended. Each source's posts
+/// are counted in its own range of `posts_by_source`, so the count never reads the posts
+/// table, however narrow its rows (a join and grouping would let PostgreSQL prefer a scan
+/// of the whole table once post bodies no longer widen it).
 macro_rules! summary_sql {
     ($tail:literal) => {
         concat!(
             "SELECT s.id, s.slug, s.url, COALESCE(s.name, s.feed_title, s.url) AS display_name,
-                 s.site_url, COUNT(p.id) AS post_count, s.last_success_at, s.last_error,
-                 s.status, s.error_count, s.next_fetch_at
-             FROM sources s LEFT JOIN posts p ON p.source_id = s.id AND p.state = 'published'",
+                 s.site_url,
+                 (SELECT COUNT(*) FROM posts p WHERE p.source_id = s.id AND p.state = 'published') AS post_count,
+                 s.last_success_at, s.last_error, s.status, s.error_count, s.next_fetch_at,
+                 s.paused, s.paused_at
+             FROM sources s",
             $tail
         )
     };
@@ -24,10 +29,10 @@ macro_rules! summary_sql {
 
 /// Every source with its post count, by name.
 pub(crate) const SOURCES: &str =
-    summary_sql!(" GROUP BY s.id ORDER BY lower(COALESCE(s.name, s.feed_title, s.url)), s.id");
+    summary_sql!(" ORDER BY lower(COALESCE(s.name, s.feed_title, s.url)), s.id");
 
 /// One source by slug, with its post count.
-pub(crate) const SOURCE_BY_SLUG: &str = summary_sql!(" WHERE s.slug = $1 GROUP BY s.id");
+pub(crate) const SOURCE_BY_SLUG: &str = summary_sql!(" WHERE s.slug = $1");
 
 /// A source as the configuration declares it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -195,6 +200,8 @@ fn summary_from_row(row: &sqlx::any::AnyRow) -> Result<SourceSummary> {
             next_fetch: row
                 .try_get::<Option<i64>, _>("next_fetch_at")?
                 .map(from_secs),
+            paused: row.try_get::<i64, _>("paused")? != 0
+                || row.try_get::<Option<i64>, _>("paused_at")?.is_some(),
         })
     };
     get().during("reading a source row")

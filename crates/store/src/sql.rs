@@ -86,6 +86,11 @@ impl Sql {
         sqlx::query_with(sqlx::AssertSqlSafe(self.text), self.arguments).persistent(false)
     }
 
+    /// Runs the statement, with sqlx's own error (for migrations, which wrap it themselves).
+    pub(crate) async fn run(self, conn: &mut AnyConnection) -> Result<AnyQueryResult, sqlx::Error> {
+        self.query().execute(conn).await
+    }
+
     pub(crate) async fn execute(
         self,
         conn: &mut AnyConnection,

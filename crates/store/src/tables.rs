@@ -4,8 +4,9 @@
 //! catalog, so a column added by a migration is copied with no change here.
 //!
 //! **A table added by a migration gets one line here** (a test fails until it has one);
-//! a table the engine keeps for itself (SQLite's FTS5 tables) or the migrations'
-//! bookkeeping does not.
+//! the search index's tables (`search_pending`, SQLite's FTS5 tables, PostgreSQL's
+//! `search_documents`: `Engine::is_search_table`, rebuilt from the posts, never copied)
+//! and the migrations' bookkeeping do not.
 
 /// One table of the store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -116,7 +117,7 @@ pub(crate) async fn count_rows(conn: &mut sqlx::AnyConnection, table: &str) -> c
     Ok(u64::try_from(count).unwrap_or(0))
 }
 
-/// The names of the tables the database holds (the engine's own search tables left out).
+/// The names of the tables the database holds (the search index's tables left out).
 pub(crate) async fn present(
     conn: &mut sqlx::AnyConnection,
     engine: crate::engine::Engine,

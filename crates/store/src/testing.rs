@@ -257,3 +257,95 @@ where
     .join()
     .map_err(|_| "the database thread panicked".to_owned())?
 }
+
+/// For the ingest benchmark: the bare insert it compares `syndic fetch` with, a plain
+/// table with a post's columns (text and HTML as they are, no search index, no tags), filled
+/// one transaction per feed with the statements ingest uses (multi-row, about 250
+/// parameters each).
+pub mod bare {
+    use sqlx::{Connection, Executor};
+    use syndic_core::FeedEntry;
+
+    use crate::error::QueryContext;
+    use crate::sql::Sql;
+    use crate::{Result, Store};
+
+    /// Creates the table (empty).
+    pub async fn create(store: &Store) -> Result<()> {
+        store
+            .pool
+            .execute(
+                "DROP TABLE IF EXISTS bare_posts;
+                 CREATE TABLE bare_posts (
+                     id INTEGER PRIMARY KEY, source_id INTEGER NOT NULL, guid TEXT NOT NULL,
+                     title TEXT NOT NULL, link TEXT, author TEXT, published_at INTEGER NOT NULL,
+                     updated_at INTEGER, first_seen_at INTEGER NOT NULL,
+                     content_html TEXT NOT NULL, content_text TEXT NOT NULL,
+                     categories TEXT NOT NULL, language TEXT,
+                     UNIQUE (source_id, guid))",
+            )
+            .await
+            .during("creating the bare table")?;
+        Ok(())
+    }
+
+    /// Inserts one feed's entries in one transaction.
+    pub async fn insert_feed(store: &Store, source: i64, entries: &[FeedEntry]) -> Result<()> {
+        let mut conn = store.pool.acquire().await.during("bare insert")?;
+        let mut tx = conn.begin().await.during("bare insert")?;
+        for chunk in entries.chunks(store.engine.rows_per_statement(12)) {
+            let mut insert = Sql::new(
+                "INSERT INTO bare_posts (source_id, guid, title, link, author, published_at,
+                     updated_at, first_seen_at, content_html, content_text, categories,
+                     language) VALUES ",
+            );
+            insert.push_list(chunk, |sql, entry| {
+                let published = entry.published.map_or(0, |d| d.timestamp());
+                sql.push("(")
+                    .bind(source)
+                    .push(", ")
+                    .bind(entry.guid.clone())
+                    .push(", ")
+                    .bind(entry.title.clone())
+                    .push(", ")
+                    .bind(entry.link.clone())
+                    .push(", ")
+                    .bind(entry.author.clone())
+                    .push(", ")
+                    .bind(published)
+                    .push(", NULL, ")
+                    .bind(published)
+                    .push(", ")
+                    .bind(entry.content_html.clone())
+                    .push(", ")
+                    .bind(entry.content_text.clone())
+                    .push(", ")
+                    .bind(serde_json::to_string(&entry.categories).unwrap_or_default())
+                    .push(", ")
+                    .bind(entry.language.clone())
+                    .push(")");
+            });
+            insert.execute(&mut tx, "bare insert").await?;
+        }
+        tx.commit().await.during("bare insert")?;
+        Ok(())
+    }
+}
+
+/// The bytes a PostgreSQL store takes on disk: every table of its schema with its indexes
+/// and out-of-line values (`pg_total_relation_size`). `None` on SQLite: measure its files.
+pub async fn postgres_bytes(store: &Store) -> Result<Option<u64>> {
+    use crate::error::QueryContext;
+    if store.engine == crate::engine::Engine::Sqlite {
+        return Ok(None);
+    }
+    let bytes: Option<i64> = sqlx::query_scalar(
+        "SELECT SUM(pg_total_relation_size(c.oid))::bigint FROM pg_class c
+         JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE n.nspname = current_schema() AND c.relkind = 'r'",
+    )
+    .fetch_one(&store.pool)
+    .await
+    .during("measuring the store")?;
+    Ok(bytes.and_then(|b| u64::try_from(b).ok()))
+}

@@ -13,6 +13,7 @@ use crate::testing::{TestDatabase, TestEngine};
 
 mod edges;
 mod opening;
+mod source_settings;
 use crate::{IncomingPost, PostFilter, SourceSpec, Store};
 
 tokio::task_local! {
@@ -98,6 +99,7 @@ pub(crate) fn entry(guid: &str, title: &str, day: u32) -> FeedEntry {
         content_text: format!("{title} body"),
         categories: vec!["notes".into()],
         language: None,
+        origin: None,
     }
 }
 

@@ -11,6 +11,9 @@ use crate::{PostText, Scratch, Tagger};
 pub struct SourceTags<'a> {
     pub tags: &'a [String],
     pub location: &'a str,
+    /// The source's own category policy (`[[source]] categories`), over `[tagging]
+    /// categories`.
+    pub categories: Option<crate::CategoryPolicy>,
 }
 
 impl Tagger {
@@ -26,7 +29,10 @@ impl Tagger {
         source: SourceTags<'_>,
         scratch: &mut Scratch,
     ) -> Vec<TagAssignment> {
-        let mut tags = self.tag_with(post, scratch);
+        let mut tags = match source.categories {
+            Some(policy) => self.tag_comparing_under(post, scratch, policy).0,
+            None => self.tag_with(post, scratch),
+        };
         add_source_tags(&mut tags, source);
         tags
     }
@@ -70,6 +76,7 @@ mod tests {
         let source = SourceTags {
             tags: &source_tags,
             location: "feeds/atlas.xml",
+            categories: None,
         };
         let (tags, stems) = tagger.assign_counting(&post, source);
         let names: Vec<(&str, TagOrigin)> =

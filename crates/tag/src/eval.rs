@@ -92,13 +92,17 @@ pub fn automatic(
     sources: &SourceRules,
     posts: &[PostForTagging],
 ) -> HashMap<PostId, BTreeSet<String>> {
-    let no_rule = (Vec::new(), String::new());
+    let no_rule = (Vec::new(), String::new(), None);
     let mut scratch = Scratch::new();
     posts
         .iter()
         .map(|post| {
-            let (tags, location) = sources.get(&post.source_id).unwrap_or(&no_rule);
-            let source = SourceTags { tags, location };
+            let (tags, location, categories) = sources.get(&post.source_id).unwrap_or(&no_rule);
+            let source = SourceTags {
+                tags,
+                location,
+                categories: *categories,
+            };
             let assigned = tagger.assign_with(&PostText::from(post), source, &mut scratch);
             (post.id, assigned.into_iter().map(|a| a.tag).collect())
         })

@@ -30,8 +30,9 @@ use crate::model::{CorpusModel, SavedTagModel};
 use crate::profile::{Profile, ProfileBuilder};
 use crate::{PostText, Scratch, Tagger};
 
-/// Per source: the tags all its posts get, and where it is read from (for the detail).
-pub type SourceRules = HashMap<SourceId, (Vec<String>, String)>;
+/// Per source: the tags all its posts get, where it is read from (for the detail), and
+/// its own category policy (`None`: `[tagging] categories`).
+pub type SourceRules = HashMap<SourceId, (Vec<String>, String, Option<crate::CategoryPolicy>)>;
 
 /// A store call that failed, with what the retag was doing.
 #[derive(thiserror::Error, Debug)]
@@ -332,19 +333,23 @@ fn tag_all(
         .map(|_| Scratch::for_counting())
         .collect();
     let mut counter = DfCounter::new();
-    let no_rule = (Vec::new(), String::new());
+    let no_rule = (Vec::new(), String::new(), None);
     let tag_posts = |posts: &[PostForTagging], scratch: &mut Scratch| {
         let mut counter = DfCounter::new();
         let mut decisions = Vec::with_capacity(posts.len());
         let mut trained = Vec::new();
         for post in posts {
-            let (source_tags, location) = sources.get(&post.source_id).unwrap_or(&no_rule);
-            let (mut tags, changes) = tagger.tag_comparing(&PostText::from(post), scratch);
+            let (source_tags, location, categories) =
+                sources.get(&post.source_id).unwrap_or(&no_rule);
+            let policy = categories.unwrap_or(tagger.settings().categories);
+            let (mut tags, changes) =
+                tagger.tag_comparing_under(&PostText::from(post), scratch, policy);
             add_source_tags(
                 &mut tags,
                 SourceTags {
                     tags: source_tags,
                     location,
+                    categories: *categories,
                 },
             );
             tagger.count(scratch, &mut counter);

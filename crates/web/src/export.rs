@@ -5,13 +5,13 @@
 
 use std::fmt::Write as _;
 
-use syndic_core::Post;
+use syndic_core::{AttributionTemplate, AttributionValues, Post};
 
 use crate::{Site, WebError};
 
 /// The seeds' text form: `"Tag Archives: NAME\n\n"`, then per post: title, blank line,
-/// `"Post Syndicated from <attribution> original <link>"`, blank line, content_text,
-/// blank line.
+/// the attribution line (`"Post Syndicated from <attribution> original <link>"`, unless
+/// the source has its own template), blank line, content_text, blank line.
 ///
 /// Titles, attributions, links and texts are written exactly as stored. A post without a
 /// link gets an empty one; [`archive_text_for`] links such posts to their page on the site.
@@ -38,10 +38,11 @@ fn write_text(tag_name: &str, posts: &[Post], site: Option<&Site>) -> String {
             (None, Some(site)) => site.url(&crate::render::post_path(post)),
             (None, None) => String::new(),
         };
+        let line = AttributionTemplate::of(post).text(&AttributionValues::of(post, &link));
         let _ = write!(
             text,
-            "{}\n\nPost Syndicated from {} original {}\n\n{}\n\n",
-            post.title, post.attribution, link, post.content_text
+            "{}\n\n{line}\n\n{}\n\n",
+            post.title, post.content_text
         );
     }
     text

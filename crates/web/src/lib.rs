@@ -2,7 +2,7 @@
 //!
 //! It serves, from the [`Store`], server-rendered HTML pages: the newest posts (`/`), one
 //! tag's archive (`/tag/<slug>/`, `Tag Archives: <name>`, newest first, every post in full
-//! under its title and the line `Post Syndicated from <name> original <link>`), one post
+//! under its title and the attribution line, by default `Post Syndicated from <name> original <link>`), one post
 //! (`/post/<id>/<title-slug>`, with its neighbours), one source's posts (`/source/<slug>/`),
 //! every tag (`/tags/`) and every source (`/sources/`), plus `/static/style.css` and
 //! `/healthz`, and the Prometheus text of `/metrics` (fetch counters from the registry

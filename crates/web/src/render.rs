@@ -8,7 +8,7 @@ use std::sync::{Arc, OnceLock};
 
 use minijinja::{AutoEscape, Environment, Output, State, UndefinedBehavior, Value, context};
 use serde::Serialize;
-use syndic_core::{Post, SourceSummary};
+use syndic_core::{AttributionTemplate, AttributionValues, Filled, Post, SourceSummary};
 use syndic_store::{PostRef, TagReason};
 
 use crate::feeds::FeedLink;
@@ -145,6 +145,41 @@ pub(crate) fn html_formatter(
         None => escape_html(out, &value.to_string()),
     };
     result.map_err(minijinja::Error::from)
+}
+
+/// A post's attribution line as HTML (without its paragraph): its source's template with
+/// every piece escaped and `{link}` a link to the original, with `rel` when given.
+/// `author` stands for `{author}` (feeds fall back further than pages do).
+pub(crate) fn attribution_html(post: &Post, author: &str, link: &str, rel: Option<&str>) -> String {
+    let template = AttributionTemplate::of(post);
+    let values = AttributionValues {
+        author,
+        ..AttributionValues::of(post, link)
+    };
+    let mut html = String::with_capacity(128);
+    for piece in template.fill(&values) {
+        // Writing into a String cannot fail.
+        let _ = write_attribution_piece(&mut html, piece, rel);
+    }
+    html
+}
+
+fn write_attribution_piece(html: &mut String, piece: Filled<'_>, rel: Option<&str>) -> fmt::Result {
+    match piece {
+        Filled::Text(text) | Filled::Value(text) => escape_html(html, text),
+        Filled::Link(link) => {
+            html.push_str("<a href=\"");
+            escape_html(html, link)?;
+            if let Some(rel) = rel {
+                html.push_str("\" rel=\"");
+                escape_html(html, rel)?;
+            }
+            html.push_str("\">");
+            escape_html(html, link)?;
+            html.push_str("</a>");
+            Ok(())
+        }
+    }
 }
 
 pub(crate) fn escape_html(out: &mut impl fmt::Write, text: &str) -> fmt::Result {

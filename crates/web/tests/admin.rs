@@ -125,6 +125,7 @@ async fn hold_for_review(fx: &Fixture) {
             content_text: "Held back.".into(),
             categories: Vec::new(),
             language: None,
+            origin: None,
         },
         tags: Vec::new(),
         admission: Admission::Review,

@@ -70,6 +70,7 @@ async fn many_matches(n: usize) -> common::Fixture {
                     content_text: text.clone(),
                     categories: Vec::new(),
                     language: None,
+                    origin: None,
                 },
                 tags: Vec::new(),
             })
@@ -84,6 +85,7 @@ async fn many_matches(n: usize) -> common::Fixture {
             .await
             .expect("ingest");
     }
+    fx.store().index_search().await.expect("index for search");
     fx
 }
 

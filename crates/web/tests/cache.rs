@@ -41,6 +41,7 @@ async fn publish(store: &Store, title: &str) {
         content_text: title.into(),
         categories: Vec::new(),
         language: None,
+        origin: None,
     };
     let post = IncomingPost {
         stems: Vec::new(),
@@ -61,6 +62,7 @@ async fn publish(store: &Store, title: &str) {
         .ingest(source, &meta, &[post], Utc::now())
         .await
         .expect("ingest");
+    store.index_search().await.expect("index for search");
 }
 
 fn text(reply: &RawReply) -> String {

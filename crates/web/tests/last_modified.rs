@@ -82,6 +82,7 @@ async fn ingest_a_new_post(fx: &Fixture) {
             content_text: "Three of them, on the north rocks.".into(),
             categories: Vec::new(),
             language: None,
+            origin: None,
         },
         tags: vec![TagAssignment {
             tag: "map".into(),

@@ -79,6 +79,7 @@ async fn a_post_held_for_review_is_not_found_until_approved() {
         content_text: "Held back.".into(),
         categories: Vec::new(),
         language: None,
+        origin: None,
     };
     let post = IncomingPost {
         entry,

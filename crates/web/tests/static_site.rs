@@ -124,6 +124,7 @@ fn post(n: usize, published: chrono::DateTime<Utc>) -> IncomingPost {
         content_text: format!("Text of post {n}."),
         categories: Vec::new(),
         language: None,
+        origin: None,
     };
     IncomingPost {
         entry,

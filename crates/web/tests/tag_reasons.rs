@@ -46,6 +46,7 @@ async fn app() -> (Router, tempfile::TempDir) {
             content_text: "Three small nodes and one kubelet each.".into(),
             categories: vec!["K8s".into()],
             language: None,
+            origin: None,
         },
         tags: vec![
             reason(

@@ -251,10 +251,36 @@ fn read_entry<'a>(
             "published" | "issued" => first(&mut draft.published, values::date(el)),
             "created" => first(&mut draft.created, values::date(el)),
             "updated" | "modified" => first(&mut draft.updated, values::date(el)),
+            "source" if draft.origin.is_none() => draft.origin = atom_origin(reader, el, &scope),
             _ => {}
         }
     }
     draft
+}
+
+/// An Atom entry's `<source>`: the feed it was copied from, by its title and its
+/// alternate (else self) link.
+fn atom_origin(
+    reader: &mut Reader<'_>,
+    source: &Element,
+    scope: &Scope,
+) -> Option<syndic_core::EntryOrigin> {
+    let mut title = None;
+    let mut links = Vec::new();
+    for el in source.elements() {
+        match el.local.to_ascii_lowercase().as_str() {
+            "title" if title.is_none() => title = values::plain(el),
+            "link" => links.push(draft::link(reader, el, &scope.enter(el))),
+            _ => {}
+        }
+    }
+    let url = draft::alternate(&links).or_else(|| {
+        links
+            .iter()
+            .find(|l| l.rel == "self")
+            .and_then(|l| l.href.clone())
+    });
+    values::origin(title, url)
 }
 
 /// A text construct as a body: Atom 0.3 `mode="base64"` decoded, and a body of another

@@ -98,6 +98,8 @@ pub(crate) struct EntryDraft<'a> {
     pub(crate) comments: Option<String>,
     pub(crate) comments_feed: Option<String>,
     pub(crate) language: Option<String>,
+    /// RSS or Atom `<source>`.
+    pub(crate) origin: Option<syndic_core::EntryOrigin>,
 }
 
 fn first<T>(slot: &mut Option<T>, value: Option<T>) {
@@ -338,6 +340,7 @@ impl<'a> EntryDraft<'a> {
             enclosures: self.enclosures,
             comments: self.comments.or(self.comments_feed),
             language,
+            origin: self.origin,
         }
     }
 }

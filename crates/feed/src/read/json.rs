@@ -457,6 +457,7 @@ impl Reader<'_> {
             enclosures,
             comments: None,
             language,
+            origin: None,
         }
     }
 

@@ -343,6 +343,10 @@ fn read_item<'a>(reader: &mut Reader<'_>, item: &'a Element, scope: Scope) -> En
             "comments" if draft.comments.is_none() => {
                 draft.comments = trimmed(el).and_then(|h| reader.link_quiet(&h, &scope));
             }
+            "source" if draft.origin.is_none() => {
+                let url = el.attr("url").and_then(|u| reader.link_quiet(u, &scope));
+                draft.origin = values::origin(values::plain(el), url);
+            }
             _ => {}
         }
     }

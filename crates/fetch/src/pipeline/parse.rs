@@ -36,6 +36,7 @@ impl Pipeline {
         } else {
             Admission::Publish
         };
+        let categories = job.options.categories;
         let location = location.to_owned();
         let worker_location = location.clone();
         tokio::task::spawn_blocking(move || {
@@ -62,6 +63,7 @@ impl Pipeline {
             let source = SourceTags {
                 tags: &source_tags,
                 location: &worker_location,
+                categories,
             };
             let posts = parsed
                 .entries

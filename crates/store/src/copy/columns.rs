@@ -58,8 +58,8 @@ pub(super) enum Value {
     Bytes(Option<Vec<u8>>),
 }
 
-/// The columns of `table` as `engine`'s catalog lists them, without those the engine
-/// derives (search documents), as `(name, declared type)`.
+/// The columns of `table` as `engine`'s catalog lists them, as `(name, declared type)`.
+/// The search index lives in tables of its own, which the copy leaves out.
 pub(super) async fn listed(
     conn: &mut AnyConnection,
     engine: Engine,
@@ -74,9 +74,7 @@ pub(super) async fn listed(
     for row in rows {
         let name: String = row.try_get("name").during("reading a table's columns")?;
         let declared: String = row.try_get("type").during("reading a table's columns")?;
-        if !engine.derives_column(table, &name) {
-            columns.push((name, declared));
-        }
+        columns.push((name, declared));
     }
     Ok(columns)
 }

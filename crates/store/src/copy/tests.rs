@@ -13,7 +13,7 @@ use crate::{FetchRecord, IncomingPost, SearchQuery, SourceSpec, StoreError, Voca
 
 /// A store holding a row in every table: two sources (one moved, one failing), posts
 /// tagged by term and by source, a manual tag and a veto, a tag with a description and
-/// aliases, and a verified WebSub subscription.
+/// aliases, corpus counts and a tag model, and a verified WebSub subscription.
 pub(crate) async fn filled(store: &Store) {
     let vocabulary = [VocabularyTag {
         name: "kelp".into(),

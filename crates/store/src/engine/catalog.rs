@@ -1,11 +1,12 @@
 //! What moving a store between engines and checking one ask of the engine: the tables and
-//! columns a database holds, a read snapshot, the columns and tables an engine derives
-//! from the rest (the search index), and what follows a bulk copy (identity sequences,
-//! the search index rebuilt).
+//! columns a database holds, a read snapshot, the tables of the search index (never
+//! copied: rebuilt from the posts), what follows a bulk copy (identity sequences, the
+//! search index emptied to be written again) and how the search index is compared with
+//! the posts.
 
 use sqlx::AnyConnection;
 
-use super::{Engine, postgres, sqlite};
+use super::{Engine, SearchEntry, postgres, sqlite};
 use crate::Result;
 
 impl Engine {
@@ -34,22 +35,15 @@ impl Engine {
         }
     }
 
-    /// Whether `column` of `table` is derived by this engine from the other columns (a
-    /// search document): never copied, rebuilt on the target instead.
-    pub(crate) fn derives_column(self, table: &str, column: &str) -> bool {
-        match self {
-            Engine::Sqlite => false,
-            Engine::Postgres => table == "posts" && column == postgres::SEARCH_COLUMN,
-        }
-    }
-
-    /// Whether `table` belongs to this engine's search index rather than to the store's
-    /// data (SQLite's FTS5 table and its shadow tables).
+    /// Whether `table` belongs to the search index rather than to the store's data: the
+    /// list of posts waiting for it, and the index itself (SQLite's FTS5 table and its
+    /// shadow tables; PostgreSQL's `search_documents`).
     pub(crate) fn is_search_table(self, table: &str) -> bool {
-        match self {
-            Engine::Sqlite => table.starts_with(sqlite::SEARCH_TABLE),
-            Engine::Postgres => false,
-        }
+        table == crate::search::index::PENDING_TABLE
+            || match self {
+                Engine::Sqlite => table.starts_with(sqlite::SEARCH_TABLE),
+                Engine::Postgres => table == postgres::SEARCH_TABLE,
+            }
     }
 
     /// What the engine itself finds wrong with the database's structure (SQLite's
@@ -61,11 +55,44 @@ impl Engine {
         }
     }
 
-    /// Indexes every post anew for search, after posts were written in bulk.
-    pub(crate) async fn rebuild_search_index(self, conn: &mut AnyConnection) -> Result<()> {
+    /// Empties the search index (every entry goes), before every post is indexed again.
+    pub(crate) async fn clear_search_index(self, conn: &mut AnyConnection) -> Result<()> {
         match self {
-            Engine::Sqlite => sqlite::rebuild_search_index(conn).await,
-            Engine::Postgres => postgres::rebuild_search_index(conn).await,
+            Engine::Sqlite => sqlite::clear_search_index(conn).await,
+            Engine::Postgres => postgres::clear_search_index(conn).await,
+        }
+    }
+
+    /// Starts comparing the search index with the posts on `conn` (SQLite: an empty FTS5
+    /// index beside it, in the connection's private temporary schema; PostgreSQL: nothing).
+    pub(crate) async fn begin_search_check(self, conn: &mut AnyConnection) -> Result<()> {
+        match self {
+            Engine::Sqlite => sqlite::begin_search_check(conn).await,
+            Engine::Postgres => Ok(()),
+        }
+    }
+
+    /// Hands the check the titles and texts of a batch of posts; how many of them it
+    /// found out of step already (PostgreSQL compares each batch with plain `SELECT`s;
+    /// SQLite indexes them into its own index and compares at the end).
+    pub(crate) async fn check_search_entries(
+        self,
+        conn: &mut AnyConnection,
+        entries: &[SearchEntry<'_>],
+    ) -> Result<u64> {
+        match self {
+            Engine::Sqlite => sqlite::check_search_entries(conn, entries).await,
+            Engine::Postgres => postgres::search_entries_differing(conn, entries).await,
+        }
+    }
+
+    /// Ends the comparison: how many more posts' entries differ (SQLite: every post
+    /// whose terms or positions differ between the two indexes; PostgreSQL: documents
+    /// of posts that are gone).
+    pub(crate) async fn finish_search_check(self, conn: &mut AnyConnection) -> Result<u64> {
+        match self {
+            Engine::Sqlite => sqlite::finish_search_check(conn).await,
+            Engine::Postgres => postgres::search_entries_left_over(conn).await,
         }
     }
 

@@ -66,15 +66,6 @@ impl Location {
         }
     }
 
-    /// The same store opened for writing but never created: a SQLite file that is not
-    /// there fails to open instead of starting empty (what a check wants).
-    pub(crate) fn existing(&self) -> Result<Location> {
-        match self.engine {
-            Engine::Sqlite if !self.in_memory => sqlite::with_mode(self, "rw", false),
-            _ => Ok(self.clone()),
-        }
-    }
-
     /// The same SQLite file read as a file that cannot change (`immutable=1`: no locks,
     /// no -shm or -wal file), for a file whose folder syndic may not write either; `None`
     /// on other stores.

@@ -1,15 +1,15 @@
-//! PostgreSQL: a server shared by many processes; search through a `tsvector` column the
-//! store writes with each post, a GIN index, `websearch_to_tsquery` and `ts_headline`.
+//! PostgreSQL: a server shared by many processes; search through `tsvector` documents the
+//! batch indexer writes (`search_documents`), a GIN index and `websearch_to_tsquery`.
 
 use std::time::Duration;
 
 use sqlx::{AnyConnection, Executor};
 
-use super::{BUSY_TIMEOUT, Engine, Location};
+use super::{BUSY_TIMEOUT, Engine, Location, SearchEntry};
 use crate::error::{Cause, QueryContext};
 use crate::migrate::Migration;
 use crate::sql::Sql;
-use crate::{MATCH_END, MATCH_START, Result, StoreError, redact};
+use crate::{Result, StoreError, redact};
 
 /// Writers need no lock up front: row locks and unique indexes order them.
 pub(super) const BEGIN_WRITE: &str = "BEGIN";
@@ -59,6 +59,15 @@ pub(super) const MIGRATIONS: &[Migration] = &[
         include_str!("../../migrations/postgres/0011_leases.sql"),
     ),
     Migration::new(
+        12,
+        "post_bodies",
+        include_str!("../../migrations/postgres/0012_post_bodies.sql"),
+    )
+    .then(
+        crate::body::convert::step,
+        include_str!("../../migrations/postgres/0012_post_bodies.after.sql"),
+    ),
+    Migration::new(
         13,
         "tag_learning",
         include_str!("../../migrations/postgres/0013_tag_learning.sql"),
@@ -68,9 +77,12 @@ pub(super) const MIGRATIONS: &[Migration] = &[
         "moderation",
         include_str!("../../migrations/postgres/0014_moderation.sql"),
     ),
+    Migration::new(
+        15,
+        "source_settings",
+        include_str!("../../migrations/postgres/0015_source_settings.sql"),
+    ),
 ];
-
-pub(super) const SEARCH_COLUMN: &str = "search_vector";
 
 /// The URL as given, with the server told to keep its notices ("relation already exists,
 /// skipping") to itself: they are not problems, and sqlx would log each one.
@@ -173,15 +185,14 @@ pub(super) const COLUMNS_QUERY: &str = "SELECT column_name::text AS name, data_t
      FROM information_schema.columns
      WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position";
 
-/// Every post's search document written anew from its title and text.
-pub(super) async fn rebuild_search_index(conn: &mut AnyConnection) -> Result<()> {
-    let rebuild = format!(
-        "UPDATE posts SET {SEARCH_COLUMN} = {}",
-        search_document("title", "content_text")
-    );
-    conn.execute(sqlx::AssertSqlSafe(rebuild))
+/// The search index: one `tsvector` document per indexed post.
+pub(super) const SEARCH_TABLE: &str = "search_documents";
+
+/// Empties the search index (every post's document goes; the indexer writes them again).
+pub(super) async fn clear_search_index(conn: &mut AnyConnection) -> Result<()> {
+    conn.execute("DELETE FROM search_documents")
         .await
-        .during("rebuilding the search index")?;
+        .during("clearing the search index")?;
     Ok(())
 }
 
@@ -202,19 +213,14 @@ pub(super) async fn reset_identity(
     Ok(())
 }
 
-/// The search document of a post (`syndic_search_document`, defined by the migration:
-/// title weighted A, text B, diacritics folded).
-pub(super) fn search_document(title: &str, text: &str) -> String {
-    format!("syndic_search_document({title}, {text})")
-}
-
 /// The reader's words become a `websearch_to_tsquery` over the same folding as the
 /// documents; the expression only ever holds quoted words (see [`crate::search`]), so
 /// `or`, `-` and the like reach PostgreSQL as words, never as operators.
 pub(super) fn push_search_from(sql: &mut Sql, expression: &str, with_source: bool) {
     sql.push(" FROM (SELECT websearch_to_tsquery('syndic_search', syndic_fold(")
         .bind(expression.to_owned())
-        .push(")) AS query) q JOIN posts p ON p.search_vector @@ q.query");
+        .push(")) AS query) q JOIN search_documents d ON d.document @@ q.query")
+        .push(" JOIN posts p ON p.id = d.post_id");
     if with_source {
         sql.push(" JOIN sources s ON s.id = p.source_id");
     }
@@ -222,25 +228,71 @@ pub(super) fn push_search_from(sql: &mut Sql, expression: &str, with_source: boo
 }
 
 /// Ranked with titles weighted five times the text (weights D, C, B, A), as SQLite's bm25
-/// weights them; the snippet is about 24 words of the text around the best match, or its
-/// start when only the title matched.
-pub(super) const SEARCH_COLUMNS: &str = concat!(
-    "ts_headline('syndic_search', left(p.content_text, 200000), q.query, ",
-    "'StartSel=\"\u{1}\", StopSel=\"\u{2}\", MaxWords=24, MinWords=12, ShortWord=0') AS snippet, ",
-    "ts_rank('{0.04, 0.08, 0.2, 1.0}', p.search_vector, q.query)::float8 AS score"
-);
+/// weights them. The snippet is cut in Rust ([`crate::search`]), the same on both engines.
+pub(super) const SEARCH_COLUMNS: &str =
+    "ts_rank('{0.04, 0.08, 0.2, 1.0}', d.document, q.query)::float8 AS score";
 
-/// Posts whose stored search document differs from the one their title and text give.
-pub(super) async fn search_entries_out_of_step(conn: &mut AnyConnection) -> Result<u64> {
+/// Rows per statement when the server computes documents: each carries a post's text.
+const ENTRIES_PER_STATEMENT: usize = 500;
+
+/// The documents of `entries`, computed by the server (`syndic_search_document`: title
+/// weight A, text B, diacritics folded), replacing the posts' old ones. A deleted post's
+/// document went with it (`ON DELETE CASCADE`).
+pub(super) async fn write_search_entries(
+    conn: &mut AnyConnection,
+    entries: &[SearchEntry<'_>],
+) -> Result<()> {
+    for chunk in entries.chunks(ENTRIES_PER_STATEMENT) {
+        let mut insert = Sql::new(
+            "INSERT INTO search_documents (post_id, document) \
+             SELECT v.column1, syndic_search_document(v.column2, v.column3)",
+        );
+        push_entries(&mut insert, chunk);
+        insert.push(" ON CONFLICT (post_id) DO UPDATE SET document = excluded.document");
+        insert
+            .execute(&mut *conn, "writing the search index")
+            .await?;
+    }
+    Ok(())
+}
+
+/// ` FROM (VALUES (id, title, text), …) AS v`.
+fn push_entries(sql: &mut Sql, entries: &[SearchEntry<'_>]) {
+    sql.push(" FROM (VALUES ");
+    sql.push_list(entries, |sql, entry| entry.push_row(sql));
+    sql.push(") AS v");
+}
+
+/// How many of `entries` have no stored document or one that differs from what the server
+/// computes from their title and text now. Plain `SELECT`s: the check needs no temporary
+/// table, so it runs in a read-only transaction or on a standby too.
+pub(super) async fn search_entries_differing(
+    conn: &mut AnyConnection,
+    entries: &[SearchEntry<'_>],
+) -> Result<u64> {
+    let mut differing = 0;
+    for chunk in entries.chunks(ENTRIES_PER_STATEMENT) {
+        let mut select = Sql::new("SELECT COUNT(*)");
+        push_entries(&mut select, chunk);
+        select.push(
+            " LEFT JOIN search_documents d ON d.post_id = v.column1 \
+             WHERE d.document IS DISTINCT FROM syndic_search_document(v.column2, v.column3)",
+        );
+        differing += select
+            .fetch_count(&mut *conn, "checking the search index")
+            .await?;
+    }
+    Ok(differing)
+}
+
+/// Documents of posts that are gone (the foreign key should make these impossible).
+pub(super) async fn search_entries_left_over(conn: &mut AnyConnection) -> Result<u64> {
     let count: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM posts
-         WHERE search_vector <> syndic_search_document(title, content_text)",
+        "SELECT COUNT(*) FROM search_documents d \
+         WHERE NOT EXISTS (SELECT 1 FROM posts p WHERE p.id = d.post_id)",
     )
     .fetch_one(conn)
     .await
     .during("checking the search index")?;
     Ok(u64::try_from(count).unwrap_or(0))
 }
-
-// The markers are written into the SQL above as characters; keep them in step.
-const _: () = assert!(MATCH_START as u32 == 1 && MATCH_END as u32 == 2);

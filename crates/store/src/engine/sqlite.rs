@@ -1,4 +1,5 @@
-//! SQLite: one file (or memory), WAL journal, FTS5 search kept in step by triggers.
+//! SQLite: one file (or memory), WAL journal, search in a contentless FTS5 table written by
+//! the batch indexer.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -10,8 +11,10 @@ use sqlx::{AnyConnection, Executor};
 use super::{BUSY_TIMEOUT, Engine, Location};
 use crate::error::{Cause, QueryContext};
 use crate::migrate::Migration;
-use crate::sql::Sql;
 use crate::{Result, StoreError, redact};
+
+mod search;
+pub(super) use search::*;
 
 /// `BEGIN IMMEDIATE` takes SQLite's write lock up front, so a transaction that reads
 /// before it writes waits its turn (busy timeout) instead of failing with "database is
@@ -96,6 +99,15 @@ pub(super) const MIGRATIONS: &[Migration] = &[
         include_str!("../../migrations/sqlite/0011_leases.sql"),
     ),
     Migration::new(
+        12,
+        "post_bodies",
+        include_str!("../../migrations/sqlite/0012_post_bodies.sql"),
+    )
+    .then(
+        crate::body::convert::step,
+        include_str!("../../migrations/sqlite/0012_post_bodies.after.sql"),
+    ),
+    Migration::new(
         13,
         "tag_learning",
         include_str!("../../migrations/sqlite/0013_tag_learning.sql"),
@@ -104,6 +116,11 @@ pub(super) const MIGRATIONS: &[Migration] = &[
         14,
         "moderation",
         include_str!("../../migrations/sqlite/0014_moderation.sql"),
+    ),
+    Migration::new(
+        15,
+        "source_settings",
+        include_str!("../../migrations/sqlite/0015_source_settings.sql"),
     ),
 ];
 
@@ -331,20 +348,6 @@ pub(super) fn cause(code: i32) -> Option<Cause> {
     }
 }
 
-/// Search reads the FTS5 table `posts_fts` (external content: the posts table itself).
-pub(super) fn push_search_from(sql: &mut Sql, expression: &str, with_source: bool) {
-    sql.push(" FROM posts_fts JOIN posts p ON p.id = posts_fts.rowid");
-    if with_source {
-        sql.push(" JOIN sources s ON s.id = p.source_id");
-    }
-    sql.push(" WHERE posts_fts MATCH ")
-        .bind(expression.to_owned());
-}
-
-/// bm25 is lower for better matches; a title match weighs five times a text match.
-pub(super) const SEARCH_COLUMNS: &str = "snippet(posts_fts, 1, char(1), char(2), '…', 24) AS snippet, \
-     -bm25(posts_fts, 5.0, 1.0) AS score";
-
 /// A deferred transaction: in WAL mode its first read fixes the snapshot every later read
 /// sees, and writers carry on beside it.
 pub(super) const BEGIN_SNAPSHOT: &str = "BEGIN";
@@ -354,17 +357,6 @@ pub(super) const TABLES_QUERY: &str = "SELECT name FROM sqlite_master
 
 pub(super) const COLUMNS_QUERY: &str = "SELECT name, type FROM pragma_table_info($1) ORDER BY cid";
 
-/// The FTS5 table; its shadow tables share the prefix (`posts_fts_data`, …).
-pub(super) const SEARCH_TABLE: &str = "posts_fts";
-
-/// FTS5 reads the whole posts table again into a new index.
-pub(super) async fn rebuild_search_index(conn: &mut AnyConnection) -> Result<()> {
-    conn.execute("INSERT INTO posts_fts (posts_fts) VALUES ('rebuild')")
-        .await
-        .during("rebuilding the search index")?;
-    Ok(())
-}
-
 /// SQLite's own check of the file's structure (pages, indexes), without reading every
 /// row's index entries; one line per problem.
 pub(super) async fn integrity_problems(conn: &mut AnyConnection) -> Result<Vec<String>> {
@@ -373,19 +365,6 @@ pub(super) async fn integrity_problems(conn: &mut AnyConnection) -> Result<Vec<S
         .await
         .during("checking the database file")?;
     Ok(lines.into_iter().filter(|line| line != "ok").collect())
-}
-
-/// FTS5's own integrity check compares the index with the posts table.
-pub(super) async fn search_entries_out_of_step(conn: &mut AnyConnection) -> Result<u64> {
-    let checked = conn
-        .execute("INSERT INTO posts_fts (posts_fts, rank) VALUES ('integrity-check', 1)")
-        .await;
-    match checked {
-        Ok(_) => Ok(0),
-        // SQLITE_CORRUPT_VTAB: the index differs from its content table.
-        Err(sqlx::Error::Database(e)) if e.message().contains("malformed") => Ok(1),
-        Err(e) => Err(e).during("checking the search index"),
-    }
 }
 
 #[cfg(test)]

@@ -8,13 +8,14 @@ use crate::{Result, Store, StoreError, from_secs, to_secs};
 
 impl Store {
     /// Sources due at `now`, the longest overdue first (never fetched before all): not
-    /// gone, next fetch unset or reached, and any `Retry-After` wait over.
+    /// gone, not paused, next fetch unset or reached, and any `Retry-After` wait over.
     pub async fn due_sources(&self, now: DateTime<Utc>) -> Result<Vec<SourceId>> {
         let ids: Vec<i64> = sqlx::query_scalar(
             "SELECT id FROM sources
              WHERE status <> 'gone'
                  AND (next_fetch_at IS NULL OR next_fetch_at <= $1)
                  AND (wait_until IS NULL OR wait_until <= $1)
+                 AND paused = 0 AND paused_at IS NULL
              ORDER BY COALESCE(next_fetch_at, 0), id",
         )
         .bind(to_secs(now))
@@ -53,8 +54,8 @@ impl Store {
         Ok(scheduled.rows_affected() > 0)
     }
 
-    /// The earliest time after `after` at which a source that is not gone becomes due (the
-    /// later of its next fetch and any `Retry-After` wait), or `None` when none is. Sources
+    /// The earliest time after `after` at which a source neither gone nor paused becomes
+    /// due (the later of its next fetch and any `Retry-After` wait), or `None` when none is. Sources
     /// due at or before `after` are left out: the scheduler has just started them (or has
     /// no job for them), so they are no reason to wake up.
     pub async fn next_wakeup(&self, after: DateTime<Utc>) -> Result<Option<DateTime<Utc>>> {
@@ -63,6 +64,7 @@ impl Store {
                  SELECT {greatest}(next_fetch_at, COALESCE(wait_until, next_fetch_at)) AS due
                  FROM sources
                  WHERE status <> 'gone' AND next_fetch_at IS NOT NULL
+                     AND paused = 0 AND paused_at IS NULL
              ) AS upcoming WHERE due > $1",
             greatest = self.engine.greatest()
         );

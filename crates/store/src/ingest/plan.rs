@@ -59,6 +59,7 @@ pub(crate) struct StoredPost {
     pub(crate) author: Option<String>,
     pub(crate) published_at: i64,
     pub(crate) content_html: String,
+    pub(crate) content_text: String,
     pub(crate) categories: String,
     pub(crate) language: Option<String>,
 }
@@ -68,8 +69,13 @@ pub(crate) struct StoredPost {
 pub(crate) enum Action {
     /// A post not stored yet, published at this time (seconds).
     Insert { published: i64 },
-    /// Stored post `post` changed; `published` is its publication time from now on.
-    Update { post: i64, published: i64 },
+    /// Stored post `post` changed; `published` is its publication time from now on;
+    /// `reindex` when its title or text changed (what search indexes).
+    Update {
+        post: i64,
+        published: i64,
+        reindex: bool,
+    },
     /// Stored post `post`, as stored.
     Unchanged { post: i64 },
     /// Repeats the guid of entry `first` of the same batch: that entry's post, not stored
@@ -78,6 +84,9 @@ pub(crate) enum Action {
     /// A taken-down post the feed still carries, or a new entry linking to one: neither
     /// stored nor updated ([`bury`]).
     Buried,
+    /// Stored post `post` changed in the feed, but its source freezes its posts: left as
+    /// stored, tags included (they were decided on the text it keeps).
+    Frozen { post: i64 },
 }
 
 /// Which stored post each entry is: the one with its guid; else a post some feeds left
@@ -119,6 +128,18 @@ pub(crate) fn plan_posts(
         actions.push(action);
     }
     actions
+}
+
+/// The plan for a source with `updates = "freeze"`: a post never changes after it was
+/// first stored, so every update becomes [`Action::Frozen`]; new posts are still added.
+pub(crate) fn freeze(actions: Vec<Action>) -> Vec<Action> {
+    actions
+        .into_iter()
+        .map(|action| match action {
+            Action::Update { post, .. } => Action::Frozen { post },
+            other => other,
+        })
+        .collect()
 }
 
 fn same_post_new_guid<'p>(
@@ -171,6 +192,7 @@ fn compare(entry: &Incoming<'_>, post: &StoredPost, now: DateTime<Utc>) -> Actio
         Action::Update {
             post: post.id,
             published,
+            reindex: post.title != entry.title || post.content_text != entry.content_text,
         }
     }
 }

@@ -21,6 +21,7 @@ fn entry(guid: &str, title: &str, link: &str) -> FeedEntry {
         content_text: title.into(),
         categories: vec!["notes".into()],
         language: None,
+        origin: None,
     }
 }
 
@@ -34,6 +35,7 @@ fn stored(id: i64, entry: &FeedEntry) -> StoredPost {
         author: entry.author.clone(),
         published_at: to_secs(first_publication(&incoming, at(10))),
         content_html: entry.content_html.clone(),
+        content_text: entry.content_text.clone(),
         categories: incoming.categories.clone(),
         language: entry.language.clone(),
     }
@@ -57,7 +59,11 @@ fn an_entry_is_the_stored_post_with_its_guid_unchanged_or_updated() {
         actions,
         [
             Action::Unchanged { post: 1 },
-            Action::Update { post: 2, published },
+            Action::Update {
+                post: 2,
+                published,
+                reindex: false
+            },
             Action::Insert { published },
         ]
     );
@@ -79,7 +85,8 @@ fn a_new_guid_with_the_link_and_title_of_exactly_one_stored_post_is_that_post() 
         actions,
         [Action::Update {
             post: 7,
-            published: to_secs(at(2))
+            published: to_secs(at(2)),
+            reindex: false
         }]
     );
 }
@@ -151,4 +158,41 @@ fn entries_lose_nul_characters_before_anything_compares_them() {
     assert_eq!(incoming.link.as_deref(), Some("https://b.example/a"));
     assert_eq!(incoming.author.as_deref(), Some("Ada"));
     assert_eq!(incoming.categories, r#"["notes"]"#);
+}
+
+#[test]
+fn only_a_changed_title_or_text_asks_for_the_search_index_again() {
+    let a = entry("a", "First", "https://b.example/a");
+    let stored_a = stored(1, &a);
+    let reindex =
+        |changed: FeedEntry| match plan(&[changed], std::slice::from_ref(&stored_a), &[])[0] {
+            Action::Update { reindex, .. } => reindex,
+            other => panic!("expected an update, got {other:?}"),
+        };
+    let mut html = a.clone();
+    html.content_html = "<p><b>First</b></p>".into();
+    let mut categories = a.clone();
+    categories.categories = vec!["other".into()];
+    let mut text = a.clone();
+    text.content_html = "<p>First, revised</p>".into();
+    text.content_text = "First, revised".into();
+    let mut title = a.clone();
+    title.title = "Premier".into();
+    assert!(!reindex(html));
+    assert!(!reindex(categories));
+    assert!(reindex(text));
+    assert!(reindex(title));
+}
+
+#[test]
+fn a_frozen_plan_turns_every_update_into_keeping_the_post() {
+    let first = entry("a", "First", "https://b.example/a");
+    let mut edited = first.clone();
+    edited.title = "Edited".into();
+    let new = entry("b", "New", "https://b.example/b");
+    let actions = plan(&[edited, new], &[stored(7, &first)], &[]);
+    assert!(matches!(actions[0], Action::Update { post: 7, .. }));
+    let frozen = super::freeze(actions);
+    assert!(matches!(frozen[0], Action::Frozen { post: 7 }));
+    assert!(matches!(frozen[1], Action::Insert { .. }));
 }

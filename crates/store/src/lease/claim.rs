@@ -47,6 +47,16 @@ impl<'a> CandidatePages<'a> {
         self.exhausted
     }
 
+    /// The listed sources no page has read yet (none for due sources).
+    pub(super) fn unread(&self) -> Vec<SourceId> {
+        match self.which {
+            Claimable::Listed(listed) => {
+                listed.get(self.listed_read..).unwrap_or_default().to_vec()
+            }
+            Claimable::Due(_) => Vec::new(),
+        }
+    }
+
     /// The next page of candidates (empty once exhausted).
     pub(super) async fn next(
         &mut self,
@@ -150,10 +160,12 @@ fn candidate(row: &sqlx::any::AnyRow) -> Result<(Candidate, Option<i64>)> {
     Ok((candidate, due))
 }
 
-/// A source that is due at `$1`: what [`Store::due_sources`] lists.
+/// A source that is due at `$1`: what [`Store::due_sources`] lists (never a paused one:
+/// `source_settings::NOT_PAUSED`).
 const DUE: &str = "status <> 'gone'
     AND (next_fetch_at IS NULL OR next_fetch_at <= $1)
-    AND (wait_until IS NULL OR wait_until <= $1)";
+    AND (wait_until IS NULL OR wait_until <= $1)
+    AND paused = 0 AND paused_at IS NULL";
 
 pub(super) async fn read_live_slots(
     tx: &mut AnyConnection,

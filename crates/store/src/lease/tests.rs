@@ -241,6 +241,31 @@ async fn a_listed_claim_ignores_due_times_but_not_running_leases() {
     assert_eq!(got.held[0].source, all[1]);
 }
 
+async fn a_full_listed_claim_reports_what_it_never_read() {
+    let (store, _db) = fresh_store().await;
+    let urls: Vec<String> = (0..100)
+        .map(|n| format!("https://h{n}.example/feed"))
+        .collect();
+    let urls: Vec<&str> = urls.iter().map(String::as_str).collect();
+    let listed = sources(&store, &urls).await;
+    let cli = LeaseOwner::new("cli");
+    let got = store
+        .claim(&ClaimRequest {
+            owner: &cli,
+            which: Claimable::Listed(&listed),
+            capacity: 1,
+            limits: limits(32, 2),
+            now: at(2),
+            until: at(2) + LEASE,
+        })
+        .await
+        .expect("claim");
+    assert_eq!(ids(&got.claimed), vec![listed[0]]);
+    let read = 1 + got.waiting.len();
+    assert!(read < listed.len(), "one page, not the whole list: {read}");
+    assert_eq!(got.unread, listed[read..].to_vec(), "the rest, in order");
+}
+
 async fn release_all_gives_back_every_lease_and_slot_of_one_owner() {
     let (store, _db) = fresh_store().await;
     let all = sources(&store, &["https://a.example/1", "https://b.example/1"]).await;
@@ -346,6 +371,7 @@ crate::tests::on_both_engines!(
     an_outcome_under_a_lost_lease_fails_and_changes_nothing,
     host_and_fleet_slots_hold_across_claimants,
     a_listed_claim_ignores_due_times_but_not_running_leases,
+    a_full_listed_claim_reports_what_it_never_read,
     release_all_gives_back_every_lease_and_slot_of_one_owner,
     concurrent_claims_never_share_a_source_nor_exceed_a_limit,
 );

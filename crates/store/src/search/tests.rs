@@ -47,6 +47,7 @@ async fn searchable() -> (Store, SourceId, crate::testing::TestDatabase) {
         .ingest(source, &meta(), &posts, at(10))
         .await
         .expect("ingest");
+    store.index_search().await.expect("index");
     (store, source, dir)
 }
 
@@ -241,6 +242,7 @@ async fn filters_by_tag_and_source() {
         .ingest(other, &meta(), &other_posts, at(10))
         .await
         .expect("ingest");
+    store.index_search().await.expect("index");
     let by_source = |source| SearchQuery {
         text: "cluster".into(),
         tag: None,
@@ -291,6 +293,7 @@ async fn an_updated_post_is_searched_by_its_new_words() {
         .ingest(source, &meta(), &[revised], at(11))
         .await
         .expect("ingest");
+    store.index_search().await.expect("index");
     assert_eq!(stats.updated, 1);
     assert!(titles(&store, &text("kelp")).await.is_empty());
     assert!(titles(&store, &text("metre")).await.is_empty());
@@ -313,6 +316,7 @@ async fn an_updated_post_is_searched_by_its_new_words() {
         .ingest(source, &meta(), &[recategorized], at(12))
         .await
         .expect("ingest");
+    store.index_search().await.expect("index");
     assert_eq!(stats.updated, 1);
     assert_eq!(
         titles(&store, &text("carbon")).await,

@@ -110,6 +110,7 @@ async fn a_post_too_long_for_a_search_document_is_stored_and_found() {
         .ingest(source, &meta(), &[tagged(long, &[])], at(10))
         .await
         .expect("a long post is stored");
+    store.index_search().await.expect("a long post is indexed");
     let query = crate::SearchQuery {
         text: "kelp".into(),
         ..crate::SearchQuery::default()
@@ -135,4 +136,87 @@ crate::tests::on_both_engines!(
     text_postgresql_refuses_is_cleaned_and_the_fetch_still_stores,
     a_batch_larger_than_one_statement_is_stored_whole,
     a_post_too_long_for_a_search_document_is_stored_and_found,
+);
+
+/// The schema version a store written by syndic 9 is at (before tag archive order, leases,
+/// compressed bodies and tag learning: migrations 10 to 13).
+const SYNDIC_9: i64 = 9;
+
+/// A database as syndic 9 left it, on the running test's engine: two posts with their text
+/// and HTML in plain columns (and, on PostgreSQL, their search documents), one tagged by
+/// hand, the other with a tag removed by hand.
+async fn a_store_written_by_syndic_9() -> crate::testing::TestDatabase {
+    let db = crate::testing::TestDatabase::new(crate::tests::engine(), "a syndic 9 store")
+        .expect("run checked the engine");
+    let location = crate::engine::Engine::locate(db.url()).expect("url");
+    let options = crate::StoreOptions::default();
+    let pool = crate::engine::Engine::connect(&location, "a syndic 9 store", &options)
+        .await
+        .expect("connect");
+    crate::migrate::apply_up_to(&pool, location.engine, SYNDIC_9)
+        .await
+        .expect("syndic 9's schema");
+    sqlx::raw_sql(
+        "INSERT INTO sources (id, url, slug, created_at) VALUES (1, 'feed.xml', 'feed', 0);
+         INSERT INTO posts (id, source_id, guid, title, published_at, first_seen_at,
+             content_html, content_text)
+         VALUES (1, 1, 'kelp', 'Kelp notes', 10, 10, '<p>Kelp grows <em>fast</em>.</p>',
+                 'Kelp grows fast.'),
+                (2, 1, 'tide', 'Tide notes', 20, 20, '', '');
+         INSERT INTO tags (id, name, slug, created_at) VALUES (1, 'kelp', 'kelp', 0);
+         INSERT INTO post_tags (post_id, tag_id, origin) VALUES (1, 1, 'manual');
+         INSERT INTO tag_vetoes (post_id, tag_id, created_at) VALUES (2, 1, 30);",
+    )
+    .execute(&pool)
+    .await
+    .expect("syndic 9's rows");
+    if location.engine == crate::engine::Engine::Postgres {
+        sqlx::raw_sql(
+            "UPDATE posts SET search_vector = syndic_search_document(title, content_text)",
+        )
+        .execute(&pool)
+        .await
+        .expect("plain text search documents");
+    }
+    pool.close().await;
+    db
+}
+
+async fn a_syndic_9_store_upgrades_through_compressed_bodies_and_tag_learning() {
+    let db = a_store_written_by_syndic_9().await;
+    let store = db.open().await;
+    assert_eq!(
+        store.schema_version().await.expect("version"),
+        crate::migrate::latest()
+    );
+    let kelp = store.post(PostId(1)).await.expect("read").expect("post 1");
+    assert_eq!(kelp.content_html, "<p>Kelp grows <em>fast</em>.</p>");
+    assert_eq!(kelp.content_text, "Kelp grows fast.");
+    let tide = store.post(PostId(2)).await.expect("read").expect("post 2");
+    assert_eq!(
+        (tide.content_html.as_str(), tide.content_text.as_str()),
+        ("", "")
+    );
+    let query = crate::SearchQuery {
+        text: "grow".into(),
+        ..crate::SearchQuery::default()
+    };
+    let page = Page::new(1, 10).expect("page");
+    let (hits, total) = store.search(&query, page).await.expect("search");
+    assert_eq!(total, 1);
+    assert_eq!(hits[0].snippet, "Kelp \u{1}grows\u{2} fast.");
+    assert!(store.search_index_in_step().await.expect("check"));
+    // Migration 13 takes both hand-made decisions as reviews.
+    let reviewed: Vec<(i64, i64)> =
+        sqlx::query_as("SELECT post_id, reviewed_at FROM tag_reviews ORDER BY post_id")
+            .fetch_all(&store.pool)
+            .await
+            .expect("reviews");
+    assert_eq!(reviewed, [(1, 0), (2, 30)]);
+    let check = Store::check(db.url()).await.expect("check");
+    assert!(check.is_healthy(), "{:#?}", check.problems);
+}
+
+crate::tests::on_both_engines!(
+    a_syndic_9_store_upgrades_through_compressed_bodies_and_tag_learning
 );

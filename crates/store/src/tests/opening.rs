@@ -163,7 +163,10 @@ async fn a_full_disk_is_named_and_the_fetch_leaves_nothing_half_written() {
     let big: Vec<_> = (0..40)
         .map(|n| {
             let mut post = entry(&format!("p{n}"), "Long", 2);
-            post.content_text = format!("{n} ").repeat(20_000);
+            // Words that do not repeat: the store compresses post text.
+            post.content_text = (0..20_000_u64)
+                .map(|i| format!("{:x} ", (n * 20_000 + i).wrapping_mul(2_654_435_761)))
+                .collect();
             tagged(post, &["map"])
         })
         .collect();

@@ -160,6 +160,17 @@ impl Tagger {
         post: &PostText<'_>,
         scratch: &mut Scratch,
     ) -> (Vec<TagAssignment>, Vec<TrainingChange>) {
+        self.tag_comparing_under(post, scratch, self.settings.categories)
+    }
+
+    /// [`tag_comparing`](Self::tag_comparing) with the feed categories read under
+    /// `categories` (a source's own policy) instead of `[tagging] categories`.
+    pub fn tag_comparing_under(
+        &self,
+        post: &PostText<'_>,
+        scratch: &mut Scratch,
+        categories: CategoryPolicy,
+    ) -> (Vec<TagAssignment>, Vec<TrainingChange>) {
         let (lang, verdicts) = self.evaluate(post, scratch);
         let mut tags: Vec<TagAssignment> = Vec::new();
         let mut changes = Vec::new();
@@ -179,7 +190,7 @@ impl Tagger {
                 });
             }
         }
-        for category in self.categories(post, lang) {
+        for category in self.categories(post, lang, categories) {
             if tags.iter().any(|t| t.tag == category.tag) {
                 continue;
             }
@@ -272,10 +283,16 @@ impl Tagger {
         out
     }
 
-    /// Tags the post's feed categories give under `[tagging] categories`.
-    pub(crate) fn categories(&self, post: &PostText<'_>, lang: Lang) -> Vec<Explanation> {
+    /// Tags the post's feed categories give under `policy` (`[tagging] categories`, or
+    /// the post's source's own).
+    pub(crate) fn categories(
+        &self,
+        post: &PostText<'_>,
+        lang: Lang,
+        policy: CategoryPolicy,
+    ) -> Vec<Explanation> {
         let mut out: Vec<Explanation> = Vec::new();
-        if self.settings.categories == CategoryPolicy::None || post.categories.is_empty() {
+        if policy == CategoryPolicy::None || post.categories.is_empty() {
             return out;
         }
         let index = self.lang_index(lang);
@@ -288,7 +305,7 @@ impl Tagger {
                     .get(&key)
                     .map(|&i| self.rules[i].name.clone())
             });
-            let tag = match self.settings.categories {
+            let tag = match policy {
                 CategoryPolicy::None => None,
                 CategoryPolicy::Vocabulary => known,
                 CategoryPolicy::All => known.or_else(|| new_category_tag(category)),

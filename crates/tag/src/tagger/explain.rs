@@ -86,7 +86,7 @@ impl Tagger {
                 category: None,
             });
         }
-        out.extend(self.categories(post, lang));
+        out.extend(self.categories(post, lang, self.settings.categories));
         out
     }
 }

@@ -2,7 +2,7 @@
 //! each source, and the OPML list of the sources we follow.
 //!
 //! Every feed carries the newest [`FEED_LENGTH`] posts in full (sanitized content, with the
-//! same `Post Syndicated from <name> original <link>` line the pages show), the original
+//! same attribution line the pages show, by default `Post Syndicated from <name> original <link>`), the original
 //! link, the attribution as author and the post's tags as categories. Ids are our own post
 //! URLs, which never change.
 //!

@@ -77,6 +77,7 @@ mod tests {
             status: SourceStatus::Ok,
             error_count: 0,
             next_fetch: None,
+            paused: false,
         }
     }
 

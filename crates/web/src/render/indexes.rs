@@ -75,9 +75,12 @@ struct SourceEntry<'a> {
     count: i64,
     last_success: Option<When>,
     last_error: Option<&'a str>,
+    /// Not fetched until resumed (its posts stay).
+    paused: bool,
 }
 
-/// `/sources/`: every source with its site, post count, last success and last error.
+/// `/sources/`: every source with its site, post count, last success and last error, or
+/// that it is paused.
 pub(crate) fn sources_page(
     state: &AppState,
     sources: &[SourceSummary],
@@ -95,6 +98,7 @@ pub(crate) fn sources_page(
                 .last_error
                 .as_deref()
                 .filter(|error| !error.is_empty()),
+            paused: source.paused,
         })
         .collect();
     state.templates().render(

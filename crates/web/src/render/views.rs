@@ -68,6 +68,8 @@ pub(crate) struct PostView<'a> {
     url: String,
     pub(super) title: &'a str,
     attribution: &'a str,
+    /// The whole attribution line (the source's template, escaped), for `{{ … }}` as is.
+    attribution_html: minijinja::Value,
     /// The original, when it is an http(s) URL; else our own page of the post.
     pub(super) link: String,
     source_name: &'a str,
@@ -94,6 +96,12 @@ impl<'a> PostView<'a> {
                 &post.title
             },
             attribution: &post.attribution,
+            attribution_html: minijinja::Value::from_safe_string(super::attribution_html(
+                post,
+                &post.attribution,
+                &link,
+                Some("nofollow noopener noreferrer"),
+            )),
             link,
             source_name: &post.source_name,
             published: post.published.into(),

@@ -94,6 +94,7 @@ fn incoming(item: &Item) -> IncomingPost {
             content_text: item.text.into(),
             categories: Vec::new(),
             language: None,
+            origin: None,
         },
         tags: item
             .tags
@@ -134,6 +135,8 @@ pub async fn build(
             .await
             .expect("ingest");
     }
+    // What a fetch run does when it ends: the posts become searchable.
+    store.index_search().await.expect("index for search");
     store
         .sync_tags(&["travel".into()], at(10))
         .await

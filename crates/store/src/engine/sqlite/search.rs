@@ -1,0 +1,140 @@
+//! SQLite's search index: the contentless FTS5 table `posts_fts`, how a query reads it,
+//! how the batch indexer writes it, and the check that compares it with the posts.
+
+use sqlx::{AnyConnection, Executor};
+
+use super::PARAMETERS_PER_STATEMENT;
+use crate::Result;
+use crate::engine::SearchEntry;
+use crate::error::QueryContext;
+use crate::sql::Sql;
+
+/// Search reads the FTS5 table `posts_fts` (contentless: the text is the store's, in
+/// `posts.body`); the snippet is cut in Rust ([`crate::search`]).
+pub(in crate::engine) fn push_search_from(sql: &mut Sql, expression: &str, with_source: bool) {
+    sql.push(" FROM posts_fts JOIN posts p ON p.id = posts_fts.rowid");
+    if with_source {
+        sql.push(" JOIN sources s ON s.id = p.source_id");
+    }
+    sql.push(" WHERE posts_fts MATCH ")
+        .bind(expression.to_owned());
+}
+
+/// bm25 is lower for better matches; a title match weighs five times a text match.
+pub(in crate::engine) const SEARCH_COLUMNS: &str = "-bm25(posts_fts, 5.0, 1.0) AS score";
+
+/// The FTS5 table; its shadow tables share the prefix (`posts_fts_data`, …).
+pub(in crate::engine) const SEARCH_TABLE: &str = "posts_fts";
+
+/// Empties the search index: FTS5's `delete-all`, which a contentless table takes.
+pub(in crate::engine) async fn clear_search_index(conn: &mut AnyConnection) -> Result<()> {
+    conn.execute("INSERT INTO posts_fts (posts_fts) VALUES ('delete-all')")
+        .await
+        .during("clearing the search index")?;
+    Ok(())
+}
+
+/// The tokenizer of `posts_fts` (migration 12), for the check's copy.
+const TOKENIZE: &str = "porter unicode61 remove_diacritics 2";
+
+/// Removes the entries of `cleared` (a post never indexed has none: nothing to do for
+/// it), then inserts `entries` in a few multi-row statements, ids ascending, so FTS5
+/// gathers the batch in memory and writes it as one segment.
+pub(in crate::engine) async fn write_search_entries(
+    conn: &mut AnyConnection,
+    cleared: &[i64],
+    entries: &[SearchEntry<'_>],
+) -> Result<()> {
+    for chunk in cleared.chunks(PARAMETERS_PER_STATEMENT) {
+        let mut delete = Sql::new("DELETE FROM posts_fts WHERE rowid IN (");
+        delete.push_list(chunk, |sql, id| {
+            sql.bind(*id);
+        });
+        delete.push(")");
+        delete
+            .execute(&mut *conn, "removing old search index entries")
+            .await?;
+    }
+    insert_entries(conn, "posts_fts", entries, "writing the search index").await
+}
+
+async fn insert_entries(
+    conn: &mut AnyConnection,
+    table: &str,
+    entries: &[SearchEntry<'_>],
+    action: &'static str,
+) -> Result<()> {
+    for chunk in entries.chunks(PARAMETERS_PER_STATEMENT / 3) {
+        let mut insert = Sql::new("INSERT INTO ");
+        insert
+            .push(table)
+            .push(" (rowid, title, content_text) VALUES ");
+        insert.push_list(chunk, |sql, entry| entry.push_row(sql));
+        insert.execute(&mut *conn, action).await?;
+    }
+    Ok(())
+}
+
+/// The check indexes every post again into a temporary FTS5 table with the same
+/// tokenizer, private to the connection (SQLite's temporary schema is writable on a
+/// read-only or immutable connection too), and compares the two at the end.
+pub(in crate::engine) async fn begin_search_check(conn: &mut AnyConnection) -> Result<()> {
+    let create = format!(
+        "DROP TABLE IF EXISTS temp.search_check_index; \
+         DROP TABLE IF EXISTS temp.search_check_terms; \
+         DROP TABLE IF EXISTS temp.search_check; \
+         CREATE VIRTUAL TABLE temp.search_check USING fts5 \
+             (title, content_text, content = '', tokenize = '{TOKENIZE}')"
+    );
+    conn.execute(sqlx::raw_sql(sqlx::AssertSqlSafe(create)))
+        .await
+        .during("checking the search index")?;
+    Ok(())
+}
+
+/// Indexes `entries` into the check's own index; none is found differing before the end.
+pub(in crate::engine) async fn check_search_entries(
+    conn: &mut AnyConnection,
+    entries: &[SearchEntry<'_>],
+) -> Result<u64> {
+    insert_entries(
+        conn,
+        "temp.search_check",
+        entries,
+        "checking the search index",
+    )
+    .await?;
+    Ok(0)
+}
+
+/// Every (term, post, column, position) of one index and not the other, counted by post
+/// (posts pending leave the comparison: the next pass writes them); `fts5vocab` lists
+/// them. Drops the check's tables.
+pub(in crate::engine) async fn finish_search_check(conn: &mut AnyConnection) -> Result<u64> {
+    conn.execute(
+        "CREATE VIRTUAL TABLE temp.search_check_index USING fts5vocab(main, posts_fts, instance);
+         CREATE VIRTUAL TABLE temp.search_check_terms USING fts5vocab(temp, search_check, instance);",
+    )
+    .await
+    .during("checking the search index")?;
+    let differing: Result<i64, sqlx::Error> = sqlx::query_scalar(
+        "SELECT COUNT(DISTINCT doc) FROM (
+             SELECT * FROM (SELECT term, doc, col, [offset] FROM temp.search_check_index
+                 EXCEPT SELECT term, doc, col, [offset] FROM temp.search_check_terms)
+             UNION ALL
+             SELECT * FROM (SELECT term, doc, col, [offset] FROM temp.search_check_terms
+                 EXCEPT SELECT term, doc, col, [offset] FROM temp.search_check_index))
+         WHERE doc NOT IN (SELECT post_id FROM main.search_pending)",
+    )
+    .fetch_one(&mut *conn)
+    .await;
+    let dropped = conn
+        .execute(
+            "DROP TABLE temp.search_check_index; DROP TABLE temp.search_check_terms;
+             DROP TABLE temp.search_check;",
+        )
+        .await;
+    let differing = differing.during("checking the search index")?;
+    dropped.during("checking the search index")?;
+    Ok(u64::try_from(differing).unwrap_or(0))
+}

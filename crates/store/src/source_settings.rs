@@ -1,0 +1,204 @@
+//! Per-source settings the store needs at run time: whether a source is paused (by its
+//! `[[source]]` or by the admin), how its posts follow changes, its attribution line.
+//!
+//! The configuration's part is synced at start-up ([`Store::sync_source_settings`]: read
+//! the row, compare in Rust, write only what changed); the admin's pause is its own column
+//! ([`Store::set_source_paused`]), so a restart never undoes it. A source is paused when
+//! either says so: the scheduler never claims it and `syndic fetch` skips it.
+
+use std::borrow::Cow;
+
+use chrono::{DateTime, Utc};
+use syndic_core::SourceId;
+
+use crate::error::QueryContext;
+use crate::{Result, Store, StoreError, clock, text, to_secs};
+
+/// How a source's stored posts follow its feed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum UpdatePolicy {
+    /// A changed item updates its post (the default).
+    #[default]
+    Follow,
+    /// A post never changes after it was first stored.
+    Freeze,
+}
+
+impl UpdatePolicy {
+    /// As the store (and the configuration) writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UpdatePolicy::Follow => "follow",
+            UpdatePolicy::Freeze => "freeze",
+        }
+    }
+
+    fn from_stored(text: &str) -> Result<UpdatePolicy> {
+        match text {
+            "follow" => Ok(UpdatePolicy::Follow),
+            "freeze" => Ok(UpdatePolicy::Freeze),
+            other => Err(StoreError::Corrupt(format!(
+                "source row: {other:?} is not an update policy"
+            ))),
+        }
+    }
+}
+
+/// The settings of one `[[source]]` that the store keeps.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SourceSettings {
+    /// `paused = true` in the configuration.
+    pub paused: bool,
+    pub updates: UpdatePolicy,
+    /// The attribution template as written; `None` for the default line.
+    pub attribution: Option<String>,
+    /// Credit an aggregator's items to the feed each came from, when it says.
+    pub credit_original: bool,
+}
+
+impl Store {
+    /// Makes `source`'s stored settings those of its `[[source]]`. Writes (and moves the
+    /// change clock, since pages show the attribution) only when something differs;
+    /// returns whether it wrote. Never touches the admin's pause.
+    pub async fn sync_source_settings(
+        &self,
+        source: SourceId,
+        settings: &SourceSettings,
+    ) -> Result<bool> {
+        let wanted = SourceSettings {
+            attribution: text::clean_opt(settings.attribution.as_deref()).map(Cow::into_owned),
+            ..settings.clone()
+        };
+        if self.source_settings(source).await? == wanted {
+            return Ok(false);
+        }
+        let mut tx = self.write("starting to store a source's settings").await?;
+        sqlx::query(
+            "UPDATE sources SET paused = $1, updates = $2, attribution = $3, credit_original = $4
+             WHERE id = $5",
+        )
+        .bind(i64::from(wanted.paused))
+        .bind(wanted.updates.as_str())
+        .bind(&wanted.attribution)
+        .bind(i64::from(wanted.credit_original))
+        .bind(source.0)
+        .execute(&mut *tx)
+        .await
+        .during("storing a source's settings")?;
+        clock::bump(&mut tx).await?;
+        tx.commit().await.during("committing a source's settings")?;
+        Ok(true)
+    }
+
+    /// The settings stored for `source` (the configuration's part).
+    pub async fn source_settings(&self, source: SourceId) -> Result<SourceSettings> {
+        let row: Option<(i64, String, Option<String>, i64)> = sqlx::query_as(
+            "SELECT paused, updates, attribution, credit_original FROM sources WHERE id = $1",
+        )
+        .bind(source.0)
+        .fetch_optional(&self.pool)
+        .await
+        .during("reading a source's settings")?;
+        let (paused, updates, attribution, credit_original) =
+            row.ok_or(StoreError::UnknownSource { id: source })?;
+        Ok(SourceSettings {
+            paused: paused != 0,
+            updates: UpdatePolicy::from_stored(&updates)?,
+            attribution,
+            credit_original: credit_original != 0,
+        })
+    }
+
+    /// Pauses (`paused = true`) or resumes `source` for the admin, from `at`. The admin's
+    /// pause lasts until the admin resumes it, restarts included; the configuration's
+    /// `paused = true` is separate: a source is fetched only when neither pauses it, so
+    /// resuming here does not fetch a source its `[[source]]` pauses. Returns whether the
+    /// admin's pause changed (pausing a paused source changes nothing). Moves the change
+    /// clock when it did (the sources page shows it).
+    pub async fn set_source_paused(
+        &self,
+        source: SourceId,
+        paused: bool,
+        at: DateTime<Utc>,
+    ) -> Result<bool> {
+        let mut tx = self.write("starting to pause a source").await?;
+        let update = if paused {
+            sqlx::query("UPDATE sources SET paused_at = $1 WHERE id = $2 AND paused_at IS NULL")
+                .bind(to_secs(at))
+        } else {
+            sqlx::query(
+                "UPDATE sources SET paused_at = NULL WHERE id = $1 AND paused_at IS NOT NULL",
+            )
+        };
+        let changed = update
+            .bind(source.0)
+            .execute(&mut *tx)
+            .await
+            .during("pausing or resuming a source")?
+            .rows_affected()
+            > 0;
+        if !changed {
+            let known: Option<i64> = sqlx::query_scalar("SELECT id FROM sources WHERE id = $1")
+                .bind(source.0)
+                .fetch_optional(&mut *tx)
+                .await
+                .during("looking up a source")?;
+            known.ok_or(StoreError::UnknownSource { id: source })?;
+            return Ok(false);
+        }
+        clock::bump(&mut tx).await?;
+        tx.commit().await.during("committing a source's pause")?;
+        Ok(true)
+    }
+
+    /// Makes `source` due at `at`: its next fetch set to `at` and any `Retry-After` wait
+    /// dropped, so the scheduler (or the next `syndic fetch`) reads it at once. A paused
+    /// source stays paused and a gone one gone: returns whether the source will now be
+    /// fetched (false for those).
+    pub async fn fetch_source_now(&self, source: SourceId, at: DateTime<Utc>) -> Result<bool> {
+        let row: Option<(i64, Option<i64>, String)> =
+            sqlx::query_as("SELECT paused, paused_at, status FROM sources WHERE id = $1")
+                .bind(source.0)
+                .fetch_optional(&self.pool)
+                .await
+                .during("looking up a source")?;
+        let (paused, paused_at, status) = row.ok_or(StoreError::UnknownSource { id: source })?;
+        if paused != 0 || paused_at.is_some() || status == "gone" {
+            return Ok(false);
+        }
+        sqlx::query("UPDATE sources SET next_fetch_at = $1, wait_until = NULL WHERE id = $2")
+            .bind(to_secs(at))
+            .bind(source.0)
+            .execute(&self.pool)
+            .await
+            .during("making a source due")?;
+        Ok(true)
+    }
+
+    /// The sources paused by their `[[source]]` or by the admin, by id.
+    pub async fn paused_sources(&self) -> Result<Vec<SourceId>> {
+        let sql = format!("SELECT id FROM sources WHERE NOT ({NOT_PAUSED}) ORDER BY id");
+        let ids: Vec<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+            .fetch_all(&self.pool)
+            .await
+            .during("listing paused sources")?;
+        Ok(ids.into_iter().map(SourceId).collect())
+    }
+}
+
+/// The condition a source the fetcher may read meets: paused by neither the configuration
+/// nor the admin. Every query that picks sources to fetch adds it.
+pub(crate) const NOT_PAUSED: &str = "paused = 0 AND paused_at IS NULL";
+
+/// Reads the update policy of `source` inside an ingest.
+pub(crate) async fn update_policy(
+    tx: &mut sqlx::AnyConnection,
+    source: SourceId,
+) -> Result<UpdatePolicy> {
+    let updates: Option<String> = sqlx::query_scalar("SELECT updates FROM sources WHERE id = $1")
+        .bind(source.0)
+        .fetch_optional(&mut *tx)
+        .await
+        .during("reading a source's update policy")?;
+    UpdatePolicy::from_stored(updates.as_deref().unwrap_or("follow"))
+}
