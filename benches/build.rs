@@ -178,6 +178,7 @@ async fn add_post(db: &Path, n: u64) -> Result<(), Box<dyn std::error::Error>> {
                 entry,
                 tags,
                 stems: Vec::new(),
+                admission: Default::default(),
             }],
             now,
         )

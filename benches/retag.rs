@@ -330,6 +330,7 @@ async fn prepare_store(
             let (title, text) = post(&mut rng, lexicon, terms);
             batch.push(syndic_store::IncomingPost {
                 stems: Vec::new(),
+                admission: Default::default(),
                 entry: syndic_core::FeedEntry {
                     guid: format!("p{n}"),
                     title,

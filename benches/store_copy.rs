@@ -193,6 +193,7 @@ async fn build(path: &Path, posts: usize) -> Result<(), String> {
                 })
                 .collect();
             batch.push(IncomingPost {
+                admission: Default::default(),
                 entry: FeedEntry {
                     guid: format!("s{s}-p{n}"),
                     title: format!("{} {}", words[next(words.len())], words[next(words.len())]),

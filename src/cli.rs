@@ -72,6 +72,19 @@ pub enum Command {
     /// Tag posts by hand, list the tags, or find terms that would make good tags.
     #[command(subcommand)]
     Tag(TagCommand),
+    /// Decide what is republished: take a post down, restore it, approve or reject what
+    /// review holds. POST is a post's number (as in /post/N/) or its original URL.
+    ///
+    /// Every decision is recorded in the audit log (`syndic audit`).
+    #[command(subcommand)]
+    Post(PostCommand),
+    /// List the posts held for review (sources with `review = true`, or `[moderation]
+    /// review = true`), newest first; `syndic post approve|reject` decides.
+    Review(ReviewArgs),
+    /// Print the audit log: every takedown, restore, approval, rejection, rule that
+    /// filtered a post, and manual tag, oldest first, with time, actor, action, target and
+    /// reason.
+    Audit(AuditArgs),
     /// List every source with its health: status, last success, last error, failures,
     /// next fetch and post count.
     Sources(SourcesArgs),
@@ -109,13 +122,17 @@ pub enum Command {
     /// file's comments. When a page leads to several feeds they are listed and nothing is
     /// added (exit 1) unless `--yes` takes the first.
     Add(AddArgs),
-    /// Stop following a source: remove its `[[source]]` (its stored posts are kept).
+    /// Stop following a source: remove its `[[source]]` (its stored posts are kept, unless
+    /// --purge takes them all down too).
     Remove(RemoveArgs),
     /// Follow every feed of an OPML subscription list (addresses already there are skipped).
     Import(ImportArgs),
     /// Move the store between databases, back it up, check it.
     #[command(subcommand)]
     Store(StoreCommand),
+    /// Set up the admin (/admin/): make its password hash.
+    #[command(subcommand)]
+    Admin(AdminCommand),
     /// Show what syndic understands of one feed, without storing anything.
     ///
     /// Reads a file, standard input (`-`) or an http(s) URL, and prints the format,
@@ -123,6 +140,17 @@ pub enum Command {
     /// on the way. Exits 0 when a feed was read (even with warnings), 1 when nothing
     /// usable was found. Needs no configuration file.
     Parse(ParseArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Read a password from standard input and print its Argon2id hash (a PHC string) on
+    /// one line, for `[admin] password_hash`.
+    ///
+    /// Only the first line is read, without its line ending; nothing else is printed on
+    /// standard output. Example: `syndic admin hash-password < password.txt`, or type the
+    /// password and press Enter. Needs no configuration file.
+    HashPassword,
 }
 
 #[derive(Debug, Subcommand)]
@@ -300,6 +328,85 @@ pub struct RemoveArgs {
     /// The source's URL, as configured.
     #[arg(value_name = "URL")]
     pub url: String,
+    /// Also take down every post the source gave, at once: they leave every page, feed
+    /// and search, and tombstones keep them from coming back (`syndic post restore`
+    /// undoes one; `syndic review --removed` lists them).
+    #[arg(long)]
+    pub purge: bool,
+    /// Why the posts were taken down (kept with them and in the audit log).
+    #[arg(long, value_name = "TEXT", requires = "purge")]
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PostCommand {
+    /// Take POST down everywhere at once (pages, feeds, search, the static build on its
+    /// next run); its page answers 410 Gone. A tombstone keeps it from coming back on any
+    /// later fetch, from its source or any other carrying the same link.
+    Remove(PostRemoveArgs),
+    /// Undo a takedown: POST is published again and may be fetched again.
+    Restore(PostArgs),
+    /// Publish posts held for review (or hidden by a rule).
+    Approve(PostsArgs),
+    /// Reject posts held for review: a takedown of each, with a tombstone.
+    Reject(PostsRejectArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PostArgs {
+    /// The post: its number, or its original URL.
+    #[arg(value_name = "POST")]
+    pub post: String,
+}
+
+#[derive(Debug, Args)]
+pub struct PostRemoveArgs {
+    /// The post: its number, or its original URL.
+    #[arg(value_name = "POST")]
+    pub post: String,
+    /// Why it is taken down (kept with it and in the audit log; never shown to readers).
+    #[arg(long, value_name = "TEXT")]
+    pub reason: String,
+}
+
+#[derive(Debug, Args)]
+pub struct PostsArgs {
+    /// The posts: numbers or original URLs.
+    #[arg(value_name = "POST", required = true)]
+    pub posts: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct PostsRejectArgs {
+    /// The posts: numbers or original URLs.
+    #[arg(value_name = "POST", required = true)]
+    pub posts: Vec<String>,
+    /// Why they are rejected (kept with them and in the audit log).
+    #[arg(long, value_name = "TEXT", default_value = "rejected in review")]
+    pub reason: String,
+}
+
+#[derive(Debug, Args)]
+pub struct ReviewArgs {
+    /// List the posts keep/block rules filtered instead, each with its rule.
+    #[arg(long)]
+    pub filtered: bool,
+    /// List the posts taken down instead, each with its reason.
+    #[arg(long, conflicts_with = "filtered")]
+    pub removed: bool,
+    /// At most this many posts.
+    #[arg(long, short = 'n', value_name = "N", default_value_t = 100)]
+    pub limit: u32,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// Only decisions from this day (YYYY-MM-DD, UTC) or time (RFC 3339) on.
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    /// At most this many decisions (the newest).
+    #[arg(long, short = 'n', value_name = "N", default_value_t = 1000)]
+    pub limit: u32,
 }
 
 #[derive(Debug, Args)]

@@ -10,10 +10,12 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+mod admin;
 mod database;
 mod duration;
 pub mod edit;
 mod fetch;
+mod moderation;
 mod server;
 mod source;
 mod websub;
@@ -69,6 +71,8 @@ pub struct Config {
     /// `[tagging]`: the global threshold, feed categories, default language.
     pub tagging: TaggingSettings,
     pub fetch: FetchConfig,
+    /// `[admin]`: the admin's password hash and API token; `None` keeps it off.
+    pub admin: Option<syndic_web::AdminSettings>,
 }
 
 /// Where posts are stored.
@@ -112,6 +116,10 @@ struct RawConfig {
     fetch: fetch::RawFetch,
     #[serde(default)]
     websub: websub::RawWebsub,
+    #[serde(default)]
+    admin: admin::RawAdmin,
+    #[serde(default)]
+    moderation: moderation::RawModeration,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -253,10 +261,13 @@ impl Validator<'_> {
         let (listen, server) = self.server(raw.server, overrides.listen.clone())?;
         let store_options =
             self.store_options(&raw.database, server.requests.search_concurrency)?;
-        let sources = self.sources(raw.source)?;
+        let moderation = self.moderation(&raw.moderation)?;
+        let sources = self.sources(raw.source, &moderation)?;
         let tagging = self.tagging(raw.tagging)?;
         let tags = self.tags(raw.tag, &tagging)?;
         let fetch = self.fetch(raw.fetch)?;
+        // The only read of the environment after start-up's overrides: the API's token.
+        let admin = self.admin(raw.admin)?;
         Ok(Config {
             path: self.file.to_path_buf(),
             site,
@@ -268,6 +279,7 @@ impl Validator<'_> {
             tags,
             tagging,
             fetch,
+            admin,
         })
     }
 

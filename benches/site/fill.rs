@@ -183,6 +183,7 @@ pub async fn fill_timed(
                 entry,
                 tags,
                 stems: Vec::new(),
+                admission: Default::default(),
             });
         }
         store.ingest(source, &meta, &batch, now).await?;

@@ -93,6 +93,7 @@ pub async fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
     let server = Server {
         listen: config.listen,
         bounds: config.server.clone(),
+        admin: None,
     };
     serve(store, &site, &server, None, None).await?;
     Ok(ExitCode::SUCCESS)

@@ -44,7 +44,7 @@ pub async fn run(config: &Config, args: &ExplainArgs) -> anyhow::Result<ExitCode
     let store = open_store_read_only(config).await?;
     let id = resolve_post(&store, &args.post).await?;
     let post = store
-        .post(id)
+        .post_in_any_state(id)
         .await
         .context("cannot read the post")?
         .with_context(|| format!("post {id} vanished"))?;

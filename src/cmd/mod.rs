@@ -9,6 +9,8 @@ macro_rules! outln {
 }
 
 mod add;
+mod admin;
+mod audit;
 mod build;
 mod demo;
 mod explain;
@@ -18,9 +20,11 @@ mod import;
 mod init;
 mod labels;
 mod parse;
+mod post;
 mod progress;
 mod remove;
 mod retag;
+mod review;
 mod serve;
 mod sources;
 mod startup;
@@ -57,10 +61,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Worker(args) => worker::run(&load(global, None)?, &args).await,
         Command::Demo(args) => demo::run(&args).await,
         Command::Add(args) => add::run(&load(global, None)?, &args).await,
-        Command::Remove(args) => remove::run(&load(global, None)?, &args),
+        Command::Remove(args) => remove::run(&load(global, None)?, &args).await,
+        Command::Post(command) => post::run(&load(global, None)?, &command).await,
+        Command::Review(args) => review::run(&load(global, None)?, &args).await,
+        Command::Audit(args) => audit::run(&load(global, None)?, &args).await,
         Command::Import(args) => import::run(&load(global, None)?, &args),
         Command::Parse(args) => parse::run(&args).await,
         Command::Store(command) => store::run(global, &command).await,
+        Command::Admin(command) => admin::run(&command),
     }
 }
 
@@ -203,6 +211,7 @@ pub async fn sync_sources(
             id,
             location: source.location.clone(),
             tags: source.tags.clone(),
+            review: source.review,
             options: syndic_fetch::SourceOptions {
                 request: source.request.clone(),
                 categories: source.categories,
@@ -218,7 +227,11 @@ pub async fn resolve_post(store: &Store, post: &str) -> anyhow::Result<syndic_co
     let post = post.trim();
     if let Ok(number) = post.parse::<i64>() {
         let id = syndic_core::PostId(number);
-        return match store.post(id).await.context("cannot read the post")? {
+        return match store
+            .post_standing(id)
+            .await
+            .context("cannot read the post")?
+        {
             Some(_) => Ok(id),
             None => anyhow::bail!(
                 "there is no post {number}; a post's number is the N of its page /post/N/"

@@ -73,6 +73,7 @@ pub async fn run(
     let server = Server {
         listen: config.listen,
         bounds: config.server.clone(),
+        admin: config.admin.clone(),
     };
     serve(store, &config.site, &server, fetching, Some(reloader)).await?;
     Ok(ExitCode::SUCCESS)
@@ -96,10 +97,12 @@ async fn open_for_serving(config: &Config) -> anyhow::Result<Store> {
     Ok(store)
 }
 
-/// Where and how the site is served: `server.listen` and the rest of `[server]`.
+/// Where and how the site is served: `server.listen` and the rest of `[server]`, and the
+/// admin when `[admin]` turns it on.
 pub struct Server {
     pub listen: SocketAddr,
     pub bounds: ServerConfig,
+    pub admin: Option<syndic_web::AdminSettings>,
 }
 
 /// What the scheduler needs to fetch sources while the site is served.
@@ -140,6 +143,10 @@ pub async fn serve(
         } else {
             Role::Web
         });
+    if let Some(admin) = server.admin.clone() {
+        tracing::info!("the admin is on at /admin/");
+        state = state.with_admin(admin);
+    }
     let fetching = fetching.map(|mut fetching| {
         fetching.pipeline.metrics = Arc::clone(&metrics);
         fetching

@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use chrono::Utc;
-use syndic_core::{PostId, slugify};
+use syndic_core::{Actor, PostId, slugify};
 use syndic_store::Store;
 use syndic_tag::suggest::{Coverage, SuggestOptions, Suggester};
 use syndic_tag::{PostText, Tagger};
@@ -62,6 +62,9 @@ async fn add(config: &Config, args: &ManualTagArgs) -> anyhow::Result<ExitCode> 
         .add_manual_tag(post, &name, Utc::now())
         .await
         .context("cannot tag the post")?;
+    if !added.already_manual {
+        record(&store, "tag add", post, &name).await?;
+    }
     store.close().await;
     if added.created_tag {
         outln!("created the tag {name:?} (/tag/{}/)", slugify(&name));
@@ -106,6 +109,9 @@ async fn remove(config: &Config, args: &ManualTagArgs) -> anyhow::Result<ExitCod
         .remove_tag(post, tag.id, Utc::now())
         .await
         .context("cannot untag the post")?;
+    if !removed.already_vetoed {
+        record(&store, "tag remove", post, &name).await?;
+    }
     store.close().await;
     if removed.links_removed > 0 {
         outln!(
@@ -119,6 +125,14 @@ async fn remove(config: &Config, args: &ManualTagArgs) -> anyhow::Result<ExitCod
         outln!("post {post} did not carry {name:?}; automatic tagging will now never give it");
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Records a manual tag decision in the audit log (the tag's name as its reason).
+async fn record(store: &Store, action: &str, post: PostId, tag: &str) -> anyhow::Result<()> {
+    store
+        .record_audit(Actor::Cli, action, &format!("post {post}"), tag, Utc::now())
+        .await
+        .context("cannot record the decision in the audit log")
 }
 
 /// Longest archive slug (in characters) `tag add` creates a tag with, as for feed categories.

@@ -14,6 +14,7 @@ use syndic_store::{SourceSettings, UpdatePolicy};
 use syndic_tag::CategoryPolicy;
 
 use super::duration::MIN_DURATION;
+use super::moderation::Moderation;
 use super::{ConfigError, Validator};
 
 /// One `[[source]]`, validated.
@@ -31,6 +32,8 @@ pub struct SourceConfig {
     pub settings: SourceSettings,
     /// `categories`: this source's category policy, over `[tagging] categories`.
     pub categories: Option<CategoryPolicy>,
+    /// `review`: hold new posts for review (else `[moderation] review`).
+    pub review: bool,
 }
 
 /// `[[source]]` as written. Keys whose type is checked here keep their path in errors.
@@ -51,10 +54,15 @@ pub(super) struct RawSource {
     attribution: Option<toml::Value>,
     credit_original: Option<toml::Value>,
     categories: Option<toml::Value>,
+    review: Option<toml::Value>,
 }
 
 impl Validator<'_> {
-    pub(super) fn sources(&self, raw: Vec<RawSource>) -> Result<Vec<SourceConfig>, ConfigError> {
+    pub(super) fn sources(
+        &self,
+        raw: Vec<RawSource>,
+        moderation: &Moderation,
+    ) -> Result<Vec<SourceConfig>, ConfigError> {
         let mut sources: Vec<SourceConfig> = Vec::with_capacity(raw.len());
         for (i, source) in raw.into_iter().enumerate() {
             let key = format!("source[{}]", i + 1);
@@ -72,7 +80,7 @@ impl Validator<'_> {
                     "remove one of the two [[source]] entries",
                 ));
             }
-            sources.push(self.source(&key, source, location)?);
+            sources.push(self.source(&key, source, location, moderation)?);
         }
         Ok(sources)
     }
@@ -82,6 +90,7 @@ impl Validator<'_> {
         key: &str,
         source: RawSource,
         location: Location,
+        moderation: &Moderation,
     ) -> Result<SourceConfig, ConfigError> {
         if source.name.as_deref().is_some_and(|n| n.trim().is_empty()) {
             return Err(self.error(
@@ -108,6 +117,9 @@ impl Validator<'_> {
             attribution: self.attribution(key, source.attribution.as_ref())?,
             credit_original: self.flag(key, "credit_original", source.credit_original.as_ref())?,
         };
+        let review = self
+            .optional_flag(key, "review", source.review.as_ref())?
+            .unwrap_or(moderation.review);
         let categories = source
             .categories
             .as_ref()
@@ -121,6 +133,7 @@ impl Validator<'_> {
             request,
             settings,
             categories,
+            review,
         })
     }
 
@@ -352,16 +365,26 @@ impl Validator<'_> {
         Ok(Some(text))
     }
 
-    /// A true/false key.
-    fn flag(
+    /// A true/false key, false when absent.
+    pub(super) fn flag(
         &self,
         key: &str,
         name: &str,
         value: Option<&toml::Value>,
     ) -> Result<bool, ConfigError> {
+        Ok(self.optional_flag(key, name, value)?.unwrap_or(false))
+    }
+
+    /// A true/false key, `None` when absent (so another setting gives the default).
+    pub(super) fn optional_flag(
+        &self,
+        key: &str,
+        name: &str,
+        value: Option<&toml::Value>,
+    ) -> Result<Option<bool>, ConfigError> {
         match value {
-            None => Ok(false),
-            Some(toml::Value::Boolean(flag)) => Ok(*flag),
+            None => Ok(None),
+            Some(toml::Value::Boolean(flag)) => Ok(Some(*flag)),
             Some(value) => Err(self.error(
                 format!("{key}.{name}"),
                 format!("{value} is not true or false"),

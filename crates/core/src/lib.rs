@@ -5,7 +5,8 @@
 //! what tagging decides ([`TagAssignment`]), and what the store gives back to pages and
 //! exports ([`Post`], [`Tag`], [`SourceSummary`]). [`schedule`] holds the pure maths of
 //! when to fetch a source next (adaptive intervals, back-off, `Retry-After`); [`metrics`]
-//! counts fetches in atomics and writes them in the Prometheus text format.
+//! counts fetches in atomics and writes them in the Prometheus text format; [`PostState`],
+//! [`Admission`] and [`Actor`] name what the operator decides about posts and who decided.
 //!
 //! This crate does no IO and knows nothing of HTTP, SQL or HTML parsing; it is the inner
 //! ring every other crate depends on.
@@ -13,6 +14,7 @@
 mod attribution;
 mod learning;
 pub mod metrics;
+mod moderation;
 mod paging;
 mod post;
 pub mod schedule;
@@ -25,6 +27,7 @@ pub use attribution::{
 };
 pub use learning::{CorpusStats, TagDecisions};
 pub use metrics::{FetchMetrics, FetchOutcome};
+pub use moderation::{Actor, Admission, PostState};
 pub use paging::{MAX_PAGE, Page};
 pub use post::{EntryOrigin, FeedEntry, FeedMeta, Post, PostForTagging, PostId};
 pub use schedule::{ScheduleSettings, ServerHints, SourceStatus, UnknownSourceStatus};

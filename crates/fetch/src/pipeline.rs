@@ -26,6 +26,9 @@ pub struct SourceJob {
     pub location: Location,
     /// Tags every post of this source gets.
     pub tags: Vec<String>,
+    /// Hold this source's new posts for review (stored, tagged, not published until
+    /// approved); updates to published posts stay published.
+    pub review: bool,
     /// The source's own request settings and category policy.
     pub options: SourceOptions,
 }

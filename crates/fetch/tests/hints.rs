@@ -67,6 +67,7 @@ async fn a_304_still_honours_the_feeds_ttl() {
         id,
         location: server.location("/feed"),
         tags: Vec::new(),
+        review: false,
         options: Default::default(),
     };
 

@@ -51,6 +51,7 @@ async fn an_ok_fetch_then_an_unchanged_one_are_counted() {
         id,
         location: Location::File(feed.clone()),
         tags: Vec::new(),
+        review: false,
         options: Default::default(),
     };
 

@@ -96,6 +96,7 @@ async fn world() -> World {
             id,
             location: Location::File(path.clone()),
             tags: Vec::new(),
+            review: false,
             options: Default::default(),
         });
     }

@@ -47,6 +47,7 @@ async fn a_swapped_vocabulary_tags_the_next_ingest() {
         id,
         location: Location::Http(url.parse().expect("url")),
         tags: Vec::new(),
+        review: false,
         options: Default::default(),
     };
     pipeline

@@ -44,6 +44,7 @@ async fn a_pushed_body_is_stored_and_the_fetch_state_is_untouched() {
         id,
         location: Location::Http(url.parse().expect("url")),
         tags: vec!["pushed".into()],
+        review: false,
         options: Default::default(),
     };
     let before = store.fetch_state(id).await.expect("state");
@@ -113,6 +114,7 @@ async fn a_pushed_body_that_is_no_feed_is_an_error_and_stores_nothing() {
         id,
         location: Location::Http("https://blog.example/feed.atom".parse().expect("url")),
         tags: Vec::new(),
+        review: false,
         options: Default::default(),
     };
     let before = store.fetch_state(id).await.expect("state");

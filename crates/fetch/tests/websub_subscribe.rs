@@ -172,6 +172,7 @@ async fn a_scheduler_round_that_stores_posts_pings_the_hubs_for_the_site_and_tag
         id,
         location: Location::File(feed),
         tags: vec!["Map".into()],
+        review: false,
         options: Default::default(),
     };
     let clock = std::sync::Arc::new(ManualClock::new(chrono::Utc::now(), |_| {}));
@@ -329,6 +330,7 @@ async fn subscribes_once_and_renews(engine: TestEngine) {
         id,
         location: Location::File(feed),
         tags: Vec::new(),
+        review: false,
         options: Default::default(),
     };
 

@@ -13,19 +13,23 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use sqlx::{AnyConnection, Row};
-use syndic_core::{FeedEntry, FeedMeta, SourceId, TagAssignment, slugify};
+use syndic_core::{
+    Actor, Admission, FeedEntry, FeedMeta, PostId, SourceId, TagAssignment, slugify,
+};
 
 use crate::engine::Engine;
 use crate::error::QueryContext;
 use crate::links::{self, CurrentLinks, LinkWrites, Posts};
 use crate::sql::Sql;
 use crate::{
-    Result, Store, UpdatePolicy, body, clock, corpus, origins, source_settings, sources, tags,
-    text, to_secs,
+    Result, Store, UpdatePolicy, audit, body, clock, corpus, moderation, origins, source_settings,
+    sources, tags, text, to_secs, tombstones,
 };
 pub(crate) use plan::{Action, Incoming, StoredPost};
 
-/// A parsed entry together with the tags automatic tagging gave it.
+/// A parsed entry together with the tags automatic tagging gave it, and how it enters the
+/// store when it is new (published, held for review, or filtered by a rule; an update
+/// keeps the stored post's state).
 #[derive(Debug, Clone)]
 pub struct IncomingPost {
     pub entry: FeedEntry,
@@ -33,6 +37,7 @@ pub struct IncomingPost {
     /// The post's distinct stems, added to the corpus's document frequencies when the post
     /// is new (`corpus_stems`); empty to count nothing.
     pub stems: Vec<String>,
+    pub admission: Admission,
 }
 
 /// What one ingest did.
@@ -41,6 +46,8 @@ pub struct IngestStats {
     pub new: u32,
     pub updated: u32,
     pub unchanged: u32,
+    /// Entries kept out by a tombstone (a taken-down post, or a link to one).
+    pub buried: u32,
 }
 
 impl Store {
@@ -84,12 +91,16 @@ pub(crate) async fn store_posts(
     let by_guid = read_by_guid(tx, engine, source, &entries).await?;
     let by_link = read_by_link(tx, engine, source, &entries, &by_guid).await?;
     let actions = plan::plan_posts(&entries, &by_guid, &by_link, now);
+    let buried = tombstones::read(tx, engine, source, &entries).await?;
+    let actions = plan::bury(&entries, actions, &buried);
     let actions = match source_settings::update_policy(tx, source).await? {
         UpdatePolicy::Follow => actions,
         UpdatePolicy::Freeze => plan::freeze(actions),
     };
 
-    let inserted = insert_posts(tx, engine, source, &entries, &actions, now).await?;
+    let admissions: Vec<&Admission> = posts.iter().map(|p| &p.admission).collect();
+    let inserted = insert_posts(tx, engine, source, &entries, &admissions, &actions, now).await?;
+    record_filtered(tx, &entries, &admissions, &actions, &inserted, now).await?;
     update_posts(tx, engine, &entries, &actions, now).await?;
     // Document frequencies follow new posts only (a retag recounts everything).
     let new_posts = posts
@@ -123,6 +134,10 @@ pub(crate) async fn store_posts(
             }
             Action::Repeat { .. } | Action::Frozen { .. } => {
                 stats.unchanged += 1;
+                None
+            }
+            Action::Buried => {
+                stats.buried += 1;
                 None
             }
         };
@@ -220,40 +235,46 @@ fn stored_from_row(row: &sqlx::any::AnyRow) -> Result<StoredPost> {
     Ok(post)
 }
 
-/// Inserts the new posts, in the batch's order (so ids follow the feed's order); their ids
-/// by guid.
+/// Inserts the new posts, in the batch's order (so ids follow the feed's order), each in
+/// the state its admission gives; their ids by guid.
 async fn insert_posts(
     tx: &mut AnyConnection,
     engine: Engine,
     source: SourceId,
     entries: &[Incoming<'_>],
+    admissions: &[&Admission],
     actions: &[Action],
     now: DateTime<Utc>,
 ) -> Result<HashMap<String, i64>> {
-    let new: Vec<(&Incoming<'_>, i64)> = entries
+    let new: Vec<(&Incoming<'_>, i64, &Admission)> = entries
         .iter()
         .zip(actions)
-        .filter_map(|(entry, action)| match action {
-            Action::Insert { published } => Some((entry, *published)),
+        .zip(admissions)
+        .filter_map(|((entry, action), admission)| match action {
+            Action::Insert { published } => Some((entry, *published, *admission)),
             _ => None,
         })
         .collect();
-    let bodies = encode_bodies(new.iter().map(|(entry, _)| *entry));
+    let bodies = encode_bodies(new.iter().map(|(entry, _, _)| *entry));
     let mut ids = HashMap::with_capacity(new.len());
-    let per_statement = engine.rows_per_statement(10);
+    let per_statement = engine.rows_per_statement(12);
     let mut bodies = bodies.into_iter();
     for chunk in new.chunks(per_statement) {
         let mut insert = Sql::new(
             "INSERT INTO posts (source_id, guid, title, link, author, published_at, updated_at,
-                 first_seen_at, body, categories, language) VALUES ",
+                 first_seen_at, body, categories, language, state, state_detail) VALUES ",
         );
         insert.push_list(
             chunk.iter().zip(bodies.by_ref()),
-            |sql, ((entry, published), body)| {
+            |sql, ((entry, published, admission), body)| {
                 sql.push("(").bind(source.0).push(", ");
                 push_described(sql, entry, *published);
                 sql.push(", NULL, ").bind(to_secs(now)).push(", ");
                 push_contents(sql, entry, body);
+                sql.push(", ")
+                    .bind(admission.state().as_str())
+                    .push(", ")
+                    .bind(text::clean(admission.detail()).into_owned());
                 sql.push(")");
             },
         );
@@ -265,6 +286,28 @@ async fn insert_posts(
         }
     }
     Ok(ids)
+}
+
+/// Records in the audit log each new post a rule filtered (in the ingest's transaction).
+/// Rules are the operator's configuration, so the actor is `cli`.
+async fn record_filtered(
+    tx: &mut AnyConnection,
+    entries: &[Incoming<'_>],
+    admissions: &[&Admission],
+    actions: &[Action],
+    inserted: &HashMap<String, i64>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    for ((entry, admission), action) in entries.iter().zip(admissions).zip(actions) {
+        let (Admission::Filter { rule }, Action::Insert { .. }) = (admission, action) else {
+            continue;
+        };
+        if let Some(&id) = inserted.get(entry.guid.as_ref()) {
+            let target = moderation::target(PostId(id));
+            audit::record(tx, Actor::Cli, "filter", &target, rule, now).await?;
+        }
+    }
+    Ok(())
 }
 
 /// The columns that name and date a post, in the order both statements list them:

@@ -32,6 +32,7 @@
 //! What it does not do: fetch, parse, sanitize or tag. Callers hand it finished posts with
 //! their tag decisions ([`IncomingPost`]) and it stores them atomically per source.
 
+mod audit;
 mod body;
 mod check;
 mod clock;
@@ -46,6 +47,7 @@ mod links;
 mod listing;
 mod manual;
 mod migrate;
+mod moderation;
 mod neighbours;
 mod options;
 mod origins;
@@ -65,6 +67,7 @@ mod tags;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 mod text;
+mod tombstones;
 mod websub;
 
 use std::path::Path;
@@ -72,6 +75,7 @@ use std::sync::Arc;
 
 use sqlx::AnyPool;
 
+pub use audit::AuditEntry;
 pub use check::{StoreCheck, StoreProblem, TableCount};
 pub use clock::ChangeStamp;
 pub use copy::{CopyError, CopyProgress, CopyReport};
@@ -83,6 +87,7 @@ pub use lease::{
 };
 pub use listing::{Listing, ListingKey, PostFilter};
 pub use manual::{ManualAdd, ManualRemove, TagDetails, VocabularyTag};
+pub use moderation::{ModeratedPost, PostStanding};
 pub use neighbours::PostRef;
 pub use options::{DEFAULT_POOL_SIZE, StoreOptions};
 pub use reasons::TagReason;

@@ -6,7 +6,9 @@
 //! `post_tags_by_tag_time` (after the tag; each link carries its post's time). A page is
 //! read in two steps within one statement: the page's keys, walked on that index alone
 //! (index-only: the keys are all the index holds), then only the page's posts, whole. So a
-//! page never sorts, never reads a post it does not show, and ties cost nothing.
+//! page never sorts, never reads a post it does not show, and ties cost nothing. Only
+//! published posts are listed, and these indexes hold only them (partial indexes; a tag
+//! link carries whether its post is listed), so hidden posts cost a listing nothing.
 //!
 //! A page by number skips the posts before it on the index. [`walk`] decides, from the
 //! listing's size, which end to walk from: a deep page of a long listing is counted from
@@ -22,6 +24,12 @@ use crate::error::QueryContext;
 use crate::rows::{post_columns, post_from_row};
 use crate::sql::Sql;
 use crate::{Result, Store, to_secs};
+
+/// The condition of `posts_by_published` and `posts_by_source`: a published post.
+pub(crate) const PUBLISHED: &str = " AND p.state = 'published'";
+
+/// The condition of `post_tags_by_tag_time`: a link of a published post.
+pub(crate) const LISTED: &str = " AND pt.listed = 1";
 
 /// Which posts a listing shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -107,13 +115,19 @@ impl PostFilter {
         sql.push(&format!(
             "SELECT {distinct}{time} AS published_at, {id} AS id FROM {table} WHERE TRUE"
         ));
+        // Only published posts are listed: the conditions of the partial indexes, written
+        // out as they are there, so that each engine's planner sees the index applies.
         match self {
-            PostFilter::All => {}
+            PostFilter::All => {
+                sql.push(PUBLISHED);
+            }
             PostFilter::Tag(tag) => {
-                sql.push(" AND pt.tag_id = ").bind(tag.0);
+                sql.push(" AND pt.tag_id = ").bind(tag.0).push(LISTED);
             }
             PostFilter::Source(source) => {
-                sql.push(" AND p.source_id = ").bind(source.0);
+                sql.push(" AND p.source_id = ")
+                    .bind(source.0)
+                    .push(PUBLISHED);
             }
         }
         if let Some(key) = before {
@@ -146,18 +160,18 @@ impl PostFilter {
     /// A query counting the listing's posts on its own index.
     pub(crate) fn count(self) -> Sql {
         match self {
-            PostFilter::All => Sql::new("SELECT COUNT(*) FROM posts"),
+            PostFilter::All => Sql::new("SELECT COUNT(*) FROM posts p WHERE p.state = 'published'"),
             PostFilter::Tag(tag) => {
                 let mut sql = Sql::new(
-                    "SELECT COUNT(*) FROM (SELECT DISTINCT published_at, post_id FROM post_tags \
-                     WHERE tag_id = ",
+                    "SELECT COUNT(*) FROM (SELECT DISTINCT pt.published_at, pt.post_id \
+                     FROM post_tags pt WHERE pt.tag_id = ",
                 );
-                sql.bind(tag.0).push(") links");
+                sql.bind(tag.0).push(LISTED).push(") links");
                 sql
             }
             PostFilter::Source(source) => {
-                let mut sql = Sql::new("SELECT COUNT(*) FROM posts WHERE source_id = ");
-                sql.bind(source.0);
+                let mut sql = Sql::new("SELECT COUNT(*) FROM posts p WHERE p.source_id = ");
+                sql.bind(source.0).push(PUBLISHED);
                 sql
             }
         }

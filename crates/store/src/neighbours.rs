@@ -22,25 +22,28 @@ pub struct PostRef {
 /// as two exact ranges: SQLite seeks a row value on this index by its time alone (its `id`
 /// is the rowid) and then walks every post sharing that time, which is what made post
 /// pages of an undated feed imported at once 14 times slower. Each range here is an
-/// equality and a bound, so ties cost nothing on either engine.
+/// equality and a bound, so ties cost nothing on either engine. Only published posts are
+/// neighbours (the index holds only those).
 pub(crate) const NEIGHBOURS: &str = "
      SELECT side, id, title FROM (
          SELECT 'newer tie' AS side, p.id, p.title FROM posts p
          WHERE p.published_at = (SELECT c.published_at FROM posts c WHERE c.id = $1)
-           AND p.id > $1
+           AND p.id > $1 AND p.state = 'published'
          ORDER BY p.published_at ASC, p.id ASC LIMIT 1) a
      UNION ALL SELECT side, id, title FROM (
          SELECT 'newer' AS side, p.id, p.title FROM posts p
          WHERE p.published_at > (SELECT c.published_at FROM posts c WHERE c.id = $1)
+           AND p.state = 'published'
          ORDER BY p.published_at ASC, p.id ASC LIMIT 1) b
      UNION ALL SELECT side, id, title FROM (
          SELECT 'older tie' AS side, p.id, p.title FROM posts p
          WHERE p.published_at = (SELECT c.published_at FROM posts c WHERE c.id = $1)
-           AND p.id < $1
+           AND p.id < $1 AND p.state = 'published'
          ORDER BY p.published_at DESC, p.id DESC LIMIT 1) c
      UNION ALL SELECT side, id, title FROM (
          SELECT 'older' AS side, p.id, p.title FROM posts p
          WHERE p.published_at < (SELECT c.published_at FROM posts c WHERE c.id = $1)
+           AND p.state = 'published'
          ORDER BY p.published_at DESC, p.id DESC LIMIT 1) d";
 
 /// The neighbours among the candidates [`NEIGHBOURS`] found: on each side a post of the
@@ -103,6 +106,7 @@ mod tests {
     fn post(guid: &str, day: u32) -> IncomingPost {
         IncomingPost {
             stems: Vec::new(),
+            admission: Default::default(),
             entry: FeedEntry {
                 guid: guid.into(),
                 title: format!("Post {guid}"),

@@ -12,8 +12,15 @@ use crate::sql::Sql;
 use crate::tags::ensure_tag;
 use crate::{Result, Store, clock};
 
-/// One post by id, whole.
+/// One published post by id, whole.
 pub(crate) const POST: &str = concat!(
+    "SELECT ",
+    post_columns!(),
+    " FROM posts p JOIN sources s ON s.id = p.source_id WHERE p.id = $1 AND p.state = 'published'"
+);
+
+/// One post by id, whole, in any state.
+const POST_IN_ANY_STATE: &str = concat!(
     "SELECT ",
     post_columns!(),
     " FROM posts p JOIN sources s ON s.id = p.source_id WHERE p.id = $1"
@@ -25,7 +32,7 @@ pub(crate) const TAGS: &str =
     "SELECT t.id, t.name, t.slug, t.description, COALESCE(c.post_count, 0) AS post_count
      FROM tags t LEFT JOIN (
          SELECT tag_id, COUNT(*) AS post_count
-         FROM (SELECT DISTINCT tag_id, published_at, post_id FROM post_tags) links
+         FROM (SELECT DISTINCT tag_id, published_at, post_id FROM post_tags WHERE listed = 1) links
          GROUP BY tag_id
      ) c ON c.tag_id = t.id
      ORDER BY lower(t.name), t.id";
@@ -33,13 +40,23 @@ pub(crate) const TAGS: &str =
 /// One tag by slug, with its post count from the tag's own index entries.
 pub(crate) const TAG_BY_SLUG: &str = "SELECT t.id, t.name, t.slug, t.description,
          (SELECT COUNT(*) FROM (SELECT DISTINCT pt.published_at, pt.post_id
-              FROM post_tags pt WHERE pt.tag_id = t.id) links) AS post_count
+              FROM post_tags pt WHERE pt.tag_id = t.id AND pt.listed = 1) links) AS post_count
      FROM tags t WHERE t.slug = $1";
 
 impl Store {
-    /// One post with its tags.
+    /// One published post with its tags: what readers may see (`None` for a post held
+    /// for review, filtered or taken down; [`Store::post_standing`] says which).
     pub async fn post(&self, id: PostId) -> Result<Option<Post>> {
-        let row = sqlx::query(POST)
+        self.read_post(POST, id).await
+    }
+
+    /// One post with its tags whatever its state, for the operator's commands.
+    pub async fn post_in_any_state(&self, id: PostId) -> Result<Option<Post>> {
+        self.read_post(POST_IN_ANY_STATE, id).await
+    }
+
+    async fn read_post(&self, sql: &'static str, id: PostId) -> Result<Option<Post>> {
+        let row = sqlx::query(sql)
             .bind(id.0)
             .fetch_optional(&self.pool)
             .await

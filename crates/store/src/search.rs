@@ -204,8 +204,10 @@ impl Store {
     }
 }
 
-/// ` AND` the post is in the query's tag and source (after the engine's `WHERE`).
+/// ` AND` the post is published and in the query's tag and source (after the engine's
+/// `WHERE`): a hidden post is never found.
 fn push_filters(sql: &mut Sql, query: &SearchQuery) {
+    sql.push(crate::listing::PUBLISHED);
     if let Some(tag) = query.tag {
         sql.push(
             " AND EXISTS (SELECT 1 FROM post_tags pt WHERE pt.post_id = p.id AND pt.tag_id = ",

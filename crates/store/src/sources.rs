@@ -18,7 +18,7 @@ macro_rules! summary_sql {
         concat!(
             "SELECT s.id, s.slug, s.url, COALESCE(s.name, s.feed_title, s.url) AS display_name,
                  s.site_url,
-                 (SELECT COUNT(*) FROM posts p WHERE p.source_id = s.id) AS post_count,
+                 (SELECT COUNT(*) FROM posts p WHERE p.source_id = s.id AND p.state = 'published') AS post_count,
                  s.last_success_at, s.last_error, s.status, s.error_count, s.next_fetch_at,
                  s.paused, s.paused_at
              FROM sources s",

@@ -70,6 +70,9 @@ pub(crate) const TABLES: &[Table] = &[
     Table::new("tag_vetoes", &["post_id", "tag_id"])
         .referring(&[("post_id", "posts"), ("tag_id", "tags")]),
     Table::new("websub_subscriptions", &["source_id"]).referring(&[("source_id", "sources")]),
+    Table::new("tombstones", &["post_id"])
+        .referring(&[("post_id", "posts"), ("source_id", "sources")]),
+    Table::with_id("audit_log"),
     // The change clock: one row, which every new store already has.
     Table::seeded(
         "site_state",

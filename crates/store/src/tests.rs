@@ -116,6 +116,7 @@ pub(crate) fn tagged(entry: FeedEntry, tags: &[&str]) -> IncomingPost {
         entry,
         tags,
         stems: Vec::new(),
+        admission: Default::default(),
     }
 }
 

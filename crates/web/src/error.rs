@@ -23,8 +23,8 @@ const UNREACHABLE_MESSAGE: &str =
 
 /// Why a request did not get the page it asked for.
 ///
-/// As a response it is an HTML error page with the matching status (400, 404, 405, 413,
-/// 414, 431, 500 or 503). The page never shows internals; server-side causes are logged
+/// As a response it is an HTML error page with the matching status (400, 404, 405, 410,
+/// 413, 414, 431, 500 or 503). The page never shows internals; server-side causes are logged
 /// with `tracing::error!`.
 #[derive(thiserror::Error, Debug)]
 pub enum WebError {
@@ -35,6 +35,9 @@ pub enum WebError {
     /// No such page: unknown route, tag or post, or a page number that does not exist.
     #[error("not found")]
     NotFound,
+    /// A post that was taken down (`410 Gone`): the page says so, with nothing of the post.
+    #[error("gone")]
+    Gone,
     /// The address (its path or query string) is longer than the site accepts.
     #[error("address too long")]
     UriTooLong,
@@ -71,6 +74,7 @@ impl WebError {
         match self {
             WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
             WebError::NotFound => StatusCode::NOT_FOUND,
+            WebError::Gone => StatusCode::GONE,
             WebError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             WebError::UriTooLong => StatusCode::URI_TOO_LONG,
             WebError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -225,6 +229,7 @@ fn headline(status: StatusCode) -> (&'static str, &'static str) {
             "Page not found",
             "There is no page at this address. The link may be mistyped, or the page may be gone.",
         ),
+        StatusCode::GONE => ("Post removed", "This post has been removed from this site."),
         StatusCode::METHOD_NOT_ALLOWED => (
             "Method not allowed",
             "This address cannot be used that way.",

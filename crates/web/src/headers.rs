@@ -1,7 +1,10 @@
-//! Security headers on every response, error pages included.
+//! Security headers on every response, error pages included; the admin's stricter ones
+//! under `/admin`.
 
 use axum::extract::Request;
-use axum::http::header::{CONTENT_SECURITY_POLICY, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS};
+use axum::http::header::{
+    CACHE_CONTROL, CONTENT_SECURITY_POLICY, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS,
+};
 use axum::http::{HeaderMap, HeaderValue};
 use axum::middleware::Next;
 use axum::response::Response;
@@ -11,10 +14,25 @@ use axum::response::Response;
 pub(crate) const CONTENT_SECURITY_POLICY_VALUE: &str = "default-src 'none'; img-src http: https:; \
 style-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
-/// Middleware: sets the security headers, replacing any a handler set.
+/// The admin's policy: its own stylesheet and forms, nothing else at all (no script, no
+/// images, no frames).
+pub(crate) const ADMIN_CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'self'; \
+base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/// Middleware: sets the security headers, replacing any a handler set. Everything under
+/// `/admin` gets the admin's stricter policy and `Cache-Control: no-store`.
 pub(crate) async fn security_headers(req: Request, next: Next) -> Response {
+    let admin = crate::admin::is_admin_path(req.uri().path());
     let mut response = next.run(req).await;
-    secure(response.headers_mut());
+    let headers = response.headers_mut();
+    secure(headers);
+    if admin {
+        headers.insert(
+            CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(ADMIN_CONTENT_SECURITY_POLICY),
+        );
+        headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
     response
 }
 

@@ -28,6 +28,10 @@
 //! the store and is embedded as is; everything else is escaped by the templates. No
 //! JavaScript is served.
 //!
+//! With [`AppState::with_admin`] it also serves the admin under `/admin/` (module
+//! [`admin`]: login, review queue, takedowns, sources, filtered posts, audit log, and a JSON
+//! API for a bearer token); without it every `/admin` path is the 404 page.
+//!
 //! Served, pages and feeds come from memory while the store has not changed ([`PageCache`],
 //! module `cache`), and no request can stall the site: every request's store work has a
 //! deadline, searches have a budget of their own and a page limit ([`RequestLimits`],
@@ -38,6 +42,7 @@
 //! bound listener or mount [`router`] (the bare site, as `syndic build` renders it) or
 //! [`serving_router`] (with the page cache) yourself.
 
+pub mod admin;
 mod cache;
 mod error;
 pub mod export;
@@ -64,6 +69,7 @@ use syndic_core::FetchMetrics;
 use syndic_store::Store;
 use tower_http::compression::CompressionLayer;
 
+pub use admin::{AdminError, AdminSettings, ApiToken, PasswordHash, hash_password};
 pub use cache::{DEFAULT_PAGE_CACHE_BYTES, PageCache};
 pub use error::{RETRY_AFTER_SECS, WebError};
 pub use limits::{MAX_SEARCH_PAGE, RequestLimits, SEARCH_QUEUE_WAIT, STORE_WAIT};
@@ -134,6 +140,8 @@ pub struct AppState {
     role: Role,
     /// The store's schema version as `/healthz` last read it.
     schema_version: Arc<pages::health::LastSchemaVersion>,
+    /// The admin, when `[admin]` turns it on (module `admin`).
+    admin: Option<Arc<admin::Admin>>,
 }
 
 impl AppState {
@@ -159,7 +167,19 @@ impl AppState {
             page_cache: PageCache::new(0),
             role: Role::default(),
             schema_version: Arc::default(),
+            admin: None,
         })
+    }
+
+    /// This state serving the admin under `/admin/` with `settings` (without it, every
+    /// `/admin` path is the 404 page). Sessions and the login limiter start empty.
+    pub fn with_admin(mut self, settings: AdminSettings) -> AppState {
+        self.admin = Some(Arc::new(admin::Admin::new(settings, &self.site)));
+        self
+    }
+
+    pub(crate) fn admin(&self) -> Option<&admin::Admin> {
+        self.admin.as_deref()
     }
 
     /// This state reporting `role` on `/healthz` ([`Role::Serve`] otherwise).
@@ -243,7 +263,11 @@ impl AppState {
 /// deadline → `Last-Modified` from the store's change clock → error pages → the
 /// query-string limit → the handler (module `http`).
 pub fn router(state: AppState) -> Router {
-    Router::new()
+    let mut routes = Router::new();
+    if let Some(admin) = admin::routes(&state) {
+        routes = routes.merge(admin);
+    }
+    routes
         .route("/", get(pages::home::first))
         .route("/page/{page}/", get(pages::home::numbered))
         .route("/tag/{slug}/", get(pages::tag::show))

@@ -128,7 +128,11 @@ impl Templates {
 /// Like minijinja's default formatter, but HTML escaping leaves `/` alone so that URLs in
 /// attributes and text stay readable (`&`, `<`, `>`, `"` and `'` are still escaped, which is
 /// all HTML text and quoted attributes need).
-fn html_formatter(out: &mut Output, state: &State, value: &Value) -> Result<(), minijinja::Error> {
+pub(crate) fn html_formatter(
+    out: &mut Output,
+    state: &State,
+    value: &Value,
+) -> Result<(), minijinja::Error> {
     if state.auto_escape() != AutoEscape::Html
         || value.is_safe()
         || value.is_undefined()

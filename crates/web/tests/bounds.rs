@@ -58,6 +58,7 @@ async fn many_matches(n: usize) -> common::Fixture {
         let posts: Vec<IncomingPost> = (0..250)
             .map(|i| IncomingPost {
                 stems: Vec::new(),
+                admission: Default::default(),
                 entry: FeedEntry {
                     guid: format!("h-{chunk}-{i}"),
                     title: format!("Harbour log {chunk}-{i}"),

@@ -45,6 +45,7 @@ async fn publish(store: &Store, title: &str) {
     };
     let post = IncomingPost {
         stems: Vec::new(),
+        admission: Default::default(),
         entry,
         tags: vec![TagAssignment {
             tag: "map".into(),

@@ -70,6 +70,7 @@ async fn ingest_a_new_post(fx: &Fixture) {
         .expect("source");
     let post = IncomingPost {
         stems: Vec::new(),
+        admission: Default::default(),
         entry: FeedEntry {
             guid: "tp-4".into(),
             title: "Sea stars return to the cove".into(),

@@ -130,6 +130,7 @@ fn post(n: usize, published: chrono::DateTime<Utc>) -> IncomingPost {
         entry,
         tags,
         stems: Vec::new(),
+        admission: Default::default(),
     }
 }
 

@@ -34,6 +34,7 @@ async fn app() -> (Router, tempfile::TempDir) {
     let source = store.upsert_source(&spec, at(1)).await.expect("source");
     let post = IncomingPost {
         stems: Vec::new(),
+        admission: Default::default(),
         entry: FeedEntry {
             guid: "k-1".into(),
             title: "Running Kubernetes at home".into(),

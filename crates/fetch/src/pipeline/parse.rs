@@ -1,5 +1,6 @@
 //! Parsing and tagging a fetched body: CPU work, run off the async threads.
 
+use syndic_core::Admission;
 use syndic_core::schedule::{self, ServerHints};
 use syndic_store::IncomingPost;
 use syndic_tag::{PostText, SourceTags};
@@ -30,6 +31,11 @@ impl Pipeline {
     ) -> Result<ParsedAndTagged, SourceError> {
         let tagger = self.tagger.current();
         let source_tags = job.tags.clone();
+        let admission = if job.review {
+            Admission::Review
+        } else {
+            Admission::Publish
+        };
         let categories = job.options.categories;
         let location = location.to_owned();
         let worker_location = location.clone();
@@ -64,7 +70,12 @@ impl Pipeline {
                 .into_iter()
                 .map(|entry| {
                     let (tags, stems) = tagger.assign_counting(&PostText::from(&entry), source);
-                    IncomingPost { entry, tags, stems }
+                    IncomingPost {
+                        entry,
+                        tags,
+                        stems,
+                        admission: admission.clone(),
+                    }
                 })
                 .collect();
             Ok((parsed.meta, posts, hints, parsed.websub))

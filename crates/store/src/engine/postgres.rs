@@ -73,6 +73,11 @@ pub(super) const MIGRATIONS: &[Migration] = &[
         include_str!("../../migrations/postgres/0013_tag_learning.sql"),
     ),
     Migration::new(
+        14,
+        "moderation",
+        include_str!("../../migrations/postgres/0014_moderation.sql"),
+    ),
+    Migration::new(
         15,
         "source_settings",
         include_str!("../../migrations/postgres/0015_source_settings.sql"),

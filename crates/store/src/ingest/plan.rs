@@ -7,6 +7,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, TimeDelta, Utc};
 use syndic_core::FeedEntry;
 
+use crate::tombstones::{Tombstones, link_key};
 use crate::{text, to_secs};
 
 /// How far ahead of now a publication date may be: later ones are clamped to it, so that
@@ -80,6 +81,9 @@ pub(crate) enum Action {
     /// Repeats the guid of entry `first` of the same batch: that entry's post, not stored
     /// again (a parser tells repeated ids apart, so this is rare).
     Repeat { first: usize },
+    /// A taken-down post the feed still carries, or a new entry linking to one: neither
+    /// stored nor updated ([`bury`]).
+    Buried,
     /// Stored post `post` changed in the feed, but its source freezes its posts: left as
     /// stored, tags included (they were decided on the text it keeps).
     Frozen { post: i64 },
@@ -191,6 +195,29 @@ fn compare(entry: &Incoming<'_>, post: &StoredPost, now: DateTime<Utc>) -> Actio
             reindex: post.title != entry.title || post.content_text != entry.content_text,
         }
     }
+}
+
+/// Keeps taken-down posts down: an entry whose guid its source buried is neither stored
+/// nor updated, and a new entry whose link any source buried is not stored. A stored post
+/// that merely shares a buried link keeps being updated.
+pub(crate) fn bury(
+    entries: &[Incoming<'_>],
+    mut actions: Vec<Action>,
+    tombstones: &Tombstones,
+) -> Vec<Action> {
+    for (entry, action) in entries.iter().zip(actions.iter_mut()) {
+        let buried_guid = tombstones.guids.contains(entry.guid.as_ref());
+        let buried_link = matches!(action, Action::Insert { .. })
+            && entry
+                .link
+                .as_deref()
+                .and_then(link_key)
+                .is_some_and(|key| tombstones.links.contains(&key));
+        if buried_guid || buried_link {
+            *action = Action::Buried;
+        }
+    }
+    actions
 }
 
 #[cfg(test)]

@@ -275,7 +275,7 @@ impl CacheLayer {
 
 /// Whether answers at `path` may be cached at all.
 fn cacheable_path(path: &str) -> bool {
-    !path.starts_with("/admin/") && (store_backed(path) || path.starts_with("/static/"))
+    !crate::admin::is_admin_path(path) && (store_backed(path) || path.starts_with("/static/"))
 }
 
 /// Whether the answer's own `Cache-Control` lets it be kept.

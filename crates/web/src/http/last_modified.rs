@@ -79,11 +79,12 @@ pub(crate) async fn last_modified(
 }
 
 /// Whether the page at `path` is rendered from the store alone (every route but the health
-/// check, the metrics, the built-in static files and the WebSub callback).
+/// check, the metrics, the built-in static files, the WebSub callback and the admin).
 pub(crate) fn store_backed(path: &str) -> bool {
     !matches!(path, "/healthz" | "/metrics")
         && !path.starts_with("/static/")
         && !path.starts_with("/websub/")
+        && !crate::admin::is_admin_path(path)
 }
 
 #[cfg(test)]
@@ -105,7 +106,15 @@ mod tests {
         ] {
             assert!(store_backed(path), "{path}");
         }
-        for path in ["/healthz", "/metrics", "/static/style.css", "/websub/1"] {
+        for path in [
+            "/healthz",
+            "/metrics",
+            "/static/style.css",
+            "/websub/1",
+            "/admin",
+            "/admin/",
+            "/admin/api/review",
+        ] {
             assert!(!store_backed(path), "{path}");
         }
     }

@@ -1,12 +1,13 @@
 //! `/post/<id>/<title-slug>/` (with or without the final slash): one post in full, with
 //! links to its newer and older neighbours. `/post/<id>/` and any other slug answer `301`
-//! to that address, so links made before a title changed keep working.
+//! to that address, so links made before a title changed keep working. A post taken down
+//! answers `410 Gone`; one held for review or filtered answers `404`.
 
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
-use syndic_core::{PostId, slugify};
+use syndic_core::{PostId, PostState, slugify};
 
 use super::{moved_to, parse_positive};
 use crate::render;
@@ -25,11 +26,9 @@ pub(crate) async fn show(
 ) -> Result<Response, WebError> {
     let Path(params) = params.map_err(|_| WebError::NotFound)?;
     let id = parse_positive::<i64>(&params.id).ok_or(WebError::NotFound)?;
-    let post = state
-        .store
-        .post(PostId(id))
-        .await?
-        .ok_or(WebError::NotFound)?;
+    let Some(post) = state.store.post(PostId(id)).await? else {
+        return Err(hidden(&state, PostId(id)).await);
+    };
     // `/post/<id>/<slug>/` is the address pages link to; the same without the slash is
     // served too, since both are what people type and share.
     let slug = slugify(&post.title);
@@ -41,4 +40,14 @@ pub(crate) async fn show(
     let reasons = state.store.tag_reasons(post.id).await?;
     let html = render::post_page(&state, &post, &reasons, newer.as_ref(), older.as_ref())?;
     Ok(Html(html).into_response())
+}
+
+/// Why a post is not shown: taken down (`410 Gone`, a short notice and nothing of the
+/// post), or unknown, held for review or filtered (`404`, as if it did not exist).
+async fn hidden(state: &AppState, id: PostId) -> WebError {
+    match state.store.post_standing(id).await {
+        Ok(Some(standing)) if standing.state == PostState::Removed => WebError::Gone,
+        Ok(_) => WebError::NotFound,
+        Err(error) => WebError::Store(error),
+    }
 }

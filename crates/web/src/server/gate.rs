@@ -34,6 +34,9 @@ pub(super) struct Gate {
     pub(super) app: Router,
     pub(super) state: AppState,
     pub(super) phases: Arc<Phases>,
+    /// The client's address, handed to handlers as axum's `ConnectInfo` (the admin's login
+    /// limiter counts failures by it).
+    pub(super) peer: std::net::SocketAddr,
 }
 
 type Answer = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
@@ -55,8 +58,11 @@ impl hyper::service::Service<Request<Incoming>> for Gate {
             return Box::pin(std::future::ready(Ok(response)));
         }
         let app = self.app.clone();
+        let mut req = req.map(Body::new);
+        req.extensions_mut()
+            .insert(axum::extract::ConnectInfo(self.peer));
         Box::pin(async move {
-            let response = match app.oneshot(req.map(Body::new)).await {
+            let response = match app.oneshot(req).await {
                 Ok(response) => response,
                 Err(never) => match never {},
             };

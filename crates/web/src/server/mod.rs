@@ -73,13 +73,14 @@ pub async fn serve(
         .keep_alive(true)
         .max_headers(gate::HYPER_MAX_HEADERS);
     tokio::pin!(shutdown);
-    while let Some((stream, slot)) = accept(&listener, &slots, &mut shutdown).await {
+    while let Some((stream, peer, slot)) = accept(&listener, &slots, &mut shutdown).await {
         let connection = Connection {
             http: http.clone(),
             gate: gate::Gate {
                 app: app.clone(),
                 state: state.clone(),
                 phases: watch::Phases::new(limits),
+                peer,
             },
             stopping: stopping.clone(),
             _slot: slot,
@@ -102,7 +103,7 @@ async fn accept(
     listener: &TcpListener,
     slots: &Arc<Semaphore>,
     shutdown: &mut std::pin::Pin<&mut impl Future<Output = ()>>,
-) -> Option<(TcpStream, OwnedSemaphorePermit)> {
+) -> Option<(TcpStream, std::net::SocketAddr, OwnedSemaphorePermit)> {
     let slot = tokio::select! {
         biased;
         () = shutdown.as_mut() => return None,
@@ -115,7 +116,7 @@ async fn accept(
             accepted = listener.accept() => accepted,
         };
         match accepted {
-            Ok((stream, _)) => return Some((stream, slot)),
+            Ok((stream, peer)) => return Some((stream, peer, slot)),
             Err(err) => {
                 // Out of file descriptors, or a connection reset before it was accepted:
                 // the listener stays usable; wait a moment rather than spin.

@@ -82,6 +82,7 @@ pub struct Item {
 fn incoming(item: &Item) -> IncomingPost {
     IncomingPost {
         stems: Vec::new(),
+        admission: Default::default(),
         entry: FeedEntry {
             guid: item.guid.into(),
             title: item.title.into(),
