@@ -72,9 +72,6 @@ pub(crate) const TABLES: &[Table] = &[
     Table::new("tombstones", &["post_id"])
         .referring(&[("post_id", "posts"), ("source_id", "sources")]),
     Table::with_id("audit_log"),
-    // The fleet's politeness slots (leases); `source_id` is not a reference: a slot may
-    // outlive its source's row.
-    Table::new("fetch_slots", &["scope", "slot"]),
     // The change clock: one row, which every new store already has.
     Table::seeded(
         "site_state",
