@@ -9,10 +9,10 @@
 use std::borrow::Cow;
 
 use chrono::{DateTime, Utc};
-use syndic_core::SourceId;
+use syndic_core::{Actor, SourceId};
 
 use crate::error::QueryContext;
-use crate::{Result, Store, StoreError, clock, text, to_secs};
+use crate::{Result, Store, StoreError, audit, clock, text, to_secs};
 
 /// How a source's stored posts follow its feed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -113,12 +113,14 @@ impl Store {
     /// pause lasts until the admin resumes it, restarts included; the configuration's
     /// `paused = true` is separate: a source is fetched only when neither pauses it, so
     /// resuming here does not fetch a source its `[[source]]` pauses. Returns whether the
-    /// admin's pause changed (pausing a paused source changes nothing). Moves the change
-    /// clock when it did (the sources page shows it).
+    /// admin's pause changed (pausing a paused source changes nothing). When it did, the
+    /// decision is recorded in the audit log (`pause` or `resume` by `actor`) and the
+    /// change clock moves (the sources page shows it), in one transaction.
     pub async fn set_source_paused(
         &self,
         source: SourceId,
         paused: bool,
+        actor: Actor,
         at: DateTime<Utc>,
     ) -> Result<bool> {
         let mut tx = self.write("starting to pause a source").await?;
@@ -146,6 +148,8 @@ impl Store {
             known.ok_or(StoreError::UnknownSource { id: source })?;
             return Ok(false);
         }
+        let action = if paused { "pause" } else { "resume" };
+        audit::record(&mut tx, actor, action, &target(source), "", at).await?;
         clock::bump(&mut tx).await?;
         tx.commit().await.during("committing a source's pause")?;
         Ok(true)
@@ -154,12 +158,19 @@ impl Store {
     /// Makes `source` due at `at`: its next fetch set to `at` and any `Retry-After` wait
     /// dropped, so the scheduler (or the next `syndic fetch`) reads it at once. A paused
     /// source stays paused and a gone one gone: returns whether the source will now be
-    /// fetched (false for those).
-    pub async fn fetch_source_now(&self, source: SourceId, at: DateTime<Utc>) -> Result<bool> {
+    /// fetched (false for those). The request is recorded in the audit log (`fetch now`
+    /// by `actor`) when it made the source due.
+    pub async fn fetch_source_now(
+        &self,
+        source: SourceId,
+        actor: Actor,
+        at: DateTime<Utc>,
+    ) -> Result<bool> {
+        let mut tx = self.write("starting to make a source due").await?;
         let row: Option<(i64, Option<i64>, String)> =
             sqlx::query_as("SELECT paused, paused_at, status FROM sources WHERE id = $1")
                 .bind(source.0)
-                .fetch_optional(&self.pool)
+                .fetch_optional(&mut *tx)
                 .await
                 .during("looking up a source")?;
         let (paused, paused_at, status) = row.ok_or(StoreError::UnknownSource { id: source })?;
@@ -169,9 +180,13 @@ impl Store {
         sqlx::query("UPDATE sources SET next_fetch_at = $1, wait_until = NULL WHERE id = $2")
             .bind(to_secs(at))
             .bind(source.0)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await
             .during("making a source due")?;
+        audit::record(&mut tx, actor, "fetch now", &target(source), "", at).await?;
+        tx.commit()
+            .await
+            .during("committing a source's fetch now")?;
         Ok(true)
     }
 
@@ -201,4 +216,9 @@ pub(crate) async fn update_policy(
         .await
         .during("reading a source's update policy")?;
     UpdatePolicy::from_stored(updates.as_deref().unwrap_or("follow"))
+}
+
+/// How the audit log names a source.
+fn target(source: SourceId) -> String {
+    format!("source {}", source.0)
 }

@@ -44,6 +44,10 @@ const API_CALLS: &[(&str, &str, &str)] = &[
     ("POST", "/admin/api/posts/2/restore", ""),
     ("POST", "/admin/api/posts/6/approve", ""),
     ("POST", "/admin/api/posts/6/reject", ""),
+    ("GET", "/admin/api/sources", ""),
+    ("POST", "/admin/api/sources/1/pause", ""),
+    ("POST", "/admin/api/sources/1/resume", ""),
+    ("POST", "/admin/api/sources/1/fetch", ""),
 ];
 
 struct Reply {
@@ -505,6 +509,87 @@ async fn the_forms_approve_take_down_restore_and_sign_out() {
     assert!(logout.header("set-cookie").contains("Max-Age=0"));
     let after = send(&app, "GET", "/admin/", &[("cookie", session.as_str())], "").await;
     assert_eq!(after.status, StatusCode::SEE_OTHER, "the session ended");
+}
+
+async fn source_one_paused(fx: &Fixture) -> bool {
+    let sources = fx.store().sources().await.expect("sources");
+    sources
+        .iter()
+        .find(|source| source.id.0 == 1)
+        .expect("source 1")
+        .paused
+}
+
+#[tokio::test]
+async fn the_sources_page_pauses_resumes_and_fetches_now_each_recorded() {
+    let (fx, app) = with_admin().await;
+    let (session, csrf) = signed_in(&app).await;
+    let cookie = Some(session.as_str());
+    let form = |source: &str| format!("source={source}&csrf={csrf}");
+    let pause = post_form(&app, "/admin/sources/pause", cookie, &form("1")).await;
+    assert_eq!(pause.status, StatusCode::SEE_OTHER, "{}", pause.body);
+    assert_eq!(pause.header("location"), "/admin/sources");
+    assert!(source_one_paused(&fx).await);
+    let page = send(
+        &app,
+        "GET",
+        "/admin/sources",
+        &[("cookie", session.as_str())],
+        "",
+    )
+    .await;
+    assert!(page.body.contains("action=\"/admin/sources/resume\""));
+
+    let again = post_form(&app, "/admin/sources/pause", cookie, &form("1")).await;
+    assert_eq!(
+        again.status,
+        StatusCode::CONFLICT,
+        "pausing twice changes nothing"
+    );
+    let paused_fetch = post_form(&app, "/admin/sources/fetch", cookie, &form("1")).await;
+    assert_eq!(
+        paused_fetch.status,
+        StatusCode::CONFLICT,
+        "a paused source is not fetched"
+    );
+    let unknown = post_form(&app, "/admin/sources/pause", cookie, &form("999")).await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    let garbage = post_form(&app, "/admin/sources/pause", cookie, &form("1;DROP")).await;
+    assert_eq!(garbage.status, StatusCode::BAD_REQUEST);
+
+    let resume = post_form(&app, "/admin/sources/resume", cookie, &form("1")).await;
+    assert_eq!(resume.status, StatusCode::SEE_OTHER, "{}", resume.body);
+    assert!(!source_one_paused(&fx).await);
+
+    let auth = [("authorization", "Bearer api-token-0123456789")];
+    let fetch = send(&app, "POST", "/admin/api/sources/1/fetch", &auth, "").await;
+    assert_eq!(fetch.status, StatusCode::OK, "{}", fetch.body);
+    let listed = send(&app, "GET", "/admin/api/sources", &auth, "").await;
+    let listed: serde_json::Value = serde_json::from_str(&listed.body).expect("JSON");
+    let one = listed
+        .as_array()
+        .and_then(|all| all.iter().find(|source| source["id"] == 1))
+        .expect("source 1 listed");
+    assert_eq!(one["paused"], serde_json::json!(false), "{listed}");
+    let bad = send(&app, "POST", "/admin/api/sources/1/delete", &auth, "").await;
+    assert_eq!(bad.status, StatusCode::NOT_FOUND);
+
+    let decisions: Vec<(Actor, String)> = fx
+        .store()
+        .audit_log(None, 10)
+        .await
+        .expect("audit")
+        .into_iter()
+        .map(|entry| (entry.actor, entry.action))
+        .collect();
+    assert_eq!(
+        decisions,
+        [
+            (Actor::Api, "fetch now".to_owned()),
+            (Actor::Admin, "resume".to_owned()),
+            (Actor::Admin, "pause".to_owned()),
+        ]
+    );
 }
 
 #[tokio::test]

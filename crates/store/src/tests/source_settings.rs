@@ -4,7 +4,7 @@
 
 use std::collections::HashSet;
 
-use syndic_core::{EntryOrigin, Page, SourceId};
+use syndic_core::{Actor, EntryOrigin, Page, SourceId};
 
 use crate::tests::{at, entry, meta, store_with_source, tagged};
 use crate::{
@@ -70,13 +70,13 @@ async fn a_paused_source_is_never_claimed_until_both_pauses_are_lifted() {
     // The admin pauses too; the configuration lets go: still paused.
     assert!(
         store
-            .set_source_paused(source, true, at(3))
+            .set_source_paused(source, true, Actor::Admin, at(3))
             .await
             .expect("pause")
     );
     assert!(
         !store
-            .set_source_paused(source, true, at(3))
+            .set_source_paused(source, true, Actor::Admin, at(3))
             .await
             .expect("pause again")
     );
@@ -89,27 +89,46 @@ async fn a_paused_source_is_never_claimed_until_both_pauses_are_lifted() {
     assert!(listed[0].paused, "{listed:?}");
     assert!(
         !store
-            .fetch_source_now(source, at(4))
+            .fetch_source_now(source, Actor::Admin, at(4))
             .await
             .expect("fetch now")
     );
 
     assert!(
         store
-            .set_source_paused(source, false, at(4))
+            .set_source_paused(source, false, Actor::Admin, at(4))
             .await
             .expect("resume")
     );
     assert!(!store.sources().await.expect("sources")[0].paused);
     assert!(
         store
-            .fetch_source_now(source, at(4))
+            .fetch_source_now(source, Actor::Admin, at(4))
             .await
             .expect("fetch now")
     );
     assert_eq!(claimed(&store, source, 4).await, [source]);
+    let decisions: Vec<(Actor, String, String)> = store
+        .audit_log(None, 10)
+        .await
+        .expect("audit")
+        .into_iter()
+        .map(|entry| (entry.actor, entry.action, entry.target))
+        .collect();
+    let on_source = format!("source {}", source.0);
+    assert_eq!(
+        decisions,
+        [
+            (Actor::Admin, "fetch now".to_owned(), on_source.clone()),
+            (Actor::Admin, "resume".to_owned(), on_source.clone()),
+            (Actor::Admin, "pause".to_owned(), on_source),
+        ],
+        "newest first; a pause that changed nothing and a refused fetch now are not recorded"
+    );
     assert!(matches!(
-        store.set_source_paused(SourceId(999), true, at(4)).await,
+        store
+            .set_source_paused(SourceId(999), true, Actor::Admin, at(4))
+            .await,
         Err(crate::StoreError::UnknownSource { .. })
     ));
 }
@@ -135,7 +154,7 @@ async fn fetch_now_makes_a_source_due_at_once() {
     assert!(claimed(&store, source, 3).await.is_empty());
     assert!(
         store
-            .fetch_source_now(source, at(3))
+            .fetch_source_now(source, Actor::Admin, at(3))
             .await
             .expect("fetch now")
     );

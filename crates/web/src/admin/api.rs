@@ -1,7 +1,9 @@
 //! The admin's JSON API for scripts (behind a bearer token, `guard::bearer`):
 //! `GET /admin/api/review`, `GET /admin/api/audit` (`?since=` RFC 3339 time or Unix
 //! seconds), `POST /admin/api/posts/<id>/{remove,restore,approve,reject}` (`remove` wants
-//! `{"reason": "…"}`; `reject` takes one). Failures answer `{"error": "…"}`.
+//! `{"reason": "…"}`; `reject` takes one), `GET /admin/api/sources` (each with its health
+//! and whether it is paused), `POST /admin/api/sources/<id>/{pause,resume,fetch}`.
+//! Failures answer `{"error": "…"}`.
 
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
@@ -11,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use serde_json::json;
 
-use super::moderation::{self, Actor, Decision};
+use super::moderation::{self, Actor, Decision, SourceAction};
 use super::render;
 use crate::AppState;
 
@@ -43,6 +45,38 @@ pub(crate) async fn audit(State(state): State<AppState>, RawQuery(query): RawQue
     };
     match moderation::audit(&state.store, since).await {
         Ok(entries) => json(StatusCode::OK, &entries),
+        Err(error) => failed(&error),
+    }
+}
+
+/// `GET /admin/api/sources`: every source with its health, as `/sources/` shows it, and
+/// whether it is paused.
+pub(crate) async fn sources(State(state): State<AppState>) -> Response {
+    match moderation::sources(&state.store).await {
+        Ok(sources) => json(StatusCode::OK, &sources),
+        Err(error) => failed(&error),
+    }
+}
+
+/// `POST /admin/api/sources/<id>/<action>`: pause, resume or fetch now.
+pub(crate) async fn act_on_source(
+    State(state): State<AppState>,
+    Path((id, name)): Path<(String, String)>,
+) -> Response {
+    let (Some(id), Some(action)) = (
+        crate::pages::parse_positive::<i64>(&id),
+        SourceAction::named(&name),
+    ) else {
+        return failure(
+            StatusCode::NOT_FOUND,
+            "use /admin/api/sources/<id>/{pause,resume,fetch}",
+        );
+    };
+    match moderation::act_on_source(&state.store, action, id, Actor::Api).await {
+        Ok(()) => json(
+            StatusCode::OK,
+            &json!({ "id": id, "action": action.as_str(), "ok": true }),
+        ),
         Err(error) => failed(&error),
     }
 }

@@ -109,9 +109,6 @@ pub enum AdminError {
     /// No source has this id.
     #[error("no source has the id {0}")]
     UnknownSource(i64),
-    /// The action needs store functions this build does not have yet.
-    #[error("not available yet: {0} is not in this build")]
-    NotAvailableYet(&'static str),
     /// The store failed.
     #[error("the store failed")]
     Store(#[from] StoreError),
@@ -167,6 +164,8 @@ pub(crate) fn routes(state: &AppState) -> Option<Router<AppState>> {
         .route("/admin/api/review", get(api::review))
         .route("/admin/api/audit", get(api::audit))
         .route("/admin/api/posts/{id}/{action}", post(api::act))
+        .route("/admin/api/sources", get(api::sources))
+        .route("/admin/api/sources/{id}/{action}", post(api::act_on_source))
         .route_layer(middleware::from_fn_with_state(state.clone(), guard::bearer));
     let open = Router::new()
         .route("/admin", get(|| async { Redirect::permanent("/admin/") }))

@@ -2,15 +2,11 @@
 //! (pending, filtered and removed posts, sources, the audit log) and what they decide
 //! (approve, reject, take down, restore, pause, resume, fetch now), each decision recorded
 //! in the audit log with its actor (`admin` for the pages, `api` for the API).
-//!
-//! Pausing, resuming and fetching a source now need the store's per-source settings,
-//! written on another branch; until they are merged those actions answer
-//! [`AdminError::NotAvailableYet`].
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
-use syndic_core::{PostId, SourceSummary};
-use syndic_store::{ModeratedPost, Store};
+use syndic_core::{PostId, SourceId, SourceSummary};
+use syndic_store::{ModeratedPost, Store, StoreError};
 
 pub(crate) use syndic_core::Actor;
 
@@ -18,8 +14,6 @@ use super::AdminError;
 
 /// How many rows a list shows at most.
 pub(crate) const LIST_LIMIT: u32 = 500;
-
-const SOURCE_SETTINGS: &str = "pausing, resuming and fetching a source now";
 
 /// A post waiting for review, or hidden (filtered by a rule, taken down).
 #[derive(Debug, Clone, Serialize)]
@@ -180,24 +174,68 @@ pub(crate) async fn sources(store: &Store) -> Result<Vec<SourceSummary>, AdminEr
     Ok(store.sources().await?)
 }
 
-/// Whether this build can pause, resume and fetch sources now.
-pub(crate) fn source_actions_available() -> Result<(), AdminError> {
-    Err(AdminError::NotAvailableYet(SOURCE_SETTINGS))
+/// What the admin can do to a source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SourceAction {
+    /// Not fetched until resumed (its posts stay).
+    Pause,
+    /// Fetched again on its schedule.
+    Resume,
+    /// Due at once.
+    FetchNow,
 }
 
-/// Pauses or resumes source `id`.
-pub(crate) async fn set_paused(
-    _store: &Store,
+impl SourceAction {
+    /// The action a URL names (`pause`, `resume`, `fetch`).
+    pub(crate) fn named(name: &str) -> Option<SourceAction> {
+        match name {
+            "pause" => Some(SourceAction::Pause),
+            "resume" => Some(SourceAction::Resume),
+            "fetch" => Some(SourceAction::FetchNow),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            SourceAction::Pause => "pause",
+            SourceAction::Resume => "resume",
+            SourceAction::FetchNow => "fetch",
+        }
+    }
+
+    /// Why the action changed nothing.
+    fn refused(self) -> &'static str {
+        match self {
+            SourceAction::Pause => "it is already paused here",
+            SourceAction::Resume => "the admin has not paused it",
+            SourceAction::FetchNow => "it is paused or gone; resume it first",
+        }
+    }
+}
+
+/// Applies `action` to source `id`, recorded in the audit log (by the store) when it
+/// changed something; a change of nothing is [`AdminError::NoChange`].
+pub(crate) async fn act_on_source(
+    store: &Store,
+    action: SourceAction,
     id: i64,
-    paused: bool,
     actor: Actor,
 ) -> Result<(), AdminError> {
-    let _ = (id, paused, actor);
-    Err(AdminError::NotAvailableYet(SOURCE_SETTINGS))
-}
-
-/// Makes source `id` due at once.
-pub(crate) async fn fetch_now(_store: &Store, id: i64, actor: Actor) -> Result<(), AdminError> {
-    let _ = (id, actor);
-    Err(AdminError::NotAvailableYet(SOURCE_SETTINGS))
+    let now = Utc::now();
+    let source = SourceId(id);
+    let done = match action {
+        SourceAction::Pause => store.set_source_paused(source, true, actor, now).await,
+        SourceAction::Resume => store.set_source_paused(source, false, actor, now).await,
+        SourceAction::FetchNow => store.fetch_source_now(source, actor, now).await,
+    };
+    match done {
+        Ok(true) => Ok(()),
+        Ok(false) => Err(AdminError::NoChange(format!(
+            "source {id} was not changed: {}",
+            action.refused()
+        ))),
+        Err(StoreError::UnknownSource { .. }) => Err(AdminError::UnknownSource(id)),
+        Err(error) => Err(error.into()),
+    }
 }

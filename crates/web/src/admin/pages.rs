@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use minijinja::Value;
 
 use super::guard::SignedIn;
-use super::moderation::{self, Actor, Decision};
+use super::moderation::{self, Actor, Decision, SourceAction};
 use super::{AdminError, render};
 use crate::AppState;
 
@@ -50,7 +50,7 @@ pub(crate) async fn review(
     Extension(me): Extension<SignedIn>,
 ) -> Response {
     let found = moderation::pending(&state.store).await;
-    Page::new("review.html", "Review queue", "review", "posts").render(&me, found, None)
+    Page::new("review.html", "Review queue", "review", "posts").render(&me, found)
 }
 
 /// `GET /admin/takedowns`: the takedown form and every post taken down.
@@ -59,7 +59,7 @@ pub(crate) async fn takedowns(
     Extension(me): Extension<SignedIn>,
 ) -> Response {
     let found = moderation::removed(&state.store).await;
-    Page::new("takedowns.html", "Takedowns", "takedowns", "posts").render(&me, found, None)
+    Page::new("takedowns.html", "Takedowns", "takedowns", "posts").render(&me, found)
 }
 
 /// `GET /admin/filtered`: posts a rule hid.
@@ -68,7 +68,7 @@ pub(crate) async fn filtered(
     Extension(me): Extension<SignedIn>,
 ) -> Response {
     let found = moderation::filtered(&state.store).await;
-    Page::new("filtered.html", "Filtered posts", "filtered", "posts").render(&me, found, None)
+    Page::new("filtered.html", "Filtered posts", "filtered", "posts").render(&me, found)
 }
 
 /// `GET /admin/audit`: every decision, newest first.
@@ -77,7 +77,7 @@ pub(crate) async fn audit(
     Extension(me): Extension<SignedIn>,
 ) -> Response {
     let found = moderation::audit(&state.store, None).await;
-    Page::new("audit.html", "Audit log", "audit", "entries").render(&me, found, None)
+    Page::new("audit.html", "Audit log", "audit", "entries").render(&me, found)
 }
 
 /// `GET /admin/sources`: every source with its health and what can be done to it.
@@ -86,10 +86,7 @@ pub(crate) async fn sources(
     Extension(me): Extension<SignedIn>,
 ) -> Response {
     let found = moderation::sources(&state.store).await;
-    let notice = moderation::source_actions_available()
-        .err()
-        .map(|error| render::words_for(&error));
-    Page::new("sources.html", "Sources", "sources", "sources").render(&me, found, notice)
+    Page::new("sources.html", "Sources", "sources", "sources").render(&me, found)
 }
 
 /// A page listing rows: its template, title, nav section and the name its rows go by.
@@ -115,27 +112,20 @@ impl Page {
         }
     }
 
-    /// Renders the page with `rows`, or with `notice` saying what this build cannot do
-    /// yet; a failure to read the rows is the failure page.
+    /// Renders the page with `rows`; a failure to read the rows is the failure page.
     fn render<T: serde::Serialize>(
         &self,
         me: &SignedIn,
         rows: Result<Vec<T>, AdminError>,
-        notice: Option<String>,
     ) -> Response {
-        let (rows, unavailable) = match rows {
-            Ok(rows) => (Value::from_serialize(&rows), notice),
-            Err(error @ AdminError::NotAvailableYet(_)) => (
-                Value::from_serialize(Vec::<()>::new()),
-                Some(render::words_for(&error)),
-            ),
+        let rows = match rows {
+            Ok(rows) => Value::from_serialize(&rows),
             Err(error) => return render::failure(&error),
         };
         let ctx = Value::from_iter([
             ("title".to_owned(), Value::from(self.title)),
             ("section".to_owned(), Value::from(self.section)),
             ("csrf".to_owned(), Value::from(me.session.csrf.clone())),
-            ("unavailable".to_owned(), Value::from(unavailable)),
             (self.key.to_owned(), rows),
         ]);
         render::page(StatusCode::OK, self.template, ctx)
@@ -197,7 +187,7 @@ async fn decide(state: &AppState, decision: Decision, form: &PostForm, back: &st
 /// `POST /admin/sources/pause` (`source`).
 pub(crate) async fn pause(State(state): State<AppState>, body: Bytes) -> Response {
     on_source(&state, &SourceForm::read(&body), |store, id| async move {
-        moderation::set_paused(&store, id, true, Actor::Admin).await
+        moderation::act_on_source(&store, SourceAction::Pause, id, Actor::Admin).await
     })
     .await
 }
@@ -205,7 +195,7 @@ pub(crate) async fn pause(State(state): State<AppState>, body: Bytes) -> Respons
 /// `POST /admin/sources/resume` (`source`).
 pub(crate) async fn resume(State(state): State<AppState>, body: Bytes) -> Response {
     on_source(&state, &SourceForm::read(&body), |store, id| async move {
-        moderation::set_paused(&store, id, false, Actor::Admin).await
+        moderation::act_on_source(&store, SourceAction::Resume, id, Actor::Admin).await
     })
     .await
 }
@@ -213,7 +203,7 @@ pub(crate) async fn resume(State(state): State<AppState>, body: Bytes) -> Respon
 /// `POST /admin/sources/fetch` (`source`): due at once.
 pub(crate) async fn fetch_now(State(state): State<AppState>, body: Bytes) -> Response {
     on_source(&state, &SourceForm::read(&body), |store, id| async move {
-        moderation::fetch_now(&store, id, Actor::Admin).await
+        moderation::act_on_source(&store, SourceAction::FetchNow, id, Actor::Admin).await
     })
     .await
 }

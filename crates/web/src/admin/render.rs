@@ -107,7 +107,6 @@ pub(crate) fn status_of(error: &AdminError) -> StatusCode {
     match error {
         AdminError::UnknownPost(_) | AdminError::UnknownSource(_) => StatusCode::NOT_FOUND,
         AdminError::NoChange(_) => StatusCode::CONFLICT,
-        AdminError::NotAvailableYet(_) => StatusCode::NOT_IMPLEMENTED,
         AdminError::Store(error) if error.is_unreachable() => StatusCode::SERVICE_UNAVAILABLE,
         _ => StatusCode::INTERNAL_SERVER_ERROR,
     }
