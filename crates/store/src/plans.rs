@@ -256,12 +256,25 @@ async fn fill(store: &Store, posts: i64) {
 }
 
 /// The plan of `sql`, one step a line.
-async fn plan(store: &Store, name: &str, sql: Sql) -> Vec<String> {
+/// The plan of `sql`. A count of the whole store on PostgreSQL is planned with sequential
+/// scans priced out: it reads every published post's entry whichever way it goes, and on a
+/// test-sized table the planner rightly prefers the few heap pages to the partial index
+/// (at a million posts with their bodies it is the other way round). What the check asks
+/// is that an index can answer it, so that a big store is never counted from its heap.
+async fn plan(store: &Store, check: &Check, sql: Sql) -> Vec<String> {
     use sqlx::Row;
+    let name = check.name;
     let engine = store.engine;
+    let mut tx = store.pool.begin().await.expect("a transaction");
+    if engine == Engine::Postgres && check.kind == Kind::Whole {
+        sqlx::query("SET LOCAL enable_seqscan = off")
+            .execute(&mut *tx)
+            .await
+            .expect("pricing out sequential scans");
+    }
     let rows = sql
         .prefixed(engine.explain())
-        .fetch_all(&store.pool, "explaining a query")
+        .fetch_all(&mut *tx, "explaining a query")
         .await
         .unwrap_or_else(|e| panic!("{name}: {e}"));
     rows.iter()
@@ -338,7 +351,7 @@ async fn check_every_page_query(store: &Store, posts: i64, when: &str) {
     }
     let mut all_faults = Vec::new();
     for (check, sql) in page_queries(engine, posts) {
-        let lines = plan(store, check.name, sql).await;
+        let lines = plan(store, &check, sql).await;
         println!("-- {} ({engine:?}, {posts} posts{when})", check.name);
         for line in &lines {
             println!("   {line}");
