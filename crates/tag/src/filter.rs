@@ -13,10 +13,10 @@
 //! 4. otherwise the post is published (review, when the source has it, applies on top).
 //!
 //! A rule applies to every source unless it lists `sources` (URLs as written in
-//! `[[source]]`). Matching is [`PostFilter::matches`]; deciding is the pure [`decide`], so
+//! `[[source]]`). Matching is [`RuleSet::matches`]; deciding is the pure [`decide`], so
 //! both ingest and `syndic refilter` reach the same verdict from the same facts.
 
-use syndic_core::{Admission, TagOrigin};
+use syndic_core::{Admission, FeedEntry, TagAssignment, TagOrigin};
 
 use crate::{
     CategoryPolicy, FieldSet, MatchMode, PostText, TagRule, Tagger, TaggingSettings,
@@ -132,6 +132,20 @@ pub struct FilterPost<'a> {
     pub language: Option<&'a str>,
 }
 
+impl<'a> From<&'a FeedEntry> for FilterPost<'a> {
+    /// What the rules read of an entry a feed gave (ingest).
+    fn from(entry: &'a FeedEntry) -> FilterPost<'a> {
+        FilterPost {
+            title: &entry.title,
+            text: &entry.content_text,
+            author: entry.author.as_deref(),
+            categories: &entry.categories,
+            link: entry.link.as_deref(),
+            language: entry.language.as_deref(),
+        }
+    }
+}
+
 /// The post's source as the rules see it.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct FilterSource<'a> {
@@ -165,28 +179,28 @@ enum Part {
 
 /// The rules compiled: one tag matcher per part of a post that any rule reads, each rule a
 /// "tag" of it that applies on any mention.
-pub struct PostFilter {
+pub struct RuleSet {
     rules: Vec<FilterRule>,
     /// Each matcher with, per tag of it, the index of its rule.
     matchers: Vec<(Part, Tagger, Vec<usize>)>,
 }
 
-impl std::fmt::Debug for PostFilter {
+impl std::fmt::Debug for RuleSet {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PostFilter")
+        f.debug_struct("RuleSet")
             .field("rules", &self.rules)
             .finish_non_exhaustive()
     }
 }
 
-impl PostFilter {
+impl RuleSet {
     /// Compiles `rules`, checking their names and terms as a vocabulary's (a rule's name
     /// must have a letter or digit and be its own); `language` is `[tagging] language`. An
     /// error names the rule (its index in `rules`) and key.
     pub fn compile(
         rules: Vec<FilterRule>,
         language: Option<&str>,
-    ) -> Result<PostFilter, VocabularyError> {
+    ) -> Result<RuleSet, VocabularyError> {
         let settings = TaggingSettings {
             min_score: Some(0.0),
             categories: CategoryPolicy::None,
@@ -226,7 +240,7 @@ impl PostFilter {
             })?;
             matchers.push((part, tagger, owners));
         }
-        Ok(PostFilter { rules, matchers })
+        Ok(RuleSet { rules, matchers })
     }
 
     /// The rules, in the order given.
@@ -368,6 +382,32 @@ pub fn earns_vocabulary_tag<'a>(
 ) -> bool {
     tags.into_iter()
         .any(|(name, origin)| origin != TagOrigin::Source && vocabulary.resolve(name).is_some())
+}
+
+/// How a post enters (or, on refilter, stands in) the store: what `filter` (when there
+/// are rules) and `only_tagged` decide for it, `tagged` saying whether it earned a
+/// vocabulary tag ([`earns_vocabulary_tag`]), then review on top (a post the rules keep
+/// from a source under `review` is held; a filtered one stays filtered).
+pub fn admission(
+    filter: Option<&RuleSet>,
+    post: &FilterPost<'_>,
+    source: FilterSource<'_>,
+    tagged: bool,
+    review: bool,
+) -> Admission {
+    let verdict = match filter {
+        Some(filter) => filter.decide(post, source, tagged),
+        None => decide(&[], &[], source, tagged),
+    };
+    match verdict {
+        Admission::Publish if review => Admission::Review,
+        verdict => verdict,
+    }
+}
+
+/// [`earns_vocabulary_tag`] for the tags tagging just gave a post.
+pub fn earns_vocabulary_tag_of(vocabulary: &Tagger, tags: &[TagAssignment]) -> bool {
+    earns_vocabulary_tag(vocabulary, tags.iter().map(|t| (t.tag.as_str(), t.origin)))
 }
 
 #[cfg(test)]

@@ -158,7 +158,7 @@ fn rules_match_with_the_tag_matchers_on_any_mention() {
     category.fields = RuleFields::from_names(["categories"]).expect("fields");
     let mut title = rule("title map", RuleAction::Block, &["map"]);
     title.fields = RuleFields::from_names(["title"]).expect("fields");
-    let filter = PostFilter::compile(vec![link, author, category, title], None).expect("compiles");
+    let filter = RuleSet::compile(vec![link, author, category, title], None).expect("compiles");
     let categories = ["Sponsored".to_owned()];
     let post = FilterPost {
         title: "Roadmap",
@@ -183,7 +183,7 @@ fn a_compiled_filter_names_the_first_rule_that_decided() {
         rule("ads", RuleAction::Block, &["sponsored"]),
         rule("spam", RuleAction::Block, &["casino"]),
     ];
-    let filter = PostFilter::compile(rules, None).expect("compiles");
+    let filter = RuleSet::compile(rules, None).expect("compiles");
     let post = FilterPost {
         title: "Casino night, sponsored",
         ..FilterPost::default()
@@ -201,13 +201,13 @@ fn bad_rules_name_the_rule_and_key() {
         rule("ads", RuleAction::Block, &["x"]),
         rule("Ads", RuleAction::Block, &["y"]),
     ];
-    let e = PostFilter::compile(twin, None).expect_err("refused");
+    let e = RuleSet::compile(twin, None).expect_err("refused");
     assert_eq!((e.rule, e.key), (Some(1), VocabularyKey::Name));
     let mut regex = rule("bad", RuleAction::Block, &["(unclosed"]);
     regex.mode = MatchMode::Regex;
     regex.fields = RuleFields::from_names(["link"]).expect("fields");
     let good = rule("good", RuleAction::Keep, &["fine"]);
-    let e = PostFilter::compile(vec![good, regex], None).expect_err("refused");
+    let e = RuleSet::compile(vec![good, regex], None).expect_err("refused");
     assert_eq!((e.rule, e.key), (Some(1), VocabularyKey::Terms));
 }
 

@@ -65,7 +65,7 @@ mod zones;
 pub use assign::SourceTags;
 pub use corpus::{CorpusStats, DfCounter};
 pub use decisions::{Decisions, Labels};
-pub use filter::{FilterPost, FilterRule, FilterSource, PostFilter, RuleAction, RuleFields};
+pub use filter::{FilterPost, FilterRule, FilterSource, RuleAction, RuleFields, RuleSet};
 pub use model::SavedTagModel;
 pub use post::{Explanation, PostText, ProfileMatch, TermFrequency, TermMatch, Zone};
 pub use rule::{
