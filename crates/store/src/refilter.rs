@@ -154,3 +154,7 @@ fn for_filter_from_row(row: &sqlx::any::AnyRow) -> Result<PostForFilter> {
     post.content_text = body::decode_text(&blob, post.id.0)?;
     Ok(post)
 }
+
+#[cfg(test)]
+#[path = "refilter_tests.rs"]
+mod tests;
