@@ -362,10 +362,10 @@ pub fn decide(
         return filter(&rule.name);
     }
     let mut keeps = applying().filter(|(rule, _)| rule.action == RuleAction::Keep);
-    if let Some((first, _)) = keeps.clone().next() {
-        if !keeps.any(|(_, matched)| matched) {
-            return filter(&first.name);
-        }
+    if let Some((first, _)) = keeps.clone().next()
+        && !keeps.any(|(_, matched)| matched)
+    {
+        return filter(&first.name);
     }
     if source.only_tagged && !tagged {
         return filter(ONLY_TAGGED);
