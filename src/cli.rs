@@ -81,6 +81,14 @@ pub enum Command {
     /// List the posts held for review (sources with `review = true`, or `[moderation]
     /// review = true`), newest first; `syndic post approve|reject` decides.
     Review(ReviewArgs),
+    /// Re-apply the keep/block rules (`[[rule]]`, `only_tagged`) to stored posts.
+    ///
+    /// Reads every published or filtered post (pending and removed ones are people's
+    /// decisions and stay as they are), prints per rule how many posts it would hide and
+    /// publish, with examples, and moves them between published and filtered (a post a
+    /// rule no longer hides, from a source under review, is held for review). Each move is
+    /// in the audit log. With --dry-run nothing is written.
+    Refilter(RefilterArgs),
     /// Print the audit log: every takedown, restore, approval, rejection, rule that
     /// filtered a post, and manual tag, oldest first, with time, actor, action, target and
     /// reason.
@@ -384,6 +392,16 @@ pub struct PostsRejectArgs {
     /// Why they are rejected (kept with them and in the audit log).
     #[arg(long, value_name = "TEXT", default_value = "rejected in review")]
     pub reason: String,
+}
+
+#[derive(Debug, Args)]
+pub struct RefilterArgs {
+    /// Only show what would change; write nothing.
+    #[arg(long, short = 'n')]
+    pub dry_run: bool,
+    /// Example posts to show per rule.
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    pub examples: usize,
 }
 
 #[derive(Debug, Args)]

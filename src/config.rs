@@ -16,6 +16,7 @@ mod duration;
 pub mod edit;
 mod fetch;
 mod moderation;
+mod rules;
 mod server;
 mod source;
 mod websub;
@@ -68,6 +69,8 @@ pub struct Config {
     pub server: ServerConfig,
     pub sources: Vec<SourceConfig>,
     pub tags: Vec<TagRule>,
+    /// `[[rule]]`: keep/block rules, in the file's order (checked: they compile).
+    pub rules: Vec<syndic_tag::FilterRule>,
     /// `[tagging]`: the global threshold, feed categories, default language.
     pub tagging: TaggingSettings,
     pub fetch: FetchConfig,
@@ -120,6 +123,8 @@ struct RawConfig {
     admin: admin::RawAdmin,
     #[serde(default)]
     moderation: moderation::RawModeration,
+    #[serde(default)]
+    rule: Vec<rules::RawRule>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -225,6 +230,11 @@ impl Config {
     pub fn tagger(&self) -> Result<Tagger, syndic_tag::VocabularyError> {
         syndic_tag::compile(&self.tags, &self.tagging)
     }
+
+    /// The compiled `[[rule]]`s (validation already compiled them once, so this succeeds).
+    pub fn rule_set(&self) -> Result<syndic_tag::RuleSet, syndic_tag::VocabularyError> {
+        syndic_tag::RuleSet::compile(self.rules.clone(), self.tagging.language.as_deref())
+    }
 }
 
 struct Validator<'a> {
@@ -265,6 +275,7 @@ impl Validator<'_> {
         let sources = self.sources(raw.source, &moderation)?;
         let tagging = self.tagging(raw.tagging)?;
         let tags = self.tags(raw.tag, &tagging)?;
+        let rules = self.rules(raw.rule, &sources, &tagging)?;
         let fetch = self.fetch(raw.fetch)?;
         // The only read of the environment after start-up's overrides: the API's token.
         let admin = self.admin(raw.admin)?;
@@ -277,6 +288,7 @@ impl Validator<'_> {
             server,
             sources,
             tags,
+            rules,
             tagging,
             fetch,
             admin,
@@ -378,6 +390,22 @@ impl Validator<'_> {
         }
     }
 
+    /// A match mode (`[[tag]]` and `[[rule]]` `match`), at `key`.
+    fn match_mode(&self, key: &str, value: &toml::Value) -> Result<MatchMode, ConfigError> {
+        match value.as_str() {
+            Some("word") => Ok(MatchMode::Word),
+            Some("exact") => Ok(MatchMode::Exact),
+            Some("substring") => Ok(MatchMode::Substring),
+            Some("regex") => Ok(MatchMode::Regex),
+            _ => Err(self.error(
+                key,
+                format!("{value} is not a match mode"),
+                "use \"word\" (stemmed whole words, the default), \"exact\" (whole words as \
+                 written), \"substring\" or \"regex\"",
+            )),
+        }
+    }
+
     /// A threshold: a number from 0 upwards.
     fn min_score(&self, key: &str, value: &toml::Value) -> Result<f32, ConfigError> {
         let number = match value {
@@ -433,23 +461,11 @@ impl Validator<'_> {
                     "list at least one word or phrase, or drop `terms` to use the name",
                 ));
             }
-            let mode = match tag.mode {
-                None => MatchMode::default(),
-                Some(value) => match value.as_str() {
-                    Some("word") => MatchMode::Word,
-                    Some("exact") => MatchMode::Exact,
-                    Some("substring") => MatchMode::Substring,
-                    Some("regex") => MatchMode::Regex,
-                    _ => {
-                        return Err(self.error(
-                            format!("{key}.match"),
-                            format!("{value} is not a match mode"),
-                            "use \"word\" (stemmed whole words, the default), \"exact\" (whole \
-                             words as written), \"substring\" or \"regex\"",
-                        ));
-                    }
-                },
-            };
+            let mode = tag
+                .mode
+                .map(|value| self.match_mode(&format!("{key}.match"), &value))
+                .transpose()?
+                .unwrap_or_default();
             let fields = match tag.fields {
                 None => FieldSet::default(),
                 Some(value) => {

@@ -4,11 +4,12 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use serde::Serialize;
-use syndic_store::TagReason;
+use syndic_core::{Admission, PostId, PostState};
+use syndic_store::{PostStanding, Store, TagReason};
 use syndic_tag::{Explanation, PostText};
 
 use crate::cli::{ExplainArgs, ParseFormat};
-use crate::cmd::{learned_tagger, open_store_read_only, resolve_post};
+use crate::cmd::{learned_tagger, open_store_read_only, refilter, resolve_post};
 use crate::config::Config;
 
 /// Everything `--format json` prints.
@@ -21,6 +22,10 @@ struct Report<'a> {
     vetoed: Vec<&'a str>,
     /// What the current vocabulary concludes, applied tags and near misses alike.
     analysis: &'a [Explanation],
+    /// Where the post stands (`published`, `pending`, `filtered`, `removed`).
+    state: &'a str,
+    /// What the keep/block rules did or do with it: the `filter:` line.
+    filter: &'a str,
 }
 
 #[derive(Serialize)]
@@ -62,6 +67,12 @@ pub async fn run(config: &Config, args: &ExplainArgs) -> anyhow::Result<ExitCode
         .await
         .context("cannot read the post's tags")?;
     let tagger = learned_tagger(config, &store).await?;
+    let standing = store
+        .post_standing(id)
+        .await
+        .context("cannot read the post's state")?
+        .with_context(|| format!("post {id} vanished"))?;
+    let filter = filter_line(config, &store, id, &standing).await?;
     store.close().await;
     let analysis = tagger.explain(&PostText::from(&for_tagging));
     let report = Report {
@@ -76,6 +87,8 @@ pub async fn run(config: &Config, args: &ExplainArgs) -> anyhow::Result<ExitCode
         stored: links.iter().map(stored).collect(),
         vetoed: vetoes.iter().map(|t| t.name.as_str()).collect(),
         analysis: &analysis,
+        state: standing.state.as_str(),
+        filter: &filter,
     };
     match args.format {
         ParseFormat::Json => {
@@ -85,6 +98,64 @@ pub async fn run(config: &Config, args: &ExplainArgs) -> anyhow::Result<ExitCode
         ParseFormat::Text => print!("{}", text(&report)),
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// What the keep/block rules say of post `id`: the rule that filtered it, or every rule
+/// checked against it now and their verdict.
+async fn filter_line(
+    config: &Config,
+    store: &Store,
+    id: PostId,
+    standing: &PostStanding,
+) -> anyhow::Result<String> {
+    match standing.state {
+        PostState::Filtered => return Ok(format!("hidden by rule {:?}", standing.detail)),
+        PostState::Removed => return Ok("not checked: taken down by a person".to_owned()),
+        PostState::Published | PostState::Pending => {}
+    }
+    let rules = config
+        .rule_set()
+        .context("cannot compile the [[rule]] entries")?;
+    let vocabulary = config
+        .tagger()
+        .context("cannot compile the tag vocabulary")?;
+    let sources = refilter::source_rules(store, config).await?;
+    // The page of published or filtered posts after id - 1 starts with this one, if it is
+    // one of them (a pending post is read as tagging reads it, without its tags).
+    let post = store
+        .posts_for_filter(PostId(id.0 - 1), 1)
+        .await
+        .context("cannot read the post")?
+        .into_iter()
+        .find(|p| p.id == id);
+    let Some(post) = post else {
+        return Ok("not checked: held for review".to_owned());
+    };
+    let source = sources.get(&post.source_id);
+    let (checks, verdict) = refilter::explain(&rules, &vocabulary, &post, source);
+    let mut line = if checks.is_empty() {
+        "no [[rule]] entries".to_owned()
+    } else {
+        let checked: Vec<String> = checks
+            .iter()
+            .map(|c| {
+                let result = match (c.applies, c.matched) {
+                    (false, _) => "not for this source",
+                    (true, true) => "matches",
+                    (true, false) => "no match",
+                };
+                format!("{:?} ({}, {result})", c.rule, c.action.as_str())
+            })
+            .collect();
+        format!("checked {}", checked.join(", "))
+    };
+    match verdict {
+        Admission::Filter { rule } => {
+            line.push_str(&format!("; now it would be hidden by {rule:?}"))
+        }
+        _ => line.push_str("; none hides it"),
+    }
+    Ok(line)
 }
 
 fn stored(link: &TagReason) -> StoredTag<'_> {
@@ -108,6 +179,8 @@ fn text(report: &Report<'_>) -> String {
     let _ = writeln!(out, "post {}: {title}", post.id);
     let _ = writeln!(out, "  original: {}", post.link.unwrap_or("(none)"));
     let _ = writeln!(out, "  source:   {}", post.source);
+    let _ = writeln!(out, "  state:    {}", report.state);
+    let _ = writeln!(out, "  filter: {}", report.filter);
     let _ = writeln!(
         out,
         "  language: {}",

@@ -22,8 +22,9 @@ mod labels;
 mod parse;
 mod post;
 mod progress;
+mod refilter;
 mod remove;
-mod retag;
+pub(crate) mod retag;
 mod review;
 mod serve;
 mod sources;
@@ -64,6 +65,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Remove(args) => remove::run(&load(global, None)?, &args).await,
         Command::Post(command) => post::run(&load(global, None)?, &command).await,
         Command::Review(args) => review::run(&load(global, None)?, &args).await,
+        Command::Refilter(args) => refilter::run(&load(global, None)?, &args).await,
         Command::Audit(args) => audit::run(&load(global, None)?, &args).await,
         Command::Import(args) => import::run(&load(global, None)?, &args),
         Command::Parse(args) => parse::run(&args).await,
@@ -193,6 +195,14 @@ pub async fn sync_sources(
     config: &Config,
 ) -> anyhow::Result<Vec<syndic_fetch::SourceJob>> {
     let now = Utc::now();
+    let rules = match config.rules.is_empty() {
+        true => None,
+        false => Some(std::sync::Arc::new(
+            config
+                .rule_set()
+                .context("cannot compile the [[rule]] entries")?,
+        )),
+    };
     let mut jobs = Vec::with_capacity(config.sources.len());
     for source in &config.sources {
         let spec = SourceSpec {
@@ -215,6 +225,11 @@ pub async fn sync_sources(
             options: syndic_fetch::SourceOptions {
                 request: source.request.clone(),
                 categories: source.categories,
+                filter: syndic_fetch::SourceFilter {
+                    rules: rules.clone(),
+                    url: source.url.clone(),
+                    only_tagged: source.only_tagged,
+                },
             },
         });
     }

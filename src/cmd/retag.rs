@@ -324,7 +324,7 @@ fn print_changes(report: &RetagReport) {
 }
 
 /// A title on one line, cut to a readable length.
-fn one_line(title: &str) -> String {
+pub(crate) fn one_line(title: &str) -> String {
     let flat: String = title.split_whitespace().collect::<Vec<_>>().join(" ");
     match flat.char_indices().nth(70) {
         Some((cut, _)) => format!("{}…", &flat[..cut]),

@@ -8,6 +8,7 @@ use super::{ConfigError, Validator};
 #[serde(deny_unknown_fields)]
 pub(super) struct RawModeration {
     review: Option<toml::Value>,
+    only_tagged: Option<toml::Value>,
 }
 
 /// `[moderation]`, validated.
@@ -15,12 +16,19 @@ pub(super) struct RawModeration {
 pub(super) struct Moderation {
     /// Hold every source's new posts for review (a source's own `review` overrides it).
     pub(super) review: bool,
+    /// Keep only posts that earn a vocabulary tag (a source's own `only_tagged` overrides
+    /// it).
+    pub(super) only_tagged: bool,
 }
 
 impl Validator<'_> {
     pub(super) fn moderation(&self, raw: &RawModeration) -> Result<Moderation, ConfigError> {
         let review = self.flag("moderation", "review", raw.review.as_ref())?;
-        Ok(Moderation { review })
+        let only_tagged = self.flag("moderation", "only_tagged", raw.only_tagged.as_ref())?;
+        Ok(Moderation {
+            review,
+            only_tagged,
+        })
     }
 }
 

@@ -34,6 +34,9 @@ pub struct SourceConfig {
     pub categories: Option<CategoryPolicy>,
     /// `review`: hold new posts for review (else `[moderation] review`).
     pub review: bool,
+    /// `only_tagged`: keep only posts that earn a vocabulary tag (else `[moderation]
+    /// only_tagged`).
+    pub only_tagged: bool,
 }
 
 /// `[[source]]` as written. Keys whose type is checked here keep their path in errors.
@@ -55,6 +58,7 @@ pub(super) struct RawSource {
     credit_original: Option<toml::Value>,
     categories: Option<toml::Value>,
     review: Option<toml::Value>,
+    only_tagged: Option<toml::Value>,
 }
 
 impl Validator<'_> {
@@ -120,6 +124,9 @@ impl Validator<'_> {
         let review = self
             .optional_flag(key, "review", source.review.as_ref())?
             .unwrap_or(moderation.review);
+        let only_tagged = self
+            .optional_flag(key, "only_tagged", source.only_tagged.as_ref())?
+            .unwrap_or(moderation.only_tagged);
         let categories = source
             .categories
             .as_ref()
@@ -134,6 +141,7 @@ impl Validator<'_> {
             settings,
             categories,
             review,
+            only_tagged,
         })
     }
 

@@ -58,7 +58,7 @@ pub use guard::{AddressPolicy, Refusal, Rule, classify};
 pub use http::{Body, Fetched, Fetcher, FetcherOptions};
 pub use limits::{Finished, Limits, host_key};
 pub use location::{Location, LocationError};
-pub use pipeline::{FetchReport, Pipeline, SourceJob, SourceOptions};
+pub use pipeline::{FetchReport, Pipeline, SourceFilter, SourceJob, SourceOptions};
 pub use request::{BasicAuth, HeaderRefusal, SourceHeader, SourceRequest, is_loopback};
 pub use scheduler::{
     Clock, FIRST_FETCH_SPREAD, FetchEvent, MAX_SLEEP, ManualClock, PING_EVERY, Scheduler,

@@ -41,6 +41,19 @@ pub struct SourceOptions {
     pub request: SourceRequest,
     /// How this source's feed categories become tags, instead of `[tagging] categories`.
     pub categories: Option<CategoryPolicy>,
+    /// The keep/block rules and `only_tagged` its new posts pass.
+    pub filter: SourceFilter,
+}
+
+/// What decides whether a source's new posts are published or filtered: the compiled
+/// `[[rule]]`s (shared by every source; `None` when there are none), the source's URL as
+/// configured (which rules with `sources` compare), and its `only_tagged`. The default
+/// filters nothing.
+#[derive(Debug, Clone, Default)]
+pub struct SourceFilter {
+    pub rules: Option<Arc<syndic_tag::RuleSet>>,
+    pub url: String,
+    pub only_tagged: bool,
 }
 
 /// What one successful fetch did.

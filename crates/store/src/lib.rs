@@ -56,6 +56,7 @@ mod plans;
 mod query;
 mod reading;
 mod reasons;
+mod refilter;
 mod retag;
 mod rows;
 mod search;
@@ -91,6 +92,7 @@ pub use moderation::{ModeratedPost, PostStanding};
 pub use neighbours::PostRef;
 pub use options::{DEFAULT_POOL_SIZE, StoreOptions};
 pub use reasons::TagReason;
+pub use refilter::{FilterMove, PostForFilter};
 pub use retag::{PostForTagging, PostTagChange, RetagBatch, RetagStats, TagCache};
 pub use search::{
     DUE_AFTER, DUE_AFTER_POSTS, MATCH_END, MATCH_START, MAX_QUERY_CHARS, MAX_QUERY_TERMS,

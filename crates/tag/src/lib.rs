@@ -41,6 +41,7 @@ mod assign;
 pub mod corpus;
 pub mod decisions;
 pub mod eval;
+pub mod filter;
 mod lang;
 pub mod learn;
 mod model;
@@ -64,6 +65,7 @@ mod zones;
 pub use assign::SourceTags;
 pub use corpus::{CorpusStats, DfCounter};
 pub use decisions::{Decisions, Labels};
+pub use filter::{FilterPost, FilterRule, FilterSource, RuleAction, RuleFields, RuleSet};
 pub use model::SavedTagModel;
 pub use post::{Explanation, PostText, ProfileMatch, TermFrequency, TermMatch, Zone};
 pub use rule::{

@@ -1,9 +1,8 @@
 //! Parsing and tagging a fetched body: CPU work, run off the async threads.
 
-use syndic_core::Admission;
 use syndic_core::schedule::{self, ServerHints};
 use syndic_store::IncomingPost;
-use syndic_tag::{PostText, SourceTags};
+use syndic_tag::{FilterPost, FilterSource, PostText, SourceTags};
 
 use super::{MAX_ITEMS_PER_FETCH, Pipeline, SourceJob};
 use crate::SourceError;
@@ -31,11 +30,8 @@ impl Pipeline {
     ) -> Result<ParsedAndTagged, SourceError> {
         let tagger = self.tagger.current();
         let source_tags = job.tags.clone();
-        let admission = if job.review {
-            Admission::Review
-        } else {
-            Admission::Publish
-        };
+        let review = job.review;
+        let filter = job.options.filter.clone();
         let categories = job.options.categories;
         let location = location.to_owned();
         let worker_location = location.clone();
@@ -70,11 +66,24 @@ impl Pipeline {
                 .into_iter()
                 .map(|entry| {
                     let (tags, stems) = tagger.assign_counting(&PostText::from(&entry), source);
+                    // The rules decide once the tags are known (only_tagged reads them).
+                    let tagged = filter.only_tagged
+                        && syndic_tag::filter::earns_vocabulary_tag_of(&tagger, &tags);
+                    let admission = syndic_tag::filter::admission(
+                        filter.rules.as_deref(),
+                        &FilterPost::from(&entry),
+                        FilterSource {
+                            url: &filter.url,
+                            only_tagged: filter.only_tagged,
+                        },
+                        tagged,
+                        review,
+                    );
                     IncomingPost {
                         entry,
                         tags,
                         stems,
-                        admission: admission.clone(),
+                        admission,
                     }
                 })
                 .collect();
