@@ -175,12 +175,15 @@ async fn page_urls(store: &Store, plan: &fill::Plan) -> Result<Vec<(String, Stri
             format!("/tag/{slug}/page/{middle}/"),
         ));
     }
+    // The rare search first: a common one that outlives the request deadline (5 s) goes on
+    // in the store, holding its slot of the search budget, and the next searches would
+    // measure the wait for it (answered 503 after 500 ms).
     let rare = plan.posts / 2 + 17;
-    urls.push(("search, common word (kalo)".into(), "/search?q=kalo".into()));
     urls.push((
         format!("search, rare word ({rare}: one title)"),
         format!("/search?q={rare}"),
     ));
+    urls.push(("search, common word (kalo)".into(), "/search?q=kalo".into()));
     Ok(urls)
 }
 
