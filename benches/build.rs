@@ -1,5 +1,5 @@
 //! Static build benchmark (issue 11, point 5): fills a store with 100,000 posts across
-//! 1,000 tags (the site benchmark's store, `site/fill.rs`) and times the real release
+//! 1,000 tags (the site benchmark's store, `common/fill.rs`) and times the real release
 //! `syndic build`: a full build into an empty folder, a rebuild with nothing changed, and a
 //! rebuild after one new post. Prints wall time, peak memory and CPU time (user+system;
 //! when GNU time is at `/usr/bin/time`), and what each build wrote, kept and removed.
@@ -19,7 +19,7 @@ use chrono::{TimeZone, Utc};
 use syndic_core::{FeedEntry, FeedMeta, TagAssignment, TagOrigin};
 use syndic_store::{IncomingPost, SourceSpec, Store};
 
-#[path = "site/fill.rs"]
+#[path = "common/fill.rs"]
 mod fill;
 
 fn knob(name: &str, default: u64) -> u64 {

@@ -15,13 +15,12 @@
 //! database file to fill once and reuse on later runs; a temporary one by default).
 //! It prints figures; it asserts nothing, so a slow machine never fails a build.
 
-#[path = "site/fill.rs"]
+#[path = "common/fill.rs"]
 mod fill;
-#[path = "site/peers.rs"]
+#[path = "common/peers.rs"]
 mod peers;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::Instant;
 
 use syndic_store::Store;
@@ -91,35 +90,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         &config,
         format!("[database]\nurl = \"sqlite://{}\"\n{cache}", db.display()),
     )?;
-    let mut server = Command::new(env!("CARGO_BIN_EXE_syndic"))
-        .args(["serve", "--quiet", "--listen", "127.0.0.1:0", "--config"])
-        .arg(&config)
-        .stdout(Stdio::piped())
-        .spawn()?;
-    let stdout = server.stdout.take().ok_or("no stdout")?;
-    let line = BufReader::new(stdout)
-        .lines()
-        .map_while(Result::ok)
-        .find(|l| l.contains("http://"))
-        .ok_or("server did not start")?;
-    let address = line
-        .split("http://")
-        .nth(1)
-        .and_then(|r| r.split('/').next())
-        .ok_or("no address")?
-        .to_owned();
+    let server = peers::Serve::start(&config, &[])?;
+    let address = server.address.clone();
 
-    resident("started", server.id());
+    resident("started", server.pid());
     let measured = (|| {
         pages(&address, seconds, &connections)?;
         beside_nginx(&address, dir.path(), seconds);
-        resident("after the pages and nginx", server.id());
+        resident("after the pages and nginx", server.pid());
         home_during_searches(&address, dir.path(), seconds);
-        memory(&address, server.id());
+        memory(&address, server.pid());
         Ok::<_, Box<dyn std::error::Error>>(())
     })();
-    let _ = server.kill();
-    let _ = server.wait();
+    drop(server);
     measured
 }
 

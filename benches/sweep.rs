@@ -13,11 +13,9 @@
 //! for the second sweep, 5), SYNDIC_SWEEP_DELAY_MS (a pause before every answer, 0; 50
 //! shows the politeness-bound regime).
 //!
-//! The server runs in this process on one thread (tokio, current-thread runtime, keep-alive)
-//! and answers from memory. The sources are spread over many host names because the
-//! per-host limit would otherwise serialize them: every address of 127.0.0.0/8 is loopback
-//! on Linux, so one listener is bound on each of 127.0.0.1 … 127.0.0.N (each on its own
-//! ephemeral port; syndic's per-host limit keys on the host, not the port), and the
+//! The server (`common/feed_server.rs`, shared with the engines bench) runs in this process
+//! on one thread and answers from memory. The sources are spread over 127.0.0.1 … 127.0.0.N,
+//! one listener each, because the per-host limit would otherwise serialize them, and the
 //! configuration allows `127.0.0.0/8` through the SSRF guard. Where only 127.0.0.1 can be
 //! bound (macOS without aliases) the bench says so and uses the addresses it got.
 //!
@@ -26,16 +24,20 @@
 //! (`/proc/self/stat` cutime + cstime) and peak memory is the child's `VmHWM`, polled.
 //! It prints figures; it asserts nothing, so a slow machine never fails a build.
 
+#[path = "common/cpu.rs"]
+mod cpu;
+#[path = "common/feed_server.rs"]
+mod feed_server;
+
 use std::io::{BufRead, BufReader};
-use std::net::{Ipv4Addr, SocketAddr};
+use std::net::SocketAddr;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use feed_server::Feeds;
 
 /// The limits syndic uses when `[fetch]` does not set them (`src/config/fetch.rs`).
 const CONCURRENCY: u64 = 32;
@@ -48,194 +50,17 @@ fn knob(name: &str, default: u64) -> u64 {
         .unwrap_or(default)
 }
 
-/// What the server serves, shared with its connections.
-struct Feeds {
-    /// 1 during the first sweep, 2 during the second (when the changed feeds change).
-    sweep: AtomicU32,
-    /// Feeds whose number hashes below this (out of 10,000) change for the second sweep.
-    changed_per_10k: u64,
-    delay: Duration,
-    requests: AtomicU64,
-    not_modified: AtomicU64,
-}
-
-impl Feeds {
-    /// The version of feed `n` now: 1 for every feed, 2 for a changed one in sweep 2.
-    fn version(&self, n: u64) -> u32 {
-        let changes = mix(n) % 10_000 < self.changed_per_10k;
-        if changes && self.sweep.load(Ordering::Relaxed) >= 2 {
-            2
-        } else {
-            1
-        }
-    }
-}
-
-/// splitmix64, so the changed feeds are spread evenly and the same every run.
-fn mix(n: u64) -> u64 {
-    let mut z = n.wrapping_add(0x9e37_79b9_7f4a_7c15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^ (z >> 31)
-}
-
-fn etag(n: u64, version: u32) -> String {
-    format!("\"feed-{n}-v{version}\"")
-}
-
-/// A small RSS feed: five items, plus one more in version 2.
-fn feed(n: u64, version: u32) -> String {
-    let items = 4 + version;
-    let mut xml = format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\"><channel>\
-         <title>Blog {n}</title><link>http://blog{n}.example/</link>\
-         <description>Notes from blog {n}</description>\n"
-    );
-    for i in (0..items).rev() {
-        let day = 1 + (n + u64::from(i) * 3) % 27;
-        xml.push_str(&format!(
-            "<item><title>Post {i} of blog {n}: on caches and latency</title>\
-             <link>http://blog{n}.example/posts/{i}</link><guid>blog-{n}-post-{i}</guid>\
-             <pubDate>Mon, {day:02} Jun 2025 {hour:02}:00:00 GMT</pubDate>\
-             <description>&lt;p&gt;Post {i} of blog {n}. A few sentences about the \
-             &lt;em&gt;scheduler&lt;/em&gt;, the database and a deploy that went well.&lt;/p&gt;\
-             &lt;ul&gt;&lt;li&gt;one&lt;/li&gt;&lt;li&gt;two&lt;/li&gt;&lt;/ul&gt;</description></item>\n",
-            hour = i % 24
-        ));
-    }
-    xml.push_str("</channel></rss>\n");
-    xml
-}
-
-/// Answers requests on one connection until the client closes it (HTTP/1.1 keep-alive).
-async fn serve_connection(mut stream: TcpStream, feeds: Arc<Feeds>) {
-    let _ = stream.set_nodelay(true);
-    let mut buffer = Vec::with_capacity(4096);
-    let mut chunk = [0u8; 4096];
-    loop {
-        let end = loop {
-            if let Some(at) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
-                break at + 4;
-            }
-            match stream.read(&mut chunk).await {
-                Ok(0) | Err(_) => return,
-                Ok(read) => buffer.extend_from_slice(&chunk[..read]),
-            }
-            if buffer.len() > 64 * 1024 {
-                return;
-            }
-        };
-        let head = String::from_utf8_lossy(&buffer[..end]).into_owned();
-        buffer.drain(..end);
-        let response = answer(&head, &feeds);
-        if !feeds.delay.is_zero() {
-            tokio::time::sleep(feeds.delay).await;
-        }
-        if stream.write_all(response.as_bytes()).await.is_err() {
-            return;
-        }
-    }
-}
-
-/// The response to one request head (GET requests carry no body).
-fn answer(head: &str, feeds: &Feeds) -> String {
-    feeds.requests.fetch_add(1, Ordering::Relaxed);
-    let mut lines = head.lines();
-    let path = lines
-        .next()
-        .and_then(|line| line.split_whitespace().nth(1))
-        .unwrap_or("/");
-    let if_none_match = lines.find_map(|line| {
-        let (name, value) = line.split_once(':')?;
-        name.trim()
-            .eq_ignore_ascii_case("if-none-match")
-            .then(|| value.trim().to_owned())
-    });
-    let number = path
-        .strip_prefix("/feed/")
-        .and_then(|rest| rest.strip_suffix(".xml"))
-        .and_then(|n| n.parse::<u64>().ok());
-    let Some(n) = number else {
-        return "HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n".to_owned();
-    };
-    let version = feeds.version(n);
-    let tag = etag(n, version);
-    if if_none_match.as_deref() == Some(tag.as_str()) {
-        feeds.not_modified.fetch_add(1, Ordering::Relaxed);
-        return format!("HTTP/1.1 304 Not Modified\r\netag: {tag}\r\ncontent-length: 0\r\n\r\n");
-    }
-    let body = feed(n, version);
-    format!(
-        "HTTP/1.1 200 OK\r\ncontent-type: application/rss+xml\r\netag: {tag}\r\n\
-         content-length: {}\r\n\r\n{body}",
-        body.len()
-    )
-}
-
-/// Binds one listener on each of 127.0.0.1 … 127.0.0.`hosts` (those that can be bound) and
-/// serves them all on one thread. Returns the addresses.
-fn start_server(hosts: u64, feeds: Arc<Feeds>) -> Result<Vec<SocketAddr>, String> {
-    let (sender, receiver) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let runtime = match tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-        {
-            Ok(runtime) => runtime,
-            Err(error) => {
-                let _ = sender.send(Err(format!("no runtime: {error}")));
-                return;
-            }
-        };
-        runtime.block_on(async move {
-            let mut addresses = Vec::new();
-            for k in 1..=hosts.clamp(1, 254) {
-                let ip = Ipv4Addr::new(127, 0, 0, k as u8);
-                let Ok(listener) = TcpListener::bind((ip, 0)).await else {
-                    continue;
-                };
-                let Ok(address) = listener.local_addr() else {
-                    continue;
-                };
-                addresses.push(address);
-                let feeds = Arc::clone(&feeds);
-                tokio::spawn(async move {
-                    while let Ok((stream, _)) = listener.accept().await {
-                        tokio::spawn(serve_connection(stream, Arc::clone(&feeds)));
-                    }
-                });
-            }
-            let failed = addresses.is_empty();
-            let _ = sender.send(Ok(addresses));
-            if !failed {
-                std::future::pending::<()>().await;
-            }
-        });
-    });
-    match receiver.recv() {
-        Ok(Ok(addresses)) if !addresses.is_empty() => Ok(addresses),
-        Ok(Ok(_)) => Err("could not bind any loopback address".into()),
-        Ok(Err(error)) => Err(error),
-        Err(_) => Err("the server thread stopped".into()),
-    }
-}
-
 fn write_config(
     path: &Path,
     db: &Path,
     addresses: &[SocketAddr],
     sources: u64,
 ) -> std::io::Result<()> {
-    let mut toml = format!(
-        "[database]\nurl = \"sqlite://{}\"\n\n[fetch]\nallow_networks = [\"127.0.0.0/8\"]\n\n",
-        db.display()
+    let toml = format!(
+        "[database]\nurl = \"sqlite://{}\"\n\n[fetch]\nallow_networks = [\"127.0.0.0/8\"]\n\n{}",
+        db.display(),
+        feed_server::sources_toml(addresses, sources)
     );
-    for n in 0..sources {
-        let address = addresses[(n % addresses.len() as u64) as usize];
-        toml.push_str(&format!(
-            "[[source]]\nurl = \"http://{address}/feed/{n}.xml\"\n\n"
-        ));
-    }
     std::fs::write(path, toml)
 }
 
@@ -251,18 +76,6 @@ struct Measured {
     stdout_lines: u64,
     stderr: String,
     success: bool,
-}
-
-/// Waited-for children's CPU seconds so far (cutime + cstime of /proc/self/stat).
-fn children_cpu() -> Option<f64> {
-    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
-    // Fields after the command name (which is in parentheses and may hold spaces).
-    let rest = &stat[stat.rfind(')')? + 2..];
-    let fields: Vec<&str> = rest.split_whitespace().collect();
-    // cutime and cstime are fields 16 and 17 of the whole line: 13 and 14 after the name.
-    let ticks: u64 = fields.get(13)?.parse::<u64>().ok()? + fields.get(14)?.parse::<u64>().ok()?;
-    // USER_HZ is 100 on every Linux port that matters.
-    Some(ticks as f64 / 100.0)
 }
 
 fn vm_hwm_kib(pid: u32) -> Option<u64> {
@@ -301,7 +114,7 @@ fn run_fetch(config: &Path, dir: &Path, use_time: bool) -> Result<Measured, Stri
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(stderr_file);
-    let cpu_before = children_cpu();
+    let cpu_before = cpu::children_cpu();
     let started = Instant::now();
     let mut child = command
         .spawn()
@@ -340,7 +153,7 @@ fn run_fetch(config: &Path, dir: &Path, use_time: bool) -> Result<Measured, Stri
         let peak = time_field(&text, "Maximum resident set size (kbytes)").map(|kib| kib as u64);
         (cpu, system, peak)
     } else {
-        let cpu = children_cpu()
+        let cpu = cpu::children_cpu()
             .zip(cpu_before)
             .map(|(after, before)| after - before);
         (cpu, None, peak)
@@ -411,13 +224,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let delay_ms = knob("SYNDIC_SWEEP_DELAY_MS", 0);
 
     let feeds = Arc::new(Feeds {
-        sweep: AtomicU32::new(1),
         changed_per_10k: changed_percent * 100,
         delay: Duration::from_millis(delay_ms),
-        requests: AtomicU64::new(0),
-        not_modified: AtomicU64::new(0),
+        ..Feeds::new(5, 0)
     });
-    let addresses = start_server(hosts, Arc::clone(&feeds))?;
+    let addresses = feed_server::start(hosts, Arc::clone(&feeds))?;
     if (addresses.len() as u64) < hosts {
         println!(
             "note: bound {} of {hosts} loopback addresses (127.0.0.2 and up need Linux)",

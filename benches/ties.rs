@@ -8,12 +8,14 @@
 //!
 //! Run: `cargo bench --bench ties` (needs curl). Knob: SYNDIC_BENCH_POSTS (20000).
 
-#[path = "site/fill.rs"]
+#[path = "common/fill.rs"]
 mod fill;
+#[path = "common/peers.rs"]
+#[allow(dead_code)] // only its server
+mod peers;
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use syndic_core::{PostId, slugify};
@@ -114,27 +116,8 @@ fn read_pages(
             db.display()
         ),
     )?;
-    let mut server = Command::new(env!("CARGO_BIN_EXE_syndic"))
-        .args([
-            "serve",
-            "--no-fetch",
-            "--quiet",
-            "--listen",
-            "127.0.0.1:0",
-            "--config",
-        ])
-        .arg(&config)
-        .stdout(Stdio::piped())
-        .spawn()?;
-    let stdout = server.stdout.take().ok_or("no stdout")?;
-    let address = BufReader::new(stdout)
-        .lines()
-        .map_while(Result::ok)
-        .find_map(|line| {
-            let rest = line.split("http://").nth(1)?;
-            Some(rest.split('/').next()?.to_owned())
-        })
-        .ok_or("the server did not start")?;
+    let server = peers::Serve::start(&config, &["--no-fetch"])?;
+    let address = &server.address;
     // One curl, one connection, every page in turn; the bodies are discarded.
     let list = scratch.join("pages.curl");
     let lines: String = paths
@@ -148,8 +131,7 @@ fn read_pages(
         .arg(&list)
         .status();
     let elapsed = started.elapsed();
-    let _ = server.kill();
-    let _ = server.wait();
+    drop(server);
     if !status?.success() {
         return Err("curl could not read every page".into());
     }

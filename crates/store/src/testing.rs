@@ -349,3 +349,26 @@ pub async fn postgres_bytes(store: &Store) -> Result<Option<u64>> {
     .during("measuring the store")?;
     Ok(bytes.and_then(|b| u64::try_from(b).ok()))
 }
+
+/// The process ids of the PostgreSQL server processes serving the other sessions of this
+/// store's database: those whose application name is this store's (a [`TestDatabase`]'s
+/// URL names every connection after its schema). For benchmarks that set the server's CPU
+/// beside syndic's. Empty on SQLite.
+pub async fn server_pids(store: &Store) -> Result<Vec<u32>> {
+    use crate::error::QueryContext;
+    if store.engine == crate::engine::Engine::Sqlite {
+        return Ok(Vec::new());
+    }
+    let pids: Vec<i64> = sqlx::query_scalar(
+        "SELECT pid::bigint FROM pg_stat_activity
+         WHERE application_name = current_setting('application_name')
+           AND pid <> pg_backend_pid()",
+    )
+    .fetch_all(&store.pool)
+    .await
+    .during("listing the server's sessions")?;
+    Ok(pids
+        .into_iter()
+        .filter_map(|pid| u32::try_from(pid).ok())
+        .collect())
+}

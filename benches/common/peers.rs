@@ -53,6 +53,9 @@ fn wrk_command(url: &str, seconds: u64, connections: u64) -> Command {
         &format!("-c{connections}"),
         &format!("-d{seconds}s"),
         "--latency",
+        // A slow page is measured, not dropped as a timeout (wrk's default is 2 s).
+        "--timeout",
+        "60s",
         url,
     ]);
     command
@@ -204,4 +207,51 @@ pub fn sample(text: &str, name: &str) -> Option<u64> {
         .find(|line| line.split_whitespace().next() == Some(name))
         .and_then(|line| line.split_whitespace().nth(1))
         .and_then(|n| n.parse().ok())
+}
+
+/// The real `syndic serve` on a free loopback port, killed when dropped.
+pub struct Serve {
+    child: Child,
+    /// `127.0.0.1:PORT`.
+    pub address: String,
+}
+
+impl Serve {
+    /// Starts `syndic serve --quiet --listen 127.0.0.1:0 --config CONFIG` with `extra`
+    /// arguments (`--no-fetch`) and waits for the address it prints.
+    pub fn start(config: &Path, extra: &[&str]) -> Result<Serve, String> {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_syndic"))
+            .arg("serve")
+            .args(extra)
+            .args(["--quiet", "--listen", "127.0.0.1:0", "--config"])
+            .arg(config)
+            .stdout(Stdio::piped())
+            .spawn()
+            .map_err(|e| format!("cannot start syndic serve: {e}"))?;
+        let address = child.stdout.take().and_then(|stdout| {
+            std::io::BufRead::lines(std::io::BufReader::new(stdout))
+                .map_while(Result::ok)
+                .find_map(|line| {
+                    let rest = line.split("http://").nth(1)?;
+                    Some(rest.split('/').next()?.to_owned())
+                })
+        });
+        let mut serve = Serve {
+            child,
+            address: String::new(),
+        };
+        serve.address = address.ok_or("syndic serve did not start")?;
+        Ok(serve)
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
