@@ -62,6 +62,13 @@ pub enum StoreError {
     #[error("there is no source {id}")]
     UnknownSource { id: SourceId },
 
+    /// Adding a source kept meeting rows other processes were adding at the same time.
+    #[error(
+        "could not add the source {url:?}: other processes kept adding sources with the same \
+         address or name at the same time; run the command again"
+    )]
+    SourceRace { url: String },
+
     #[error("there is no post {id}")]
     UnknownPost { id: PostId },
 

@@ -9,6 +9,10 @@ use syndic_core::{FeedMeta, SourceId, SourceStatus, SourceSummary, slugify};
 use crate::error::QueryContext;
 use crate::{Result, Store, StoreError, clock, fetch_state, from_secs, text, to_secs};
 
+/// How often adding a source is tried while other processes add sources at the same time
+/// (each try that meets another's row reads the source again).
+const ADD_ATTEMPTS: usize = 5;
+
 /// The source summary query, with `$tail` (filter, order) appended. Each source's posts
 /// are counted in its own range of `posts_by_source`, so the count never reads the posts
 /// table, however narrow its rows (a join and grouping would let PostgreSQL prefer a scan
@@ -54,7 +58,27 @@ impl Store {
             url: text::clean(&spec.url).into_owned(),
             name: text::clean_opt(spec.name.as_deref()).map(Cow::into_owned),
         };
-        let existing: Option<(i64, Option<String>)> = sqlx::query_as(
+        // Several processes may add the same source at once (workers starting together):
+        // an insert that meets another's row adds nothing, and the row is read again.
+        for _ in 0..ADD_ATTEMPTS {
+            if let Some((id, name)) = self.source_by_url(&spec.url).await? {
+                if name != spec.name {
+                    self.rename_source(id, spec.name.as_deref()).await?;
+                }
+                return Ok(SourceId(id));
+            }
+            if let Some(id) = self.add_source(&spec, now).await? {
+                return Ok(id);
+            }
+        }
+        Err(StoreError::SourceRace {
+            url: spec.url.clone(),
+        })
+    }
+
+    /// The source followed at `url`, or that once was (its id and name).
+    async fn source_by_url(&self, url: &str) -> Result<Option<(i64, Option<String>)>> {
+        sqlx::query_as(
             "SELECT id, name FROM (
                  SELECT id, name, 0 AS former, 0 AS replaced_at FROM sources WHERE url = $1
                  UNION ALL
@@ -62,40 +86,45 @@ impl Store {
                  FROM source_urls h JOIN sources s ON s.id = h.source_id WHERE h.url = $1
              ) AS found ORDER BY former, replaced_at DESC LIMIT 1",
         )
-        .bind(&spec.url)
+        .bind(url)
         .fetch_optional(&self.pool)
         .await
-        .during("looking up a source")?;
-        if let Some((id, name)) = existing {
-            if name != spec.name {
-                let mut tx = self.write("starting a source rename").await?;
-                sqlx::query("UPDATE sources SET name = $1 WHERE id = $2")
-                    .bind(&spec.name)
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await
-                    .during("updating a source's name")?;
-                clock::bump(&mut tx).await?;
-                tx.commit().await.during("committing a source rename")?;
-            }
-            return Ok(SourceId(id));
-        }
+        .during("looking up a source")
+    }
+
+    async fn rename_source(&self, id: i64, name: Option<&str>) -> Result<()> {
+        let mut tx = self.write("starting a source rename").await?;
+        sqlx::query("UPDATE sources SET name = $1 WHERE id = $2")
+            .bind(name)
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .during("updating a source's name")?;
+        clock::bump(&mut tx).await?;
+        tx.commit().await.during("committing a source rename")
+    }
+
+    /// Adds the source; `None` when another process added its URL or took its slug first.
+    async fn add_source(&self, spec: &SourceSpec, now: DateTime<Utc>) -> Result<Option<SourceId>> {
         let base = slugify(spec.name.as_deref().unwrap_or(&slug_hint(&spec.url)));
         let slug = self.free_slug("sources", &base).await?;
         let mut tx = self.write("starting to add a source").await?;
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO sources (url, slug, name, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+        let id: Option<i64> = sqlx::query_scalar(
+            "INSERT INTO sources (url, slug, name, created_at) VALUES ($1, $2, $3, $4)
+             ON CONFLICT DO NOTHING RETURNING id",
         )
         .bind(&spec.url)
         .bind(&slug)
         .bind(&spec.name)
         .bind(to_secs(now))
-        .fetch_one(&mut *tx)
+        .fetch_optional(&mut *tx)
         .await
         .during("adding a source")?;
-        clock::bump(&mut tx).await?;
+        if id.is_some() {
+            clock::bump(&mut tx).await?;
+        }
         tx.commit().await.during("committing a new source")?;
-        Ok(SourceId(id))
+        Ok(id.map(SourceId))
     }
 
     /// Records a failed fetch on the source's row; its posts stay as they are. Moves the

@@ -132,7 +132,37 @@ async fn an_unreachable_server_fails_at_once_naming_it_without_its_password() {
     assert!(!shown.contains("s3cret"), "{shown}");
 }
 
+/// Workers starting together add the same new sources at once: each gets the one row.
+async fn sources_added_at_once_by_several_processes_are_one_row_each() {
+    let (store, _db) = super::fresh_store().await;
+    let mut adding = tokio::task::JoinSet::new();
+    for attempt in 0..16 {
+        let store = store.clone();
+        adding.spawn(async move {
+            let spec = crate::SourceSpec {
+                url: format!("https://race.example/{}.xml", attempt % 2),
+                name: Some("Race".into()),
+            };
+            (attempt % 2, store.upsert_source(&spec, at(1)).await)
+        });
+    }
+    let mut ids = [Vec::new(), Vec::new()];
+    while let Some(joined) = adding.join_next().await {
+        let (url, added) = joined.expect("the task ran");
+        ids[url].push(added.expect("every add succeeds").0);
+    }
+    for same_url in &ids {
+        assert_eq!(same_url.len(), 8);
+        assert!(same_url.iter().all(|id| *id == same_url[0]), "{ids:?}");
+    }
+    assert_ne!(ids[0][0], ids[1][0]);
+    let sources = store.sources().await.expect("sources");
+    assert_eq!(sources.len(), 2, "{sources:?}");
+    assert_ne!(sources[0].slug, sources[1].slug, "one name, two slugs");
+}
+
 crate::tests::on_both_engines!(
+    sources_added_at_once_by_several_processes_are_one_row_each,
     text_postgresql_refuses_is_cleaned_and_the_fetch_still_stores,
     a_batch_larger_than_one_statement_is_stored_whole,
     a_post_too_long_for_a_search_document_is_stored_and_found,
