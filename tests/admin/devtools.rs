@@ -14,9 +14,19 @@ use tungstenite::{Message, WebSocket};
 
 use super::http;
 
+/// A started Chromium, killed when dropped: also when a test fails before it is attached.
+struct Process(Child);
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// A headless Chromium attached to one page; killed when dropped.
 pub struct Browser {
-    child: Child,
+    _process: Process,
     socket: WebSocket<TcpStream>,
     next_id: u64,
     loads: u64,
@@ -28,7 +38,7 @@ impl Browser {
     /// Starts `binary` headless with a fresh profile in `profile`, attached to its blank
     /// page with the runtime, log and page domains on.
     pub fn start(binary: &str, profile: &Path) -> Browser {
-        let mut child = Command::new(binary)
+        let child = Command::new(binary)
             .args([
                 "--headless",
                 "--no-sandbox",
@@ -46,7 +56,8 @@ impl Browser {
             .stderr(Stdio::piped())
             .spawn()
             .expect("start chromium");
-        let stderr = child.stderr.take().expect("piped stderr");
+        let mut process = Process(child);
+        let stderr = process.0.stderr.take().expect("piped stderr");
         let mut lines = BufReader::new(stderr).lines();
         let port = loop {
             let line = lines
@@ -74,7 +85,7 @@ impl Browser {
             .expect("timeout");
         let (socket, _) = tungstenite::client(url.as_str(), stream).expect("WebSocket handshake");
         let mut browser = Browser {
-            child,
+            _process: process,
             socket,
             next_id: 0,
             loads: 0,
@@ -192,7 +203,5 @@ impl Browser {
 impl Drop for Browser {
     fn drop(&mut self) {
         let _ = self.socket.close(None);
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
