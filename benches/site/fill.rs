@@ -141,6 +141,7 @@ pub async fn fill_timed(
             title: Some(format!("Blog {s}")),
             site_url: Some(format!("https://blog{s}.example/")),
             description: None,
+            deleted: Vec::new(),
         };
         let mut batch = Vec::with_capacity(per_source as usize);
         for i in 0..per_source {
