@@ -58,24 +58,43 @@ fn an_edited_post_shows_its_versions_and_what_changed() {
     let feed = dir.path().join("tidepool.atom");
     write(
         &feed,
-        &atom("tidepool", Some((KELP, "Kelp forests", "Kelp grows fast in cold water.", 3)), &[]),
+        &atom(
+            "tidepool",
+            Some((KELP, "Kelp forests", "Kelp grows fast in cold water.", 3)),
+            &[],
+        ),
     );
-    let body = format!("[[source]]\nurl = {}\nname = \"Tidepool\"\n", quoted(&feed.display().to_string()));
+    let body = format!(
+        "[[source]]\nurl = {}\nname = \"Tidepool\"\n",
+        quoted(&feed.display().to_string())
+    );
     let config = write_config(dir.path(), &body);
     fetch(&config);
     // A trivial edit (white space) makes no revision.
     write(
         &feed,
-        &atom("tidepool", Some((KELP, "Kelp forests", "Kelp  grows fast in cold water. ", 4)), &[]),
+        &atom(
+            "tidepool",
+            Some((KELP, "Kelp forests", "Kelp  grows fast in cold water. ", 4)),
+            &[],
+        ),
     );
     fetch(&config);
     let text = stdout(&run(&config, &["explain", "1"]));
-    assert!(text.contains("versions: 1 (never edited upstream)"), "{text}");
+    assert!(
+        text.contains("versions: 1 (never edited upstream)"),
+        "{text}"
+    );
     write(
         &feed,
         &atom(
             "tidepool",
-            Some((KELP, "Kelp forests, revised", "Kelp grows very fast in warm water.", 5)),
+            Some((
+                KELP,
+                "Kelp forests, revised",
+                "Kelp grows very fast in warm water.",
+                5,
+            )),
             &[],
         ),
     );
@@ -91,7 +110,10 @@ fn an_edited_post_shows_its_versions_and_what_changed() {
         json.replace(&feed.display().to_string(), "[feed]")
     );
     let text = stdout(&run(&config, &["explain", "1"]));
-    assert!(text.contains("versions: 2 (1 earlier version kept)"), "{text}");
+    assert!(
+        text.contains("versions: 2 (1 earlier version kept)"),
+        "{text}"
+    );
 
     let server = serve(&config);
     let (status, post) = server.get("/post/1/kelp-forests-revised/");
@@ -109,7 +131,10 @@ fn an_edited_post_shows_its_versions_and_what_changed() {
     assert_eq!(status, 301);
     let (status, chosen) = server.get("/post/1/kelp-forests-revised/revisions/?from=2&to=1");
     assert_eq!(status, 200);
-    assert!(chosen.contains("<del>warm</del><ins>cold</ins>"), "{chosen}");
+    assert!(
+        chosen.contains("<del>warm</del><ins>cold</ins>"),
+        "{chosen}"
+    );
     for bad in ["?from=0&to=2", "?from=1&to=9", "?from=x&to=2", "?from=1"] {
         let (status, _) = server.get(&format!("/post/1/kelp-forests-revised/revisions/{bad}"));
         assert_eq!(status, 400, "{bad}");
@@ -129,8 +154,14 @@ fn a_tombstone_takes_a_post_down_only_where_deletions_are_honoured() {
     let dir = tempfile::tempdir().expect("tempdir");
     let honouring = dir.path().join("tidepool.atom");
     let ignoring = dir.path().join("driftwood.atom");
-    write(&honouring, &atom("tidepool", Some((KELP, "Kelp", "Kelp grows.", 3)), &[]));
-    write(&ignoring, &atom("driftwood", Some((KRILL, "Krill", "Krill swarm.", 3)), &[]));
+    write(
+        &honouring,
+        &atom("tidepool", Some((KELP, "Kelp", "Kelp grows.", 3)), &[]),
+    );
+    write(
+        &ignoring,
+        &atom("driftwood", Some((KRILL, "Krill", "Krill swarm.", 3)), &[]),
+    );
     let body = format!(
         "[[source]]\nurl = {}\nname = \"Tidepool\"\nhonor_deletions = true\n\n\
          [[source]]\nurl = {}\nname = \"Driftwood\"\n",
@@ -150,6 +181,9 @@ fn a_tombstone_takes_a_post_down_only_where_deletions_are_honoured() {
     assert_eq!((kelp, krill), (410, 200));
     drop(server);
     let audit = stdout(&run(&config, &["audit"]));
-    assert!(audit.contains("deleted upstream") && audit.contains("post 1"), "{audit}");
+    assert!(
+        audit.contains("deleted upstream") && audit.contains("post 1"),
+        "{audit}"
+    );
     assert!(!audit.contains("post 2"), "{audit}");
 }

@@ -155,8 +155,11 @@ fn text(report: &Report<'_>) -> String {
             n => format!("{n} earlier versions kept"),
         }
     );
-    let _ = writeln!(out, "
-sources carrying it:");
+    let _ = writeln!(
+        out,
+        "
+sources carrying it:"
+    );
     for source in &report.sources {
         let _ = writeln!(
             out,

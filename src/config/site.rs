@@ -114,7 +114,11 @@ mod tests {
     use crate::config::{Config, ConfigError, Overrides};
 
     fn parse(text: &str) -> Result<Config, ConfigError> {
-        Config::parse(text, Path::new("/etc/syndic/syndic.toml"), &Overrides::default())
+        Config::parse(
+            text,
+            Path::new("/etc/syndic/syndic.toml"),
+            &Overrides::default(),
+        )
     }
 
     #[test]

@@ -154,7 +154,8 @@ pub(crate) async fn store_posts(
     replace_automatic_tags(tx, engine, posts, &actions, &ids, now).await?;
     origins::record(tx, engine, source, posts).await?;
     if policy.honor_deletions {
-        stats.deleted = moderation::take_down_deleted(tx, engine, source, &meta.deleted, now).await?;
+        stats.deleted =
+            moderation::take_down_deleted(tx, engine, source, &meta.deleted, now).await?;
     }
     Ok((stats, changed))
 }

@@ -283,7 +283,10 @@ pub(crate) async fn take_down_deleted(
             sql.bind(crate::text::clean(&entry.id).into_owned());
         });
         select.push(") ORDER BY id");
-        for row in select.fetch_all(&mut *tx, "finding posts deleted upstream").await? {
+        for row in select
+            .fetch_all(&mut *tx, "finding posts deleted upstream")
+            .await?
+        {
             let id: i64 = row.try_get(0).during("finding posts deleted upstream")?;
             down.push(PostId(id));
         }

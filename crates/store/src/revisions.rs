@@ -40,14 +40,17 @@ impl Store {
     /// Every version kept of post `id` (in any state), oldest first, the current one
     /// last; empty for an unknown post. Pages check the post's state first.
     pub async fn post_versions(&self, id: PostId) -> Result<Vec<PostVersion>> {
-        let mut conn = self.pool.acquire().await.during("reading a post's versions")?;
-        let current = sqlx::query(
-            "SELECT title, body, published_at, updated_at FROM posts WHERE id = $1",
-        )
-        .bind(id.0)
-        .fetch_optional(&mut *conn)
-        .await
-        .during("reading a post's versions")?;
+        let mut conn = self
+            .pool
+            .acquire()
+            .await
+            .during("reading a post's versions")?;
+        let current =
+            sqlx::query("SELECT title, body, published_at, updated_at FROM posts WHERE id = $1")
+                .bind(id.0)
+                .fetch_optional(&mut *conn)
+                .await
+                .during("reading a post's versions")?;
         let Some(current) = current else {
             return Ok(Vec::new());
         };
@@ -100,12 +103,16 @@ impl Store {
     pub async fn posts_with_revisions(&self, ids: &[PostId]) -> Result<HashSet<PostId>> {
         let mut found = HashSet::new();
         for chunk in ids.chunks(self.engine.rows_per_statement(1)) {
-            let mut select = Sql::new("SELECT DISTINCT post_id FROM post_revisions WHERE post_id IN (");
+            let mut select =
+                Sql::new("SELECT DISTINCT post_id FROM post_revisions WHERE post_id IN (");
             select.push_list(chunk, |sql, id| {
                 sql.bind(id.0);
             });
             select.push(")");
-            for row in select.fetch_all(&self.pool, "finding revised posts").await? {
+            for row in select
+                .fetch_all(&self.pool, "finding revised posts")
+                .await?
+            {
                 let id: i64 = row.try_get(0).during("finding revised posts")?;
                 found.insert(PostId(id));
             }
@@ -123,7 +130,12 @@ fn version_from_row(row: &sqlx::any::AnyRow, id: PostId, current: bool) -> Resul
         } else {
             (row.try_get("number")?, row.try_get("at")?)
         };
-        Ok((number, at, row.try_get("title")?, row.try_get::<Vec<u8>, _>("body")?))
+        Ok((
+            number,
+            at,
+            row.try_get("title")?,
+            row.try_get::<Vec<u8>, _>("body")?,
+        ))
     };
     let (number, at, title, blob) = read().during("reading a post's versions")?;
     let (content_text, content_html) = body::decode(&blob, id.0)?;
@@ -170,15 +182,27 @@ pub(crate) async fn record(
         let mut insert = Sql::new(
             "INSERT INTO post_revisions (post_id, number, title, body, at, replaced_at) VALUES ",
         );
-        insert.push_list(chunk.iter().zip(bodies.by_ref()), |sql, ((post, number), blob)| {
-            sql.push("(").bind(post.id).push(", ").bind(*number).push(", ");
-            sql.bind(post.title.clone()).push(", ").bind(blob).push(", ");
-            sql.bind(post.updated_at.unwrap_or(post.published_at))
-                .push(", ")
-                .bind(to_secs(now))
-                .push(")");
-        });
-        insert.execute(tx, "keeping earlier versions of posts").await?;
+        insert.push_list(
+            chunk.iter().zip(bodies.by_ref()),
+            |sql, ((post, number), blob)| {
+                sql.push("(")
+                    .bind(post.id)
+                    .push(", ")
+                    .bind(*number)
+                    .push(", ");
+                sql.bind(post.title.clone())
+                    .push(", ")
+                    .bind(blob)
+                    .push(", ");
+                sql.bind(post.updated_at.unwrap_or(post.published_at))
+                    .push(", ")
+                    .bind(to_secs(now))
+                    .push(")");
+            },
+        );
+        insert
+            .execute(tx, "keeping earlier versions of posts")
+            .await?;
     }
     for chunk in dropped.chunks(engine.rows_per_statement(2)) {
         let mut delete = Sql::new("DELETE FROM post_revisions WHERE (post_id, number) IN (");
@@ -186,7 +210,9 @@ pub(crate) async fn record(
             sql.push("(").bind(*post).push(", ").bind(*number).push(")");
         });
         delete.push(")");
-        delete.execute(tx, "dropping the oldest versions of posts").await?;
+        delete
+            .execute(tx, "dropping the oldest versions of posts")
+            .await?;
     }
     Ok(())
 }
@@ -204,8 +230,12 @@ async fn stored_numbers(
             sql.bind(*id);
         });
         select.push(") ORDER BY post_id, number");
-        for row in select.fetch_all(&mut *tx, "reading posts' revisions").await? {
-            let read = || -> Result<(i64, i64), sqlx::Error> { Ok((row.try_get(0)?, row.try_get(1)?)) };
+        for row in select
+            .fetch_all(&mut *tx, "reading posts' revisions")
+            .await?
+        {
+            let read =
+                || -> Result<(i64, i64), sqlx::Error> { Ok((row.try_get(0)?, row.try_get(1)?)) };
             let (post, number) = read().during("reading posts' revisions")?;
             found.entry(post).or_default().push(number);
         }

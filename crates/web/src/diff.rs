@@ -64,7 +64,10 @@ mod tests {
     #[test]
     fn changed_words_are_marked_and_the_rest_kept() {
         assert_eq!(
-            word_diff("Kelp grows fast in cold water.", "Kelp grows very fast in warm water."),
+            word_diff(
+                "Kelp grows fast in cold water.",
+                "Kelp grows very fast in warm water."
+            ),
             "Kelp grows <ins>very </ins>fast in <del>cold</del><ins>warm</ins> water."
         );
     }

@@ -35,7 +35,10 @@ const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
     ("macros.html", include_str!("../templates/macros.html")),
     ("list.html", include_str!("../templates/list.html")),
     ("post.html", include_str!("../templates/post.html")),
-    ("revisions.html", include_str!("../templates/revisions.html")),
+    (
+        "revisions.html",
+        include_str!("../templates/revisions.html"),
+    ),
     ("source.html", include_str!("../templates/source.html")),
     ("tags.html", include_str!("../templates/tags.html")),
     ("sources.html", include_str!("../templates/sources.html")),

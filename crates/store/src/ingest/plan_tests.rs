@@ -215,6 +215,7 @@ fn only_an_edit_of_the_words_or_link_targets_keeps_a_revision() {
     let mut categories = a.clone();
     categories.categories = vec!["other".into()];
     let mut text = a.clone();
+    text.content_html = "<p>First, revised</p>".into();
     text.content_text = "First, revised".into();
     let mut title = a.clone();
     title.title = "Premier".into();

@@ -13,6 +13,8 @@ fn held(mut post: IncomingPost, admission: Admission) -> IncomingPost {
 /// What a reader can find of post `id`: (in the home listing, in the tag `map`'s archive,
 /// in search for `kelp`, its page, the source's count, the tag's count).
 async fn seen(store: &Store, id: PostId) -> (bool, bool, bool, bool, i64, i64) {
+    // Search indexes in batches since migration 12: bring it in step first.
+    store.index_search().await.expect("index");
     let page = Page::new(1, 50).expect("page");
     let home = store.posts(PostFilter::All, page).await.expect("home");
     let tag = store.tag_by_slug("map").await.expect("tag").expect("map");

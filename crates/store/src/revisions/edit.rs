@@ -116,7 +116,10 @@ mod tests {
             r#"<p>Kelp <a href="https://a.example/kelp">grows</a> fast.</p>"#,
         );
         let rows = [
-            ("title", version("Kelp forests, revised", old.text, old.html)),
+            (
+                "title",
+                version("Kelp forests, revised", old.text, old.html),
+            ),
             ("text", version(old.title, "Kelp grows slowly.", old.html)),
             (
                 "link target",
@@ -128,7 +131,11 @@ mod tests {
             ),
             (
                 "image",
-                version(old.title, old.text, r#"<p><img src="https://a.example/k.png"></p>"#),
+                version(
+                    old.title,
+                    old.text,
+                    r#"<p><img src="https://a.example/k.png"></p>"#,
+                ),
             ),
         ];
         for (what, new) in rows {

@@ -28,26 +28,51 @@ async fn an_edited_post_keeps_its_earlier_version() {
     let (store, source, _db) = store_with_source(Some("Blog")).await;
     let id = ingest(&store, source, "Kelp", "Kelp grows fast in cold water.", 3).await;
     assert_eq!(store.version_count(id).await.expect("count"), 1);
-    ingest(&store, source, "Kelp, revised", "Kelp grows very fast in warm water.", 4).await;
+    ingest(
+        &store,
+        source,
+        "Kelp, revised",
+        "Kelp grows very fast in warm water.",
+        4,
+    )
+    .await;
     assert_eq!(store.version_count(id).await.expect("count"), 2);
     let versions = store.post_versions(id).await.expect("versions");
     let shown: Vec<(i64, &str, &str, bool)> = versions
         .iter()
-        .map(|v| (v.number, v.title.as_str(), v.content_text.as_str(), v.current))
+        .map(|v| {
+            (
+                v.number,
+                v.title.as_str(),
+                v.content_text.as_str(),
+                v.current,
+            )
+        })
         .collect();
     assert_eq!(
         shown,
         [
             (1, "Kelp", "Kelp grows fast in cold water.", false),
-            (2, "Kelp, revised", "Kelp grows very fast in warm water.", true),
+            (
+                2,
+                "Kelp, revised",
+                "Kelp grows very fast in warm water.",
+                true
+            ),
         ]
     );
-    assert_eq!(versions[0].content_html, "<p>Kelp grows fast in cold water.</p>");
+    assert_eq!(
+        versions[0].content_html,
+        "<p>Kelp grows fast in cold water.</p>"
+    );
     // The first version was current from its publication; the second from the update.
     assert_eq!(versions[0].at, at(2));
     assert_eq!(versions[1].at, at(4));
     let revised = store.posts_with_revisions(&[id, PostId(id.0 + 100)]).await;
-    assert_eq!(revised.expect("revised").into_iter().collect::<Vec<_>>(), [id]);
+    assert_eq!(
+        revised.expect("revised").into_iter().collect::<Vec<_>>(),
+        [id]
+    );
     assert_eq!(store.count_revised_posts().await.expect("count"), 1);
 }
 
@@ -76,7 +101,14 @@ async fn keep_revisions_bounds_the_versions_kept_oldest_first() {
     let source = store.upsert_source(&spec, at(1)).await.expect("source");
     let mut id = PostId(0);
     for day in 3..=7 {
-        id = ingest(&store, source, "Kelp", &format!("Edition of day {day}."), day).await;
+        id = ingest(
+            &store,
+            source,
+            "Kelp",
+            &format!("Edition of day {day}."),
+            day,
+        )
+        .await;
     }
     let numbers: Vec<i64> = store
         .post_versions(id)
@@ -96,7 +128,10 @@ async fn a_frozen_source_keeps_no_revision() {
         updates: crate::UpdatePolicy::Freeze,
         ..SourceSettings::default()
     };
-    store.sync_source_settings(source, &freeze).await.expect("sync");
+    store
+        .sync_source_settings(source, &freeze)
+        .await
+        .expect("sync");
     let id = ingest(&store, source, "Kelp", "Kelp grows fast.", 3).await;
     ingest(&store, source, "Kelp", "Kelp grows slowly.", 4).await;
     assert_eq!(store.version_count(id).await.expect("count"), 1);
@@ -121,7 +156,11 @@ async fn a_tombstone_from_a_source_without_honor_deletions_changes_nothing() {
         .await
         .expect("ingest");
     assert_eq!(stats.deleted, 0);
-    let standing = store.post_standing(id).await.expect("standing").expect("post");
+    let standing = store
+        .post_standing(id)
+        .await
+        .expect("standing")
+        .expect("post");
     assert_eq!(standing.state, PostState::Published);
     assert!(store.audit_log(None, 10).await.expect("audit").is_empty());
 }
@@ -132,7 +171,10 @@ async fn a_tombstone_from_a_source_honoring_deletions_takes_the_post_down() {
         honor_deletions: true,
         ..SourceSettings::default()
     };
-    store.sync_source_settings(source, &honor).await.expect("sync");
+    store
+        .sync_source_settings(source, &honor)
+        .await
+        .expect("sync");
     let id = ingest(&store, source, "Kelp", "Kelp grows fast.", 3).await;
     let kept = ingest_other(&store, source).await;
     // Missing from the feed is not deleted: only the tombstone's id goes.
@@ -141,24 +183,49 @@ async fn a_tombstone_from_a_source_honoring_deletions_takes_the_post_down() {
         .await
         .expect("ingest");
     assert_eq!(stats.deleted, 1);
-    let standing = store.post_standing(id).await.expect("standing").expect("post");
+    let standing = store
+        .post_standing(id)
+        .await
+        .expect("standing")
+        .expect("post");
     assert_eq!(standing.state, PostState::Removed);
     assert_eq!(standing.detail, "deleted upstream");
-    let kept = store.post_standing(kept).await.expect("standing").expect("post");
+    let kept = store
+        .post_standing(kept)
+        .await
+        .expect("standing")
+        .expect("post");
     assert_eq!(kept.state, PostState::Published);
     let audit = store.audit_log(None, 10).await.expect("audit");
     let rows: Vec<(Actor, &str, String, &str)> = audit
         .iter()
-        .map(|e| (e.actor, e.action.as_str(), e.target.clone(), e.reason.as_str()))
+        .map(|e| {
+            (
+                e.actor,
+                e.action.as_str(),
+                e.target.clone(),
+                e.reason.as_str(),
+            )
+        })
         .collect();
     assert_eq!(
         rows,
-        [(Actor::Cli, "remove", format!("post {id}"), "deleted upstream")]
+        [(
+            Actor::Cli,
+            "remove",
+            format!("post {id}"),
+            "deleted upstream"
+        )]
     );
     // The tombstone keeps it down when the feed carries the entry again; a second
     // tombstone finds nothing left to take down.
     let again = store
-        .ingest(source, &deleting_a(), &[tagged(entry("a", "Kelp", 2), &[])], at(6))
+        .ingest(
+            source,
+            &deleting_a(),
+            &[tagged(entry("a", "Kelp", 2), &[])],
+            at(6),
+        )
         .await
         .expect("ingest");
     assert_eq!((again.deleted, again.buried), (0, 1));
@@ -166,7 +233,12 @@ async fn a_tombstone_from_a_source_honoring_deletions_takes_the_post_down() {
 
 async fn ingest_other(store: &Store, source: SourceId) -> PostId {
     store
-        .ingest(source, &meta(), &[tagged(entry("b", "Other", 2), &[])], at(4))
+        .ingest(
+            source,
+            &meta(),
+            &[tagged(entry("b", "Other", 2), &[])],
+            at(4),
+        )
         .await
         .expect("ingest");
     store
@@ -182,8 +254,12 @@ async fn a_tombstone_names_only_its_own_sources_posts() {
         url: url.into(),
         name: None,
     };
-    let one = store.upsert_source(&spec("https://one.example/feed"), at(1)).await;
-    let two = store.upsert_source(&spec("https://two.example/feed"), at(1)).await;
+    let one = store
+        .upsert_source(&spec("https://one.example/feed"), at(1))
+        .await;
+    let two = store
+        .upsert_source(&spec("https://two.example/feed"), at(1))
+        .await;
     let (one, two) = (one.expect("source"), two.expect("source"));
     let honor = SourceSettings {
         honor_deletions: true,
@@ -196,7 +272,11 @@ async fn a_tombstone_names_only_its_own_sources_posts() {
         .await
         .expect("ingest");
     assert_eq!(stats.deleted, 0);
-    let standing = store.post_standing(id).await.expect("standing").expect("post");
+    let standing = store
+        .post_standing(id)
+        .await
+        .expect("standing")
+        .expect("post");
     assert_eq!(standing.state, PostState::Published);
 }
 

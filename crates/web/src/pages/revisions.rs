@@ -96,7 +96,10 @@ mod tests {
             "from=&to=",
         ] {
             assert!(
-                matches!(compared(&[3, 4, 5], Some(query)), Err(WebError::BadRequest(_))),
+                matches!(
+                    compared(&[3, 4, 5], Some(query)),
+                    Err(WebError::BadRequest(_))
+                ),
                 "{query}"
             );
         }
