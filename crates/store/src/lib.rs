@@ -93,6 +93,7 @@ pub use neighbours::PostRef;
 pub use options::{DEFAULT_KEEP_REVISIONS, DEFAULT_POOL_SIZE, StoreOptions};
 pub use reasons::TagReason;
 pub use retag::{PostForTagging, PostTagChange, RetagBatch, RetagStats, TagCache};
+pub use revisions::PostVersion;
 pub use search::{
     DUE_AFTER, DUE_AFTER_POSTS, MATCH_END, MATCH_START, MAX_QUERY_CHARS, MAX_QUERY_TERMS,
     SearchHit, SearchQuery, match_terms,

@@ -20,46 +20,73 @@ pub(crate) fn word_diff(old: &str, new: &str) -> String {
     let diff = TextDiff::configure()
         .timeout(DIFF_TIMEOUT)
         .diff_words(old, new);
+    let changes: Vec<(ChangeTag, &str)> = diff
+        .iter_all_changes()
+        .map(|change| (change.tag(), change.value()))
+        .collect();
     let mut html = String::with_capacity(new.len() + new.len() / 4);
-    let mut open: Option<ChangeTag> = None;
-    for change in diff.iter_all_changes() {
-        let tag = change.tag();
-        let value = change.value();
-        // A space between two changed words stays inside their mark, so that a replaced
-        // phrase reads as one deletion and one insertion.
-        let inside = open.filter(|o| *o != ChangeTag::Equal && *o == tag);
-        if inside.is_none() {
-            close(&mut html, open);
-            open = Some(tag);
-            match tag {
-                ChangeTag::Delete => html.push_str("<del>"),
-                ChangeTag::Insert => html.push_str("<ins>"),
-                ChangeTag::Equal => {}
-            }
+    let mut at = 0;
+    while at < changes.len() {
+        if changes[at].0 == ChangeTag::Equal {
+            // Writing into a String cannot fail.
+            let _ = escape_html(&mut html, changes[at].1);
+            at += 1;
+            continue;
         }
-        // Writing into a String cannot fail.
-        let _ = escape_html(&mut html, value);
+        let end = changed_run_end(&changes, at);
+        mark(&mut html, "del", &changes[at..end], ChangeTag::Delete);
+        mark(&mut html, "ins", &changes[at..end], ChangeTag::Insert);
+        at = end;
     }
-    close(&mut html, open);
     html
 }
 
-fn close(html: &mut String, open: Option<ChangeTag>) {
-    match open {
-        Some(ChangeTag::Delete) => html.push_str("</del>"),
-        Some(ChangeTag::Insert) => html.push_str("</ins>"),
-        _ => {}
+/// Where the run of changes starting at `start` ends: a space between two changed words
+/// belongs to the run, so that a replaced phrase reads as one deletion and one insertion.
+fn changed_run_end(changes: &[(ChangeTag, &str)], start: usize) -> usize {
+    let mut end = start;
+    loop {
+        while end < changes.len() && changes[end].0 != ChangeTag::Equal {
+            end += 1;
+        }
+        let gap = end < changes.len() && changes[end].1.trim().is_empty();
+        let changed_after = changes
+            .get(end + 1)
+            .is_some_and(|(tag, _)| *tag != ChangeTag::Equal);
+        if !(gap && changed_after) {
+            return end;
+        }
+        end += 1;
     }
 }
 
-/// Whether `html` (a [`word_diff`]) marks any change.
-pub(crate) fn marks_change(html: &str) -> bool {
-    html.contains("<ins>") || html.contains("<del>")
+/// The run's words of one side (`side`, and the spaces inside the run) in `<tag>`.
+fn mark(html: &mut String, tag: &str, run: &[(ChangeTag, &str)], side: ChangeTag) {
+    let text: String = run
+        .iter()
+        .filter(|(t, _)| *t == side || *t == ChangeTag::Equal)
+        .map(|(_, value)| *value)
+        .collect();
+    if text.trim().is_empty() {
+        return;
+    }
+    html.push('<');
+    html.push_str(tag);
+    html.push('>');
+    // Writing into a String cannot fail.
+    let _ = escape_html(html, &text);
+    html.push_str("</");
+    html.push_str(tag);
+    html.push('>');
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn marks_change(html: &str) -> bool {
+        html.contains("<ins>") || html.contains("<del>")
+    }
 
     #[test]
     fn changed_words_are_marked_and_the_rest_kept() {
