@@ -26,7 +26,6 @@ pub use source::SourceConfig;
 use syndic_tag::{
     CategoryPolicy, FieldSet, MatchMode, TagRule, Tagger, TaggingSettings, VocabularyKey,
 };
-use url::Url;
 
 /// The starter file `syndic init` writes.
 pub const EXAMPLE: &str = include_str!("../syndic.example.toml");

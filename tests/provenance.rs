@@ -170,20 +170,33 @@ fn a_tombstone_takes_a_post_down_only_where_deletions_are_honoured() {
     );
     let config = write_config(dir.path(), &body);
     fetch(&config);
+    // The sources are fetched side by side: find each post's number by its original.
+    let number = |link: &str| {
+        let json = stdout(&run(&config, &["explain", link, "--format", "json"]));
+        let report: serde_json::Value = serde_json::from_str(&json).expect("json");
+        report["post"]["id"].as_i64().expect("an id")
+    };
+    let (kelp_id, krill_id) = (
+        number("https://tidepool.example/3"),
+        number("https://driftwood.example/3"),
+    );
     // Both feeds drop their entry and say it was deleted.
     write(&honouring, &atom("tidepool", None, &[KELP]));
     write(&ignoring, &atom("driftwood", None, &[KRILL]));
     fetch(&config);
 
     let server = serve(&config);
-    let (kelp, _) = server.get("/post/1/kelp/");
-    let (krill, _) = server.get("/post/2/krill/");
+    let (kelp, _) = server.get(&format!("/post/{kelp_id}/kelp/"));
+    let (krill, _) = server.get(&format!("/post/{krill_id}/krill/"));
     assert_eq!((kelp, krill), (410, 200));
+    // A post taken down has no revisions page either.
+    let (revisions, _) = server.get(&format!("/post/{kelp_id}/kelp/revisions/"));
+    assert_eq!(revisions, 410);
     drop(server);
     let audit = stdout(&run(&config, &["audit"]));
     assert!(
-        audit.contains("deleted upstream") && audit.contains("post 1"),
+        audit.contains("deleted upstream") && audit.contains(&format!("post {kelp_id}")),
         "{audit}"
     );
-    assert!(!audit.contains("post 2"), "{audit}");
+    assert!(!audit.contains(&format!("post {krill_id}")), "{audit}");
 }
