@@ -169,6 +169,7 @@ async fn add_post(db: &Path, n: u64) -> Result<(), Box<dyn std::error::Error>> {
         title: Some("Blog 0".into()),
         site_url: Some("https://blog0.example/".into()),
         description: None,
+        deleted: Vec::new(),
     };
     store
         .ingest(

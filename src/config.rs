@@ -18,6 +18,7 @@ mod fetch;
 mod moderation;
 mod rules;
 mod server;
+mod site;
 mod source;
 mod websub;
 pub use fetch::FetchConfig;
@@ -26,7 +27,6 @@ pub use source::SourceConfig;
 use syndic_tag::{
     CategoryPolicy, FieldSet, MatchMode, TagRule, Tagger, TaggingSettings, VocabularyKey,
 };
-use url::Url;
 
 /// The starter file `syndic init` writes.
 pub const EXAMPLE: &str = include_str!("../syndic.example.toml");
@@ -104,7 +104,7 @@ impl fmt::Debug for Database {
 #[serde(deny_unknown_fields)]
 struct RawConfig {
     #[serde(default)]
-    site: RawSite,
+    site: site::RawSite,
     #[serde(default)]
     database: database::RawDatabase,
     #[serde(default)]
@@ -125,15 +125,6 @@ struct RawConfig {
     moderation: moderation::RawModeration,
     #[serde(default)]
     rule: Vec<rules::RawRule>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawSite {
-    title: Option<String>,
-    base_url: Option<String>,
-    posts_per_page: Option<i64>,
-    theme_dir: Option<PathBuf>,
 }
 
 /// Values whose type is checked here rather than by serde keep their key path in errors.
@@ -260,6 +251,7 @@ impl Validator<'_> {
     }
 
     fn validate(&self, raw: RawConfig, overrides: &Overrides) -> Result<Config, ConfigError> {
+        let keep_revisions = self.keep_revisions(raw.site.keep_revisions.as_ref())?;
         let mut site = self.site(raw.site)?;
         site.hubs = self.websub(raw.websub)?;
         let database = self.database(
@@ -269,8 +261,10 @@ impl Validator<'_> {
                 .or_else(|| raw.database.url.clone()),
         )?;
         let (listen, server) = self.server(raw.server, overrides.listen.clone())?;
-        let store_options =
-            self.store_options(&raw.database, server.requests.search_concurrency)?;
+        let store_options = syndic_store::StoreOptions {
+            keep_revisions,
+            ..self.store_options(&raw.database, server.requests.search_concurrency)?
+        };
         let moderation = self.moderation(&raw.moderation)?;
         let sources = self.sources(raw.source, &moderation)?;
         let tagging = self.tagging(raw.tagging)?;
@@ -293,64 +287,6 @@ impl Validator<'_> {
             fetch,
             admin,
         })
-    }
-
-    fn site(&self, raw: RawSite) -> Result<syndic_web::Site, ConfigError> {
-        let base_text = raw
-            .base_url
-            .unwrap_or_else(|| "http://127.0.0.1:8080/".into());
-        let mut base_url = Url::parse(&base_text)
-            .ok()
-            .filter(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some())
-            .ok_or_else(|| {
-                self.error(
-                    "site.base_url",
-                    format!("{base_text:?} is not an absolute http(s) URL"),
-                    "write it as \"https://planet.example.org/\"",
-                )
-            })?;
-        if !base_url.path().ends_with('/') {
-            let path = format!("{}/", base_url.path());
-            base_url.set_path(&path);
-        }
-        let per_page = raw.posts_per_page.unwrap_or(10);
-        let posts_per_page = u32::try_from(per_page)
-            .ok()
-            .filter(|n| (1..=1000).contains(n))
-            .ok_or_else(|| {
-                self.error(
-                    "site.posts_per_page",
-                    format!("{per_page} is out of range"),
-                    "use a number from 1 to 1000",
-                )
-            })?;
-        let title = raw.title.unwrap_or_else(|| "syndic".into());
-        let theme_dir = raw.theme_dir.map(|dir| self.theme_dir(&dir)).transpose()?;
-        Ok(syndic_web::Site {
-            title,
-            base_url,
-            posts_per_page,
-            theme_dir,
-            hubs: Vec::new(),
-        })
-    }
-
-    /// `site.theme_dir`, resolved against the config file's folder: an existing folder.
-    fn theme_dir(&self, dir: &Path) -> Result<PathBuf, ConfigError> {
-        let path = self.dir.join(dir);
-        match std::fs::metadata(&path) {
-            Ok(meta) if meta.is_dir() => Ok(path),
-            Ok(_) => Err(self.error(
-                "site.theme_dir",
-                format!("{} is not a folder", path.display()),
-                "point it at a folder holding style.css and/or templates/*.html",
-            )),
-            Err(e) => Err(self.error(
-                "site.theme_dir",
-                format!("cannot use {}: {e}", path.display()),
-                "create the folder, correct the path, or remove the key for the built-in theme",
-            )),
-        }
     }
 
     fn tagging(&self, raw: RawTagging) -> Result<TaggingSettings, ConfigError> {

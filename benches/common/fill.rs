@@ -220,6 +220,7 @@ fn made_up_source(s: u64) -> (SourceSpec, FeedMeta) {
         title: Some(format!("Blog {s}")),
         site_url: Some(format!("https://blog{s}.example/")),
         description: None,
+        deleted: Vec::new(),
     };
     (spec, meta)
 }

@@ -1,4 +1,5 @@
-//! `syndic explain POST`: why a post carries its tags, and which tags it nearly got.
+//! `syndic explain POST`: why a post carries its tags, and which tags it nearly got; where
+//! it came from, and how many versions of it upstream edits left.
 
 use std::process::ExitCode;
 
@@ -16,6 +17,11 @@ use crate::config::Config;
 #[derive(Serialize)]
 struct Report<'a> {
     post: PostSummary<'a>,
+    /// Every source that carries the post, the one it is credited to first: each feed's
+    /// URL as configured, and the item's own link there.
+    sources: Vec<SourceLink<'a>>,
+    /// Versions kept, the current one included: 1 for a post never edited upstream.
+    revisions: u32,
     /// The tags the post carries now, one row per reason.
     stored: Vec<StoredTag<'a>>,
     /// Tags people removed by hand, which automatic tagging may not give back.
@@ -36,6 +42,13 @@ struct PostSummary<'a> {
     source: &'a str,
     language: Option<&'a str>,
     categories: &'a [String],
+}
+
+#[derive(Serialize)]
+struct SourceLink<'a> {
+    url: &'a str,
+    name: &'a str,
+    link: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -66,6 +79,15 @@ pub async fn run(config: &Config, args: &ExplainArgs) -> anyhow::Result<ExitCode
         .post_vetoes(id)
         .await
         .context("cannot read the post's tags")?;
+    let source = store
+        .source_by_slug(&post.source_slug)
+        .await
+        .context("cannot read the post's source")?
+        .with_context(|| format!("the source of post {id} vanished"))?;
+    let revisions = store
+        .version_count(id)
+        .await
+        .context("cannot count the post's versions")?;
     let tagger = learned_tagger(config, &store).await?;
     let standing = store
         .post_standing(id)
@@ -84,6 +106,12 @@ pub async fn run(config: &Config, args: &ExplainArgs) -> anyhow::Result<ExitCode
             language: for_tagging.language.as_deref(),
             categories: &post.categories,
         },
+        sources: vec![SourceLink {
+            url: &source.url,
+            name: &source.name,
+            link: post.link.as_deref(),
+        }],
+        revisions,
         stored: links.iter().map(stored).collect(),
         vetoed: vetoes.iter().map(|t| t.name.as_str()).collect(),
         analysis: &analysis,
@@ -188,6 +216,31 @@ fn text(report: &Report<'_>) -> String {
     );
     if !post.categories.is_empty() {
         let _ = writeln!(out, "  feed categories: {}", post.categories.join(", "));
+    }
+    let earlier = report.revisions.saturating_sub(1);
+    let _ = writeln!(
+        out,
+        "  versions: {} ({})",
+        report.revisions,
+        match earlier {
+            0 => "never edited upstream".to_owned(),
+            1 => "1 earlier version kept".to_owned(),
+            n => format!("{n} earlier versions kept"),
+        }
+    );
+    let _ = writeln!(
+        out,
+        "
+sources carrying it:"
+    );
+    for source in &report.sources {
+        let _ = writeln!(
+            out,
+            "  {} ({}): item {}",
+            source.name,
+            source.url,
+            source.link.unwrap_or("(no link)")
+        );
     }
 
     let _ = writeln!(out, "\ntags it carries:");

@@ -108,6 +108,7 @@ impl Validator<'_> {
         Ok(StoreOptions {
             pool_size,
             statement_timeout,
+            ..StoreOptions::default()
         })
     }
 }

@@ -28,7 +28,8 @@ pub struct SourceConfig {
     /// `user_agent`, `headers`, `username` + `password_env`, `timeout` (secrets hidden
     /// from `Debug`).
     pub request: SourceRequest,
-    /// `paused`, `updates`, `attribution`, `credit_original`: what the store keeps.
+    /// `paused`, `updates`, `attribution`, `credit_original`, `honor_deletions`: what the
+    /// store keeps.
     pub settings: SourceSettings,
     /// `categories`: this source's category policy, over `[tagging] categories`.
     pub categories: Option<CategoryPolicy>,
@@ -56,6 +57,7 @@ pub(super) struct RawSource {
     updates: Option<toml::Value>,
     attribution: Option<toml::Value>,
     credit_original: Option<toml::Value>,
+    honor_deletions: Option<toml::Value>,
     categories: Option<toml::Value>,
     review: Option<toml::Value>,
     only_tagged: Option<toml::Value>,
@@ -120,6 +122,7 @@ impl Validator<'_> {
             updates: self.updates(key, source.updates.as_ref())?,
             attribution: self.attribution(key, source.attribution.as_ref())?,
             credit_original: self.flag(key, "credit_original", source.credit_original.as_ref())?,
+            honor_deletions: self.flag(key, "honor_deletions", source.honor_deletions.as_ref())?,
         };
         let review = self
             .optional_flag(key, "review", source.review.as_ref())?

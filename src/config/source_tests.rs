@@ -49,6 +49,7 @@ fn the_starter_files_source_example_is_valid() {
         "password_env",
         "attribution",
         "updates",
+        "honor_deletions",
     ] {
         assert!(example.contains(key), "{key} missing from {example}");
     }
@@ -76,6 +77,7 @@ fn the_starter_files_source_example_is_valid() {
         Some(syndic_core::DEFAULT_ATTRIBUTION)
     );
     assert!(!source.settings.credit_original);
+    assert!(!source.settings.honor_deletions);
     assert_eq!(source.categories, Some(CategoryPolicy::Vocabulary));
 }
 
@@ -83,11 +85,13 @@ fn the_starter_files_source_example_is_valid() {
 fn settings_are_read_into_typed_values() {
     let config = source(
         "paused = true\nupdates = \"freeze\"\ncredit_original = true\ncategories = \"none\"\n\
+         honor_deletions = true\n\
          attribution = \"{title} via {source}: {link}\"\ntimeout = \"2m\"",
     )
     .expect("valid source");
     let source = &config.sources[0];
     assert!(source.settings.paused && source.settings.credit_original);
+    assert!(source.settings.honor_deletions);
     assert_eq!(source.settings.updates, UpdatePolicy::Freeze);
     assert_eq!(source.categories, Some(CategoryPolicy::None));
     assert_eq!(source.request.timeout, Some(Duration::from_secs(120)));
@@ -161,6 +165,7 @@ fn bad_values_are_refused_with_their_key_path() {
         ("timeout = 30", "source[1].timeout"),
         ("paused = \"yes\"", "source[1].paused"),
         ("credit_original = 1", "source[1].credit_original"),
+        ("honor_deletions = \"yes\"", "source[1].honor_deletions"),
         ("updates = \"sometimes\"", "source[1].updates"),
         ("attribution = \"By {writer}\"", "source[1].attribution"),
         ("attribution = \"By {author\"", "source[1].attribution"),

@@ -29,7 +29,7 @@ pub use learning::{CorpusStats, TagDecisions};
 pub use metrics::{FetchMetrics, FetchOutcome};
 pub use moderation::{Actor, Admission, PostState};
 pub use paging::{MAX_PAGE, Page};
-pub use post::{EntryOrigin, FeedEntry, FeedMeta, Post, PostForTagging, PostId};
+pub use post::{DeletedEntry, EntryOrigin, FeedEntry, FeedMeta, Post, PostForTagging, PostId};
 pub use schedule::{ScheduleSettings, ServerHints, SourceStatus, UnknownSourceStatus};
 pub use slug::slugify;
 pub use source::{SourceId, SourceSummary};

@@ -23,6 +23,20 @@ pub struct FeedMeta {
     pub site_url: Option<String>,
     /// Plain-text description.
     pub description: Option<String>,
+    /// Entries the feed says were deleted (Atom tombstones, RFC 6721
+    /// `<at:deleted-entry ref="…">`), in document order. Only a source with
+    /// `honor_deletions` acts on them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub deleted: Vec<DeletedEntry>,
+}
+
+/// An entry its feed says was deleted (RFC 6721 `at:deleted-entry`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DeletedEntry {
+    /// The deleted entry's id (`ref`), trimmed: the guid its post is stored under.
+    pub id: String,
+    /// When it was deleted (`when`), if the feed says and the date reads.
+    pub when: Option<DateTime<Utc>>,
 }
 
 /// One item of a feed after parsing and sanitizing, before tagging and storing.

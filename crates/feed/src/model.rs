@@ -105,6 +105,10 @@ pub struct Document {
     /// store a half-read post; `syndic parse` shows it with a warning.
     pub truncated: bool,
     pub entries: Vec<Entry>,
+    /// Atom tombstones (RFC 6721 `at:deleted-entry`): the ids of entries the feed says
+    /// were deleted, in document order, each once.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub deleted: Vec<syndic_core::DeletedEntry>,
 }
 
 /// One item / entry as read.

@@ -103,6 +103,7 @@ pub(crate) fn from_document(doc: Document, max_entries: Option<usize>) -> Parsed
             title: doc.title.map(|t| truncate_chars(t, MAX_TITLE_CHARS)),
             site_url: doc.link,
             description: doc.description,
+            deleted: doc.deleted,
         },
         entries,
         warnings,

@@ -22,8 +22,8 @@ use crate::error::QueryContext;
 use crate::links::{self, CurrentLinks, LinkWrites, Posts};
 use crate::sql::Sql;
 use crate::{
-    Result, Store, UpdatePolicy, audit, body, clock, corpus, moderation, origins, source_settings,
-    sources, tags, text, to_secs, tombstones,
+    Result, Store, UpdatePolicy, audit, body, clock, corpus, moderation, origins, revisions,
+    source_settings, sources, tags, text, to_secs, tombstones,
 };
 pub(crate) use plan::{Action, Incoming, StoredPost};
 
@@ -48,6 +48,9 @@ pub struct IngestStats {
     pub unchanged: u32,
     /// Entries kept out by a tombstone (a taken-down post, or a link to one).
     pub buried: u32,
+    /// Posts taken down because the feed says they were deleted (a source with
+    /// `honor_deletions`).
+    pub deleted: u32,
 }
 
 impl Store {
@@ -66,7 +69,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<IngestStats> {
         let mut tx = self.write("starting an ingest").await?;
-        let (stats, _) = store_posts(&mut tx, self.engine, source, meta, posts, now).await?;
+        let (stats, _) = store_posts(&mut tx, self, source, meta, posts, now).await?;
         // The last success alone changes the sources page, so every ingest moves the clock.
         clock::bump(&mut tx).await?;
         tx.commit().await.during("committing an ingest")?;
@@ -80,12 +83,13 @@ impl Store {
 /// (into `posts`) of the posts that were new or updated.
 pub(crate) async fn store_posts(
     tx: &mut AnyConnection,
-    engine: Engine,
+    store: &Store,
     source: SourceId,
     meta: &FeedMeta,
     posts: &[IncomingPost],
     now: DateTime<Utc>,
 ) -> Result<(IngestStats, Vec<usize>)> {
+    let engine = store.engine;
     sources::record_success(tx, source, meta, now).await?;
     let entries: Vec<Incoming<'_>> = posts.iter().map(|p| Incoming::new(&p.entry)).collect();
     let by_guid = read_by_guid(tx, engine, source, &entries).await?;
@@ -93,7 +97,8 @@ pub(crate) async fn store_posts(
     let actions = plan::plan_posts(&entries, &by_guid, &by_link, now);
     let buried = tombstones::read(tx, engine, source, &entries).await?;
     let actions = plan::bury(&entries, actions, &buried);
-    let actions = match source_settings::update_policy(tx, source).await? {
+    let policy = source_settings::ingest_policy(tx, source).await?;
+    let actions = match policy.updates {
         UpdatePolicy::Follow => actions,
         UpdatePolicy::Freeze => plan::freeze(actions),
     };
@@ -101,6 +106,8 @@ pub(crate) async fn store_posts(
     let admissions: Vec<&Admission> = posts.iter().map(|p| &p.admission).collect();
     let inserted = insert_posts(tx, engine, source, &entries, &admissions, &actions, now).await?;
     record_filtered(tx, &entries, &admissions, &actions, &inserted, now).await?;
+    let replaced = plan::replaced(&actions, &by_guid, &by_link);
+    revisions::record(tx, engine, &replaced, store.keep_revisions, now).await?;
     update_posts(tx, engine, &entries, &actions, now).await?;
     // Document frequencies follow new posts only (a retag recounts everything).
     let new_posts = posts
@@ -146,12 +153,16 @@ pub(crate) async fn store_posts(
     crate::search::record_pending(tx, engine, &mut pending).await?;
     replace_automatic_tags(tx, engine, posts, &actions, &ids, now).await?;
     origins::record(tx, engine, source, posts).await?;
+    if policy.honor_deletions {
+        stats.deleted =
+            moderation::take_down_deleted(tx, engine, source, &meta.deleted, now).await?;
+    }
     Ok((stats, changed))
 }
 
 /// The columns [`StoredPost`] reads.
-const STORED_COLUMNS: &str = "SELECT id, guid, title, link, author, published_at, body, categories, language \
-     FROM posts WHERE source_id = ";
+const STORED_COLUMNS: &str = "SELECT id, guid, title, link, author, published_at, updated_at, body, \
+     categories, language FROM posts WHERE source_id = ";
 
 /// The source's posts with the batch's guids.
 async fn read_by_guid(
@@ -223,6 +234,7 @@ fn stored_from_row(row: &sqlx::any::AnyRow) -> Result<StoredPost> {
             link: row.try_get("link")?,
             author: row.try_get("author")?,
             published_at: row.try_get("published_at")?,
+            updated_at: row.try_get("updated_at")?,
             content_html: String::new(),
             content_text: String::new(),
             categories: row.try_get("categories")?,

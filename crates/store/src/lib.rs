@@ -58,6 +58,7 @@ mod reading;
 mod reasons;
 mod refilter;
 mod retag;
+mod revisions;
 mod rows;
 mod search;
 mod source_settings;
@@ -90,10 +91,11 @@ pub use listing::{Listing, ListingKey, PostFilter};
 pub use manual::{ManualAdd, ManualRemove, TagDetails, VocabularyTag};
 pub use moderation::{ModeratedPost, PostStanding};
 pub use neighbours::PostRef;
-pub use options::{DEFAULT_POOL_SIZE, StoreOptions};
+pub use options::{DEFAULT_KEEP_REVISIONS, DEFAULT_POOL_SIZE, StoreOptions};
 pub use reasons::TagReason;
 pub use refilter::{FilterMove, PostForFilter};
 pub use retag::{PostForTagging, PostTagChange, RetagBatch, RetagStats, TagCache};
+pub use revisions::PostVersion;
 pub use search::{
     DUE_AFTER, DUE_AFTER_POSTS, MATCH_END, MATCH_START, MAX_QUERY_CHARS, MAX_QUERY_TERMS,
     SearchHit, SearchQuery, match_terms,
@@ -117,6 +119,8 @@ pub struct Store {
     read_only: bool,
     /// Where the store lives, without any password: what a copy records as its source.
     origin: Arc<str>,
+    /// Earlier versions an ingest keeps per post ([`StoreOptions::keep_revisions`]).
+    keep_revisions: u32,
 }
 
 impl Store {
@@ -194,6 +198,7 @@ impl Store {
             read_only: location.read_only,
             indexer: Arc::default(),
             origin: location.origin(url).into(),
+            keep_revisions: options.keep_revisions(),
         };
         if !location.read_only {
             // Posts a crashed run (or migration 12) left waiting for the search index.

@@ -10,8 +10,9 @@
 
 use chrono::{DateTime, Utc};
 use sqlx::{AnyConnection, Row};
-use syndic_core::{Actor, PostId, PostState, SourceId};
+use syndic_core::{Actor, DeletedEntry, PostId, PostState, SourceId};
 
+use crate::engine::Engine;
 use crate::error::QueryContext;
 use crate::sql::Sql;
 use crate::{Result, Store, StoreError, audit, clock, from_secs, to_secs, tombstones};
@@ -235,15 +236,65 @@ impl Store {
         if down.is_empty() {
             return Ok(0);
         }
-        set_state(&mut tx, &down, PostState::Removed, reason, at).await?;
-        tombstones::bury(&mut tx, &down, at).await?;
-        for &id in &down {
-            audit::record(&mut tx, actor, action, &target(id), reason, at).await?;
-        }
+        take_down_in(&mut tx, &down, reason, actor, action, at).await?;
         clock::bump(&mut tx).await?;
         tx.commit().await.during("committing a takedown")?;
         Ok(down.len() as u64)
     }
+}
+
+/// What a takedown writes, inside the caller's transaction: the posts `down` (none of
+/// them down yet) removed with `reason`, their tombstones, one audit entry each.
+async fn take_down_in(
+    tx: &mut AnyConnection,
+    down: &[PostId],
+    reason: &str,
+    actor: Actor,
+    action: &str,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    set_state(tx, down, PostState::Removed, reason, at).await?;
+    tombstones::bury(tx, down, at).await?;
+    for &id in down {
+        audit::record(tx, actor, action, &target(id), reason, at).await?;
+    }
+    Ok(())
+}
+
+/// Why a post its feed deleted is down.
+pub(crate) const DELETED_UPSTREAM: &str = "deleted upstream";
+
+/// Takes down, inside an ingest's transaction, the posts of `source` whose guids its
+/// feed lists as deleted (RFC 6721 tombstones), those not already down: the operator's
+/// takedown, reason [`DELETED_UPSTREAM`], actor `cli` (the configuration's
+/// `honor_deletions` decided it). Returns how many went down.
+pub(crate) async fn take_down_deleted(
+    tx: &mut AnyConnection,
+    engine: Engine,
+    source: SourceId,
+    deleted: &[DeletedEntry],
+    at: DateTime<Utc>,
+) -> Result<u32> {
+    let mut down = Vec::new();
+    for chunk in deleted.chunks(engine.rows_per_statement(1)) {
+        let mut select = Sql::new("SELECT id FROM posts WHERE state <> 'removed' AND source_id = ");
+        select.bind(source.0).push(" AND guid IN (");
+        select.push_list(chunk, |sql, entry| {
+            sql.bind(crate::text::clean(&entry.id).into_owned());
+        });
+        select.push(") ORDER BY id");
+        for row in select
+            .fetch_all(&mut *tx, "finding posts deleted upstream")
+            .await?
+        {
+            let id: i64 = row.try_get(0).during("finding posts deleted upstream")?;
+            down.push(PostId(id));
+        }
+    }
+    if !down.is_empty() {
+        take_down_in(tx, &down, DELETED_UPSTREAM, Actor::Cli, "remove", at).await?;
+    }
+    Ok(u32::try_from(down.len()).unwrap_or(u32::MAX))
 }
 
 /// How the audit log names a post.

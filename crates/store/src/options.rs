@@ -1,4 +1,5 @@
-//! How a store's connections are set up (`[database] pool_size` and `statement_timeout`).
+//! How a store is set up: its connections (`[database] pool_size` and
+//! `statement_timeout`) and what its ingests keep (`[site] keep_revisions`).
 
 use std::num::NonZeroU32;
 use std::time::Duration;
@@ -16,10 +17,23 @@ pub struct StoreOptions {
     /// store's driver, so there it bounds what it can: the wait for another writer's lock
     /// (`busy_timeout`, otherwise 10 s).
     pub statement_timeout: Option<Duration>,
+    /// Earlier versions kept per post when an upstream edit changes its title or text
+    /// ([`DEFAULT_KEEP_REVISIONS`] when `None`; 0 keeps none and drops those kept).
+    pub keep_revisions: Option<u32>,
+}
+
+impl StoreOptions {
+    /// [`StoreOptions::keep_revisions`], its default filled in.
+    pub fn keep_revisions(&self) -> u32 {
+        self.keep_revisions.unwrap_or(DEFAULT_KEEP_REVISIONS)
+    }
 }
 
 /// Connections in a store's pool unless [`StoreOptions::pool_size`] says otherwise.
 pub const DEFAULT_POOL_SIZE: u32 = 8;
+
+/// Earlier versions kept per post unless [`StoreOptions::keep_revisions`] says otherwise.
+pub const DEFAULT_KEEP_REVISIONS: u32 = 20;
 
 #[cfg(test)]
 mod tests {

@@ -84,6 +84,7 @@ async fn connect(
         read_only: true,
         indexer: std::sync::Arc::default(),
         origin: reading.origin(url).into(),
+        keep_revisions: options.keep_revisions(),
     };
     Ok((store, found))
 }

@@ -54,6 +54,8 @@ pub struct SourceSettings {
     pub attribution: Option<String>,
     /// Credit an aggregator's items to the feed each came from, when it says.
     pub credit_original: bool,
+    /// Take down a post when the feed says it was deleted (an Atom tombstone).
+    pub honor_deletions: bool,
 }
 
 impl Store {
@@ -74,13 +76,15 @@ impl Store {
         }
         let mut tx = self.write("starting to store a source's settings").await?;
         sqlx::query(
-            "UPDATE sources SET paused = $1, updates = $2, attribution = $3, credit_original = $4
-             WHERE id = $5",
+            "UPDATE sources SET paused = $1, updates = $2, attribution = $3, credit_original = $4,
+                 honor_deletions = $5
+             WHERE id = $6",
         )
         .bind(i64::from(wanted.paused))
         .bind(wanted.updates.as_str())
         .bind(&wanted.attribution)
         .bind(i64::from(wanted.credit_original))
+        .bind(i64::from(wanted.honor_deletions))
         .bind(source.0)
         .execute(&mut *tx)
         .await
@@ -92,20 +96,22 @@ impl Store {
 
     /// The settings stored for `source` (the configuration's part).
     pub async fn source_settings(&self, source: SourceId) -> Result<SourceSettings> {
-        let row: Option<(i64, String, Option<String>, i64)> = sqlx::query_as(
-            "SELECT paused, updates, attribution, credit_original FROM sources WHERE id = $1",
+        let row: Option<(i64, String, Option<String>, i64, i64)> = sqlx::query_as(
+            "SELECT paused, updates, attribution, credit_original, honor_deletions
+             FROM sources WHERE id = $1",
         )
         .bind(source.0)
         .fetch_optional(&self.pool)
         .await
         .during("reading a source's settings")?;
-        let (paused, updates, attribution, credit_original) =
+        let (paused, updates, attribution, credit_original, honor_deletions) =
             row.ok_or(StoreError::UnknownSource { id: source })?;
         Ok(SourceSettings {
             paused: paused != 0,
             updates: UpdatePolicy::from_stored(&updates)?,
             attribution,
             credit_original: credit_original != 0,
+            honor_deletions: honor_deletions != 0,
         })
     }
 
@@ -205,17 +211,31 @@ impl Store {
 /// nor the admin. Every query that picks sources to fetch adds it.
 pub(crate) const NOT_PAUSED: &str = "paused = 0 AND paused_at IS NULL";
 
-/// Reads the update policy of `source` inside an ingest.
-pub(crate) async fn update_policy(
+/// What an ingest follows of its source's settings.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct IngestPolicy {
+    pub(crate) updates: UpdatePolicy,
+    pub(crate) honor_deletions: bool,
+}
+
+/// Reads the update policy and deletion setting of `source` inside an ingest.
+pub(crate) async fn ingest_policy(
     tx: &mut sqlx::AnyConnection,
     source: SourceId,
-) -> Result<UpdatePolicy> {
-    let updates: Option<String> = sqlx::query_scalar("SELECT updates FROM sources WHERE id = $1")
-        .bind(source.0)
-        .fetch_optional(&mut *tx)
-        .await
-        .during("reading a source's update policy")?;
-    UpdatePolicy::from_stored(updates.as_deref().unwrap_or("follow"))
+) -> Result<IngestPolicy> {
+    let row: Option<(String, i64)> =
+        sqlx::query_as("SELECT updates, honor_deletions FROM sources WHERE id = $1")
+            .bind(source.0)
+            .fetch_optional(&mut *tx)
+            .await
+            .during("reading a source's update policy")?;
+    let Some((updates, honor_deletions)) = row else {
+        return Ok(IngestPolicy::default());
+    };
+    Ok(IngestPolicy {
+        updates: UpdatePolicy::from_stored(&updates)?,
+        honor_deletions: honor_deletions != 0,
+    })
 }
 
 /// How the audit log names a source.

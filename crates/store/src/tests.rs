@@ -13,6 +13,7 @@ use crate::testing::{TestDatabase, TestEngine};
 
 mod edges;
 mod opening;
+mod revisions;
 mod source_settings;
 use crate::{IncomingPost, PostFilter, SourceSpec, Store};
 
@@ -149,6 +150,7 @@ pub(crate) fn meta() -> FeedMeta {
         title: Some("Example Blog".into()),
         site_url: Some("https://blog.example/".into()),
         description: None,
+        deleted: Vec::new(),
     }
 }
 

@@ -44,6 +44,7 @@
 
 pub mod admin;
 mod cache;
+mod diff;
 mod error;
 pub mod export;
 mod feeds;

@@ -16,9 +16,11 @@ use crate::theme::ThemeError;
 use crate::{AppState, Site, WebError};
 
 mod indexes;
+mod revisions;
 mod views;
 
 pub(crate) use indexes::{sources_page, tags_page};
+pub(crate) use revisions::{revisions_page, revisions_path};
 pub(crate) use views::{
     Links, Pagination, PostView, SiteView, When, is_web_url, page_path, post_path, post_path_for,
     source_path, tag_path,
@@ -33,6 +35,10 @@ const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
     ("macros.html", include_str!("../templates/macros.html")),
     ("list.html", include_str!("../templates/list.html")),
     ("post.html", include_str!("../templates/post.html")),
+    (
+        "revisions.html",
+        include_str!("../templates/revisions.html"),
+    ),
     ("source.html", include_str!("../templates/source.html")),
     ("tags.html", include_str!("../templates/tags.html")),
     ("sources.html", include_str!("../templates/sources.html")),
@@ -340,15 +346,25 @@ fn tags_with_reasons(reasons: &[TagReason]) -> Vec<TagWhy<'_>> {
 
 /// One post with `post.html`; `reasons` say why it carries each tag; `newer` and `older` are
 /// its neighbours in the home listing.
+/// `versions` counts the versions kept, the current one included: more than one links the
+/// revisions page.
 pub(crate) fn post_page(
     state: &AppState,
     post: &Post,
     reasons: &[TagReason],
+    versions: u32,
     newer: Option<&PostRef>,
     older: Option<&PostRef>,
 ) -> Result<String, WebError> {
     let site = &state.site;
     let view = PostView::new(post, site, Links::RootRelative);
+    let revised = (versions > 1).then(|| {
+        context! {
+            url => revisions_path(&post_path(post)),
+            versions => versions,
+            updated => post.updated.map(When::from),
+        }
+    });
     state.templates().render(
         "post.html",
         context! {
@@ -357,6 +373,7 @@ pub(crate) fn post_page(
             canonical => &view.link,
             post => view,
             why => tags_with_reasons(reasons),
+            revised => revised,
             newer => newer.map(Neighbour::new),
             older => older.map(Neighbour::new),
         },

@@ -79,6 +79,7 @@ async fn many_matches(n: usize) -> common::Fixture {
             title: None,
             site_url: None,
             description: None,
+            deleted: Vec::new(),
         };
         fx.store()
             .ingest(source, &meta, &posts, Utc::now())

@@ -57,6 +57,7 @@ async fn publish(store: &Store, title: &str) {
         title: Some("Fresh".into()),
         site_url: None,
         description: None,
+        deleted: Vec::new(),
     };
     store
         .ingest(source, &meta, &[post], Utc::now())

@@ -94,6 +94,7 @@ async fn ingest_a_new_post(fx: &Fixture) {
         title: Some("Tidepool Notes (feed)".into()),
         site_url: None,
         description: None,
+        deleted: Vec::new(),
     };
     fx.store()
         .ingest(source.id, &meta, &[post], common::at(12))

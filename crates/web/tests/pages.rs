@@ -144,6 +144,7 @@ async fn a_source_page_lists_its_posts_under_its_name_and_links() {
         title: None,
         site_url: Some("https://tidepool.example/".into()),
         description: None,
+        deleted: Vec::new(),
     };
     fx.store()
         .ingest(source.id, &meta, &[], common::at(11))

@@ -87,6 +87,7 @@ async fn many_posts(store: Store, count: usize) -> Store {
             title: Some(format!("Blog {source}")),
             site_url: None,
             description: None,
+            deleted: Vec::new(),
         };
         let now = start + Duration::days(365);
         store.ingest(id, &meta, &posts, now).await.expect("ingest");

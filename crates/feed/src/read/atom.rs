@@ -123,6 +123,7 @@ pub(crate) fn read(reader: &mut Reader<'_>, root: &Element, format: Format) -> D
             }
             (Ns::Sy, "updateperiod") => first(&mut doc.update_period, trimmed(el)),
             (Ns::Sy, "updatefrequency") => first(&mut doc.update_frequency, trimmed(el)),
+            (Ns::Tombstones, "deleted-entry") => deleted_entry(reader, el, &mut doc.deleted),
             (Ns::Itunes, "image") => {
                 let href = el.attr("href").and_then(|h| reader.link_quiet(h, &scope));
                 first(&mut logo, href);
@@ -158,6 +159,28 @@ pub(crate) fn read(reader: &mut Reader<'_>, root: &Element, format: Format) -> D
         })
         .collect();
     doc
+}
+
+/// An RFC 6721 tombstone, `<at:deleted-entry ref="ID" when="DATE"/>`: the id it names,
+/// once. One without a `ref` names nothing and is skipped with a warning.
+fn deleted_entry(
+    reader: &mut Reader<'_>,
+    el: &Element,
+    deleted: &mut Vec<syndic_core::DeletedEntry>,
+) {
+    let Some(id) = el.attr("ref").map(str::trim).filter(|id| !id.is_empty()) else {
+        reader
+            .warnings
+            .push("a deleted-entry without a ref names no entry; it was skipped".to_owned());
+        return;
+    };
+    if deleted.iter().any(|d| d.id == id) {
+        return;
+    }
+    deleted.push(syndic_core::DeletedEntry {
+        id: id.to_owned(),
+        when: el.attr("when").and_then(crate::date::parse_date),
+    });
 }
 
 /// Entries below `el` (at any depth), in document order: an unclosed tag before them or

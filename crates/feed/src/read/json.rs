@@ -120,6 +120,7 @@ pub(crate) fn read_json(
         hubs,
         warnings: reader.warnings.list,
         entries,
+        deleted: Vec::new(),
     })
 }
 

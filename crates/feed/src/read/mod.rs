@@ -232,6 +232,7 @@ pub(crate) fn empty_document(format: Format) -> Document {
         warnings: Vec::new(),
         truncated: false,
         entries: Vec::new(),
+        deleted: Vec::new(),
     }
 }
 

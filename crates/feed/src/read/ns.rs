@@ -27,6 +27,8 @@ pub(crate) enum Ns {
     Wfw,
     Rdf,
     Xhtml,
+    /// Atom tombstones (RFC 6721, `http://purl.org/atompub/tombstones/1.0`).
+    Tombstones,
     /// Any other namespace.
     Other,
 }
@@ -67,6 +69,7 @@ pub(crate) fn of_uri(uri: &str) -> Ns {
         "http://wellformedweb.org/commentapi" => Ns::Wfw,
         "http://www.w3.org/1999/02/22-rdf-syntax-ns" => Ns::Rdf,
         "http://www.w3.org/1999/xhtml" => Ns::Xhtml,
+        "http://purl.org/atompub/tombstones/1.0" => Ns::Tombstones,
         _ => Ns::Other,
     }
 }
@@ -85,6 +88,7 @@ fn of_prefix(prefix: &str) -> Ns {
         "atom" | "atom10" => Ns::Atom10,
         "rdf" => Ns::Rdf,
         "xhtml" => Ns::Xhtml,
+        "at" => Ns::Tombstones,
         _ => Ns::Other,
     }
 }

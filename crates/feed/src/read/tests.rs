@@ -351,3 +351,41 @@ fn atom_bodies_of_other_media_types_are_base64() {
         "binary summary: none"
     );
 }
+
+#[test]
+fn atom_tombstones_list_the_deleted_ids_once_with_their_time() {
+    let doc = read(
+        r#"<feed xmlns="http://www.w3.org/2005/Atom"
+              xmlns:at="http://purl.org/atompub/tombstones/1.0">
+            <title>t</title>
+            <at:deleted-entry ref=" tag:b.example,2026:gone " when="2026-03-04T10:00:00Z"/>
+            <at:deleted-entry ref="tag:b.example,2026:also"/>
+            <at:deleted-entry ref="tag:b.example,2026:gone"/>
+            <at:deleted-entry when="2026-03-04T10:00:00Z"/>
+            <entry><id>tag:b.example,2026:kept</id><title>Kept</title></entry>
+        </feed>"#,
+    );
+    let ids: Vec<&str> = doc.deleted.iter().map(|d| d.id.as_str()).collect();
+    assert_eq!(ids, ["tag:b.example,2026:gone", "tag:b.example,2026:also"]);
+    assert_eq!(
+        doc.deleted[0].when.map(|w| w.to_rfc3339()),
+        Some("2026-03-04T10:00:00+00:00".to_owned())
+    );
+    assert_eq!(doc.deleted[1].when, None);
+    assert_eq!(titles(&doc), [Some("Kept")]);
+    assert!(
+        doc.warnings.iter().any(|w| w.contains("without a ref")),
+        "{:?}",
+        doc.warnings
+    );
+}
+
+#[test]
+fn a_deleted_entry_in_another_namespace_is_no_tombstone() {
+    let doc = read(
+        r#"<feed xmlns="http://www.w3.org/2005/Atom" xmlns:x="http://example.org/x">
+            <x:deleted-entry ref="tag:b.example,2026:gone"/>
+        </feed>"#,
+    );
+    assert!(doc.deleted.is_empty());
+}

@@ -66,6 +66,13 @@ pub(crate) async fn filled(store: &Store) {
         .ingest_fetch(blog, &meta(), &posts, &record, at(10))
         .await
         .expect("ingest");
+    // An upstream edit keeps the earlier version (post_revisions).
+    let mut edited = posts[2].clone();
+    edited.entry.title = format!("{}, revised", edited.entry.title);
+    store
+        .ingest(blog, &meta(), &[edited], at(11))
+        .await
+        .expect("edit");
     store
         .record_moved(blog, "https://blog.example/new-feed", at(11))
         .await

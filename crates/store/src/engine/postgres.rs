@@ -82,6 +82,11 @@ pub(super) const MIGRATIONS: &[Migration] = &[
         "source_settings",
         include_str!("../../migrations/postgres/0015_source_settings.sql"),
     ),
+    Migration::new(
+        16,
+        "provenance",
+        include_str!("../../migrations/postgres/0016_provenance.sql"),
+    ),
 ];
 
 /// The URL as given, with the server told to keep its notices ("relation already exists,

@@ -122,6 +122,11 @@ pub(super) const MIGRATIONS: &[Migration] = &[
         "source_settings",
         include_str!("../../migrations/sqlite/0015_source_settings.sql"),
     ),
+    Migration::new(
+        16,
+        "provenance",
+        include_str!("../../migrations/sqlite/0016_provenance.sql"),
+    ),
 ];
 
 /// Characters of a file path written as themselves in the URL handed to sqlx; the rest

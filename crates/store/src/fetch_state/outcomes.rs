@@ -32,7 +32,7 @@ impl Outcomes<'_> {
     ) -> Result<(IngestStats, Vec<usize>)> {
         let (store, source) = (self.store, self.source);
         let mut tx = store.write("starting an ingest").await?;
-        let stored = ingest::store_posts(&mut tx, store.engine, source, meta, posts, now).await?;
+        let stored = ingest::store_posts(&mut tx, store, source, meta, posts, now).await?;
         save_record(&mut tx, source, record, Validators::Replace).await?;
         self.release(&mut tx).await?;
         clock::bump(&mut tx).await?;

@@ -7,6 +7,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, TimeDelta, Utc};
 use syndic_core::FeedEntry;
 
+use crate::revisions::edit::{self, Version};
 use crate::tombstones::{Tombstones, link_key};
 use crate::{text, to_secs};
 
@@ -58,6 +59,8 @@ pub(crate) struct StoredPost {
     pub(crate) link: Option<String>,
     pub(crate) author: Option<String>,
     pub(crate) published_at: i64,
+    /// When it last changed (`None`: never since it was stored).
+    pub(crate) updated_at: Option<i64>,
     pub(crate) content_html: String,
     pub(crate) content_text: String,
     pub(crate) categories: String,
@@ -70,11 +73,14 @@ pub(crate) enum Action {
     /// A post not stored yet, published at this time (seconds).
     Insert { published: i64 },
     /// Stored post `post` changed; `published` is its publication time from now on;
-    /// `reindex` when its title or text changed (what search indexes).
+    /// `reindex` when its title or text changed (what search indexes); `revise` when the
+    /// change is more than a trivial edit ([`edit::is_revision`]), so the stored version
+    /// is kept as a revision.
     Update {
         post: i64,
         published: i64,
         reindex: bool,
+        revise: bool,
     },
     /// Stored post `post`, as stored.
     Unchanged { post: i64 },
@@ -158,6 +164,29 @@ fn same_post_new_guid<'p>(
         .then_some(post)
 }
 
+/// The stored versions the updates of `actions` replace with more than a trivial edit
+/// (`revise`), to be kept as revisions; `by_guid` and `by_link` are what the plan read.
+pub(crate) fn replaced<'p>(
+    actions: &[Action],
+    by_guid: &'p [StoredPost],
+    by_link: &'p [StoredPost],
+) -> Vec<&'p StoredPost> {
+    let stored: HashMap<i64, &StoredPost> = by_guid
+        .iter()
+        .chain(by_link)
+        .map(|post| (post.id, post))
+        .collect();
+    actions
+        .iter()
+        .filter_map(|action| match action {
+            Action::Update {
+                post, revise: true, ..
+            } => stored.get(post).copied(),
+            _ => None,
+        })
+        .collect()
+}
+
 /// A new post's publication time: its date (published, else updated, else now), at most
 /// [`MAX_FUTURE`] ahead of now.
 pub(crate) fn first_publication(entry: &Incoming<'_>, now: DateTime<Utc>) -> DateTime<Utc> {
@@ -189,10 +218,21 @@ fn compare(entry: &Incoming<'_>, post: &StoredPost, now: DateTime<Utc>) -> Actio
     if unchanged {
         Action::Unchanged { post: post.id }
     } else {
+        let old = Version {
+            title: &post.title,
+            text: &post.content_text,
+            html: &post.content_html,
+        };
+        let new = Version {
+            title: &entry.title,
+            text: &entry.content_text,
+            html: &entry.content_html,
+        };
         Action::Update {
             post: post.id,
             published,
             reindex: post.title != entry.title || post.content_text != entry.content_text,
+            revise: edit::is_revision(old, new),
         }
     }
 }

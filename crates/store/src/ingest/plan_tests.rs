@@ -34,6 +34,7 @@ fn stored(id: i64, entry: &FeedEntry) -> StoredPost {
         link: entry.link.clone(),
         author: entry.author.clone(),
         published_at: to_secs(first_publication(&incoming, at(10))),
+        updated_at: None,
         content_html: entry.content_html.clone(),
         content_text: entry.content_text.clone(),
         categories: incoming.categories.clone(),
@@ -62,7 +63,8 @@ fn an_entry_is_the_stored_post_with_its_guid_unchanged_or_updated() {
             Action::Update {
                 post: 2,
                 published,
-                reindex: false
+                reindex: false,
+                revise: false
             },
             Action::Insert { published },
         ]
@@ -86,7 +88,8 @@ fn a_new_guid_with_the_link_and_title_of_exactly_one_stored_post_is_that_post() 
         [Action::Update {
             post: 7,
             published: to_secs(at(2)),
-            reindex: false
+            reindex: false,
+            revise: false
         }]
     );
 }
@@ -195,4 +198,29 @@ fn a_frozen_plan_turns_every_update_into_keeping_the_post() {
     let frozen = super::freeze(actions);
     assert!(matches!(frozen[0], Action::Frozen { post: 7 }));
     assert!(matches!(frozen[1], Action::Insert { .. }));
+}
+
+#[test]
+fn only_an_edit_of_the_words_or_link_targets_keeps_a_revision() {
+    let a = entry("a", "First", "https://b.example/a");
+    let stored_a = stored(1, &a);
+    let revise =
+        |changed: FeedEntry| match plan(&[changed], std::slice::from_ref(&stored_a), &[])[0] {
+            Action::Update { revise, .. } => revise,
+            other => panic!("expected an update, got {other:?}"),
+        };
+    let mut spaced = a.clone();
+    spaced.content_html = "<p>\n  First </p>".into();
+    spaced.content_text = " First\n".into();
+    let mut categories = a.clone();
+    categories.categories = vec!["other".into()];
+    let mut text = a.clone();
+    text.content_html = "<p>First, revised</p>".into();
+    text.content_text = "First, revised".into();
+    let mut title = a.clone();
+    title.title = "Premier".into();
+    assert!(!revise(spaced));
+    assert!(!revise(categories));
+    assert!(revise(text));
+    assert!(revise(title));
 }

@@ -21,6 +21,7 @@ async fn text_postgresql_refuses_is_cleaned_and_the_fetch_still_stores() {
         title: Some("Blog\0".into()),
         site_url: None,
         description: Some("\0".into()),
+        deleted: Vec::new(),
     };
     let first = store
         .ingest(source, &meta, std::slice::from_ref(&post), at(10))

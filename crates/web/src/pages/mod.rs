@@ -3,6 +3,7 @@
 pub(crate) mod health;
 pub(crate) mod home;
 pub(crate) mod post;
+pub(crate) mod revisions;
 pub(crate) mod search;
 pub(crate) mod source;
 pub(crate) mod sources;

@@ -9,7 +9,7 @@ use syndic_store::{PostFilter, PostRef};
 
 use super::{ExportError, SitePath};
 use crate::AppState;
-use crate::render::{page_path, post_path, source_path, tag_path};
+use crate::render::{page_path, post_path, revisions_path, source_path, tag_path};
 
 /// Posts read per query while walking a listing (rounded down to whole listing pages).
 const CHUNK: u32 = 500;
@@ -132,6 +132,8 @@ impl SiteMap {
                 next_chunk: 1,
             });
         }
+        // A post an upstream edit revised has a revisions page beside its own.
+        len += store.count_revised_posts().await?;
         fixed.push(SitePath::not_found());
         len += fixed.len() as u64;
         Ok(SiteMap {
@@ -217,6 +219,7 @@ impl SiteMap {
         }
         let done = posts.len() < per_chunk as usize || (!home && last_page >= walk.pages);
         if home {
+            batch.extend(revisions_pages(state, &posts).await?);
             batch.extend(self.post_pages(&posts));
             if done {
                 batch.extend(self.release_held(None));
@@ -274,6 +277,21 @@ fn post_page(
             older,
         },
     }
+}
+
+/// The revisions pages of those of `posts` that an upstream edit revised, rendered
+/// through the router as `syndic serve` answers them.
+async fn revisions_pages(state: &AppState, posts: &[Post]) -> Result<Vec<SitePage>, ExportError> {
+    let ids: Vec<syndic_core::PostId> = posts.iter().map(|post| post.id).collect();
+    let revised = state.store.posts_with_revisions(&ids).await?;
+    Ok(posts
+        .iter()
+        .filter(|post| revised.contains(&post.id))
+        .map(|post| SitePage {
+            path: SitePath::new(revisions_path(&post_path(post))),
+            content: Content::Route,
+        })
+        .collect())
 }
 
 fn reference(post: &Post) -> PostRef {

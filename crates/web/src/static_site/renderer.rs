@@ -75,7 +75,8 @@ impl Renderer {
         older: Option<&syndic_store::PostRef>,
     ) -> Result<String, WebError> {
         let reasons = self.state.store.tag_reasons(post.id).await?;
-        render::post_page(&self.state, post, &reasons, newer, older)
+        let versions = self.state.store.version_count(post.id).await?;
+        render::post_page(&self.state, post, &reasons, versions, newer, older)
     }
 
     /// `path` sent through the router; any status but the page's own (`200`, `404` for

@@ -128,6 +128,7 @@ pub async fn build(
             title: Some((*feed_title).into()),
             site_url: None,
             description: None,
+            deleted: Vec::new(),
         };
         let posts: Vec<_> = items.iter().map(incoming).collect();
         store
