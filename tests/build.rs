@@ -9,8 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 
 use common::{
-    Database, Engine, Server, run, sources, stderr, stdout, syndic, tag, write_config,
-    write_config_on,
+    Database, Server, run, sources, stderr, stdout, syndic, tag, write_config, write_config_on,
 };
 
 fn item(guid: &str, title: &str, day: u32) -> String {
@@ -179,12 +178,10 @@ fn a_second_build_with_nothing_changed_writes_nothing_and_says_so() {
 
 #[test]
 fn after_a_new_post_and_a_retag_exactly_the_affected_files_change_and_stale_ones_go() {
-    for engine in [Engine::Sqlite, Engine::Postgres] {
-        let test = "after_a_new_post_and_a_retag_exactly_the_affected_files_change";
-        if let Some(database) = Database::on(engine, test) {
-            new_post_and_retag(&database);
-        }
-    }
+    common::on_both_engines(
+        "after_a_new_post_and_a_retag_exactly_the_affected_files_change",
+        new_post_and_retag,
+    );
 }
 
 fn new_post_and_retag(database: &Database) {

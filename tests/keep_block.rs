@@ -8,7 +8,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{Database, Engine, run, stderr, stdout, write_config_on};
+use common::{Database, Engine, on_both_engines, run, stderr, stdout, write_config_on};
 
 fn item(guid: &str, title: &str, day: u32) -> String {
     format!(
@@ -42,14 +42,6 @@ fn home(dir: &Path, config: &Path) -> String {
     let out = dir.join("site");
     ok(config, &["build", out.to_str().expect("utf-8")]);
     std::fs::read_to_string(out.join("index.html")).expect("home")
-}
-
-fn on_both_engines(test: &str, body: fn(&Database)) {
-    for engine in [Engine::Sqlite, Engine::Postgres] {
-        if let Some(database) = Database::on(engine, test) {
-            body(&database);
-        }
-    }
 }
 
 #[test]

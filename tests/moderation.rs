@@ -6,7 +6,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{Database, Engine, quoted, run, stderr, stdout, write_config_on};
+use common::{Database, on_both_engines, quoted, run, stderr, stdout, write_config_on};
 
 fn item(guid: &str, title: &str, link: &str, day: u32) -> String {
     format!(
@@ -54,14 +54,6 @@ fn built_files(out: &Path) -> Vec<String> {
     }
     files.sort();
     files
-}
-
-fn on_both_engines(test: &str, body: fn(&Database)) {
-    for engine in [Engine::Sqlite, Engine::Postgres] {
-        if let Some(database) = Database::on(engine, test) {
-            body(&database);
-        }
-    }
 }
 
 #[test]

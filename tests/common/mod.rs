@@ -115,6 +115,16 @@ impl Database {
     }
 }
 
+/// Runs `body` on SQLite, then on PostgreSQL when a server is configured (skipped with a
+/// printed reason otherwise).
+pub fn on_both_engines(test: &str, body: fn(&Database)) {
+    for engine in [Engine::Sqlite, Engine::Postgres] {
+        if let Some(database) = Database::on(engine, test) {
+            body(&database);
+        }
+    }
+}
+
 /// `[[source]]` entries for these paths or URLs.
 pub fn sources(urls: &[impl AsRef<str>]) -> String {
     urls.iter()
