@@ -27,15 +27,19 @@ pub struct Enclosure {
     /// Media type as the feed wrote it (`audio/mpeg`), empty when it gave none.
     pub mime_type: String,
     /// Size in bytes, when the feed gave one other than 0.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub length: Option<u64>,
     /// Plain-text title (JSON Feed `title`, Media RSS `media:title`, Atom `title`).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     /// Absolute http(s) address of a picture standing for the file (Media RSS
     /// `media:thumbnail`, the episode's `itunes:image`). A media cache may later rewrite
     /// it to a local copy, as it does the images of the content.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub thumbnail: Option<String>,
     /// Playing time in whole seconds (JSON Feed `duration_in_seconds`, Media RSS
     /// `duration`, `itunes:duration`).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub duration: Option<u32>,
 }
 

@@ -80,11 +80,11 @@ impl Attachments {
         }
     }
 
-    fn content_in(&mut self, reader: &mut Reader<'_>, el: &Element, scope: &Scope, shared: &Shared) {
+    fn content_in(&mut self, reader: &mut Reader<'_>, el: &Element, scope: &Scope, group: &Shared) {
         let Some(url) = el.attr("url").and_then(|u| reader.link(u, scope)) else {
             return;
         };
-        let own = shared_or(shared(reader, el, scope), shared);
+        let own = shared_or(shared(reader, el, scope), group);
         push_new(
             &mut self.media,
             Enclosure {
