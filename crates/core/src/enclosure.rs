@@ -95,7 +95,9 @@ impl Enclosure {
     /// The kind and media type the address's extension suggests.
     fn guessed(&self) -> Option<(MediaKind, &'static str)> {
         let path = self.url.split(['?', '#']).next().unwrap_or_default();
-        let (_, extension) = path.rsplit_once('.').filter(|(_, ext)| !ext.contains('/'))?;
+        let (_, extension) = path
+            .rsplit_once('.')
+            .filter(|(_, ext)| !ext.contains('/'))?;
         let extension = extension.to_ascii_lowercase();
         GUESSES
             .iter()
@@ -149,7 +151,11 @@ pub fn keep_enclosures(enclosures: impl IntoIterator<Item = Enclosure>) -> KeptE
         enclosure.thumbnail = enclosure.thumbnail.filter(|t| is_kept_url(t));
         enclosure.title = enclosure
             .title
-            .map(|t| t.chars().take(MAX_ENCLOSURE_TITLE_CHARS).collect::<String>())
+            .map(|t| {
+                t.chars()
+                    .take(MAX_ENCLOSURE_TITLE_CHARS)
+                    .collect::<String>()
+            })
             .filter(|t| !t.trim().is_empty());
         if enclosure.mime_type.len() > MAX_MEDIA_TYPE_BYTES
             || enclosure.mime_type.contains(char::is_control)
@@ -245,7 +251,10 @@ mod tests {
         let kind = |url: &str, mime: &str| Enclosure::new(url, mime).kind();
         assert_eq!(kind("https://x.example/e", "audio/mpeg"), MediaKind::Audio);
         assert_eq!(kind("https://x.example/e", "Video/MP4"), MediaKind::Video);
-        assert_eq!(kind("https://x.example/e.mp3", "application/pdf"), MediaKind::File);
+        assert_eq!(
+            kind("https://x.example/e.mp3", "application/pdf"),
+            MediaKind::File
+        );
         assert_eq!(kind("https://x.example/e.MP3?x=1", ""), MediaKind::Audio);
         assert_eq!(kind("https://x.example/e.webm#t=3", ""), MediaKind::Video);
         assert_eq!(kind("https://x.example/e.pdf", ""), MediaKind::File);
@@ -255,9 +264,15 @@ mod tests {
     #[test]
     fn media_type_is_written_else_guessed_else_octet_stream() {
         let media_type = |url: &str, mime: &str| Enclosure::new(url, mime).media_type().to_owned();
-        assert_eq!(media_type("https://x.example/e", " audio/x-m4a "), "audio/x-m4a");
+        assert_eq!(
+            media_type("https://x.example/e", " audio/x-m4a "),
+            "audio/x-m4a"
+        );
         assert_eq!(media_type("https://x.example/e.M4A", ""), "audio/mp4");
         assert_eq!(media_type("https://x.example/e.webm?x", ""), "video/webm");
-        assert_eq!(media_type("https://x.example/e.pdf", ""), "application/octet-stream");
+        assert_eq!(
+            media_type("https://x.example/e.pdf", ""),
+            "application/octet-stream"
+        );
     }
 }

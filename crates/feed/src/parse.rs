@@ -222,6 +222,37 @@ fn truncate_chars(mut s: String, max: usize) -> String {
     s
 }
 
+/// The enclosures an item keeps ([`syndic_core::keep_enclosures`]), with a warning for
+/// what it drops.
+fn kept_enclosures(
+    enclosures: Vec<crate::Enclosure>,
+    number: usize,
+    warnings: &mut Vec<String>,
+) -> Vec<syndic_core::Enclosure> {
+    let kept =
+        syndic_core::keep_enclosures(enclosures.into_iter().map(|e| syndic_core::Enclosure {
+            url: e.url,
+            mime_type: e.mime_type,
+            length: Some(e.length),
+            title: e.title,
+            thumbnail: e.thumbnail,
+            duration: e.duration,
+        }));
+    if kept.refused > 0 {
+        warnings.push(format!(
+            "item {number}: {} enclosure(s) with an address that is too long or repeated were dropped",
+            kept.refused
+        ));
+    }
+    if kept.beyond_limit > 0 {
+        warnings.push(format!(
+            "item {number}: only the first {} of its enclosures were kept",
+            syndic_core::MAX_ENCLOSURES
+        ));
+    }
+    kept.kept
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -350,36 +381,4 @@ mod tests {
         let doc = crate::read_document(doc, &crate::ReadOptions::default()).expect("reads");
         assert_eq!(doc.entries.len(), 3);
     }
-}
-
-/// The enclosures an item keeps ([`syndic_core::keep_enclosures`]), with a warning for
-/// what it drops.
-fn kept_enclosures(
-    enclosures: Vec<crate::Enclosure>,
-    number: usize,
-    warnings: &mut Vec<String>,
-) -> Vec<syndic_core::Enclosure> {
-    let kept = syndic_core::keep_enclosures(enclosures.into_iter().map(|e| {
-        syndic_core::Enclosure {
-            url: e.url,
-            mime_type: e.mime_type,
-            length: Some(e.length),
-            title: e.title,
-            thumbnail: e.thumbnail,
-            duration: e.duration,
-        }
-    }));
-    if kept.refused > 0 {
-        warnings.push(format!(
-            "item {number}: {} enclosure(s) with an address that is too long or repeated were dropped",
-            kept.refused
-        ));
-    }
-    if kept.beyond_limit > 0 {
-        warnings.push(format!(
-            "item {number}: only the first {} of its enclosures were kept",
-            syndic_core::MAX_ENCLOSURES
-        ));
-    }
-    kept.kept
 }

@@ -55,7 +55,11 @@ fn a_media_group_gives_its_title_and_thumbnail_to_each_file_without_its_own() {
         </media:group></item></channel></rss>"#,
     );
     let entry = &doc.entries[0];
-    assert_eq!(entry.title.as_deref(), Some("Talk"), "the item's own title stays");
+    assert_eq!(
+        entry.title.as_deref(),
+        Some("Talk"),
+        "the item's own title stays"
+    );
     let expected = [
         Enclosure {
             title: Some("The talk".into()),

@@ -205,7 +205,9 @@ mod tests {
     use super::*;
 
     fn list(urls: &[&str]) -> Vec<Enclosure> {
-        urls.iter().map(|u| Enclosure::new(*u, "audio/mpeg")).collect()
+        urls.iter()
+            .map(|u| Enclosure::new(*u, "audio/mpeg"))
+            .collect()
     }
 
     #[test]
@@ -223,7 +225,10 @@ mod tests {
             (5, Vec::new()),
             (2, Vec::new()),
         ];
-        let ids: Vec<i64> = changed(&stored, &wanted).iter().map(|(id, _)| *id).collect();
+        let ids: Vec<i64> = changed(&stored, &wanted)
+            .iter()
+            .map(|(id, _)| *id)
+            .collect();
         assert_eq!(ids, [2, 3, 4], "unchanged 1 and empty 5 are left alone");
     }
 

@@ -98,7 +98,10 @@ async fn the_post_page_plays_audio_and_video_and_links_every_file() {
         body.contains(r#"<audio controls preload="none"><source src="https://cdn.example/show/episode-7.mp3" type="audio/mpeg"></audio>"#),
         "{body}"
     );
-    assert!(body.contains("<video controls preload=\"none\" poster="), "{body}");
+    assert!(
+        body.contains("<video controls preload=\"none\" poster="),
+        "{body}"
+    );
     assert!(!body.contains("<b>tides</b>"), "titles are escaped: {body}");
     assert!(body.contains("(audio/mpeg, 38.2 MB, 1:02:03)"), "{body}");
     assert!(body.contains("(application/pdf, 1.5 kB)"), "{body}");
@@ -115,7 +118,11 @@ async fn archives_link_the_files_without_players() {
     let (fx, _) = podcast().await;
     let archive = get(&fx.app, "/tag/tides/").await;
     assert_eq!(archive.status, StatusCode::OK);
-    assert!(archive.body.contains("class=\"enclosures\""), "{}", archive.body);
+    assert!(
+        archive.body.contains("class=\"enclosures\""),
+        "{}",
+        archive.body
+    );
     assert!(!archive.body.contains("<audio"), "{}", archive.body);
     assert!(!archive.body.contains("<video"), "{}", archive.body);
 }

@@ -199,7 +199,15 @@ mod tests {
         assert_eq!(parse_duration("45:07"), Some(45 * 60 + 7));
         assert_eq!(parse_duration("1:02:03"), Some(3723));
         assert_eq!(parse_duration("01:00:00"), Some(3600));
-        for bad in ["", "abc", "1:2:3:4", "-5", "1.x", "99999999999999999999", "1:-2"] {
+        for bad in [
+            "",
+            "abc",
+            "1:2:3:4",
+            "-5",
+            "1.x",
+            "99999999999999999999",
+            "1:-2",
+        ] {
             assert_eq!(parse_duration(bad), None, "{bad}");
         }
     }

@@ -19,7 +19,13 @@ fn episode(n: u32) -> Enclosure {
 }
 
 /// Stores post "a" of `source` with `files` (and `text`) on `day`; its id.
-async fn ingest(store: &Store, source: SourceId, files: Vec<Enclosure>, text: &str, day: u32) -> PostId {
+async fn ingest(
+    store: &Store,
+    source: SourceId,
+    files: Vec<Enclosure>,
+    text: &str,
+    day: u32,
+) -> PostId {
     let mut post = entry("a", "Show", 2);
     post.content_text = text.to_owned();
     post.content_html = format!("<p>{text}</p>");
@@ -58,7 +64,10 @@ async fn enclosures_are_stored_in_order_and_read_with_the_post_everywhere() {
     let post = store.post(id).await.expect("read").expect("published");
     assert_eq!(post.enclosures, files, "Store::post");
     assert_eq!(store.enclosures(id).await.expect("read"), files);
-    let page = store.posts(PostFilter::All, first_page()).await.expect("page");
+    let page = store
+        .posts(PostFilter::All, first_page())
+        .await
+        .expect("page");
     assert_eq!(page[0].enclosures, files, "Store::posts");
     let listing = store
         .listing(PostFilter::Source(source), first_page())

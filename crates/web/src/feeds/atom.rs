@@ -5,9 +5,7 @@ use std::io;
 use chrono::{DateTime, SecondsFormat, Utc};
 use quick_xml::events::BytesText;
 
-use super::{
-    Channel, Entry, FeedEnclosure, Format, Xml, text_element, xml_document, xml_finish,
-};
+use super::{Channel, Entry, FeedEnclosure, Format, Xml, text_element, xml_document, xml_finish};
 
 const ATOM_NS: &str = "http://www.w3.org/2005/Atom";
 

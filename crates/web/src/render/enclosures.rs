@@ -153,7 +153,11 @@ mod tests {
 
     #[test]
     fn only_web_addresses_become_views() {
-        for url in ["javascript:alert(1)", "data:audio/mpeg;base64,AA", "/relative.mp3"] {
+        for url in [
+            "javascript:alert(1)",
+            "data:audio/mpeg;base64,AA",
+            "/relative.mp3",
+        ] {
             assert!(EnclosureView::new(&Enclosure::new(url, "audio/mpeg")).is_none());
         }
     }
