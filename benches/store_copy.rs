@@ -206,6 +206,7 @@ async fn build(path: &Path, posts: usize) -> Result<(), String> {
                     categories: Vec::new(),
                     language: None,
                     origin: None,
+                    enclosures: Vec::new(),
                 },
                 tags,
                 stems: Vec::new(),

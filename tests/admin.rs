@@ -103,6 +103,7 @@ async fn hold_for_review(database: &Path) {
             categories: Vec::new(),
             language: None,
             origin: None,
+            enclosures: Vec::new(),
         },
         tags: Vec::new(),
         admission: Admission::Review,

@@ -3,7 +3,8 @@
 //! A post flows one way: fetch → parse → sanitize → tag → store → render. The types here
 //! are the vocabulary of that flow: what a parser hands on ([`FeedEntry`], [`FeedMeta`]),
 //! what tagging decides ([`TagAssignment`]), and what the store gives back to pages and
-//! exports ([`Post`], [`Tag`], [`SourceSummary`]). [`schedule`] holds the pure maths of
+//! exports ([`Post`], [`Tag`], [`SourceSummary`]); [`Enclosure`] is a file a post carries
+//! and [`keep_enclosures`] what a post may carry. [`schedule`] holds the pure maths of
 //! when to fetch a source next (adaptive intervals, back-off, `Retry-After`); [`metrics`]
 //! counts fetches in atomics and writes them in the Prometheus text format; [`PostState`],
 //! [`Admission`] and [`Actor`] name what the operator decides about posts and who decided.
@@ -12,6 +13,7 @@
 //! ring every other crate depends on.
 
 mod attribution;
+mod enclosure;
 mod learning;
 pub mod metrics;
 mod moderation;
@@ -24,6 +26,10 @@ mod tag;
 
 pub use attribution::{
     AttributionTemplate, AttributionValues, DEFAULT_ATTRIBUTION, Filled, Placeholder, TemplateError,
+};
+pub use enclosure::{
+    Enclosure, KeptEnclosures, MAX_ENCLOSURE_TITLE_CHARS, MAX_ENCLOSURE_URL_BYTES, MAX_ENCLOSURES,
+    MAX_MEDIA_TYPE_BYTES, MediaKind, keep_enclosures,
 };
 pub use learning::{CorpusStats, TagDecisions};
 pub use metrics::{FetchMetrics, FetchOutcome};

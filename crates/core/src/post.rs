@@ -1,7 +1,7 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::{SourceId, TagRef};
+use crate::{Enclosure, SourceId, TagRef};
 
 /// Primary key of a stored post.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -67,6 +67,11 @@ pub struct FeedEntry {
     /// the serialized entry when absent.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub origin: Option<EntryOrigin>,
+    /// The files the item carries (podcast episodes, videos, documents), in the feed's
+    /// order, as [`crate::keep_enclosures`] allows. Left out of the serialized entry when
+    /// there are none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub enclosures: Vec<Enclosure>,
 }
 
 /// The feed an item came from before an aggregator carried it.
@@ -121,4 +126,8 @@ pub struct Post {
     pub categories: Vec<String>,
     /// Tags of the post, by name.
     pub tags: Vec<TagRef>,
+    /// The files the post carries, in its feed's order (left out of the serialized post
+    /// when there are none).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub enclosures: Vec<Enclosure>,
 }

@@ -154,4 +154,15 @@ pub struct Enclosure {
     pub mime_type: String,
     /// Length in bytes (0 when not given or not a number).
     pub length: u64,
+    /// Plain-text title (JSON Feed `title`, `media:title`, an Atom link's `title`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// A picture standing for the file (`media:thumbnail`, the item's `itunes:image`),
+    /// absolute http(s).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub thumbnail: Option<String>,
+    /// Playing time in whole seconds (JSON Feed `duration_in_seconds`, Media RSS
+    /// `duration`, `itunes:duration`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duration: Option<u32>,
 }

@@ -197,6 +197,7 @@ fn feed_entry(entry: Entry, number: usize, warnings: &mut Vec<String>) -> FeedEn
             title: truncate_chars(origin.title, MAX_AUTHOR_CHARS),
             url: origin.url,
         }),
+        enclosures: kept_enclosures(entry.enclosures, number, warnings),
     }
 }
 
@@ -219,6 +220,37 @@ fn truncate_chars(mut s: String, max: usize) -> String {
         s.truncate(s.trim_end().len());
     }
     s
+}
+
+/// The enclosures an item keeps ([`syndic_core::keep_enclosures`]), with a warning for
+/// what it drops.
+fn kept_enclosures(
+    enclosures: Vec<crate::Enclosure>,
+    number: usize,
+    warnings: &mut Vec<String>,
+) -> Vec<syndic_core::Enclosure> {
+    let kept =
+        syndic_core::keep_enclosures(enclosures.into_iter().map(|e| syndic_core::Enclosure {
+            url: e.url,
+            mime_type: e.mime_type,
+            length: Some(e.length),
+            title: e.title,
+            thumbnail: e.thumbnail,
+            duration: e.duration,
+        }));
+    if kept.refused > 0 {
+        warnings.push(format!(
+            "item {number}: {} enclosure(s) with an address that is too long or repeated were dropped",
+            kept.refused
+        ));
+    }
+    if kept.beyond_limit > 0 {
+        warnings.push(format!(
+            "item {number}: only the first {} of its enclosures were kept",
+            syndic_core::MAX_ENCLOSURES
+        ));
+    }
+    kept.kept
 }
 
 #[cfg(test)]

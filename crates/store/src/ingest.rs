@@ -5,7 +5,8 @@
 //! planned ([`links::plan_post`]) and written the same way. Each post's text and HTML go
 //! into one compressed body ([`crate::body`]), and the posts whose title or text are new
 //! are recorded in `search_pending` for the search indexer ([`crate::search`]), in the
-//! same transaction: the index itself is written later, in large batches.
+//! same transaction: the index itself is written later, in large batches. The posts'
+//! enclosures are replaced where the feed's list changed ([`crate::enclosures`]).
 
 mod plan;
 
@@ -22,8 +23,8 @@ use crate::error::QueryContext;
 use crate::links::{self, CurrentLinks, LinkWrites, Posts};
 use crate::sql::Sql;
 use crate::{
-    Result, Store, UpdatePolicy, audit, body, clock, corpus, moderation, origins, revisions,
-    source_settings, sources, tags, text, to_secs, tombstones,
+    Result, Store, UpdatePolicy, audit, body, clock, corpus, enclosures, moderation, origins,
+    revisions, source_settings, sources, tags, text, to_secs, tombstones,
 };
 pub(crate) use plan::{Action, Incoming, StoredPost};
 
@@ -152,6 +153,7 @@ pub(crate) async fn store_posts(
     }
     crate::search::record_pending(tx, engine, &mut pending).await?;
     replace_automatic_tags(tx, engine, posts, &actions, &ids, now).await?;
+    enclosures::record(tx, engine, posts, &actions, &ids).await?;
     origins::record(tx, engine, source, posts).await?;
     if policy.honor_deletions {
         stats.deleted =

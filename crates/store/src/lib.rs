@@ -38,6 +38,7 @@ mod check;
 mod clock;
 mod copy;
 mod corpus;
+mod enclosures;
 mod engine;
 mod error;
 mod fetch_state;

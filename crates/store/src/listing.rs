@@ -230,6 +230,7 @@ impl Store {
             None => Vec::new(),
         };
         self.attach_tags_in(&mut *tx, &mut posts).await?;
+        self.attach_enclosures_in(&mut *tx, &mut posts).await?;
         tx.commit().await.during("ending a listing read")?;
         Ok(Listing { total, posts })
     }
@@ -246,6 +247,7 @@ impl Store {
         let rows = page.fetch_all(&self.pool, "listing posts").await?;
         let mut posts = rows.iter().map(post_from_row).collect::<Result<Vec<_>>>()?;
         self.attach_tags(&mut posts).await?;
+        self.attach_enclosures(&mut posts).await?;
         Ok(posts)
     }
 }

@@ -119,6 +119,7 @@ mod tests {
                 categories: Vec::new(),
                 language: None,
                 origin: None,
+                enclosures: Vec::new(),
             },
             tags: Vec::new(),
         }

@@ -188,6 +188,7 @@ impl Store {
 
         let mut posts = rows.iter().map(post_from_row).collect::<Result<Vec<_>>>()?;
         self.attach_tags(&mut posts).await?;
+        self.attach_enclosures(&mut posts).await?;
         let hits = posts
             .into_iter()
             .zip(&rows)

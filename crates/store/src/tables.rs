@@ -91,6 +91,8 @@ pub(crate) const TABLES: &[Table] = &[
     Table::new("tag_reviews", &["post_id"]).referring(&[("post_id", "posts")]),
     // Earlier versions of posts (migration 16).
     Table::new("post_revisions", &["post_id", "number"]).referring(&[("post_id", "posts")]),
+    // The files posts carry (migration 18).
+    Table::new("post_enclosures", &["post_id", "position"]).referring(&[("post_id", "posts")]),
 ];
 
 /// The table that records which migrations ran: each store keeps its own.

@@ -9,10 +9,12 @@ use axum::http::{HeaderMap, HeaderValue};
 use axum::middleware::Next;
 use axum::response::Response;
 
-/// No scripts, no frames, styles only from our own stylesheet; images from anywhere on the
-/// web, since republished posts embed their authors' images.
+/// No scripts, no frames, styles only from our own stylesheet; images, audio and video
+/// from anywhere on the web, since republished posts embed their authors' images and
+/// carry their podcasts' and video blogs' files (played where they are hosted).
 pub(crate) const CONTENT_SECURITY_POLICY_VALUE: &str = "default-src 'none'; img-src http: https:; \
-style-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+media-src http: https:; style-src 'self'; base-uri 'none'; form-action 'self'; \
+frame-ancestors 'none'";
 
 /// The admin's policy: its own stylesheet and forms, nothing else at all (no script, no
 /// images, no frames).

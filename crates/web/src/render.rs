@@ -15,6 +15,7 @@ use crate::feeds::FeedLink;
 use crate::theme::ThemeError;
 use crate::{AppState, Site, WebError};
 
+mod enclosures;
 mod indexes;
 mod revisions;
 mod views;

@@ -71,6 +71,7 @@ async fn many_matches(n: usize) -> common::Fixture {
                     categories: Vec::new(),
                     language: None,
                     origin: None,
+                    enclosures: Vec::new(),
                 },
                 tags: Vec::new(),
             })

@@ -217,8 +217,8 @@ async fn every_response_carries_the_security_headers() {
         assert_eq!(
             header("content-security-policy"),
             Some(
-                "default-src 'none'; img-src http: https:; style-src 'self'; base-uri 'none'; \
-                 form-action 'self'; frame-ancestors 'none'"
+                "default-src 'none'; img-src http: https:; media-src http: https:; \
+                 style-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
             ),
             "{uri}"
         );

@@ -126,6 +126,7 @@ fn post(n: usize, published: chrono::DateTime<Utc>) -> IncomingPost {
         categories: Vec::new(),
         language: None,
         origin: None,
+        enclosures: Vec::new(),
     };
     IncomingPost {
         entry,

@@ -28,6 +28,7 @@ pub(crate) fn read(reader: &mut Reader<'_>, root: &Element, format: Format) -> D
                 href,
                 mime: el.attr("type").unwrap_or_default().to_owned(),
                 length: 0,
+                title: None,
             });
         }
         let own_link = links

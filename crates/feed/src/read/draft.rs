@@ -3,14 +3,14 @@
 
 use chrono::{DateTime, Utc};
 
+use super::media::Attachments;
 use super::ns::{self, Ns};
 use super::values::{self, Body, Kind, Reader, Scope, person_name, trimmed};
 use crate::model::{Enclosure, Entry};
 use crate::xml::Element;
 
-/// Most categories kept per entry, and most enclosures.
+/// Most categories kept per entry.
 const MAX_CATEGORIES: usize = 100;
-const MAX_ENCLOSURES: usize = 50;
 
 /// One `<link>` (Atom, or `atom:link` inside RSS), resolved.
 #[derive(Debug, Clone)]
@@ -20,6 +20,8 @@ pub(crate) struct Link {
     pub(crate) href: Option<String>,
     pub(crate) mime: String,
     pub(crate) length: u64,
+    /// Plain-text `title` (an enclosure's).
+    pub(crate) title: Option<String>,
 }
 
 /// Reads an Atom-style link element.
@@ -50,6 +52,10 @@ pub(crate) fn link(reader: &mut Reader<'_>, el: &Element, scope: &Scope) -> Link
             .map(|t| t.trim().to_owned())
             .unwrap_or_default(),
         length: el.attr("length").and_then(parse_length).unwrap_or(0),
+        title: el
+            .attr("title")
+            .map(crate::text::collapse_whitespace)
+            .filter(|t| !t.is_empty()),
     }
 }
 
@@ -93,8 +99,7 @@ pub(crate) struct EntryDraft<'a> {
     pub(crate) created: Option<DateTime<Utc>>,
     pub(crate) updated: Option<DateTime<Utc>>,
     pub(crate) categories: Vec<String>,
-    pub(crate) enclosures: Vec<Enclosure>,
-    pub(crate) media: Vec<Enclosure>,
+    pub(crate) attachments: Attachments,
     pub(crate) comments: Option<String>,
     pub(crate) comments_feed: Option<String>,
     pub(crate) language: Option<String>,
@@ -127,14 +132,14 @@ impl<'a> EntryDraft<'a> {
     }
 
     pub(crate) fn add_enclosure(&mut self, url: Option<String>, mime: String, length: u64) {
-        if let Some(url) = url
-            && self.enclosures.len() < MAX_ENCLOSURES
-            && !self.enclosures.iter().any(|e| e.url == url)
-        {
-            self.enclosures.push(Enclosure {
+        if let Some(url) = url {
+            self.attachments.enclose(Enclosure {
                 url,
                 mime_type: mime,
                 length,
+                title: None,
+                thumbnail: None,
+                duration: None,
             });
         }
     }
@@ -192,30 +197,16 @@ impl<'a> EntryDraft<'a> {
                 self.summary_alt.push(Body::new(el, kind, scope.clone()));
             }
             (Ns::Media, "content") => {
-                let url = el.attr("url").and_then(|u| reader.link(u, scope));
-                let mime = el
-                    .attr("type")
-                    .map(|t| t.trim().to_owned())
-                    .unwrap_or_default();
-                let length = el.attr("fileSize").and_then(parse_length).unwrap_or(0);
-                if let Some(url) = url
-                    && !self.media.iter().any(|m| m.url == url)
-                {
-                    self.media.push(Enclosure {
-                        url,
-                        mime_type: mime,
-                        length,
-                    });
-                }
-                for child in el.elements() {
-                    self.extension(reader, child, &scope.enter(child));
-                }
+                self.attachments.media_content(reader, el, scope);
+                self.media_children(reader, el, scope);
             }
             (Ns::Media, "group") => {
-                for child in el.elements() {
-                    self.extension(reader, child, &scope.enter(child));
-                }
+                self.attachments.media_group(reader, el, scope);
+                self.media_children(reader, el, scope);
             }
+            (Ns::Media, "thumbnail") => self.attachments.item_thumbnail(reader, el, scope),
+            (Ns::Itunes, "image") => self.attachments.itunes_image(reader, el, scope),
+            (Ns::Itunes, "duration") => self.attachments.itunes_duration(el),
             (Ns::Media, "category") => self.add_category(values::plain(el)),
             (Ns::Media, _) | (Ns::Itunes, _) | (Ns::Slash, _) | (Ns::Sy, _) => {}
             (Ns::Wfw, "commentrss" | "comment") => {
@@ -247,6 +238,19 @@ impl<'a> EntryDraft<'a> {
         true
     }
 
+    /// The children of a `media:content` or `media:group` that speak of the entry (its
+    /// title, description, categories); the files and thumbnails were read already.
+    fn media_children(&mut self, reader: &mut Reader<'_>, el: &'a Element, scope: &Scope) {
+        for child in el.elements() {
+            let inner = scope.enter(child);
+            if ns::is(child, Ns::Media, "content") {
+                self.media_children(reader, child, &inner);
+            } else if !ns::is(child, Ns::Media, "thumbnail") {
+                self.extension(reader, child, &inner);
+            }
+        }
+    }
+
     fn itunes_category(&mut self, el: &Element) {
         self.add_category(
             el.attr("text")
@@ -263,7 +267,18 @@ impl<'a> EntryDraft<'a> {
     /// An Atom link of the entry: page, enclosure, comments.
     pub(crate) fn atom_link(&mut self, l: Link) {
         match l.rel.as_str() {
-            "enclosure" => self.add_enclosure(l.href.clone(), l.mime.clone(), l.length),
+            "enclosure" => {
+                if let Some(url) = l.href.clone() {
+                    self.attachments.enclose(Enclosure {
+                        url,
+                        mime_type: l.mime.clone(),
+                        length: l.length,
+                        title: l.title.clone(),
+                        thumbnail: None,
+                        duration: None,
+                    });
+                }
+            }
             "replies" if l.mime.is_empty() || l.mime.contains("html") => {
                 first(&mut self.comments, l.href.clone());
             }
@@ -315,13 +330,6 @@ impl<'a> EntryDraft<'a> {
         if authors.is_empty() && inherit_authors {
             authors = feed_authors.to_vec();
         }
-        for media in self.media {
-            if self.enclosures.len() < MAX_ENCLOSURES
-                && !self.enclosures.iter().any(|e| e.url == media.url)
-            {
-                self.enclosures.push(media);
-            }
-        }
         let language = self
             .language
             .or(self.scope.lang)
@@ -337,7 +345,7 @@ impl<'a> EntryDraft<'a> {
             summary,
             content: content_html,
             categories: self.categories,
-            enclosures: self.enclosures,
+            enclosures: self.attachments.finish(),
             comments: self.comments.or(self.comments_feed),
             language,
             origin: self.origin,

@@ -16,6 +16,7 @@
 //! (JSON Feed 1.1, section "authors"). An empty or missing item id is left empty with
 //! `id_is_native = false`; the common finishing step derives one.
 
+mod attachments;
 mod top;
 
 use std::borrow::Cow;
@@ -26,7 +27,7 @@ use url::Url;
 
 use crate::FeedError;
 use crate::date::parse_date;
-use crate::model::{Document, Enclosure, Entry, Format};
+use crate::model::{Document, Entry, Format};
 use crate::read::ReadOptions;
 use crate::read::values::{shorten, text_to_html};
 use crate::text::collapse_whitespace;
@@ -514,54 +515,6 @@ impl Reader<'_> {
             )),
         }
         tags
-    }
-
-    fn attachments(&mut self, item: &Map<String, Value>) -> Vec<Enclosure> {
-        let mut enclosures = Vec::new();
-        let list = match item.get("attachments") {
-            Some(Value::Array(list)) => list,
-            None | Some(Value::Null) => return enclosures,
-            Some(other) => {
-                self.warn(format!(
-                    "item field `attachments` is {}, not an array; ignored",
-                    type_name(other)
-                ));
-                return enclosures;
-            }
-        };
-        for attachment in list {
-            let Value::Object(attachment) = attachment else {
-                self.warn(format!(
-                    "an attachment is {}, not an object; ignored",
-                    type_name(attachment)
-                ));
-                continue;
-            };
-            let Some(url) = self.url_field(attachment, "url", "attachment") else {
-                continue;
-            };
-            let mime_type = self
-                .trimmed_field(attachment, "mime_type", "attachment")
-                .unwrap_or_default();
-            let length = match attachment.get("size_in_bytes") {
-                Some(Value::Number(n)) => n
-                    .as_u64()
-                    .or_else(|| {
-                        n.as_f64()
-                            .filter(|f| f.is_finite() && *f >= 0.0)
-                            .map(|f| f as u64)
-                    })
-                    .unwrap_or(0),
-                Some(Value::String(s)) => s.trim().parse().unwrap_or(0),
-                _ => 0,
-            };
-            enclosures.push(Enclosure {
-                url,
-                mime_type,
-                length,
-            });
-        }
-        enclosures
     }
 }
 

@@ -9,6 +9,7 @@
 mod atom;
 mod draft;
 mod json;
+mod media;
 mod ns;
 mod rss;
 mod values;

@@ -13,7 +13,8 @@ use crate::{FetchRecord, IncomingPost, SearchQuery, SourceSpec, StoreError, Voca
 
 /// A store holding a row in every table: two sources (one moved, one failing), posts
 /// tagged by term and by source, a manual tag and a veto, a tag with a description and
-/// aliases, corpus counts and a tag model, and a verified WebSub subscription.
+/// aliases, corpus counts and a tag model, a post's enclosure, and a verified WebSub
+/// subscription.
 pub(crate) async fn filled(store: &Store) {
     let vocabulary = [VocabularyTag {
         name: "kelp".into(),
@@ -50,6 +51,11 @@ pub(crate) async fn filled(store: &Store) {
         .collect();
     posts[0].entry.link = None;
     posts[1].entry.author = Some("Ana".into());
+    // A podcast episode's file (post_enclosures), unknown sizes and a title NULL.
+    posts[3].entry.enclosures = vec![syndic_core::Enclosure {
+        duration: Some(1800),
+        ..syndic_core::Enclosure::new("https://blog.example/g4.mp3", "audio/mpeg")
+    }];
     posts[2].tags.push(TagAssignment {
         tag: "tides".into(),
         origin: TagOrigin::Source,

@@ -87,6 +87,11 @@ pub(super) const MIGRATIONS: &[Migration] = &[
         "provenance",
         include_str!("../../migrations/postgres/0016_provenance.sql"),
     ),
+    Migration::new(
+        18,
+        "enclosures",
+        include_str!("../../migrations/postgres/0018_enclosures.sql"),
+    ),
 ];
 
 /// The URL as given, with the server told to keep its notices ("relation already exists,

@@ -127,6 +127,11 @@ pub(super) const MIGRATIONS: &[Migration] = &[
         "provenance",
         include_str!("../../migrations/sqlite/0016_provenance.sql"),
     ),
+    Migration::new(
+        18,
+        "enclosures",
+        include_str!("../../migrations/sqlite/0018_enclosures.sql"),
+    ),
 ];
 
 /// Characters of a file path written as themselves in the URL handed to sqlx; the rest

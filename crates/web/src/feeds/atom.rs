@@ -5,7 +5,7 @@ use std::io;
 use chrono::{DateTime, SecondsFormat, Utc};
 use quick_xml::events::BytesText;
 
-use super::{Channel, Entry, Format, Xml, text_element, xml_document, xml_finish};
+use super::{Channel, Entry, FeedEnclosure, Format, Xml, text_element, xml_document, xml_finish};
 
 const ATOM_NS: &str = "http://www.w3.org/2005/Atom";
 
@@ -59,11 +59,32 @@ fn write_entry(xml: &mut Xml, channel: &Channel, entry: &Entry) -> io::Result<()
                 .with_attribute(("scheme", channel.tag_scheme.as_str()))
                 .write_empty()?;
         }
+        for file in &entry.enclosures {
+            enclosure(xml, file)?;
+        }
         xml.create_element("content")
             .with_attribute(("type", "html"))
             .write_text_content(BytesText::new(&entry.content_html))?;
         Ok(())
     })?;
+    Ok(())
+}
+
+/// `<link rel="enclosure" href type length title>`, `length` and `title` when known.
+fn enclosure(xml: &mut Xml, file: &FeedEnclosure) -> io::Result<()> {
+    let length = file.length.map(|length| length.to_string());
+    let mut link = xml
+        .create_element("link")
+        .with_attribute(("rel", "enclosure"))
+        .with_attribute(("type", file.media_type.as_str()))
+        .with_attribute(("href", file.url.as_str()));
+    if let Some(length) = &length {
+        link = link.with_attribute(("length", length.as_str()));
+    }
+    if let Some(title) = &file.title {
+        link = link.with_attribute(("title", title.as_str()));
+    }
+    link.write_empty()?;
     Ok(())
 }
 

@@ -29,6 +29,20 @@ struct Item<'a> {
     authors: [Author<'a>; 1],
     #[serde(skip_serializing_if = "Vec::is_empty")]
     tags: Vec<&'a str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    attachments: Vec<Attachment<'a>>,
+}
+
+#[derive(Serialize)]
+struct Attachment<'a> {
+    url: &'a str,
+    mime_type: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    title: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    size_in_bytes: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    duration_in_seconds: Option<u32>,
 }
 
 #[derive(Serialize)]
@@ -62,5 +76,16 @@ fn item(entry: &Entry) -> Item<'_> {
             name: &entry.author,
         }],
         tags: entry.tags.iter().map(|tag| tag.name.as_str()).collect(),
+        attachments: entry
+            .enclosures
+            .iter()
+            .map(|file| Attachment {
+                url: &file.url,
+                mime_type: &file.media_type,
+                title: file.title.as_deref(),
+                size_in_bytes: file.length,
+                duration_in_seconds: file.duration,
+            })
+            .collect(),
     }
 }

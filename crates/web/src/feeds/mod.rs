@@ -3,8 +3,9 @@
 //!
 //! Every feed carries the newest [`FEED_LENGTH`] posts in full (sanitized content, with the
 //! same attribution line the pages show, by default `Post Syndicated from <name> original <link>`), the original
-//! link, the attribution as author and the post's tags as categories. Ids are our own post
-//! URLs, which never change.
+//! link, the attribution as author, the post's tags as categories and its files as
+//! enclosures (RSS: the first; Atom `rel="enclosure"` links and JSON Feed `attachments`:
+//! all). Ids are our own post URLs, which never change.
 //!
 //! Output is a function of the store alone: the feed's `updated` time is the newest post's,
 //! never the clock, so the same posts give the same bytes and caches can trust them.
@@ -34,7 +35,7 @@ use serde::Serialize;
 use syndic_core::{Page, SourceSummary, Tag};
 use syndic_store::PostFilter;
 
-pub(crate) use self::model::{Channel, Entry, xml_safe};
+pub(crate) use self::model::{Channel, Entry, FeedEnclosure, xml_safe};
 
 use crate::render::{source_path, tag_path};
 use crate::{AppState, Site, WebError};

@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 
 use chrono::{DateTime, Utc};
-use syndic_core::{Post, TagRef};
+use syndic_core::{Enclosure, Post, TagRef};
 
 use super::{Format, Scope};
 use crate::Site;
@@ -67,6 +67,40 @@ pub(crate) struct Entry {
     /// The attribution line, then the sanitized content.
     pub content_html: String,
     pub tags: Vec<TagRef>,
+    /// The post's files, in order (RSS carries only the first).
+    pub enclosures: Vec<FeedEnclosure>,
+}
+
+/// One file of an entry as every format writes it. Text is XML-safe, the address a
+/// valid absolute http(s) URI.
+#[derive(Debug)]
+pub(crate) struct FeedEnclosure {
+    pub url: String,
+    /// As written, else guessed from the address, else `application/octet-stream`: RSS and
+    /// JSON Feed require one.
+    pub media_type: String,
+    /// Bytes; `None` when unknown (RSS then writes `0`, as podcast feeds do).
+    pub length: Option<u64>,
+    pub title: Option<String>,
+    /// Seconds.
+    pub duration: Option<u32>,
+}
+
+impl FeedEnclosure {
+    /// `enclosure` for a feed, or `None` when its address is not an http(s) URL.
+    fn new(enclosure: &Enclosure) -> Option<FeedEnclosure> {
+        let url = web_url(&enclosure.url)?;
+        Some(FeedEnclosure {
+            url: xml_safe(&url).into_owned(),
+            media_type: xml_safe(enclosure.media_type()).into_owned(),
+            length: enclosure.length,
+            title: enclosure
+                .title
+                .as_deref()
+                .map(|title| xml_safe(title).into_owned()),
+            duration: enclosure.duration,
+        })
+    }
 }
 
 impl Entry {
@@ -99,6 +133,11 @@ impl Entry {
                     slug: xml_safe(&tag.slug).into_owned(),
                 })
                 .collect(),
+            enclosures: post
+                .enclosures
+                .iter()
+                .filter_map(FeedEnclosure::new)
+                .collect(),
         }
     }
 }
@@ -106,8 +145,13 @@ impl Entry {
 /// The post's original address when it is an http(s) URL, normalized (feeds need valid
 /// URIs: `<` or spaces come out percent-encoded).
 fn original_link(post: &Post) -> Option<String> {
-    let link = url::Url::parse(post.link.as_deref()?).ok()?;
-    matches!(link.scheme(), "http" | "https").then(|| link.to_string())
+    web_url(post.link.as_deref()?)
+}
+
+/// `url` normalized when it is an absolute http(s) URL.
+fn web_url(url: &str) -> Option<String> {
+    let url = url::Url::parse(url).ok()?;
+    matches!(url.scheme(), "http" | "https").then(|| url.to_string())
 }
 
 /// `text` without the characters XML 1.0 cannot carry at all, even escaped: the C0

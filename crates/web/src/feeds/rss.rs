@@ -2,7 +2,9 @@
 //!
 //! Content goes in `<description>` as escaped HTML (no CDATA, so no `]]>` to split). RSS's
 //! `<author>` wants an email address, so the attribution is `<dc:creator>`; the feed's own
-//! address is an `<atom:link rel="self">`, as the RSS Advisory Board recommends.
+//! address is an `<atom:link rel="self">`, as the RSS Advisory Board recommends. RSS allows
+//! one `<enclosure>` per item, so an item carries its post's first file (`length="0"` when
+//! its size is unknown, as podcast feeds write); Atom and JSON Feed carry them all.
 
 use std::io;
 
@@ -61,6 +63,14 @@ fn write_item(xml: &mut Xml, channel: &Channel, entry: &Entry) -> io::Result<()>
         xml.create_element("category")
             .with_attribute(("domain", channel.tag_scheme.as_str()))
             .write_text_content(BytesText::new(&tag.name))?;
+    }
+    if let Some(file) = entry.enclosures.first() {
+        let length = file.length.unwrap_or(0).to_string();
+        xml.create_element("enclosure")
+            .with_attribute(("url", file.url.as_str()))
+            .with_attribute(("length", length.as_str()))
+            .with_attribute(("type", file.media_type.as_str()))
+            .write_empty()?;
     }
     xml.create_element("guid")
         .with_attribute(("isPermaLink", "false"))

@@ -5,6 +5,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 use syndic_core::Post;
 
+use super::enclosures::EnclosureView;
 use crate::Site;
 
 /// What every page template knows of the site.
@@ -77,6 +78,8 @@ pub(crate) struct PostView<'a> {
     updated: Option<When>,
     content_html: &'a str,
     tags: Vec<TagLink<'a>>,
+    /// The files the post carries, as its page shows them.
+    enclosures: Vec<EnclosureView<'a>>,
 }
 
 impl<'a> PostView<'a> {
@@ -114,6 +117,11 @@ impl<'a> PostView<'a> {
                     name: &tag.name,
                     url: links.to(site, &tag_path(&tag.slug)),
                 })
+                .collect(),
+            enclosures: post
+                .enclosures
+                .iter()
+                .filter_map(EnclosureView::new)
                 .collect(),
         }
     }

@@ -119,11 +119,17 @@ fn json_feed_11_reads_every_field() {
                 url: "https://cdn.example/ep1.mp3".into(),
                 mime_type: "audio/mpeg".into(),
                 length: 1_234_567,
+                title: None,
+                thumbnail: None,
+                duration: None,
             },
             Enclosure {
                 url: "https://tea.example/ep2.ogg".into(),
                 mime_type: "audio/ogg".into(),
                 length: 0,
+                title: None,
+                thumbnail: None,
+                duration: None,
             },
         ]
     );
