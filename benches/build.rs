@@ -159,6 +159,7 @@ async fn add_post(db: &Path, n: u64) -> Result<(), Box<dyn std::error::Error>> {
         categories: Vec::new(),
         language: None,
         origin: None,
+        original_links: Vec::new(),
     };
     let tags = vec![TagAssignment {
         tag: "tag-7".into(),

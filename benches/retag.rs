@@ -343,6 +343,7 @@ async fn prepare_store(
                     categories: Vec::new(),
                     language: Some("en".into()),
                     origin: None,
+                    original_links: Vec::new(),
                 },
                 tags: Vec::new(),
             });

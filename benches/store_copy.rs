@@ -206,6 +206,7 @@ async fn build(path: &Path, posts: usize) -> Result<(), String> {
                     categories: Vec::new(),
                     language: None,
                     origin: None,
+                    original_links: Vec::new(),
                 },
                 tags,
                 stems: Vec::new(),

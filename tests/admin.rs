@@ -103,6 +103,7 @@ async fn hold_for_review(database: &Path) {
             categories: Vec::new(),
             language: None,
             origin: None,
+            original_links: Vec::new(),
         },
         tags: Vec::new(),
         admission: Admission::Review,

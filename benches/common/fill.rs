@@ -256,6 +256,7 @@ fn made_up_post(
         categories: Vec::new(),
         language: None,
         origin: None,
+        original_links: Vec::new(),
     };
     let tag_count = 1 + dice.below(4);
     let tags = (0..tag_count)

@@ -11,6 +11,7 @@
 //! This crate does no IO and knows nothing of HTTP, SQL or HTML parsing; it is the inner
 //! ring every other crate depends on.
 
+pub mod article;
 mod attribution;
 mod learning;
 pub mod metrics;
@@ -22,6 +23,7 @@ mod slug;
 mod source;
 mod tag;
 
+pub use article::{Fingerprint, MergeReason, PostCopy};
 pub use attribution::{
     AttributionTemplate, AttributionValues, DEFAULT_ATTRIBUTION, Filled, Placeholder, TemplateError,
 };

@@ -67,6 +67,12 @@ pub struct FeedEntry {
     /// the serialized entry when absent.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub origin: Option<EntryOrigin>,
+    /// Where the item says the article really lives when its link is a proxy's or a
+    /// copy's: FeedBurner's `feedburner:origLink`, then Atom `<link rel="via">` (absolute).
+    /// Merging across sources compares these beside the link. Left out of the serialized
+    /// entry when empty.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub original_links: Vec<String>,
 }
 
 /// The feed an item came from before an aggregator carried it.
@@ -121,4 +127,8 @@ pub struct Post {
     pub categories: Vec<String>,
     /// Tags of the post, by name.
     pub tags: Vec<TagRef>,
+    /// The other sources that carry this post (merged copies), each with its own item
+    /// link; empty when only its own source does, and when the reader did not ask.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub also_syndicated: Vec<crate::PostCopy>,
 }

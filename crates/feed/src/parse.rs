@@ -197,6 +197,7 @@ fn feed_entry(entry: Entry, number: usize, warnings: &mut Vec<String>) -> FeedEn
             title: truncate_chars(origin.title, MAX_AUTHOR_CHARS),
             url: origin.url,
         }),
+        original_links: entry.original_links,
     }
 }
 

@@ -7,7 +7,7 @@
 //! are recorded in `search_pending` for the search indexer ([`crate::search`]), in the
 //! same transaction: the index itself is written later, in large batches.
 
-mod plan;
+pub(crate) mod plan;
 
 use std::collections::HashMap;
 
@@ -22,7 +22,7 @@ use crate::error::QueryContext;
 use crate::links::{self, CurrentLinks, LinkWrites, Posts};
 use crate::sql::Sql;
 use crate::{
-    Result, Store, UpdatePolicy, audit, body, clock, corpus, moderation, origins, revisions,
+    Result, Store, UpdatePolicy, audit, body, clock, corpus, merging, moderation, origins, revisions,
     source_settings, sources, tags, text, to_secs, tombstones,
 };
 pub(crate) use plan::{Action, Incoming, StoredPost};
@@ -51,6 +51,9 @@ pub struct IngestStats {
     /// Posts taken down because the feed says they were deleted (a source with
     /// `honor_deletions`).
     pub deleted: u32,
+    /// Entries that were the same article as another source's post, recorded as one more
+    /// source of it instead of a post of their own.
+    pub merged: u32,
 }
 
 impl Store {
@@ -95,9 +98,11 @@ pub(crate) async fn store_posts(
     let by_guid = read_by_guid(tx, engine, source, &entries).await?;
     let by_link = read_by_link(tx, engine, source, &entries, &by_guid).await?;
     let actions = plan::plan_posts(&entries, &by_guid, &by_link, now);
+    let policy = source_settings::ingest_policy(tx, source).await?;
+    let (actions, keys) =
+        merging::plan_merges(tx, engine, source, policy.priority, &entries, actions).await?;
     let buried = tombstones::read(tx, engine, source, &entries).await?;
     let actions = plan::bury(&entries, actions, &buried);
-    let policy = source_settings::ingest_policy(tx, source).await?;
     let actions = match policy.updates {
         UpdatePolicy::Follow => actions,
         UpdatePolicy::Freeze => plan::freeze(actions),
@@ -109,6 +114,8 @@ pub(crate) async fn store_posts(
     let replaced = plan::replaced(&actions, &by_guid, &by_link);
     revisions::record(tx, engine, &replaced, store.keep_revisions, now).await?;
     update_posts(tx, engine, &entries, &actions, now).await?;
+    let copies = merging::copies_of_ingest(&entries, &actions, &keys, &inserted);
+    merging::record(tx, engine, source, &copies, now).await?;
     // Document frequencies follow new posts only (a retag recounts everything).
     let new_posts = posts
         .iter()
@@ -145,6 +152,14 @@ pub(crate) async fn store_posts(
             }
             Action::Buried => {
                 stats.buried += 1;
+                None
+            }
+            Action::Merge { .. } => {
+                stats.merged += 1;
+                None
+            }
+            Action::Copy { .. } => {
+                stats.unchanged += 1;
                 None
             }
         };

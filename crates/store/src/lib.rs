@@ -46,6 +46,7 @@ mod lease;
 mod links;
 mod listing;
 mod manual;
+mod merging;
 mod migrate;
 mod moderation;
 mod neighbours;

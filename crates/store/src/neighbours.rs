@@ -119,6 +119,7 @@ mod tests {
                 categories: Vec::new(),
                 language: None,
                 origin: None,
+                original_links: Vec::new(),
             },
             tags: Vec::new(),
         }

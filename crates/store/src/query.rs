@@ -64,6 +64,7 @@ impl Store {
         let Some(row) = row else { return Ok(None) };
         let mut posts = vec![post_from_row(&row)?];
         self.attach_tags(&mut posts).await?;
+        self.attach_copies(&mut posts).await?;
         Ok(posts.pop())
     }
 

@@ -43,6 +43,7 @@ pub(crate) fn post_from_row(row: &AnyRow) -> Result<Post> {
             content_text: String::new(),
             categories: Vec::new(),
             tags: Vec::new(),
+            also_syndicated: Vec::new(),
             credited_source: row.try_get("source_name")?,
             attribution_template: row.try_get("attribution_template")?,
         })

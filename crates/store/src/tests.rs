@@ -12,6 +12,7 @@ use syndic_core::{FeedEntry, FeedMeta, Page, PostId, TagAssignment, TagOrigin};
 use crate::testing::{TestDatabase, TestEngine};
 
 mod edges;
+mod merging;
 mod opening;
 mod revisions;
 mod source_settings;
@@ -101,6 +102,7 @@ pub(crate) fn entry(guid: &str, title: &str, day: u32) -> FeedEntry {
         categories: vec!["notes".into()],
         language: None,
         origin: None,
+        original_links: Vec::new(),
     }
 }
 

@@ -130,6 +130,7 @@ async fn hold_for_review(fx: &Fixture) {
             categories: Vec::new(),
             language: None,
             origin: None,
+            original_links: Vec::new(),
         },
         tags: Vec::new(),
         admission: Admission::Review,

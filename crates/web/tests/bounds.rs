@@ -71,6 +71,7 @@ async fn many_matches(n: usize) -> common::Fixture {
                     categories: Vec::new(),
                     language: None,
                     origin: None,
+                    original_links: Vec::new(),
                 },
                 tags: Vec::new(),
             })

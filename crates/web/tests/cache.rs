@@ -42,6 +42,7 @@ async fn publish(store: &Store, title: &str) {
         categories: Vec::new(),
         language: None,
         origin: None,
+        original_links: Vec::new(),
     };
     let post = IncomingPost {
         stems: Vec::new(),

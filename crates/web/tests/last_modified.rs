@@ -83,6 +83,7 @@ async fn ingest_a_new_post(fx: &Fixture) {
             categories: Vec::new(),
             language: None,
             origin: None,
+            original_links: Vec::new(),
         },
         tags: vec![TagAssignment {
             tag: "map".into(),

@@ -80,6 +80,7 @@ async fn a_post_held_for_review_is_not_found_until_approved() {
         categories: Vec::new(),
         language: None,
         origin: None,
+        original_links: Vec::new(),
     };
     let post = IncomingPost {
         entry,

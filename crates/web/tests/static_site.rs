@@ -126,6 +126,7 @@ fn post(n: usize, published: chrono::DateTime<Utc>) -> IncomingPost {
         categories: Vec::new(),
         language: None,
         origin: None,
+        original_links: Vec::new(),
     };
     IncomingPost {
         entry,

@@ -47,6 +47,7 @@ async fn app() -> (Router, tempfile::TempDir) {
             categories: vec!["K8s".into()],
             language: None,
             origin: None,
+            original_links: Vec::new(),
         },
         tags: vec![
             reason(

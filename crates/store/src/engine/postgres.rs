@@ -87,6 +87,15 @@ pub(super) const MIGRATIONS: &[Migration] = &[
         "provenance",
         include_str!("../../migrations/postgres/0016_provenance.sql"),
     ),
+    Migration::new(
+        17,
+        "merging",
+        include_str!("../../migrations/postgres/0017_merging.sql"),
+    )
+    .then(
+        crate::merging::backfill::step,
+        include_str!("../../migrations/postgres/0017_merging.after.sql"),
+    ),
 ];
 
 /// The URL as given, with the server told to keep its notices ("relation already exists,

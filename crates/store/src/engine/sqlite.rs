@@ -127,6 +127,15 @@ pub(super) const MIGRATIONS: &[Migration] = &[
         "provenance",
         include_str!("../../migrations/sqlite/0016_provenance.sql"),
     ),
+    Migration::new(
+        17,
+        "merging",
+        include_str!("../../migrations/sqlite/0017_merging.sql"),
+    )
+    .then(
+        crate::merging::backfill::step,
+        include_str!("../../migrations/sqlite/0017_merging.after.sql"),
+    ),
 ];
 
 /// Characters of a file path written as themselves in the URL handed to sqlx; the rest

@@ -22,6 +22,7 @@ fn entry(guid: &str, title: &str, link: &str) -> FeedEntry {
         categories: vec!["notes".into()],
         language: None,
         origin: None,
+        original_links: Vec::new(),
     }
 }
 

@@ -77,6 +77,17 @@ pub(crate) struct PostView<'a> {
     updated: Option<When>,
     content_html: &'a str,
     tags: Vec<TagLink<'a>>,
+    /// The other sources that carry the post ("Also syndicated from"), each with its
+    /// copy's own item link.
+    also_syndicated: Vec<CopyLink<'a>>,
+}
+
+/// Another source's copy of a post: the source's name and the copy's item link (only an
+/// http(s) URL; otherwise the name alone).
+#[derive(Debug, Serialize)]
+struct CopyLink<'a> {
+    name: &'a str,
+    link: Option<&'a str>,
 }
 
 impl<'a> PostView<'a> {
@@ -113,6 +124,14 @@ impl<'a> PostView<'a> {
                 .map(|tag| TagLink {
                     name: &tag.name,
                     url: links.to(site, &tag_path(&tag.slug)),
+                })
+                .collect(),
+            also_syndicated: post
+                .also_syndicated
+                .iter()
+                .map(|copy| CopyLink {
+                    name: &copy.source_name,
+                    link: copy.link.as_deref().filter(|link| is_web_url(link)),
                 })
                 .collect(),
         }

@@ -95,6 +95,7 @@ fn incoming(item: &Item) -> IncomingPost {
             categories: Vec::new(),
             language: None,
             origin: None,
+            original_links: Vec::new(),
         },
         tags: item
             .tags
