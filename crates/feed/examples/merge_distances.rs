@@ -22,6 +22,8 @@ use std::path::PathBuf;
 use syndic_core::Fingerprint;
 use syndic_core::article::link_key;
 
+// Only the corpus folder's lookup is used here; the manifest reader is corpus_report's.
+#[allow(dead_code)]
 #[path = "../tests/support/corpus.rs"]
 mod corpus;
 
@@ -77,10 +79,21 @@ fn main() {
         }
     }
     let by_title = group(&printed, |i| (!i.title.is_empty()).then(|| i.title.clone()));
+    let mut shown = 0;
     for group in by_title.values() {
         for (a, b) in pairs(group) {
             if a.key != b.key {
                 titled[distance(a, b)] += 1;
+                if distance(a, b) <= 3 && shown < 8 {
+                    shown += 1;
+                    println!(
+                        "  near, other link: {:?} {:?} | {:?} {:?}",
+                        files[a.file].file_name().unwrap_or_default(),
+                        a.key,
+                        files[b.file].file_name().unwrap_or_default(),
+                        b.key
+                    );
+                }
             }
         }
     }

@@ -90,7 +90,7 @@ pub(crate) enum Merge {
 
 /// The decision for each of `entries` (those the ingest plan would insert), for a source
 /// of priority `priority`.
-pub(crate) fn decide(entries: &[EntryKeys], found: &Candidates, priority: i64) -> Vec<Merge> {
+pub(crate) fn decide(entries: &[&EntryKeys], found: &Candidates, priority: i64) -> Vec<Merge> {
     let mut taken: HashSet<i64> = HashSet::new();
     entries
         .iter()

@@ -29,7 +29,7 @@ fn an_entry_with_a_stored_link_merges_into_that_post() {
         posts: HashMap::from([(1, open_post(0))]),
         ..Candidates::default()
     };
-    let merges = decide(&[entry("a", &[(7, false)], None, 0)], &found, 0);
+    let merges = decide(&[&entry("a", &[(7, false)], None, 0)], &found, 0);
     assert_eq!(
         merges,
         vec![Merge::Into {
@@ -39,7 +39,7 @@ fn an_entry_with_a_stored_link_merges_into_that_post() {
         }]
     );
     // Through an origLink, it is the original link that matched.
-    let merges = decide(&[entry("a", &[(9, false), (7, true)], None, 0)], &found, 0);
+    let merges = decide(&[&entry("a", &[(9, false), (7, true)], None, 0)], &found, 0);
     assert!(matches!(
         merges[0],
         Merge::Into {
@@ -71,7 +71,7 @@ fn a_post_this_source_already_carries_or_split_from_is_not_merged_into() {
             posts: HashMap::from([(1, post.clone())]),
             ..Candidates::default()
         };
-        let merges = decide(&[entry("a", &[(7, false)], None, 0)], &found, 0);
+        let merges = decide(&[&entry("a", &[(7, false)], None, 0)], &found, 0);
         assert_eq!(merges, vec![Merge::Insert], "{post:?}");
     }
 }
@@ -83,7 +83,7 @@ fn a_known_copy_stays_a_copy() {
         ..Candidates::default()
     };
     assert_eq!(
-        decide(&[entry("a", &[], None, 0)], &found, 0),
+        decide(&[&entry("a", &[], None, 0)], &found, 0),
         vec![Merge::Copy { post: 4 }]
     );
 }
@@ -111,7 +111,7 @@ fn near_fingerprints_within_the_window_merge_with_the_nearest() {
         posts: HashMap::from([(1, open_post(0)), (2, open_post(0)), (3, open_post(0))]),
         ..Candidates::default()
     };
-    let merges = decide(&[entry("a", &[], Some(0), DAY)], &found, 0);
+    let merges = decide(&[&entry("a", &[], Some(0), DAY)], &found, 0);
     assert_eq!(
         merges,
         vec![Merge::Into {
@@ -123,7 +123,7 @@ fn near_fingerprints_within_the_window_merge_with_the_nearest() {
     // Too far apart in bits, or in time: a new post.
     let far = entry("b", &[], Some(u64::MAX), DAY);
     let late = entry("c", &[], Some(0), 60 * DAY);
-    assert_eq!(decide(&[far, late], &found, 0), vec![Merge::Insert; 2]);
+    assert_eq!(decide(&[&far, &late], &found, 0), vec![Merge::Insert; 2]);
 }
 
 #[test]
@@ -137,7 +137,8 @@ fn one_post_takes_one_entry_of_a_batch_and_priority_moves_the_credit() {
         posts: HashMap::from([(1, open_post(2))]),
         ..Candidates::default()
     };
-    let twice = [entry("a", &[(7, false)], None, 0), entry("b", &[(7, false)], None, 0)];
+    let (a, b) = (entry("a", &[(7, false)], None, 0), entry("b", &[(7, false)], None, 0));
+    let twice = [&a, &b];
     let merges = decide(&twice, &found, 5);
     assert_eq!(
         merges,
