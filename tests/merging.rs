@@ -9,7 +9,9 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
-use common::{Database, Server, on_both_engines, quoted, run, stderr, stdout, syndic, write_config_on};
+use common::{
+    Database, Server, on_both_engines, quoted, run, stderr, stdout, syndic, write_config_on,
+};
 
 const TEXT: &str = "Kelp forests grow along cold coasts, where the water is rich in nutrients. \
     A single frond can add half a metre in a day, and the canopy shelters fish, urchins and \
@@ -54,19 +56,29 @@ fn one_article_in_three_feeds(database: &Database) {
     let blog_rss = dir.path().join("blog.rss");
     let blog_atom = dir.path().join("blog.atom");
     let planet = dir.path().join("planet.rss");
-    std::fs::write(&blog_rss, rss("blog", "rss-1", "https://blog.example/2026/kelp/", "")).expect("write");
+    std::fs::write(
+        &blog_rss,
+        rss("blog", "rss-1", "https://blog.example/2026/kelp/", ""),
+    )
+    .expect("write");
     std::fs::write(&blog_atom, atom()).expect("write");
     let via = "<source url=\"https://blog.example/rss.xml\">Blog</source>";
     std::fs::write(&planet, rss("planet", "planet-77", PLANET_LINK, via)).expect("write");
-    let body = format!(
-        "[[source]]\nurl = {}\nname = \"Blog RSS\"\n\n[[source]]\nurl = {}\nname = \"Blog Atom\"\n\n\
-         [[source]]\nurl = {}\nname = \"Planet <Feeds>\"\n",
-        quoted(&blog_rss.display().to_string()),
-        quoted(&blog_atom.display().to_string()),
-        quoted(&planet.display().to_string()),
-    );
-    let config = write_config_on(dir.path(), &body, database);
-    fetch(&config);
+    // One more source at a time, so the order they are seen in is the feeds' order.
+    let mut body = String::new();
+    let mut config = dir.path().join("syndic.toml");
+    for (path, name) in [
+        (&blog_rss, "Blog RSS"),
+        (&blog_atom, "Blog Atom"),
+        (&planet, "Planet <Feeds>"),
+    ] {
+        body.push_str(&format!(
+            "[[source]]\nurl = {}\nname = \"{name}\"\n\n",
+            quoted(&path.display().to_string())
+        ));
+        config = write_config_on(dir.path(), &body, database);
+        fetch(&config);
+    }
 
     let report = explain(&config, "1");
     let sources = report["sources"].as_array().expect("sources");
@@ -114,7 +126,10 @@ fn one_article_in_three_feeds(database: &Database) {
     // A wrong merge undone: split by name, refetched, two posts, and it stays apart.
     let split = run(&config, &["post", "split", "1", "Planet <Feeds>"]);
     assert!(split.status.success(), "{}", stderr(&split));
-    assert_eq!(explain(&config, "1")["sources"].as_array().map(Vec::len), Some(2));
+    assert_eq!(
+        explain(&config, "1")["sources"].as_array().map(Vec::len),
+        Some(2)
+    );
     fetch(&config);
     fetch(&config);
     let second = explain(&config, "2");
@@ -124,9 +139,17 @@ fn one_article_in_three_feeds(database: &Database) {
     assert!(audit.contains("split"), "{audit}");
     let again = run(&config, &["post", "split", "1", "Planet <Feeds>"]);
     assert!(!again.status.success());
-    assert!(stderr(&again).contains("carries no copy"), "{}", stderr(&again));
+    assert!(
+        stderr(&again).contains("carries no copy"),
+        "{}",
+        stderr(&again)
+    );
     let unknown = run(&config, &["post", "split", "1", "Nobody"]);
-    assert!(stderr(&unknown).contains("no source \"Nobody\""), "{}", stderr(&unknown));
+    assert!(
+        stderr(&unknown).contains("no source \"Nobody\""),
+        "{}",
+        stderr(&unknown)
+    );
 }
 
 #[test]

@@ -86,10 +86,18 @@ fn short_posts_have_no_fingerprint() {
 #[test]
 fn fingerprints_within_the_banded_distance_share_a_band() {
     let one = Fingerprint(0x0123_4567_89ab_cdef);
-    for flipped in [0b111_u64, 1 | 1 << 17 | 1 << 40, 1 << 15 | 1 << 31 | 1 << 47] {
+    for flipped in [
+        0b111_u64,
+        1 | 1 << 17 | 1 << 40,
+        1 << 15 | 1 << 31 | 1 << 47,
+    ] {
         let other = Fingerprint(one.0 ^ flipped);
         assert!(one.distance(other) <= MAX_BANDED_DISTANCE);
-        let shared = one.bands().iter().filter(|b| other.bands().contains(b)).count();
+        let shared = one
+            .bands()
+            .iter()
+            .filter(|b| other.bands().contains(b))
+            .count();
         assert!(shared >= 1, "{flipped:#x}");
     }
     assert_eq!(Fingerprint::from_stored(one.as_stored()), one);

@@ -49,8 +49,12 @@ fn main() {
         if path.extension().is_some_and(|e| e == "tsv") {
             continue;
         }
-        let Ok(bytes) = std::fs::read(path) else { continue };
-        let Ok(parsed) = syndic_feed::parse(&bytes, None) else { continue };
+        let Ok(bytes) = std::fs::read(path) else {
+            continue;
+        };
+        let Ok(parsed) = syndic_feed::parse(&bytes, None) else {
+            continue;
+        };
         for entry in parsed.entries {
             items.push(Item {
                 file,
@@ -110,7 +114,10 @@ fn main() {
     }
     println!("\ndistance  same article  different, same title  different");
     for d in 0..=24 {
-        println!("{d:>8}  {:>12}  {:>21}  {:>9}", same[d], titled[d], other[d]);
+        println!(
+            "{d:>8}  {:>12}  {:>21}  {:>9}",
+            same[d], titled[d], other[d]
+        );
     }
     let total = |v: &[u64]| v.iter().sum::<u64>();
     println!(

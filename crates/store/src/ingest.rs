@@ -22,8 +22,8 @@ use crate::error::QueryContext;
 use crate::links::{self, CurrentLinks, LinkWrites, Posts};
 use crate::sql::Sql;
 use crate::{
-    Result, Store, UpdatePolicy, audit, body, clock, corpus, merging, moderation, origins, revisions,
-    source_settings, sources, tags, text, to_secs, tombstones,
+    Result, Store, UpdatePolicy, audit, body, clock, corpus, merging, moderation, origins,
+    revisions, source_settings, sources, tags, text, to_secs, tombstones,
 };
 pub(crate) use plan::{Action, Incoming, StoredPost};
 

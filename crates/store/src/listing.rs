@@ -176,7 +176,8 @@ impl PostFilter {
                 sql
             }
             PostFilter::Source(source) => {
-                let mut sql = Sql::new("SELECT COUNT(*) FROM post_sources ps WHERE ps.source_id = ");
+                let mut sql =
+                    Sql::new("SELECT COUNT(*) FROM post_sources ps WHERE ps.source_id = ");
                 sql.bind(source.0).push(COPY_LISTED);
                 sql
             }

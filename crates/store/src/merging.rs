@@ -151,7 +151,9 @@ pub(crate) async fn read_candidates(
         .collect();
     let posts: Vec<i64> = posts.into_iter().collect();
     for chunk in posts.chunks(engine.rows_per_statement(1).saturating_sub(2).max(1)) {
-        let mut select = Sql::new("SELECT p.id, s.priority, CASE WHEN EXISTS (SELECT 1 FROM post_sources c WHERE c.post_id = p.id AND c.source_id = ");
+        let mut select = Sql::new(
+            "SELECT p.id, s.priority, CASE WHEN EXISTS (SELECT 1 FROM post_sources c WHERE c.post_id = p.id AND c.source_id = ",
+        );
         select.bind(source.0).push(
             ") THEN 1 ELSE 0 END, CASE WHEN EXISTS (SELECT 1 FROM merge_vetoes v \
              WHERE v.post_id = p.id AND v.source_id = ",
@@ -163,7 +165,10 @@ pub(crate) async fn read_candidates(
             sql.bind(*id);
         });
         select.push(")");
-        for row in select.fetch_all(&mut *tx, "reading merge candidates").await? {
+        for row in select
+            .fetch_all(&mut *tx, "reading merge candidates")
+            .await?
+        {
             let read = || -> Result<(i64, CandidatePost), sqlx::Error> {
                 Ok((
                     row.try_get(0)?,
@@ -222,9 +227,8 @@ async fn read_links(
         .collect();
     let hashes: Vec<i64> = hashes.into_iter().collect();
     for chunk in hashes.chunks(engine.rows_per_statement(1).saturating_sub(1).max(1)) {
-        let mut select = Sql::new(
-            "SELECT link_hash, post_id, original FROM article_links WHERE source_id <> ",
-        );
+        let mut select =
+            Sql::new("SELECT link_hash, post_id, original FROM article_links WHERE source_id <> ");
         select.bind(source.0).push(" AND link_hash IN (");
         select.push_list(chunk, |sql, hash| {
             sql.bind(*hash);
@@ -284,13 +288,23 @@ async fn read_bands(
             .bind(last + window)
             .push(" AND b.source_id <> ")
             .bind(source.0);
-        for row in select.fetch_all(&mut *tx, "reading posts by fingerprint").await? {
+        for row in select
+            .fetch_all(&mut *tx, "reading posts by fingerprint")
+            .await?
+        {
             let read = || -> Result<(i64, Option<i64>, i64, i64), sqlx::Error> {
-                Ok((row.try_get(0)?, row.try_get(1)?, row.try_get(2)?, row.try_get(3)?))
+                Ok((
+                    row.try_get(0)?,
+                    row.try_get(1)?,
+                    row.try_get(2)?,
+                    row.try_get(3)?,
+                ))
             };
             let (post, fingerprint, published, copy_source) =
                 read().during("reading posts by fingerprint")?;
-            let Some(fingerprint) = fingerprint else { continue };
+            let Some(fingerprint) = fingerprint else {
+                continue;
+            };
             if seen.insert((post, copy_source)) {
                 found.bands.push(BandRow {
                     post,
@@ -339,7 +353,11 @@ pub(crate) async fn record(
                 MergeReason::Fingerprint { distance } => Some(i64::from(distance)),
                 _ => None,
             };
-            sql.push("(").bind(copy.post).push(", ").bind(source.0).push(", ");
+            sql.push("(")
+                .bind(copy.post)
+                .push(", ")
+                .bind(source.0)
+                .push(", ");
             sql.bind(copy.entry.guid.clone().into_owned()).push(", ");
             sql.bind(copy.entry.link.clone().map(|l| l.into_owned()))
                 .push(", ")
@@ -356,7 +374,9 @@ pub(crate) async fn record(
             " ON CONFLICT (post_id, source_id) DO UPDATE SET guid = excluded.guid, \
              link = excluded.link, fingerprint = excluded.fingerprint",
         );
-        upsert.execute(&mut *tx, "recording a post's sources").await?;
+        upsert
+            .execute(&mut *tx, "recording a post's sources")
+            .await?;
     }
     forget_keys(tx, engine, source, copies).await?;
     write_keys(tx, engine, source, copies).await?;
@@ -393,14 +413,22 @@ async fn write_keys(
 ) -> Result<()> {
     let links: Vec<(i64, i64, bool)> = copies
         .iter()
-        .flat_map(|c| c.keys.links.iter().map(|(hash, original)| (*hash, c.post, *original)))
+        .flat_map(|c| {
+            c.keys
+                .links
+                .iter()
+                .map(|(hash, original)| (*hash, c.post, *original))
+        })
         .collect();
     for chunk in links.chunks(engine.rows_per_statement(4)) {
         let mut insert =
             Sql::new("INSERT INTO article_links (link_hash, post_id, source_id, original) VALUES ");
         insert.push_list(chunk, |sql, (hash, post, original)| {
             sql.push("(").bind(*hash).push(", ").bind(*post).push(", ");
-            sql.bind(source.0).push(", ").bind(i64::from(*original)).push(")");
+            sql.bind(source.0)
+                .push(", ")
+                .bind(i64::from(*original))
+                .push(")");
         });
         insert.push(" ON CONFLICT DO NOTHING");
         insert.execute(&mut *tx, "recording a post's links").await?;
@@ -419,7 +447,9 @@ async fn write_keys(
             sql.bind(*post).push(", ").bind(source.0).push(")");
         });
         insert.push(" ON CONFLICT DO NOTHING");
-        insert.execute(&mut *tx, "recording a post's fingerprint").await?;
+        insert
+            .execute(&mut *tx, "recording a post's fingerprint")
+            .await?;
     }
     Ok(())
 }
@@ -438,7 +468,11 @@ async fn take_credit(
              author = v.column5 FROM (VALUES ",
         );
         update.push_list(chunk, |sql, copy| {
-            sql.push("(").bind(copy.post).push(", ").bind(source.0).push(", ");
+            sql.push("(")
+                .bind(copy.post)
+                .push(", ")
+                .bind(source.0)
+                .push(", ");
             sql.bind(copy.entry.guid.clone().into_owned()).push(", ");
             sql.bind(copy.entry.link.clone().map(|l| l.into_owned()))
                 .push(", ")
@@ -446,7 +480,9 @@ async fn take_credit(
                 .push(")");
         });
         update.push(") AS v WHERE posts.id = v.column1");
-        update.execute(&mut *tx, "crediting a post to a source").await?;
+        update
+            .execute(&mut *tx, "crediting a post to a source")
+            .await?;
     }
     Ok(())
 }
@@ -525,7 +561,10 @@ impl Store {
                 select.push(" AND c.source_id <> p.source_id");
             }
             select.push(" ORDER BY c.post_id, CASE WHEN p.source_id = c.source_id THEN 0 ELSE 1 END, c.seen_at, c.source_id");
-            for row in select.fetch_all(&self.pool, "reading a post's sources").await? {
+            for row in select
+                .fetch_all(&self.pool, "reading a post's sources")
+                .await?
+            {
                 let (post, copy) = copy_from_row(&row)?;
                 by_post.entry(post).or_default().push(copy);
             }

@@ -9,8 +9,8 @@ use syndic_core::FeedEntry;
 
 use crate::revisions::edit::{self, Version};
 use crate::tombstones::Tombstones;
-use syndic_core::article::link_key;
 use crate::{text, to_secs};
+use syndic_core::article::link_key;
 
 /// How far ahead of now a publication date may be: later ones are clamped to it, so that
 /// a post dated years ahead cannot pin itself to the top of every archive.

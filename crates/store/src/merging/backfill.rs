@@ -97,7 +97,11 @@ async fn write(conn: &mut AnyConnection, keys: &[Keys]) -> Result<(), sqlx::Erro
             "INSERT INTO fingerprint_bands (band, published_at, post_id, source_id) VALUES ",
         );
         insert.push_list(chunk, |sql, (band, k)| {
-            sql.push("(").bind(*band).push(", ").bind(k.published).push(", ");
+            sql.push("(")
+                .bind(*band)
+                .push(", ")
+                .bind(k.published)
+                .push(", ");
             sql.bind(k.post).push(", ").bind(k.source).push(")");
         });
         insert.push(" ON CONFLICT DO NOTHING");
@@ -106,7 +110,11 @@ async fn write(conn: &mut AnyConnection, keys: &[Keys]) -> Result<(), sqlx::Erro
     for chunk in printed.chunks(120) {
         let mut update = Sql::new("UPDATE post_sources SET fingerprint = v.column2 FROM (VALUES ");
         update.push_list(chunk, |sql, (k, print)| {
-            sql.push("(").bind(k.post).push(", ").bind(print.as_stored()).push(")");
+            sql.push("(")
+                .bind(k.post)
+                .push(", ")
+                .bind(print.as_stored())
+                .push(")");
         });
         update.push(") AS v WHERE post_sources.post_id = v.column1");
         update.run(&mut *conn).await?;

@@ -105,7 +105,8 @@ pub(crate) fn decide(entries: &[&EntryKeys], found: &Candidates, priority: i64) 
                         .get(&post)
                         .is_some_and(|p| !p.has_copy && !p.vetoed)
             };
-            let Some((post, why)) = by_link(entry, found, &open).or_else(|| by_words(entry, found, &open))
+            let Some((post, why)) =
+                by_link(entry, found, &open).or_else(|| by_words(entry, found, &open))
             else {
                 return Merge::Insert;
             };

@@ -137,7 +137,10 @@ fn one_post_takes_one_entry_of_a_batch_and_priority_moves_the_credit() {
         posts: HashMap::from([(1, open_post(2))]),
         ..Candidates::default()
     };
-    let (a, b) = (entry("a", &[(7, false)], None, 0), entry("b", &[(7, false)], None, 0));
+    let (a, b) = (
+        entry("a", &[(7, false)], None, 0),
+        entry("b", &[(7, false)], None, 0),
+    );
     let twice = [&a, &b];
     let merges = decide(&twice, &found, 5);
     assert_eq!(

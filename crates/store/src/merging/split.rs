@@ -94,7 +94,15 @@ impl Store {
         .await
         .during("making a split source read its feed again")?;
         let target = moderation::target(id);
-        audit::record(&mut tx, actor, "split", &target, &format!("source {url}"), at).await?;
+        audit::record(
+            &mut tx,
+            actor,
+            "split",
+            &target,
+            &format!("source {url}"),
+            at,
+        )
+        .await?;
         clock::bump(&mut tx).await?;
         tx.commit().await.during("committing a split")?;
         Ok(())
@@ -102,19 +110,24 @@ impl Store {
 }
 
 async fn has_copy(tx: &mut AnyConnection, id: PostId, source: SourceId) -> Result<bool> {
-    let found: Option<i64> =
-        sqlx::query_scalar("SELECT post_id FROM post_sources WHERE post_id = $1 AND source_id = $2")
-            .bind(id.0)
-            .bind(source.0)
-            .fetch_optional(&mut *tx)
-            .await
-            .during("reading a post's sources")?;
+    let found: Option<i64> = sqlx::query_scalar(
+        "SELECT post_id FROM post_sources WHERE post_id = $1 AND source_id = $2",
+    )
+    .bind(id.0)
+    .bind(source.0)
+    .fetch_optional(&mut *tx)
+    .await
+    .during("reading a post's sources")?;
     Ok(found.is_some())
 }
 
 /// The post's other copies' sources, the one to credit first: highest priority, then the
 /// first seen.
-async fn remaining_copies(tx: &mut AnyConnection, id: PostId, source: SourceId) -> Result<Vec<i64>> {
+async fn remaining_copies(
+    tx: &mut AnyConnection,
+    id: PostId,
+    source: SourceId,
+) -> Result<Vec<i64>> {
     sqlx::query_scalar(
         "SELECT c.source_id FROM post_sources c JOIN sources s ON s.id = c.source_id
          WHERE c.post_id = $1 AND c.source_id <> $2

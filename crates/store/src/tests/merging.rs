@@ -47,7 +47,12 @@ fn article(guid: &str, link: &str, title: &str, text: &str, day: u32) -> FeedEnt
     }
 }
 
-async fn ingest(store: &Store, source: SourceId, entries: Vec<FeedEntry>, day: u32) -> crate::IngestStats {
+async fn ingest(
+    store: &Store,
+    source: SourceId,
+    entries: Vec<FeedEntry>,
+    day: u32,
+) -> crate::IngestStats {
     let posts: Vec<_> = entries.into_iter().map(|e| tagged(e, &[])).collect();
     store
         .ingest(source, &meta(), &posts, at(day))
@@ -73,7 +78,13 @@ async fn three_feeds(store: &Store) -> (SourceId, SourceId, SourceId) {
     ingest(
         store,
         atom,
-        vec![article("tag:blog.example,2026:kelp", "http://blog.example/2026/kelp", "Kelp", TEXT, 2)],
+        vec![article(
+            "tag:blog.example,2026:kelp",
+            "http://blog.example/2026/kelp",
+            "Kelp",
+            TEXT,
+            2,
+        )],
         3,
     )
     .await;
@@ -133,7 +144,11 @@ async fn one_article_through_three_feeds_is_one_post_with_three_sources() {
             .listing(PostFilter::Source(source), Page::new(1, 10).expect("page"))
             .await
             .expect("listing");
-        assert_eq!((listed.total, listed.posts.len()), (1, 1), "source {source}");
+        assert_eq!(
+            (listed.total, listed.posts.len()),
+            (1, 1),
+            "source {source}"
+        );
     }
     let counts: Vec<i64> = store
         .sources()
@@ -147,7 +162,13 @@ async fn one_article_through_three_feeds_is_one_post_with_three_sources() {
     let again = ingest(
         &store,
         atom,
-        vec![article("tag:blog.example,2026:kelp", "http://blog.example/2026/kelp", "Kelp", TEXT, 2)],
+        vec![article(
+            "tag:blog.example,2026:kelp",
+            "http://blog.example/2026/kelp",
+            "Kelp",
+            TEXT,
+            2,
+        )],
         5,
     )
     .await;
@@ -160,8 +181,20 @@ async fn an_orig_link_or_near_identical_text_merges_too() {
     let blog = source(&store, "https://blog.example/rss.xml", "Blog", 0).await;
     let proxy = source(&store, "https://feeds.feedburner.example/blog", "Proxy", 0).await;
     let mirror = source(&store, "https://mirror.example/feed", "Mirror", 0).await;
-    ingest(&store, blog, vec![article("b1", "https://blog.example/kelp", "Kelp", TEXT, 2)], 2).await;
-    let mut proxied = article("fb1", "https://feeds.feedburner.example/~r/blog/~3/x1", "Kelp", "Short.", 2);
+    ingest(
+        &store,
+        blog,
+        vec![article("b1", "https://blog.example/kelp", "Kelp", TEXT, 2)],
+        2,
+    )
+    .await;
+    let mut proxied = article(
+        "fb1",
+        "https://feeds.feedburner.example/~r/blog/~3/x1",
+        "Kelp",
+        "Short.",
+        2,
+    );
     proxied.original_links = vec!["https://blog.example/kelp".into()];
     let stats = ingest(&store, proxy, vec![proxied], 3).await;
     assert_eq!(stats.merged, 1);
@@ -169,7 +202,13 @@ async fn an_orig_link_or_near_identical_text_merges_too() {
     let stats = ingest(
         &store,
         mirror,
-        vec![article("m1", "https://mirror.example/posts/9", "Kelp", TEXT, 4)],
+        vec![article(
+            "m1",
+            "https://mirror.example/posts/9",
+            "Kelp",
+            TEXT,
+            4,
+        )],
         4,
     )
     .await;
@@ -200,11 +239,29 @@ async fn different_posts_with_one_title_are_not_merged() {
     let other = "This week: a new compiler release, a talk on database indexes, three essays \
         about writing tests, and a long thread on keyboard layouts for programmers who type \
         all day and want their wrists to last.";
-    ingest(&store, one, vec![article("w1", "https://one.example/weekly", "Weekly links", TEXT, 2)], 2).await;
+    ingest(
+        &store,
+        one,
+        vec![article(
+            "w1",
+            "https://one.example/weekly",
+            "Weekly links",
+            TEXT,
+            2,
+        )],
+        2,
+    )
+    .await;
     let stats = ingest(
         &store,
         two,
-        vec![article("w1", "https://two.example/weekly", "Weekly links", other, 2)],
+        vec![article(
+            "w1",
+            "https://two.example/weekly",
+            "Weekly links",
+            other,
+            2,
+        )],
         3,
     )
     .await;
@@ -263,7 +320,11 @@ async fn a_split_copy_comes_back_as_its_own_post_and_never_remerges() {
     assert_eq!((stats.new, stats.merged), (0, 0));
     assert_eq!(all_posts(&store).await.len(), 2);
     let audit = store.audit_log(None, 10).await.expect("audit");
-    assert!(audit.iter().any(|e| e.action == "split" && e.reason.contains("planet.example")));
+    assert!(
+        audit
+            .iter()
+            .any(|e| e.action == "split" && e.reason.contains("planet.example"))
+    );
 }
 
 async fn splitting_refuses_an_unknown_post_source_or_a_source_not_merged() {
@@ -272,16 +333,31 @@ async fn splitting_refuses_an_unknown_post_source_or_a_source_not_merged() {
     let lone = source(&store, "https://lone.example/feed", "Lone", 0).await;
     let post = all_posts(&store).await[0].id;
     let refused = |r: crate::Result<()>| r.expect_err("refused").to_string();
-    assert!(refused(store.split_post(PostId(999), rss, Actor::Cli, at(6)).await).contains("no post 999"));
-    assert!(refused(store.split_post(post, SourceId(999), Actor::Cli, at(6)).await).contains("no source 999"));
-    assert!(refused(store.split_post(post, lone, Actor::Cli, at(6)).await).contains("carries no copy"));
+    assert!(
+        refused(store.split_post(PostId(999), rss, Actor::Cli, at(6)).await)
+            .contains("no post 999")
+    );
+    assert!(
+        refused(
+            store
+                .split_post(post, SourceId(999), Actor::Cli, at(6))
+                .await
+        )
+        .contains("no source 999")
+    );
+    assert!(
+        refused(store.split_post(post, lone, Actor::Cli, at(6)).await).contains("carries no copy")
+    );
 }
 
 async fn splitting_the_credited_source_credits_the_next() {
     let (store, _db) = fresh_store().await;
     let (rss, atom, _planet) = three_feeds(&store).await;
     let post = all_posts(&store).await[0].id;
-    store.split_post(post, rss, Actor::Cli, at(6)).await.expect("split");
+    store
+        .split_post(post, rss, Actor::Cli, at(6))
+        .await
+        .expect("split");
     let read = store.post(post).await.expect("read").expect("post");
     assert_eq!(read.source_id, atom);
     assert_eq!(read.guid, "tag:blog.example,2026:kelp");
@@ -291,17 +367,53 @@ async fn a_source_of_higher_priority_takes_the_credit() {
     let (store, _db) = fresh_store().await;
     let planet = source(&store, "https://planet.example/feed", "Planet", 0).await;
     let blog = source(&store, "https://blog.example/rss.xml", "Blog", 10).await;
-    ingest(&store, planet, vec![article("p1", "https://blog.example/kelp?utm_source=planet", "Kelp", TEXT, 2)], 2).await;
-    ingest(&store, blog, vec![article("b1", "https://blog.example/kelp", "Kelp", TEXT, 2)], 3).await;
+    ingest(
+        &store,
+        planet,
+        vec![article(
+            "p1",
+            "https://blog.example/kelp?utm_source=planet",
+            "Kelp",
+            TEXT,
+            2,
+        )],
+        2,
+    )
+    .await;
+    ingest(
+        &store,
+        blog,
+        vec![article("b1", "https://blog.example/kelp", "Kelp", TEXT, 2)],
+        3,
+    )
+    .await;
     let posts = all_posts(&store).await;
     assert_eq!(posts.len(), 1);
     assert_eq!(posts[0].source_id, blog);
     assert_eq!(posts[0].link.as_deref(), Some("https://blog.example/kelp"));
     assert_eq!(posts[0].source_name, "Blog");
     // Both fetch again: the blog's copy is the post's, the planet's a copy; nothing new.
-    let again = ingest(&store, blog, vec![article("b1", "https://blog.example/kelp", "Kelp", TEXT, 2)], 4).await;
+    let again = ingest(
+        &store,
+        blog,
+        vec![article("b1", "https://blog.example/kelp", "Kelp", TEXT, 2)],
+        4,
+    )
+    .await;
     assert_eq!((again.new, again.unchanged), (0, 1));
-    let again = ingest(&store, planet, vec![article("p1", "https://blog.example/kelp?utm_source=planet", "Kelp", TEXT, 2)], 4).await;
+    let again = ingest(
+        &store,
+        planet,
+        vec![article(
+            "p1",
+            "https://blog.example/kelp?utm_source=planet",
+            "Kelp",
+            TEXT,
+            2,
+        )],
+        4,
+    )
+    .await;
     assert_eq!((again.new, again.unchanged), (0, 1));
 }
 
@@ -322,11 +434,39 @@ async fn a_takedown_covers_every_copy_of_a_merged_post() {
         assert_eq!(listed, 0, "source {source} lists it no more");
     }
     // Every copy fetched again stays down; a new source with the link is kept out.
-    ingest(&store, atom, vec![article("tag:blog.example,2026:kelp", "http://blog.example/2026/kelp", "Kelp", TEXT, 2)], 7).await;
+    ingest(
+        &store,
+        atom,
+        vec![article(
+            "tag:blog.example,2026:kelp",
+            "http://blog.example/2026/kelp",
+            "Kelp",
+            TEXT,
+            2,
+        )],
+        7,
+    )
+    .await;
     let late = source(&store, "https://late.example/feed", "Late", 0).await;
-    ingest(&store, late, vec![article("l1", "https://blog.example/2026/kelp#top", "Kelp", TEXT, 2)], 7).await;
+    ingest(
+        &store,
+        late,
+        vec![article(
+            "l1",
+            "https://blog.example/2026/kelp#top",
+            "Kelp",
+            TEXT,
+            2,
+        )],
+        7,
+    )
+    .await;
     assert!(all_posts(&store).await.is_empty());
-    let standing = store.post_standing(post).await.expect("standing").expect("post");
+    let standing = store
+        .post_standing(post)
+        .await
+        .expect("standing")
+        .expect("post");
     assert_eq!(standing.state, PostState::Removed);
 }
 
