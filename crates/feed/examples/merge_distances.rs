@@ -107,7 +107,7 @@ fn main() {
     for (i, a) in printed.iter().enumerate() {
         for b in &printed[i + 1..] {
             n += 1;
-            if n % step == 0 && a.key != b.key {
+            if n.is_multiple_of(step) && a.key != b.key {
                 other[distance(a, b)] += 1;
             }
         }
