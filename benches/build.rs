@@ -160,6 +160,7 @@ async fn add_post(db: &Path, n: u64) -> Result<(), Box<dyn std::error::Error>> {
         language: None,
         origin: None,
         enclosures: Vec::new(),
+        original_links: Vec::new(),
     };
     let tags = vec![TagAssignment {
         tag: "tag-7".into(),

@@ -344,6 +344,7 @@ async fn prepare_store(
                     language: Some("en".into()),
                     origin: None,
                     enclosures: Vec::new(),
+                    original_links: Vec::new(),
                 },
                 tags: Vec::new(),
             });

@@ -207,6 +207,7 @@ async fn build(path: &Path, posts: usize) -> Result<(), String> {
                     language: None,
                     origin: None,
                     enclosures: Vec::new(),
+                    original_links: Vec::new(),
                 },
                 tags,
                 stems: Vec::new(),

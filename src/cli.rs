@@ -358,6 +358,20 @@ pub enum PostCommand {
     Approve(PostsArgs),
     /// Reject posts held for review: a takedown of each, with a tombstone.
     Reject(PostsRejectArgs),
+    /// Undo a wrong merge: SOURCE's copy leaves POST and never merges into it again. The
+    /// source's next fetch reads its feed whole and stores the copy as a post of its own
+    /// (while the feed still carries the item). `syndic explain POST` lists its sources.
+    Split(PostSplitArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PostSplitArgs {
+    /// The post: its number, or its original URL.
+    #[arg(value_name = "POST")]
+    pub post: String,
+    /// The source whose copy leaves the post: its URL as configured, or its name.
+    #[arg(value_name = "SOURCE")]
+    pub source: String,
 }
 
 #[derive(Debug, Args)]

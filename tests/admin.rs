@@ -104,6 +104,7 @@ async fn hold_for_review(database: &Path) {
             language: None,
             origin: None,
             enclosures: Vec::new(),
+            original_links: Vec::new(),
         },
         tags: Vec::new(),
         admission: Admission::Review,

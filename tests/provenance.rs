@@ -105,9 +105,12 @@ fn an_edited_post_shows_its_versions_and_what_changed() {
     assert_eq!(report["revisions"], 2);
     assert_eq!(report["sources"][0]["url"], feed.display().to_string());
     assert_eq!(report["sources"][0]["link"], "https://tidepool.example/5");
+    // When the source's copy was first seen is the time of the first fetch.
+    let seen = report["sources"][0]["seen_at"].as_str().unwrap_or("(none)");
     insta::assert_snapshot!(
         "explain_revised_post_json",
         json.replace(&feed.display().to_string(), "[feed]")
+            .replace(seen, "[first fetch]")
     );
     let text = stdout(&run(&config, &["explain", "1"]));
     assert!(

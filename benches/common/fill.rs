@@ -257,6 +257,7 @@ fn made_up_post(
         language: None,
         origin: None,
         enclosures: Vec::new(),
+        original_links: Vec::new(),
     };
     let tag_count = 1 + dice.below(4);
     let tags = (0..tag_count)

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use serde::Serialize;
-use syndic_core::{Admission, PostId, PostState};
+use syndic_core::{Admission, MergeReason, PostCopy, PostId, PostState};
 use syndic_store::{PostStanding, Store, TagReason};
 use syndic_tag::{Explanation, PostText};
 
@@ -49,6 +49,34 @@ struct SourceLink<'a> {
     url: &'a str,
     name: &'a str,
     link: Option<&'a str>,
+    guid: &'a str,
+    /// Whether the post is credited to this source.
+    credited: bool,
+    /// Why this source's copy is this post: `own`, `link`, `original link`, `fingerprint`.
+    why: &'static str,
+    /// For `fingerprint`: how many bits the copies' fingerprints differ in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    distance: Option<u32>,
+    /// The same, for people: "same link", "fingerprint distance 2 of at most 3".
+    reason: String,
+    seen_at: chrono::DateTime<chrono::Utc>,
+}
+
+fn source_link(copy: &PostCopy) -> SourceLink<'_> {
+    SourceLink {
+        url: &copy.source_url,
+        name: &copy.source_name,
+        link: copy.link.as_deref(),
+        guid: &copy.guid,
+        credited: copy.credited,
+        why: copy.why.as_str(),
+        distance: match copy.why {
+            MergeReason::Fingerprint { distance } => Some(distance),
+            _ => None,
+        },
+        reason: copy.why.describe(),
+        seen_at: copy.seen_at,
+    }
 }
 
 #[derive(Serialize)]
@@ -79,11 +107,10 @@ pub async fn run(config: &Config, args: &ExplainArgs) -> anyhow::Result<ExitCode
         .post_vetoes(id)
         .await
         .context("cannot read the post's tags")?;
-    let source = store
-        .source_by_slug(&post.source_slug)
+    let copies = store
+        .post_sources(id)
         .await
-        .context("cannot read the post's source")?
-        .with_context(|| format!("the source of post {id} vanished"))?;
+        .context("cannot read the post's sources")?;
     let revisions = store
         .version_count(id)
         .await
@@ -106,11 +133,7 @@ pub async fn run(config: &Config, args: &ExplainArgs) -> anyhow::Result<ExitCode
             language: for_tagging.language.as_deref(),
             categories: &post.categories,
         },
-        sources: vec![SourceLink {
-            url: &source.url,
-            name: &source.name,
-            link: post.link.as_deref(),
-        }],
+        sources: copies.iter().map(source_link).collect(),
         revisions,
         stored: links.iter().map(stored).collect(),
         vetoed: vetoes.iter().map(|t| t.name.as_str()).collect(),
@@ -241,6 +264,8 @@ sources carrying it:"
             source.url,
             source.link.unwrap_or("(no link)")
         );
+        let credit = if source.credited { "credited; " } else { "" };
+        let _ = writeln!(out, "    {credit}{}", source.reason);
     }
 
     let _ = writeln!(out, "\ntags it carries:");

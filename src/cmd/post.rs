@@ -1,5 +1,5 @@
-//! `syndic post remove|restore|approve|reject`: the operator's decisions about posts, each
-//! recorded in the audit log with the actor `cli`.
+//! `syndic post remove|restore|approve|reject|split`: the operator's decisions about posts,
+//! each recorded in the audit log with the actor `cli`.
 
 use std::process::ExitCode;
 
@@ -8,7 +8,9 @@ use chrono::Utc;
 use syndic_core::{Actor, PostId};
 use syndic_store::Store;
 
-use crate::cli::{PostArgs, PostCommand, PostRemoveArgs, PostsArgs, PostsRejectArgs};
+use crate::cli::{
+    PostArgs, PostCommand, PostRemoveArgs, PostSplitArgs, PostsArgs, PostsRejectArgs,
+};
 use crate::cmd::{open_store, resolve_post};
 use crate::config::Config;
 
@@ -19,7 +21,41 @@ pub async fn run(config: &Config, command: &PostCommand) -> anyhow::Result<ExitC
         PostCommand::Restore(args) => restore(&store, args).await,
         PostCommand::Approve(args) => approve(&store, args).await,
         PostCommand::Reject(args) => reject(&store, args).await,
+        PostCommand::Split(args) => split(config, &store, args).await,
     }
+}
+
+async fn split(config: &Config, store: &Store, args: &PostSplitArgs) -> anyhow::Result<ExitCode> {
+    let id = resolve_post(store, &args.post).await?;
+    let wanted = args.source.trim();
+    let configured = config
+        .sources
+        .iter()
+        .find(|s| s.url == wanted || s.name.as_deref().is_some_and(|n| n.trim() == wanted));
+    let url = configured.map_or(wanted, |s| s.url.as_str());
+    let sources = store.sources().await.context("cannot read the sources")?;
+    let Some(source) = sources.iter().find(|s| s.url == url || s.name == wanted) else {
+        let known: Vec<&str> = config.sources.iter().map(|s| s.url.as_str()).collect();
+        anyhow::bail!(
+            "no source {wanted:?}: name it by its URL as configured or by its name (`syndic \
+             explain {id}` lists the post's sources); configured: {}",
+            if known.is_empty() {
+                "none".to_owned()
+            } else {
+                known.join(", ")
+            }
+        );
+    };
+    store
+        .split_post(id, source.id, Actor::Cli, Utc::now())
+        .await
+        .with_context(|| format!("cannot split {} off post {id}", source.url))?;
+    outln!(
+        "split {} off post {id}: it will not merge into it again; its next fetch stores its \
+         copy as a post of its own",
+        source.url
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 async fn remove(store: &Store, args: &PostRemoveArgs) -> anyhow::Result<ExitCode> {

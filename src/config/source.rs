@@ -28,8 +28,8 @@ pub struct SourceConfig {
     /// `user_agent`, `headers`, `username` + `password_env`, `timeout` (secrets hidden
     /// from `Debug`).
     pub request: SourceRequest,
-    /// `paused`, `updates`, `attribution`, `credit_original`, `honor_deletions`: what the
-    /// store keeps.
+    /// `paused`, `updates`, `attribution`, `credit_original`, `honor_deletions`,
+    /// `priority`: what the store keeps.
     pub settings: SourceSettings,
     /// `categories`: this source's category policy, over `[tagging] categories`.
     pub categories: Option<CategoryPolicy>,
@@ -58,6 +58,7 @@ pub(super) struct RawSource {
     attribution: Option<toml::Value>,
     credit_original: Option<toml::Value>,
     honor_deletions: Option<toml::Value>,
+    priority: Option<toml::Value>,
     categories: Option<toml::Value>,
     review: Option<toml::Value>,
     only_tagged: Option<toml::Value>,
@@ -123,6 +124,7 @@ impl Validator<'_> {
             attribution: self.attribution(key, source.attribution.as_ref())?,
             credit_original: self.flag(key, "credit_original", source.credit_original.as_ref())?,
             honor_deletions: self.flag(key, "honor_deletions", source.honor_deletions.as_ref())?,
+            priority: self.priority(key, source.priority.as_ref())?,
         };
         let review = self
             .optional_flag(key, "review", source.review.as_ref())?
@@ -377,6 +379,21 @@ impl Validator<'_> {
     }
 
     /// A true/false key, false when absent.
+    /// `priority`: an integer (default 0); a merged post is credited to the copy of the
+    /// highest priority, the first one on a tie.
+    fn priority(&self, key: &str, value: Option<&toml::Value>) -> Result<i64, ConfigError> {
+        match value {
+            None => Ok(0),
+            Some(toml::Value::Integer(priority)) => Ok(*priority),
+            Some(value) => Err(self.error(
+                format!("{key}.priority"),
+                format!("{value} is not an integer"),
+                "write priority = 10 (without quotes); a higher priority wins the credit of a \
+                 post several sources carry, and the default is 0",
+            )),
+        }
+    }
+
     pub(super) fn flag(
         &self,
         key: &str,

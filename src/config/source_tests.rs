@@ -50,6 +50,7 @@ fn the_starter_files_source_example_is_valid() {
         "attribution",
         "updates",
         "honor_deletions",
+        "priority",
     ] {
         assert!(example.contains(key), "{key} missing from {example}");
     }
@@ -78,6 +79,7 @@ fn the_starter_files_source_example_is_valid() {
     );
     assert!(!source.settings.credit_original);
     assert!(!source.settings.honor_deletions);
+    assert_eq!(source.settings.priority, 0);
     assert_eq!(source.categories, Some(CategoryPolicy::Vocabulary));
 }
 
@@ -85,13 +87,14 @@ fn the_starter_files_source_example_is_valid() {
 fn settings_are_read_into_typed_values() {
     let config = source(
         "paused = true\nupdates = \"freeze\"\ncredit_original = true\ncategories = \"none\"\n\
-         honor_deletions = true\n\
+         honor_deletions = true\npriority = -3\n\
          attribution = \"{title} via {source}: {link}\"\ntimeout = \"2m\"",
     )
     .expect("valid source");
     let source = &config.sources[0];
     assert!(source.settings.paused && source.settings.credit_original);
     assert!(source.settings.honor_deletions);
+    assert_eq!(source.settings.priority, -3);
     assert_eq!(source.settings.updates, UpdatePolicy::Freeze);
     assert_eq!(source.categories, Some(CategoryPolicy::None));
     assert_eq!(source.request.timeout, Some(Duration::from_secs(120)));
@@ -166,6 +169,8 @@ fn bad_values_are_refused_with_their_key_path() {
         ("paused = \"yes\"", "source[1].paused"),
         ("credit_original = 1", "source[1].credit_original"),
         ("honor_deletions = \"yes\"", "source[1].honor_deletions"),
+        ("priority = \"high\"", "source[1].priority"),
+        ("priority = 1.5", "source[1].priority"),
         ("updates = \"sometimes\"", "source[1].updates"),
         ("attribution = \"By {writer}\"", "source[1].attribution"),
         ("attribution = \"By {author\"", "source[1].attribution"),

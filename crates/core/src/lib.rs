@@ -12,6 +12,7 @@
 //! This crate does no IO and knows nothing of HTTP, SQL or HTML parsing; it is the inner
 //! ring every other crate depends on.
 
+pub mod article;
 mod attribution;
 mod enclosure;
 mod learning;
@@ -24,6 +25,7 @@ mod slug;
 mod source;
 mod tag;
 
+pub use article::{Fingerprint, MergeReason, PostCopy};
 pub use attribution::{
     AttributionTemplate, AttributionValues, DEFAULT_ATTRIBUTION, Filled, Placeholder, TemplateError,
 };

@@ -72,6 +72,12 @@ pub struct FeedEntry {
     /// there are none.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub enclosures: Vec<Enclosure>,
+    /// Where the item says the article really lives when its link is a proxy's or a
+    /// copy's: FeedBurner's `feedburner:origLink`, then Atom `<link rel="via">` (absolute).
+    /// Merging across sources compares these beside the link. Left out of the serialized
+    /// entry when empty.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub original_links: Vec<String>,
 }
 
 /// The feed an item came from before an aggregator carried it.
@@ -130,4 +136,8 @@ pub struct Post {
     /// when there are none).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub enclosures: Vec<Enclosure>,
+    /// The other sources that carry this post (merged copies), each with its own item
+    /// link; empty when only its own source does, and when the reader did not ask.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub also_syndicated: Vec<crate::PostCopy>,
 }

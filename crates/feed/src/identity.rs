@@ -122,6 +122,7 @@ mod tests {
             comments: None,
             language: None,
             origin: None,
+            original_links: Vec::new(),
         }
     }
 

@@ -142,6 +142,10 @@ pub struct Entry {
     /// The feed the item came from (RSS `<source url>`, Atom `<source>`), as aggregators
     /// write. JSON Feed has no such field.
     pub origin: Option<syndic_core::EntryOrigin>,
+    /// Where the item says the article really lives when its link is a proxy's or a
+    /// copy's: FeedBurner's `feedburner:origLink`, then Atom `<link rel="via">`. Absolute.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub original_links: Vec<String>,
 }
 
 /// A media file attached to an entry.

@@ -198,6 +198,7 @@ fn feed_entry(entry: Entry, number: usize, warnings: &mut Vec<String>) -> FeedEn
             url: origin.url,
         }),
         enclosures: kept_enclosures(entry.enclosures, number, warnings),
+        original_links: entry.original_links,
     }
 }
 

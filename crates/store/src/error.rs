@@ -72,6 +72,13 @@ pub enum StoreError {
     #[error("there is no post {id}")]
     UnknownPost { id: PostId },
 
+    /// `syndic post split`: the source has no copy merged into the post.
+    #[error(
+        "source {source_id} carries no copy merged into post {post} (only the post's merged \
+         copies can be split off: `syndic explain {post}` lists its sources)"
+    )]
+    NotMerged { post: PostId, source_id: SourceId },
+
     #[error("cannot move source {id} to {url}: source {owner} already reads that URL")]
     UrlTaken {
         id: SourceId,

@@ -8,7 +8,7 @@
 //! same transaction: the index itself is written later, in large batches. The posts'
 //! enclosures are replaced where the feed's list changed ([`crate::enclosures`]).
 
-mod plan;
+pub(crate) mod plan;
 
 use std::collections::HashMap;
 
@@ -23,8 +23,8 @@ use crate::error::QueryContext;
 use crate::links::{self, CurrentLinks, LinkWrites, Posts};
 use crate::sql::Sql;
 use crate::{
-    Result, Store, UpdatePolicy, audit, body, clock, corpus, enclosures, moderation, origins,
-    revisions, source_settings, sources, tags, text, to_secs, tombstones,
+    Result, Store, UpdatePolicy, audit, body, clock, corpus, enclosures, merging, moderation,
+    origins, revisions, source_settings, sources, tags, text, to_secs, tombstones,
 };
 pub(crate) use plan::{Action, Incoming, StoredPost};
 
@@ -52,6 +52,9 @@ pub struct IngestStats {
     /// Posts taken down because the feed says they were deleted (a source with
     /// `honor_deletions`).
     pub deleted: u32,
+    /// Entries that were the same article as another source's post, recorded as one more
+    /// source of it instead of a post of their own.
+    pub merged: u32,
 }
 
 impl Store {
@@ -96,9 +99,11 @@ pub(crate) async fn store_posts(
     let by_guid = read_by_guid(tx, engine, source, &entries).await?;
     let by_link = read_by_link(tx, engine, source, &entries, &by_guid).await?;
     let actions = plan::plan_posts(&entries, &by_guid, &by_link, now);
+    let policy = source_settings::ingest_policy(tx, source).await?;
+    let (actions, keys) =
+        merging::plan_merges(tx, engine, source, policy.priority, &entries, actions).await?;
     let buried = tombstones::read(tx, engine, source, &entries).await?;
     let actions = plan::bury(&entries, actions, &buried);
-    let policy = source_settings::ingest_policy(tx, source).await?;
     let actions = match policy.updates {
         UpdatePolicy::Follow => actions,
         UpdatePolicy::Freeze => plan::freeze(actions),
@@ -110,6 +115,8 @@ pub(crate) async fn store_posts(
     let replaced = plan::replaced(&actions, &by_guid, &by_link);
     revisions::record(tx, engine, &replaced, store.keep_revisions, now).await?;
     update_posts(tx, engine, &entries, &actions, now).await?;
+    let copies = merging::copies_of_ingest(&entries, &actions, &keys, &inserted);
+    merging::record(tx, engine, source, &copies, now).await?;
     // Document frequencies follow new posts only (a retag recounts everything).
     let new_posts = posts
         .iter()
@@ -146,6 +153,14 @@ pub(crate) async fn store_posts(
             }
             Action::Buried => {
                 stats.buried += 1;
+                None
+            }
+            Action::Merge { .. } => {
+                stats.merged += 1;
+                None
+            }
+            Action::Copy { .. } => {
+                stats.unchanged += 1;
                 None
             }
         };

@@ -47,6 +47,7 @@ mod lease;
 mod links;
 mod listing;
 mod manual;
+mod merging;
 mod migrate;
 mod moderation;
 mod neighbours;

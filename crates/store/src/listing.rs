@@ -2,8 +2,10 @@
 //! after a known post.
 //!
 //! Every listing is ordered by `(published_at, id)`, newest first, and each has an index in
-//! exactly that order: `posts_by_published`, `posts_by_source` (after the source) and
-//! `post_tags_by_tag_time` (after the tag; each link carries its post's time). A page is
+//! exactly that order: `posts_by_published`, `post_sources_by_source_time` (after the
+//! source: every source that carries a post, merged copies included, has a row with the
+//! post's time) and `post_tags_by_tag_time` (after the tag; each link carries its post's
+//! time). A page is
 //! read in two steps within one statement: the page's keys, walked on that index alone
 //! (index-only: the keys are all the index holds), then only the page's posts, whole. So a
 //! page never sorts, never reads a post it does not show, and ties cost nothing. Only
@@ -30,6 +32,9 @@ pub(crate) const PUBLISHED: &str = " AND p.state = 'published'";
 
 /// The condition of `post_tags_by_tag_time`: a link of a published post.
 pub(crate) const LISTED: &str = " AND pt.listed = 1";
+
+/// The condition of `post_sources_by_source_time`: a copy of a published post.
+pub(crate) const COPY_LISTED: &str = " AND ps.listed = 1";
 
 /// Which posts a listing shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -103,7 +108,8 @@ impl PostFilter {
     pub(crate) fn push_keys(self, sql: &mut Sql, walk: Walk, before: Option<ListingKey>) {
         let (table, time, id) = match self {
             PostFilter::Tag(_) => ("post_tags pt", "pt.published_at", "pt.post_id"),
-            PostFilter::All | PostFilter::Source(_) => ("posts p", "p.published_at", "p.id"),
+            PostFilter::Source(_) => ("post_sources ps", "ps.published_at", "ps.post_id"),
+            PostFilter::All => ("posts p", "p.published_at", "p.id"),
         };
         // A post tagged for several reasons has several links: DISTINCT keeps one key each
         // (its duplicates are neighbours in the index, so this never sorts).
@@ -125,9 +131,9 @@ impl PostFilter {
                 sql.push(" AND pt.tag_id = ").bind(tag.0).push(LISTED);
             }
             PostFilter::Source(source) => {
-                sql.push(" AND p.source_id = ")
+                sql.push(" AND ps.source_id = ")
                     .bind(source.0)
-                    .push(PUBLISHED);
+                    .push(COPY_LISTED);
             }
         }
         if let Some(key) = before {
@@ -170,8 +176,9 @@ impl PostFilter {
                 sql
             }
             PostFilter::Source(source) => {
-                let mut sql = Sql::new("SELECT COUNT(*) FROM posts p WHERE p.source_id = ");
-                sql.bind(source.0).push(PUBLISHED);
+                let mut sql =
+                    Sql::new("SELECT COUNT(*) FROM post_sources ps WHERE ps.source_id = ");
+                sql.bind(source.0).push(COPY_LISTED);
                 sql
             }
         }
@@ -248,6 +255,7 @@ impl Store {
         let mut posts = rows.iter().map(post_from_row).collect::<Result<Vec<_>>>()?;
         self.attach_tags(&mut posts).await?;
         self.attach_enclosures(&mut posts).await?;
+        self.attach_copies(&mut posts).await?;
         Ok(posts)
     }
 }

@@ -120,6 +120,7 @@ mod tests {
                 language: None,
                 origin: None,
                 enclosures: Vec::new(),
+                original_links: Vec::new(),
             },
             tags: Vec::new(),
         }

@@ -83,7 +83,7 @@ fn page_queries(engine: Engine, posts: i64) -> Vec<(Check, Sql)> {
     };
     let by_time = &["posts_by_published"];
     let by_tag = &["post_tags_by_tag_time"];
-    let by_source = &["posts_by_source"];
+    let by_source = &["post_sources_by_source_time"];
     vec![
         check("home: count", all.count(), &[], Kind::Whole),
         check(
@@ -229,6 +229,10 @@ async fn fill(store: &Store, posts: i64) {
         ),
         "INSERT INTO post_tags (post_id, tag_id, origin, detail, published_at) \
          SELECT id, 1 + (id * 13) % 50, 'term', '', published_at FROM posts"
+            .to_owned(),
+        "INSERT INTO post_sources (post_id, source_id, guid, link, seen_at, why, published_at, \
+             listed) \
+         SELECT id, source_id, guid, link, 0, 'own', published_at, 1 FROM posts"
             .to_owned(),
         "INSERT INTO post_tags (post_id, tag_id, origin, detail, published_at) \
          SELECT id, 1 + (id * 31 + 7) % 50, 'term', '', published_at FROM posts \

@@ -65,6 +65,7 @@ impl Store {
         let mut posts = vec![post_from_row(&row)?];
         self.attach_tags(&mut posts).await?;
         self.attach_enclosures(&mut posts).await?;
+        self.attach_copies(&mut posts).await?;
         Ok(posts.pop())
     }
 

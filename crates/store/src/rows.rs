@@ -44,6 +44,7 @@ pub(crate) fn post_from_row(row: &AnyRow) -> Result<Post> {
             categories: Vec::new(),
             tags: Vec::new(),
             enclosures: Vec::new(),
+            also_syndicated: Vec::new(),
             credited_source: row.try_get("source_name")?,
             attribution_template: row.try_get("attribution_template")?,
         })

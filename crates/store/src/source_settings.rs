@@ -56,6 +56,9 @@ pub struct SourceSettings {
     pub credit_original: bool,
     /// Take down a post when the feed says it was deleted (an Atom tombstone).
     pub honor_deletions: bool,
+    /// Whose credit a post several sources carry keeps: the highest priority's (the
+    /// first source's on a tie). Default 0.
+    pub priority: i64,
 }
 
 impl Store {
@@ -77,14 +80,15 @@ impl Store {
         let mut tx = self.write("starting to store a source's settings").await?;
         sqlx::query(
             "UPDATE sources SET paused = $1, updates = $2, attribution = $3, credit_original = $4,
-                 honor_deletions = $5
-             WHERE id = $6",
+                 honor_deletions = $5, priority = $6
+             WHERE id = $7",
         )
         .bind(i64::from(wanted.paused))
         .bind(wanted.updates.as_str())
         .bind(&wanted.attribution)
         .bind(i64::from(wanted.credit_original))
         .bind(i64::from(wanted.honor_deletions))
+        .bind(wanted.priority)
         .bind(source.0)
         .execute(&mut *tx)
         .await
@@ -96,15 +100,15 @@ impl Store {
 
     /// The settings stored for `source` (the configuration's part).
     pub async fn source_settings(&self, source: SourceId) -> Result<SourceSettings> {
-        let row: Option<(i64, String, Option<String>, i64, i64)> = sqlx::query_as(
-            "SELECT paused, updates, attribution, credit_original, honor_deletions
+        let row: Option<(i64, String, Option<String>, i64, i64, i64)> = sqlx::query_as(
+            "SELECT paused, updates, attribution, credit_original, honor_deletions, priority
              FROM sources WHERE id = $1",
         )
         .bind(source.0)
         .fetch_optional(&self.pool)
         .await
         .during("reading a source's settings")?;
-        let (paused, updates, attribution, credit_original, honor_deletions) =
+        let (paused, updates, attribution, credit_original, honor_deletions, priority) =
             row.ok_or(StoreError::UnknownSource { id: source })?;
         Ok(SourceSettings {
             paused: paused != 0,
@@ -112,6 +116,7 @@ impl Store {
             attribution,
             credit_original: credit_original != 0,
             honor_deletions: honor_deletions != 0,
+            priority,
         })
     }
 
@@ -216,6 +221,8 @@ pub(crate) const NOT_PAUSED: &str = "paused = 0 AND paused_at IS NULL";
 pub(crate) struct IngestPolicy {
     pub(crate) updates: UpdatePolicy,
     pub(crate) honor_deletions: bool,
+    /// The source's `priority` (merging).
+    pub(crate) priority: i64,
 }
 
 /// Reads the update policy and deletion setting of `source` inside an ingest.
@@ -223,18 +230,19 @@ pub(crate) async fn ingest_policy(
     tx: &mut sqlx::AnyConnection,
     source: SourceId,
 ) -> Result<IngestPolicy> {
-    let row: Option<(String, i64)> =
-        sqlx::query_as("SELECT updates, honor_deletions FROM sources WHERE id = $1")
+    let row: Option<(String, i64, i64)> =
+        sqlx::query_as("SELECT updates, honor_deletions, priority FROM sources WHERE id = $1")
             .bind(source.0)
             .fetch_optional(&mut *tx)
             .await
             .during("reading a source's update policy")?;
-    let Some((updates, honor_deletions)) = row else {
+    let Some((updates, honor_deletions, priority)) = row else {
         return Ok(IngestPolicy::default());
     };
     Ok(IngestPolicy {
         updates: UpdatePolicy::from_stored(&updates)?,
         honor_deletions: honor_deletions != 0,
+        priority,
     })
 }
 

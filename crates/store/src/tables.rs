@@ -93,6 +93,18 @@ pub(crate) const TABLES: &[Table] = &[
     Table::new("post_revisions", &["post_id", "number"]).referring(&[("post_id", "posts")]),
     // The files posts carry (migration 18).
     Table::new("post_enclosures", &["post_id", "position"]).referring(&[("post_id", "posts")]),
+    // One post however many feeds carry it (migration 17).
+    Table::new("post_sources", &["post_id", "source_id"])
+        .referring(&[("post_id", "posts"), ("source_id", "sources")]),
+    Table::new("article_links", &["link_hash", "post_id", "source_id"])
+        .referring(&[("post_id", "posts"), ("source_id", "sources")]),
+    Table::new(
+        "fingerprint_bands",
+        &["band", "published_at", "post_id", "source_id"],
+    )
+    .referring(&[("post_id", "posts"), ("source_id", "sources")]),
+    Table::new("merge_vetoes", &["post_id", "source_id"])
+        .referring(&[("post_id", "posts"), ("source_id", "sources")]),
 ];
 
 /// The table that records which migrations ran: each store keeps its own.

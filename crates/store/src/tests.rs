@@ -13,6 +13,7 @@ use crate::testing::{TestDatabase, TestEngine};
 
 mod edges;
 mod enclosures;
+mod merging;
 mod opening;
 mod revisions;
 mod source_settings;
@@ -103,6 +104,7 @@ pub(crate) fn entry(guid: &str, title: &str, day: u32) -> FeedEntry {
         language: None,
         origin: None,
         enclosures: Vec::new(),
+        original_links: Vec::new(),
     }
 }
 
@@ -433,8 +435,13 @@ async fn concurrent_ingests_never_fail_with_database_is_locked() {
             };
             let source = store.upsert_source(&spec, at(1)).await?;
             for round in 0..5 {
+                // Each blog's own links: the same link in two feeds would be one post.
                 let posts: Vec<_> = (0..10)
-                    .map(|i| tagged(entry(&format!("{round}-{i}"), "A map", 2), &["map"]))
+                    .map(|i| {
+                        let mut post = entry(&format!("{round}-{i}"), "A map", 2);
+                        post.link = Some(format!("https://blog{n}.example/{round}-{i}"));
+                        tagged(post, &["map"])
+                    })
                     .collect();
                 store.ingest(source, &meta(), &posts, at(10)).await?;
                 // Reads before it writes: the case that failed while transactions began

@@ -1,6 +1,7 @@
 //! Tombstones: what keeps a taken-down post from coming back.
 //!
-//! A takedown leaves the post's source, guid and normalised link ([`link_key`]) in
+//! A takedown leaves the post's source, guid and normalised link
+//! ([`syndic_core::article::link_key`], the rule merging uses too) in
 //! `tombstones`. Every ingest reads the tombstones its batch could meet (its source's
 //! guids, any source's links) and the ingest plan (`ingest/plan.rs`, `bury`) decides, without
 //! a database, which entries they keep out: an entry with a buried guid of its source is
@@ -11,6 +12,7 @@ use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
 use sqlx::{AnyConnection, Row};
+use syndic_core::article::link_key;
 use syndic_core::{PostId, SourceId};
 
 use crate::engine::Engine;
@@ -26,37 +28,6 @@ pub(crate) struct Tombstones {
     pub(crate) guids: HashSet<String>,
     /// Normalised links of every taken-down post ([`link_key`]).
     pub(crate) links: HashSet<String>,
-}
-
-/// A link as tombstones compare it: the same page whatever the scheme (http or https), a
-/// leading `www.`, the case of the host, a default port, a fragment or a trailing slash.
-/// Text that is not an absolute URL is compared trimmed. `None` for an empty link.
-pub(crate) fn link_key(link: &str) -> Option<String> {
-    let link = link.trim();
-    if link.is_empty() {
-        return None;
-    }
-    let Ok(url) = url::Url::parse(link) else {
-        return Some(link.to_owned());
-    };
-    let Some(host) = url.host_str() else {
-        return Some(link.to_owned());
-    };
-    let host = host.strip_prefix("www.").unwrap_or(host);
-    let mut key = match url.scheme() {
-        "http" | "https" => String::new(),
-        other => format!("{other}://"),
-    };
-    key.push_str(host);
-    if let Some(port) = url.port() {
-        key.push_str(&format!(":{port}"));
-    }
-    key.push_str(url.path().trim_end_matches('/'));
-    if let Some(query) = url.query().filter(|q| !q.is_empty()) {
-        key.push('?');
-        key.push_str(query);
-    }
-    Some(key)
 }
 
 /// The tombstones of `source` with the batch's guids, and those of any source with the
@@ -147,37 +118,4 @@ pub(crate) async fn forget(tx: &mut AnyConnection, id: PostId) -> Result<()> {
         .await
         .during("removing a tombstone")?;
     Ok(())
-}
-
-#[cfg(test)]
-mod key_tests {
-    use super::link_key;
-
-    #[test]
-    fn links_to_the_same_page_share_a_key() {
-        let key = link_key("https://blog.example/2024/kelp/");
-        for same in [
-            "http://blog.example/2024/kelp",
-            "https://www.Blog.Example/2024/kelp/#comments",
-            "https://blog.example:443/2024/kelp",
-            "  https://blog.example/2024/kelp/  ",
-        ] {
-            assert_eq!(link_key(same), key, "{same}");
-        }
-    }
-
-    #[test]
-    fn links_to_other_pages_keep_apart() {
-        let key = link_key("https://blog.example/2024/kelp");
-        for other in [
-            "https://blog.example/2024/kelp-2",
-            "https://blog.example/2024/kelp?page=2",
-            "https://other.example/2024/kelp",
-            "https://blog.example:8443/2024/kelp",
-        ] {
-            assert_ne!(link_key(other), key, "{other}");
-        }
-        assert_eq!(link_key("   "), None);
-        assert_eq!(link_key("not a url").as_deref(), Some("not a url"));
-    }
 }

@@ -131,6 +131,7 @@ async fn hold_for_review(fx: &Fixture) {
             language: None,
             origin: None,
             enclosures: Vec::new(),
+            original_links: Vec::new(),
         },
         tags: Vec::new(),
         admission: Admission::Review,

@@ -72,6 +72,7 @@ async fn many_matches(n: usize) -> common::Fixture {
                     language: None,
                     origin: None,
                     enclosures: Vec::new(),
+                    original_links: Vec::new(),
                 },
                 tags: Vec::new(),
             })

@@ -43,6 +43,7 @@ async fn publish(store: &Store, title: &str) {
         language: None,
         origin: None,
         enclosures: Vec::new(),
+        original_links: Vec::new(),
     };
     let post = IncomingPost {
         stems: Vec::new(),

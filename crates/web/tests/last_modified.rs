@@ -84,6 +84,7 @@ async fn ingest_a_new_post(fx: &Fixture) {
             language: None,
             origin: None,
             enclosures: Vec::new(),
+            original_links: Vec::new(),
         },
         tags: vec![TagAssignment {
             tag: "map".into(),

@@ -81,6 +81,7 @@ async fn a_post_held_for_review_is_not_found_until_approved() {
         language: None,
         origin: None,
         enclosures: Vec::new(),
+        original_links: Vec::new(),
     };
     let post = IncomingPost {
         entry,

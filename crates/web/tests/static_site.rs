@@ -127,6 +127,7 @@ fn post(n: usize, published: chrono::DateTime<Utc>) -> IncomingPost {
         language: None,
         origin: None,
         enclosures: Vec::new(),
+        original_links: Vec::new(),
     };
     IncomingPost {
         entry,

@@ -48,6 +48,7 @@ async fn app() -> (Router, tempfile::TempDir) {
             language: None,
             origin: None,
             enclosures: Vec::new(),
+            original_links: Vec::new(),
         },
         tags: vec![
             reason(

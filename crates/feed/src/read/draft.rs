@@ -105,6 +105,8 @@ pub(crate) struct EntryDraft<'a> {
     pub(crate) language: Option<String>,
     /// RSS or Atom `<source>`.
     pub(crate) origin: Option<syndic_core::EntryOrigin>,
+    /// FeedBurner's `origLink`: the article behind the proxy's link.
+    pub(crate) orig_link: Option<String>,
 }
 
 fn first<T>(slot: &mut Option<T>, value: Option<T>) {
@@ -209,6 +211,11 @@ impl<'a> EntryDraft<'a> {
             (Ns::Itunes, "duration") => self.attachments.itunes_duration(el),
             (Ns::Media, "category") => self.add_category(values::plain(el)),
             (Ns::Media, _) | (Ns::Itunes, _) | (Ns::Slash, _) | (Ns::Sy, _) => {}
+            (Ns::Feedburner, "origlink") => {
+                let href = trimmed(el).and_then(|h| reader.link_quiet(&h, scope));
+                first(&mut self.orig_link, href);
+            }
+            (Ns::Feedburner, _) => {}
             (Ns::Wfw, "commentrss" | "comment") => {
                 let href = trimmed(el).and_then(|h| reader.link_quiet(&h, scope));
                 first(&mut self.comments_feed, href);
@@ -349,6 +356,7 @@ impl<'a> EntryDraft<'a> {
             comments: self.comments.or(self.comments_feed),
             language,
             origin: self.origin,
+            original_links: original_links(self.orig_link, &self.links),
         }
     }
 }
@@ -405,3 +413,22 @@ pub(crate) fn atom_person(el: &Element) -> Option<String> {
     }
     name.or(email).or(uri)
 }
+
+/// Where an entry says the article really lives: FeedBurner's `origLink`, then its Atom
+/// `via` links, each once.
+fn original_links(orig_link: Option<String>, links: &[Link]) -> Vec<String> {
+    let mut found: Vec<String> = orig_link.into_iter().collect();
+    for href in links
+        .iter()
+        .filter(|l| l.rel == "via")
+        .filter_map(|l| l.href.clone())
+    {
+        if !found.contains(&href) && found.len() < MAX_ORIGINAL_LINKS {
+            found.push(href);
+        }
+    }
+    found
+}
+
+/// Original links kept per entry.
+const MAX_ORIGINAL_LINKS: usize = 4;

@@ -460,6 +460,7 @@ impl Reader<'_> {
             comments: None,
             language,
             origin: None,
+            original_links: Vec::new(),
         }
     }
 

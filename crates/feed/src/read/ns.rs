@@ -29,6 +29,8 @@ pub(crate) enum Ns {
     Xhtml,
     /// Atom tombstones (RFC 6721, `http://purl.org/atompub/tombstones/1.0`).
     Tombstones,
+    /// FeedBurner's extensions (`feedburner:origLink`).
+    Feedburner,
     /// Any other namespace.
     Other,
 }
@@ -70,6 +72,7 @@ pub(crate) fn of_uri(uri: &str) -> Ns {
         "http://www.w3.org/1999/02/22-rdf-syntax-ns" => Ns::Rdf,
         "http://www.w3.org/1999/xhtml" => Ns::Xhtml,
         "http://purl.org/atompub/tombstones/1.0" => Ns::Tombstones,
+        "http://rssnamespace.org/feedburner/ext/1.0" => Ns::Feedburner,
         _ => Ns::Other,
     }
 }
@@ -89,6 +92,7 @@ fn of_prefix(prefix: &str) -> Ns {
         "rdf" => Ns::Rdf,
         "xhtml" => Ns::Xhtml,
         "at" => Ns::Tombstones,
+        "feedburner" => Ns::Feedburner,
         _ => Ns::Other,
     }
 }

@@ -56,6 +56,10 @@ pub(crate) async fn filled(store: &Store) {
         duration: Some(1800),
         ..syndic_core::Enclosure::new("https://blog.example/g4.mp3", "audio/mpeg")
     }];
+    // Long enough for a fingerprint (fingerprint_bands).
+    posts[4].entry.content_text = "Kelp forests grow along cold coasts, where the water is \
+        rich in nutrients, and shelter fish, urchins and sea otters."
+        .into();
     posts[2].tags.push(TagAssignment {
         tag: "tides".into(),
         origin: TagOrigin::Source,
@@ -79,6 +83,28 @@ pub(crate) async fn filled(store: &Store) {
         .ingest(blog, &meta(), &[edited], at(11))
         .await
         .expect("edit");
+    // The same articles in another feed: merged (post_sources, article_links), then one
+    // copy split off again (merge_vetoes).
+    let copies: Vec<IncomingPost> = [4, 5]
+        .iter()
+        .map(|&n| {
+            let mut copy = posts[n].clone();
+            copy.entry.guid = format!("other-{n}");
+            copy
+        })
+        .collect();
+    store
+        .ingest(other, &meta(), &copies, at(11))
+        .await
+        .expect("copies");
+    let split = store
+        .posts_by_link("https://blog.example/g6")
+        .await
+        .expect("post")[0];
+    store
+        .split_post(split, other, syndic_core::Actor::Cli, at(11))
+        .await
+        .expect("split");
     store
         .record_moved(blog, "https://blog.example/new-feed", at(11))
         .await

@@ -128,6 +128,15 @@ pub(super) const MIGRATIONS: &[Migration] = &[
         include_str!("../../migrations/sqlite/0016_provenance.sql"),
     ),
     Migration::new(
+        17,
+        "merging",
+        include_str!("../../migrations/sqlite/0017_merging.sql"),
+    )
+    .then(
+        crate::merging::backfill::step,
+        include_str!("../../migrations/sqlite/0017_merging.after.sql"),
+    ),
+    Migration::new(
         18,
         "enclosures",
         include_str!("../../migrations/sqlite/0018_enclosures.sql"),

@@ -8,8 +8,9 @@ use chrono::{DateTime, TimeDelta, Utc};
 use syndic_core::FeedEntry;
 
 use crate::revisions::edit::{self, Version};
-use crate::tombstones::{Tombstones, link_key};
+use crate::tombstones::Tombstones;
 use crate::{text, to_secs};
+use syndic_core::article::link_key;
 
 /// How far ahead of now a publication date may be: later ones are clamped to it, so that
 /// a post dated years ahead cannot pin itself to the top of every archive.
@@ -29,6 +30,8 @@ pub(crate) struct Incoming<'a> {
     pub(crate) language: Option<Cow<'a, str>>,
     pub(crate) published: Option<DateTime<Utc>>,
     pub(crate) updated: Option<DateTime<Utc>>,
+    /// Its origLink and via links (merging compares them).
+    pub(crate) original_links: &'a [String],
 }
 
 impl<'a> Incoming<'a> {
@@ -46,6 +49,7 @@ impl<'a> Incoming<'a> {
             language: text::clean_opt(entry.language.as_deref()),
             published: entry.published,
             updated: entry.updated,
+            original_links: &entry.original_links,
         }
     }
 }
@@ -93,6 +97,16 @@ pub(crate) enum Action {
     /// Stored post `post` changed in the feed, but its source freezes its posts: left as
     /// stored, tags included (they were decided on the text it keeps).
     Frozen { post: i64 },
+    /// This source's copy of post `post`, which another source's copy was stored as: only
+    /// the copy's own row is refreshed ([`crate::merging`]).
+    Copy { post: i64 },
+    /// The same article as post `post` of another source, for `why`: recorded as one more
+    /// copy of it; `credit` when this source's priority moves the post's credit to it.
+    Merge {
+        post: i64,
+        why: syndic_core::MergeReason,
+        credit: bool,
+    },
 }
 
 /// Which stored post each entry is: the one with its guid; else a post some feeds left
@@ -132,6 +146,26 @@ pub(crate) fn plan_posts(
             }
         };
         actions.push(action);
+    }
+    actions
+}
+
+/// The plan with merging's decisions ([`crate::merging::plan::decide`]) in place of the
+/// inserts they concern (`merges` in the order of the actions that are inserts).
+pub(crate) fn merge(
+    mut actions: Vec<Action>,
+    merges: impl IntoIterator<Item = crate::merging::plan::Merge>,
+) -> Vec<Action> {
+    use crate::merging::plan::Merge;
+    let inserts = actions
+        .iter_mut()
+        .filter(|action| matches!(action, Action::Insert { .. }));
+    for (action, merge) in inserts.zip(merges) {
+        match merge {
+            Merge::Insert => {}
+            Merge::Copy { post } => *action = Action::Copy { post },
+            Merge::Into { post, why, credit } => *action = Action::Merge { post, why, credit },
+        }
     }
     actions
 }

@@ -23,6 +23,7 @@ fn entry(guid: &str, title: &str, link: &str) -> FeedEntry {
         language: None,
         origin: None,
         enclosures: Vec::new(),
+        original_links: Vec::new(),
     }
 }
 

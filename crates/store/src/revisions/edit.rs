@@ -5,7 +5,9 @@
 //! text's words, or where a link or image points. Whitespace alone does not (a feed
 //! re-rendered with other line breaks), nor formatting alone (the text is the same words),
 //! nor a link that differs only in tracking parameters (`utm_*`, `fbclid`, …: the same
-//! page, counted differently).
+//! page, counted differently: [`syndic_core::article::is_tracking_parameter`]).
+
+use syndic_core::article::is_tracking_parameter;
 
 /// One version of a post, as the edit rule compares it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -14,13 +16,6 @@ pub(crate) struct Version<'a> {
     pub(crate) text: &'a str,
     pub(crate) html: &'a str,
 }
-
-/// Query parameters that only count visits: a link differing in these alone is the same
-/// link. Names starting with `utm_` are tracking parameters too.
-const TRACKING_PARAMETERS: &[&str] = &[
-    "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "igshid", "mc_cid",
-    "mc_eid", "_hsenc", "_hsmi", "mkt_tok",
-];
 
 /// Whether replacing `old` by `new` changes the post's title, text or link targets
 /// beyond whitespace and tracking parameters: then `old` is kept as a revision.
@@ -58,7 +53,7 @@ pub(crate) fn without_tracking(link: &str) -> String {
     }
     let kept: Vec<(String, String)> = url
         .query_pairs()
-        .filter(|(name, _)| !is_tracking(name))
+        .filter(|(name, _)| !is_tracking_parameter(name))
         .map(|(name, value)| (name.into_owned(), value.into_owned()))
         .collect();
     if kept.is_empty() {
@@ -67,11 +62,6 @@ pub(crate) fn without_tracking(link: &str) -> String {
         url.query_pairs_mut().clear().extend_pairs(kept);
     }
     url.into()
-}
-
-fn is_tracking(name: &str) -> bool {
-    let name = name.to_ascii_lowercase();
-    name.starts_with("utm_") || TRACKING_PARAMETERS.contains(&name.as_str())
 }
 
 /// What to do with one post's revisions when `new` more are added to those numbered

@@ -80,6 +80,17 @@ pub(crate) struct PostView<'a> {
     tags: Vec<TagLink<'a>>,
     /// The files the post carries, as its page shows them.
     enclosures: Vec<EnclosureView<'a>>,
+    /// The other sources that carry the post ("Also syndicated from"), each with its
+    /// copy's own item link.
+    also_syndicated: Vec<CopyLink<'a>>,
+}
+
+/// Another source's copy of a post: the source's name and the copy's item link (only an
+/// http(s) URL; otherwise the name alone).
+#[derive(Debug, Serialize)]
+struct CopyLink<'a> {
+    name: &'a str,
+    link: Option<&'a str>,
 }
 
 impl<'a> PostView<'a> {
@@ -122,6 +133,14 @@ impl<'a> PostView<'a> {
                 .enclosures
                 .iter()
                 .filter_map(EnclosureView::new)
+                .collect(),
+            also_syndicated: post
+                .also_syndicated
+                .iter()
+                .map(|copy| CopyLink {
+                    name: &copy.source_name,
+                    link: copy.link.as_deref().filter(|link| is_web_url(link)),
+                })
                 .collect(),
         }
     }

@@ -96,6 +96,7 @@ fn incoming(item: &Item) -> IncomingPost {
             language: None,
             origin: None,
             enclosures: Vec::new(),
+            original_links: Vec::new(),
         },
         tags: item
             .tags
