@@ -65,6 +65,7 @@ async fn podcast() -> (Fixture, PostId) {
         language: None,
         origin: None,
         enclosures: files(),
+        original_links: Vec::new(),
     };
     let post = IncomingPost {
         entry,

@@ -44,6 +44,7 @@ fn article(guid: &str, link: &str, title: &str, text: &str, day: u32) -> FeedEnt
         language: None,
         origin: None,
         original_links: Vec::new(),
+        enclosures: Vec::new(),
     }
 }
 
