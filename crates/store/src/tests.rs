@@ -14,6 +14,7 @@ use crate::testing::{TestDatabase, TestEngine};
 mod edges;
 mod opening;
 mod revisions;
+mod size;
 mod source_settings;
 use crate::{IncomingPost, PostFilter, SourceSpec, Store};
 
