@@ -82,8 +82,8 @@ pub async fn checkpoint(store: &Store) -> Result<()> {
 /// One way of indexing posts for search, to compare with the store's own index.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum IndexVariant {
-    /// SQLite: an FTS5 table like `posts_fts` with these options appended (`""` for the
-    /// store's own: every position kept).
+    /// SQLite: an FTS5 table like `posts_fts` (contentless, the same tokenizer) with these
+    /// options appended (`", contentless_delete = 1"` for the store's own).
     Fts5(&'static str),
     /// PostgreSQL: documents made by this SQL expression of `title` and `body` (the
     /// store's own: `syndic_search_document(title, body)`), with a GIN index over them.
@@ -103,7 +103,7 @@ pub async fn index_variant_bytes(
         IndexVariant::Fts5(options) => (
             format!(
                 "CREATE VIRTUAL TABLE lever_fts USING fts5 (title, content_text, content = '', \
-                 contentless_delete = 1, tokenize = 'porter unicode61 remove_diacritics 2'{options})"
+                 tokenize = 'porter unicode61 remove_diacritics 2'{options})"
             ),
             "INSERT INTO lever_fts (rowid, title, content_text) SELECT column1, column2, column3 FROM (VALUES "
                 .to_owned(),
