@@ -29,15 +29,17 @@
 
 #[path = "size/codec.rs"]
 mod codec;
+#[path = "size/probes.rs"]
+mod probes;
 #[path = "../tests/common/shared_folder.rs"]
 mod shared_folder;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use syndic_core::{FeedEntry, FeedMeta, Page, TagAssignment, TagOrigin};
-use syndic_store::testing::{IndexVariant, StoreSize, TestDatabase, TestEngine};
-use syndic_store::{IncomingPost, SearchQuery, SourceSpec, Store};
+use syndic_core::{FeedEntry, FeedMeta, TagAssignment, TagOrigin};
+use syndic_store::testing::{StoreSize, TestDatabase, TestEngine};
+use syndic_store::{IncomingPost, SourceSpec, Store};
 
 type Result<T, E = Box<dyn std::error::Error>> = std::result::Result<T, E>;
 
@@ -45,31 +47,14 @@ type Result<T, E = Box<dyn std::error::Error>> = std::result::Result<T, E>;
 const AIM: f64 = 0.5;
 
 /// Posts the levers on bodies and on the search index are measured on.
-const LEVER_POSTS: usize = 10_000;
-
-/// The search index variants measured beside the store's own, on each engine.
-const SQLITE_INDEXES: &[IndexVariant] = &[
-    IndexVariant::Fts5(", contentless_delete = 1"),
-    IndexVariant::Fts5(""),
-    IndexVariant::Fts5(", columnsize = 0"),
-    IndexVariant::Fts5(", detail = column"),
-    IndexVariant::Fts5(", detail = none"),
-];
-const POSTGRES_INDEXES: &[IndexVariant] = &[
-    IndexVariant::Tsvector("syndic_search_document(title, body)"),
-    IndexVariant::Tsvector("strip(syndic_search_document(title, body))"),
-    IndexVariant::Tsvector(
-        "setweight(to_tsvector('syndic_search', syndic_fold(title)), 'A') \
-         || strip(to_tsvector('syndic_search', syndic_fold(left(body, 200000))))",
-    ),
-];
+pub const LEVER_POSTS: usize = 10_000;
 
 /// One feed of the corpus, parsed.
-struct Feed {
+pub struct Feed {
     name: String,
     meta: FeedMeta,
     /// Each entry with the bytes of its content HTML as the feed carries it.
-    entries: Vec<(FeedEntry, u64)>,
+    pub entries: Vec<(FeedEntry, u64)>,
 }
 
 fn knob(name: &str, default: u64) -> u64 {
@@ -231,8 +216,8 @@ async fn one_engine(db: &TestDatabase, feeds: &[Feed], posts: u64) -> Result<()>
         filled.posts as f64 / (filled.ingest + filled.index)
     );
     print_breakdown(name, &size, filled.raw_html);
-    searches(name, &store, feeds).await?;
-    index_levers(name, &store, feeds).await?;
+    probes::searches(name, &store, feeds).await?;
+    probes::index_levers(name, &store, feeds).await?;
     store.close().await;
     Ok(())
 }
@@ -355,85 +340,4 @@ fn print_breakdown(name: &str, size: &StoreSize, raw_html: u64) {
             }
         }
     }
-}
-
-/// Times three searches, each run a few times (the median printed).
-async fn searches(name: &str, store: &Store, feeds: &[Feed]) -> Result<()> {
-    let topic = feeds
-        .iter()
-        .flat_map(|f| &f.entries)
-        .find_map(|(entry, _)| entry.categories.first().cloned())
-        .unwrap_or_else(|| "the".into());
-    let phrase = feeds
-        .iter()
-        .flat_map(|f| &f.entries)
-        .nth(7)
-        .map(|(entry, _)| {
-            let words: Vec<&str> = entry.title.split_whitespace().take(3).collect();
-            format!("\"{}\"", words.join(" "))
-        })
-        .unwrap_or_default();
-    for text in ["the", topic.as_str(), phrase.as_str()] {
-        let query = SearchQuery {
-            text: text.to_owned(),
-            ..Default::default()
-        };
-        let page = Page::new(1, 20).ok_or("a page")?;
-        let mut times = Vec::new();
-        let mut found = 0;
-        for _ in 0..5 {
-            let started = Instant::now();
-            let (_, total) = store.search(&query, page).await?;
-            times.push(started.elapsed().as_secs_f64() * 1e3);
-            found = total;
-        }
-        times.sort_by(f64::total_cmp);
-        println!(
-            "{name}: search {text:?}: {found} posts, median {:.1} ms of 5",
-            times[times.len() / 2]
-        );
-    }
-    Ok(())
-}
-
-/// The search index's size a post built the store's way and the other ways, over the same
-/// [`LEVER_POSTS`] posts.
-async fn index_levers(name: &str, store: &Store, feeds: &[Feed]) -> Result<()> {
-    let posts: Vec<(i64, String, String)> = feeds
-        .iter()
-        .flat_map(|f| &f.entries)
-        .take(LEVER_POSTS)
-        .enumerate()
-        .map(|(n, (e, _))| (n as i64 + 1, e.title.clone(), e.content_text.clone()))
-        .collect();
-    let raw: u64 = feeds
-        .iter()
-        .flat_map(|f| &f.entries)
-        .take(LEVER_POSTS)
-        .map(|(_, raw)| raw)
-        .sum();
-    let variants = match store.engine_name() {
-        "sqlite" => SQLITE_INDEXES,
-        _ => POSTGRES_INDEXES,
-    };
-    println!("{name}: search index levers over {} posts", posts.len());
-    for variant in variants {
-        let started = Instant::now();
-        let bytes = match syndic_store::testing::index_variant_bytes(store, *variant, &posts).await
-        {
-            Ok(bytes) => bytes,
-            Err(e) => {
-                let cause = std::error::Error::source(&e).map(ToString::to_string);
-                println!("  {variant:?} failed: {e} ({})", cause.unwrap_or_default());
-                continue;
-            }
-        };
-        println!(
-            "  {:>7.0} B/post {:.3}x raw HTML, built in {:.1} s: {variant:?}",
-            bytes as f64 / posts.len().max(1) as f64,
-            bytes as f64 / raw.max(1) as f64,
-            started.elapsed().as_secs_f64()
-        );
-    }
-    Ok(())
 }

@@ -143,7 +143,7 @@ pub async fn index_variant_bytes(
                 .push(")");
         });
         sql.push(closing);
-        sql.execute(&mut *conn, "sizing an index").await?;
+        sql.execute(&mut conn, "sizing an index").await?;
     }
     if store.engine == Engine::Postgres {
         sqlx::query("VACUUM ANALYZE lever_documents")
