@@ -17,6 +17,9 @@ use sqlx::{AnyConnection, Connection, Executor, Row};
 
 use crate::{Result, Store};
 
+mod size;
+pub use size::{IndexVariant, StoreSize, checkpoint, index_variant_bytes, store_size};
+
 /// The environment variable naming the PostgreSQL server tests may use
 /// (`postgres://USER@HOST:PORT/DATABASE`); PostgreSQL tests skip when it is unset.
 pub const POSTGRES_URL_VAR: &str = "SYNDIC_TEST_POSTGRES_URL";

@@ -16,6 +16,7 @@ mod enclosures;
 mod merging;
 mod opening;
 mod revisions;
+mod size;
 mod source_settings;
 use crate::{IncomingPost, PostFilter, SourceSpec, Store};
 

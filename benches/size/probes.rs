@@ -1,0 +1,108 @@
+//! What the size bench measures on a filled store besides its size: three timed searches,
+//! and search index variants built beside the store's own.
+
+use std::time::Instant;
+
+use syndic_core::Page;
+use syndic_store::testing::IndexVariant;
+use syndic_store::{SearchQuery, Store};
+
+use crate::{Feed, LEVER_POSTS, Result};
+
+/// The search index variants measured beside the store's own, on each engine.
+const SQLITE_INDEXES: &[IndexVariant] = &[
+    IndexVariant::Fts5(", contentless_delete = 1"),
+    IndexVariant::Fts5(""),
+    IndexVariant::Fts5(", columnsize = 0"),
+    IndexVariant::Fts5(", detail = column"),
+    IndexVariant::Fts5(", detail = none"),
+];
+const POSTGRES_INDEXES: &[IndexVariant] = &[
+    IndexVariant::Tsvector("syndic_search_document(title, body)"),
+    IndexVariant::Tsvector("strip(syndic_search_document(title, body))"),
+    IndexVariant::Tsvector(
+        "setweight(to_tsvector('syndic_search', syndic_fold(title)), 'A') \
+         || strip(to_tsvector('syndic_search', syndic_fold(left(body, 200000))))",
+    ),
+];
+
+/// Times three searches, each run a few times (the median printed).
+pub async fn searches(name: &str, store: &Store, feeds: &[Feed]) -> Result<()> {
+    let topic = feeds
+        .iter()
+        .flat_map(|f| &f.entries)
+        .find_map(|(entry, _)| entry.categories.first().cloned())
+        .unwrap_or_else(|| "the".into());
+    let phrase = feeds
+        .iter()
+        .flat_map(|f| &f.entries)
+        .nth(7)
+        .map(|(entry, _)| {
+            let words: Vec<&str> = entry.title.split_whitespace().take(3).collect();
+            format!("\"{}\"", words.join(" "))
+        })
+        .unwrap_or_default();
+    for text in ["the", topic.as_str(), phrase.as_str()] {
+        let query = SearchQuery {
+            text: text.to_owned(),
+            ..Default::default()
+        };
+        let page = Page::new(1, 20).ok_or("a page")?;
+        let mut times = Vec::new();
+        let mut found = 0;
+        for _ in 0..5 {
+            let started = Instant::now();
+            let (_, total) = store.search(&query, page).await?;
+            times.push(started.elapsed().as_secs_f64() * 1e3);
+            found = total;
+        }
+        times.sort_by(f64::total_cmp);
+        println!(
+            "{name}: search {text:?}: {found} posts, median {:.1} ms of 5",
+            times[times.len() / 2]
+        );
+    }
+    Ok(())
+}
+
+/// The search index's size a post built the store's way and the other ways, over the same
+/// [`LEVER_POSTS`] posts.
+pub async fn index_levers(name: &str, store: &Store, feeds: &[Feed]) -> Result<()> {
+    let posts: Vec<(i64, String, String)> = feeds
+        .iter()
+        .flat_map(|f| &f.entries)
+        .take(LEVER_POSTS)
+        .enumerate()
+        .map(|(n, (e, _))| (n as i64 + 1, e.title.clone(), e.content_text.clone()))
+        .collect();
+    let raw: u64 = feeds
+        .iter()
+        .flat_map(|f| &f.entries)
+        .take(LEVER_POSTS)
+        .map(|(_, raw)| raw)
+        .sum();
+    let variants = match store.engine_name() {
+        "sqlite" => SQLITE_INDEXES,
+        _ => POSTGRES_INDEXES,
+    };
+    println!("{name}: search index levers over {} posts", posts.len());
+    for variant in variants {
+        let started = Instant::now();
+        let bytes = match syndic_store::testing::index_variant_bytes(store, *variant, &posts).await
+        {
+            Ok(bytes) => bytes,
+            Err(e) => {
+                let cause = std::error::Error::source(&e).map(ToString::to_string);
+                println!("  {variant:?} failed: {e} ({})", cause.unwrap_or_default());
+                continue;
+            }
+        };
+        println!(
+            "  {:>7.0} B/post {:.3}x raw HTML, built in {:.1} s: {variant:?}",
+            bytes as f64 / posts.len().max(1) as f64,
+            bytes as f64 / raw.max(1) as f64,
+            started.elapsed().as_secs_f64()
+        );
+    }
+    Ok(())
+}
