@@ -189,6 +189,9 @@ pub enum MergeReason {
     /// A FeedBurner `origLink` or an Atom `via` link, its own or the post's, names the
     /// same page.
     OriginalLink,
+    /// The entry's `<source>` (an aggregator's note of the feed it came from) names the
+    /// post's source by its feed address, and the entry keeps that copy's guid.
+    Origin,
     /// Near-identical title and text: the fingerprints are `distance` bits apart.
     Fingerprint { distance: u32 },
 }
@@ -200,6 +203,7 @@ impl MergeReason {
             MergeReason::Own => "own",
             MergeReason::Link => "link",
             MergeReason::OriginalLink => "original link",
+            MergeReason::Origin => "origin",
             MergeReason::Fingerprint { .. } => "fingerprint",
         }
     }
@@ -210,6 +214,7 @@ impl MergeReason {
             "own" => MergeReason::Own,
             "link" => MergeReason::Link,
             "original link" => MergeReason::OriginalLink,
+            "origin" => MergeReason::Origin,
             "fingerprint" => MergeReason::Fingerprint {
                 distance: u32::try_from(distance?).ok()?,
             },
@@ -223,6 +228,9 @@ impl MergeReason {
             MergeReason::Own => "first stored from it".to_owned(),
             MergeReason::Link => "same link".to_owned(),
             MergeReason::OriginalLink => "same original link (origLink or via)".to_owned(),
+            MergeReason::Origin => {
+                "its <source> names this post's source, with the same guid".to_owned()
+            }
             MergeReason::Fingerprint { distance } => format!(
                 "near-identical title and text (fingerprint distance {distance} of at most \
                  {MAX_MERGE_DISTANCE})"

@@ -87,6 +87,10 @@ pub struct EntryOrigin {
     pub title: String,
     /// Its feed or site address, absolute http(s).
     pub url: Option<String>,
+    /// Its feed's own address when the element gives it (RSS `<source url>`, an Atom
+    /// `<source>`'s `rel="self"` link): merging finds the original's source by it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub feed: Option<String>,
 }
 
 /// What tagging needs to know of a stored post (retag, explain, eval read these).

@@ -196,6 +196,7 @@ fn feed_entry(entry: Entry, number: usize, warnings: &mut Vec<String>) -> FeedEn
         origin: entry.origin.map(|origin| syndic_core::EntryOrigin {
             title: truncate_chars(origin.title, MAX_AUTHOR_CHARS),
             url: origin.url,
+            feed: origin.feed,
         }),
         enclosures: kept_enclosures(entry.enclosures, number, warnings),
         original_links: entry.original_links,
@@ -346,6 +347,33 @@ mod tests {
         assert!(bodies >= least, "only {bodies} bodies");
         failures.dedup();
         assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+    }
+
+    #[test]
+    fn a_source_element_names_the_original_feed_by_its_own_address() {
+        let rss = br#"<rss version="2.0"><channel><title>Planet</title><link>https://planet.example/</link><item><title>Kelp</title><guid>g1</guid><source url="https://blog.example/rss.xml">Blog</source></item></channel></rss>"#;
+        let atom = br#"<feed xmlns="http://www.w3.org/2005/Atom"><title>Planet</title><id>urn:p</id><entry><id>urn:g1</id><title>Kelp</title><source><title>Blog</title><link rel="alternate" href="https://blog.example/"/><link rel="self" href="https://blog.example/atom.xml"/></source></entry></feed>"#;
+        let origins: Vec<(Option<String>, Option<String>)> = [&rss[..], &atom[..]]
+            .iter()
+            .map(|doc| {
+                let parsed = parse(doc, None).expect("parses");
+                let origin = parsed.entries[0].origin.clone().expect("an origin");
+                (origin.url, origin.feed)
+            })
+            .collect();
+        assert_eq!(
+            origins,
+            [
+                (
+                    Some("https://blog.example/rss.xml".to_owned()),
+                    Some("https://blog.example/rss.xml".to_owned())
+                ),
+                (
+                    Some("https://blog.example/".to_owned()),
+                    Some("https://blog.example/atom.xml".to_owned())
+                ),
+            ]
+        );
     }
 
     #[test]

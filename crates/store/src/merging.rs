@@ -61,6 +61,7 @@ pub(crate) fn keys_of(entry: &Incoming<'_>, published: i64) -> EntryKeys {
         links: entry_links(entry.link.as_deref(), entry.original_links),
         fingerprint: Fingerprint::of(&entry.title, &entry.content_text),
         published,
+        origin: entry.origin_feed.map(str::to_owned),
     }
 }
 

@@ -298,13 +298,12 @@ fn atom_origin(
             _ => {}
         }
     }
-    let url = draft::alternate(&links).or_else(|| {
-        links
-            .iter()
-            .find(|l| l.rel == "self")
-            .and_then(|l| l.href.clone())
-    });
-    values::origin(title, url)
+    let feed = links
+        .iter()
+        .find(|l| l.rel == "self")
+        .and_then(|l| l.href.clone());
+    let url = draft::alternate(&links).or_else(|| feed.clone());
+    values::origin(title, url, feed)
 }
 
 /// A text construct as a body: Atom 0.3 `mode="base64"` decoded, and a body of another

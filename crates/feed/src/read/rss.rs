@@ -345,7 +345,7 @@ fn read_item<'a>(reader: &mut Reader<'_>, item: &'a Element, scope: Scope) -> En
             }
             "source" if draft.origin.is_none() => {
                 let url = el.attr("url").and_then(|u| reader.link_quiet(u, &scope));
-                draft.origin = values::origin(values::plain(el), url);
+                draft.origin = values::origin(values::plain(el), url.clone(), url);
             }
             _ => {}
         }

@@ -335,14 +335,15 @@ pub(crate) fn plain(el: &Element) -> Option<String> {
     Body::new(el, Kind::Text, Scope::default()).plain()
 }
 
-/// An item's origin from its `<source>`'s title and address: named by its title, else
+/// An item's origin from its `<source>`'s title, address and feed address: named by its title, else
 /// by its address; `None` when it gives neither.
 pub(crate) fn origin(
     title: Option<String>,
     url: Option<String>,
+    feed: Option<String>,
 ) -> Option<syndic_core::EntryOrigin> {
     let title = title.or_else(|| url.clone())?;
-    Some(syndic_core::EntryOrigin { title, url })
+    Some(syndic_core::EntryOrigin { title, url, feed })
 }
 
 /// A date element.

@@ -32,6 +32,8 @@ pub(crate) struct Incoming<'a> {
     pub(crate) updated: Option<DateTime<Utc>>,
     /// Its origLink and via links (merging compares them).
     pub(crate) original_links: &'a [String],
+    /// The feed address its `<source>` names (an aggregator's item), as written.
+    pub(crate) origin_feed: Option<&'a str>,
 }
 
 impl<'a> Incoming<'a> {
@@ -50,6 +52,7 @@ impl<'a> Incoming<'a> {
             published: entry.published,
             updated: entry.updated,
             original_links: &entry.original_links,
+            origin_feed: entry.origin.as_ref().and_then(|o| o.feed.as_deref()),
         }
     }
 }

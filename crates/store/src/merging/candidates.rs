@@ -1,8 +1,9 @@
 //! The candidates of a merge, read for a whole batch: the copies the ingesting source
 //! already gave other posts, other sources' copies with one of the batch's links, those
-//! sharing a fingerprint band within the window, and what the decision needs of their posts.
+//! sharing a fingerprint band within the window, the copies the batch's `<source>` elements
+//! name, and what the decision needs of their posts.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use sqlx::{AnyConnection, Row};
 use syndic_core::article::MERGE_WINDOW_DAYS;
@@ -15,7 +16,7 @@ use crate::error::QueryContext;
 use crate::sql::Sql;
 
 /// Reads what [`plan::decide`] needs for `entries` (those the ingest would insert) of
-/// `source`: at most four statements per chunk, none when there is nothing to look up.
+/// `source`: at most four statements per chunk (and two per feed a `<source>` names), none when there is nothing to look up.
 pub(super) async fn read(
     tx: &mut AnyConnection,
     engine: Engine,
@@ -29,11 +30,13 @@ pub(super) async fn read(
     read_copies(tx, engine, source, entries, &mut found).await?;
     read_links(tx, engine, source, entries, &mut found).await?;
     read_bands(tx, engine, source, entries, &mut found).await?;
+    read_origins(tx, engine, source, entries, &mut found).await?;
     let posts: HashSet<i64> = found
         .links
         .iter()
         .map(|row| row.post)
         .chain(found.bands.iter().map(|row| row.post))
+        .chain(found.origins.values().copied())
         .collect();
     let posts: Vec<i64> = posts.into_iter().collect();
     for chunk in posts.chunks(engine.rows_per_statement(1).saturating_sub(2).max(1)) {
@@ -201,4 +204,71 @@ async fn read_bands(
         }
     }
     Ok(())
+}
+
+/// The copies named by the entries' `<source>` elements: for each feed address an entry
+/// names, the configured source with that address (as written, or with the other of http
+/// and https), and its copies under those entries' guids.
+async fn read_origins(
+    tx: &mut AnyConnection,
+    engine: Engine,
+    source: SourceId,
+    entries: &[&EntryKeys],
+    found: &mut Candidates,
+) -> Result<()> {
+    let mut guids_by_origin: HashMap<&str, Vec<&str>> = HashMap::new();
+    for entry in entries {
+        if let Some(origin) = entry.origin.as_deref() {
+            guids_by_origin.entry(origin).or_default().push(&entry.guid);
+        }
+    }
+    for (origin, guids) in guids_by_origin {
+        let Some(named) = source_by_feed(tx, origin).await? else {
+            continue;
+        };
+        if named == source.0 {
+            continue;
+        }
+        for chunk in guids.chunks(engine.rows_per_statement(1).saturating_sub(1).max(1)) {
+            let mut select = Sql::new("SELECT guid, post_id FROM post_sources WHERE source_id = ");
+            select.bind(named).push(" AND guid IN (");
+            select.push_list(chunk, |sql, guid| {
+                sql.bind((*guid).to_owned());
+            });
+            select.push(")");
+            for row in select
+                .fetch_all(&mut *tx, "reading posts by origin")
+                .await?
+            {
+                let guid: String = row.try_get(0).during("reading posts by origin")?;
+                let post: i64 = row.try_get(1).during("reading posts by origin")?;
+                found.origins.insert((origin.to_owned(), guid), post);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The id of the source whose configured address is `feed`, or `feed` with the other of
+/// http and https.
+async fn source_by_feed(tx: &mut AnyConnection, feed: &str) -> Result<Option<i64>> {
+    let other = if let Some(rest) = feed.strip_prefix("https://") {
+        format!("http://{rest}")
+    } else if let Some(rest) = feed.strip_prefix("http://") {
+        format!("https://{rest}")
+    } else {
+        feed.to_owned()
+    };
+    let mut select = Sql::new("SELECT id FROM sources WHERE url IN (");
+    select
+        .bind(feed.to_owned())
+        .push(", ")
+        .bind(other)
+        .push(") ORDER BY id LIMIT 1");
+    let rows = select
+        .fetch_all(&mut *tx, "reading the source a <source> names")
+        .await?;
+    rows.first()
+        .map(|row| row.try_get(0).during("reading the source a <source> names"))
+        .transpose()
 }

@@ -6,10 +6,13 @@
 //! The rules, in order, for an entry the ingest plan would insert:
 //! 1. its guid is a copy this source already gave another post: that post (the copy's
 //!    row is refreshed, nothing else: a secondary source never rewrites the post);
-//! 2. a post with one of its links ([`syndic_core::article::link_key`] of its item link,
+//! 2. the post of the source its `<source>` names (by that source's feed address, as
+//!    configured, or the same with the other of http and https) stored under the entry's
+//!    own guid: aggregators keep the original's guid;
+//! 3. a post with one of its links ([`syndic_core::article::link_key`] of its item link,
 //!    origLink or via links, against the same of every stored copy): the same link when
 //!    both are item links, else the original link;
-//! 3. a post whose copy's fingerprint is at most [`MAX_MERGE_DISTANCE`] bits from the
+//! 4. a post whose copy's fingerprint is at most [`MAX_MERGE_DISTANCE`] bits from the
 //!    entry's, dated at most [`MERGE_WINDOW_DAYS`] apart: the nearest;
 //!
 //! each time only a post that no copy of this source is part of yet (so a source's own
@@ -32,6 +35,8 @@ pub(crate) struct EntryKeys {
     pub(crate) fingerprint: Option<Fingerprint>,
     /// Its publication time (seconds).
     pub(crate) published: i64,
+    /// The feed address its `<source>` names, as written.
+    pub(crate) origin: Option<String>,
 }
 
 /// A stored copy with one of the batch's links.
@@ -70,6 +75,9 @@ pub(crate) struct Candidates {
     pub(crate) links: Vec<LinkRow>,
     pub(crate) bands: Vec<BandRow>,
     pub(crate) posts: HashMap<i64, CandidatePost>,
+    /// Posts of the sources the batch's `<source>` elements name: (the feed address as
+    /// the entry wrote it, the copy's guid) → post.
+    pub(crate) origins: HashMap<(String, String), i64>,
 }
 
 /// The decision for one entry the ingest plan would insert.
@@ -105,8 +113,9 @@ pub(crate) fn decide(entries: &[&EntryKeys], found: &Candidates, priority: i64) 
                         .get(&post)
                         .is_some_and(|p| !p.has_copy && !p.vetoed)
             };
-            let Some((post, why)) =
-                by_link(entry, found, &open).or_else(|| by_words(entry, found, &open))
+            let Some((post, why)) = by_origin(entry, found, &open)
+                .or_else(|| by_link(entry, found, &open))
+                .or_else(|| by_words(entry, found, &open))
             else {
                 return Merge::Insert;
             };
@@ -119,6 +128,17 @@ pub(crate) fn decide(entries: &[&EntryKeys], found: &Candidates, priority: i64) 
             }
         })
         .collect()
+}
+
+/// The open post whose source the entry's `<source>` names, stored under the entry's guid.
+fn by_origin(
+    entry: &EntryKeys,
+    found: &Candidates,
+    open: &impl Fn(i64) -> bool,
+) -> Option<(i64, MergeReason)> {
+    let origin = entry.origin.clone()?;
+    let post = *found.origins.get(&(origin, entry.guid.clone()))?;
+    open(post).then_some((post, MergeReason::Origin))
 }
 
 /// The oldest open post with one of the entry's links: [`MergeReason::Link`] when an item

@@ -4,6 +4,7 @@ const DAY: i64 = 24 * 3600;
 
 fn entry(guid: &str, links: &[(i64, bool)], fingerprint: Option<u64>, published: i64) -> EntryKeys {
     EntryKeys {
+        origin: None,
         guid: guid.to_owned(),
         links: links.to_vec(),
         fingerprint: fingerprint.map(Fingerprint),
@@ -158,4 +159,35 @@ fn one_post_takes_one_entry_of_a_batch_and_priority_moves_the_credit() {
         decide(&twice[..1], &found, 2)[0],
         Merge::Into { credit: false, .. }
     ));
+}
+
+#[test]
+fn an_aggregated_entry_merges_into_the_post_its_source_element_names() {
+    let found = Candidates {
+        origins: HashMap::from([(("https://blog.example/feed".to_owned(), "g1".to_owned()), 4)]),
+        posts: HashMap::from([(4, open_post(0))]),
+        ..Candidates::default()
+    };
+    let aggregated = EntryKeys {
+        origin: Some("https://blog.example/feed".to_owned()),
+        ..entry("g1", &[(99, false)], None, 0)
+    };
+    assert_eq!(
+        decide(&[&aggregated], &found, 0),
+        vec![Merge::Into {
+            post: 4,
+            why: MergeReason::Origin,
+            credit: false
+        }]
+    );
+    // Another guid from the same feed, or the same guid without a <source>, is new.
+    let other = EntryKeys {
+        origin: Some("https://blog.example/feed".to_owned()),
+        ..entry("g2", &[(99, false)], None, 0)
+    };
+    let plain = entry("g1", &[(99, false)], None, 0);
+    assert_eq!(
+        decide(&[&other, &plain], &found, 0),
+        vec![Merge::Insert, Merge::Insert]
+    );
 }

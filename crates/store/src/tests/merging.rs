@@ -471,6 +471,46 @@ async fn a_takedown_covers_every_copy_of_a_merged_post() {
     assert_eq!(standing.state, PostState::Removed);
 }
 
+/// An aggregator that rewrote the link to its own page and reworded the text still names
+/// the original feed in `<source>` and keeps the original guid: that is enough.
+async fn an_aggregated_copy_merges_by_its_source_element() {
+    let (store, _db) = fresh_store().await;
+    let blog = source(&store, "https://blog.example/rss.xml", "Blog", 0).await;
+    let planet = source(&store, "https://planet.example/feed", "Planet", 0).await;
+    let original = article("rss-1", "https://blog.example/2026/kelp/", "Kelp", TEXT, 2);
+    ingest(&store, blog, vec![original], 2).await;
+    let mut copy = article(
+        "rss-1",
+        "https://planet.example/items/77",
+        "Blog: Kelp",
+        "A short note pointing at the article on kelp forests and their divers.",
+        2,
+    );
+    // Written with http: the configured address is https.
+    copy.origin = Some(syndic_core::EntryOrigin {
+        title: "Blog".into(),
+        url: Some("http://blog.example/".into()),
+        feed: Some("http://blog.example/rss.xml".into()),
+    });
+    let mut unrelated = copy.clone();
+    unrelated.guid = "rss-2".into();
+    unrelated.link = Some("https://planet.example/items/78".into());
+    let stats = ingest(&store, planet, vec![copy, unrelated], 3).await;
+    assert_eq!(stats.merged, 1, "{stats:?}");
+    let posts = all_posts(&store).await;
+    assert_eq!(posts.len(), 2, "the copy merged, the other guid did not");
+    let merged = posts
+        .iter()
+        .find(|p| p.source_id == blog)
+        .expect("the blog's post");
+    let copies = store.post_sources(merged.id).await.expect("sources");
+    let whys: Vec<(SourceId, MergeReason)> = copies.iter().map(|c| (c.source_id, c.why)).collect();
+    assert_eq!(
+        whys,
+        [(blog, MergeReason::Own), (planet, MergeReason::Origin)]
+    );
+}
+
 crate::tests::on_both_engines!(
     one_article_through_three_feeds_is_one_post_with_three_sources,
     an_orig_link_or_near_identical_text_merges_too,
@@ -481,4 +521,5 @@ crate::tests::on_both_engines!(
     splitting_the_credited_source_credits_the_next,
     a_source_of_higher_priority_takes_the_credit,
     a_takedown_covers_every_copy_of_a_merged_post,
+    an_aggregated_copy_merges_by_its_source_element,
 );

@@ -210,6 +210,7 @@ async fn templates_and_origins_reach_the_posts_read_back() {
     carried.origin = Some(EntryOrigin {
         title: "Original Blog".into(),
         url: Some("https://original.example/".into()),
+        feed: None,
     });
     let mut signed = entry("b", "Signed", 3);
     signed.author = Some("Ada".into());
