@@ -47,6 +47,7 @@ mod lease;
 mod links;
 mod listing;
 mod manual;
+mod media;
 mod migrate;
 mod moderation;
 mod neighbours;
