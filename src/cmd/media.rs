@@ -97,7 +97,8 @@ fn forget_removed(urls: &Path, dir: &Path) -> std::io::Result<()> {
     for shard in shards.flatten() {
         for entry in std::fs::read_dir(shard.path())?.flatten() {
             let hash = std::fs::read_to_string(entry.path()).unwrap_or_default();
-            let present = syndic_core::media::media_path(dir, hash.trim()).is_some_and(|p| p.exists());
+            let present =
+                syndic_core::media::media_path(dir, hash.trim()).is_some_and(|p| p.exists());
             if !present {
                 std::fs::remove_file(entry.path())?;
             }
@@ -124,12 +125,23 @@ mod tests {
         let keep = BTreeSet::from([kept.clone()]);
         let young_path = syndic_core::media::media_path(dir.path(), &young).expect("a name");
         // "Young" relative to the sweep's clock: touch it at the sweep's time.
-        let file = std::fs::File::options().write(true).open(&young_path).expect("open");
+        let file = std::fs::File::options()
+            .write(true)
+            .open(&young_path)
+            .expect("open");
         file.set_modified(later).expect("touch");
         let freed = sweep(dir.path(), &keep, later).expect("sweep");
         assert_eq!((freed.removed, freed.bytes, freed.kept), (1, 6, 2));
-        assert!(syndic_core::media::media_path(dir.path(), &kept).expect("name").exists());
-        assert!(!syndic_core::media::media_path(dir.path(), &old).expect("name").exists());
+        assert!(
+            syndic_core::media::media_path(dir.path(), &kept)
+                .expect("name")
+                .exists()
+        );
+        assert!(
+            !syndic_core::media::media_path(dir.path(), &old)
+                .expect("name")
+                .exists()
+        );
         assert!(young_path.exists());
     }
 }

@@ -1,4 +1,4 @@
-//! The `[media] section`: whether the images of new posts are cached locally.
+//! The `[media]` section: whether the images of new posts are cached locally.
 
 use std::path::PathBuf;
 
@@ -93,5 +93,62 @@ impl Validator<'_> {
             budget,
             dir,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::config::{Config, Overrides};
+
+    fn parse(text: &str) -> Result<Config, ConfigError> {
+        Config::parse(
+            text,
+            Path::new("/etc/syndic/syndic.toml"),
+            &Overrides::default(),
+        )
+    }
+
+    #[test]
+    fn media_is_off_by_default_with_its_folder_beside_the_store() {
+        let media = parse("").expect("an empty config").media;
+        assert!(!media.cache);
+        assert_eq!(media.settings(), None);
+        assert_eq!(media.max_file, DEFAULT_MAX_FILE);
+        assert_eq!(media.dir, Path::new("/etc/syndic/media"));
+        let beside = parse("[database]\nurl = \"sqlite:///var/lib/syndic/s.db\"\n")
+            .expect("a store elsewhere")
+            .media;
+        assert_eq!(beside.dir, Path::new("/var/lib/syndic/media"));
+    }
+
+    #[test]
+    fn media_reads_sizes_and_folder() {
+        let media =
+            parse("[media]\ncache = true\nmax_file = \"1MiB\"\nbudget = \"2MiB\"\ndir = \"img\"\n")
+                .expect("a media section")
+                .media;
+        let settings = media.settings().expect("on");
+        assert_eq!(settings.max_file, 1024 * 1024);
+        assert_eq!(settings.budget, 2 * 1024 * 1024);
+        assert_eq!(settings.dir, Path::new("/etc/syndic/img"));
+    }
+
+    #[test]
+    fn bad_media_values_are_refused_with_their_key() {
+        for (text, key) in [
+            ("[media]\nmax_file = \"big\"\n", "media.max_file"),
+            ("[media]\nbudget = \"0\"\n", "media.budget"),
+            (
+                "[media]\nmax_file = \"2MiB\"\nbudget = \"1MiB\"\n",
+                "media.max_file",
+            ),
+            ("[media]\ndir = \"\"\n", "media.dir"),
+        ] {
+            let error = parse(text).expect_err(text);
+            assert_eq!(error.key, key, "{text}");
+        }
     }
 }

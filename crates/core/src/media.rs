@@ -78,7 +78,10 @@ pub fn media_references(html: &str) -> impl Iterator<Item = &str> {
     html.match_indices(MEDIA_PREFIX).filter_map(move |(at, _)| {
         let rest = &html[at + MEDIA_PREFIX.len()..];
         let name = rest.get(..64)?;
-        let ends = rest[64..].bytes().next().is_none_or(|b| !b.is_ascii_hexdigit());
+        let ends = rest[64..]
+            .bytes()
+            .next()
+            .is_none_or(|b| !b.is_ascii_hexdigit());
         (is_media_hash(name) && ends).then_some(name)
     })
 }
@@ -111,11 +114,14 @@ mod tests {
     #[test]
     fn media_paths_never_leave_the_folder() {
         let dir = Path::new("/srv/media");
-        assert_eq!(
-            media_path(dir, HASH),
-            Some(dir.join("01").join(HASH)),
-        );
-        for bad in ["../etc/passwd", "", &HASH.to_uppercase(), &HASH[..63], "..%2f"] {
+        assert_eq!(media_path(dir, HASH), Some(dir.join("01").join(HASH)),);
+        for bad in [
+            "../etc/passwd",
+            "",
+            &HASH.to_uppercase(),
+            &HASH[..63],
+            "..%2f",
+        ] {
             assert_eq!(media_path(dir, bad), None, "{bad}");
         }
         let mut dotted = HASH.to_string();

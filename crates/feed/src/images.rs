@@ -16,7 +16,10 @@ pub fn image_sources(html: &str) -> Vec<String> {
 
 /// `html` with each `<img src>` for which `replace` gives an address replaced by it
 /// (escaped); every other byte stays as it was.
-pub fn rewrite_image_sources(html: &str, mut replace: impl FnMut(&str) -> Option<String>) -> String {
+pub fn rewrite_image_sources(
+    html: &str,
+    mut replace: impl FnMut(&str) -> Option<String>,
+) -> String {
     let mut out = String::with_capacity(html.len());
     let mut copied = 0;
     for span in image_src_spans(html) {
@@ -95,7 +98,10 @@ mod tests {
         );
         assert_eq!(
             image_sources(&html),
-            ["https://i.example/a.png?w=1&h=2", "https://blog.example/b.gif"]
+            [
+                "https://i.example/a.png?w=1&h=2",
+                "https://blog.example/b.gif"
+            ]
         );
     }
 

@@ -61,8 +61,8 @@ pub use fleet::{DEFAULT_LEASE, LeaseSettings, process_owner};
 pub use guard::{AddressPolicy, Refusal, Rule, classify};
 pub use http::{Body, Fetched, Fetcher, FetcherOptions};
 pub use limits::{Finished, Limits, host_key};
-pub use media::{MediaCache, MediaSettings, folder_size};
 pub use location::{Location, LocationError};
+pub use media::{MediaCache, MediaSettings, folder_size};
 pub use pipeline::{FetchReport, Pipeline, SourceFilter, SourceJob, SourceOptions};
 pub use request::{BasicAuth, HeaderRefusal, SourceHeader, SourceRequest, is_loopback};
 pub use scheduler::{

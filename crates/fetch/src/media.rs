@@ -91,12 +91,15 @@ impl MediaCache {
         }
         let mut names: Vec<(String, String)> = Vec::new();
         for url in sources {
-            if names.iter().any(|(known, _)| *known == url) || url.starts_with(media::MEDIA_PREFIX) {
+            if names.iter().any(|(known, _)| *known == url) || url.starts_with(media::MEDIA_PREFIX)
+            {
                 continue;
             }
             match self.cached(&url).await {
                 Ok(hash) => names.push((url, hash)),
-                Err(why) => tracing::warn!(media.url = %url, "image not cached, its address is kept: {why}"),
+                Err(why) => {
+                    tracing::warn!(media.url = %url, "image not cached, its address is kept: {why}")
+                }
             }
         }
         syndic_feed::rewrite_image_sources(html, |url| {

@@ -12,7 +12,10 @@ use syndic_core::{FetchMetrics, FetchOutcome, SourceId};
 use syndic_store::{Claim, FetchRecord, FetchState, IncomingPost, IngestStats, Outcomes, Store};
 use syndic_tag::{CategoryPolicy, SharedTagger};
 
-use crate::{Body, FetchError, MediaCache, Fetched, Fetcher, Location, SourceError, SourceRequest, Validators};
+use crate::{
+    Body, FetchError, Fetched, Fetcher, Location, MediaCache, SourceError, SourceRequest,
+    Validators,
+};
 
 /// The most items one fetch stores: the newest by date. The reader skips the others while
 /// reading ([`syndic_feed::ReadOptions::max_entries`]), so a feed of 100,000 items costs
