@@ -166,6 +166,23 @@ fn images_of_new_posts_are_cached_rewritten_served_and_collected() {
     }
     drop(server);
 
+    // The static build carries the referenced image (and only it).
+    let site = dir.path().join("site");
+    let built = run(&config, &["build", site.to_str().expect("utf-8 path")]);
+    assert!(built.status.success(), "{}", stderr(&built));
+    let page = std::fs::read_to_string(site.join("post/1/photos/index.html")).expect("post page");
+    assert!(page.contains(&format!("src=\"/media/{hash}\"")), "{page}");
+    assert_eq!(
+        std::fs::read(site.join("media").join(hash)).expect("built media"),
+        png()
+    );
+    assert_eq!(
+        std::fs::read_dir(site.join("media"))
+            .expect("media")
+            .count(),
+        1
+    );
+
     // An unreferenced file (old enough) goes; the referenced one stays.
     let orphan = "f".repeat(64);
     let orphan_path = media.join("ff").join(&orphan);

@@ -46,6 +46,48 @@ async fn gc(config: &Config) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Copies every cached image the posts show into `<out>/media/<hash>` (for `syndic
+/// build`), skipping those already there (a name is its bytes). Returns how many were
+/// copied; an image missing from the media folder is reported and skipped.
+pub async fn copy_referenced(
+    config: &Config,
+    store: &syndic_store::Store,
+    out: &Path,
+) -> anyhow::Result<usize> {
+    let dir = &config.media.dir;
+    if !dir.exists() {
+        return Ok(0);
+    }
+    let names = store
+        .media_references()
+        .await
+        .context("cannot read which media the posts show")?;
+    let target = out.join("media");
+    let mut copied = 0;
+    for name in &names {
+        let Some(from) = syndic_core::media::media_path(dir, name) else {
+            continue;
+        };
+        let to = target.join(name);
+        if to.exists() {
+            continue;
+        }
+        if !from.exists() {
+            eprintln!(
+                "media {name} is shown by a post but missing from {}",
+                dir.display()
+            );
+            continue;
+        }
+        std::fs::create_dir_all(&target)
+            .with_context(|| format!("cannot create {}", target.display()))?;
+        std::fs::copy(&from, &to)
+            .with_context(|| format!("cannot copy {} to {}", from.display(), to.display()))?;
+        copied += 1;
+    }
+    Ok(copied)
+}
+
 #[derive(Debug, Default, PartialEq, Eq)]
 struct Freed {
     removed: u64,

@@ -19,7 +19,7 @@ mod fetch;
 mod import;
 mod init;
 mod labels;
-mod media;
+pub(crate) mod media;
 mod parse;
 mod post;
 mod progress;
