@@ -13,6 +13,7 @@ use crate::testing::{TestDatabase, TestEngine};
 
 mod edges;
 mod enclosures;
+mod media;
 mod opening;
 mod revisions;
 mod source_settings;
