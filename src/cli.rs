@@ -138,6 +138,9 @@ pub enum Command {
     /// Move the store between databases, back it up, check it.
     #[command(subcommand)]
     Store(StoreCommand),
+    /// Manage the local copies of posts' images (`[media] cache = true`).
+    #[command(subcommand)]
+    Media(MediaCommand),
     /// Set up the admin (/admin/): make its password hash.
     #[command(subcommand)]
     Admin(AdminCommand),
@@ -148,6 +151,14 @@ pub enum Command {
     /// on the way. Exits 0 when a feed was read (even with warnings), 1 when nothing
     /// usable was found. Needs no configuration file.
     Parse(ParseArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MediaCommand {
+    /// Remove the cached images that no post (in any state) or stored revision shows,
+    /// printing each one removed and the bytes freed. Files written in the last hour are
+    /// kept (a fetch may not have stored their post yet).
+    Gc,
 }
 
 #[derive(Debug, Subcommand)]

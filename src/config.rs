@@ -15,6 +15,7 @@ mod database;
 mod duration;
 pub mod edit;
 mod fetch;
+mod media;
 mod moderation;
 mod rules;
 mod server;
@@ -22,6 +23,7 @@ mod site;
 mod source;
 mod websub;
 pub use fetch::FetchConfig;
+pub use media::MediaConfig;
 pub use server::ServerConfig;
 pub use source::SourceConfig;
 use syndic_tag::{
@@ -76,6 +78,8 @@ pub struct Config {
     pub fetch: FetchConfig,
     /// `[admin]`: the admin's password hash and API token; `None` keeps it off.
     pub admin: Option<syndic_web::AdminSettings>,
+    /// `[media]`: local copies of posts' images.
+    pub media: MediaConfig,
 }
 
 /// Where posts are stored.
@@ -125,6 +129,8 @@ struct RawConfig {
     moderation: moderation::RawModeration,
     #[serde(default)]
     rule: Vec<rules::RawRule>,
+    #[serde(default)]
+    media: media::RawMedia,
 }
 
 /// Values whose type is checked here rather than by serde keep their key path in errors.
@@ -271,6 +277,7 @@ impl Validator<'_> {
         let tags = self.tags(raw.tag, &tagging)?;
         let rules = self.rules(raw.rule, &sources, &tagging)?;
         let fetch = self.fetch(raw.fetch)?;
+        let media = self.media(raw.media, &database)?;
         // The only read of the environment after start-up's overrides: the API's token.
         let admin = self.admin(raw.admin)?;
         Ok(Config {
@@ -286,6 +293,7 @@ impl Validator<'_> {
             tagging,
             fetch,
             admin,
+            media,
         })
     }
 

@@ -69,7 +69,14 @@ pub async fn run(config: &Config, args: &BuildArgs) -> anyhow::Result<ExitCode> 
         let jobs = args.jobs.map_or_else(default_jobs, NonZeroUsize::get);
         rebuild(&state, out, previous, fingerprint, stamp, jobs).await?
     };
+    let media = crate::cmd::media::copy_referenced(config, &store, out).await?;
     store.close().await;
+    if media > 0 {
+        println!(
+            "copied {media} cached image(s) into {}",
+            out.join("media").display()
+        );
+    }
     println!(
         "built {} files into {} in {:.1}s: {} written, {} unchanged, {} removed{}",
         outcome.written + outcome.unchanged,

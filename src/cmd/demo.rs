@@ -94,6 +94,7 @@ pub async fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
         listen: config.listen,
         bounds: config.server.clone(),
         admin: None,
+        media: None,
     };
     serve(store, &site, &server, None, None).await?;
     Ok(ExitCode::SUCCESS)

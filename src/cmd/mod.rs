@@ -19,6 +19,7 @@ mod fetch;
 mod import;
 mod init;
 mod labels;
+pub(crate) mod media;
 mod parse;
 mod post;
 mod progress;
@@ -70,6 +71,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Import(args) => import::run(&load(global, None)?, &args),
         Command::Parse(args) => parse::run(&args).await,
         Command::Store(command) => store::run(global, &command).await,
+        Command::Media(command) => media::run(&load(global, None)?, &command).await,
         Command::Admin(command) => admin::run(&command),
     }
 }

@@ -7,7 +7,8 @@
 //! and [`keep_enclosures`] what a post may carry. [`schedule`] holds the pure maths of
 //! when to fetch a source next (adaptive intervals, back-off, `Retry-After`); [`metrics`]
 //! counts fetches in atomics and writes them in the Prometheus text format; [`PostState`],
-//! [`Admission`] and [`Actor`] name what the operator decides about posts and who decided.
+//! [`Admission`] and [`Actor`] name what the operator decides about posts and who decided;
+//! [`media`] sniffs raster images and names their content-addressed copies.
 //!
 //! This crate does no IO and knows nothing of HTTP, SQL or HTML parsing; it is the inner
 //! ring every other crate depends on.
@@ -16,6 +17,7 @@ pub mod article;
 mod attribution;
 mod enclosure;
 mod learning;
+pub mod media;
 pub mod metrics;
 mod moderation;
 mod paging;

@@ -39,6 +39,7 @@ mod date;
 mod discover;
 mod error;
 mod identity;
+mod images;
 mod model;
 mod nesting;
 mod opml;
@@ -56,6 +57,7 @@ mod shared_folder;
 
 pub use discover::{COMMON_PATHS, FeedLink, LinkKind, MAX_LINKS, discover, looks_like_html};
 pub use error::FeedError;
+pub use images::{image_sources, rewrite_image_sources};
 pub use model::{Document, Enclosure, Entry, Format};
 pub use opml::{MAX_OPML_BYTES, MAX_OUTLINES, OpmlError, Subscription, read_opml};
 pub use parse::{parse, parse_owned, parse_with};

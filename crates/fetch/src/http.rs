@@ -142,6 +142,19 @@ impl Fetcher {
         })
     }
 
+    /// This fetcher with a different body cap (sharing its connections and SSRF guard):
+    /// what the media cache reads images with.
+    pub fn with_max_body(&self, max_body: u64) -> Fetcher {
+        Fetcher {
+            client: self.client.clone(),
+            policy: Arc::clone(&self.policy),
+            options: Arc::new(FetcherOptions {
+                max_body,
+                ..(*self.options).clone()
+            }),
+        }
+    }
+
     /// Reads the feed at `location`, asking an http(s) server only for a newer version than
     /// the one `validators` describe. Files always come back `Changed`.
     pub async fn fetch(

@@ -18,6 +18,9 @@
 //! data: it is recorded on the source's row and returned as a [`SourceError`], and never
 //! touches the source's stored posts.
 //!
+//! With `[media] cache = true` a [`MediaCache`] on the pipeline caches the images of the
+//! posts each fetch stores (see `media.rs`).
+//!
 //! [`find_feeds`] is feed discovery for `syndic add`: the address itself if it is a feed,
 //! else the feeds its HTML page advertises or keeps at the usual paths, each read through
 //! the same [`Fetcher`].
@@ -43,6 +46,7 @@ mod guard;
 mod http;
 mod limits;
 mod location;
+mod media;
 mod pipeline;
 mod redirect;
 mod request;
@@ -58,6 +62,7 @@ pub use guard::{AddressPolicy, Refusal, Rule, classify};
 pub use http::{Body, Fetched, Fetcher, FetcherOptions};
 pub use limits::{Finished, Limits, host_key};
 pub use location::{Location, LocationError};
+pub use media::{MediaCache, MediaSettings, folder_size};
 pub use pipeline::{FetchReport, Pipeline, SourceFilter, SourceJob, SourceOptions};
 pub use request::{BasicAuth, HeaderRefusal, SourceHeader, SourceRequest, is_loopback};
 pub use scheduler::{

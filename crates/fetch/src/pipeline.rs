@@ -12,7 +12,10 @@ use syndic_core::{FetchMetrics, FetchOutcome, SourceId};
 use syndic_store::{Claim, FetchRecord, FetchState, IncomingPost, IngestStats, Outcomes, Store};
 use syndic_tag::{CategoryPolicy, SharedTagger};
 
-use crate::{Body, FetchError, Fetched, Fetcher, Location, SourceError, SourceRequest, Validators};
+use crate::{
+    Body, FetchError, Fetched, Fetcher, Location, MediaCache, SourceError, SourceRequest,
+    Validators,
+};
 
 /// The most items one fetch stores: the newest by date. The reader skips the others while
 /// reading ([`syndic_feed::ReadOptions::max_entries`]), so a feed of 100,000 items costs
@@ -84,6 +87,9 @@ pub struct Pipeline {
     /// Where every ingest counts its outcome, duration, bytes and posts; share it with
     /// whatever serves `/metrics` (`Arc::default()` when nobody reads it).
     pub metrics: Arc<FetchMetrics>,
+    /// `[media] cache = true`: the images of the posts a fetch stores are cached and their
+    /// addresses rewritten to `/media/<hash>` before they are stored. `None` hot-links.
+    pub media: Option<Arc<MediaCache>>,
 }
 
 impl Pipeline {
@@ -182,9 +188,10 @@ impl Pipeline {
     ) -> Result<IngestStats, SourceError> {
         let shown = job.location.to_string();
         let base_url = job.location.base_url();
-        let (meta, posts, _hints, _websub) = self
+        let (meta, mut posts, _hints, _websub) = self
             .parse_and_tag(job, &shown, bytes, None, base_url)
             .await?;
+        self.localize_images(&mut posts).await;
         let stats = self
             .store
             .ingest(job.id, &meta, &posts, now)
@@ -319,9 +326,10 @@ impl Pipeline {
             });
         };
 
-        let (meta, posts, feed_hints, websub) = self
+        let (meta, mut posts, feed_hints, websub) = self
             .parse_and_tag(job, &shown, bytes, content_type, base_url)
             .await?;
+        self.localize_images(&mut posts).await;
         let hints = ServerHints {
             ttl: feed_hints.ttl,
             update_period: feed_hints.update_period,
@@ -362,6 +370,17 @@ impl Pipeline {
             websub,
             touched_tags,
         })
+    }
+
+    /// With a media cache, points every post's images at their cached copies (fetching
+    /// those not cached yet), before the posts are stored and compared with stored ones.
+    async fn localize_images(&self, posts: &mut [IncomingPost]) {
+        let Some(media) = &self.media else {
+            return;
+        };
+        for post in posts {
+            post.entry.content_html = media.localize(&post.entry.content_html).await;
+        }
     }
 
     /// The validators, body hash and next fetch a success stores; `fresh` are the

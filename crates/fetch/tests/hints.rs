@@ -62,6 +62,7 @@ async fn a_304_still_honours_the_feeds_ttl() {
         store: store.clone(),
         schedule: ScheduleSettings::default(),
         metrics: Arc::new(FetchMetrics::default()),
+        media: None,
     };
     let job = SourceJob {
         id,

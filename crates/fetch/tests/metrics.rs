@@ -46,6 +46,7 @@ async fn an_ok_fetch_then_an_unchanged_one_are_counted() {
         store: store.clone(),
         schedule: ScheduleSettings::default(),
         metrics: Arc::clone(&metrics),
+        media: None,
     };
     let job = SourceJob {
         id,

@@ -115,6 +115,7 @@ async fn world() -> World {
             max_interval: Duration::hours(6),
         },
         metrics: Arc::default(),
+        media: None,
     };
     World {
         _dir: dir,

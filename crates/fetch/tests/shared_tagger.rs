@@ -42,6 +42,7 @@ async fn a_swapped_vocabulary_tags_the_next_ingest() {
         store: store.clone(),
         schedule: ScheduleSettings::default(),
         metrics: Arc::new(FetchMetrics::default()),
+        media: None,
     };
     let job = SourceJob {
         id,

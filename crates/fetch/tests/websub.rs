@@ -39,6 +39,7 @@ async fn a_pushed_body_is_stored_and_the_fetch_state_is_untouched() {
         store: store.clone(),
         schedule: ScheduleSettings::default(),
         metrics: Arc::clone(&metrics),
+        media: None,
     };
     let job = SourceJob {
         id,
@@ -109,6 +110,7 @@ async fn a_pushed_body_that_is_no_feed_is_an_error_and_stores_nothing() {
         store: store.clone(),
         schedule: ScheduleSettings::default(),
         metrics: Arc::default(),
+        media: None,
     };
     let job = SourceJob {
         id,

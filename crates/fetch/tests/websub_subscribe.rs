@@ -167,6 +167,7 @@ async fn a_scheduler_round_that_stores_posts_pings_the_hubs_for_the_site_and_tag
         store: store.clone(),
         schedule: ScheduleSettings::default(),
         metrics: std::sync::Arc::default(),
+        media: None,
     };
     let job = SourceJob {
         id,
@@ -325,6 +326,7 @@ async fn subscribes_once_and_renews(engine: TestEngine) {
             max_interval: Duration::minutes(30),
         },
         metrics: std::sync::Arc::default(),
+        media: None,
     };
     let job = SourceJob {
         id,

@@ -48,6 +48,7 @@ mod links;
 mod listing;
 mod manual;
 mod merging;
+mod media;
 mod migrate;
 mod moderation;
 mod neighbours;

@@ -14,6 +14,7 @@ use crate::testing::{TestDatabase, TestEngine};
 mod edges;
 mod enclosures;
 mod merging;
+mod media;
 mod opening;
 mod revisions;
 mod size;

@@ -1,7 +1,9 @@
 //! Security headers on every response, error pages included; the admin's stricter ones
 //! under `/admin`.
 
-use axum::extract::Request;
+use axum::extract::{Request, State};
+
+use crate::AppState;
 use axum::http::header::{
     CACHE_CONTROL, CONTENT_SECURITY_POLICY, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS,
 };
@@ -16,6 +18,12 @@ pub(crate) const CONTENT_SECURITY_POLICY_VALUE: &str = "default-src 'none'; img-
 media-src http: https:; style-src 'self'; base-uri 'none'; form-action 'self'; \
 frame-ancestors 'none'";
 
+/// The policy with `[media] cache = true`: images from this site only (the posts' images
+/// are served from `/media/`), so a reader's browser asks no third party for them.
+pub(crate) const LOCAL_IMAGES_CONTENT_SECURITY_POLICY: &str = "default-src 'none'; img-src 'self'; \
+media-src http: https:; style-src 'self'; base-uri 'none'; form-action 'self'; \
+frame-ancestors 'none'";
+
 /// The admin's policy: its own stylesheet and forms, nothing else at all (no script, no
 /// images, no frames).
 pub(crate) const ADMIN_CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'self'; \
@@ -23,11 +31,22 @@ base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 /// Middleware: sets the security headers, replacing any a handler set. Everything under
 /// `/admin` gets the admin's stricter policy and `Cache-Control: no-store`.
-pub(crate) async fn security_headers(req: Request, next: Next) -> Response {
+/// With `[media] cache = true` images may come from this site only.
+pub(crate) async fn security_headers(
+    State(state): State<AppState>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let policy = if state.media_dir().is_some() {
+        LOCAL_IMAGES_CONTENT_SECURITY_POLICY
+    } else {
+        CONTENT_SECURITY_POLICY_VALUE
+    };
     let admin = crate::admin::is_admin_path(req.uri().path());
     let mut response = next.run(req).await;
     let headers = response.headers_mut();
     secure(headers);
+    headers.insert(CONTENT_SECURITY_POLICY, HeaderValue::from_static(policy));
     if admin {
         headers.insert(
             CONTENT_SECURITY_POLICY,

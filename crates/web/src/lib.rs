@@ -143,6 +143,9 @@ pub struct AppState {
     schema_version: Arc<pages::health::LastSchemaVersion>,
     /// The admin, when `[admin]` turns it on (module `admin`).
     admin: Option<Arc<admin::Admin>>,
+    /// The media folder `/media/<hash>` serves (`[media] cache = true`); `None` serves
+    /// nothing there and lets images come from anywhere.
+    media_dir: Option<Arc<PathBuf>>,
 }
 
 impl AppState {
@@ -169,6 +172,7 @@ impl AppState {
             role: Role::default(),
             schema_version: Arc::default(),
             admin: None,
+            media_dir: None,
         })
     }
 
@@ -229,6 +233,17 @@ impl AppState {
         self
     }
 
+    /// This state serving the cached images of `dir` at `/media/<hash>`, with a
+    /// Content-Security-Policy that lets images come from this site only.
+    pub fn with_media(mut self, dir: PathBuf) -> AppState {
+        self.media_dir = Some(Arc::new(dir));
+        self
+    }
+
+    pub(crate) fn media_dir(&self) -> Option<&std::path::Path> {
+        self.media_dir.as_deref().map(PathBuf::as_path)
+    }
+
     /// This state with `sink` receiving the content WebSub hubs push (signature verified)
     /// to `/websub/<source id>`.
     pub fn with_push_sink(mut self, sink: Arc<dyn PushSink>) -> AppState {
@@ -280,6 +295,7 @@ pub fn router(state: AppState) -> Router {
         .route("/tags/", get(pages::tags::show))
         .route("/sources/", get(pages::sources::show))
         .route("/static/style.css", get(pages::stylesheet))
+        .route("/media/{hash}", get(pages::media::show))
         .route("/healthz", get(pages::health::healthz))
         .route("/metrics", get(pages::metrics))
         .route("/search", get(pages::search::show))
@@ -308,7 +324,10 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn(http::conditional))
         .layer(CompressionLayer::new())
         .layer(middleware::from_fn(http::encoded_etag))
-        .layer(middleware::from_fn(headers::security_headers))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            headers::security_headers,
+        ))
         .with_state(state)
 }
 

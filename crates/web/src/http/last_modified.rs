@@ -84,6 +84,7 @@ pub(crate) fn store_backed(path: &str) -> bool {
     !matches!(path, "/healthz" | "/metrics")
         && !path.starts_with("/static/")
         && !path.starts_with("/websub/")
+        && !path.starts_with("/media/")
         && !crate::admin::is_admin_path(path)
 }
 
@@ -111,6 +112,7 @@ mod tests {
             "/metrics",
             "/static/style.css",
             "/websub/1",
+            "/media/0123",
             "/admin",
             "/admin/",
             "/admin/api/review",

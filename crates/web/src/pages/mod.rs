@@ -2,6 +2,7 @@
 
 pub(crate) mod health;
 pub(crate) mod home;
+pub(crate) mod media;
 pub(crate) mod post;
 pub(crate) mod revisions;
 pub(crate) mod search;

@@ -1,0 +1,140 @@
+//! Local media: what an image file is (sniffed from its bytes, never from a header) and
+//! where a content-addressed copy lives.
+//!
+//! A cached image is named by the sha256 of its bytes, in lowercase hex ([`is_media_hash`]),
+//! stored at `<media dir>/<hash[0..2]>/<hash>` ([`media_path`]) and served at
+//! `/media/<hash>` ([`media_url`]). Only raster images are ever kept: [`sniff`] knows PNG,
+//! JPEG, GIF, WebP and AVIF and nothing else (SVG can carry script), so the type served
+//! is a function of the bytes and cannot disagree with them.
+
+use std::path::{Path, PathBuf};
+
+/// The path every cached image is served under.
+pub const MEDIA_PREFIX: &str = "/media/";
+
+/// The raster image types syndic keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RasterType {
+    Png,
+    Jpeg,
+    Gif,
+    Webp,
+    Avif,
+}
+
+impl RasterType {
+    /// The media type served with it.
+    pub fn mime(self) -> &'static str {
+        match self {
+            RasterType::Png => "image/png",
+            RasterType::Jpeg => "image/jpeg",
+            RasterType::Gif => "image/gif",
+            RasterType::Webp => "image/webp",
+            RasterType::Avif => "image/avif",
+        }
+    }
+}
+
+/// The raster type `bytes` begin with, by their magic numbers; `None` for anything else
+/// (SVG, HTML, text, an unknown format, too few bytes).
+pub fn sniff(bytes: &[u8]) -> Option<RasterType> {
+    if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some(RasterType::Png)
+    } else if bytes.starts_with(b"\xff\xd8\xff") {
+        Some(RasterType::Jpeg)
+    } else if bytes.starts_with(b"GIF87a") || bytes.starts_with(b"GIF89a") {
+        Some(RasterType::Gif)
+    } else if bytes.len() >= 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
+        Some(RasterType::Webp)
+    } else if bytes.len() >= 12
+        && &bytes[4..8] == b"ftyp"
+        && matches!(&bytes[8..12], b"avif" | b"avis")
+    {
+        Some(RasterType::Avif)
+    } else {
+        None
+    }
+}
+
+/// Whether `text` is a media name: 64 lowercase hex digits (a sha256). Anything else, a
+/// `..` or a `/` included, is not, so a name never leaves the media folder.
+pub fn is_media_hash(text: &str) -> bool {
+    text.len() == 64 && text.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+/// Where the file named `hash` lives under `dir`: `<dir>/<hash[0..2]>/<hash>`; `None`
+/// when `hash` is not a media name.
+pub fn media_path(dir: &Path, hash: &str) -> Option<PathBuf> {
+    is_media_hash(hash).then(|| dir.join(&hash[..2]).join(hash))
+}
+
+/// The root-relative address the file named `hash` is served at.
+pub fn media_url(hash: &str) -> String {
+    format!("{MEDIA_PREFIX}{hash}")
+}
+
+/// The media names `html` refers to (`/media/<hash>`), in order, repeats included.
+pub fn media_references(html: &str) -> impl Iterator<Item = &str> {
+    html.match_indices(MEDIA_PREFIX).filter_map(move |(at, _)| {
+        let rest = &html[at + MEDIA_PREFIX.len()..];
+        let name = rest.get(..64)?;
+        let ends = rest[64..]
+            .bytes()
+            .next()
+            .is_none_or(|b| !b.is_ascii_hexdigit());
+        (is_media_hash(name) && ends).then_some(name)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HASH: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+    #[test]
+    fn sniff_knows_the_raster_types_and_nothing_else() {
+        let rows: &[(&[u8], Option<RasterType>)] = &[
+            (b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR", Some(RasterType::Png)),
+            (b"\xff\xd8\xff\xe0\0\x10JFIF", Some(RasterType::Jpeg)),
+            (b"GIF89a\x01\0\x01\0", Some(RasterType::Gif)),
+            (b"RIFF\x24\0\0\0WEBPVP8 ", Some(RasterType::Webp)),
+            (b"\0\0\0\x1cftypavif\0\0\0\0", Some(RasterType::Avif)),
+            (b"<svg xmlns=\"http://www.w3.org/2000/svg\"/>", None),
+            (b"<?xml version=\"1.0\"?><svg/>", None),
+            (b"<!doctype html><p>not an image", None),
+            (b"\x89PN", None),
+            (b"", None),
+        ];
+        for (bytes, expected) in rows {
+            assert_eq!(sniff(bytes), *expected, "{bytes:?}");
+        }
+    }
+
+    #[test]
+    fn media_paths_never_leave_the_folder() {
+        let dir = Path::new("/srv/media");
+        assert_eq!(media_path(dir, HASH), Some(dir.join("01").join(HASH)),);
+        for bad in [
+            "../etc/passwd",
+            "",
+            &HASH.to_uppercase(),
+            &HASH[..63],
+            "..%2f",
+        ] {
+            assert_eq!(media_path(dir, bad), None, "{bad}");
+        }
+        let mut dotted = HASH.to_string();
+        dotted.replace_range(0..2, "..");
+        assert_eq!(media_path(dir, &dotted), None);
+    }
+
+    #[test]
+    fn references_are_whole_media_names() {
+        let html = format!(
+            r#"<img src="/media/{HASH}"><img src="/media/{HASH}0"><a href="/media/xyz">x</a><img src="/media/{HASH}" alt="again">"#
+        );
+        assert_eq!(media_references(&html).collect::<Vec<_>>(), [HASH, HASH]);
+        assert_eq!(media_url(HASH), format!("/media/{HASH}"));
+    }
+}

@@ -1,0 +1,206 @@
+//! Local media (`[media] cache = true`): the images of the posts a fetch is about to
+//! store are read through the same guarded [`Fetcher`] (SSRF guard, deadlines, a body cap
+//! of `max_file`), kept only when their bytes are a raster image
+//! ([`syndic_core::media::sniff`]), written content-addressed under the media folder, and
+//! the posts' `<img src>` rewritten to `/media/<hash>` before they are stored.
+//!
+//! Rewriting before the store (rather than after) keeps a post's stored HTML equal to what
+//! the next fetch of the same feed makes of it, so caching never looks like an edit. Which
+//! address became which file is remembered on disk (`<dir>/urls/<sha256(url)>` holds the
+//! file's name), so an image is read once, however often its feed is fetched. A refused or
+//! failed image keeps its original address and is logged; it is tried again the next time
+//! its feed is read with it (no backoff of its own yet). Nothing here ever fails a fetch.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use sha2::{Digest, Sha256};
+use syndic_core::media;
+
+use crate::{Body, Fetcher, Location, Validators};
+
+/// `[media]`, as the fetcher needs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MediaSettings {
+    /// The media folder: `<dir>/<hash[0..2]>/<hash>`.
+    pub dir: PathBuf,
+    /// The largest image kept, in bytes (the fetcher's body cap for images).
+    pub max_file: u64,
+    /// The most bytes the media folder holds; images beyond it keep their address.
+    pub budget: u64,
+}
+
+/// Fetches, checks, stores and rewrites the images of new posts. Cheap to share (`Arc`).
+#[derive(Debug)]
+pub struct MediaCache {
+    fetcher: Fetcher,
+    settings: MediaSettings,
+    /// Bytes in the media folder (counted once at start, then added to).
+    used: AtomicU64,
+}
+
+/// Why an image was not cached.
+#[derive(Debug)]
+enum Skipped {
+    NotHttp,
+    Fetch(crate::FetchError),
+    NotAnImage(Option<String>),
+    OverBudget(u64),
+    Write(std::io::Error),
+}
+
+impl std::fmt::Display for Skipped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Skipped::NotHttp => write!(f, "not an http(s) address"),
+            Skipped::Fetch(error) => write!(f, "{error}"),
+            Skipped::NotAnImage(content_type) => write!(
+                f,
+                "not a raster image (PNG, JPEG, GIF, WebP, AVIF) by its bytes; the server said {}",
+                content_type.as_deref().unwrap_or("no Content-Type")
+            ),
+            Skipped::OverBudget(budget) => {
+                write!(f, "the media folder is at its budget of {budget} bytes")
+            }
+            Skipped::Write(error) => write!(f, "cannot write it to the media folder: {error}"),
+        }
+    }
+}
+
+impl MediaCache {
+    /// A cache reading through `fetcher` with its body cap lowered to `max_file`; counts
+    /// what the media folder already holds.
+    pub fn new(fetcher: &Fetcher, settings: MediaSettings) -> MediaCache {
+        let used = folder_size(&settings.dir);
+        MediaCache {
+            fetcher: fetcher.with_max_body(settings.max_file),
+            settings,
+            used: AtomicU64::new(used),
+        }
+    }
+
+    pub fn settings(&self) -> &MediaSettings {
+        &self.settings
+    }
+
+    /// `html` with every image that is (or now gets) cached pointing at `/media/<hash>`.
+    pub async fn localize(&self, html: &str) -> String {
+        let sources = syndic_feed::image_sources(html);
+        if sources.is_empty() {
+            return html.to_owned();
+        }
+        let mut names: Vec<(String, String)> = Vec::new();
+        for url in sources {
+            if names.iter().any(|(known, _)| *known == url) || url.starts_with(media::MEDIA_PREFIX)
+            {
+                continue;
+            }
+            match self.cached(&url).await {
+                Ok(hash) => names.push((url, hash)),
+                Err(why) => {
+                    tracing::warn!(media.url = %url, "image not cached, its address is kept: {why}")
+                }
+            }
+        }
+        syndic_feed::rewrite_image_sources(html, |url| {
+            names
+                .iter()
+                .find(|(known, _)| known == url)
+                .map(|(_, hash)| media::media_url(hash))
+        })
+    }
+
+    /// The name of the cached copy of `url`, fetching and storing it if there is none.
+    async fn cached(&self, url: &str) -> Result<String, Skipped> {
+        let map = self.url_map_path(url);
+        if let Ok(hash) = tokio::fs::read_to_string(&map).await
+            && let Some(path) = media::media_path(&self.settings.dir, hash.trim())
+            && tokio::fs::try_exists(&path).await.unwrap_or(false)
+        {
+            return Ok(hash.trim().to_owned());
+        }
+        let parsed = url::Url::parse(url).map_err(|_| Skipped::NotHttp)?;
+        if !matches!(parsed.scheme(), "http" | "https") {
+            return Err(Skipped::NotHttp);
+        }
+        let fetched = self
+            .fetcher
+            .fetch(&Location::Http(parsed), &Validators::default())
+            .await
+            .map_err(Skipped::Fetch)?;
+        let Body::Changed {
+            bytes,
+            content_type,
+        } = fetched.body
+        else {
+            return Err(Skipped::NotAnImage(None));
+        };
+        let Some(kind) = media::sniff(&bytes) else {
+            return Err(Skipped::NotAnImage(content_type));
+        };
+        let hash = hex_sha256(&bytes);
+        self.write(&hash, &bytes).await?;
+        write_atomically(&map, hash.as_bytes())
+            .await
+            .map_err(Skipped::Write)?;
+        tracing::info!(media.url = %url, media.hash = %hash, media.bytes = bytes.len(), "cached image ({})", kind.mime());
+        Ok(hash)
+    }
+
+    async fn write(&self, hash: &str, bytes: &[u8]) -> Result<(), Skipped> {
+        let Some(path) = media::media_path(&self.settings.dir, hash) else {
+            return Err(Skipped::NotHttp);
+        };
+        if tokio::fs::try_exists(&path).await.unwrap_or(false) {
+            return Ok(());
+        }
+        let size = bytes.len() as u64;
+        let before = self.used.fetch_add(size, Ordering::SeqCst);
+        if before + size > self.settings.budget {
+            self.used.fetch_sub(size, Ordering::SeqCst);
+            return Err(Skipped::OverBudget(self.settings.budget));
+        }
+        write_atomically(&path, bytes).await.map_err(|error| {
+            self.used.fetch_sub(size, Ordering::SeqCst);
+            Skipped::Write(error)
+        })
+    }
+
+    fn url_map_path(&self, url: &str) -> PathBuf {
+        let key = hex_sha256(url.as_bytes());
+        self.settings.dir.join("urls").join(&key[..2]).join(key)
+    }
+}
+
+/// Writes `bytes` to `path` through a temporary file beside it, so a reader never sees half.
+async fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    if let Some(parent) = path.parent() {
+        tokio::fs::create_dir_all(parent).await?;
+    }
+    let mut temporary = path.as_os_str().to_owned();
+    temporary.push(format!(".{}.tmp", std::process::id()));
+    tokio::fs::write(&temporary, bytes).await?;
+    tokio::fs::rename(&temporary, path).await
+}
+
+/// The bytes of the media files under `dir` (the URL map aside); 0 when there is none.
+pub fn folder_size(dir: &Path) -> u64 {
+    let Ok(shards) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    shards
+        .flatten()
+        .filter(|shard| shard.file_name() != "urls")
+        .filter_map(|shard| std::fs::read_dir(shard.path()).ok())
+        .flat_map(|files| files.flatten())
+        .filter_map(|file| file.metadata().ok())
+        .map(|meta| meta.len())
+        .sum()
+}
+
+fn hex_sha256(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}

@@ -1,0 +1,36 @@
+//! `GET /media/<hash>`: a cached image, byte for byte as it was fetched (`[media] cache`).
+//!
+//! The name must be a sha256 in lowercase hex, so it can only name a file of the media
+//! folder; the type is sniffed from the bytes again (the same [`syndic_core::media::sniff`]
+//! that let the file in), so only raster images are ever served, and never re-encoded.
+
+use axum::extract::{Path, State};
+use axum::http::HeaderValue;
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use axum::response::{IntoResponse, Response};
+use syndic_core::media;
+
+use crate::{AppState, WebError};
+
+/// A file's name never changes its bytes: keep it for a year.
+const FOREVER: &str = "public, max-age=31536000, immutable";
+
+pub(crate) async fn show(
+    State(state): State<AppState>,
+    Path(hash): Path<String>,
+) -> Result<Response, WebError> {
+    let dir = state.media_dir().ok_or(WebError::NotFound)?;
+    let path = media::media_path(dir, &hash).ok_or(WebError::NotFound)?;
+    let bytes = tokio::fs::read(&path)
+        .await
+        .map_err(|_| WebError::NotFound)?;
+    let kind = media::sniff(&bytes).ok_or(WebError::NotFound)?;
+    Ok((
+        [
+            (CONTENT_TYPE, HeaderValue::from_static(kind.mime())),
+            (CACHE_CONTROL, HeaderValue::from_static(FOREVER)),
+        ],
+        bytes,
+    )
+        .into_response())
+}

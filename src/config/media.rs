@@ -1,0 +1,154 @@
+//! The `[media]` section: whether the images of new posts are cached locally.
+
+use std::path::PathBuf;
+
+use serde::Deserialize;
+
+use super::fetch::parse_size;
+use super::{ConfigError, Database, Validator};
+
+/// `[media]` as written.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawMedia {
+    cache: Option<bool>,
+    max_file: Option<String>,
+    budget: Option<String>,
+    dir: Option<String>,
+}
+
+/// `[media]`, validated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MediaConfig {
+    /// Cache the images of new posts and serve them from `/media/<hash>`.
+    pub cache: bool,
+    /// The largest image kept, in bytes.
+    pub max_file: u64,
+    /// The most bytes the media folder holds.
+    pub budget: u64,
+    /// The media folder (default: `media` beside the SQLite file, else beside the config).
+    pub dir: PathBuf,
+}
+
+/// 10 MiB per image.
+pub const DEFAULT_MAX_FILE: u64 = 10 * 1024 * 1024;
+/// 5 GiB in all.
+pub const DEFAULT_BUDGET: u64 = 5 * 1024 * 1024 * 1024;
+
+impl MediaConfig {
+    /// What the fetcher needs, when caching is on.
+    pub fn settings(&self) -> Option<syndic_fetch::MediaSettings> {
+        self.cache.then(|| syndic_fetch::MediaSettings {
+            dir: self.dir.clone(),
+            max_file: self.max_file,
+            budget: self.budget,
+        })
+    }
+}
+
+impl Validator<'_> {
+    pub(super) fn media(
+        &self,
+        raw: RawMedia,
+        database: &Database,
+    ) -> Result<MediaConfig, ConfigError> {
+        let size = |key: &str, value: Option<String>, default: u64| match value {
+            None => Ok(default),
+            Some(text) => parse_size(&text).filter(|n| *n > 0).ok_or_else(|| {
+                self.error(
+                    format!("media.{key}"),
+                    format!("{text:?} is not a size"),
+                    "write it as \"10MiB\", \"5GiB\" or a number of bytes",
+                )
+            }),
+        };
+        let max_file = size("max_file", raw.max_file, DEFAULT_MAX_FILE)?;
+        let budget = size("budget", raw.budget, DEFAULT_BUDGET)?;
+        if max_file > budget {
+            return Err(self.error(
+                "media.max_file",
+                "it is larger than media.budget",
+                "make max_file at most budget",
+            ));
+        }
+        let dir = match raw.dir.as_deref() {
+            Some("") => {
+                return Err(self.error(
+                    "media.dir",
+                    "the folder is empty",
+                    "name a folder, as \"media\" (relative to this file) or an absolute path",
+                ));
+            }
+            Some(dir) => self.dir.join(dir),
+            None => match database {
+                Database::File(path) => path
+                    .parent()
+                    .map_or_else(|| self.dir.join("media"), |parent| parent.join("media")),
+                Database::Url(_) => self.dir.join("media"),
+            },
+        };
+        Ok(MediaConfig {
+            cache: raw.cache.unwrap_or(false),
+            max_file,
+            budget,
+            dir,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::config::{Config, Overrides};
+
+    fn parse(text: &str) -> Result<Config, ConfigError> {
+        Config::parse(
+            text,
+            Path::new("/etc/syndic/syndic.toml"),
+            &Overrides::default(),
+        )
+    }
+
+    #[test]
+    fn media_is_off_by_default_with_its_folder_beside_the_store() {
+        let media = parse("").expect("an empty config").media;
+        assert!(!media.cache);
+        assert_eq!(media.settings(), None);
+        assert_eq!(media.max_file, DEFAULT_MAX_FILE);
+        assert_eq!(media.dir, Path::new("/etc/syndic/media"));
+        let beside = parse("[database]\nurl = \"sqlite:///var/lib/syndic/s.db\"\n")
+            .expect("a store elsewhere")
+            .media;
+        assert_eq!(beside.dir, Path::new("/var/lib/syndic/media"));
+    }
+
+    #[test]
+    fn media_reads_sizes_and_folder() {
+        let media =
+            parse("[media]\ncache = true\nmax_file = \"1MiB\"\nbudget = \"2MiB\"\ndir = \"img\"\n")
+                .expect("a media section")
+                .media;
+        let settings = media.settings().expect("on");
+        assert_eq!(settings.max_file, 1024 * 1024);
+        assert_eq!(settings.budget, 2 * 1024 * 1024);
+        assert_eq!(settings.dir, Path::new("/etc/syndic/img"));
+    }
+
+    #[test]
+    fn bad_media_values_are_refused_with_their_key() {
+        for (text, key) in [
+            ("[media]\nmax_file = \"big\"\n", "media.max_file"),
+            ("[media]\nbudget = \"0\"\n", "media.budget"),
+            (
+                "[media]\nmax_file = \"2MiB\"\nbudget = \"1MiB\"\n",
+                "media.max_file",
+            ),
+            ("[media]\ndir = \"\"\n", "media.dir"),
+        ] {
+            let error = parse(text).expect_err(text);
+            assert_eq!(error.key, key, "{text}");
+        }
+    }
+}

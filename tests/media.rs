@@ -1,0 +1,240 @@
+//! Local media (issue 16, point 2): with `[media] cache = true`, the real `syndic fetch`
+//! copies a post's raster images from a local server into the media folder, rewrites
+//! their `src` to `/media/<hash>`, and `syndic serve` serves them with their type under a
+//! CSP of `img-src 'self'`; an SVG, an HTML page and an image over `max_file` keep their
+//! addresses; `syndic media gc` removes an unreferenced file and keeps a referenced one.
+
+mod common;
+
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::Command;
+
+use common::{Server, run, stderr, stdout, syndic, write_config};
+
+/// A PNG by its signature, with an ASCII tail to recognise it by.
+fn png() -> Vec<u8> {
+    let mut bytes = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+    bytes.extend_from_slice(b"tail-of-the-small-png");
+    bytes
+}
+
+fn big_png() -> Vec<u8> {
+    let mut bytes = png();
+    bytes.resize(4096, b'x');
+    bytes
+}
+
+const SVG: &[u8] = b"<svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(1)</script></svg>";
+const PAGE: &[u8] = b"<!doctype html><title>not an image</title>";
+
+fn feed(host: &str) -> String {
+    let html = format!(
+        "<p>Photos</p><img src=\"http://{host}/a.png\" alt=\"a\"><img src=\"http://{host}/b.svg\">\
+         <img src=\"http://{host}/page.html\"><img src=\"http://{host}/big.png\">\
+         <img src=\"http://{host}/missing.png\">"
+    );
+    let escaped = html
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;");
+    format!(
+        "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Photo blog</title>\
+         <link>http://{host}/</link><item><guid>p1</guid><title>Photos</title>\
+         <link>http://{host}/p1</link><pubDate>Sun, 01 Mar 2026 10:00:00 GMT</pubDate>\
+         <description>{escaped}</description></item></channel></rss>"
+    )
+}
+
+/// Serves the feed and the images on loopback until the test ends.
+fn origin() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let host = listener.local_addr().expect("address").to_string();
+    let feed = feed(&host);
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut head = Vec::new();
+            let mut byte = [0u8; 1];
+            while !head.ends_with(b"\r\n\r\n") && stream.read(&mut byte).is_ok_and(|n| n == 1) {
+                head.push(byte[0]);
+            }
+            let head = String::from_utf8_lossy(&head).into_owned();
+            let path = head.split_whitespace().nth(1).unwrap_or("/").to_owned();
+            let (status, kind, body): (&str, &str, Vec<u8>) = match path.as_str() {
+                "/feed.xml" => ("200 OK", "application/rss+xml", feed.clone().into_bytes()),
+                // The server lies about the types: the bytes decide.
+                "/a.png" => ("200 OK", "application/octet-stream", png()),
+                "/b.svg" => ("200 OK", "image/png", SVG.to_vec()),
+                "/page.html" => ("200 OK", "image/jpeg", PAGE.to_vec()),
+                "/big.png" => ("200 OK", "image/png", big_png()),
+                _ => ("404 Not Found", "text/plain", b"no".to_vec()),
+            };
+            let mut response = format!(
+                "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            )
+            .into_bytes();
+            response.extend_from_slice(&body);
+            let _ = stream.write_all(&response);
+        }
+    });
+    host
+}
+
+fn media_files(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|shard| shard.file_name() != "urls")
+        .flat_map(|shard| {
+            std::fs::read_dir(shard.path())
+                .into_iter()
+                .flatten()
+                .flatten()
+        })
+        .filter_map(|file| file.file_name().to_str().map(str::to_owned))
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn images_of_new_posts_are_cached_rewritten_served_and_collected() {
+    let host = origin();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let body = format!(
+        "[fetch]\nallow_networks = [\"127.0.0.1/32\"]\n\n[media]\ncache = true\nmax_file = \"1KiB\"\n\n\
+         [[source]]\nurl = \"http://{host}/feed.xml\"\nname = \"Photo blog\"\n"
+    );
+    let config = write_config(dir.path(), &body);
+    let fetched = run(&config, &["fetch"]);
+    assert!(fetched.status.success(), "{}", stderr(&fetched));
+
+    let media = dir.path().join("media");
+    let files = media_files(&media);
+    assert_eq!(files.len(), 1, "only the small PNG is kept: {files:?}");
+    let hash = &files[0];
+    assert_eq!(
+        std::fs::read(media.join(&hash[..2]).join(hash)).expect("the cached file"),
+        png(),
+        "stored byte for byte"
+    );
+    let log = stderr(&fetched);
+    for refused in ["b.svg", "page.html", "big.png", "missing.png"] {
+        assert!(
+            log.contains(refused),
+            "{refused} is logged as not cached: {log}"
+        );
+    }
+
+    let mut command: Command = syndic();
+    command
+        .args(["serve", "--no-fetch", "--listen", "127.0.0.1:0", "--config"])
+        .arg(&config);
+    let server = Server::start(command);
+    let (status, head, page) = server.get_with_head("/post/1/photos/");
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains(&format!("src=\"/media/{hash}\"")), "{page}");
+    for kept in ["b.svg", "page.html", "big.png", "missing.png"] {
+        assert!(
+            page.contains(&format!("src=\"http://{host}/{kept}\"")),
+            "{kept}: {page}"
+        );
+    }
+    assert!(head.contains("img-src 'self';"), "{head}");
+
+    let (status, head, bytes) = server.get_with_head(&format!("/media/{hash}"));
+    assert_eq!(status, 200, "{head}");
+    let head = head.to_ascii_lowercase();
+    assert!(head.contains("content-type: image/png"), "{head}");
+    assert!(
+        head.contains("cache-control: public, max-age=31536000, immutable"),
+        "{head}"
+    );
+    assert!(head.contains("x-content-type-options: nosniff"), "{head}");
+    assert!(bytes.ends_with("tail-of-the-small-png"), "{bytes}");
+    for bad in [
+        "/media/../syndic.toml".to_owned(),
+        "/media/%2e%2e%2fsyndic.toml".to_owned(),
+        format!("/media/{}", hash.to_uppercase()),
+        format!("/media/{}", "0".repeat(64)),
+    ] {
+        assert_eq!(server.get(&bad).0, 404, "{bad}");
+    }
+    drop(server);
+
+    // The static build carries the referenced image (and only it).
+    let site = dir.path().join("site");
+    let built = run(&config, &["build", site.to_str().expect("utf-8 path")]);
+    assert!(built.status.success(), "{}", stderr(&built));
+    let page = std::fs::read_to_string(site.join("post/1/photos/index.html")).expect("post page");
+    assert!(page.contains(&format!("src=\"/media/{hash}\"")), "{page}");
+    assert_eq!(
+        std::fs::read(site.join("media").join(hash)).expect("built media"),
+        png()
+    );
+    assert_eq!(
+        std::fs::read_dir(site.join("media"))
+            .expect("media")
+            .count(),
+        1
+    );
+
+    // An unreferenced file (old enough) goes; the referenced one stays.
+    let orphan = "f".repeat(64);
+    let orphan_path = media.join("ff").join(&orphan);
+    std::fs::create_dir_all(orphan_path.parent().expect("shard")).expect("shard");
+    std::fs::write(&orphan_path, png()).expect("orphan");
+    let old = std::time::SystemTime::now() - std::time::Duration::from_secs(7200);
+    std::fs::File::options()
+        .write(true)
+        .open(&orphan_path)
+        .and_then(|file| file.set_modified(old))
+        .expect("age the orphan");
+    let referenced = media.join(&hash[..2]).join(hash);
+    std::fs::File::options()
+        .write(true)
+        .open(&referenced)
+        .and_then(|file| file.set_modified(old))
+        .expect("age the referenced file");
+    let gc = run(&config, &["media", "gc"]);
+    assert!(gc.status.success(), "{}", stderr(&gc));
+    let said = stdout(&gc);
+    assert!(said.contains(&format!("removed {orphan}")), "{said}");
+    assert!(
+        said.contains("removed 1 file(s), freed 37 bytes; kept 1 file(s)"),
+        "{said}"
+    );
+    assert!(!orphan_path.exists());
+    assert!(referenced.exists());
+}
+
+#[test]
+fn without_media_cache_images_stay_remote_and_the_csp_allows_them() {
+    let host = origin();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let body = format!(
+        "[fetch]\nallow_networks = [\"127.0.0.1/32\"]\n\n\
+         [[source]]\nurl = \"http://{host}/feed.xml\"\nname = \"Photo blog\"\n"
+    );
+    let config = write_config(dir.path(), &body);
+    let fetched = run(&config, &["fetch"]);
+    assert!(fetched.status.success(), "{}", stderr(&fetched));
+    assert!(media_files(&dir.path().join("media")).is_empty());
+    let mut command: Command = syndic();
+    command
+        .args(["serve", "--no-fetch", "--listen", "127.0.0.1:0", "--config"])
+        .arg(&config);
+    let server = Server::start(command);
+    let (status, head, page) = server.get_with_head("/post/1/photos/");
+    assert_eq!(status, 200, "{page}");
+    assert!(
+        page.contains(&format!("src=\"http://{host}/a.png\"")),
+        "{page}"
+    );
+    assert!(head.contains("img-src http: https:;"), "{head}");
+    assert_eq!(server.get(&format!("/media/{}", "0".repeat(64))).0, 404);
+}
