@@ -13,8 +13,8 @@ use crate::testing::{TestDatabase, TestEngine};
 
 mod edges;
 mod enclosures;
-mod merging;
 mod media;
+mod merging;
 mod opening;
 mod revisions;
 mod size;
