@@ -14,9 +14,9 @@
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use sha2::{Digest, Sha256};
 use syndic_core::media;
 
+use crate::pipeline::hex_sha256;
 use crate::{Body, Fetcher, Location, Validators};
 
 /// `[media]`, as the fetcher needs it.
@@ -196,11 +196,4 @@ pub fn folder_size(dir: &Path) -> u64 {
         .filter_map(|file| file.metadata().ok())
         .map(|meta| meta.len())
         .sum()
-}
-
-fn hex_sha256(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }

@@ -479,7 +479,8 @@ fn seed(source: SourceId, failures: i64) -> u64 {
     (source.0 as u64).rotate_left(17) ^ (failures as u64)
 }
 
-fn hex_sha256(bytes: &[u8]) -> String {
+/// The SHA-256 of `bytes` in lowercase hex: body hashes and the media cache's names.
+pub(crate) fn hex_sha256(bytes: &[u8]) -> String {
     Sha256::digest(bytes)
         .iter()
         .map(|b| format!("{b:02x}"))
