@@ -8,11 +8,15 @@
 //! the next fetch of the same feed makes of it, so caching never looks like an edit. Which
 //! address became which file is remembered on disk (`<dir>/urls/<sha256(url)>` holds the
 //! file's name), so an image is read once, however often its feed is fetched. A refused or
-//! failed image keeps its original address and is logged; it is tried again the next time
-//! its feed is read with it (no backoff of its own yet). Nothing here ever fails a fetch.
+//! failed image keeps its original address and is logged; this process tries it again only
+//! after a wait that doubles with each failure ([`Failures`]: 10 minutes, then 20, … at
+//! most a day), however often its feed is read meanwhile. Nothing here ever fails a fetch.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 use syndic_core::media;
 
@@ -37,6 +41,48 @@ pub struct MediaCache {
     settings: MediaSettings,
     /// Bytes in the media folder (counted once at start, then added to).
     used: AtomicU64,
+    /// Addresses that failed lately, and when each may be tried again.
+    failures: Mutex<Failures>,
+}
+
+/// The wait after an image's first failure; each further failure doubles it.
+const FIRST_RETRY: Duration = Duration::from_secs(10 * 60);
+/// The longest wait between two tries of a failing image.
+const LONGEST_RETRY: Duration = Duration::from_secs(24 * 3600);
+/// The most failing addresses remembered; past it the memory starts again empty (an
+/// image then costs one more try, never a wrong answer).
+const MOST_REMEMBERED: usize = 100_000;
+
+/// Failed image addresses with their backoff: when each may be tried again, and the wait
+/// that earned it.
+#[derive(Debug, Default)]
+struct Failures {
+    by_url: HashMap<String, (Instant, Duration)>,
+}
+
+impl Failures {
+    /// Whether `url` may be fetched at `now`.
+    fn may_try(&self, url: &str, now: Instant) -> bool {
+        self.by_url
+            .get(url)
+            .is_none_or(|(retry_at, _)| now >= *retry_at)
+    }
+
+    /// `url` failed at `now`: its wait doubles (the first is [`FIRST_RETRY`]).
+    fn failed(&mut self, url: &str, now: Instant) {
+        if self.by_url.len() >= MOST_REMEMBERED && !self.by_url.contains_key(url) {
+            self.by_url.clear();
+        }
+        let wait = self
+            .by_url
+            .get(url)
+            .map_or(FIRST_RETRY, |(_, wait)| (*wait * 2).min(LONGEST_RETRY));
+        self.by_url.insert(url.to_owned(), (now + wait, wait));
+    }
+
+    fn succeeded(&mut self, url: &str) {
+        self.by_url.remove(url);
+    }
 }
 
 /// Why an image was not cached.
@@ -76,6 +122,7 @@ impl MediaCache {
             fetcher: fetcher.with_max_body(settings.max_file),
             settings,
             used: AtomicU64::new(used),
+            failures: Mutex::new(Failures::default()),
         }
     }
 
@@ -95,9 +142,17 @@ impl MediaCache {
             {
                 continue;
             }
+            if !self.failures().may_try(&url, Instant::now()) {
+                tracing::debug!(media.url = %url, "image failed lately, its address is kept");
+                continue;
+            }
             match self.cached(&url).await {
-                Ok(hash) => names.push((url, hash)),
+                Ok(hash) => {
+                    self.failures().succeeded(&url);
+                    names.push((url, hash));
+                }
                 Err(why) => {
+                    self.failures().failed(&url, Instant::now());
                     tracing::warn!(media.url = %url, "image not cached, its address is kept: {why}")
                 }
             }
@@ -108,6 +163,13 @@ impl MediaCache {
                 .find(|(known, _)| known == url)
                 .map(|(_, hash)| media::media_url(hash))
         })
+    }
+
+    /// The failure memory (a poisoned lock still holds a usable map).
+    fn failures(&self) -> std::sync::MutexGuard<'_, Failures> {
+        self.failures
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// The name of the cached copy of `url`, fetching and storing it if there is none.
@@ -196,4 +258,35 @@ pub fn folder_size(dir: &Path) -> u64 {
         .filter_map(|file| file.metadata().ok())
         .map(|meta| meta.len())
         .sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failed_image_waits_longer_after_each_failure_and_not_at_all_once_it_works() {
+        let url = "https://img.example/broken.png";
+        let start = Instant::now();
+        let mut failures = Failures::default();
+        assert!(failures.may_try(url, start), "never failed: try it");
+        failures.failed(url, start);
+        assert!(!failures.may_try(url, start + FIRST_RETRY - Duration::from_secs(1)));
+        assert!(failures.may_try(url, start + FIRST_RETRY));
+        assert!(failures.may_try("https://img.example/other.png", start));
+        // A second failure doubles the wait, up to the longest.
+        let later = start + FIRST_RETRY;
+        failures.failed(url, later);
+        assert!(!failures.may_try(url, later + FIRST_RETRY));
+        assert!(failures.may_try(url, later + FIRST_RETRY * 2));
+        for _ in 0..20 {
+            failures.failed(url, later);
+        }
+        assert!(failures.may_try(url, later + LONGEST_RETRY));
+        failures.succeeded(url);
+        assert!(
+            failures.may_try(url, later),
+            "a success forgets the failures"
+        );
+    }
 }
