@@ -36,6 +36,7 @@
 //! [`plain_text`] are public for callers that handle HTML from elsewhere.
 
 mod date;
+mod article;
 mod discover;
 mod error;
 mod identity;
@@ -55,6 +56,10 @@ mod xml;
 #[path = "../../../tests/common/shared_folder.rs"]
 mod shared_folder;
 
+pub use article::{
+    Article, ArticleError, ArticleRule, BadRule, LONGER_BY_WORDS, LONGER_RATIO, MAX_ELEMENTS,
+    extract_article, is_clearly_longer, word_count,
+};
 pub use discover::{COMMON_PATHS, FeedLink, LinkKind, MAX_LINKS, discover, looks_like_html};
 pub use error::FeedError;
 pub use images::{image_sources, rewrite_image_sources};

@@ -42,6 +42,7 @@ mod conditional;
 mod discover;
 mod error;
 mod fleet;
+mod full_text;
 mod guard;
 mod http;
 mod limits;
@@ -50,6 +51,7 @@ mod media;
 mod pipeline;
 mod redirect;
 mod request;
+mod robots;
 mod scheduler;
 mod sweep;
 mod websub;
@@ -58,12 +60,19 @@ pub use conditional::{Validators, http_date};
 pub use discover::{FoundFeed, find_feeds};
 pub use error::{FetchError, SourceError, TimeoutPhase};
 pub use fleet::{DEFAULT_LEASE, LeaseSettings, process_owner};
+pub use full_text::{
+    FIRST_RETRY as FIRST_PAGE_RETRY, FullText, MAX_PAGE_BYTES, MAX_PAGES_PER_FETCH, MOST_TRIES,
+    PAGE_DELAY, PageFailure, Verdict, judge, next_try,
+};
 pub use guard::{AddressPolicy, Refusal, Rule, classify};
 pub use http::{Body, Fetched, Fetcher, FetcherOptions};
 pub use limits::{Finished, Limits, host_key};
 pub use location::{Location, LocationError};
 pub use media::{MediaCache, MediaSettings, folder_size};
-pub use pipeline::{FetchReport, Pipeline, SourceFilter, SourceJob, SourceOptions};
+pub use pipeline::{
+    FetchReport, FullTextStats, Pipeline, SourceFilter, SourceJob, SourceOptions,
+};
+pub use robots::{MAX_ROBOTS_BYTES, ROBOTS_AGENT, Robots};
 pub use request::{BasicAuth, HeaderRefusal, SourceHeader, SourceRequest, is_loopback};
 pub use scheduler::{
     Clock, FIRST_FETCH_SPREAD, FetchEvent, MAX_SLEEP, ManualClock, PING_EVERY, Scheduler,

@@ -1,6 +1,9 @@
 //! The life of a fetch: read (conditionally), parse, tag, store, schedule the next one.
 
+mod full_text;
 mod parse;
+
+pub use full_text::FullTextStats;
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -13,8 +16,8 @@ use syndic_store::{Claim, FetchRecord, FetchState, IncomingPost, IngestStats, Ou
 use syndic_tag::{CategoryPolicy, SharedTagger};
 
 use crate::{
-    Body, FetchError, Fetched, Fetcher, Location, MediaCache, SourceError, SourceRequest,
-    Validators,
+    Body, FetchError, Fetched, Fetcher, FullText, Location, MediaCache, SourceError,
+    SourceRequest, Validators,
 };
 
 /// The most items one fetch stores: the newest by date. The reader skips the others while
@@ -46,6 +49,9 @@ pub struct SourceOptions {
     pub categories: Option<CategoryPolicy>,
     /// The keep/block rules and `only_tagged` its new posts pass.
     pub filter: SourceFilter,
+    /// `full_content`: read each new post's page and take its article when it is clearly
+    /// longer than the feed's text (with [`Pipeline::full_text`]).
+    pub full_content: Option<syndic_feed::ArticleRule>,
 }
 
 /// What decides whether a source's new posts are published or filtered: the compiled
@@ -90,6 +96,9 @@ pub struct Pipeline {
     /// `[media] cache = true`: the images of the posts a fetch stores are cached and their
     /// addresses rewritten to `/media/<hash>` before they are stored. `None` hot-links.
     pub media: Option<Arc<MediaCache>>,
+    /// Reads the pages of the posts of `full_content` sources (robots.txt, turns per
+    /// host). `None` reads no page, whatever the sources say.
+    pub full_text: Option<Arc<FullText>>,
 }
 
 impl Pipeline {
@@ -192,6 +201,7 @@ impl Pipeline {
             .parse_and_tag(job, &shown, bytes, None, base_url)
             .await?;
         self.localize_images(&mut posts).await;
+        let kept = self.keep_page_texts(job, &mut posts).await;
         let stats = self
             .store
             .ingest(job.id, &meta, &posts, now)
@@ -203,6 +213,9 @@ impl Pipeline {
         self.metrics
             .record_posts(u64::from(stats.new), u64::from(stats.updated));
         self.index_search_if_due(stats).await;
+        let every: Vec<usize> = (0..posts.len()).collect();
+        self.follow_full_text(job, &posts, &every, &kept, true, now)
+            .await;
         Ok(stats)
     }
 
@@ -316,6 +329,8 @@ impl Pipeline {
                 .record_unchanged(&record, now)
                 .await
                 .map_err(store_error)?;
+            // Pages that failed earlier may be due again.
+            self.follow_full_text(job, &[], &[], &[], false, now).await;
             return Ok(FetchReport {
                 stats: IngestStats::default(),
                 unchanged: true,
@@ -330,6 +345,7 @@ impl Pipeline {
             .parse_and_tag(job, &shown, bytes, content_type, base_url)
             .await?;
         self.localize_images(&mut posts).await;
+        let kept = self.keep_page_texts(job, &mut posts).await;
         let hints = ServerHints {
             ttl: feed_hints.ttl,
             update_period: feed_hints.update_period,
@@ -362,6 +378,8 @@ impl Pipeline {
             },
             None => None,
         };
+        self.follow_full_text(job, &posts, &changed, &kept, false, now)
+            .await;
         Ok(FetchReport {
             stats,
             unchanged: false,

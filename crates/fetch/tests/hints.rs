@@ -63,6 +63,7 @@ async fn a_304_still_honours_the_feeds_ttl() {
         schedule: ScheduleSettings::default(),
         metrics: Arc::new(FetchMetrics::default()),
         media: None,
+        full_text: None,
     };
     let job = SourceJob {
         id,

@@ -47,6 +47,7 @@ async fn an_ok_fetch_then_an_unchanged_one_are_counted() {
         schedule: ScheduleSettings::default(),
         metrics: Arc::clone(&metrics),
         media: None,
+        full_text: None,
     };
     let job = SourceJob {
         id,

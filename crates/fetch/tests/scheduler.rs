@@ -116,6 +116,7 @@ async fn world() -> World {
         },
         metrics: Arc::default(),
         media: None,
+        full_text: None,
     };
     World {
         _dir: dir,

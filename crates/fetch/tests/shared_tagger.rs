@@ -43,6 +43,7 @@ async fn a_swapped_vocabulary_tags_the_next_ingest() {
         schedule: ScheduleSettings::default(),
         metrics: Arc::new(FetchMetrics::default()),
         media: None,
+        full_text: None,
     };
     let job = SourceJob {
         id,

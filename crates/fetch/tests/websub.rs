@@ -40,6 +40,7 @@ async fn a_pushed_body_is_stored_and_the_fetch_state_is_untouched() {
         schedule: ScheduleSettings::default(),
         metrics: Arc::clone(&metrics),
         media: None,
+        full_text: None,
     };
     let job = SourceJob {
         id,
@@ -111,6 +112,7 @@ async fn a_pushed_body_that_is_no_feed_is_an_error_and_stores_nothing() {
         schedule: ScheduleSettings::default(),
         metrics: Arc::default(),
         media: None,
+        full_text: None,
     };
     let job = SourceJob {
         id,

@@ -168,6 +168,7 @@ async fn a_scheduler_round_that_stores_posts_pings_the_hubs_for_the_site_and_tag
         schedule: ScheduleSettings::default(),
         metrics: std::sync::Arc::default(),
         media: None,
+        full_text: None,
     };
     let job = SourceJob {
         id,
@@ -327,6 +328,7 @@ async fn subscribes_once_and_renews(engine: TestEngine) {
         },
         metrics: std::sync::Arc::default(),
         media: None,
+        full_text: None,
     };
     let job = SourceJob {
         id,

@@ -180,6 +180,9 @@ pub(crate) async fn store_posts(
 /// The columns [`StoredPost`] reads.
 const STORED_COLUMNS: &str = "SELECT id, guid, title, link, author, published_at, updated_at, body, \
      categories, language FROM posts WHERE source_id = ";
+/// The same columns, of the posts whose ids follow (and a closing parenthesis).
+pub(crate) const STORED_BY_ID: &str = "SELECT id, guid, title, link, author, published_at, \
+     updated_at, body, categories, language FROM posts WHERE id IN (";
 
 /// The source's posts with the batch's guids.
 async fn read_by_guid(
@@ -242,7 +245,7 @@ async fn read_by_link(
     Ok(found)
 }
 
-fn stored_from_row(row: &sqlx::any::AnyRow) -> Result<StoredPost> {
+pub(crate) fn stored_from_row(row: &sqlx::any::AnyRow) -> Result<StoredPost> {
     let read = || -> Result<(StoredPost, Vec<u8>), sqlx::Error> {
         let post = StoredPost {
             id: row.try_get("id")?,
@@ -430,13 +433,6 @@ async fn replace_automatic_tags(
     ids: &[Option<i64>],
     now: DateTime<Utc>,
 ) -> Result<()> {
-    let names: Vec<&str> = posts
-        .iter()
-        .flat_map(|p| &p.tags)
-        .filter(|t| t.origin.is_automatic())
-        .map(|t| t.tag.as_str())
-        .collect();
-    let tag_ids = tags::ensure_tags(tx, engine, &names, now).await?;
     // New posts have no links yet; only stored ones are read.
     let stored: Vec<i64> = actions
         .iter()
@@ -444,22 +440,46 @@ async fn replace_automatic_tags(
         .filter(|(action, _)| matches!(action, Action::Update { .. } | Action::Unchanged { .. }))
         .filter_map(|(_, id)| *id)
         .collect();
+    let tagged: Vec<(i64, &[TagAssignment])> = posts
+        .iter()
+        .zip(ids)
+        .filter_map(|(post, id)| Some(((*id)?, post.tags.as_slice())))
+        .collect();
+    write_automatic_tags(tx, engine, &tagged, &stored, now).await
+}
+
+/// Replaces the automatic tag links of each post in `tagged` by its assignments
+/// (`stored`: those of them that may have links already), creating tag rows for names not
+/// seen before. Manual links, and pairs somebody vetoed, stay as they are.
+pub(crate) async fn write_automatic_tags(
+    tx: &mut AnyConnection,
+    engine: Engine,
+    tagged: &[(i64, &[TagAssignment])],
+    stored: &[i64],
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let names: Vec<&str> = tagged
+        .iter()
+        .flat_map(|(_, tags)| tags.iter())
+        .filter(|t| t.origin.is_automatic())
+        .map(|t| t.tag.as_str())
+        .collect();
+    let tag_ids = tags::ensure_tags(tx, engine, &names, now).await?;
     let current = if stored.is_empty() {
         HashMap::new()
     } else {
-        links::read_current(tx, engine, Posts::Ids(&stored)).await?
+        links::read_current(tx, engine, Posts::Ids(stored)).await?
     };
     let empty = CurrentLinks::default();
     let mut writes = LinkWrites::default();
-    for (post, id) in posts.iter().zip(ids) {
-        let Some(id) = *id else { continue };
-        let details: Vec<_> = post.tags.iter().map(|t| text::clean(&t.detail)).collect();
-        let wanted = post.tags.iter().zip(&details).filter_map(|(t, detail)| {
+    for (id, tags) in tagged {
+        let details: Vec<_> = tags.iter().map(|t| text::clean(&t.detail)).collect();
+        let wanted = tags.iter().zip(&details).filter_map(|(t, detail)| {
             let tag = tag_ids.get(&slugify(&text::clean(&t.tag)))?;
             Some((*tag, t.origin, detail.as_ref()))
         });
-        let plan = links::plan_post(current.get(&id).unwrap_or(&empty), wanted);
-        writes.add(id, &plan);
+        let plan = links::plan_post(current.get(id).unwrap_or(&empty), wanted);
+        writes.add(*id, &plan);
     }
     writes.write(tx, engine).await
 }

@@ -42,6 +42,7 @@ mod enclosures;
 mod engine;
 mod error;
 mod fetch_state;
+mod full_text;
 mod ingest;
 mod lease;
 mod links;
@@ -86,6 +87,9 @@ pub use clock::ChangeStamp;
 pub use copy::{CopyError, CopyProgress, CopyReport};
 pub use error::{Cause, StoreError};
 pub use fetch_state::{FetchRecord, FetchState, Outcomes};
+pub use full_text::{
+    ContentOrigin, FullTextCandidate, FullTextOutcome, FullTextState, PageText, content_digest,
+};
 pub use ingest::{IncomingPost, IngestStats};
 pub use lease::{
     Claim, ClaimOutcome, ClaimRequest, Claimable, LeaseOwner, SlotLimits, SourceLease, host_of,

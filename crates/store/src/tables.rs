@@ -93,6 +93,8 @@ pub(crate) const TABLES: &[Table] = &[
     Table::new("post_revisions", &["post_id", "number"]).referring(&[("post_id", "posts")]),
     // The files posts carry (migration 18).
     Table::new("post_enclosures", &["post_id", "position"]).referring(&[("post_id", "posts")]),
+    // Where a post's text came from, for sources with full_content (migration 20).
+    Table::new("post_full_text", &["post_id"]).referring(&[("post_id", "posts")]),
     // One post however many feeds carry it (migration 17).
     Table::new("post_sources", &["post_id", "source_id"])
         .referring(&[("post_id", "posts"), ("source_id", "sources")]),

@@ -141,6 +141,11 @@ pub(super) const MIGRATIONS: &[Migration] = &[
         "enclosures",
         include_str!("../../migrations/sqlite/0018_enclosures.sql"),
     ),
+    Migration::new(
+        20,
+        "full_text",
+        include_str!("../../migrations/sqlite/0020_full_text.sql"),
+    ),
 ];
 
 /// Characters of a file path written as themselves in the URL handed to sqlx; the rest

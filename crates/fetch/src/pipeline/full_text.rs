@@ -1,0 +1,297 @@
+//! Full text in the life of a fetch (`[[source]] full_content`).
+//!
+//! Before the store, a post whose text is already its page's keeps it while its feed's
+//! HTML is the one the page text replaced ([`Pipeline::keep_page_texts`]), so re-reading
+//! the feed never looks like an edit. After the store, the new and edited posts are queued
+//! and up to [`MAX_PAGES_PER_FETCH`] due pages are read ([`Pipeline::follow_full_text`]);
+//! what each gave is stored through [`Store::record_full_text`], the normal update path
+//! (revision, search, tags). Nothing here fails a fetch: a store error is logged.
+//!
+//! [`Store::record_full_text`]: syndic_store::Store::record_full_text
+
+use chrono::{DateTime, Utc};
+use syndic_core::{PostForTagging, PostId};
+use syndic_feed::{Article, ArticleRule};
+use syndic_store::{FullTextCandidate, FullTextOutcome, FullTextState, IncomingPost, StoreError};
+use syndic_tag::{PostText, SourceTags};
+
+use super::{Pipeline, SourceJob};
+use crate::full_text::{MAX_PAGES_PER_FETCH, Verdict, judge, next_try};
+
+/// What one round of page reads did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FullTextStats {
+    /// Posts whose text is now their page's.
+    pub page: u32,
+    /// Posts that kept their text (the page's was not clearly longer).
+    pub kept: u32,
+    /// Posts whose page could not be used.
+    pub failed: u32,
+}
+
+impl Pipeline {
+    /// For a `full_content` source: each post whose stored text came from its page, and
+    /// whose feed HTML is the one that page text replaced, gets the page text back (and
+    /// its tags on it) before the store compares it. Says which posts did.
+    pub(super) async fn keep_page_texts(
+        &self,
+        job: &SourceJob,
+        posts: &mut [IncomingPost],
+    ) -> Vec<bool> {
+        let mut kept = vec![false; posts.len()];
+        if job.options.full_content.is_none() || self.full_text.is_none() || posts.is_empty() {
+            return kept;
+        }
+        let guids: Vec<&str> = posts.iter().map(|p| p.entry.guid.as_str()).collect();
+        let stored = match self.store.page_texts(job.id, &guids).await {
+            Ok(stored) => stored,
+            Err(error) => {
+                tracing::warn!(source.id = %job.id, "cannot read the stored page texts: {error}");
+                return kept;
+            }
+        };
+        for (post, kept) in posts.iter_mut().zip(kept.iter_mut()) {
+            let Some(page) = stored.iter().find(|page| page.guid == post.entry.guid) else {
+                continue;
+            };
+            if page.feed_digest == syndic_store::content_digest(&post.entry.content_html) {
+                post.entry.content_html = page.html.clone();
+                post.entry.content_text = page.text.clone();
+                *kept = true;
+            }
+        }
+        self.retag_kept(job, posts, &kept).await;
+        kept
+    }
+
+    /// Tags again, on their page text, the posts [`Pipeline::keep_page_texts`] gave one.
+    async fn retag_kept(&self, job: &SourceJob, posts: &mut [IncomingPost], kept: &[bool]) {
+        let entries: Vec<(usize, syndic_core::FeedEntry)> = posts
+            .iter()
+            .zip(kept)
+            .enumerate()
+            .filter(|(_, (_, kept))| **kept)
+            .map(|(index, (post, _))| (index, post.entry.clone()))
+            .collect();
+        if entries.is_empty() {
+            return;
+        }
+        let tagger = self.tagger.current();
+        let (tags, location, categories) = (job.tags.clone(), job.location.to_string(), job.options.categories);
+        let tagged = tokio::task::spawn_blocking(move || {
+            let source = SourceTags {
+                tags: &tags,
+                location: &location,
+                categories,
+            };
+            entries
+                .into_iter()
+                .map(|(index, entry)| (index, tagger.assign_counting(&PostText::from(&entry), source)))
+                .collect::<Vec<_>>()
+        })
+        .await;
+        match tagged {
+            Ok(tagged) => {
+                for (index, (tags, stems)) in tagged {
+                    if let Some(post) = posts.get_mut(index) {
+                        post.tags = tags;
+                        post.stems = stems;
+                    }
+                }
+            }
+            Err(_) => tracing::warn!(source.id = %job.id, "tagging the page texts stopped unexpectedly"),
+        }
+    }
+
+    /// After a fetch of a `full_content` source stored its posts: queues the posts at
+    /// `changed` (indexes into `posts`) that did not keep a page text, then reads the
+    /// pages due (those, and earlier failures whose wait is over), at most
+    /// [`MAX_PAGES_PER_FETCH`]. `only_unrecorded` queues only posts never looked at (a
+    /// push, which does not say which posts changed).
+    pub(super) async fn follow_full_text(
+        &self,
+        job: &SourceJob,
+        posts: &[IncomingPost],
+        changed: &[usize],
+        kept: &[bool],
+        only_unrecorded: bool,
+        now: DateTime<Utc>,
+    ) {
+        if job.options.full_content.is_none() || self.full_text.is_none() {
+            return;
+        }
+        if let Err(error) = self.follow(job, posts, changed, kept, only_unrecorded, now).await {
+            tracing::warn!(source.id = %job.id, "full text: cannot read or store the page texts now (the next fetch tries again): {error}");
+        }
+    }
+
+    async fn follow(
+        &self,
+        job: &SourceJob,
+        posts: &[IncomingPost],
+        changed: &[usize],
+        kept: &[bool],
+        only_unrecorded: bool,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let guids: Vec<&str> = changed
+            .iter()
+            .filter(|&&index| !kept.get(index).copied().unwrap_or(false))
+            .filter_map(|&index| posts.get(index))
+            .map(|post| post.entry.guid.as_str())
+            .collect();
+        if !guids.is_empty() {
+            let ids = self.store.post_ids_by_guid(job.id, &guids).await?;
+            self.store.queue_full_text(&ids, only_unrecorded, now).await?;
+        }
+        let due = self
+            .store
+            .full_text_due(job.id, now, MAX_PAGES_PER_FETCH)
+            .await?;
+        self.read_pages(job, &due, now).await?;
+        Ok(())
+    }
+
+    /// Reads the pages of posts `ids` of `job`'s source now, whatever their record says
+    /// (`syndic refetch-content`), and stores what they gave. Nothing for a source
+    /// without `full_content`.
+    pub async fn read_pages(
+        &self,
+        job: &SourceJob,
+        ids: &[PostId],
+        now: DateTime<Utc>,
+    ) -> Result<FullTextStats, StoreError> {
+        let (Some(rule), Some(_)) = (&job.options.full_content, &self.full_text) else {
+            return Ok(FullTextStats::default());
+        };
+        let candidates = self.store.full_text_candidates(ids).await?;
+        let mut outcomes = Vec::with_capacity(candidates.len());
+        let mut stats = FullTextStats::default();
+        for candidate in candidates.iter().filter(|c| c.source == job.id) {
+            let outcome = self.read_page(job, rule, candidate, now).await;
+            match &outcome {
+                FullTextOutcome::Page { .. } => stats.page += 1,
+                FullTextOutcome::Kept { .. } => stats.kept += 1,
+                FullTextOutcome::Failed { .. } => stats.failed += 1,
+            }
+            outcomes.push(outcome);
+        }
+        self.store.record_full_text(&outcomes, now).await?;
+        if stats.page > 0
+            && let Err(error) = self.store.index_search_if_due().await
+        {
+            tracing::warn!("cannot bring the search index in step now (the next pass will): {error}");
+        }
+        Ok(stats)
+    }
+
+    /// Reads one post's page and decides what becomes of its text.
+    async fn read_page(
+        &self,
+        job: &SourceJob,
+        rule: &ArticleRule,
+        candidate: &FullTextCandidate,
+        now: DateTime<Utc>,
+    ) -> FullTextOutcome {
+        let post = candidate.post;
+        let failures = candidate
+            .origin
+            .as_ref()
+            .filter(|origin| origin.state == FullTextState::Failed)
+            .map_or(0, |origin| origin.failures);
+        let Some(full_text) = &self.full_text else {
+            return failed(candidate, None, "page reads are off".into(), None);
+        };
+        let Some(link) = candidate.link.as_deref() else {
+            return failed(candidate, None, "the post has no link to read".into(), None);
+        };
+        let (url, article) = match full_text.read_article(link, rule).await {
+            Ok(found) => found,
+            Err(failure) => {
+                let retry_at = next_try(failures, now);
+                return failed(candidate, failure.url, failure.reason, retry_at);
+            }
+        };
+        let article = match &self.media {
+            Some(media) => Article {
+                html: media.localize(&article.html).await,
+                text: article.text,
+            },
+            None => article,
+        };
+        match judge(candidate, &article) {
+            Verdict::UsePage {
+                feed_digest,
+                feed_words,
+            } => {
+                let Some(tags) = self.tags_on(job, candidate, &article.text).await else {
+                    let reason = "tagging the page's text stopped unexpectedly".to_owned();
+                    return failed(candidate, Some(url.to_string()), reason, next_try(failures, now));
+                };
+                tracing::info!(post.id = %post, page.url = %url, "post {post}: its text is now its page's ({} words; the feed's had {feed_words})", syndic_feed::word_count(&article.text));
+                FullTextOutcome::Page {
+                    post,
+                    url: url.to_string(),
+                    html: article.html,
+                    text: article.text,
+                    tags,
+                    feed_digest,
+                    feed_words,
+                }
+            }
+            Verdict::Keep(reason) => {
+                tracing::info!(post.id = %post, page.url = %url, "post {post} keeps its text: {reason}");
+                FullTextOutcome::Kept {
+                    post,
+                    url: url.to_string(),
+                    reason,
+                }
+            }
+        }
+    }
+
+    /// The automatic tags of `candidate` with `text` as its text.
+    async fn tags_on(
+        &self,
+        job: &SourceJob,
+        candidate: &FullTextCandidate,
+        text: &str,
+    ) -> Option<Vec<syndic_core::TagAssignment>> {
+        let post = PostForTagging {
+            id: candidate.post,
+            source_id: candidate.source,
+            title: candidate.title.clone(),
+            content_text: text.to_owned(),
+            categories: candidate.categories.clone(),
+            language: candidate.language.clone(),
+        };
+        let tagger = self.tagger.current();
+        let (tags, location, categories) = (job.tags.clone(), job.location.to_string(), job.options.categories);
+        tokio::task::spawn_blocking(move || {
+            let source = SourceTags {
+                tags: &tags,
+                location: &location,
+                categories,
+            };
+            tagger.assign(&PostText::from(&post), source)
+        })
+        .await
+        .ok()
+    }
+}
+
+fn failed(
+    candidate: &FullTextCandidate,
+    url: Option<String>,
+    reason: String,
+    retry_at: Option<DateTime<Utc>>,
+) -> FullTextOutcome {
+    let post = candidate.post;
+    tracing::warn!(post.id = %post, page.url = url.as_deref().unwrap_or(""), "post {post}: its page was not used, its text stays: {reason}");
+    FullTextOutcome::Failed {
+        post,
+        url,
+        reason,
+        retry_at,
+    }
+}

@@ -1,0 +1,534 @@
+//! Full text (`[[source]] full_content`, migration 20): where each post's text came from,
+//! the posts whose page waits to be read, and replacing a post's feed text by its page's.
+//!
+//! The fetcher decides (robots.txt, the page, the extraction, whether the page's text is
+//! clearly longer); this module reads what it decides on and writes what it decided.
+//! A page text goes in the way an upstream edit does: the version it replaces is kept as a
+//! revision when the change is more than trivial ([`crate::revisions`]), the post is
+//! queued for the search index, and its automatic tags are replaced by the ones the caller
+//! computed on the new text, all in one transaction that moves the change clock.
+//! `feed_digest` remembers the feed's HTML the page text replaced, so that the next fetch
+//! of an unchanged item keeps the page text ([`Store::page_texts`]).
+
+use chrono::{DateTime, Utc};
+use sha2::{Digest, Sha256};
+use sqlx::{AnyConnection, Row};
+use syndic_core::{PostId, SourceId, TagAssignment};
+
+use crate::error::QueryContext;
+use crate::ingest::StoredPost;
+use crate::revisions::edit::{self, Version};
+use crate::sql::Sql;
+use crate::{Result, Store, body, clock, from_secs, ingest, revisions, text, to_secs};
+
+/// Where a post's text stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FullTextState {
+    /// Its page waits to be read.
+    Pending,
+    /// Its text is the article of its page.
+    Page,
+    /// Its page was read and its feed's text kept (not clearly longer, say).
+    Feed,
+    /// Its page could not be used (robots.txt, the fetch, the extraction).
+    Failed,
+}
+
+impl FullTextState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FullTextState::Pending => "pending",
+            FullTextState::Page => "page",
+            FullTextState::Feed => "feed",
+            FullTextState::Failed => "failed",
+        }
+    }
+
+    fn parse(text: &str) -> FullTextState {
+        match text {
+            "page" => FullTextState::Page,
+            "feed" => FullTextState::Feed,
+            "failed" => FullTextState::Failed,
+            _ => FullTextState::Pending,
+        }
+    }
+}
+
+/// The record of where a post's text came from (no record: its feed's).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContentOrigin {
+    pub state: FullTextState,
+    /// The page read (or to be read).
+    pub page_url: Option<String>,
+    /// When the page was last read or tried.
+    pub checked_at: Option<DateTime<Utc>>,
+    /// Why the feed's text was kept, or why the page failed.
+    pub reason: String,
+    /// Failed tries in a row.
+    pub failures: u32,
+    /// When the next try is due (`None`: none planned).
+    pub retry_at: Option<DateTime<Utc>>,
+    /// The digest ([`content_digest`]) and words of the feed's text a page text replaced.
+    pub feed_digest: Option<String>,
+    pub feed_words: Option<u64>,
+}
+
+/// A stored post the fetcher may read the page of: what it needs to decide and to tag.
+#[derive(Debug, Clone)]
+pub struct FullTextCandidate {
+    pub post: PostId,
+    pub source: SourceId,
+    pub link: Option<String>,
+    pub title: String,
+    pub content_html: String,
+    pub content_text: String,
+    pub categories: Vec<String>,
+    pub language: Option<String>,
+    pub origin: Option<ContentOrigin>,
+}
+
+/// A page text kept for one of a source's posts, with the digest of the feed HTML it
+/// replaced (see [`content_digest`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageText {
+    pub guid: String,
+    pub feed_digest: String,
+    pub html: String,
+    pub text: String,
+}
+
+/// What the fetcher decided for one post.
+#[derive(Debug, Clone)]
+pub enum FullTextOutcome {
+    /// The page's article replaces the post's text; `tags` are its automatic tags on it.
+    Page {
+        post: PostId,
+        url: String,
+        html: String,
+        text: String,
+        tags: Vec<TagAssignment>,
+        /// The feed's HTML and word count, as the page text replaces them.
+        feed_digest: String,
+        feed_words: u64,
+    },
+    /// The post keeps its text (its feed's, or a page text stored before), for `reason`.
+    Kept {
+        post: PostId,
+        url: String,
+        reason: String,
+    },
+    /// The page could not be used; tried again at `retry_at`, if ever.
+    Failed {
+        post: PostId,
+        url: Option<String>,
+        reason: String,
+        retry_at: Option<DateTime<Utc>>,
+    },
+}
+
+impl FullTextOutcome {
+    fn post(&self) -> PostId {
+        match self {
+            FullTextOutcome::Page { post, .. }
+            | FullTextOutcome::Kept { post, .. }
+            | FullTextOutcome::Failed { post, .. } => *post,
+        }
+    }
+}
+
+/// The digest the full-text record keeps of a feed's HTML: SHA-256 (hex) of the HTML as
+/// an ingest stores it.
+pub fn content_digest(html: &str) -> String {
+    Sha256::digest(text::clean(html).as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+const ORIGIN_COLUMNS: &str =
+    "f.state, f.page_url, f.checked_at, f.reason, f.failures, f.retry_at, f.feed_digest, \
+     f.feed_words";
+
+impl Store {
+    /// Where post `id`'s text came from; `None` when nothing was recorded (its feed's).
+    pub async fn content_origin(&self, id: PostId) -> Result<Option<ContentOrigin>> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {ORIGIN_COLUMNS} FROM post_full_text f WHERE f.post_id = $1"
+        )))
+        .bind(id.0)
+        .fetch_optional(&self.pool)
+        .await
+        .during("reading where a post's text came from")?;
+        row.map(|row| origin_from_row(&row))
+            .transpose()
+            .during("reading where a post's text came from")
+    }
+
+    /// The page texts stored for `source`'s posts with these guids.
+    pub async fn page_texts(&self, source: SourceId, guids: &[&str]) -> Result<Vec<PageText>> {
+        let mut conn = self.pool.acquire().await.during("reading page texts")?;
+        let mut found = Vec::new();
+        for chunk in guids.chunks(self.engine.rows_per_statement(1)) {
+            let mut select = Sql::new(
+                "SELECT p.id, p.guid, p.body, f.feed_digest FROM posts p
+                 JOIN post_full_text f ON f.post_id = p.id
+                 WHERE f.state = 'page' AND f.feed_digest IS NOT NULL AND p.source_id = ",
+            );
+            select.bind(source.0).push(" AND p.guid IN (");
+            select.push_list(chunk, |sql, guid| {
+                sql.bind((*guid).to_owned());
+            });
+            select.push(")");
+            for row in select.fetch_all(&mut *conn, "reading page texts").await? {
+                let read = || -> Result<_, sqlx::Error> {
+                    Ok((
+                        row.try_get::<i64, _>(0)?,
+                        row.try_get::<String, _>(1)?,
+                        row.try_get::<Vec<u8>, _>(2)?,
+                        row.try_get::<String, _>(3)?,
+                    ))
+                };
+                let (id, guid, blob, feed_digest) = read().during("reading page texts")?;
+                let (text, html) = body::decode(&blob, id)?;
+                found.push(PageText {
+                    guid,
+                    feed_digest,
+                    html,
+                    text,
+                });
+            }
+        }
+        Ok(found)
+    }
+
+    /// The ids of `source`'s posts with these guids.
+    pub async fn post_ids_by_guid(&self, source: SourceId, guids: &[&str]) -> Result<Vec<PostId>> {
+        let mut conn = self.pool.acquire().await.during("looking up posts")?;
+        let mut ids = Vec::new();
+        for chunk in guids.chunks(self.engine.rows_per_statement(1)) {
+            let mut select = Sql::new("SELECT id FROM posts WHERE source_id = ");
+            select.bind(source.0).push(" AND guid IN (");
+            select.push_list(chunk, |sql, guid| {
+                sql.bind((*guid).to_owned());
+            });
+            select.push(") ORDER BY id");
+            for row in select.fetch_all(&mut *conn, "looking up posts").await? {
+                ids.push(PostId(row.try_get(0).during("looking up posts")?));
+            }
+        }
+        Ok(ids)
+    }
+
+    /// Every post `source` credits, oldest id first (what `refetch-content` reads).
+    pub async fn source_post_ids(&self, source: SourceId) -> Result<Vec<PostId>> {
+        let rows = sqlx::query("SELECT id FROM posts WHERE source_id = $1 ORDER BY id")
+            .bind(source.0)
+            .fetch_all(&self.pool)
+            .await
+            .during("listing a source's posts")?;
+        rows.iter()
+            .map(|row| row.try_get(0).map(PostId))
+            .collect::<Result<_, _>>()
+            .during("listing a source's posts")
+    }
+
+    /// Queues `posts` for a page read from `now` (their record says `pending`); a post
+    /// whose text already is its page's keeps that record, and with `only_unrecorded` so
+    /// does every post that has one.
+    pub async fn queue_full_text(
+        &self,
+        posts: &[PostId],
+        only_unrecorded: bool,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        if posts.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self.write("queueing page reads").await?;
+        for chunk in posts.chunks(self.engine.rows_per_statement(2)) {
+            let mut insert =
+                Sql::new("INSERT INTO post_full_text (post_id, state, retry_at) VALUES ");
+            insert.push_list(chunk, |sql, post| {
+                sql.push("(")
+                    .bind(post.0)
+                    .push(", 'pending', ")
+                    .bind(to_secs(now))
+                    .push(")");
+            });
+            insert.push(if only_unrecorded {
+                " ON CONFLICT (post_id) DO NOTHING"
+            } else {
+                " ON CONFLICT (post_id) DO UPDATE SET state = 'pending', failures = 0,
+                  retry_at = excluded.retry_at WHERE post_full_text.state <> 'page'"
+            });
+            insert.execute(&mut tx, "queueing page reads").await?;
+        }
+        tx.commit().await.during("queueing page reads")?;
+        Ok(())
+    }
+
+    /// Up to `limit` of `source`'s posts whose page read is due at `now`, longest waiting
+    /// first.
+    pub async fn full_text_due(
+        &self,
+        source: SourceId,
+        now: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<PostId>> {
+        let rows = sqlx::query(
+            "SELECT f.post_id FROM post_full_text f JOIN posts p ON p.id = f.post_id
+             WHERE f.retry_at IS NOT NULL AND f.retry_at <= $1 AND p.source_id = $2
+             ORDER BY f.retry_at, f.post_id LIMIT $3",
+        )
+        .bind(to_secs(now))
+        .bind(source.0)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await
+        .during("reading the page reads due")?;
+        rows.iter()
+            .map(|row| row.try_get(0).map(PostId))
+            .collect::<Result<_, _>>()
+            .during("reading the page reads due")
+    }
+
+    /// The posts `ids` (those that exist), with their record, for the fetcher to decide on.
+    pub async fn full_text_candidates(&self, ids: &[PostId]) -> Result<Vec<FullTextCandidate>> {
+        let mut conn = self.pool.acquire().await.during("reading posts for full text")?;
+        let mut found = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(self.engine.rows_per_statement(1)) {
+            let mut select = Sql::new(&format!(
+                "SELECT p.id, p.source_id, p.link, p.title, p.body, p.categories, p.language,
+                        f.post_id AS recorded, {ORIGIN_COLUMNS}
+                 FROM posts p LEFT JOIN post_full_text f ON f.post_id = p.id WHERE p.id IN ("
+            ));
+            select.push_list(chunk, |sql, id| {
+                sql.bind(id.0);
+            });
+            select.push(") ORDER BY p.id");
+            for row in select.fetch_all(&mut *conn, "reading posts for full text").await? {
+                found.push(candidate_from_row(&row)?);
+            }
+        }
+        Ok(found)
+    }
+
+    /// Stores what the fetcher decided, in one transaction: page texts replace the posts'
+    /// text (keeping the replaced version as a revision when more than a trivial edit,
+    /// queueing the post for search, replacing its automatic tags), and every post's
+    /// record is written. Moves the change clock when a text changed.
+    pub async fn record_full_text(
+        &self,
+        outcomes: &[FullTextOutcome],
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        if outcomes.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self.write("storing page texts").await?;
+        let changed = replace_texts(&mut tx, self, outcomes, now).await?;
+        write_records(&mut tx, outcomes, now).await?;
+        if changed {
+            clock::bump(&mut tx).await?;
+        }
+        tx.commit().await.during("storing page texts")?;
+        Ok(())
+    }
+}
+
+/// Writes the page texts of `outcomes` over the posts' text; whether any changed.
+async fn replace_texts(
+    tx: &mut AnyConnection,
+    store: &Store,
+    outcomes: &[FullTextOutcome],
+    now: DateTime<Utc>,
+) -> Result<bool> {
+    let pages: Vec<(i64, &str, &str, &[TagAssignment])> = outcomes
+        .iter()
+        .filter_map(|outcome| match outcome {
+            FullTextOutcome::Page {
+                post,
+                html,
+                text,
+                tags,
+                ..
+            } => Some((post.0, html.as_str(), text.as_str(), tags.as_slice())),
+            _ => None,
+        })
+        .collect();
+    if pages.is_empty() {
+        return Ok(false);
+    }
+    let ids: Vec<i64> = pages.iter().map(|(id, ..)| *id).collect();
+    let stored = read_stored(tx, store, &ids).await?;
+    // The decision: which texts change, and which changes are revisions.
+    let mut replaced: Vec<&StoredPost> = Vec::new();
+    let mut changed: Vec<(i64, &str, &str)> = Vec::new();
+    for (id, html, page_text, _) in &pages {
+        let Some(post) = stored.iter().find(|p| p.id == *id) else {
+            continue;
+        };
+        if post.content_html == text::clean(html) {
+            continue;
+        }
+        let old = Version {
+            title: &post.title,
+            text: &post.content_text,
+            html: &post.content_html,
+        };
+        let new = Version {
+            title: &post.title,
+            text: page_text,
+            html,
+        };
+        if edit::is_revision(old, new) {
+            replaced.push(post);
+        }
+        changed.push((*id, html, page_text));
+    }
+    revisions::record(tx, store.engine, &replaced, store.keep_revisions, now).await?;
+    for (id, html, page_text) in &changed {
+        let blob = body::encode(&text::clean(page_text), &text::clean(html));
+        sqlx::query("UPDATE posts SET body = $1, updated_at = $2 WHERE id = $3")
+            .bind(blob)
+            .bind(to_secs(now))
+            .bind(*id)
+            .execute(&mut *tx)
+            .await
+            .during("storing page texts")?;
+    }
+    let mut pending: Vec<i64> = changed.iter().map(|(id, ..)| *id).collect();
+    crate::search::record_pending(tx, store.engine, &mut pending).await?;
+    let tagged: Vec<(i64, &[TagAssignment])> = pages
+        .iter()
+        .filter(|(id, ..)| stored.iter().any(|p| p.id == *id))
+        .map(|(id, .., tags)| (*id, *tags))
+        .collect();
+    let existing: Vec<i64> = tagged.iter().map(|(id, _)| *id).collect();
+    ingest::write_automatic_tags(tx, store.engine, &tagged, &existing, now).await?;
+    Ok(!changed.is_empty())
+}
+
+/// The stored posts `ids` as an ingest reads them (for revisions).
+async fn read_stored(
+    tx: &mut AnyConnection,
+    store: &Store,
+    ids: &[i64],
+) -> Result<Vec<StoredPost>> {
+    let mut found = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(store.engine.rows_per_statement(1)) {
+        let mut select = Sql::new(ingest::STORED_BY_ID);
+        select.push_list(chunk, |sql, id| {
+            sql.bind(*id);
+        });
+        select.push(")");
+        for row in select.fetch_all(&mut *tx, "reading posts for full text").await? {
+            found.push(ingest::stored_from_row(&row)?);
+        }
+    }
+    Ok(found)
+}
+
+/// Upserts every outcome's record.
+async fn write_records(
+    tx: &mut AnyConnection,
+    outcomes: &[FullTextOutcome],
+    now: DateTime<Utc>,
+) -> Result<()> {
+    for outcome in outcomes {
+        let mut upsert = Sql::new(
+            "INSERT INTO post_full_text (post_id, state, page_url, checked_at, reason, failures,
+                 retry_at, feed_digest, feed_words) VALUES (",
+        );
+        upsert.bind(outcome.post().0).push(", ");
+        let conflict = match outcome {
+            FullTextOutcome::Page {
+                url,
+                feed_digest,
+                feed_words,
+                ..
+            } => {
+                upsert.push("'page', ").bind(url.clone()).push(", ");
+                upsert.bind(to_secs(now)).push(", '', 0, NULL, ");
+                upsert.bind(feed_digest.clone()).push(", ");
+                upsert.bind(i64::try_from(*feed_words).unwrap_or(i64::MAX));
+                "state = 'page', page_url = excluded.page_url, checked_at = excluded.checked_at,
+                 reason = '', failures = 0, retry_at = NULL,
+                 feed_digest = excluded.feed_digest, feed_words = excluded.feed_words"
+            }
+            FullTextOutcome::Kept { url, reason, .. } => {
+                upsert.push("'feed', ").bind(url.clone()).push(", ");
+                upsert.bind(to_secs(now)).push(", ");
+                upsert.bind(text::clean(reason).into_owned());
+                upsert.push(", 0, NULL, NULL, NULL");
+                // A page text stored before stays what it was.
+                "state = CASE WHEN post_full_text.state = 'page' THEN 'page' ELSE 'feed' END,
+                 checked_at = excluded.checked_at, reason = excluded.reason, failures = 0,
+                 retry_at = NULL,
+                 page_url = CASE WHEN post_full_text.state = 'page' THEN post_full_text.page_url
+                            ELSE excluded.page_url END"
+            }
+            FullTextOutcome::Failed {
+                url,
+                reason,
+                retry_at,
+                ..
+            } => {
+                upsert.push("'failed', ").bind(url.clone()).push(", ");
+                upsert.bind(to_secs(now)).push(", ");
+                upsert.bind(text::clean(reason).into_owned());
+                upsert.push(", 1, ").bind(retry_at.map(to_secs));
+                upsert.push(", NULL, NULL");
+                "state = CASE WHEN post_full_text.state = 'page' THEN 'page' ELSE 'failed' END,
+                 checked_at = excluded.checked_at, reason = excluded.reason,
+                 failures = post_full_text.failures + 1,
+                 retry_at = CASE WHEN post_full_text.state = 'page' THEN NULL
+                            ELSE excluded.retry_at END"
+            }
+        };
+        upsert.push(") ON CONFLICT (post_id) DO UPDATE SET ");
+        upsert.push(conflict);
+        upsert.execute(&mut *tx, "recording where a post's text came from").await?;
+    }
+    Ok(())
+}
+
+fn origin_from_row(row: &sqlx::any::AnyRow) -> Result<ContentOrigin, sqlx::Error> {
+    let state: String = row.try_get("state")?;
+    let checked_at: Option<i64> = row.try_get("checked_at")?;
+    let retry_at: Option<i64> = row.try_get("retry_at")?;
+    let failures: i64 = row.try_get("failures")?;
+    let feed_words: Option<i64> = row.try_get("feed_words")?;
+    Ok(ContentOrigin {
+        state: FullTextState::parse(&state),
+        page_url: row.try_get("page_url")?,
+        checked_at: checked_at.map(from_secs),
+        reason: row.try_get("reason")?,
+        failures: u32::try_from(failures).unwrap_or(u32::MAX),
+        retry_at: retry_at.map(from_secs),
+        feed_digest: row.try_get("feed_digest")?,
+        feed_words: feed_words.and_then(|w| u64::try_from(w).ok()),
+    })
+}
+
+fn candidate_from_row(row: &sqlx::any::AnyRow) -> Result<FullTextCandidate> {
+    let read = || -> Result<(FullTextCandidate, Vec<u8>, String), sqlx::Error> {
+        let recorded: Option<i64> = row.try_get("recorded")?;
+        let candidate = FullTextCandidate {
+            post: PostId(row.try_get("id")?),
+            source: SourceId(row.try_get("source_id")?),
+            link: row.try_get("link")?,
+            title: row.try_get("title")?,
+            content_html: String::new(),
+            content_text: String::new(),
+            categories: Vec::new(),
+            language: row.try_get("language")?,
+            origin: recorded.map(|_| origin_from_row(row)).transpose()?,
+        };
+        Ok((candidate, row.try_get("body")?, row.try_get("categories")?))
+    };
+    let (mut candidate, blob, categories) = read().during("reading posts for full text")?;
+    (candidate.content_text, candidate.content_html) = body::decode(&blob, candidate.post.0)?;
+    candidate.categories = serde_json::from_str(&categories).unwrap_or_default();
+    Ok(candidate)
+}
