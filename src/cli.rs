@@ -89,6 +89,15 @@ pub enum Command {
     /// rule no longer hides, from a source under review, is held for review). Each move is
     /// in the audit log. With --dry-run nothing is written.
     Refilter(RefilterArgs),
+    /// Read the web pages of stored posts again, for sources with `full_content`.
+    ///
+    /// Every post of each such source (or of the one --source names) has its page read
+    /// as a fetch reads a new post's (robots.txt honoured, one request at a time per host,
+    /// a second apart) and takes the page's article when it is clearly longer than the
+    /// feed's text; the replaced text is kept as a revision, and search and tags follow.
+    /// Prints a line per source and a summary; `syndic explain POST` says where a post's
+    /// text came from.
+    RefetchContent(RefetchContentArgs),
     /// Print the audit log: every takedown, restore, approval, rejection, rule that
     /// filtered a post, and manual tag, oldest first, with time, actor, action, target and
     /// reason.
@@ -427,6 +436,13 @@ pub struct RefilterArgs {
     /// Example posts to show per rule.
     #[arg(long, value_name = "N", default_value_t = 3)]
     pub examples: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct RefetchContentArgs {
+    /// Only this source: its URL as written in the configuration, or its name.
+    #[arg(long, value_name = "URL")]
+    pub source: Option<String>,
 }
 
 #[derive(Debug, Args)]

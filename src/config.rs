@@ -15,6 +15,7 @@ mod database;
 mod duration;
 pub mod edit;
 mod fetch;
+mod full_content;
 mod media;
 mod moderation;
 mod rules;

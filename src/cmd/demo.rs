@@ -95,7 +95,6 @@ pub async fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
         bounds: config.server.clone(),
         admin: None,
         media: None,
-        full_text: None,
     };
     serve(store, &site, &server, None, None).await?;
     Ok(ExitCode::SUCCESS)

@@ -1,6 +1,8 @@
 //! `syndic explain POST`: why a post carries its tags, and which tags it nearly got; where
 //! it came from, and how many versions of it upstream edits left.
 
+mod origin;
+
 use std::process::ExitCode;
 
 use anyhow::Context;
@@ -22,6 +24,8 @@ struct Report<'a> {
     sources: Vec<SourceLink<'a>>,
     /// Versions kept, the current one included: 1 for a post never edited upstream.
     revisions: u32,
+    /// Where its text came from: the feed, or its web page (`full_content`).
+    content_origin: origin::ContentOriginReport,
     /// The tags the post carries now, one row per reason.
     stored: Vec<StoredTag<'a>>,
     /// Tags people removed by hand, which automatic tagging may not give back.
@@ -115,6 +119,10 @@ pub async fn run(config: &Config, args: &ExplainArgs) -> anyhow::Result<ExitCode
         .version_count(id)
         .await
         .context("cannot count the post's versions")?;
+    let content_origin = store
+        .content_origin(id)
+        .await
+        .context("cannot read where the post's text came from")?;
     let tagger = learned_tagger(config, &store).await?;
     let standing = store
         .post_standing(id)
@@ -135,6 +143,7 @@ pub async fn run(config: &Config, args: &ExplainArgs) -> anyhow::Result<ExitCode
         },
         sources: copies.iter().map(source_link).collect(),
         revisions,
+        content_origin: origin::ContentOriginReport::of(content_origin),
         stored: links.iter().map(stored).collect(),
         vetoed: vetoes.iter().map(|t| t.name.as_str()).collect(),
         analysis: &analysis,
@@ -251,6 +260,7 @@ fn text(report: &Report<'_>) -> String {
             n => format!("{n} earlier versions kept"),
         }
     );
+    let _ = writeln!(out, "  text:     {}", report.content_origin.line());
     let _ = writeln!(
         out,
         "

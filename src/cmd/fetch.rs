@@ -154,6 +154,8 @@ pub async fn pipeline(config: &Config, store: Store) -> anyhow::Result<Pipeline>
         .media
         .settings()
         .map(|settings| Arc::new(syndic_fetch::MediaCache::new(&fetcher, settings)));
+    // Built always: it reads nothing unless a source has `full_content`.
+    let full_text = Some(Arc::new(syndic_fetch::FullText::new(&fetcher)));
     Ok(Pipeline {
         fetcher,
         tagger: Arc::new(syndic_tag::SharedTagger::new(tagger)),
@@ -161,6 +163,7 @@ pub async fn pipeline(config: &Config, store: Store) -> anyhow::Result<Pipeline>
         schedule,
         metrics: Arc::default(),
         media,
+        full_text,
     })
 }
 

@@ -23,6 +23,7 @@ pub(crate) mod media;
 mod parse;
 mod post;
 mod progress;
+mod refetch_content;
 mod refilter;
 mod remove;
 pub(crate) mod retag;
@@ -67,6 +68,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Post(command) => post::run(&load(global, None)?, &command).await,
         Command::Review(args) => review::run(&load(global, None)?, &args).await,
         Command::Refilter(args) => refilter::run(&load(global, None)?, &args).await,
+        Command::RefetchContent(args) => {
+            refetch_content::run(&load(global, None)?, &args).await
+        }
         Command::Audit(args) => audit::run(&load(global, None)?, &args).await,
         Command::Import(args) => import::run(&load(global, None)?, &args),
         Command::Parse(args) => parse::run(&args).await,
@@ -232,6 +236,7 @@ pub async fn sync_sources(
                     url: source.url.clone(),
                     only_tagged: source.only_tagged,
                 },
+                full_content: source.full_content.clone(),
             },
         });
     }

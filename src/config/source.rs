@@ -38,6 +38,8 @@ pub struct SourceConfig {
     /// `only_tagged`: keep only posts that earn a vocabulary tag (else `[moderation]
     /// only_tagged`).
     pub only_tagged: bool,
+    /// `full_content`: how to find the article in each new post's page, if at all.
+    pub full_content: Option<syndic_feed::ArticleRule>,
 }
 
 /// `[[source]]` as written. Keys whose type is checked here keep their path in errors.
@@ -62,6 +64,7 @@ pub(super) struct RawSource {
     categories: Option<toml::Value>,
     review: Option<toml::Value>,
     only_tagged: Option<toml::Value>,
+    full_content: Option<toml::Value>,
 }
 
 impl Validator<'_> {
@@ -137,6 +140,7 @@ impl Validator<'_> {
             .as_ref()
             .map(|value| self.category_policy(&format!("{key}.categories"), value))
             .transpose()?;
+        let full_content = self.full_content(key, source.full_content.as_ref())?;
         Ok(SourceConfig {
             url: source.url.trim().to_owned(),
             location,
@@ -147,6 +151,7 @@ impl Validator<'_> {
             categories,
             review,
             only_tagged,
+            full_content,
         })
     }
 

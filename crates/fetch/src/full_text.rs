@@ -36,7 +36,7 @@ pub const FIRST_RETRY: chrono::TimeDelta = chrono::TimeDelta::minutes(10);
 pub const LONGEST_RETRY: chrono::TimeDelta = chrono::TimeDelta::days(1);
 /// After this many failed tries a page is no longer tried (`syndic refetch-content` still
 /// reads it).
-pub const MOST_TRIES: u32 = 8;
+pub const MOST_TRIES: u32 = 12;
 
 /// Why a post's page was not used.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -76,6 +76,7 @@ fn a_failed_page_waits_longer_after_each_failure_and_is_given_up_after_the_last_
     let now = DateTime::<Utc>::from_timestamp(1_800_000_000, 0).expect("time");
     assert_eq!(next_try(0, now), Some(now + FIRST_RETRY));
     assert_eq!(next_try(1, now), Some(now + FIRST_RETRY * 2));
-    assert_eq!(next_try(6, now), Some(now + LONGEST_RETRY));
+    assert_eq!(next_try(6, now), Some(now + FIRST_RETRY * 64));
+    assert_eq!(next_try(9, now), Some(now + LONGEST_RETRY), "at most a day");
     assert_eq!(next_try(MOST_TRIES - 1, now), None);
 }
