@@ -68,9 +68,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Post(command) => post::run(&load(global, None)?, &command).await,
         Command::Review(args) => review::run(&load(global, None)?, &args).await,
         Command::Refilter(args) => refilter::run(&load(global, None)?, &args).await,
-        Command::RefetchContent(args) => {
-            refetch_content::run(&load(global, None)?, &args).await
-        }
+        Command::RefetchContent(args) => refetch_content::run(&load(global, None)?, &args).await,
         Command::Audit(args) => audit::run(&load(global, None)?, &args).await,
         Command::Import(args) => import::run(&load(global, None)?, &args),
         Command::Parse(args) => parse::run(&args).await,

@@ -101,7 +101,11 @@ pub enum ArticleError {
 }
 
 /// The article of the page `html` read from `page`, by `rule`; sanitized against `page`.
-pub fn extract_article(html: &str, page: &Url, rule: &ArticleRule) -> Result<Article, ArticleError> {
+pub fn extract_article(
+    html: &str,
+    page: &Url,
+    rule: &ArticleRule,
+) -> Result<Article, ArticleError> {
     let html = limit_nesting(html, MAX_NESTING);
     let found = std::panic::catch_unwind(|| match rule {
         ArticleRule::Readability => by_readability(&html, page),

@@ -19,7 +19,10 @@ fn paragraphs(count: usize) -> String {
 fn a_page_counts_as_clearly_longer_only_with_half_again_the_words_and_a_hundred_more() {
     assert!(is_clearly_longer(40, 150));
     assert!(!is_clearly_longer(40, 139), "fewer than 100 words more");
-    assert!(!is_clearly_longer(300, 420), "more than 100 more, but not 1.5 times");
+    assert!(
+        !is_clearly_longer(300, 420),
+        "more than 100 more, but not 1.5 times"
+    );
     assert!(is_clearly_longer(300, 450));
     assert!(is_clearly_longer(0, 100));
     assert!(!is_clearly_longer(0, 99));
@@ -61,7 +64,11 @@ fn a_selector_takes_every_element_it_matches_sanitized() {
                 <div class=\"entry-content\"><p>Second part.</p><script>x()</script></div></body></html>";
     let article = extract_article(html, &page(), &rule).expect("article");
     assert_eq!(article.text, "First part.\n\nSecond part.");
-    assert!(article.html.contains("href=\"https://blog.example/2026/b\""));
+    assert!(
+        article
+            .html
+            .contains("href=\"https://blog.example/2026/b\"")
+    );
     assert!(!article.html.contains("onclick") && !article.html.contains("script"));
 }
 
@@ -84,7 +91,9 @@ fn a_rule_is_readability_or_a_selector_that_parses() {
         ArticleRule::Readability
     );
     assert_eq!(
-        ArticleRule::parse("article > .body").expect("rule").to_string(),
+        ArticleRule::parse("article > .body")
+            .expect("rule")
+            .to_string(),
         "article > .body"
     );
     let bad = ArticleRule::parse("div[").expect_err("bad selector");

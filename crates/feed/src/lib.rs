@@ -35,8 +35,8 @@
 //! while reading, so a document's memory follows its body, not its number of entries. The HTML helpers [`sanitize_html`], [`html_to_text`] and
 //! [`plain_text`] are public for callers that handle HTML from elsewhere.
 
-mod date;
 mod article;
+mod date;
 mod discover;
 mod error;
 mod identity;

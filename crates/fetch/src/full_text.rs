@@ -86,7 +86,12 @@ impl FullText {
         robots.check(page.as_str()).map_err(failure)?;
         let pause = robots.crawl_delay().unwrap_or(self.delay).max(self.delay);
         let answer = self
-            .in_turn(&page, pause, self.pages.fetch(&Location::Http(page.clone()), &Validators::default()))
+            .in_turn(
+                &page,
+                pause,
+                self.pages
+                    .fetch(&Location::Http(page.clone()), &Validators::default()),
+            )
             .await
             .map_err(|error| failure(error.to_string()))?;
         let base = answer.base_url.clone().unwrap_or_else(|| page.clone());
@@ -143,7 +148,10 @@ impl FullText {
         request: impl std::future::Future<Output = T>,
     ) -> T {
         let turn = {
-            let mut turns = self.turns.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let mut turns = self
+                .turns
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
             if turns.len() > 10_000 {
                 turns.retain(|_, turn| Arc::strong_count(turn) > 1);
             }
@@ -186,7 +194,10 @@ fn host_of(page: &url::Url) -> String {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Verdict {
     /// The article replaces the text; the feed's HTML digest and word count to remember.
-    UsePage { feed_digest: String, feed_words: u64 },
+    UsePage {
+        feed_digest: String,
+        feed_words: u64,
+    },
     /// The post keeps its text, for this reason.
     Keep(String),
 }

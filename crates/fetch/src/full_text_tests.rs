@@ -46,7 +46,10 @@ fn a_page_not_clearly_longer_keeps_the_feed_text_and_says_by_how_much() {
     let Verdict::Keep(reason) = judge(&full, &article(&words(380))) else {
         panic!("kept");
     };
-    assert!(reason.contains("380 words") && reason.contains("300 words"), "{reason}");
+    assert!(
+        reason.contains("380 words") && reason.contains("300 words"),
+        "{reason}"
+    );
 }
 
 #[test]

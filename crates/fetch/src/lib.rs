@@ -69,11 +69,9 @@ pub use http::{Body, Fetched, Fetcher, FetcherOptions};
 pub use limits::{Finished, Limits, host_key};
 pub use location::{Location, LocationError};
 pub use media::{MediaCache, MediaSettings, folder_size};
-pub use pipeline::{
-    FetchReport, FullTextStats, Pipeline, SourceFilter, SourceJob, SourceOptions,
-};
-pub use robots::{MAX_ROBOTS_BYTES, ROBOTS_AGENT, Robots};
+pub use pipeline::{FetchReport, FullTextStats, Pipeline, SourceFilter, SourceJob, SourceOptions};
 pub use request::{BasicAuth, HeaderRefusal, SourceHeader, SourceRequest, is_loopback};
+pub use robots::{MAX_ROBOTS_BYTES, ROBOTS_AGENT, Robots};
 pub use scheduler::{
     Clock, FIRST_FETCH_SPREAD, FetchEvent, MAX_SLEEP, ManualClock, PING_EVERY, Scheduler,
     SystemClock,

@@ -16,8 +16,8 @@ use syndic_store::{Claim, FetchRecord, FetchState, IncomingPost, IngestStats, Ou
 use syndic_tag::{CategoryPolicy, SharedTagger};
 
 use crate::{
-    Body, FetchError, Fetched, Fetcher, FullText, Location, MediaCache, SourceError,
-    SourceRequest, Validators,
+    Body, FetchError, Fetched, Fetcher, FullText, Location, MediaCache, SourceError, SourceRequest,
+    Validators,
 };
 
 /// The most items one fetch stores: the newest by date. The reader skips the others while

@@ -100,8 +100,9 @@ mod tests {
 
     #[test]
     fn a_disallow_for_syndic_or_everyone_refuses_the_page() {
-        let robots =
-            Robots::from_text(b"User-agent: *\nDisallow: /private/\n\nUser-agent: syndic\nDisallow: /drafts/\n");
+        let robots = Robots::from_text(
+            b"User-agent: *\nDisallow: /private/\n\nUser-agent: syndic\nDisallow: /drafts/\n",
+        );
         assert!(robots.check("https://blog.example/drafts/a").is_err());
         assert!(robots.check("https://blog.example/posts/a").is_ok());
         let everyone = Robots::from_text(b"User-agent: *\nDisallow: /\n");
@@ -119,8 +120,16 @@ mod tests {
 
     #[test]
     fn a_missing_robots_txt_allows_all_and_a_server_error_allows_nothing() {
-        assert!(Robots::from_answer(&status(404)).check("https://a.example/x").is_ok());
-        assert!(Robots::from_answer(&status(403)).check("https://a.example/x").is_ok());
+        assert!(
+            Robots::from_answer(&status(404))
+                .check("https://a.example/x")
+                .is_ok()
+        );
+        assert!(
+            Robots::from_answer(&status(403))
+                .check("https://a.example/x")
+                .is_ok()
+        );
         let why = Robots::from_answer(&status(500))
             .check("https://a.example/x")
             .expect_err("unreachable");
@@ -129,15 +138,25 @@ mod tests {
             url: "https://a.example/robots.txt".into(),
             reason: "private address".into(),
         });
-        assert!(Robots::from_answer(&refused).check("https://a.example/x").is_err());
+        assert!(
+            Robots::from_answer(&refused)
+                .check("https://a.example/x")
+                .is_err()
+        );
     }
 
     #[test]
     fn a_crawl_delay_is_honoured_up_to_a_minute() {
         let robots = Robots::from_text(b"User-agent: *\nCrawl-delay: 2\n");
-        assert_eq!(robots.crawl_delay(), Some(std::time::Duration::from_secs(2)));
+        assert_eq!(
+            robots.crawl_delay(),
+            Some(std::time::Duration::from_secs(2))
+        );
         let greedy = Robots::from_text(b"User-agent: *\nCrawl-delay: 86400\n");
-        assert_eq!(greedy.crawl_delay(), Some(std::time::Duration::from_secs(60)));
+        assert_eq!(
+            greedy.crawl_delay(),
+            Some(std::time::Duration::from_secs(60))
+        );
         assert_eq!(Robots::AllowAll.crawl_delay(), None);
     }
 }

@@ -145,8 +145,7 @@ pub fn content_digest(html: &str) -> String {
         .collect()
 }
 
-const ORIGIN_COLUMNS: &str =
-    "f.state, f.page_url, f.checked_at, f.reason, f.failures, f.retry_at, f.feed_digest, \
+const ORIGIN_COLUMNS: &str = "f.state, f.page_url, f.checked_at, f.reason, f.failures, f.retry_at, f.feed_digest, \
      f.feed_words";
 
 impl Store {
@@ -294,7 +293,11 @@ impl Store {
 
     /// The posts `ids` (those that exist), with their record, for the fetcher to decide on.
     pub async fn full_text_candidates(&self, ids: &[PostId]) -> Result<Vec<FullTextCandidate>> {
-        let mut conn = self.pool.acquire().await.during("reading posts for full text")?;
+        let mut conn = self
+            .pool
+            .acquire()
+            .await
+            .during("reading posts for full text")?;
         let mut found = Vec::with_capacity(ids.len());
         for chunk in ids.chunks(self.engine.rows_per_statement(1)) {
             let mut select = Sql::new(&format!(
@@ -306,7 +309,10 @@ impl Store {
                 sql.bind(id.0);
             });
             select.push(") ORDER BY p.id");
-            for row in select.fetch_all(&mut *conn, "reading posts for full text").await? {
+            for row in select
+                .fetch_all(&mut *conn, "reading posts for full text")
+                .await?
+            {
                 found.push(candidate_from_row(&row)?);
             }
         }
@@ -422,7 +428,10 @@ async fn read_stored(
             sql.bind(*id);
         });
         select.push(")");
-        for row in select.fetch_all(&mut *tx, "reading posts for full text").await? {
+        for row in select
+            .fetch_all(&mut *tx, "reading posts for full text")
+            .await?
+        {
             found.push(ingest::stored_from_row(&row)?);
         }
     }
@@ -488,7 +497,9 @@ async fn write_records(
         };
         upsert.push(") ON CONFLICT (post_id) DO UPDATE SET ");
         upsert.push(conflict);
-        upsert.execute(&mut *tx, "recording where a post's text came from").await?;
+        upsert
+            .execute(&mut *tx, "recording where a post's text came from")
+            .await?;
     }
     Ok(())
 }

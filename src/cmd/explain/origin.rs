@@ -58,13 +58,16 @@ impl ContentOriginReport {
     /// The `text:` line for people.
     pub(super) fn line(&self) -> String {
         let url = self.page_url.as_deref().unwrap_or("(no link)");
-        let at = self
-            .checked_at
-            .map_or(String::new(), |at| format!(" at {}", at.format("%Y-%m-%d %H:%M UTC")));
+        let at = self.checked_at.map_or(String::new(), |at| {
+            format!(" at {}", at.format("%Y-%m-%d %H:%M UTC"))
+        });
         match self.page_state {
             "page" => format!("from its page {url} (read{at})"),
             "pending" => "from the feed; its page waits to be read".to_owned(),
-            "feed" => format!("from the feed; its page {url} was read{at}: {}", self.reason),
+            "feed" => format!(
+                "from the feed; its page {url} was read{at}: {}",
+                self.reason
+            ),
             "failed" => {
                 let next = match self.retry_at {
                     Some(retry) => format!("next try {}", retry.format("%Y-%m-%d %H:%M UTC")),

@@ -77,7 +77,11 @@ impl Pipeline {
             return;
         }
         let tagger = self.tagger.current();
-        let (tags, location, categories) = (job.tags.clone(), job.location.to_string(), job.options.categories);
+        let (tags, location, categories) = (
+            job.tags.clone(),
+            job.location.to_string(),
+            job.options.categories,
+        );
         let tagged = tokio::task::spawn_blocking(move || {
             let source = SourceTags {
                 tags: &tags,
@@ -86,7 +90,12 @@ impl Pipeline {
             };
             entries
                 .into_iter()
-                .map(|(index, entry)| (index, tagger.assign_counting(&PostText::from(&entry), source)))
+                .map(|(index, entry)| {
+                    (
+                        index,
+                        tagger.assign_counting(&PostText::from(&entry), source),
+                    )
+                })
                 .collect::<Vec<_>>()
         })
         .await;
@@ -99,7 +108,9 @@ impl Pipeline {
                     }
                 }
             }
-            Err(_) => tracing::warn!(source.id = %job.id, "tagging the page texts stopped unexpectedly"),
+            Err(_) => {
+                tracing::warn!(source.id = %job.id, "tagging the page texts stopped unexpectedly")
+            }
         }
     }
 
@@ -120,7 +131,10 @@ impl Pipeline {
         if job.options.full_content.is_none() || self.full_text.is_none() {
             return;
         }
-        if let Err(error) = self.follow(job, posts, changed, kept, only_unrecorded, now).await {
+        if let Err(error) = self
+            .follow(job, posts, changed, kept, only_unrecorded, now)
+            .await
+        {
             tracing::warn!(source.id = %job.id, "full text: cannot read or store the page texts now (the next fetch tries again): {error}");
         }
     }
@@ -142,7 +156,9 @@ impl Pipeline {
             .collect();
         if !guids.is_empty() {
             let ids = self.store.post_ids_by_guid(job.id, &guids).await?;
-            self.store.queue_full_text(&ids, only_unrecorded, now).await?;
+            self.store
+                .queue_full_text(&ids, only_unrecorded, now)
+                .await?;
         }
         let due = self
             .store
@@ -180,7 +196,9 @@ impl Pipeline {
         if stats.page > 0
             && let Err(error) = self.store.index_search_if_due().await
         {
-            tracing::warn!("cannot bring the search index in step now (the next pass will): {error}");
+            tracing::warn!(
+                "cannot bring the search index in step now (the next pass will): {error}"
+            );
         }
         Ok(stats)
     }
@@ -226,7 +244,12 @@ impl Pipeline {
             } => {
                 let Some(tags) = self.tags_on(job, candidate, &article.text).await else {
                     let reason = "tagging the page's text stopped unexpectedly".to_owned();
-                    return failed(candidate, Some(url.to_string()), reason, next_try(failures, now));
+                    return failed(
+                        candidate,
+                        Some(url.to_string()),
+                        reason,
+                        next_try(failures, now),
+                    );
                 };
                 tracing::info!(post.id = %post, page.url = %url, "post {post}: its text is now its page's ({} words; the feed's had {feed_words})", syndic_feed::word_count(&article.text));
                 FullTextOutcome::Page {
@@ -266,7 +289,11 @@ impl Pipeline {
             language: candidate.language.clone(),
         };
         let tagger = self.tagger.current();
-        let (tags, location, categories) = (job.tags.clone(), job.location.to_string(), job.options.categories);
+        let (tags, location, categories) = (
+            job.tags.clone(),
+            job.location.to_string(),
+            job.options.categories,
+        );
         tokio::task::spawn_blocking(move || {
             let source = SourceTags {
                 tags: &tags,
