@@ -13,6 +13,7 @@ use crate::testing::{TestDatabase, TestEngine};
 
 mod edges;
 mod enclosures;
+mod full_text;
 mod media;
 mod merging;
 mod opening;

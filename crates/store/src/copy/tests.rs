@@ -83,6 +83,20 @@ pub(crate) async fn filled(store: &Store) {
         .ingest(blog, &meta(), &[edited], at(11))
         .await
         .expect("edit");
+    // A post whose page was looked at (post_full_text), its failure reason and next try.
+    let looked_at = store.post_ids_by_guid(blog, &["g7"]).await.expect("post");
+    store
+        .record_full_text(
+            &[crate::FullTextOutcome::Failed {
+                post: looked_at[0],
+                url: Some("https://blog.example/g7".into()),
+                reason: "the site's robots.txt disallows it".into(),
+                retry_at: Some(at(30)),
+            }],
+            at(11),
+        )
+        .await
+        .expect("full text");
     // The same articles in another feed: merged (post_sources, article_links), then one
     // copy split off again (merge_vetoes).
     let copies: Vec<IncomingPost> = [4, 5]
