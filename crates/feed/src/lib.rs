@@ -22,8 +22,9 @@
 //! panics on any input, and deeply nested HTML is flattened so that hostile content
 //! cannot make it slow.
 //!
-//! Also pure and here: [`discover`] (the feeds an HTML page advertises) and [`read_opml`]
-//! (a subscription list).
+//! Also pure and here: [`discover`] (the feeds an HTML page advertises), [`read_opml`]
+//! (a subscription list) and [`extract_article`] (a post's article in its web page, by
+//! readability or a CSS selector, sanitized like feed content: `[[source]] full_content`).
 //!
 //! What it deliberately does not do: network IO (that is `syndic-fetch`, which also fetches
 //! the candidates [`discover`] names), tagging, storage, deciding which posts are new, or clamping dates for

@@ -19,7 +19,10 @@
 //! touches the source's stored posts.
 //!
 //! With `[media] cache = true` a [`MediaCache`] on the pipeline caches the images of the
-//! posts each fetch stores (see `media.rs`).
+//! posts each fetch stores (see `media.rs`). For a source with `full_content`, a
+//! [`FullText`] on the pipeline reads each new post's web page after the fetch (robots.txt
+//! first, one request at a time per host) and stores its article when it is clearly
+//! longer than the feed's text (see `full_text.rs` and `pipeline/full_text.rs`).
 //!
 //! [`find_feeds`] is feed discovery for `syndic add`: the address itself if it is a feed,
 //! else the feeds its HTML page advertises or keeps at the usual paths, each read through
@@ -61,8 +64,9 @@ pub use discover::{FoundFeed, find_feeds};
 pub use error::{FetchError, SourceError, TimeoutPhase};
 pub use fleet::{DEFAULT_LEASE, LeaseSettings, process_owner};
 pub use full_text::{
-    FIRST_RETRY as FIRST_PAGE_RETRY, FullText, MAX_PAGE_BYTES, MAX_PAGES_PER_FETCH, MOST_TRIES,
-    PAGE_DELAY, PageFailure, Verdict, judge, next_try,
+    FIRST_RETRY as FIRST_PAGE_RETRY, FullText, LONGEST_RETRY as LONGEST_PAGE_RETRY, MAX_PAGE_BYTES,
+    MAX_PAGES_PER_FETCH, MOST_TRIES, PAGE_DELAY, PageFailure, ROBOTS_KEPT, Verdict, judge,
+    next_try,
 };
 pub use guard::{AddressPolicy, Refusal, Rule, classify};
 pub use http::{Body, Fetched, Fetcher, FetcherOptions};
@@ -71,7 +75,7 @@ pub use location::{Location, LocationError};
 pub use media::{MediaCache, MediaSettings, folder_size};
 pub use pipeline::{FetchReport, FullTextStats, Pipeline, SourceFilter, SourceJob, SourceOptions};
 pub use request::{BasicAuth, HeaderRefusal, SourceHeader, SourceRequest, is_loopback};
-pub use robots::{MAX_ROBOTS_BYTES, ROBOTS_AGENT, Robots};
+pub use robots::{MAX_CRAWL_DELAY, MAX_ROBOTS_BYTES, ROBOTS_AGENT, Robots};
 pub use scheduler::{
     Clock, FIRST_FETCH_SPREAD, FetchEvent, MAX_SLEEP, ManualClock, PING_EVERY, Scheduler,
     SystemClock,

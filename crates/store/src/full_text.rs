@@ -12,14 +12,14 @@
 
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
-use sqlx::{AnyConnection, Row};
+use sqlx::Row;
 use syndic_core::{PostId, SourceId, TagAssignment};
 
+mod record;
+
 use crate::error::QueryContext;
-use crate::ingest::StoredPost;
-use crate::revisions::edit::{self, Version};
 use crate::sql::Sql;
-use crate::{Result, Store, body, clock, from_secs, ingest, revisions, text, to_secs};
+use crate::{Result, Store, body, from_secs, text, to_secs};
 
 /// Where a post's text stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -318,190 +318,6 @@ impl Store {
         }
         Ok(found)
     }
-
-    /// Stores what the fetcher decided, in one transaction: page texts replace the posts'
-    /// text (keeping the replaced version as a revision when more than a trivial edit,
-    /// queueing the post for search, replacing its automatic tags), and every post's
-    /// record is written. Moves the change clock when a text changed.
-    pub async fn record_full_text(
-        &self,
-        outcomes: &[FullTextOutcome],
-        now: DateTime<Utc>,
-    ) -> Result<()> {
-        if outcomes.is_empty() {
-            return Ok(());
-        }
-        let mut tx = self.write("storing page texts").await?;
-        let changed = replace_texts(&mut tx, self, outcomes, now).await?;
-        write_records(&mut tx, outcomes, now).await?;
-        if changed {
-            clock::bump(&mut tx).await?;
-        }
-        tx.commit().await.during("storing page texts")?;
-        Ok(())
-    }
-}
-
-/// Writes the page texts of `outcomes` over the posts' text; whether any changed.
-async fn replace_texts(
-    tx: &mut AnyConnection,
-    store: &Store,
-    outcomes: &[FullTextOutcome],
-    now: DateTime<Utc>,
-) -> Result<bool> {
-    let pages: Vec<(i64, &str, &str, &[TagAssignment])> = outcomes
-        .iter()
-        .filter_map(|outcome| match outcome {
-            FullTextOutcome::Page {
-                post,
-                html,
-                text,
-                tags,
-                ..
-            } => Some((post.0, html.as_str(), text.as_str(), tags.as_slice())),
-            _ => None,
-        })
-        .collect();
-    if pages.is_empty() {
-        return Ok(false);
-    }
-    let ids: Vec<i64> = pages.iter().map(|(id, ..)| *id).collect();
-    let stored = read_stored(tx, store, &ids).await?;
-    // The decision: which texts change, and which changes are revisions.
-    let mut replaced: Vec<&StoredPost> = Vec::new();
-    let mut changed: Vec<(i64, &str, &str)> = Vec::new();
-    for (id, html, page_text, _) in &pages {
-        let Some(post) = stored.iter().find(|p| p.id == *id) else {
-            continue;
-        };
-        if post.content_html == text::clean(html) {
-            continue;
-        }
-        let old = Version {
-            title: &post.title,
-            text: &post.content_text,
-            html: &post.content_html,
-        };
-        let new = Version {
-            title: &post.title,
-            text: page_text,
-            html,
-        };
-        if edit::is_revision(old, new) {
-            replaced.push(post);
-        }
-        changed.push((*id, html, page_text));
-    }
-    revisions::record(tx, store.engine, &replaced, store.keep_revisions, now).await?;
-    for (id, html, page_text) in &changed {
-        let blob = body::encode(&text::clean(page_text), &text::clean(html));
-        sqlx::query("UPDATE posts SET body = $1, updated_at = $2 WHERE id = $3")
-            .bind(blob)
-            .bind(to_secs(now))
-            .bind(*id)
-            .execute(&mut *tx)
-            .await
-            .during("storing page texts")?;
-    }
-    let mut pending: Vec<i64> = changed.iter().map(|(id, ..)| *id).collect();
-    crate::search::record_pending(tx, store.engine, &mut pending).await?;
-    let tagged: Vec<(i64, &[TagAssignment])> = pages
-        .iter()
-        .filter(|(id, ..)| stored.iter().any(|p| p.id == *id))
-        .map(|(id, .., tags)| (*id, *tags))
-        .collect();
-    let existing: Vec<i64> = tagged.iter().map(|(id, _)| *id).collect();
-    ingest::write_automatic_tags(tx, store.engine, &tagged, &existing, now).await?;
-    Ok(!changed.is_empty())
-}
-
-/// The stored posts `ids` as an ingest reads them (for revisions).
-async fn read_stored(
-    tx: &mut AnyConnection,
-    store: &Store,
-    ids: &[i64],
-) -> Result<Vec<StoredPost>> {
-    let mut found = Vec::with_capacity(ids.len());
-    for chunk in ids.chunks(store.engine.rows_per_statement(1)) {
-        let mut select = Sql::new(ingest::STORED_BY_ID);
-        select.push_list(chunk, |sql, id| {
-            sql.bind(*id);
-        });
-        select.push(")");
-        for row in select
-            .fetch_all(&mut *tx, "reading posts for full text")
-            .await?
-        {
-            found.push(ingest::stored_from_row(&row)?);
-        }
-    }
-    Ok(found)
-}
-
-/// Upserts every outcome's record.
-async fn write_records(
-    tx: &mut AnyConnection,
-    outcomes: &[FullTextOutcome],
-    now: DateTime<Utc>,
-) -> Result<()> {
-    for outcome in outcomes {
-        let mut upsert = Sql::new(
-            "INSERT INTO post_full_text (post_id, state, page_url, checked_at, reason, failures,
-                 retry_at, feed_digest, feed_words) VALUES (",
-        );
-        upsert.bind(outcome.post().0).push(", ");
-        let conflict = match outcome {
-            FullTextOutcome::Page {
-                url,
-                feed_digest,
-                feed_words,
-                ..
-            } => {
-                upsert.push("'page', ").bind(url.clone()).push(", ");
-                upsert.bind(to_secs(now)).push(", '', 0, NULL, ");
-                upsert.bind(feed_digest.clone()).push(", ");
-                upsert.bind(i64::try_from(*feed_words).unwrap_or(i64::MAX));
-                "state = 'page', page_url = excluded.page_url, checked_at = excluded.checked_at,
-                 reason = '', failures = 0, retry_at = NULL,
-                 feed_digest = excluded.feed_digest, feed_words = excluded.feed_words"
-            }
-            FullTextOutcome::Kept { url, reason, .. } => {
-                upsert.push("'feed', ").bind(url.clone()).push(", ");
-                upsert.bind(to_secs(now)).push(", ");
-                upsert.bind(text::clean(reason).into_owned());
-                upsert.push(", 0, NULL, NULL, NULL");
-                // A page text stored before stays what it was.
-                "state = CASE WHEN post_full_text.state = 'page' THEN 'page' ELSE 'feed' END,
-                 checked_at = excluded.checked_at, reason = excluded.reason, failures = 0,
-                 retry_at = NULL,
-                 page_url = CASE WHEN post_full_text.state = 'page' THEN post_full_text.page_url
-                            ELSE excluded.page_url END"
-            }
-            FullTextOutcome::Failed {
-                url,
-                reason,
-                retry_at,
-                ..
-            } => {
-                upsert.push("'failed', ").bind(url.clone()).push(", ");
-                upsert.bind(to_secs(now)).push(", ");
-                upsert.bind(text::clean(reason).into_owned());
-                upsert.push(", 1, ").bind(retry_at.map(to_secs));
-                upsert.push(", NULL, NULL");
-                "state = CASE WHEN post_full_text.state = 'page' THEN 'page' ELSE 'failed' END,
-                 checked_at = excluded.checked_at, reason = excluded.reason,
-                 failures = post_full_text.failures + 1,
-                 retry_at = CASE WHEN post_full_text.state = 'page' THEN NULL
-                            ELSE excluded.retry_at END"
-            }
-        };
-        upsert.push(") ON CONFLICT (post_id) DO UPDATE SET ");
-        upsert.push(conflict);
-        upsert
-            .execute(&mut *tx, "recording where a post's text came from")
-            .await?;
-    }
-    Ok(())
 }
 
 fn origin_from_row(row: &sqlx::any::AnyRow) -> Result<ContentOrigin, sqlx::Error> {

@@ -50,9 +50,18 @@ fn page(post: PostId) -> FullTextOutcome {
 async fn queued_posts_are_due_once_and_a_failure_waits_for_its_next_try() {
     let (store, source, _db) = store_with_source(None).await;
     let ids = summaries(&store, source).await;
-    store.queue_full_text(&ids, false, at(3)).await.expect("queue");
-    assert_eq!(store.full_text_due(source, at(2), 10).await.expect("due"), []);
-    assert_eq!(store.full_text_due(source, at(3), 10).await.expect("due"), ids);
+    store
+        .queue_full_text(&ids, false, at(3))
+        .await
+        .expect("queue");
+    assert_eq!(
+        store.full_text_due(source, at(2), 10).await.expect("due"),
+        []
+    );
+    assert_eq!(
+        store.full_text_due(source, at(3), 10).await.expect("due"),
+        ids
+    );
     let failed = FullTextOutcome::Failed {
         post: ids[1],
         url: Some("https://blog.example/b".into()),
@@ -63,7 +72,10 @@ async fn queued_posts_are_due_once_and_a_failure_waits_for_its_next_try() {
         .record_full_text(&[page(ids[0]), failed], at(3))
         .await
         .expect("record");
-    assert_eq!(store.full_text_due(source, at(4), 10).await.expect("due"), []);
+    assert_eq!(
+        store.full_text_due(source, at(4), 10).await.expect("due"),
+        []
+    );
     assert_eq!(
         store.full_text_due(source, at(5), 10).await.expect("due"),
         [ids[1]]
@@ -77,8 +89,14 @@ async fn queued_posts_are_due_once_and_a_failure_waits_for_its_next_try() {
     assert_eq!(origin.failures, 1);
     assert!(origin.reason.contains("robots.txt"));
     // Queueing only unrecorded posts leaves the failure's wait alone.
-    store.queue_full_text(&ids, true, at(4)).await.expect("queue");
-    assert_eq!(store.full_text_due(source, at(4), 10).await.expect("due"), []);
+    store
+        .queue_full_text(&ids, true, at(4))
+        .await
+        .expect("queue");
+    assert_eq!(
+        store.full_text_due(source, at(4), 10).await.expect("due"),
+        []
+    );
 }
 
 async fn a_page_text_replaces_the_feed_text_like_an_edit() {
@@ -137,10 +155,16 @@ async fn a_later_failure_never_demotes_a_page_text() {
         reason: "the server answered HTTP 500".into(),
         retry_at: Some(at(5)),
     };
-    store.record_full_text(&[failed], at(4)).await.expect("record");
+    store
+        .record_full_text(&[failed], at(4))
+        .await
+        .expect("record");
     let origin = store.content_origin(ids[0]).await.expect("origin");
     assert_eq!(origin.expect("recorded").state, FullTextState::Page);
-    assert_eq!(store.full_text_due(source, at(9), 10).await.expect("due"), []);
+    assert_eq!(
+        store.full_text_due(source, at(9), 10).await.expect("due"),
+        []
+    );
     assert_eq!(store.content_origin(ids[1]).await.expect("origin"), None);
 }
 
