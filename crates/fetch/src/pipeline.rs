@@ -3,7 +3,7 @@
 mod full_text;
 mod parse;
 
-pub use full_text::FullTextStats;
+pub use full_text::{FullTextStats, MAX_PAGE_TIME_PER_FETCH};
 
 use std::sync::Arc;
 use std::time::Instant;

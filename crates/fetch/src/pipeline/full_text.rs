@@ -3,11 +3,14 @@
 //! Before the store, a post whose text is already its page's keeps it while its feed's
 //! HTML is the one the page text replaced ([`Pipeline::keep_page_texts`]), so re-reading
 //! the feed never looks like an edit. After the store, the new and edited posts are queued
-//! and up to [`MAX_PAGES_PER_FETCH`] due pages are read ([`Pipeline::follow_full_text`]);
-//! what each gave is stored through [`Store::record_full_text`], the normal update path
+//! and up to [`MAX_PAGES_PER_FETCH`] due pages are read, none started later than
+//! [`MAX_PAGE_TIME_PER_FETCH`] after the first ([`Pipeline::follow_full_text`]); what each
+//! gave is stored through [`Store::record_full_text`], the normal update path
 //! (revision, search, tags). Nothing here fails a fetch: a store error is logged.
 //!
 //! [`Store::record_full_text`]: syndic_store::Store::record_full_text
+
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use syndic_core::{PostForTagging, PostId};
@@ -17,6 +20,10 @@ use syndic_tag::{PostText, SourceTags};
 
 use super::{Pipeline, SourceJob};
 use crate::full_text::{MAX_PAGES_PER_FETCH, Verdict, judge, next_try};
+
+/// After a fetch, no page read starts later than this after the first; the rest wait
+/// for the source's next fetch (so a slow site cannot hold a fetch for long).
+pub const MAX_PAGE_TIME_PER_FETCH: Duration = Duration::from_secs(60);
 
 /// What one round of page reads did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -164,7 +171,9 @@ impl Pipeline {
             .store
             .full_text_due(job.id, now, MAX_PAGES_PER_FETCH)
             .await?;
-        self.read_pages(job, &due, now).await?;
+        let deadline = Instant::now() + MAX_PAGE_TIME_PER_FETCH;
+        self.read_pages_within(job, &due, now, Some(deadline))
+            .await?;
         Ok(())
     }
 
@@ -177,6 +186,18 @@ impl Pipeline {
         ids: &[PostId],
         now: DateTime<Utc>,
     ) -> Result<FullTextStats, StoreError> {
+        self.read_pages_within(job, ids, now, None).await
+    }
+
+    /// [`Pipeline::read_pages`], starting no page after `deadline` (the posts left keep
+    /// their record: still due for the next fetch).
+    async fn read_pages_within(
+        &self,
+        job: &SourceJob,
+        ids: &[PostId],
+        now: DateTime<Utc>,
+        deadline: Option<Instant>,
+    ) -> Result<FullTextStats, StoreError> {
         let (Some(rule), Some(_)) = (&job.options.full_content, &self.full_text) else {
             return Ok(FullTextStats::default());
         };
@@ -184,6 +205,9 @@ impl Pipeline {
         let mut outcomes = Vec::with_capacity(candidates.len());
         let mut stats = FullTextStats::default();
         for candidate in candidates.iter().filter(|c| c.source == job.id) {
+            if deadline.is_some_and(|deadline| Instant::now() >= deadline) {
+                break;
+            }
             let outcome = self.read_page(job, rule, candidate, now).await;
             match &outcome {
                 FullTextOutcome::Page { .. } => stats.page += 1,
@@ -211,7 +235,6 @@ impl Pipeline {
         candidate: &FullTextCandidate,
         now: DateTime<Utc>,
     ) -> FullTextOutcome {
-        let post = candidate.post;
         let failures = candidate
             .origin
             .as_ref()
@@ -237,6 +260,21 @@ impl Pipeline {
             },
             None => article,
         };
+        self.outcome(job, candidate, url, article, failures, now)
+            .await
+    }
+
+    /// What becomes of `candidate`'s text, now that its page at `url` gave `article`.
+    async fn outcome(
+        &self,
+        job: &SourceJob,
+        candidate: &FullTextCandidate,
+        url: url::Url,
+        article: Article,
+        failures: u32,
+        now: DateTime<Utc>,
+    ) -> FullTextOutcome {
+        let post = candidate.post;
         match judge(candidate, &article) {
             Verdict::UsePage {
                 feed_digest,
