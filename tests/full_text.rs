@@ -5,7 +5,8 @@
 //! redirect to a private address and a page over the size cap keep the feed's text and
 //! are recorded; `syndic explain` says where each text came from; a later fetch of the
 //! same items keeps the page texts; `syndic refetch-content` reads the pages again and
-//! keeps the replaced text as a revision.
+//! keeps the replaced text as a revision. `syndic worker` (the scheduler) does the same,
+//! here with a CSS selector.
 
 mod common;
 
@@ -269,6 +270,26 @@ fn a_summary_only_feed_gets_its_posts_full_text_from_their_pages_politely_and_sa
         "{}",
         stdout(&export)
     );
+}
+
+#[test]
+fn a_worker_reads_the_pages_of_the_new_posts_it_fetches() {
+    let site = site();
+    let host = &site.host;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let body = format!(
+        "[fetch]\nallow_networks = [\"127.0.0.1/32\"]\n\n[[source]]\n\
+         url = \"http://{host}/feed.xml\"\nfull_content = \"article\"\n"
+    );
+    let config = write_config(dir.path(), &body);
+    let worked = run(&config, &["worker", "--once"]);
+    assert!(worked.status.success(), "{}", stderr(&worked));
+    let long = explain(&config, "1");
+    assert_eq!(long["content_origin"]["from"], "page", "{long:#}");
+    let short = explain(&config, "3");
+    assert_eq!(short["content_origin"]["page_state"], "feed", "{short:#}");
+    let reason = short["content_origin"]["reason"].as_str().unwrap_or("");
+    assert!(reason.contains("not clearly longer"), "{reason}");
 }
 
 #[test]

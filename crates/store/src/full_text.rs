@@ -231,9 +231,9 @@ impl Store {
             .during("listing a source's posts")
     }
 
-    /// Queues `posts` for a page read from `now` (their record says `pending`); a post
-    /// whose text already is its page's keeps that record, and with `only_unrecorded` so
-    /// does every post that has one.
+    /// Queues `posts` for a page read from `now` (their record says `pending`): posts
+    /// whose text an ingest just wrote from their feed, a page text before included. With
+    /// `only_unrecorded` a post that has a record keeps it.
     pub async fn queue_full_text(
         &self,
         posts: &[PostId],
@@ -258,7 +258,7 @@ impl Store {
                 " ON CONFLICT (post_id) DO NOTHING"
             } else {
                 " ON CONFLICT (post_id) DO UPDATE SET state = 'pending', failures = 0,
-                  retry_at = excluded.retry_at WHERE post_full_text.state <> 'page'"
+                  retry_at = excluded.retry_at, feed_digest = NULL, feed_words = NULL"
             });
             insert.execute(&mut tx, "queueing page reads").await?;
         }

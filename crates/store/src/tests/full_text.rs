@@ -1,7 +1,7 @@
 //! Full text on both engines: posts queued and due, a page text replacing the feed's
 //! (a revision kept, search and tags following, the feed's digest remembered for the next
-//! fetch), a failure recorded with its next try, and a page text never demoted by a
-//! later failure.
+//! fetch), a failure recorded with its next try, a page text never demoted by a later
+//! failure, and queued again once an upstream edit wrote the feed's text over it.
 
 use syndic_core::{PostId, SourceId, TagAssignment, TagOrigin};
 
@@ -166,6 +166,14 @@ async fn a_later_failure_never_demotes_a_page_text() {
         []
     );
     assert_eq!(store.content_origin(ids[1]).await.expect("origin"), None);
+    // An edit upstream wrote the feed's text over it: queued again, no page text kept.
+    store
+        .queue_full_text(&ids[..1], false, at(5))
+        .await
+        .expect("queue");
+    let origin = store.content_origin(ids[0]).await.expect("origin");
+    assert_eq!(origin.expect("recorded").state, FullTextState::Pending);
+    assert_eq!(store.page_texts(source, &["a"]).await.expect("pages"), []);
 }
 
 crate::tests::on_both_engines!(
