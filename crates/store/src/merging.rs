@@ -21,6 +21,7 @@ mod candidates;
 mod claims;
 mod copies;
 pub(crate) mod plan;
+pub(crate) mod recredit;
 mod split;
 
 use std::collections::HashMap;

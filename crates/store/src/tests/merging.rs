@@ -552,6 +552,39 @@ async fn two_processes_storing_one_new_article_at_once_make_one_post() {
     }
 }
 
+/// A priority set after the posts were merged moves their credit, and lowering it again
+/// gives it back to the first source.
+async fn a_priority_changed_later_credits_merged_posts_again() {
+    let (store, _db) = fresh_store().await;
+    let (rss, atom, _planet) = three_feeds(&store).await;
+    let credited = |store: &Store| {
+        let store = store.clone();
+        async move {
+            let post = &all_posts(&store).await[0];
+            (post.source_id, post.link.clone())
+        }
+    };
+    assert_eq!(credited(&store).await.0, rss);
+    let raise = |priority| SourceSettings {
+        priority,
+        ..SourceSettings::default()
+    };
+    store
+        .sync_source_settings(atom, &raise(5))
+        .await
+        .expect("raise");
+    assert_eq!(
+        credited(&store).await,
+        (atom, Some("http://blog.example/2026/kelp".to_owned())),
+        "the Atom copy's own link"
+    );
+    store
+        .sync_source_settings(atom, &raise(0))
+        .await
+        .expect("lower");
+    assert_eq!(credited(&store).await.0, rss, "the first source again");
+}
+
 crate::tests::on_both_engines!(
     one_article_through_three_feeds_is_one_post_with_three_sources,
     an_orig_link_or_near_identical_text_merges_too,
@@ -564,4 +597,5 @@ crate::tests::on_both_engines!(
     a_takedown_covers_every_copy_of_a_merged_post,
     an_aggregated_copy_merges_by_its_source_element,
     two_processes_storing_one_new_article_at_once_make_one_post,
+    a_priority_changed_later_credits_merged_posts_again,
 );
