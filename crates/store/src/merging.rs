@@ -18,8 +18,10 @@
 
 pub(crate) mod backfill;
 mod candidates;
+mod claims;
 mod copies;
 pub(crate) mod plan;
+pub(crate) mod recredit;
 mod split;
 
 use std::collections::HashMap;
@@ -92,6 +94,7 @@ pub(crate) async fn plan_merges(
         .filter(|(_, action)| matches!(action, Action::Insert { .. }))
         .filter_map(|(keys, _)| keys.as_ref())
         .collect();
+    claims::claim(tx, engine, &inserts).await?;
     let found = candidates::read(tx, engine, source, &inserts).await?;
     let merges = plan::decide(&inserts, &found, priority);
     Ok((crate::ingest::plan::merge(actions, merges), keys))

@@ -64,7 +64,8 @@ pub struct SourceSettings {
 impl Store {
     /// Makes `source`'s stored settings those of its `[[source]]`. Writes (and moves the
     /// change clock, since pages show the attribution) only when something differs;
-    /// returns whether it wrote. Never touches the admin's pause.
+    /// returns whether it wrote. Never touches the admin's pause. A changed `priority`
+    /// credits every merged post the source carries again (see `merging/recredit.rs`).
     pub async fn sync_source_settings(
         &self,
         source: SourceId,
@@ -74,7 +75,8 @@ impl Store {
             attribution: text::clean_opt(settings.attribution.as_deref()).map(Cow::into_owned),
             ..settings.clone()
         };
-        if self.source_settings(source).await? == wanted {
+        let stored = self.source_settings(source).await?;
+        if stored == wanted {
             return Ok(false);
         }
         let mut tx = self.write("starting to store a source's settings").await?;
@@ -93,6 +95,9 @@ impl Store {
         .execute(&mut *tx)
         .await
         .during("storing a source's settings")?;
+        if stored.priority != wanted.priority {
+            crate::merging::recredit::recredit(&mut tx, source).await?;
+        }
         clock::bump(&mut tx).await?;
         tx.commit().await.during("committing a source's settings")?;
         Ok(true)

@@ -6,7 +6,7 @@
 //! **A table added by a migration gets one line here** (a test fails until it has one);
 //! the search index's tables (`search_pending`, SQLite's FTS5 tables, PostgreSQL's
 //! `search_documents`: `Engine::is_search_table`, rebuilt from the posts, never copied)
-//! and the migrations' bookkeeping do not.
+//! the migrations' bookkeeping and the [`TRANSIENT_TABLES`] do not.
 
 /// One table of the store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -109,6 +109,10 @@ pub(crate) const TABLES: &[Table] = &[
         .referring(&[("post_id", "posts"), ("source_id", "sources")]),
 ];
 
+/// Tables that hold no data between transactions, so there is nothing to copy or check:
+/// an ingest's claims on new articles (migration 22, `merging/claims.rs`).
+pub(crate) const TRANSIENT_TABLES: &[&str] = &["article_claims"];
+
 /// The table that records which migrations ran: each store keeps its own.
 pub(crate) const MIGRATIONS_TABLE: &str = "schema_migrations";
 
@@ -135,7 +139,8 @@ pub(crate) async fn count_rows(conn: &mut sqlx::AnyConnection, table: &str) -> c
     Ok(u64::try_from(count).unwrap_or(0))
 }
 
-/// The names of the tables the database holds (the search index's tables left out).
+/// The names of the tables the database holds (the search index's and the transient
+/// tables left out).
 pub(crate) async fn present(
     conn: &mut sqlx::AnyConnection,
     engine: crate::engine::Engine,
@@ -147,7 +152,7 @@ pub(crate) async fn present(
         .during("listing the tables")?;
     Ok(names
         .into_iter()
-        .filter(|name| !engine.is_search_table(name))
+        .filter(|name| !engine.is_search_table(name) && !TRANSIENT_TABLES.contains(&name.as_str()))
         .collect())
 }
 

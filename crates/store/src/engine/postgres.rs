@@ -106,6 +106,11 @@ pub(super) const MIGRATIONS: &[Migration] = &[
         "full_text",
         include_str!("../../migrations/postgres/0020_full_text.sql"),
     ),
+    Migration::new(
+        22,
+        "article_claims",
+        include_str!("../../migrations/postgres/0022_article_claims.sql"),
+    ),
 ];
 
 /// The URL as given, with the server told to keep its notices ("relation already exists,

@@ -146,6 +146,11 @@ pub(super) const MIGRATIONS: &[Migration] = &[
         "full_text",
         include_str!("../../migrations/sqlite/0020_full_text.sql"),
     ),
+    Migration::new(
+        22,
+        "article_claims",
+        include_str!("../../migrations/sqlite/0022_article_claims.sql"),
+    ),
 ];
 
 /// Characters of a file path written as themselves in the URL handed to sqlx; the rest

@@ -511,6 +511,80 @@ async fn an_aggregated_copy_merges_by_its_source_element() {
     );
 }
 
+/// Forty words drawn for `round`: texts of different rounds share almost no three-word run,
+/// so only their links can merge them.
+fn words_of_round(round: u32) -> String {
+    let words: Vec<&str> = TEXT.split_whitespace().collect();
+    let mut x = u64::from(round) * 0x9E37_79B9 + 7;
+    (0..40)
+        .map(|_| {
+            x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            words[(x >> 33) as usize % words.len()]
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Two processes (two stores on one database) fetching two feeds that carry the same new
+/// article at the same moment: whichever commits first stores the post, the other merges
+/// into it. Many rounds, each a new article, so an unguarded race shows up.
+async fn two_processes_storing_one_new_article_at_once_make_one_post() {
+    let (first, db) = fresh_store().await;
+    let second = db.open().await;
+    let rss = source(&first, "https://blog.example/rss.xml", "Blog RSS", 0).await;
+    let atom = source(&first, "https://blog.example/atom.xml", "Blog Atom", 0).await;
+    const ROUNDS: u32 = 12;
+    for round in 0..ROUNDS {
+        let link = format!("https://blog.example/2026/post-{round}/");
+        let text = words_of_round(round);
+        let by_rss = article(&format!("rss-{round}"), &link, "Kelp", &text, 2);
+        let by_atom = article(&format!("atom-{round}"), &link, "Kelp", &text, 2);
+        tokio::join!(
+            ingest(&first, rss, vec![by_rss], 2),
+            ingest(&second, atom, vec![by_atom], 2),
+        );
+    }
+    let posts = all_posts(&first).await;
+    assert_eq!(posts.len(), ROUNDS as usize, "one post per article");
+    for post in &posts {
+        let copies = first.post_sources(post.id).await.expect("sources");
+        assert_eq!(copies.len(), 2, "post {} has both sources", post.id);
+    }
+}
+
+/// A priority set after the posts were merged moves their credit, and lowering it again
+/// gives it back to the first source.
+async fn a_priority_changed_later_credits_merged_posts_again() {
+    let (store, _db) = fresh_store().await;
+    let (rss, atom, _planet) = three_feeds(&store).await;
+    let credited = |store: &Store| {
+        let store = store.clone();
+        async move {
+            let post = &all_posts(&store).await[0];
+            (post.source_id, post.link.clone())
+        }
+    };
+    assert_eq!(credited(&store).await.0, rss);
+    let raise = |priority| SourceSettings {
+        priority,
+        ..SourceSettings::default()
+    };
+    store
+        .sync_source_settings(atom, &raise(5))
+        .await
+        .expect("raise");
+    assert_eq!(
+        credited(&store).await,
+        (atom, Some("http://blog.example/2026/kelp".to_owned())),
+        "the Atom copy's own link"
+    );
+    store
+        .sync_source_settings(atom, &raise(0))
+        .await
+        .expect("lower");
+    assert_eq!(credited(&store).await.0, rss, "the first source again");
+}
+
 crate::tests::on_both_engines!(
     one_article_through_three_feeds_is_one_post_with_three_sources,
     an_orig_link_or_near_identical_text_merges_too,
@@ -522,4 +596,6 @@ crate::tests::on_both_engines!(
     a_source_of_higher_priority_takes_the_credit,
     a_takedown_covers_every_copy_of_a_merged_post,
     an_aggregated_copy_merges_by_its_source_element,
+    two_processes_storing_one_new_article_at_once_make_one_post,
+    a_priority_changed_later_credits_merged_posts_again,
 );
