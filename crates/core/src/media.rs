@@ -3,9 +3,12 @@
 //!
 //! A cached image is named by the sha256 of its bytes, in lowercase hex ([`is_media_hash`]),
 //! stored at `<media dir>/<hash[0..2]>/<hash>` ([`media_path`]) and served at
-//! `/media/<hash>` ([`media_url`]). Only raster images are ever kept: [`sniff`] knows PNG,
-//! JPEG, GIF, WebP and AVIF and nothing else (SVG can carry script), so the type served
-//! is a function of the bytes and cannot disagree with them.
+//! `/media/<hash>.<ext>` ([`media_url`]), the extension that of its sniffed type, so a
+//! static server that types files by their extension (nginx, Apache, a CDN) serves it
+//! with the right `Content-Type` too. `/media/<hash>` without one (what the first
+//! version of the cache wrote) names the same file. Only raster images are ever kept:
+//! [`sniff`] knows PNG, JPEG, GIF, WebP and AVIF and nothing else (SVG can carry
+//! script), so the type served is a function of the bytes and cannot disagree with them.
 
 use std::path::{Path, PathBuf};
 
@@ -31,6 +34,17 @@ impl RasterType {
             RasterType::Gif => "image/gif",
             RasterType::Webp => "image/webp",
             RasterType::Avif => "image/avif",
+        }
+    }
+
+    /// The file extension of the type (what `mime.types` maps back to [`Self::mime`]).
+    pub fn extension(self) -> &'static str {
+        match self {
+            RasterType::Png => "png",
+            RasterType::Jpeg => "jpg",
+            RasterType::Gif => "gif",
+            RasterType::Webp => "webp",
+            RasterType::Avif => "avif",
         }
     }
 }
@@ -68,21 +82,53 @@ pub fn media_path(dir: &Path, hash: &str) -> Option<PathBuf> {
     is_media_hash(hash).then(|| dir.join(&hash[..2]).join(hash))
 }
 
-/// The root-relative address the file named `hash` is served at.
-pub fn media_url(hash: &str) -> String {
-    format!("{MEDIA_PREFIX}{hash}")
+/// The root-relative address the file named `hash`, of type `kind`, is served at:
+/// `/media/<hash>.<ext>`.
+pub fn media_url(hash: &str, kind: RasterType) -> String {
+    format!("{MEDIA_PREFIX}{hash}.{}", kind.extension())
 }
 
-/// The media names `html` refers to (`/media/<hash>`), in order, repeats included.
+/// The hash a media file name (`<hash>` or `<hash>.<ext>`, as it follows `/media/`)
+/// names, and its extension if it has one; `None` for anything else.
+pub fn parse_media_name(name: &str) -> Option<(&str, Option<&str>)> {
+    let (hash, extension) = match name.split_once('.') {
+        Some((hash, extension)) => (hash, Some(extension)),
+        None => (name, None),
+    };
+    let known = |ext: &str| EXTENSIONS.contains(&ext);
+    (is_media_hash(hash) && extension.is_none_or(known)).then_some((hash, extension))
+}
+
+/// Every extension [`RasterType::extension`] gives.
+const EXTENSIONS: [&str; 5] = ["png", "jpg", "gif", "webp", "avif"];
+
+/// Whether `url` is the address of a cached file (`/media/<hash>[.<ext>]`), as a post's
+/// HTML or an enclosure's thumbnail holds it once cached.
+pub fn is_media_url(url: &str) -> bool {
+    url.strip_prefix(MEDIA_PREFIX)
+        .and_then(parse_media_name)
+        .is_some()
+}
+
+/// The media names `html` refers to (`/media/<hash>` or `/media/<hash>.<ext>`, the name
+/// as written after `/media/`), in order, repeats included.
 pub fn media_references(html: &str) -> impl Iterator<Item = &str> {
     html.match_indices(MEDIA_PREFIX).filter_map(move |(at, _)| {
         let rest = &html[at + MEDIA_PREFIX.len()..];
         let name = rest.get(..64)?;
-        let ends = rest[64..]
+        let after = &rest[64..];
+        if !is_media_hash(name) {
+            return None;
+        }
+        let extension = after
+            .strip_prefix('.')
+            .and_then(|tail| EXTENSIONS.iter().find(|ext| tail.starts_with(**ext)));
+        let len = 64 + extension.map_or(0, |ext| 1 + ext.len());
+        let ends = rest[len..]
             .bytes()
             .next()
-            .is_none_or(|b| !b.is_ascii_hexdigit());
-        (is_media_hash(name) && ends).then_some(name)
+            .is_none_or(|b| !b.is_ascii_alphanumeric());
+        ends.then(|| &rest[..len])
     })
 }
 
@@ -130,11 +176,33 @@ mod tests {
     }
 
     #[test]
-    fn references_are_whole_media_names() {
+    fn references_are_whole_media_names_with_their_extension() {
         let html = format!(
-            r#"<img src="/media/{HASH}"><img src="/media/{HASH}0"><a href="/media/xyz">x</a><img src="/media/{HASH}" alt="again">"#
+            r#"<img src="/media/{HASH}"><img src="/media/{HASH}0"><a href="/media/xyz">x</a><img src="/media/{HASH}.png" alt="again"><img srcset="/media/{HASH}.jpg 2x, /media/{HASH}.pngx 1x">"#
         );
-        assert_eq!(media_references(&html).collect::<Vec<_>>(), [HASH, HASH]);
-        assert_eq!(media_url(HASH), format!("/media/{HASH}"));
+        let png = format!("{HASH}.png");
+        let jpg = format!("{HASH}.jpg");
+        assert_eq!(
+            media_references(&html).collect::<Vec<_>>(),
+            [HASH, &png, &jpg]
+        );
+        assert_eq!(media_url(HASH, RasterType::Png), format!("/media/{png}"));
+    }
+
+    #[test]
+    fn media_names_are_a_hash_and_maybe_a_known_extension() {
+        assert_eq!(parse_media_name(HASH), Some((HASH, None)));
+        let jpg = format!("{HASH}.jpg");
+        assert_eq!(parse_media_name(&jpg), Some((HASH, Some("jpg"))));
+        for bad in [
+            format!("{HASH}.svg"),
+            format!("{HASH}."),
+            format!("{HASH}.png.png"),
+            "x.png".to_owned(),
+        ] {
+            assert_eq!(parse_media_name(&bad), None, "{bad}");
+        }
+        assert!(is_media_url(&format!("/media/{jpg}")));
+        assert!(!is_media_url(&format!("https://x.example/media/{jpg}")));
     }
 }

@@ -46,6 +46,7 @@ mod opml;
 mod parse;
 mod read;
 mod sanitize;
+mod srcset;
 mod sniff;
 mod text;
 mod xml;
