@@ -12,6 +12,10 @@
 
 use std::path::{Path, PathBuf};
 
+use chrono::{DateTime, Duration, Utc};
+
+use crate::SourceId;
+
 /// The path every cached image is served under.
 pub const MEDIA_PREFIX: &str = "/media/";
 
@@ -132,6 +136,62 @@ pub fn media_references(html: &str) -> impl Iterator<Item = &str> {
     })
 }
 
+/// The wait after an image's first failure; each further failure doubles it.
+pub const FIRST_RETRY: Duration = Duration::minutes(10);
+/// The longest wait between two tries of a failing image.
+pub const LONGEST_RETRY: Duration = Duration::hours(24);
+/// Failures in a row after which an image no longer makes its source's feed be read
+/// again only for it (it is still tried whenever the feed brings the post anew): about
+/// three and a half days of tries.
+pub const MOST_FORCED_TRIES: u32 = 10;
+
+/// An image address the media cache could not keep, and when to try it again: what the
+/// store records, so the wait survives a restart and `syndic explain` can say why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MediaFailure {
+    pub url: String,
+    /// The source whose post showed it last (`None` once that source is gone).
+    pub source: Option<SourceId>,
+    /// Why, as a person reads it.
+    pub error: String,
+    /// Tries in a row that failed (at least 1).
+    pub failures: u32,
+    pub first_failed_at: DateTime<Utc>,
+    pub last_failed_at: DateTime<Utc>,
+    pub next_try_at: DateTime<Utc>,
+}
+
+impl MediaFailure {
+    /// The record after a try of `url` failed at `now` with `error`: one more failure than
+    /// `previous`, waiting [`FIRST_RETRY`] doubled for each failure before it, at most
+    /// [`LONGEST_RETRY`].
+    pub fn after_failure(
+        previous: Option<&MediaFailure>,
+        url: &str,
+        source: Option<SourceId>,
+        error: String,
+        now: DateTime<Utc>,
+    ) -> MediaFailure {
+        let failures = previous.map_or(1, |p| p.failures.saturating_add(1));
+        let doublings = (failures - 1).min(16);
+        let wait = (FIRST_RETRY * 2_i32.pow(doublings)).min(LONGEST_RETRY);
+        MediaFailure {
+            url: url.to_owned(),
+            source: source.or(previous.and_then(|p| p.source)),
+            error,
+            failures,
+            first_failed_at: previous.map_or(now, |p| p.first_failed_at),
+            last_failed_at: now,
+            next_try_at: now + wait,
+        }
+    }
+
+    /// Whether the image may be fetched again at `now`.
+    pub fn may_try(&self, now: DateTime<Utc>) -> bool {
+        now >= self.next_try_at
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -187,6 +247,30 @@ mod tests {
             [HASH, &png, &jpg]
         );
         assert_eq!(media_url(HASH, RasterType::Png), format!("/media/{png}"));
+    }
+
+    #[test]
+    fn a_failed_image_waits_longer_after_each_failure() {
+        let start = DateTime::from_timestamp(1_800_000_000, 0).expect("a time");
+        let url = "https://img.example/broken.png";
+        let first = MediaFailure::after_failure(None, url, None, "404".into(), start);
+        assert_eq!(first.failures, 1);
+        assert_eq!(first.next_try_at, start + FIRST_RETRY);
+        assert!(!first.may_try(start + FIRST_RETRY - Duration::seconds(1)));
+        assert!(first.may_try(start + FIRST_RETRY));
+        let later = first.next_try_at;
+        let second =
+            MediaFailure::after_failure(Some(&first), url, Some(SourceId(3)), "500".into(), later);
+        assert_eq!(second.failures, 2);
+        assert_eq!(second.first_failed_at, start, "the run of failures began then");
+        assert_eq!(second.next_try_at, later + FIRST_RETRY * 2);
+        assert_eq!(second.source, Some(SourceId(3)));
+        let mut record = second;
+        for _ in 0..40 {
+            record = MediaFailure::after_failure(Some(&record), url, None, "x".into(), later);
+        }
+        assert_eq!(record.next_try_at, later + LONGEST_RETRY);
+        assert_eq!(record.source, Some(SourceId(3)), "kept when not told");
     }
 
     #[test]

@@ -101,6 +101,11 @@ pub(super) const MIGRATIONS: &[Migration] = &[
         "enclosures",
         include_str!("../../migrations/postgres/0018_enclosures.sql"),
     ),
+    Migration::new(
+        21,
+        "media failures",
+        include_str!("../../migrations/postgres/0021_media_failures.sql"),
+    ),
 ];
 
 /// The URL as given, with the server told to keep its notices ("relation already exists,

@@ -141,6 +141,11 @@ pub(super) const MIGRATIONS: &[Migration] = &[
         "enclosures",
         include_str!("../../migrations/sqlite/0018_enclosures.sql"),
     ),
+    Migration::new(
+        21,
+        "media failures",
+        include_str!("../../migrations/sqlite/0021_media_failures.sql"),
+    ),
 ];
 
 /// Characters of a file path written as themselves in the URL handed to sqlx; the rest
