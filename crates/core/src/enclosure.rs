@@ -249,7 +249,10 @@ mod tests {
         relative.thumbnail = Some("/media/cover.jpg".into());
         let kept = keep_enclosures([cached, relative]);
         assert_eq!(kept.kept[0].thumbnail.as_deref(), Some(local.as_str()));
-        assert_eq!(kept.kept[1].thumbnail, None, "only a cached copy is relative");
+        assert_eq!(
+            kept.kept[1].thumbnail, None,
+            "only a cached copy is relative"
+        );
         assert_eq!(ok.length, None, "0 means unknown");
         assert_eq!(
             ok.title.as_deref().map(|t| t.chars().count()),

@@ -262,7 +262,10 @@ mod tests {
         let second =
             MediaFailure::after_failure(Some(&first), url, Some(SourceId(3)), "500".into(), later);
         assert_eq!(second.failures, 2);
-        assert_eq!(second.first_failed_at, start, "the run of failures began then");
+        assert_eq!(
+            second.first_failed_at, start,
+            "the run of failures began then"
+        );
         assert_eq!(second.next_try_at, later + FIRST_RETRY * 2);
         assert_eq!(second.source, Some(SourceId(3)));
         let mut record = second;

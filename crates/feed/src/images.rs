@@ -201,7 +201,8 @@ mod tests {
         };
         let rewritten = rewrite_image_sources(&html, cached);
         assert!(
-            rewritten.contains(r#"src="/media/aa.jpg" srcset="/media/aa.jpg 1x, /media/a2.jpg 2x""#),
+            rewritten
+                .contains(r#"src="/media/aa.jpg" srcset="/media/aa.jpg 1x, /media/a2.jpg 2x""#),
             "{rewritten}"
         );
         assert!(

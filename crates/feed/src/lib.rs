@@ -46,8 +46,8 @@ mod opml;
 mod parse;
 mod read;
 mod sanitize;
-mod srcset;
 mod sniff;
+mod srcset;
 mod text;
 mod xml;
 

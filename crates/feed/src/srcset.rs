@@ -110,7 +110,10 @@ fn is_descriptor(descriptor: &str) -> bool {
         && whole.len() <= 3
         && !fraction.is_empty()
         && fraction.len() <= 3
-        && whole.bytes().chain(fraction.bytes()).all(|b| b.is_ascii_digit())
+        && whole
+            .bytes()
+            .chain(fraction.bytes())
+            .all(|b| b.is_ascii_digit())
 }
 
 #[cfg(test)]
@@ -142,15 +145,24 @@ mod tests {
             ),
             (
                 "a.png, b.png 1.5x, c.png 2x",
-                Some("https://blog.example/post/a.png, https://blog.example/post/b.png 1.5x, https://blog.example/post/c.png 2x"),
+                Some(
+                    "https://blog.example/post/a.png, https://blog.example/post/b.png 1.5x, https://blog.example/post/c.png 2x",
+                ),
             ),
-            ("javascript:alert(1) 1x, data:image/png;base64,AAAA 2x", None),
+            (
+                "javascript:alert(1) 1x, data:image/png;base64,AAAA 2x",
+                None,
+            ),
             ("a.png 100h, b.png 2x 480w, c.png x, d.png -1x", None),
             ("mailto:x@y.example 1x, ftp://f.example/a.png", None),
             ("", None),
         ];
         for (value, expected) in rows {
-            assert_eq!(sanitize(value, Some(&base)).as_deref(), *expected, "{value}");
+            assert_eq!(
+                sanitize(value, Some(&base)).as_deref(),
+                *expected,
+                "{value}"
+            );
         }
         assert_eq!(sanitize("a.png 2x", None), None, "relative without a base");
     }

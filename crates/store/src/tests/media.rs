@@ -82,9 +82,11 @@ async fn image_failures_are_recorded_backed_off_and_forgotten() {
     use syndic_core::media::{MOST_FORCED_TRIES, MediaFailure};
     let (store, source, _db) = store_with_source(Some("Blog")).await;
     let url = format!("https://img.example/{}.png", "long".repeat(600));
-    let first = MediaFailure::after_failure(None, &url, Some(source), "404 Not Found".into(), at(3));
+    let first =
+        MediaFailure::after_failure(None, &url, Some(source), "404 Not Found".into(), at(3));
     store.record_media_failure(&first).await.expect("record");
-    let other = MediaFailure::after_failure(None, "https://img.example/b.png", None, "x".into(), at(4));
+    let other =
+        MediaFailure::after_failure(None, "https://img.example/b.png", None, "x".into(), at(4));
     store.record_media_failure(&other).await.expect("record");
 
     let read = store
@@ -92,7 +94,13 @@ async fn image_failures_are_recorded_backed_off_and_forgotten() {
         .await
         .expect("read");
     assert_eq!(read, [first.clone()]);
-    assert!(store.due_media_failures(source, at(3)).await.expect("due").is_empty());
+    assert!(
+        store
+            .due_media_failures(source, at(3))
+            .await
+            .expect("due")
+            .is_empty()
+    );
     assert_eq!(
         store.due_media_failures(source, at(4)).await.expect("due"),
         [first.clone()],
@@ -102,17 +110,32 @@ async fn image_failures_are_recorded_backed_off_and_forgotten() {
     // A second failure replaces the row; past the forced tries it is no longer due.
     let mut worse = MediaFailure::after_failure(Some(&first), &url, None, "500".into(), at(4));
     store.record_media_failure(&worse).await.expect("record");
-    assert_eq!(store.media_failures_of(&[url.clone()]).await.expect("read"), [worse.clone()]);
+    assert_eq!(
+        store.media_failures_of(&[url.clone()]).await.expect("read"),
+        [worse.clone()]
+    );
     worse.failures = MOST_FORCED_TRIES;
     store.record_media_failure(&worse).await.expect("record");
-    assert!(store.due_media_failures(source, at(20)).await.expect("due").is_empty());
+    assert!(
+        store
+            .due_media_failures(source, at(20))
+            .await
+            .expect("due")
+            .is_empty()
+    );
 
     let (count, latest) = store.media_failure_summary(1).await.expect("summary");
     assert_eq!(count, 2);
     assert_eq!(latest[0].url, url, "the latest first");
 
     store.forget_media_failure(&url).await.expect("forget");
-    assert!(store.media_failures_of(&[url]).await.expect("read").is_empty());
+    assert!(
+        store
+            .media_failures_of(&[url])
+            .await
+            .expect("read")
+            .is_empty()
+    );
 }
 
 crate::tests::on_both_engines!(
