@@ -188,7 +188,9 @@ mod tests {
         let cached = format!("/media/{}.jpg", "c".repeat(64));
         let mut video = Enclosure::new("https://x.example/v.mp4", "video/mp4");
         video.thumbnail = Some("https://x.example/poster.jpg".into());
-        let poster = |e: &Enclosure, local| EnclosureView::new(e, local).and_then(|v| v.poster);
+        fn poster(e: &Enclosure, local: bool) -> Option<&str> {
+            EnclosureView::new(e, local).and_then(|v| v.poster)
+        }
         assert_eq!(poster(&video, false), Some("https://x.example/poster.jpg"));
         assert_eq!(poster(&video, true), None, "not cached: no poster");
         video.thumbnail = Some(cached.clone());
