@@ -137,7 +137,10 @@ fn images_of_new_posts_are_cached_rewritten_served_and_collected() {
     let server = Server::start(command);
     let (status, head, page) = server.get_with_head("/post/1/photos/");
     assert_eq!(status, 200, "{page}");
-    assert!(page.contains(&format!("src=\"/media/{hash}.png\"")), "{page}");
+    assert!(
+        page.contains(&format!("src=\"/media/{hash}.png\"")),
+        "{page}"
+    );
     for kept in ["b.svg", "page.html", "big.png", "missing.png"] {
         assert!(
             page.contains(&format!("src=\"http://{host}/{kept}\"")),
@@ -156,7 +159,11 @@ fn images_of_new_posts_are_cached_rewritten_served_and_collected() {
     );
     assert!(head.contains("x-content-type-options: nosniff"), "{head}");
     assert!(bytes.ends_with("tail-of-the-small-png"), "{bytes}");
-    assert_eq!(server.get(&format!("/media/{hash}")).0, 200, "the bare hash too");
+    assert_eq!(
+        server.get(&format!("/media/{hash}")).0,
+        200,
+        "the bare hash too"
+    );
     for bad in [
         format!("/media/{hash}.jpg"),
         format!("/media/{hash}.svg"),
@@ -174,9 +181,13 @@ fn images_of_new_posts_are_cached_rewritten_served_and_collected() {
     let built = run(&config, &["build", site.to_str().expect("utf-8 path")]);
     assert!(built.status.success(), "{}", stderr(&built));
     let page = std::fs::read_to_string(site.join("post/1/photos/index.html")).expect("post page");
-    assert!(page.contains(&format!("src=\"/media/{hash}.png\"")), "{page}");
+    assert!(
+        page.contains(&format!("src=\"/media/{hash}.png\"")),
+        "{page}"
+    );
     assert_eq!(
-        std::fs::read(site.join("media").join(format!("{hash}.png"))).expect("built media, typed by its extension"),
+        std::fs::read(site.join("media").join(format!("{hash}.png")))
+            .expect("built media, typed by its extension"),
         png()
     );
     assert_eq!(

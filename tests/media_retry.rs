@@ -137,18 +137,32 @@ fn posters_and_srcset_go_through_the_cache_and_failed_images_are_retried_from_th
     let server = serve(&config);
     let (status, page) = server.get("/post/1/episode-one/");
     assert_eq!(status, 200, "{page}");
-    assert!(!page.contains(&format!("http://{host}/photo.png")), "{page}");
+    assert!(
+        !page.contains(&format!("http://{host}/photo.png")),
+        "{page}"
+    );
     assert!(
         page.contains("srcset=\"/media/") && page.contains(".png 1x\""),
         "the cached candidate only: {page}"
     );
-    assert!(page.contains("poster=\"/media/"), "the video's poster: {page}");
-    assert!(!page.contains("late.png"), "no uncached cover or candidate: {page}");
-    assert!(!page.contains("class=\"cover\""), "{page}");
-    let images: Vec<&str> = page.match_indices("src=\"").map(|(at, _)| &page[at..]).collect();
     assert!(
-        images.iter().all(|src| !src.starts_with("src=\"http://127.")
-            || src.starts_with(&format!("src=\"http://{host}/e1."))),
+        page.contains("poster=\"/media/"),
+        "the video's poster: {page}"
+    );
+    assert!(
+        !page.contains("late.png"),
+        "no uncached cover or candidate: {page}"
+    );
+    assert!(!page.contains("class=\"cover\""), "{page}");
+    let images: Vec<&str> = page
+        .match_indices("src=\"")
+        .map(|(at, _)| &page[at..])
+        .collect();
+    assert!(
+        images
+            .iter()
+            .all(|src| !src.starts_with("src=\"http://127.")
+                || src.starts_with(&format!("src=\"http://{host}/e1."))),
         "no image of the page comes from the origin: {page}"
     );
     drop(server);
@@ -156,7 +170,11 @@ fn posters_and_srcset_go_through_the_cache_and_failed_images_are_retried_from_th
     // The failure is in the store: a second process does not ask again before its wait.
     let again = run(&config, &["fetch"]);
     assert!(again.status.success(), "{}", stderr(&again));
-    assert_eq!(origin.late_requests.load(Ordering::SeqCst), 1, "not asked again yet");
+    assert_eq!(
+        origin.late_requests.load(Ordering::SeqCst),
+        1,
+        "not asked again yet"
+    );
     let status = run(&config, &["media", "status"]);
     let said = stdout(&status);
     assert!(said.contains("files: 2,"), "{said}");
@@ -165,8 +183,14 @@ fn posters_and_srcset_go_through_the_cache_and_failed_images_are_retried_from_th
     assert!(said.contains("404"), "{said}");
     let explained = run(&config, &["explain", "1"]);
     let said = stdout(&explained);
-    assert!(said.contains(&format!("http://{host}/e1.mp4 (video/mp4, 95 s)")), "{said}");
-    assert!(said.contains(&format!("failed http://{host}/late.png")), "{said}");
+    assert!(
+        said.contains(&format!("http://{host}/e1.mp4 (video/mp4, 95 s)")),
+        "{said}"
+    );
+    assert!(
+        said.contains(&format!("failed http://{host}/late.png")),
+        "{said}"
+    );
     assert!(said.contains("cached /media/"), "{said}");
 
     // Once the image exists and its wait is over, the next fetch reads the unchanged feed
@@ -175,14 +199,27 @@ fn posters_and_srcset_go_through_the_cache_and_failed_images_are_retried_from_th
     make_failures_due(&dir.path().join("test.db"));
     let retried = run(&config, &["fetch"]);
     assert!(retried.status.success(), "{}", stderr(&retried));
-    assert_eq!(origin.late_requests.load(Ordering::SeqCst), 2, "asked once more");
+    assert_eq!(
+        origin.late_requests.load(Ordering::SeqCst),
+        2,
+        "asked once more"
+    );
     let server = serve(&config);
     let (_, page) = server.get("/post/1/episode-one/");
-    assert!(page.contains(".png 2x\""), "the late candidate is cached now: {page}");
-    assert!(page.contains("class=\"cover\" src=\"/media/"), "and the cover: {page}");
+    assert!(
+        page.contains(".png 2x\""),
+        "the late candidate is cached now: {page}"
+    );
+    assert!(
+        page.contains("class=\"cover\" src=\"/media/"),
+        "and the cover: {page}"
+    );
     drop(server);
     let explained = stdout(&run(&config, &["explain", "1"]));
-    assert!(explained.contains("versions: 1 (never edited upstream)"), "{explained}");
+    assert!(
+        explained.contains("versions: 1 (never edited upstream)"),
+        "{explained}"
+    );
     assert!(!explained.contains("failed http"), "{explained}");
     let status = stdout(&run(&config, &["media", "status"]));
     assert!(status.contains("images not cached: 0"), "{status}");

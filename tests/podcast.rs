@@ -146,7 +146,10 @@ fn round_trip(database: &Database) {
         "<itunes:duration>1:02:03</itunes:duration>",
         "<itunes:duration>0:30:00</itunes:duration>",
     ] {
-        assert!(rss.contains(podcast_app_reads), "{podcast_app_reads}: {rss}");
+        assert!(
+            rss.contains(podcast_app_reads),
+            "{podcast_app_reads}: {rss}"
+        );
     }
     let (status, page) = server.get("/post/1/episode-three/");
     assert_eq!(status, 200, "{page}");
