@@ -93,7 +93,7 @@ async fn image_failures_are_recorded_backed_off_and_forgotten() {
         .media_failures_of(&[url.clone(), "https://img.example/none.png".into()])
         .await
         .expect("read");
-    assert_eq!(read, [first.clone()]);
+    assert_eq!(read, std::slice::from_ref(&first));
     assert!(
         store
             .due_media_failures(source, at(3))
@@ -103,7 +103,7 @@ async fn image_failures_are_recorded_backed_off_and_forgotten() {
     );
     assert_eq!(
         store.due_media_failures(source, at(4)).await.expect("due"),
-        [first.clone()],
+        std::slice::from_ref(&first),
         "due once its wait is over"
     );
 
@@ -111,8 +111,11 @@ async fn image_failures_are_recorded_backed_off_and_forgotten() {
     let mut worse = MediaFailure::after_failure(Some(&first), &url, None, "500".into(), at(4));
     store.record_media_failure(&worse).await.expect("record");
     assert_eq!(
-        store.media_failures_of(&[url.clone()]).await.expect("read"),
-        [worse.clone()]
+        store
+            .media_failures_of(std::slice::from_ref(&url))
+            .await
+            .expect("read"),
+        std::slice::from_ref(&worse)
     );
     worse.failures = MOST_FORCED_TRIES;
     store.record_media_failure(&worse).await.expect("record");
