@@ -148,7 +148,7 @@ const LINK_REL: &str = "nofollow noopener noreferrer";
 ///   usable base they are removed** (the attribute, not the element), because kept as is
 ///   they would resolve against *our* site once republished.
 /// - An image's `srcset` keeps only its http(s) candidates with a width or density
-///   descriptor, resolved like `src` ([`crate::srcset`]).
+///   descriptor, resolved like `src` (at most 16 candidates).
 /// - Every link gets `rel="nofollow noopener noreferrer"`; links and images get
 ///   `referrerpolicy="no-referrer"`.
 ///
