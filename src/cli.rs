@@ -168,6 +168,9 @@ pub enum MediaCommand {
     /// printing each one removed and the bytes freed. Files written in the last hour are
     /// kept (a fetch may not have stored their post yet).
     Gc,
+    /// Show the media folder (files, bytes, budget) and the images that could not be
+    /// cached: how many, and the latest with why and when each is tried again.
+    Status,
 }
 
 #[derive(Debug, Subcommand)]

@@ -279,6 +279,7 @@ impl Validator<'_> {
         let rules = self.rules(raw.rule, &sources, &tagging)?;
         let fetch = self.fetch(raw.fetch)?;
         let media = self.media(raw.media, &database)?;
+        site.local_media = media.cache;
         // The only read of the environment after start-up's overrides: the API's token.
         let admin = self.admin(raw.admin)?;
         Ok(Config {

@@ -1,6 +1,6 @@
 //! Local media (issue 16, point 2): with `[media] cache = true`, the real `syndic fetch`
 //! copies a post's raster images from a local server into the media folder, rewrites
-//! their `src` to `/media/<hash>`, and `syndic serve` serves them with their type under a
+//! their `src` to `/media/<hash>.<ext>`, and `syndic serve` serves them with their type under a
 //! CSP of `img-src 'self'`; an SVG, an HTML page and an image over `max_file` keep their
 //! addresses; `syndic media gc` removes an unreferenced file and keeps a referenced one.
 
@@ -137,7 +137,10 @@ fn images_of_new_posts_are_cached_rewritten_served_and_collected() {
     let server = Server::start(command);
     let (status, head, page) = server.get_with_head("/post/1/photos/");
     assert_eq!(status, 200, "{page}");
-    assert!(page.contains(&format!("src=\"/media/{hash}\"")), "{page}");
+    assert!(
+        page.contains(&format!("src=\"/media/{hash}.png\"")),
+        "{page}"
+    );
     for kept in ["b.svg", "page.html", "big.png", "missing.png"] {
         assert!(
             page.contains(&format!("src=\"http://{host}/{kept}\"")),
@@ -146,7 +149,7 @@ fn images_of_new_posts_are_cached_rewritten_served_and_collected() {
     }
     assert!(head.contains("img-src 'self';"), "{head}");
 
-    let (status, head, bytes) = server.get_with_head(&format!("/media/{hash}"));
+    let (status, head, bytes) = server.get_with_head(&format!("/media/{hash}.png"));
     assert_eq!(status, 200, "{head}");
     let head = head.to_ascii_lowercase();
     assert!(head.contains("content-type: image/png"), "{head}");
@@ -156,7 +159,14 @@ fn images_of_new_posts_are_cached_rewritten_served_and_collected() {
     );
     assert!(head.contains("x-content-type-options: nosniff"), "{head}");
     assert!(bytes.ends_with("tail-of-the-small-png"), "{bytes}");
+    assert_eq!(
+        server.get(&format!("/media/{hash}")).0,
+        200,
+        "the bare hash too"
+    );
     for bad in [
+        format!("/media/{hash}.jpg"),
+        format!("/media/{hash}.svg"),
         "/media/../syndic.toml".to_owned(),
         "/media/%2e%2e%2fsyndic.toml".to_owned(),
         format!("/media/{}", hash.to_uppercase()),
@@ -171,9 +181,13 @@ fn images_of_new_posts_are_cached_rewritten_served_and_collected() {
     let built = run(&config, &["build", site.to_str().expect("utf-8 path")]);
     assert!(built.status.success(), "{}", stderr(&built));
     let page = std::fs::read_to_string(site.join("post/1/photos/index.html")).expect("post page");
-    assert!(page.contains(&format!("src=\"/media/{hash}\"")), "{page}");
+    assert!(
+        page.contains(&format!("src=\"/media/{hash}.png\"")),
+        "{page}"
+    );
     assert_eq!(
-        std::fs::read(site.join("media").join(hash)).expect("built media"),
+        std::fs::read(site.join("media").join(format!("{hash}.png")))
+            .expect("built media, typed by its extension"),
         png()
     );
     assert_eq!(

@@ -47,8 +47,13 @@ fn podcast_feed() -> String {
              <pubDate>Sun, 0{} Mar 2026 10:00:00 GMT</pubDate>\
              <description>Show notes of {title}.</description>\
              <enclosure url=\"{url}\" type=\"{mime}\" length=\"{length}\"/>\
-             <itunes:duration>{duration}</itunes:duration></item>",
-            8 - day
+             <itunes:duration>{duration}</itunes:duration>{image}</item>",
+            8 - day,
+            image = if *guid == "ep3" {
+                "<itunes:image href=\"https://pod.example/ep3.jpg\"/>"
+            } else {
+                ""
+            }
         ));
     }
     // A hostile episode: its files must never reach the store.
@@ -133,6 +138,19 @@ fn round_trip(database: &Database) {
             assert_eq!(enclosures(&body), expected(), "{listing}{file}");
         }
     }
+    let (_, rss) = server.get("/feed.rss");
+    for podcast_app_reads in [
+        "xmlns:itunes=\"http://www.itunes.com/dtds/podcast-1.0.dtd\"",
+        "<itunes:duration>0:52:10</itunes:duration>",
+        "<itunes:image href=\"https://pod.example/ep3.jpg\"/>",
+        "<itunes:duration>1:02:03</itunes:duration>",
+        "<itunes:duration>0:30:00</itunes:duration>",
+    ] {
+        assert!(
+            rss.contains(podcast_app_reads),
+            "{podcast_app_reads}: {rss}"
+        );
+    }
     let (status, page) = server.get("/post/1/episode-three/");
     assert_eq!(status, 200, "{page}");
     assert!(
@@ -140,6 +158,10 @@ fn round_trip(database: &Database) {
         "{page}"
     );
     assert!(page.contains("(audio/x-m4a, 31.0 MB, 52:10)"), "{page}");
+    assert!(
+        page.contains("<img class=\"cover\" src=\"https://pod.example/ep3.jpg\""),
+        "without a media cache the cover comes from its origin: {page}"
+    );
     let (_, page) = server.get("/post/2/episode-two/");
     assert!(page.contains("<video controls preload=\"none\">"), "{page}");
     let (_, hostile) = server.get("/post/4/hostile/");

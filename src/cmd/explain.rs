@@ -1,5 +1,8 @@
 //! `syndic explain POST`: why a post carries its tags, and which tags it nearly got; where
-//! it came from, and how many versions of it upstream edits left.
+//! it came from, and how many versions of it upstream edits left; the files it carries
+//! and where its images are shown from.
+
+mod media;
 
 mod origin;
 
@@ -7,7 +10,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use serde::Serialize;
-use syndic_core::{Admission, MergeReason, PostCopy, PostId, PostState};
+use syndic_core::{Admission, Enclosure, MergeReason, PostCopy, PostId, PostState};
 use syndic_store::{PostStanding, Store, TagReason};
 use syndic_tag::{Explanation, PostText};
 
@@ -36,6 +39,11 @@ struct Report<'a> {
     state: &'a str,
     /// What the keep/block rules did or do with it: the `filter:` line.
     filter: &'a str,
+    /// The files it carries, in the feed's order.
+    enclosures: &'a [Enclosure],
+    /// Its images (content, then enclosure pictures): cached, failed (why, next try) or
+    /// remote.
+    images: Vec<media::ImageLine>,
 }
 
 #[derive(Serialize)]
@@ -130,6 +138,9 @@ pub async fn run(config: &Config, args: &ExplainArgs) -> anyhow::Result<ExitCode
         .context("cannot read the post's state")?
         .with_context(|| format!("post {id} vanished"))?;
     let filter = filter_line(config, &store, id, &standing).await?;
+    let images = media::image_lines(&store, &post)
+        .await
+        .context("cannot read the post's image failures")?;
     store.close().await;
     let analysis = tagger.explain(&PostText::from(&for_tagging));
     let report = Report {
@@ -149,6 +160,8 @@ pub async fn run(config: &Config, args: &ExplainArgs) -> anyhow::Result<ExitCode
         analysis: &analysis,
         state: standing.state.as_str(),
         filter: &filter,
+        enclosures: &post.enclosures,
+        images,
     };
     match args.format {
         ParseFormat::Json => {
@@ -277,6 +290,7 @@ sources carrying it:"
         let credit = if source.credited { "credited; " } else { "" };
         let _ = writeln!(out, "    {credit}{}", source.reason);
     }
+    media::write_text(&mut out, report.enclosures, &report.images);
 
     let _ = writeln!(out, "\ntags it carries:");
     if report.stored.is_empty() {

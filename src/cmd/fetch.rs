@@ -150,10 +150,13 @@ pub async fn pipeline(config: &Config, store: Store) -> anyhow::Result<Pipeline>
         max_interval: chrono::Duration::from_std(fetch.max_interval)
             .context("max_interval is too long")?,
     };
-    let media = config
-        .media
-        .settings()
-        .map(|settings| Arc::new(syndic_fetch::MediaCache::new(&fetcher, settings)));
+    let media = config.media.settings().map(|settings| {
+        Arc::new(syndic_fetch::MediaCache::new(
+            &fetcher,
+            settings,
+            store.clone(),
+        ))
+    });
     // Built always: it reads nothing unless a source has `full_content`.
     let full_text = Some(Arc::new(syndic_fetch::FullText::new(&fetcher)));
     Ok(Pipeline {

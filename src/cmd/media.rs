@@ -1,4 +1,5 @@
-//! `syndic media gc`: removes the cached images no post or revision shows any more.
+//! `syndic media gc`: removes the cached images no post or revision shows any more;
+//! `syndic media status`: what the media folder holds and which images failed.
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -6,7 +7,7 @@ use std::process::ExitCode;
 use std::time::{Duration, SystemTime};
 
 use anyhow::Context;
-use syndic_core::media::is_media_hash;
+use syndic_core::media::{is_media_hash, parse_media_name};
 
 use crate::cli::MediaCommand;
 use crate::cmd::open_store_read_only;
@@ -19,7 +20,65 @@ const GRACE: Duration = Duration::from_secs(3600);
 pub async fn run(config: &Config, command: &MediaCommand) -> anyhow::Result<ExitCode> {
     match command {
         MediaCommand::Gc => gc(config).await,
+        MediaCommand::Status => status(config).await,
     }
+}
+
+/// Failures listed by `syndic media status`.
+const LATEST_FAILURES: u32 = 20;
+
+async fn status(config: &Config) -> anyhow::Result<ExitCode> {
+    let media = &config.media;
+    let (files, bytes) = folder_files(&media.dir);
+    outln!(
+        "media cache: {}",
+        if media.cache {
+            "on"
+        } else {
+            "off ([media] cache = false)"
+        }
+    );
+    outln!("folder: {}", media.dir.display());
+    outln!(
+        "files: {files}, {bytes} bytes of a budget of {} ({}%)",
+        media.budget,
+        bytes.saturating_mul(100) / media.budget.max(1)
+    );
+    let store = open_store_read_only(config).await?;
+    let (count, latest) = store
+        .media_failure_summary(LATEST_FAILURES)
+        .await
+        .context("cannot read the image failures")?;
+    outln!("images not cached: {count}");
+    for failure in &latest {
+        outln!(
+            "  {}\n    {} (failed {} time(s) since {}; next try {})",
+            failure.url,
+            failure.error,
+            failure.failures,
+            failure.first_failed_at.format("%Y-%m-%d %H:%M UTC"),
+            failure.next_try_at.format("%Y-%m-%d %H:%M UTC")
+        );
+    }
+    if u64::from(LATEST_FAILURES) < count {
+        outln!("  … and {} more", count - u64::from(LATEST_FAILURES));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The number and bytes of media files under `dir` (the URL map aside).
+fn folder_files(dir: &Path) -> (u64, u64) {
+    let Ok(shards) = std::fs::read_dir(dir) else {
+        return (0, 0);
+    };
+    shards
+        .flatten()
+        .filter(|shard| shard.file_name() != "urls")
+        .filter_map(|shard| std::fs::read_dir(shard.path()).ok())
+        .flat_map(|files| files.flatten())
+        .filter(|file| file.file_name().to_str().is_some_and(is_media_hash))
+        .filter_map(|file| file.metadata().ok())
+        .fold((0, 0), |(n, bytes), meta| (n + 1, bytes + meta.len()))
 }
 
 async fn gc(config: &Config) -> anyhow::Result<ExitCode> {
@@ -29,10 +88,13 @@ async fn gc(config: &Config) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let store = open_store_read_only(config).await?;
-    let keep = store
+    let keep: BTreeSet<String> = store
         .media_references()
         .await
-        .context("cannot read which media the posts show")?;
+        .context("cannot read which media the posts show")?
+        .iter()
+        .filter_map(|name| parse_media_name(name).map(|(hash, _)| hash.to_owned()))
+        .collect();
     let freed = sweep(dir, &keep, SystemTime::now())
         .with_context(|| format!("cannot clean the media folder {}", dir.display()))?;
     outln!(
@@ -46,9 +108,12 @@ async fn gc(config: &Config) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Copies every cached image the posts show into `<out>/media/<hash>` (for `syndic
-/// build`), skipping those already there (a name is its bytes). Returns how many were
-/// copied; an image missing from the media folder is reported and skipped.
+/// Copies every cached image the posts show into `<out>/media/<name>` (for `syndic
+/// build`), under the name the pages use: `<hash>.<ext>`, so a static server types it by
+/// its extension (a bare `<hash>`, as the first version of the cache wrote, would be
+/// served by nginx's `default_type`, `application/octet-stream`). Skips those already
+/// there (a name is its bytes). Returns how many were copied; an image missing from the
+/// media folder is reported and skipped.
 pub async fn copy_referenced(
     config: &Config,
     store: &syndic_store::Store,
@@ -65,7 +130,9 @@ pub async fn copy_referenced(
     let target = out.join("media");
     let mut copied = 0;
     for name in &names {
-        let Some(from) = syndic_core::media::media_path(dir, name) else {
+        let Some(from) =
+            parse_media_name(name).and_then(|(hash, _)| syndic_core::media::media_path(dir, hash))
+        else {
             continue;
         };
         let to = target.join(name);
@@ -138,9 +205,10 @@ fn forget_removed(urls: &Path, dir: &Path) -> std::io::Result<()> {
     };
     for shard in shards.flatten() {
         for entry in std::fs::read_dir(shard.path())?.flatten() {
-            let hash = std::fs::read_to_string(entry.path()).unwrap_or_default();
-            let present =
-                syndic_core::media::media_path(dir, hash.trim()).is_some_and(|p| p.exists());
+            let name = std::fs::read_to_string(entry.path()).unwrap_or_default();
+            let present = parse_media_name(name.trim())
+                .and_then(|(hash, _)| syndic_core::media::media_path(dir, hash))
+                .is_some_and(|p| p.exists());
             if !present {
                 std::fs::remove_file(entry.path())?;
             }

@@ -1,6 +1,7 @@
 //! The `[media]` section: whether the images of new posts are cached locally.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use serde::Deserialize;
 
@@ -15,6 +16,7 @@ pub(super) struct RawMedia {
     max_file: Option<String>,
     budget: Option<String>,
     dir: Option<String>,
+    host_delay: Option<String>,
 }
 
 /// `[media]`, validated.
@@ -28,12 +30,17 @@ pub struct MediaConfig {
     pub budget: u64,
     /// The media folder (default: `media` beside the SQLite file, else beside the config).
     pub dir: PathBuf,
+    /// The least time between the starts of two image requests to one host (one at a
+    /// time per host in any case).
+    pub host_delay: Duration,
 }
 
 /// 10 MiB per image.
 pub const DEFAULT_MAX_FILE: u64 = 10 * 1024 * 1024;
 /// 5 GiB in all.
 pub const DEFAULT_BUDGET: u64 = 5 * 1024 * 1024 * 1024;
+/// Half a second between two image requests to one host.
+pub const DEFAULT_HOST_DELAY: Duration = Duration::from_millis(500);
 
 impl MediaConfig {
     /// What the fetcher needs, when caching is on.
@@ -42,6 +49,7 @@ impl MediaConfig {
             dir: self.dir.clone(),
             max_file: self.max_file,
             budget: self.budget,
+            host_delay: self.host_delay,
         })
     }
 }
@@ -87,11 +95,18 @@ impl Validator<'_> {
                 Database::Url(_) => self.dir.join("media"),
             },
         };
+        let host_delay = self.duration(
+            "media.host_delay",
+            raw.host_delay.as_deref(),
+            DEFAULT_HOST_DELAY,
+            Duration::ZERO,
+        )?;
         Ok(MediaConfig {
             cache: raw.cache.unwrap_or(false),
             max_file,
             budget,
             dir,
+            host_delay,
         })
     }
 }
@@ -127,13 +142,14 @@ mod tests {
     #[test]
     fn media_reads_sizes_and_folder() {
         let media =
-            parse("[media]\ncache = true\nmax_file = \"1MiB\"\nbudget = \"2MiB\"\ndir = \"img\"\n")
+            parse("[media]\ncache = true\nmax_file = \"1MiB\"\nbudget = \"2MiB\"\ndir = \"img\"\nhost_delay = \"2s\"\n")
                 .expect("a media section")
                 .media;
         let settings = media.settings().expect("on");
         assert_eq!(settings.max_file, 1024 * 1024);
         assert_eq!(settings.budget, 2 * 1024 * 1024);
         assert_eq!(settings.dir, Path::new("/etc/syndic/img"));
+        assert_eq!(settings.host_delay, Duration::from_secs(2));
     }
 
     #[test]
@@ -146,6 +162,7 @@ mod tests {
                 "media.max_file",
             ),
             ("[media]\ndir = \"\"\n", "media.dir"),
+            ("[media]\nhost_delay = \"soon\"\n", "media.host_delay"),
         ] {
             let error = parse(text).expect_err(text);
             assert_eq!(error.key, key, "{text}");

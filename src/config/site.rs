@@ -59,6 +59,7 @@ impl Validator<'_> {
             posts_per_page,
             theme_dir,
             hubs: Vec::new(),
+            local_media: false,
         })
     }
 

@@ -33,8 +33,8 @@ pub struct Enclosure {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     /// Absolute http(s) address of a picture standing for the file (Media RSS
-    /// `media:thumbnail`, the episode's `itunes:image`). A media cache may later rewrite
-    /// it to a local copy, as it does the images of the content.
+    /// `media:thumbnail`, the episode's `itunes:image`), or, once the media cache holds a
+    /// copy, that copy's root-relative `/media/<hash>.<ext>`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub thumbnail: Option<String>,
     /// Playing time in whole seconds (JSON Feed `duration_in_seconds`, Media RSS
@@ -135,7 +135,8 @@ pub struct KeptEnclosures {
 
 /// The enclosures a post keeps, in order: only absolute http(s) addresses of at most
 /// [`MAX_ENCLOSURE_URL_BYTES`] without spaces or control characters, each once, at most
-/// [`MAX_ENCLOSURES`]; a thumbnail that fails the same test is forgotten, a title is cut
+/// [`MAX_ENCLOSURES`]; a thumbnail that fails the same test (and is not a cached copy,
+/// `/media/<hash>.<ext>`) is forgotten, a title is cut
 /// to [`MAX_ENCLOSURE_TITLE_CHARS`], an over-long media type is forgotten.
 pub fn keep_enclosures(enclosures: impl IntoIterator<Item = Enclosure>) -> KeptEnclosures {
     let mut result = KeptEnclosures::default();
@@ -148,7 +149,9 @@ pub fn keep_enclosures(enclosures: impl IntoIterator<Item = Enclosure>) -> KeptE
             result.beyond_limit += 1;
             continue;
         }
-        enclosure.thumbnail = enclosure.thumbnail.filter(|t| is_kept_url(t));
+        enclosure.thumbnail = enclosure
+            .thumbnail
+            .filter(|t| is_kept_url(t) || crate::media::is_media_url(t));
         enclosure.title = enclosure
             .title
             .map(|t| {
@@ -239,6 +242,17 @@ mod tests {
         let ok = &kept.kept[0];
         assert_eq!(ok.mime_type, "");
         assert_eq!(ok.thumbnail, None);
+        let mut cached = Enclosure::new("https://x.example/cached.mp3", "");
+        let local = format!("/media/{}.jpg", "a".repeat(64));
+        cached.thumbnail = Some(local.clone());
+        let mut relative = Enclosure::new("https://x.example/relative.mp3", "");
+        relative.thumbnail = Some("/media/cover.jpg".into());
+        let kept = keep_enclosures([cached, relative]);
+        assert_eq!(kept.kept[0].thumbnail.as_deref(), Some(local.as_str()));
+        assert_eq!(
+            kept.kept[1].thumbnail, None,
+            "only a cached copy is relative"
+        );
         assert_eq!(ok.length, None, "0 means unknown");
         assert_eq!(
             ok.title.as_deref().map(|t| t.chars().count()),

@@ -3,11 +3,18 @@
 //!
 //! A cached image is named by the sha256 of its bytes, in lowercase hex ([`is_media_hash`]),
 //! stored at `<media dir>/<hash[0..2]>/<hash>` ([`media_path`]) and served at
-//! `/media/<hash>` ([`media_url`]). Only raster images are ever kept: [`sniff`] knows PNG,
-//! JPEG, GIF, WebP and AVIF and nothing else (SVG can carry script), so the type served
-//! is a function of the bytes and cannot disagree with them.
+//! `/media/<hash>.<ext>` ([`media_url`]), the extension that of its sniffed type, so a
+//! static server that types files by their extension (nginx, Apache, a CDN) serves it
+//! with the right `Content-Type` too. `/media/<hash>` without one (what the first
+//! version of the cache wrote) names the same file. Only raster images are ever kept:
+//! [`sniff`] knows PNG, JPEG, GIF, WebP and AVIF and nothing else (SVG can carry
+//! script), so the type served is a function of the bytes and cannot disagree with them.
 
 use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Duration, Utc};
+
+use crate::SourceId;
 
 /// The path every cached image is served under.
 pub const MEDIA_PREFIX: &str = "/media/";
@@ -31,6 +38,17 @@ impl RasterType {
             RasterType::Gif => "image/gif",
             RasterType::Webp => "image/webp",
             RasterType::Avif => "image/avif",
+        }
+    }
+
+    /// The file extension of the type (what `mime.types` maps back to [`Self::mime`]).
+    pub fn extension(self) -> &'static str {
+        match self {
+            RasterType::Png => "png",
+            RasterType::Jpeg => "jpg",
+            RasterType::Gif => "gif",
+            RasterType::Webp => "webp",
+            RasterType::Avif => "avif",
         }
     }
 }
@@ -68,22 +86,110 @@ pub fn media_path(dir: &Path, hash: &str) -> Option<PathBuf> {
     is_media_hash(hash).then(|| dir.join(&hash[..2]).join(hash))
 }
 
-/// The root-relative address the file named `hash` is served at.
-pub fn media_url(hash: &str) -> String {
-    format!("{MEDIA_PREFIX}{hash}")
+/// The root-relative address the file named `hash`, of type `kind`, is served at:
+/// `/media/<hash>.<ext>`.
+pub fn media_url(hash: &str, kind: RasterType) -> String {
+    format!("{MEDIA_PREFIX}{hash}.{}", kind.extension())
 }
 
-/// The media names `html` refers to (`/media/<hash>`), in order, repeats included.
+/// The hash a media file name (`<hash>` or `<hash>.<ext>`, as it follows `/media/`)
+/// names, and its extension if it has one; `None` for anything else.
+pub fn parse_media_name(name: &str) -> Option<(&str, Option<&str>)> {
+    let (hash, extension) = match name.split_once('.') {
+        Some((hash, extension)) => (hash, Some(extension)),
+        None => (name, None),
+    };
+    let known = |ext: &str| EXTENSIONS.contains(&ext);
+    (is_media_hash(hash) && extension.is_none_or(known)).then_some((hash, extension))
+}
+
+/// Every extension [`RasterType::extension`] gives.
+const EXTENSIONS: [&str; 5] = ["png", "jpg", "gif", "webp", "avif"];
+
+/// Whether `url` is the address of a cached file (`/media/<hash>[.<ext>]`), as a post's
+/// HTML or an enclosure's thumbnail holds it once cached.
+pub fn is_media_url(url: &str) -> bool {
+    url.strip_prefix(MEDIA_PREFIX)
+        .and_then(parse_media_name)
+        .is_some()
+}
+
+/// The media names `html` refers to (`/media/<hash>` or `/media/<hash>.<ext>`, the name
+/// as written after `/media/`), in order, repeats included.
 pub fn media_references(html: &str) -> impl Iterator<Item = &str> {
     html.match_indices(MEDIA_PREFIX).filter_map(move |(at, _)| {
         let rest = &html[at + MEDIA_PREFIX.len()..];
         let name = rest.get(..64)?;
-        let ends = rest[64..]
+        let after = &rest[64..];
+        if !is_media_hash(name) {
+            return None;
+        }
+        let extension = after
+            .strip_prefix('.')
+            .and_then(|tail| EXTENSIONS.iter().find(|ext| tail.starts_with(**ext)));
+        let len = 64 + extension.map_or(0, |ext| 1 + ext.len());
+        let ends = rest[len..]
             .bytes()
             .next()
-            .is_none_or(|b| !b.is_ascii_hexdigit());
-        (is_media_hash(name) && ends).then_some(name)
+            .is_none_or(|b| !b.is_ascii_alphanumeric());
+        ends.then(|| &rest[..len])
     })
+}
+
+/// The wait after an image's first failure; each further failure doubles it.
+pub const FIRST_RETRY: Duration = Duration::minutes(10);
+/// The longest wait between two tries of a failing image.
+pub const LONGEST_RETRY: Duration = Duration::hours(24);
+/// Failures in a row after which an image no longer makes its source's feed be read
+/// again only for it (it is still tried whenever the feed brings the post anew): about
+/// three and a half days of tries.
+pub const MOST_FORCED_TRIES: u32 = 10;
+
+/// An image address the media cache could not keep, and when to try it again: what the
+/// store records, so the wait survives a restart and `syndic explain` can say why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MediaFailure {
+    pub url: String,
+    /// The source whose post showed it last (`None` once that source is gone).
+    pub source: Option<SourceId>,
+    /// Why, as a person reads it.
+    pub error: String,
+    /// Tries in a row that failed (at least 1).
+    pub failures: u32,
+    pub first_failed_at: DateTime<Utc>,
+    pub last_failed_at: DateTime<Utc>,
+    pub next_try_at: DateTime<Utc>,
+}
+
+impl MediaFailure {
+    /// The record after a try of `url` failed at `now` with `error`: one more failure than
+    /// `previous`, waiting [`FIRST_RETRY`] doubled for each failure before it, at most
+    /// [`LONGEST_RETRY`].
+    pub fn after_failure(
+        previous: Option<&MediaFailure>,
+        url: &str,
+        source: Option<SourceId>,
+        error: String,
+        now: DateTime<Utc>,
+    ) -> MediaFailure {
+        let failures = previous.map_or(1, |p| p.failures.saturating_add(1));
+        let doublings = (failures - 1).min(16);
+        let wait = (FIRST_RETRY * 2_i32.pow(doublings)).min(LONGEST_RETRY);
+        MediaFailure {
+            url: url.to_owned(),
+            source: source.or(previous.and_then(|p| p.source)),
+            error,
+            failures,
+            first_failed_at: previous.map_or(now, |p| p.first_failed_at),
+            last_failed_at: now,
+            next_try_at: now + wait,
+        }
+    }
+
+    /// Whether the image may be fetched again at `now`.
+    pub fn may_try(&self, now: DateTime<Utc>) -> bool {
+        now >= self.next_try_at
+    }
 }
 
 #[cfg(test)]
@@ -130,11 +236,60 @@ mod tests {
     }
 
     #[test]
-    fn references_are_whole_media_names() {
+    fn references_are_whole_media_names_with_their_extension() {
         let html = format!(
-            r#"<img src="/media/{HASH}"><img src="/media/{HASH}0"><a href="/media/xyz">x</a><img src="/media/{HASH}" alt="again">"#
+            r#"<img src="/media/{HASH}"><img src="/media/{HASH}0"><a href="/media/xyz">x</a><img src="/media/{HASH}.png" alt="again"><img srcset="/media/{HASH}.jpg 2x, /media/{HASH}.pngx 1x">"#
         );
-        assert_eq!(media_references(&html).collect::<Vec<_>>(), [HASH, HASH]);
-        assert_eq!(media_url(HASH), format!("/media/{HASH}"));
+        let png = format!("{HASH}.png");
+        let jpg = format!("{HASH}.jpg");
+        assert_eq!(
+            media_references(&html).collect::<Vec<_>>(),
+            [HASH, &png, &jpg]
+        );
+        assert_eq!(media_url(HASH, RasterType::Png), format!("/media/{png}"));
+    }
+
+    #[test]
+    fn a_failed_image_waits_longer_after_each_failure() {
+        let start = DateTime::from_timestamp(1_800_000_000, 0).expect("a time");
+        let url = "https://img.example/broken.png";
+        let first = MediaFailure::after_failure(None, url, None, "404".into(), start);
+        assert_eq!(first.failures, 1);
+        assert_eq!(first.next_try_at, start + FIRST_RETRY);
+        assert!(!first.may_try(start + FIRST_RETRY - Duration::seconds(1)));
+        assert!(first.may_try(start + FIRST_RETRY));
+        let later = first.next_try_at;
+        let second =
+            MediaFailure::after_failure(Some(&first), url, Some(SourceId(3)), "500".into(), later);
+        assert_eq!(second.failures, 2);
+        assert_eq!(
+            second.first_failed_at, start,
+            "the run of failures began then"
+        );
+        assert_eq!(second.next_try_at, later + FIRST_RETRY * 2);
+        assert_eq!(second.source, Some(SourceId(3)));
+        let mut record = second;
+        for _ in 0..40 {
+            record = MediaFailure::after_failure(Some(&record), url, None, "x".into(), later);
+        }
+        assert_eq!(record.next_try_at, later + LONGEST_RETRY);
+        assert_eq!(record.source, Some(SourceId(3)), "kept when not told");
+    }
+
+    #[test]
+    fn media_names_are_a_hash_and_maybe_a_known_extension() {
+        assert_eq!(parse_media_name(HASH), Some((HASH, None)));
+        let jpg = format!("{HASH}.jpg");
+        assert_eq!(parse_media_name(&jpg), Some((HASH, Some("jpg"))));
+        for bad in [
+            format!("{HASH}.svg"),
+            format!("{HASH}."),
+            format!("{HASH}.png.png"),
+            "x.png".to_owned(),
+        ] {
+            assert_eq!(parse_media_name(&bad), None, "{bad}");
+        }
+        assert!(is_media_url(&format!("/media/{jpg}")));
+        assert!(!is_media_url(&format!("https://x.example/media/{jpg}")));
     }
 }

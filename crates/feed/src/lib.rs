@@ -49,6 +49,7 @@ mod parse;
 mod read;
 mod sanitize;
 mod sniff;
+mod srcset;
 mod text;
 mod xml;
 

@@ -5,6 +5,7 @@
 //! tables. Everything that can run code, restyle the page, submit data or embed other
 //! documents is removed, together with its contents where those contents are not prose.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 
@@ -117,7 +118,7 @@ const GENERIC_ATTRIBUTES: &[&str] = &[
 /// Attributes allowed on particular tags (URL attributes are also scheme-checked).
 const TAG_ATTRIBUTES: &[(&str, &[&str])] = &[
     ("a", &["href", "hreflang"]),
-    ("img", &["src", "alt", "width", "height"]),
+    ("img", &["src", "srcset", "alt", "width", "height"]),
     ("td", &["colspan", "rowspan"]),
     ("th", &["colspan", "rowspan", "scope"]),
     ("ol", &["start", "reversed"]),
@@ -146,6 +147,8 @@ const LINK_REL: &str = "nofollow noopener noreferrer";
 /// - Relative URLs are resolved against `base` when it is an `http(s)` URL. **Without a
 ///   usable base they are removed** (the attribute, not the element), because kept as is
 ///   they would resolve against *our* site once republished.
+/// - An image's `srcset` keeps only its http(s) candidates with a width or density
+///   descriptor, resolved like `src` (at most 16 candidates).
 /// - Every link gets `rel="nofollow noopener noreferrer"`; links and images get
 ///   `referrerpolicy="no-referrer"`.
 ///
@@ -168,6 +171,7 @@ pub(crate) fn clean(html: &str, base: Option<&Url>) -> String {
     };
     // Building the allowlist sets costs as much as cleaning a short body: one builder per
     // thread, only its base changes between calls.
+    SRCSET_BASE.set(base.cloned());
     let clean = BUILDER.with_borrow_mut(|builder| {
         builder.url_relative(relative);
         let document = builder.clean(&html);
@@ -186,6 +190,20 @@ pub(crate) fn clean(html: &str, base: Option<&Url>) -> String {
 
 thread_local! {
     static BUILDER: RefCell<Builder<'static>> = RefCell::new(builder());
+    /// The base the current [`clean`] on this thread resolves `srcset` addresses against
+    /// (ammonia resolves only the attributes it knows as URLs).
+    static SRCSET_BASE: RefCell<Option<Url>> = const { RefCell::new(None) };
+}
+
+/// Keeps an `<img srcset>` only as [`crate::srcset::sanitize`] rewrites it; every other
+/// attribute as ammonia left it.
+fn filter_attribute<'u>(element: &str, attribute: &str, value: &'u str) -> Option<Cow<'u, str>> {
+    if element == "img" && attribute == "srcset" {
+        return SRCSET_BASE
+            .with_borrow(|base| crate::srcset::sanitize(value, base.as_ref()))
+            .map(Cow::Owned);
+    }
+    Some(Cow::Borrowed(value))
 }
 
 /// Text that sanitizes to itself: no markup, no entity, nothing the HTML tokenizer
@@ -250,6 +268,7 @@ fn builder() -> Builder<'static> {
         .link_rel(Some(LINK_REL))
         .set_tag_attribute_value("a", "referrerpolicy", "no-referrer")
         .set_tag_attribute_value("img", "referrerpolicy", "no-referrer")
+        .attribute_filter(filter_attribute)
         .strip_comments(true);
     builder
 }

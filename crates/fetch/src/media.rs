@@ -1,27 +1,39 @@
 //! Local media (`[media] cache = true`): the images of the posts a fetch is about to
-//! store are read through the same guarded [`Fetcher`] (SSRF guard, deadlines, a body cap
-//! of `max_file`), kept only when their bytes are a raster image
-//! ([`syndic_core::media::sniff`]), written content-addressed under the media folder, and
-//! the posts' `<img src>` rewritten to `/media/<hash>` before they are stored.
+//! store (every `<img src>`, every `srcset` candidate, every enclosure's thumbnail) are
+//! read through the same guarded [`Fetcher`] (SSRF guard, deadlines, a body cap of
+//! `max_file`), one request at a time per host and spaced ([`politeness`]), kept only
+//! when their bytes are a raster image ([`syndic_core::media::sniff`]), written
+//! content-addressed under the media folder, and the posts pointed at
+//! `/media/<hash>.<ext>` before they are stored.
 //!
 //! Rewriting before the store (rather than after) keeps a post's stored HTML equal to what
 //! the next fetch of the same feed makes of it, so caching never looks like an edit. Which
 //! address became which file is remembered on disk (`<dir>/urls/<sha256(url)>` holds the
-//! file's name), so an image is read once, however often its feed is fetched. A refused or
-//! failed image keeps its original address and is logged; this process tries it again only
-//! after a wait that doubles with each failure ([`Failures`]: 10 minutes, then 20, … at
-//! most a day), however often its feed is read meanwhile. Nothing here ever fails a fetch.
+//! file's name), so an image is read once, however often its feed is fetched.
+//!
+//! A refused or failed image keeps its original address in `src` (a `srcset` candidate
+//! is dropped; a thumbnail is kept but not shown while the cache is on) and is recorded
+//! in the store ([`MediaFailure`]: why, and a wait that doubles with each failure, 10
+//! minutes up to a day), so the wait survives a restart and `syndic explain` shows it.
+//! When a source has failures that are due, its next fetch reads its feed whole even if
+//! unchanged ([`MediaCache::retry_due`]), so posts already stored get another try; after
+//! [`syndic_core::media::MOST_FORCED_TRIES`] failures only a changed feed tries again.
+//! Nothing here ever fails a fetch.
 
-use std::collections::HashMap;
+mod politeness;
+
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use syndic_core::media;
+use chrono::Utc;
+use syndic_core::media::{self, MediaFailure, RasterType};
+use syndic_core::{Enclosure, SourceId};
+use syndic_store::Store;
 
 use crate::pipeline::hex_sha256;
 use crate::{Body, Fetcher, Location, Validators};
+use politeness::HostGate;
 
 /// `[media]`, as the fetcher needs it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,6 +44,8 @@ pub struct MediaSettings {
     pub max_file: u64,
     /// The most bytes the media folder holds; images beyond it keep their address.
     pub budget: u64,
+    /// The least time between the starts of two image requests to one host.
+    pub host_delay: Duration,
 }
 
 /// Fetches, checks, stores and rewrites the images of new posts. Cheap to share (`Arc`).
@@ -39,50 +53,12 @@ pub struct MediaSettings {
 pub struct MediaCache {
     fetcher: Fetcher,
     settings: MediaSettings,
+    /// Where failures are recorded.
+    store: Store,
     /// Bytes in the media folder (counted once at start, then added to).
     used: AtomicU64,
-    /// Addresses that failed lately, and when each may be tried again.
-    failures: Mutex<Failures>,
-}
-
-/// The wait after an image's first failure; each further failure doubles it.
-const FIRST_RETRY: Duration = Duration::from_secs(10 * 60);
-/// The longest wait between two tries of a failing image.
-const LONGEST_RETRY: Duration = Duration::from_secs(24 * 3600);
-/// The most failing addresses remembered; past it the memory starts again empty (an
-/// image then costs one more try, never a wrong answer).
-const MOST_REMEMBERED: usize = 100_000;
-
-/// Failed image addresses with their backoff: when each may be tried again, and the wait
-/// that earned it.
-#[derive(Debug, Default)]
-struct Failures {
-    by_url: HashMap<String, (Instant, Duration)>,
-}
-
-impl Failures {
-    /// Whether `url` may be fetched at `now`.
-    fn may_try(&self, url: &str, now: Instant) -> bool {
-        self.by_url
-            .get(url)
-            .is_none_or(|(retry_at, _)| now >= *retry_at)
-    }
-
-    /// `url` failed at `now`: its wait doubles (the first is [`FIRST_RETRY`]).
-    fn failed(&mut self, url: &str, now: Instant) {
-        if self.by_url.len() >= MOST_REMEMBERED && !self.by_url.contains_key(url) {
-            self.by_url.clear();
-        }
-        let wait = self
-            .by_url
-            .get(url)
-            .map_or(FIRST_RETRY, |(_, wait)| (*wait * 2).min(LONGEST_RETRY));
-        self.by_url.insert(url.to_owned(), (now + wait, wait));
-    }
-
-    fn succeeded(&mut self, url: &str) {
-        self.by_url.remove(url);
-    }
+    /// One image request at a time per host, spaced.
+    hosts: HostGate,
 }
 
 /// Why an image was not cached.
@@ -114,15 +90,16 @@ impl std::fmt::Display for Skipped {
 }
 
 impl MediaCache {
-    /// A cache reading through `fetcher` with its body cap lowered to `max_file`; counts
-    /// what the media folder already holds.
-    pub fn new(fetcher: &Fetcher, settings: MediaSettings) -> MediaCache {
+    /// A cache reading through `fetcher` with its body cap lowered to `max_file`,
+    /// recording failures in `store`; counts what the media folder already holds.
+    pub fn new(fetcher: &Fetcher, settings: MediaSettings, store: Store) -> MediaCache {
         let used = folder_size(&settings.dir);
         MediaCache {
             fetcher: fetcher.with_max_body(settings.max_file),
+            hosts: HostGate::new(settings.host_delay),
             settings,
+            store,
             used: AtomicU64::new(used),
-            failures: Mutex::new(Failures::default()),
         }
     }
 
@@ -130,66 +107,169 @@ impl MediaCache {
         &self.settings
     }
 
-    /// `html` with every image that is (or now gets) cached pointing at `/media/<hash>`.
-    pub async fn localize(&self, html: &str) -> String {
+    /// `html` with every image address that is (or now gets) cached pointing at its copy;
+    /// an uncached `src` keeps its address, an uncached `srcset` candidate is dropped.
+    pub async fn localize(&self, html: &str, source: SourceId) -> String {
         let sources = syndic_feed::image_sources(html);
         if sources.is_empty() {
             return html.to_owned();
         }
         let mut names: Vec<(String, String)> = Vec::new();
         for url in sources {
-            if names.iter().any(|(known, _)| *known == url) || url.starts_with(media::MEDIA_PREFIX)
-            {
+            if names.iter().any(|(known, _)| *known == url) {
                 continue;
             }
-            if !self.failures().may_try(&url, Instant::now()) {
-                tracing::debug!(media.url = %url, "image failed lately, its address is kept");
+            if media::is_media_url(&url) {
+                names.push((url.clone(), url));
                 continue;
             }
-            match self.cached(&url).await {
-                Ok(hash) => {
-                    self.failures().succeeded(&url);
-                    names.push((url, hash));
-                }
-                Err(why) => {
-                    self.failures().failed(&url, Instant::now());
-                    tracing::warn!(media.url = %url, "image not cached, its address is kept: {why}")
-                }
+            if let Some(local) = self.local_copy(&url, source).await {
+                names.push((url, local));
             }
         }
         syndic_feed::rewrite_image_sources(html, |url| {
             names
                 .iter()
                 .find(|(known, _)| known == url)
-                .map(|(_, hash)| media::media_url(hash))
+                .map(|(_, local)| local.clone())
         })
     }
 
-    /// The failure memory (a poisoned lock still holds a usable map).
-    fn failures(&self) -> std::sync::MutexGuard<'_, Failures> {
-        self.failures
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    /// Points each enclosure's thumbnail at its cached copy (fetching it if needed); a
+    /// thumbnail that cannot be cached keeps its address (pages then show none).
+    pub async fn localize_enclosures(&self, enclosures: &mut [Enclosure], source: SourceId) {
+        for enclosure in enclosures {
+            let Some(thumbnail) = enclosure.thumbnail.as_deref() else {
+                continue;
+            };
+            if media::is_media_url(thumbnail) {
+                continue;
+            }
+            if let Some(local) = self.local_copy(thumbnail, source).await {
+                enclosure.thumbnail = Some(local);
+            }
+        }
     }
 
-    /// The name of the cached copy of `url`, fetching and storing it if there is none.
-    async fn cached(&self, url: &str) -> Result<String, Skipped> {
-        let map = self.url_map_path(url);
-        if let Ok(hash) = tokio::fs::read_to_string(&map).await
-            && let Some(path) = media::media_path(&self.settings.dir, hash.trim())
-            && tokio::fs::try_exists(&path).await.unwrap_or(false)
-        {
-            return Ok(hash.trim().to_owned());
+    /// Whether `source`'s feed should be read whole on its next fetch, validators and
+    /// unchanged body notwithstanding: some of its images failed and are due again.
+    pub async fn retry_due(&self, source: SourceId) -> bool {
+        match self.store.due_media_failures(source, Utc::now()).await {
+            Ok(due) => !due.is_empty(),
+            Err(error) => {
+                tracing::warn!(source.id = %source, "cannot read the source's image failures: {error}");
+                false
+            }
         }
+    }
+
+    /// After a fetch that read `source`'s feed whole for its due images: those still due
+    /// (the feed no longer shows them, so they were not tried) count one more failure, so
+    /// they do not make every later fetch read the feed whole.
+    pub async fn defer_unseen(&self, source: SourceId) {
+        let now = Utc::now();
+        let due = match self.store.due_media_failures(source, now).await {
+            Ok(due) => due,
+            Err(error) => {
+                tracing::warn!(source.id = %source, "cannot read the source's image failures: {error}");
+                return;
+            }
+        };
+        for failure in due {
+            let error = format!(
+                "{} (not in the feed any more)",
+                failure
+                    .error
+                    .trim_end_matches(" (not in the feed any more)")
+            );
+            let next = MediaFailure::after_failure(Some(&failure), &failure.url, None, error, now);
+            self.record(&next).await;
+        }
+    }
+
+    /// The local address of `url`'s copy, fetching it unless it failed lately; `None`
+    /// when there is none (the failure is logged and recorded).
+    async fn local_copy(&self, url: &str, source: SourceId) -> Option<String> {
+        if let Some(local) = self.mapped(url).await {
+            return Some(local);
+        }
+        let now = Utc::now();
+        let previous = match self.store.media_failures_of(&[url.to_owned()]).await {
+            Ok(mut found) => found.pop(),
+            Err(error) => {
+                tracing::warn!(media.url = %url, "cannot read the image's failures, trying it: {error}");
+                None
+            }
+        };
+        if previous.as_ref().is_some_and(|p| !p.may_try(now)) {
+            tracing::debug!(media.url = %url, "image failed lately, its address is kept");
+            return None;
+        }
+        match self.fetch_and_keep(url).await {
+            Ok(local) => {
+                if previous.is_some()
+                    && let Err(error) = self.store.forget_media_failure(url).await
+                {
+                    tracing::warn!(media.url = %url, "cannot forget the image's failure: {error}");
+                }
+                Some(local)
+            }
+            Err(why) => {
+                tracing::warn!(media.url = %url, source.id = %source, "image not cached, its address is kept: {why}");
+                let failure = MediaFailure::after_failure(
+                    previous.as_ref(),
+                    url,
+                    Some(source),
+                    why.to_string(),
+                    now,
+                );
+                self.record(&failure).await;
+                None
+            }
+        }
+    }
+
+    async fn record(&self, failure: &MediaFailure) {
+        if let Err(error) = self.store.record_media_failure(failure).await {
+            tracing::warn!(media.url = %failure.url, "cannot record the image's failure: {error}");
+        }
+    }
+
+    /// The local address the URL map remembers for `url`, if its file is still there.
+    async fn mapped(&self, url: &str) -> Option<String> {
+        let name = tokio::fs::read_to_string(self.url_map_path(url))
+            .await
+            .ok()?;
+        let (hash, extension) = media::parse_media_name(name.trim())?;
+        let path = media::media_path(&self.settings.dir, hash)?;
+        match extension {
+            Some(_) if tokio::fs::try_exists(&path).await.unwrap_or(false) => {
+                Some(format!("{}{}", media::MEDIA_PREFIX, name.trim()))
+            }
+            Some(_) => None,
+            // Written before names carried their type: read the type from the file.
+            None => {
+                let bytes = tokio::fs::read(&path).await.ok()?;
+                Some(media::media_url(hash, media::sniff(&bytes)?))
+            }
+        }
+    }
+
+    /// Fetches `url`, keeps it if it is a raster image within the budget, and returns
+    /// its local address.
+    async fn fetch_and_keep(&self, url: &str) -> Result<String, Skipped> {
         let parsed = url::Url::parse(url).map_err(|_| Skipped::NotHttp)?;
         if !matches!(parsed.scheme(), "http" | "https") {
             return Err(Skipped::NotHttp);
         }
-        let fetched = self
-            .fetcher
-            .fetch(&Location::Http(parsed), &Validators::default())
-            .await
-            .map_err(Skipped::Fetch)?;
+        let host = syndic_store::host_of(parsed.as_str());
+        let fetched = {
+            let _turn = self.hosts.turn(&host).await;
+            self.fetcher
+                .fetch(&Location::Http(parsed), &Validators::default())
+                .await
+                .map_err(Skipped::Fetch)?
+        };
         let Body::Changed {
             bytes,
             content_type,
@@ -202,11 +282,12 @@ impl MediaCache {
         };
         let hash = hex_sha256(&bytes);
         self.write(&hash, &bytes).await?;
-        write_atomically(&map, hash.as_bytes())
+        let name = file_name(&hash, kind);
+        write_atomically(&self.url_map_path(url), name.as_bytes())
             .await
             .map_err(Skipped::Write)?;
         tracing::info!(media.url = %url, media.hash = %hash, media.bytes = bytes.len(), "cached image ({})", kind.mime());
-        Ok(hash)
+        Ok(media::media_url(&hash, kind))
     }
 
     async fn write(&self, hash: &str, bytes: &[u8]) -> Result<(), Skipped> {
@@ -234,6 +315,11 @@ impl MediaCache {
     }
 }
 
+/// What the URL map holds for a file: its name as served, `<hash>.<ext>`.
+fn file_name(hash: &str, kind: RasterType) -> String {
+    format!("{hash}.{}", kind.extension())
+}
+
 /// Writes `bytes` to `path` through a temporary file beside it, so a reader never sees half.
 async fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     if let Some(parent) = path.parent() {
@@ -258,35 +344,4 @@ pub fn folder_size(dir: &Path) -> u64 {
         .filter_map(|file| file.metadata().ok())
         .map(|meta| meta.len())
         .sum()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_failed_image_waits_longer_after_each_failure_and_not_at_all_once_it_works() {
-        let url = "https://img.example/broken.png";
-        let start = Instant::now();
-        let mut failures = Failures::default();
-        assert!(failures.may_try(url, start), "never failed: try it");
-        failures.failed(url, start);
-        assert!(!failures.may_try(url, start + FIRST_RETRY - Duration::from_secs(1)));
-        assert!(failures.may_try(url, start + FIRST_RETRY));
-        assert!(failures.may_try("https://img.example/other.png", start));
-        // A second failure doubles the wait, up to the longest.
-        let later = start + FIRST_RETRY;
-        failures.failed(url, later);
-        assert!(!failures.may_try(url, later + FIRST_RETRY));
-        assert!(failures.may_try(url, later + FIRST_RETRY * 2));
-        for _ in 0..20 {
-            failures.failed(url, later);
-        }
-        assert!(failures.may_try(url, later + LONGEST_RETRY));
-        failures.succeeded(url);
-        assert!(
-            failures.may_try(url, later),
-            "a success forgets the failures"
-        );
-    }
 }

@@ -94,7 +94,7 @@ pub struct Pipeline {
     /// whatever serves `/metrics` (`Arc::default()` when nobody reads it).
     pub metrics: Arc<FetchMetrics>,
     /// `[media] cache = true`: the images of the posts a fetch stores are cached and their
-    /// addresses rewritten to `/media/<hash>` before they are stored. `None` hot-links.
+    /// addresses rewritten to `/media/<hash>.<ext>` before they are stored. `None` hot-links.
     pub media: Option<Arc<MediaCache>>,
     /// Reads the pages of the posts of `full_content` sources (robots.txt, turns per
     /// host). `None` reads no page, whatever the sources say.
@@ -200,7 +200,7 @@ impl Pipeline {
         let (meta, mut posts, _hints, _websub) = self
             .parse_and_tag(job, &shown, bytes, None, base_url)
             .await?;
-        self.localize_images(&mut posts).await;
+        self.localize_images(&mut posts, job.id).await;
         let kept = self.keep_page_texts(job, &mut posts).await;
         let stats = self
             .store
@@ -278,9 +278,17 @@ impl Pipeline {
     ) -> Result<FetchReport, SourceError> {
         let location = current_location(job, state);
         let shown = location.to_string();
-        let validators = Validators {
-            etag: state.etag.clone(),
-            last_modified: state.last_modified.clone(),
+        // Images of stored posts that failed and are due again: read the feed whole.
+        let retry_media = match &self.media {
+            Some(media) => media.retry_due(job.id).await,
+            None => false,
+        };
+        let validators = match retry_media {
+            true => Validators::default(),
+            false => Validators {
+                etag: state.etag.clone(),
+                last_modified: state.last_modified.clone(),
+            },
         };
         let fetched = self
             .fetcher
@@ -320,7 +328,7 @@ impl Pipeline {
             }
             Body::NotModified => (None, state.body_hash.clone(), None),
         };
-        let Some(bytes) = bytes.filter(|_| hash != state.body_hash) else {
+        let Some(bytes) = bytes.filter(|_| retry_media || hash != state.body_hash) else {
             let record = self
                 .record(state, validators, hash, &hints, &[], now)
                 .await
@@ -344,7 +352,7 @@ impl Pipeline {
         let (meta, mut posts, feed_hints, websub) = self
             .parse_and_tag(job, &shown, bytes, content_type, base_url)
             .await?;
-        self.localize_images(&mut posts).await;
+        self.localize_images(&mut posts, job.id).await;
         let kept = self.keep_page_texts(job, &mut posts).await;
         let hints = ServerHints {
             ttl: feed_hints.ttl,
@@ -367,6 +375,9 @@ impl Pipeline {
             .await
             .map_err(store_error)?;
         let touched_tags = touched_tags(changed.iter().filter_map(|&index| posts.get(index)));
+        if let Some(media) = self.media.as_ref().filter(|_| retry_media) {
+            media.defer_unseen(job.id).await;
+        }
         // Only a feed that parsed is worth following to its new address.
         let moved_to = match moved_to {
             Some(url) => match self.store.record_moved(job.id, url.as_str(), now).await {
@@ -390,14 +401,18 @@ impl Pipeline {
         })
     }
 
-    /// With a media cache, points every post's images at their cached copies (fetching
-    /// those not cached yet), before the posts are stored and compared with stored ones.
-    async fn localize_images(&self, posts: &mut [IncomingPost]) {
+    /// With a media cache, points every post's images and enclosure thumbnails at their
+    /// cached copies (fetching those not cached yet), before the posts are stored and
+    /// compared with stored ones.
+    async fn localize_images(&self, posts: &mut [IncomingPost], source: SourceId) {
         let Some(media) = &self.media else {
             return;
         };
         for post in posts {
-            post.entry.content_html = media.localize(&post.entry.content_html).await;
+            post.entry.content_html = media.localize(&post.entry.content_html, source).await;
+            media
+                .localize_enclosures(&mut post.entry.enclosures, source)
+                .await;
         }
     }
 

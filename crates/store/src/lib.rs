@@ -49,6 +49,7 @@ mod links;
 mod listing;
 mod manual;
 mod media;
+mod media_failures;
 mod merging;
 mod migrate;
 mod moderation;

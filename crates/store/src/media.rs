@@ -1,5 +1,5 @@
-//! Which cached images (`/media/<hash>`) the stored posts still show: what `syndic media
-//! gc` must keep.
+//! Which cached images (`/media/<hash>.<ext>`) the stored posts still show: what `syndic
+//! media gc` must keep and `syndic build` copies.
 
 use std::collections::BTreeSet;
 
@@ -10,8 +10,9 @@ use crate::{Result, Store, body};
 const PAGE: i64 = 500;
 
 impl Store {
-    /// The media names (`/media/<hash>`) the HTML of any post, in any state, or of any
-    /// stored revision refers to. Reads every body once, a page at a time.
+    /// The media names (`<hash>` or `<hash>.<ext>`, as written after `/media/`) the HTML
+    /// of any post, in any state, or of any stored revision refers to, and those the
+    /// posts' enclosure thumbnails are. Reads every body once, a page at a time.
     pub async fn media_references(&self) -> Result<BTreeSet<String>> {
         let mut names = BTreeSet::new();
         let mut after = 0_i64;
@@ -50,6 +51,15 @@ impl Store {
                 Some(&(post, number, _)) if rows.len() == PAGE as usize => after = (post, number),
                 _ => break,
             }
+        }
+        let thumbnails: Vec<String> = sqlx::query_scalar(
+            "SELECT DISTINCT thumbnail FROM post_enclosures WHERE thumbnail LIKE '/media/%'",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .during("reading the enclosure thumbnails that are cached")?;
+        for thumbnail in &thumbnails {
+            names.extend(syndic_core::media::media_references(thumbnail).map(str::to_owned));
         }
         Ok(names)
     }

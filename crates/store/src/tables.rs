@@ -107,6 +107,8 @@ pub(crate) const TABLES: &[Table] = &[
     .referring(&[("post_id", "posts"), ("source_id", "sources")]),
     Table::new("merge_vetoes", &["post_id", "source_id"])
         .referring(&[("post_id", "posts"), ("source_id", "sources")]),
+    // The images the media cache could not keep, and when to try each again (migration 21).
+    Table::new("media_failures", &["url_key"]).referring(&[("source_id", "sources")]),
 ];
 
 /// Tables that hold no data between transactions, so there is nothing to copy or check:

@@ -100,6 +100,10 @@ pub struct Site {
     /// WebSub hubs (`[websub] hubs`) our Atom and RSS feeds advertise (`rel="hub"`) and
     /// that are pinged when they change; none by default.
     pub hubs: Vec<url::Url>,
+    /// `[media] cache = true`: pages show only local images beside the content, so an
+    /// enclosure's poster or cover is shown only once it is a cached copy
+    /// (`/media/<hash>.<ext>`), never from its origin (which the CSP would block anyway).
+    pub local_media: bool,
 }
 
 impl Site {
@@ -143,7 +147,7 @@ pub struct AppState {
     schema_version: Arc<pages::health::LastSchemaVersion>,
     /// The admin, when `[admin]` turns it on (module `admin`).
     admin: Option<Arc<admin::Admin>>,
-    /// The media folder `/media/<hash>` serves (`[media] cache = true`); `None` serves
+    /// The media folder `/media/<hash>.<ext>` serves (`[media] cache = true`); `None` serves
     /// nothing there and lets images come from anywhere.
     media_dir: Option<Arc<PathBuf>>,
 }
@@ -233,7 +237,7 @@ impl AppState {
         self
     }
 
-    /// This state serving the cached images of `dir` at `/media/<hash>`, with a
+    /// This state serving the cached images of `dir` at `/media/<hash>.<ext>`, with a
     /// Content-Security-Policy that lets images come from this site only.
     pub fn with_media(mut self, dir: PathBuf) -> AppState {
         self.media_dir = Some(Arc::new(dir));
@@ -295,7 +299,7 @@ pub fn router(state: AppState) -> Router {
         .route("/tags/", get(pages::tags::show))
         .route("/sources/", get(pages::sources::show))
         .route("/static/style.css", get(pages::stylesheet))
-        .route("/media/{hash}", get(pages::media::show))
+        .route("/media/{name}", get(pages::media::show))
         .route("/healthz", get(pages::health::healthz))
         .route("/metrics", get(pages::metrics))
         .route("/search", get(pages::search::show))

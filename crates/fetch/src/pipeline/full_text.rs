@@ -255,7 +255,7 @@ impl Pipeline {
         };
         let article = match &self.media {
             Some(media) => Article {
-                html: media.localize(&article.html).await,
+                html: media.localize(&article.html, job.id).await,
                 text: article.text,
             },
             None => article,

@@ -76,6 +76,18 @@ pub(crate) async fn filled(store: &Store) {
         .ingest_fetch(blog, &meta(), &posts, &record, at(10))
         .await
         .expect("ingest");
+    // An image the media cache could not keep (media_failures).
+    let failure = syndic_core::media::MediaFailure::after_failure(
+        None,
+        "https://blog.example/g4.png",
+        Some(blog),
+        "404 Not Found".into(),
+        at(10),
+    );
+    store
+        .record_media_failure(&failure)
+        .await
+        .expect("media failure");
     // An upstream edit keeps the earlier version (post_revisions).
     let mut edited = posts[2].clone();
     edited.entry.title = format!("{}, revised", edited.entry.title);

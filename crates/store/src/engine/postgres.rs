@@ -107,6 +107,11 @@ pub(super) const MIGRATIONS: &[Migration] = &[
         include_str!("../../migrations/postgres/0020_full_text.sql"),
     ),
     Migration::new(
+        21,
+        "media failures",
+        include_str!("../../migrations/postgres/0021_media_failures.sql"),
+    ),
+    Migration::new(
         22,
         "article_claims",
         include_str!("../../migrations/postgres/0022_article_claims.sql"),

@@ -147,6 +147,11 @@ pub(super) const MIGRATIONS: &[Migration] = &[
         include_str!("../../migrations/sqlite/0020_full_text.sql"),
     ),
     Migration::new(
+        21,
+        "media failures",
+        include_str!("../../migrations/sqlite/0021_media_failures.sql"),
+    ),
+    Migration::new(
         22,
         "article_claims",
         include_str!("../../migrations/sqlite/0022_article_claims.sql"),

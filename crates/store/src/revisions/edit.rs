@@ -22,7 +22,18 @@ pub(crate) struct Version<'a> {
 pub(crate) fn is_revision(old: Version<'_>, new: Version<'_>) -> bool {
     !same_words(old.title, new.title)
         || !same_words(old.text, new.text)
-        || !targets(old.html).eq(targets(new.html))
+        || !same_targets(old.html, new.html)
+}
+
+/// Whether the links and images of `old` and `new` point at the same places, in order. An
+/// image that became (or stopped being) a cached copy, `/media/<hash>.<ext>`, points at
+/// the same picture: the media cache is not an edit.
+fn same_targets(old: &str, new: &str) -> bool {
+    let (old, new): (Vec<String>, Vec<String>) = (targets(old).collect(), targets(new).collect());
+    old.len() == new.len()
+        && old.iter().zip(&new).all(|(a, b)| {
+            a == b || syndic_core::media::is_media_url(a) || syndic_core::media::is_media_url(b)
+        })
 }
 
 fn same_words(old: &str, new: &str) -> bool {
@@ -169,6 +180,27 @@ mod tests {
         for (what, new) in rows {
             assert!(!is_revision(old, new), "{what}");
         }
+    }
+
+    #[test]
+    fn an_image_becoming_its_cached_copy_is_not_a_revision() {
+        let cached = format!("/media/{}.png", "a".repeat(64));
+        let old = version(
+            "Kelp",
+            "Kelp [k]",
+            r#"<p><img src="https://a.example/k.png" alt="k"></p>"#,
+        );
+        let html = format!(r#"<p><img src="{cached}" alt="k"></p>"#);
+        assert!(!is_revision(old, version(old.title, old.text, &html)));
+        assert!(
+            !is_revision(version(old.title, old.text, &html), old),
+            "and back"
+        );
+        let more = format!(r#"<p><img src="{cached}" alt="k"><img src="{cached}"></p>"#);
+        assert!(
+            is_revision(old, version(old.title, old.text, &more)),
+            "an image more"
+        );
     }
 
     #[test]

@@ -57,7 +57,93 @@ async fn an_empty_store_references_no_media() {
     );
 }
 
+async fn cached_enclosure_thumbnails_are_references_too() {
+    let (store, source, _db) = store_with_source(Some("Podcast")).await;
+    let mut post = entry("e1", "Episode 1", 2);
+    let mut cached = syndic_core::Enclosure::new("https://cdn.example/e1.mp3", "audio/mpeg");
+    cached.thumbnail = Some(format!("/media/{}.jpg", name('d')));
+    let mut remote = syndic_core::Enclosure::new("https://cdn.example/e1.mp4", "video/mp4");
+    remote.thumbnail = Some("https://cdn.example/poster.jpg".into());
+    post.enclosures = vec![cached, remote];
+    store
+        .ingest(source, &meta(), &[tagged(post, &[])], at(3))
+        .await
+        .expect("ingest");
+    let names: Vec<String> = store
+        .media_references()
+        .await
+        .expect("references")
+        .into_iter()
+        .collect();
+    assert_eq!(names, [format!("{}.jpg", name('d'))]);
+}
+
+async fn image_failures_are_recorded_backed_off_and_forgotten() {
+    use syndic_core::media::{MOST_FORCED_TRIES, MediaFailure};
+    let (store, source, _db) = store_with_source(Some("Blog")).await;
+    let url = format!("https://img.example/{}.png", "long".repeat(600));
+    let first =
+        MediaFailure::after_failure(None, &url, Some(source), "404 Not Found".into(), at(3));
+    store.record_media_failure(&first).await.expect("record");
+    let other =
+        MediaFailure::after_failure(None, "https://img.example/b.png", None, "x".into(), at(4));
+    store.record_media_failure(&other).await.expect("record");
+
+    let read = store
+        .media_failures_of(&[url.clone(), "https://img.example/none.png".into()])
+        .await
+        .expect("read");
+    assert_eq!(read, std::slice::from_ref(&first));
+    assert!(
+        store
+            .due_media_failures(source, at(3))
+            .await
+            .expect("due")
+            .is_empty()
+    );
+    assert_eq!(
+        store.due_media_failures(source, at(4)).await.expect("due"),
+        std::slice::from_ref(&first),
+        "due once its wait is over"
+    );
+
+    // A second failure replaces the row; past the forced tries it is no longer due.
+    let mut worse = MediaFailure::after_failure(Some(&first), &url, None, "500".into(), at(4));
+    store.record_media_failure(&worse).await.expect("record");
+    assert_eq!(
+        store
+            .media_failures_of(std::slice::from_ref(&url))
+            .await
+            .expect("read"),
+        std::slice::from_ref(&worse)
+    );
+    worse.failures = MOST_FORCED_TRIES;
+    store.record_media_failure(&worse).await.expect("record");
+    assert!(
+        store
+            .due_media_failures(source, at(20))
+            .await
+            .expect("due")
+            .is_empty()
+    );
+
+    let (count, latest) = store.media_failure_summary(1).await.expect("summary");
+    assert_eq!(count, 2);
+    assert_eq!(latest[0].url, url, "the latest first");
+
+    store.forget_media_failure(&url).await.expect("forget");
+    assert!(
+        store
+            .media_failures_of(&[url])
+            .await
+            .expect("read")
+            .is_empty()
+    );
+}
+
 crate::tests::on_both_engines!(
     media_references_name_every_post_s_and_revision_s_images,
     an_empty_store_references_no_media,
+    cached_enclosure_thumbnails_are_references_too,
+    image_failures_are_recorded_backed_off_and_forgotten,
 );

@@ -84,11 +84,14 @@ pub(crate) struct FeedEnclosure {
     pub title: Option<String>,
     /// Seconds.
     pub duration: Option<u32>,
+    /// Absolute http(s) address of its picture (a cached copy under the site's address
+    /// when there is one).
+    pub thumbnail: Option<String>,
 }
 
 impl FeedEnclosure {
     /// `enclosure` for a feed, or `None` when its address is not an http(s) URL.
-    fn new(enclosure: &Enclosure) -> Option<FeedEnclosure> {
+    fn new(site: &Site, enclosure: &Enclosure) -> Option<FeedEnclosure> {
         let url = web_url(&enclosure.url)?;
         Some(FeedEnclosure {
             url: xml_safe(&url).into_owned(),
@@ -99,6 +102,16 @@ impl FeedEnclosure {
                 .as_deref()
                 .map(|title| xml_safe(title).into_owned()),
             duration: enclosure.duration,
+            thumbnail: enclosure
+                .thumbnail
+                .as_deref()
+                .and_then(
+                    |thumbnail| match syndic_core::media::is_media_url(thumbnail) {
+                        true => Some(site.url(thumbnail)),
+                        false => web_url(thumbnail),
+                    },
+                )
+                .map(|url| xml_safe(&url).into_owned()),
         })
     }
 }
@@ -136,7 +149,7 @@ impl Entry {
             enclosures: post
                 .enclosures
                 .iter()
-                .filter_map(FeedEnclosure::new)
+                .filter_map(|enclosure| FeedEnclosure::new(site, enclosure))
                 .collect(),
         }
     }

@@ -89,6 +89,7 @@ mod tests {
             posts_per_page: 10,
             theme_dir: None,
             hubs: Vec::new(),
+            local_media: false,
         };
         let sources = [
             source(

@@ -4,7 +4,10 @@
 //! `<author>` wants an email address, so the attribution is `<dc:creator>`; the feed's own
 //! address is an `<atom:link rel="self">`, as the RSS Advisory Board recommends. RSS allows
 //! one `<enclosure>` per item, so an item carries its post's first file (`length="0"` when
-//! its size is unknown, as podcast feeds write); Atom and JSON Feed carry them all.
+//! its size is unknown, as podcast feeds write); Atom and JSON Feed carry them all. For
+//! podcast apps, that file's playing time and picture, when known, go in
+//! `<itunes:duration>` (`H:MM:SS`) and `<itunes:image href>` (the namespace is declared
+//! only in a feed that uses it).
 
 use std::io;
 
@@ -15,18 +18,29 @@ use super::{Channel, Entry, Format, Xml, text_element, xml_document, xml_finish}
 
 const ATOM_NS: &str = "http://www.w3.org/2005/Atom";
 const DC_NS: &str = "http://purl.org/dc/elements/1.1/";
+const ITUNES_NS: &str = "http://www.itunes.com/dtds/podcast-1.0.dtd";
 
 pub(super) fn write(channel: &Channel) -> io::Result<Vec<u8>> {
     let mut xml = xml_document()?;
-    xml.create_element("rss")
+    let podcast = channel.entries.iter().any(|entry| {
+        entry
+            .enclosures
+            .first()
+            .is_some_and(|file| file.duration.is_some() || file.thumbnail.is_some())
+    });
+    let mut rss = xml
+        .create_element("rss")
         .with_attribute(("version", "2.0"))
         .with_attribute(("xmlns:atom", ATOM_NS))
-        .with_attribute(("xmlns:dc", DC_NS))
-        .write_inner_content(|xml| {
-            xml.create_element("channel")
-                .write_inner_content(|xml| write_channel(xml, channel))?;
-            Ok(())
-        })?;
+        .with_attribute(("xmlns:dc", DC_NS));
+    if podcast {
+        rss = rss.with_attribute(("xmlns:itunes", ITUNES_NS));
+    }
+    rss.write_inner_content(|xml| {
+        xml.create_element("channel")
+            .write_inner_content(|xml| write_channel(xml, channel))?;
+        Ok(())
+    })?;
     Ok(xml_finish(xml))
 }
 
@@ -71,12 +85,30 @@ fn write_item(xml: &mut Xml, channel: &Channel, entry: &Entry) -> io::Result<()>
             .with_attribute(("length", length.as_str()))
             .with_attribute(("type", file.media_type.as_str()))
             .write_empty()?;
+        if let Some(seconds) = file.duration {
+            text_element(xml, "itunes:duration", &playing_time(seconds))?;
+        }
+        if let Some(picture) = &file.thumbnail {
+            xml.create_element("itunes:image")
+                .with_attribute(("href", picture.as_str()))
+                .write_empty()?;
+        }
     }
     xml.create_element("guid")
         .with_attribute(("isPermaLink", "false"))
         .write_text_content(BytesText::new(&entry.id))?;
     text_element(xml, "pubDate", &rfc2822(entry.published))?;
     Ok(())
+}
+
+/// `itunes:duration` as Apple's podcast specification writes it: `H:MM:SS`.
+fn playing_time(seconds: u32) -> String {
+    format!(
+        "{}:{:02}:{:02}",
+        seconds / 3600,
+        seconds / 60 % 60,
+        seconds % 60
+    )
 }
 
 /// RFC 2822 (RSS's RFC 822 with four-digit years): `Mon, 09 Mar 2026 09:30:00 +0000`.

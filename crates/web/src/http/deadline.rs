@@ -48,6 +48,7 @@ mod tests {
             posts_per_page: 10,
             theme_dir: None,
             hubs: Vec::new(),
+            local_media: false,
         };
         let state = AppState::new(store, site)
             .expect("state")

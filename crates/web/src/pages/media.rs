@@ -1,8 +1,10 @@
-//! `GET /media/<hash>`: a cached image, byte for byte as it was fetched (`[media] cache`).
+//! `GET /media/<hash>.<ext>`: a cached image, byte for byte as it was fetched (`[media]
+//! cache`). `/media/<hash>` (the first version's addresses) serves the same file.
 //!
 //! The name must be a sha256 in lowercase hex, so it can only name a file of the media
 //! folder; the type is sniffed from the bytes again (the same [`syndic_core::media::sniff`]
-//! that let the file in), so only raster images are ever served, and never re-encoded.
+//! that let the file in), so only raster images are ever served, and never re-encoded; an
+//! extension other than the type's is not found (one file, one address per type).
 
 use axum::extract::{Path, State};
 use axum::http::HeaderValue;
@@ -17,14 +19,18 @@ const FOREVER: &str = "public, max-age=31536000, immutable";
 
 pub(crate) async fn show(
     State(state): State<AppState>,
-    Path(hash): Path<String>,
+    Path(name): Path<String>,
 ) -> Result<Response, WebError> {
     let dir = state.media_dir().ok_or(WebError::NotFound)?;
-    let path = media::media_path(dir, &hash).ok_or(WebError::NotFound)?;
+    let (hash, extension) = media::parse_media_name(&name).ok_or(WebError::NotFound)?;
+    let path = media::media_path(dir, hash).ok_or(WebError::NotFound)?;
     let bytes = tokio::fs::read(&path)
         .await
         .map_err(|_| WebError::NotFound)?;
     let kind = media::sniff(&bytes).ok_or(WebError::NotFound)?;
+    if extension.is_some_and(|extension| extension != kind.extension()) {
+        return Err(WebError::NotFound);
+    }
     Ok((
         [
             (CONTENT_TYPE, HeaderValue::from_static(kind.mime())),

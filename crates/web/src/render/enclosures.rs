@@ -22,13 +22,17 @@ pub(crate) struct EnclosureView<'a> {
     label: String,
     /// What the link's parenthesis says: type, size and playing time, as known.
     details: String,
-    /// A video's poster frame.
+    /// A video's poster frame, an audio file's cover: its thumbnail, when the page may
+    /// show it (see [`EnclosureView::new`]).
     poster: Option<&'a str>,
 }
 
 impl<'a> EnclosureView<'a> {
     /// The view of `enclosure`, or `None` when its address is not an absolute http(s) URL.
-    pub(crate) fn new(enclosure: &'a Enclosure) -> Option<EnclosureView<'a>> {
+    /// With `local_media` (the media cache is on) a thumbnail is shown only as its cached
+    /// copy: a reader's browser then asks no other site for it, and one not cached (yet)
+    /// shows no poster rather than one the CSP blocks.
+    pub(crate) fn new(enclosure: &'a Enclosure, local_media: bool) -> Option<EnclosureView<'a>> {
         if !is_web_url(&enclosure.url) {
             return None;
         }
@@ -61,7 +65,11 @@ impl<'a> EnclosureView<'a> {
             poster: enclosure
                 .thumbnail
                 .as_deref()
-                .filter(|thumbnail| kind == MediaKind::Video && is_web_url(thumbnail)),
+                .filter(|_| kind != MediaKind::File)
+                .filter(|thumbnail| {
+                    syndic_core::media::is_media_url(thumbnail)
+                        || (!local_media && is_web_url(thumbnail))
+                }),
         })
     }
 }
@@ -139,14 +147,14 @@ mod tests {
     #[test]
     fn a_file_is_named_by_its_title_else_its_file_name() {
         let mut enclosure = Enclosure::new("https://x.example/show/ep%2012.mp3?x=1", "");
-        let view = EnclosureView::new(&enclosure).map(|v| v.label);
+        let view = EnclosureView::new(&enclosure, false).map(|v| v.label);
         assert_eq!(view.as_deref(), Some("ep 12.mp3"));
         enclosure.title = Some("Episode 12".into());
-        let view = EnclosureView::new(&enclosure).map(|v| v.label);
+        let view = EnclosureView::new(&enclosure, false).map(|v| v.label);
         assert_eq!(view.as_deref(), Some("Episode 12"));
         let host = Enclosure::new("https://x.example/", "");
         assert_eq!(
-            EnclosureView::new(&host).map(|v| v.label).as_deref(),
+            EnclosureView::new(&host, false).map(|v| v.label).as_deref(),
             Some("x.example")
         );
     }
@@ -158,7 +166,7 @@ mod tests {
             "data:audio/mpeg;base64,AA",
             "/relative.mp3",
         ] {
-            assert!(EnclosureView::new(&Enclosure::new(url, "audio/mpeg")).is_none());
+            assert!(EnclosureView::new(&Enclosure::new(url, "audio/mpeg"), false).is_none());
         }
     }
 
@@ -168,10 +176,28 @@ mod tests {
         enclosure.length = Some(24_000_000);
         enclosure.duration = Some(1800);
         enclosure.thumbnail = Some("https://x.example/cover.jpg".into());
-        let view = EnclosureView::new(&enclosure).expect("a web address");
+        let view = EnclosureView::new(&enclosure, false).expect("a web address");
         assert_eq!(view.kind, MediaKind::Audio);
         assert_eq!(view.source_type, "audio/mpeg");
         assert_eq!(view.details, "audio/mpeg, 24.0 MB, 30:00");
-        assert_eq!(view.poster, None, "only videos have posters");
+        assert_eq!(view.poster, Some("https://x.example/cover.jpg"), "a cover");
+    }
+
+    #[test]
+    fn with_local_media_only_a_cached_poster_is_shown() {
+        let cached = format!("/media/{}.jpg", "c".repeat(64));
+        let mut video = Enclosure::new("https://x.example/v.mp4", "video/mp4");
+        video.thumbnail = Some("https://x.example/poster.jpg".into());
+        fn poster(e: &Enclosure, local: bool) -> Option<&str> {
+            EnclosureView::new(e, local).and_then(|v| v.poster)
+        }
+        assert_eq!(poster(&video, false), Some("https://x.example/poster.jpg"));
+        assert_eq!(poster(&video, true), None, "not cached: no poster");
+        video.thumbnail = Some(cached.clone());
+        assert_eq!(poster(&video, true), Some(cached.as_str()));
+        assert_eq!(poster(&video, false), Some(cached.as_str()));
+        let mut file = Enclosure::new("https://x.example/a.pdf", "application/pdf");
+        file.thumbnail = Some(cached);
+        assert_eq!(poster(&file, true), None, "a download link has no picture");
     }
 }

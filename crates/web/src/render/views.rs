@@ -132,7 +132,7 @@ impl<'a> PostView<'a> {
             enclosures: post
                 .enclosures
                 .iter()
-                .filter_map(EnclosureView::new)
+                .filter_map(|enclosure| EnclosureView::new(enclosure, site.local_media))
                 .collect(),
             also_syndicated: post
                 .also_syndicated

@@ -33,6 +33,7 @@ pub fn site(posts_per_page: u32) -> Site {
         posts_per_page,
         theme_dir: None,
         hubs: Vec::new(),
+        local_media: false,
     }
 }
 
