@@ -141,6 +141,11 @@ pub(super) const MIGRATIONS: &[Migration] = &[
         "enclosures",
         include_str!("../../migrations/sqlite/0018_enclosures.sql"),
     ),
+    Migration::new(
+        19,
+        "search_candidates",
+        include_str!("../../migrations/sqlite/0019_search_candidates.sql"),
+    ),
 ];
 
 /// Characters of a file path written as themselves in the URL handed to sqlx; the rest

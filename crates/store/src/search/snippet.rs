@@ -26,15 +26,32 @@ const ELLIPSIS: &str = "…";
 /// The snippet of `text` for a search of `phrases` (each phrase its words, as typed).
 pub(crate) fn snippet(text: &str, phrases: &[Vec<String>]) -> String {
     let stemmer = Stemmer::create(Algorithm::English);
-    let phrases: Vec<Vec<String>> = phrases
-        .iter()
-        .map(|words| words.iter().map(|w| key(w, &stemmer)).collect())
-        .filter(|words: &Vec<String>| !words.is_empty())
-        .collect();
+    let phrases = phrase_keys(phrases, &stemmer);
     let words = words(text);
     let found = instances(text, &words, &phrases, &stemmer);
     let start = best_start(text, &words, &found, &phrases);
     write(text, &words, &found, start)
+}
+
+/// Each phrase (its words as typed) as the keys its words match by; phrases without
+/// words left out.
+pub(super) fn phrase_keys(phrases: &[Vec<String>], stemmer: &Stemmer) -> Vec<Vec<String>> {
+    phrases
+        .iter()
+        .map(|words| words.iter().map(|w| key(w, stemmer)).collect())
+        .filter(|words: &Vec<String>| !words.is_empty())
+        .collect()
+}
+
+/// How many times each phrase of `keys` ([`phrase_keys`]) occurs in `text`, and how many
+/// words `text` has: what ranking weighs, matched as the snippet marks them.
+pub(super) fn occurrences(text: &str, keys: &[Vec<String>], stemmer: &Stemmer) -> (Vec<u32>, usize) {
+    let words = words(text);
+    let mut counts = vec![0u32; keys.len()];
+    for instance in instances(text, &words, keys, stemmer) {
+        counts[instance.phrase] += 1;
+    }
+    (counts, words.len())
 }
 
 /// A word of the text: its byte range.
