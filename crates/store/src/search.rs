@@ -37,8 +37,8 @@ pub(crate) mod index;
 mod rank;
 mod snippet;
 
-pub use rank::{MAX_CANDIDATES, TITLE_WEIGHT};
 use rank::{Candidate, Ranked};
+pub use rank::{MAX_CANDIDATES, TITLE_WEIGHT};
 
 pub(crate) use index::record_pending;
 pub use index::{DUE_AFTER, DUE_AFTER_POSTS};
@@ -370,7 +370,10 @@ mod expression_tests {
         // Query syntax makes the words one phrase, checked in order over the candidates.
         let phrase = |words: &[&str]| Some(vec![words.iter().map(|w| w.to_string()).collect()]);
         assert_eq!(search_phrases("' OR 1=1 --"), phrase(&["or", "1", "1"]));
-        assert_eq!(search_phrases(r#""tide pools""#), phrase(&["tide", "pools"]));
+        assert_eq!(
+            search_phrases(r#""tide pools""#),
+            phrase(&["tide", "pools"])
+        );
         assert_eq!(
             search_phrases("kelp or tide").map(|p| p.len()),
             Some(3),

@@ -45,7 +45,11 @@ pub(super) fn phrase_keys(phrases: &[Vec<String>], stemmer: &Stemmer) -> Vec<Vec
 
 /// How many times each phrase of `keys` ([`phrase_keys`]) occurs in `text`, and how many
 /// words `text` has: what ranking weighs, matched as the snippet marks them.
-pub(super) fn occurrences(text: &str, keys: &[Vec<String>], stemmer: &Stemmer) -> (Vec<u32>, usize) {
+pub(super) fn occurrences(
+    text: &str,
+    keys: &[Vec<String>],
+    stemmer: &Stemmer,
+) -> (Vec<u32>, usize) {
     let words = words(text);
     let mut counts = vec![0u32; keys.len()];
     for instance in instances(text, &words, keys, stemmer) {
