@@ -167,7 +167,7 @@ fn uses_query_syntax(text: &str) -> bool {
 }
 
 /// One page of what a search found.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct SearchResults {
     /// The page's hits, best first.
     pub hits: Vec<SearchHit>,
@@ -292,16 +292,6 @@ impl Store {
             .iter()
             .filter_map(|ranked| by_id.remove(&ranked.id))
             .collect())
-    }
-}
-
-impl Default for SearchResults {
-    fn default() -> Self {
-        SearchResults {
-            hits: Vec::new(),
-            total: 0,
-            capped: false,
-        }
     }
 }
 
