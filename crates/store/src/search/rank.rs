@@ -58,9 +58,10 @@ struct Counted {
 pub(crate) fn rank(candidates: &[Candidate], phrases: &[Vec<String>]) -> Vec<Ranked> {
     let stemmer = Stemmer::create(Algorithm::English);
     let keys = snippet::phrase_keys(phrases, &stemmer);
+    let mut seen = snippet::Keys::new();
     let counted: Vec<(&Candidate, Counted)> = candidates
         .iter()
-        .map(|candidate| (candidate, count(candidate, &keys, &stemmer)))
+        .map(|candidate| (candidate, count(candidate, &keys, &stemmer, &mut seen)))
         .filter(|(_, counted)| {
             keys.iter()
                 .zip(&counted.frequencies)
@@ -85,9 +86,14 @@ pub(crate) fn rank(candidates: &[Candidate], phrases: &[Vec<String>]) -> Vec<Ran
     ranked
 }
 
-fn count(candidate: &Candidate, keys: &[Vec<String>], stemmer: &Stemmer) -> Counted {
-    let (in_title, title_words) = snippet::occurrences(&candidate.title, keys, stemmer);
-    let (in_text, text_words) = snippet::occurrences(&candidate.text, keys, stemmer);
+fn count(
+    candidate: &Candidate,
+    keys: &[Vec<String>],
+    stemmer: &Stemmer,
+    seen: &mut snippet::Keys,
+) -> Counted {
+    let (in_title, title_words) = snippet::occurrences(&candidate.title, keys, stemmer, seen);
+    let (in_text, text_words) = snippet::occurrences(&candidate.text, keys, stemmer, seen);
     Counted {
         frequencies: in_title
             .iter()

@@ -13,6 +13,8 @@
 //! The text's own [`MATCH_START`] and [`MATCH_END`] characters are dropped: every marker
 //! in a snippet is ours, and they always pair up.
 
+use std::collections::HashMap;
+
 use rust_stemmers::{Algorithm, Stemmer};
 use unicode_normalization::UnicodeNormalization;
 
@@ -28,7 +30,7 @@ pub(crate) fn snippet(text: &str, phrases: &[Vec<String>]) -> String {
     let stemmer = Stemmer::create(Algorithm::English);
     let phrases = phrase_keys(phrases, &stemmer);
     let words = words(text);
-    let found = instances(text, &words, &phrases, &stemmer);
+    let found = instances(text, &words, &phrases, &stemmer, &mut Keys::new());
     let start = best_start(text, &words, &found, &phrases);
     write(text, &words, &found, start)
 }
@@ -49,10 +51,11 @@ pub(super) fn occurrences(
     text: &str,
     keys: &[Vec<String>],
     stemmer: &Stemmer,
+    seen: &mut Keys,
 ) -> (Vec<u32>, usize) {
     let words = words(text);
     let mut counts = vec![0u32; keys.len()];
-    for instance in instances(text, &words, keys, stemmer) {
+    for instance in instances(text, &words, keys, stemmer, seen) {
         counts[instance.phrase] += 1;
     }
     (counts, words.len())
@@ -127,12 +130,18 @@ fn key(word: &str, stemmer: &Stemmer) -> String {
     stemmer.stem(&fold(word)).into_owned()
 }
 
+/// The keys of words already seen, by word as written (`None`: the word cannot match,
+/// its first letter starts no phrase word). Shared across texts, since a search ranks
+/// thousands of them and most words recur.
+pub(super) type Keys = HashMap<String, Option<String>>;
+
 /// Every match of every phrase, by position (phrases in order at one position).
 fn instances(
     text: &str,
     words: &[Word],
     phrases: &[Vec<String>],
     stemmer: &Stemmer,
+    seen: &mut Keys,
 ) -> Vec<Instance> {
     // Only words starting with a letter some phrase word starts with are stemmed: a stem
     // keeps its word's first letter.
@@ -145,6 +154,9 @@ fn instances(
         .iter()
         .map(|w| {
             let word = &text[w.start..w.end];
+            if let Some(key) = seen.get(word) {
+                return key.clone();
+            }
             let first = fold(
                 word.chars()
                     .next()
@@ -153,7 +165,9 @@ fn instances(
                     .unwrap_or(""),
             );
             let candidate = first.chars().next().is_some_and(|c| firsts.contains(&c));
-            candidate.then(|| key(word, stemmer))
+            let key = candidate.then(|| key(word, stemmer));
+            seen.insert(word.to_owned(), key.clone());
+            key
         })
         .collect();
     let mut found = Vec::new();
