@@ -191,7 +191,7 @@ impl Store {
 
     /// [`Store::search`], saying whether the count was capped. The index gives the posts
     /// holding every word, newest stored first, at most [`MAX_CANDIDATES`] of them; their
-    /// texts are read, phrases checked and the matches ranked in Rust ([`rank`]), so a
+    /// texts are read, phrases checked and the matches ranked in Rust (`search/rank.rs`), so a
     /// search for a word every post holds costs the same on any store.
     pub async fn search_results(&self, query: &SearchQuery, page: Page) -> Result<SearchResults> {
         let Some(phrases) = search_phrases(&query.text) else {
