@@ -260,21 +260,21 @@ impl Engine {
         }
     }
 
-    /// `FROM … WHERE <match>` over the posts `p` matching `expression` (see
-    /// [`crate::search`]); with `with_source`, the source `s` is joined too.
-    pub(crate) fn push_search_from(self, sql: &mut Sql, expression: &str, with_source: bool) {
+    /// `FROM … WHERE <match>` over the posts `p` whose index entry holds every word of
+    /// `expression` (see [`crate::search`]): the candidates of a search.
+    pub(crate) fn push_search_candidates(self, sql: &mut Sql, expression: &str) {
         match self {
-            Engine::Sqlite => sqlite::push_search_from(sql, expression, with_source),
-            Engine::Postgres => postgres::push_search_from(sql, expression, with_source),
+            Engine::Sqlite => sqlite::push_search_candidates(sql, expression),
+            Engine::Postgres => postgres::push_search_candidates(sql, expression),
         }
     }
 
-    /// The search result column `score` (higher is better), for a query built with
-    /// [`Engine::push_search_from`].
-    pub(crate) fn search_columns(self) -> &'static str {
+    /// `ORDER BY` for search candidates, newest stored (highest id) first, in the form the
+    /// engine's index can follow and stop early.
+    pub(crate) fn candidate_order(self) -> &'static str {
         match self {
-            Engine::Sqlite => sqlite::SEARCH_COLUMNS,
-            Engine::Postgres => postgres::SEARCH_COLUMNS,
+            Engine::Sqlite => sqlite::CANDIDATE_ORDER,
+            Engine::Postgres => postgres::CANDIDATE_ORDER,
         }
     }
 

@@ -105,8 +105,8 @@ pub use refilter::{FilterMove, PostForFilter};
 pub use retag::{PostForTagging, PostTagChange, RetagBatch, RetagStats, TagCache};
 pub use revisions::PostVersion;
 pub use search::{
-    DUE_AFTER, DUE_AFTER_POSTS, MATCH_END, MATCH_START, MAX_QUERY_CHARS, MAX_QUERY_TERMS,
-    SearchHit, SearchQuery, match_terms,
+    DUE_AFTER, DUE_AFTER_POSTS, MATCH_END, MATCH_START, MAX_CANDIDATES, MAX_QUERY_CHARS,
+    MAX_QUERY_TERMS, SearchHit, SearchQuery, SearchResults, TITLE_WEIGHT, match_terms,
 };
 pub use source_settings::{SourceSettings, UpdatePolicy};
 pub use sources::SourceSpec;

@@ -9,15 +9,21 @@
 //! (or SQL) is searched as one literal phrase, so an injection attempt finds only a post
 //! that really contains those words in that order.
 //!
-//! The SQL around the expression is the engine's ([`crate::engine`]): FTS5's `bm25` over
-//! the contentless `posts_fts` table on SQLite; `ts_rank` over `search_documents` on
-//! PostgreSQL. Both weigh a title match five times a text match, stem English, fold Latin
-//! diacritics and keep every word (no stop words). They differ in details of tokenizing
-//! (PostgreSQL keeps `4.5` or an e-mail address as one token). Snippets are cut by one
-//! Rust function over the decompressed text ([`snippet`]), the same on both engines, with
-//! matches between [`MATCH_START`] and [`MATCH_END`].
+//! The engines only filter: their indexes say which posts hold every word (SQLite: the
+//! contentless FTS5 table `posts_fts` with `detail = none`; PostgreSQL: stripped `tsvector`
+//! documents in `search_documents` with a GIN index), both stemming English, folding Latin
+//! diacritics and keeping every word (no stop words); they differ in details of tokenizing
+//! (PostgreSQL keeps `4.5` or an e-mail address as one token). The newest stored
+//! [`MAX_CANDIDATES`] of those posts are read, and Rust does the rest the same on both
+//! engines, over their decompressed texts: phrases checked and matches ranked, a title
+//! occurrence weighing [`TITLE_WEIGHT`] times a text one ([`rank`]), and snippets cut with
+//! matches between [`MATCH_START`] and [`MATCH_END`] ([`snippet`]). So a search costs at
+//! most [`MAX_CANDIDATES`] posts' reading whatever the store's size, and its total is a
+//! lower bound when the candidates were cut ([`SearchResults::capped`]).
 //!
 //! The index is written in batches, not with each post: see [`index`].
+
+use std::collections::HashMap;
 
 use sqlx::Row;
 use syndic_core::{Page, Post, SourceId, TagId};
@@ -25,10 +31,14 @@ use syndic_core::{Page, Post, SourceId, TagId};
 use crate::error::QueryContext;
 use crate::rows::{post_columns, post_from_row};
 use crate::sql::Sql;
-use crate::{Result, Store};
+use crate::{Result, Store, body};
 
 pub(crate) mod index;
+mod rank;
 mod snippet;
+
+use rank::{Candidate, Ranked};
+pub use rank::{MAX_CANDIDATES, TITLE_WEIGHT};
 
 pub(crate) use index::record_pending;
 pub use index::{DUE_AFTER, DUE_AFTER_POSTS};
@@ -82,28 +92,32 @@ pub fn match_terms(text: &str) -> Vec<String> {
     terms
 }
 
-/// The search expression for `text`, in the syntax both FTS5 `MATCH` and PostgreSQL's
-/// `websearch_to_tsquery` read as quoted words. `None` when the text has no words.
-///
-/// Plain words are all required, in any order (`"kubernetes" "tectonic"`). A text that
-/// uses query syntax (see [`uses_query_syntax`]) is taken literally instead: its words
-/// must appear together, in order, as one phrase, so `' OR 1=1 --` looks for the words
-/// "or 1 1" side by side rather than for "or" anywhere and "1" anywhere, and a quoted
-/// `"tide pools"` is the phrase a reader meant.
+/// The candidate filter for `text`, in the syntax both FTS5 `MATCH` and PostgreSQL's
+/// `websearch_to_tsquery` read as quoted words: every word of every phrase once, each
+/// quoted alone, all required (`"kubernetes" "tectonic"`). `None` when the text has no
+/// words. The indexes keep no positions (migration 19), so a phrase's order is checked
+/// afterwards, in Rust ([`rank`]), over the candidates' texts.
 ///
 /// Terms hold only letters and digits, so no quote can end a string early; inside a
 /// quoted string neither engine reads operators.
 fn search_expression(text: &str) -> Option<String> {
     let phrases = search_phrases(text)?;
-    let quoted: Vec<String> = phrases
-        .iter()
-        .map(|words| format!("\"{}\"", words.join(" ")))
-        .collect();
+    let mut words: Vec<&String> = Vec::new();
+    for word in phrases.iter().flatten() {
+        if !words.contains(&word) {
+            words.push(word);
+        }
+    }
+    let quoted: Vec<String> = words.iter().map(|word| format!("\"{word}\"")).collect();
     Some(quoted.join(" "))
 }
 
-/// What [`search_expression`] looks for: each phrase its words, every phrase required.
-/// Plain words are one-word phrases; a text using query syntax is one phrase.
+/// What a search looks for: each phrase its words, every phrase required. Plain words
+/// are one-word phrases, in any order; a text that uses query syntax (see
+/// [`uses_query_syntax`]) is taken literally instead: its words must appear together, in
+/// order, as one phrase, so `' OR 1=1 --` looks for the words "or 1 1" side by side
+/// rather than for "or" anywhere and "1" anywhere, and a quoted `"tide pools"` is the
+/// phrase a reader meant.
 fn search_phrases(text: &str) -> Option<Vec<Vec<String>>> {
     let terms = match_terms(text);
     if terms.is_empty() {
@@ -152,56 +166,132 @@ fn uses_query_syntax(text: &str) -> bool {
     })
 }
 
+/// One page of what a search found.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SearchResults {
+    /// The page's hits, best first.
+    pub hits: Vec<SearchHit>,
+    /// How many posts match in all, or, when `capped`, among the [`MAX_CANDIDATES`]
+    /// newest stored posts that hold every word (then more may match: "at least").
+    pub total: u64,
+    /// Whether the candidates were cut at [`MAX_CANDIDATES`].
+    pub capped: bool,
+}
+
 impl Store {
     /// One page of the posts matching `query`, best first (ties: newest first), each with
-    /// its tags and a highlighted snippet, and how many posts match in all.
+    /// its tags and a highlighted snippet, and how many posts match (see
+    /// [`Store::search_results`] for the bound on that count).
     ///
     /// A text without words matches nothing; that is an empty result, not an error.
     pub async fn search(&self, query: &SearchQuery, page: Page) -> Result<(Vec<SearchHit>, u64)> {
+        let results = self.search_results(query, page).await?;
+        Ok((results.hits, results.total))
+    }
+
+    /// [`Store::search`], saying whether the count was capped. The index gives the posts
+    /// holding every word, newest stored first, at most [`MAX_CANDIDATES`] of them; their
+    /// texts are read, phrases checked and the matches ranked in Rust (`search/rank.rs`), so a
+    /// search for a word every post holds costs the same on any store.
+    pub async fn search_results(&self, query: &SearchQuery, page: Page) -> Result<SearchResults> {
         let Some(phrases) = search_phrases(&query.text) else {
-            return Ok((Vec::new(), 0));
+            return Ok(SearchResults::default());
         };
         let Some(expression) = search_expression(&query.text) else {
-            return Ok((Vec::new(), 0));
+            return Ok(SearchResults::default());
         };
-
-        let mut count = Sql::new("SELECT COUNT(*)");
-        self.engine.push_search_from(&mut count, &expression, false);
-        push_filters(&mut count, query);
-        let total = count
-            .fetch_count(&self.pool, "counting search results")
-            .await?;
-        if total == 0 {
-            return Ok((Vec::new(), 0));
-        }
-
-        let mut select = Sql::new(concat!("SELECT ", post_columns!(), ", "));
-        select.push(self.engine.search_columns());
-        self.engine.push_search_from(&mut select, &expression, true);
-        push_filters(&mut select, query);
-        select
-            .push(" ORDER BY score DESC, p.published_at DESC, p.id DESC LIMIT ")
-            .bind(i64::try_from(page.limit()).unwrap_or(i64::MAX))
-            .push(" OFFSET ")
-            .bind(i64::try_from(page.offset()).unwrap_or(i64::MAX));
-        let rows = select.fetch_all(&self.pool, "searching posts").await?;
-
-        let mut posts = rows.iter().map(post_from_row).collect::<Result<Vec<_>>>()?;
+        let mut candidates = self.search_candidates(query, &expression).await?;
+        let capped = candidates.len() > MAX_CANDIDATES;
+        candidates.truncate(MAX_CANDIDATES);
+        let ranked = body::off_async(|| rank::rank(&candidates, &phrases));
+        let total = ranked.len() as u64;
+        let offset = usize::try_from(page.offset()).unwrap_or(usize::MAX);
+        let limit = usize::try_from(page.limit()).unwrap_or(usize::MAX);
+        let shown: Vec<Ranked> = ranked.into_iter().skip(offset).take(limit).collect();
+        let mut posts = self.posts_by_ids(&shown).await?;
         self.attach_tags(&mut posts).await?;
         self.attach_enclosures(&mut posts).await?;
         let hits = posts
             .into_iter()
-            .zip(&rows)
-            .map(|(post, row)| {
-                let rank: f64 = row.try_get("score").during("reading a search result")?;
-                Ok(SearchHit {
-                    snippet: snippet::snippet(&post.content_text, &phrases),
-                    post,
-                    rank,
-                })
+            .zip(&shown)
+            .map(|(post, ranked)| SearchHit {
+                snippet: snippet::snippet(&post.content_text, &phrases),
+                post,
+                rank: ranked.rank,
             })
-            .collect::<Result<Vec<_>>>()?;
-        Ok((hits, total))
+            .collect();
+        Ok(SearchResults {
+            hits,
+            total,
+            capped,
+        })
+    }
+
+    /// Up to [`MAX_CANDIDATES`] + 1 published posts (in the query's tag and source) whose
+    /// index entry holds every word of `expression`, newest stored first, with their texts.
+    async fn search_candidates(
+        &self,
+        query: &SearchQuery,
+        expression: &str,
+    ) -> Result<Vec<Candidate>> {
+        let mut select = Sql::new("SELECT p.id, p.published_at, p.title, p.body");
+        self.engine.push_search_candidates(&mut select, expression);
+        push_filters(&mut select, query);
+        select
+            .push(self.engine.candidate_order())
+            .push(" LIMIT ")
+            .bind(MAX_CANDIDATES as i64 + 1);
+        let rows = select.fetch_all(&self.pool, "searching posts").await?;
+        let mut read = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let columns = || -> Result<(i64, i64, String, Vec<u8>), sqlx::Error> {
+                Ok((
+                    row.try_get("id")?,
+                    row.try_get("published_at")?,
+                    row.try_get("title")?,
+                    row.try_get("body")?,
+                ))
+            };
+            read.push(columns().during("reading search candidates")?);
+        }
+        body::off_async(|| {
+            read.into_iter()
+                .map(|(id, published_at, title, blob)| {
+                    Ok(Candidate {
+                        id,
+                        published_at,
+                        title,
+                        text: body::decode_text(&blob, id)?,
+                    })
+                })
+                .collect()
+        })
+    }
+
+    /// The posts `shown`, in that order.
+    async fn posts_by_ids(&self, shown: &[Ranked]) -> Result<Vec<Post>> {
+        if shown.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut select = Sql::new(concat!(
+            "SELECT ",
+            post_columns!(),
+            " FROM posts p JOIN sources s ON s.id = p.source_id WHERE p.id IN ("
+        ));
+        select.push_list(shown, |sql, ranked| {
+            sql.bind(ranked.id);
+        });
+        select.push(")");
+        let rows = select.fetch_all(&self.pool, "reading search hits").await?;
+        let mut by_id: HashMap<i64, Post> = HashMap::with_capacity(rows.len());
+        for row in &rows {
+            let post = post_from_row(row)?;
+            by_id.insert(post.id.0, post);
+        }
+        Ok(shown
+            .iter()
+            .filter_map(|ranked| by_id.remove(&ranked.id))
+            .collect())
     }
 }
 
@@ -229,25 +319,25 @@ mod expression_tests {
     use super::*;
 
     #[test]
-    fn search_text_becomes_quoted_words_only() {
+    fn search_text_becomes_quoted_words_only_each_alone() {
         let long_word = "x".repeat(300);
         let many_words: String = (1..=20).map(|n| format!("w{n} ")).collect();
         let rows: &[(&str, Option<&str>)] = &[
             ("kelp", Some(r#""kelp""#)),
             ("Kelp  Forests", Some(r#""kelp" "forests""#)),
-            (r#""tide pools""#, Some(r#""tide pools""#)),
+            (r#""tide pools""#, Some(r#""tide" "pools""#)),
             ("map*", Some(r#""map""#)),
-            ("title:harbor", Some(r#""title harbor""#)),
+            ("title:harbor", Some(r#""title" "harbor""#)),
             ("^start", Some(r#""start""#)),
-            ("NEAR(a b)", Some(r#""near a b""#)),
-            ("kelp OR tide", Some(r#""kelp or tide""#)),
+            ("NEAR(a b)", Some(r#""near" "a" "b""#)),
+            ("kelp OR tide", Some(r#""kelp" "or" "tide""#)),
             ("kelp or tide", Some(r#""kelp" "or" "tide""#)),
-            ("NOT kelp AND tide", Some(r#""not kelp and tide""#)),
-            ("-kelp +tide", Some(r#""kelp tide""#)),
+            ("NOT kelp AND tide", Some(r#""not" "kelp" "and" "tide""#)),
+            ("-kelp +tide", Some(r#""kelp" "tide""#)),
             ("kelp)", Some(r#""kelp""#)),
-            (r#"un"balanced"#, Some(r#""un balanced""#)),
-            ("'; DROP TABLE posts; --", Some(r#""drop table posts""#)),
-            ("' OR 1=1 --", Some(r#""or 1 1""#)),
+            (r#"un"balanced"#, Some(r#""un" "balanced""#)),
+            ("'; DROP TABLE posts; --", Some(r#""drop" "table" "posts""#)),
+            ("' OR 1=1 --", Some(r#""or" "1""#)),
             ("don't panic", Some(r#""don" "t" "panic""#)),
             ("grafana 4.5", Some(r#""grafana" "4" "5""#)),
             (
@@ -267,6 +357,18 @@ mod expression_tests {
                 "search text {text:?}"
             );
         }
+        // Query syntax makes the words one phrase, checked in order over the candidates.
+        let phrase = |words: &[&str]| Some(vec![words.iter().map(|w| w.to_string()).collect()]);
+        assert_eq!(search_phrases("' OR 1=1 --"), phrase(&["or", "1", "1"]));
+        assert_eq!(
+            search_phrases(r#""tide pools""#),
+            phrase(&["tide", "pools"])
+        );
+        assert_eq!(
+            search_phrases("kelp or tide").map(|p| p.len()),
+            Some(3),
+            "plain words are one-word phrases"
+        );
         let bounded = search_expression(&long_word).expect("one word");
         assert_eq!(bounded.len(), MAX_QUERY_CHARS + 2);
         assert_eq!(match_terms(&many_words).len(), MAX_QUERY_TERMS);

@@ -102,6 +102,11 @@ pub(super) const MIGRATIONS: &[Migration] = &[
         include_str!("../../migrations/postgres/0018_enclosures.sql"),
     ),
     Migration::new(
+        19,
+        "search_candidates",
+        include_str!("../../migrations/postgres/0019_search_candidates.sql"),
+    ),
+    Migration::new(
         20,
         "full_text",
         include_str!("../../migrations/postgres/0020_full_text.sql"),
@@ -249,28 +254,24 @@ pub(super) async fn reset_identity(
 
 /// The reader's words become a `websearch_to_tsquery` over the same folding as the
 /// documents; the expression only ever holds quoted words (see [`crate::search`]), so
-/// `or`, `-` and the like reach PostgreSQL as words, never as operators.
-pub(super) fn push_search_from(sql: &mut Sql, expression: &str, with_source: bool) {
+/// `or`, `-` and the like reach PostgreSQL as words, never as operators. The documents
+/// hold lexemes only (migration 19): this is the candidate filter, and phrases, ranking
+/// and snippets are Rust's.
+pub(super) fn push_search_candidates(sql: &mut Sql, expression: &str) {
     sql.push(" FROM (SELECT websearch_to_tsquery('syndic_search', syndic_fold(")
         .bind(expression.to_owned())
         .push(")) AS query) q JOIN search_documents d ON d.document @@ q.query")
-        .push(" JOIN posts p ON p.id = d.post_id");
-    if with_source {
-        sql.push(" JOIN sources s ON s.id = p.source_id");
-    }
-    sql.push(" WHERE TRUE");
+        .push(" JOIN posts p ON p.id = d.post_id WHERE TRUE");
 }
 
-/// Ranked with titles weighted five times the text (weights D, C, B, A), as SQLite's bm25
-/// weights them. The snippet is cut in Rust ([`crate::search`]), the same on both engines.
-pub(super) const SEARCH_COLUMNS: &str =
-    "ts_rank('{0.04, 0.08, 0.2, 1.0}', d.document, q.query)::float8 AS score";
+/// Candidates newest stored first.
+pub(super) const CANDIDATE_ORDER: &str = " ORDER BY p.id DESC";
 
 /// Rows per statement when the server computes documents: each carries a post's text.
 const ENTRIES_PER_STATEMENT: usize = 500;
 
-/// The documents of `entries`, computed by the server (`syndic_search_document`: title
-/// weight A, text B, diacritics folded), replacing the posts' old ones. A deleted post's
+/// The documents of `entries`, computed by the server (`syndic_search_document`: the
+/// lexemes of title and text, diacritics folded), replacing the posts' old ones. A deleted post's
 /// document went with it (`ON DELETE CASCADE`).
 pub(super) async fn write_search_entries(
     conn: &mut AnyConnection,

@@ -142,6 +142,11 @@ pub(super) const MIGRATIONS: &[Migration] = &[
         include_str!("../../migrations/sqlite/0018_enclosures.sql"),
     ),
     Migration::new(
+        19,
+        "search_candidates",
+        include_str!("../../migrations/sqlite/0019_search_candidates.sql"),
+    ),
+    Migration::new(
         20,
         "full_text",
         include_str!("../../migrations/sqlite/0020_full_text.sql"),

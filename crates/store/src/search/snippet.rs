@@ -13,6 +13,8 @@
 //! The text's own [`MATCH_START`] and [`MATCH_END`] characters are dropped: every marker
 //! in a snippet is ours, and they always pair up.
 
+use std::collections::HashMap;
+
 use rust_stemmers::{Algorithm, Stemmer};
 use unicode_normalization::UnicodeNormalization;
 
@@ -26,15 +28,37 @@ const ELLIPSIS: &str = "…";
 /// The snippet of `text` for a search of `phrases` (each phrase its words, as typed).
 pub(crate) fn snippet(text: &str, phrases: &[Vec<String>]) -> String {
     let stemmer = Stemmer::create(Algorithm::English);
-    let phrases: Vec<Vec<String>> = phrases
-        .iter()
-        .map(|words| words.iter().map(|w| key(w, &stemmer)).collect())
-        .filter(|words: &Vec<String>| !words.is_empty())
-        .collect();
+    let phrases = phrase_keys(phrases, &stemmer);
     let words = words(text);
-    let found = instances(text, &words, &phrases, &stemmer);
+    let found = instances(text, &words, &phrases, &stemmer, &mut Keys::new());
     let start = best_start(text, &words, &found, &phrases);
     write(text, &words, &found, start)
+}
+
+/// Each phrase (its words as typed) as the keys its words match by; phrases without
+/// words left out.
+pub(super) fn phrase_keys(phrases: &[Vec<String>], stemmer: &Stemmer) -> Vec<Vec<String>> {
+    phrases
+        .iter()
+        .map(|words| words.iter().map(|w| key(w, stemmer)).collect())
+        .filter(|words: &Vec<String>| !words.is_empty())
+        .collect()
+}
+
+/// How many times each phrase of `keys` ([`phrase_keys`]) occurs in `text`, and how many
+/// words `text` has: what ranking weighs, matched as the snippet marks them.
+pub(super) fn occurrences(
+    text: &str,
+    keys: &[Vec<String>],
+    stemmer: &Stemmer,
+    seen: &mut Keys,
+) -> (Vec<u32>, usize) {
+    let words = words(text);
+    let mut counts = vec![0u32; keys.len()];
+    for instance in instances(text, &words, keys, stemmer, seen) {
+        counts[instance.phrase] += 1;
+    }
+    (counts, words.len())
 }
 
 /// A word of the text: its byte range.
@@ -106,12 +130,18 @@ fn key(word: &str, stemmer: &Stemmer) -> String {
     stemmer.stem(&fold(word)).into_owned()
 }
 
+/// The keys of words already seen, by word as written (`None`: the word cannot match,
+/// its first letter starts no phrase word). Shared across texts, since a search ranks
+/// thousands of them and most words recur.
+pub(super) type Keys = HashMap<String, Option<String>>;
+
 /// Every match of every phrase, by position (phrases in order at one position).
 fn instances(
     text: &str,
     words: &[Word],
     phrases: &[Vec<String>],
     stemmer: &Stemmer,
+    seen: &mut Keys,
 ) -> Vec<Instance> {
     // Only words starting with a letter some phrase word starts with are stemmed: a stem
     // keeps its word's first letter.
@@ -124,6 +154,9 @@ fn instances(
         .iter()
         .map(|w| {
             let word = &text[w.start..w.end];
+            if let Some(key) = seen.get(word) {
+                return key.clone();
+            }
             let first = fold(
                 word.chars()
                     .next()
@@ -132,7 +165,9 @@ fn instances(
                     .unwrap_or(""),
             );
             let candidate = first.chars().next().is_some_and(|c| firsts.contains(&c));
-            candidate.then(|| key(word, stemmer))
+            let key = candidate.then(|| key(word, stemmer));
+            seen.insert(word.to_owned(), key.clone());
+            key
         })
         .collect();
     let mut found = Vec::new();

@@ -1,5 +1,10 @@
 use syndic_core::{FeedEntry, Page, SourceId};
 
+mod bounded;
+use bounded::{
+    a_common_word_reads_at_most_the_cap_and_says_so, a_phrase_matches_only_its_words_side_by_side,
+};
+
 use crate::tests::{at, entry, meta, store_with_source, tagged};
 use crate::{IncomingPost, MATCH_END, MATCH_START, SearchHit, SearchQuery, SourceSpec, Store};
 
@@ -366,4 +371,6 @@ crate::tests::on_both_engines!(
     pages_through_results_with_one_total,
     an_updated_post_is_searched_by_its_new_words,
     a_deleted_post_is_no_longer_found,
+    a_common_word_reads_at_most_the_cap_and_says_so,
+    a_phrase_matches_only_its_words_side_by_side,
 );

@@ -10,7 +10,9 @@ use axum::response::Html;
 use minijinja::context;
 use serde::Serialize;
 use syndic_core::{Page, SourceSummary, Tag};
-use syndic_store::{MATCH_END, MATCH_START, MAX_QUERY_CHARS, SearchHit, SearchQuery};
+use syndic_store::{
+    MATCH_END, MATCH_START, MAX_CANDIDATES, MAX_QUERY_CHARS, SearchHit, SearchQuery, SearchResults,
+};
 
 use super::page_number;
 use crate::render::{Links, PostView, SiteView, tag_path};
@@ -107,9 +109,13 @@ pub(crate) async fn show(
         source: source.as_ref().map(|source| source.id),
     };
     let store = state.store.clone();
-    let (hits, total) = state
+    let SearchResults {
+        hits,
+        total,
+        capped,
+    } = state
         .budget()
-        .search(async move { Ok(store.search(&query, page).await?) })
+        .search(async move { Ok(store.search_results(&query, page).await?) })
         .await?;
     let pages = Page::count_for(total, per_page);
     if number > pages {
@@ -118,6 +124,7 @@ pub(crate) async fn show(
     let results = Results {
         hits: &hits,
         total,
+        capped,
         page: number,
         pages,
     };
@@ -155,6 +162,8 @@ impl Search<'_> {
 struct Results<'a> {
     hits: &'a [SearchHit],
     total: u64,
+    /// The count covers the newest candidates only ([`syndic_store::MAX_CANDIDATES`]).
+    capped: bool,
     page: u32,
     pages: u32,
 }
@@ -205,8 +214,14 @@ fn snippet_parts(snippet: &str) -> Vec<SnippetPart> {
     parts
 }
 
-fn count_text(total: u64, q: &str) -> String {
+fn count_text(total: u64, capped: bool, q: &str) -> String {
     match total {
+        0 if capped => {
+            format!("No posts match “{q}” among the {MAX_CANDIDATES} newest that hold its words.")
+        }
+        n if capped => format!(
+            "{n}+ posts match “{q}” (the {MAX_CANDIDATES} newest that hold its words were searched)."
+        ),
         0 => format!("No posts match “{q}”."),
         1 => format!("1 post matches “{q}”."),
         n => format!("{n} posts match “{q}”."),
@@ -252,7 +267,7 @@ fn render(
             }),
             unfiltered_url => filtered.then(|| search.url(1, false)),
             searched => results.is_some(),
-            count => results.map(|r| count_text(r.total, q)),
+            count => results.map(|r| count_text(r.total, r.capped, q)),
             hits => hits,
             page => results.map_or(1, |r| r.page),
             pages => results.map_or(1, |r| r.pages),
@@ -271,6 +286,18 @@ mod tests {
             text: text.into(),
             mark,
         }
+    }
+
+    #[test]
+    fn a_capped_count_says_it_is_a_lower_bound() {
+        assert_eq!(count_text(3, false, "kelp"), "3 posts match “kelp”.");
+        assert_eq!(
+            count_text(1_998, true, "the"),
+            format!(
+                "1998+ posts match “the” (the {MAX_CANDIDATES} newest that hold its words were searched)."
+            )
+        );
+        assert!(count_text(0, true, "a b").starts_with("No posts match “a b” among the"));
     }
 
     #[test]

@@ -9,19 +9,16 @@ use crate::engine::SearchEntry;
 use crate::error::QueryContext;
 use crate::sql::Sql;
 
-/// Search reads the FTS5 table `posts_fts` (contentless: the text is the store's, in
-/// `posts.body`); the snippet is cut in Rust ([`crate::search`]).
-pub(in crate::engine) fn push_search_from(sql: &mut Sql, expression: &str, with_source: bool) {
-    sql.push(" FROM posts_fts JOIN posts p ON p.id = posts_fts.rowid");
-    if with_source {
-        sql.push(" JOIN sources s ON s.id = p.source_id");
-    }
-    sql.push(" WHERE posts_fts MATCH ")
+/// Search reads the FTS5 table `posts_fts` (contentless, `detail = none`: which posts
+/// hold a word, nothing more) as the candidate filter, newest stored first, so that
+/// `LIMIT` stops it early; phrases, ranking and snippets are Rust's ([`crate::search`]).
+pub(in crate::engine) fn push_search_candidates(sql: &mut Sql, expression: &str) {
+    sql.push(" FROM posts_fts JOIN posts p ON p.id = posts_fts.rowid WHERE posts_fts MATCH ")
         .bind(expression.to_owned());
 }
 
-/// bm25 is lower for better matches; a title match weighs five times a text match.
-pub(in crate::engine) const SEARCH_COLUMNS: &str = "-bm25(posts_fts, 5.0, 1.0) AS score";
+/// The order of candidates: the index's own (post ids, newest stored first).
+pub(in crate::engine) const CANDIDATE_ORDER: &str = " ORDER BY posts_fts.rowid DESC";
 
 /// The FTS5 table; its shadow tables share the prefix (`posts_fts_data`, …).
 pub(in crate::engine) const SEARCH_TABLE: &str = "posts_fts";
@@ -34,8 +31,8 @@ pub(in crate::engine) async fn clear_search_index(conn: &mut AnyConnection) -> R
     Ok(())
 }
 
-/// The tokenizer of `posts_fts` (migration 12), for the check's copy.
-const TOKENIZE: &str = "porter unicode61 remove_diacritics 2";
+/// The options of `posts_fts` (migration 19) after its columns, for the check's copy.
+const OPTIONS: &str = "detail = none, tokenize = 'porter unicode61 remove_diacritics 2'";
 
 /// Removes the entries of `cleared` (a post never indexed has none: nothing to do for
 /// it), then inserts `entries` in a few multi-row statements, ids ascending, so FTS5
@@ -84,7 +81,7 @@ pub(in crate::engine) async fn begin_search_check(conn: &mut AnyConnection) -> R
          DROP TABLE IF EXISTS temp.search_check_terms; \
          DROP TABLE IF EXISTS temp.search_check; \
          CREATE VIRTUAL TABLE temp.search_check USING fts5 \
-             (title, content_text, content = '', tokenize = '{TOKENIZE}')"
+             (title, content_text, content = '', {OPTIONS})"
     );
     conn.execute(sqlx::raw_sql(sqlx::AssertSqlSafe(create)))
         .await
