@@ -96,6 +96,71 @@ fn main() {
             }
         }
     }
+    if let Err(e) = runtime.block_on(learned_ingest_speed(&db, &lexicon, terms)) {
+        eprintln!("ingest-time tagging with the store's corpus model: {e}");
+    }
+}
+
+/// Ingest-time tagging at `terms` terms with what the store's last retag learned (term
+/// weights from document frequencies, tag profiles), against the same vocabulary without
+/// it: the cost before corpus statistics and profiles existed. Issue 15's aim: at most 1.5x.
+async fn learned_ingest_speed(
+    db: &Path,
+    lexicon: &Lexicon,
+    terms: usize,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let store = syndic_store::Store::open(&format!("sqlite://{}", db.display())).await?;
+    let stats = store
+        .corpus_stats(syndic_tag::corpus::MAX_MODEL_STEMS)
+        .await?;
+    let saved: Vec<syndic_tag::SavedTagModel> = store
+        .tag_models()
+        .await?
+        .iter()
+        .filter_map(|(_, json)| syndic_tag::SavedTagModel::from_json(json))
+        .collect();
+    store.close().await;
+    let plain = Tagger::with_settings(
+        &vocabulary_changed(lexicon, terms),
+        &TaggingSettings::default(),
+    )?;
+    let learned = plain.with_corpus(&stats, &saved);
+    let mut rng = Rng(11);
+    let sample: Vec<(String, String)> = (0..20_000)
+        .map(|_| post(&mut rng, lexicon, terms))
+        .collect();
+    let rate = |tagger: &Tagger| {
+        let started = Instant::now();
+        let mut tags = 0usize;
+        for (title, text) in &sample {
+            let post = PostText {
+                title,
+                text,
+                ..PostText::default()
+            };
+            tags += tagger.tag(&post).len();
+        }
+        (sample.len() as f64 / started.elapsed().as_secs_f64(), tags)
+    };
+    // Alternate, so a noisy neighbour slows both alike.
+    let (mut without, mut with) = ((0.0, 0), (0.0, 0));
+    for _ in 0..3 {
+        let a = rate(&plain);
+        let b = rate(&learned);
+        without = (without.0 + a.0 / 3.0, a.1);
+        with = (with.0 + b.0 / 3.0, b.1);
+    }
+    println!(
+        "ingest-time tagging, {terms} terms: {:.0} posts/s without the corpus model, {:.0} with \
+         it ({} tag profiles): {:.2}x the per-post cost (aim: at most 1.5x); {} and {} tags",
+        without.0,
+        with.0,
+        saved.len(),
+        without.0 / with.0,
+        without.1,
+        with.1
+    );
+    Ok(())
 }
 
 fn env_number(name: &str, default: usize) -> usize {
