@@ -2,6 +2,7 @@
 
 mod full_text;
 mod parse;
+mod record;
 
 pub use full_text::{FullTextStats, MAX_PAGE_TIME_PER_FETCH};
 
@@ -400,99 +401,6 @@ impl Pipeline {
             touched_tags,
         })
     }
-
-    /// With a media cache, points every post's images and enclosure thumbnails at their
-    /// cached copies (fetching those not cached yet), before the posts are stored and
-    /// compared with stored ones.
-    async fn localize_images(&self, posts: &mut [IncomingPost], source: SourceId) {
-        let Some(media) = &self.media else {
-            return;
-        };
-        for post in posts {
-            post.entry.content_html = media.localize(&post.entry.content_html, source).await;
-            media
-                .localize_enclosures(&mut post.entry.enclosures, source)
-                .await;
-        }
-    }
-
-    /// The validators, body hash and next fetch a success stores; `fresh` are the
-    /// publication dates of posts just read and not stored yet.
-    async fn record(
-        &self,
-        state: &FetchState,
-        validators: Validators,
-        body_hash: Option<String>,
-        hints: &ServerHints,
-        fresh: &[DateTime<Utc>],
-        now: DateTime<Utc>,
-    ) -> Result<FetchRecord, syndic_store::StoreError> {
-        let mut recent = self
-            .store
-            .recent_publications(state.source, schedule::RECENT_POSTS as u32)
-            .await?;
-        recent.extend_from_slice(fresh);
-        recent.sort_unstable();
-        recent.dedup();
-        let seed = seed(state.source, state.error_count);
-        let next_fetch = schedule::next_after_success(now, &recent, hints, &self.schedule, seed);
-        Ok(FetchRecord {
-            etag: validators.etag,
-            last_modified: validators.last_modified,
-            body_hash,
-            next_fetch,
-            hint: None,
-        })
-    }
-
-    async fn record_failure(
-        &self,
-        job: &SourceJob,
-        outcomes: Outcomes<'_>,
-        state: &FetchState,
-        error: &SourceError,
-        now: DateTime<Utc>,
-    ) -> Result<(), syndic_store::StoreError> {
-        let message = format!("{error:#}");
-        let failures = u32::try_from(state.error_count + 1).unwrap_or(u32::MAX);
-        let backoff = schedule::next_after_failure(
-            now,
-            failures,
-            state.failing_since.unwrap_or(now),
-            &self.schedule,
-            seed(job.id, state.error_count),
-        );
-        match error {
-            SourceError::Fetch(FetchError::Gone { .. }) => {
-                outcomes.record_gone(&message, now).await
-            }
-            SourceError::Fetch(fetch_error @ FetchError::RetryLater { .. }) => {
-                let asked = fetch_error
-                    .retry_after()
-                    .and_then(|value| schedule::parse_retry_after(value, now));
-                let until = asked.map_or(backoff, |asked| asked.max(now));
-                outcomes
-                    .record_failure(&message, until, Some(until), now)
-                    .await
-            }
-            _ => outcomes.record_failure(&message, backoff, None, now).await,
-        }
-    }
-}
-
-/// The slugs of the automatic tags of `posts`, each once, in order of first appearance.
-fn touched_tags<'a>(posts: impl Iterator<Item = &'a IncomingPost>) -> Vec<String> {
-    let mut slugs: Vec<String> = Vec::new();
-    for assignment in posts.flat_map(|post| &post.tags) {
-        if !assignment.origin.is_automatic() {
-            continue;
-        }
-        let slug = syndic_core::slugify(&assignment.tag);
-        if !slugs.contains(&slug) {
-            slugs.push(slug);
-        }
-    }
-    slugs
 }
 
 /// Where to read the source now: where a permanent redirect moved it, else as configured.
@@ -505,11 +413,6 @@ fn current_location(job: &SourceJob, state: &FetchState) -> Location {
         }
         _ => job.location.clone(),
     }
-}
-
-/// Jitter seed: stable for a source within one run of failures.
-fn seed(source: SourceId, failures: i64) -> u64 {
-    (source.0 as u64).rotate_left(17) ^ (failures as u64)
 }
 
 /// The SHA-256 of `bytes` in lowercase hex: body hashes and the media cache's names.

@@ -1,5 +1,7 @@
-//! Parsing and tagging a fetched body: CPU work, run off the async threads.
+//! Parsing and tagging a fetched body (CPU work, run off the async threads), and what is
+//! done to its posts before they are stored: their images cached.
 
+use syndic_core::SourceId;
 use syndic_core::schedule::{self, ServerHints};
 use syndic_store::IncomingPost;
 use syndic_tag::{FilterPost, FilterSource, PostText, SourceTags};
@@ -17,6 +19,21 @@ type ParsedAndTagged = (
 );
 
 impl Pipeline {
+    /// With a media cache, points every post's images and enclosure thumbnails at their
+    /// cached copies (fetching those not cached yet), before the posts are stored and
+    /// compared with stored ones.
+    pub(super) async fn localize_images(&self, posts: &mut [IncomingPost], source: SourceId) {
+        let Some(media) = &self.media else {
+            return;
+        };
+        for post in posts {
+            post.entry.content_html = media.localize(&post.entry.content_html, source).await;
+            media
+                .localize_enclosures(&mut post.entry.enclosures, source)
+                .await;
+        }
+    }
+
     /// Parsing, sanitizing and tagging are CPU work: they run off the async threads. Also
     /// returns the feed's own hints (RSS `ttl`, `sy:updatePeriod`/`sy:updateFrequency`) and
     /// its WebSub links.
@@ -140,4 +157,19 @@ fn with_feed_hint(
         },
         _ => error,
     }
+}
+
+/// The slugs of the automatic tags of `posts`, each once, in order of first appearance.
+pub(super) fn touched_tags<'a>(posts: impl Iterator<Item = &'a IncomingPost>) -> Vec<String> {
+    let mut slugs: Vec<String> = Vec::new();
+    for assignment in posts.flat_map(|post| &post.tags) {
+        if !assignment.origin.is_automatic() {
+            continue;
+        }
+        let slug = syndic_core::slugify(&assignment.tag);
+        if !slugs.contains(&slug) {
+            slugs.push(slug);
+        }
+    }
+    slugs
 }
