@@ -4,6 +4,8 @@ mod full_text;
 mod parse;
 mod record;
 
+use parse::touched_tags;
+
 pub use full_text::{FullTextStats, MAX_PAGE_TIME_PER_FETCH};
 
 use std::sync::Arc;
@@ -11,14 +13,13 @@ use std::time::Instant;
 
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
-use syndic_core::schedule::{self, ScheduleSettings, ServerHints};
+use syndic_core::schedule::{ScheduleSettings, ServerHints};
 use syndic_core::{FetchMetrics, FetchOutcome, SourceId};
-use syndic_store::{Claim, FetchRecord, FetchState, IncomingPost, IngestStats, Outcomes, Store};
+use syndic_store::{Claim, FetchRecord, FetchState, IngestStats, Outcomes, Store};
 use syndic_tag::{CategoryPolicy, SharedTagger};
 
 use crate::{
-    Body, FetchError, Fetched, Fetcher, FullText, Location, MediaCache, SourceError, SourceRequest,
-    Validators,
+    Body, Fetched, Fetcher, FullText, Location, MediaCache, SourceError, SourceRequest, Validators,
 };
 
 /// The most items one fetch stores: the newest by date. The reader skips the others while

@@ -12,7 +12,7 @@ use crate::{FetchError, SourceError, Validators};
 impl Pipeline {
     /// The validators, body hash and next fetch a success stores; `fresh` are the
     /// publication dates of posts just read and not stored yet.
-    async fn record(
+    pub(super) async fn record(
         &self,
         state: &FetchState,
         validators: Validators,
@@ -39,7 +39,7 @@ impl Pipeline {
         })
     }
 
-    async fn record_failure(
+    pub(super) async fn record_failure(
         &self,
         job: &SourceJob,
         outcomes: Outcomes<'_>,
