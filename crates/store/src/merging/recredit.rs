@@ -1,10 +1,10 @@
-//! A source's `priority` changed: every merged post it carries is credited again by the
-//! rule a merge follows, so the configuration says who is credited whatever order the
-//! feeds were read in. The copy of highest priority wins, the first seen on a tie (then
+//! Who a merged post is credited to, decided again: when a source's `priority` changed
+//! (every merged post it carries) and when a split takes a post's credited copy away. It
+//! is the rule a merge follows, so the configuration says who is credited whatever order
+//! the feeds were read in. The copy of highest priority wins, the first seen on a tie (then
 //! the lower source id); the post takes that copy's guid and item link and keeps its text.
 //! The author is not kept per copy, so a post that changes hands shows none until its new
-//! source's feed updates it (the attribution falls back to the feed's title), as after a
-//! split.
+//! source's feed updates it (the attribution falls back to the feed's title).
 
 use std::collections::BTreeMap;
 
@@ -13,6 +13,7 @@ use syndic_core::SourceId;
 
 use crate::Result;
 use crate::error::QueryContext;
+use crate::sql::Sql;
 
 /// One copy of a merged post, as the decision needs it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,34 +45,52 @@ pub(crate) fn decide(copies: &[Copy]) -> Vec<(i64, i64)> {
 
 /// Credits again every post `source` carries a copy of, beside another source's.
 pub(crate) async fn recredit(tx: &mut AnyConnection, source: SourceId) -> Result<usize> {
-    let rows = sqlx::query(
-        "SELECT c.post_id, c.source_id, s.priority, c.seen_at, p.source_id AS credited
-         FROM post_sources c
-         JOIN sources s ON s.id = c.source_id
-         JOIN posts p ON p.id = c.post_id
-         WHERE c.post_id IN (SELECT m.post_id FROM post_sources m
-                             JOIN post_sources o ON o.post_id = m.post_id
-                                                AND o.source_id <> m.source_id
-                             WHERE m.source_id = $1)",
+    let posts: Vec<i64> = sqlx::query_scalar(
+        "SELECT DISTINCT m.post_id FROM post_sources m
+         JOIN post_sources o ON o.post_id = m.post_id AND o.source_id <> m.source_id
+         WHERE m.source_id = $1",
     )
     .bind(source.0)
     .fetch_all(&mut *tx)
     .await
-    .during("reading the copies of a source's merged posts")?;
-    let copies = rows
-        .iter()
-        .map(|row| {
-            Ok(Copy {
-                post: row.try_get("post_id")?,
-                source: row.try_get("source_id")?,
-                priority: row.try_get("priority")?,
-                seen_at: row.try_get("seen_at")?,
-                credited: row.try_get("credited")?,
+    .during("reading a source's merged posts")?;
+    credit_again(tx, &posts).await
+}
+
+/// Credits each of `posts` to the copy [`decide`] picks among those it has now (after a
+/// split, the copies left), and says how many changed hands.
+pub(crate) async fn credit_again(tx: &mut AnyConnection, posts: &[i64]) -> Result<usize> {
+    let mut moves = Vec::new();
+    for chunk in posts.chunks(500) {
+        let mut read = Sql::new(
+            "SELECT c.post_id, c.source_id, s.priority, c.seen_at, p.source_id AS credited
+             FROM post_sources c
+             JOIN sources s ON s.id = c.source_id
+             JOIN posts p ON p.id = c.post_id
+             WHERE c.post_id IN (",
+        );
+        read.push_list(chunk, |sql, post| {
+            sql.bind(*post);
+        });
+        read.push(")");
+        let rows = read
+            .fetch_all(&mut *tx, "reading the copies of merged posts")
+            .await?;
+        let copies = rows
+            .iter()
+            .map(|row| {
+                Ok(Copy {
+                    post: row.try_get("post_id")?,
+                    source: row.try_get("source_id")?,
+                    priority: row.try_get("priority")?,
+                    seen_at: row.try_get("seen_at")?,
+                    credited: row.try_get("credited")?,
+                })
             })
-        })
-        .collect::<std::result::Result<Vec<_>, sqlx::Error>>()
-        .during("reading the copies of a source's merged posts")?;
-    let moves = decide(&copies);
+            .collect::<std::result::Result<Vec<_>, sqlx::Error>>()
+            .during("reading the copies of merged posts")?;
+        moves.extend(decide(&copies));
+    }
     for (post, heir) in &moves {
         sqlx::query(
             "UPDATE posts SET source_id = c.source_id, guid = c.guid, link = c.link, author = NULL

@@ -6,8 +6,8 @@
 //! its next fetch reads the feed whole and stores the copy as a post of its own (only
 //! while the feed still carries the item: one that has left the feed's window does not
 //! come back). When the split source is the one the post is credited to, the credit goes
-//! to the remaining copy of highest priority (the first seen on a tie); the post keeps
-//! its text.
+//! to the remaining copy [`super::recredit`] picks (highest priority, the first seen on a
+//! tie); the post keeps its text.
 
 use chrono::{DateTime, Utc};
 use sqlx::AnyConnection;
@@ -50,19 +50,8 @@ impl Store {
         if !has_copy(&mut tx, id, source).await? {
             return Err(not_merged);
         }
-        let Some(heir) = others.first() else {
+        if others.is_empty() {
             return Err(not_merged);
-        };
-        if credited == source.0 {
-            sqlx::query(
-                "UPDATE posts SET source_id = c.source_id, guid = c.guid, link = c.link, author = NULL
-                 FROM post_sources c WHERE posts.id = $1 AND c.post_id = $1 AND c.source_id = $2",
-            )
-            .bind(id.0)
-            .bind(*heir)
-            .execute(&mut *tx)
-            .await
-            .during("crediting a split post to its next source")?;
         }
         for table in ["post_sources", "article_links", "fingerprint_bands"] {
             sqlx::query(sqlx::AssertSqlSafe(format!(
@@ -73,6 +62,9 @@ impl Store {
             .execute(&mut *tx)
             .await
             .during("removing a split copy")?;
+        }
+        if credited == source.0 {
+            super::recredit::credit_again(&mut tx, &[id.0]).await?;
         }
         sqlx::query(
             "INSERT INTO merge_vetoes (post_id, source_id, created_at) VALUES ($1, $2, $3)
@@ -121,21 +113,16 @@ async fn has_copy(tx: &mut AnyConnection, id: PostId, source: SourceId) -> Resul
     Ok(found.is_some())
 }
 
-/// The post's other copies' sources, the one to credit first: highest priority, then the
-/// first seen.
+/// The sources of the post's other copies.
 async fn remaining_copies(
     tx: &mut AnyConnection,
     id: PostId,
     source: SourceId,
 ) -> Result<Vec<i64>> {
-    sqlx::query_scalar(
-        "SELECT c.source_id FROM post_sources c JOIN sources s ON s.id = c.source_id
-         WHERE c.post_id = $1 AND c.source_id <> $2
-         ORDER BY s.priority DESC, c.seen_at, c.source_id",
-    )
-    .bind(id.0)
-    .bind(source.0)
-    .fetch_all(&mut *tx)
-    .await
-    .during("reading a post's sources")
+    sqlx::query_scalar("SELECT source_id FROM post_sources WHERE post_id = $1 AND source_id <> $2")
+        .bind(id.0)
+        .bind(source.0)
+        .fetch_all(&mut *tx)
+        .await
+        .during("reading a post's sources")
 }
