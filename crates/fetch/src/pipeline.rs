@@ -4,6 +4,8 @@ mod full_text;
 mod parse;
 mod record;
 
+pub(crate) use syndic_store::hex_sha256;
+
 use parse::touched_tags;
 
 pub use full_text::{FullTextStats, MAX_PAGE_TIME_PER_FETCH};
@@ -12,7 +14,6 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use chrono::{DateTime, Utc};
-use sha2::{Digest, Sha256};
 use syndic_core::schedule::{ScheduleSettings, ServerHints};
 use syndic_core::{FetchMetrics, FetchOutcome, SourceId};
 use syndic_store::{Claim, FetchRecord, FetchState, IngestStats, Outcomes, Store};
@@ -414,12 +415,4 @@ fn current_location(job: &SourceJob, state: &FetchState) -> Location {
         }
         _ => job.location.clone(),
     }
-}
-
-/// The SHA-256 of `bytes` in lowercase hex: body hashes and the media cache's names.
-pub(crate) fn hex_sha256(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }

@@ -11,7 +11,6 @@
 //! of an unchanged item keeps the page text ([`Store::page_texts`]).
 
 use chrono::{DateTime, Utc};
-use sha2::{Digest, Sha256};
 use sqlx::Row;
 use syndic_core::{PostId, SourceId, TagAssignment};
 
@@ -139,10 +138,7 @@ impl FullTextOutcome {
 /// The digest the full-text record keeps of a feed's HTML: SHA-256 (hex) of the HTML as
 /// an ingest stores it.
 pub fn content_digest(html: &str) -> String {
-    Sha256::digest(text::clean(html).as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::hex_sha256(text::clean(html).as_bytes())
 }
 
 const ORIGIN_COLUMNS: &str = "f.state, f.page_url, f.checked_at, f.reason, f.failures, f.retry_at, f.feed_digest, \

@@ -305,3 +305,13 @@ fn from_secs(secs: i64) -> chrono::DateTime<chrono::Utc> {
 
 #[cfg(test)]
 mod tests;
+
+/// The SHA-256 of `bytes` in lowercase hex: the store's keys of image addresses and page
+/// texts, and (through syndic-fetch) body hashes and the media cache's file names.
+pub fn hex_sha256(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}

@@ -7,7 +7,6 @@
 //! address ([`url_key`]), since an address can outgrow an index entry.
 
 use chrono::{DateTime, Utc};
-use sha2::{Digest, Sha256};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 use syndic_core::SourceId;
@@ -129,10 +128,7 @@ impl Store {
 
 /// The key of `url`'s row: its sha256 in lowercase hex.
 fn url_key(url: &str) -> String {
-    Sha256::digest(url.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::hex_sha256(url.as_bytes())
 }
 
 fn failure_from_row(row: &AnyRow) -> Result<MediaFailure, sqlx::Error> {
