@@ -29,7 +29,7 @@ const LATEST_FAILURES: u32 = 20;
 
 async fn status(config: &Config) -> anyhow::Result<ExitCode> {
     let media = &config.media;
-    let (files, bytes) = folder_files(&media.dir);
+    let (files, bytes) = syndic_fetch::folder_files(&media.dir);
     outln!(
         "media cache: {}",
         if media.cache {
@@ -64,21 +64,6 @@ async fn status(config: &Config) -> anyhow::Result<ExitCode> {
         outln!("  … and {} more", count - u64::from(LATEST_FAILURES));
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// The number and bytes of media files under `dir` (the URL map aside).
-fn folder_files(dir: &Path) -> (u64, u64) {
-    let Ok(shards) = std::fs::read_dir(dir) else {
-        return (0, 0);
-    };
-    shards
-        .flatten()
-        .filter(|shard| shard.file_name() != "urls")
-        .filter_map(|shard| std::fs::read_dir(shard.path()).ok())
-        .flat_map(|files| files.flatten())
-        .filter(|file| file.file_name().to_str().is_some_and(is_media_hash))
-        .filter_map(|file| file.metadata().ok())
-        .fold((0, 0), |(n, bytes), meta| (n + 1, bytes + meta.len()))
 }
 
 async fn gc(config: &Config) -> anyhow::Result<ExitCode> {

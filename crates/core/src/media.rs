@@ -136,10 +136,18 @@ pub fn media_references(html: &str) -> impl Iterator<Item = &str> {
     })
 }
 
-/// The wait after an image's first failure; each further failure doubles it.
+/// The wait after a resource's first failure (an image of the media cache, a post's page
+/// for full text); each further failure doubles it.
 pub const FIRST_RETRY: Duration = Duration::minutes(10);
-/// The longest wait between two tries of a failing image.
+/// The longest wait between two tries of a failing image or page.
 pub const LONGEST_RETRY: Duration = Duration::hours(24);
+
+/// The wait after the `failures`-th failure in a row (at least 1): [`FIRST_RETRY`],
+/// doubled for each failure before it, at most [`LONGEST_RETRY`].
+pub fn retry_wait(failures: u32) -> Duration {
+    let doublings = failures.saturating_sub(1).min(16);
+    (FIRST_RETRY * 2_i32.pow(doublings)).min(LONGEST_RETRY)
+}
 /// Failures in a row after which an image no longer makes its source's feed be read
 /// again only for it (it is still tried whenever the feed brings the post anew): about
 /// three and a half days of tries.
@@ -163,8 +171,7 @@ pub struct MediaFailure {
 
 impl MediaFailure {
     /// The record after a try of `url` failed at `now` with `error`: one more failure than
-    /// `previous`, waiting [`FIRST_RETRY`] doubled for each failure before it, at most
-    /// [`LONGEST_RETRY`].
+    /// `previous`, waiting [`retry_wait`].
     pub fn after_failure(
         previous: Option<&MediaFailure>,
         url: &str,
@@ -173,8 +180,7 @@ impl MediaFailure {
         now: DateTime<Utc>,
     ) -> MediaFailure {
         let failures = previous.map_or(1, |p| p.failures.saturating_add(1));
-        let doublings = (failures - 1).min(16);
-        let wait = (FIRST_RETRY * 2_i32.pow(doublings)).min(LONGEST_RETRY);
+        let wait = retry_wait(failures);
         MediaFailure {
             url: url.to_owned(),
             source: source.or(previous.and_then(|p| p.source)),

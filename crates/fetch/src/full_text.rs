@@ -30,10 +30,6 @@ pub const PAGE_DELAY: Duration = Duration::from_secs(1);
 pub const ROBOTS_KEPT: Duration = Duration::from_secs(3600);
 /// The most pages one fetch of a source reads; the rest wait for its next fetch.
 pub const MAX_PAGES_PER_FETCH: u32 = 20;
-/// The wait after a page's first failure; each further failure doubles it.
-pub const FIRST_RETRY: chrono::TimeDelta = chrono::TimeDelta::minutes(10);
-/// The longest wait between two tries of one page.
-pub const LONGEST_RETRY: chrono::TimeDelta = chrono::TimeDelta::days(1);
 /// After this many failed tries a page is no longer tried (`syndic refetch-content` still
 /// reads it).
 pub const MOST_TRIES: u32 = 12;
@@ -234,14 +230,13 @@ pub fn judge(candidate: &FullTextCandidate, article: &Article) -> Verdict {
 }
 
 /// When a page that failed `failures` times before (this one not counted) is tried next:
-/// [`FIRST_RETRY`] after the first failure, doubling up to [`LONGEST_RETRY`], never after
-/// [`MOST_TRIES`].
+/// the media cache's wait ([`syndic_core::media::retry_wait`]: 10 minutes, doubling, at
+/// most a day), never after [`MOST_TRIES`].
 pub fn next_try(failures: u32, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
     if failures + 1 >= MOST_TRIES {
         return None;
     }
-    let wait = (0..failures).fold(FIRST_RETRY, |wait, _| (wait * 2).min(LONGEST_RETRY));
-    Some(now + wait)
+    Some(now + syndic_core::media::retry_wait(failures + 1))
 }
 
 #[cfg(test)]

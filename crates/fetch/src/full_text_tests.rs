@@ -1,4 +1,5 @@
 use super::*;
+use syndic_core::media::{FIRST_RETRY, LONGEST_RETRY};
 use syndic_core::{PostId, SourceId};
 use syndic_store::ContentOrigin;
 

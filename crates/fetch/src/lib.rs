@@ -64,15 +64,14 @@ pub use discover::{FoundFeed, find_feeds};
 pub use error::{FetchError, SourceError, TimeoutPhase};
 pub use fleet::{DEFAULT_LEASE, LeaseSettings, process_owner};
 pub use full_text::{
-    FIRST_RETRY as FIRST_PAGE_RETRY, FullText, LONGEST_RETRY as LONGEST_PAGE_RETRY, MAX_PAGE_BYTES,
-    MAX_PAGES_PER_FETCH, MOST_TRIES, PAGE_DELAY, PageFailure, ROBOTS_KEPT, Verdict, judge,
-    next_try,
+    FullText, MAX_PAGE_BYTES, MAX_PAGES_PER_FETCH, MOST_TRIES, PAGE_DELAY, PageFailure,
+    ROBOTS_KEPT, Verdict, judge, next_try,
 };
 pub use guard::{AddressPolicy, Refusal, Rule, classify};
 pub use http::{Body, Fetched, Fetcher, FetcherOptions};
 pub use limits::{Finished, Limits, host_key};
 pub use location::{Location, LocationError};
-pub use media::{MediaCache, MediaSettings, folder_size};
+pub use media::{MediaCache, MediaSettings, folder_files};
 pub use pipeline::{
     FetchReport, FullTextStats, MAX_PAGE_TIME_PER_FETCH, Pipeline, SourceFilter, SourceJob,
     SourceOptions,

@@ -93,7 +93,7 @@ impl MediaCache {
     /// A cache reading through `fetcher` with its body cap lowered to `max_file`,
     /// recording failures in `store`; counts what the media folder already holds.
     pub fn new(fetcher: &Fetcher, settings: MediaSettings, store: Store) -> MediaCache {
-        let used = folder_size(&settings.dir);
+        let (_, used) = folder_files(&settings.dir);
         MediaCache {
             fetcher: fetcher.with_max_body(settings.max_file),
             hosts: HostGate::new(settings.host_delay),
@@ -247,10 +247,15 @@ impl MediaCache {
                 Some(format!("{}{}", media::MEDIA_PREFIX, name.trim()))
             }
             Some(_) => None,
-            // Written before names carried their type: read the type from the file.
+            // Written before names carried their type: read the type from the file once,
+            // and remember the typed name.
             None => {
                 let bytes = tokio::fs::read(&path).await.ok()?;
-                Some(media::media_url(hash, media::sniff(&bytes)?))
+                let kind = media::sniff(&bytes)?;
+                let typed = media::media_url(hash, kind);
+                let name = typed.trim_start_matches(media::MEDIA_PREFIX);
+                let _ = write_atomically(&self.url_map_path(url), name.as_bytes()).await;
+                Some(typed)
             }
         }
     }
@@ -331,17 +336,18 @@ async fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     tokio::fs::rename(&temporary, path).await
 }
 
-/// The bytes of the media files under `dir` (the URL map aside); 0 when there is none.
-pub fn folder_size(dir: &Path) -> u64 {
+/// The number and bytes of the media files under `dir` (the URL map and any leftover
+/// temporary file aside); nothing when there is no folder.
+pub fn folder_files(dir: &Path) -> (u64, u64) {
     let Ok(shards) = std::fs::read_dir(dir) else {
-        return 0;
+        return (0, 0);
     };
     shards
         .flatten()
         .filter(|shard| shard.file_name() != "urls")
         .filter_map(|shard| std::fs::read_dir(shard.path()).ok())
         .flat_map(|files| files.flatten())
+        .filter(|file| file.file_name().to_str().is_some_and(media::is_media_hash))
         .filter_map(|file| file.metadata().ok())
-        .map(|meta| meta.len())
-        .sum()
+        .fold((0, 0), |(n, bytes), meta| (n + 1, bytes + meta.len()))
 }
