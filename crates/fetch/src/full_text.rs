@@ -4,8 +4,9 @@
 //! Every page goes through the guarded [`Fetcher`] (the SSRF guard on every hop,
 //! deadlines, a body cap of [`MAX_PAGE_BYTES`]), after the site's robots.txt
 //! ([`crate::robots`], read once per site and kept [`ROBOTS_KEPT`]) said yes for
-//! `syndic`. Requests to one host take turns: one at a time, [`PAGE_DELAY`] apart (or the
-//! site's `Crawl-delay`, up to a minute), whatever source or process-wide task asks. The
+//! `syndic`. Requests to one host take turns (`politeness.rs`, shared with the media
+//! cache): one at a time, their starts [`PAGE_DELAY`] apart (or the site's `Crawl-delay`,
+//! up to a minute), whatever source or process-wide task asks. The
 //! article is found and sanitized by [`syndic_feed::extract_article`] off the async
 //! threads; [`judge`] decides whether it is clearly longer than the feed's text. A page
 //! that cannot be used is a [`PageFailure`], recorded on the post and tried again later
@@ -19,6 +20,7 @@ use chrono::{DateTime, Utc};
 use syndic_feed::{Article, ArticleRule};
 use syndic_store::{FullTextCandidate, FullTextState};
 
+use crate::politeness::HostGate;
 use crate::robots::{MAX_ROBOTS_BYTES, Robots};
 use crate::{Body, Fetcher, Location, Validators};
 
@@ -48,7 +50,7 @@ pub struct FullText {
     robots_files: Fetcher,
     delay: Duration,
     robots: Mutex<HashMap<String, (Instant, Arc<Robots>)>>,
-    turns: Mutex<HashMap<String, Arc<tokio::sync::Mutex<Option<Instant>>>>>,
+    turns: HostGate,
 }
 
 impl FullText {
@@ -60,7 +62,7 @@ impl FullText {
             robots_files: fetcher.with_max_body(MAX_ROBOTS_BYTES),
             delay: PAGE_DELAY,
             robots: Mutex::new(HashMap::new()),
-            turns: Mutex::new(HashMap::new()),
+            turns: HostGate::new(PAGE_DELAY),
         }
     }
 
@@ -135,34 +137,16 @@ impl FullText {
         robots
     }
 
-    /// Runs `request` in `page`'s host's turn: after the host's previous request ended at
-    /// least `pause` ago, and alone.
+    /// Runs `request` in `page`'s host's turn: alone, and at least `pause` after the
+    /// host's previous request started.
     async fn in_turn<T>(
         &self,
         page: &url::Url,
         pause: Duration,
         request: impl std::future::Future<Output = T>,
     ) -> T {
-        let turn = {
-            let mut turns = self
-                .turns
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            if turns.len() > 10_000 {
-                turns.retain(|_, turn| Arc::strong_count(turn) > 1);
-            }
-            Arc::clone(turns.entry(host_of(page)).or_default())
-        };
-        let mut last = turn.lock().await;
-        if let Some(last) = *last {
-            let since = last.elapsed();
-            if since < pause {
-                tokio::time::sleep(pause - since).await;
-            }
-        }
-        let answer = request.await;
-        *last = Some(Instant::now());
-        answer
+        let _turn = self.turns.turn_after(&host_of(page), pause).await;
+        request.await
     }
 
     fn lock_robots(&self) -> std::sync::MutexGuard<'_, HashMap<String, (Instant, Arc<Robots>)>> {

@@ -52,6 +52,7 @@ mod limits;
 mod location;
 mod media;
 mod pipeline;
+mod politeness;
 mod redirect;
 mod request;
 mod robots;

@@ -20,8 +20,6 @@
 //! [`syndic_core::media::MOST_FORCED_TRIES`] failures only a changed feed tries again.
 //! Nothing here ever fails a fetch.
 
-mod politeness;
-
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -32,8 +30,8 @@ use syndic_core::{Enclosure, SourceId};
 use syndic_store::Store;
 
 use crate::pipeline::hex_sha256;
+use crate::politeness::HostGate;
 use crate::{Body, Fetcher, Location, Validators};
-use politeness::HostGate;
 
 /// `[media]`, as the fetcher needs it.
 #[derive(Debug, Clone, PartialEq, Eq)]

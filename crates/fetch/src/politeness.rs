@@ -1,5 +1,6 @@
-//! Per-host politeness for image requests: at most one request to a host at a time in
-//! this process, and at least `delay` between the starts of two requests to it, so a
+//! Per-host politeness for the requests a fetch makes beside its feed (the media cache's
+//! images, full text's pages and robots.txt): at most one request to a host at a time in
+//! this process, and at least a delay between the starts of two requests to it, so a
 //! post with fifty images on one host is fifty requests one after the other, spaced, and
 //! never fifty at once (whatever number of sources are being fetched meanwhile).
 
@@ -9,6 +10,9 @@ use std::time::Duration;
 
 use tokio::sync::OwnedMutexGuard;
 use tokio::time::Instant;
+
+/// Hosts remembered before those without a request in flight are forgotten.
+const MAX_HOSTS: usize = 10_000;
 
 /// One lane per host: who holds it, and when its last request started.
 #[derive(Debug)]
@@ -31,19 +35,29 @@ impl HostGate {
         }
     }
 
-    /// Waits for `host`'s turn: until no other request to it is in flight here and
-    /// `delay` has passed since the last one started.
+    /// Waits for `host`'s turn: until no other request to it is in flight here and the
+    /// gate's delay has passed since the last one started.
     pub(crate) async fn turn(&self, host: &str) -> HostTurn {
+        self.turn_after(host, self.delay).await
+    }
+
+    /// [`HostGate::turn`] with `pause` in place of the gate's delay (a site's
+    /// `Crawl-delay`).
+    pub(crate) async fn turn_after(&self, host: &str, pause: Duration) -> HostTurn {
         let lane = {
             let mut hosts = self
                 .hosts
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
+            // Hosts nobody is waiting on are forgotten once there are many.
+            if hosts.len() > MAX_HOSTS {
+                hosts.retain(|_, lane| Arc::strong_count(lane) > 1);
+            }
             Arc::clone(hosts.entry(host.to_owned()).or_default())
         };
         let mut held = lane.lock_owned().await;
         if let Some(last) = *held {
-            tokio::time::sleep_until(last + self.delay).await;
+            tokio::time::sleep_until(last + pause).await;
         }
         *held = Some(Instant::now());
         HostTurn { _held: held }
