@@ -67,14 +67,33 @@ pub async fn store_size(store: &Store) -> Result<StoreSize> {
     })
 }
 
-/// Folds the WAL of a SQLite store into its file and empties it, so that [`store_size`]
-/// and the file's length agree. Nothing on PostgreSQL.
+/// Settles a store before [`store_size`] measures it. SQLite: folds the WAL into the file
+/// and empties it, so that the sizes and the file's length agree. PostgreSQL: vacuums the
+/// store's tables, as autovacuum soon would in service, so that rows already deleted (the
+/// transient merge claims) and the GIN index's pending list are not counted as the
+/// store's size.
 pub async fn checkpoint(store: &Store) -> Result<()> {
-    if store.engine == Engine::Sqlite {
-        sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
-            .execute(&store.pool)
+    match store.engine {
+        Engine::Sqlite => {
+            sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+                .execute(&store.pool)
+                .await
+                .during("checkpointing the store")?;
+        }
+        Engine::Postgres => {
+            let tables: Vec<String> = sqlx::query_scalar(
+                "SELECT quote_ident(tablename::text) FROM pg_tables WHERE schemaname = current_schema()",
+            )
+            .fetch_all(&store.pool)
             .await
-            .during("checkpointing the store")?;
+            .during("listing the tables to vacuum")?;
+            for table in tables {
+                sqlx::query(sqlx::AssertSqlSafe(format!("VACUUM {table}")))
+                    .execute(&store.pool)
+                    .await
+                    .during("vacuuming the store")?;
+            }
+        }
     }
     Ok(())
 }
