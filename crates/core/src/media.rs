@@ -2,14 +2,17 @@
 //! where a content-addressed copy lives.
 //!
 //! A cached image is named by the sha256 of its bytes, in lowercase hex ([`is_media_hash`]),
-//! stored at `<media dir>/<hash[0..2]>/<hash>` ([`media_path`]) and served at
-//! `/media/<hash>.<ext>` ([`media_url`]), the extension that of its sniffed type, so a
-//! static server that types files by their extension (nginx, Apache, a CDN) serves it
-//! with the right `Content-Type` too. `/media/<hash>` without one (what the first
-//! version of the cache wrote) names the same file. Only raster images are ever kept:
-//! [`sniff`] knows PNG, JPEG, GIF, WebP and AVIF and nothing else (SVG can carry
-//! script), so the type served is a function of the bytes and cannot disagree with them.
+//! kept in the media folder at `<media dir>/<hash[0..2]>/<hash>` ([`media_path`]) or as a
+//! row of the store ([`MediaStorage`]), and served at exactly `/media/<hash>` ([`media_url`]).
+//! `/media/<hash>.<ext>`, the extension that of its sniffed type, names the same file: the
+//! static build writes its pages with those names ([`typed_media_addresses`]), so a static
+//! server that types files by their extension (nginx, Apache, a CDN) serves the right
+//! `Content-Type` too, and posts stored while the cache wrote them are read back with exact
+//! addresses ([`exact_media_addresses`]). Only raster images are ever kept: [`sniff`]
+//! knows PNG, JPEG, GIF, WebP and AVIF and nothing else (SVG can carry script), so the
+//! type served is a function of the bytes and cannot disagree with them.
 
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Duration, Utc};
@@ -18,6 +21,16 @@ use crate::SourceId;
 
 /// The path every cached image is served under.
 pub const MEDIA_PREFIX: &str = "/media/";
+
+/// Where cached images are kept (`[media] keep`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MediaStorage {
+    /// Files in this folder, at [`media_path`] (`keep = "disk"`).
+    Folder(PathBuf),
+    /// Rows of the store (`keep = "store"`), so web nodes on other machines serve the
+    /// images a worker fetched without sharing a disk.
+    Store,
+}
 
 /// The raster image types syndic keeps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,6 +54,11 @@ impl RasterType {
         }
     }
 
+    /// The type whose [`Self::mime`] is `mime`, if syndic keeps it.
+    pub fn from_mime(mime: &str) -> Option<RasterType> {
+        RASTER_TYPES.into_iter().find(|kind| kind.mime() == mime)
+    }
+
     /// The file extension of the type (what `mime.types` maps back to [`Self::mime`]).
     pub fn extension(self) -> &'static str {
         match self {
@@ -52,6 +70,15 @@ impl RasterType {
         }
     }
 }
+
+/// Every raster type syndic keeps.
+pub const RASTER_TYPES: [RasterType; 5] = [
+    RasterType::Png,
+    RasterType::Jpeg,
+    RasterType::Gif,
+    RasterType::Webp,
+    RasterType::Avif,
+];
 
 /// The raster type `bytes` begin with, by their magic numbers; `None` for anything else
 /// (SVG, HTML, text, an unknown format, too few bytes).
@@ -86,10 +113,9 @@ pub fn media_path(dir: &Path, hash: &str) -> Option<PathBuf> {
     is_media_hash(hash).then(|| dir.join(&hash[..2]).join(hash))
 }
 
-/// The root-relative address the file named `hash`, of type `kind`, is served at:
-/// `/media/<hash>.<ext>`.
-pub fn media_url(hash: &str, kind: RasterType) -> String {
-    format!("{MEDIA_PREFIX}{hash}.{}", kind.extension())
+/// The root-relative address the file named `hash` is served at: `/media/<hash>`.
+pub fn media_url(hash: &str) -> String {
+    format!("{MEDIA_PREFIX}{hash}")
 }
 
 /// The hash a media file name (`<hash>` or `<hash>.<ext>`, as it follows `/media/`)
@@ -115,10 +141,78 @@ pub fn is_media_url(url: &str) -> bool {
 }
 
 /// The media names `html` refers to (`/media/<hash>` or `/media/<hash>.<ext>`, the name
-/// as written after `/media/`), in order, repeats included.
+/// as written after `/media/`, wherever the address is), in order, repeats included.
 pub fn media_references(html: &str) -> impl Iterator<Item = &str> {
+    reference_spans(html).map(move |(at, len)| &html[at..at + len])
+}
+
+/// `html` with every root-relative media address `/media/<hash>.<ext>` written
+/// `/media/<hash>`, the one address pages, feeds and exports use; borrowed when there is
+/// none. Another site's `https://…/media/<hash>.<ext>` is left alone.
+pub fn exact_media_addresses(html: &str) -> Cow<'_, str> {
+    rename_references(html, None, |name| {
+        parse_media_name(name).and_then(|(hash, extension)| extension.map(|_| hash.to_owned()))
+    })
+}
+
+/// `text` with every media address of this site (root-relative, or absolute under
+/// `site_base`, the site's URL ending in `/`) written `/media/<hash>.<ext>`, `ext` that of
+/// `type_of(hash)`, for a static server that types a file by its name; an address whose
+/// type is unknown, or another site's, is left as it is.
+pub fn typed_media_addresses<'a>(
+    text: &'a str,
+    site_base: &str,
+    type_of: impl Fn(&str) -> Option<RasterType>,
+) -> Cow<'a, str> {
+    rename_references(text, Some(site_base), |name| {
+        let (hash, extension) = parse_media_name(name)?;
+        let kind = type_of(hash)?;
+        (extension != Some(kind.extension())).then(|| format!("{hash}.{}", kind.extension()))
+    })
+}
+
+/// `html` with each media name of this site's addresses (root-relative, or absolute under
+/// `site_base`) that `rename` gives a new name for replaced by it.
+fn rename_references<'a>(
+    html: &'a str,
+    site_base: Option<&str>,
+    rename: impl Fn(&str) -> Option<String>,
+) -> Cow<'a, str> {
+    let mut renamed = String::new();
+    let mut copied = 0;
+    for (at, len) in reference_spans(html) {
+        let slash = at - MEDIA_PREFIX.len();
+        let ours = is_root_relative(&html[..slash])
+            || site_base.is_some_and(|base| html[..=slash].ends_with(base));
+        if !ours {
+            continue;
+        }
+        if let Some(name) = rename(&html[at..at + len]) {
+            renamed.push_str(&html[copied..at]);
+            renamed.push_str(&name);
+            copied = at + len;
+        }
+    }
+    if copied == 0 {
+        return Cow::Borrowed(html);
+    }
+    renamed.push_str(&html[copied..]);
+    Cow::Owned(renamed)
+}
+
+/// Whether an address that starts after `before` is root-relative: it begins an
+/// attribute's value, a `srcset` candidate, a JSON string or the text.
+fn is_root_relative(before: &str) -> bool {
+    before.bytes().next_back().is_none_or(|b| {
+        matches!(b, b'"' | b'\'' | b',' | b'(' | b'=' | b'>') || b.is_ascii_whitespace()
+    })
+}
+
+/// Where each media name of `html` starts (just after `/media/`) and its length.
+fn reference_spans(html: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
     html.match_indices(MEDIA_PREFIX).filter_map(move |(at, _)| {
-        let rest = &html[at + MEDIA_PREFIX.len()..];
+        let start = at + MEDIA_PREFIX.len();
+        let rest = &html[start..];
         let name = rest.get(..64)?;
         let after = &rest[64..];
         if !is_media_hash(name) {
@@ -132,7 +226,7 @@ pub fn media_references(html: &str) -> impl Iterator<Item = &str> {
             .bytes()
             .next()
             .is_none_or(|b| !b.is_ascii_alphanumeric());
-        ends.then(|| &rest[..len])
+        ends.then_some((start, len))
     })
 }
 
@@ -252,7 +346,41 @@ mod tests {
             media_references(&html).collect::<Vec<_>>(),
             [HASH, &png, &jpg]
         );
-        assert_eq!(media_url(HASH, RasterType::Png), format!("/media/{png}"));
+        assert_eq!(media_url(HASH), format!("/media/{HASH}"));
+    }
+
+    #[test]
+    fn exact_addresses_drop_the_extension_and_nothing_else() {
+        let html = format!(
+            r#"<img src="/media/{HASH}.png"><img src="/media/{HASH}"><img srcset="/media/{HASH}.jpg 2x, /media/{HASH}.pngx 1x"><a href="https://x.example/media/{HASH}.gif">"#
+        );
+        assert_eq!(
+            exact_media_addresses(&html),
+            format!(
+                r#"<img src="/media/{HASH}"><img src="/media/{HASH}"><img srcset="/media/{HASH} 2x, /media/{HASH}.pngx 1x"><a href="https://x.example/media/{HASH}.gif">"#
+            )
+        );
+        let plain = format!(r#"<img src="/media/{HASH}"><p>no images</p>"#);
+        assert!(matches!(exact_media_addresses(&plain), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn typed_addresses_carry_the_extension_of_a_known_type_only() {
+        let other = "f".repeat(64);
+        let html = format!(
+            r#"<img src="/media/{HASH}"><img src="/media/{HASH}.jpg"><img src="/media/{other}"><enclosure url="https://site.example/media/{HASH}"/><img src="https://else.example/media/{HASH}">"#
+        );
+        let typed = typed_media_addresses(&html, "https://site.example/", |hash| {
+            (hash == HASH).then_some(RasterType::Png)
+        });
+        assert_eq!(
+            typed,
+            format!(
+                r#"<img src="/media/{HASH}.png"><img src="/media/{HASH}.png"><img src="/media/{other}"><enclosure url="https://site.example/media/{HASH}.png"/><img src="https://else.example/media/{HASH}">"#
+            )
+        );
+        assert_eq!(RasterType::from_mime("image/webp"), Some(RasterType::Webp));
+        assert_eq!(RasterType::from_mime("image/svg+xml"), None);
     }
 
     #[test]
