@@ -9,7 +9,7 @@ use syndic_core::media::{is_media_hash, parse_media_name};
 
 use super::{Freed, is_garbage};
 
-/// Removes the media files of `dir` not named in `keep` and older than [`GRACE`], then
+/// Removes the media files of `dir` not named in `keep` and older than [`super::GRACE`], then
 /// the URL map's entries that pointed at them.
 pub(super) fn sweep(
     dir: &Path,
