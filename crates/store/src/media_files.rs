@@ -67,6 +67,16 @@ impl Store {
         Ok(done.rows_affected() > 0)
     }
 
+    /// Whether the store keeps the image named `hash` (its bytes are not read).
+    pub async fn has_media_file(&self, hash: &str) -> Result<bool> {
+        let found: Option<i64> = sqlx::query_scalar("SELECT 1 FROM media_files WHERE hash = $1")
+            .bind(hash.to_owned())
+            .fetch_optional(&self.pool)
+            .await
+            .during("looking for a cached image")?;
+        Ok(found.is_some())
+    }
+
     /// The image named `hash`, if the store keeps it.
     pub async fn media_file(&self, hash: &str) -> Result<Option<MediaFile>> {
         let row = sqlx::query("SELECT content_type, bytes FROM media_files WHERE hash = $1")

@@ -55,6 +55,10 @@ impl MediaCache {
                 }
                 Some(path)
             }
+            // Kept already (the same bytes at another address): no budget needed.
+            MediaStorage::Store if self.store.has_media_file(hash).await.unwrap_or(false) => {
+                return Ok(());
+            }
             MediaStorage::Store => None,
         };
         let size = bytes.len() as u64;

@@ -34,6 +34,8 @@ async fn media_files_are_kept_once_read_back_counted_and_removed_with_their_addr
     assert_eq!(read.content_type, "image/png");
     assert!(read.bytes == bytes, "the same bytes");
     assert_eq!(store.media_file(&hash('c')).await.expect("read"), None);
+    assert!(store.has_media_file(&hash('b')).await.expect("look"));
+    assert!(!store.has_media_file(&hash('c')).await.expect("look"));
     assert_eq!(store.media_files_usage().await.expect("usage"), (2, 70_006));
 
     let first = store.media_files_after(None, 1).await.expect("list");
