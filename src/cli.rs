@@ -164,12 +164,14 @@ pub enum Command {
 
 #[derive(Debug, Subcommand)]
 pub enum MediaCommand {
-    /// Remove the cached images that no post (in any state) or stored revision shows,
-    /// printing each one removed and the bytes freed. Files written in the last hour are
-    /// kept (a fetch may not have stored their post yet).
+    /// Remove the cached images (files, or rows with `[media] keep = "store"`) that no
+    /// post (in any state) or stored revision shows, printing each one removed and the
+    /// bytes freed. Images kept in the last hour are spared (a fetch may not have stored
+    /// their post yet).
     Gc,
-    /// Show the media folder (files, bytes, budget) and the images that could not be
-    /// cached: how many, and the latest with why and when each is tried again.
+    /// Show where cached images are kept (the media folder or the store: files, bytes,
+    /// budget) and the images that could not be cached: how many, and the latest with
+    /// why and when each is tried again.
     Status,
 }
 

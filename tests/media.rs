@@ -1,8 +1,10 @@
 //! Local media (issue 16, point 2): with `[media] cache = true`, the real `syndic fetch`
-//! copies a post's raster images from a local server into the media folder, rewrites
-//! their `src` to `/media/<hash>.<ext>`, and `syndic serve` serves them with their type under a
-//! CSP of `img-src 'self'`; an SVG, an HTML page and an image over `max_file` keep their
-//! addresses; `syndic media gc` removes an unreferenced file and keeps a referenced one.
+//! copies a post's raster images from a local server into the media folder (or, with
+//! `keep = "store"`, into the store on either engine), rewrites their `src` to exactly
+//! `/media/<hash>`, and `syndic serve` serves them with their type under a CSP of
+//! `img-src 'self'`; an SVG, an HTML page and an image over `max_file` keep their
+//! addresses; the static build names them `<hash>.<ext>`; `syndic media gc` removes an
+//! unreferenced file and keeps a referenced one.
 
 mod common;
 
@@ -11,7 +13,9 @@ use std::net::TcpListener;
 use std::path::Path;
 use std::process::Command;
 
-use common::{Server, run, stderr, stdout, syndic, write_config};
+use common::{
+    Database, Server, on_both_engines, run, stderr, stdout, syndic, write_config, write_config_on,
+};
 
 /// A PNG by its signature, with an ASCII tail to recognise it by.
 fn png() -> Vec<u8> {
@@ -137,9 +141,10 @@ fn images_of_new_posts_are_cached_rewritten_served_and_collected() {
     let server = Server::start(command);
     let (status, head, page) = server.get_with_head("/post/1/photos/");
     assert_eq!(status, 200, "{page}");
+    assert!(page.contains(&format!("src=\"/media/{hash}\"")), "{page}");
     assert!(
-        page.contains(&format!("src=\"/media/{hash}.png\"")),
-        "{page}"
+        !page.contains(&format!("/media/{hash}.")),
+        "exactly /media/<hash>: {page}"
     );
     for kept in ["b.svg", "page.html", "big.png", "missing.png"] {
         assert!(
@@ -149,7 +154,7 @@ fn images_of_new_posts_are_cached_rewritten_served_and_collected() {
     }
     assert!(head.contains("img-src 'self';"), "{head}");
 
-    let (status, head, bytes) = server.get_with_head(&format!("/media/{hash}.png"));
+    let (status, head, bytes) = server.get_with_head(&format!("/media/{hash}"));
     assert_eq!(status, 200, "{head}");
     let head = head.to_ascii_lowercase();
     assert!(head.contains("content-type: image/png"), "{head}");
@@ -160,9 +165,9 @@ fn images_of_new_posts_are_cached_rewritten_served_and_collected() {
     assert!(head.contains("x-content-type-options: nosniff"), "{head}");
     assert!(bytes.ends_with("tail-of-the-small-png"), "{bytes}");
     assert_eq!(
-        server.get(&format!("/media/{hash}")).0,
+        server.get(&format!("/media/{hash}.png")).0,
         200,
-        "the bare hash too"
+        "the typed name too"
     );
     for bad in [
         format!("/media/{hash}.jpg"),
@@ -176,7 +181,8 @@ fn images_of_new_posts_are_cached_rewritten_served_and_collected() {
     }
     drop(server);
 
-    // The static build carries the referenced image (and only it).
+    // The static build carries the referenced image (and only it), its pages naming it
+    // with its type's extension for a static server.
     let site = dir.path().join("site");
     let built = run(&config, &["build", site.to_str().expect("utf-8 path")]);
     assert!(built.status.success(), "{}", stderr(&built));
@@ -251,4 +257,111 @@ fn without_media_cache_images_stay_remote_and_the_csp_allows_them() {
     );
     assert!(head.contains("img-src http: https:;"), "{head}");
     assert_eq!(server.get(&format!("/media/{}", "0".repeat(64))).0, 404);
+}
+
+#[test]
+fn images_kept_in_the_store_are_served_built_and_collected_with_no_file_on_disk() {
+    on_both_engines(
+        "images_kept_in_the_store_are_served_built_and_collected_with_no_file_on_disk",
+        kept_in_the_store,
+    );
+}
+
+fn kept_in_the_store(database: &Database) {
+    let host = origin();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let body = format!(
+        "[fetch]\nallow_networks = [\"127.0.0.1/32\"]\n\n\
+         [media]\ncache = true\nkeep = \"store\"\nmax_file = \"1KiB\"\n\n\
+         [[source]]\nurl = \"http://{host}/feed.xml\"\nname = \"Photo blog\"\n"
+    );
+    let config = write_config_on(dir.path(), &body, database);
+    let fetched = run(&config, &["fetch"]);
+    assert!(fetched.status.success(), "{}", stderr(&fetched));
+    let media = dir.path().join("media");
+    assert!(
+        !media.exists(),
+        "no media folder: {:?}",
+        media_files(&media)
+    );
+    let status = run(&config, &["media", "status"]);
+    let said = stdout(&status);
+    assert!(said.contains("kept in: the store"), "{said}");
+    assert!(
+        said.contains("files: 1, 37 bytes"),
+        "only the small PNG: {said}"
+    );
+
+    let mut command: Command = syndic();
+    command
+        .args(["serve", "--no-fetch", "--listen", "127.0.0.1:0", "--config"])
+        .arg(&config);
+    let server = Server::start(command);
+    let (status, _, page) = server.get_with_head("/post/1/photos/");
+    assert_eq!(status, 200, "{page}");
+    let at = page.find("src=\"/media/").expect("a cached image") + "src=\"/media/".len();
+    let hash = page[at..at + 64].to_owned();
+    assert_eq!(
+        &page[at + 64..at + 65],
+        "\"",
+        "exactly /media/<hash>: {page}"
+    );
+    let (status, head, bytes) = server.get_with_head(&format!("/media/{hash}"));
+    assert_eq!(status, 200, "{head}");
+    assert!(
+        head.to_ascii_lowercase()
+            .contains("content-type: image/png"),
+        "{head}"
+    );
+    assert_eq!(bytes, String::from_utf8_lossy(&png()), "byte for byte");
+    drop(server);
+
+    let site = dir.path().join("site");
+    let built = run(&config, &["build", site.to_str().expect("utf-8 path")]);
+    assert!(built.status.success(), "{}", stderr(&built));
+    let page = std::fs::read_to_string(site.join("post/1/photos/index.html")).expect("post page");
+    assert!(
+        page.contains(&format!("src=\"/media/{hash}.png\"")),
+        "{page}"
+    );
+    assert_eq!(
+        std::fs::read(site.join("media").join(format!("{hash}.png"))).expect("built media"),
+        png()
+    );
+
+    // An unreferenced image, stored two hours ago, goes; the one the post shows stays.
+    let orphan = store_orphan(dir.path(), database);
+    let gc = run(&config, &["media", "gc"]);
+    assert!(gc.status.success(), "{}", stderr(&gc));
+    let said = stdout(&gc);
+    assert!(said.contains(&format!("removed {orphan}")), "{said}");
+    assert!(
+        said.contains(
+            "removed 1 file(s), freed 4096 bytes; kept 1 file(s) (37 bytes) in the store"
+        ),
+        "{said}"
+    );
+    let status = stdout(&run(&config, &["media", "status"]));
+    assert!(status.contains("files: 1, 37 bytes"), "{status}");
+    assert!(!media.exists(), "still no media folder");
+}
+
+/// Keeps an image no post shows in the store, as if stored two hours ago; its hash.
+fn store_orphan(dir: &Path, database: &Database) -> String {
+    let url = match database.url.strip_prefix("sqlite://") {
+        Some(file) => format!("sqlite://{}", dir.join(file).display()),
+        None => database.url.clone(),
+    };
+    let orphan = "e".repeat(64);
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    runtime.block_on(async {
+        let store = syndic_store::Store::open(&url).await.expect("store");
+        let stored_at = chrono::Utc::now() - chrono::Duration::hours(2);
+        store
+            .keep_media_file(&orphan, "image/png", &big_png(), stored_at)
+            .await
+            .expect("keep");
+        store.close().await;
+    });
+    orphan
 }

@@ -28,6 +28,7 @@ use syndic_web::AppState;
 use syndic_web::static_site;
 
 use crate::cli::BuildArgs;
+use crate::cmd::media::StaticMedia;
 use crate::cmd::open_store_read_only;
 use crate::config::Config;
 use manifest::{Journal, Manifest, Previous};
@@ -57,7 +58,10 @@ pub async fn run(config: &Config, args: &BuildArgs) -> anyhow::Result<ExitCode> 
     let out = &args.outdir;
     std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
 
-    let fingerprint = fingerprint(config, &state);
+    // The images first: the pages name them by their type's extension.
+    let media = crate::cmd::media::copy_referenced(config, &store, out).await?;
+    let fingerprint = format!("{}-{}", fingerprint(config, &state), media.digest());
+    let copied = media.copied;
     let previous = Previous::read(out)?;
     let outcome = if previous.is_current(&fingerprint, stamp) && all_present(out, &previous) {
         Outcome {
@@ -67,13 +71,12 @@ pub async fn run(config: &Config, args: &BuildArgs) -> anyhow::Result<ExitCode> 
         }
     } else {
         let jobs = args.jobs.map_or_else(default_jobs, NonZeroUsize::get);
-        rebuild(&state, out, previous, fingerprint, stamp, jobs).await?
+        rebuild(&state, out, previous, fingerprint, stamp, jobs, media).await?
     };
-    let media = crate::cmd::media::copy_referenced(config, &store, out).await?;
     store.close().await;
-    if media > 0 {
+    if copied > 0 {
         println!(
-            "copied {media} cached image(s) into {}",
+            "copied {copied} cached image(s) into {}",
             out.join("media").display()
         );
     }
@@ -103,11 +106,14 @@ async fn rebuild(
     fingerprint: String,
     stamp: ChangeStamp,
     jobs: usize,
+    media: StaticMedia,
 ) -> anyhow::Result<Outcome> {
     let shared = Arc::new(Shared {
         out: out.to_path_buf(),
         journal: Journal::open(out)?,
         previous,
+        media,
+        site_base: state.site.url("/"),
     });
     let built = pages::render_all(state, Arc::clone(&shared), jobs).await?;
     let stale = shared

@@ -150,13 +150,14 @@ pub async fn pipeline(config: &Config, store: Store) -> anyhow::Result<Pipeline>
         max_interval: chrono::Duration::from_std(fetch.max_interval)
             .context("max_interval is too long")?,
     };
-    let media = config.media.settings().map(|settings| {
-        Arc::new(syndic_fetch::MediaCache::new(
-            &fetcher,
-            settings,
-            store.clone(),
-        ))
-    });
+    let media = match config.media.settings() {
+        Some(settings) => Some(Arc::new(
+            syndic_fetch::MediaCache::new(&fetcher, settings, store.clone())
+                .await
+                .context("cannot count the cached images the store keeps")?,
+        )),
+        None => None,
+    };
     // Built always: it reads nothing unless a source has `full_content`.
     let full_text = Some(Arc::new(syndic_fetch::FullText::new(&fetcher)));
     Ok(Pipeline {

@@ -1,21 +1,31 @@
 //! `syndic media gc`: removes the cached images no post or revision shows any more;
-//! `syndic media status`: what the media folder holds and which images failed.
+//! `syndic media status`: what the cache keeps and which images failed. Both work on the
+//! media folder or on the store's rows, as `[media] keep` says.
+
+mod folder;
+mod static_copy;
 
 use std::collections::BTreeSet;
-use std::path::Path;
 use std::process::ExitCode;
 use std::time::{Duration, SystemTime};
 
 use anyhow::Context;
-use syndic_core::media::{is_media_hash, parse_media_name};
+use chrono::Utc;
+use syndic_core::media::{MediaStorage, parse_media_name};
+use syndic_store::Store;
+
+pub use static_copy::{StaticMedia, copy_referenced};
 
 use crate::cli::MediaCommand;
-use crate::cmd::open_store_read_only;
+use crate::cmd::{open_store, open_store_read_only};
 use crate::config::Config;
 
 /// A file younger than this is kept even when nothing refers to it yet: a fetch may have
 /// written it and not yet stored the post that shows it.
 const GRACE: Duration = Duration::from_secs(3600);
+
+/// Images of the store listed (without their bytes) per read by `media gc`.
+const GC_PAGE: u32 = 500;
 
 pub async fn run(config: &Config, command: &MediaCommand) -> anyhow::Result<ExitCode> {
     match command {
@@ -29,7 +39,7 @@ const LATEST_FAILURES: u32 = 20;
 
 async fn status(config: &Config) -> anyhow::Result<ExitCode> {
     let media = &config.media;
-    let (files, bytes) = syndic_fetch::folder_files(&media.dir);
+    let store = open_store_read_only(config).await?;
     outln!(
         "media cache: {}",
         if media.cache {
@@ -38,13 +48,24 @@ async fn status(config: &Config) -> anyhow::Result<ExitCode> {
             "off ([media] cache = false)"
         }
     );
-    outln!("folder: {}", media.dir.display());
+    let (files, bytes) = match media.storage() {
+        MediaStorage::Folder(dir) => {
+            outln!("kept in: the folder {}", dir.display());
+            syndic_fetch::folder_files(&dir)
+        }
+        MediaStorage::Store => {
+            outln!("kept in: the store ([media] keep = \"store\")");
+            store
+                .media_files_usage()
+                .await
+                .context("cannot count the cached images in the store")?
+        }
+    };
     outln!(
         "files: {files}, {bytes} bytes of a budget of {} ({}%)",
         media.budget,
         bytes.saturating_mul(100) / media.budget.max(1)
     );
-    let store = open_store_read_only(config).await?;
     let (count, latest) = store
         .media_failure_summary(LATEST_FAILURES)
         .await
@@ -67,77 +88,87 @@ async fn status(config: &Config) -> anyhow::Result<ExitCode> {
 }
 
 async fn gc(config: &Config) -> anyhow::Result<ExitCode> {
-    let dir = &config.media.dir;
-    if !dir.exists() {
+    let storage = config.media.storage();
+    if let MediaStorage::Folder(dir) = &storage
+        && !dir.exists()
+    {
         outln!("no media folder at {}: nothing to remove", dir.display());
         return Ok(ExitCode::SUCCESS);
     }
-    let store = open_store_read_only(config).await?;
-    let keep: BTreeSet<String> = store
+    let store = match storage {
+        MediaStorage::Folder(_) => open_store_read_only(config).await?,
+        MediaStorage::Store => open_store(config).await?,
+    };
+    let keep = referenced_hashes(&store).await?;
+    let (freed, place) = match &storage {
+        MediaStorage::Folder(dir) => (
+            folder::sweep(dir, &keep, SystemTime::now())
+                .with_context(|| format!("cannot clean the media folder {}", dir.display()))?,
+            dir.display().to_string(),
+        ),
+        MediaStorage::Store => (gc_rows(&store, &keep).await?, "the store".to_owned()),
+    };
+    outln!(
+        "removed {} file(s), freed {} bytes; kept {} file(s) ({} bytes) in {place}",
+        freed.removed,
+        freed.bytes,
+        freed.kept,
+        freed.kept_bytes,
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The hashes of the images any post, revision or enclosure shows.
+async fn referenced_hashes(store: &Store) -> anyhow::Result<BTreeSet<String>> {
+    Ok(store
         .media_references()
         .await
         .context("cannot read which media the posts show")?
         .iter()
         .filter_map(|name| parse_media_name(name).map(|(hash, _)| hash.to_owned()))
-        .collect();
-    let freed = sweep(dir, &keep, SystemTime::now())
-        .with_context(|| format!("cannot clean the media folder {}", dir.display()))?;
-    outln!(
-        "removed {} file(s), freed {} bytes; kept {} file(s) ({} bytes) in {}",
-        freed.removed,
-        freed.bytes,
-        freed.kept,
-        freed.kept_bytes,
-        dir.display()
-    );
-    Ok(ExitCode::SUCCESS)
+        .collect())
 }
 
-/// Copies every cached image the posts show into `<out>/media/<name>` (for `syndic
-/// build`), under the name the pages use: `<hash>.<ext>`, so a static server types it by
-/// its extension (a bare `<hash>`, as the first version of the cache wrote, would be
-/// served by nginx's `default_type`, `application/octet-stream`). Skips those already
-/// there (a name is its bytes). Returns how many were copied; an image missing from the
-/// media folder is reported and skipped.
-pub async fn copy_referenced(
-    config: &Config,
-    store: &syndic_store::Store,
-    out: &Path,
-) -> anyhow::Result<usize> {
-    let dir = &config.media.dir;
-    if !dir.exists() {
-        return Ok(0);
-    }
-    let names = store
-        .media_references()
-        .await
-        .context("cannot read which media the posts show")?;
-    let target = out.join("media");
-    let mut copied = 0;
-    for name in &names {
-        let Some(from) =
-            parse_media_name(name).and_then(|(hash, _)| syndic_core::media::media_path(dir, hash))
-        else {
-            continue;
-        };
-        let to = target.join(name);
-        if to.exists() {
-            continue;
+/// Removes the store's images that [`is_garbage`] says no one needs, a page of hashes at
+/// a time (their bytes are never read).
+async fn gc_rows(store: &Store, keep: &BTreeSet<String>) -> anyhow::Result<Freed> {
+    let now = Utc::now();
+    let mut freed = Freed::default();
+    let mut after: Option<String> = None;
+    loop {
+        let page = store
+            .media_files_after(after.as_deref(), GC_PAGE)
+            .await
+            .context("cannot list the cached images in the store")?;
+        let mut doomed = Vec::new();
+        for entry in &page {
+            let age = (now - entry.stored_at).to_std().ok();
+            if is_garbage(&entry.hash, age, keep) {
+                outln!("removed {} ({} bytes)", entry.hash, entry.size);
+                freed.removed += 1;
+                freed.bytes += entry.size;
+                doomed.push(entry.hash.clone());
+            } else {
+                freed.kept += 1;
+                freed.kept_bytes += entry.size;
+            }
         }
-        if !from.exists() {
-            eprintln!(
-                "media {name} is shown by a post but missing from {}",
-                dir.display()
-            );
-            continue;
+        store
+            .remove_media_files(&doomed)
+            .await
+            .context("cannot remove cached images from the store")?;
+        match page.last() {
+            Some(last) if page.len() == GC_PAGE as usize => after = Some(last.hash.clone()),
+            _ => break,
         }
-        std::fs::create_dir_all(&target)
-            .with_context(|| format!("cannot create {}", target.display()))?;
-        std::fs::copy(&from, &to)
-            .with_context(|| format!("cannot copy {} to {}", from.display(), to.display()))?;
-        copied += 1;
     }
-    Ok(copied)
+    Ok(freed)
+}
+
+/// Whether the image `hash`, kept for `age` (`None`: unknown, or in the future), is one
+/// `media gc` removes: no post shows it and it is older than [`GRACE`].
+fn is_garbage(hash: &str, age: Option<Duration>, keep: &BTreeSet<String>) -> bool {
+    !keep.contains(hash) && age.is_some_and(|age| age >= GRACE)
 }
 
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -148,95 +179,20 @@ struct Freed {
     kept_bytes: u64,
 }
 
-/// Removes the media files of `dir` not named in `keep` and older than [`GRACE`], then
-/// the URL map's entries that pointed at them.
-fn sweep(dir: &Path, keep: &BTreeSet<String>, now: SystemTime) -> std::io::Result<Freed> {
-    let mut freed = Freed::default();
-    for shard in std::fs::read_dir(dir)?.flatten() {
-        let name = shard.file_name();
-        let is_shard = name.len() == 2 && name.to_str().is_some_and(|n| n != "ur");
-        if !is_shard || !shard.path().is_dir() {
-            continue;
-        }
-        for file in std::fs::read_dir(shard.path())?.flatten() {
-            let Some(hash) = file.file_name().to_str().map(str::to_owned) else {
-                continue;
-            };
-            let meta = file.metadata()?;
-            let young = meta
-                .modified()
-                .ok()
-                .and_then(|at| now.duration_since(at).ok())
-                .is_none_or(|age| age < GRACE);
-            if !is_media_hash(&hash) || keep.contains(&hash) || young {
-                freed.kept += u64::from(is_media_hash(&hash));
-                freed.kept_bytes += if is_media_hash(&hash) { meta.len() } else { 0 };
-                continue;
-            }
-            std::fs::remove_file(file.path())?;
-            outln!("removed {hash} ({} bytes)", meta.len());
-            freed.removed += 1;
-            freed.bytes += meta.len();
-        }
-    }
-    forget_removed(&dir.join("urls"), dir)?;
-    Ok(freed)
-}
-
-/// Drops the URL map's entries whose file is gone, so those images are fetched again.
-fn forget_removed(urls: &Path, dir: &Path) -> std::io::Result<()> {
-    let Ok(shards) = std::fs::read_dir(urls) else {
-        return Ok(());
-    };
-    for shard in shards.flatten() {
-        for entry in std::fs::read_dir(shard.path())?.flatten() {
-            let name = std::fs::read_to_string(entry.path()).unwrap_or_default();
-            let present = parse_media_name(name.trim())
-                .and_then(|(hash, _)| syndic_core::media::media_path(dir, hash))
-                .is_some_and(|p| p.exists());
-            if !present {
-                std::fs::remove_file(entry.path())?;
-            }
-        }
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn sweep_removes_old_unreferenced_files_and_keeps_referenced_and_young_ones() {
-        let dir = tempfile::tempdir().expect("a folder");
-        let name = |c: char| c.to_string().repeat(64);
-        let (kept, old, young) = (name('a'), name('b'), name('c'));
-        for hash in [&kept, &old, &young] {
-            let path = syndic_core::media::media_path(dir.path(), hash).expect("a name");
-            std::fs::create_dir_all(path.parent().expect("a shard")).expect("shard");
-            std::fs::write(&path, b"GIF89a").expect("write");
-        }
-        let later = SystemTime::now() + GRACE + Duration::from_secs(1);
-        let keep = BTreeSet::from([kept.clone()]);
-        let young_path = syndic_core::media::media_path(dir.path(), &young).expect("a name");
-        // "Young" relative to the sweep's clock: touch it at the sweep's time.
-        let file = std::fs::File::options()
-            .write(true)
-            .open(&young_path)
-            .expect("open");
-        file.set_modified(later).expect("touch");
-        let freed = sweep(dir.path(), &keep, later).expect("sweep");
-        assert_eq!((freed.removed, freed.bytes, freed.kept), (1, 6, 2));
+    fn garbage_is_unreferenced_and_past_the_grace() {
+        let keep = BTreeSet::from(["a".repeat(64)]);
+        let old = Some(GRACE + Duration::from_secs(1));
+        assert!(is_garbage(&"b".repeat(64), old, &keep));
+        assert!(!is_garbage(&"a".repeat(64), old, &keep), "shown by a post");
         assert!(
-            syndic_core::media::media_path(dir.path(), &kept)
-                .expect("name")
-                .exists()
+            !is_garbage(&"b".repeat(64), Some(Duration::from_secs(5)), &keep),
+            "young"
         );
-        assert!(
-            !syndic_core::media::media_path(dir.path(), &old)
-                .expect("name")
-                .exists()
-        );
-        assert!(young_path.exists());
+        assert!(!is_garbage(&"b".repeat(64), None, &keep), "age unknown");
     }
 }

@@ -74,7 +74,7 @@ pub async fn run(
         listen: config.listen,
         bounds: config.server.clone(),
         admin: config.admin.clone(),
-        media: config.media.cache.then(|| config.media.dir.clone()),
+        media: config.media.cache.then(|| config.media.storage()),
     };
     serve(store, &config.site, &server, fetching, Some(reloader)).await?;
     Ok(ExitCode::SUCCESS)
@@ -104,8 +104,8 @@ pub struct Server {
     pub listen: SocketAddr,
     pub bounds: ServerConfig,
     pub admin: Option<syndic_web::AdminSettings>,
-    /// The media folder served at `/media/` when `[media] cache = true`.
-    pub media: Option<std::path::PathBuf>,
+    /// Where the images served at `/media/` are kept, when `[media] cache = true`.
+    pub media: Option<syndic_core::media::MediaStorage>,
 }
 
 /// What the scheduler needs to fetch sources while the site is served.
@@ -146,8 +146,8 @@ pub async fn serve(
         } else {
             Role::Web
         });
-    if let Some(dir) = server.media.clone() {
-        state = state.with_media(dir);
+    if let Some(storage) = server.media.clone() {
+        state = state.with_media(storage);
     }
     if let Some(admin) = server.admin.clone() {
         tracing::info!("the admin is on at /admin/");

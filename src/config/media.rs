@@ -1,9 +1,12 @@
-//! The `[media]` section: whether the images of new posts are cached locally.
+//! The `[media]` section: whether the images of new posts are cached locally, and where
+//! the copies are kept (`keep`: the media folder, or the store so that web nodes on other
+//! machines serve what a worker fetched without a shared disk).
 
 use std::path::PathBuf;
 use std::time::Duration;
 
 use serde::Deserialize;
+use syndic_core::media::MediaStorage;
 
 use super::fetch::parse_size;
 use super::{ConfigError, Database, Validator};
@@ -13,6 +16,7 @@ use super::{ConfigError, Database, Validator};
 #[serde(deny_unknown_fields)]
 pub(super) struct RawMedia {
     cache: Option<bool>,
+    keep: Option<String>,
     max_file: Option<String>,
     budget: Option<String>,
     dir: Option<String>,
@@ -24,6 +28,8 @@ pub(super) struct RawMedia {
 pub struct MediaConfig {
     /// Cache the images of new posts and serve them from `/media/<hash>`.
     pub cache: bool,
+    /// Where the copies are kept: `keep = "disk"` (the default) or `"store"`.
+    pub keep: Keep,
     /// The largest image kept, in bytes.
     pub max_file: u64,
     /// The most bytes the media folder holds.
@@ -35,6 +41,15 @@ pub struct MediaConfig {
     pub host_delay: Duration,
 }
 
+/// `[media] keep`: where cached images are kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Keep {
+    /// Files in the media folder (`dir`).
+    Disk,
+    /// Rows of the store (migration 23), served by every node that reads it.
+    Store,
+}
+
 /// 10 MiB per image.
 pub const DEFAULT_MAX_FILE: u64 = 10 * 1024 * 1024;
 /// 5 GiB in all.
@@ -43,10 +58,18 @@ pub const DEFAULT_BUDGET: u64 = 5 * 1024 * 1024 * 1024;
 pub const DEFAULT_HOST_DELAY: Duration = Duration::from_millis(500);
 
 impl MediaConfig {
+    /// Where the copies are kept, as the fetcher and the web server name it.
+    pub fn storage(&self) -> MediaStorage {
+        match self.keep {
+            Keep::Disk => MediaStorage::Folder(self.dir.clone()),
+            Keep::Store => MediaStorage::Store,
+        }
+    }
+
     /// What the fetcher needs, when caching is on.
     pub fn settings(&self) -> Option<syndic_fetch::MediaSettings> {
         self.cache.then(|| syndic_fetch::MediaSettings {
-            dir: self.dir.clone(),
+            storage: self.storage(),
             max_file: self.max_file,
             budget: self.budget,
             host_delay: self.host_delay,
@@ -101,8 +124,21 @@ impl Validator<'_> {
             DEFAULT_HOST_DELAY,
             Duration::ZERO,
         )?;
+        let keep = match raw.keep.as_deref() {
+            None | Some("disk") => Keep::Disk,
+            Some("store") => Keep::Store,
+            Some(other) => {
+                return Err(self.error(
+                    "media.keep",
+                    format!("{other:?} is not a place to keep images"),
+                    "write \"disk\" (files in media.dir) or \"store\" (rows of the database, \
+                     served by every node that reads it)",
+                ));
+            }
+        };
         Ok(MediaConfig {
             cache: raw.cache.unwrap_or(false),
+            keep,
             max_file,
             budget,
             dir,
@@ -130,6 +166,7 @@ mod tests {
     fn media_is_off_by_default_with_its_folder_beside_the_store() {
         let media = parse("").expect("an empty config").media;
         assert!(!media.cache);
+        assert_eq!(media.keep, Keep::Disk);
         assert_eq!(media.settings(), None);
         assert_eq!(media.max_file, DEFAULT_MAX_FILE);
         assert_eq!(media.dir, Path::new("/etc/syndic/media"));
@@ -148,8 +185,20 @@ mod tests {
         let settings = media.settings().expect("on");
         assert_eq!(settings.max_file, 1024 * 1024);
         assert_eq!(settings.budget, 2 * 1024 * 1024);
-        assert_eq!(settings.dir, Path::new("/etc/syndic/img"));
+        assert_eq!(
+            settings.storage,
+            MediaStorage::Folder(Path::new("/etc/syndic/img").to_path_buf())
+        );
         assert_eq!(settings.host_delay, Duration::from_secs(2));
+    }
+
+    #[test]
+    fn media_can_be_kept_in_the_store() {
+        let media = parse("[media]\ncache = true\nkeep = \"store\"\n")
+            .expect("keep in the store")
+            .media;
+        assert_eq!(media.keep, Keep::Store);
+        assert_eq!(media.settings().expect("on").storage, MediaStorage::Store);
     }
 
     #[test]
@@ -163,6 +212,7 @@ mod tests {
             ),
             ("[media]\ndir = \"\"\n", "media.dir"),
             ("[media]\nhost_delay = \"soon\"\n", "media.host_delay"),
+            ("[media]\nkeep = \"cloud\"\n", "media.keep"),
         ] {
             let error = parse(text).expect_err(text);
             assert_eq!(error.key, key, "{text}");

@@ -34,7 +34,7 @@ pub struct Enclosure {
     pub title: Option<String>,
     /// Absolute http(s) address of a picture standing for the file (Media RSS
     /// `media:thumbnail`, the episode's `itunes:image`), or, once the media cache holds a
-    /// copy, that copy's root-relative `/media/<hash>.<ext>`.
+    /// copy, that copy's root-relative `/media/<hash>`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub thumbnail: Option<String>,
     /// Playing time in whole seconds (JSON Feed `duration_in_seconds`, Media RSS
@@ -136,7 +136,7 @@ pub struct KeptEnclosures {
 /// The enclosures a post keeps, in order: only absolute http(s) addresses of at most
 /// [`MAX_ENCLOSURE_URL_BYTES`] without spaces or control characters, each once, at most
 /// [`MAX_ENCLOSURES`]; a thumbnail that fails the same test (and is not a cached copy,
-/// `/media/<hash>.<ext>`) is forgotten, a title is cut
+/// `/media/<hash>`) is forgotten, a title is cut
 /// to [`MAX_ENCLOSURE_TITLE_CHARS`], an over-long media type is forgotten.
 pub fn keep_enclosures(enclosures: impl IntoIterator<Item = Enclosure>) -> KeptEnclosures {
     let mut result = KeptEnclosures::default();

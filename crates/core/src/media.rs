@@ -2,13 +2,15 @@
 //! where a content-addressed copy lives.
 //!
 //! A cached image is named by the sha256 of its bytes, in lowercase hex ([`is_media_hash`]),
-//! stored at `<media dir>/<hash[0..2]>/<hash>` ([`media_path`]) and served at
-//! `/media/<hash>.<ext>` ([`media_url`]), the extension that of its sniffed type, so a
-//! static server that types files by their extension (nginx, Apache, a CDN) serves it
-//! with the right `Content-Type` too. `/media/<hash>` without one (what the first
-//! version of the cache wrote) names the same file. Only raster images are ever kept:
-//! [`sniff`] knows PNG, JPEG, GIF, WebP and AVIF and nothing else (SVG can carry
-//! script), so the type served is a function of the bytes and cannot disagree with them.
+//! kept in the media folder at `<media dir>/<hash[0..2]>/<hash>` ([`media_path`]) or as a
+//! row of the store ([`MediaStorage`]), and served at exactly `/media/<hash>` ([`media_url`]).
+//! `/media/<hash>.<ext>`, the extension that of its sniffed type, names the same file: the
+//! static build writes its pages with those names ([`typed_media_addresses`]), so a static
+//! server that types files by their extension (nginx, Apache, a CDN) serves the right
+//! `Content-Type` too, and posts stored while the cache wrote them are read back with exact
+//! addresses ([`exact_media_addresses`]). Only raster images are ever kept: [`sniff`]
+//! knows PNG, JPEG, GIF, WebP and AVIF and nothing else (SVG can carry script), so the
+//! type served is a function of the bytes and cannot disagree with them.
 
 use std::path::{Path, PathBuf};
 
@@ -16,8 +18,22 @@ use chrono::{DateTime, Duration, Utc};
 
 use crate::SourceId;
 
+mod addresses;
+
+pub use addresses::{exact_media_addresses, media_references, typed_media_addresses};
+
 /// The path every cached image is served under.
 pub const MEDIA_PREFIX: &str = "/media/";
+
+/// Where cached images are kept (`[media] keep`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MediaStorage {
+    /// Files in this folder, at [`media_path`] (`keep = "disk"`).
+    Folder(PathBuf),
+    /// Rows of the store (`keep = "store"`), so web nodes on other machines serve the
+    /// images a worker fetched without sharing a disk.
+    Store,
+}
 
 /// The raster image types syndic keeps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,6 +57,11 @@ impl RasterType {
         }
     }
 
+    /// The type whose [`Self::mime`] is `mime`, if syndic keeps it.
+    pub fn from_mime(mime: &str) -> Option<RasterType> {
+        RASTER_TYPES.into_iter().find(|kind| kind.mime() == mime)
+    }
+
     /// The file extension of the type (what `mime.types` maps back to [`Self::mime`]).
     pub fn extension(self) -> &'static str {
         match self {
@@ -52,6 +73,15 @@ impl RasterType {
         }
     }
 }
+
+/// Every raster type syndic keeps.
+pub const RASTER_TYPES: [RasterType; 5] = [
+    RasterType::Png,
+    RasterType::Jpeg,
+    RasterType::Gif,
+    RasterType::Webp,
+    RasterType::Avif,
+];
 
 /// The raster type `bytes` begin with, by their magic numbers; `None` for anything else
 /// (SVG, HTML, text, an unknown format, too few bytes).
@@ -86,10 +116,9 @@ pub fn media_path(dir: &Path, hash: &str) -> Option<PathBuf> {
     is_media_hash(hash).then(|| dir.join(&hash[..2]).join(hash))
 }
 
-/// The root-relative address the file named `hash`, of type `kind`, is served at:
-/// `/media/<hash>.<ext>`.
-pub fn media_url(hash: &str, kind: RasterType) -> String {
-    format!("{MEDIA_PREFIX}{hash}.{}", kind.extension())
+/// The root-relative address the file named `hash` is served at: `/media/<hash>`.
+pub fn media_url(hash: &str) -> String {
+    format!("{MEDIA_PREFIX}{hash}")
 }
 
 /// The hash a media file name (`<hash>` or `<hash>.<ext>`, as it follows `/media/`)
@@ -112,28 +141,6 @@ pub fn is_media_url(url: &str) -> bool {
     url.strip_prefix(MEDIA_PREFIX)
         .and_then(parse_media_name)
         .is_some()
-}
-
-/// The media names `html` refers to (`/media/<hash>` or `/media/<hash>.<ext>`, the name
-/// as written after `/media/`), in order, repeats included.
-pub fn media_references(html: &str) -> impl Iterator<Item = &str> {
-    html.match_indices(MEDIA_PREFIX).filter_map(move |(at, _)| {
-        let rest = &html[at + MEDIA_PREFIX.len()..];
-        let name = rest.get(..64)?;
-        let after = &rest[64..];
-        if !is_media_hash(name) {
-            return None;
-        }
-        let extension = after
-            .strip_prefix('.')
-            .and_then(|tail| EXTENSIONS.iter().find(|ext| tail.starts_with(**ext)));
-        let len = 64 + extension.map_or(0, |ext| 1 + ext.len());
-        let ends = rest[len..]
-            .bytes()
-            .next()
-            .is_none_or(|b| !b.is_ascii_alphanumeric());
-        ends.then(|| &rest[..len])
-    })
 }
 
 /// The wait after a resource's first failure (an image of the media cache, a post's page
@@ -239,20 +246,6 @@ mod tests {
         let mut dotted = HASH.to_string();
         dotted.replace_range(0..2, "..");
         assert_eq!(media_path(dir, &dotted), None);
-    }
-
-    #[test]
-    fn references_are_whole_media_names_with_their_extension() {
-        let html = format!(
-            r#"<img src="/media/{HASH}"><img src="/media/{HASH}0"><a href="/media/xyz">x</a><img src="/media/{HASH}.png" alt="again"><img srcset="/media/{HASH}.jpg 2x, /media/{HASH}.pngx 1x">"#
-        );
-        let png = format!("{HASH}.png");
-        let jpg = format!("{HASH}.jpg");
-        assert_eq!(
-            media_references(&html).collect::<Vec<_>>(),
-            [HASH, &png, &jpg]
-        );
-        assert_eq!(media_url(HASH, RasterType::Png), format!("/media/{png}"));
     }
 
     #[test]

@@ -2,14 +2,16 @@
 //! store (every `<img src>`, every `srcset` candidate, every enclosure's thumbnail) are
 //! read through the same guarded [`Fetcher`] (SSRF guard, deadlines, a body cap of
 //! `max_file`), one request at a time per host and spaced ([`politeness`]), kept only
-//! when their bytes are a raster image ([`syndic_core::media::sniff`]), written
-//! content-addressed under the media folder, and the posts pointed at
-//! `/media/<hash>.<ext>` before they are stored.
+//! when their bytes are a raster image ([`syndic_core::media::sniff`]), kept
+//! content-addressed in the media folder or the store ([`MediaStorage`], `keep.rs`), and
+//! the posts pointed at `/media/<hash>` before they are stored.
 //!
 //! Rewriting before the store (rather than after) keeps a post's stored HTML equal to what
 //! the next fetch of the same feed makes of it, so caching never looks like an edit. Which
-//! address became which file is remembered on disk (`<dir>/urls/<sha256(url)>` holds the
-//! file's name), so an image is read once, however often its feed is fetched.
+//! address became which file is remembered beside the files (`<dir>/urls/<sha256(url)>`
+//! holds the hash, or the store's `media_urls`), so an image is read once, however often
+//! its feed is fetched. A fetch looks up all its posts' images at once: which are cached
+//! and which failed lately, one batched store call each ([`MediaCache::localize_posts`]).
 //!
 //! A refused or failed image keeps its original address in `src` (a `srcset` candidate
 //! is dropped; a thumbnail is kept but not shown while the cache is on) and is recorded
@@ -20,27 +22,31 @@
 //! [`syndic_core::media::MOST_FORCED_TRIES`] failures only a changed feed tries again.
 //! Nothing here ever fails a fetch.
 
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::collections::{BTreeSet, HashMap};
+use std::sync::atomic::AtomicU64;
 use std::time::Duration;
 
 use chrono::Utc;
-use syndic_core::media::{self, MediaFailure, RasterType};
+use syndic_core::media::{self, MediaFailure, MediaStorage};
 use syndic_core::{Enclosure, SourceId};
-use syndic_store::Store;
+use syndic_store::{IncomingPost, Store};
 
 use crate::pipeline::hex_sha256;
 use crate::politeness::HostGate;
 use crate::{Body, Fetcher, Location, Validators};
 
+mod keep;
+
+pub use keep::folder_files;
+
 /// `[media]`, as the fetcher needs it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MediaSettings {
-    /// The media folder: `<dir>/<hash[0..2]>/<hash>`.
-    pub dir: PathBuf,
+    /// Where images are kept: the media folder (`<dir>/<hash[0..2]>/<hash>`) or the store.
+    pub storage: MediaStorage,
     /// The largest image kept, in bytes (the fetcher's body cap for images).
     pub max_file: u64,
-    /// The most bytes the media folder holds; images beyond it keep their address.
+    /// The most bytes of images kept; images beyond it keep their address.
     pub budget: u64,
     /// The least time between the starts of two image requests to one host.
     pub host_delay: Duration,
@@ -51,12 +57,20 @@ pub struct MediaSettings {
 pub struct MediaCache {
     fetcher: Fetcher,
     settings: MediaSettings,
-    /// Where failures are recorded.
+    /// Where failures are recorded (and images kept, with [`MediaStorage::Store`]).
     store: Store,
-    /// Bytes in the media folder (counted once at start, then added to).
+    /// Bytes of images kept (counted once at start, then added to).
     used: AtomicU64,
     /// One image request at a time per host, spaced.
     hosts: HostGate,
+}
+
+/// What a fetch knows of its images before it rewrites them, read in one go: the local
+/// address of each cached one, and the recorded failure of each other one.
+#[derive(Debug, Default)]
+struct Known {
+    local: HashMap<String, String>,
+    failures: HashMap<String, MediaFailure>,
 }
 
 /// Why an image was not cached.
@@ -67,6 +81,7 @@ enum Skipped {
     NotAnImage(Option<String>),
     OverBudget(u64),
     Write(std::io::Error),
+    Store(syndic_store::StoreError),
 }
 
 impl std::fmt::Display for Skipped {
@@ -80,62 +95,129 @@ impl std::fmt::Display for Skipped {
                 content_type.as_deref().unwrap_or("no Content-Type")
             ),
             Skipped::OverBudget(budget) => {
-                write!(f, "the media folder is at its budget of {budget} bytes")
+                write!(f, "the media cache is at its budget of {budget} bytes")
             }
             Skipped::Write(error) => write!(f, "cannot write it to the media folder: {error}"),
+            Skipped::Store(error) => write!(f, "cannot keep it in the store: {error}"),
         }
     }
 }
 
 impl MediaCache {
     /// A cache reading through `fetcher` with its body cap lowered to `max_file`,
-    /// recording failures in `store`; counts what the media folder already holds.
-    pub fn new(fetcher: &Fetcher, settings: MediaSettings, store: Store) -> MediaCache {
-        let (_, used) = folder_files(&settings.dir);
-        MediaCache {
+    /// recording failures in `store`; counts the bytes of images already kept.
+    pub async fn new(
+        fetcher: &Fetcher,
+        settings: MediaSettings,
+        store: Store,
+    ) -> syndic_store::Result<MediaCache> {
+        let used = keep::used_bytes(&settings.storage, &store).await?;
+        Ok(MediaCache {
             fetcher: fetcher.with_max_body(settings.max_file),
             hosts: HostGate::new(settings.host_delay),
             settings,
             store,
             used: AtomicU64::new(used),
-        }
+        })
     }
 
     pub fn settings(&self) -> &MediaSettings {
         &self.settings
     }
 
+    /// Points every post's images and enclosure thumbnails at their cached copies,
+    /// fetching those not cached yet. Which are cached and which failed lately is read
+    /// once for the whole fetch.
+    pub async fn localize_posts(&self, posts: &mut [IncomingPost], source: SourceId) {
+        let urls: BTreeSet<String> = posts
+            .iter()
+            .flat_map(|post| {
+                let thumbnails = post.entry.enclosures.iter();
+                syndic_feed::image_sources(&post.entry.content_html)
+                    .into_iter()
+                    .chain(thumbnails.filter_map(|e| e.thumbnail.clone()))
+            })
+            .collect();
+        let mut known = self.look_up(urls).await;
+        for post in posts {
+            post.entry.content_html = self
+                .rewrite(&post.entry.content_html, source, &mut known)
+                .await;
+            self.rewrite_thumbnails(&mut post.entry.enclosures, source, &mut known)
+                .await;
+        }
+    }
+
     /// `html` with every image address that is (or now gets) cached pointing at its copy;
     /// an uncached `src` keeps its address, an uncached `srcset` candidate is dropped.
     pub async fn localize(&self, html: &str, source: SourceId) -> String {
+        let urls: BTreeSet<String> = syndic_feed::image_sources(html).into_iter().collect();
+        if urls.is_empty() {
+            return html.to_owned();
+        }
+        let mut known = self.look_up(urls).await;
+        self.rewrite(html, source, &mut known).await
+    }
+
+    /// Which of `urls` are cached, and the recorded failures of the others: two batched
+    /// reads, whatever the number of images.
+    async fn look_up(&self, urls: BTreeSet<String>) -> Known {
+        let urls: Vec<String> = urls
+            .into_iter()
+            .filter(|url| !media::is_media_url(url))
+            .collect();
+        if urls.is_empty() {
+            return Known::default();
+        }
+        let local = self.mapped_all(&urls).await;
+        let uncached: Vec<String> = urls
+            .into_iter()
+            .filter(|url| !local.contains_key(url))
+            .collect();
+        let failures = match self.store.media_failures_of(&uncached).await {
+            Ok(found) => found.into_iter().map(|f| (f.url.clone(), f)).collect(),
+            Err(error) => {
+                tracing::warn!("cannot read the images' failures, trying them: {error}");
+                HashMap::new()
+            }
+        };
+        Known { local, failures }
+    }
+
+    async fn rewrite(&self, html: &str, source: SourceId, known: &mut Known) -> String {
         let sources = syndic_feed::image_sources(html);
         if sources.is_empty() {
             return html.to_owned();
         }
         let mut names: Vec<(String, String)> = Vec::new();
         for url in sources {
-            if names.iter().any(|(known, _)| *known == url) {
+            if names.iter().any(|(seen, _)| *seen == url) {
                 continue;
             }
             if media::is_media_url(&url) {
                 names.push((url.clone(), url));
                 continue;
             }
-            if let Some(local) = self.local_copy(&url, source).await {
+            if let Some(local) = self.local_copy(&url, source, known).await {
                 names.push((url, local));
             }
         }
         syndic_feed::rewrite_image_sources(html, |url| {
             names
                 .iter()
-                .find(|(known, _)| known == url)
+                .find(|(seen, _)| seen == url)
                 .map(|(_, local)| local.clone())
         })
     }
 
     /// Points each enclosure's thumbnail at its cached copy (fetching it if needed); a
     /// thumbnail that cannot be cached keeps its address (pages then show none).
-    pub async fn localize_enclosures(&self, enclosures: &mut [Enclosure], source: SourceId) {
+    async fn rewrite_thumbnails(
+        &self,
+        enclosures: &mut [Enclosure],
+        source: SourceId,
+        known: &mut Known,
+    ) {
         for enclosure in enclosures {
             let Some(thumbnail) = enclosure.thumbnail.as_deref() else {
                 continue;
@@ -143,7 +225,8 @@ impl MediaCache {
             if media::is_media_url(thumbnail) {
                 continue;
             }
-            if let Some(local) = self.local_copy(thumbnail, source).await {
+            let thumbnail = thumbnail.to_owned();
+            if let Some(local) = self.local_copy(&thumbnail, source, known).await {
                 enclosure.thumbnail = Some(local);
             }
         }
@@ -186,42 +269,34 @@ impl MediaCache {
     }
 
     /// The local address of `url`'s copy, fetching it unless it failed lately; `None`
-    /// when there is none (the failure is logged and recorded).
-    async fn local_copy(&self, url: &str, source: SourceId) -> Option<String> {
-        if let Some(local) = self.mapped(url).await {
-            return Some(local);
+    /// when there is none (the failure is logged and recorded). What happens is added to
+    /// `known`, so an address shown twice in one fetch is tried once.
+    async fn local_copy(&self, url: &str, source: SourceId, known: &mut Known) -> Option<String> {
+        if let Some(local) = known.local.get(url) {
+            return Some(local.clone());
         }
         let now = Utc::now();
-        let previous = match self.store.media_failures_of(&[url.to_owned()]).await {
-            Ok(mut found) => found.pop(),
-            Err(error) => {
-                tracing::warn!(media.url = %url, "cannot read the image's failures, trying it: {error}");
-                None
-            }
-        };
-        if previous.as_ref().is_some_and(|p| !p.may_try(now)) {
+        let previous = known.failures.get(url);
+        if previous.is_some_and(|p| !p.may_try(now)) {
             tracing::debug!(media.url = %url, "image failed lately, its address is kept");
             return None;
         }
         match self.fetch_and_keep(url).await {
             Ok(local) => {
-                if previous.is_some()
+                if known.failures.remove(url).is_some()
                     && let Err(error) = self.store.forget_media_failure(url).await
                 {
                     tracing::warn!(media.url = %url, "cannot forget the image's failure: {error}");
                 }
+                known.local.insert(url.to_owned(), local.clone());
                 Some(local)
             }
             Err(why) => {
                 tracing::warn!(media.url = %url, source.id = %source, "image not cached, its address is kept: {why}");
-                let failure = MediaFailure::after_failure(
-                    previous.as_ref(),
-                    url,
-                    Some(source),
-                    why.to_string(),
-                    now,
-                );
+                let failure =
+                    MediaFailure::after_failure(previous, url, Some(source), why.to_string(), now);
                 self.record(&failure).await;
+                known.failures.insert(url.to_owned(), failure);
                 None
             }
         }
@@ -230,31 +305,6 @@ impl MediaCache {
     async fn record(&self, failure: &MediaFailure) {
         if let Err(error) = self.store.record_media_failure(failure).await {
             tracing::warn!(media.url = %failure.url, "cannot record the image's failure: {error}");
-        }
-    }
-
-    /// The local address the URL map remembers for `url`, if its file is still there.
-    async fn mapped(&self, url: &str) -> Option<String> {
-        let name = tokio::fs::read_to_string(self.url_map_path(url))
-            .await
-            .ok()?;
-        let (hash, extension) = media::parse_media_name(name.trim())?;
-        let path = media::media_path(&self.settings.dir, hash)?;
-        match extension {
-            Some(_) if tokio::fs::try_exists(&path).await.unwrap_or(false) => {
-                Some(format!("{}{}", media::MEDIA_PREFIX, name.trim()))
-            }
-            Some(_) => None,
-            // Written before names carried their type: read the type from the file once,
-            // and remember the typed name.
-            None => {
-                let bytes = tokio::fs::read(&path).await.ok()?;
-                let kind = media::sniff(&bytes)?;
-                let typed = media::media_url(hash, kind);
-                let name = typed.trim_start_matches(media::MEDIA_PREFIX);
-                let _ = write_atomically(&self.url_map_path(url), name.as_bytes()).await;
-                Some(typed)
-            }
         }
     }
 
@@ -284,68 +334,9 @@ impl MediaCache {
             return Err(Skipped::NotAnImage(content_type));
         };
         let hash = hex_sha256(&bytes);
-        self.write(&hash, &bytes).await?;
-        let name = file_name(&hash, kind);
-        write_atomically(&self.url_map_path(url), name.as_bytes())
-            .await
-            .map_err(Skipped::Write)?;
+        self.keep(&hash, kind, &bytes).await?;
+        self.remember(url, &hash).await?;
         tracing::info!(media.url = %url, media.hash = %hash, media.bytes = bytes.len(), "cached image ({})", kind.mime());
-        Ok(media::media_url(&hash, kind))
+        Ok(media::media_url(&hash))
     }
-
-    async fn write(&self, hash: &str, bytes: &[u8]) -> Result<(), Skipped> {
-        let Some(path) = media::media_path(&self.settings.dir, hash) else {
-            return Err(Skipped::NotHttp);
-        };
-        if tokio::fs::try_exists(&path).await.unwrap_or(false) {
-            return Ok(());
-        }
-        let size = bytes.len() as u64;
-        let before = self.used.fetch_add(size, Ordering::SeqCst);
-        if before + size > self.settings.budget {
-            self.used.fetch_sub(size, Ordering::SeqCst);
-            return Err(Skipped::OverBudget(self.settings.budget));
-        }
-        write_atomically(&path, bytes).await.map_err(|error| {
-            self.used.fetch_sub(size, Ordering::SeqCst);
-            Skipped::Write(error)
-        })
-    }
-
-    fn url_map_path(&self, url: &str) -> PathBuf {
-        let key = hex_sha256(url.as_bytes());
-        self.settings.dir.join("urls").join(&key[..2]).join(key)
-    }
-}
-
-/// What the URL map holds for a file: its name as served, `<hash>.<ext>`.
-fn file_name(hash: &str, kind: RasterType) -> String {
-    format!("{hash}.{}", kind.extension())
-}
-
-/// Writes `bytes` to `path` through a temporary file beside it, so a reader never sees half.
-async fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    if let Some(parent) = path.parent() {
-        tokio::fs::create_dir_all(parent).await?;
-    }
-    let mut temporary = path.as_os_str().to_owned();
-    temporary.push(format!(".{}.tmp", std::process::id()));
-    tokio::fs::write(&temporary, bytes).await?;
-    tokio::fs::rename(&temporary, path).await
-}
-
-/// The number and bytes of the media files under `dir` (the URL map and any leftover
-/// temporary file aside); nothing when there is no folder.
-pub fn folder_files(dir: &Path) -> (u64, u64) {
-    let Ok(shards) = std::fs::read_dir(dir) else {
-        return (0, 0);
-    };
-    shards
-        .flatten()
-        .filter(|shard| shard.file_name() != "urls")
-        .filter_map(|shard| std::fs::read_dir(shard.path()).ok())
-        .flat_map(|files| files.flatten())
-        .filter(|file| file.file_name().to_str().is_some_and(media::is_media_hash))
-        .filter_map(|file| file.metadata().ok())
-        .fold((0, 0), |(n, bytes), meta| (n + 1, bytes + meta.len()))
 }

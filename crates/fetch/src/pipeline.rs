@@ -97,7 +97,7 @@ pub struct Pipeline {
     /// whatever serves `/metrics` (`Arc::default()` when nobody reads it).
     pub metrics: Arc<FetchMetrics>,
     /// `[media] cache = true`: the images of the posts a fetch stores are cached and their
-    /// addresses rewritten to `/media/<hash>.<ext>` before they are stored. `None` hot-links.
+    /// addresses rewritten to `/media/<hash>` before they are stored. `None` hot-links.
     pub media: Option<Arc<MediaCache>>,
     /// Reads the pages of the posts of `full_content` sources (robots.txt, turns per
     /// host). `None` reads no page, whatever the sources say.

@@ -10,6 +10,11 @@
 //!   (and the column's default, `X'0000'`: an empty text and HTML);
 //! - [`ZSTD`] (1): the payload as one zstd frame ([`LEVEL`]), with its size in the header.
 //!
+//! Reading a body also writes its cached-image addresses as `/media/<hash>`
+//! ([`syndic_core::media::exact_media_addresses`]): posts stored while the media cache
+//! wrote `/media/<hash>.<ext>` are read as new ones are written, without rewriting every
+//! stored body (and its revisions) in a migration.
+//!
 //! Only this module reads or writes the layout; the rest of the store and the workspace
 //! see `Post { content_html, content_text, .. }`.
 
@@ -97,8 +102,10 @@ pub(crate) fn decode(blob: &[u8], post: i64) -> Result<(String, String)> {
         .map_err(|_| corrupt(post, "the text is not UTF-8"))?
         .to_owned();
     let html = std::str::from_utf8(&payload[text_end..])
-        .map_err(|_| corrupt(post, "the HTML is not UTF-8"))?
-        .to_owned();
+        .map_err(|_| corrupt(post, "the HTML is not UTF-8"))?;
+    // Bodies stored while the media cache wrote `/media/<hash>.<ext>` read back with the
+    // one address pages, feeds and exports use, `/media/<hash>`.
+    let html = syndic_core::media::exact_media_addresses(html).into_owned();
     Ok((text, html))
 }
 

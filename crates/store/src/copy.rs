@@ -5,7 +5,7 @@
 //! columns come from both catalogs (the target's, which the source must match), and values
 //! travel as `Any` values. The source is read in
 //! one snapshot (one read transaction for the whole copy), so a store that `serve` keeps
-//! writing to is copied as it was at one moment; rows go in batches of [`BATCH_ROWS`] in
+//! writing to is copied as it was at one moment; rows go in batches of [`BATCH_ROWS`] (fewer for large rows) in
 //! key order, each batch one write transaction on the target. Then the target's identity
 //! sequences are set past the copied ids, its search index is written from the posts (the
 //! index and its pending list are the engine's own, never copied: every post is listed as
@@ -212,14 +212,14 @@ async fn copy_table(
         write_batch(target, table, columns, &values).await?;
         copied += values.len() as u64;
         report(copied);
-        if values.len() < BATCH_ROWS {
+        if values.len() < table.batch_rows {
             break;
         }
     }
     Ok(copied)
 }
 
-/// `SELECT columns FROM table [WHERE (key) > (after)] ORDER BY key LIMIT BATCH_ROWS`.
+/// `SELECT columns FROM table [WHERE (key) > (after)] ORDER BY key LIMIT batch_rows`.
 fn select_batch(table: &Table, columns: &[Column], after: Option<&[Value]>) -> Sql {
     let mut sql = Sql::new("SELECT ");
     sql.push(&column_list(columns))
@@ -233,7 +233,7 @@ fn select_batch(table: &Table, columns: &[Column], after: Option<&[Value]>) -> S
     }
     sql.push(" ORDER BY ")
         .push(&key)
-        .push(&format!(" LIMIT {BATCH_ROWS}"));
+        .push(&format!(" LIMIT {}", table.batch_rows));
     sql
 }
 

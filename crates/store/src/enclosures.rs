@@ -96,7 +96,10 @@ fn enclosure_from_row(row: &AnyRow) -> Result<(i64, Enclosure), sqlx::Error> {
             mime_type: row.try_get("mime_type")?,
             length: length.and_then(|l| u64::try_from(l).ok()),
             title: row.try_get("title")?,
-            thumbnail: row.try_get("thumbnail")?,
+            // Cached thumbnails stored as `/media/<hash>.<ext>` read back as `/media/<hash>`.
+            thumbnail: row
+                .try_get::<Option<String>, _>("thumbnail")?
+                .map(|t| syndic_core::media::exact_media_addresses(&t).into_owned()),
             duration: duration.and_then(|d| u32::try_from(d).ok()),
         },
     ))

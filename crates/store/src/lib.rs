@@ -50,6 +50,7 @@ mod listing;
 mod manual;
 mod media;
 mod media_failures;
+mod media_files;
 mod merging;
 mod migrate;
 mod moderation;
@@ -97,6 +98,7 @@ pub use lease::{
 };
 pub use listing::{Listing, ListingKey, PostFilter};
 pub use manual::{ManualAdd, ManualRemove, TagDetails, VocabularyTag};
+pub use media_files::{MappedMedia, MediaFile, MediaFileEntry};
 pub use moderation::{ModeratedPost, PostStanding};
 pub use neighbours::PostRef;
 pub use options::{DEFAULT_KEEP_REVISIONS, DEFAULT_POOL_SIZE, StoreOptions};

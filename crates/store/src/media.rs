@@ -1,4 +1,4 @@
-//! Which cached images (`/media/<hash>.<ext>`) the stored posts still show: what `syndic
+//! Which cached images (`/media/<hash>`) the stored posts still show: what `syndic
 //! media gc` must keep and `syndic build` copies.
 
 use std::collections::BTreeSet;

@@ -23,6 +23,9 @@ pub(crate) struct Table {
     /// For a table every new store already has a row in: a query counting the rows that
     /// differ from that seed (what makes a copy's target not empty).
     pub(crate) changed_rows: Option<&'static str>,
+    /// Rows the copy reads and writes at a time: [`crate::copy::BATCH_ROWS`], fewer for a
+    /// table of large rows, so a batch stays small in memory.
+    pub(crate) batch_rows: usize,
 }
 
 impl Table {
@@ -33,6 +36,7 @@ impl Table {
             identity: false,
             references: &[],
             changed_rows: None,
+            batch_rows: crate::copy::BATCH_ROWS,
         }
     }
 
@@ -55,6 +59,11 @@ impl Table {
 
     const fn referring(self, references: &'static [(&'static str, &'static str)]) -> Table {
         Table { references, ..self }
+    }
+
+    /// A table whose rows are large: the copy moves `batch_rows` of them at a time.
+    const fn in_batches_of(self, batch_rows: usize) -> Table {
+        Table { batch_rows, ..self }
     }
 }
 
@@ -109,7 +118,14 @@ pub(crate) const TABLES: &[Table] = &[
         .referring(&[("post_id", "posts"), ("source_id", "sources")]),
     // The images the media cache could not keep, and when to try each again (migration 21).
     Table::new("media_failures", &["url_key"]).referring(&[("source_id", "sources")]),
+    // Cached images kept in the store, and which address became which (migration 23). An
+    // image is up to `[media] max_file` (10 MiB by default): a few at a time.
+    Table::new("media_files", &["hash"]).in_batches_of(MEDIA_FILES_PER_BATCH),
+    Table::new("media_urls", &["url_key"]),
 ];
+
+/// Cached images a copy holds in memory at a time: 40 MiB at the default `max_file`.
+const MEDIA_FILES_PER_BATCH: usize = 4;
 
 /// Tables that hold no data between transactions, so there is nothing to copy or check:
 /// an ingest's claims on new articles (migration 22, `merging/claims.rs`).

@@ -15,6 +15,7 @@ mod edges;
 mod enclosures;
 mod full_text;
 mod media;
+mod media_files;
 mod merging;
 mod opening;
 mod revisions;

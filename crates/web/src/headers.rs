@@ -37,7 +37,7 @@ pub(crate) async fn security_headers(
     req: Request,
     next: Next,
 ) -> Response {
-    let policy = if state.media_dir().is_some() {
+    let policy = if state.media().is_some() {
         LOCAL_IMAGES_CONTENT_SECURITY_POLICY
     } else {
         CONTENT_SECURITY_POLICY_VALUE

@@ -102,7 +102,7 @@ pub struct Site {
     pub hubs: Vec<url::Url>,
     /// `[media] cache = true`: pages show only local images beside the content, so an
     /// enclosure's poster or cover is shown only once it is a cached copy
-    /// (`/media/<hash>.<ext>`), never from its origin (which the CSP would block anyway).
+    /// (`/media/<hash>`), never from its origin (which the CSP would block anyway).
     pub local_media: bool,
 }
 
@@ -147,9 +147,9 @@ pub struct AppState {
     schema_version: Arc<pages::health::LastSchemaVersion>,
     /// The admin, when `[admin]` turns it on (module `admin`).
     admin: Option<Arc<admin::Admin>>,
-    /// The media folder `/media/<hash>.<ext>` serves (`[media] cache = true`); `None` serves
-    /// nothing there and lets images come from anywhere.
-    media_dir: Option<Arc<PathBuf>>,
+    /// Where the images `/media/<hash>` serves are kept (`[media] cache = true`): the media
+    /// folder or the store; `None` serves nothing there and lets images come from anywhere.
+    media: Option<Arc<syndic_core::media::MediaStorage>>,
 }
 
 impl AppState {
@@ -176,7 +176,7 @@ impl AppState {
             role: Role::default(),
             schema_version: Arc::default(),
             admin: None,
-            media_dir: None,
+            media: None,
         })
     }
 
@@ -237,15 +237,15 @@ impl AppState {
         self
     }
 
-    /// This state serving the cached images of `dir` at `/media/<hash>.<ext>`, with a
+    /// This state serving the cached images kept in `storage` at `/media/<hash>`, with a
     /// Content-Security-Policy that lets images come from this site only.
-    pub fn with_media(mut self, dir: PathBuf) -> AppState {
-        self.media_dir = Some(Arc::new(dir));
+    pub fn with_media(mut self, storage: syndic_core::media::MediaStorage) -> AppState {
+        self.media = Some(Arc::new(storage));
         self
     }
 
-    pub(crate) fn media_dir(&self) -> Option<&std::path::Path> {
-        self.media_dir.as_deref().map(PathBuf::as_path)
+    pub(crate) fn media(&self) -> Option<&syndic_core::media::MediaStorage> {
+        self.media.as_deref()
     }
 
     /// This state with `sink` receiving the content WebSub hubs push (signature verified)

@@ -19,6 +19,7 @@ use tokio::task::{JoinError, JoinSet};
 
 use super::manifest::{Digest, Journal, Previous, digest};
 use super::output;
+use crate::cmd::media::StaticMedia;
 use crate::cmd::progress::progress_bar;
 
 /// What the page tasks share.
@@ -27,6 +28,10 @@ pub struct Shared {
     pub out: PathBuf,
     pub previous: Previous,
     pub journal: Journal,
+    /// The images the build holds: each page's `/media/<hash>` becomes `<hash>.<ext>`.
+    pub media: StaticMedia,
+    /// The site's URL ending in `/`: its absolute media addresses are renamed too.
+    pub site_base: String,
 }
 
 /// What rendering every page did.
@@ -116,9 +121,10 @@ async fn render(renderer: Renderer, page: SitePage, shared: Arc<Shared>) -> anyh
         .context("a page writer failed")?
 }
 
-/// Writes `body` as `file` unless the previous build recorded the same digest for it and
-/// the file is still there.
+/// Writes `body`, its media addresses typed, as `file` unless the previous build recorded
+/// the same digest for it and the file is still there.
 fn keep_or_write(shared: &Shared, file: String, body: &[u8]) -> anyhow::Result<Page> {
+    let body = &*shared.media.typed(body, &shared.site_base);
     let digest = digest(body);
     let target = output::safe_join(&shared.out, &file)?;
     let written = !(shared.previous.has(&file, &digest) && output::is_file(&target));

@@ -26,12 +26,7 @@ impl Pipeline {
         let Some(media) = &self.media else {
             return;
         };
-        for post in posts {
-            post.entry.content_html = media.localize(&post.entry.content_html, source).await;
-            media
-                .localize_enclosures(&mut post.entry.enclosures, source)
-                .await;
-        }
+        media.localize_posts(posts, source).await;
     }
 
     /// Parsing, sanitizing and tagging are CPU work: they run off the async threads. Also

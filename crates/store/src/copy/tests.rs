@@ -13,8 +13,8 @@ use crate::{FetchRecord, IncomingPost, SearchQuery, SourceSpec, StoreError, Voca
 
 /// A store holding a row in every table: two sources (one moved, one failing), posts
 /// tagged by term and by source, a manual tag and a veto, a tag with a description and
-/// aliases, corpus counts and a tag model, a post's enclosure, and a verified WebSub
-/// subscription.
+/// aliases, corpus counts and a tag model, a post's enclosure, cached images kept in the
+/// store, and a verified WebSub subscription.
 pub(crate) async fn filled(store: &Store) {
     let vocabulary = [VocabularyTag {
         name: "kelp".into(),
@@ -88,6 +88,22 @@ pub(crate) async fn filled(store: &Store) {
         .record_media_failure(&failure)
         .await
         .expect("media failure");
+    // Images kept in the store (media_files), more than one copy batch of them, every
+    // byte value among their bytes, and an address that became one (media_urls).
+    for n in 0..5_u8 {
+        let bytes: Vec<u8> = (0..=255_u8).chain([n]).collect();
+        let hash = crate::hex_sha256(&bytes);
+        store
+            .keep_media_file(&hash, "image/png", &bytes, at(10))
+            .await
+            .expect("media file");
+        if n == 0 {
+            store
+                .remember_media_url("https://blog.example/g4.jpg", &hash)
+                .await
+                .expect("media url");
+        }
+    }
     // An upstream edit keeps the earlier version (post_revisions).
     let mut edited = posts[2].clone();
     edited.entry.title = format!("{}, revised", edited.entry.title);

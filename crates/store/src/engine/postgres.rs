@@ -121,6 +121,11 @@ pub(super) const MIGRATIONS: &[Migration] = &[
         "article_claims",
         include_str!("../../migrations/postgres/0022_article_claims.sql"),
     ),
+    Migration::new(
+        23,
+        "media_files",
+        include_str!("../../migrations/postgres/0023_media_files.sql"),
+    ),
 ];
 
 /// The URL as given, with the server told to keep its notices ("relation already exists,

@@ -26,7 +26,7 @@ pub(crate) fn is_revision(old: Version<'_>, new: Version<'_>) -> bool {
 }
 
 /// Whether the links and images of `old` and `new` point at the same places, in order. An
-/// image that became (or stopped being) a cached copy, `/media/<hash>.<ext>`, points at
+/// image that became (or stopped being) a cached copy, `/media/<hash>`, points at
 /// the same picture: the media cache is not an edit.
 fn same_targets(old: &str, new: &str) -> bool {
     let (old, new): (Vec<String>, Vec<String>) = (targets(old).collect(), targets(new).collect());

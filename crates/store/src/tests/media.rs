@@ -78,6 +78,41 @@ async fn cached_enclosure_thumbnails_are_references_too() {
     assert_eq!(names, [format!("{}.jpg", name('d'))]);
 }
 
+async fn posts_stored_with_typed_media_addresses_read_back_exact() {
+    let (store, source, _db) = store_with_source(Some("Photos")).await;
+    let mut post = entry("p1", "Photos", 2);
+    // As the cache wrote them before addresses were exactly `/media/<hash>`.
+    post.content_html = format!(
+        "<p>Kelp</p><img src=\"/media/{0}.png\" srcset=\"/media/{0}.png 1x, /media/{1}.gif 2x\">\
+         <img src=\"https://else.example/media/{1}.gif\">",
+        name('a'),
+        name('b')
+    );
+    let mut enclosure = syndic_core::Enclosure::new("https://cdn.example/e1.mp3", "audio/mpeg");
+    enclosure.thumbnail = Some(format!("/media/{}.jpg", name('c')));
+    post.enclosures = vec![enclosure];
+    store
+        .ingest(source, &meta(), &[tagged(post, &[])], at(3))
+        .await
+        .expect("ingest");
+    let id = store.post_ids_by_guid(source, &["p1"]).await.expect("id")[0];
+    let read = store.post(id).await.expect("read").expect("published");
+    assert_eq!(
+        read.content_html,
+        format!(
+            "<p>Kelp</p><img src=\"/media/{0}\" srcset=\"/media/{0} 1x, /media/{1} 2x\">\
+             <img src=\"https://else.example/media/{1}.gif\">",
+            name('a'),
+            name('b')
+        ),
+        "this site's addresses exact, another site's as they were"
+    );
+    assert_eq!(
+        read.enclosures[0].thumbnail.as_deref(),
+        Some(format!("/media/{}", name('c')).as_str())
+    );
+}
+
 async fn image_failures_are_recorded_backed_off_and_forgotten() {
     use syndic_core::media::{MOST_FORCED_TRIES, MediaFailure};
     let (store, source, _db) = store_with_source(Some("Blog")).await;
@@ -146,4 +181,5 @@ crate::tests::on_both_engines!(
     an_empty_store_references_no_media,
     cached_enclosure_thumbnails_are_references_too,
     image_failures_are_recorded_backed_off_and_forgotten,
+    posts_stored_with_typed_media_addresses_read_back_exact,
 );
