@@ -121,6 +121,11 @@ pub(super) const MIGRATIONS: &[Migration] = &[
         "article_claims",
         include_str!("../../migrations/postgres/0022_article_claims.sql"),
     ),
+    Migration::new(
+        24,
+        "host_turns",
+        include_str!("../../migrations/postgres/0024_host_turns.sql"),
+    ),
 ];
 
 /// The URL as given, with the server told to keep its notices ("relation already exists,

@@ -161,6 +161,11 @@ pub(super) const MIGRATIONS: &[Migration] = &[
         "article_claims",
         include_str!("../../migrations/sqlite/0022_article_claims.sql"),
     ),
+    Migration::new(
+        24,
+        "host_turns",
+        include_str!("../../migrations/sqlite/0024_host_turns.sql"),
+    ),
 ];
 
 /// Characters of a file path written as themselves in the URL handed to sqlx; the rest
