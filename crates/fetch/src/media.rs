@@ -27,7 +27,7 @@ use std::time::Duration;
 use chrono::Utc;
 use syndic_core::media::{self, MediaFailure, RasterType};
 use syndic_core::{Enclosure, SourceId};
-use syndic_store::Store;
+use syndic_store::{Store, TurnKind};
 
 use crate::pipeline::hex_sha256;
 use crate::politeness::HostGate;
@@ -94,7 +94,7 @@ impl MediaCache {
         let (_, used) = folder_files(&settings.dir);
         MediaCache {
             fetcher: fetcher.with_max_body(settings.max_file),
-            hosts: HostGate::new(settings.host_delay),
+            hosts: HostGate::new(settings.host_delay).across_fleet(store.clone(), TurnKind::Image),
             settings,
             store,
             used: AtomicU64::new(used),
