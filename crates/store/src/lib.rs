@@ -93,7 +93,7 @@ pub use full_text::{
     ContentOrigin, FullTextCandidate, FullTextOutcome, FullTextState, PageText, content_digest,
 };
 pub use host_turns::{HostTurn, TurnKind};
-pub use ingest::{IncomingPost, IngestStats};
+pub use ingest::{IncomingPost, IngestStats, StoredPosts};
 pub use lease::{
     Claim, ClaimOutcome, ClaimRequest, Claimable, LeaseOwner, SlotLimits, SourceLease, host_of,
 };

@@ -87,16 +87,7 @@ async fn replace_texts(
         changed.push((*id, html, page_text));
     }
     revisions::record(tx, store.engine, &replaced, store.keep_revisions, now).await?;
-    for (id, html, page_text) in &changed {
-        let blob = body::encode(&text::clean(page_text), &text::clean(html));
-        sqlx::query("UPDATE posts SET body = $1, updated_at = $2 WHERE id = $3")
-            .bind(blob)
-            .bind(to_secs(now))
-            .bind(*id)
-            .execute(&mut *tx)
-            .await
-            .during("storing page texts")?;
-    }
+    write_bodies(tx, store, &changed, now).await?;
     let mut pending: Vec<i64> = changed.iter().map(|(id, ..)| *id).collect();
     crate::search::record_pending(tx, store.engine, &mut pending).await?;
     let tagged: Vec<(i64, &[TagAssignment])> = pages
@@ -107,6 +98,36 @@ async fn replace_texts(
     let existing: Vec<i64> = tagged.iter().map(|(id, _)| *id).collect();
     ingest::write_automatic_tags(tx, store.engine, &tagged, &existing, now).await?;
     Ok(!changed.is_empty())
+}
+
+/// Writes the page texts `changed` (post id, HTML, text) as the posts' bodies, compressed
+/// off the async threads, many posts a statement (as an ingest's updates).
+async fn write_bodies(
+    tx: &mut AnyConnection,
+    store: &Store,
+    changed: &[(i64, &str, &str)],
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let bodies: Vec<(i64, Vec<u8>)> = body::off_async(|| {
+        changed
+            .iter()
+            .map(|(id, html, page_text)| {
+                let blob = body::encode(&text::clean(page_text), &text::clean(html));
+                (*id, blob)
+            })
+            .collect()
+    });
+    for chunk in bodies.chunks(store.engine.rows_per_statement(3)) {
+        let mut update =
+            Sql::new("UPDATE posts SET body = v.column2, updated_at = v.column3 FROM (VALUES ");
+        update.push_list(chunk, |sql, (id, blob)| {
+            sql.push("(").bind(*id).push(", ").bind(blob.clone());
+            sql.push(", ").bind(to_secs(now)).push(")");
+        });
+        update.push(") AS v WHERE posts.id = v.column1");
+        update.execute(&mut *tx, "storing page texts").await?;
+    }
+    Ok(())
 }
 
 /// The stored posts `ids` as an ingest reads them (for revisions).
@@ -122,12 +143,16 @@ async fn read_stored(
             sql.bind(*id);
         });
         select.push(")");
-        for row in select
+        let rows = select
             .fetch_all(&mut *tx, "reading posts for full text")
-            .await?
-        {
-            found.push(ingest::stored_from_row(&row)?);
-        }
+            .await?;
+        // Reading a row decompresses its body: off the async threads.
+        let posts = body::off_async(|| {
+            rows.iter()
+                .map(ingest::stored_from_row)
+                .collect::<Result<Vec<_>>>()
+        })?;
+        found.extend(posts);
     }
     Ok(found)
 }
