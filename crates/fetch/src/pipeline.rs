@@ -214,8 +214,8 @@ impl Pipeline {
         self.metrics
             .record_posts(u64::from(stats.new), u64::from(stats.updated));
         self.index_search_if_due(stats).await;
-        // A push does not say which posts changed since the last read: every one never
-        // looked at is queued.
+        // A push's posts are queued only when never looked at (a hub may push the same
+        // items again).
         let every: Vec<usize> = (0..posts.len()).collect();
         self.follow_full_text(job, &stored.ids, &every, &kept, true, now)
             .await;

@@ -14,8 +14,7 @@
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use syndic_core::FeedEntry;
-use syndic_core::{PostForTagging, PostId};
+use syndic_core::{FeedEntry, PostForTagging, PostId};
 use syndic_feed::{Article, ArticleRule};
 use syndic_store::{FullTextCandidate, FullTextOutcome, FullTextState, StoreError};
 use syndic_tag::{PostText, SourceTags};
