@@ -27,7 +27,7 @@ impl Store {
         }
         let mut tx = self.write("storing page texts").await?;
         let changed = replace_texts(&mut tx, self, outcomes, now).await?;
-        write_records(&mut tx, outcomes, now).await?;
+        write_records(&mut tx, self, outcomes, now).await?;
         if changed {
             clock::bump(&mut tx).await?;
         }
@@ -157,68 +157,121 @@ async fn read_stored(
     Ok(found)
 }
 
-/// Upserts every outcome's record.
-async fn write_records(
-    tx: &mut AnyConnection,
-    outcomes: &[FullTextOutcome],
-    now: DateTime<Utc>,
-) -> Result<()> {
-    for outcome in outcomes {
-        let mut upsert = Sql::new(
-            "INSERT INTO post_full_text (post_id, state, page_url, checked_at, reason, failures,
-                 retry_at, feed_digest, feed_words) VALUES (",
-        );
-        upsert.bind(outcome.post().0).push(", ");
-        let conflict = match outcome {
-            FullTextOutcome::Page {
-                url,
-                feed_digest,
-                feed_words,
-                ..
-            } => {
-                upsert.push("'page', ").bind(url.clone()).push(", ");
-                upsert.bind(to_secs(now)).push(", '', 0, NULL, ");
-                upsert.bind(feed_digest.clone()).push(", ");
-                upsert.bind(i64::try_from(*feed_words).unwrap_or(i64::MAX));
+/// The three kinds of record an outcome writes, each with what an existing record
+/// becomes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RecordKind {
+    Page,
+    Kept,
+    Failed,
+}
+
+impl RecordKind {
+    fn of(outcome: &FullTextOutcome) -> RecordKind {
+        match outcome {
+            FullTextOutcome::Page { .. } => RecordKind::Page,
+            FullTextOutcome::Kept { .. } => RecordKind::Kept,
+            FullTextOutcome::Failed { .. } => RecordKind::Failed,
+        }
+    }
+
+    /// The `DO UPDATE SET` of this kind's upsert.
+    fn on_conflict(self) -> &'static str {
+        match self {
+            RecordKind::Page => {
                 "state = 'page', page_url = excluded.page_url, checked_at = excluded.checked_at,
                  reason = '', failures = 0, retry_at = NULL,
                  feed_digest = excluded.feed_digest, feed_words = excluded.feed_words"
             }
-            FullTextOutcome::Kept { url, reason, .. } => {
-                upsert.push("'feed', ").bind(url.clone()).push(", ");
-                upsert.bind(to_secs(now)).push(", ");
-                upsert.bind(text::clean(reason).into_owned());
-                upsert.push(", 0, NULL, NULL, NULL");
-                // A page text stored before stays what it was.
+            // A page text stored before stays what it was.
+            RecordKind::Kept => {
                 "state = CASE WHEN post_full_text.state = 'page' THEN 'page' ELSE 'feed' END,
                  checked_at = excluded.checked_at, reason = excluded.reason, failures = 0,
                  retry_at = NULL,
                  page_url = CASE WHEN post_full_text.state = 'page' THEN post_full_text.page_url
                             ELSE excluded.page_url END"
             }
-            FullTextOutcome::Failed {
-                url,
-                reason,
-                retry_at,
-                ..
-            } => {
-                upsert.push("'failed', ").bind(url.clone()).push(", ");
-                upsert.bind(to_secs(now)).push(", ");
-                upsert.bind(text::clean(reason).into_owned());
-                upsert.push(", 1, ").bind(retry_at.map(to_secs));
-                upsert.push(", NULL, NULL");
+            RecordKind::Failed => {
                 "state = CASE WHEN post_full_text.state = 'page' THEN 'page' ELSE 'failed' END,
                  checked_at = excluded.checked_at, reason = excluded.reason,
                  failures = post_full_text.failures + 1,
                  retry_at = CASE WHEN post_full_text.state = 'page' THEN NULL
                             ELSE excluded.retry_at END"
             }
-        };
-        upsert.push(") ON CONFLICT (post_id) DO UPDATE SET ");
-        upsert.push(conflict);
-        upsert
-            .execute(&mut *tx, "recording where a post's text came from")
-            .await?;
+        }
+    }
+}
+
+/// Upserts every outcome's record: one statement per kind of outcome (and per chunk),
+/// the last outcome of a post winning.
+async fn write_records(
+    tx: &mut AnyConnection,
+    store: &Store,
+    outcomes: &[FullTextOutcome],
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let mut last: Vec<&FullTextOutcome> = Vec::with_capacity(outcomes.len());
+    for outcome in outcomes.iter().rev() {
+        if !last.iter().any(|kept| kept.post() == outcome.post()) {
+            last.push(outcome);
+        }
+    }
+    for kind in [RecordKind::Page, RecordKind::Kept, RecordKind::Failed] {
+        let of_kind: Vec<&FullTextOutcome> = last
+            .iter()
+            .copied()
+            .filter(|outcome| RecordKind::of(outcome) == kind)
+            .collect();
+        for chunk in of_kind.chunks(store.engine.rows_per_statement(9)) {
+            let mut upsert = Sql::new(
+                "INSERT INTO post_full_text (post_id, state, page_url, checked_at, reason,
+                     failures, retry_at, feed_digest, feed_words) VALUES ",
+            );
+            upsert.push_list(chunk, |sql, outcome| push_record(sql, outcome, now));
+            upsert.push(" ON CONFLICT (post_id) DO UPDATE SET ");
+            upsert.push(kind.on_conflict());
+            upsert
+                .execute(&mut *tx, "recording where posts' text came from")
+                .await?;
+        }
     }
     Ok(())
+}
+
+/// One outcome's row: `(post_id, state, page_url, checked_at, reason, failures, retry_at,
+/// feed_digest, feed_words)`.
+fn push_record(sql: &mut Sql, outcome: &FullTextOutcome, now: DateTime<Utc>) {
+    sql.push("(").bind(outcome.post().0).push(", ");
+    match outcome {
+        FullTextOutcome::Page {
+            url,
+            feed_digest,
+            feed_words,
+            ..
+        } => {
+            sql.push("'page', ").bind(url.clone()).push(", ");
+            sql.bind(to_secs(now)).push(", '', 0, NULL, ");
+            sql.bind(feed_digest.clone()).push(", ");
+            sql.bind(i64::try_from(*feed_words).unwrap_or(i64::MAX));
+        }
+        FullTextOutcome::Kept { url, reason, .. } => {
+            sql.push("'feed', ").bind(url.clone()).push(", ");
+            sql.bind(to_secs(now)).push(", ");
+            sql.bind(text::clean(reason).into_owned());
+            sql.push(", 0, NULL, NULL, NULL");
+        }
+        FullTextOutcome::Failed {
+            url,
+            reason,
+            retry_at,
+            ..
+        } => {
+            sql.push("'failed', ").bind(url.clone()).push(", ");
+            sql.bind(to_secs(now)).push(", ");
+            sql.bind(text::clean(reason).into_owned());
+            sql.push(", 1, ").bind(retry_at.map(to_secs));
+            sql.push(", NULL, NULL");
+        }
+    }
+    sql.push(")");
 }
