@@ -6,7 +6,9 @@
 //! are recorded; `syndic explain` says where each text came from; a later fetch of the
 //! same items keeps the page texts; `syndic refetch-content` reads the pages again and
 //! keeps the replaced text as a revision. `syndic worker` (the scheduler) does the same,
-//! here with a CSS selector.
+//! here with a CSS selector. Both run on SQLite and, when `SYNDIC_TEST_POSTGRES_URL` names
+//! a server, on PostgreSQL (a fresh schema each); `syndic sources --format json` shows the
+//! stored setting.
 
 mod common;
 
@@ -16,7 +18,10 @@ use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
-use common::{Server, run, stderr, stdout, syndic, tag, write_config};
+use common::{
+    Database, Server, on_both_engines, run, stderr, stdout, syndic, tag, write_config,
+    write_config_on,
+};
 
 const SUMMARY: &str = "A short summary of the post, as the feed gives it.";
 
@@ -139,8 +144,23 @@ fn explain(config: &std::path::Path, post: &str) -> serde_json::Value {
     serde_json::from_str(&stdout(&output)).expect("explain's JSON")
 }
 
+/// The `full_content` that `syndic sources --format json` shows for the only source.
+fn listed_full_content(config: &std::path::Path) -> serde_json::Value {
+    let output = run(config, &["sources", "--format", "json"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let sources: serde_json::Value = serde_json::from_str(&stdout(&output)).expect("JSON");
+    sources[0]["full_content"].clone()
+}
+
 #[test]
 fn a_summary_only_feed_gets_its_posts_full_text_from_their_pages_politely_and_safely() {
+    on_both_engines(
+        "a_summary_only_feed_gets_its_posts_full_text_from_their_pages_politely_and_safely",
+        summary_only_feed_gets_full_text,
+    );
+}
+
+fn summary_only_feed_gets_full_text(database: &Database) {
     let site = site();
     let host = &site.host;
     let dir = tempfile::tempdir().expect("tempdir");
@@ -149,10 +169,11 @@ fn a_summary_only_feed_gets_its_posts_full_text_from_their_pages_politely_and_sa
          name = \"Summaries\"\nfull_content = \"readability\"\n",
         tag("Compost", &["compost"], "word")
     );
-    let config = write_config(dir.path(), &body);
+    let config = write_config_on(dir.path(), &body, database);
     let fetched = run(&config, &["fetch"]);
     assert!(fetched.status.success(), "{}", stderr(&fetched));
     let log = stderr(&fetched);
+    assert_eq!(listed_full_content(&config), "readability");
 
     // The long page's article replaced the summary, sanitized, and tags follow it.
     let long = explain(&config, "1");
@@ -274,6 +295,13 @@ fn a_summary_only_feed_gets_its_posts_full_text_from_their_pages_politely_and_sa
 
 #[test]
 fn a_worker_reads_the_pages_of_the_new_posts_it_fetches() {
+    on_both_engines(
+        "a_worker_reads_the_pages_of_the_new_posts_it_fetches",
+        worker_reads_pages,
+    );
+}
+
+fn worker_reads_pages(database: &Database) {
     let site = site();
     let host = &site.host;
     let dir = tempfile::tempdir().expect("tempdir");
@@ -281,7 +309,7 @@ fn a_worker_reads_the_pages_of_the_new_posts_it_fetches() {
         "[fetch]\nallow_networks = [\"127.0.0.1/32\"]\n\n[[source]]\n\
          url = \"http://{host}/feed.xml\"\nfull_content = \"article\"\n"
     );
-    let config = write_config(dir.path(), &body);
+    let config = write_config_on(dir.path(), &body, database);
     let worked = run(&config, &["worker", "--once"]);
     assert!(worked.status.success(), "{}", stderr(&worked));
     let long = explain(&config, "1");
@@ -290,6 +318,7 @@ fn a_worker_reads_the_pages_of_the_new_posts_it_fetches() {
     assert_eq!(short["content_origin"]["page_state"], "feed", "{short:#}");
     let reason = short["content_origin"]["reason"].as_str().unwrap_or("");
     assert!(reason.contains("not clearly longer"), "{reason}");
+    assert_eq!(listed_full_content(&config), "article");
 }
 
 #[test]

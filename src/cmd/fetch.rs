@@ -159,7 +159,10 @@ pub async fn pipeline(config: &Config, store: Store) -> anyhow::Result<Pipeline>
         None => None,
     };
     // Built always: it reads nothing unless a source has `full_content`.
-    let full_text = Some(Arc::new(syndic_fetch::FullText::new(&fetcher)));
+    let full_text = Some(Arc::new(syndic_fetch::FullText::new(
+        &fetcher,
+        store.clone(),
+    )));
     Ok(Pipeline {
         fetcher,
         tagger: Arc::new(syndic_tag::SharedTagger::new(tagger)),

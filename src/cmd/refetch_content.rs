@@ -54,9 +54,7 @@ pub async fn run(config: &Config, args: &RefetchContentArgs) -> anyhow::Result<E
         };
         let (read, stats) = refetch_source(&pipeline, job, &source.url).await?;
         posts += read;
-        total.page += stats.page;
-        total.kept += stats.kept;
-        total.failed += stats.failed;
+        total += stats;
     }
     store.close().await;
     outln!(
@@ -88,9 +86,7 @@ async fn refetch_source(
             .read_pages(job, batch, Utc::now())
             .await
             .with_context(|| format!("cannot store the page texts of {url}"))?;
-        stats.page += batch_stats.page;
-        stats.kept += batch_stats.kept;
-        stats.failed += batch_stats.failed;
+        stats += batch_stats;
         if last_note.elapsed() >= PROGRESS_EVERY {
             outln!("{url}: {} of {} posts read", (done + 1) * BATCH, ids.len());
             last_note = Instant::now();

@@ -23,6 +23,8 @@ struct SourceHealth<'a> {
     status: &'static str,
     /// Not fetched: paused by its `[[source]]` or by the admin.
     paused: bool,
+    /// `full_content` as its `[[source]]` writes it; null when its pages are not read.
+    full_content: Option<&'a str>,
     last_success: Option<String>,
     last_error: Option<&'a str>,
     error_count: i64,
@@ -46,6 +48,7 @@ impl<'a> SourceHealth<'a> {
             slug: &source.slug,
             status: source.status.as_str(),
             paused: source.paused,
+            full_content: source.full_content.as_deref(),
             last_success: rfc3339(source.last_success),
             last_error: source.last_error.as_deref(),
             error_count: source.error_count,

@@ -121,6 +121,7 @@ impl Validator<'_> {
             ));
         }
         let request = self.source_request(key, &source, &location)?;
+        let full_content = self.full_content(key, source.full_content.as_ref())?;
         let settings = SourceSettings {
             paused: self.flag(key, "paused", source.paused.as_ref())?,
             updates: self.updates(key, source.updates.as_ref())?,
@@ -128,6 +129,7 @@ impl Validator<'_> {
             credit_original: self.flag(key, "credit_original", source.credit_original.as_ref())?,
             honor_deletions: self.flag(key, "honor_deletions", source.honor_deletions.as_ref())?,
             priority: self.priority(key, source.priority.as_ref())?,
+            full_content: full_content.as_ref().map(ToString::to_string),
         };
         let review = self
             .optional_flag(key, "review", source.review.as_ref())?
@@ -140,7 +142,6 @@ impl Validator<'_> {
             .as_ref()
             .map(|value| self.category_policy(&format!("{key}.categories"), value))
             .transpose()?;
-        let full_content = self.full_content(key, source.full_content.as_ref())?;
         Ok(SourceConfig {
             url: source.url.trim().to_owned(),
             location,

@@ -36,4 +36,7 @@ pub struct SourceSummary {
     /// Not fetched: `paused = true` in its `[[source]]`, or paused by the admin (until
     /// resumed). Its posts stay.
     pub paused: bool,
+    /// `full_content` as its `[[source]]` writes it (`readability` or a CSS selector):
+    /// its posts' pages are read for their article. `None`: the feed's text only.
+    pub full_content: Option<String>,
 }

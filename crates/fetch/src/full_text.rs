@@ -6,7 +6,8 @@
 //! ([`crate::robots`], read once per site and kept [`ROBOTS_KEPT`]) said yes for
 //! `syndic`. Requests to one host take turns (`politeness.rs`, shared with the media
 //! cache): one at a time, their starts [`PAGE_DELAY`] apart (or the site's `Crawl-delay`,
-//! up to a minute), whatever source or process-wide task asks. The
+//! up to a minute), whatever source, task or process of the fleet asks (the turns are
+//! kept in the store). The
 //! article is found and sanitized by [`syndic_feed::extract_article`] off the async
 //! threads; [`judge`] decides whether it is clearly longer than the feed's text. A page
 //! that cannot be used is a [`PageFailure`], recorded on the post and tried again later
@@ -18,7 +19,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use syndic_feed::{Article, ArticleRule};
-use syndic_store::{FullTextCandidate, FullTextState};
+use syndic_store::{FullTextCandidate, FullTextState, Store, TurnKind};
 
 use crate::politeness::HostGate;
 use crate::robots::{MAX_ROBOTS_BYTES, Robots};
@@ -55,14 +56,15 @@ pub struct FullText {
 
 impl FullText {
     /// Page reads through `fetcher` (its guard, deadlines and User-Agent), with the body
-    /// caps of pages and robots.txt.
-    pub fn new(fetcher: &Fetcher) -> FullText {
+    /// caps of pages and robots.txt, each host's turns shared with every process on
+    /// `store`.
+    pub fn new(fetcher: &Fetcher, store: Store) -> FullText {
         FullText {
             pages: fetcher.with_max_body(MAX_PAGE_BYTES),
             robots_files: fetcher.with_max_body(MAX_ROBOTS_BYTES),
             delay: PAGE_DELAY,
             robots: Mutex::new(HashMap::new()),
-            turns: HostGate::new(PAGE_DELAY),
+            turns: HostGate::new(PAGE_DELAY).across_fleet(store, TurnKind::Page),
         }
     }
 

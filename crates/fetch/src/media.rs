@@ -11,7 +11,7 @@
 //! address became which file is remembered beside the files (`<dir>/urls/<sha256(url)>`
 //! holds the hash, or the store's `media_urls`), so an image is read once, however often
 //! its feed is fetched. A fetch looks up all its posts' images at once: which are cached
-//! and which failed lately, one batched store call each ([`MediaCache::localize_posts`]).
+//! and which failed lately, one batched store call each ([`MediaCache::localize_entries`]).
 //!
 //! A refused or failed image keeps its original address in `src` (a `srcset` candidate
 //! is dropped; a thumbnail is kept but not shown while the cache is on) and is recorded
@@ -28,8 +28,8 @@ use std::time::Duration;
 
 use chrono::Utc;
 use syndic_core::media::{self, MediaFailure, MediaStorage};
-use syndic_core::{Enclosure, SourceId};
-use syndic_store::{IncomingPost, Store};
+use syndic_core::{Enclosure, FeedEntry, SourceId};
+use syndic_store::{Store, TurnKind};
 
 use crate::pipeline::hex_sha256;
 use crate::politeness::HostGate;
@@ -114,7 +114,7 @@ impl MediaCache {
         let used = keep::used_bytes(&settings.storage, &store).await?;
         Ok(MediaCache {
             fetcher: fetcher.with_max_body(settings.max_file),
-            hosts: HostGate::new(settings.host_delay),
+            hosts: HostGate::new(settings.host_delay).across_fleet(store.clone(), TurnKind::Image),
             settings,
             store,
             used: AtomicU64::new(used),
@@ -125,25 +125,23 @@ impl MediaCache {
         &self.settings
     }
 
-    /// Points every post's images and enclosure thumbnails at their cached copies,
+    /// Points every entry's images and enclosure thumbnails at their cached copies,
     /// fetching those not cached yet. Which are cached and which failed lately is read
     /// once for the whole fetch.
-    pub async fn localize_posts(&self, posts: &mut [IncomingPost], source: SourceId) {
-        let urls: BTreeSet<String> = posts
+    pub async fn localize_entries(&self, entries: &mut [FeedEntry], source: SourceId) {
+        let urls: BTreeSet<String> = entries
             .iter()
-            .flat_map(|post| {
-                let thumbnails = post.entry.enclosures.iter();
-                syndic_feed::image_sources(&post.entry.content_html)
+            .flat_map(|entry| {
+                let thumbnails = entry.enclosures.iter();
+                syndic_feed::image_sources(&entry.content_html)
                     .into_iter()
                     .chain(thumbnails.filter_map(|e| e.thumbnail.clone()))
             })
             .collect();
         let mut known = self.look_up(urls).await;
-        for post in posts {
-            post.entry.content_html = self
-                .rewrite(&post.entry.content_html, source, &mut known)
-                .await;
-            self.rewrite_thumbnails(&mut post.entry.enclosures, source, &mut known)
+        for entry in entries {
+            entry.content_html = self.rewrite(&entry.content_html, source, &mut known).await;
+            self.rewrite_thumbnails(&mut entry.enclosures, source, &mut known)
                 .await;
         }
     }

@@ -6,7 +6,7 @@ mod record;
 
 pub(crate) use syndic_store::hex_sha256;
 
-use parse::touched_tags;
+use parse::{Prepared, touched_tags};
 
 pub use full_text::{FullTextStats, MAX_PAGE_TIME_PER_FETCH};
 
@@ -200,14 +200,12 @@ impl Pipeline {
     ) -> Result<IngestStats, SourceError> {
         let shown = job.location.to_string();
         let base_url = job.location.base_url();
-        let (meta, mut posts, _hints, _websub) = self
-            .parse_and_tag(job, &shown, bytes, None, base_url)
-            .await?;
-        self.localize_images(&mut posts, job.id).await;
-        let kept = self.keep_page_texts(job, &mut posts).await;
-        let stats = self
+        let Prepared {
+            meta, posts, kept, ..
+        } = self.prepare(job, &shown, bytes, None, base_url).await?;
+        let (stats, stored) = self
             .store
-            .ingest(job.id, &meta, &posts, now)
+            .ingest_changes(job.id, &meta, &posts, now)
             .await
             .map_err(|source| SourceError::Store {
                 location: shown,
@@ -216,8 +214,10 @@ impl Pipeline {
         self.metrics
             .record_posts(u64::from(stats.new), u64::from(stats.updated));
         self.index_search_if_due(stats).await;
+        // A push's posts are queued only when never looked at (a hub may push the same
+        // items again).
         let every: Vec<usize> = (0..posts.len()).collect();
-        self.follow_full_text(job, &posts, &every, &kept, true, now)
+        self.follow_full_text(job, &stored.ids, &every, &kept, true, now)
             .await;
         Ok(stats)
     }
@@ -352,11 +352,15 @@ impl Pipeline {
             });
         };
 
-        let (meta, mut posts, feed_hints, websub) = self
-            .parse_and_tag(job, &shown, bytes, content_type, base_url)
+        let Prepared {
+            meta,
+            posts,
+            kept,
+            hints: feed_hints,
+            websub,
+        } = self
+            .prepare(job, &shown, bytes, content_type, base_url)
             .await?;
-        self.localize_images(&mut posts, job.id).await;
-        let kept = self.keep_page_texts(job, &mut posts).await;
         let hints = ServerHints {
             ttl: feed_hints.ttl,
             update_period: feed_hints.update_period,
@@ -373,11 +377,12 @@ impl Pipeline {
             hint: feed_hint,
             ..record
         };
-        let (stats, changed) = outcomes
+        let (stats, stored) = outcomes
             .ingest_fetch_changes(&meta, &posts, &record, now)
             .await
             .map_err(store_error)?;
-        let touched_tags = touched_tags(changed.iter().filter_map(|&index| posts.get(index)));
+        let touched_tags =
+            touched_tags(stored.changed.iter().filter_map(|&index| posts.get(index)));
         if let Some(media) = self.media.as_ref().filter(|_| retry_media) {
             media.defer_unseen(job.id).await;
         }
@@ -392,7 +397,7 @@ impl Pipeline {
             },
             None => None,
         };
-        self.follow_full_text(job, &posts, &changed, &kept, false, now)
+        self.follow_full_text(job, &stored.ids, &stored.changed, &kept, false, now)
             .await;
         Ok(FetchReport {
             stats,

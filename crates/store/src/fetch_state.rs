@@ -14,7 +14,7 @@ use sqlx::{AnyConnection, Row};
 use syndic_core::{FeedMeta, SourceId, SourceStatus};
 
 use crate::error::QueryContext;
-use crate::ingest::{IncomingPost, IngestStats};
+use crate::ingest::{IncomingPost, IngestStats, StoredPosts};
 use crate::lease::Claim;
 use crate::{Result, Store, StoreError, clock, from_secs, text, to_secs};
 
@@ -144,8 +144,8 @@ impl Store {
         Ok(stats)
     }
 
-    /// [`Store::ingest_fetch`], also returning the indexes (into `posts`) of the posts that
-    /// were new or updated, in order: what changed on the site's pages and feeds.
+    /// [`Store::ingest_fetch`], also saying which posts it stored where (and which of them
+    /// were new or updated).
     pub async fn ingest_fetch_changes(
         &self,
         source: SourceId,
@@ -153,7 +153,7 @@ impl Store {
         posts: &[IncomingPost],
         record: &FetchRecord,
         now: DateTime<Utc>,
-    ) -> Result<(IngestStats, Vec<usize>)> {
+    ) -> Result<(IngestStats, StoredPosts)> {
         self.outcomes(source)
             .ingest_fetch_changes(meta, posts, record, now)
             .await

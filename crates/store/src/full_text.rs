@@ -174,24 +174,14 @@ impl Store {
                 sql.bind((*guid).to_owned());
             });
             select.push(")");
-            for row in select.fetch_all(&mut *conn, "reading page texts").await? {
-                let read = || -> Result<_, sqlx::Error> {
-                    Ok((
-                        row.try_get::<i64, _>(0)?,
-                        row.try_get::<String, _>(1)?,
-                        row.try_get::<Vec<u8>, _>(2)?,
-                        row.try_get::<String, _>(3)?,
-                    ))
-                };
-                let (id, guid, blob, feed_digest) = read().during("reading page texts")?;
-                let (text, html) = body::decode(&blob, id)?;
-                found.push(PageText {
-                    guid,
-                    feed_digest,
-                    html,
-                    text,
-                });
-            }
+            let rows = select.fetch_all(&mut *conn, "reading page texts").await?;
+            // Decompressing the bodies is CPU work: off the async threads.
+            let texts = body::off_async(|| {
+                rows.iter()
+                    .map(page_text_from_row)
+                    .collect::<Result<Vec<_>>>()
+            })?;
+            found.extend(texts);
         }
         Ok(found)
     }
@@ -305,15 +295,38 @@ impl Store {
                 sql.bind(id.0);
             });
             select.push(") ORDER BY p.id");
-            for row in select
+            let rows = select
                 .fetch_all(&mut *conn, "reading posts for full text")
-                .await?
-            {
-                found.push(candidate_from_row(&row)?);
-            }
+                .await?;
+            // Decompressing the bodies is CPU work: off the async threads.
+            let candidates = body::off_async(|| {
+                rows.iter()
+                    .map(candidate_from_row)
+                    .collect::<Result<Vec<_>>>()
+            })?;
+            found.extend(candidates);
         }
         Ok(found)
     }
+}
+
+fn page_text_from_row(row: &sqlx::any::AnyRow) -> Result<PageText> {
+    let read = || -> Result<_, sqlx::Error> {
+        Ok((
+            row.try_get::<i64, _>(0)?,
+            row.try_get::<String, _>(1)?,
+            row.try_get::<Vec<u8>, _>(2)?,
+            row.try_get::<String, _>(3)?,
+        ))
+    };
+    let (id, guid, blob, feed_digest) = read().during("reading page texts")?;
+    let (text, html) = body::decode(&blob, id)?;
+    Ok(PageText {
+        guid,
+        feed_digest,
+        html,
+        text,
+    })
 }
 
 fn origin_from_row(row: &sqlx::any::AnyRow) -> Result<ContentOrigin, sqlx::Error> {

@@ -57,6 +57,17 @@ pub struct IngestStats {
     pub merged: u32,
 }
 
+/// Which of a batch's posts an ingest stored where, by their index in the batch.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StoredPosts {
+    /// Each post's id; `None` for an entry without a post of its own (a repeat of an
+    /// earlier entry, a copy merged into another source's post, a frozen or buried one).
+    pub ids: Vec<Option<PostId>>,
+    /// The indexes of the posts that were new or updated, in order: what changed on the
+    /// site's pages and feeds.
+    pub changed: Vec<usize>,
+}
+
 impl Store {
     /// Stores the posts of one successful fetch of `source` in one transaction: new posts
     /// are inserted, changed ones updated in place (first-seen time kept, updated time
@@ -72,19 +83,31 @@ impl Store {
         posts: &[IncomingPost],
         now: DateTime<Utc>,
     ) -> Result<IngestStats> {
+        let (stats, _) = self.ingest_changes(source, meta, posts, now).await?;
+        Ok(stats)
+    }
+
+    /// [`Store::ingest`], also saying which posts it stored where.
+    pub async fn ingest_changes(
+        &self,
+        source: SourceId,
+        meta: &FeedMeta,
+        posts: &[IncomingPost],
+        now: DateTime<Utc>,
+    ) -> Result<(IngestStats, StoredPosts)> {
         let mut tx = self.write("starting an ingest").await?;
-        let (stats, _) = store_posts(&mut tx, self, source, meta, posts, now).await?;
+        let stored = store_posts(&mut tx, self, source, meta, posts, now).await?;
         // The last success alone changes the sources page, so every ingest moves the clock.
         clock::bump(&mut tx).await?;
         tx.commit().await.during("committing an ingest")?;
-        Ok(stats)
+        Ok(stored)
     }
 }
 
 /// The body of every ingest, inside the caller's transaction: what the feed says about
 /// itself, the source's success, then the posts and their automatic tags. The caller adds
-/// what else belongs to the fetch, bumps the clock and commits. Also returns the indexes
-/// (into `posts`) of the posts that were new or updated.
+/// what else belongs to the fetch, bumps the clock and commits. Also says which posts it
+/// stored where.
 pub(crate) async fn store_posts(
     tx: &mut AnyConnection,
     store: &Store,
@@ -92,7 +115,7 @@ pub(crate) async fn store_posts(
     meta: &FeedMeta,
     posts: &[IncomingPost],
     now: DateTime<Utc>,
-) -> Result<(IngestStats, Vec<usize>)> {
+) -> Result<(IngestStats, StoredPosts)> {
     let engine = store.engine;
     sources::record_success(tx, source, meta, now).await?;
     let entries: Vec<Incoming<'_>> = posts.iter().map(|p| Incoming::new(&p.entry)).collect();
@@ -174,7 +197,8 @@ pub(crate) async fn store_posts(
         stats.deleted =
             moderation::take_down_deleted(tx, engine, source, &meta.deleted, now).await?;
     }
-    Ok((stats, changed))
+    let ids = ids.iter().map(|id| id.map(PostId)).collect();
+    Ok((stats, StoredPosts { ids, changed }))
 }
 
 /// The columns [`StoredPost`] reads.

@@ -43,6 +43,7 @@ mod engine;
 mod error;
 mod fetch_state;
 mod full_text;
+mod host_turns;
 mod ingest;
 mod lease;
 mod links;
@@ -92,7 +93,8 @@ pub use fetch_state::{FetchRecord, FetchState, Outcomes};
 pub use full_text::{
     ContentOrigin, FullTextCandidate, FullTextOutcome, FullTextState, PageText, content_digest,
 };
-pub use ingest::{IncomingPost, IngestStats};
+pub use host_turns::{HostTurn, TurnKind};
+pub use ingest::{IncomingPost, IngestStats, StoredPosts};
 pub use lease::{
     Claim, ClaimOutcome, ClaimRequest, Claimable, LeaseOwner, SlotLimits, SourceLease, host_of,
 };

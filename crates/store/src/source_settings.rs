@@ -1,5 +1,6 @@
 //! Per-source settings the store needs at run time: whether a source is paused (by its
-//! `[[source]]` or by the admin), how its posts follow changes, its attribution line.
+//! `[[source]]` or by the admin), how its posts follow changes, its attribution line,
+//! whether its posts' pages are read (`full_content`).
 //!
 //! The configuration's part is synced at start-up ([`Store::sync_source_settings`]: read
 //! the row, compare in Rust, write only what changed); the admin's pause is its own column
@@ -59,6 +60,9 @@ pub struct SourceSettings {
     /// Whose credit a post several sources carry keeps: the highest priority's (the
     /// first source's on a tie). Default 0.
     pub priority: i64,
+    /// `full_content` as written (`readability` or a CSS selector): the source's posts
+    /// take their page's article when it is clearly longer. `None`: the feed's text only.
+    pub full_content: Option<String>,
 }
 
 impl Store {
@@ -73,6 +77,7 @@ impl Store {
     ) -> Result<bool> {
         let wanted = SourceSettings {
             attribution: text::clean_opt(settings.attribution.as_deref()).map(Cow::into_owned),
+            full_content: text::clean_opt(settings.full_content.as_deref()).map(Cow::into_owned),
             ..settings.clone()
         };
         let stored = self.source_settings(source).await?;
@@ -82,8 +87,8 @@ impl Store {
         let mut tx = self.write("starting to store a source's settings").await?;
         sqlx::query(
             "UPDATE sources SET paused = $1, updates = $2, attribution = $3, credit_original = $4,
-                 honor_deletions = $5, priority = $6
-             WHERE id = $7",
+                 honor_deletions = $5, priority = $6, full_content = $7
+             WHERE id = $8",
         )
         .bind(i64::from(wanted.paused))
         .bind(wanted.updates.as_str())
@@ -91,6 +96,7 @@ impl Store {
         .bind(i64::from(wanted.credit_original))
         .bind(i64::from(wanted.honor_deletions))
         .bind(wanted.priority)
+        .bind(&wanted.full_content)
         .bind(source.0)
         .execute(&mut *tx)
         .await
@@ -105,16 +111,25 @@ impl Store {
 
     /// The settings stored for `source` (the configuration's part).
     pub async fn source_settings(&self, source: SourceId) -> Result<SourceSettings> {
-        let row: Option<(i64, String, Option<String>, i64, i64, i64)> = sqlx::query_as(
-            "SELECT paused, updates, attribution, credit_original, honor_deletions, priority
+        type Row = (i64, String, Option<String>, i64, i64, i64, Option<String>);
+        let row: Option<Row> = sqlx::query_as(
+            "SELECT paused, updates, attribution, credit_original, honor_deletions, priority,
+                 full_content
              FROM sources WHERE id = $1",
         )
         .bind(source.0)
         .fetch_optional(&self.pool)
         .await
         .during("reading a source's settings")?;
-        let (paused, updates, attribution, credit_original, honor_deletions, priority) =
-            row.ok_or(StoreError::UnknownSource { id: source })?;
+        let (
+            paused,
+            updates,
+            attribution,
+            credit_original,
+            honor_deletions,
+            priority,
+            full_content,
+        ) = row.ok_or(StoreError::UnknownSource { id: source })?;
         Ok(SourceSettings {
             paused: paused != 0,
             updates: UpdatePolicy::from_stored(&updates)?,
@@ -122,6 +137,7 @@ impl Store {
             credit_original: credit_original != 0,
             honor_deletions: honor_deletions != 0,
             priority,
+            full_content,
         })
     }
 

@@ -25,7 +25,7 @@ macro_rules! summary_sql {
                  s.site_url,
                  (SELECT COUNT(*) FROM post_sources c WHERE c.source_id = s.id AND c.listed = 1) AS post_count,
                  s.last_success_at, s.last_error, s.status, s.error_count, s.next_fetch_at,
-                 s.paused, s.paused_at
+                 s.paused, s.paused_at, s.full_content
              FROM sources s",
             $tail
         )
@@ -232,6 +232,7 @@ fn summary_from_row(row: &sqlx::any::AnyRow) -> Result<SourceSummary> {
                 .map(from_secs),
             paused: row.try_get::<i64, _>("paused")? != 0
                 || row.try_get::<Option<i64>, _>("paused_at")?.is_some(),
+            full_content: row.try_get("full_content")?,
         })
     };
     get().during("reading a source row")

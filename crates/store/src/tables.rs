@@ -127,9 +127,11 @@ pub(crate) const TABLES: &[Table] = &[
 /// Cached images a copy holds in memory at a time: 40 MiB at the default `max_file`.
 const MEDIA_FILES_PER_BATCH: usize = 4;
 
-/// Tables that hold no data between transactions, so there is nothing to copy or check:
-/// an ingest's claims on new articles (migration 22, `merging/claims.rs`).
-pub(crate) const TRANSIENT_TABLES: &[&str] = &["article_claims"];
+/// Tables with nothing to copy or check: an ingest's claims on new articles, which hold
+/// no data between transactions (migration 22, `merging/claims.rs`), and the fleet's
+/// turns per host, times that are past a few seconds later (migration 24,
+/// `host_turns.rs`).
+pub(crate) const TRANSIENT_TABLES: &[&str] = &["article_claims", "host_turns"];
 
 /// The table that records which migrations ran: each store keeps its own.
 pub(crate) const MIGRATIONS_TABLE: &str = "schema_migrations";

@@ -117,6 +117,15 @@ async fn hold_for_review(fx: &Fixture) {
         .upsert_source(&spec, at(1))
         .await
         .expect("source");
+    // Its pages are read for their article: the sources page says with what.
+    let settings = syndic_store::SourceSettings {
+        full_content: Some("article > .entry-content".into()),
+        ..Default::default()
+    };
+    fx.store()
+        .sync_source_settings(source, &settings)
+        .await
+        .expect("settings");
     let post = IncomingPost {
         entry: FeedEntry {
             guid: "held-1".into(),
@@ -573,6 +582,12 @@ async fn the_sources_page_pauses_resumes_and_fetches_now_each_recorded() {
         .and_then(|all| all.iter().find(|source| source["id"] == 1))
         .expect("source 1 listed");
     assert_eq!(one["paused"], serde_json::json!(false), "{listed}");
+    assert_eq!(one["full_content"], serde_json::Value::Null, "{listed}");
+    let held = listed
+        .as_array()
+        .and_then(|all| all.iter().find(|s| s["url"] == "https://held.example/feed"))
+        .expect("the held source listed");
+    assert_eq!(held["full_content"], "article > .entry-content", "{listed}");
     let bad = send(&app, "POST", "/admin/api/sources/1/delete", &auth, "").await;
     assert_eq!(bad.status, StatusCode::NOT_FOUND);
 

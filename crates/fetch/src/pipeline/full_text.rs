@@ -1,8 +1,9 @@
 //! Full text in the life of a fetch (`[[source]] full_content`).
 //!
-//! Before the store, a post whose text is already its page's keeps it while its feed's
-//! HTML is the one the page text replaced ([`Pipeline::keep_page_texts`]), so re-reading
-//! the feed never looks like an edit. After the store, the new and edited posts are queued
+//! Before the store (and before tagging, so each post is tagged once, on its page text), a
+//! post whose text is already its page's keeps it while its feed's HTML is the one the
+//! page text replaced ([`Pipeline::keep_page_texts`]), so re-reading the feed never looks
+//! like an edit. After the store, the new and edited posts are queued
 //! and up to [`MAX_PAGES_PER_FETCH`] due pages are read, none started later than
 //! [`MAX_PAGE_TIME_PER_FETCH`] after the first ([`Pipeline::follow_full_text`]); what each
 //! gave is stored through [`Store::record_full_text`], the normal update path
@@ -13,13 +14,13 @@
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use syndic_core::{PostForTagging, PostId};
+use syndic_core::{FeedEntry, PostForTagging, PostId};
 use syndic_feed::{Article, ArticleRule};
-use syndic_store::{FullTextCandidate, FullTextOutcome, FullTextState, IncomingPost, StoreError};
+use syndic_store::{FullTextCandidate, FullTextOutcome, FullTextState, StoreError};
 use syndic_tag::{PostText, SourceTags};
 
 use super::{Pipeline, SourceJob};
-use crate::full_text::{MAX_PAGES_PER_FETCH, Verdict, judge, next_try};
+use crate::full_text::{FullText, MAX_PAGES_PER_FETCH, Verdict, judge, next_try};
 
 /// After a fetch, no page read starts later than this after the first; the rest wait
 /// for the source's next fetch (so a slow site cannot hold a fetch for long).
@@ -36,20 +37,28 @@ pub struct FullTextStats {
     pub failed: u32,
 }
 
+impl std::ops::AddAssign for FullTextStats {
+    fn add_assign(&mut self, other: FullTextStats) {
+        self.page += other.page;
+        self.kept += other.kept;
+        self.failed += other.failed;
+    }
+}
+
 impl Pipeline {
-    /// For a `full_content` source: each post whose stored text came from its page, and
-    /// whose feed HTML is the one that page text replaced, gets the page text back (and
-    /// its tags on it) before the store compares it. Says which posts did.
+    /// For a `full_content` source: each entry whose stored post's text came from its
+    /// page, and whose feed HTML is the one that page text replaced, gets the page text
+    /// back before it is tagged and the store compares it. Says which entries did.
     pub(super) async fn keep_page_texts(
         &self,
         job: &SourceJob,
-        posts: &mut [IncomingPost],
+        entries: &mut [FeedEntry],
     ) -> Vec<bool> {
-        let mut kept = vec![false; posts.len()];
-        if job.options.full_content.is_none() || self.full_text.is_none() || posts.is_empty() {
+        let mut kept = vec![false; entries.len()];
+        if job.options.full_content.is_none() || self.full_text.is_none() || entries.is_empty() {
             return kept;
         }
-        let guids: Vec<&str> = posts.iter().map(|p| p.entry.guid.as_str()).collect();
+        let guids: Vec<&str> = entries.iter().map(|e| e.guid.as_str()).collect();
         let stored = match self.store.page_texts(job.id, &guids).await {
             Ok(stored) => stored,
             Err(error) => {
@@ -57,79 +66,28 @@ impl Pipeline {
                 return kept;
             }
         };
-        for (post, kept) in posts.iter_mut().zip(kept.iter_mut()) {
-            let Some(page) = stored.iter().find(|page| page.guid == post.entry.guid) else {
+        for (entry, kept) in entries.iter_mut().zip(kept.iter_mut()) {
+            let Some(page) = stored.iter().find(|page| page.guid == entry.guid) else {
                 continue;
             };
-            if page.feed_digest == syndic_store::content_digest(&post.entry.content_html) {
-                post.entry.content_html = page.html.clone();
-                post.entry.content_text = page.text.clone();
+            if page.feed_digest == syndic_store::content_digest(&entry.content_html) {
+                entry.content_html = page.html.clone();
+                entry.content_text = page.text.clone();
                 *kept = true;
             }
         }
-        self.retag_kept(job, posts, &kept).await;
         kept
     }
 
-    /// Tags again, on their page text, the posts [`Pipeline::keep_page_texts`] gave one.
-    async fn retag_kept(&self, job: &SourceJob, posts: &mut [IncomingPost], kept: &[bool]) {
-        let entries: Vec<(usize, syndic_core::FeedEntry)> = posts
-            .iter()
-            .zip(kept)
-            .enumerate()
-            .filter(|(_, (_, kept))| **kept)
-            .map(|(index, (post, _))| (index, post.entry.clone()))
-            .collect();
-        if entries.is_empty() {
-            return;
-        }
-        let tagger = self.tagger.current();
-        let (tags, location, categories) = (
-            job.tags.clone(),
-            job.location.to_string(),
-            job.options.categories,
-        );
-        let tagged = tokio::task::spawn_blocking(move || {
-            let source = SourceTags {
-                tags: &tags,
-                location: &location,
-                categories,
-            };
-            entries
-                .into_iter()
-                .map(|(index, entry)| {
-                    (
-                        index,
-                        tagger.assign_counting(&PostText::from(&entry), source),
-                    )
-                })
-                .collect::<Vec<_>>()
-        })
-        .await;
-        match tagged {
-            Ok(tagged) => {
-                for (index, (tags, stems)) in tagged {
-                    if let Some(post) = posts.get_mut(index) {
-                        post.tags = tags;
-                        post.stems = stems;
-                    }
-                }
-            }
-            Err(_) => {
-                tracing::warn!(source.id = %job.id, "tagging the page texts stopped unexpectedly")
-            }
-        }
-    }
-
-    /// After a fetch of a `full_content` source stored its posts: queues the posts at
-    /// `changed` (indexes into `posts`) that did not keep a page text, then reads the
-    /// pages due (those, and earlier failures whose wait is over), at most
-    /// [`MAX_PAGES_PER_FETCH`]. `only_unrecorded` queues only posts never looked at (a
-    /// push, which does not say which posts changed).
+    /// After a fetch of a `full_content` source stored its posts (`ids`, as the store
+    /// gave them back): queues the posts at `changed` (indexes into `ids`) that did not
+    /// keep a page text, then reads the pages due (those, and earlier failures whose wait
+    /// is over), at most [`MAX_PAGES_PER_FETCH`]. `only_unrecorded` queues only posts
+    /// never looked at (a push, which does not say which posts changed).
     pub(super) async fn follow_full_text(
         &self,
         job: &SourceJob,
-        posts: &[IncomingPost],
+        ids: &[Option<PostId>],
         changed: &[usize],
         kept: &[bool],
         only_unrecorded: bool,
@@ -139,7 +97,7 @@ impl Pipeline {
             return;
         }
         if let Err(error) = self
-            .follow(job, posts, changed, kept, only_unrecorded, now)
+            .follow(job, ids, changed, kept, only_unrecorded, now)
             .await
         {
             tracing::warn!(source.id = %job.id, "full text: cannot read or store the page texts now (the next fetch tries again): {error}");
@@ -149,24 +107,22 @@ impl Pipeline {
     async fn follow(
         &self,
         job: &SourceJob,
-        posts: &[IncomingPost],
+        ids: &[Option<PostId>],
         changed: &[usize],
         kept: &[bool],
         only_unrecorded: bool,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let guids: Vec<&str> = changed
+        let mut queued: Vec<PostId> = changed
             .iter()
             .filter(|&&index| !kept.get(index).copied().unwrap_or(false))
-            .filter_map(|&index| posts.get(index))
-            .map(|post| post.entry.guid.as_str())
+            .filter_map(|&index| ids.get(index).copied().flatten())
             .collect();
-        if !guids.is_empty() {
-            let ids = self.store.post_ids_by_guid(job.id, &guids).await?;
-            self.store
-                .queue_full_text(&ids, only_unrecorded, now)
-                .await?;
-        }
+        queued.sort_unstable();
+        queued.dedup();
+        self.store
+            .queue_full_text(&queued, only_unrecorded, now)
+            .await?;
         let due = self
             .store
             .full_text_due(job.id, now, MAX_PAGES_PER_FETCH)
@@ -198,7 +154,7 @@ impl Pipeline {
         now: DateTime<Utc>,
         deadline: Option<Instant>,
     ) -> Result<FullTextStats, StoreError> {
-        let (Some(rule), Some(_)) = (&job.options.full_content, &self.full_text) else {
+        let (Some(rule), Some(full_text)) = (&job.options.full_content, &self.full_text) else {
             return Ok(FullTextStats::default());
         };
         let candidates = self.store.full_text_candidates(ids).await?;
@@ -208,7 +164,7 @@ impl Pipeline {
             if deadline.is_some_and(|deadline| Instant::now() >= deadline) {
                 break;
             }
-            let outcome = self.read_page(job, rule, candidate, now).await;
+            let outcome = self.read_page(full_text, job, rule, candidate, now).await;
             match &outcome {
                 FullTextOutcome::Page { .. } => stats.page += 1,
                 FullTextOutcome::Kept { .. } => stats.kept += 1,
@@ -230,6 +186,7 @@ impl Pipeline {
     /// Reads one post's page and decides what becomes of its text.
     async fn read_page(
         &self,
+        full_text: &FullText,
         job: &SourceJob,
         rule: &ArticleRule,
         candidate: &FullTextCandidate,
@@ -240,9 +197,6 @@ impl Pipeline {
             .as_ref()
             .filter(|origin| origin.state == FullTextState::Failed)
             .map_or(0, |origin| origin.failures);
-        let Some(full_text) = &self.full_text else {
-            return failed(candidate, None, "page reads are off".into(), None);
-        };
         let Some(link) = candidate.link.as_deref() else {
             return failed(candidate, None, "the post has no link to read".into(), None);
         };

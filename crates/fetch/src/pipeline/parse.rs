@@ -1,71 +1,82 @@
 //! Parsing and tagging a fetched body (CPU work, run off the async threads), and what is
-//! done to its posts before they are stored: their images cached.
+//! done to its posts in between, before they are stored: their images cached, and the
+//! page texts of a `full_content` source kept, so that each post is tagged once, on the
+//! text it is stored with.
 
-use syndic_core::SourceId;
 use syndic_core::schedule::{self, ServerHints};
+use syndic_core::{FeedEntry, FeedMeta, SourceId};
+use syndic_feed::WebSubLinks;
 use syndic_store::IncomingPost;
 use syndic_tag::{FilterPost, FilterSource, PostText, SourceTags};
 
 use super::{MAX_ITEMS_PER_FETCH, Pipeline, SourceJob};
 use crate::SourceError;
 
-/// What [`Pipeline::parse_and_tag`] makes of a body: the feed's metadata, its tagged
-/// posts, its pacing hints and its WebSub links.
-type ParsedAndTagged = (
-    syndic_core::FeedMeta,
-    Vec<IncomingPost>,
-    ServerHints,
-    Option<syndic_feed::WebSubLinks>,
-);
+/// What [`Pipeline::prepare`] makes of a body.
+pub(super) struct Prepared {
+    pub(super) meta: FeedMeta,
+    /// The feed's posts, tagged, ready to store.
+    pub(super) posts: Vec<IncomingPost>,
+    /// Which posts got their stored page text back ([`Pipeline::keep_page_texts`]).
+    pub(super) kept: Vec<bool>,
+    /// The feed's own pacing hints (RSS `ttl`, `sy:updatePeriod`/`sy:updateFrequency`).
+    pub(super) hints: ServerHints,
+    pub(super) websub: Option<WebSubLinks>,
+}
+
+/// What [`Pipeline::parse`] makes of a body: the feed's metadata, its entries, its pacing
+/// hints and its WebSub links.
+type Parsed = (FeedMeta, Vec<FeedEntry>, ServerHints, Option<WebSubLinks>);
 
 impl Pipeline {
-    /// With a media cache, points every post's images and enclosure thumbnails at their
-    /// cached copies (fetching those not cached yet), before the posts are stored and
-    /// compared with stored ones.
-    pub(super) async fn localize_images(&self, posts: &mut [IncomingPost], source: SourceId) {
-        let Some(media) = &self.media else {
-            return;
-        };
-        media.localize_posts(posts, source).await;
-    }
-
-    /// Parsing, sanitizing and tagging are CPU work: they run off the async threads. Also
-    /// returns the feed's own hints (RSS `ttl`, `sy:updatePeriod`/`sy:updateFrequency`) and
-    /// its WebSub links.
-    pub(super) async fn parse_and_tag(
+    /// A fetched body's posts, ready to store: parsed, their images cached, the page texts
+    /// kept, then tagged and admitted.
+    pub(super) async fn prepare(
         &self,
         job: &SourceJob,
         location: &str,
         bytes: Vec<u8>,
         content_type: Option<String>,
         base_url: Option<url::Url>,
-    ) -> Result<ParsedAndTagged, SourceError> {
+    ) -> Result<Prepared, SourceError> {
+        let (meta, mut entries, hints, websub) =
+            parse(location, bytes, content_type, base_url).await?;
+        self.localize_images(&mut entries, job.id).await;
+        let kept = self.keep_page_texts(job, &mut entries).await;
+        let posts = self.tag(job, location, entries).await?;
+        Ok(Prepared {
+            meta,
+            posts,
+            kept,
+            hints,
+            websub,
+        })
+    }
+
+    /// With a media cache, points every post's images and enclosure thumbnails at their
+    /// cached copies (fetching those not cached yet), before the posts are stored and
+    /// compared with stored ones.
+    async fn localize_images(&self, entries: &mut [FeedEntry], source: SourceId) {
+        let Some(media) = &self.media else {
+            return;
+        };
+        media.localize_entries(entries, source).await;
+    }
+
+    /// Tags each entry and decides its admission (CPU work, off the async threads).
+    async fn tag(
+        &self,
+        job: &SourceJob,
+        location: &str,
+        entries: Vec<FeedEntry>,
+    ) -> Result<Vec<IncomingPost>, SourceError> {
         let tagger = self.tagger.current();
         let source_tags = job.tags.clone();
         let review = job.review;
         let filter = job.options.filter.clone();
         let categories = job.options.categories;
-        let location = location.to_owned();
-        let worker_location = location.clone();
+        let worker_location = location.to_owned();
         tokio::task::spawn_blocking(move || {
-            let options = syndic_feed::ReadOptions {
-                base_url: base_url.clone(),
-                content_type,
-                raw_html: false,
-                max_entries: Some(MAX_ITEMS_PER_FETCH),
-            };
-            // A web page instead of a feed: the feed it advertises, for the error message.
-            let advertised = advertised_feed(&bytes, base_url.as_ref());
-            // The body is handed over and freed once read: one copy of a feed at a time.
-            let parsed =
-                syndic_feed::parse_owned(bytes, &options).map_err(|source| SourceError::Parse {
-                    location: worker_location.clone(),
-                    source: with_feed_hint(source, advertised.as_ref()),
-                })?;
-            for warning in &parsed.warnings {
-                tracing::warn!(source.location = %worker_location, "{warning}");
-            }
-            let hints = feed_hints(&parsed);
             // syndic-tag decides every automatic tag (terms, profile, learned model,
             // categories, source) and names the stems the corpus counts.
             let source = SourceTags {
@@ -73,8 +84,7 @@ impl Pipeline {
                 location: &worker_location,
                 categories,
             };
-            let posts = parsed
-                .entries
+            entries
                 .into_iter()
                 .map(|entry| {
                     let (tags, stems) = tagger.assign_counting(&PostText::from(&entry), source);
@@ -98,12 +108,49 @@ impl Pipeline {
                         admission,
                     }
                 })
-                .collect();
-            Ok((parsed.meta, posts, hints, parsed.websub))
+                .collect()
         })
         .await
-        .map_err(|_| SourceError::Worker { location })?
+        .map_err(|_| SourceError::Worker {
+            location: location.to_owned(),
+        })
     }
+}
+
+/// Parses a body (CPU work, off the async threads), also returning the feed's own hints
+/// and its WebSub links.
+async fn parse(
+    location: &str,
+    bytes: Vec<u8>,
+    content_type: Option<String>,
+    base_url: Option<url::Url>,
+) -> Result<Parsed, SourceError> {
+    let worker_location = location.to_owned();
+    tokio::task::spawn_blocking(move || {
+        let options = syndic_feed::ReadOptions {
+            base_url: base_url.clone(),
+            content_type,
+            raw_html: false,
+            max_entries: Some(MAX_ITEMS_PER_FETCH),
+        };
+        // A web page instead of a feed: the feed it advertises, for the error message.
+        let advertised = advertised_feed(&bytes, base_url.as_ref());
+        // The body is handed over and freed once read: one copy of a feed at a time.
+        let parsed =
+            syndic_feed::parse_owned(bytes, &options).map_err(|source| SourceError::Parse {
+                location: worker_location.clone(),
+                source: with_feed_hint(source, advertised.as_ref()),
+            })?;
+        for warning in &parsed.warnings {
+            tracing::warn!(source.location = %worker_location, "{warning}");
+        }
+        let hints = feed_hints(&parsed);
+        Ok((parsed.meta, parsed.entries, hints, parsed.websub))
+    })
+    .await
+    .map_err(|_| SourceError::Worker {
+        location: location.to_owned(),
+    })?
 }
 
 /// The hints a feed gives about itself: RSS `ttl` (minutes) and the syndication module's

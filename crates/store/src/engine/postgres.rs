@@ -126,6 +126,11 @@ pub(super) const MIGRATIONS: &[Migration] = &[
         "media_files",
         include_str!("../../migrations/postgres/0023_media_files.sql"),
     ),
+    Migration::new(
+        24,
+        "host_turns",
+        include_str!("../../migrations/postgres/0024_host_turns.sql"),
+    ),
 ];
 
 /// The URL as given, with the server told to keep its notices ("relation already exists,

@@ -166,6 +166,11 @@ pub(super) const MIGRATIONS: &[Migration] = &[
         "media_files",
         include_str!("../../migrations/sqlite/0023_media_files.sql"),
     ),
+    Migration::new(
+        24,
+        "host_turns",
+        include_str!("../../migrations/sqlite/0024_host_turns.sql"),
+    ),
 ];
 
 /// Characters of a file path written as themselves in the URL handed to sqlx; the rest

@@ -7,7 +7,7 @@ use syndic_core::{FeedMeta, SourceId};
 
 use super::{FetchRecord, Validators, mark_success, save_record};
 use crate::error::QueryContext;
-use crate::ingest::{self, IncomingPost, IngestStats};
+use crate::ingest::{self, IncomingPost, IngestStats, StoredPosts};
 use crate::lease::{self, Claim};
 use crate::{Result, Store, StoreError, clock, text, to_secs};
 
@@ -29,7 +29,7 @@ impl Outcomes<'_> {
         posts: &[IncomingPost],
         record: &FetchRecord,
         now: DateTime<Utc>,
-    ) -> Result<(IngestStats, Vec<usize>)> {
+    ) -> Result<(IngestStats, StoredPosts)> {
         let (store, source) = (self.store, self.source);
         let mut tx = store.write("starting an ingest").await?;
         let stored = ingest::store_posts(&mut tx, store, source, meta, posts, now).await?;

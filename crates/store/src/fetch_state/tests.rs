@@ -1,8 +1,8 @@
 use chrono::{DateTime, Duration, Utc};
-use syndic_core::{SourceId, SourceStatus};
+use syndic_core::{Page, PostId, SourceId, SourceStatus};
 
 use crate::tests::{at, entry, meta, store_with_source, tagged};
-use crate::{FetchRecord, IncomingPost, SourceSpec, Store, StoreError};
+use crate::{FetchRecord, IncomingPost, PostFilter, SourceSpec, Store, StoreError};
 
 mod schedule;
 
@@ -536,12 +536,29 @@ async fn ingest_fetch_changes_names_the_new_and_updated_posts() {
     let mut next = posts(&["a", "b", "c"]);
     next[1].entry.title = "Post b, edited".into();
     let rec = record(Some("\"v2\""), None, "h2", at(4));
-    let (stats, changed) = store
+    let (stats, stored) = store
         .ingest_fetch_changes(source, &meta(), &next, &rec, at(3))
         .await
         .expect("second");
     assert_eq!((stats.new, stats.updated, stats.unchanged), (1, 1, 1));
-    assert_eq!(changed, [1, 2], "b updated, c new; a unchanged");
+    assert_eq!(stored.changed, [1, 2], "b updated, c new; a unchanged");
+    let ids: Vec<PostId> = stored
+        .ids
+        .iter()
+        .map(|id| id.expect("a post each"))
+        .collect();
+    let listed: Vec<PostId> = store
+        .posts(PostFilter::All, Page::new(1, 10).expect("page"))
+        .await
+        .expect("posts")
+        .iter()
+        .map(|post| post.id)
+        .collect();
+    for id in &ids {
+        assert!(listed.contains(id), "{id} is a stored post: {listed:?}");
+    }
+    assert_eq!(ids.len(), 3);
+    assert!(ids[0] != ids[1] && ids[1] != ids[2] && ids[0] != ids[2]);
 }
 
 crate::tests::on_both_engines!(

@@ -27,7 +27,7 @@ impl Store {
         }
         let mut tx = self.write("storing page texts").await?;
         let changed = replace_texts(&mut tx, self, outcomes, now).await?;
-        write_records(&mut tx, outcomes, now).await?;
+        write_records(&mut tx, self, outcomes, now).await?;
         if changed {
             clock::bump(&mut tx).await?;
         }
@@ -87,16 +87,7 @@ async fn replace_texts(
         changed.push((*id, html, page_text));
     }
     revisions::record(tx, store.engine, &replaced, store.keep_revisions, now).await?;
-    for (id, html, page_text) in &changed {
-        let blob = body::encode(&text::clean(page_text), &text::clean(html));
-        sqlx::query("UPDATE posts SET body = $1, updated_at = $2 WHERE id = $3")
-            .bind(blob)
-            .bind(to_secs(now))
-            .bind(*id)
-            .execute(&mut *tx)
-            .await
-            .during("storing page texts")?;
-    }
+    write_bodies(tx, store, &changed, now).await?;
     let mut pending: Vec<i64> = changed.iter().map(|(id, ..)| *id).collect();
     crate::search::record_pending(tx, store.engine, &mut pending).await?;
     let tagged: Vec<(i64, &[TagAssignment])> = pages
@@ -107,6 +98,36 @@ async fn replace_texts(
     let existing: Vec<i64> = tagged.iter().map(|(id, _)| *id).collect();
     ingest::write_automatic_tags(tx, store.engine, &tagged, &existing, now).await?;
     Ok(!changed.is_empty())
+}
+
+/// Writes the page texts `changed` (post id, HTML, text) as the posts' bodies, compressed
+/// off the async threads, many posts a statement (as an ingest's updates).
+async fn write_bodies(
+    tx: &mut AnyConnection,
+    store: &Store,
+    changed: &[(i64, &str, &str)],
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let bodies: Vec<(i64, Vec<u8>)> = body::off_async(|| {
+        changed
+            .iter()
+            .map(|(id, html, page_text)| {
+                let blob = body::encode(&text::clean(page_text), &text::clean(html));
+                (*id, blob)
+            })
+            .collect()
+    });
+    for chunk in bodies.chunks(store.engine.rows_per_statement(3)) {
+        let mut update =
+            Sql::new("UPDATE posts SET body = v.column2, updated_at = v.column3 FROM (VALUES ");
+        update.push_list(chunk, |sql, (id, blob)| {
+            sql.push("(").bind(*id).push(", ").bind(blob.clone());
+            sql.push(", ").bind(to_secs(now)).push(")");
+        });
+        update.push(") AS v WHERE posts.id = v.column1");
+        update.execute(&mut *tx, "storing page texts").await?;
+    }
+    Ok(())
 }
 
 /// The stored posts `ids` as an ingest reads them (for revisions).
@@ -122,78 +143,135 @@ async fn read_stored(
             sql.bind(*id);
         });
         select.push(")");
-        for row in select
+        let rows = select
             .fetch_all(&mut *tx, "reading posts for full text")
-            .await?
-        {
-            found.push(ingest::stored_from_row(&row)?);
-        }
+            .await?;
+        // Reading a row decompresses its body: off the async threads.
+        let posts = body::off_async(|| {
+            rows.iter()
+                .map(ingest::stored_from_row)
+                .collect::<Result<Vec<_>>>()
+        })?;
+        found.extend(posts);
     }
     Ok(found)
 }
 
-/// Upserts every outcome's record.
-async fn write_records(
-    tx: &mut AnyConnection,
-    outcomes: &[FullTextOutcome],
-    now: DateTime<Utc>,
-) -> Result<()> {
-    for outcome in outcomes {
-        let mut upsert = Sql::new(
-            "INSERT INTO post_full_text (post_id, state, page_url, checked_at, reason, failures,
-                 retry_at, feed_digest, feed_words) VALUES (",
-        );
-        upsert.bind(outcome.post().0).push(", ");
-        let conflict = match outcome {
-            FullTextOutcome::Page {
-                url,
-                feed_digest,
-                feed_words,
-                ..
-            } => {
-                upsert.push("'page', ").bind(url.clone()).push(", ");
-                upsert.bind(to_secs(now)).push(", '', 0, NULL, ");
-                upsert.bind(feed_digest.clone()).push(", ");
-                upsert.bind(i64::try_from(*feed_words).unwrap_or(i64::MAX));
+/// The three kinds of record an outcome writes, each with what an existing record
+/// becomes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RecordKind {
+    Page,
+    Kept,
+    Failed,
+}
+
+impl RecordKind {
+    fn of(outcome: &FullTextOutcome) -> RecordKind {
+        match outcome {
+            FullTextOutcome::Page { .. } => RecordKind::Page,
+            FullTextOutcome::Kept { .. } => RecordKind::Kept,
+            FullTextOutcome::Failed { .. } => RecordKind::Failed,
+        }
+    }
+
+    /// The `DO UPDATE SET` of this kind's upsert.
+    fn on_conflict(self) -> &'static str {
+        match self {
+            RecordKind::Page => {
                 "state = 'page', page_url = excluded.page_url, checked_at = excluded.checked_at,
                  reason = '', failures = 0, retry_at = NULL,
                  feed_digest = excluded.feed_digest, feed_words = excluded.feed_words"
             }
-            FullTextOutcome::Kept { url, reason, .. } => {
-                upsert.push("'feed', ").bind(url.clone()).push(", ");
-                upsert.bind(to_secs(now)).push(", ");
-                upsert.bind(text::clean(reason).into_owned());
-                upsert.push(", 0, NULL, NULL, NULL");
-                // A page text stored before stays what it was.
+            // A page text stored before stays what it was.
+            RecordKind::Kept => {
                 "state = CASE WHEN post_full_text.state = 'page' THEN 'page' ELSE 'feed' END,
                  checked_at = excluded.checked_at, reason = excluded.reason, failures = 0,
                  retry_at = NULL,
                  page_url = CASE WHEN post_full_text.state = 'page' THEN post_full_text.page_url
                             ELSE excluded.page_url END"
             }
-            FullTextOutcome::Failed {
-                url,
-                reason,
-                retry_at,
-                ..
-            } => {
-                upsert.push("'failed', ").bind(url.clone()).push(", ");
-                upsert.bind(to_secs(now)).push(", ");
-                upsert.bind(text::clean(reason).into_owned());
-                upsert.push(", 1, ").bind(retry_at.map(to_secs));
-                upsert.push(", NULL, NULL");
+            RecordKind::Failed => {
                 "state = CASE WHEN post_full_text.state = 'page' THEN 'page' ELSE 'failed' END,
                  checked_at = excluded.checked_at, reason = excluded.reason,
                  failures = post_full_text.failures + 1,
                  retry_at = CASE WHEN post_full_text.state = 'page' THEN NULL
                             ELSE excluded.retry_at END"
             }
-        };
-        upsert.push(") ON CONFLICT (post_id) DO UPDATE SET ");
-        upsert.push(conflict);
-        upsert
-            .execute(&mut *tx, "recording where a post's text came from")
-            .await?;
+        }
+    }
+}
+
+/// Upserts every outcome's record: one statement per kind of outcome (and per chunk),
+/// the last outcome of a post winning.
+async fn write_records(
+    tx: &mut AnyConnection,
+    store: &Store,
+    outcomes: &[FullTextOutcome],
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let mut last: Vec<&FullTextOutcome> = Vec::with_capacity(outcomes.len());
+    for outcome in outcomes.iter().rev() {
+        if !last.iter().any(|kept| kept.post() == outcome.post()) {
+            last.push(outcome);
+        }
+    }
+    for kind in [RecordKind::Page, RecordKind::Kept, RecordKind::Failed] {
+        let of_kind: Vec<&FullTextOutcome> = last
+            .iter()
+            .copied()
+            .filter(|outcome| RecordKind::of(outcome) == kind)
+            .collect();
+        for chunk in of_kind.chunks(store.engine.rows_per_statement(9)) {
+            let mut upsert = Sql::new(
+                "INSERT INTO post_full_text (post_id, state, page_url, checked_at, reason,
+                     failures, retry_at, feed_digest, feed_words) VALUES ",
+            );
+            upsert.push_list(chunk, |sql, outcome| push_record(sql, outcome, now));
+            upsert.push(" ON CONFLICT (post_id) DO UPDATE SET ");
+            upsert.push(kind.on_conflict());
+            upsert
+                .execute(&mut *tx, "recording where posts' text came from")
+                .await?;
+        }
     }
     Ok(())
+}
+
+/// One outcome's row: `(post_id, state, page_url, checked_at, reason, failures, retry_at,
+/// feed_digest, feed_words)`.
+fn push_record(sql: &mut Sql, outcome: &FullTextOutcome, now: DateTime<Utc>) {
+    sql.push("(").bind(outcome.post().0).push(", ");
+    match outcome {
+        FullTextOutcome::Page {
+            url,
+            feed_digest,
+            feed_words,
+            ..
+        } => {
+            sql.push("'page', ").bind(url.clone()).push(", ");
+            sql.bind(to_secs(now)).push(", '', 0, NULL, ");
+            sql.bind(feed_digest.clone()).push(", ");
+            sql.bind(i64::try_from(*feed_words).unwrap_or(i64::MAX));
+        }
+        FullTextOutcome::Kept { url, reason, .. } => {
+            sql.push("'feed', ").bind(url.clone()).push(", ");
+            sql.bind(to_secs(now)).push(", ");
+            sql.bind(text::clean(reason).into_owned());
+            sql.push(", 0, NULL, NULL, NULL");
+        }
+        FullTextOutcome::Failed {
+            url,
+            reason,
+            retry_at,
+            ..
+        } => {
+            sql.push("'failed', ").bind(url.clone()).push(", ");
+            sql.bind(to_secs(now)).push(", ");
+            sql.bind(text::clean(reason).into_owned());
+            sql.push(", 1, ").bind(retry_at.map(to_secs));
+            sql.push(", NULL, NULL");
+        }
+    }
+    sql.push(")");
 }

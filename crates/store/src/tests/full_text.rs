@@ -176,7 +176,42 @@ async fn a_later_failure_never_demotes_a_page_text() {
     assert_eq!(store.page_texts(source, &["a"]).await.expect("pages"), []);
 }
 
+/// One call records a page, a kept text and failures together; a post named twice ends
+/// as its last outcome says, and a failure after a failure counts two.
+async fn one_call_records_every_kind_of_outcome_and_a_post_s_last_one_wins() {
+    let (store, source, _db) = store_with_source(None).await;
+    let ids = summaries(&store, source).await;
+    let failed = |post| FullTextOutcome::Failed {
+        post,
+        url: None,
+        reason: "the page did not answer".into(),
+        retry_at: Some(at(5)),
+    };
+    store
+        .record_full_text(&[failed(ids[1])], at(3))
+        .await
+        .expect("record");
+    let kept = FullTextOutcome::Kept {
+        post: ids[0],
+        url: "https://blog.example/a".into(),
+        reason: "not clearly longer".into(),
+    };
+    store
+        .record_full_text(&[kept, failed(ids[1]), page(ids[0])], at(4))
+        .await
+        .expect("record");
+    let first = store.content_origin(ids[0]).await.expect("origin");
+    assert_eq!(first.map(|o| o.state), Some(FullTextState::Page));
+    let second = store
+        .content_origin(ids[1])
+        .await
+        .expect("origin")
+        .expect("recorded");
+    assert_eq!((second.state, second.failures), (FullTextState::Failed, 2));
+}
+
 crate::tests::on_both_engines!(
+    one_call_records_every_kind_of_outcome_and_a_post_s_last_one_wins,
     queued_posts_are_due_once_and_a_failure_waits_for_its_next_try,
     a_page_text_replaces_the_feed_text_like_an_edit,
     a_later_failure_never_demotes_a_page_text,

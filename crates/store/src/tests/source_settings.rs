@@ -257,7 +257,55 @@ async fn templates_and_origins_reach_the_posts_read_back() {
     );
 }
 
+/// `full_content` is kept with the source's settings and listed with it; changing it
+/// writes once, removing it clears it.
+async fn full_content_is_stored_with_the_settings_and_listed_with_the_source() {
+    let (store, source, _db) = store_with_source(Some("Blog")).await;
+    let listed = |store: Store| async move {
+        let sources = store.sources().await.expect("sources");
+        sources
+            .into_iter()
+            .find(|s| s.id == source)
+            .expect("the source")
+            .full_content
+    };
+    assert_eq!(listed(store.clone()).await, None);
+    let selector = SourceSettings {
+        full_content: Some("article .entry-content".into()),
+        ..SourceSettings::default()
+    };
+    assert!(
+        store
+            .sync_source_settings(source, &selector)
+            .await
+            .expect("sync")
+    );
+    assert!(
+        !store
+            .sync_source_settings(source, &selector)
+            .await
+            .expect("sync again")
+    );
+    assert_eq!(
+        store.source_settings(source).await.expect("settings"),
+        selector
+    );
+    assert_eq!(
+        listed(store.clone()).await.as_deref(),
+        Some("article .entry-content")
+    );
+    let off = SourceSettings::default();
+    assert!(
+        store
+            .sync_source_settings(source, &off)
+            .await
+            .expect("sync")
+    );
+    assert_eq!(listed(store.clone()).await, None);
+}
+
 crate::tests::on_both_engines!(
+    full_content_is_stored_with_the_settings_and_listed_with_the_source,
     a_paused_source_is_never_claimed_until_both_pauses_are_lifted,
     fetch_now_makes_a_source_due_at_once,
     a_frozen_source_keeps_the_first_version_of_each_post,

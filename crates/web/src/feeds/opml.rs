@@ -78,6 +78,7 @@ mod tests {
             error_count: 0,
             next_fetch: None,
             paused: false,
+            full_content: None,
         }
     }
 
