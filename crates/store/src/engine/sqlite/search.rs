@@ -35,8 +35,8 @@ pub(in crate::engine) async fn clear_search_index(conn: &mut AnyConnection) -> R
 const OPTIONS: &str = "detail = none, tokenize = 'porter unicode61 remove_diacritics 2'";
 
 /// Removes the entries of `cleared` (a post never indexed has none: nothing to do for
-/// it), then inserts `entries` in a few large statements, ids ascending, so FTS5 gathers
-/// the batch in memory and writes it in few segments.
+/// it), then inserts `entries` in a few multi-row statements, ids ascending, so FTS5
+/// gathers the batch in memory and writes it as one segment.
 pub(in crate::engine) async fn write_search_entries(
     conn: &mut AnyConnection,
     cleared: &[i64],
@@ -55,58 +55,21 @@ pub(in crate::engine) async fn write_search_entries(
     insert_entries(conn, "posts_fts", entries, "writing the search index").await
 }
 
-/// Text bytes an index statement carries at most: FTS5 flushes its in-memory terms to a new
-/// segment at every statement of a transaction, so few large statements make few segments
-/// and few merges (at 83 rows a statement, the ingest bench's profile had FTS5 spend 40 %
-/// of its time flushing and merging), while the JSON stays small beside the batch's texts.
-const INDEX_BYTES_PER_STATEMENT: usize = 8 << 20;
-
-/// Inserts `entries` in as few statements as [`INDEX_BYTES_PER_STATEMENT`] allows, each
-/// reading its rows from one JSON array of `[id, title, text]` (one parameter, whatever the
-/// number of rows).
 async fn insert_entries(
     conn: &mut AnyConnection,
     table: &str,
     entries: &[SearchEntry<'_>],
     action: &'static str,
 ) -> Result<()> {
-    let sql = format!(
-        "INSERT INTO {table} (rowid, title, content_text) \
-         SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), \
-                json_extract(value, '$[2]') FROM json_each($1)"
-    );
-    for chunk in chunks_by_bytes(entries, INDEX_BYTES_PER_STATEMENT) {
-        let rows: Vec<(i64, &str, &str)> = chunk.iter().map(|e| (e.id, e.title, e.text)).collect();
-        // Integers and strings always serialize.
-        let json = serde_json::to_string(&rows).unwrap_or_else(|_| "[]".into());
-        sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
-            .bind(json)
-            .execute(&mut *conn)
-            .await
-            .during(action)?;
+    for chunk in entries.chunks(PARAMETERS_PER_STATEMENT / 3) {
+        let mut insert = Sql::new("INSERT INTO ");
+        insert
+            .push(table)
+            .push(" (rowid, title, content_text) VALUES ");
+        insert.push_list(chunk, |sql, entry| entry.push_row(sql));
+        insert.execute(&mut *conn, action).await?;
     }
     Ok(())
-}
-
-/// `entries` cut into runs of at most `most` bytes of title and text (a longer entry alone).
-fn chunks_by_bytes<'e, 'a>(
-    entries: &'e [SearchEntry<'a>],
-    most: usize,
-) -> Vec<&'e [SearchEntry<'a>]> {
-    let mut chunks = Vec::new();
-    let (mut start, mut bytes) = (0, 0);
-    for (i, entry) in entries.iter().enumerate() {
-        let size = entry.title.len() + entry.text.len();
-        if i > start && bytes + size > most {
-            chunks.push(&entries[start..i]);
-            (start, bytes) = (i, 0);
-        }
-        bytes += size;
-    }
-    if start < entries.len() {
-        chunks.push(&entries[start..]);
-    }
-    chunks
 }
 
 /// The check indexes every post again into a temporary FTS5 table with the same
@@ -171,30 +134,4 @@ pub(in crate::engine) async fn finish_search_check(conn: &mut AnyConnection) -> 
     let differing = differing.during("checking the search index")?;
     dropped.during("checking the search index")?;
     Ok(u64::try_from(differing).unwrap_or(0))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn index_statements_are_cut_by_text_bytes_and_a_long_entry_goes_alone() {
-        let long = "x".repeat(50);
-        let entries: Vec<SearchEntry<'_>> =
-            [("a", "0123456789"), ("b", &long), ("c", "12"), ("d", "34")]
-                .iter()
-                .enumerate()
-                .map(|(n, (title, text))| SearchEntry {
-                    id: n as i64,
-                    title,
-                    text,
-                })
-                .collect();
-        let cut: Vec<Vec<i64>> = chunks_by_bytes(&entries, 20)
-            .iter()
-            .map(|chunk| chunk.iter().map(|e| e.id).collect())
-            .collect();
-        assert_eq!(cut, [vec![0], vec![1], vec![2, 3]]);
-        assert!(chunks_by_bytes(&[], 20).is_empty());
-    }
 }
