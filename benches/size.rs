@@ -18,7 +18,7 @@
 //! of its own, dropped afterwards), it prints: posts, raw HTML bytes, the store's bytes and
 //! their ratio to the raw HTML (the aim: at most 0.5), bytes a post, the ingest and
 //! indexing rates, the time of three searches (a word in most posts, a rare tag term, a
-//! phrase), and where the bytes are: bodies (their own bytes, then the posts table with its
+//! phrase), common words at three candidate caps (see `probes::caps`), and where the bytes are: bodies (their own bytes, then the posts table with its
 //! pages), search index, tags, other tables and indexes (SQLite: `dbstat`; PostgreSQL:
 //! `pg_table_size` per table, TOAST included, and `pg_relation_size` per index).
 //!
@@ -224,6 +224,7 @@ async fn one_engine(db: &TestDatabase, feeds: &[Feed], posts: u64) -> Result<()>
     );
     print_breakdown(name, &size, filled.raw_html);
     probes::searches(name, &store, feeds).await?;
+    probes::caps(name, &store, &["the", "the and"]).await?;
     if knob("SYNDIC_BENCH_LEVERS", 1) == 1 {
         probes::index_levers(name, &store, feeds).await?;
     }

@@ -67,6 +67,51 @@ pub async fn searches(name: &str, store: &Store, feeds: &[Feed]) -> Result<()> {
     Ok(())
 }
 
+/// Candidate caps compared for a common word (issue 11): the store's own
+/// ([`syndic_store::MAX_CANDIDATES`]) and smaller ones.
+const CAPS: &[usize] = &[500, 1_000, 2_000];
+
+/// Times searches for a word most posts hold at each cap of [`CAPS`], the caps taking
+/// turns (seven rounds, the median printed), on the first page and on page 5; and how many
+/// of each first page's 20 hits the largest cap's first page shows too (what a smaller
+/// cap costs in ranking: it ranks only the newest candidates).
+pub async fn caps(name: &str, store: &Store, words: &[&str]) -> Result<()> {
+    for text in words {
+        let query = SearchQuery {
+            text: (*text).to_owned(),
+            ..Default::default()
+        };
+        for page_number in [1, 5] {
+            let page = Page::new(page_number, 20).ok_or("a page")?;
+            let mut times: Vec<Vec<f64>> = vec![Vec::new(); CAPS.len()];
+            let mut pages = vec![Vec::new(); CAPS.len()];
+            for _ in 0..7 {
+                for (n, cap) in CAPS.iter().enumerate() {
+                    let started = Instant::now();
+                    let results =
+                        syndic_store::testing::search_results_among(store, &query, page, *cap)
+                            .await?;
+                    times[n].push(started.elapsed().as_secs_f64() * 1e3);
+                    pages[n] = results.hits.iter().map(|h| h.post.id.0).collect::<Vec<_>>();
+                }
+            }
+            let widest = pages.last().cloned().unwrap_or_default();
+            for (n, cap) in CAPS.iter().enumerate() {
+                times[n].sort_by(f64::total_cmp);
+                let shared = pages[n].iter().filter(|id| widest.contains(id)).count();
+                println!(
+                    "{name}: search {text:?} page {page_number}, cap {cap}: median {:.1} ms of 7; \
+                     {shared} of its {} hits on cap {}'s page",
+                    times[n][times[n].len() / 2],
+                    pages[n].len(),
+                    CAPS[CAPS.len() - 1]
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
 /// The search index's size a post built the store's way and the other ways, over the same
 /// [`LEVER_POSTS`] posts.
 pub async fn index_levers(name: &str, store: &Store, feeds: &[Feed]) -> Result<()> {

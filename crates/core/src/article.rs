@@ -99,18 +99,13 @@ impl Fingerprint {
     /// shingles' hashes. `None` when there are fewer than [`MIN_WORDS`] words: too little
     /// to tell posts apart by.
     pub fn of(title: &str, text: &str) -> Option<Fingerprint> {
-        let words: Vec<String> = words(title).chain(words(text)).collect();
-        if words.len() < MIN_WORDS {
+        let words = ShingleWords::of(title, text);
+        if words.count() < MIN_WORDS {
             return None;
         }
         let mut votes = [0_i32; 64];
-        for shingle in words.windows(SHINGLE) {
-            let mut hash = FNV_OFFSET;
-            for word in shingle {
-                hash = fnv1a_from(hash, word.as_bytes());
-                hash = fnv1a_from(hash, b" ");
-            }
-            let hash = mix(hash);
+        for shingle in words.shingles() {
+            let hash = mix(fnv1a(shingle));
             for (bit, vote) in votes.iter_mut().enumerate() {
                 *vote += if hash >> bit & 1 == 1 { 1 } else { -1 };
             }
@@ -151,10 +146,55 @@ impl Fingerprint {
 /// Fewer words than this give no fingerprint.
 pub const MIN_WORDS: usize = 12;
 
-fn words(text: &str) -> impl Iterator<Item = String> + '_ {
-    text.split(|c: char| !c.is_alphanumeric())
-        .filter(|word| !word.is_empty())
-        .map(str::to_lowercase)
+/// A text's words (letters and digits, lower-cased), each followed by one space, in one
+/// buffer: a shingle of [`SHINGLE`] words is then one slice of it, hashed as the words
+/// one after the other, with no string made per word (ingest fingerprints every new post).
+struct ShingleWords {
+    joined: String,
+    /// Where each word starts in `joined`, then its length.
+    starts: Vec<usize>,
+}
+
+impl ShingleWords {
+    fn of(title: &str, text: &str) -> ShingleWords {
+        let mut words = ShingleWords {
+            joined: String::with_capacity(title.len() + text.len()),
+            starts: Vec::new(),
+        };
+        for part in [title, text] {
+            for word in part.split(|c: char| !c.is_alphanumeric()) {
+                words.push(word);
+            }
+        }
+        words.starts.push(words.joined.len());
+        words
+    }
+
+    fn push(&mut self, word: &str) {
+        if word.is_empty() {
+            return;
+        }
+        self.starts.push(self.joined.len());
+        if word.is_ascii() {
+            self.joined
+                .extend(word.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+        } else {
+            // `str::to_lowercase`, not char by char: a final sigma lowers as a word's end.
+            self.joined.push_str(&word.to_lowercase());
+        }
+        self.joined.push(' ');
+    }
+
+    fn count(&self) -> usize {
+        self.starts.len() - 1
+    }
+
+    /// Every run of [`SHINGLE`] words, with the space after each word.
+    fn shingles(&self) -> impl Iterator<Item = &[u8]> {
+        self.starts
+            .windows(SHINGLE + 1)
+            .map(|w| &self.joined.as_bytes()[w[0]..w[SHINGLE]])
+    }
 }
 
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;

@@ -58,11 +58,10 @@ async fn add_counts(
 ) -> Result<()> {
     let entries: Vec<(&&str, &u64)> = counts.iter().collect();
     for chunk in entries.chunks(STEMS_PER_STATEMENT) {
-        let object: serde_json::Map<String, serde_json::Value> = chunk
-            .iter()
-            .map(|(stem, n)| ((**stem).to_owned(), serde_json::Value::from(**n)))
-            .collect();
-        let json = serde_json::Value::Object(object).to_string();
+        // Serialized from the borrowed pairs: no string or JSON value made per stem. A map
+        // of strings to integers always serializes.
+        let object: BTreeMap<&str, u64> = chunk.iter().map(|(stem, n)| (**stem, **n)).collect();
+        let json = serde_json::to_string(&object).unwrap_or_else(|_| "{}".into());
         let sql = format!(
             "INSERT INTO corpus_stems (stem, posts) {} WHERE true
              ON CONFLICT (stem) DO UPDATE SET posts = corpus_stems.posts + excluded.posts",

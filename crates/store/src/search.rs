@@ -194,15 +194,26 @@ impl Store {
     /// texts are read, phrases checked and the matches ranked in Rust (`search/rank.rs`), so a
     /// search for a word every post holds costs the same on any store.
     pub async fn search_results(&self, query: &SearchQuery, page: Page) -> Result<SearchResults> {
+        self.search_results_among(query, page, MAX_CANDIDATES).await
+    }
+
+    /// [`Store::search_results`] reading at most `most` candidates instead of
+    /// [`MAX_CANDIDATES`] (the benchmarks compare caps with it).
+    pub(crate) async fn search_results_among(
+        &self,
+        query: &SearchQuery,
+        page: Page,
+        most: usize,
+    ) -> Result<SearchResults> {
         let Some(phrases) = search_phrases(&query.text) else {
             return Ok(SearchResults::default());
         };
         let Some(expression) = search_expression(&query.text) else {
             return Ok(SearchResults::default());
         };
-        let mut candidates = self.search_candidates(query, &expression).await?;
-        let capped = candidates.len() > MAX_CANDIDATES;
-        candidates.truncate(MAX_CANDIDATES);
+        let mut candidates = self.search_candidates(query, &expression, most).await?;
+        let capped = candidates.len() > most;
+        candidates.truncate(most);
         let ranked = body::off_async(|| rank::rank(&candidates, &phrases));
         let total = ranked.len() as u64;
         let offset = usize::try_from(page.offset()).unwrap_or(usize::MAX);
@@ -227,12 +238,13 @@ impl Store {
         })
     }
 
-    /// Up to [`MAX_CANDIDATES`] + 1 published posts (in the query's tag and source) whose
-    /// index entry holds every word of `expression`, newest stored first, with their texts.
+    /// Up to `most` + 1 published posts (in the query's tag and source) whose index entry
+    /// holds every word of `expression`, newest stored first, with their texts.
     async fn search_candidates(
         &self,
         query: &SearchQuery,
         expression: &str,
+        most: usize,
     ) -> Result<Vec<Candidate>> {
         let mut select = Sql::new("SELECT p.id, p.published_at, p.title, p.body");
         self.engine.push_search_candidates(&mut select, expression);
@@ -240,7 +252,7 @@ impl Store {
         select
             .push(self.engine.candidate_order())
             .push(" LIMIT ")
-            .bind(MAX_CANDIDATES as i64 + 1);
+            .bind(i64::try_from(most).unwrap_or(i64::MAX).saturating_add(1));
         let rows = select.fetch_all(&self.pool, "searching posts").await?;
         let mut read = Vec::with_capacity(rows.len());
         for row in &rows {

@@ -20,6 +20,17 @@ use crate::{Result, Store};
 mod size;
 pub use size::{IndexVariant, StoreSize, checkpoint, index_variant_bytes, store_size};
 
+/// [`Store::search_results`] with at most `most` candidates instead of
+/// [`crate::MAX_CANDIDATES`]: what the size bench times to choose the cap.
+pub async fn search_results_among(
+    store: &Store,
+    query: &crate::SearchQuery,
+    page: syndic_core::Page,
+    most: usize,
+) -> Result<crate::SearchResults> {
+    store.search_results_among(query, page, most).await
+}
+
 /// The environment variable naming the PostgreSQL server tests may use
 /// (`postgres://USER@HOST:PORT/DATABASE`); PostgreSQL tests skip when it is unset.
 pub const POSTGRES_URL_VAR: &str = "SYNDIC_TEST_POSTGRES_URL";
