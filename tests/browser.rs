@@ -2,61 +2,17 @@
 //! load with no console messages at desktop and phone widths, and a post whose content
 //! tries every trick of HOSTILE-INPUTS section A runs no script.
 //!
-//! Chromium prints every console message (errors, CSP violations) to stderr as
-//! `…:CONSOLE…` lines with `--enable-logging=stderr`; `--dump-dom` gives the document after
-//! scripts would have run. Skipped, with a printed reason, where `chromium` is not
-//! installed (CI installs it).
+//! Chromium is driven by `common::browser` (console lines, DOM after load). Skipped, with
+//! a printed reason, where `chromium` is not installed (CI installs it).
 
 mod common;
 
 use std::path::Path;
-use std::process::Command;
 
+use common::browser::{chromium, load};
 use common::{Server, run, sources, syndic, tag, write_config};
 
 const WIDTHS: [(&str, &str); 2] = [("desktop", "1280,900"), ("phone", "390,844")];
-
-fn chromium() -> Option<&'static str> {
-    ["chromium", "chromium-browser"].into_iter().find(|name| {
-        Command::new(name)
-            .arg("--version")
-            .output()
-            .is_ok_and(|o| o.status.success())
-    })
-}
-
-/// Loads `url` at `size`; returns the DOM after load and the console lines.
-fn load(browser: &str, url: &str, size: &str, profile: &Path) -> (String, Vec<String>) {
-    let output = Command::new(browser)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--enable-logging=stderr",
-            "--v=0",
-            "--virtual-time-budget=3000",
-        ])
-        .arg(format!("--user-data-dir={}", profile.display()))
-        .arg(format!("--window-size={size}"))
-        .arg("--dump-dom")
-        .arg(url)
-        .output()
-        .expect("run chromium");
-    let console = String::from_utf8_lossy(&output.stderr)
-        .lines()
-        .filter(|line| line.contains(":CONSOLE"))
-        .map(str::to_owned)
-        .collect();
-    (
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-        console,
-    )
-}
 
 /// Loads `path` from `server` at every width, asserts the console stayed silent, and hands
 /// each DOM to `check`.
