@@ -95,15 +95,12 @@ fn from_folder(
             continue;
         };
         copied.types.insert(hash.clone(), kind);
-        let to = target.join(format!("{hash}.{}", kind.extension()));
-        if to.exists() {
-            continue;
-        }
-        std::fs::create_dir_all(target)
-            .with_context(|| format!("cannot create {}", target.display()))?;
-        std::fs::copy(&from, &to)
-            .with_context(|| format!("cannot copy {} to {}", from.display(), to.display()))?;
-        copied.copied += 1;
+        let wrote = place(target, hash, kind, |to| {
+            std::fs::copy(&from, to)
+                .map(drop)
+                .with_context(|| format!("cannot copy {} to {}", from.display(), to.display()))
+        })?;
+        copied.copied += usize::from(wrote);
     }
     Ok(copied)
 }
@@ -129,20 +126,34 @@ async fn from_store(
             continue;
         };
         copied.types.insert(hash.clone(), kind);
-        let to = target.join(format!("{hash}.{}", kind.extension()));
-        if to.exists() {
-            continue;
-        }
-        std::fs::create_dir_all(target)
-            .with_context(|| format!("cannot create {}", target.display()))?;
-        std::fs::write(&to, &file.bytes)
-            .with_context(|| format!("cannot write {}", to.display()))?;
-        copied.copied += 1;
+        let wrote = place(target, hash, kind, |to| {
+            std::fs::write(to, &file.bytes)
+                .with_context(|| format!("cannot write {}", to.display()))
+        })?;
+        copied.copied += usize::from(wrote);
     }
     Ok(copied)
 }
 
 /// The type of the image `hash` an earlier build wrote into `target`, if it did.
+/// Writes `<target>/<hash>.<ext>` with `write`, unless a build before wrote it; whether
+/// it wrote.
+fn place(
+    target: &Path,
+    hash: &str,
+    kind: RasterType,
+    write: impl FnOnce(&Path) -> anyhow::Result<()>,
+) -> anyhow::Result<bool> {
+    let to = target.join(format!("{hash}.{}", kind.extension()));
+    if to.exists() {
+        return Ok(false);
+    }
+    std::fs::create_dir_all(target)
+        .with_context(|| format!("cannot create {}", target.display()))?;
+    write(&to)?;
+    Ok(true)
+}
+
 fn already_written(target: &Path, hash: &str) -> Option<RasterType> {
     media::RASTER_TYPES
         .into_iter()
