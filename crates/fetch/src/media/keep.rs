@@ -100,13 +100,19 @@ impl MediaCache {
     }
 }
 
-/// The bytes already kept where `storage` says, which the budget counts.
+/// The bytes already kept where `storage` says, which the budget counts. The folder is
+/// walked on a blocking thread: a large one takes a while, and start-up is async.
 pub(super) async fn used_bytes(
     storage: &MediaStorage,
     store: &syndic_store::Store,
 ) -> syndic_store::Result<u64> {
     match storage {
-        MediaStorage::Folder(dir) => Ok(folder_files(dir).1),
+        MediaStorage::Folder(dir) => {
+            let dir = dir.clone();
+            Ok(tokio::task::spawn_blocking(move || folder_files(&dir).1)
+                .await
+                .unwrap_or(0))
+        }
         MediaStorage::Store => Ok(store.media_files_usage().await?.1),
     }
 }
