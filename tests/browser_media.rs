@@ -12,12 +12,13 @@
 
 mod common;
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::net::{TcpListener, TcpStream};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use common::browser::{chromium, load};
+use common::origin::{Origin, Reply, Request, path_of, read_head};
 use common::{Server, run, stderr, syndic, tag, write_config};
 
 /// A PNG by its signature, with an ASCII tail to tell the files apart.
@@ -51,80 +52,32 @@ fn feed(host: &str) -> String {
     )
 }
 
-/// The paths a loopback server was asked for, in order.
-type Requests = Arc<Mutex<Vec<String>>>;
+/// The paths the relay was asked for, in order.
+type Relayed = Arc<Mutex<Vec<String>>>;
 
-fn requests(log: &Requests) -> Vec<String> {
+fn relayed(log: &Relayed) -> Vec<String> {
     log.lock().map(|log| log.clone()).unwrap_or_default()
 }
 
-/// Reads one request head (GETs carry no body); `None` at the end of the connection.
-fn read_head(stream: &mut TcpStream) -> Option<Vec<u8>> {
-    let mut head = Vec::new();
-    let mut byte = [0u8; 1];
-    while !head.ends_with(b"\r\n\r\n") {
-        match stream.read(&mut byte) {
-            Ok(1) => head.push(byte[0]),
-            _ => return None,
-        }
-    }
-    Some(head)
-}
-
-fn path_of(head: &[u8]) -> String {
-    let head = String::from_utf8_lossy(head);
-    head.split_whitespace().nth(1).unwrap_or("/").to_owned()
-}
-
 /// The blog's host: serves the feed and the images on loopback, noting every request.
-fn origin() -> (String, Requests) {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let host = listener.local_addr().expect("address").to_string();
-    let log = Requests::default();
-    let (feed, noted) = (feed(&host), Arc::clone(&log));
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
-            let Some(head) = read_head(&mut stream) else {
-                continue;
-            };
-            let path = path_of(&head);
-            if let Ok(mut noted) = noted.lock() {
-                noted.push(path.clone());
-            }
-            let (status, body): (&str, Vec<u8>) = match path.as_str() {
-                "/feed.xml" => ("200 OK", feed.clone().into_bytes()),
-                "/coast.png" => ("200 OK", png("coast")),
-                "/coast-2x.png" => ("200 OK", png("coast at 2x")),
-                "/poster.png" => ("200 OK", png("poster")),
-                _ => ("404 Not Found", b"no".to_vec()),
-            };
-            let mut response = format!(
-                "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                body.len()
-            )
-            .into_bytes();
-            response.extend_from_slice(&body);
-            let _ = stream.write_all(&response);
+fn origin() -> Origin {
+    Origin::start(|host| {
+        let feed = feed(host);
+        move |request: &Request| match request.path.as_str() {
+            "/feed.xml" => Reply::ok(feed.clone()),
+            "/coast.png" => Reply::ok(png("coast")),
+            "/coast-2x.png" => Reply::ok(png("coast at 2x")),
+            "/poster.png" => Reply::ok(png("poster")),
+            _ => Reply::not_found(),
         }
-    });
-    (host, log)
-}
-
-/// Asks the blog's host for `/settled` and waits for the answer: it serves one connection
-/// at a time in order, so every request sent before this one is noted by then.
-fn settle(host: &str) {
-    let mut stream = TcpStream::connect(host).expect("connect to the origin");
-    write!(stream, "GET /settled HTTP/1.1\r\nHost: {host}\r\n\r\n").expect("send");
-    let mut answer = Vec::new();
-    stream.read_to_end(&mut answer).expect("read the answer");
+    })
 }
 
 /// A loopback relay in front of the site that notes the path of every request through it.
-fn relay(site: String) -> (String, Requests) {
+fn relay(site: String) -> (String, Relayed) {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
     let address = listener.local_addr().expect("address").to_string();
-    let log = Requests::default();
+    let log = Relayed::default();
     let noted = Arc::clone(&log);
     std::thread::spawn(move || {
         for client in listener.incoming() {
@@ -138,7 +91,7 @@ fn relay(site: String) -> (String, Requests) {
     (address, log)
 }
 
-fn relay_connection(mut client: TcpStream, mut upstream: TcpStream, noted: &Requests) {
+fn relay_connection(mut client: TcpStream, mut upstream: TcpStream, noted: &Relayed) {
     let (Ok(mut back_to_client), Ok(mut from_upstream)) =
         (client.try_clone(), upstream.try_clone())
     else {
@@ -150,7 +103,7 @@ fn relay_connection(mut client: TcpStream, mut upstream: TcpStream, noted: &Requ
     });
     while let Some(head) = read_head(&mut client) {
         if let Ok(mut noted) = noted.lock() {
-            noted.push(path_of(&head));
+            noted.push(path_of(&String::from_utf8_lossy(&head)));
         }
         if upstream.write_all(&head).is_err() {
             break;
@@ -201,12 +154,13 @@ fn with_media_cached_a_readers_browser_asks_the_blogs_host_for_nothing() {
         println!("skipping: chromium is not installed (apt-get install chromium)");
         return;
     };
-    let (host, origin_log) = origin();
+    let origin = origin();
+    let host = origin.host.clone();
     let dir = tempfile::tempdir().expect("tempdir");
     let cached = dir.path().join("cached");
     std::fs::create_dir(&cached).expect("site dir");
     let server = fetched_site(&cached, &host, true);
-    let fetched = requests(&origin_log);
+    let fetched = origin.paths();
     for image in ["/coast.png", "/poster.png", "/gone.png"] {
         assert!(
             fetched.iter().any(|path| path == image),
@@ -225,9 +179,9 @@ fn with_media_cached_a_readers_browser_asks_the_blogs_host_for_nothing() {
             post_dom = dom;
         }
     }
-    settle(&host);
+    origin.settle();
     assert_eq!(
-        requests(&origin_log)[fetched.len()..],
+        origin.paths()[fetched.len()..],
         ["/settled"],
         "the browser asked the blog's host for nothing"
     );
@@ -250,7 +204,7 @@ fn with_media_cached_a_readers_browser_asks_the_blogs_host_for_nothing() {
         2,
         "the photo and the poster are local: {post_dom}"
     );
-    let served = requests(&site_log);
+    let served = relayed(&site_log);
     for image in &shown {
         assert!(
             served.iter().any(|path| path == image),
@@ -263,7 +217,7 @@ fn with_media_cached_a_readers_browser_asks_the_blogs_host_for_nothing() {
     let hotlinked = dir.path().join("hotlinked");
     std::fs::create_dir(&hotlinked).expect("site dir");
     let server = fetched_site(&hotlinked, &host, false);
-    let before = requests(&origin_log).len();
+    let before = origin.paths().len();
     let url = format!("http://{}{post}", server.address);
     let (dom, _) = load(
         browser,
@@ -275,7 +229,7 @@ fn with_media_cached_a_readers_browser_asks_the_blogs_host_for_nothing() {
         dom.contains(&format!("src=\"http://{host}/coast.png\"")),
         "{dom}"
     );
-    let asked = requests(&origin_log)[before..].to_vec();
+    let asked = origin.paths()[before..].to_vec();
     assert!(
         asked.iter().any(|path| path == "/coast.png"),
         "without the cache the browser asks the blog's host: {asked:?}"

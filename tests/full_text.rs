@@ -12,12 +12,11 @@
 
 mod common;
 
-use std::io::{Read, Write};
-use std::net::TcpListener;
 use std::process::Command;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
 
+use common::origin::{Origin, Reply, Request};
 use common::{
     Database, Server, on_both_engines, run, stderr, stdout, syndic, tag, write_config,
     write_config_on,
@@ -61,81 +60,44 @@ fn feed(host: &str, fetches: usize) -> String {
     )
 }
 
-/// The local site: its feed, robots.txt and the posts' pages; every path requested is
-/// logged, and `revised` changes the long page.
+/// The local site: its feed, robots.txt and the posts' pages; `revised` changes the long
+/// page.
 struct Site {
-    host: String,
-    requests: Arc<Mutex<Vec<String>>>,
+    origin: Origin,
     revised: Arc<AtomicUsize>,
 }
 
 fn site() -> Site {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let host = listener.local_addr().expect("address").to_string();
-    let requests = Arc::new(Mutex::new(Vec::new()));
     let revised = Arc::new(AtomicUsize::new(0));
-    let (log, revision, served_host) = (requests.clone(), revised.clone(), host.clone());
-    std::thread::spawn(move || {
-        let mut fetches = 0;
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
-            let mut head = Vec::new();
-            let mut byte = [0u8; 1];
-            while !head.ends_with(b"\r\n\r\n") && stream.read(&mut byte).is_ok_and(|n| n == 1) {
-                head.push(byte[0]);
+    let revision = Arc::clone(&revised);
+    let origin = Origin::start(|host| {
+        let (host, mut fetches) = (host.to_owned(), 0);
+        move |request: &Request| match request.path.as_str() {
+            "/feed.xml" => {
+                fetches += 1;
+                Reply::ok(feed(&host, fetches))
             }
-            let head = String::from_utf8_lossy(&head).into_owned();
-            let path = head.split_whitespace().nth(1).unwrap_or("/").to_owned();
-            log.lock().expect("log").push(path.clone());
-            let (status, extra, body): (&str, &str, Vec<u8>) = match path.as_str() {
-                "/feed.xml" => {
-                    fetches += 1;
-                    ("200 OK", "", feed(&served_host, fetches).into_bytes())
-                }
-                "/robots.txt" => (
-                    "200 OK",
-                    "",
-                    b"User-agent: *\nDisallow: /private/\n".to_vec(),
-                ),
-                "/posts/long" => {
-                    let extra = match revision.load(Ordering::SeqCst) {
-                        0 => String::new(),
-                        _ => "<p>Revised: a new paragraph about worms and their work.</p>".into(),
-                    };
-                    ("200 OK", "", article(&extra).into_bytes())
-                }
-                "/posts/short" => (
-                    "200 OK",
-                    "",
-                    b"<html><body><article><p>Only a teaser here.</p></article></body></html>"
-                        .to_vec(),
-                ),
-                "/posts/moved" => (
-                    "302 Found",
-                    "Location: http://169.254.169.254/latest/meta-data/\r\n",
-                    Vec::new(),
-                ),
-                "/posts/huge" => (
-                    "200 OK",
-                    "",
-                    article(&"<p>filler</p>".repeat(400_000)).into_bytes(),
-                ),
-                _ => ("404 Not Found", "", b"no".to_vec()),
-            };
-            let mut response = format!(
-                "HTTP/1.1 {status}\r\nContent-Type: text/html\r\n{extra}Content-Length: {}\r\nConnection: close\r\n\r\n",
-                body.len()
-            )
-            .into_bytes();
-            response.extend_from_slice(&body);
-            let _ = stream.write_all(&response);
+            "/robots.txt" => Reply::ok("User-agent: *\nDisallow: /private/\n"),
+            "/posts/long" => {
+                let extra = match revision.load(Ordering::SeqCst) {
+                    0 => "",
+                    _ => "<p>Revised: a new paragraph about worms and their work.</p>",
+                };
+                Reply::ok(article(extra)).typed("text/html")
+            }
+            "/posts/short" => {
+                Reply::ok("<html><body><article><p>Only a teaser here.</p></article></body></html>")
+                    .typed("text/html")
+            }
+            "/posts/moved" => Reply::status("302 Found", "")
+                .header("Location", "http://169.254.169.254/latest/meta-data/"),
+            "/posts/huge" => {
+                Reply::ok(article(&"<p>filler</p>".repeat(400_000))).typed("text/html")
+            }
+            _ => Reply::not_found(),
         }
     });
-    Site {
-        host,
-        requests,
-        revised,
-    }
+    Site { origin, revised }
 }
 
 fn explain(config: &std::path::Path, post: &str) -> serde_json::Value {
@@ -162,7 +124,7 @@ fn a_summary_only_feed_gets_its_posts_full_text_from_their_pages_politely_and_sa
 
 fn summary_only_feed_gets_full_text(database: &Database) {
     let site = site();
-    let host = &site.host;
+    let host = &site.origin.host;
     let dir = tempfile::tempdir().expect("tempdir");
     let body = format!(
         "[fetch]\nallow_networks = [\"127.0.0.1/32\"]\n\n{}[[source]]\nurl = \"http://{host}/feed.xml\"\n\
@@ -195,7 +157,7 @@ fn summary_only_feed_gets_full_text(database: &Database) {
     );
 
     // robots.txt was read first, and the disallowed page never requested.
-    let requests = site.requests.lock().expect("log").clone();
+    let requests = site.origin.paths();
     let first_page = requests.iter().position(|p| p.starts_with("/posts/"));
     let robots = requests.iter().position(|p| p == "/robots.txt");
     assert!(robots.is_some() && robots < first_page, "{requests:?}");
@@ -303,7 +265,7 @@ fn a_worker_reads_the_pages_of_the_new_posts_it_fetches() {
 
 fn worker_reads_pages(database: &Database) {
     let site = site();
-    let host = &site.host;
+    let host = &site.origin.host;
     let dir = tempfile::tempdir().expect("tempdir");
     let body = format!(
         "[fetch]\nallow_networks = [\"127.0.0.1/32\"]\n\n[[source]]\n\

@@ -7,12 +7,10 @@
 
 mod common;
 
-use std::io::{Read, Write};
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use common::origin::{Origin, Reply, Request};
 use common::{Database, on_both_engines, quoted, stderr, syndic};
 
 /// Posts per feed.
@@ -21,9 +19,6 @@ const POSTS: usize = 3;
 const PAGE_DELAY: Duration = Duration::from_secs(1);
 /// What a request's trip may take off the spacing the site sees.
 const TOLERANCE: Duration = Duration::from_millis(250);
-
-/// Every path the site was asked for, with when.
-type Log = Arc<Mutex<Vec<(String, Instant)>>>;
 
 fn page() -> String {
     let paragraphs: String = (0..12)
@@ -54,40 +49,20 @@ fn feed(host: &str, name: &str) -> String {
 }
 
 /// A local site serving feeds `/a.xml` and `/b.xml`, robots.txt and the posts' pages,
-/// logging each request as it arrives.
-fn site() -> (String, Log) {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let host = listener.local_addr().expect("address").to_string();
-    let log: Log = Arc::default();
-    let (served, seen) = (host.clone(), Arc::clone(&log));
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
-            let mut head = Vec::new();
-            let mut byte = [0u8; 1];
-            while !head.ends_with(b"\r\n\r\n") && stream.read(&mut byte).is_ok_and(|n| n == 1) {
-                head.push(byte[0]);
-            }
-            let head = String::from_utf8_lossy(&head).into_owned();
-            let path = head.split_whitespace().nth(1).unwrap_or("/").to_owned();
-            seen.lock()
-                .expect("log")
-                .push((path.clone(), Instant::now()));
-            let body = match path.as_str() {
-                "/a.xml" => feed(&served, "a"),
-                "/b.xml" => feed(&served, "b"),
+/// noting each request as it arrives.
+fn site() -> Origin {
+    Origin::start(|host| {
+        let host = host.to_owned();
+        move |request: &Request| {
+            let body = match request.path.as_str() {
+                "/a.xml" => feed(&host, "a"),
+                "/b.xml" => feed(&host, "b"),
                 "/robots.txt" => "User-agent: *\nAllow: /\n".to_owned(),
                 _ => page(),
             };
-            let response = format!(
-                "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {}\r\n\
-                 Connection: close\r\n\r\n{body}",
-                body.len()
-            );
-            let _ = stream.write_all(response.as_bytes());
+            Reply::ok(body).typed("text/html")
         }
-    });
-    (host, log)
+    })
 }
 
 /// A configuration in `dir` following `feed` of `host`, on `database` (one store for
@@ -113,7 +88,8 @@ fn two_workers_on_one_store_space_their_page_reads_to_one_host_between_them() {
 }
 
 fn two_workers_take_turns(database: &Database) {
-    let (host, log) = site();
+    let site = site();
+    let host = site.host.clone();
     let dir = tempfile::tempdir().expect("tempdir");
     let url = match database.url.strip_prefix("sqlite://") {
         // Both configurations name one file.
@@ -134,7 +110,7 @@ fn two_workers_take_turns(database: &Database) {
         let output = worker.wait_with_output().expect("a worker's end");
         assert!(output.status.success(), "{}", stderr(&output));
     }
-    let log = log.lock().expect("log").clone();
+    let log = site.timed();
     let turns: Vec<(String, Instant)> = log
         .into_iter()
         .filter(|(path, _)| path.starts_with("/posts/") || path == "/robots.txt")

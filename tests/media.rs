@@ -8,11 +8,10 @@
 
 mod common;
 
-use std::io::{Read, Write};
-use std::net::TcpListener;
 use std::path::Path;
 use std::process::Command;
 
+use common::origin::{Origin, Reply, Request};
 use common::{
     Database, Server, on_both_engines, run, stderr, stdout, syndic, write_config, write_config_on,
 };
@@ -53,38 +52,19 @@ fn feed(host: &str) -> String {
 
 /// Serves the feed and the images on loopback until the test ends.
 fn origin() -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let host = listener.local_addr().expect("address").to_string();
-    let feed = feed(&host);
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
-            let mut head = Vec::new();
-            let mut byte = [0u8; 1];
-            while !head.ends_with(b"\r\n\r\n") && stream.read(&mut byte).is_ok_and(|n| n == 1) {
-                head.push(byte[0]);
-            }
-            let head = String::from_utf8_lossy(&head).into_owned();
-            let path = head.split_whitespace().nth(1).unwrap_or("/").to_owned();
-            let (status, kind, body): (&str, &str, Vec<u8>) = match path.as_str() {
-                "/feed.xml" => ("200 OK", "application/rss+xml", feed.clone().into_bytes()),
-                // The server lies about the types: the bytes decide.
-                "/a.png" => ("200 OK", "application/octet-stream", png()),
-                "/b.svg" => ("200 OK", "image/png", SVG.to_vec()),
-                "/page.html" => ("200 OK", "image/jpeg", PAGE.to_vec()),
-                "/big.png" => ("200 OK", "image/png", big_png()),
-                _ => ("404 Not Found", "text/plain", b"no".to_vec()),
-            };
-            let mut response = format!(
-                "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                body.len()
-            )
-            .into_bytes();
-            response.extend_from_slice(&body);
-            let _ = stream.write_all(&response);
+    let origin = Origin::start(|host| {
+        let feed = feed(host);
+        move |request: &Request| match request.path.as_str() {
+            "/feed.xml" => Reply::ok(feed.clone()).typed("application/rss+xml"),
+            // The server lies about the types: the bytes decide.
+            "/a.png" => Reply::ok(png()).typed("application/octet-stream"),
+            "/b.svg" => Reply::ok(SVG).typed("image/png"),
+            "/page.html" => Reply::ok(PAGE).typed("image/jpeg"),
+            "/big.png" => Reply::ok(big_png()).typed("image/png"),
+            _ => Reply::not_found(),
         }
     });
-    host
+    origin.host
 }
 
 fn media_files(dir: &Path) -> Vec<String> {

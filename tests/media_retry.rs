@@ -7,12 +7,11 @@
 
 mod common;
 
-use std::io::{Read, Write};
-use std::net::TcpListener;
 use std::process::Command;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
+use common::origin::{Origin as Site, Reply, Request};
 use common::{Server, run, stderr, stdout, syndic, write_config};
 
 fn png(tail: &str) -> Vec<u8> {
@@ -52,46 +51,28 @@ struct Origin {
 }
 
 fn origin() -> Origin {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let host = listener.local_addr().expect("address").to_string();
     let ready = Arc::new(AtomicBool::new(false));
     let late_requests = Arc::new(AtomicUsize::new(0));
-    let (feed, is_ready, late) = (feed(&host), Arc::clone(&ready), Arc::clone(&late_requests));
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
-            let mut head = Vec::new();
-            let mut byte = [0u8; 1];
-            while !head.ends_with(b"\r\n\r\n") && stream.read(&mut byte).is_ok_and(|n| n == 1) {
-                head.push(byte[0]);
-            }
-            let head = String::from_utf8_lossy(&head).into_owned();
-            let path = head.split_whitespace().nth(1).unwrap_or("/").to_owned();
-            let (status, body): (&str, Vec<u8>) = match path.as_str() {
-                "/feed.xml" => ("200 OK", feed.clone().into_bytes()),
-                "/photo.png" => ("200 OK", png("photo")),
-                "/poster.png" => ("200 OK", png("poster")),
-                "/late.png" => {
-                    late.fetch_add(1, Ordering::SeqCst);
-                    if is_ready.load(Ordering::SeqCst) {
-                        ("200 OK", png("late"))
-                    } else {
-                        ("404 Not Found", b"not yet".to_vec())
-                    }
+    let (is_ready, late) = (Arc::clone(&ready), Arc::clone(&late_requests));
+    let site = Site::start(|host| {
+        let feed = feed(host);
+        move |request: &Request| match request.path.as_str() {
+            "/feed.xml" => Reply::ok(feed.clone()),
+            "/photo.png" => Reply::ok(png("photo")),
+            "/poster.png" => Reply::ok(png("poster")),
+            "/late.png" => {
+                late.fetch_add(1, Ordering::SeqCst);
+                if is_ready.load(Ordering::SeqCst) {
+                    Reply::ok(png("late"))
+                } else {
+                    Reply::status("404 Not Found", "not yet")
                 }
-                _ => ("404 Not Found", b"no".to_vec()),
-            };
-            let mut response = format!(
-                "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                body.len()
-            )
-            .into_bytes();
-            response.extend_from_slice(&body);
-            let _ = stream.write_all(&response);
+            }
+            _ => Reply::not_found(),
         }
     });
     Origin {
-        host,
+        host: site.host,
         ready,
         late_requests,
     }

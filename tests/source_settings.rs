@@ -5,11 +5,10 @@
 
 mod common;
 
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
 use std::path::Path;
 use std::process::Output;
 
+use common::origin::{Origin, Reply, Request};
 use common::{Database, Engine, quoted, stderr, stdout, syndic, write_config, write_config_on};
 
 const TOKEN: &str = "tok-5e1d";
@@ -22,42 +21,24 @@ const PRIVATE_FEED: &str = "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel
     <category>map</category><description>A map for members.</description></item></channel></rss>";
 
 /// A server on 127.0.0.1 whose feed answers only a request with the agent, the token and
-/// the password; one thread per connection, for as long as the test runs.
+/// the password, for as long as the test runs.
 fn demanding_server() -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let address = listener.local_addr().expect("address").to_string();
-    std::thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            std::thread::spawn(move || answer(stream));
+    Origin::start(|_| {
+        |request: &Request| {
+            let head = request.head.to_ascii_lowercase();
+            let known_client = head.contains("user-agent: planetbot/2.0\r\n")
+                && head.contains(&format!("x-token: {TOKEN}\r\n"));
+            let reply = if !known_client {
+                Reply::status("403 Forbidden", "")
+            } else if !head.contains(&format!("authorization: {CREDENTIALS}\r\n")) {
+                Reply::status("401 Unauthorized", "")
+            } else {
+                Reply::ok(PRIVATE_FEED)
+            };
+            reply.typed("application/rss+xml")
         }
-    });
-    address
-}
-
-fn answer(mut stream: TcpStream) {
-    let mut head = Vec::new();
-    let mut byte = [0u8; 1];
-    while !head.ends_with(b"\r\n\r\n") && stream.read(&mut byte).is_ok_and(|n| n == 1) {
-        head.push(byte[0]);
-    }
-    let head = String::from_utf8_lossy(&head).to_ascii_lowercase();
-    let known_client = head.contains("user-agent: planetbot/2.0\r\n")
-        && head.contains(&format!("x-token: {TOKEN}\r\n"));
-    let (status, body) = if !known_client {
-        ("403 Forbidden", "")
-    } else if !head.contains(&format!("authorization: {CREDENTIALS}\r\n")) {
-        ("401 Unauthorized", "")
-    } else {
-        ("200 OK", PRIVATE_FEED)
-    };
-    let _ = stream.write_all(
-        format!(
-            "HTTP/1.1 {status}\r\nContent-Type: application/rss+xml\r\nContent-Length: {}\r\n\
-             Connection: close\r\n\r\n{body}",
-            body.len()
-        )
-        .as_bytes(),
-    );
+    })
+    .host
 }
 
 /// `syndic ARGS --config CONFIG` with the secrets in its environment (every command reads

@@ -4,11 +4,9 @@
 
 mod common;
 
-use std::io::{Read, Write};
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
 
+use common::origin::{Origin, Reply, Request};
 use common::{run, stderr, stdout};
 
 const RSS: &str = "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Local RSS</title>\
@@ -21,43 +19,17 @@ const TWO_LINKS: &str = "<!doctype html><html><head>\
     <link rel=\"alternate\" type=\"application/rss+xml\" href=\"/feed.xml\">\
     <link rel=\"alternate\" type=\"application/atom+xml\" href=\"/atom.xml\"></head></html>";
 
-/// The paths requested so far.
-type Log = Arc<Mutex<Vec<String>>>;
-
-fn server() -> (String, Log) {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let address = listener.local_addr().expect("address").to_string();
-    let log: Log = Arc::default();
-    let seen = Arc::clone(&log);
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
-            let mut head = Vec::new();
-            let mut byte = [0u8; 1];
-            while !head.ends_with(b"\r\n\r\n") && stream.read(&mut byte).is_ok_and(|n| n == 1) {
-                head.push(byte[0]);
-            }
-            let head = String::from_utf8_lossy(&head).into_owned();
-            let path = head.split_whitespace().nth(1).unwrap_or("/").to_owned();
-            if let Ok(mut log) = seen.lock() {
-                log.push(path.clone());
-            }
-            let (status, headers, body) = match path.as_str() {
-                "/feed.xml" | "/blog/feed.xml" => ("200 OK", "", RSS),
-                "/atom.xml" => ("200 OK", "", ATOM),
-                "/blog/" | "/page" => ("200 OK", "Content-Type: text/html\r\n", ONE_LINK),
-                "/two" => ("200 OK", "Content-Type: text/html\r\n", TWO_LINKS),
-                "/old" => ("301 Moved Permanently", "Location: /feed.xml\r\n", ""),
-                _ => ("404 Not Found", "", ""),
-            };
-            let response = format!(
-                "HTTP/1.1 {status}\r\n{headers}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
-                body.len()
-            );
-            let _ = stream.write_all(response.as_bytes());
+fn server() -> Origin {
+    Origin::start(|_| {
+        |request: &Request| match request.path.as_str() {
+            "/feed.xml" | "/blog/feed.xml" => Reply::ok(RSS),
+            "/atom.xml" => Reply::ok(ATOM),
+            "/blog/" | "/page" => Reply::ok(ONE_LINK).typed("text/html"),
+            "/two" => Reply::ok(TWO_LINKS).typed("text/html"),
+            "/old" => Reply::status("301 Moved Permanently", "").header("Location", "/feed.xml"),
+            _ => Reply::status("404 Not Found", ""),
         }
-    });
-    (address, log)
+    })
 }
 
 const COMMENT: &str = "# Keep this comment.\n";
@@ -80,7 +52,7 @@ fn text(path: &Path) -> String {
 
 #[test]
 fn add_a_feed_url_then_refuse_it_again() {
-    let (address, _) = server();
+    let address = server().host;
     let dir = tempfile::tempdir().expect("temp dir");
     let config = config(dir.path(), true, "");
     let before = text(&config);
@@ -114,7 +86,7 @@ fn add_a_feed_url_then_refuse_it_again() {
 
 #[test]
 fn add_a_page_discovers_its_feed() {
-    let (address, _) = server();
+    let address = server().host;
     let dir = tempfile::tempdir().expect("temp dir");
     let config = config(dir.path(), true, "");
     let out = run(&config, &["add", &format!("http://{address}/blog/")]);
@@ -128,7 +100,7 @@ fn add_a_page_discovers_its_feed() {
 
 #[test]
 fn a_page_with_two_feeds_lists_them_and_adds_nothing_without_yes() {
-    let (address, _) = server();
+    let address = server().host;
     let dir = tempfile::tempdir().expect("temp dir");
     let config = config(dir.path(), true, "");
     let before = text(&config);
@@ -228,7 +200,7 @@ fn import_adds_every_new_feed_of_an_opml_list() {
 
 #[test]
 fn a_feed_that_moved_permanently_moves_in_the_config_too() {
-    let (address, _) = server();
+    let address = server().host;
     let dir = tempfile::tempdir().expect("temp dir");
     let old = format!("http://{address}/old");
     let sources = format!("# Moved?\n[[source]]\nurl = \"{old}\"  # was here\nname = \"Mover\"\n");
@@ -258,7 +230,8 @@ fn a_feed_that_moved_permanently_moves_in_the_config_too() {
 
 #[test]
 fn without_allow_networks_add_refuses_a_local_address_before_any_request() {
-    let (address, log) = server();
+    let server = server();
+    let address = &server.host;
     let dir = tempfile::tempdir().expect("temp dir");
     let config = config(dir.path(), false, "");
     let before = text(&config);
@@ -266,5 +239,5 @@ fn without_allow_networks_add_refuses_a_local_address_before_any_request() {
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("loopback"), "{}", stderr(&out));
     assert_eq!(text(&config), before);
-    assert!(log.lock().expect("log").is_empty(), "the server was asked");
+    assert!(server.paths().is_empty(), "the server was asked");
 }

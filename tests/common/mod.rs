@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 pub mod browser;
+pub mod origin;
 pub mod private_postgres;
 mod shared_folder;
 #[allow(unused_imports)] // only some of the tests read ../shared
