@@ -23,7 +23,7 @@
 //! Nothing here ever fails a fetch.
 
 use std::collections::{BTreeSet, HashMap};
-use std::sync::atomic::AtomicU64;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use chrono::Utc;
@@ -172,6 +172,9 @@ impl MediaCache {
             .into_iter()
             .filter(|url| !local.contains_key(url))
             .collect();
+        if !uncached.is_empty() {
+            self.catch_up_with_the_fleet().await;
+        }
         let failures = match self.store.media_failures_of(&uncached).await {
             Ok(found) => found.into_iter().map(|f| (f.url.clone(), f)).collect(),
             Err(error) => {
@@ -180,6 +183,21 @@ impl MediaCache {
             }
         };
         Known { local, failures }
+    }
+
+    /// With images kept in the store, other processes keep images too: before images are
+    /// fetched, the budget's count takes the store's total when that is higher, so a fleet
+    /// goes over its budget by at most what its processes fetch at the same moment.
+    async fn catch_up_with_the_fleet(&self) {
+        if !matches!(self.settings.storage, MediaStorage::Store) {
+            return;
+        }
+        match self.store.media_files_usage().await {
+            Ok((_, kept)) => {
+                self.used.fetch_max(kept, Ordering::SeqCst);
+            }
+            Err(error) => tracing::warn!("cannot read the images kept in the store: {error}"),
+        }
     }
 
     async fn rewrite(&self, html: &str, source: SourceId, known: &mut Known) -> String {
@@ -336,5 +354,54 @@ impl MediaCache {
         self.remember(url, &hash).await?;
         tracing::info!(media.url = %url, media.hash = %hash, media.bytes = bytes.len(), "cached image ({})", kind.mime());
         Ok(media::media_url(&hash))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::FetcherOptions;
+    use syndic_core::media::RasterType;
+    use syndic_store::testing::{TestDatabase, TestEngine};
+
+    #[tokio::test]
+    async fn caches_of_two_processes_keeping_images_in_the_store_share_one_budget() {
+        for engine in TestEngine::ALL {
+            let test = "caches_of_two_processes_keeping_images_in_the_store_share_one_budget";
+            if let Some(database) = TestDatabase::new(engine, test) {
+                two_processes_share_the_budget(&database).await;
+            }
+        }
+    }
+
+    /// Two caches over two stores on one database stand for two workers started on an
+    /// empty store: once one has kept 80 of the 100 bytes, the other's next look-up counts
+    /// them, and an image of 40 bytes is over the budget.
+    async fn two_processes_share_the_budget(database: &TestDatabase) {
+        let fetcher = Fetcher::new(FetcherOptions::default()).expect("fetcher");
+        let settings = || MediaSettings {
+            storage: MediaStorage::Store,
+            max_file: 1_000,
+            budget: 100,
+            host_delay: Duration::ZERO,
+        };
+        let first = MediaCache::new(&fetcher, settings(), database.open().await);
+        let second = MediaCache::new(&fetcher, settings(), database.open().await);
+        let (first, second) = (first.await.expect("cache"), second.await.expect("cache"));
+        first
+            .keep("a1", RasterType::Png, &[1; 80])
+            .await
+            .expect("within the budget");
+        let urls = BTreeSet::from(["https://img.example/new.png".to_owned()]);
+        second.look_up(urls).await;
+        let refused = second.keep("b2", RasterType::Png, &[2; 40]).await;
+        assert!(
+            matches!(refused, Err(Skipped::OverBudget(100))),
+            "80 + 40 bytes are over the budget of 100: {refused:?}"
+        );
+        second
+            .keep("c3", RasterType::Png, &[3; 20])
+            .await
+            .expect("80 + 20 bytes are within it");
     }
 }
