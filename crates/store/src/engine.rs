@@ -261,11 +261,18 @@ impl Engine {
     }
 
     /// `FROM … WHERE <match>` over the posts `p` whose index entry holds every word of
-    /// `expression` (see [`crate::search`]): the candidates of a search.
-    pub(crate) fn push_search_candidates(self, sql: &mut Sql, expression: &str) {
+    /// the search: the candidates. SQLite's FTS5 reads `expression` (quoted words, see
+    /// [`crate::search`]); PostgreSQL's documents are matched by the keys of `phrases`'
+    /// words ([`crate::search::keys`]).
+    pub(crate) fn push_search_candidates(
+        self,
+        sql: &mut Sql,
+        expression: &str,
+        phrases: &[Vec<String>],
+    ) {
         match self {
             Engine::Sqlite => sqlite::push_search_candidates(sql, expression),
-            Engine::Postgres => postgres::push_search_candidates(sql, expression),
+            Engine::Postgres => postgres::push_search_candidates(sql, phrases),
         }
     }
 

@@ -34,6 +34,7 @@ use crate::sql::Sql;
 use crate::{Result, Store, body};
 
 pub(crate) mod index;
+pub(crate) mod keys;
 mod rank;
 mod snippet;
 
@@ -211,7 +212,9 @@ impl Store {
         let Some(expression) = search_expression(&query.text) else {
             return Ok(SearchResults::default());
         };
-        let mut candidates = self.search_candidates(query, &expression, most).await?;
+        let mut candidates = self
+            .search_candidates(query, (&expression, &phrases), most)
+            .await?;
         let capped = candidates.len() > most;
         candidates.truncate(most);
         let ranked = body::off_async(|| rank::rank(&candidates, &phrases));
@@ -239,15 +242,17 @@ impl Store {
     }
 
     /// Up to `most` + 1 published posts (in the query's tag and source) whose index entry
-    /// holds every word of `expression`, newest stored first, with their texts.
+    /// holds every word of the search (its `expression` and its `phrases`), newest
+    /// stored first, with their texts.
     async fn search_candidates(
         &self,
         query: &SearchQuery,
-        expression: &str,
+        (expression, phrases): (&str, &[Vec<String>]),
         most: usize,
     ) -> Result<Vec<Candidate>> {
         let mut select = Sql::new("SELECT p.id, p.published_at, p.title, p.body");
-        self.engine.push_search_candidates(&mut select, expression);
+        self.engine
+            .push_search_candidates(&mut select, expression, phrases);
         push_filters(&mut select, query);
         select
             .push(self.engine.candidate_order())

@@ -114,6 +114,13 @@ fn words(text: &str) -> Vec<Word> {
     words
 }
 
+/// The words of `text`, as the snippet and the ranking split it.
+pub(super) fn word_slices(text: &str) -> impl Iterator<Item = &str> {
+    words(text)
+        .into_iter()
+        .map(move |word| &text[word.start..word.end])
+}
+
 /// Lower case without diacritics (decomposed, combining marks dropped).
 fn fold(word: &str) -> String {
     if word.is_ascii() {
@@ -126,7 +133,7 @@ fn fold(word: &str) -> String {
 }
 
 /// What two words must share to match: their folded stem.
-fn key(word: &str, stemmer: &Stemmer) -> String {
+pub(super) fn key(word: &str, stemmer: &Stemmer) -> String {
     stemmer.stem(&fold(word)).into_owned()
 }
 
