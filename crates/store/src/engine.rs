@@ -7,7 +7,7 @@
 //! how a write transaction begins, how a claim skips rows other claims hold, the
 //! two-argument maximum, how to keep a join's order, how many parameters one statement may
 //! carry, the migrations, and full-text search (a contentless FTS5 table on SQLite,
-//! `tsvector` documents on PostgreSQL). Query modules ask the engine for a fragment
+//! documents of word keys with a GIN index on PostgreSQL). Query modules ask the engine for a fragment
 //! instead of branching on it, so a third engine would be one more module and one more
 //! variant, with the compiler pointing at every method it must answer.
 

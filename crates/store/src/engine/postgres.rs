@@ -1,5 +1,6 @@
-//! PostgreSQL: a server shared by many processes; search through `tsvector` documents the
-//! batch indexer writes (`search_documents`), a GIN index and `websearch_to_tsquery`.
+//! PostgreSQL: a server shared by many processes; search through documents of word keys
+//! (`int4[]`, [`crate::search::keys`]) the batch indexer writes (`search_documents`) and
+//! a GIN index.
 
 use std::time::Duration;
 
@@ -240,7 +241,7 @@ pub(super) const COLUMNS_QUERY: &str = "SELECT column_name::text AS name, data_t
      FROM information_schema.columns
      WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position";
 
-/// The search index: one `tsvector` document per indexed post.
+/// The search index: one document (the keys of its words) per indexed post.
 pub(super) const SEARCH_TABLE: &str = "search_documents";
 
 /// Empties the search index (every post's document goes; the indexer writes them again).

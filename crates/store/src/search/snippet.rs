@@ -1,7 +1,7 @@
 //! The passage of a post's text shown under a search hit, with the matched words marked.
 //!
 //! The index keeps no text (SQLite's FTS5 table is contentless, PostgreSQL's documents are
-//! `tsvector`s) and the store keeps it compressed, so neither engine can cut snippets: this
+//! word keys) and the store keeps it compressed, so neither engine can cut snippets: this
 //! pure function does, for both, over the text the store decompressed. It follows FTS5's
 //! own `snippet()` (the window of [`WINDOW`] words with the most distinct matched phrases,
 //! centred on them, or starting a sentence when that scores as well; `…` where the text is
