@@ -10,7 +10,8 @@ use syndic_store::{SearchQuery, Store};
 use crate::{Feed, LEVER_POSTS, Result};
 
 /// The search index variants measured beside the store's own (since migration 19: FTS5
-/// with `detail = none`; stripped documents), on each engine.
+/// with `detail = none`; since migration 25 on PostgreSQL: the keys of the words), on
+/// each engine: PostgreSQL's own `tsvector`s, with and without positions.
 const SQLITE_INDEXES: &[IndexVariant] = &[
     IndexVariant::Fts5(", contentless_delete = 1"),
     IndexVariant::Fts5(""),
@@ -19,11 +20,11 @@ const SQLITE_INDEXES: &[IndexVariant] = &[
     IndexVariant::Fts5(", detail = none"),
 ];
 const POSTGRES_INDEXES: &[IndexVariant] = &[
-    IndexVariant::Tsvector("syndic_search_document(title, body)"),
-    IndexVariant::Tsvector("strip(syndic_search_document(title, body))"),
     IndexVariant::Tsvector(
-        "setweight(to_tsvector('syndic_search', syndic_fold(title)), 'A') \
-         || strip(to_tsvector('syndic_search', syndic_fold(left(body, 200000))))",
+        "to_tsvector('english', title) || to_tsvector('english', left(body, 200000))",
+    ),
+    IndexVariant::Tsvector(
+        "strip(to_tsvector('english', title) || to_tsvector('english', left(body, 200000)))",
     ),
 ];
 

@@ -7,7 +7,7 @@
 //! how a write transaction begins, how a claim skips rows other claims hold, the
 //! two-argument maximum, how to keep a join's order, how many parameters one statement may
 //! carry, the migrations, and full-text search (a contentless FTS5 table on SQLite,
-//! `tsvector` documents on PostgreSQL). Query modules ask the engine for a fragment
+//! documents of word keys with a GIN index on PostgreSQL). Query modules ask the engine for a fragment
 //! instead of branching on it, so a third engine would be one more module and one more
 //! variant, with the compiler pointing at every method it must answer.
 
@@ -261,11 +261,18 @@ impl Engine {
     }
 
     /// `FROM … WHERE <match>` over the posts `p` whose index entry holds every word of
-    /// `expression` (see [`crate::search`]): the candidates of a search.
-    pub(crate) fn push_search_candidates(self, sql: &mut Sql, expression: &str) {
+    /// the search: the candidates. SQLite's FTS5 reads `expression` (quoted words, see
+    /// [`crate::search`]); PostgreSQL's documents are matched by the keys of `phrases`'
+    /// words ([`crate::search::keys`]).
+    pub(crate) fn push_search_candidates(
+        self,
+        sql: &mut Sql,
+        expression: &str,
+        phrases: &[Vec<String>],
+    ) {
         match self {
             Engine::Sqlite => sqlite::push_search_candidates(sql, expression),
-            Engine::Postgres => postgres::push_search_candidates(sql, expression),
+            Engine::Postgres => postgres::push_search_candidates(sql, phrases),
         }
     }
 

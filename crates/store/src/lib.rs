@@ -8,7 +8,7 @@
 //!
 //! Entry point: [`Store::open`] with a database URL, which chooses the engine at run time:
 //! SQLite (`sqlite://PATH` or a path: WAL journal, busy timeout, FTS5 search) or
-//! PostgreSQL (`postgres://…`: `tsvector` search with a GIN index). Opening a writable
+//! PostgreSQL (`postgres://…`: search through word keys with a GIN index). Opening a writable
 //! store also brings its search index in step ([`Store::index_search`]). Queries are written once
 //! for both (sqlx's `Any` driver, `$n` parameters, integer UTC seconds for times); every
 //! difference between the engines is a method of one closed enum, answered in one module

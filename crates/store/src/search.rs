@@ -1,19 +1,20 @@
 //! Full-text search over post titles and texts, ranked, with highlighted snippets.
 //!
 //! The caller hands over what a reader typed; it never reaches the database's query
-//! language as such. [`match_terms`] keeps only its words (letters and digits), and
-//! [`search_expression`] writes them as quoted strings, a form both engines read the same
-//! way: FTS5's `MATCH` on SQLite and `websearch_to_tsquery` on PostgreSQL take a quoted
-//! string as words, so quotes, `*`, `:`, `^`, parentheses, `-`, `NEAR`, `AND`/`OR`/`NOT`
-//! are either dropped or plain words. All words must match; a text that tries query syntax
-//! (or SQL) is searched as one literal phrase, so an injection attempt finds only a post
-//! that really contains those words in that order.
+//! language as such. [`match_terms`] keeps only its words (letters and digits). On SQLite
+//! [`search_expression`] writes them as quoted strings, which FTS5's `MATCH` takes as
+//! words, so quotes, `*`, `:`, `^`, parentheses, `-`, `NEAR`, `AND`/`OR`/`NOT` are either
+//! dropped or plain words; on PostgreSQL only the words' keys (integers, [`keys`]) reach
+//! the server. All words must match; a text that tries query syntax (or SQL) is searched
+//! as one literal phrase, so an injection attempt finds only a post that really contains
+//! those words in that order.
 //!
 //! The engines only filter: their indexes say which posts hold every word (SQLite: the
-//! contentless FTS5 table `posts_fts` with `detail = none`; PostgreSQL: stripped `tsvector`
-//! documents in `search_documents` with a GIN index), both stemming English, folding Latin
-//! diacritics and keeping every word (no stop words); they differ in details of tokenizing
-//! (PostgreSQL keeps `4.5` or an e-mail address as one token). The newest stored
+//! contentless FTS5 table `posts_fts` with `detail = none`; PostgreSQL: the keys of each
+//! post's words in `search_documents` with a GIN index), both stemming English, folding
+//! Latin diacritics and keeping every word (no stop words); PostgreSQL's keys split and
+//! stem words exactly as the ranking does, FTS5's tokenizer in its own way. The newest
+//! stored
 //! [`MAX_CANDIDATES`] of those posts are read, and Rust does the rest the same on both
 //! engines, over their decompressed texts: phrases checked and matches ranked, a title
 //! occurrence weighing [`TITLE_WEIGHT`] times a text one ([`rank`]), and snippets cut with
@@ -34,6 +35,7 @@ use crate::sql::Sql;
 use crate::{Result, Store, body};
 
 pub(crate) mod index;
+pub(crate) mod keys;
 mod rank;
 mod snippet;
 
@@ -92,14 +94,14 @@ pub fn match_terms(text: &str) -> Vec<String> {
     terms
 }
 
-/// The candidate filter for `text`, in the syntax both FTS5 `MATCH` and PostgreSQL's
-/// `websearch_to_tsquery` read as quoted words: every word of every phrase once, each
+/// SQLite's candidate filter for `text`, in the syntax FTS5's `MATCH` reads as quoted
+/// words: every word of every phrase once, each
 /// quoted alone, all required (`"kubernetes" "tectonic"`). `None` when the text has no
 /// words. The indexes keep no positions (migration 19), so a phrase's order is checked
 /// afterwards, in Rust ([`rank`]), over the candidates' texts.
 ///
 /// Terms hold only letters and digits, so no quote can end a string early; inside a
-/// quoted string neither engine reads operators.
+/// quoted string FTS5 reads no operators.
 fn search_expression(text: &str) -> Option<String> {
     let phrases = search_phrases(text)?;
     let mut words: Vec<&String> = Vec::new();
@@ -211,7 +213,9 @@ impl Store {
         let Some(expression) = search_expression(&query.text) else {
             return Ok(SearchResults::default());
         };
-        let mut candidates = self.search_candidates(query, &expression, most).await?;
+        let mut candidates = self
+            .search_candidates(query, (&expression, &phrases), most)
+            .await?;
         let capped = candidates.len() > most;
         candidates.truncate(most);
         let ranked = body::off_async(|| rank::rank(&candidates, &phrases));
@@ -239,15 +243,17 @@ impl Store {
     }
 
     /// Up to `most` + 1 published posts (in the query's tag and source) whose index entry
-    /// holds every word of `expression`, newest stored first, with their texts.
+    /// holds every word of the search (its `expression` and its `phrases`), newest
+    /// stored first, with their texts.
     async fn search_candidates(
         &self,
         query: &SearchQuery,
-        expression: &str,
+        (expression, phrases): (&str, &[Vec<String>]),
         most: usize,
     ) -> Result<Vec<Candidate>> {
         let mut select = Sql::new("SELECT p.id, p.published_at, p.title, p.body");
-        self.engine.push_search_candidates(&mut select, expression);
+        self.engine
+            .push_search_candidates(&mut select, expression, phrases);
         push_filters(&mut select, query);
         select
             .push(self.engine.candidate_order())

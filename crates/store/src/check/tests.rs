@@ -57,7 +57,7 @@ async fn orphans_a_missing_clock_and_a_stale_search_index_are_each_named_with_a_
                 "SET session_replication_role = replica; {orphan}; \
                  SET session_replication_role = DEFAULT"
             ),
-            "UPDATE search_documents SET document = to_tsvector('simple', 'stale') \
+            "UPDATE search_documents SET document = '{7}' \
              WHERE post_id = 1",
         ),
     };

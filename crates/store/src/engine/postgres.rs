@@ -1,5 +1,6 @@
-//! PostgreSQL: a server shared by many processes; search through `tsvector` documents the
-//! batch indexer writes (`search_documents`), a GIN index and `websearch_to_tsquery`.
+//! PostgreSQL: a server shared by many processes; search through documents of word keys
+//! (`int4[]`, [`crate::search::keys`]) the batch indexer writes (`search_documents`) and
+//! a GIN index.
 
 use std::time::Duration;
 
@@ -8,8 +9,9 @@ use sqlx::{AnyConnection, Executor};
 use super::{BUSY_TIMEOUT, Engine, Location, SearchEntry};
 use crate::error::{Cause, QueryContext};
 use crate::migrate::Migration;
+use crate::search::keys::{self, KeyMaker};
 use crate::sql::Sql;
-use crate::{Result, StoreError, redact};
+use crate::{Result, StoreError, body, redact};
 
 /// Writers need no lock up front: row locks and unique indexes order them.
 pub(super) const BEGIN_WRITE: &str = "BEGIN";
@@ -131,6 +133,11 @@ pub(super) const MIGRATIONS: &[Migration] = &[
         "host_turns",
         include_str!("../../migrations/postgres/0024_host_turns.sql"),
     ),
+    Migration::new(
+        25,
+        "search_keys",
+        include_str!("../../migrations/postgres/0025_search_keys.sql"),
+    ),
 ];
 
 /// The URL as given, with the server told to keep its notices ("relation already exists,
@@ -234,7 +241,7 @@ pub(super) const COLUMNS_QUERY: &str = "SELECT column_name::text AS name, data_t
      FROM information_schema.columns
      WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position";
 
-/// The search index: one `tsvector` document per indexed post.
+/// The search index: one document (the keys of its words) per indexed post.
 pub(super) const SEARCH_TABLE: &str = "search_documents";
 
 /// Empties the search index (every post's document goes; the indexer writes them again).
@@ -262,37 +269,36 @@ pub(super) async fn reset_identity(
     Ok(())
 }
 
-/// The reader's words become a `websearch_to_tsquery` over the same folding as the
-/// documents; the expression only ever holds quoted words (see [`crate::search`]), so
-/// `or`, `-` and the like reach PostgreSQL as words, never as operators. The documents
-/// hold lexemes only (migration 19): this is the candidate filter, and phrases, ranking
-/// and snippets are Rust's.
-pub(super) fn push_search_candidates(sql: &mut Sql, expression: &str) {
-    sql.push(" FROM (SELECT websearch_to_tsquery('syndic_search', syndic_fold(")
-        .bind(expression.to_owned())
-        .push(")) AS query) q JOIN search_documents d ON d.document @@ q.query")
-        .push(" JOIN posts p ON p.id = d.post_id WHERE TRUE");
+/// The reader's words become their keys ([`crate::search::keys`], the same folding and
+/// stemming as the documents'), and a candidate's document must hold them all (`@>`,
+/// through the GIN index). Only keys reach the server, bound as one array literal: this
+/// is the candidate filter, and phrases, ranking and snippets are Rust's.
+pub(super) fn push_search_candidates(sql: &mut Sql, phrases: &[Vec<String>]) {
+    let keys = KeyMaker::default().query(phrases);
+    sql.push(" FROM search_documents d JOIN posts p ON p.id = d.post_id WHERE d.document @> ")
+        .bind(keys::array_literal(&keys))
+        .push("::int4[]");
 }
 
 /// Candidates newest stored first.
 pub(super) const CANDIDATE_ORDER: &str = " ORDER BY p.id DESC";
 
-/// Rows per statement when the server computes documents: each carries a post's text.
+/// Documents per statement: each carries a post's keys (a few thousand characters).
 const ENTRIES_PER_STATEMENT: usize = 500;
 
-/// The documents of `entries`, computed by the server (`syndic_search_document`: the
-/// lexemes of title and text, diacritics folded), replacing the posts' old ones. A deleted post's
-/// document went with it (`ON DELETE CASCADE`).
+/// The documents of `entries` (their keys, computed here), replacing the posts' old ones.
+/// A deleted post's document went with it (`ON DELETE CASCADE`).
 pub(super) async fn write_search_entries(
     conn: &mut AnyConnection,
     entries: &[SearchEntry<'_>],
 ) -> Result<()> {
-    for chunk in entries.chunks(ENTRIES_PER_STATEMENT) {
+    let documents = documents(entries);
+    for chunk in documents.chunks(ENTRIES_PER_STATEMENT) {
         let mut insert = Sql::new(
             "INSERT INTO search_documents (post_id, document) \
-             SELECT v.column1, syndic_search_document(v.column2, v.column3)",
+             SELECT v.column1, v.column2::int4[]",
         );
-        push_entries(&mut insert, chunk);
+        push_documents(&mut insert, chunk);
         insert.push(" ON CONFLICT (post_id) DO UPDATE SET document = excluded.document");
         insert
             .execute(&mut *conn, "writing the search index")
@@ -301,27 +307,48 @@ pub(super) async fn write_search_entries(
     Ok(())
 }
 
-/// ` FROM (VALUES (id, title, text), …) AS v`.
-fn push_entries(sql: &mut Sql, entries: &[SearchEntry<'_>]) {
+/// Each entry's id and keys as an array literal: CPU work, done off the async workers.
+fn documents(entries: &[SearchEntry<'_>]) -> Vec<(i64, String)> {
+    body::off_async(|| {
+        let mut keys = KeyMaker::default();
+        entries
+            .iter()
+            .map(|entry| {
+                let document = keys.document(entry.title, entry.text);
+                (entry.id, keys::array_literal(&document))
+            })
+            .collect()
+    })
+}
+
+/// ` FROM (VALUES (id, keys), …) AS v`.
+fn push_documents(sql: &mut Sql, documents: &[(i64, String)]) {
     sql.push(" FROM (VALUES ");
-    sql.push_list(entries, |sql, entry| entry.push_row(sql));
+    sql.push_list(documents, |sql, (id, keys)| {
+        sql.push("(")
+            .bind(*id)
+            .push(", ")
+            .bind(keys.clone())
+            .push(")");
+    });
     sql.push(") AS v");
 }
 
-/// How many of `entries` have no stored document or one that differs from what the server
-/// computes from their title and text now. Plain `SELECT`s: the check needs no temporary
-/// table, so it runs in a read-only transaction or on a standby too.
+/// How many of `entries` have no stored document or one that differs from their keys
+/// now. Plain `SELECT`s: the check needs no temporary table, so it runs in a read-only
+/// transaction or on a standby too.
 pub(super) async fn search_entries_differing(
     conn: &mut AnyConnection,
     entries: &[SearchEntry<'_>],
 ) -> Result<u64> {
+    let documents = documents(entries);
     let mut differing = 0;
-    for chunk in entries.chunks(ENTRIES_PER_STATEMENT) {
+    for chunk in documents.chunks(ENTRIES_PER_STATEMENT) {
         let mut select = Sql::new("SELECT COUNT(*)");
-        push_entries(&mut select, chunk);
+        push_documents(&mut select, chunk);
         select.push(
             " LEFT JOIN search_documents d ON d.post_id = v.column1 \
-             WHERE d.document IS DISTINCT FROM syndic_search_document(v.column2, v.column3)",
+             WHERE d.document IS DISTINCT FROM v.column2::int4[]",
         );
         differing += select
             .fetch_count(&mut *conn, "checking the search index")

@@ -4,10 +4,10 @@
 //! (re)written: `search_pending`, one row per post, cheap. The indexer then claims pending
 //! posts [`BATCH`] at a time, each batch in one transaction: it reads their titles and
 //! bodies, decompresses the texts and writes all their entries at once (SQLite: the
-//! contentless FTS5 table, old entries removed first; PostgreSQL: `search_documents`,
-//! computed by the server from the texts sent). Writing thousands of entries at once lets
-//! FTS5 build one segment instead of flushing and merging at every statement, and keeps
-//! `tsvector` work out of ingest's statements.
+//! contentless FTS5 table, old entries removed first; PostgreSQL: `search_documents`, the
+//! keys of each post's words, computed here: [`super::keys`]). Writing thousands of
+//! entries at once lets FTS5 build one segment instead of flushing and merging at every
+//! statement, and keeps index work out of ingest's statements.
 //!
 //! When it runs: [`Store::index_search`] at the end of every `syndic fetch` run, when a
 //! scheduler round finishes, and when a store is opened (a crashed run's pending posts are

@@ -1,7 +1,7 @@
 //! The passage of a post's text shown under a search hit, with the matched words marked.
 //!
 //! The index keeps no text (SQLite's FTS5 table is contentless, PostgreSQL's documents are
-//! `tsvector`s) and the store keeps it compressed, so neither engine can cut snippets: this
+//! word keys) and the store keeps it compressed, so neither engine can cut snippets: this
 //! pure function does, for both, over the text the store decompressed. It follows FTS5's
 //! own `snippet()` (the window of [`WINDOW`] words with the most distinct matched phrases,
 //! centred on them, or starting a sentence when that scores as well; `…` where the text is
@@ -114,6 +114,13 @@ fn words(text: &str) -> Vec<Word> {
     words
 }
 
+/// The words of `text`, as the snippet and the ranking split it.
+pub(super) fn word_slices(text: &str) -> impl Iterator<Item = &str> {
+    words(text)
+        .into_iter()
+        .map(move |word| &text[word.start..word.end])
+}
+
 /// Lower case without diacritics (decomposed, combining marks dropped).
 fn fold(word: &str) -> String {
     if word.is_ascii() {
@@ -126,7 +133,7 @@ fn fold(word: &str) -> String {
 }
 
 /// What two words must share to match: their folded stem.
-fn key(word: &str, stemmer: &Stemmer) -> String {
+pub(super) fn key(word: &str, stemmer: &Stemmer) -> String {
     stemmer.stem(&fold(word)).into_owned()
 }
 

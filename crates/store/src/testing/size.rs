@@ -104,8 +104,8 @@ pub enum IndexVariant {
     /// SQLite: an FTS5 table like `posts_fts` (contentless, the same tokenizer) with these
     /// options appended (`", contentless_delete = 1"` for the store's own).
     Fts5(&'static str),
-    /// PostgreSQL: documents made by this SQL expression of `title` and `body` (the
-    /// store's own: `syndic_search_document(title, body)`), with a GIN index over them.
+    /// PostgreSQL: `tsvector` documents made by this SQL expression of `title` and `body`,
+    /// with a GIN index over them (the store's own documents are keys: migration 25).
     Tsvector(&'static str),
 }
 

@@ -57,8 +57,8 @@ async fn an_index_variant_is_measured_and_dropped() {
             IndexVariant::Fts5(", detail = none"),
         ),
         TestEngine::Postgres => (
-            IndexVariant::Tsvector("syndic_search_document(title, body)"),
-            IndexVariant::Tsvector("strip(syndic_search_document(title, body))"),
+            IndexVariant::Tsvector("to_tsvector('english', title || ' ' || body)"),
+            IndexVariant::Tsvector("strip(to_tsvector('english', title || ' ' || body))"),
         ),
     };
     let full_bytes = index_variant_bytes(&store, full, &posts)

@@ -133,7 +133,7 @@ async fn a_damaged_index_is_found_by_the_check() {
         "DELETE FROM posts_fts WHERE rowid = 1;
          INSERT INTO posts_fts (rowid, title, content_text) VALUES (1, 'Other', 'words')"
     } else {
-        "UPDATE search_documents SET document = to_tsvector('simple', 'other words')
+        "UPDATE search_documents SET document = '{1,2,3}'
          WHERE post_id = 1"
     };
     crate::testing::execute(&store, damage)
