@@ -249,7 +249,7 @@ pub(crate) struct Correction {
 
 /// A summed weight favouring rare stems.
 fn rare(sum: f64, stem: u32, table: &StemTable) -> f64 {
-    let share = table.df(table.name(stem)) as f64 / (table.posts.max(1)) as f64;
+    let share = table.df_of(stem) as f64 / (table.posts.max(1)) as f64;
     sum / share.max(1e-9).powf(RARITY)
 }
 
