@@ -177,8 +177,8 @@ impl ProfileBuilder {
         self.profiles(table, &[])
     }
 
-    /// Each tag's profile (by rule index) from the members summed so far and the posts
-    /// people gave it by hand (`corrections`); `None` below [`MIN_MEMBERS`]. The builder is left as it is,
+    /// Each tag's profile (by rule index) from the members summed so far with people's
+    /// `corrections` applied; `None` below [`MIN_MEMBERS`]. The builder is left as it is,
     /// so one builder gives the profiles with and without them.
     pub(crate) fn profiles(
         &self,
@@ -199,9 +199,14 @@ impl ProfileBuilder {
                 let mut sum = sum.clone();
                 let mut members = members;
                 for c in corrections {
-                    members += 1;
+                    let sign = if c.joins { 1.0 } else { -1.0 };
+                    members = if c.joins {
+                        members + 1
+                    } else {
+                        members.saturating_sub(1)
+                    };
                     for &(stem, weight) in &c.vector {
-                        *sum.entry(stem).or_insert(0.0) += f64::from(weight);
+                        *sum.entry(stem).or_insert(0.0) += sign * f64::from(weight);
                     }
                 }
                 self.profile(sum, members, table)
@@ -239,11 +244,12 @@ impl ProfileBuilder {
     }
 }
 
-/// A post people gave a tag by hand that its terms did not make a member: it joins the
-/// tag's profile.
+/// A decision that changes a tag's members: a post people gave the tag by hand joins it,
+/// one whose terms made it a member but people took the tag from leaves it.
 #[derive(Debug, Clone)]
 pub(crate) struct Correction {
     pub(crate) rule: usize,
+    pub(crate) joins: bool,
     pub(crate) vector: Vec<(u32, f32)>,
 }
 
@@ -347,7 +353,7 @@ mod tests {
     }
 
     #[test]
-    fn posts_given_a_tag_by_hand_join_its_profile_and_leave_the_builder_as_it_was() {
+    fn decided_posts_join_and_leave_a_profile_and_leave_the_builder_as_it_was() {
         let table = table();
         let mut builder = ProfileBuilder::new(1);
         let kube = [(id(&table, "kubernet"), 1.0)];
@@ -360,6 +366,7 @@ mod tests {
         }
         let by_hand = [Correction {
             rule: 0,
+            joins: true,
             vector: vec![(id(&table, "pod"), 1.0)],
         }];
         assert!(
@@ -372,6 +379,14 @@ mod tests {
         assert_eq!(joined.members, MIN_MEMBERS);
         assert_eq!(joined.stems.len(), 2, "{joined:?}");
         assert!(builder.profiles(&table, &[])[0].is_none(), "unchanged");
+        let taken_back = [
+            by_hand[0].clone(),
+            Correction {
+                joins: false,
+                ..by_hand[0].clone()
+            },
+        ];
+        assert!(builder.profiles(&table, &taken_back)[0].is_none());
     }
 
     #[test]

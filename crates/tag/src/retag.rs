@@ -4,8 +4,8 @@
 //! 1. *Counting*, only when the stored document frequencies are missing or off by more than
 //!    a tenth of the posts (a store from before they were kept): every post's stems counted.
 //! 2. *Learning*: the newest [`RetagOptions::learning_posts`] posts and every decided post are
-//!    read; the posts each tag's terms alone give it (and those people gave it by hand) build
-//!    its profile; the decided posts then train the learned models ([`crate::learn`]).
+//!    read; the posts each tag's terms alone give it (and those people gave it by hand, never
+//!    those they took it from) build its profile; the decided posts then train the learned models ([`crate::learn`]).
 //! 3. *Tagging*: every post is tagged with the new model on all cores, a batch at a time;
 //!    each batch is read a batch ahead on a thread of its own, and goes to the
 //!    [`TagWriter`] on another while the next is tagged; the stems are counted again on the
@@ -269,12 +269,8 @@ struct LearnedProfiles {
 }
 
 /// Builds every tag's profile (phase 2) from the members its terms give it in the newest
-/// posts, joined by the posts people gave it by hand; also reads the decided posts, for
-/// training.
-///
-/// A post people took the tag from stays a member when its terms make it one: it still
-/// uses the tag's words (an Apple keynote mentioned in a post about something else), and
-/// leaving such posts out made held-out F1 no better on our labeled posts.
+/// posts, then applies people's decisions (a post given the tag by hand joins, one it was
+/// taken from leaves); also reads the decided posts, for training.
 fn learn_profiles(
     learner: &Tagger,
     reader: &mut (impl PostReader + Send),
@@ -333,9 +329,12 @@ fn learn_profiles(
                 continue;
             };
             let member = |rule: &usize| members.is_some_and(|m| m.contains(rule));
-            for &rule in decision.added.iter().filter(|r| !member(r)) {
+            let joins = decision.added.iter().filter(|r| !member(r));
+            let leaves = decision.removed.iter().filter(|r| member(r));
+            for (&rule, joins) in joins.map(|r| (r, true)).chain(leaves.map(|r| (r, false))) {
                 corrections.push(Correction {
                     rule,
+                    joins,
                     vector: vector.clone(),
                 });
             }
