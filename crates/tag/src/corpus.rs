@@ -191,7 +191,7 @@ impl DfCounter {
     }
 
     /// The counts, stems in byte order (so the same posts always give the same list).
-    /// Counts kept by number must have been [named](Self::name_known) first.
+    /// Counts a retag kept by stem number are named before this.
     pub fn finish(self) -> CorpusStats {
         debug_assert!(
             self.known.iter().all(|&n| n == 0),
