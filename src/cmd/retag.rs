@@ -130,7 +130,9 @@ fn print_learning(report: &RetagReport) {
             if training.applied {
                 format!("applied to {} tags", training.tags)
             } else {
-                "not applied (no better than the untrained rule)".to_owned()
+                "not applied (not better than the untrained rule by more than the folds \
+                 differ)"
+                    .to_owned()
             }
         ),
         None => format!(

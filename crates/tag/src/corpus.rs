@@ -107,9 +107,12 @@ impl StemTable {
 
     /// The posts `stem` occurs in (0 when unknown).
     pub(crate) fn df(&self, stem: &str) -> u64 {
-        self.id(stem)
-            .and_then(|id| self.df.get(id as usize))
-            .map_or(0, |&n| u64::from(n))
+        self.id(stem).map_or(0, |id| self.df_of(id))
+    }
+
+    /// The posts the stem numbered `id` occurs in.
+    pub(crate) fn df_of(&self, id: u32) -> u64 {
+        self.df.get(id as usize).map_or(0, |&n| u64::from(n))
     }
 }
 
@@ -119,6 +122,9 @@ impl StemTable {
 pub struct DfCounter {
     posts: u64,
     stems: FxMap<Box<str>, u64>,
+    /// Counts of the stems a tagger's [`StemTable`] numbers, by number (no string hashed
+    /// per stem and post on the retag's hot path); named by [`Self::name_known`].
+    known: Vec<u64>,
 }
 
 impl DfCounter {
@@ -139,6 +145,33 @@ impl DfCounter {
         }
     }
 
+    /// Counts one post whose distinct stems are `known` (numbers of a tagger's table) and
+    /// `others` (by name).
+    pub(crate) fn add_numbered<'a>(
+        &mut self,
+        known: impl IntoIterator<Item = u32>,
+        others: impl IntoIterator<Item = &'a str>,
+    ) {
+        for id in known {
+            let at = id as usize;
+            if at >= self.known.len() {
+                self.known.resize(at + 1, 0);
+            }
+            self.known[at] += 1;
+        }
+        self.add(others);
+    }
+
+    /// Moves the counts kept by number to their names in `table` (the table of the tagger
+    /// that counted them).
+    pub(crate) fn name_known(&mut self, table: &StemTable) {
+        for (id, n) in std::mem::take(&mut self.known).into_iter().enumerate() {
+            if n > 0 {
+                *self.stems.entry(table.name(id as u32).into()).or_insert(0) += n;
+            }
+        }
+    }
+
     /// Posts counted so far.
     pub fn posts(&self) -> u64 {
         self.posts
@@ -146,13 +179,24 @@ impl DfCounter {
 
     pub fn merge(&mut self, other: DfCounter) {
         self.posts += other.posts;
+        if self.known.len() < other.known.len() {
+            self.known.resize(other.known.len(), 0);
+        }
+        for (mine, theirs) in self.known.iter_mut().zip(other.known) {
+            *mine += theirs;
+        }
         for (stem, n) in other.stems {
             *self.stems.entry(stem).or_insert(0) += n;
         }
     }
 
     /// The counts, stems in byte order (so the same posts always give the same list).
+    /// Counts a retag kept by stem number are named before this.
     pub fn finish(self) -> CorpusStats {
+        debug_assert!(
+            self.known.iter().all(|&n| n == 0),
+            "numbered counts not named"
+        );
         let sorted: BTreeMap<Box<str>, u64> = self.stems.into_iter().collect();
         CorpusStats {
             posts: self.posts,
@@ -203,6 +247,31 @@ mod tests {
         b.add(["map"]);
         b.add(["zebra", "map"]);
         a.merge(b);
+        let stats = a.finish();
+        assert_eq!(stats.posts, 3);
+        assert_eq!(
+            stats.stems,
+            [("map".into(), 3), ("rust".into(), 1), ("zebra".into(), 1)]
+        );
+    }
+
+    #[test]
+    fn counts_kept_by_number_are_named_by_the_table() {
+        let table = StemTable::new(&CorpusStats {
+            posts: 10,
+            stems: vec![("map".into(), 6), ("rust".into(), 2)],
+        });
+        let (map, rust) = (
+            table.id("map").expect("map"),
+            table.id("rust").expect("rust"),
+        );
+        let mut a = DfCounter::new();
+        a.add_numbered([map], ["zebra"]);
+        let mut b = DfCounter::new();
+        b.add_numbered([map, rust], []);
+        b.add(["map"]);
+        a.merge(b);
+        a.name_known(&table);
         let stats = a.finish();
         assert_eq!(stats.posts, 3);
         assert_eq!(

@@ -172,40 +172,90 @@ impl ProfileBuilder {
     }
 
     /// Each tag's profile (by rule index); `None` below [`MIN_MEMBERS`].
-    pub(crate) fn finish(mut self, table: &StemTable) -> Vec<Option<Profile>> {
-        let sums = std::mem::take(&mut self.sums);
-        let members = std::mem::take(&mut self.members);
-        sums.into_iter()
-            .zip(members)
-            .map(|(mut sum, members)| {
-                if members < MIN_MEMBERS {
-                    return None;
+    #[cfg(test)]
+    pub(crate) fn finish(self, table: &StemTable) -> Vec<Option<Profile>> {
+        self.profiles(table, &[])
+    }
+
+    /// Each tag's profile (by rule index) from the members summed so far with people's
+    /// `corrections` applied; `None` below [`MIN_MEMBERS`]. The builder is left as it is,
+    /// so one builder gives the profiles with and without them.
+    pub(crate) fn profiles(
+        &self,
+        table: &StemTable,
+        corrections: &[Correction],
+    ) -> Vec<Option<Profile>> {
+        let mut by_rule: Vec<Vec<&Correction>> = vec![Vec::new(); self.sums.len()];
+        for c in corrections {
+            if let Some(list) = by_rule.get_mut(c.rule) {
+                list.push(c);
+            }
+        }
+        self.sums
+            .iter()
+            .zip(&self.members)
+            .zip(by_rule)
+            .map(|((sum, &members), corrections)| {
+                let mut sum = sum.clone();
+                let mut members = members;
+                for c in corrections {
+                    let sign = if c.joins { 1.0 } else { -1.0 };
+                    members = if c.joins {
+                        members + 1
+                    } else {
+                        members.saturating_sub(1)
+                    };
+                    for &(stem, weight) in &c.vector {
+                        *sum.entry(stem).or_insert(0.0) += sign * f64::from(weight);
+                    }
                 }
-                sum.retain(|stem, _| self.spread(*stem));
-                prune(&mut sum, PROFILE_STEMS, table);
-                let mut stems: Vec<(u32, f64)> = sum
-                    .into_iter()
-                    .map(|(stem, w)| (stem, rare(w, stem, table)))
-                    .filter(|(_, w)| *w > 0.0)
-                    .collect();
-                stems.sort_by_key(|(stem, _)| *stem);
-                let norm = stems.iter().map(|(_, w)| w * w).sum::<f64>().sqrt();
-                if norm <= 0.0 {
-                    return None;
-                }
-                let stems = stems
-                    .into_iter()
-                    .map(|(stem, w)| (stem, (w / norm) as f32))
-                    .collect();
-                Some(Profile { stems, members })
+                self.profile(sum, members, table)
             })
             .collect()
     }
+
+    /// One tag's profile from its summed members.
+    fn profile(
+        &self,
+        mut sum: FxMap<u32, f64>,
+        members: u32,
+        table: &StemTable,
+    ) -> Option<Profile> {
+        if members < MIN_MEMBERS {
+            return None;
+        }
+        sum.retain(|stem, w| *w > 0.0 && self.spread(*stem));
+        prune(&mut sum, PROFILE_STEMS, table);
+        let mut stems: Vec<(u32, f64)> = sum
+            .into_iter()
+            .map(|(stem, w)| (stem, rare(w, stem, table)))
+            .filter(|(_, w)| *w > 0.0)
+            .collect();
+        stems.sort_by_key(|(stem, _)| *stem);
+        let norm = stems.iter().map(|(_, w)| w * w).sum::<f64>().sqrt();
+        if norm <= 0.0 {
+            return None;
+        }
+        let stems = stems
+            .into_iter()
+            .map(|(stem, w)| (stem, (w / norm) as f32))
+            .collect();
+        Some(Profile { stems, members })
+    }
+}
+
+/// A decision that changes a tag's members: a post people gave the tag by hand joins it,
+/// one whose terms made it a member but people took the tag from leaves it.
+#[derive(Debug, Clone)]
+pub(crate) struct Correction {
+    pub(crate) rule: usize,
+    pub(crate) joins: bool,
+    pub(crate) vector: Vec<(u32, f32)>,
 }
 
 /// A summed weight favouring rare stems.
 fn rare(sum: f64, stem: u32, table: &StemTable) -> f64 {
-    let share = table.df(table.name(stem)) as f64 / (table.posts.max(1)) as f64;
+    let share = table.df_of(stem) as f64 / (table.posts.max(1)) as f64;
     sum / share.max(1e-9).powf(RARITY)
 }
 
@@ -300,6 +350,43 @@ mod tests {
         }
         let profile = builder.finish(&table)[0].clone().expect("profile");
         assert_eq!(profile.stems, [(id(&table, "kubernet"), 1.0)]);
+    }
+
+    #[test]
+    fn decided_posts_join_and_leave_a_profile_and_leave_the_builder_as_it_was() {
+        let table = table();
+        let mut builder = ProfileBuilder::new(1);
+        let kube = [(id(&table, "kubernet"), 1.0)];
+        for source in 0..3 {
+            builder.note_source(source, &kube);
+            builder.note_source(source, &[(id(&table, "pod"), 1.0)]);
+        }
+        for _ in 1..MIN_MEMBERS {
+            builder.add(0, &kube, &table);
+        }
+        let by_hand = [Correction {
+            rule: 0,
+            joins: true,
+            vector: vec![(id(&table, "pod"), 1.0)],
+        }];
+        assert!(
+            builder.profiles(&table, &[])[0].is_none(),
+            "one member short"
+        );
+        let joined = builder.profiles(&table, &by_hand)[0]
+            .clone()
+            .expect("profile");
+        assert_eq!(joined.members, MIN_MEMBERS);
+        assert_eq!(joined.stems.len(), 2, "{joined:?}");
+        assert!(builder.profiles(&table, &[])[0].is_none(), "unchanged");
+        let taken_back = [
+            by_hand[0].clone(),
+            Correction {
+                joins: false,
+                ..by_hand[0].clone()
+            },
+        ];
+        assert!(builder.profiles(&table, &taken_back)[0].is_none());
     }
 
     #[test]

@@ -5,18 +5,18 @@
 //!    a tenth of the posts (a store from before they were kept): every post's stems counted.
 //! 2. *Learning*: the newest [`RetagOptions::learning_posts`] posts and every decided post are
 //!    read; the posts each tag's terms alone give it (and those people gave it by hand, never
-//!    those they took it from) build its profile; the decided posts then train the learned
-//!    models ([`crate::learn`]).
+//!    those they took it from) build its profile; the decided posts then train the learned models ([`crate::learn`]).
 //! 3. *Tagging*: every post is tagged with the new model on all cores, a batch at a time;
-//!    each batch goes to the [`TagWriter`] on its own thread while the next is read and
-//!    tagged; the stems are counted again on the way, and unless it is a dry run the new
+//!    each batch is read a batch ahead on a thread of its own, and goes to the
+//!    [`TagWriter`] on another while the next is tagged; the stems are counted again on the
+//!    way (by stem number, named once at the end), and unless it is a dry run the new
 //!    frequencies and models are saved at the end.
 //!
 //! The store is reached through two seams the caller provides ([`PostReader`], [`TagWriter`]),
 //! so this crate stays free of SQL and of the async runtime. Deterministic: the same store and
 //! vocabulary give the same tags (profiles are summed in post order on one thread).
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -27,8 +27,12 @@ use crate::corpus::{CorpusStats, DfCounter};
 use crate::decisions::{self, Decisions};
 use crate::learn::{self, TrainingReport};
 use crate::model::{CorpusModel, SavedTagModel};
-use crate::profile::{Profile, ProfileBuilder};
+use crate::profile::{Correction, Profile, ProfileBuilder};
 use crate::{PostText, Scratch, Tagger};
+
+mod pages;
+
+use pages::{in_id_order, newest, parallel, read_ahead};
 
 /// Per source: the tags all its posts get, where it is read from (for the detail), and
 /// its own category policy (`None`: `[tagging] categories`).
@@ -89,7 +93,9 @@ pub struct RetagOptions {
     pub batch: u32,
     /// Threads tagging.
     pub threads: usize,
-    /// The newest posts profiles are learned from.
+    /// The newest posts profiles are learned from: a sample that does not grow with the
+    /// store (a tag found in one post of 8,000 still has the 3 members a profile needs),
+    /// so learning costs the same at a million posts as at 25,000.
     pub learning_posts: usize,
     /// Compare only: nothing is saved (the writer is expected to write nothing either).
     pub dry_run: bool,
@@ -102,7 +108,7 @@ impl Default for RetagOptions {
         RetagOptions {
             batch: 5_000,
             threads: std::thread::available_parallelism().map_or(2, |n| n.get().clamp(1, 8)),
-            learning_posts: 100_000,
+            learning_posts: 25_000,
             dry_run: false,
             examples: 0,
         }
@@ -153,7 +159,7 @@ pub struct RetagReport {
 pub fn run(
     tagger: &Tagger,
     sources: &SourceRules,
-    reader: &mut impl PostReader,
+    reader: &mut (impl PostReader + Send),
     writer: &mut impl TagWriter,
     options: &RetagOptions,
     progress: &mut dyn FnMut(Phase, u64, u64),
@@ -171,14 +177,22 @@ pub fn run(
     let decisions = reader.decisions()?;
     let learner = tagger.with_corpus(&stats, &[]);
     let table = learner.model().table.clone();
-    let (profiles, decided) =
+    let learned_profiles =
         learn_profiles(&learner, reader, &decisions, options, progress, &mut report)?;
+    let LearnedProfiles {
+        profiles,
+        unaided,
+        decided,
+    } = learned_profiles;
     report.profiles = profiles.iter().flatten().count();
     let rules = tagger.rules().len();
+    // Examples are read with the profiles people's decisions did not shape: a post given a
+    // tag by hand, scored by a profile built from itself, would look easier than the
+    // posts the model is for.
     let untrained = tagger.with_model(CorpusModel::from_parts(
         tagger,
         table.clone(),
-        profiles.clone(),
+        unaided,
         vec![None; rules],
     ));
     let examples = decisions::examples(&decisions, &untrained, &decided, &mut Scratch::new());
@@ -210,7 +224,7 @@ fn stale(stats: &CorpusStats, total: u64) -> bool {
 /// Counts every post's stems (phase 1).
 fn count_all(
     tagger: &Tagger,
-    reader: &mut impl PostReader,
+    reader: &mut (impl PostReader + Send),
     options: &RetagOptions,
     total: u64,
     progress: &mut dyn FnMut(Phase, u64, u64),
@@ -220,55 +234,57 @@ fn count_all(
         .map(|_| Scratch::for_counting())
         .collect();
     let mut counter = DfCounter::new();
-    let mut after = PostId(0);
-    loop {
-        let batch = reader.posts_after(after, options.batch)?;
-        let Some(last) = batch.last() else { break };
-        after = last.id;
-        let counters = parallel(&batch, &mut scratches, |posts, scratch| {
-            let mut counter = DfCounter::new();
-            for post in posts {
-                plain.read_post(&PostText::from(post), scratch);
-                plain.count(scratch, &mut counter);
+    read_ahead(reader, in_id_order(options.batch), |pages| {
+        for page in pages {
+            let batch = page?;
+            let counters = parallel(&batch, &mut scratches, |posts, scratch| {
+                let mut counter = DfCounter::new();
+                for post in posts {
+                    plain.read_post(&PostText::from(post), scratch);
+                    plain.count(scratch, &mut counter);
+                }
+                counter
+            });
+            for c in counters {
+                counter.merge(c);
             }
-            counter
-        });
-        for c in counters {
-            counter.merge(c);
+            progress(Phase::Counting, counter.posts(), total);
         }
-        progress(Phase::Counting, counter.posts(), total);
-    }
+        Ok(())
+    })?;
     Ok(counter.finish())
 }
 
 /// What the learning pass reads of a post: the tags its terms alone give it, and its vector.
 type Studied = (Vec<usize>, Vec<(u32, f32)>);
 
-/// Builds every tag's profile (phase 2); also returns the decided posts, read for training.
+/// What the learning pass built.
+struct LearnedProfiles {
+    /// Each tag's profile (by rule index), people's decisions applied...
+    profiles: Vec<Option<Profile>>,
+    /// ...and from the terms' own members alone.
+    unaided: Vec<Option<Profile>>,
+    /// The decided posts, read for training (by id).
+    decided: Vec<PostForTagging>,
+}
+
+/// Builds every tag's profile (phase 2) from the members its terms give it in the newest
+/// posts, then applies people's decisions (a post given the tag by hand joins, one it was
+/// taken from leaves); also reads the decided posts, for training.
 fn learn_profiles(
     learner: &Tagger,
-    reader: &mut impl PostReader,
+    reader: &mut (impl PostReader + Send),
     decisions: &Decisions,
     options: &RetagOptions,
     progress: &mut dyn FnMut(Phase, u64, u64),
     report: &mut RetagReport,
-) -> Result<(Vec<Option<Profile>>, Vec<PostForTagging>), StoreFailure> {
+) -> Result<LearnedProfiles, StoreFailure> {
     let table = &learner.model().table;
     let decided = decisions::by_post(decisions, learner);
     let mut builder = ProfileBuilder::new(learner.rules().len());
-    let mut added: HashSet<(PostId, usize)> = HashSet::new();
+    // The literal members of decided posts the sample counted.
+    let mut counted: HashMap<PostId, Vec<usize>> = HashMap::new();
     let mut scratches: Vec<Scratch> = (0..options.threads).map(|_| Scratch::new()).collect();
-    let mut add =
-        |post: PostId, members: &[usize], vector: &[(u32, f32)], builder: &mut ProfileBuilder| {
-            let decision = decided.get(&post);
-            let removed = |rule: &usize| decision.is_some_and(|d| d.removed.contains(rule));
-            let by_hand = decision.into_iter().flat_map(|d| d.added.iter());
-            for &rule in members.iter().filter(|r| !removed(r)).chain(by_hand) {
-                if added.insert((post, rule)) {
-                    builder.add(rule, vector, table);
-                }
-            }
-        };
     let study = |posts: &[PostForTagging], scratch: &mut Scratch| -> Vec<Studied> {
         posts
             .iter()
@@ -279,23 +295,28 @@ fn learn_profiles(
             .collect()
     };
     let goal = options.learning_posts as u64;
-    let mut before = PostId(i64::MAX);
-    while report.learned_from < goal {
-        let limit = (goal - report.learned_from).min(u64::from(options.batch)) as u32;
-        let batch = reader.posts_before(before, limit)?;
-        let Some(last) = batch.last() else { break };
-        before = last.id;
-        let studied: Vec<_> = parallel(&batch, &mut scratches, study)
-            .into_iter()
-            .flatten()
-            .collect();
-        for (post, (members, vector)) in batch.iter().zip(&studied) {
-            builder.note_source(post.source_id.0, vector);
-            add(post.id, members, vector, &mut builder);
+    read_ahead(reader, newest(goal, options.batch), |pages| {
+        for page in pages {
+            let batch = page?;
+            let studied: Vec<_> = parallel(&batch, &mut scratches, study)
+                .into_iter()
+                .flatten()
+                .collect();
+            for (post, (members, vector)) in batch.iter().zip(studied) {
+                builder.note_source(post.source_id.0, &vector);
+                for &rule in &members {
+                    builder.add(rule, &vector, table);
+                }
+                if decided.contains_key(&post.id) {
+                    counted.insert(post.id, members);
+                }
+            }
+            report.learned_from += batch.len() as u64;
+            progress(Phase::Learning, report.learned_from, goal);
         }
-        report.learned_from += batch.len() as u64;
-        progress(Phase::Learning, report.learned_from, goal);
-    }
+        Ok::<_, StoreFailure>(())
+    })?;
+    let mut corrections = Vec::new();
     let mut decided_posts = Vec::new();
     for ids in decisions::training_posts(decisions).chunks(options.batch.max(1) as usize) {
         let posts = reader.posts_by_id(ids)?;
@@ -303,15 +324,29 @@ fn learn_profiles(
             .into_iter()
             .flatten()
             .collect();
-        for (post, (_, vector)) in posts.iter().zip(&studied) {
-            // Only what people decided: the terms' own members were counted in the sample
-            // or are outside it.
-            add(post.id, &[], vector, &mut builder);
+        for (post, (_, vector)) in posts.iter().zip(studied) {
+            let (Some(decision), members) = (decided.get(&post.id), counted.get(&post.id)) else {
+                continue;
+            };
+            let member = |rule: &usize| members.is_some_and(|m| m.contains(rule));
+            let joins = decision.added.iter().filter(|r| !member(r));
+            let leaves = decision.removed.iter().filter(|r| member(r));
+            for (&rule, joins) in joins.map(|r| (r, true)).chain(leaves.map(|r| (r, false))) {
+                corrections.push(Correction {
+                    rule,
+                    joins,
+                    vector: vector.clone(),
+                });
+            }
         }
         decided_posts.extend(posts);
     }
     decided_posts.sort_by_key(|p| p.id);
-    Ok((builder.finish(table), decided_posts))
+    Ok(LearnedProfiles {
+        profiles: builder.profiles(table, &corrections),
+        unaided: builder.profiles(table, &[]),
+        decided: decided_posts,
+    })
 }
 
 /// One batch tagged: the decisions, and the posts' titles (for examples).
@@ -322,7 +357,7 @@ type Tagged = (Vec<(PostId, Vec<TagAssignment>)>, HashMap<PostId, String>);
 fn tag_all(
     tagger: &Tagger,
     sources: &SourceRules,
-    reader: &mut impl PostReader,
+    reader: &mut (impl PostReader + Send),
     writer: &mut impl TagWriter,
     options: &RetagOptions,
     total: u64,
@@ -352,7 +387,7 @@ fn tag_all(
                     categories: *categories,
                 },
             );
-            tagger.count(scratch, &mut counter);
+            tagger.count_numbered(scratch, &mut counter);
             trained.extend(changes.into_iter().map(|c| (c.tag, c.gained)));
             decisions.push((post.id, tags));
         }
@@ -380,43 +415,43 @@ fn tag_all(
                 }
             }
         });
-        let mut after = PostId(0);
-        let mut outcome = Ok(());
-        loop {
-            let batch = match reader.posts_after(after, options.batch) {
-                Ok(batch) => batch,
-                Err(e) => {
-                    outcome = Err(e);
+        let mut outcome = read_ahead(reader, in_id_order(options.batch), |pages| {
+            let mut outcome = Ok(());
+            for page in pages {
+                let batch = match page {
+                    Ok(batch) => batch,
+                    Err(e) => {
+                        outcome = Err(e);
+                        break;
+                    }
+                };
+                let results = parallel(&batch, &mut scratches, tag_posts);
+                let mut decisions = Vec::with_capacity(batch.len());
+                let mut trained = Vec::new();
+                for (d, t, c) in results {
+                    decisions.extend(d);
+                    trained.extend(t);
+                    counter.merge(c);
+                }
+                report.posts += batch.len() as u64;
+                let titles = batch.into_iter().map(|p| (p.id, p.title)).collect();
+                if to_writer.send((decisions, titles)).is_err() {
                     break;
                 }
-            };
-            let Some(last) = batch.last() else { break };
-            after = last.id;
-            let results = parallel(&batch, &mut scratches, tag_posts);
-            let mut decisions = Vec::with_capacity(batch.len());
-            let mut trained = Vec::new();
-            for (d, t, c) in results {
-                decisions.extend(d);
-                trained.extend(t);
-                counter.merge(c);
+                for (tag, gained) in trained {
+                    let entry = report.trained.entry(tag).or_default();
+                    if gained { entry.0 += 1 } else { entry.1 += 1 }
+                }
+                while let Ok(done) = written.try_recv() {
+                    outcome = outcome.and(absorb(done, report, options));
+                }
+                progress(Phase::Tagging, report.posts, total);
+                if outcome.is_err() {
+                    break;
+                }
             }
-            report.posts += batch.len() as u64;
-            let titles = batch.into_iter().map(|p| (p.id, p.title)).collect();
-            if to_writer.send((decisions, titles)).is_err() {
-                break;
-            }
-            for (tag, gained) in trained {
-                let entry = report.trained.entry(tag).or_default();
-                if gained { entry.0 += 1 } else { entry.1 += 1 }
-            }
-            while let Ok(done) = written.try_recv() {
-                outcome = outcome.and(absorb(done, report, options));
-            }
-            progress(Phase::Tagging, report.posts, total);
-            if outcome.is_err() {
-                break;
-            }
-        }
+            outcome
+        });
         drop(to_writer);
         for done in written.iter() {
             outcome = outcome.and(absorb(done, report, options));
@@ -425,6 +460,7 @@ fn tag_all(
         outcome
     })?;
     report.tagging = tagging_started.elapsed();
+    counter.name_known(&tagger.model().table);
     Ok(counter)
 }
 
@@ -460,31 +496,6 @@ fn absorb(
         }
     }
     Ok(())
-}
-
-/// Runs `work` over `posts` cut into one chunk per scratch, on as many threads; results in
-/// chunk order.
-fn parallel<R: Send>(
-    posts: &[PostForTagging],
-    scratches: &mut [Scratch],
-    work: impl Fn(&[PostForTagging], &mut Scratch) -> R + Sync,
-) -> Vec<R> {
-    let chunk = posts.len().div_ceil(scratches.len().max(1)).max(1);
-    std::thread::scope(|scope| {
-        let work = &work;
-        let workers: Vec<_> = posts
-            .chunks(chunk)
-            .zip(scratches.iter_mut())
-            .map(|(posts, scratch)| scope.spawn(move || work(posts, scratch)))
-            .collect();
-        workers
-            .into_iter()
-            .map(|w| {
-                w.join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            })
-            .collect()
-    })
 }
 
 impl Tagger {

@@ -349,6 +349,24 @@ impl Tagger {
         stems
     }
 
+    /// [`count`](Self::count), keeping the stems this tagger's table numbers by number
+    /// (what a retag counts with; see [`DfCounter::name_known`]).
+    pub(crate) fn count_numbered(&self, scratch: &Scratch, counter: &mut DfCounter) {
+        let known = self.model.table.len();
+        let numbered = scratch
+            .stems_seen
+            .iter()
+            .copied()
+            .filter(|&id| (id as usize) < known && !self.model.table.name(id).is_empty());
+        let new = scratch
+            .stems_seen
+            .iter()
+            .filter(|&&id| id as usize >= known)
+            .map(|&id| scratch.new_stems.name(id, known))
+            .filter(|s| !s.is_empty());
+        counter.add_numbered(numbered, new.chain(self.found_phrases(scratch)));
+    }
+
     fn last_stems<'s>(&'s self, scratch: &'s Scratch) -> impl Iterator<Item = &'s str> + 's {
         let known = self.model.table.len();
         let words = scratch.stems_seen.iter().map(move |&id| {
@@ -358,6 +376,13 @@ impl Tagger {
                 scratch.new_stems.name(id, known)
             }
         });
+        words
+            .filter(|s| !s.is_empty())
+            .chain(self.found_phrases(scratch))
+    }
+
+    /// The vocabulary phrases found in the post `scratch` last read, by their stems.
+    fn found_phrases<'s>(&'s self, scratch: &'s Scratch) -> Vec<&'s str> {
         let mut phrases: Vec<&str> = scratch
             .hits
             .found
@@ -367,7 +392,7 @@ impl Tagger {
             .collect();
         phrases.sort_unstable();
         phrases.dedup();
-        words.filter(|s| !s.is_empty()).chain(phrases)
+        phrases
     }
 }
 
