@@ -145,7 +145,7 @@ pub(crate) async fn store_posts(
         .iter()
         .zip(&actions)
         .filter(|(_, a)| matches!(a, Action::Insert { .. }));
-    corpus::count_new_posts(tx, engine, new_posts.map(|(p, _)| p.stems.as_slice())).await?;
+    corpus::count_new_posts(tx, new_posts.map(|(p, _)| p.stems.as_slice())).await?;
     let mut pending: Vec<i64> = inserted.values().copied().collect();
 
     let mut stats = IngestStats::default();

@@ -131,6 +131,11 @@ pub(super) const MIGRATIONS: &[Migration] = &[
         "host_turns",
         include_str!("../../migrations/postgres/0024_host_turns.sql"),
     ),
+    Migration::new(
+        25,
+        "corpus_pending",
+        include_str!("../../migrations/postgres/0025_corpus_pending.sql"),
+    ),
 ];
 
 /// The URL as given, with the server told to keep its notices ("relation already exists,

@@ -171,6 +171,11 @@ pub(super) const MIGRATIONS: &[Migration] = &[
         "host_turns",
         include_str!("../../migrations/sqlite/0024_host_turns.sql"),
     ),
+    Migration::new(
+        25,
+        "corpus_pending",
+        include_str!("../../migrations/sqlite/0025_corpus_pending.sql"),
+    ),
 ];
 
 /// Characters of a file path written as themselves in the URL handed to sqlx; the rest
