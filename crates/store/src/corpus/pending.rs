@@ -11,6 +11,7 @@
 //! lock; PostgreSQL skips rows another folder holds), and the stems are upserted in sorted
 //! order so two folders never lock rows in opposite orders.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
 use sqlx::{AnyConnection, Row};
@@ -30,17 +31,24 @@ pub(crate) struct Pending {
     /// Posts counted.
     pub(crate) posts: u64,
     /// In how many of them each stem occurs.
-    pub(crate) stems: HashMap<String, u64>,
+    pub(crate) stems: HashMap<String, u64, foldhash::fast::RandomState>,
 }
 
 impl Pending {
     /// Adds one pending row (its posts and its JSON object of counts).
     fn add_row(&mut self, posts: u64, json: &str, id: i64) -> Result<()> {
-        let counts: HashMap<String, u64> = serde_json::from_str(json)
-            .map_err(|source| StoreError::CorruptCounts { id, source })?;
+        // Borrowed where the JSON holds a stem as it is, owned where it escapes something.
+        let counts: HashMap<Cow<'_, str>, u64, foldhash::fast::RandomState> =
+            serde_json::from_str(json)
+                .map_err(|source| StoreError::CorruptCounts { id, source })?;
         self.posts += posts;
         for (stem, n) in counts {
-            *self.stems.entry(stem).or_insert(0) += n;
+            match self.stems.get_mut(stem.as_ref()) {
+                Some(sum) => *sum += n,
+                None => {
+                    self.stems.insert(stem.into_owned(), n);
+                }
+            }
         }
         Ok(())
     }
@@ -48,8 +56,8 @@ impl Pending {
 
 /// The counts of `posts` (each a post's distinct stems; a post without any is not
 /// counted): how many posts, and in how many of them each stem occurs.
-pub(crate) fn count<'a>(posts: impl Iterator<Item = &'a [String]>) -> (u64, HashMap<&'a str, u64>) {
-    let mut counts: HashMap<&str, u64> = HashMap::new();
+pub(crate) fn count<'a>(posts: impl Iterator<Item = &'a [String]>) -> (u64, Counts<'a>) {
+    let mut counts = Counts::default();
     let mut counted = 0u64;
     for stems in posts.filter(|stems| !stems.is_empty()) {
         counted += 1;
@@ -60,12 +68,11 @@ pub(crate) fn count<'a>(posts: impl Iterator<Item = &'a [String]>) -> (u64, Hash
     (counted, counts)
 }
 
+/// In how many posts each stem occurs, hashed by a fast hasher seeded per process.
+pub(crate) type Counts<'a> = HashMap<&'a str, u64, foldhash::fast::RandomState>;
+
 /// Records new posts' counts as one pending row, inside the ingest's transaction.
-pub(crate) async fn record(
-    tx: &mut AnyConnection,
-    posts: u64,
-    counts: &HashMap<&str, u64>,
-) -> Result<()> {
+pub(crate) async fn record(tx: &mut AnyConnection, posts: u64, counts: &Counts<'_>) -> Result<()> {
     if posts == 0 {
         return Ok(());
     }
@@ -150,7 +157,7 @@ pub(crate) fn with_pending(
     pending: Pending,
     limit: usize,
 ) -> CorpusStats {
-    let mut stems: HashMap<String, u64> = pending.stems;
+    let mut stems = pending.stems;
     for (stem, n) in folded {
         *stems.entry(stem).or_insert(0) += n;
     }
