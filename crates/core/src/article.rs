@@ -103,19 +103,11 @@ impl Fingerprint {
         if words.count() < MIN_WORDS {
             return None;
         }
-        let mut votes = [0_i32; 64];
+        let mut ones = BitCounts::default();
         for shingle in words.shingles() {
-            let hash = mix(fnv1a(shingle));
-            for (bit, vote) in votes.iter_mut().enumerate() {
-                *vote += if hash >> bit & 1 == 1 { 1 } else { -1 };
-            }
+            ones.add(mix(fnv1a(shingle)));
         }
-        let bits = votes
-            .iter()
-            .enumerate()
-            .filter(|(_, vote)| **vote > 0)
-            .fold(0_u64, |bits, (bit, _)| bits | 1 << bit);
-        Some(Fingerprint(bits))
+        Some(Fingerprint(ones.majority()))
     }
 
     /// How many bits two fingerprints differ in (0 to 64).
@@ -196,6 +188,78 @@ impl ShingleWords {
             .map(|w| &self.joined.as_bytes()[w[0]..w[SHINGLE]])
     }
 }
+
+/// How often each of 64 bits was set among the hashes added, counted eight bits at a
+/// time: each byte of a hash picks a word whose eight bytes are its eight bits
+/// ([`SPREAD`]), added to a word of eight byte-wide counters, which are moved into the
+/// totals before they can overflow. Eight additions a hash instead of 64 votes.
+struct BitCounts {
+    /// Byte `i` of `lanes[k]` counts bit `8 * k + i` since the last flush.
+    lanes: [u64; 8],
+    pending: u32,
+    totals: [u32; 64],
+    hashes: u32,
+}
+
+impl Default for BitCounts {
+    fn default() -> Self {
+        BitCounts {
+            lanes: [0; 8],
+            pending: 0,
+            totals: [0; 64],
+            hashes: 0,
+        }
+    }
+}
+
+impl BitCounts {
+    fn add(&mut self, hash: u64) {
+        for (k, lane) in self.lanes.iter_mut().enumerate() {
+            *lane += SPREAD[((hash >> (8 * k)) & 0xff) as usize];
+        }
+        self.hashes += 1;
+        self.pending += 1;
+        if self.pending == u32::from(u8::MAX) {
+            self.flush();
+        }
+    }
+
+    fn flush(&mut self) {
+        for (k, lane) in self.lanes.iter_mut().enumerate() {
+            for (i, byte) in lane.to_le_bytes().into_iter().enumerate() {
+                self.totals[8 * k + i] += u32::from(byte);
+            }
+            *lane = 0;
+        }
+        self.pending = 0;
+    }
+
+    /// The bits set in more than half the hashes (a +1/-1 vote per hash that ends above
+    /// zero).
+    fn majority(mut self) -> u64 {
+        self.flush();
+        (0..64)
+            .filter(|&bit| 2 * self.totals[bit] > self.hashes)
+            .fold(0_u64, |bits, bit| bits | 1 << bit)
+    }
+}
+
+/// For each byte value, a word whose byte `i` is bit `i` of the value.
+const SPREAD: [u64; 256] = {
+    let mut table = [0_u64; 256];
+    let mut value = 0;
+    while value < 256 {
+        let mut bit = 0;
+        while bit < 8 {
+            if value >> bit & 1 == 1 {
+                table[value] |= 1 << (8 * bit);
+            }
+            bit += 1;
+        }
+        value += 1;
+    }
+    table
+};
 
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
 

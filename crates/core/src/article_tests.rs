@@ -171,3 +171,23 @@ fn fingerprints_keep_the_bits_they_were_stored_with() {
     }
     assert!(Fingerprint::of(rows[0].0, rows[0].1).is_some());
 }
+
+#[test]
+fn long_texts_keep_their_bits_past_the_counters_flush() {
+    // Thousands of shingles (counters flushed every 255), few distinct words (many ties
+    // and repeated hashes) and varied lengths.
+    let words = [
+        "kelp", "tide", "reef", "sea", "Ørsted", "coast", "42", "wave",
+    ];
+    for length in [12, 254, 255, 256, 257, 511, 600, 2_000, 5_000] {
+        let text: Vec<&str> = (0..length)
+            .map(|n: usize| words[(n * 7 + n / 3) % words.len()])
+            .collect();
+        let text = text.join(" ");
+        assert_eq!(
+            Fingerprint::of("Title", &text),
+            fingerprint_as_first_written("Title", &text),
+            "{length} words"
+        );
+    }
+}

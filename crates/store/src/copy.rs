@@ -295,7 +295,8 @@ async fn settle(target: &Store) -> Result<()> {
     }
     search::index::clear_and_mark_every_post(&mut tx, target.engine).await?;
     tx.commit().await.during("indexing the copied posts")?;
-    target.index_search().await?;
+    // Not `index_search`: the copied pending corpus counts stay as they are until verified.
+    target.index_all_pending().await?;
     Ok(())
 }
 

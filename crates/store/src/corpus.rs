@@ -3,9 +3,13 @@
 //! and learned weights, as JSON the store does not read), people's decisions and the posts
 //! they reviewed.
 //!
-//! Counts are written from a JSON object in one statement ([`Engine::json_counts`]), however
-//! many stems a fetch brings. Tables: `corpus_stems`, `corpus_state`, `tag_models`,
-//! `tag_reviews` (migration 13).
+//! An ingest records what its new posts add in `corpus_pending` ([`pending`], migration
+//! 25), folded into `corpus_stems` many ingests at a time by the indexing passes; reads add
+//! what is not folded yet. Counts are written from a JSON object in one statement
+//! ([`Engine::json_counts`]), however many stems there are. Tables: `corpus_stems`,
+//! `corpus_state`, `tag_models`, `tag_reviews` (migration 13), `corpus_pending`.
+
+pub(crate) mod pending;
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -21,33 +25,14 @@ use crate::{Result, Store, to_secs};
 /// Stems written per statement when the frequencies are replaced.
 const STEMS_PER_STATEMENT: usize = 50_000;
 
-/// Adds new posts' stems to the document frequencies, inside the ingest's transaction.
+/// Records what new posts add to the document frequencies, inside the ingest's
+/// transaction (one pending row, folded in later: [`pending`]).
 pub(crate) async fn count_new_posts<'a>(
     tx: &mut AnyConnection,
-    engine: Engine,
     posts: impl Iterator<Item = &'a [String]>,
 ) -> Result<()> {
-    let mut counts: BTreeMap<&str, u64> = BTreeMap::new();
-    let mut counted = 0u64;
-    for stems in posts {
-        if stems.is_empty() {
-            continue;
-        }
-        counted += 1;
-        for stem in stems {
-            *counts.entry(stem.as_str()).or_insert(0) += 1;
-        }
-    }
-    if counted == 0 {
-        return Ok(());
-    }
-    add_counts(tx, engine, &counts).await?;
-    sqlx::query("UPDATE corpus_state SET posts = posts + $1 WHERE id = 1")
-        .bind(counted as i64)
-        .execute(&mut *tx)
-        .await
-        .during("counting new posts")?;
-    Ok(())
+    let (counted, counts) = pending::count(posts);
+    pending::record(tx, counted, &counts).await
 }
 
 /// Adds `counts` to `corpus_stems`, creating stems not seen before.
@@ -91,18 +76,30 @@ pub(crate) async fn review(tx: &mut AnyConnection, post: PostId, now: DateTime<U
 }
 
 impl Store {
-    /// The stored document frequencies: the posts counted, and the `limit` most frequent
-    /// stems.
+    /// The stored document frequencies, with what ingests added since the last fold: the
+    /// posts counted, and the `limit` most frequent stems.
     pub async fn corpus_stats(&self, limit: usize) -> Result<CorpusStats> {
+        let mut conn = self
+            .pool
+            .acquire()
+            .await
+            .during("reading the corpus counts")?;
+        let pending = pending::read(&mut conn).await?;
         let posts: i64 = sqlx::query_scalar("SELECT posts FROM corpus_state WHERE id = 1")
-            .fetch_optional(&self.pool)
+            .fetch_optional(&mut *conn)
             .await
             .during("reading the corpus counts")?
             .unwrap_or(0);
+        // With counts pending, any stem may rise into the first `limit`: read them all.
+        let read_limit = if pending.posts == 0 {
+            limit
+        } else {
+            usize::MAX
+        };
         let rows =
             sqlx::query("SELECT stem, posts FROM corpus_stems ORDER BY posts DESC, stem LIMIT $1")
-                .bind(i64::try_from(limit).unwrap_or(i64::MAX))
-                .fetch_all(&self.pool)
+                .bind(i64::try_from(read_limit).unwrap_or(i64::MAX))
+                .fetch_all(&mut *conn)
                 .await
                 .during("reading the corpus counts")?;
         let mut stems = Vec::with_capacity(rows.len());
@@ -111,10 +108,27 @@ impl Store {
             let n: i64 = row.try_get(1).during("reading the corpus counts")?;
             stems.push((stem, u64::try_from(n).unwrap_or(0)));
         }
-        Ok(CorpusStats {
-            posts: u64::try_from(posts).unwrap_or(0),
-            stems,
-        })
+        let posts = u64::try_from(posts).unwrap_or(0);
+        Ok(pending::with_pending(posts, stems, pending, limit))
+    }
+
+    /// Adds every pending count to the document frequencies, each batch in its own
+    /// transaction; how many ingests' counts it folded. Runs with the search index's
+    /// passes ([`Store::index_search`]).
+    pub(crate) async fn fold_corpus(&self) -> Result<usize> {
+        let mut folded = 0;
+        if !pending::any(&self.pool).await? {
+            return Ok(0);
+        }
+        loop {
+            let mut tx = self.write("adding up the corpus counts").await?;
+            let rows = pending::fold(&mut tx, self.engine).await?;
+            tx.commit().await.during("committing the corpus counts")?;
+            folded += rows;
+            if rows < pending::ROWS_PER_FOLD {
+                return Ok(folded);
+            }
+        }
     }
 
     /// Replaces, in one transaction, the document frequencies (stems of fewer than
@@ -128,10 +142,12 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<()> {
         let mut tx = self.write("starting to save what tagging learned").await?;
-        sqlx::query("DELETE FROM corpus_stems")
-            .execute(&mut *tx)
-            .await
-            .during("clearing the corpus counts")?;
+        for table in ["DELETE FROM corpus_stems", "DELETE FROM corpus_pending"] {
+            sqlx::query(table)
+                .execute(&mut *tx)
+                .await
+                .during("clearing the corpus counts")?;
+        }
         let counts: BTreeMap<&str, u64> = stats
             .stems
             .iter()

@@ -42,6 +42,49 @@ async fn ingest_counts_the_stems_of_new_posts_only() {
     assert_eq!(store.corpus_stats(1).await.expect("stats").stems.len(), 1);
 }
 
+async fn pending_rows(store: &crate::Store) -> i64 {
+    sqlx::query_scalar("SELECT COUNT(*) FROM corpus_pending")
+        .fetch_one(&store.pool)
+        .await
+        .expect("count")
+}
+
+async fn an_indexing_pass_folds_the_pending_counts_and_the_stats_stay_the_same() {
+    let (store, source, _dir) = store_with_source(None).await;
+    for (n, guid) in ["a", "b", "c"].iter().enumerate() {
+        let stems: &[&str] = if n == 1 { &["map", "sea"] } else { &["map"] };
+        store
+            .ingest(
+                source,
+                &meta(),
+                &[with_stems(guid, 2, stems)],
+                at(10 + n as u32),
+            )
+            .await
+            .expect("ingest");
+    }
+    assert_eq!(pending_rows(&store).await, 3, "one row per ingest");
+    let before = store.corpus_stats(100).await.expect("stats");
+    store.index_search().await.expect("index");
+    assert_eq!(pending_rows(&store).await, 0, "folded");
+    let after = store.corpus_stats(100).await.expect("stats");
+    assert_eq!(before, after);
+    assert_eq!(after.posts, 3);
+    assert_eq!(after.stems, [("map".to_owned(), 3), ("sea".to_owned(), 1)]);
+    // Counts pending on top of folded ones add up.
+    store
+        .ingest(source, &meta(), &[with_stems("d", 5, &["sea"])], at(20))
+        .await
+        .expect("ingest");
+    let both = store.corpus_stats(1).await.expect("stats");
+    assert_eq!(both.posts, 4);
+    assert_eq!(both.stems, [("map".to_owned(), 3)]);
+    assert_eq!(
+        store.corpus_stats(100).await.expect("stats").stems[1],
+        ("sea".to_owned(), 2)
+    );
+}
+
 async fn saving_replaces_the_counts_and_models_and_moves_the_version() {
     let (store, source, _dir) = store_with_source(None).await;
     let posts = [with_stems("a", 2, &["old"])];
@@ -63,6 +106,11 @@ async fn saving_replaces_the_counts_and_models_and_moves_the_version() {
         .await
         .expect("save");
     let saved = store.corpus_stats(100).await.expect("stats");
+    assert_eq!(
+        pending_rows(&store).await,
+        0,
+        "the recount replaces pending counts too"
+    );
     assert_eq!(saved.posts, 40);
     assert_eq!(saved.stems, [("map".to_owned(), 12)], "rare stems dropped");
     assert_eq!(store.tag_models().await.expect("models"), models[..1]);
@@ -142,6 +190,7 @@ async fn posts_for_learning_are_read_newest_first_and_by_id() {
 
 crate::tests::on_both_engines!(
     ingest_counts_the_stems_of_new_posts_only,
+    an_indexing_pass_folds_the_pending_counts_and_the_stats_stay_the_same,
     saving_replaces_the_counts_and_models_and_moves_the_version,
     decisions_name_added_removed_and_reviewed_posts_with_what_they_carry,
     posts_for_learning_are_read_newest_first_and_by_id,

@@ -96,6 +96,17 @@ pub enum StoreError {
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
 
+    #[error(
+        "stored data is corrupt: row {id} of corpus_pending is not a JSON object of stem \
+         counts; delete it (`DELETE FROM corpus_pending WHERE id = {id}`) and run `syndic \
+         retag` to count the corpus again"
+    )]
+    CorruptCounts {
+        id: i64,
+        #[source]
+        source: serde_json::Error,
+    },
+
     #[error("cannot copy the store")]
     Copy(#[from] crate::CopyError),
 }

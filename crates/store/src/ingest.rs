@@ -1,7 +1,8 @@
 //! Storing what one fetch of a source produced, atomically, in a fixed number of
 //! statements however many posts it brought: one read of the source's posts with the
-//! batch's guids (and one of those sharing a link and title with the rest), the decisions
-//! in [`plan`] (no database), then multi-row inserts and updates, and the tag links read,
+//! batch's guids (and one of those sharing a link and title with the rest: `read.rs`), the
+//! decisions in [`plan`] (no database), then multi-row inserts and updates (`write.rs`),
+//! and the tag links read,
 //! planned ([`links::plan_post`]) and written the same way. Each post's text and HTML go
 //! into one compressed body ([`crate::body`]), and the posts whose title or text are new
 //! are recorded in `search_pending` for the search indexer ([`crate::search`]), in the
@@ -9,24 +10,26 @@
 //! enclosures are replaced where the feed's list changed ([`crate::enclosures`]).
 
 pub(crate) mod plan;
+mod read;
+mod write;
 
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use sqlx::{AnyConnection, Row};
-use syndic_core::{
-    Actor, Admission, FeedEntry, FeedMeta, PostId, SourceId, TagAssignment, slugify,
-};
+use sqlx::AnyConnection;
+use syndic_core::{Admission, FeedEntry, FeedMeta, PostId, SourceId, TagAssignment, slugify};
 
 use crate::engine::Engine;
 use crate::error::QueryContext;
 use crate::links::{self, CurrentLinks, LinkWrites, Posts};
-use crate::sql::Sql;
 use crate::{
-    Result, Store, UpdatePolicy, audit, body, clock, corpus, enclosures, merging, moderation,
-    origins, revisions, source_settings, sources, tags, text, to_secs, tombstones,
+    Result, Store, UpdatePolicy, clock, corpus, enclosures, merging, moderation, origins,
+    revisions, source_settings, sources, tags, text, tombstones,
 };
 pub(crate) use plan::{Action, Incoming, StoredPost};
+pub(crate) use read::{STORED_BY_ID, stored_from_row};
+use read::{read_by_guid, read_by_link};
+use write::{insert_posts, record_filtered, update_posts};
 
 /// A parsed entry together with the tags automatic tagging gave it, and how it enters the
 /// store when it is new (published, held for review, or filtered by a rule; an update
@@ -145,7 +148,7 @@ pub(crate) async fn store_posts(
         .iter()
         .zip(&actions)
         .filter(|(_, a)| matches!(a, Action::Insert { .. }));
-    corpus::count_new_posts(tx, engine, new_posts.map(|(p, _)| p.stems.as_slice())).await?;
+    corpus::count_new_posts(tx, new_posts.map(|(p, _)| p.stems.as_slice())).await?;
     let mut pending: Vec<i64> = inserted.values().copied().collect();
 
     let mut stats = IngestStats::default();
@@ -199,251 +202,6 @@ pub(crate) async fn store_posts(
     }
     let ids = ids.iter().map(|id| id.map(PostId)).collect();
     Ok((stats, StoredPosts { ids, changed }))
-}
-
-/// The columns [`StoredPost`] reads.
-const STORED_COLUMNS: &str = "SELECT id, guid, title, link, author, published_at, updated_at, body, \
-     categories, language FROM posts WHERE source_id = ";
-/// The same columns, of the posts whose ids follow (and a closing parenthesis).
-pub(crate) const STORED_BY_ID: &str = "SELECT id, guid, title, link, author, published_at, \
-     updated_at, body, categories, language FROM posts WHERE id IN (";
-
-/// The source's posts with the batch's guids.
-async fn read_by_guid(
-    tx: &mut AnyConnection,
-    engine: Engine,
-    source: SourceId,
-    entries: &[Incoming<'_>],
-) -> Result<Vec<StoredPost>> {
-    let mut found = Vec::new();
-    for chunk in entries.chunks(engine.rows_per_statement(1)) {
-        let mut select = Sql::new(STORED_COLUMNS);
-        select.bind(source.0).push(" AND guid IN (");
-        select.push_list(chunk, |sql, entry| {
-            sql.bind(entry.guid.clone().into_owned());
-        });
-        select.push(")");
-        for row in select.fetch_all(&mut *tx, "looking up posts").await? {
-            found.push(stored_from_row(&row)?);
-        }
-    }
-    Ok(found)
-}
-
-/// The source's posts sharing a link and a title with an entry whose guid is not stored.
-async fn read_by_link(
-    tx: &mut AnyConnection,
-    engine: Engine,
-    source: SourceId,
-    entries: &[Incoming<'_>],
-    by_guid: &[StoredPost],
-) -> Result<Vec<StoredPost>> {
-    let known: std::collections::HashSet<&str> = by_guid.iter().map(|p| p.guid.as_str()).collect();
-    let unmatched: Vec<(&str, &str)> = entries
-        .iter()
-        .filter(|e| !known.contains(e.guid.as_ref()))
-        .filter_map(|e| Some((e.link.as_deref()?, e.title.as_ref())))
-        .collect();
-    let mut found: HashMap<i64, StoredPost> = HashMap::new();
-    for chunk in unmatched.chunks(engine.rows_per_statement(2)) {
-        let mut select = Sql::new(STORED_COLUMNS);
-        select.bind(source.0).push(" AND link IN (");
-        select.push_list(chunk, |sql, (link, _)| {
-            sql.bind((*link).to_owned());
-        });
-        select.push(") AND title IN (");
-        select.push_list(chunk, |sql, (_, title)| {
-            sql.bind((*title).to_owned());
-        });
-        select.push(")");
-        for row in select
-            .fetch_all(&mut *tx, "looking up posts by link")
-            .await?
-        {
-            let post = stored_from_row(&row)?;
-            found.insert(post.id, post);
-        }
-    }
-    let mut found: Vec<StoredPost> = found.into_values().collect();
-    found.sort_by_key(|p| p.id);
-    Ok(found)
-}
-
-pub(crate) fn stored_from_row(row: &sqlx::any::AnyRow) -> Result<StoredPost> {
-    let read = || -> Result<(StoredPost, Vec<u8>), sqlx::Error> {
-        let post = StoredPost {
-            id: row.try_get("id")?,
-            guid: row.try_get("guid")?,
-            title: row.try_get("title")?,
-            link: row.try_get("link")?,
-            author: row.try_get("author")?,
-            published_at: row.try_get("published_at")?,
-            updated_at: row.try_get("updated_at")?,
-            content_html: String::new(),
-            content_text: String::new(),
-            categories: row.try_get("categories")?,
-            language: row.try_get("language")?,
-        };
-        Ok((post, row.try_get("body")?))
-    };
-    let (mut post, blob) = read().during("reading a stored post")?;
-    (post.content_text, post.content_html) = body::decode(&blob, post.id)?;
-    Ok(post)
-}
-
-/// Inserts the new posts, in the batch's order (so ids follow the feed's order), each in
-/// the state its admission gives; their ids by guid.
-async fn insert_posts(
-    tx: &mut AnyConnection,
-    engine: Engine,
-    source: SourceId,
-    entries: &[Incoming<'_>],
-    admissions: &[&Admission],
-    actions: &[Action],
-    now: DateTime<Utc>,
-) -> Result<HashMap<String, i64>> {
-    let new: Vec<(&Incoming<'_>, i64, &Admission)> = entries
-        .iter()
-        .zip(actions)
-        .zip(admissions)
-        .filter_map(|((entry, action), admission)| match action {
-            Action::Insert { published } => Some((entry, *published, *admission)),
-            _ => None,
-        })
-        .collect();
-    let bodies = encode_bodies(new.iter().map(|(entry, _, _)| *entry));
-    let mut ids = HashMap::with_capacity(new.len());
-    let per_statement = engine.rows_per_statement(12);
-    let mut bodies = bodies.into_iter();
-    for chunk in new.chunks(per_statement) {
-        let mut insert = Sql::new(
-            "INSERT INTO posts (source_id, guid, title, link, author, published_at, updated_at,
-                 first_seen_at, body, categories, language, state, state_detail) VALUES ",
-        );
-        insert.push_list(
-            chunk.iter().zip(bodies.by_ref()),
-            |sql, ((entry, published, admission), body)| {
-                sql.push("(").bind(source.0).push(", ");
-                push_described(sql, entry, *published);
-                sql.push(", NULL, ").bind(to_secs(now)).push(", ");
-                push_contents(sql, entry, body);
-                sql.push(", ")
-                    .bind(admission.state().as_str())
-                    .push(", ")
-                    .bind(text::clean(admission.detail()).into_owned());
-                sql.push(")");
-            },
-        );
-        insert.push(" RETURNING id, guid");
-        for row in insert.fetch_all(&mut *tx, "inserting posts").await? {
-            let id: i64 = row.try_get(0).during("inserting posts")?;
-            let guid: String = row.try_get(1).during("inserting posts")?;
-            ids.insert(guid, id);
-        }
-    }
-    Ok(ids)
-}
-
-/// Records in the audit log each new post a rule filtered (in the ingest's transaction).
-/// Rules are the operator's configuration, so the actor is `cli`.
-async fn record_filtered(
-    tx: &mut AnyConnection,
-    entries: &[Incoming<'_>],
-    admissions: &[&Admission],
-    actions: &[Action],
-    inserted: &HashMap<String, i64>,
-    now: DateTime<Utc>,
-) -> Result<()> {
-    for ((entry, admission), action) in entries.iter().zip(admissions).zip(actions) {
-        let (Admission::Filter { rule }, Action::Insert { .. }) = (admission, action) else {
-            continue;
-        };
-        if let Some(&id) = inserted.get(entry.guid.as_ref()) {
-            let target = moderation::target(PostId(id));
-            audit::record(tx, Actor::Cli, "filter", &target, rule, now).await?;
-        }
-    }
-    Ok(())
-}
-
-/// The columns that name and date a post, in the order both statements list them:
-/// `guid, title, link, author, published_at`.
-fn push_described(sql: &mut Sql, entry: &Incoming<'_>, published: i64) {
-    sql.bind(entry.guid.clone().into_owned())
-        .push(", ")
-        .bind(entry.title.clone().into_owned())
-        .push(", ")
-        .bind(entry.link.clone().map(|l| l.into_owned()))
-        .push(", ")
-        .bind(entry.author.clone().map(|a| a.into_owned()))
-        .push(", ")
-        .bind(published);
-}
-
-/// The columns that hold a post's contents: `body, categories, language`.
-fn push_contents(sql: &mut Sql, entry: &Incoming<'_>, body: Vec<u8>) {
-    sql.bind(body)
-        .push(", ")
-        .bind(entry.categories.clone())
-        .push(", ")
-        .bind(entry.language.clone().map(|l| l.into_owned()));
-}
-
-/// The bodies of `entries`, compressed off the async threads (see [`body::off_async`]).
-fn encode_bodies<'a>(entries: impl Iterator<Item = &'a Incoming<'a>>) -> Vec<Vec<u8>> {
-    let entries: Vec<&Incoming<'_>> = entries.collect();
-    body::off_async(|| {
-        entries
-            .iter()
-            .map(|entry| body::encode(&entry.content_text, &entry.content_html))
-            .collect()
-    })
-}
-
-/// Rewrites the changed posts in place (first-seen time kept, updated time set).
-async fn update_posts(
-    tx: &mut AnyConnection,
-    engine: Engine,
-    entries: &[Incoming<'_>],
-    actions: &[Action],
-    now: DateTime<Utc>,
-) -> Result<()> {
-    let changed: Vec<(&Incoming<'_>, i64, i64)> = entries
-        .iter()
-        .zip(actions)
-        .filter_map(|(entry, action)| match action {
-            Action::Update {
-                post, published, ..
-            } => Some((entry, *post, *published)),
-            _ => None,
-        })
-        .collect();
-    let bodies = encode_bodies(changed.iter().map(|(entry, _, _)| *entry));
-    let per_statement = engine.rows_per_statement(10);
-    let mut bodies = bodies.into_iter();
-    for chunk in changed.chunks(per_statement) {
-        let mut update = Sql::new(
-            "UPDATE posts SET guid = v.column2, title = v.column3, link = v.column4,
-                 author = v.column5, published_at = v.column6, updated_at = v.column7,
-                 body = v.column8, categories = v.column9, language = v.column10
-             FROM (VALUES ",
-        );
-        update.push_list(
-            chunk.iter().zip(bodies.by_ref()),
-            |sql, ((entry, post, published), body)| {
-                sql.push("(").bind(*post).push(", ");
-                push_described(sql, entry, *published);
-                sql.push(", ")
-                    .bind(to_secs(entry.updated.unwrap_or(now)))
-                    .push(", ");
-                push_contents(sql, entry, body);
-                sql.push(")");
-            },
-        );
-        update.push(") AS v WHERE posts.id = v.column1");
-        update.execute(tx, "updating posts").await?;
-    }
-    Ok(())
 }
 
 /// Replaces every stored post's automatic (non-manual) tag links with the batch's,

@@ -92,6 +92,8 @@ pub(crate) const TABLES: &[Table] = &[
     Table::new("fetch_slots", &["scope", "slot"]),
     // What the tagger learned from the corpus and the editor's decisions (migration 13).
     Table::new("corpus_stems", &["stem"]),
+    // What ingests added to corpus_stems since the last fold (migration 26).
+    Table::with_id("corpus_pending"),
     Table::seeded(
         "corpus_state",
         "SELECT COUNT(*) FROM corpus_state WHERE posts > 0 OR model_version > 0",

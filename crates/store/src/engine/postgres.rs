@@ -138,6 +138,11 @@ pub(super) const MIGRATIONS: &[Migration] = &[
         "search_keys",
         include_str!("../../migrations/postgres/0025_search_keys.sql"),
     ),
+    Migration::new(
+        26,
+        "corpus_pending",
+        include_str!("../../migrations/postgres/0026_corpus_pending.sql"),
+    ),
 ];
 
 /// The URL as given, with the server told to keep its notices ("relation already exists,

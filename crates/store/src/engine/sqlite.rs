@@ -176,6 +176,11 @@ pub(super) const MIGRATIONS: &[Migration] = &[
         "search_keys",
         include_str!("../../migrations/sqlite/0025_search_keys.sql"),
     ),
+    Migration::new(
+        26,
+        "corpus_pending",
+        include_str!("../../migrations/sqlite/0026_corpus_pending.sql"),
+    ),
 ];
 
 /// Characters of a file path written as themselves in the URL handed to sqlx; the rest

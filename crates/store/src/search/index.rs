@@ -56,10 +56,13 @@ impl Default for Indexer {
 
 impl Store {
     /// Brings the search index in step with every post pending now, in batches of a few
-    /// thousand posts, each in its own transaction. Returns how many posts it indexed.
+    /// thousand posts, each in its own transaction, and adds up the pending corpus counts
+    /// (`corpus_pending`). Returns how many posts it indexed.
     /// Waits for a pass already running in this process, then does the rest.
     pub async fn index_search(&self) -> Result<u64> {
         let mut last_pass = self.indexer.last_pass.lock().await;
+        // New posts' document frequencies are added up at the same times.
+        self.fold_corpus().await?;
         let indexed = self.index_all_pending().await?;
         *last_pass = Instant::now();
         Ok(indexed)
@@ -77,6 +80,7 @@ impl Store {
         if !due {
             return Ok(0);
         }
+        self.fold_corpus().await?;
         let indexed = self.index_all_pending().await?;
         *last_pass = Instant::now();
         Ok(indexed)
@@ -91,7 +95,9 @@ impl Store {
         Ok(u64::try_from(count).unwrap_or(0))
     }
 
-    async fn index_all_pending(&self) -> Result<u64> {
+    /// Indexes every pending post; does not fold the corpus counts (a copy verifies that
+    /// its target holds the rows it copied, pending counts included).
+    pub(crate) async fn index_all_pending(&self) -> Result<u64> {
         let mut indexed = 0;
         if self.search_pending().await? == 0 {
             return Ok(0);

@@ -194,6 +194,11 @@ pub(crate) async fn filled(store: &Store) {
         .save_tag_learning(&stats, 1, &models, at(14))
         .await
         .expect("tag learning");
+    // Counts an ingest added since the last fold.
+    sqlx::query("INSERT INTO corpus_pending (posts, stems) VALUES (1, '{\"kelp\":1}')")
+        .execute(&store.pool)
+        .await
+        .expect("pending corpus counts");
     // A fetch running at the moment of the copy holds a host slot.
     sqlx::query(
         "INSERT INTO fetch_slots (scope, slot, leased_by, source_id, leased_until) \
