@@ -4,8 +4,8 @@
 //! fetching, a process *claims* sources ([`Store::claim`]): in one transaction it reads the
 //! candidates, decides which to take (`plan.rs`, without a database) and leases each one
 //! to itself (`leased_by`, `leased_until` on the source's row) together with two slots in
-//! `fetch_slots`: one of the source's host (at most `per_host`) and one of the fleet (at
-//! most `concurrency`). A source leased by a lease that still runs is never claimed, and a
+//! `fetch_slots`: one of the source's host (at most `per_host`; a local file takes none, as
+//! reading it asks no server) and one of the fleet (at most `concurrency`). A source leased by a lease that still runs is never claimed, and a
 //! slot is one row that one fetch holds, so no source is fetched twice at once and the
 //! politeness limits hold for all processes together.
 //!
@@ -62,7 +62,7 @@ impl std::fmt::Display for LeaseOwner {
 }
 
 /// A source this process may fetch now: leased to `owner` until `until`, with a slot of
-/// `host` and one of the fleet.
+/// `host` (unless it is a local file: empty `host`) and one of the fleet.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Claim {
     pub source: SourceId,
@@ -168,7 +168,9 @@ impl Store {
         let slots = take_slots(&mut tx, self.engine, request, &take, &leased).await?;
         let mut lost = Vec::new();
         for planned in take {
-            let has_slots = slots.contains(&(planned.host.clone(), planned.host_slot))
+            let has_slots = planned
+                .host_slot
+                .is_none_or(|slot| slots.contains(&(planned.host.clone(), slot)))
                 && slots.contains(&(FLEET_SCOPE.to_owned(), planned.fleet_slot));
             if leased.contains(&planned.source) && has_slots {
                 outcome.claimed.push(Claim {

@@ -363,7 +363,22 @@ async fn a_claim_reads_past_the_sources_it_cannot_take() {
     assert_eq!(ids(&got.claimed), elsewhere);
 }
 
+async fn local_files_are_claimed_together_under_the_fleet_limit_alone() {
+    let (store, _db) = fresh_store().await;
+    let all = sources(&store, &["/feeds/a.rss", "/feeds/b.rss", "/feeds/c.rss"]).await;
+    let got = claim_due(&store, &LeaseOwner::new("w"), &all, limits(2, 1), at(2)).await;
+    assert_eq!(
+        ids(&got.claimed),
+        vec![all[0], all[1]],
+        "per_host = 1 ignored"
+    );
+    assert_eq!(got.waiting, vec![all[2]], "the fleet's 2 slots are full");
+    let slots = live_slots(&store, at(2)).await;
+    assert_eq!((slots.get(""), slots["*"]), (None, 2));
+}
+
 crate::tests::on_both_engines!(
+    local_files_are_claimed_together_under_the_fleet_limit_alone,
     a_claim_reads_past_the_sources_it_cannot_take,
     a_claim_leases_due_sources_and_another_claimant_finds_them_held,
     a_lease_that_ran_out_is_claimed_again_and_a_renewed_one_is_not,
