@@ -230,7 +230,12 @@ impl Pipeline {
         now: DateTime<Utc>,
         bytes: &mut u64,
     ) -> Result<FetchReport, SourceError> {
-        let state = match self.store.fetch_state(job.id).await {
+        // Under a claim the lease brought the state; nobody else writes it meanwhile.
+        let read = match claim {
+            Some(claim) => Ok(claim.state.clone()),
+            None => self.store.fetch_state(job.id).await,
+        };
+        let state = match read {
             Ok(state) => state,
             Err(source) => {
                 self.give_back(claim).await;

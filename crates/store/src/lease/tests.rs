@@ -169,7 +169,20 @@ async fn an_outcome_under_a_lost_lease_fails_and_changes_nothing() {
         matches!(refused, Err(StoreError::LeaseLost { id, .. }) if id == all[0]),
         "{refused:?}"
     );
+    let unchanged = store
+        .outcomes_under(&lost.claimed[0])
+        .record_unchanged(&record(Some("\"v9\""), None, "h", later), later)
+        .await;
+    assert!(
+        matches!(unchanged, Err(StoreError::LeaseLost { .. })),
+        "{unchanged:?}"
+    );
     let state = store.fetch_state(all[0]).await.expect("state");
+    assert_eq!(state.etag, None, "the unchanged fetch wrote nothing");
+    assert_eq!(
+        taken.claimed[0].state, state,
+        "the claim brings the fetch state"
+    );
     assert_eq!((state.error_count, state.last_success), (0, None));
     assert_eq!(store.leases(later).await.expect("leases")[0].owner, "fresh");
     assert!(!store.release(&lost.claimed[0]).await.expect("release"));
