@@ -44,6 +44,7 @@
 mod conditional;
 mod discover;
 mod error;
+mod file;
 mod fleet;
 mod full_text;
 mod guard;
