@@ -27,14 +27,14 @@ pub struct SourceJob {
 /// nothing.
 #[derive(Debug, Clone, Default)]
 pub struct SourceOptions {
-    /// User-Agent, headers, credentials, deadline ([`Fetcher::fetch_as`]).
+    /// User-Agent, headers, credentials, deadline ([`crate::Fetcher::fetch_as`]).
     pub request: SourceRequest,
     /// How this source's feed categories become tags, instead of `[tagging] categories`.
     pub categories: Option<CategoryPolicy>,
     /// The keep/block rules and `only_tagged` its new posts pass.
     pub filter: SourceFilter,
     /// `full_content`: read each new post's page and take its article when it is clearly
-    /// longer than the feed's text (with [`Pipeline::full_text`]).
+    /// longer than the feed's text (with [`crate::Pipeline::full_text`]).
     pub full_content: Option<syndic_feed::ArticleRule>,
 }
 

@@ -11,7 +11,7 @@ use crate::SourceError;
 impl Pipeline {
     /// Stores a feed document a WebSub hub pushed for `job`'s source: parsed, sanitized,
     /// tagged and stored exactly as a fetched body is (relative links resolved against the
-    /// source's address; the source's last success set, as [`Store::ingest`] does), but
+    /// source's address; the source's last success set, as [`syndic_store::Store::ingest`] does), but
     /// validators, body hash and next poll stay: polling carries on as the fallback. Counts the posts in
     /// [`Pipeline::metrics`]; a failure is returned and logged by the caller, and recorded
     /// nowhere (a bad push says nothing about the source's feed).
