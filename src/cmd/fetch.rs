@@ -175,6 +175,7 @@ pub async fn pipeline(config: &Config, store: Store) -> anyhow::Result<Pipeline>
         metrics: Arc::default(),
         media,
         full_text,
+        bodies: syndic_fetch::BodyGate::default(),
     })
 }
 

@@ -4,6 +4,7 @@
 //! `full_text.rs`.
 
 mod full_text;
+mod gate;
 mod job;
 mod parse;
 mod push;
@@ -14,6 +15,7 @@ pub(crate) use syndic_store::hex_sha256;
 use parse::{Prepared, touched_tags};
 
 pub use full_text::{FullTextStats, MAX_PAGE_TIME_PER_FETCH};
+pub use gate::BodyGate;
 pub use job::{FetchReport, SourceFilter, SourceJob, SourceOptions};
 
 use std::sync::Arc;
@@ -50,6 +52,8 @@ pub struct Pipeline {
     /// Reads the pages of the posts of `full_content` sources (robots.txt, turns per
     /// host). `None` reads no page, whatever the sources say.
     pub full_text: Option<Arc<FullText>>,
+    /// How many fetched bodies are parsed, tagged and stored at once ([`BodyGate`]).
+    pub bodies: BodyGate,
 }
 
 impl Pipeline {
@@ -260,6 +264,7 @@ impl Pipeline {
             });
         };
 
+        let in_work = self.bodies.enter().await;
         let Prepared {
             meta,
             posts,
@@ -289,6 +294,7 @@ impl Pipeline {
             .ingest_fetch_changes(&meta, &posts, &record, now)
             .await
             .map_err(store_error)?;
+        drop(in_work);
         let touched_tags =
             touched_tags(stored.changed.iter().filter_map(|&index| posts.get(index)));
         if let Some(media) = self.media.as_ref().filter(|_| retry_media) {
