@@ -86,12 +86,16 @@ async fn choose(
         .paused_sources()
         .await
         .context("cannot list the paused sources")?;
+    let ids: Vec<SourceId> = jobs.iter().map(|job| job.id).collect();
+    let mut states = store
+        .fetch_states(&ids)
+        .await
+        .context("cannot read the sources' fetch states")?;
     let (mut run, mut skipped) = (Vec::with_capacity(jobs.len()), Vec::new());
     for job in jobs {
-        let state = store
-            .fetch_state(job.id)
-            .await
-            .context("cannot read a source's fetch state")?;
+        let state = states
+            .remove(&job.id)
+            .with_context(|| format!("source {} ({}) is not in the store", job.id, job.location))?;
         if paused.contains(&job.id) {
             skipped.push(format!(
                 "{}: paused (by `paused = true` in its [[source]] or by the admin); its \
@@ -171,6 +175,7 @@ pub async fn pipeline(config: &Config, store: Store) -> anyhow::Result<Pipeline>
         metrics: Arc::default(),
         media,
         full_text,
+        bodies: syndic_fetch::BodyGate::default(),
     })
 }
 

@@ -131,6 +131,15 @@ impl LeasedFetches {
         self.limits.concurrency.saturating_sub(self.running.len())
     }
 
+    /// Whether a claim now is worth its statements: nothing runs, or at least half the room
+    /// is free (or all that `left` sources still to claim need, when fewer). Claiming
+    /// again as each fetch ends would cost a whole claim per source.
+    pub(crate) fn worth_claiming(&self, left: Option<usize>) -> bool {
+        let half = self.limits.concurrency.div_ceil(2).max(1);
+        let wanted = left.map_or(half, |left| left.clamp(1, half));
+        self.running.is_empty() || self.capacity() >= wanted
+    }
+
     /// Claims what `which` allows, as many as there is room for, and starts each claimed
     /// source's fetch. A claimed source without a job (never, as callers claim only their
     /// jobs) is given back.

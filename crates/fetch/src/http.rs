@@ -10,7 +10,6 @@ use chrono::Utc;
 use ipnet::IpNet;
 use reqwest::header::{self, HeaderMap};
 use reqwest::{Response, StatusCode};
-use tokio::io::AsyncReadExt;
 use url::{Host, Url};
 
 use crate::conditional::{self, Validators};
@@ -156,7 +155,8 @@ impl Fetcher {
     }
 
     /// Reads the feed at `location`, asking an http(s) server only for a newer version than
-    /// the one `validators` describe. Files always come back `Changed`.
+    /// the one `validators` describe. A file is read unless `validators` carry its current
+    /// stamp (length, times, inode: `file.rs`), which it hands out as its `ETag`.
     pub async fn fetch(
         &self,
         location: &Location,
@@ -176,16 +176,17 @@ impl Fetcher {
         source: &SourceRequest,
     ) -> Result<Fetched, FetchError> {
         match location {
-            Location::File(path) => Ok(Fetched {
-                body: Body::Changed {
-                    bytes: self.read_file(path).await?,
-                    content_type: None,
-                },
-                validators: Validators::default(),
-                base_url: location.base_url(),
-                moved_to: None,
-                max_age: None,
-            }),
+            Location::File(path) => {
+                let read =
+                    crate::file::read_if_changed(path, validators, self.options.max_body).await?;
+                Ok(Fetched {
+                    body: read.body,
+                    validators: read.validators,
+                    base_url: location.base_url(),
+                    moved_to: None,
+                    max_age: None,
+                })
+            }
             Location::Http(url) => {
                 let deadline = source.timeout.unwrap_or(self.options.timeout);
                 tokio::time::timeout(deadline, self.get(url, validators, source))
@@ -239,30 +240,6 @@ impl Fetcher {
                     phase: TimeoutPhase::Total,
                 })
             })
-    }
-
-    async fn read_file(&self, path: &std::path::Path) -> Result<Vec<u8>, FetchError> {
-        let shown = path.display().to_string();
-        let failed = |source| FetchError::File {
-            path: shown.clone(),
-            source,
-        };
-        let file = tokio::fs::File::open(path).await.map_err(failed)?;
-        // Sized once from the file's length: no copies while growing.
-        let len = file.metadata().await.map_or(0, |m| m.len());
-        let mut bytes = Vec::with_capacity(capacity(len, self.options.max_body));
-        let read = file
-            .take(self.options.max_body + 1)
-            .read_to_end(&mut bytes)
-            .await
-            .map_err(failed)?;
-        if read as u64 > self.options.max_body {
-            return Err(FetchError::FileTooLarge {
-                path: shown,
-                limit: self.options.max_body,
-            });
-        }
-        Ok(bytes)
     }
 
     /// Requests `start`, then every redirect target in turn, each passed by the guard first.

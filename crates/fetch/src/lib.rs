@@ -44,6 +44,7 @@
 mod conditional;
 mod discover;
 mod error;
+mod file;
 mod fleet;
 mod full_text;
 mod guard;
@@ -74,8 +75,8 @@ pub use limits::{Finished, Limits, host_key};
 pub use location::{Location, LocationError};
 pub use media::{MediaCache, MediaSettings, folder_files};
 pub use pipeline::{
-    FetchReport, FullTextStats, MAX_PAGE_TIME_PER_FETCH, Pipeline, SourceFilter, SourceJob,
-    SourceOptions,
+    BodyGate, FetchReport, FullTextStats, MAX_PAGE_TIME_PER_FETCH, Pipeline, SourceFilter,
+    SourceJob, SourceOptions,
 };
 pub use request::{BasicAuth, HeaderRefusal, SourceHeader, SourceRequest, is_loopback};
 pub use robots::{MAX_CRAWL_DELAY, MAX_ROBOTS_BYTES, ROBOTS_AGENT, Robots};

@@ -10,7 +10,8 @@ use crate::{FetchReport, Location, SourceError, SourceJob};
 pub struct Limits {
     /// Fetches in flight at once, in all (at least 1).
     pub concurrency: usize,
-    /// Fetches in flight at once to one host (at least 1). Local files share one "host".
+    /// Fetches in flight at once to one host (at least 1). Local files are no host's (reading
+    /// one asks no server): only `concurrency` limits them.
     pub per_host: usize,
 }
 
@@ -26,7 +27,8 @@ impl Default for Limits {
 /// A finished job and what came of it.
 pub type Finished = (SourceJob, Result<FetchReport, SourceError>);
 
-/// A location's host, for the per-host limit (lower case; files share the empty host):
+/// A location's host, for the per-host limit (lower case; files have the empty host, which
+/// the limit leaves alone):
 /// the same rule the store's slots follow ([`syndic_store::host_of`]).
 pub fn host_key(location: &Location) -> String {
     match location {

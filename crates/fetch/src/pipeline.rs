@@ -1,7 +1,13 @@
 //! The life of a fetch: read (conditionally), parse, tag, store, schedule the next one.
+//! What a fetch is given and reports is in `job.rs`, a pushed document's path in `push.rs`,
+//! parsing and tagging in `parse.rs`, the record and back-off in `record.rs`, page texts in
+//! `full_text.rs`.
 
 mod full_text;
+mod gate;
+mod job;
 mod parse;
+mod push;
 mod record;
 
 pub(crate) use syndic_store::hex_sha256;
@@ -9,80 +15,24 @@ pub(crate) use syndic_store::hex_sha256;
 use parse::{Prepared, touched_tags};
 
 pub use full_text::{FullTextStats, MAX_PAGE_TIME_PER_FETCH};
+pub use gate::BodyGate;
+pub use job::{FetchReport, SourceFilter, SourceJob, SourceOptions};
 
 use std::sync::Arc;
 use std::time::Instant;
 
 use chrono::{DateTime, Utc};
 use syndic_core::schedule::{ScheduleSettings, ServerHints};
-use syndic_core::{FetchMetrics, FetchOutcome, SourceId};
+use syndic_core::{FetchMetrics, FetchOutcome};
 use syndic_store::{Claim, FetchRecord, FetchState, IngestStats, Outcomes, Store};
-use syndic_tag::{CategoryPolicy, SharedTagger};
+use syndic_tag::SharedTagger;
 
-use crate::{
-    Body, Fetched, Fetcher, FullText, Location, MediaCache, SourceError, SourceRequest, Validators,
-};
+use crate::{Body, Fetched, Fetcher, FullText, Location, MediaCache, SourceError, Validators};
 
 /// The most items one fetch stores: the newest by date. The reader skips the others while
 /// reading ([`syndic_feed::ReadOptions::max_entries`]), so a feed of 100,000 items costs
 /// no more memory than its newest 500.
 pub const MAX_ITEMS_PER_FETCH: usize = 500;
-
-/// One source to ingest, as the configuration describes it.
-#[derive(Debug, Clone)]
-pub struct SourceJob {
-    pub id: SourceId,
-    pub location: Location,
-    /// Tags every post of this source gets.
-    pub tags: Vec<String>,
-    /// Hold this source's new posts for review (stored, tagged, not published until
-    /// approved); updates to published posts stay published.
-    pub review: bool,
-    /// The source's own request settings and category policy.
-    pub options: SourceOptions,
-}
-
-/// What a `[[source]]` changes in how its feed is read and tagged. The default changes
-/// nothing.
-#[derive(Debug, Clone, Default)]
-pub struct SourceOptions {
-    /// User-Agent, headers, credentials, deadline ([`Fetcher::fetch_as`]).
-    pub request: SourceRequest,
-    /// How this source's feed categories become tags, instead of `[tagging] categories`.
-    pub categories: Option<CategoryPolicy>,
-    /// The keep/block rules and `only_tagged` its new posts pass.
-    pub filter: SourceFilter,
-    /// `full_content`: read each new post's page and take its article when it is clearly
-    /// longer than the feed's text (with [`Pipeline::full_text`]).
-    pub full_content: Option<syndic_feed::ArticleRule>,
-}
-
-/// What decides whether a source's new posts are published or filtered: the compiled
-/// `[[rule]]`s (shared by every source; `None` when there are none), the source's URL as
-/// configured (which rules with `sources` compare), and its `only_tagged`. The default
-/// filters nothing.
-#[derive(Debug, Clone, Default)]
-pub struct SourceFilter {
-    pub rules: Option<Arc<syndic_tag::RuleSet>>,
-    pub url: String,
-    pub only_tagged: bool,
-}
-
-/// What one successful fetch did.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FetchReport {
-    pub stats: IngestStats,
-    /// Nothing to read: the server answered 304, or sent the same bytes as last time.
-    pub unchanged: bool,
-    /// The feed moved permanently (301/308) to this address, now stored as its URL.
-    pub moved_to: Option<String>,
-    pub next_fetch: DateTime<Utc>,
-    /// The WebSub hubs and topic the feed advertises (only when it was parsed).
-    pub websub: Option<syndic_feed::WebSubLinks>,
-    /// The slugs of the (automatic) tags of the posts that were new or updated, each
-    /// once, in order of first appearance: whose tag feeds changed.
-    pub touched_tags: Vec<String>,
-}
 
 /// Fetcher, vocabulary, store and schedule, wired together.
 #[derive(Clone)]
@@ -102,6 +52,8 @@ pub struct Pipeline {
     /// Reads the pages of the posts of `full_content` sources (robots.txt, turns per
     /// host). `None` reads no page, whatever the sources say.
     pub full_text: Option<Arc<FullText>>,
+    /// How many fetched bodies are parsed, tagged and stored at once ([`BodyGate`]).
+    pub bodies: BodyGate,
 }
 
 impl Pipeline {
@@ -166,7 +118,7 @@ impl Pipeline {
     /// After posts were stored: brings the search index in step once enough posts wait
     /// for it (or they have waited long enough; see [`Store::index_search_if_due`]). The
     /// posts are stored either way: a failure is logged, and the next pass catches up.
-    async fn index_search_if_due(&self, stats: IngestStats) {
+    pub(super) async fn index_search_if_due(&self, stats: IngestStats) {
         if stats.new + stats.updated == 0 {
             return;
         }
@@ -177,51 +129,6 @@ impl Pipeline {
         }
     }
 
-    /// Stores a feed document a WebSub hub pushed for `job`'s source: parsed, sanitized,
-    /// tagged and stored exactly as a fetched body is (relative links resolved against the
-    /// source's address; the source's last success set, as [`Store::ingest`] does), but
-    /// validators, body hash and next poll stay: polling carries on as the fallback. Counts the posts in
-    /// [`Pipeline::metrics`]; a failure is returned and logged by the caller, and recorded
-    /// nowhere (a bad push says nothing about the source's feed).
-    pub async fn ingest_pushed(
-        &self,
-        job: &SourceJob,
-        bytes: Vec<u8>,
-    ) -> Result<IngestStats, SourceError> {
-        self.ingest_pushed_at(job, bytes, Utc::now()).await
-    }
-
-    /// [`Pipeline::ingest_pushed`] as at `now`.
-    pub async fn ingest_pushed_at(
-        &self,
-        job: &SourceJob,
-        bytes: Vec<u8>,
-        now: DateTime<Utc>,
-    ) -> Result<IngestStats, SourceError> {
-        let shown = job.location.to_string();
-        let base_url = job.location.base_url();
-        let Prepared {
-            meta, posts, kept, ..
-        } = self.prepare(job, &shown, bytes, None, base_url).await?;
-        let (stats, stored) = self
-            .store
-            .ingest_changes(job.id, &meta, &posts, now)
-            .await
-            .map_err(|source| SourceError::Store {
-                location: shown,
-                source,
-            })?;
-        self.metrics
-            .record_posts(u64::from(stats.new), u64::from(stats.updated));
-        self.index_search_if_due(stats).await;
-        // A push's posts are queued only when never looked at (a hub may push the same
-        // items again).
-        let every: Vec<usize> = (0..posts.len()).collect();
-        self.follow_full_text(job, &stored.ids, &every, &kept, true, now)
-            .await;
-        Ok(stats)
-    }
-
     /// [`Pipeline::ingest`], leaving the number of body bytes read in `bytes`.
     async fn ingest_counting(
         &self,
@@ -230,7 +137,12 @@ impl Pipeline {
         now: DateTime<Utc>,
         bytes: &mut u64,
     ) -> Result<FetchReport, SourceError> {
-        let state = match self.store.fetch_state(job.id).await {
+        // Under a claim the lease brought the state; nobody else writes it meanwhile.
+        let read = match claim {
+            Some(claim) => Ok(claim.state.clone()),
+            None => self.store.fetch_state(job.id).await,
+        };
+        let state = match read {
             Ok(state) => state,
             Err(source) => {
                 self.give_back(claim).await;
@@ -352,6 +264,7 @@ impl Pipeline {
             });
         };
 
+        let in_work = self.bodies.enter().await;
         let Prepared {
             meta,
             posts,
@@ -381,6 +294,7 @@ impl Pipeline {
             .ingest_fetch_changes(&meta, &posts, &record, now)
             .await
             .map_err(store_error)?;
+        drop(in_work);
         let touched_tags =
             touched_tags(stored.changed.iter().filter_map(|&index| posts.get(index)));
         if let Some(media) = self.media.as_ref().filter(|_| retry_media) {

@@ -1,8 +1,9 @@
 //! One pass over the sources, under leases: `syndic fetch` (the sources it chose, due or
 //! not) and `syndic worker --once` (every source due now, new ones included).
 //!
-//! A [`Sweep`] claims as many sources as it has room for, starts them, and claims again as
-//! they finish. A source another process is fetching is never fetched: `fetch` reports it
+//! A [`Sweep`] claims as many sources as it has room for, starts them, and claims again
+//! once half its room is free (or nothing runs), so that a claim takes a batch of sources,
+//! not one per fetch that ends. A source another process is fetching is never fetched: `fetch` reports it
 //! and moves on ([`SweepEvent::Held`]); `worker --once` waits for it to be released (or
 //! for its lease to run out, when its holder died) and ends only when nothing it could
 //! fetch is due or leased anywhere. Sources left for want of a free slot (other processes
@@ -133,7 +134,11 @@ impl Sweep {
             if !self.events.is_empty() {
                 continue;
             }
-            if self.claim_now && self.fetches.capacity() > 0 && self.more_to_claim() {
+            if self.claim_now
+                && self.fetches.capacity() > 0
+                && self.more_to_claim()
+                && self.fetches.worth_claiming(self.left_to_claim())
+            {
                 self.claim().await?;
                 continue;
             }
@@ -168,6 +173,14 @@ impl Sweep {
         match &self.scope {
             Scope::Listed(remaining) => !remaining.is_empty(),
             Scope::Due(_) => true,
+        }
+    }
+
+    /// How many listed sources are still to claim (`None` for due sources: unknown).
+    fn left_to_claim(&self) -> Option<usize> {
+        match &self.scope {
+            Scope::Listed(remaining) => Some(remaining.len()),
+            Scope::Due(_) => None,
         }
     }
 

@@ -64,6 +64,7 @@ async fn a_304_still_honours_the_feeds_ttl() {
         metrics: Arc::new(FetchMetrics::default()),
         media: None,
         full_text: None,
+        bodies: syndic_fetch::BodyGate::default(),
     };
     let job = SourceJob {
         id,

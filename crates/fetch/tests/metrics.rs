@@ -48,6 +48,7 @@ async fn an_ok_fetch_then_an_unchanged_one_are_counted() {
         metrics: Arc::clone(&metrics),
         media: None,
         full_text: None,
+        bodies: syndic_fetch::BodyGate::default(),
     };
     let job = SourceJob {
         id,

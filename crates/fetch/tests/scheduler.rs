@@ -117,6 +117,7 @@ async fn world() -> World {
         metrics: Arc::default(),
         media: None,
         full_text: None,
+        bodies: syndic_fetch::BodyGate::default(),
     };
     World {
         _dir: dir,

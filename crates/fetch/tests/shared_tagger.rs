@@ -44,6 +44,7 @@ async fn a_swapped_vocabulary_tags_the_next_ingest() {
         metrics: Arc::new(FetchMetrics::default()),
         media: None,
         full_text: None,
+        bodies: syndic_fetch::BodyGate::default(),
     };
     let job = SourceJob {
         id,

@@ -41,6 +41,7 @@ async fn a_pushed_body_is_stored_and_the_fetch_state_is_untouched() {
         metrics: Arc::clone(&metrics),
         media: None,
         full_text: None,
+        bodies: syndic_fetch::BodyGate::default(),
     };
     let job = SourceJob {
         id,
@@ -113,6 +114,7 @@ async fn a_pushed_body_that_is_no_feed_is_an_error_and_stores_nothing() {
         metrics: Arc::default(),
         media: None,
         full_text: None,
+        bodies: syndic_fetch::BodyGate::default(),
     };
     let job = SourceJob {
         id,

@@ -169,6 +169,7 @@ async fn a_scheduler_round_that_stores_posts_pings_the_hubs_for_the_site_and_tag
         metrics: std::sync::Arc::default(),
         media: None,
         full_text: None,
+        bodies: syndic_fetch::BodyGate::default(),
     };
     let job = SourceJob {
         id,
@@ -329,6 +330,7 @@ async fn subscribes_once_and_renews(engine: TestEngine) {
         metrics: std::sync::Arc::default(),
         media: None,
         full_text: None,
+        bodies: syndic_fetch::BodyGate::default(),
     };
     let job = SourceJob {
         id,

@@ -9,13 +9,17 @@
 //! A fetch made under a lease ([`crate::lease`]) writes its outcome through
 //! [`Store::outcomes_under`], which releases the lease in that same transaction.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Duration, Utc};
+use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 use syndic_core::{FeedMeta, SourceId, SourceStatus};
 
 use crate::error::QueryContext;
 use crate::ingest::{IncomingPost, IngestStats, StoredPosts};
 use crate::lease::Claim;
+use crate::sql::Sql;
 use crate::{Result, Store, StoreError, clock, from_secs, text, to_secs};
 
 mod due;
@@ -69,42 +73,44 @@ pub struct FetchRecord {
 impl Store {
     /// The fetch state of `source`.
     pub async fn fetch_state(&self, source: SourceId) -> Result<FetchState> {
-        let row = sqlx::query(
-            "SELECT url, status, etag, last_modified, body_hash, next_fetch_at, wait_until,
-                 error_count, failing_since, last_success_at, hint_seconds
-             FROM sources WHERE id = $1",
-        )
-        .bind(source.0)
-        .fetch_optional(&self.pool)
-        .await
-        .during("reading a source's fetch state")?
-        .ok_or(StoreError::UnknownSource { id: source })?;
-        let status: String = row.try_get("status").during("reading a fetch state")?;
-        let status = status
-            .parse()
-            .map_err(|e| StoreError::Corrupt(format!("source {source}: {e}")))?;
-        let time = |column| -> Result<_, sqlx::Error> {
-            Ok(row.try_get::<Option<i64>, _>(column)?.map(from_secs))
-        };
-        let read = || -> Result<FetchState, sqlx::Error> {
-            Ok(FetchState {
-                source,
-                url: row.try_get("url")?,
-                status,
-                etag: row.try_get("etag")?,
-                last_modified: row.try_get("last_modified")?,
-                body_hash: row.try_get("body_hash")?,
-                next_fetch: time("next_fetch_at")?,
-                wait_until: time("wait_until")?,
-                error_count: row.try_get("error_count")?,
-                failing_since: time("failing_since")?,
-                last_success: time("last_success_at")?,
-                hint: row
-                    .try_get::<Option<i64>, _>("hint_seconds")?
-                    .map(Duration::seconds),
-            })
-        };
-        read().during("reading a fetch state")
+        let mut select = Sql::new(&format!(
+            "SELECT {FETCH_STATE_COLUMNS} FROM sources WHERE id = "
+        ));
+        select.bind(source.0);
+        let rows = select
+            .fetch_all(&self.pool, "reading a source's fetch state")
+            .await?;
+        let row = rows
+            .first()
+            .ok_or(StoreError::UnknownSource { id: source })?;
+        fetch_state_of(source, row)
+    }
+
+    /// The fetch states of `sources` that exist, by source: one statement for many (what
+    /// `syndic fetch` reads to choose which sources to read).
+    pub async fn fetch_states(
+        &self,
+        sources: &[SourceId],
+    ) -> Result<HashMap<SourceId, FetchState>> {
+        let mut states = HashMap::with_capacity(sources.len());
+        for chunk in sources.chunks(self.engine.rows_per_statement(1)) {
+            let mut select = Sql::new(&format!(
+                "SELECT id, {FETCH_STATE_COLUMNS} FROM sources WHERE id IN ("
+            ));
+            select.push_list(chunk, |sql, id| {
+                sql.bind(id.0);
+            });
+            select.push(")");
+            for row in select
+                .fetch_all(&self.pool, "reading sources' fetch states")
+                .await?
+            {
+                let id: i64 = row.try_get("id").during("reading a fetch state")?;
+                let state = fetch_state_of(SourceId(id), &row)?;
+                states.insert(state.source, state);
+            }
+        }
+        Ok(states)
     }
 
     /// Publication dates of the newest `limit` posts of `source`, newest first: what
@@ -276,6 +282,40 @@ impl Store {
     }
 }
 
+/// The columns [`fetch_state_of`] reads, for a `SELECT` or a `RETURNING`.
+pub(crate) const FETCH_STATE_COLUMNS: &str = "url, status, etag, last_modified, body_hash,
+    next_fetch_at, wait_until, error_count, failing_since, last_success_at, hint_seconds";
+
+/// A source's fetch state from a row with [`FETCH_STATE_COLUMNS`].
+pub(crate) fn fetch_state_of(source: SourceId, row: &AnyRow) -> Result<FetchState> {
+    let status: String = row.try_get("status").during("reading a fetch state")?;
+    let status = status
+        .parse()
+        .map_err(|e| StoreError::Corrupt(format!("source {source}: {e}")))?;
+    let time = |column| -> Result<_, sqlx::Error> {
+        Ok(row.try_get::<Option<i64>, _>(column)?.map(from_secs))
+    };
+    let read = || -> Result<FetchState, sqlx::Error> {
+        Ok(FetchState {
+            source,
+            url: row.try_get("url")?,
+            status,
+            etag: row.try_get("etag")?,
+            last_modified: row.try_get("last_modified")?,
+            body_hash: row.try_get("body_hash")?,
+            next_fetch: time("next_fetch_at")?,
+            wait_until: time("wait_until")?,
+            error_count: row.try_get("error_count")?,
+            failing_since: time("failing_since")?,
+            last_success: time("last_success_at")?,
+            hint: row
+                .try_get::<Option<i64>, _>("hint_seconds")?
+                .map(Duration::seconds),
+        })
+    };
+    read().during("reading a fetch state")
+}
+
 /// Marks a fetch of `source` at `now` successful: last success, no error, no failure run,
 /// no wait, status ok (a gone source that answers again is back).
 pub(crate) async fn mark_success(
@@ -300,37 +340,25 @@ pub(crate) async fn mark_success(
     Ok(())
 }
 
-/// What a response without a validator means for the stored one.
-#[derive(Clone, Copy)]
-pub(crate) enum Validators {
-    /// A full response: its validators are the only valid ones, absent ones included.
-    Replace,
-    /// A `304` (or an unchanged body): it may omit validators that still hold.
-    KeepMissing,
-}
-
+/// Saves a full response's record: its validators are the only valid ones (a missing one
+/// clears the stored one), and so is its hint. (An unchanged fetch keeps what it does not
+/// bring: `Outcomes::record_unchanged`.)
 pub(crate) async fn save_record(
     tx: &mut AnyConnection,
     source: SourceId,
     record: &FetchRecord,
-    validators: Validators,
 ) -> Result<()> {
-    let keep = matches!(validators, Validators::KeepMissing);
     sqlx::query(
-        "UPDATE sources SET etag = COALESCE($1, CASE WHEN $4 THEN etag END),
-             last_modified = COALESCE($2, CASE WHEN $4 THEN last_modified END),
-             body_hash = COALESCE($3, CASE WHEN $4 THEN body_hash END),
-             next_fetch_at = $5,
-             hint_seconds = COALESCE($7, CASE WHEN $4 THEN hint_seconds END)
+        "UPDATE sources SET etag = $1, last_modified = $2, body_hash = $3,
+             next_fetch_at = $4, hint_seconds = $5
          WHERE id = $6",
     )
     .bind(&record.etag)
     .bind(&record.last_modified)
     .bind(&record.body_hash)
-    .bind(keep)
     .bind(to_secs(record.next_fetch))
-    .bind(source.0)
     .bind(record.hint.map(|hint| hint.num_seconds()))
+    .bind(source.0)
     .execute(tx)
     .await
     .during("saving a source's validators")?;

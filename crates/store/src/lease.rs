@@ -4,8 +4,8 @@
 //! fetching, a process *claims* sources ([`Store::claim`]): in one transaction it reads the
 //! candidates, decides which to take (`plan.rs`, without a database) and leases each one
 //! to itself (`leased_by`, `leased_until` on the source's row) together with two slots in
-//! `fetch_slots`: one of the source's host (at most `per_host`) and one of the fleet (at
-//! most `concurrency`). A source leased by a lease that still runs is never claimed, and a
+//! `fetch_slots`: one of the source's host (at most `per_host`; a local file takes none, as
+//! reading it asks no server) and one of the fleet (at most `concurrency`). A source leased by a lease that still runs is never claimed, and a
 //! slot is one row that one fetch holds, so no source is fetched twice at once and the
 //! politeness limits hold for all processes together.
 //!
@@ -37,7 +37,7 @@ use plan::{FLEET_SCOPE, Plan, plan_claim};
 
 use crate::error::QueryContext;
 use crate::sql::Sql;
-use crate::{Result, Store, from_secs, to_secs};
+use crate::{FetchState, Result, Store, from_secs, to_secs};
 
 /// Who holds a lease: one process of the fleet. [`LeaseOwner::new`] takes any name; the
 /// fetcher names a process `host:pid:random`, so that a restarted process on the same host
@@ -62,7 +62,7 @@ impl std::fmt::Display for LeaseOwner {
 }
 
 /// A source this process may fetch now: leased to `owner` until `until`, with a slot of
-/// `host` and one of the fleet.
+/// `host` (unless it is a local file: empty `host`) and one of the fleet.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Claim {
     pub source: SourceId,
@@ -70,6 +70,9 @@ pub struct Claim {
     pub until: DateTime<Utc>,
     /// The host whose slot the fetch holds ([`host_of`] the source's stored URL).
     pub host: String,
+    /// The source's fetch state as the lease found it: under the lease nobody else writes
+    /// it, so the fetch reads it from here, not from the store again.
+    pub state: FetchState,
 }
 
 /// A running lease on a source, as stored.
@@ -164,18 +167,21 @@ impl Store {
             return Ok(outcome);
         }
         let due = matches!(request.which, Claimable::Due(_));
-        let leased = lease_sources(&mut tx, self.engine, request, &take, due).await?;
+        let mut leased = lease_sources(&mut tx, self.engine, request, &take, due).await?;
         let slots = take_slots(&mut tx, self.engine, request, &take, &leased).await?;
         let mut lost = Vec::new();
         for planned in take {
-            let has_slots = slots.contains(&(planned.host.clone(), planned.host_slot))
+            let has_slots = planned
+                .host_slot
+                .is_none_or(|slot| slots.contains(&(planned.host.clone(), slot)))
                 && slots.contains(&(FLEET_SCOPE.to_owned(), planned.fleet_slot));
-            if leased.contains(&planned.source) && has_slots {
+            if let Some(state) = leased.remove(&planned.source).filter(|_| has_slots) {
                 outcome.claimed.push(Claim {
                     source: planned.source,
                     owner: request.owner.clone(),
                     until: request.until,
                     host: planned.host,
+                    state,
                 });
             } else {
                 lost.push(planned.source);
@@ -291,13 +297,19 @@ pub(crate) async fn release_in(tx: &mut AnyConnection, claim: &Claim) -> Result<
     .execute(&mut *tx)
     .await
     .during("releasing a lease")?;
+    free_slots(tx, claim).await?;
+    Ok(released.rows_affected() > 0)
+}
+
+/// Frees the slots `claim` holds, inside `tx` (its lease is released by the caller).
+pub(crate) async fn free_slots(tx: &mut AnyConnection, claim: &Claim) -> Result<()> {
     sqlx::query("DELETE FROM fetch_slots WHERE leased_by = $1 AND source_id = $2")
         .bind(claim.owner.as_str())
         .bind(claim.source.0)
         .execute(&mut *tx)
         .await
         .during("releasing fetch slots")?;
-    Ok(released.rows_affected() > 0)
+    Ok(())
 }
 
 #[cfg(test)]

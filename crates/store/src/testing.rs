@@ -102,21 +102,28 @@ impl TestDatabase {
     /// # Panics
     /// When the server cannot be reached or refuses the schema.
     pub fn postgres(test: &str) -> Option<TestDatabase> {
+        TestDatabase::try_postgres(test)
+            .unwrap_or_else(|e| panic!("cannot make a test schema in {POSTGRES_URL_VAR}: {e}"))
+    }
+
+    /// [`TestDatabase::postgres`] without the panic, for benchmarks that go on without
+    /// PostgreSQL: `Err` says why the schema could not be made (the server is down, refuses
+    /// the user, ...).
+    pub fn try_postgres(test: &str) -> Result<Option<TestDatabase>, String> {
         let Some(base_url) = postgres_url() else {
             println!("skipped {test} on PostgreSQL: {POSTGRES_URL_VAR} is not set");
-            return None;
+            return Ok(None);
         };
         let name = schema_name();
         let url = schema_url(&base_url, &name);
         let (create_base, create_name) = (base_url.clone(), name.clone());
-        blocking(async move { create_schema(&create_base, &create_name).await })
-            .unwrap_or_else(|e| panic!("cannot make a test schema in {POSTGRES_URL_VAR}: {e}"));
-        Some(TestDatabase {
+        blocking(async move { create_schema(&create_base, &create_name).await })?;
+        Ok(Some(TestDatabase {
             url,
             engine: TestEngine::Postgres,
             dir: None,
             schema: Some(Schema { base_url, name }),
-        })
+        }))
     }
 
     /// The database's URL, for [`Store::open`] or a configuration file.

@@ -5,10 +5,11 @@ use chrono::{DateTime, Utc};
 use sqlx::AnyConnection;
 use syndic_core::{FeedMeta, SourceId};
 
-use super::{FetchRecord, Validators, mark_success, save_record};
+use super::{FetchRecord, save_record};
 use crate::error::QueryContext;
 use crate::ingest::{self, IncomingPost, IngestStats, StoredPosts};
 use crate::lease::{self, Claim};
+use crate::sql::Sql;
 use crate::{Result, Store, StoreError, clock, text, to_secs};
 
 /// Writes the outcome of one fetch of one source, each in one transaction that also moves
@@ -33,7 +34,7 @@ impl Outcomes<'_> {
         let (store, source) = (self.store, self.source);
         let mut tx = store.write("starting an ingest").await?;
         let stored = ingest::store_posts(&mut tx, store, source, meta, posts, now).await?;
-        save_record(&mut tx, source, record, Validators::Replace).await?;
+        save_record(&mut tx, source, record).await?;
         self.release(&mut tx).await?;
         clock::bump(&mut tx).await?;
         tx.commit().await.during("committing an ingest")?;
@@ -41,13 +42,69 @@ impl Outcomes<'_> {
     }
 
     /// [`Store::record_unchanged`].
+    ///
+    /// The most frequent outcome of all, so one `UPDATE` marks the success, keeps the
+    /// validators and releases the lease together (then the slots are freed and the clock
+    /// moved): three statements.
     pub async fn record_unchanged(&self, record: &FetchRecord, now: DateTime<Utc>) -> Result<()> {
         let mut tx = self.store.write("starting an unchanged fetch").await?;
-        mark_success(&mut tx, self.source, now).await?;
-        save_record(&mut tx, self.source, record, Validators::KeepMissing).await?;
-        self.release(&mut tx).await?;
+        let mut update = Sql::new(
+            "UPDATE sources SET last_error = NULL, error_count = 0, status = 'ok',
+                 failing_since = NULL, wait_until = NULL, gone_at = NULL,
+                 last_status_code = NULL, last_fetch_at = ",
+        );
+        let now = update.placeholder(to_secs(now));
+        update.push(&format!("{now}, last_success_at = {now}, etag = COALESCE("));
+        update
+            .bind(record.etag.clone())
+            .push(", etag), last_modified = COALESCE(");
+        update.bind(record.last_modified.clone());
+        update.push(", last_modified), body_hash = COALESCE(");
+        update
+            .bind(record.body_hash.clone())
+            .push(", body_hash), hint_seconds = COALESCE(");
+        update.bind(record.hint.map(|hint| hint.num_seconds()));
+        update.push(", hint_seconds), next_fetch_at = ");
+        update.bind(to_secs(record.next_fetch));
+        if self.claim.is_some() {
+            update.push(", leased_by = NULL, leased_until = NULL");
+        }
+        update.push(" WHERE id = ").bind(self.source.0);
+        if let Some(claim) = self.claim {
+            update
+                .push(" AND leased_by = ")
+                .bind(claim.owner.to_string());
+        }
+        let updated = update
+            .execute(&mut tx, "recording an unchanged fetch")
+            .await?;
+        if updated.rows_affected() == 0 {
+            return Err(self.why_not_written(&mut tx).await);
+        }
+        if let Some(claim) = self.claim {
+            lease::free_slots(&mut tx, claim).await?;
+        }
         clock::bump(&mut tx).await?;
         tx.commit().await.during("committing an unchanged fetch")
+    }
+
+    /// Why an outcome's `UPDATE` of its source changed no row: the source is unknown, or
+    /// (under a claim) the lease is no longer the claim's.
+    async fn why_not_written(&self, tx: &mut AnyConnection) -> StoreError {
+        let known: Result<Option<i64>, _> =
+            sqlx::query_scalar("SELECT id FROM sources WHERE id = $1")
+                .bind(self.source.0)
+                .fetch_optional(&mut *tx)
+                .await
+                .during("reading a source");
+        match (known, self.claim) {
+            (Err(error), _) => error,
+            (Ok(Some(_)), Some(claim)) => StoreError::LeaseLost {
+                id: claim.source,
+                owner: claim.owner.to_string(),
+            },
+            (Ok(_), _) => StoreError::UnknownSource { id: self.source },
+        }
     }
 
     /// [`Store::record_failure`].

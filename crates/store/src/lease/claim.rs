@@ -10,6 +10,7 @@ use super::plan::{Candidate, FLEET_SCOPE, Take};
 use super::{ClaimRequest, Claimable, LeaseOwner, host_of};
 use crate::engine::Engine;
 use crate::error::QueryContext;
+use crate::fetch_state::{FETCH_STATE_COLUMNS, FetchState, fetch_state_of};
 use crate::sql::Sql;
 use crate::{Result, to_secs};
 
@@ -179,15 +180,16 @@ pub(super) async fn read_live_slots(
 }
 
 /// Leases the planned sources that are still free (and, with `due`, still due), skipping
-/// rows another claim holds; returns those leased.
+/// rows another claim holds; returns those leased, each with its fetch state as the lease
+/// found it (so a fetch under the claim need not read it again).
 pub(super) async fn lease_sources(
     tx: &mut AnyConnection,
     engine: Engine,
     request: &ClaimRequest<'_>,
     take: &[Take],
     due: bool,
-) -> Result<HashSet<SourceId>> {
-    let mut leased = HashSet::with_capacity(take.len());
+) -> Result<HashMap<SourceId, FetchState>> {
+    let mut leased = HashMap::with_capacity(take.len());
     for chunk in take.chunks(engine.rows_per_statement(1).saturating_sub(4)) {
         let mut update = Sql::new("UPDATE sources SET leased_by = ");
         update.bind(request.owner.as_str().to_owned());
@@ -205,9 +207,12 @@ pub(super) async fn lease_sources(
         if due {
             update.push(" AND ").push(&DUE.replace("$1", &now));
         }
-        update.push(engine.skip_locked()).push(") RETURNING id");
+        update
+            .push(engine.skip_locked())
+            .push(&format!(") RETURNING id, {FETCH_STATE_COLUMNS}"));
         for row in update.fetch_all(&mut *tx, "leasing sources").await? {
-            leased.insert(SourceId(row.try_get(0).during("leasing sources")?));
+            let id = SourceId(row.try_get("id").during("leasing sources")?);
+            leased.insert(id, fetch_state_of(id, &row)?);
         }
     }
     Ok(leased)
@@ -221,12 +226,14 @@ pub(super) async fn take_slots(
     engine: Engine,
     request: &ClaimRequest<'_>,
     take: &[Take],
-    leased: &HashSet<SourceId>,
+    leased: &HashMap<SourceId, FetchState>,
 ) -> Result<HashSet<(String, i64)>> {
     let mut host_rows = Vec::new();
     let mut fleet_rows = Vec::new();
-    for planned in take.iter().filter(|p| leased.contains(&p.source)) {
-        host_rows.push((planned.host.clone(), planned.host_slot, planned.source));
+    for planned in take.iter().filter(|p| leased.contains_key(&p.source)) {
+        if let Some(slot) = planned.host_slot {
+            host_rows.push((planned.host.clone(), slot, planned.source));
+        }
         fleet_rows.push((FLEET_SCOPE.to_owned(), planned.fleet_slot, planned.source));
     }
     host_rows.sort();

@@ -26,12 +26,13 @@ pub(crate) struct Candidate {
     pub(crate) lease: Option<(String, i64)>,
 }
 
-/// One source to lease, with the slot of its host and the fleet slot it takes.
+/// One source to lease, with the slot of its host (none for a local file: no server to be
+/// polite to) and the fleet slot it takes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Take {
     pub(crate) source: SourceId,
     pub(crate) host: String,
-    pub(crate) host_slot: i64,
+    pub(crate) host_slot: Option<i64>,
     pub(crate) fleet_slot: i64,
 }
 
@@ -47,7 +48,8 @@ pub(crate) struct Plan {
 }
 
 /// Takes candidates in order while `capacity` lasts, each with the lowest free slot of its
-/// host (below `per_host`) and a free fleet slot (below `concurrency`, looked for from a
+/// host (below `per_host`; a local file, whose host is empty, needs none: reading a file
+/// asks no server, so only `concurrency` limits files) and a free fleet slot (below `concurrency`, looked for from a
 /// place that depends on `owner`, so that workers claiming at the same moment seldom pick
 /// the same one). `live_slots` are the (scope, slot) pairs held at `now`. A candidate whose
 /// lease runs is held (by another) or already this owner's (then left out altogether); a
@@ -82,7 +84,12 @@ pub(crate) fn plan_claim(
             continue;
         }
         let host_used = used.get(&candidate.host);
-        let host_slot = (0..per_host).find(|n| !host_used.is_some_and(|u| u.contains(n)));
+        let host_slot = match candidate.host.is_empty() {
+            true => Some(None),
+            false => (0..per_host)
+                .find(|n| !host_used.is_some_and(|u| u.contains(n)))
+                .map(Some),
+        };
         let fleet_used = used.get(FLEET_SCOPE);
         let fleet_slot = (0..concurrency)
             .map(|k| (start + k) % concurrency)
@@ -91,9 +98,9 @@ pub(crate) fn plan_claim(
             plan.waiting.push(candidate.source);
             continue;
         };
-        used.entry(candidate.host.clone())
-            .or_default()
-            .insert(host_slot);
+        if let Some(slot) = host_slot {
+            used.entry(candidate.host.clone()).or_default().insert(slot);
+        }
         used.entry(FLEET_SCOPE.to_owned())
             .or_default()
             .insert(fleet_slot);
@@ -156,8 +163,8 @@ mod tests {
         let candidates: Vec<Candidate> = (1..=5).map(|id| free(id, "a.example")).collect();
         let plan = plan_claim(&candidates, &[], limits(32, 2), 10, "w", NOW);
         assert_eq!(taken(&plan), vec![1, 2]);
-        let slots: Vec<i64> = plan.take.iter().map(|t| t.host_slot).collect();
-        assert_eq!(slots, vec![0, 1]);
+        let slots: Vec<Option<i64>> = plan.take.iter().map(|t| t.host_slot).collect();
+        assert_eq!(slots, vec![Some(0), Some(1)]);
         assert_eq!(plan.waiting, vec![SourceId(3), SourceId(4), SourceId(5)]);
     }
 
@@ -215,5 +222,14 @@ mod tests {
         assert!(starts.len() > 1, "{starts:?}");
         assert!(starts.iter().all(|s| (0..32).contains(s)));
         assert_eq!(fleet_start("anyone", 1), 0);
+    }
+
+    #[test]
+    fn local_files_take_no_host_slot_and_only_the_fleet_limit_stops_them() {
+        let candidates: Vec<Candidate> = (1..=6).map(|id| free(id, "")).collect();
+        let plan = plan_claim(&candidates, &[], limits(4, 1), 10, "w", NOW);
+        assert_eq!(taken(&plan), vec![1, 2, 3, 4]);
+        assert!(plan.take.iter().all(|t| t.host_slot.is_none()));
+        assert_eq!(plan.waiting, vec![SourceId(5), SourceId(6)]);
     }
 }

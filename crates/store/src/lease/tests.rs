@@ -169,7 +169,20 @@ async fn an_outcome_under_a_lost_lease_fails_and_changes_nothing() {
         matches!(refused, Err(StoreError::LeaseLost { id, .. }) if id == all[0]),
         "{refused:?}"
     );
+    let unchanged = store
+        .outcomes_under(&lost.claimed[0])
+        .record_unchanged(&record(Some("\"v9\""), None, "h", later), later)
+        .await;
+    assert!(
+        matches!(unchanged, Err(StoreError::LeaseLost { .. })),
+        "{unchanged:?}"
+    );
     let state = store.fetch_state(all[0]).await.expect("state");
+    assert_eq!(state.etag, None, "the unchanged fetch wrote nothing");
+    assert_eq!(
+        taken.claimed[0].state, state,
+        "the claim brings the fetch state"
+    );
     assert_eq!((state.error_count, state.last_success), (0, None));
     assert_eq!(store.leases(later).await.expect("leases")[0].owner, "fresh");
     assert!(!store.release(&lost.claimed[0]).await.expect("release"));
@@ -363,7 +376,22 @@ async fn a_claim_reads_past_the_sources_it_cannot_take() {
     assert_eq!(ids(&got.claimed), elsewhere);
 }
 
+async fn local_files_are_claimed_together_under_the_fleet_limit_alone() {
+    let (store, _db) = fresh_store().await;
+    let all = sources(&store, &["/feeds/a.rss", "/feeds/b.rss", "/feeds/c.rss"]).await;
+    let got = claim_due(&store, &LeaseOwner::new("w"), &all, limits(2, 1), at(2)).await;
+    assert_eq!(
+        ids(&got.claimed),
+        vec![all[0], all[1]],
+        "per_host = 1 ignored"
+    );
+    assert_eq!(got.waiting, vec![all[2]], "the fleet's 2 slots are full");
+    let slots = live_slots(&store, at(2)).await;
+    assert_eq!((slots.get(""), slots["*"]), (None, 2));
+}
+
 crate::tests::on_both_engines!(
+    local_files_are_claimed_together_under_the_fleet_limit_alone,
     a_claim_reads_past_the_sources_it_cannot_take,
     a_claim_leases_due_sources_and_another_claimant_finds_them_held,
     a_lease_that_ran_out_is_claimed_again_and_a_renewed_one_is_not,
