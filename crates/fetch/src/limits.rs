@@ -10,8 +10,8 @@ use crate::{FetchReport, Location, SourceError, SourceJob};
 pub struct Limits {
     /// Fetches in flight at once, in all (at least 1).
     pub concurrency: usize,
-    /// Fetches in flight at once to one host (at least 1). Local files are no host's (reading
-    /// one asks no server): only `concurrency` limits them.
+    /// Fetches in flight at once to one host (at least 1). Local files share one "host",
+    /// read eight at once whatever this says (the store's `lease::plan`).
     pub per_host: usize,
 }
 

@@ -171,9 +171,7 @@ impl Store {
         let slots = take_slots(&mut tx, self.engine, request, &take, &leased).await?;
         let mut lost = Vec::new();
         for planned in take {
-            let has_slots = planned
-                .host_slot
-                .is_none_or(|slot| slots.contains(&(planned.host.clone(), slot)))
+            let has_slots = slots.contains(&(planned.host.clone(), planned.host_slot))
                 && slots.contains(&(FLEET_SCOPE.to_owned(), planned.fleet_slot));
             if let Some(state) = leased.remove(&planned.source).filter(|_| has_slots) {
                 outcome.claimed.push(Claim {

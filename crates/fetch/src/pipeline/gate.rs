@@ -5,10 +5,10 @@ use std::sync::Arc;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 /// Bounds the bodies in work at once (parse, tag, store) to the machine's cores, at least
-/// two. A sweep may have `[fetch] concurrency` reads in flight (local files take no host
-/// slot, so 32 of them at once), but parsing is CPU work: 32 feeds parsed at once on two
-/// cores only hold 32 documents and their posts in memory together. Clones share the
-/// bound; an unchanged fetch (no body) never waits for it.
+/// two. A sweep may have `[fetch] concurrency` reads in flight (32), but parsing is CPU
+/// work: 32 feeds parsed at once on two cores only hold 32 documents and their posts in
+/// memory together. Clones share the bound; an unchanged fetch (no body) never waits for
+/// it.
 #[derive(Debug, Clone)]
 pub struct BodyGate(Arc<Semaphore>);
 

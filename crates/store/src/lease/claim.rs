@@ -231,9 +231,7 @@ pub(super) async fn take_slots(
     let mut host_rows = Vec::new();
     let mut fleet_rows = Vec::new();
     for planned in take.iter().filter(|p| leased.contains_key(&p.source)) {
-        if let Some(slot) = planned.host_slot {
-            host_rows.push((planned.host.clone(), slot, planned.source));
-        }
+        host_rows.push((planned.host.clone(), planned.host_slot, planned.source));
         fleet_rows.push((FLEET_SCOPE.to_owned(), planned.fleet_slot, planned.source));
     }
     host_rows.sort();

@@ -376,22 +376,20 @@ async fn a_claim_reads_past_the_sources_it_cannot_take() {
     assert_eq!(ids(&got.claimed), elsewhere);
 }
 
-async fn local_files_are_claimed_together_under_the_fleet_limit_alone() {
+async fn local_files_are_claimed_eight_at_once_whatever_per_host_says() {
     let (store, _db) = fresh_store().await;
-    let all = sources(&store, &["/feeds/a.rss", "/feeds/b.rss", "/feeds/c.rss"]).await;
-    let got = claim_due(&store, &LeaseOwner::new("w"), &all, limits(2, 1), at(2)).await;
-    assert_eq!(
-        ids(&got.claimed),
-        vec![all[0], all[1]],
-        "per_host = 1 ignored"
-    );
-    assert_eq!(got.waiting, vec![all[2]], "the fleet's 2 slots are full");
+    let paths: Vec<String> = (0..10).map(|n| format!("/feeds/{n}.rss")).collect();
+    let paths: Vec<&str> = paths.iter().map(String::as_str).collect();
+    let all = sources(&store, &paths).await;
+    let got = claim_due(&store, &LeaseOwner::new("w"), &all, limits(32, 1), at(2)).await;
+    assert_eq!(ids(&got.claimed), all[..8], "per_host = 1 ignored");
+    assert_eq!(got.waiting, all[8..], "the files' 8 slots are full");
     let slots = live_slots(&store, at(2)).await;
-    assert_eq!((slots.get(""), slots["*"]), (None, 2));
+    assert_eq!((slots[""], slots["*"]), (8, 8));
 }
 
 crate::tests::on_both_engines!(
-    local_files_are_claimed_together_under_the_fleet_limit_alone,
+    local_files_are_claimed_eight_at_once_whatever_per_host_says,
     a_claim_reads_past_the_sources_it_cannot_take,
     a_claim_leases_due_sources_and_another_claimant_finds_them_held,
     a_lease_that_ran_out_is_claimed_again_and_a_renewed_one_is_not,
