@@ -88,6 +88,9 @@ pub(crate) struct LeasedFetches {
     websub: Option<Subscriber>,
     tasks: JoinSet<Done>,
     running: HashMap<task::Id, Claim>,
+    /// How many sources the last claim started, and how many fetches ended since.
+    last_claimed: usize,
+    ended_since_claim: usize,
     /// When the leases of the running fetches were last given a full length.
     renewed_at: DateTime<Utc>,
 }
@@ -108,6 +111,8 @@ impl LeasedFetches {
             websub: None,
             tasks: JoinSet::new(),
             running: HashMap::new(),
+            last_claimed: 0,
+            ended_since_claim: 0,
             renewed_at,
         }
     }
@@ -131,13 +136,18 @@ impl LeasedFetches {
         self.limits.concurrency.saturating_sub(self.running.len())
     }
 
-    /// Whether a claim now is worth its statements: nothing runs, or at least half the room
-    /// is free (or all that `left` sources still to claim need, when fewer). Claiming
-    /// again as each fetch ends would cost a whole claim per source.
+    /// Whether a claim now is worth its statements: nothing runs, or half as many fetches
+    /// as the last claim started have ended since (or all that `left` sources still to
+    /// claim need, when fewer). Claiming again as each fetch ends would cost a whole claim
+    /// per source; the last claim's size, not `concurrency`, is the measure, since slots
+    /// (per host, local files) may cap a claim below the room it had.
     pub(crate) fn worth_claiming(&self, left: Option<usize>) -> bool {
-        let half = self.limits.concurrency.div_ceil(2).max(1);
+        let half = self
+            .last_claimed
+            .clamp(1, self.limits.concurrency.max(1))
+            .div_ceil(2);
         let wanted = left.map_or(half, |left| left.clamp(1, half));
-        self.running.is_empty() || self.capacity() >= wanted
+        self.running.is_empty() || self.ended_since_claim >= wanted
     }
 
     /// Claims what `which` allows, as many as there is room for, and starts each claimed
@@ -171,6 +181,8 @@ impl LeasedFetches {
         if self.running.is_empty() {
             self.renewed_at = now;
         }
+        self.last_claimed = outcome.claimed.len();
+        self.ended_since_claim = 0;
         for claim in &outcome.claimed {
             match jobs.get(&claim.source) {
                 Some(job) => self.start(job.clone(), claim.clone()),
@@ -225,9 +237,11 @@ impl LeasedFetches {
         match joined {
             Ok((id, done)) => {
                 self.running.remove(&id);
+                self.ended_since_claim += 1;
                 Ok(done)
             }
             Err(error) => {
+                self.ended_since_claim += 1;
                 if let Some(claim) = self.running.remove(&error.id())
                     && let Err(store_error) = self.pipeline.store.release(&claim).await
                 {
