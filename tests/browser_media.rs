@@ -18,15 +18,8 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use common::browser::{chromium, load};
-use common::origin::{Origin, Reply, Request, path_of, read_head};
+use common::origin::{Origin, Reply, Request, escaped, path_of, png, read_head};
 use common::{Server, run, stderr, syndic, tag, write_config};
-
-/// A PNG by its signature, with an ASCII tail to tell the files apart.
-fn png(tail: &str) -> Vec<u8> {
-    let mut bytes = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
-    bytes.extend_from_slice(tail.as_bytes());
-    bytes
-}
 
 /// A photo blog's podcast feed: a photo with a `srcset`, a photo that is gone (404), a
 /// video with a poster frame and an audio enclosure.
@@ -36,10 +29,7 @@ fn feed(host: &str) -> String {
          srcset=\"http://{host}/coast.png 1x, http://{host}/coast-2x.png 2x\" alt=\"coast\">\
          <img src=\"http://{host}/gone.png\" alt=\"gone\">"
     );
-    let escaped = html
-        .replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;");
+    let escaped = escaped(&html);
     format!(
         "<?xml version=\"1.0\"?><rss version=\"2.0\" xmlns:media=\"http://search.yahoo.com/mrss/\">\
          <channel><title>Coast show</title><link>http://{host}/</link>\

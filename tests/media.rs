@@ -8,19 +8,17 @@
 
 mod common;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::origin::{Origin, Reply, Request};
+use common::origin::{self, Origin, Reply, Request, escaped};
 use common::{
     Database, Server, on_both_engines, run, stderr, stdout, syndic, write_config, write_config_on,
 };
 
-/// A PNG by its signature, with an ASCII tail to recognise it by.
+/// The small PNG of the feed.
 fn png() -> Vec<u8> {
-    let mut bytes = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
-    bytes.extend_from_slice(b"tail-of-the-small-png");
-    bytes
+    origin::png("tail-of-the-small-png")
 }
 
 fn big_png() -> Vec<u8> {
@@ -38,10 +36,7 @@ fn feed(host: &str) -> String {
          <img src=\"http://{host}/page.html\"><img src=\"http://{host}/big.png\">\
          <img src=\"http://{host}/missing.png\">"
     );
-    let escaped = html
-        .replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;");
+    let escaped = escaped(&html);
     format!(
         "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Photo blog</title>\
          <link>http://{host}/</link><item><guid>p1</guid><title>Photos</title>\
@@ -65,6 +60,26 @@ fn origin() -> String {
         }
     });
     origin.host
+}
+
+/// Runs `syndic build` into `dir/site` and checks that the post page names the image
+/// `hash` with its type's extension (for a static server) and that the build holds its
+/// bytes under that name; returns the site's folder.
+fn built_with_the_image(config: &Path, dir: &Path, hash: &str) -> PathBuf {
+    let site = dir.join("site");
+    let built = run(config, &["build", site.to_str().expect("utf-8 path")]);
+    assert!(built.status.success(), "{}", stderr(&built));
+    let page = std::fs::read_to_string(site.join("post/1/photos/index.html")).expect("post page");
+    assert!(
+        page.contains(&format!("src=\"/media/{hash}.png\"")),
+        "{page}"
+    );
+    assert_eq!(
+        std::fs::read(site.join("media").join(format!("{hash}.png")))
+            .expect("built media, typed by its extension"),
+        png()
+    );
+    site
 }
 
 fn media_files(dir: &Path) -> Vec<String> {
@@ -163,19 +178,7 @@ fn images_of_new_posts_are_cached_rewritten_served_and_collected() {
 
     // The static build carries the referenced image (and only it), its pages naming it
     // with its type's extension for a static server.
-    let site = dir.path().join("site");
-    let built = run(&config, &["build", site.to_str().expect("utf-8 path")]);
-    assert!(built.status.success(), "{}", stderr(&built));
-    let page = std::fs::read_to_string(site.join("post/1/photos/index.html")).expect("post page");
-    assert!(
-        page.contains(&format!("src=\"/media/{hash}.png\"")),
-        "{page}"
-    );
-    assert_eq!(
-        std::fs::read(site.join("media").join(format!("{hash}.png")))
-            .expect("built media, typed by its extension"),
-        png()
-    );
+    let site = built_with_the_image(&config, dir.path(), &hash);
     assert_eq!(
         std::fs::read_dir(site.join("media"))
             .expect("media")
@@ -296,18 +299,7 @@ fn kept_in_the_store(database: &Database) {
     assert_eq!(bytes, String::from_utf8_lossy(&png()), "byte for byte");
     drop(server);
 
-    let site = dir.path().join("site");
-    let built = run(&config, &["build", site.to_str().expect("utf-8 path")]);
-    assert!(built.status.success(), "{}", stderr(&built));
-    let page = std::fs::read_to_string(site.join("post/1/photos/index.html")).expect("post page");
-    assert!(
-        page.contains(&format!("src=\"/media/{hash}.png\"")),
-        "{page}"
-    );
-    assert_eq!(
-        std::fs::read(site.join("media").join(format!("{hash}.png"))).expect("built media"),
-        png()
-    );
+    built_with_the_image(&config, dir.path(), &hash);
 
     // An unreferenced image, stored two hours ago, goes; the one the post shows stays.
     let orphan = store_orphan(dir.path(), database);

@@ -11,24 +11,15 @@ use std::process::Command;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
-use common::origin::{Origin as Site, Reply, Request};
+use common::origin::{Origin as Site, Reply, Request, escaped, png};
 use common::{Server, run, stderr, stdout, syndic, write_config};
-
-fn png(tail: &str) -> Vec<u8> {
-    let mut bytes = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
-    bytes.extend_from_slice(tail.as_bytes());
-    bytes
-}
 
 fn feed(host: &str) -> String {
     let html = format!(
         "<p>An episode</p><img src=\"http://{host}/photo.png\" \
          srcset=\"http://{host}/photo.png 1x, http://{host}/late.png 2x\" alt=\"photo\">"
     );
-    let escaped = html
-        .replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;");
+    let escaped = escaped(&html);
     format!(
         "<?xml version=\"1.0\"?><rss version=\"2.0\" xmlns:media=\"http://search.yahoo.com/mrss/\" \
          xmlns:itunes=\"http://www.itunes.com/dtds/podcast-1.0.dtd\"><channel><title>Show</title>\

@@ -158,3 +158,18 @@ pub fn read_head(stream: &mut TcpStream) -> Option<Vec<u8>> {
 pub fn path_of(head: &str) -> String {
     head.split_whitespace().nth(1).unwrap_or("/").to_owned()
 }
+
+/// A PNG by its signature, with an ASCII `tail` to tell the files apart (what the media
+/// cache sniffs; no decoder reads further).
+pub fn png(tail: &str) -> Vec<u8> {
+    let mut bytes = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+    bytes.extend_from_slice(tail.as_bytes());
+    bytes
+}
+
+/// `html` escaped to stand as an RSS `<description>`'s text.
+pub fn escaped(html: &str) -> String {
+    html.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
