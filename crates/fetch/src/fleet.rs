@@ -234,14 +234,13 @@ impl LeasedFetches {
         &mut self,
         joined: Result<(task::Id, Done), JoinError>,
     ) -> Result<Done, JoinError> {
+        self.ended_since_claim += 1;
         match joined {
             Ok((id, done)) => {
                 self.running.remove(&id);
-                self.ended_since_claim += 1;
                 Ok(done)
             }
             Err(error) => {
-                self.ended_since_claim += 1;
                 if let Some(claim) = self.running.remove(&error.id())
                     && let Err(store_error) = self.pipeline.store.release(&claim).await
                 {

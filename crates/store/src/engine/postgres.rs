@@ -297,8 +297,7 @@ pub(super) async fn write_search_entries(
     conn: &mut AnyConnection,
     entries: &[SearchEntry<'_>],
 ) -> Result<()> {
-    let documents = documents(entries);
-    for chunk in documents.chunks(ENTRIES_PER_STATEMENT) {
+    for chunk in documents(entries) {
         let mut insert = Sql::new(
             "INSERT INTO search_documents (post_id, document) \
              SELECT v.column1, v.column2::int4[]",
@@ -312,29 +311,31 @@ pub(super) async fn write_search_entries(
     Ok(())
 }
 
-/// Each entry's id and keys as an array literal: CPU work, done off the async workers.
-fn documents(entries: &[SearchEntry<'_>]) -> Vec<(i64, String)> {
+/// Each entry's id and keys as an array literal, [`ENTRIES_PER_STATEMENT`] to a
+/// statement: CPU work, done off the async workers.
+fn documents(entries: &[SearchEntry<'_>]) -> Vec<Vec<(i64, String)>> {
     body::off_async(|| {
         let mut keys = KeyMaker::default();
         entries
-            .iter()
-            .map(|entry| {
-                let document = keys.document(entry.title, entry.text);
-                (entry.id, keys::array_literal(&document))
+            .chunks(ENTRIES_PER_STATEMENT)
+            .map(|chunk| {
+                chunk
+                    .iter()
+                    .map(|entry| {
+                        let document = keys.document(entry.title, entry.text);
+                        (entry.id, keys::array_literal(&document))
+                    })
+                    .collect()
             })
             .collect()
     })
 }
 
 /// ` FROM (VALUES (id, keys), …) AS v`.
-fn push_documents(sql: &mut Sql, documents: &[(i64, String)]) {
+fn push_documents(sql: &mut Sql, documents: Vec<(i64, String)>) {
     sql.push(" FROM (VALUES ");
     sql.push_list(documents, |sql, (id, keys)| {
-        sql.push("(")
-            .bind(*id)
-            .push(", ")
-            .bind(keys.clone())
-            .push(")");
+        sql.push("(").bind(id).push(", ").bind(keys).push(")");
     });
     sql.push(") AS v");
 }
@@ -346,9 +347,8 @@ pub(super) async fn search_entries_differing(
     conn: &mut AnyConnection,
     entries: &[SearchEntry<'_>],
 ) -> Result<u64> {
-    let documents = documents(entries);
     let mut differing = 0;
-    for chunk in documents.chunks(ENTRIES_PER_STATEMENT) {
+    for chunk in documents(entries) {
         let mut select = Sql::new("SELECT COUNT(*)");
         push_documents(&mut select, chunk);
         select.push(
