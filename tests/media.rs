@@ -178,7 +178,7 @@ fn images_of_new_posts_are_cached_rewritten_served_and_collected() {
 
     // The static build carries the referenced image (and only it), its pages naming it
     // with its type's extension for a static server.
-    let site = built_with_the_image(&config, dir.path(), &hash);
+    let site = built_with_the_image(&config, dir.path(), hash);
     assert_eq!(
         std::fs::read_dir(site.join("media"))
             .expect("media")
