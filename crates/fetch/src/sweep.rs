@@ -120,6 +120,11 @@ impl Sweep {
         }
     }
 
+    /// How many claims the sweep made so far (each one transaction on the store).
+    pub fn claims(&self) -> usize {
+        self.fetches.claims()
+    }
+
     /// The next source done (`Ok(None)` when the sweep is over). Fails only when the
     /// store cannot be asked for sources to claim; fetch failures are events.
     pub async fn next(&mut self) -> Result<Option<SweepEvent>, StoreError> {
