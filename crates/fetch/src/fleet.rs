@@ -149,7 +149,7 @@ impl LeasedFetches {
     /// flight after the last claim have ended since (or all that `left` sources still to
     /// claim need, when fewer). Claiming again as each fetch ends would cost a whole claim
     /// per source. The measure is what ran after the claim, not what it started (slots,
-    /// per host or the eight for local files, may cap a claim below its room): a claim
+    /// per host or the sixteen for local files, may cap a claim below its room): a claim
     /// made once half of the fetches ended takes about that half back, so the batches keep
     /// their size; measured by what the last claim started, each batch would be half the
     /// one before, down to one source a claim (and, in between, claims that find every slot
