@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use syndic_core::{PostId, Tag, TagId, TagOrigin, TagRef, slugify};
 
 use crate::error::QueryContext;
-use crate::tags::{descriptions, descriptions_to_write, ensure_tag, ensure_tags, find_by_slug};
+use crate::tags::ensure_tag;
 use crate::{Result, Store, StoreError, clock, to_secs};
 
 /// What [`Store::add_manual_tag`] did.
@@ -214,41 +214,27 @@ impl Store {
     /// Moves the change clock when anything a page shows changed.
     pub async fn sync_vocabulary(&self, tags: &[VocabularyTag], now: DateTime<Utc>) -> Result<()> {
         let mut tx = self.write("starting a vocabulary sync").await?;
-        // Read in bulk, decide in Rust, write only what differs: a restart with the same
-        // vocabulary reads and writes nothing per tag.
-        let slugs: Vec<String> = (tags.iter())
-            .map(|spec| slugify(&crate::text::clean(&spec.name)))
-            .collect();
-        let mut ids = find_by_slug(&mut tx, self.engine, &slugs).await?;
         let mut changed = false;
-        if slugs.iter().any(|slug| !ids.contains_key(slug)) {
-            let names: Vec<&str> = tags.iter().map(|spec| spec.name.as_str()).collect();
-            ids = ensure_tags(&mut tx, self.engine, &names, now).await?;
-            changed = true;
-        }
         let mut wanted: BTreeSet<(String, i64)> = BTreeSet::new();
-        let mut described: Vec<(i64, String)> = Vec::with_capacity(tags.len());
-        for (spec, slug) in tags.iter().zip(&slugs) {
-            let id = *ids.get(slug).ok_or_else(|| {
-                StoreError::Corrupt(format!("tag {:?} was neither found nor added", spec.name))
-            })?;
-            described.push((id, crate::text::clean(&spec.description).into_owned()));
+        for spec in tags {
+            let (id, created) = ensure_tag(&mut tx, self.engine, &spec.name, now).await?;
+            changed |= created;
+            let updated =
+                sqlx::query("UPDATE tags SET description = $1 WHERE id = $2 AND description <> $1")
+                    .bind(crate::text::clean(&spec.description).into_owned())
+                    .bind(id.0)
+                    .execute(&mut *tx)
+                    .await
+                    .during("updating a tag's description")?
+                    .rows_affected();
+            changed |= updated > 0;
+            let own = slugify(&spec.name);
             for alias in &spec.aliases {
-                let alias = slugify(alias);
-                if !alias.is_empty() && alias != *slug {
-                    wanted.insert((alias, id));
+                let slug = slugify(alias);
+                if !slug.is_empty() && slug != own {
+                    wanted.insert((slug, id.0));
                 }
             }
-        }
-        let stored = descriptions(&mut tx, self.engine, &described).await?;
-        for (id, description) in descriptions_to_write(&described, &stored) {
-            sqlx::query("UPDATE tags SET description = $1 WHERE id = $2")
-                .bind(description)
-                .bind(id)
-                .execute(&mut *tx)
-                .await
-                .during("updating a tag's description")?;
-            changed = true;
         }
         let stored: Vec<(String, i64)> = sqlx::query_as("SELECT slug, tag_id FROM tag_aliases")
             .fetch_all(&mut *tx)

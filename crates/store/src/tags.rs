@@ -91,7 +91,7 @@ pub(crate) async fn ensure_tags(
     Ok(ids)
 }
 
-pub(crate) async fn find_by_slug(
+async fn find_by_slug(
     conn: &mut AnyConnection,
     engine: Engine,
     slugs: &[String],
@@ -110,71 +110,4 @@ pub(crate) async fn find_by_slug(
         }
     }
     Ok(ids)
-}
-
-/// The stored descriptions of the tags of `described` (id, wanted description).
-pub(crate) async fn descriptions(
-    conn: &mut AnyConnection,
-    engine: Engine,
-    described: &[(i64, String)],
-) -> Result<HashMap<i64, String>> {
-    let mut stored = HashMap::with_capacity(described.len());
-    for chunk in described.chunks(engine.rows_per_statement(1)) {
-        let mut select = Sql::new("SELECT id, description FROM tags WHERE id IN (");
-        select.push_list(chunk, |sql, (id, _)| {
-            sql.bind(*id);
-        });
-        select.push(")");
-        for row in select
-            .fetch_all(&mut *conn, "reading tag descriptions")
-            .await?
-        {
-            let id: i64 = row.try_get(0).during("reading tag descriptions")?;
-            let description: String = row.try_get(1).during("reading tag descriptions")?;
-            stored.insert(id, description);
-        }
-    }
-    Ok(stored)
-}
-
-/// Which descriptions to write: each tag's last wanted one (a name given twice is one
-/// tag), where it differs from the stored one.
-pub(crate) fn descriptions_to_write(
-    described: &[(i64, String)],
-    stored: &HashMap<i64, String>,
-) -> Vec<(i64, String)> {
-    let mut last: HashMap<i64, &String> = HashMap::with_capacity(described.len());
-    let mut order = Vec::with_capacity(described.len());
-    for (id, description) in described {
-        if last.insert(*id, description).is_none() {
-            order.push(*id);
-        }
-    }
-    order
-        .into_iter()
-        .filter_map(|id| {
-            let description = last.get(&id)?;
-            (stored.get(&id) != Some(*description)).then(|| (id, (*description).clone()))
-        })
-        .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn only_changed_descriptions_are_written_and_the_last_wanted_wins() {
-        let stored = HashMap::from([(1, "same".to_owned()), (2, "old".to_owned())]);
-        let described = vec![
-            (1, "same".to_owned()),
-            (2, "first".to_owned()),
-            (3, "new".to_owned()),
-            (2, "last".to_owned()),
-        ];
-        assert_eq!(
-            descriptions_to_write(&described, &stored),
-            vec![(2, "last".to_owned()), (3, "new".to_owned())]
-        );
-    }
 }
