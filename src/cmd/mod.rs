@@ -39,7 +39,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use chrono::Utc;
-use syndic_store::{SourceSpec, Store, VocabularyTag};
+use syndic_store::{SourceSettings, SourceSpec, Store, VocabularyTag};
 
 use crate::cli::{Cli, Command, GlobalArgs};
 use crate::config::{Config, Database, Overrides};
@@ -193,7 +193,9 @@ pub fn vocabulary(config: &Config) -> Vec<VocabularyTag> {
 }
 
 /// The store ids of the configured sources, created on first sight, in config order; each
-/// source's settings (pause, updates, attribution, credit) stored with it.
+/// source's settings (pause, updates, attribution, credit) stored with it. Sources stored
+/// as configured (nearly always all) cost one read for many; the others are written one
+/// by one.
 pub async fn sync_sources(
     store: &Store,
     config: &Config,
@@ -207,20 +209,38 @@ pub async fn sync_sources(
                 .context("cannot compile the [[rule]] entries")?,
         )),
     };
+    let configured: Vec<(SourceSpec, SourceSettings)> = (config.sources.iter())
+        .map(|source| {
+            let spec = SourceSpec {
+                url: source.url.clone(),
+                name: source.name.clone(),
+            };
+            (spec, source.settings.clone())
+        })
+        .collect();
+    // One read for many sources; only those that differ take the per-source path.
+    let stored = store
+        .sources_as_configured(&configured)
+        .await
+        .context("cannot read the configured sources")?;
     let mut jobs = Vec::with_capacity(config.sources.len());
-    for source in &config.sources {
-        let spec = SourceSpec {
-            url: source.url.clone(),
-            name: source.name.clone(),
+    for ((source, (spec, settings)), stored) in config.sources.iter().zip(&configured).zip(stored) {
+        let id = match stored {
+            Some(id) => id,
+            None => {
+                let id = store
+                    .upsert_source(spec, now)
+                    .await
+                    .with_context(|| format!("cannot record source {}", source.url))?;
+                store
+                    .sync_source_settings(id, settings)
+                    .await
+                    .with_context(|| {
+                        format!("cannot record the settings of source {}", source.url)
+                    })?;
+                id
+            }
         };
-        let id = store
-            .upsert_source(&spec, now)
-            .await
-            .with_context(|| format!("cannot record source {}", source.url))?;
-        store
-            .sync_source_settings(id, &source.settings)
-            .await
-            .with_context(|| format!("cannot record the settings of source {}", source.url))?;
         jobs.push(syndic_fetch::SourceJob {
             id,
             location: source.location.clone(),

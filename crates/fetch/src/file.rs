@@ -10,10 +10,12 @@
 
 use std::fs::Metadata;
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, SystemTime};
 
-use crate::{Body, FetchError, Validators};
+use tokio::sync::OwnedSemaphorePermit;
+
+use crate::{Body, BodyGate, FetchError, Validators};
 
 /// How long before its read a file must have been modified for its stamp to be trusted:
 /// more than any file system's timestamp granularity (FAT's is 2 s).
@@ -25,6 +27,16 @@ pub(crate) struct FileRead {
     pub(crate) validators: Validators,
 }
 
+/// A file opened and stamped: unchanged (its read, without bytes), or to be read.
+enum Opened {
+    Unchanged(FileRead),
+    Changed {
+        file: std::fs::File,
+        len: u64,
+        stamp: Option<String>,
+    },
+}
+
 /// Reads `path` unless `validators` carry its current stamp, on the blocking pool; at most
 /// `max_body` bytes.
 pub(crate) async fn read_if_changed(
@@ -33,7 +45,51 @@ pub(crate) async fn read_if_changed(
     max_body: u64,
 ) -> Result<FileRead, FetchError> {
     let (owned, known) = (path.to_path_buf(), validators.etag.clone());
-    tokio::task::spawn_blocking(move || read_blocking(&owned, known.as_deref(), max_body))
+    blocking(path, move || {
+        match open_if_changed(&owned, known.as_deref())? {
+            Opened::Unchanged(read) => Ok(read),
+            Opened::Changed { file, len, stamp } => read_opened(&owned, file, len, stamp, max_body),
+        }
+    })
+    .await
+}
+
+/// [`read_if_changed`] for a body that is parsed next: the stamp is compared on the
+/// blocking pool (an unchanged file neither waits nor is read), and a changed file is read
+/// only once `gate` lets one more body into work, on the gate's threads. The permit comes
+/// back with the body: it is in work until the permit is dropped. So the bodies in memory
+/// are at most the gate's, whatever the number of files in flight, and their buffers stay
+/// in the allocator arenas of the gate's few threads.
+pub(crate) async fn read_gated(
+    path: &Path,
+    validators: &Validators,
+    max_body: u64,
+    gate: &BodyGate,
+) -> Result<(FileRead, Option<OwnedSemaphorePermit>), FetchError> {
+    let (owned, known) = (path.to_path_buf(), validators.etag.clone());
+    let (file, len, stamp) =
+        match blocking(path, move || open_if_changed(&owned, known.as_deref())).await? {
+            Opened::Unchanged(read) => return Ok((read, None)),
+            Opened::Changed { file, len, stamp } => (file, len, stamp),
+        };
+    let in_work = gate.enter().await;
+    let owned = path.to_path_buf();
+    let read = gate
+        .run(move || read_opened(&owned, file, len, stamp, max_body))
+        .await
+        .ok_or_else(|| FetchError::File {
+            path: path.display().to_string(),
+            source: std::io::Error::other("the thread reading the file stopped"),
+        })??;
+    Ok((read, in_work))
+}
+
+/// Runs `work` on the blocking pool; a failed join is a file error about `path`.
+async fn blocking<T: Send + 'static>(
+    path: &Path,
+    work: impl FnOnce() -> Result<T, FetchError> + Send + 'static,
+) -> Result<T, FetchError> {
+    tokio::task::spawn_blocking(work)
         .await
         .map_err(|joined| FetchError::File {
             path: path.display().to_string(),
@@ -41,34 +97,50 @@ pub(crate) async fn read_if_changed(
         })?
 }
 
-fn read_blocking(
-    path: &PathBuf,
-    known: Option<&str>,
-    max_body: u64,
-) -> Result<FileRead, FetchError> {
-    let failed = |source| FetchError::File {
+fn file_error(path: &Path) -> impl Fn(std::io::Error) -> FetchError + '_ {
+    move |source| FetchError::File {
         path: path.display().to_string(),
         source,
-    };
-    let file = std::fs::File::open(path).map_err(failed)?;
-    let metadata = file.metadata().map_err(failed)?;
+    }
+}
+
+/// Opens `path` and stamps it; unchanged when its stamp is `known`.
+fn open_if_changed(path: &Path, known: Option<&str>) -> Result<Opened, FetchError> {
+    let failed = file_error(path);
+    let file = std::fs::File::open(path).map_err(&failed)?;
+    let metadata = file.metadata().map_err(&failed)?;
     let stamp = trusted_stamp(&metadata, SystemTime::now());
     if stamp.is_some() && stamp.as_deref() == known {
-        return Ok(FileRead {
+        return Ok(Opened::Unchanged(FileRead {
             body: Body::NotModified,
             validators: Validators {
                 etag: stamp,
                 last_modified: None,
             },
-        });
+        }));
     }
+    Ok(Opened::Changed {
+        file,
+        len: metadata.len(),
+        stamp,
+    })
+}
+
+/// Reads an opened file whole (at most `max_body` bytes).
+fn read_opened(
+    path: &Path,
+    file: std::fs::File,
+    len: u64,
+    stamp: Option<String>,
+    max_body: u64,
+) -> Result<FileRead, FetchError> {
     // Sized once from the file's length: no copies while growing.
-    let capacity = usize::try_from(metadata.len().saturating_add(64).min(max_body + 1));
+    let capacity = usize::try_from(len.saturating_add(64).min(max_body + 1));
     let mut bytes = Vec::with_capacity(capacity.unwrap_or(0));
     let read = file
         .take(max_body + 1)
         .read_to_end(&mut bytes)
-        .map_err(failed)?;
+        .map_err(file_error(path))?;
     if read as u64 > max_body {
         return Err(FetchError::FileTooLarge {
             path: path.display().to_string(),
@@ -127,6 +199,8 @@ fn changed_and_inode(_: &Metadata) -> (i128, u64) {
 
 #[cfg(test)]
 mod tests {
+    use std::path::PathBuf;
+
     use super::*;
 
     fn write(dir: &Path, body: &str) -> PathBuf {

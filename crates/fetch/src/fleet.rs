@@ -88,8 +88,11 @@ pub(crate) struct LeasedFetches {
     websub: Option<Subscriber>,
     tasks: JoinSet<Done>,
     running: HashMap<task::Id, Claim>,
-    /// How many sources the last claim started, and how many fetches ended since.
-    last_claimed: usize,
+    /// Claims made so far.
+    claims: usize,
+    /// How many fetches ran right after the last claim started its own, and how many
+    /// fetches ended since.
+    in_flight_after_claim: usize,
     ended_since_claim: usize,
     /// When the leases of the running fetches were last given a full length.
     renewed_at: DateTime<Utc>,
@@ -111,7 +114,8 @@ impl LeasedFetches {
             websub: None,
             tasks: JoinSet::new(),
             running: HashMap::new(),
-            last_claimed: 0,
+            claims: 0,
+            in_flight_after_claim: 0,
             ended_since_claim: 0,
             renewed_at,
         }
@@ -131,19 +135,28 @@ impl LeasedFetches {
         self.running.len()
     }
 
+    /// How many claims were made so far.
+    pub(crate) fn claims(&self) -> usize {
+        self.claims
+    }
+
     /// How many more fetches this process may start now.
     pub(crate) fn capacity(&self) -> usize {
         self.limits.concurrency.saturating_sub(self.running.len())
     }
 
-    /// Whether a claim now is worth its statements: nothing runs, or half as many fetches
-    /// as the last claim started have ended since (or all that `left` sources still to
+    /// Whether a claim now is worth its statements: nothing runs, or half the fetches in
+    /// flight after the last claim have ended since (or all that `left` sources still to
     /// claim need, when fewer). Claiming again as each fetch ends would cost a whole claim
-    /// per source; the last claim's size, not `concurrency`, is the measure, since slots
-    /// (per host, local files) may cap a claim below the room it had.
+    /// per source. The measure is what ran after the claim, not what it started (slots,
+    /// per host or the sixteen for local files, may cap a claim below its room): a claim
+    /// made once half of the fetches ended takes about that half back, so the batches keep
+    /// their size; measured by what the last claim started, each batch would be half the
+    /// one before, down to one source a claim (and, in between, claims that find every slot
+    /// still held).
     pub(crate) fn worth_claiming(&self, left: Option<usize>) -> bool {
         let half = self
-            .last_claimed
+            .in_flight_after_claim
             .clamp(1, self.limits.concurrency.max(1))
             .div_ceil(2);
         let wanted = left.map_or(half, |left| left.clamp(1, half));
@@ -171,6 +184,7 @@ impl LeasedFetches {
             until: now + self.lease.length,
         };
         let outcome = self.pipeline.store.claim(&request).await?;
+        self.claims += 1;
         tracing::debug!(
             "claimed {} sources (room for {}); {} waiting for a slot, {} held elsewhere",
             outcome.claimed.len(),
@@ -181,7 +195,6 @@ impl LeasedFetches {
         if self.running.is_empty() {
             self.renewed_at = now;
         }
-        self.last_claimed = outcome.claimed.len();
         self.ended_since_claim = 0;
         for claim in &outcome.claimed {
             match jobs.get(&claim.source) {
@@ -191,6 +204,7 @@ impl LeasedFetches {
                 }
             }
         }
+        self.in_flight_after_claim = self.running.len();
         Ok(outcome)
     }
 

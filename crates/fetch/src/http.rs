@@ -201,6 +201,31 @@ impl Fetcher {
         }
     }
 
+    /// [`Fetcher::fetch_as`] for a body that is parsed next: a changed file is read only
+    /// once `gate` lets one more body into work (`file::read_gated`), and the permit comes
+    /// back with it. An http(s) body is read as by `fetch_as` (no permit).
+    pub(crate) async fn fetch_gated(
+        &self,
+        location: &Location,
+        validators: &Validators,
+        source: &SourceRequest,
+        gate: &crate::BodyGate,
+    ) -> Result<(Fetched, Option<tokio::sync::OwnedSemaphorePermit>), FetchError> {
+        let Location::File(path) = location else {
+            return Ok((self.fetch_as(location, validators, source).await?, None));
+        };
+        let (read, in_work) =
+            crate::file::read_gated(path, validators, self.options.max_body, gate).await?;
+        let fetched = Fetched {
+            body: read.body,
+            validators: read.validators,
+            base_url: location.base_url(),
+            moved_to: None,
+            max_age: None,
+        };
+        Ok((fetched, in_work))
+    }
+
     /// POSTs `fields` as `application/x-www-form-urlencoded` to `url` (a WebSub hub)
     /// through the same client, SSRF guard and total deadline as every fetch. Redirects
     /// are not followed. The status when it is a success (hubs answer `202 Accepted`),

@@ -11,7 +11,7 @@ pub struct Limits {
     /// Fetches in flight at once, in all (at least 1).
     pub concurrency: usize,
     /// Fetches in flight at once to one host (at least 1). Local files share one "host",
-    /// read eight at once whatever this says (the store's `lease::plan`).
+    /// read sixteen at once whatever this says (the store's `lease::plan`).
     pub per_host: usize,
 }
 

@@ -205,9 +205,10 @@ impl Pipeline {
                 last_modified: state.last_modified.clone(),
             },
         };
-        let fetched = self
+        // A changed file comes with its turn in the gate: read only once it can be parsed.
+        let (fetched, in_work) = self
             .fetcher
-            .fetch_as(&location, &validators, &job.options.request)
+            .fetch_gated(&location, &validators, &job.options.request, &self.bodies)
             .await?;
         let store_error = |source| SourceError::Store {
             location: shown.clone(),
@@ -244,6 +245,7 @@ impl Pipeline {
             Body::NotModified => (None, state.body_hash.clone(), None),
         };
         let Some(bytes) = bytes.filter(|_| retry_media || hash != state.body_hash) else {
+            drop(in_work);
             let record = self
                 .record(state, validators, hash, &hints, &[], now)
                 .await
@@ -264,7 +266,10 @@ impl Pipeline {
             });
         };
 
-        let in_work = self.bodies.enter().await;
+        let in_work = match in_work {
+            Some(in_work) => Some(in_work),
+            None => self.bodies.enter().await,
+        };
         let Prepared {
             meta,
             posts,

@@ -2,7 +2,7 @@
 //! not) and `syndic worker --once` (every source due now, new ones included).
 //!
 //! A [`Sweep`] claims as many sources as it has room for, starts them, and claims again
-//! once half as many fetches as the last claim started have ended (or nothing runs), so that a claim takes a batch of sources,
+//! once half the fetches in flight after the last claim have ended (or nothing runs), so that a claim takes a batch of sources,
 //! not one per fetch that ends. A source another process is fetching is never fetched: `fetch` reports it
 //! and moves on ([`SweepEvent::Held`]); `worker --once` waits for it to be released (or
 //! for its lease to run out, when its holder died) and ends only when nothing it could
@@ -118,6 +118,11 @@ impl Sweep {
             Scope::Listed(_) => Some(self.jobs.len()),
             Scope::Due(_) => None,
         }
+    }
+
+    /// How many claims the sweep made so far (each one transaction on the store).
+    pub fn claims(&self) -> usize {
+        self.fetches.claims()
     }
 
     /// The next source done (`Ok(None)` when the sweep is over). Fails only when the

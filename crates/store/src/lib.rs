@@ -36,6 +36,7 @@ mod audit;
 mod body;
 mod check;
 mod clock;
+mod configured;
 mod copy;
 mod corpus;
 mod enclosures;

@@ -75,11 +75,7 @@ impl Store {
         source: SourceId,
         settings: &SourceSettings,
     ) -> Result<bool> {
-        let wanted = SourceSettings {
-            attribution: text::clean_opt(settings.attribution.as_deref()).map(Cow::into_owned),
-            full_content: text::clean_opt(settings.full_content.as_deref()).map(Cow::into_owned),
-            ..settings.clone()
-        };
+        let wanted = wanted_settings(settings);
         let stored = self.source_settings(source).await?;
         if stored == wanted {
             return Ok(false);
@@ -111,8 +107,7 @@ impl Store {
 
     /// The settings stored for `source` (the configuration's part).
     pub async fn source_settings(&self, source: SourceId) -> Result<SourceSettings> {
-        type Row = (i64, String, Option<String>, i64, i64, i64, Option<String>);
-        let row: Option<Row> = sqlx::query_as(
+        let row: Option<SettingsRow> = sqlx::query_as(
             "SELECT paused, updates, attribution, credit_original, honor_deletions, priority,
                  full_content
              FROM sources WHERE id = $1",
@@ -121,24 +116,7 @@ impl Store {
         .fetch_optional(&self.pool)
         .await
         .during("reading a source's settings")?;
-        let (
-            paused,
-            updates,
-            attribution,
-            credit_original,
-            honor_deletions,
-            priority,
-            full_content,
-        ) = row.ok_or(StoreError::UnknownSource { id: source })?;
-        Ok(SourceSettings {
-            paused: paused != 0,
-            updates: UpdatePolicy::from_stored(&updates)?,
-            attribution,
-            credit_original: credit_original != 0,
-            honor_deletions: honor_deletions != 0,
-            priority,
-            full_content,
-        })
+        settings_of(row.ok_or(StoreError::UnknownSource { id: source })?)
     }
 
     /// Pauses (`paused = true`) or resumes `source` for the admin, from `at`. The admin's
@@ -270,4 +248,32 @@ pub(crate) async fn ingest_policy(
 /// How the audit log names a source.
 fn target(source: SourceId) -> String {
     format!("source {}", source.0)
+}
+
+/// The configuration's settings columns of a source row, in the order
+/// [`Store::source_settings`] reads them.
+pub(crate) type SettingsRow = (i64, String, Option<String>, i64, i64, i64, Option<String>);
+
+/// The settings a row holds.
+pub(crate) fn settings_of(row: SettingsRow) -> Result<SourceSettings> {
+    let (paused, updates, attribution, credit_original, honor_deletions, priority, full_content) =
+        row;
+    Ok(SourceSettings {
+        paused: paused != 0,
+        updates: UpdatePolicy::from_stored(&updates)?,
+        attribution,
+        credit_original: credit_original != 0,
+        honor_deletions: honor_deletions != 0,
+        priority,
+        full_content,
+    })
+}
+
+/// `settings` as the store keeps them (texts cleaned), to compare with what it holds.
+pub(crate) fn wanted_settings(settings: &SourceSettings) -> SourceSettings {
+    SourceSettings {
+        attribution: text::clean_opt(settings.attribution.as_deref()).map(Cow::into_owned),
+        full_content: text::clean_opt(settings.full_content.as_deref()).map(Cow::into_owned),
+        ..settings.clone()
+    }
 }

@@ -48,6 +48,14 @@ pub struct SourceSpec {
     pub name: Option<String>,
 }
 
+/// `spec` as the store keeps it (texts cleaned).
+pub(crate) fn cleaned_spec(spec: &SourceSpec) -> SourceSpec {
+    SourceSpec {
+        url: text::clean(&spec.url).into_owned(),
+        name: text::clean_opt(spec.name.as_deref()).map(Cow::into_owned),
+    }
+}
+
 impl Store {
     /// Makes sure a row exists for `spec` and returns its id. The configured name is
     /// updated; the slug, once given, never changes so that source URLs stay stable. A
@@ -55,10 +63,7 @@ impl Store {
     /// the URL it had before. Moves the change clock ([`Store::last_change`]) when it added
     /// the source or renamed it.
     pub async fn upsert_source(&self, spec: &SourceSpec, now: DateTime<Utc>) -> Result<SourceId> {
-        let spec = SourceSpec {
-            url: text::clean(&spec.url).into_owned(),
-            name: text::clean_opt(spec.name.as_deref()).map(Cow::into_owned),
-        };
+        let spec = cleaned_spec(spec);
         // Several processes may add the same source at once (workers starting together):
         // an insert that meets another's row adds nothing, and the row is read again.
         for _ in 0..ADD_ATTEMPTS {

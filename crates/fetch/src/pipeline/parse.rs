@@ -9,7 +9,7 @@ use syndic_feed::WebSubLinks;
 use syndic_store::IncomingPost;
 use syndic_tag::{FilterPost, FilterSource, PostText, SourceTags};
 
-use super::{MAX_ITEMS_PER_FETCH, Pipeline, SourceJob};
+use super::{BodyGate, MAX_ITEMS_PER_FETCH, Pipeline, SourceJob};
 use crate::SourceError;
 
 /// What [`Pipeline::prepare`] makes of a body.
@@ -40,7 +40,7 @@ impl Pipeline {
         base_url: Option<url::Url>,
     ) -> Result<Prepared, SourceError> {
         let (meta, mut entries, hints, websub) =
-            parse(location, bytes, content_type, base_url).await?;
+            parse(&self.bodies, location, bytes, content_type, base_url).await?;
         self.localize_images(&mut entries, job.id).await;
         let kept = self.keep_page_texts(job, &mut entries).await;
         let posts = self.tag(job, location, entries).await?;
@@ -63,7 +63,7 @@ impl Pipeline {
         media.localize_entries(entries, source).await;
     }
 
-    /// Tags each entry and decides its admission (CPU work, off the async threads).
+    /// Tags each entry and decides its admission (CPU work, on the [`BodyGate`]'s threads).
     async fn tag(
         &self,
         job: &SourceJob,
@@ -76,57 +76,59 @@ impl Pipeline {
         let filter = job.options.filter.clone();
         let categories = job.options.categories;
         let worker_location = location.to_owned();
-        tokio::task::spawn_blocking(move || {
-            // syndic-tag decides every automatic tag (terms, profile, learned model,
-            // categories, source) and names the stems the corpus counts.
-            let source = SourceTags {
-                tags: &source_tags,
-                location: &worker_location,
-                categories,
-            };
-            entries
-                .into_iter()
-                .map(|entry| {
-                    let (tags, stems) = tagger.assign_counting(&PostText::from(&entry), source);
-                    // The rules decide once the tags are known (only_tagged reads them).
-                    let tagged = filter.only_tagged
-                        && syndic_tag::filter::earns_vocabulary_tag_of(&tagger, &tags);
-                    let admission = syndic_tag::filter::admission(
-                        filter.rules.as_deref(),
-                        &FilterPost::from(&entry),
-                        FilterSource {
-                            url: &filter.url,
-                            only_tagged: filter.only_tagged,
-                        },
-                        tagged,
-                        review,
-                    );
-                    IncomingPost {
-                        entry,
-                        tags,
-                        stems,
-                        admission,
-                    }
-                })
-                .collect()
-        })
-        .await
-        .map_err(|_| SourceError::Worker {
-            location: location.to_owned(),
-        })
+        self.bodies
+            .run(move || {
+                // syndic-tag decides every automatic tag (terms, profile, learned model,
+                // categories, source) and names the stems the corpus counts.
+                let source = SourceTags {
+                    tags: &source_tags,
+                    location: &worker_location,
+                    categories,
+                };
+                entries
+                    .into_iter()
+                    .map(|entry| {
+                        let (tags, stems) = tagger.assign_counting(&PostText::from(&entry), source);
+                        // The rules decide once the tags are known (only_tagged reads them).
+                        let tagged = filter.only_tagged
+                            && syndic_tag::filter::earns_vocabulary_tag_of(&tagger, &tags);
+                        let admission = syndic_tag::filter::admission(
+                            filter.rules.as_deref(),
+                            &FilterPost::from(&entry),
+                            FilterSource {
+                                url: &filter.url,
+                                only_tagged: filter.only_tagged,
+                            },
+                            tagged,
+                            review,
+                        );
+                        IncomingPost {
+                            entry,
+                            tags,
+                            stems,
+                            admission,
+                        }
+                    })
+                    .collect()
+            })
+            .await
+            .ok_or_else(|| SourceError::Worker {
+                location: location.to_owned(),
+            })
     }
 }
 
-/// Parses a body (CPU work, off the async threads), also returning the feed's own hints
-/// and its WebSub links.
+/// Parses a body (CPU work, on the [`BodyGate`]'s threads), also returning the feed's own
+/// hints and its WebSub links.
 async fn parse(
+    gate: &BodyGate,
     location: &str,
     bytes: Vec<u8>,
     content_type: Option<String>,
     base_url: Option<url::Url>,
 ) -> Result<Parsed, SourceError> {
     let worker_location = location.to_owned();
-    tokio::task::spawn_blocking(move || {
+    gate.run(move || {
         let options = syndic_feed::ReadOptions {
             base_url: base_url.clone(),
             content_type,
@@ -148,7 +150,7 @@ async fn parse(
         Ok((parsed.meta, parsed.entries, hints, parsed.websub))
     })
     .await
-    .map_err(|_| SourceError::Worker {
+    .ok_or_else(|| SourceError::Worker {
         location: location.to_owned(),
     })?
 }

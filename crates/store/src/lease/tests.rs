@@ -376,20 +376,22 @@ async fn a_claim_reads_past_the_sources_it_cannot_take() {
     assert_eq!(ids(&got.claimed), elsewhere);
 }
 
-async fn local_files_are_claimed_eight_at_once_whatever_per_host_says() {
+async fn local_files_are_claimed_files_at_once_whatever_per_host_says() {
     let (store, _db) = fresh_store().await;
-    let paths: Vec<String> = (0..10).map(|n| format!("/feeds/{n}.rss")).collect();
+    let files = usize::try_from(super::plan::FILES_AT_ONCE).expect("a small number");
+    let paths: Vec<String> = (0..files + 2).map(|n| format!("/feeds/{n}.rss")).collect();
     let paths: Vec<&str> = paths.iter().map(String::as_str).collect();
     let all = sources(&store, &paths).await;
     let got = claim_due(&store, &LeaseOwner::new("w"), &all, limits(32, 1), at(2)).await;
-    assert_eq!(ids(&got.claimed), all[..8], "per_host = 1 ignored");
-    assert_eq!(got.waiting, all[8..], "the files' 8 slots are full");
+    assert_eq!(ids(&got.claimed), all[..files], "per_host = 1 ignored");
+    assert_eq!(got.waiting, all[files..], "the files' slots are full");
     let slots = live_slots(&store, at(2)).await;
-    assert_eq!((slots[""], slots["*"]), (8, 8));
+    let files = i64::try_from(files).expect("a small number");
+    assert_eq!((slots[""], slots["*"]), (files, files));
 }
 
 crate::tests::on_both_engines!(
-    local_files_are_claimed_eight_at_once_whatever_per_host_says,
+    local_files_are_claimed_files_at_once_whatever_per_host_says,
     a_claim_reads_past_the_sources_it_cannot_take,
     a_claim_leases_due_sources_and_another_claimant_finds_them_held,
     a_lease_that_ran_out_is_claimed_again_and_a_renewed_one_is_not,
