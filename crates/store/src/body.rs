@@ -282,6 +282,26 @@ mod tests {
     }
 
     #[test]
+    fn texts_read_one_after_another_share_nothing() {
+        // One thread's decompression context serves every text: a read that stopped before
+        // its frame's end (the HTML left undecoded) or at a damaged frame leaves nothing
+        // behind for the next one.
+        let bodies: Vec<(String, Vec<u8>)> = ["kelp ", "otter ", "urchin "]
+            .iter()
+            .map(|word| {
+                let text = word.repeat(300);
+                let blob = encode(&text, &format!("<p>{}</p>", word.repeat(900)));
+                (text, blob)
+            })
+            .collect();
+        for (text, blob) in bodies.iter().chain(bodies.iter().rev()) {
+            assert_eq!(blob[0], ZSTD);
+            assert!(decode_text(&blob[..6], 3).is_err());
+            assert_eq!(decode_text(blob, 3).expect("text"), *text);
+        }
+    }
+
+    #[test]
     fn lengths_round_trip_through_leb128() {
         for value in [
             0,
