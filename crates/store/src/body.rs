@@ -8,7 +8,11 @@
 //! Layout: one format byte, then the payload `[text length, LEB128][text][html]`:
 //! - [`PLAIN`] (0): the payload as it is, for bodies too small to gain from compression
 //!   (and the column's default, `X'0000'`: an empty text and HTML);
-//! - [`ZSTD`] (1): the payload as one zstd frame ([`LEVEL`]), with its size in the header.
+//! - [`ZSTD`] (1): the payload as one zstd frame ([`LEVEL`]), with its size in the header;
+//! - [`ZSTD_DICTIONARY`] (2): the id of a dictionary trained on the store's own bodies
+//!   (8 bytes, little-endian; `dictionary.rs`, migration 27), then the payload as one zstd
+//!   frame made with it. The indexing pass trains one and rewrites older bodies with it
+//!   (`upkeep.rs`); bodies of format 1 stay readable as they are.
 //!
 //! Reading a body also writes its cached-image addresses as `/media/<hash>`
 //! ([`syndic_core::media::exact_media_addresses`]): posts stored while the media cache
@@ -19,6 +23,8 @@
 //! see `Post { content_html, content_text, .. }`.
 
 pub(crate) mod convert;
+pub(crate) mod dictionary;
+pub(crate) mod upkeep;
 
 use std::cell::RefCell;
 use std::io::Read;
@@ -29,6 +35,8 @@ use crate::{Result, StoreError};
 pub(crate) const PLAIN: u8 = 0;
 /// The payload follows as one zstd frame.
 pub(crate) const ZSTD: u8 = 1;
+/// A dictionary's id, then the payload as one zstd frame made with that dictionary.
+pub(crate) const ZSTD_DICTIONARY: u8 = 2;
 
 /// zstd's level: 3 (its default) compresses the engines bench's posts 3.9 to 1, and
 /// gen_corpus.py's word salad about 2 to 1 (the size bench), at a few hundred MB/s per
@@ -45,6 +53,9 @@ thread_local! {
     /// One compression context per thread, reused: making one costs more than compressing
     /// a small post.
     static COMPRESSOR: RefCell<Option<zstd::bulk::Compressor<'static>>> = const { RefCell::new(None) };
+    /// The same with a dictionary (its id beside it).
+    static DICTIONARY_COMPRESSOR: RefCell<Option<(i64, zstd::bulk::Compressor<'static>)>> =
+        const { RefCell::new(None) };
 }
 
 /// Runs CPU work (compressing or decompressing many bodies) where it stalls no other task:
@@ -60,21 +71,66 @@ pub(crate) fn off_async<T>(work: impl FnOnce() -> T) -> T {
     }
 }
 
-/// The blob for a post's `text` and `html`.
+/// The blob for a post's `text` and `html`, without a dictionary.
 pub(crate) fn encode(text: &str, html: &str) -> Vec<u8> {
+    encode_with(text, html, None)
+}
+
+/// The blob for a post's `text` and `html`, made with `dictionary` when there is one (the
+/// store's [`dictionary::Dictionaries::current`]).
+pub(crate) fn encode_with(
+    text: &str,
+    html: &str,
+    dictionary: Option<&'static dictionary::Dictionary>,
+) -> Vec<u8> {
     let mut payload = Vec::with_capacity(10 + text.len() + html.len());
     push_length(&mut payload, text.len() as u64);
     payload.extend_from_slice(text.as_bytes());
     payload.extend_from_slice(html.as_bytes());
-    if payload.len() >= SMALLEST_COMPRESSED
-        && let Some(mut compressed) = compress(&payload)
-        && compressed.len() + 1 < payload.len()
-    {
-        compressed.insert(0, ZSTD);
-        return compressed;
+    encode_payload(payload, dictionary)
+}
+
+/// The blob for a `payload` laid out as above.
+pub(crate) fn encode_payload(
+    mut payload: Vec<u8>,
+    dictionary: Option<&'static dictionary::Dictionary>,
+) -> Vec<u8> {
+    if payload.len() >= SMALLEST_COMPRESSED {
+        let (head, compressed) = match dictionary {
+            Some(dictionary) => {
+                let mut head = vec![ZSTD_DICTIONARY];
+                head.extend_from_slice(&dictionary.id.to_le_bytes());
+                (head, compress_with(&payload, dictionary))
+            }
+            None => (vec![ZSTD], compress(&payload)),
+        };
+        if let Some(compressed) = compressed
+            && compressed.len() + head.len() < payload.len()
+        {
+            let mut blob = head;
+            blob.extend_from_slice(&compressed);
+            return blob;
+        }
     }
     payload.insert(0, PLAIN);
     payload
+}
+
+/// Compresses with `dictionary`, through this thread's compressor for it.
+fn compress_with(payload: &[u8], dictionary: &'static dictionary::Dictionary) -> Option<Vec<u8>> {
+    DICTIONARY_COMPRESSOR.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        if slot.as_ref().is_none_or(|(id, _)| *id != dictionary.id) {
+            let mut compressor =
+                zstd::bulk::Compressor::with_prepared_dictionary(&dictionary.encoder).ok()?;
+            // The body names its dictionary already: the frame need not (4 bytes a post).
+            compressor
+                .set_parameter(zstd::zstd_safe::CParameter::DictIdFlag(false))
+                .ok()?;
+            *slot = Some((dictionary.id, compressor));
+        }
+        slot.as_mut()?.1.compress(payload).ok()
+    })
 }
 
 fn compress(payload: &[u8]) -> Option<Vec<u8>> {
@@ -120,6 +176,13 @@ pub(crate) fn decode_text(blob: &[u8], post: i64) -> Result<String> {
             zstd::stream::read::Decoder::with_buffer(rest)
                 .map_err(|e| corrupt(post, &format!("zstd: {e}")))?,
         ),
+        ZSTD_DICTIONARY => {
+            let (dictionary, frame) = dictionary_of(rest, post)?;
+            Box::new(
+                zstd::stream::read::Decoder::with_prepared_dictionary(frame, &dictionary.decoder)
+                    .map_err(|e| corrupt(post, &format!("zstd: {e}")))?,
+            )
+        }
         other => return Err(corrupt(post, &format!("unknown body format {other}"))),
     };
     let text_len = read_length_from(&mut reader).ok_or_else(|| corrupt(post, "no text length"))?;
@@ -145,17 +208,60 @@ fn payload(blob: &[u8], post: i64) -> Result<std::borrow::Cow<'_, [u8]>> {
     match format {
         PLAIN => Ok(std::borrow::Cow::Borrowed(rest)),
         ZSTD => {
-            let size = zstd::zstd_safe::get_frame_content_size(rest)
-                .ok()
-                .flatten()
-                .filter(|size| *size <= LARGEST_PAYLOAD)
-                .ok_or_else(|| corrupt(post, "the zstd frame has no plausible size"))?;
-            let size = usize::try_from(size).map_err(|_| corrupt(post, "too large"))?;
+            let size = frame_size(rest, post)?;
             zstd::bulk::decompress(rest, size)
                 .map(std::borrow::Cow::Owned)
                 .map_err(|e| corrupt(post, &format!("zstd: {e}")))
         }
+        ZSTD_DICTIONARY => {
+            let (dictionary, frame) = dictionary_of(rest, post)?;
+            let size = frame_size(frame, post)?;
+            zstd::bulk::Decompressor::with_prepared_dictionary(&dictionary.decoder)
+                .and_then(|mut d| d.decompress(frame, size))
+                .map(std::borrow::Cow::Owned)
+                .map_err(|e| corrupt(post, &format!("zstd: {e}")))
+        }
         other => Err(corrupt(post, &format!("unknown body format {other}"))),
+    }
+}
+
+/// The decompressed size a frame's header gives, if plausible.
+fn frame_size(frame: &[u8], post: i64) -> Result<usize> {
+    let size = zstd::zstd_safe::get_frame_content_size(frame)
+        .ok()
+        .flatten()
+        .filter(|size| *size <= LARGEST_PAYLOAD)
+        .ok_or_else(|| corrupt(post, "the zstd frame has no plausible size"))?;
+    usize::try_from(size).map_err(|_| corrupt(post, "too large"))
+}
+
+/// The dictionary a body of format 2 names (`rest`: the body after its format byte), and
+/// its frame.
+fn dictionary_of(rest: &[u8], post: i64) -> Result<(&'static dictionary::Dictionary, &[u8])> {
+    let (id, frame) = rest
+        .split_first_chunk::<8>()
+        .ok_or_else(|| corrupt(post, "no dictionary id"))?;
+    let id = i64::from_le_bytes(*id);
+    let dictionary = dictionary::lookup(id).ok_or_else(|| {
+        corrupt(
+            post,
+            &format!("body dictionary {id} is not in this process (not in body_dictionaries?)"),
+        )
+    })?;
+    Ok((dictionary, frame))
+}
+
+/// The format byte and payload of a blob (decompressed), for rewriting it.
+pub(crate) fn stored_payload(blob: &[u8], post: i64) -> Result<(u8, Vec<u8>)> {
+    let format = blob.first().copied().unwrap_or(PLAIN);
+    Ok((format, payload(blob, post)?.into_owned()))
+}
+
+/// The id of the dictionary a blob was made with, if any.
+pub(crate) fn dictionary_id(blob: &[u8]) -> Option<i64> {
+    match blob.split_first() {
+        Some((&ZSTD_DICTIONARY, rest)) => rest.first_chunk::<8>().map(|id| i64::from_le_bytes(*id)),
+        _ => None,
     }
 }
 

@@ -1,0 +1,191 @@
+//! zstd dictionaries trained on a store's own bodies (migration 27), and which of them a
+//! store encodes with.
+//!
+//! Why: a post is a few KB, and a frame made on its own learns the post's words and
+//! markup from nothing; a dictionary made of the store's own posts hands zstd that
+//! vocabulary up front, which matters most for short posts (figures in ARCHITECTURE.md,
+//! "Post bodies").
+//!
+//! A dictionary is named by a hash of its bytes ([`id_of`]): a body names the same
+//! dictionary in every copy of the store, and the process-wide registry ([`lookup`])
+//! holds each distinct dictionary once however many stores the process opens (`store
+//! copy`, tests). The registry is a cache of immutable values keyed by their content, not
+//! a store's state; which dictionary a store encodes with ([`Dictionaries::current`]) is
+//! the store's own.
+//!
+//! **Invariant: every process of a store knows a dictionary before it reads a body made
+//! with it.** A new dictionary is written with a `usable_from` [`GRACE`] ahead; nothing
+//! encodes with it before then; and every process reads the table again before it hands
+//! out a connection whenever its last reading is [`REFRESH`] old (the pool's
+//! `before_acquire`, [`Dictionaries::due`]). A body made after `usable_from` is read
+//! through a connection acquired after it, and that acquire read the table unless the
+//! process had read it within `REFRESH`, that is after the dictionary was written (GRACE
+//! is longer than REFRESH, with room for clocks that disagree by a few minutes).
+
+use std::collections::HashMap;
+use std::sync::{Mutex, PoisonError, RwLock};
+use std::time::{Duration, Instant};
+
+use sha2::{Digest, Sha256};
+use sqlx::{AnyConnection, Row};
+use zstd::dict::{DecoderDictionary, EncoderDictionary};
+
+use crate::error::QueryContext;
+use crate::{Result, StoreError};
+
+/// How long after it is written a dictionary may be encoded with (see the module docs).
+pub const GRACE: Duration = Duration::from_secs(10 * 60);
+
+/// zstd's level with a dictionary: 6 compresses the benchmark corpus's bodies 5 % smaller
+/// than 3 (0.408x against 0.431x its raw HTML, the size bench's levers) at 50 MB/s of one
+/// core, a fraction of a millisecond a post, where an ingest spends several; 9 gains 2 %
+/// more at a fifth of the speed.
+pub(crate) const LEVEL: i32 = 6;
+
+/// How old a process's reading of the table may grow before an acquire reads it again.
+pub(crate) const REFRESH: Duration = Duration::from_secs(60);
+
+/// A dictionary, prepared for both directions at the bodies' level.
+pub(crate) struct Dictionary {
+    pub(crate) id: i64,
+    pub(crate) encoder: EncoderDictionary<'static>,
+    pub(crate) decoder: DecoderDictionary<'static>,
+}
+
+/// Every dictionary this process has read, by id: each leaked once, so that compressors
+/// kept per thread can hold it. Distinct dictionaries are few (one a store, trained once).
+static REGISTRY: RwLock<Option<HashMap<i64, &'static Dictionary>>> = RwLock::new(None);
+
+/// The id of a dictionary: the first 8 bytes of its SHA-256.
+pub(crate) fn id_of(bytes: &[u8]) -> i64 {
+    let digest = Sha256::digest(bytes);
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&digest[..8]);
+    i64::from_le_bytes(first)
+}
+
+/// The dictionary of `id`, if this process has read it.
+pub(crate) fn lookup(id: i64) -> Option<&'static Dictionary> {
+    let registry = REGISTRY.read().unwrap_or_else(PoisonError::into_inner);
+    registry.as_ref()?.get(&id).copied()
+}
+
+/// Adds the dictionary of `bytes` to the registry (once) and returns it.
+pub(crate) fn register(bytes: &[u8]) -> &'static Dictionary {
+    let id = id_of(bytes);
+    if let Some(known) = lookup(id) {
+        return known;
+    }
+    let mut registry = REGISTRY.write().unwrap_or_else(PoisonError::into_inner);
+    let registry = registry.get_or_insert_with(HashMap::new);
+    registry.entry(id).or_insert_with(|| {
+        Box::leak(Box::new(Dictionary {
+            id,
+            encoder: EncoderDictionary::copy(bytes, LEVEL),
+            decoder: DecoderDictionary::copy(bytes),
+        }))
+    })
+}
+
+/// A store's dictionaries: which it encodes with, and when it last read them.
+#[derive(Default)]
+pub(crate) struct Dictionaries {
+    state: Mutex<State>,
+}
+
+#[derive(Default)]
+struct State {
+    /// The store's dictionaries with their `usable_from` (seconds), oldest usable first.
+    known: Vec<(i64, &'static Dictionary)>,
+    /// When this process last read the table; `None` before the first reading (the
+    /// table may not exist before the migrations ran).
+    read_at: Option<Instant>,
+}
+
+impl std::fmt::Debug for Dictionaries {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        let ids: Vec<i64> = state.known.iter().map(|(_, d)| d.id).collect();
+        f.debug_struct("Dictionaries").field("known", &ids).finish()
+    }
+}
+
+impl Dictionaries {
+    /// The dictionary to encode with now: the newest usable one.
+    pub(crate) fn current(&self) -> Option<&'static Dictionary> {
+        let now = crate::to_secs(chrono::Utc::now());
+        let state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        state
+            .known
+            .iter()
+            .rev()
+            .find(|(usable_from, _)| *usable_from <= now)
+            .map(|(_, dictionary)| *dictionary)
+    }
+
+    /// Whether the table should be read again before a connection is handed out: it was
+    /// read once (so it exists) and [`REFRESH`] ago or more. Marks it read, so that one
+    /// acquire reads it rather than every acquire at once.
+    pub(crate) fn due(&self) -> bool {
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        match state.read_at {
+            Some(at) if at.elapsed() >= REFRESH => {
+                state.read_at = Some(Instant::now());
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Reads the store's dictionaries into the registry and this handle.
+    pub(crate) async fn read(&self, conn: &mut AnyConnection) -> Result<()> {
+        let rows = sqlx::query(
+            "SELECT id, dictionary, usable_from FROM body_dictionaries ORDER BY usable_from, id",
+        )
+        .fetch_all(&mut *conn)
+        .await
+        .during("reading the body dictionaries")?;
+        let mut known = Vec::with_capacity(rows.len());
+        for row in rows {
+            let id: i64 = row.try_get("id").during("reading the body dictionaries")?;
+            let bytes: Vec<u8> = row
+                .try_get("dictionary")
+                .during("reading the body dictionaries")?;
+            let usable_from: i64 = row
+                .try_get("usable_from")
+                .during("reading the body dictionaries")?;
+            if id_of(&bytes) != id {
+                return Err(StoreError::Corrupt(format!(
+                    "body dictionary {id} does not hash to its id"
+                )));
+            }
+            known.push((usable_from, super::off_async(|| register(&bytes))));
+        }
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        state.known = known;
+        state.read_at = Some(Instant::now());
+        Ok(())
+    }
+}
+
+/// Trains a dictionary of at most `max_bytes` on `samples` (body payloads); `None` when
+/// zstd finds too little to learn from.
+pub(crate) fn train(samples: &[Vec<u8>], max_bytes: usize) -> Option<Vec<u8>> {
+    zstd::dict::from_samples(samples, max_bytes).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_dictionary_is_registered_once_under_the_hash_of_its_bytes() {
+        let bytes = b"a dictionary that is only raw content, which zstd accepts".repeat(4);
+        let first = register(&bytes);
+        let again = register(&bytes);
+        assert!(std::ptr::eq(first, again));
+        assert_eq!(first.id, id_of(&bytes));
+        assert!(lookup(first.id).is_some());
+        assert_ne!(id_of(b"another"), first.id);
+    }
+}
