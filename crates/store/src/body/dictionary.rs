@@ -27,7 +27,7 @@ use std::sync::{Mutex, PoisonError, RwLock};
 use std::time::{Duration, Instant};
 
 use sha2::{Digest, Sha256};
-use sqlx::{AnyConnection, Row};
+use sqlx::AnyConnection;
 use zstd::dict::{DecoderDictionary, EncoderDictionary};
 
 use crate::error::QueryContext;
@@ -139,33 +139,49 @@ impl Dictionaries {
 
     /// Reads the store's dictionaries into the registry and this handle.
     pub(crate) async fn read(&self, conn: &mut AnyConnection) -> Result<()> {
-        let rows = sqlx::query(
-            "SELECT id, dictionary, usable_from FROM body_dictionaries ORDER BY usable_from, id",
-        )
-        .fetch_all(&mut *conn)
-        .await
-        .during("reading the body dictionaries")?;
-        let mut known = Vec::with_capacity(rows.len());
-        for row in rows {
-            let id: i64 = row.try_get("id").during("reading the body dictionaries")?;
-            let bytes: Vec<u8> = row
-                .try_get("dictionary")
-                .during("reading the body dictionaries")?;
-            let usable_from: i64 = row
-                .try_get("usable_from")
-                .during("reading the body dictionaries")?;
-            if id_of(&bytes) != id {
-                return Err(StoreError::Corrupt(format!(
-                    "body dictionary {id} does not hash to its id"
-                )));
-            }
-            known.push((usable_from, super::off_async(|| register(&bytes))));
-        }
+        let known = register_all(conn).await?;
         let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
         state.known = known;
         state.read_at = Some(Instant::now());
         Ok(())
     }
+}
+
+/// Reads every dictionary of the store on `conn` into the registry; returns them with
+/// their `usable_from`, oldest usable first. Only the ids are read again once known (the
+/// pool reads them every [`REFRESH`]). A dictionary whose bytes do not hash to its id is
+/// damaged: an error.
+pub(crate) async fn register_all(
+    conn: &mut AnyConnection,
+) -> Result<Vec<(i64, &'static Dictionary)>> {
+    const DURING: &str = "reading the body dictionaries";
+    let rows: Vec<(i64, i64)> =
+        sqlx::query_as("SELECT id, usable_from FROM body_dictionaries ORDER BY usable_from, id")
+            .fetch_all(&mut *conn)
+            .await
+            .during(DURING)?;
+    let mut known = Vec::with_capacity(rows.len());
+    for (id, usable_from) in rows {
+        let dictionary = match lookup(id) {
+            Some(known) => known,
+            None => {
+                let bytes: Vec<u8> =
+                    sqlx::query_scalar("SELECT dictionary FROM body_dictionaries WHERE id = $1")
+                        .bind(id)
+                        .fetch_one(&mut *conn)
+                        .await
+                        .during(DURING)?;
+                if id_of(&bytes) != id {
+                    return Err(StoreError::Corrupt(format!(
+                        "body dictionary {id} does not hash to its id"
+                    )));
+                }
+                super::off_async(|| register(&bytes))
+            }
+        };
+        known.push((usable_from, dictionary));
+    }
+    Ok(known)
 }
 
 /// Trains a dictionary of at most `max_bytes` on `samples` (body payloads); `None` when
