@@ -29,7 +29,8 @@
 //! Run: `cargo bench --bench size`. Knobs: SYNDIC_BENCH_POSTS (100000), SYNDIC_BENCH_CORPUS
 //! (a corpus folder to reuse; else SYNDIC_BENCH_FEEDS feeds, default 500, are generated in a
 //! temporary folder), SYNDIC_BENCH_ENGINES ("sqlite,postgres"), SYNDIC_BENCH_LEVERS (1; 0
-//! skips the levers, whose level-19 runs take minutes). Without `../shared` it says
+//! skips the levers, whose level-19 runs take minutes), SYNDIC_BENCH_PROBES (1; 0 skips the
+//! timed searches, which take minutes in a debug build). Without `../shared` it says
 //! so and stops. It prints figures and asserts nothing.
 
 #[path = "size/codec.rs"]
@@ -241,8 +242,10 @@ async fn one_engine(db: &TestDatabase, feeds: &[Feed], posts: u64) -> Result<()>
         filled.posts as f64 / (filled.ingest + filled.index)
     );
     print_breakdown(name, &size, filled.raw_html);
-    probes::searches(name, &store, feeds).await?;
-    probes::caps(name, &store, &["the", "the and"]).await?;
+    if knob("SYNDIC_BENCH_PROBES", 1) == 1 {
+        probes::searches(name, &store, feeds).await?;
+        probes::caps(name, &store, &["the", "the and"]).await?;
+    }
     if knob("SYNDIC_BENCH_LEVERS", 1) == 1 {
         probes::index_levers(name, &store, feeds).await?;
     }
