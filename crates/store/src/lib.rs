@@ -204,9 +204,8 @@ impl Store {
         options: &StoreOptions,
     ) -> Result<Store> {
         let dictionaries = Arc::<body::dictionary::Dictionaries>::default();
-        let pool =
-            Engine::connect_reading(location, url, options, Some(Arc::clone(&dictionaries)))
-                .await?;
+        let pool = Engine::connect_reading(location, url, options, Some(Arc::clone(&dictionaries)))
+            .await?;
         let engine = location.engine;
         if let Err(error) = migrate::apply(&pool, engine).await {
             pool.close().await;

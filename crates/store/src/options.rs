@@ -35,7 +35,8 @@ impl StoreOptions {
 
     /// [`StoreOptions::dictionary_grace`], its default filled in.
     pub fn dictionary_grace(&self) -> Duration {
-        self.dictionary_grace.unwrap_or(crate::BODY_DICTIONARY_GRACE)
+        self.dictionary_grace
+            .unwrap_or(crate::BODY_DICTIONARY_GRACE)
     }
 }
 

@@ -116,14 +116,13 @@ impl Store {
 
     async fn rewrite_bodies(&self, current: &'static Dictionary, limit: u64) -> Result<u64> {
         const DURING: &str = "rewriting bodies with the store's dictionary";
-        let mut after: i64 = sqlx::query_scalar(
-            "SELECT recompressed_through FROM body_dictionaries WHERE id = $1",
-        )
-        .bind(current.id)
-        .fetch_optional(&self.pool)
-        .await
-        .during(DURING)?
-        .unwrap_or(i64::MAX);
+        let mut after: i64 =
+            sqlx::query_scalar("SELECT recompressed_through FROM body_dictionaries WHERE id = $1")
+                .bind(current.id)
+                .fetch_optional(&self.pool)
+                .await
+                .during(DURING)?
+                .unwrap_or(i64::MAX);
         let mut read = 0;
         while read < limit {
             let rows = sqlx::query("SELECT id, body FROM posts WHERE id > $1 ORDER BY id LIMIT $2")
@@ -157,7 +156,7 @@ impl Store {
                         .push(")");
                 });
                 update.push(") AS v WHERE posts.id = v.column1 AND posts.body = v.column3");
-                update.execute(&mut *tx, DURING).await?;
+                update.execute(&mut tx, DURING).await?;
             }
             sqlx::query("UPDATE body_dictionaries SET recompressed_through = $1 WHERE id = $2")
                 .bind(after)

@@ -33,7 +33,11 @@ fn varied_entry(n: usize) -> syndic_core::FeedEntry {
         words.push(WORDS[(state % WORDS.len() as u64) as usize]);
     }
     let text = words.join(" ");
-    let mut post = entry(&format!("post-{n}"), &format!("Notes {n} on {}", words[0]), 2);
+    let mut post = entry(
+        &format!("post-{n}"),
+        &format!("Notes {n} on {}", words[0]),
+        2,
+    );
     post.content_html = format!("<p class=\"body\">{text}</p><p><a href=\"/n/{n}\">more</a></p>");
     post.content_text = format!("{text}\n\nmore");
     post
@@ -93,10 +97,17 @@ async fn found(store: &Store, text: &str) -> (u64, Vec<i64>) {
 /// only when that makes it smaller, which a few highly repetitive test posts are not).
 async fn assert_mostly_rewritten(store: &Store, posts: u64) {
     let formats = body_formats(store).await.expect("formats");
-    assert_eq!(formats.iter().map(|(_, n)| n).sum::<u64>(), posts, "{formats:?}");
+    assert_eq!(
+        formats.iter().map(|(_, n)| n).sum::<u64>(),
+        posts,
+        "{formats:?}"
+    );
     let with_dictionary = formats.iter().find(|(f, _)| *f == 2).map_or(0, |(_, n)| *n);
     assert!(with_dictionary * 10 >= posts * 9, "{formats:?}");
-    assert!(formats.iter().all(|(f, _)| [1, 2].contains(f)), "{formats:?}");
+    assert!(
+        formats.iter().all(|(f, _)| [1, 2].contains(f)),
+        "{formats:?}"
+    );
 }
 
 async fn a_trained_dictionary_rewrites_bodies_and_changes_no_post() {
@@ -105,12 +116,19 @@ async fn a_trained_dictionary_rewrites_bodies_and_changes_no_post() {
     ingest_varied(&store, 0..posts).await;
     let before = contents(&store).await;
     assert_eq!(before.len(), posts);
-    assert_eq!(body_formats(&store).await.expect("formats"), [(1, TRAIN_AFTER as u64)]);
+    assert_eq!(
+        body_formats(&store).await.expect("formats"),
+        [(1, TRAIN_AFTER as u64)]
+    );
 
     // The indexing pass trains the dictionary and rewrites every older body with it.
     store.index_search().await.expect("index");
     let search_before = found(&store, "kelp reef").await;
-    assert_eq!(settle_bodies(&store).await.expect("settle"), 0, "one pass did all");
+    assert_eq!(
+        settle_bodies(&store).await.expect("settle"),
+        0,
+        "one pass did all"
+    );
     assert_mostly_rewritten(&store, TRAIN_AFTER as u64).await;
     assert_eq!(contents(&store).await, before);
     assert_eq!(found(&store, "kelp reef").await, search_before);
@@ -153,10 +171,12 @@ async fn a_store_made_before_migration_27_gets_its_bodies_rewritten() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("v26.db");
     let v26 = crate::tests::sqlite_at_version(&path, 26).await;
-    sqlx::raw_sql("INSERT INTO sources (id, url, slug, created_at) VALUES (1, 'feed.xml', 'feed', 0);")
-        .execute(&v26)
-        .await
-        .expect("a v26 source");
+    sqlx::raw_sql(
+        "INSERT INTO sources (id, url, slug, created_at) VALUES (1, 'feed.xml', 'feed', 0);",
+    )
+    .execute(&v26)
+    .await
+    .expect("a v26 source");
     let mut expected = Vec::new();
     for n in 0..usize::try_from(TRAIN_AFTER).expect("small") {
         let post = varied_entry(n);
