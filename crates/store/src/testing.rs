@@ -173,6 +173,21 @@ pub async fn settle_bodies(store: &Store) -> Result<u64> {
     }
 }
 
+/// Gives the store a body dictionary of `bytes` (any bytes make a raw-content zstd
+/// dictionary), usable at once, and rewrites every body it makes smaller: bodies of format
+/// 2 without a thousand posts to train on, for tests of other processes reading them.
+pub async fn use_dictionary(store: &Store, bytes: &[u8]) -> Result<u64> {
+    use crate::error::QueryContext;
+    sqlx::query("INSERT INTO body_dictionaries (id, dictionary, usable_from) VALUES ($1, $2, 0)")
+        .bind(crate::body::dictionary::id_of(bytes))
+        .bind(bytes.to_vec())
+        .execute(&store.pool)
+        .await
+        .during("adding a body dictionary")?;
+    store.read_dictionaries().await?;
+    settle_bodies(store).await
+}
+
 /// How many posts' bodies are of each format (0 plain, 1 zstd, 2 zstd with a dictionary).
 pub async fn body_formats(store: &Store) -> Result<Vec<(u8, u64)>> {
     use crate::error::QueryContext;
