@@ -36,11 +36,11 @@ use crate::{Result, StoreError};
 /// How long after it is written a dictionary may be encoded with (see the module docs).
 pub const GRACE: Duration = Duration::from_secs(10 * 60);
 
-/// zstd's level with a dictionary: 6 compresses the benchmark corpus's bodies 5 % smaller
-/// than 3 (0.408x against 0.431x its raw HTML, the size bench's levers) at 50 MB/s of one
-/// core, a fraction of a millisecond a post, where an ingest spends several; 9 gains 2 %
-/// more at a fifth of the speed.
-pub(crate) const LEVEL: i32 = 6;
+/// zstd's level with a dictionary: the bodies' own ([`super::LEVEL`], 3). Over 2,000 posts
+/// of the benchmark corpus (`zstd` 1.5's CLI, user CPU): level 3 alone 0.22 s, with the
+/// dictionary 0.27 s (bodies 12 % smaller), level 6 with it 0.93 s (17 % smaller), that is
+/// 0.36 ms more a post, a fifth of a release `syndic fetch`'s whole CPU per post.
+pub(crate) const LEVEL: i32 = super::LEVEL;
 
 /// How old a process's reading of the table may grow before an acquire reads it again.
 pub(crate) const REFRESH: Duration = Duration::from_secs(60);
