@@ -91,6 +91,9 @@ pub(crate) fn register(bytes: &[u8]) -> &'static Dictionary {
 #[derive(Default)]
 pub(crate) struct Dictionaries {
     state: Mutex<State>,
+    /// Set when zstd found too little to train on (posts too short): this process does
+    /// not read the newest bodies again at every pass to try once more.
+    pub(crate) gave_up_training: std::sync::atomic::AtomicBool,
 }
 
 #[derive(Default)]

@@ -9,6 +9,8 @@
 //! body is still the one read (`AND posts.body = v.column3`), so an ingest that updated the
 //! post meanwhile wins on both engines without any lock held while compressing.
 
+use std::sync::atomic::Ordering;
+
 use sqlx::Row;
 
 use super::dictionary::{self, Dictionary};
@@ -49,6 +51,9 @@ impl Store {
 
     async fn train_dictionary_if_due(&self) -> Result<()> {
         const DURING: &str = "training a body dictionary";
+        if self.dictionaries.gave_up_training.load(Ordering::Relaxed) {
+            return Ok(());
+        }
         let (dictionaries, posts): (i64, i64) = sqlx::query_as(
             "SELECT (SELECT COUNT(*) FROM body_dictionaries),
                     (SELECT COUNT(*) FROM (SELECT 1 FROM posts LIMIT $1) AS enough)",
@@ -92,6 +97,9 @@ impl Store {
         });
         let Some(trained) = trained else {
             tracing::info!("no body dictionary: zstd found too little to train on");
+            self.dictionaries
+                .gave_up_training
+                .store(true, Ordering::Relaxed);
             return Ok(());
         };
         let usable_from = chrono::Utc::now()

@@ -13,7 +13,8 @@ use crate::{SearchQuery, SourceSpec, Store, StoreOptions};
 
 on_both_engines!(
     a_trained_dictionary_rewrites_bodies_and_changes_no_post,
-    a_dictionary_is_not_used_before_its_grace_ends
+    a_dictionary_is_not_used_before_its_grace_ends,
+    posts_too_short_to_learn_from_make_no_dictionary_and_no_retries
 );
 
 const WORDS: &[&str] = &[
@@ -206,4 +207,38 @@ async fn a_store_made_before_migration_27_gets_its_bodies_rewritten() {
     store.close().await;
     let again = Store::open_sqlite_path(&path).await.expect("reopen");
     assert_eq!(contents(&again).await, expected);
+}
+
+async fn posts_too_short_to_learn_from_make_no_dictionary_and_no_retries() {
+    let (store, _db) = store_with(&AT_ONCE).await;
+    let spec = SourceSpec {
+        url: "https://blog.example/feed.xml".into(),
+        name: None,
+    };
+    let source = store.upsert_source(&spec, at(1)).await.expect("source");
+    let batch: Vec<_> = (0..TRAIN_AFTER)
+        .map(|n| tagged(entry(&format!("t{n}"), &format!("Tide {n}"), 2), &[]))
+        .collect();
+    for chunk in batch.chunks(250) {
+        store
+            .ingest(source, &meta(), chunk, at(3))
+            .await
+            .expect("ingest");
+    }
+    store.index_search().await.expect("index");
+    let trained: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM body_dictionaries")
+        .fetch_one(&store.pool)
+        .await
+        .expect("count");
+    assert_eq!(trained, 0);
+    assert!(
+        store
+            .dictionaries
+            .gave_up_training
+            .load(std::sync::atomic::Ordering::Relaxed)
+    );
+    assert_eq!(
+        body_formats(&store).await.expect("formats"),
+        [(0, TRAIN_AFTER as u64)]
+    );
 }
