@@ -6,7 +6,11 @@
 //! `Store::ingest`, one batch per feed; when SYNDIC_BENCH_POSTS is more than the corpus
 //! holds, the corpus is stored again as new sources (copy `k` of a post has its guid
 //! suffixed with `#k`, its link with `/copy-k`, and is published `15 k` days later, so that
-//! cross-source merging keeps it apart), so a copy is a new post with the same words. Then the search index is written (`Store::index_search`).
+//! cross-source merging keeps it apart), so a copy is a new post with the same words. One
+//! indexing pass runs after the first 2,000 posts (it trains the store's body dictionary:
+//! the ingests after it compress with it), and one at the end (`Store::index_search`);
+//! then every body is rewritten with the dictionary (`testing::settle_bodies`), as the
+//! indexing passes of a store in service would over time.
 //!
 //! **Raw HTML** is, for every stored post, the byte length (UTF-8) of its entry's content
 //! HTML as the feed carries it: the text of `content:encoded`, Atom `content` or JSON
@@ -25,7 +29,8 @@
 //! Run: `cargo bench --bench size`. Knobs: SYNDIC_BENCH_POSTS (100000), SYNDIC_BENCH_CORPUS
 //! (a corpus folder to reuse; else SYNDIC_BENCH_FEEDS feeds, default 500, are generated in a
 //! temporary folder), SYNDIC_BENCH_ENGINES ("sqlite,postgres"), SYNDIC_BENCH_LEVERS (1; 0
-//! skips the levers, whose level-19 runs take minutes). Without `../shared` it says
+//! skips the levers, whose level-19 runs take minutes), SYNDIC_BENCH_PROBES (1; 0 skips the
+//! timed searches, which take minutes in a debug build). Without `../shared` it says
 //! so and stops. It prints figures and asserts nothing.
 
 #[path = "size/codec.rs"]
@@ -193,8 +198,22 @@ async fn one_engine(db: &TestDatabase, feeds: &[Feed], posts: u64) -> Result<()>
         TestEngine::Sqlite => "SQLite",
         TestEngine::Postgres => "PostgreSQL",
     };
-    let store = db.open().await;
+    // Dictionaries usable at once: this process is the store's only one.
+    let options = syndic_store::StoreOptions {
+        dictionary_grace: Some(std::time::Duration::ZERO),
+        ..Default::default()
+    };
+    let store = Store::open_with(db.url(), &options).await?;
     let filled = fill(&store, feeds, posts).await?;
+    // Every body rewritten with the store's dictionary, as indexing passes would over time.
+    let started = Instant::now();
+    let rewritten = syndic_store::testing::settle_bodies(&store).await?;
+    let formats = syndic_store::testing::body_formats(&store).await?;
+    println!(
+        "{name}: bodies settled in {:.1} s ({rewritten} read); bodies by format \
+         (0 plain, 1 zstd, 2 zstd with the store's dictionary): {formats:?}",
+        started.elapsed().as_secs_f64()
+    );
     syndic_store::testing::checkpoint(&store).await?;
     let size = syndic_store::testing::store_size(&store).await?;
     let total = size.total();
@@ -223,8 +242,10 @@ async fn one_engine(db: &TestDatabase, feeds: &[Feed], posts: u64) -> Result<()>
         filled.posts as f64 / (filled.ingest + filled.index)
     );
     print_breakdown(name, &size, filled.raw_html);
-    probes::searches(name, &store, feeds).await?;
-    probes::caps(name, &store, &["the", "the and"]).await?;
+    if knob("SYNDIC_BENCH_PROBES", 1) == 1 {
+        probes::searches(name, &store, feeds).await?;
+        probes::caps(name, &store, &["the", "the and"]).await?;
+    }
     if knob("SYNDIC_BENCH_LEVERS", 1) == 1 {
         probes::index_levers(name, &store, feeds).await?;
     }
@@ -232,7 +253,12 @@ async fn one_engine(db: &TestDatabase, feeds: &[Feed], posts: u64) -> Result<()>
     Ok(())
 }
 
+/// Posts stored before one indexing pass runs, which trains the store's body dictionary
+/// (after 1,000 posts), so that the ingests after it compress with it as in service.
+const FIRST_PASS_AFTER: u64 = 2_000;
+
 /// Stores `posts` posts of the corpus (copies after the first pass), then indexes them.
+/// One indexing pass runs after [`FIRST_PASS_AFTER`] posts.
 async fn fill(store: &Store, feeds: &[Feed], posts: u64) -> Result<Filled> {
     let base = chrono::Utc::now();
     let mut filled = Filled::default();
@@ -256,7 +282,13 @@ async fn fill(store: &Store, feeds: &[Feed], posts: u64) -> Result<Filled> {
             let source = store.upsert_source(&spec, base).await?;
             store.ingest(source, &feed.meta, &batch, base).await?;
             filled.ingest += started.elapsed().as_secs_f64();
+            let before = filled.posts;
             filled.posts += batch.len() as u64;
+            if before < FIRST_PASS_AFTER && filled.posts >= FIRST_PASS_AFTER {
+                let started = Instant::now();
+                store.index_search().await?;
+                filled.index += started.elapsed().as_secs_f64();
+            }
             filled.raw_html += feed
                 .entries
                 .iter()
@@ -267,7 +299,7 @@ async fn fill(store: &Store, feeds: &[Feed], posts: u64) -> Result<Filled> {
     }
     let started = Instant::now();
     store.index_search().await?;
-    filled.index = started.elapsed().as_secs_f64();
+    filled.index += started.elapsed().as_secs_f64();
     Ok(filled)
 }
 

@@ -135,6 +135,37 @@ fn a_store_moved_to_postgresql_and_back_exports_byte_for_byte_the_same() {
 }
 
 #[test]
+fn bodies_made_with_a_dictionary_read_the_same_in_other_processes_and_copies() {
+    let dir = tempfile::tempdir().expect("dir");
+    let config = fetched_store(dir.path());
+    let original = format!("sqlite://{}", dir.path().join("store.db").display());
+    let mut expected = seen(&config, &original);
+    // The check counts the dictionary's row; the rest reads the same.
+    expected[3] = expected[3].replace("body_dictionaries 0", "body_dictionaries 1");
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let formats = runtime.block_on(async {
+        let store = syndic_store::Store::open(&original).await.expect("open");
+        let phrases = "A map of the harbour, and kelp. Kelp grows fast; a café by the sea. \
+            Tides and maps of the coast. Kelp, tides and a map. <p>";
+        syndic_store::testing::use_dictionary(&store, phrases.repeat(4).as_bytes())
+            .await
+            .expect("dictionary");
+        let formats = syndic_store::testing::body_formats(&store)
+            .await
+            .expect("formats");
+        store.close().await;
+        formats
+    });
+    assert!(formats.iter().any(|(f, _)| *f == 2), "{formats:?}");
+    // `syndic` processes read the dictionary from the store; a copy carries it.
+    assert_eq!(seen(&config, &original), expected);
+    let copy = format!("sqlite://{}", dir.path().join("copy.db").display());
+    let copied = run(&config, &["store", "copy", "--to", &copy]);
+    assert!(copied.status.success(), "{}", stderr(&copied));
+    assert_eq!(seen(&config, &copy), expected, "the copy");
+}
+
+#[test]
 fn a_target_that_is_not_empty_is_refused_with_what_to_do() {
     let dir = tempfile::tempdir().expect("dir");
     let config = fetched_store(dir.path());

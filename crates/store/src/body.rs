@@ -8,7 +8,11 @@
 //! Layout: one format byte, then the payload `[text length, LEB128][text][html]`:
 //! - [`PLAIN`] (0): the payload as it is, for bodies too small to gain from compression
 //!   (and the column's default, `X'0000'`: an empty text and HTML);
-//! - [`ZSTD`] (1): the payload as one zstd frame ([`LEVEL`]), with its size in the header.
+//! - [`ZSTD`] (1): the payload as one zstd frame ([`LEVEL`]), with its size in the header;
+//! - [`ZSTD_DICTIONARY`] (2): the id of a dictionary trained on the store's own bodies
+//!   (8 bytes, little-endian; `dictionary.rs`, migration 27), then the payload as one zstd
+//!   frame made with it. The indexing pass trains one and rewrites older bodies with it
+//!   (`upkeep.rs`); bodies of format 1 stay readable as they are.
 //!
 //! Reading a body also writes its cached-image addresses as `/media/<hash>`
 //! ([`syndic_core::media::exact_media_addresses`]): posts stored while the media cache
@@ -19,6 +23,8 @@
 //! see `Post { content_html, content_text, .. }`.
 
 pub(crate) mod convert;
+pub(crate) mod dictionary;
+pub(crate) mod upkeep;
 
 use std::cell::RefCell;
 use std::io::Read;
@@ -29,6 +35,8 @@ use crate::{Result, StoreError};
 pub(crate) const PLAIN: u8 = 0;
 /// The payload follows as one zstd frame.
 pub(crate) const ZSTD: u8 = 1;
+/// A dictionary's id, then the payload as one zstd frame made with that dictionary.
+pub(crate) const ZSTD_DICTIONARY: u8 = 2;
 
 /// zstd's level: 3 (its default) compresses the engines bench's posts 3.9 to 1, and
 /// gen_corpus.py's word salad about 2 to 1 (the size bench), at a few hundred MB/s per
@@ -49,6 +57,12 @@ thread_local! {
     /// buffers) cost more than decompressing a post's text, and took a sixth of a retag's
     /// CPU on the thread that reads the posts.
     static DECOMPRESSOR: RefCell<Option<zstd::zstd_safe::DCtx<'static>>> = const { RefCell::new(None) };
+    /// The same with a dictionary (its id beside it).
+    static DICTIONARY_COMPRESSOR: RefCell<Option<(i64, zstd::bulk::Compressor<'static>)>> =
+        const { RefCell::new(None) };
+    /// And a decompression context for bodies made with a dictionary, which it references
+    /// (a registered dictionary lives as long as the process).
+    static DICTIONARY_DECOMPRESSOR: RefCell<Option<zstd::zstd_safe::DCtx<'static>>> = const { RefCell::new(None) };
 }
 
 /// Runs CPU work (compressing or decompressing many bodies) where it stalls no other task:
@@ -64,21 +78,66 @@ pub(crate) fn off_async<T>(work: impl FnOnce() -> T) -> T {
     }
 }
 
-/// The blob for a post's `text` and `html`.
+/// The blob for a post's `text` and `html`, without a dictionary.
 pub(crate) fn encode(text: &str, html: &str) -> Vec<u8> {
+    encode_with(text, html, None)
+}
+
+/// The blob for a post's `text` and `html`, made with `dictionary` when there is one (the
+/// store's [`dictionary::Dictionaries::current`]).
+pub(crate) fn encode_with(
+    text: &str,
+    html: &str,
+    dictionary: Option<&'static dictionary::Dictionary>,
+) -> Vec<u8> {
     let mut payload = Vec::with_capacity(10 + text.len() + html.len());
     push_length(&mut payload, text.len() as u64);
     payload.extend_from_slice(text.as_bytes());
     payload.extend_from_slice(html.as_bytes());
-    if payload.len() >= SMALLEST_COMPRESSED
-        && let Some(mut compressed) = compress(&payload)
-        && compressed.len() + 1 < payload.len()
-    {
-        compressed.insert(0, ZSTD);
-        return compressed;
+    encode_payload(payload, dictionary)
+}
+
+/// The blob for a `payload` laid out as above.
+pub(crate) fn encode_payload(
+    mut payload: Vec<u8>,
+    dictionary: Option<&'static dictionary::Dictionary>,
+) -> Vec<u8> {
+    if payload.len() >= SMALLEST_COMPRESSED {
+        let (head, compressed) = match dictionary {
+            Some(dictionary) => {
+                let mut head = vec![ZSTD_DICTIONARY];
+                head.extend_from_slice(&dictionary.id.to_le_bytes());
+                (head, compress_with(&payload, dictionary))
+            }
+            None => (vec![ZSTD], compress(&payload)),
+        };
+        if let Some(compressed) = compressed
+            && compressed.len() + head.len() < payload.len()
+        {
+            let mut blob = head;
+            blob.extend_from_slice(&compressed);
+            return blob;
+        }
     }
     payload.insert(0, PLAIN);
     payload
+}
+
+/// Compresses with `dictionary`, through this thread's compressor for it.
+fn compress_with(payload: &[u8], dictionary: &'static dictionary::Dictionary) -> Option<Vec<u8>> {
+    DICTIONARY_COMPRESSOR.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        if slot.as_ref().is_none_or(|(id, _)| *id != dictionary.id) {
+            let mut compressor =
+                zstd::bulk::Compressor::with_prepared_dictionary(&dictionary.encoder).ok()?;
+            // The body names its dictionary already: the frame need not (4 bytes a post).
+            compressor
+                .set_parameter(zstd::zstd_safe::CParameter::DictIdFlag(false))
+                .ok()?;
+            *slot = Some((dictionary.id, compressor));
+        }
+        slot.as_mut()?.1.compress(payload).ok()
+    })
 }
 
 fn compress(payload: &[u8]) -> Option<Vec<u8>> {
@@ -120,26 +179,61 @@ pub(crate) fn decode_text(blob: &[u8], post: i64) -> Result<String> {
     };
     match format {
         PLAIN => text_from(rest, post),
-        ZSTD => DECOMPRESSOR.with(|cell| match cell.try_borrow_mut() {
-            Ok(mut slot) => {
-                let context = match &mut *slot {
-                    Some(context) => context,
-                    None => slot.insert(zstd::zstd_safe::DCtx::create()),
-                };
-                // The context's session is reset: nothing of an earlier, unfinished frame.
-                text_from(
-                    zstd::stream::read::Decoder::with_context(rest, context),
-                    post,
-                )
-            }
-            Err(_) => text_from(
-                zstd::stream::read::Decoder::with_buffer(rest)
-                    .map_err(|e| corrupt(post, &format!("zstd: {e}")))?,
-                post,
-            ),
-        }),
+        ZSTD => with_decompressor(&DECOMPRESSOR, None, rest, post),
+        ZSTD_DICTIONARY => {
+            let (dictionary, frame) = dictionary_of(rest, post)?;
+            with_decompressor(&DICTIONARY_DECOMPRESSOR, Some(dictionary), frame, post)
+        }
         other => Err(corrupt(post, &format!("unknown body format {other}"))),
     }
+}
+
+type Decompressor = RefCell<Option<zstd::zstd_safe::DCtx<'static>>>;
+
+/// The text at the start of `frame`, read with this thread's context in `cell` (made on
+/// first use; its session is reset, so nothing of an earlier, unfinished frame is left),
+/// referencing `dictionary` when there is one. A context already in use (never: reads do
+/// not nest) gives way to a new decoder.
+fn with_decompressor(
+    cell: &'static std::thread::LocalKey<Decompressor>,
+    dictionary: Option<&'static dictionary::Dictionary>,
+    frame: &[u8],
+    post: i64,
+) -> Result<String> {
+    let zstd_error = |e: std::io::Error| corrupt(post, &format!("zstd: {e}"));
+    cell.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut slot) => {
+            let context = match &mut *slot {
+                Some(context) => context,
+                None => slot.insert(zstd::zstd_safe::DCtx::create()),
+            };
+            if let Some(dictionary) = dictionary {
+                context
+                    .ref_ddict(dictionary.decoder.as_ddict())
+                    .map_err(|code| {
+                        corrupt(
+                            post,
+                            &format!("zstd: {}", zstd::zstd_safe::get_error_name(code)),
+                        )
+                    })?;
+            }
+            text_from(
+                zstd::stream::read::Decoder::with_context(frame, context),
+                post,
+            )
+        }
+        Err(_) => match dictionary {
+            Some(dictionary) => text_from(
+                zstd::stream::read::Decoder::with_prepared_dictionary(frame, &dictionary.decoder)
+                    .map_err(zstd_error)?,
+                post,
+            ),
+            None => text_from(
+                zstd::stream::read::Decoder::with_buffer(frame).map_err(zstd_error)?,
+                post,
+            ),
+        },
+    })
 }
 
 /// The text at the start of a payload read from `reader`.
@@ -167,17 +261,60 @@ fn payload(blob: &[u8], post: i64) -> Result<std::borrow::Cow<'_, [u8]>> {
     match format {
         PLAIN => Ok(std::borrow::Cow::Borrowed(rest)),
         ZSTD => {
-            let size = zstd::zstd_safe::get_frame_content_size(rest)
-                .ok()
-                .flatten()
-                .filter(|size| *size <= LARGEST_PAYLOAD)
-                .ok_or_else(|| corrupt(post, "the zstd frame has no plausible size"))?;
-            let size = usize::try_from(size).map_err(|_| corrupt(post, "too large"))?;
+            let size = frame_size(rest, post)?;
             zstd::bulk::decompress(rest, size)
                 .map(std::borrow::Cow::Owned)
                 .map_err(|e| corrupt(post, &format!("zstd: {e}")))
         }
+        ZSTD_DICTIONARY => {
+            let (dictionary, frame) = dictionary_of(rest, post)?;
+            let size = frame_size(frame, post)?;
+            zstd::bulk::Decompressor::with_prepared_dictionary(&dictionary.decoder)
+                .and_then(|mut d| d.decompress(frame, size))
+                .map(std::borrow::Cow::Owned)
+                .map_err(|e| corrupt(post, &format!("zstd: {e}")))
+        }
         other => Err(corrupt(post, &format!("unknown body format {other}"))),
+    }
+}
+
+/// The decompressed size a frame's header gives, if plausible.
+fn frame_size(frame: &[u8], post: i64) -> Result<usize> {
+    let size = zstd::zstd_safe::get_frame_content_size(frame)
+        .ok()
+        .flatten()
+        .filter(|size| *size <= LARGEST_PAYLOAD)
+        .ok_or_else(|| corrupt(post, "the zstd frame has no plausible size"))?;
+    usize::try_from(size).map_err(|_| corrupt(post, "too large"))
+}
+
+/// The dictionary a body of format 2 names (`rest`: the body after its format byte), and
+/// its frame.
+fn dictionary_of(rest: &[u8], post: i64) -> Result<(&'static dictionary::Dictionary, &[u8])> {
+    let (id, frame) = rest
+        .split_first_chunk::<8>()
+        .ok_or_else(|| corrupt(post, "no dictionary id"))?;
+    let id = i64::from_le_bytes(*id);
+    let dictionary = dictionary::lookup(id).ok_or_else(|| {
+        corrupt(
+            post,
+            &format!("body dictionary {id} is not in this process (not in body_dictionaries?)"),
+        )
+    })?;
+    Ok((dictionary, frame))
+}
+
+/// The format byte and payload of a blob (decompressed), for rewriting it.
+pub(crate) fn stored_payload(blob: &[u8], post: i64) -> Result<(u8, Vec<u8>)> {
+    let format = blob.first().copied().unwrap_or(PLAIN);
+    Ok((format, payload(blob, post)?.into_owned()))
+}
+
+/// The id of the dictionary a blob was made with, if any.
+pub(crate) fn dictionary_id(blob: &[u8]) -> Option<i64> {
+    match blob.split_first() {
+        Some((&ZSTD_DICTIONARY, rest)) => rest.first_chunk::<8>().map(|id| i64::from_le_bytes(*id)),
+        _ => None,
     }
 }
 
@@ -218,107 +355,4 @@ fn read_length_from(reader: &mut impl Read) -> Option<u64> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn text_and_html_come_back_as_they_went_in() {
-        let long_text = "Kelp grows up to half a metre a day. ".repeat(200);
-        let long_html = format!("<p>{long_text}</p>");
-        let rows: &[(&str, &str)] = &[
-            ("", ""),
-            ("a", "<p>a</p>"),
-            ("café 東京 \u{1f980}", "<p>café 東京 \u{1f980}</p>"),
-            (&long_text, &long_html),
-            (&long_text, ""),
-        ];
-        for (text, html) in rows {
-            let blob = encode(text, html);
-            assert_eq!(
-                decode(&blob, 1).expect("decode"),
-                (text.to_string(), html.to_string())
-            );
-            assert_eq!(decode_text(&blob, 1).expect("text"), *text);
-        }
-    }
-
-    #[test]
-    fn long_bodies_are_compressed_and_tiny_ones_stored_plain() {
-        let text = "Kelp grows up to half a metre a day. ".repeat(200);
-        let blob = encode(&text, &format!("<p>{text}</p>"));
-        assert_eq!(blob[0], ZSTD);
-        assert!(blob.len() * 10 < text.len(), "{} bytes", blob.len());
-        let tiny = encode("hi", "<p>hi</p>");
-        assert_eq!(tiny[0], PLAIN);
-        assert_eq!(tiny.len(), 1 + 1 + 2 + 9);
-    }
-
-    #[test]
-    fn the_column_default_is_an_empty_post() {
-        assert_eq!(
-            decode(&[0, 0], 7).expect("empty"),
-            (String::new(), String::new())
-        );
-        assert_eq!(encode("", ""), [0, 0]);
-    }
-
-    #[test]
-    fn damaged_bodies_are_corrupt_errors_naming_the_post() {
-        let good = encode(&"word ".repeat(100), "<p>html</p>");
-        // The text can still be read from the first half of a frame; the whole body not.
-        let half = &good[..good.len() / 2];
-        let frame_head = &good[..6];
-        let mut unknown = good.clone();
-        unknown[0] = 9;
-        let long_length = [PLAIN, 0x80 | 5, 1, b'a'];
-        let bad_utf8 = [PLAIN, 2, 0xff, 0xfe];
-        for blob in [&[][..], frame_head, &unknown, &long_length, &bad_utf8] {
-            let err = decode(blob, 42).expect_err("corrupt");
-            assert!(err.to_string().contains("post 42"), "{err}");
-            let err = decode_text(blob, 42).expect_err("corrupt");
-            assert!(err.to_string().contains("post 42"), "{err}");
-        }
-        assert!(decode(half, 42).is_err());
-    }
-
-    #[test]
-    fn texts_read_one_after_another_share_nothing() {
-        // One thread's decompression context serves every text: a read that stopped before
-        // its frame's end (the HTML left undecoded) or at a damaged frame leaves nothing
-        // behind for the next one.
-        let bodies: Vec<(String, Vec<u8>)> = ["kelp ", "otter ", "urchin "]
-            .iter()
-            .map(|word| {
-                let text = word.repeat(300);
-                let blob = encode(&text, &format!("<p>{}</p>", word.repeat(900)));
-                (text, blob)
-            })
-            .collect();
-        for (text, blob) in bodies.iter().chain(bodies.iter().rev()) {
-            assert_eq!(blob[0], ZSTD);
-            assert!(decode_text(&blob[..6], 3).is_err());
-            assert_eq!(decode_text(blob, 3).expect("text"), *text);
-        }
-    }
-
-    #[test]
-    fn lengths_round_trip_through_leb128() {
-        for value in [
-            0,
-            1,
-            127,
-            128,
-            300,
-            16_383,
-            16_384,
-            u64::from(u32::MAX),
-            u64::MAX,
-        ] {
-            let mut bytes = Vec::new();
-            push_length(&mut bytes, value);
-            bytes.push(0xaa);
-            assert_eq!(read_length(&bytes), Some((value, bytes.len() - 1)));
-        }
-        assert_eq!(read_length(&[0x80]), None);
-    }
-}
+mod tests;

@@ -16,7 +16,7 @@ use crate::copy::{MARKER_TABLE, interrupted_copy_of};
 use crate::engine::{Engine, Location};
 use crate::error::QueryContext;
 use crate::tables::{self, CLOCK_TABLE, MIGRATIONS_TABLE, TABLES};
-use crate::{Result, Store, StoreOptions, clock, migrate, search};
+use crate::{Result, Store, StoreOptions, body, clock, migrate, search};
 
 /// What a check found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -153,6 +153,10 @@ async fn examine(conn: &mut AnyConnection, engine: Engine) -> Result<StoreCheck>
             "restore the store from a backup (`syndic store copy` from the damaged file may \
              still save what it can read)",
         );
+    }
+    // The comparison reads the posts' texts: bodies made with a dictionary need it.
+    if has("body_dictionaries") {
+        body::dictionary::register_all(conn).await?;
     }
     // Posts waiting for the next indexing pass are in step by design; only entries that
     // differ from their posts are a problem.

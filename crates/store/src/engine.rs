@@ -18,11 +18,13 @@ mod sqlite;
 
 pub(crate) use location::{BUSY_TIMEOUT, Location};
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyConnection, AnyPool};
 
+use crate::body::dictionary::Dictionaries;
 use crate::error::Cause;
 use crate::migrate::Migration;
 use crate::sql::Sql;
@@ -63,6 +65,17 @@ impl Engine {
         url: &str,
         options: &StoreOptions,
     ) -> Result<AnyPool> {
+        Self::connect_reading(location, url, options, None).await
+    }
+
+    /// [`Engine::connect`], and before a connection is handed out the store's body
+    /// dictionaries are read again when due (`body/dictionary.rs`).
+    pub(crate) async fn connect_reading(
+        location: &Location,
+        url: &str,
+        options: &StoreOptions,
+        dictionaries: Option<Arc<Dictionaries>>,
+    ) -> Result<AnyPool> {
         sqlx::any::install_default_drivers();
         let open_error = |source| {
             StoreError::caused(
@@ -98,6 +111,18 @@ impl Engine {
                     engine
                         .prepare_connection(conn, read_only, busy_timeout, statement_timeout)
                         .await
+                })
+            })
+            .before_acquire(move |conn, _| {
+                let dictionaries = dictionaries.clone();
+                Box::pin(async move {
+                    if let Some(dictionaries) = dictionaries
+                        && dictionaries.due()
+                        && let Err(error) = dictionaries.read(conn).await
+                    {
+                        tracing::warn!(error = %error, "cannot read the body dictionaries again");
+                    }
+                    Ok(true)
                 })
             });
         if location.in_memory {

@@ -136,11 +136,21 @@ pub(crate) async fn store_posts(
     };
 
     let admissions: Vec<&Admission> = posts.iter().map(|p| &p.admission).collect();
-    let inserted = insert_posts(tx, engine, source, &entries, &admissions, &actions, now).await?;
+    let dictionary = store.dictionaries.current();
+    let inserted = insert_posts(
+        tx,
+        (engine, dictionary),
+        source,
+        &entries,
+        &admissions,
+        &actions,
+        now,
+    )
+    .await?;
     record_filtered(tx, &entries, &admissions, &actions, &inserted, now).await?;
     let replaced = plan::replaced(&actions, &by_guid, &by_link);
-    revisions::record(tx, engine, &replaced, store.keep_revisions, now).await?;
-    update_posts(tx, engine, &entries, &actions, now).await?;
+    revisions::record(tx, store, &replaced, now).await?;
+    update_posts(tx, (engine, dictionary), &entries, &actions, now).await?;
     let copies = merging::copies_of_ingest(&entries, &actions, &keys, &inserted);
     merging::record(tx, engine, source, &copies, now).await?;
     // Document frequencies follow new posts only (a retag recounts everything).

@@ -86,6 +86,7 @@ use std::sync::Arc;
 use sqlx::AnyPool;
 
 pub use audit::AuditEntry;
+pub use body::dictionary::GRACE as BODY_DICTIONARY_GRACE;
 pub use check::{StoreCheck, StoreProblem, TableCount};
 pub use clock::ChangeStamp;
 pub use copy::{CopyError, CopyProgress, CopyReport};
@@ -134,6 +135,10 @@ pub struct Store {
     origin: Arc<str>,
     /// Earlier versions an ingest keeps per post ([`StoreOptions::keep_revisions`]).
     keep_revisions: u32,
+    /// The store's body dictionaries as this process knows them (`body/dictionary.rs`).
+    dictionaries: Arc<body::dictionary::Dictionaries>,
+    /// [`StoreOptions::dictionary_grace`].
+    dictionary_grace: std::time::Duration,
 }
 
 impl Store {
@@ -199,7 +204,9 @@ impl Store {
         url: &str,
         options: &StoreOptions,
     ) -> Result<Store> {
-        let pool = Engine::connect(location, url, options).await?;
+        let dictionaries = Arc::<body::dictionary::Dictionaries>::default();
+        let pool = Engine::connect_reading(location, url, options, Some(Arc::clone(&dictionaries)))
+            .await?;
         let engine = location.engine;
         if let Err(error) = migrate::apply(&pool, engine).await {
             pool.close().await;
@@ -212,7 +219,10 @@ impl Store {
             indexer: Arc::default(),
             origin: location.origin(url).into(),
             keep_revisions: options.keep_revisions(),
+            dictionaries,
+            dictionary_grace: options.dictionary_grace(),
         };
+        store.read_dictionaries().await?;
         if !location.read_only {
             // Posts a crashed run (or migration 12) left waiting for the search index.
             let indexed = store.index_search().await?;
@@ -221,6 +231,17 @@ impl Store {
             }
         }
         Ok(store)
+    }
+
+    /// Reads the store's body dictionaries (the schema must have them: version 27).
+    pub(crate) async fn read_dictionaries(&self) -> Result<()> {
+        use crate::error::QueryContext;
+        let mut conn = self
+            .pool
+            .acquire()
+            .await
+            .during("reading the body dictionaries")?;
+        self.dictionaries.read(&mut conn).await
     }
 
     /// Whether this handle was opened read-only ([`Store::open_read_only`]).

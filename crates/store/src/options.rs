@@ -20,12 +20,23 @@ pub struct StoreOptions {
     /// Earlier versions kept per post when an upstream edit changes its title or text
     /// ([`DEFAULT_KEEP_REVISIONS`] when `None`; 0 keeps none and drops those kept).
     pub keep_revisions: Option<u32>,
+    /// How long after it is trained a body dictionary may be encoded with
+    /// ([`crate::BODY_DICTIONARY_GRACE`] when `None`): every other process of the store
+    /// reads it within that time. Zero suits a store only this process opens (tests,
+    /// benchmarks).
+    pub dictionary_grace: Option<Duration>,
 }
 
 impl StoreOptions {
     /// [`StoreOptions::keep_revisions`], its default filled in.
     pub fn keep_revisions(&self) -> u32 {
         self.keep_revisions.unwrap_or(DEFAULT_KEEP_REVISIONS)
+    }
+
+    /// [`StoreOptions::dictionary_grace`], its default filled in.
+    pub fn dictionary_grace(&self) -> Duration {
+        self.dictionary_grace
+            .unwrap_or(crate::BODY_DICTIONARY_GRACE)
     }
 }
 

@@ -61,7 +61,14 @@ async fn connect(
     url: &str,
     options: &StoreOptions,
 ) -> Result<(Store, Option<i64>)> {
-    let pool: AnyPool = Engine::connect(reading, url, options).await?;
+    let dictionaries = std::sync::Arc::<crate::body::dictionary::Dictionaries>::default();
+    let pool: AnyPool = Engine::connect_reading(
+        reading,
+        url,
+        options,
+        Some(std::sync::Arc::clone(&dictionaries)),
+    )
+    .await?;
     let found = match migrate::version(&pool, reading.engine).await {
         Ok(found) => found,
         Err(error) => {
@@ -85,7 +92,15 @@ async fn connect(
         indexer: std::sync::Arc::default(),
         origin: reading.origin(url).into(),
         keep_revisions: options.keep_revisions(),
+        dictionaries,
+        dictionary_grace: options.dictionary_grace(),
     };
+    if found == Some(migrate::latest())
+        && let Err(error) = store.read_dictionaries().await
+    {
+        store.close().await;
+        return Err(error);
+    }
     Ok((store, found))
 }
 

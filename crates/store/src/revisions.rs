@@ -153,11 +153,12 @@ fn version_from_row(row: &sqlx::any::AnyRow, id: PostId, current: bool) -> Resul
 /// their posts, at most `keep` per post, inside the ingest's transaction.
 pub(crate) async fn record(
     tx: &mut AnyConnection,
-    engine: Engine,
+    store: &Store,
     replaced: &[&StoredPost],
-    keep: u32,
     now: DateTime<Utc>,
 ) -> Result<()> {
+    let (engine, keep) = (store.engine, store.keep_revisions);
+    let dictionary = store.dictionaries.current();
     if replaced.is_empty() {
         return Ok(());
     }
@@ -174,7 +175,7 @@ pub(crate) async fn record(
     let bodies: Vec<Vec<u8>> = body::off_async(|| {
         new_rows
             .iter()
-            .map(|(post, _)| body::encode(&post.content_text, &post.content_html))
+            .map(|(post, _)| body::encode_with(&post.content_text, &post.content_html, dictionary))
             .collect()
     });
     let mut bodies = bodies.into_iter();

@@ -71,6 +71,8 @@ impl Table {
 pub(crate) const TABLES: &[Table] = &[
     Table::with_id("sources"),
     Table::with_id("source_urls").referring(&[("source_id", "sources")]),
+    // The zstd dictionaries bodies of format 2 name (migration 27): before the posts.
+    Table::new("body_dictionaries", &["id"]).in_batches_of(DICTIONARIES_PER_BATCH),
     Table::with_id("posts").referring(&[("source_id", "sources")]),
     Table::with_id("tags"),
     Table::new("post_tags", &["post_id", "tag_id", "origin"])
@@ -125,6 +127,9 @@ pub(crate) const TABLES: &[Table] = &[
     Table::new("media_files", &["hash"]).in_batches_of(MEDIA_FILES_PER_BATCH),
     Table::new("media_urls", &["url_key"]),
 ];
+
+/// Body dictionaries a copy holds in memory at a time (about 110 KB each).
+const DICTIONARIES_PER_BATCH: usize = 16;
 
 /// Cached images a copy holds in memory at a time: 40 MiB at the default `max_file`.
 const MEDIA_FILES_PER_BATCH: usize = 4;

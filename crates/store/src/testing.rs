@@ -160,6 +160,57 @@ impl Drop for TestDatabase {
     }
 }
 
+/// Runs the bodies' upkeep (`body/upkeep.rs`) until nothing is left to rewrite: what
+/// a store's indexing passes reach over time, at once. Returns the bodies read.
+pub async fn settle_bodies(store: &Store) -> Result<u64> {
+    let mut read = 0;
+    loop {
+        let pass = store.body_upkeep(u64::MAX).await?;
+        if pass == 0 {
+            return Ok(read);
+        }
+        read += pass;
+    }
+}
+
+/// Gives the store a body dictionary of `bytes` (any bytes make a raw-content zstd
+/// dictionary), usable at once, and rewrites every body it makes smaller: bodies of format
+/// 2 without a thousand posts to train on, for tests of other processes reading them.
+pub async fn use_dictionary(store: &Store, bytes: &[u8]) -> Result<u64> {
+    use crate::error::QueryContext;
+    sqlx::query("INSERT INTO body_dictionaries (id, dictionary, usable_from) VALUES ($1, $2, 0)")
+        .bind(crate::body::dictionary::id_of(bytes))
+        .bind(bytes.to_vec())
+        .execute(&store.pool)
+        .await
+        .during("adding a body dictionary")?;
+    store.read_dictionaries().await?;
+    settle_bodies(store).await
+}
+
+/// How many posts' bodies are of each format (0 plain, 1 zstd, 2 zstd with a dictionary).
+pub async fn body_formats(store: &Store) -> Result<Vec<(u8, u64)>> {
+    use crate::error::QueryContext;
+    let first_byte = match store.engine {
+        crate::engine::Engine::Sqlite => "hex(substr(body, 1, 1))",
+        crate::engine::Engine::Postgres => "encode(substring(body from 1 for 1), 'hex')",
+    };
+    let sql = format!(
+        "SELECT {first_byte} AS format, COUNT(*) AS posts FROM posts GROUP BY {first_byte} ORDER BY 1"
+    );
+    let rows: Vec<(String, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .fetch_all(&store.pool)
+        .await
+        .during("counting the bodies' formats")?;
+    Ok(rows
+        .into_iter()
+        .map(|(format, posts)| {
+            let format = u8::from_str_radix(&format, 16).unwrap_or(u8::MAX);
+            (format, u64::try_from(posts).unwrap_or(0))
+        })
+        .collect())
+}
+
 /// The PostgreSQL server tests may use, from [`POSTGRES_URL_VAR`].
 pub fn postgres_url() -> Option<String> {
     std::env::var(POSTGRES_URL_VAR)

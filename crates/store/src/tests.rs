@@ -11,6 +11,7 @@ use syndic_core::{FeedEntry, FeedMeta, Page, PostId, TagAssignment, TagOrigin};
 
 use crate::testing::{TestDatabase, TestEngine};
 
+mod bodies;
 mod edges;
 mod enclosures;
 mod full_text;

@@ -143,6 +143,11 @@ pub(super) const MIGRATIONS: &[Migration] = &[
         "corpus_pending",
         include_str!("../../migrations/postgres/0026_corpus_pending.sql"),
     ),
+    Migration::new(
+        27,
+        "body_dictionaries",
+        include_str!("../../migrations/postgres/0027_body_dictionaries.sql"),
+    ),
 ];
 
 /// The URL as given, with the server told to keep its notices ("relation already exists,

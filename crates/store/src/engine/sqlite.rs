@@ -181,6 +181,11 @@ pub(super) const MIGRATIONS: &[Migration] = &[
         "corpus_pending",
         include_str!("../../migrations/sqlite/0026_corpus_pending.sql"),
     ),
+    Migration::new(
+        27,
+        "body_dictionaries",
+        include_str!("../../migrations/sqlite/0027_body_dictionaries.sql"),
+    ),
 ];
 
 /// Characters of a file path written as themselves in the URL handed to sqlx; the rest

@@ -86,7 +86,7 @@ async fn replace_texts(
         }
         changed.push((*id, html, page_text));
     }
-    revisions::record(tx, store.engine, &replaced, store.keep_revisions, now).await?;
+    revisions::record(tx, store, &replaced, now).await?;
     write_bodies(tx, store, &changed, now).await?;
     let mut pending: Vec<i64> = changed.iter().map(|(id, ..)| *id).collect();
     crate::search::record_pending(tx, store.engine, &mut pending).await?;
@@ -108,11 +108,13 @@ async fn write_bodies(
     changed: &[(i64, &str, &str)],
     now: DateTime<Utc>,
 ) -> Result<()> {
+    let dictionary = store.dictionaries.current();
     let bodies: Vec<(i64, Vec<u8>)> = body::off_async(|| {
         changed
             .iter()
             .map(|(id, html, page_text)| {
-                let blob = body::encode(&text::clean(page_text), &text::clean(html));
+                let blob =
+                    body::encode_with(&text::clean(page_text), &text::clean(html), dictionary);
                 (*id, blob)
             })
             .collect()

@@ -8,6 +8,7 @@ use sqlx::{AnyConnection, Row};
 use syndic_core::{Actor, Admission, PostId, SourceId};
 
 use super::{Action, Incoming};
+use crate::body::dictionary::Dictionary;
 use crate::engine::Engine;
 use crate::error::QueryContext;
 use crate::sql::Sql;
@@ -17,7 +18,7 @@ use crate::{Result, audit, body, moderation, text, to_secs};
 /// the state its admission gives; their ids by guid.
 pub(super) async fn insert_posts(
     tx: &mut AnyConnection,
-    engine: Engine,
+    (engine, dictionary): (Engine, Option<&'static Dictionary>),
     source: SourceId,
     entries: &[Incoming<'_>],
     admissions: &[&Admission],
@@ -33,7 +34,7 @@ pub(super) async fn insert_posts(
             _ => None,
         })
         .collect();
-    let bodies = encode_bodies(new.iter().map(|(entry, _, _)| *entry));
+    let bodies = encode_bodies(new.iter().map(|(entry, _, _)| *entry), dictionary);
     let mut ids = HashMap::with_capacity(new.len());
     let per_statement = engine.rows_per_statement(12);
     let mut bodies = bodies.into_iter();
@@ -112,12 +113,16 @@ fn push_contents(sql: &mut Sql, entry: &Incoming<'_>, body: Vec<u8>) {
 }
 
 /// The bodies of `entries`, compressed off the async threads (see [`body::off_async`]).
-fn encode_bodies<'a>(entries: impl Iterator<Item = &'a Incoming<'a>>) -> Vec<Vec<u8>> {
+/// With the store's current dictionary, if it has one.
+fn encode_bodies<'a>(
+    entries: impl Iterator<Item = &'a Incoming<'a>>,
+    dictionary: Option<&'static Dictionary>,
+) -> Vec<Vec<u8>> {
     let entries: Vec<&Incoming<'_>> = entries.collect();
     body::off_async(|| {
         entries
             .iter()
-            .map(|entry| body::encode(&entry.content_text, &entry.content_html))
+            .map(|entry| body::encode_with(&entry.content_text, &entry.content_html, dictionary))
             .collect()
     })
 }
@@ -125,7 +130,7 @@ fn encode_bodies<'a>(entries: impl Iterator<Item = &'a Incoming<'a>>) -> Vec<Vec
 /// Rewrites the changed posts in place (first-seen time kept, updated time set).
 pub(super) async fn update_posts(
     tx: &mut AnyConnection,
-    engine: Engine,
+    (engine, dictionary): (Engine, Option<&'static Dictionary>),
     entries: &[Incoming<'_>],
     actions: &[Action],
     now: DateTime<Utc>,
@@ -140,7 +145,7 @@ pub(super) async fn update_posts(
             _ => None,
         })
         .collect();
-    let bodies = encode_bodies(changed.iter().map(|(entry, _, _)| *entry));
+    let bodies = encode_bodies(changed.iter().map(|(entry, _, _)| *entry), dictionary);
     let per_statement = engine.rows_per_statement(10);
     let mut bodies = bodies.into_iter();
     for chunk in changed.chunks(per_statement) {

@@ -57,13 +57,17 @@ impl Default for Indexer {
 impl Store {
     /// Brings the search index in step with every post pending now, in batches of a few
     /// thousand posts, each in its own transaction, and adds up the pending corpus counts
-    /// (`corpus_pending`). Returns how many posts it indexed.
+    /// (`corpus_pending`), then sees to the bodies (`body/upkeep.rs`: trains the store's
+    /// zstd dictionary when due, rewrites older bodies with it a bounded number at a time).
+    /// Returns how many posts it indexed.
     /// Waits for a pass already running in this process, then does the rest.
     pub async fn index_search(&self) -> Result<u64> {
         let mut last_pass = self.indexer.last_pass.lock().await;
         // New posts' document frequencies are added up at the same times.
         self.fold_corpus().await?;
         let indexed = self.index_all_pending().await?;
+        self.body_upkeep(crate::body::upkeep::REWRITE_PER_PASS)
+            .await?;
         *last_pass = Instant::now();
         Ok(indexed)
     }
@@ -82,6 +86,8 @@ impl Store {
         }
         self.fold_corpus().await?;
         let indexed = self.index_all_pending().await?;
+        self.body_upkeep(crate::body::upkeep::REWRITE_PER_PASS)
+            .await?;
         *last_pass = Instant::now();
         Ok(indexed)
     }

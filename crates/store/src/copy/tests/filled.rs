@@ -8,7 +8,7 @@ use crate::{FetchRecord, IncomingPost, SourceSpec, Store, VocabularyTag};
 /// A store holding a row in every table: two sources (one moved, one failing), posts
 /// tagged by term and by source, a manual tag and a veto, a tag with a description and
 /// aliases, corpus counts and a tag model, a post's enclosure, cached images kept in the
-/// store, and a verified WebSub subscription.
+/// store, a verified WebSub subscription, and a body made with a body dictionary.
 pub(crate) async fn filled(store: &Store) {
     let vocabulary = [VocabularyTag {
         name: "kelp".into(),
@@ -209,4 +209,20 @@ pub(crate) async fn filled(store: &Store) {
     .execute(&store.pool)
     .await
     .expect("a fetch slot");
+    // A body dictionary (a raw-content one: zstd takes any bytes), usable at once, and the
+    // long post's body made with it (body format 2).
+    let dictionary = "Kelp forests grow along cold coasts, where the water is rich in \
+        nutrients, and shelter fish, urchins and sea otters. <p>Kelp note</p>"
+        .repeat(3)
+        .into_bytes();
+    sqlx::query("INSERT INTO body_dictionaries (id, dictionary, usable_from) VALUES ($1, $2, 0)")
+        .bind(crate::body::dictionary::id_of(&dictionary))
+        .bind(dictionary)
+        .execute(&store.pool)
+        .await
+        .expect("a body dictionary");
+    store.read_dictionaries().await.expect("read it");
+    assert!(store.body_upkeep(u64::MAX).await.expect("rewrite") > 0);
+    let formats = crate::testing::body_formats(store).await.expect("formats");
+    assert!(formats.iter().any(|(f, _)| *f == 2), "{formats:?}");
 }
