@@ -208,6 +208,9 @@ fn with_decompressor(
                 None => slot.insert(zstd::zstd_safe::DCtx::create()),
             };
             if let Some(dictionary) = dictionary {
+                // A dictionary is taken only between frames: the last read may have
+                // stopped inside its frame (a text read leaves the HTML undecoded).
+                let _ = context.reset(zstd::zstd_safe::ResetDirective::SessionOnly);
                 context
                     .ref_ddict(dictionary.decoder.as_ddict())
                     .map_err(|code| {
