@@ -154,17 +154,23 @@ impl Store {
             }
             let rewrites = super::off_async(|| rewrites(blobs, current));
             let mut tx = self.write(DURING).await?;
-            for chunk in rewrites.chunks(self.engine.rows_per_statement(3)) {
+            // The blobs move into the statements (each is read once), not cloned.
+            let per_statement = self.engine.rows_per_statement(3);
+            let mut rewrites = rewrites.into_iter().peekable();
+            while rewrites.peek().is_some() {
                 let mut update = Sql::new("UPDATE posts SET body = v.column2 FROM (VALUES ");
-                update.push_list(chunk, |sql, (id, new, old)| {
-                    sql.push("(")
-                        .bind(*id)
-                        .push(", ")
-                        .bind(new.clone())
-                        .push(", ")
-                        .bind(old.clone())
-                        .push(")");
-                });
+                update.push_list(
+                    rewrites.by_ref().take(per_statement),
+                    |sql, (id, new, old)| {
+                        sql.push("(")
+                            .bind(id)
+                            .push(", ")
+                            .bind(new)
+                            .push(", ")
+                            .bind(old)
+                            .push(")");
+                    },
+                );
                 update.push(") AS v WHERE posts.id = v.column1 AND posts.body = v.column3");
                 update.execute(&mut tx, DURING).await?;
             }
