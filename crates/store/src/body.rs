@@ -28,6 +28,8 @@ pub(crate) mod upkeep;
 
 use std::cell::RefCell;
 use std::io::Read;
+use zstd::stream::read::Decoder;
+use zstd::zstd_safe::DCtx;
 
 use crate::{Result, StoreError};
 
@@ -53,16 +55,13 @@ thread_local! {
     /// One compression context per thread, reused: making one costs more than compressing
     /// a small post.
     static COMPRESSOR: RefCell<Option<zstd::bulk::Compressor<'static>>> = const { RefCell::new(None) };
-    /// And one decompression context: making one (zeroing its tables, allocating its
-    /// buffers) cost more than decompressing a post's text, and took a sixth of a retag's
-    /// CPU on the thread that reads the posts.
-    static DECOMPRESSOR: RefCell<Option<zstd::zstd_safe::DCtx<'static>>> = const { RefCell::new(None) };
     /// The same with a dictionary (its id beside it).
     static DICTIONARY_COMPRESSOR: RefCell<Option<(i64, zstd::bulk::Compressor<'static>)>> =
         const { RefCell::new(None) };
-    /// And a decompression context for bodies made with a dictionary, which it references
-    /// (a registered dictionary lives as long as the process).
-    static DICTIONARY_DECOMPRESSOR: RefCell<Option<zstd::zstd_safe::DCtx<'static>>> = const { RefCell::new(None) };
+    /// And one decompression context, for every read of a body: making one (zeroing its
+    /// tables, allocating its buffers) cost more than decompressing a post's text, and took
+    /// a sixth of a retag's CPU on the thread that reads the posts.
+    static DECOMPRESSOR: RefCell<Option<DCtx<'static>>> = const { RefCell::new(None) };
 }
 
 /// Runs CPU work (compressing or decompressing many bodies) where it stalls no other task:
@@ -179,63 +178,57 @@ pub(crate) fn decode_text(blob: &[u8], post: i64) -> Result<String> {
     };
     match format {
         PLAIN => text_from(rest, post),
-        ZSTD => with_decompressor(&DECOMPRESSOR, None, rest, post),
+        ZSTD => decompressing(None, post, |context| {
+            text_from(Decoder::with_context(rest, context), post)
+        }),
         ZSTD_DICTIONARY => {
             let (dictionary, frame) = dictionary_of(rest, post)?;
-            with_decompressor(&DICTIONARY_DECOMPRESSOR, Some(dictionary), frame, post)
+            decompressing(Some(dictionary), post, |context| {
+                text_from(Decoder::with_context(frame, context), post)
+            })
         }
         other => Err(corrupt(post, &format!("unknown body format {other}"))),
     }
 }
 
-type Decompressor = RefCell<Option<zstd::zstd_safe::DCtx<'static>>>;
-
-/// The text at the start of `frame`, read with this thread's context in `cell` (made on
-/// first use; its session is reset, so nothing of an earlier, unfinished frame is left),
-/// referencing `dictionary` when there is one. A context already in use (never: reads do
-/// not nest) gives way to a new decoder.
-fn with_decompressor(
-    cell: &'static std::thread::LocalKey<Decompressor>,
+/// Runs `read` with this thread's decompression context (made on first use), reset to
+/// a new frame and referencing `dictionary` when there is one, and nothing otherwise. A
+/// context already in use (never: reads do not nest) gives way to a new one.
+fn decompressing<T>(
     dictionary: Option<&'static dictionary::Dictionary>,
-    frame: &[u8],
     post: i64,
-) -> Result<String> {
-    let zstd_error = |e: std::io::Error| corrupt(post, &format!("zstd: {e}"));
-    cell.with(|cell| match cell.try_borrow_mut() {
-        Ok(mut slot) => {
-            let context = match &mut *slot {
-                Some(context) => context,
-                None => slot.insert(zstd::zstd_safe::DCtx::create()),
-            };
-            if let Some(dictionary) = dictionary {
-                // A dictionary is taken only between frames: the last read may have
-                // stopped inside its frame (a text read leaves the HTML undecoded).
-                let _ = context.reset(zstd::zstd_safe::ResetDirective::SessionOnly);
-                context
-                    .ref_ddict(dictionary.decoder.as_ddict())
-                    .map_err(|code| {
-                        corrupt(
-                            post,
-                            &format!("zstd: {}", zstd::zstd_safe::get_error_name(code)),
-                        )
-                    })?;
-            }
-            text_from(
-                zstd::stream::read::Decoder::with_context(frame, context),
+    read: impl FnOnce(&mut DCtx<'static>) -> Result<T>,
+) -> Result<T> {
+    let prepare = |context: &mut DCtx<'static>| -> Result<()> {
+        // Parameters too: the dictionary of the last body read goes with them. The last
+        // read may also have stopped inside its frame (a text read leaves the HTML).
+        let zstd_error = |code| {
+            corrupt(
                 post,
+                &format!("zstd: {}", zstd::zstd_safe::get_error_name(code)),
             )
+        };
+        context
+            .reset(zstd::zstd_safe::ResetDirective::SessionAndParameters)
+            .map_err(zstd_error)?;
+        if let Some(dictionary) = dictionary {
+            context
+                .ref_ddict(dictionary.decoder.as_ddict())
+                .map_err(zstd_error)?;
         }
-        Err(_) => match dictionary {
-            Some(dictionary) => text_from(
-                zstd::stream::read::Decoder::with_prepared_dictionary(frame, &dictionary.decoder)
-                    .map_err(zstd_error)?,
-                post,
-            ),
-            None => text_from(
-                zstd::stream::read::Decoder::with_buffer(frame).map_err(zstd_error)?,
-                post,
-            ),
-        },
+        Ok(())
+    };
+    DECOMPRESSOR.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut slot) => {
+            let context = slot.get_or_insert_with(DCtx::create);
+            prepare(context)?;
+            read(context)
+        }
+        Err(_) => {
+            let mut context = DCtx::create();
+            prepare(&mut context)?;
+            read(&mut context)
+        }
     })
 }
 
@@ -263,22 +256,38 @@ fn payload(blob: &[u8], post: i64) -> Result<std::borrow::Cow<'_, [u8]>> {
     };
     match format {
         PLAIN => Ok(std::borrow::Cow::Borrowed(rest)),
-        ZSTD => {
-            let size = frame_size(rest, post)?;
-            zstd::bulk::decompress(rest, size)
-                .map(std::borrow::Cow::Owned)
-                .map_err(|e| corrupt(post, &format!("zstd: {e}")))
-        }
+        ZSTD => decompress_whole(None, rest, post).map(std::borrow::Cow::Owned),
         ZSTD_DICTIONARY => {
             let (dictionary, frame) = dictionary_of(rest, post)?;
-            let size = frame_size(frame, post)?;
-            zstd::bulk::Decompressor::with_prepared_dictionary(&dictionary.decoder)
-                .and_then(|mut d| d.decompress(frame, size))
-                .map(std::borrow::Cow::Owned)
-                .map_err(|e| corrupt(post, &format!("zstd: {e}")))
+            decompress_whole(Some(dictionary), frame, post).map(std::borrow::Cow::Owned)
         }
         other => Err(corrupt(post, &format!("unknown body format {other}"))),
     }
+}
+
+/// A whole frame, decompressed with this thread's context.
+fn decompress_whole(
+    dictionary: Option<&'static dictionary::Dictionary>,
+    frame: &[u8],
+    post: i64,
+) -> Result<Vec<u8>> {
+    let size = frame_size(frame, post)?;
+    decompressing(dictionary, post, |context| {
+        let mut out = Vec::with_capacity(size);
+        let written = context.decompress(&mut out, frame).map_err(|code| {
+            corrupt(
+                post,
+                &format!("zstd: {}", zstd::zstd_safe::get_error_name(code)),
+            )
+        })?;
+        if written != size {
+            return Err(corrupt(
+                post,
+                "the zstd frame is shorter than its header says",
+            ));
+        }
+        Ok(out)
+    })
 }
 
 /// The decompressed size a frame's header gives, if plausible.

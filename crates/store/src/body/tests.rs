@@ -143,9 +143,9 @@ fn texts_read_one_after_another_share_nothing() {
 }
 
 #[test]
-fn texts_with_and_without_dictionaries_read_in_turn_on_one_thread() {
-    // Each of the thread's contexts is reused: the dictionary one takes the dictionary each
-    // body names, and the plain one never holds a dictionary.
+fn bodies_with_and_without_dictionaries_read_in_turn_on_one_thread() {
+    // The thread's one decompression context serves every read, whole bodies and texts:
+    // each takes the dictionary its body names, or none, whatever the read before left.
     let text = |word: &str| format!("{word} grows up to half a metre a day. ").repeat(40);
     let kelp = dictionary::register(text("kelp").as_bytes());
     let otter = dictionary::register(text("otter").as_bytes());
@@ -165,6 +165,9 @@ fn texts_with_and_without_dictionaries_read_in_turn_on_one_thread() {
         ),
     ];
     for (expected, blob) in bodies.iter().chain(bodies.iter().rev()) {
+        assert!(decode_text(&blob[..blob.len() - 4], 5).is_err(), "a damaged frame");
         assert_eq!(decode_text(blob, 5).expect("text"), *expected);
+        assert_eq!(decode(blob, 5).expect("body").0, *expected);
+        assert!(decode(&blob[..blob.len() - 4], 5).is_err(), "a damaged frame");
     }
 }
