@@ -165,9 +165,15 @@ fn bodies_with_and_without_dictionaries_read_in_turn_on_one_thread() {
         ),
     ];
     for (expected, blob) in bodies.iter().chain(bodies.iter().rev()) {
-        assert!(decode_text(&blob[..blob.len() - 4], 5).is_err(), "a damaged frame");
+        assert!(
+            decode_text(&blob[..blob.len() - 4], 5).is_err(),
+            "a damaged frame"
+        );
         assert_eq!(decode_text(blob, 5).expect("text"), *expected);
         assert_eq!(decode(blob, 5).expect("body").0, *expected);
-        assert!(decode(&blob[..blob.len() - 4], 5).is_err(), "a damaged frame");
+        assert!(
+            decode(&blob[..blob.len() - 4], 5).is_err(),
+            "a damaged frame"
+        );
     }
 }
