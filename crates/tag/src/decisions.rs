@@ -99,6 +99,32 @@ pub fn examples(
     out
 }
 
+/// Examples from posts nobody decided on, labeled by what the untrained rule gives them
+/// ([`IMPLIED_WEIGHT`]): people decide where tagging was wrong, so their decisions alone are
+/// a sample of its errors, and a model fitted and cross-validated on them alone learns to
+/// flip the rule near its threshold everywhere. The retag adds as many of the newest
+/// untouched posts as there are decided ones, taken as right (what an editor who looked
+/// and left them would say), so learning is kept only when it fixes people's corrections
+/// without undoing what the rule gets right.
+pub fn presumed(tagger: &Tagger, posts: &[PostForTagging], scratch: &mut Scratch) -> Vec<Example> {
+    let mut out = Vec::new();
+    for post in posts {
+        for candidate in tagger.candidates(&PostText::from(post), scratch) {
+            out.push(Example {
+                rule: candidate.rule,
+                post: post.id.0,
+                literal: candidate.literal,
+                min: candidate.min,
+                profile: candidate.profile,
+                positive: candidate.literal > 0.0
+                    && candidate.literal + candidate.profile >= candidate.min,
+                weight: IMPLIED_WEIGHT,
+            });
+        }
+    }
+    out
+}
+
 /// Labels given in bulk (`syndic tag label`, `syndic tag eval`): each post's complete list
 /// of tags.
 pub type Labels = HashMap<PostId, BTreeSet<String>>;
