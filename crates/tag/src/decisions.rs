@@ -214,6 +214,33 @@ mod tests {
     }
 
     #[test]
+    fn untouched_posts_are_presumed_tagged_as_the_rule_tags_them() {
+        let tagger = Tagger::new(&[TagRule::new("map", &[])]).expect("compiles");
+        let posts = [
+            post(1, "Maps"),
+            PostForTagging {
+                content_text: format!(
+                    "{} A map was in a pocket. {}",
+                    "We walked through the hills talking of bread and trains. ".repeat(30),
+                    "The weather held and the river ran low all day. ".repeat(30)
+                ),
+                ..post(2, "Notes")
+            },
+            post(3, "Nothing here"),
+        ];
+        let presumed = presumed(&tagger, &posts, &mut Scratch::new());
+        let seen: Vec<(i64, bool, f32)> = presumed
+            .iter()
+            .map(|e| (e.post, e.positive, e.weight))
+            .collect();
+        assert_eq!(
+            seen,
+            [(1, true, IMPLIED_WEIGHT), (2, false, IMPLIED_WEIGHT)],
+            "a title hit is tagged, a passing mention is not, a post without one is no example"
+        );
+    }
+
+    #[test]
     fn a_label_adds_its_tags_and_removes_the_vocabulary_tags_it_lacks() {
         let tagger =
             Tagger::new(&[TagRule::new("map", &[]), TagRule::new("rust", &[])]).expect("compiles");
