@@ -141,9 +141,11 @@ fn print_learning(report: &RetagReport) {
         ),
     };
     outln!(
-        "decisions: {} explicit, {} implied by reviewed posts; {checked}",
+        "decisions: {} explicit, {} implied by reviewed posts, {} presumed right on untouched \
+         posts; {checked}",
         training.decisions,
-        training.implied
+        training.implied,
+        training.presumed
     );
     for (tag, (gives, takes)) in &report.trained {
         outln!("    training gives {tag} to {gives} posts and takes it from {takes}");

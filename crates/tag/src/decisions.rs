@@ -99,6 +99,32 @@ pub fn examples(
     out
 }
 
+/// Examples from posts nobody decided on, labeled by what the untrained rule gives them
+/// ([`IMPLIED_WEIGHT`]): people decide where tagging was wrong, so their decisions alone are
+/// a sample of its errors, and a model fitted and cross-validated on them alone learns to
+/// flip the rule near its threshold everywhere. The retag adds as many of the newest
+/// untouched posts as there are decided ones, taken as right (what an editor who looked
+/// and left them would say), so learning is kept only when it fixes people's corrections
+/// without undoing what the rule gets right.
+pub fn presumed(tagger: &Tagger, posts: &[PostForTagging], scratch: &mut Scratch) -> Vec<Example> {
+    let mut out = Vec::new();
+    for post in posts {
+        for candidate in tagger.candidates(&PostText::from(post), scratch) {
+            out.push(Example {
+                rule: candidate.rule,
+                post: post.id.0,
+                literal: candidate.literal,
+                min: candidate.min,
+                profile: candidate.profile,
+                positive: candidate.literal > 0.0
+                    && candidate.literal + candidate.profile >= candidate.min,
+                weight: IMPLIED_WEIGHT,
+            });
+        }
+    }
+    out
+}
+
 /// Labels given in bulk (`syndic tag label`, `syndic tag eval`): each post's complete list
 /// of tags.
 pub type Labels = HashMap<PostId, BTreeSet<String>>;
@@ -184,6 +210,33 @@ mod tests {
         assert_eq!(
             training_posts(&decisions),
             [PostId(1), PostId(2), PostId(3)]
+        );
+    }
+
+    #[test]
+    fn untouched_posts_are_presumed_tagged_as_the_rule_tags_them() {
+        let tagger = Tagger::new(&[TagRule::new("map", &[])]).expect("compiles");
+        let posts = [
+            post(1, "Maps"),
+            PostForTagging {
+                content_text: format!(
+                    "{} A map was in a pocket. {}",
+                    "We walked through the hills talking of bread and trains. ".repeat(30),
+                    "The weather held and the river ran low all day. ".repeat(30)
+                ),
+                ..post(2, "Notes")
+            },
+            post(3, "Nothing here"),
+        ];
+        let presumed = presumed(&tagger, &posts, &mut Scratch::new());
+        let seen: Vec<(i64, bool, f32)> = presumed
+            .iter()
+            .map(|e| (e.post, e.positive, e.weight))
+            .collect();
+        assert_eq!(
+            seen,
+            [(1, true, IMPLIED_WEIGHT), (2, false, IMPLIED_WEIGHT)],
+            "a title hit is tagged, a passing mention is not, a post without one is no example"
         );
     }
 

@@ -183,6 +183,7 @@ pub fn run(
         profiles,
         unaided,
         decided,
+        untouched,
     } = learned_profiles;
     report.profiles = profiles.iter().flatten().count();
     let rules = tagger.rules().len();
@@ -195,8 +196,14 @@ pub fn run(
         unaided,
         vec![None; rules],
     ));
-    let examples = decisions::examples(&decisions, &untrained, &decided, &mut Scratch::new());
-    let (learned, training) = learn::train(&examples, rules);
+    let mut scratch = Scratch::new();
+    let mut examples = decisions::examples(&decisions, &untrained, &decided, &mut scratch);
+    let presumed = decisions::presumed(&untrained, &untouched, &mut scratch);
+    let presumed_count = presumed.len();
+    examples.extend(presumed);
+    let (learned, mut training) = learn::train(&examples, rules);
+    training.implied -= presumed_count;
+    training.presumed = presumed_count;
     report.training = training;
     let trained = tagger.with_model(CorpusModel::from_parts(tagger, table, profiles, learned));
     report.learning = started.elapsed();
@@ -266,6 +273,9 @@ struct LearnedProfiles {
     unaided: Vec<Option<Profile>>,
     /// The decided posts, read for training (by id).
     decided: Vec<PostForTagging>,
+    /// As many of the newest posts nobody decided on, presumed tagged right (see
+    /// [`decisions::presumed`]).
+    untouched: Vec<PostForTagging>,
 }
 
 /// Builds every tag's profile (phase 2) from the members its terms give it in the newest
@@ -295,6 +305,7 @@ fn learn_profiles(
             .collect()
     };
     let goal = options.learning_posts as u64;
+    let mut untouched = Vec::new();
     read_ahead(reader, newest(goal, options.batch), |pages| {
         for page in pages {
             let batch = page?;
@@ -309,6 +320,8 @@ fn learn_profiles(
                 }
                 if decided.contains_key(&post.id) {
                     counted.insert(post.id, members);
+                } else if untouched.len() < decided.len() {
+                    untouched.push(post.clone());
                 }
             }
             report.learned_from += batch.len() as u64;
@@ -346,6 +359,7 @@ fn learn_profiles(
         profiles: builder.profiles(table, &corrections),
         unaided: builder.profiles(table, &[]),
         decided: decided_posts,
+        untouched,
     })
 }
 

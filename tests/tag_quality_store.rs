@@ -1,0 +1,282 @@
+//! Tagging quality the way the outside check measures it (issue 15), through the binary: the
+//! feeds of the 219 labeled real posts (`tests/fixtures/tag-quality/real-labels.toml`) are
+//! fetched into an empty store and retagged once, and the tags the store then holds are
+//! compared with the labels. Then, for a few seeds, an editor decides on a random 30% of the
+//! posts (`tag add` for each missing tag, `tag remove` for each wrong one), retags, and the
+//! other 70% are compared again. Fails below floors set just under what is reached.
+//!
+//! Skipped with a printed reason where `../shared` is absent.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::Path;
+
+use common::{quoted, run, shared_dir, skip_reason, stderr, stdout, write_config};
+use serde::Deserialize;
+use syndic_core::{PostId, slugify};
+use syndic_store::Store;
+
+#[derive(Deserialize)]
+struct RealLabels {
+    tag: Vec<toml::Table>,
+    post: Vec<RealPost>,
+}
+
+#[derive(Deserialize)]
+struct RealPost {
+    file: String,
+    id: String,
+    link: Option<String>,
+    index: usize,
+    tags: Vec<String>,
+}
+
+fn labels() -> RealLabels {
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tag-quality/real-labels.toml");
+    let text = std::fs::read_to_string(&path).expect("real-labels.toml readable");
+    toml::from_str(&text).expect("real-labels.toml parses")
+}
+
+/// The configuration: every labeled post's feed as a source, the labels' vocabulary.
+fn config_body(shared: &Path, labels: &RealLabels) -> String {
+    let files: BTreeSet<&str> = labels.post.iter().map(|p| p.file.as_str()).collect();
+    let mut body = String::new();
+    for file in files {
+        let path = shared.join(file);
+        let url = quoted(path.to_str().expect("utf-8 path"));
+        body.push_str(&format!("[[source]]\nurl = {url}\n\n"));
+    }
+    for tag in &labels.tag {
+        let mut one = toml::Table::new();
+        one.insert("tag".into(), toml::Value::Array(vec![tag.clone().into()]));
+        body.push_str(&toml::to_string(&one).expect("tag serializes"));
+        body.push('\n');
+    }
+    body
+}
+
+fn ok(config: &Path, args: &[&str]) -> String {
+    let out = run(config, args);
+    assert!(
+        out.status.success(),
+        "syndic {args:?}: {}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    stdout(&out)
+}
+
+/// Each labeled post's number in the store (in label order), found as the quality test
+/// finds it in its feed: by id, else link, else position.
+fn post_ids(shared: &Path, labels: &RealLabels, store: &Store, rt: &Runtime) -> Vec<PostId> {
+    let sources: HashMap<String, syndic_core::SourceId> = rt
+        .block_on(store.sources())
+        .expect("sources")
+        .into_iter()
+        .map(|s| (s.url, s.id))
+        .collect();
+    let mut feeds: BTreeMap<&str, syndic_feed::Parsed> = BTreeMap::new();
+    labels
+        .post
+        .iter()
+        .map(|label| {
+            let parsed = feeds.entry(&label.file).or_insert_with(|| {
+                let bytes = std::fs::read(shared.join(&label.file)).expect("feed readable");
+                syndic_feed::parse(&bytes, None).expect("feed parses")
+            });
+            let entries = &parsed.entries;
+            let entry = entries
+                .iter()
+                .find(|e| e.guid == label.id)
+                .or_else(|| {
+                    let link = label.link.as_ref()?;
+                    entries.iter().find(|e| e.link.as_ref() == Some(link))
+                })
+                .or_else(|| entries.get(label.index))
+                .unwrap_or_else(|| panic!("{} {} not in its feed", label.file, label.id));
+            let path = shared.join(&label.file);
+            let source = sources[path.to_str().expect("utf-8 path")];
+            let ids = rt
+                .block_on(store.post_ids_by_guid(source, &[entry.guid.as_str()]))
+                .expect("look-up");
+            *ids.first()
+                .unwrap_or_else(|| panic!("{} {} not stored", label.file, label.id))
+        })
+        .collect()
+}
+
+type Runtime = tokio::runtime::Runtime;
+
+/// Every tag each post carries, by slug.
+fn stored_tags(dir: &Path, ids: &[PostId], rt: &Runtime) -> Vec<BTreeSet<String>> {
+    let store = rt
+        .block_on(Store::open_sqlite_path_read_only(&dir.join("test.db")))
+        .expect("store opens");
+    let tags = ids
+        .iter()
+        .map(|&id| {
+            rt.block_on(store.tag_reasons(id))
+                .expect("tags")
+                .into_iter()
+                .map(|r| r.tag.slug)
+                .collect()
+        })
+        .collect();
+    rt.block_on(store.close());
+    tags
+}
+
+#[derive(Default, Clone, Copy, Debug)]
+struct Counts {
+    tp: u32,
+    fp: u32,
+    fn_: u32,
+}
+
+impl Counts {
+    fn precision(self) -> f64 {
+        f64::from(self.tp) / f64::from((self.tp + self.fp).max(1))
+    }
+    fn recall(self) -> f64 {
+        f64::from(self.tp) / f64::from((self.tp + self.fn_).max(1))
+    }
+    fn f1(self) -> f64 {
+        f64::from(2 * self.tp) / f64::from((2 * self.tp + self.fp + self.fn_).max(1))
+    }
+}
+
+fn gold(label: &RealPost) -> BTreeSet<String> {
+    label.tags.iter().map(|t| slugify(t)).collect()
+}
+
+/// Micro counts over the posts `which` (indexes into the labels).
+fn measure(labels: &RealLabels, given: &[BTreeSet<String>], which: &[usize]) -> Counts {
+    let mut c = Counts::default();
+    for &k in which {
+        let wanted = gold(&labels.post[k]);
+        c.tp += given[k].intersection(&wanted).count() as u32;
+        c.fp += given[k].difference(&wanted).count() as u32;
+        c.fn_ += wanted.difference(&given[k]).count() as u32;
+    }
+    c
+}
+
+/// A random 30% of `n` posts, fixed by `seed` (splitmix64).
+fn sample(n: usize, seed: u64) -> BTreeSet<usize> {
+    let mut state = seed;
+    let mut next = || {
+        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    };
+    let mut order: Vec<usize> = (0..n).collect();
+    for i in (1..n).rev() {
+        let j = (next() % (i as u64 + 1)) as usize;
+        order.swap(i, j);
+    }
+    order.into_iter().take((n * 3).div_ceil(10)).collect()
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read dir") {
+        let entry = entry.expect("entry");
+        if entry.file_type().expect("type").is_file() {
+            std::fs::copy(entry.path(), to.join(entry.file_name())).expect("copy");
+        }
+    }
+}
+
+/// Seeds of the held-out measure (each a fresh copy of the retagged store).
+const SEEDS: [u64; 3] = [1, 2, 3];
+
+#[test]
+fn real_labeled_posts_fetched_retagged_and_taught_by_an_editor() {
+    let Some(shared) = shared_dir() else {
+        println!("{}", skip_reason("the real-post corpus"));
+        return;
+    };
+    let labels = labels();
+    assert_eq!(labels.post.len(), 219);
+    let rt = Runtime::new().expect("runtime");
+    let base = tempfile::tempdir().expect("temp dir");
+    let body = config_body(&shared, &labels);
+    let config = write_config(base.path(), &body);
+    // Some feeds of the corpus are damaged on purpose: fetch exits 1 for them.
+    let _ = run(&config, &["fetch"]);
+    ok(&config, &["retag"]);
+    let store = rt
+        .block_on(Store::open_sqlite_path_read_only(
+            &base.path().join("test.db"),
+        ))
+        .expect("store opens");
+    let ids = post_ids(&shared, &labels, &store, &rt);
+    rt.block_on(store.close());
+    let all: Vec<usize> = (0..ids.len()).collect();
+    let given = stored_tags(base.path(), &ids, &rt);
+    let default = measure(&labels, &given, &all);
+    println!(
+        "default (fetch, retag): P {:.3} R {:.3} F1 {:.3} {default:?}",
+        default.precision(),
+        default.recall(),
+        default.f1()
+    );
+
+    let mut held_out = Vec::new();
+    for seed in SEEDS {
+        let dir = tempfile::tempdir().expect("temp dir");
+        copy_dir(base.path(), dir.path());
+        let config = write_config(dir.path(), &body);
+        let chosen = sample(ids.len(), seed);
+        let rest: Vec<usize> = all
+            .iter()
+            .copied()
+            .filter(|k| !chosen.contains(k))
+            .collect();
+        let before = measure(&labels, &given, &rest);
+        for &k in &chosen {
+            let (wanted, post) = (gold(&labels.post[k]), ids[k].0.to_string());
+            let names: HashMap<String, &String> = labels.post[k]
+                .tags
+                .iter()
+                .map(|t| (slugify(t), t))
+                .collect();
+            for missing in wanted.difference(&given[k]) {
+                ok(&config, &["tag", "add", &post, names[missing]]);
+            }
+            for wrong in given[k].difference(&wanted) {
+                ok(&config, &["tag", "remove", &post, wrong]);
+            }
+        }
+        let report = ok(&config, &["retag"]);
+        let after = measure(&labels, &stored_tags(dir.path(), &ids, &rt), &rest);
+        let learning: Vec<&str> = report
+            .lines()
+            .filter(|l| l.contains("decisions") || l.contains("learn"))
+            .collect();
+        println!(
+            "seed {seed}: held-out F1 {:.3} -> {:.3} (P {:.3} R {:.3}); {}",
+            before.f1(),
+            after.f1(),
+            after.precision(),
+            after.recall(),
+            learning.join(" / ")
+        );
+        held_out.push(after.f1());
+    }
+    let mean = held_out.iter().sum::<f64>() / held_out.len() as f64;
+    println!(
+        "held-out F1 after decisions, mean of {}: {mean:.3}",
+        held_out.len()
+    );
+    // Reached when set: P 0.755-0.758, R 0.726, F1 0.740-0.742 (posts are numbered in the
+    // order the concurrent fetch stores them, which moves a borderline profile sum);
+    // held-out 0.736 (0.738 before the decisions). Issue 15 aims at 0.75 and 0.82.
+    assert!(default.recall() >= 0.71, "default recall floor");
+    assert!(default.f1() >= 0.73, "default F1 floor");
+    assert!(mean >= 0.72, "held-out F1 floor");
+}
