@@ -158,7 +158,7 @@ impl PostFilter {
             " posts p ON p.id = page.id JOIN sources s ON s.id = p.source_id \
                  ORDER BY p.published_at DESC, p.id DESC",
         );
-        sql
+        sql.prepared()
     }
 }
 

@@ -154,7 +154,8 @@ pub(crate) fn tags_of_posts(ids: impl IntoIterator<Item = PostId>) -> Sql {
     // Grouped rather than DISTINCT: PostgreSQL sorts a DISTINCT result only by columns it
     // selects.
     q.push(") GROUP BY pt.post_id, t.id ORDER BY lower(t.name), t.id");
-    q
+    // A page's posts: one shape per page size.
+    q.prepared()
 }
 
 fn tag_from_row(row: &sqlx::any::AnyRow) -> Result<Tag> {

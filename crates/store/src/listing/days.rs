@@ -60,7 +60,7 @@ impl PostFilter {
             .push(" AND key = ")
             .bind(key)
             .push(" GROUP BY day ORDER BY day DESC");
-        sql
+        sql.prepared()
     }
 
     /// A query of the listing's size: the sum of its days.
@@ -70,7 +70,7 @@ impl PostFilter {
             "SELECT CAST(COALESCE(SUM(posts), 0) AS BIGINT) FROM listing_days WHERE kind = ",
         );
         sql.bind(kind).push(" AND key = ").bind(key);
-        sql
+        sql.prepared()
     }
 }
 
