@@ -66,14 +66,15 @@ impl Store {
     }
 
     /// Writes every post's search entry anew (what a check that finds the index out of
-    /// step asks for): empties the index and lists every post as pending in one
-    /// transaction, which moves the change clock (search answers may change), then
+    /// step asks for) and counts the listings' days anew: empties the index, lists every
+    /// post as pending and recounts in one transaction, which moves the change clock (search answers may change), then
     /// indexes them in batches ([`Store::index_search`]). Returns how many posts it
     /// indexed. Until it ends, search finds only the posts indexed so far; if it stops
     /// half-way, the rest stay pending and the next opening of the store indexes them.
     pub async fn rebuild_search_index(&self) -> Result<u64> {
         let mut tx = self.write("rebuilding the search index").await?;
         search::index::clear_and_mark_every_post(&mut tx, self.engine).await?;
+        crate::listing::days::recount(&mut tx).await?;
         clock::bump(&mut tx).await?;
         tx.commit().await.during("rebuilding the search index")?;
         self.index_search().await
@@ -169,6 +170,12 @@ async fn examine(conn: &mut AnyConnection, engine: Engine) -> Result<StoreCheck>
         check.problem(
             "the search index is out of step with the posts",
             "rebuild it with `syndic store reindex`",
+        );
+    }
+    if has("posts") && crate::listing::days::days_out_of_step(conn).await? > 0 {
+        check.problem(
+            "the listings' post counts (table listing_days) are out of step with the posts",
+            "count them anew with `syndic store reindex`",
         );
     }
     Ok(check)

@@ -76,7 +76,11 @@ where
         sql.bind(*id);
     });
     select.push(") ORDER BY post_id, position");
-    let rows = select.fetch_all(executor, "reading enclosures").await?;
+    // A page's posts: one shape per page size.
+    let rows = select
+        .prepared()
+        .fetch_all(executor, "reading enclosures")
+        .await?;
     let mut by_post: HashMap<i64, Vec<Enclosure>> = HashMap::new();
     for row in &rows {
         let (post, enclosure) = enclosure_from_row(row).during("reading enclosures")?;

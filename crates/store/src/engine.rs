@@ -195,6 +195,15 @@ impl Engine {
     }
 
     /// The statement that begins a read of several statements in one snapshot.
+    /// The statements that fold `listing_days` (`listing/days.rs`), in one write
+    /// transaction.
+    pub(crate) fn fold_listing_days(self) -> &'static [&'static str] {
+        match self {
+            Engine::Sqlite => sqlite::FOLD_LISTING_DAYS,
+            Engine::Postgres => postgres::FOLD_LISTING_DAYS,
+        }
+    }
+
     pub(crate) fn begin_read(self) -> &'static str {
         match self {
             Engine::Sqlite => sqlite::BEGIN_READ,

@@ -12,11 +12,11 @@
 //! published posts are listed, and these indexes hold only them (partial indexes; a tag
 //! link carries whether its post is listed), so hidden posts cost a listing nothing.
 //!
-//! A page by number skips the posts before it on the index. [`walk`] decides, from the
-//! listing's size, which end to walk from: a deep page of a long listing is counted from
-//! its oldest post, so the walk is at most half the listing. [`Store::posts_after`] reads
-//! the posts older than a known one with a row-value range instead, a seek at any depth,
-//! for whoever reads a whole listing (exports, static builds).
+//! A page by number is found from the listing's posts counted per day (`days.rs`): the
+//! count is a sum over the listing's days, and the page's keys are read from the day it
+//! starts on, skipping only that day's posts before it. [`Store::posts_after`] reads the
+//! posts older than a known one with a row-value range instead, a seek at any depth, for
+//! whoever reads a whole listing (exports, static builds).
 
 use chrono::{DateTime, Utc};
 use syndic_core::{Page, Post, PostId, SourceId, TagId};
@@ -70,36 +70,28 @@ impl ListingKey {
     }
 }
 
-/// How one page is read: from which end of the listing, skipping and taking how many.
+/// How one page is read: which posts' keys (those published in `from..until` seconds,
+/// either end open when `None`), from which end, skipping and taking how many.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Walk {
     pub(crate) from_oldest: bool,
     pub(crate) skip: u64,
     pub(crate) take: u64,
+    pub(crate) from: Option<i64>,
+    pub(crate) until: Option<i64>,
 }
 
-/// How to read `page` of a listing of `total` posts: from the nearer end, so that no page
-/// skips more than half the listing. `None` past the last post.
-pub(crate) fn walk(page: Page, total: u64) -> Option<Walk> {
-    let before = page.offset();
-    if before >= total {
-        return None;
-    }
-    let take = page.limit().min(total - before);
-    let after = total - before - take;
-    Some(if after < before {
-        Walk {
-            from_oldest: true,
-            skip: after,
-            take,
-        }
-    } else {
+impl Walk {
+    /// `take` posts after the newest `skip`, over the whole listing.
+    pub(crate) fn newest(skip: u64, take: u64) -> Walk {
         Walk {
             from_oldest: false,
-            skip: before,
+            skip,
             take,
+            from: None,
+            until: None,
         }
-    })
+    }
 }
 
 impl PostFilter {
@@ -136,6 +128,12 @@ impl PostFilter {
                     .push(COPY_LISTED);
             }
         }
+        if let Some(from) = walk.from {
+            sql.push(&format!(" AND {time} >= ")).bind(from);
+        }
+        if let Some(until) = walk.until {
+            sql.push(&format!(" AND {time} < ")).bind(until);
+        }
         if let Some(key) = before {
             sql.push(&format!(" AND ({time}, {id}) < ("))
                 .bind(to_secs(key.published))
@@ -160,41 +158,16 @@ impl PostFilter {
             " posts p ON p.id = page.id JOIN sources s ON s.id = p.source_id \
                  ORDER BY p.published_at DESC, p.id DESC",
         );
-        sql
-    }
-
-    /// A query counting the listing's posts on its own index.
-    pub(crate) fn count(self) -> Sql {
-        match self {
-            PostFilter::All => Sql::new("SELECT COUNT(*) FROM posts p WHERE p.state = 'published'"),
-            PostFilter::Tag(tag) => {
-                let mut sql = Sql::new(
-                    "SELECT COUNT(*) FROM (SELECT DISTINCT pt.published_at, pt.post_id \
-                     FROM post_tags pt WHERE pt.tag_id = ",
-                );
-                sql.bind(tag.0).push(LISTED).push(") links");
-                sql
-            }
-            PostFilter::Source(source) => {
-                let mut sql =
-                    Sql::new("SELECT COUNT(*) FROM post_sources ps WHERE ps.source_id = ");
-                sql.bind(source.0).push(COPY_LISTED);
-                sql
-            }
-        }
+        sql.prepared()
     }
 }
 
 impl Store {
     /// One page of posts, newest first (ties broken by newest id), with their tags. Walks
-    /// from the newest post; [`Store::listing`] also counts, and so walks from the nearer
-    /// end.
+    /// from the newest post; [`Store::listing`] also counts, and so starts on the page's
+    /// day.
     pub async fn posts(&self, filter: PostFilter, page: Page) -> Result<Vec<Post>> {
-        let walk = Walk {
-            from_oldest: false,
-            skip: page.offset(),
-            take: page.limit(),
-        };
+        let walk = Walk::newest(page.offset(), page.limit());
         self.read_page(filter.page(self.engine, walk, None)).await
     }
 
@@ -206,11 +179,7 @@ impl Store {
         before: Option<ListingKey>,
         limit: u32,
     ) -> Result<Vec<Post>> {
-        let walk = Walk {
-            from_oldest: false,
-            skip: 0,
-            take: u64::from(limit),
-        };
+        let walk = Walk::newest(0, u64::from(limit));
         self.read_page(filter.page(self.engine, walk, before)).await
     }
 
@@ -222,11 +191,10 @@ impl Store {
             .begin_with(self.engine.begin_read())
             .await
             .during("starting to read a listing")?;
-        let total = filter
-            .count()
-            .fetch_count(&mut *tx, "counting posts")
-            .await?;
-        let mut posts = match walk(page, total) {
+        let days = days::read_days(filter, &mut *tx).await?;
+        let located = days::locate(&days, page);
+        let total = located.total;
+        let mut posts = match located.walk {
             Some(walk) => {
                 let rows = filter
                     .page(self.engine, walk, None)
@@ -259,6 +227,8 @@ impl Store {
         Ok(posts)
     }
 }
+
+pub(crate) mod days;
 
 #[cfg(test)]
 mod tests;

@@ -26,21 +26,20 @@ const POST_IN_ANY_STATE: &str = concat!(
     " FROM posts p JOIN sources s ON s.id = p.source_id WHERE p.id = $1"
 );
 
-/// Every tag with its post count: one pass over the tag index, each post counted once
-/// however many reasons link it.
+/// Every tag with its post count: the sum of each tag's listing days (`listing/days.rs`),
+/// each post counted once however many reasons link it.
 pub(crate) const TAGS: &str =
     "SELECT t.id, t.name, t.slug, t.description, COALESCE(c.post_count, 0) AS post_count
      FROM tags t LEFT JOIN (
-         SELECT tag_id, COUNT(*) AS post_count
-         FROM (SELECT DISTINCT tag_id, published_at, post_id FROM post_tags WHERE listed = 1) links
-         GROUP BY tag_id
+         SELECT key AS tag_id, CAST(SUM(posts) AS BIGINT) AS post_count
+         FROM listing_days WHERE kind = 1 GROUP BY key
      ) c ON c.tag_id = t.id
      ORDER BY lower(t.name), t.id";
 
-/// One tag by slug, with its post count from the tag's own index entries.
+/// One tag by slug, with its post count from the tag's listing days.
 pub(crate) const TAG_BY_SLUG: &str = "SELECT t.id, t.name, t.slug, t.description,
-         (SELECT COUNT(*) FROM (SELECT DISTINCT pt.published_at, pt.post_id
-              FROM post_tags pt WHERE pt.tag_id = t.id AND pt.listed = 1) links) AS post_count
+         (SELECT CAST(COALESCE(SUM(d.posts), 0) AS BIGINT) FROM listing_days d
+          WHERE d.kind = 1 AND d.key = t.id) AS post_count
      FROM tags t WHERE t.slug = $1";
 
 impl Store {
@@ -155,7 +154,8 @@ pub(crate) fn tags_of_posts(ids: impl IntoIterator<Item = PostId>) -> Sql {
     // Grouped rather than DISTINCT: PostgreSQL sorts a DISTINCT result only by columns it
     // selects.
     q.push(") GROUP BY pt.post_id, t.id ORDER BY lower(t.name), t.id");
-    q
+    // A page's posts: one shape per page size.
+    q.prepared()
 }
 
 fn tag_from_row(row: &sqlx::any::AnyRow) -> Result<Tag> {

@@ -14,16 +14,15 @@ use crate::{Result, Store, StoreError, clock, fetch_state, from_secs, text, to_s
 const ADD_ATTEMPTS: usize = 5;
 
 /// The source summary query, with `$tail` (filter, order) appended. Each source's posts
-/// (those merged into another source's post included) are counted in its own range of
-/// `post_sources_by_source_time`, so the count never reads the posts
-/// table, however narrow its rows (a join and grouping would let PostgreSQL prefer a scan
-/// of the whole table once post bodies no longer widen it).
+/// (those merged into another source's post included) are the sum of its listing's days
+/// (`listing/days.rs`), so the count never reads the posts or their copies.
 macro_rules! summary_sql {
     ($tail:literal) => {
         concat!(
             "SELECT s.id, s.slug, s.url, COALESCE(s.name, s.feed_title, s.url) AS display_name,
                  s.site_url,
-                 (SELECT COUNT(*) FROM post_sources c WHERE c.source_id = s.id AND c.listed = 1) AS post_count,
+                 (SELECT CAST(COALESCE(SUM(d.posts), 0) AS BIGINT) FROM listing_days d
+                  WHERE d.kind = 2 AND d.key = s.id) AS post_count,
                  s.last_success_at, s.last_error, s.status, s.error_count, s.next_fetch_at,
                  s.paused, s.paused_at, s.full_content
              FROM sources s",

@@ -14,6 +14,8 @@ pub(crate) struct Sql {
     text: String,
     arguments: AnyArguments,
     count: usize,
+    /// Whether the connection keeps the statement prepared (see [`Sql::prepared`]).
+    prepared: bool,
 }
 
 impl Sql {
@@ -22,6 +24,15 @@ impl Sql {
             text: text.to_owned(),
             ..Sql::default()
         }
+    }
+
+    /// Keeps the statement prepared on its connection (sqlx's statement cache), for the
+    /// statements of a page: their texts take few shapes, and preparing costs more than
+    /// running them (PostgreSQL parses and plans an unprepared statement every time).
+    /// Others are built in too many shapes (lists of any length) to be worth a cache slot.
+    pub(crate) fn prepared(mut self) -> Sql {
+        self.prepared = true;
+        self
     }
 
     /// Appends SQL text.
@@ -82,8 +93,7 @@ impl Sql {
     }
 
     fn query(self) -> sqlx::query::Query<'static, Any, AnyArguments> {
-        // Built at run time with varying shapes: not worth a prepared statement per shape.
-        sqlx::query_with(sqlx::AssertSqlSafe(self.text), self.arguments).persistent(false)
+        sqlx::query_with(sqlx::AssertSqlSafe(self.text), self.arguments).persistent(self.prepared)
     }
 
     /// Runs the statement, with sqlx's own error (for migrations, which wrap it themselves).
@@ -115,7 +125,7 @@ impl Sql {
         E: sqlx::Executor<'c, Database = Any>,
     {
         let count: i64 = sqlx::query_scalar_with(sqlx::AssertSqlSafe(self.text), self.arguments)
-            .persistent(false)
+            .persistent(self.prepared)
             .fetch_one(executor)
             .await
             .during(action)?;

@@ -138,7 +138,10 @@ const MEDIA_FILES_PER_BATCH: usize = 4;
 /// no data between transactions (migration 22, `merging/claims.rs`), and the fleet's
 /// turns per host, times that are past a few seconds later (migration 24,
 /// `host_turns.rs`).
-pub(crate) const TRANSIENT_TABLES: &[&str] = &["article_claims", "host_turns"];
+///
+/// `listing_days` (migration 28, `listing/days.rs`) is not copied either: its triggers
+/// write it again as a copy writes the posts, their copies and their tags.
+pub(crate) const TRANSIENT_TABLES: &[&str] = &["article_claims", "host_turns", "listing_days"];
 
 /// The table that records which migrations ran: each store keeps its own.
 pub(crate) const MIGRATIONS_TABLE: &str = "schema_migrations";

@@ -91,9 +91,27 @@ async fn orphans_a_missing_clock_and_a_stale_search_index_are_each_named_with_a_
     );
 }
 
+async fn listing_counts_out_of_step_are_named_and_counted_anew_by_reindex() {
+    let (store, db) = fresh_store().await;
+    filled(&store).await;
+    execute(
+        &store,
+        "INSERT INTO listing_days (kind, key, day, posts) VALUES (1, 1, 20000, 3)",
+    )
+    .await
+    .expect("a wrong count");
+    let check = checked(&db).await;
+    assert_problem(&check, "listings' post counts", "syndic store reindex");
+    assert_eq!(check.problems.len(), 1, "{:#?}", check.problems);
+    store.rebuild_search_index().await.expect("reindex");
+    let again = checked(&db).await;
+    assert!(again.is_healthy(), "{:#?}", again.problems);
+}
+
 on_both_engines!(
     a_healthy_store_passes_with_its_counts,
     orphans_a_missing_clock_and_a_stale_search_index_are_each_named_with_a_fix,
+    listing_counts_out_of_step_are_named_and_counted_anew_by_reindex,
 );
 
 #[tokio::test]

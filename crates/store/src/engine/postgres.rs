@@ -16,6 +16,20 @@ use crate::{Result, StoreError, body, redact};
 /// Writers need no lock up front: row locks and unique indexes order them.
 pub(super) const BEGIN_WRITE: &str = "BEGIN";
 
+/// Folds `listing_days` (`listing/days.rs`) in one statement: it deletes the rows of each
+/// listing day with several rows (or summing to nothing) and writes back the sum of
+/// exactly the rows it deleted. Rows other transactions add meanwhile are not in its
+/// snapshot and stay; a row another fold deleted first is skipped.
+pub(super) const FOLD_LISTING_DAYS: &[&str] = &["WITH gone AS ( \
+         DELETE FROM listing_days d USING ( \
+             SELECT kind, key, day FROM listing_days GROUP BY kind, key, day \
+             HAVING COUNT(*) > 1 OR SUM(posts) = 0) folded \
+         WHERE d.kind = folded.kind AND d.key = folded.key AND d.day = folded.day \
+         RETURNING d.kind, d.key, d.day, d.posts) \
+     INSERT INTO listing_days (kind, key, day, posts) \
+     SELECT kind, key, day, SUM(posts) FROM gone GROUP BY kind, key, day \
+     HAVING SUM(posts) <> 0"];
+
 /// Every statement of a repeatable-read transaction sees the snapshot of its first.
 pub(super) const BEGIN_READ: &str = "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY";
 
@@ -147,6 +161,11 @@ pub(super) const MIGRATIONS: &[Migration] = &[
         27,
         "body_dictionaries",
         include_str!("../../migrations/postgres/0027_body_dictionaries.sql"),
+    ),
+    Migration::new(
+        28,
+        "listing_days",
+        include_str!("../../migrations/postgres/0028_listing_days.sql"),
     ),
 ];
 

@@ -21,6 +21,21 @@ pub(super) use search::*;
 /// locked" when another writer committed in between, as concurrent ingests would otherwise.
 pub(super) const BEGIN_WRITE: &str = "BEGIN IMMEDIATE";
 
+/// Folds `listing_days` (`listing/days.rs`): each listing day with several rows, or summing
+/// to nothing, becomes one row or none. The one writer holds the store meanwhile.
+pub(super) const FOLD_LISTING_DAYS: &[&str] = &[
+    "CREATE TEMP TABLE IF NOT EXISTS listing_days_folded \
+     (kind INTEGER NOT NULL, key INTEGER NOT NULL, day INTEGER NOT NULL, posts INTEGER NOT NULL)",
+    "DELETE FROM temp.listing_days_folded",
+    "INSERT INTO temp.listing_days_folded (kind, key, day, posts) \
+     SELECT kind, key, day, SUM(posts) FROM listing_days GROUP BY kind, key, day \
+     HAVING COUNT(*) > 1 OR SUM(posts) = 0",
+    "DELETE FROM listing_days WHERE (kind, key, day) IN \
+     (SELECT kind, key, day FROM temp.listing_days_folded)",
+    "INSERT INTO listing_days (kind, key, day, posts) \
+     SELECT kind, key, day, posts FROM temp.listing_days_folded WHERE posts <> 0",
+];
+
 /// A deferred transaction reads one snapshot of the WAL from its first read on.
 pub(super) const BEGIN_READ: &str = "BEGIN";
 
@@ -185,6 +200,11 @@ pub(super) const MIGRATIONS: &[Migration] = &[
         27,
         "body_dictionaries",
         include_str!("../../migrations/sqlite/0027_body_dictionaries.sql"),
+    ),
+    Migration::new(
+        28,
+        "listing_days",
+        include_str!("../../migrations/sqlite/0028_listing_days.sql"),
     ),
 ];
 

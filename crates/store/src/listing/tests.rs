@@ -4,47 +4,6 @@ use super::*;
 use crate::tests::{at, entry, fresh_store, meta, tagged};
 use crate::{IncomingPost, SourceSpec};
 
-fn page(number: u32) -> Page {
-    Page::new(number, 10).expect("a page")
-}
-
-#[test]
-fn shallow_pages_are_walked_from_the_newest_post() {
-    let first = walk(page(1), 95).expect("page 1");
-    assert_eq!((first.from_oldest, first.skip, first.take), (false, 0, 10));
-    let fifth = walk(page(5), 95).expect("page 5");
-    assert_eq!((fifth.from_oldest, fifth.skip, fifth.take), (false, 40, 10));
-}
-
-#[test]
-fn deep_pages_are_walked_from_the_oldest_post() {
-    // Page 6 of 95 holds positions 50..60 newest first: 35 posts come after it.
-    let sixth = walk(page(6), 95).expect("page 6");
-    assert_eq!((sixth.from_oldest, sixth.skip, sixth.take), (true, 35, 10));
-    // The last page is short and starts at the oldest post.
-    let last = walk(page(10), 95).expect("page 10");
-    assert_eq!((last.from_oldest, last.skip, last.take), (true, 0, 5));
-}
-
-#[test]
-fn no_walk_skips_more_than_half_the_listing() {
-    for total in [1_u64, 2, 9, 10, 11, 95, 1000, 1001] {
-        for number in 1..=101 {
-            if let Some(w) = walk(page(number), total) {
-                assert!(w.skip * 2 <= total, "{total} {number}: {w:?}");
-                assert!(w.skip + w.take <= total, "{total} {number}: {w:?}");
-            }
-        }
-    }
-}
-
-#[test]
-fn pages_past_the_end_are_not_read() {
-    assert_eq!(walk(page(1), 0), None);
-    assert_eq!(walk(page(11), 100), None);
-    assert!(walk(page(10), 100).is_some());
-}
-
 fn ids(posts: &[Post]) -> Vec<i64> {
     posts.iter().map(|p| p.id.0).collect()
 }

@@ -58,7 +58,8 @@ impl Store {
     /// Brings the search index in step with every post pending now, in batches of a few
     /// thousand posts, each in its own transaction, and adds up the pending corpus counts
     /// (`corpus_pending`), then sees to the bodies (`body/upkeep.rs`: trains the store's
-    /// zstd dictionary when due, rewrites older bodies with it a bounded number at a time).
+    /// zstd dictionary when due, rewrites older bodies with it a bounded number at a time)
+    /// and folds the listings' day counts (`listing/days.rs`).
     /// Returns how many posts it indexed.
     /// Waits for a pass already running in this process, then does the rest.
     pub async fn index_search(&self) -> Result<u64> {
@@ -68,6 +69,7 @@ impl Store {
         let indexed = self.index_all_pending().await?;
         self.body_upkeep(crate::body::upkeep::REWRITE_PER_PASS)
             .await?;
+        self.fold_listing_days().await?;
         *last_pass = Instant::now();
         Ok(indexed)
     }
@@ -88,6 +90,7 @@ impl Store {
         let indexed = self.index_all_pending().await?;
         self.body_upkeep(crate::body::upkeep::REWRITE_PER_PASS)
             .await?;
+        self.fold_listing_days().await?;
         *last_pass = Instant::now();
         Ok(indexed)
     }

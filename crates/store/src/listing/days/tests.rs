@@ -1,0 +1,293 @@
+use std::collections::BTreeMap;
+
+use sqlx::Row;
+use syndic_core::{Actor, Page, PostId, TagAssignment, TagOrigin};
+
+use super::*;
+use crate::tests::{at, entry, fresh_store, meta, tagged};
+use crate::{IncomingPost, SourceSpec};
+
+fn days(counts: &[(i64, u64)]) -> Vec<Day> {
+    counts
+        .iter()
+        .map(|&(day, posts)| Day { day, posts })
+        .collect()
+}
+
+fn page(number: u32) -> Page {
+    Page::new(number, 10).expect("a page")
+}
+
+#[test]
+fn a_page_starts_on_the_day_of_its_first_post() {
+    // Newest first: 4 posts on day 30, 25 on day 20, 3 on day 10.
+    let listing = days(&[(30, 4), (20, 25), (10, 3)]);
+    let first = locate(&listing, page(1));
+    assert_eq!(first.total, 32);
+    let walk = first.walk.expect("page 1");
+    assert_eq!((walk.from_oldest, walk.skip, walk.take), (false, 0, 10));
+    assert_eq!(walk.until, Some(31 * DAY));
+    // Page 2 holds posts 10..20: the 7th to 16th of day 20, within the day's first half.
+    let second = locate(&listing, page(2)).walk.expect("page 2");
+    assert_eq!((second.from_oldest, second.skip), (false, 6));
+    assert_eq!((second.from, second.until), (None, Some(21 * DAY)));
+    // Page 4 holds the last 2 posts: on day 10, after its newest one.
+    let last = locate(&listing, page(4)).walk.expect("page 4");
+    assert_eq!((last.skip, last.take, last.until), (1, 2, Some(11 * DAY)));
+}
+
+#[test]
+fn a_page_deep_in_one_day_is_read_from_the_days_oldest_post() {
+    // 20,000 posts share one day (an undated feed imported at once).
+    let listing = days(&[(40, 5), (30, 20_000), (20, 5)]);
+    let deep = locate(&listing, Page::new(1_500, 10).expect("page")).walk;
+    let deep = deep.expect("page 1500");
+    // Posts 14,990..15,000: the 14,985th to 14,995th of day 30, 5,005 before its oldest.
+    assert!(deep.from_oldest);
+    assert_eq!((deep.skip, deep.take), (5_005, 10));
+    assert_eq!((deep.from, deep.until), (Some(30 * DAY), Some(31 * DAY)));
+    // A page running past the day's oldest post is read newest first.
+    let across = locate(&listing, Page::new(2_001, 10).expect("page")).walk;
+    let across = across.expect("page 2001");
+    assert!(!across.from_oldest);
+    assert_eq!((across.skip, across.until), (19_995, Some(31 * DAY)));
+}
+
+#[test]
+fn pages_past_the_end_and_empty_days_are_passed_over() {
+    assert_eq!(
+        locate(&[], page(1)),
+        Located {
+            total: 0,
+            walk: None
+        }
+    );
+    let listing = days(&[(9, 0), (8, 10), (7, 0), (6, 1)]);
+    assert_eq!(locate(&listing, page(3)).walk, None);
+    let second = locate(&listing, page(2)).walk.expect("page 2");
+    assert_eq!(
+        (second.skip, second.take, second.until),
+        (0, 1, Some(7 * DAY))
+    );
+}
+
+#[test]
+fn days_before_1970_are_whole_days() {
+    let listing = days(&[(-1, 1)]);
+    let walk = locate(&listing, page(1)).walk.expect("page 1");
+    assert_eq!(walk.until, Some(0));
+}
+
+/// Every listing's posts per day, as the rows say: published posts, listed copies, and
+/// listed links (each post once per tag and day).
+async fn counted_by_hand(store: &Store) -> BTreeMap<(i64, i64, i64), u64> {
+    let queries = [
+        "SELECT 0 AS kind, 0 AS key, id AS post, published_at FROM posts \
+         WHERE state = 'published'",
+        "SELECT 2 AS kind, source_id AS key, post_id AS post, published_at FROM post_sources \
+         WHERE listed = 1",
+        "SELECT DISTINCT 1 AS kind, tag_id AS key, post_id AS post, published_at \
+         FROM post_tags WHERE listed = 1",
+    ];
+    let mut counts = BTreeMap::new();
+    for query in queries {
+        let rows = sqlx::query(query)
+            .fetch_all(&store.pool)
+            .await
+            .expect("rows");
+        for row in rows {
+            let kind: i64 = row.get("kind");
+            let key: i64 = row.get("key");
+            let published: i64 = row.get("published_at");
+            *counts
+                .entry((kind, key, published.div_euclid(DAY)))
+                .or_insert(0) += 1;
+        }
+    }
+    counts
+}
+
+/// What `listing_days` says, days summing to nothing left out.
+async fn counted_by_triggers(store: &Store) -> BTreeMap<(i64, i64, i64), u64> {
+    let rows = sqlx::query(
+        "SELECT kind, key, day, CAST(SUM(posts) AS BIGINT) AS posts FROM listing_days \
+         GROUP BY kind, key, day",
+    )
+    .fetch_all(&store.pool)
+    .await
+    .expect("days");
+    rows.iter()
+        .map(|row| {
+            let posts: i64 = row.get("posts");
+            let key = (row.get("kind"), row.get("key"), row.get("day"));
+            (key, u64::try_from(posts).expect("no day below zero"))
+        })
+        .filter(|(_, posts)| *posts > 0)
+        .collect()
+}
+
+async fn assert_in_step(store: &Store, after: &str) {
+    assert_eq!(
+        counted_by_triggers(store).await,
+        counted_by_hand(store).await,
+        "after {after}"
+    );
+}
+
+fn with_source_rule(mut post: IncomingPost, tag: &str) -> IncomingPost {
+    post.tags.push(TagAssignment {
+        tag: tag.into(),
+        origin: TagOrigin::Source,
+        detail: String::new(),
+    });
+    post
+}
+
+async fn day_counts_follow_every_change_to_a_listing() {
+    let (store, _db) = fresh_store().await;
+    let mut sources = Vec::new();
+    for n in 0..2 {
+        let spec = SourceSpec {
+            url: format!("https://blog{n}.example/feed"),
+            name: None,
+        };
+        sources.push(store.upsert_source(&spec, at(1)).await.expect("source"));
+    }
+    // Six posts on three days; `map` for two reasons on some; one article in both feeds.
+    let posts: Vec<IncomingPost> = (0..6)
+        .map(|i| {
+            let post = tagged(entry(&format!("p{i}"), "Post", 2 + i % 3), &["map"]);
+            if i % 2 == 0 {
+                with_source_rule(post, "map")
+            } else {
+                post
+            }
+        })
+        .collect();
+    store
+        .ingest(sources[0], &meta(), &posts, at(10))
+        .await
+        .expect("ingest");
+    assert_in_step(&store, "a first ingest").await;
+    let copy = [with_source_rule(
+        tagged(entry("p0", "Post", 2), &[]),
+        "rare",
+    )];
+    store
+        .ingest(sources[1], &meta(), &copy, at(11))
+        .await
+        .expect("ingest");
+    assert_in_step(&store, "a merged copy").await;
+
+    // Redated: the post and its links move to another day.
+    let redated = [with_source_rule(
+        tagged(entry("p2", "Post", 9), &["map"]),
+        "map",
+    )];
+    store
+        .ingest(sources[0], &meta(), &redated, at(12))
+        .await
+        .expect("redate");
+    assert_in_step(&store, "a redated post").await;
+
+    let removed = PostId(3);
+    assert!(
+        store
+            .remove_post(removed, "asked", Actor::Cli, at(13))
+            .await
+            .expect("remove")
+    );
+    assert_in_step(&store, "a takedown").await;
+    store
+        .add_manual_tag(removed, "map", at(13))
+        .await
+        .expect("tag a hidden post");
+    assert_in_step(&store, "a hidden post tagged by hand").await;
+    assert!(
+        store
+            .restore_post(removed, Actor::Cli, at(14))
+            .await
+            .expect("restore")
+    );
+    assert_in_step(&store, "a restore").await;
+
+    let map = store.tag_by_name("map").await.expect("tag").expect("map");
+    store
+        .remove_tag(PostId(1), map.id, at(15))
+        .await
+        .expect("untag");
+    assert_in_step(&store, "a post untagged by hand").await;
+    store
+        .add_manual_tag(PostId(2), "map", at(15))
+        .await
+        .expect("tag by hand");
+    assert_in_step(&store, "a third reason").await;
+
+    store
+        .split_post(PostId(1), sources[1], Actor::Cli, at(16))
+        .await
+        .expect("split");
+    assert_in_step(&store, "a split").await;
+
+    store.fold_listing_days().await.expect("fold");
+    assert_in_step(&store, "a fold").await;
+    let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM listing_days")
+        .fetch_one(&store.pool)
+        .await
+        .expect("rows");
+    let days = counted_by_triggers(&store).await.len();
+    assert_eq!(usize::try_from(rows).expect("rows"), days, "one row a day");
+}
+
+async fn pages_found_from_the_days_read_every_post_once_in_order() {
+    let (store, _db) = fresh_store().await;
+    let spec = SourceSpec {
+        url: "https://blog.example/feed".into(),
+        name: None,
+    };
+    let source = store.upsert_source(&spec, at(1)).await.expect("source");
+    // 40 posts: 25 on one day (ties), the rest on days of their own.
+    let posts: Vec<IncomingPost> = (0..40)
+        .map(|i| {
+            let day = if i < 25 { 5 } else { 6 + i % 15 };
+            tagged(entry(&format!("p{i}"), "Post", day), &["map"])
+        })
+        .collect();
+    store
+        .ingest(source, &meta(), &posts, at(25))
+        .await
+        .expect("ingest");
+    let map = store.tag_by_name("map").await.expect("tag").expect("map");
+    for filter in [
+        PostFilter::All,
+        PostFilter::Tag(map.id),
+        PostFilter::Source(source),
+    ] {
+        let mut want = Vec::new();
+        let mut after = None;
+        loop {
+            let chunk = store.posts_after(filter, after, 7).await.expect("chunk");
+            after = chunk.last().map(super::super::ListingKey::of);
+            want.extend(chunk.iter().map(|post| post.id));
+            if chunk.len() < 7 {
+                break;
+            }
+        }
+        assert_eq!(want.len(), 40);
+        for per_page in [3, 7, 10, 40] {
+            let mut got = Vec::new();
+            for number in 1..=(40 / per_page + 2) {
+                let page = Page::new(number, per_page).expect("page");
+                let listing = store.listing(filter, page).await.expect("listing");
+                assert_eq!(listing.total, 40, "{filter:?}");
+                got.extend(listing.posts.iter().map(|post| post.id));
+            }
+            assert_eq!(got, want, "{filter:?}, {per_page} a page");
+        }
+    }
+}
+
+crate::tests::on_both_engines!(
+    day_counts_follow_every_change_to_a_listing,
+    pages_found_from_the_days_read_every_post_once_in_order,
+);
