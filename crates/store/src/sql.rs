@@ -82,8 +82,11 @@ impl Sql {
     }
 
     fn query(self) -> sqlx::query::Query<'static, Any, AnyArguments> {
-        // Built at run time with varying shapes: not worth a prepared statement per shape.
-        sqlx::query_with(sqlx::AssertSqlSafe(self.text), self.arguments).persistent(false)
+        // Prepared once per connection and shape, and kept in sqlx's statement cache (it
+        // drops the least recently used): a shape is a number of rows, and one feed's
+        // batch after another's repeats the same few, so preparing each statement afresh
+        // cost an ingest more than a cache miss now and then.
+        sqlx::query_with(sqlx::AssertSqlSafe(self.text), self.arguments)
     }
 
     /// Runs the statement, with sqlx's own error (for migrations, which wrap it themselves).

@@ -1,0 +1,78 @@
+//! Write transactions, and on SQLite this process's writers taking turns in a queue.
+//!
+//! SQLite has one writer at a time. Two of this process's tasks that both begin a write
+//! (`BEGIN IMMEDIATE`) would otherwise meet in SQLite's busy handler, which sleeps and
+//! tries again at growing intervals (1, 2, 5, 10, … 100 ms): the second writer wakes up to
+//! a lock released milliseconds before, or keeps sleeping after it was. During a first
+//! fetch, where one ingest follows another, that idled the one writer for a good part of
+//! the run. So a SQLite store's writes first take this process's turn (a fair async
+//! mutex, handed to the next waiter the moment a transaction ends), then begin; other
+//! processes still meet in the busy handler. A task that waits for its turn longer than
+//! the busy timeout begins anyway (SQLite's own wait then decides), so a write begun
+//! while another of the same task's is open still fails, after both waits, rather than
+//! hanging.
+//! PostgreSQL has row locks: its writers run side by side, without turns.
+
+use std::ops::{Deref, DerefMut};
+use std::sync::Arc;
+use std::time::Duration;
+
+use sqlx::{Any, AnyConnection, Transaction};
+use tokio::sync::{Mutex, OwnedMutexGuard};
+
+/// This process's turns to write to one SQLite store (shared by the store's clones).
+#[derive(Debug, Clone)]
+pub(crate) struct Turns {
+    queue: Arc<Mutex<()>>,
+    /// How long a writer waits for its turn before it begins anyway.
+    patience: Duration,
+}
+
+impl Turns {
+    pub(crate) fn new(patience: Duration) -> Turns {
+        Turns {
+            queue: Arc::default(),
+            patience,
+        }
+    }
+
+    /// Waits for this process's turn to write (at most the patience).
+    pub(crate) async fn take(&self) -> Option<OwnedMutexGuard<()>> {
+        tokio::time::timeout(self.patience, Arc::clone(&self.queue).lock_owned())
+            .await
+            .ok()
+    }
+}
+
+/// A write transaction, holding this process's turn to write until it ends.
+pub(crate) struct WriteTx {
+    // Dropped first: a transaction dropped without a commit rolls back, then the turn
+    // passes on.
+    tx: Transaction<'static, Any>,
+    _turn: Option<OwnedMutexGuard<()>>,
+}
+
+impl WriteTx {
+    pub(crate) fn new(tx: Transaction<'static, Any>, turn: Option<OwnedMutexGuard<()>>) -> Self {
+        WriteTx { tx, _turn: turn }
+    }
+
+    /// Commits, then passes the turn on.
+    pub(crate) async fn commit(self) -> Result<(), sqlx::Error> {
+        self.tx.commit().await
+    }
+}
+
+impl Deref for WriteTx {
+    type Target = AnyConnection;
+
+    fn deref(&self) -> &AnyConnection {
+        &self.tx
+    }
+}
+
+impl DerefMut for WriteTx {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        &mut self.tx
+    }
+}
