@@ -162,7 +162,15 @@ pub(crate) async fn store_posts(
     let replaced = plan::replaced(&actions, &by_guid, &by_link);
     revisions::record(tx, store, &replaced, now).await?;
     let engine_dictionary = (engine, dictionary);
-    update_posts(tx, engine_dictionary, &entries, &actions, &mut prepared, now).await?;
+    update_posts(
+        tx,
+        engine_dictionary,
+        &entries,
+        &actions,
+        &mut prepared,
+        now,
+    )
+    .await?;
     let copies = merging::copies_of_ingest(&entries, &actions, &keys, &inserted);
     merging::record(tx, engine, source, &copies, now).await?;
     // Document frequencies follow new posts only (a retag recounts everything).

@@ -168,7 +168,11 @@ mod tests {
         assert!(prepared.fingerprint(0).is_some());
         assert_eq!(prepared.fingerprint(1), None, "no such entry");
         prepared.dictionary = Some(7);
-        assert_eq!(prepared.take_body(0, None), None, "made with another dictionary");
+        assert_eq!(
+            prepared.take_body(0, None),
+            None,
+            "made with another dictionary"
+        );
         prepared.dictionary = None;
         let body = prepared.take_body(0, None).expect("a body");
         assert_eq!(

@@ -74,7 +74,12 @@ async fn ingest_both_ways(posts: &[IncomingPost], again: &[IncomingPost]) {
 
 async fn a_prepared_ingest_stores_what_an_unprepared_one_does() {
     let first: Vec<IncomingPost> = (0..5)
-        .map(|n| tagged(long_entry(&format!("p{n}"), &format!("Post {n}"), 2), &["map"]))
+        .map(|n| {
+            tagged(
+                long_entry(&format!("p{n}"), &format!("Post {n}"), 2),
+                &["map"],
+            )
+        })
         .collect();
     // Then: one edited, one new, one repeated (an entry repeating a guid of the batch).
     let mut second = first.clone();
