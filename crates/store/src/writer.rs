@@ -76,3 +76,39 @@ impl DerefMut for WriteTx {
         &mut self.tx
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_turn_is_held_until_its_transaction_ends_and_then_passed_on() {
+        let turns = Turns::new(Duration::from_millis(50));
+        let first = turns.take().await;
+        assert!(first.is_some(), "a free turn is taken at once");
+        assert!(
+            turns.take().await.is_none(),
+            "a second writer waits (here: past its patience, and begins without a turn)"
+        );
+        drop(first);
+        assert!(turns.take().await.is_some(), "free again once the first ends");
+    }
+
+    #[tokio::test]
+    async fn a_sqlite_store_s_writes_take_turns_and_a_read_only_one_s_do_not() {
+        let dir = tempfile::tempdir().expect("a folder");
+        let path = dir.path().join("turns.db");
+        let store = crate::Store::open_sqlite_path(&path).await.expect("open");
+        let turns = store.turns.clone().expect("a SQLite store takes turns");
+        let tx = store.write("a test write").await.expect("write");
+        assert!(turns.queue.try_lock().is_err(), "the open write holds the turn");
+        tx.commit().await.expect("commit");
+        assert!(turns.queue.try_lock().is_ok(), "the commit passed it on");
+        store.close().await;
+        let reader = crate::Store::open_sqlite_path_read_only(&path)
+            .await
+            .expect("read-only");
+        assert!(reader.turns.is_none());
+        reader.close().await;
+    }
+}
