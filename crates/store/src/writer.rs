@@ -91,7 +91,10 @@ mod tests {
             "a second writer waits (here: past its patience, and begins without a turn)"
         );
         drop(first);
-        assert!(turns.take().await.is_some(), "free again once the first ends");
+        assert!(
+            turns.take().await.is_some(),
+            "free again once the first ends"
+        );
     }
 
     #[tokio::test]
@@ -101,7 +104,10 @@ mod tests {
         let store = crate::Store::open_sqlite_path(&path).await.expect("open");
         let turns = store.turns.clone().expect("a SQLite store takes turns");
         let tx = store.write("a test write").await.expect("write");
-        assert!(turns.queue.try_lock().is_err(), "the open write holds the turn");
+        assert!(
+            turns.queue.try_lock().is_err(),
+            "the open write holds the turn"
+        );
         tx.commit().await.expect("commit");
         assert!(turns.queue.try_lock().is_ok(), "the commit passed it on");
         store.close().await;
