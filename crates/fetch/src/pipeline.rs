@@ -273,6 +273,7 @@ impl Pipeline {
         let Prepared {
             meta,
             posts,
+            prepared,
             kept,
             hints: feed_hints,
             websub,
@@ -296,7 +297,7 @@ impl Pipeline {
             ..record
         };
         let (stats, stored) = outcomes
-            .ingest_fetch_changes(&meta, &posts, &record, now)
+            .ingest_fetch_prepared(&meta, &posts, prepared, &record, now)
             .await
             .map_err(store_error)?;
         drop(in_work);

@@ -354,17 +354,6 @@ impl<'a> SearchEntry<'a> {
             })
             .collect()
     }
-
-    /// `(id, title, text)` as one row of a `VALUES` list, on either engine.
-    pub(crate) fn push_row(&self, sql: &mut Sql) {
-        sql.push("(")
-            .bind(self.id)
-            .push(", ")
-            .bind(self.title.to_owned())
-            .push(", ")
-            .bind(self.text.to_owned())
-            .push(")");
-    }
 }
 
 /// Reading query plans, for the test that checks every page's queries use their indexes.

@@ -10,6 +10,7 @@
 //! enclosures are replaced where the feed's list changed ([`crate::enclosures`]).
 
 pub(crate) mod plan;
+mod prepare;
 mod read;
 mod write;
 
@@ -27,6 +28,7 @@ use crate::{
     revisions, source_settings, sources, tags, text, tombstones,
 };
 pub(crate) use plan::{Action, Incoming, StoredPost};
+pub use prepare::PreparedPosts;
 pub(crate) use read::{STORED_BY_ID, stored_from_row};
 use read::{read_by_guid, read_by_link};
 use write::{insert_posts, record_filtered, update_posts};
@@ -99,7 +101,8 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<(IngestStats, StoredPosts)> {
         let mut tx = self.write("starting an ingest").await?;
-        let stored = store_posts(&mut tx, self, source, meta, posts, now).await?;
+        let prepared = PreparedPosts::none();
+        let stored = store_posts(&mut tx, self, source, meta, (posts, prepared), now).await?;
         // The last success alone changes the sources page, so every ingest moves the clock.
         clock::bump(&mut tx).await?;
         tx.commit().await.during("committing an ingest")?;
@@ -110,13 +113,14 @@ impl Store {
 /// The body of every ingest, inside the caller's transaction: what the feed says about
 /// itself, the source's success, then the posts and their automatic tags. The caller adds
 /// what else belongs to the fetch, bumps the clock and commits. Also says which posts it
-/// stored where.
+/// stored where. What `prepared` holds of `posts` is used instead of computed
+/// ([`prepare`]).
 pub(crate) async fn store_posts(
     tx: &mut AnyConnection,
     store: &Store,
     source: SourceId,
     meta: &FeedMeta,
-    posts: &[IncomingPost],
+    (posts, mut prepared): (&[IncomingPost], PreparedPosts),
     now: DateTime<Utc>,
 ) -> Result<(IngestStats, StoredPosts)> {
     let engine = store.engine;
@@ -126,8 +130,14 @@ pub(crate) async fn store_posts(
     let by_link = read_by_link(tx, engine, source, &entries, &by_guid).await?;
     let actions = plan::plan_posts(&entries, &by_guid, &by_link, now);
     let policy = source_settings::ingest_policy(tx, source).await?;
-    let (actions, keys) =
-        merging::plan_merges(tx, engine, source, policy.priority, &entries, actions).await?;
+    let (actions, keys) = merging::plan_merges(
+        tx,
+        (engine, source, policy.priority),
+        &entries,
+        actions,
+        &prepared,
+    )
+    .await?;
     let buried = tombstones::read(tx, engine, source, &entries).await?;
     let actions = plan::bury(&entries, actions, &buried);
     let actions = match policy.updates {
@@ -141,16 +151,25 @@ pub(crate) async fn store_posts(
         tx,
         (engine, dictionary),
         source,
-        &entries,
-        &admissions,
+        (&entries, &admissions),
         &actions,
+        &mut prepared,
         now,
     )
     .await?;
     record_filtered(tx, &entries, &admissions, &actions, &inserted, now).await?;
     let replaced = plan::replaced(&actions, &by_guid, &by_link);
     revisions::record(tx, store, &replaced, now).await?;
-    update_posts(tx, (engine, dictionary), &entries, &actions, now).await?;
+    let engine_dictionary = (engine, dictionary);
+    update_posts(
+        tx,
+        engine_dictionary,
+        &entries,
+        &actions,
+        &mut prepared,
+        now,
+    )
+    .await?;
     let copies = merging::copies_of_ingest(&entries, &actions, &keys, &inserted);
     merging::record(tx, engine, source, &copies, now).await?;
     // Document frequencies follow new posts only (a retag recounts everything).

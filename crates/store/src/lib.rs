@@ -79,6 +79,7 @@ pub mod testing;
 mod text;
 mod tombstones;
 mod websub;
+mod writer;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -96,7 +97,7 @@ pub use full_text::{
     ContentOrigin, FullTextCandidate, FullTextOutcome, FullTextState, PageText, content_digest,
 };
 pub use host_turns::{HostTurn, TurnKind};
-pub use ingest::{IncomingPost, IngestStats, StoredPosts};
+pub use ingest::{IncomingPost, IngestStats, PreparedPosts, StoredPosts};
 pub use lease::{
     Claim, ClaimOutcome, ClaimRequest, Claimable, LeaseOwner, SlotLimits, SourceLease, host_of,
 };
@@ -139,6 +140,9 @@ pub struct Store {
     dictionaries: Arc<body::dictionary::Dictionaries>,
     /// [`StoreOptions::dictionary_grace`].
     dictionary_grace: std::time::Duration,
+    /// SQLite: this process's writers take turns (`writer.rs`); `None` on PostgreSQL and
+    /// for a read-only handle.
+    turns: Option<writer::Turns>,
 }
 
 impl Store {
@@ -221,6 +225,8 @@ impl Store {
             keep_revisions: options.keep_revisions(),
             dictionaries,
             dictionary_grace: options.dictionary_grace(),
+            turns: (engine == Engine::Sqlite && !location.read_only)
+                .then(|| writer::Turns::new(location.busy_timeout)),
         };
         store.read_dictionaries().await?;
         if !location.read_only {
@@ -268,15 +274,18 @@ impl Store {
     }
 
     /// A write transaction, begun as the engine begins writes; `action` names it in errors.
-    pub(crate) async fn write(
-        &self,
-        action: &'static str,
-    ) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
+    pub(crate) async fn write(&self, action: &'static str) -> Result<writer::WriteTx> {
         use crate::error::QueryContext;
-        self.pool
+        let turn = match &self.turns {
+            Some(turns) => turns.take().await,
+            None => None,
+        };
+        let tx = self
+            .pool
             .begin_with(self.engine.begin_write())
             .await
-            .during(action)
+            .during(action)?;
+        Ok(writer::WriteTx::new(tx, turn))
     }
 
     /// Closes every connection (on SQLite, checkpointing the WAL).

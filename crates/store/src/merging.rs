@@ -56,12 +56,18 @@ pub(crate) fn entry_links(link: Option<&str>, originals: &[String]) -> Vec<(i64,
     found
 }
 
-/// The keys of one entry the ingest stores or compares.
-pub(crate) fn keys_of(entry: &Incoming<'_>, published: i64) -> EntryKeys {
+/// The keys of one entry the ingest stores or compares; its fingerprint computed unless
+/// `fingerprint` brings it ([`crate::ingest::PreparedPosts`]).
+pub(crate) fn keys_of(
+    entry: &Incoming<'_>,
+    published: i64,
+    fingerprint: Option<Option<Fingerprint>>,
+) -> EntryKeys {
     EntryKeys {
         guid: entry.guid.clone().into_owned(),
         links: entry_links(entry.link.as_deref(), entry.original_links),
-        fingerprint: Fingerprint::of(&entry.title, &entry.content_text),
+        fingerprint: fingerprint
+            .unwrap_or_else(|| Fingerprint::of(&entry.title, &entry.content_text)),
         published,
         origin: entry.origin_feed.map(str::to_owned),
     }
@@ -72,18 +78,18 @@ pub(crate) fn keys_of(entry: &Incoming<'_>, published: i64) -> EntryKeys {
 /// other sources' posts turned into [`Action::Copy`] and [`Action::Merge`].
 pub(crate) async fn plan_merges(
     tx: &mut AnyConnection,
-    engine: Engine,
-    source: SourceId,
-    priority: i64,
+    (engine, source, priority): (Engine, SourceId, i64),
     entries: &[Incoming<'_>],
     actions: Vec<Action>,
+    prepared: &crate::ingest::PreparedPosts,
 ) -> Result<(Vec<Action>, Vec<Option<EntryKeys>>)> {
     let keys: Vec<Option<EntryKeys>> = entries
         .iter()
         .zip(&actions)
-        .map(|(entry, action)| match action {
+        .enumerate()
+        .map(|(index, (entry, action))| match action {
             Action::Insert { published } | Action::Update { published, .. } => {
-                Some(keys_of(entry, *published))
+                Some(keys_of(entry, *published, prepared.fingerprint(index)))
             }
             _ => None,
         })

@@ -94,6 +94,7 @@ async fn connect(
         keep_revisions: options.keep_revisions(),
         dictionaries,
         dictionary_grace: options.dictionary_grace(),
+        turns: None,
     };
     if found == Some(migrate::latest())
         && let Err(error) = store.read_dictionaries().await

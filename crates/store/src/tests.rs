@@ -19,6 +19,7 @@ mod media;
 mod media_files;
 mod merging;
 mod opening;
+mod prepared;
 mod revisions;
 mod size;
 mod source_settings;

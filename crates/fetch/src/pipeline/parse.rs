@@ -1,12 +1,14 @@
 //! Parsing and tagging a fetched body (CPU work, run off the async threads), and what is
 //! done to its posts in between, before they are stored: their images cached, and the
 //! page texts of a `full_content` source kept, so that each post is tagged once, on the
-//! text it is stored with.
+//! text it is stored with. The new posts are then prepared for the store on the same
+//! threads (fingerprints and compressed bodies: [`Store::prepare_posts`]), so that the
+//! store's one writer only writes.
 
 use syndic_core::schedule::{self, ServerHints};
 use syndic_core::{FeedEntry, FeedMeta, SourceId};
 use syndic_feed::WebSubLinks;
-use syndic_store::IncomingPost;
+use syndic_store::{IncomingPost, PreparedPosts, Store};
 use syndic_tag::{FilterPost, FilterSource, PostText, SourceTags};
 
 use super::{BodyGate, MAX_ITEMS_PER_FETCH, Pipeline, SourceJob};
@@ -17,6 +19,8 @@ pub(super) struct Prepared {
     pub(super) meta: FeedMeta,
     /// The feed's posts, tagged, ready to store.
     pub(super) posts: Vec<IncomingPost>,
+    /// What the ingest of `posts` can take instead of computing it under the write lock.
+    pub(super) prepared: PreparedPosts,
     /// Which posts got their stored page text back ([`Pipeline::keep_page_texts`]).
     pub(super) kept: Vec<bool>,
     /// The feed's own pacing hints (RSS `ttl`, `sy:updatePeriod`/`sy:updateFrequency`).
@@ -43,10 +47,11 @@ impl Pipeline {
             parse(&self.bodies, location, bytes, content_type, base_url).await?;
         self.localize_images(&mut entries, job.id).await;
         let kept = self.keep_page_texts(job, &mut entries).await;
-        let posts = self.tag(job, location, entries).await?;
+        let (posts, prepared) = self.tag(job, location, entries).await?;
         Ok(Prepared {
             meta,
             posts,
+            prepared,
             kept,
             hints,
             websub,
@@ -63,13 +68,23 @@ impl Pipeline {
         media.localize_entries(entries, source).await;
     }
 
-    /// Tags each entry and decides its admission (CPU work, on the [`BodyGate`]'s threads).
+    /// Tags each entry and decides its admission, then prepares the posts the source does
+    /// not have yet for the store (CPU work, on the [`BodyGate`]'s threads).
     async fn tag(
         &self,
         job: &SourceJob,
         location: &str,
         entries: Vec<FeedEntry>,
-    ) -> Result<Vec<IncomingPost>, SourceError> {
+    ) -> Result<(Vec<IncomingPost>, PreparedPosts), SourceError> {
+        let stored = self
+            .store
+            .stored_guids(job.id, entries.iter().map(|e| e.guid.as_str()))
+            .await
+            .map_err(|source| SourceError::Store {
+                location: location.to_owned(),
+                source,
+            })?;
+        let store: Store = self.store.clone();
         let tagger = self.tagger.current();
         let source_tags = job.tags.clone();
         let review = job.review;
@@ -85,7 +100,7 @@ impl Pipeline {
                     location: &worker_location,
                     categories,
                 };
-                entries
+                let posts: Vec<IncomingPost> = entries
                     .into_iter()
                     .map(|entry| {
                         let (tags, stems) = tagger.assign_counting(&PostText::from(&entry), source);
@@ -109,7 +124,9 @@ impl Pipeline {
                             admission,
                         }
                     })
-                    .collect()
+                    .collect();
+                let prepared = store.prepare_posts(&posts, &stored);
+                (posts, prepared)
             })
             .await
             .ok_or_else(|| SourceError::Worker {

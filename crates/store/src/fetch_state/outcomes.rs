@@ -7,7 +7,7 @@ use syndic_core::{FeedMeta, SourceId};
 
 use super::{FetchRecord, save_record};
 use crate::error::QueryContext;
-use crate::ingest::{self, IncomingPost, IngestStats, StoredPosts};
+use crate::ingest::{self, IncomingPost, IngestStats, PreparedPosts, StoredPosts};
 use crate::lease::{self, Claim};
 use crate::sql::Sql;
 use crate::{Result, Store, StoreError, clock, text, to_secs};
@@ -31,9 +31,24 @@ impl Outcomes<'_> {
         record: &FetchRecord,
         now: DateTime<Utc>,
     ) -> Result<(IngestStats, StoredPosts)> {
+        self.ingest_fetch_prepared(meta, posts, PreparedPosts::none(), record, now)
+            .await
+    }
+
+    /// [`Outcomes::ingest_fetch_changes`] with what [`Store::prepare_posts`] computed of
+    /// `posts` beforehand, so the write lock is held for less.
+    pub async fn ingest_fetch_prepared(
+        &self,
+        meta: &FeedMeta,
+        posts: &[IncomingPost],
+        prepared: PreparedPosts,
+        record: &FetchRecord,
+        now: DateTime<Utc>,
+    ) -> Result<(IngestStats, StoredPosts)> {
         let (store, source) = (self.store, self.source);
         let mut tx = store.write("starting an ingest").await?;
-        let stored = ingest::store_posts(&mut tx, store, source, meta, posts, now).await?;
+        let stored =
+            ingest::store_posts(&mut tx, store, source, meta, (posts, prepared), now).await?;
         save_record(&mut tx, source, record).await?;
         self.release(&mut tx).await?;
         clock::bump(&mut tx).await?;
@@ -172,7 +187,7 @@ impl Outcomes<'_> {
     /// the source is unknown.
     async fn finish(
         &self,
-        mut tx: sqlx::Transaction<'_, sqlx::Any>,
+        mut tx: crate::writer::WriteTx,
         rows: u64,
         action: &'static str,
     ) -> Result<()> {

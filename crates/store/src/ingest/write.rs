@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use sqlx::{AnyConnection, Row};
 use syndic_core::{Actor, Admission, PostId, SourceId};
 
-use super::{Action, Incoming};
+use super::{Action, Incoming, PreparedPosts};
 use crate::body::dictionary::Dictionary;
 use crate::engine::Engine;
 use crate::error::QueryContext;
@@ -20,21 +20,30 @@ pub(super) async fn insert_posts(
     tx: &mut AnyConnection,
     (engine, dictionary): (Engine, Option<&'static Dictionary>),
     source: SourceId,
-    entries: &[Incoming<'_>],
-    admissions: &[&Admission],
+    (entries, admissions): (&[Incoming<'_>], &[&Admission]),
     actions: &[Action],
+    prepared: &mut PreparedPosts,
     now: DateTime<Utc>,
 ) -> Result<HashMap<String, i64>> {
-    let new: Vec<(&Incoming<'_>, i64, &Admission)> = entries
+    let new: Vec<(usize, &Incoming<'_>, i64, &Admission)> = entries
         .iter()
         .zip(actions)
         .zip(admissions)
-        .filter_map(|((entry, action), admission)| match action {
-            Action::Insert { published } => Some((entry, *published, *admission)),
+        .enumerate()
+        .filter_map(|(index, ((entry, action), admission))| match action {
+            Action::Insert { published } => Some((index, entry, *published, *admission)),
             _ => None,
         })
         .collect();
-    let bodies = encode_bodies(new.iter().map(|(entry, _, _)| *entry), dictionary);
+    let bodies = encode_bodies(
+        new.iter().map(|(index, entry, _, _)| (*index, *entry)),
+        dictionary,
+        prepared,
+    );
+    let new: Vec<(&Incoming<'_>, i64, &Admission)> = new
+        .into_iter()
+        .map(|(_, entry, published, admission)| (entry, published, admission))
+        .collect();
     let mut ids = HashMap::with_capacity(new.len());
     let per_statement = engine.rows_per_statement(12);
     let mut bodies = bodies.into_iter();
@@ -112,17 +121,28 @@ fn push_contents(sql: &mut Sql, entry: &Incoming<'_>, body: Vec<u8>) {
         .bind(entry.language.clone().map(|l| l.into_owned()));
 }
 
-/// The bodies of `entries`, compressed off the async threads (see [`body::off_async`]).
-/// With the store's current dictionary, if it has one.
+/// The bodies of `entries` (each with its index in the batch), with the store's current
+/// dictionary if it has one: those `prepared` holds made with it, the others compressed
+/// here, off the async threads (see [`body::off_async`]).
 fn encode_bodies<'a>(
-    entries: impl Iterator<Item = &'a Incoming<'a>>,
+    entries: impl Iterator<Item = (usize, &'a Incoming<'a>)>,
     dictionary: Option<&'static Dictionary>,
+    prepared: &mut PreparedPosts,
 ) -> Vec<Vec<u8>> {
-    let entries: Vec<&Incoming<'_>> = entries.collect();
+    let entries: Vec<(&Incoming<'_>, Option<Vec<u8>>)> = entries
+        .map(|(index, entry)| (entry, prepared.take_body(index, dictionary)))
+        .collect();
+    if entries.iter().all(|(_, body)| body.is_some()) {
+        return entries.into_iter().filter_map(|(_, body)| body).collect();
+    }
     body::off_async(|| {
         entries
-            .iter()
-            .map(|entry| body::encode_with(&entry.content_text, &entry.content_html, dictionary))
+            .into_iter()
+            .map(|(entry, body)| {
+                body.unwrap_or_else(|| {
+                    body::encode_with(&entry.content_text, &entry.content_html, dictionary)
+                })
+            })
             .collect()
     })
 }
@@ -133,19 +153,29 @@ pub(super) async fn update_posts(
     (engine, dictionary): (Engine, Option<&'static Dictionary>),
     entries: &[Incoming<'_>],
     actions: &[Action],
+    prepared: &mut PreparedPosts,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    let changed: Vec<(&Incoming<'_>, i64, i64)> = entries
+    let changed: Vec<(usize, &Incoming<'_>, i64, i64)> = entries
         .iter()
         .zip(actions)
-        .filter_map(|(entry, action)| match action {
+        .enumerate()
+        .filter_map(|(index, (entry, action))| match action {
             Action::Update {
                 post, published, ..
-            } => Some((entry, *post, *published)),
+            } => Some((index, entry, *post, *published)),
             _ => None,
         })
         .collect();
-    let bodies = encode_bodies(changed.iter().map(|(entry, _, _)| *entry), dictionary);
+    let bodies = encode_bodies(
+        changed.iter().map(|(index, entry, _, _)| (*index, *entry)),
+        dictionary,
+        prepared,
+    );
+    let changed: Vec<(&Incoming<'_>, i64, i64)> = changed
+        .into_iter()
+        .map(|(_, entry, post, published)| (entry, post, published))
+        .collect();
     let per_statement = engine.rows_per_statement(10);
     let mut bodies = bodies.into_iter();
     for chunk in changed.chunks(per_statement) {

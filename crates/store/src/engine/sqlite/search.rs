@@ -1,6 +1,8 @@
 //! SQLite's search index: the contentless FTS5 table `posts_fts`, how a query reads it,
 //! how the batch indexer writes it, and the check that compares it with the posts.
 
+use std::collections::HashSet;
+
 use sqlx::{AnyConnection, Executor};
 
 use super::PARAMETERS_PER_STATEMENT;
@@ -55,6 +57,10 @@ pub(in crate::engine) async fn write_search_entries(
     insert_entries(conn, "posts_fts", entries, "writing the search index").await
 }
 
+/// Inserts `entries` into `table`, each text as its [`distinct_pieces`]: the index keeps
+/// which posts hold a word and nothing more (`detail = none`), so each word's first
+/// occurrence gives the same index as all of them, and FTS5 tokenizes, stems and hashes
+/// a fraction of the words (a post repeats most of its words several times).
 async fn insert_entries(
     conn: &mut AnyConnection,
     table: &str,
@@ -66,10 +72,37 @@ async fn insert_entries(
         insert
             .push(table)
             .push(" (rowid, title, content_text) VALUES ");
-        insert.push_list(chunk, |sql, entry| entry.push_row(sql));
+        insert.push_list(chunk, |sql, entry| {
+            sql.push("(")
+                .bind(entry.id)
+                .push(", ")
+                .bind(entry.title.to_owned())
+                .push(", ")
+                .bind(distinct_pieces(entry.text))
+                .push(")");
+        });
         insert.execute(&mut *conn, action).await?;
     }
     Ok(())
+}
+
+/// The pieces of `text` between whitespace and ASCII punctuation, each once, in order of
+/// first appearance, joined by spaces. FTS5's `unicode61` tokenizer separates words at
+/// every such character too (they are neither letters, digits nor private use), so the
+/// words FTS5 reads in the result are exactly the set it reads in `text`.
+fn distinct_pieces(text: &str) -> String {
+    let mut seen: HashSet<&str, foldhash::fast::RandomState> = HashSet::default();
+    let mut pieces = String::with_capacity(text.len() / 2);
+    let separator = |c: char| c.is_whitespace() || (c.is_ascii() && !c.is_ascii_alphanumeric());
+    for piece in text.split(separator).filter(|p| !p.is_empty()) {
+        if seen.insert(piece) {
+            if !pieces.is_empty() {
+                pieces.push(' ');
+            }
+            pieces.push_str(piece);
+        }
+    }
+    pieces
 }
 
 /// The check indexes every post again into a temporary FTS5 table with the same
@@ -134,4 +167,19 @@ pub(in crate::engine) async fn finish_search_check(conn: &mut AnyConnection) -> 
     let differing = differing.during("checking the search index")?;
     dropped.during("checking the search index")?;
     Ok(u64::try_from(differing).unwrap_or(0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::distinct_pieces;
+
+    #[test]
+    fn distinct_pieces_keep_each_word_once_in_order() {
+        assert_eq!(
+            distinct_pieces("The cat, the cat's hat!\n\tThe  café—café (hat)"),
+            "The cat the s hat café—café"
+        );
+        assert_eq!(distinct_pieces(" \n,.;"), "");
+        assert_eq!(distinct_pieces("naïve naïve x_y x-y"), "naïve x y");
+    }
 }
