@@ -159,11 +159,7 @@ impl Store {
             return Ok(());
         }
         const DURING: &str = "folding the listings' day counts";
-        let mut tx = self
-            .pool
-            .begin_with(self.engine.begin_write())
-            .await
-            .during(DURING)?;
+        let mut tx = self.write(DURING).await?;
         for statement in self.engine.fold_listing_days() {
             sqlx::query(*statement)
                 .execute(&mut *tx)
