@@ -9,6 +9,8 @@ use syndic_feed::WebSubLinks;
 use syndic_store::IncomingPost;
 use syndic_tag::{FilterPost, FilterSource, PostText, SourceTags};
 
+use std::sync::Arc;
+
 use super::{BodyGate, MAX_ITEMS_PER_FETCH, Pipeline, SourceJob};
 use crate::SourceError;
 
@@ -70,14 +72,18 @@ impl Pipeline {
         location: &str,
         entries: Vec<FeedEntry>,
     ) -> Result<Vec<IncomingPost>, SourceError> {
-        let tagger = self.tagger.current();
+        let shared = Arc::clone(&self.tagger);
         let source_tags = job.tags.clone();
         let review = job.review;
         let filter = job.options.filter.clone();
         let categories = job.options.categories;
         let worker_location = location.to_owned();
-        self.bodies
+        let tagged = self
+            .bodies
             .run(move || {
+                // A deferred tagger reads its corpus here, off the async threads, the
+                // first time a body needs tagging.
+                let tagger = shared.current()?;
                 // syndic-tag decides every automatic tag (terms, profile, learned model,
                 // categories, source) and names the stems the corpus counts.
                 let source = SourceTags {
@@ -85,7 +91,7 @@ impl Pipeline {
                     location: &worker_location,
                     categories,
                 };
-                entries
+                let posts = entries
                     .into_iter()
                     .map(|entry| {
                         let (tags, stems) = tagger.assign_counting(&PostText::from(&entry), source);
@@ -109,12 +115,17 @@ impl Pipeline {
                             admission,
                         }
                     })
-                    .collect()
+                    .collect::<Vec<_>>();
+                Ok(posts)
             })
             .await
             .ok_or_else(|| SourceError::Worker {
                 location: location.to_owned(),
-            })
+            })?;
+        tagged.map_err(|source| SourceError::Tagger {
+            location: location.to_owned(),
+            source,
+        })
     }
 }
 
