@@ -38,8 +38,9 @@ pub const MAX_ITEMS_PER_FETCH: usize = 500;
 #[derive(Clone)]
 pub struct Pipeline {
     pub fetcher: Fetcher,
-    /// The vocabulary; each fetch tags with the one current when it starts, so `serve` can
-    /// swap it ([`SharedTagger::replace`]) while fetches run.
+    /// The vocabulary; each fetch tags with the one current when it tags its posts, so
+    /// `serve` can swap it ([`SharedTagger::replace`]) while fetches run. A deferred one
+    /// ([`SharedTagger::deferred`]) reads its corpus model when the first body is tagged.
     pub tagger: Arc<SharedTagger>,
     pub store: Store,
     pub schedule: ScheduleSettings,
