@@ -10,6 +10,8 @@
 mod common;
 #[path = "fleet/feeds.rs"]
 mod feeds;
+#[path = "fleet/stopping.rs"]
+mod stopping;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, ExitStatus, Stdio};

@@ -7,6 +7,7 @@
 //! of every other process on the same database; a source another process is fetching is
 //! skipped with a note (each fetch holds a lease: `syndic_fetch::Sweep`).
 
+use std::io::Write;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Instant;
@@ -64,7 +65,9 @@ pub async fn run(config: &Config, args: &FetchArgs) -> anyhow::Result<ExitCode> 
         publisher.ping(&summary.touched_tags).await;
     }
     store.close().await;
-    println!("{}", summary.line());
+    // Not `println!`: with standard output gone it would panic; the run's outcome is in the
+    // exit code either way.
+    let _ = writeln!(std::io::stdout(), "{}", summary.line());
     if let Some(error) = summary.search_index_error {
         return Err(anyhow::Error::new(error).context(
             "the posts are stored, but the search index could not be brought in step; \
@@ -143,11 +146,12 @@ pub fn fetcher(config: &Config) -> anyhow::Result<Fetcher> {
 }
 
 /// The fetch → parse → tag → store pipeline for this configuration, tagging with what the
-/// store's corpus and the last retag taught ([`crate::cmd::learned_tagger`]).
+/// store's corpus and the last retag taught, read when the first changed body is tagged
+/// ([`crate::cmd::deferred_tagger`]).
 pub async fn pipeline(config: &Config, store: Store) -> anyhow::Result<Pipeline> {
     let fetch = &config.fetch;
     let fetcher = fetcher(config)?;
-    let tagger = crate::cmd::learned_tagger(config, &store).await?;
+    let tagger = crate::cmd::deferred_tagger(config, &store)?;
     let schedule = ScheduleSettings {
         min_interval: chrono::Duration::from_std(fetch.min_interval)
             .context("min_interval is too long")?,
@@ -169,7 +173,7 @@ pub async fn pipeline(config: &Config, store: Store) -> anyhow::Result<Pipeline>
     )));
     Ok(Pipeline {
         fetcher,
-        tagger: Arc::new(syndic_tag::SharedTagger::new(tagger)),
+        tagger: Arc::new(tagger),
         store,
         schedule,
         metrics: Arc::default(),
@@ -258,8 +262,9 @@ pub enum Report {
 }
 
 /// Runs `sweep` to its end, reporting each source as it finishes, then indexes what it
-/// stored for search; Ctrl-C or SIGTERM stops it, giving back every lease it holds. Fails only when the store cannot be asked for
-/// sources to claim.
+/// stored for search; Ctrl-C, SIGTERM or a standard output that can no longer be written
+/// (a closed pipe) stops it, giving back every lease it holds. Fails only when the store
+/// cannot be asked for sources to claim.
 pub async fn fetch_all(store: &Store, mut sweep: Sweep, report: Report) -> anyhow::Result<Summary> {
     let started = Instant::now();
     let progress = sweep
@@ -293,7 +298,15 @@ pub async fn fetch_all(store: &Store, mut sweep: Sweep, report: Report) -> anyho
                 }
                 bar.inc(1);
             }
-            None if print => println!("{line}"),
+            None if print => {
+                if let Err(error) = writeln!(std::io::stdout(), "{line}") {
+                    // Standard output is gone (a pipe whose reader left: `| head`). Stop as
+                    // on Ctrl-C, giving every lease back, rather than panic holding them.
+                    tracing::warn!("cannot write to standard output ({error}); stopping");
+                    summary.interrupted = true;
+                    break;
+                }
+            }
             None => {}
         }
     }

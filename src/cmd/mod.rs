@@ -157,6 +157,31 @@ pub async fn learned_tagger(config: &Config, store: &Store) -> anyhow::Result<sy
     let tagger = config
         .tagger()
         .context("cannot compile the tag vocabulary")?;
+    let (stats, saved) = read_learning(store).await?;
+    Ok(tagger.with_corpus(&stats, &saved))
+}
+
+/// [`learned_tagger`] for a fetch: the vocabulary is compiled now (a bad one fails here),
+/// what tagging learned is read when the first changed body is tagged, on the thread that
+/// tags it. A fetch whose sources are all unchanged reads none of it.
+pub fn deferred_tagger(config: &Config, store: &Store) -> anyhow::Result<syndic_tag::SharedTagger> {
+    let vocabulary = config
+        .tagger()
+        .context("cannot compile the tag vocabulary")?;
+    let (store, runtime) = (store.clone(), tokio::runtime::Handle::current());
+    Ok(syndic_tag::SharedTagger::deferred(vocabulary, move || {
+        // Called on a parsing thread (never the runtime's own): it may block on the store.
+        runtime
+            .block_on(read_learning(&store))
+            .map_err(|error| syndic_tag::LearningUnreadable(error.into()))
+    }))
+}
+
+/// What tagging learned, as the store keeps it: the corpus's document frequencies and the
+/// models the last retag saved.
+async fn read_learning(
+    store: &Store,
+) -> anyhow::Result<(syndic_core::CorpusStats, Vec<syndic_tag::SavedTagModel>)> {
     let stats = store
         .corpus_stats(syndic_tag::corpus::MAX_MODEL_STEMS)
         .await
@@ -168,7 +193,7 @@ pub async fn learned_tagger(config: &Config, store: &Store) -> anyhow::Result<sy
         .iter()
         .filter_map(|(_, json)| syndic_tag::SavedTagModel::from_json(json))
         .collect();
-    Ok(tagger.with_corpus(&stats, &saved))
+    Ok((stats, saved))
 }
 
 /// Brings the store's tags (names, descriptions, aliases) in line with the vocabulary.

@@ -145,6 +145,13 @@ pub enum SourceError {
     },
     #[error("parsing {location} stopped unexpectedly")]
     Worker { location: String },
+    /// The corpus model a deferred tagger reads on first use could not be read.
+    #[error("could not tag posts of {location}: {source}")]
+    Tagger {
+        location: String,
+        #[source]
+        source: syndic_tag::LearningUnreadable,
+    },
 }
 
 impl SourceError {
@@ -162,13 +169,14 @@ impl SourceError {
     }
 
     /// How `syndic_fetches_total` counts this failure: the fetch error's own outcome, else
-    /// (parse, store, worker) `failed`.
+    /// (parse, store, worker, tagger) `failed`.
     pub fn outcome(&self) -> FetchOutcome {
         match self {
             SourceError::Fetch(error) => error.outcome(),
-            SourceError::Parse { .. } | SourceError::Store { .. } | SourceError::Worker { .. } => {
-                FetchOutcome::Failed
-            }
+            SourceError::Parse { .. }
+            | SourceError::Store { .. }
+            | SourceError::Worker { .. }
+            | SourceError::Tagger { .. } => FetchOutcome::Failed,
         }
     }
 }

@@ -38,8 +38,9 @@ pub const MAX_ITEMS_PER_FETCH: usize = 500;
 #[derive(Clone)]
 pub struct Pipeline {
     pub fetcher: Fetcher,
-    /// The vocabulary; each fetch tags with the one current when it starts, so `serve` can
-    /// swap it ([`SharedTagger::replace`]) while fetches run.
+    /// The vocabulary; each fetch tags with the one current when it tags its posts, so
+    /// `serve` can swap it ([`SharedTagger::replace`]) while fetches run. A deferred one
+    /// ([`SharedTagger::deferred`]) reads its corpus model when the first body is tagged.
     pub tagger: Arc<SharedTagger>,
     pub store: Store,
     pub schedule: ScheduleSettings,
@@ -153,7 +154,20 @@ impl Pipeline {
             }
         };
         let outcomes = self.outcomes(job, claim);
-        let result = self.try_ingest(job, outcomes, &state, now, bytes).await;
+        // Under a claim the lease brought the newest posts' dates too.
+        let recent = claim.map(|claim| claim.recent.as_slice());
+        let result = self
+            .try_ingest(
+                job,
+                outcomes,
+                Stored {
+                    state: &state,
+                    recent,
+                },
+                now,
+                bytes,
+            )
+            .await;
         if let Err(error) = &result
             && !error.is_lease_lost()
             && let Err(store_error) = self.record_failure(job, outcomes, &state, error, now).await
@@ -183,11 +197,13 @@ impl Pipeline {
         }
     }
 
+    /// Fetches, parses, tags and stores one source from its stored `state` (and, under a
+    /// claim, its newest posts' dates as the claim read them: `recent`).
     async fn try_ingest(
         &self,
         job: &SourceJob,
         outcomes: Outcomes<'_>,
-        state: &FetchState,
+        stored_before @ Stored { state, .. }: Stored<'_>,
         now: DateTime<Utc>,
         read: &mut u64,
     ) -> Result<FetchReport, SourceError> {
@@ -247,7 +263,7 @@ impl Pipeline {
         let Some(bytes) = bytes.filter(|_| retry_media || hash != state.body_hash) else {
             drop(in_work);
             let record = self
-                .record(state, validators, hash, &hints, &[], now)
+                .record(stored_before, validators, hash, &hints, &[], now)
                 .await
                 .map_err(store_error)?;
             outcomes
@@ -289,7 +305,7 @@ impl Pipeline {
         // The posts just read count for the pace too (the store has not seen them yet).
         let fresh: Vec<DateTime<Utc>> = posts.iter().filter_map(|p| p.entry.published).collect();
         let record = self
-            .record(state, validators, hash, &hints, &fresh, now)
+            .record(stored_before, validators, hash, &hints, &fresh, now)
             .await
             .map_err(store_error)?;
         let record = FetchRecord {
@@ -328,6 +344,15 @@ impl Pipeline {
             touched_tags,
         })
     }
+}
+
+/// What the store said of a source before its fetch: its fetch state and, under a claim,
+/// the publication dates of its newest posts as the claim read them (else `None`: read
+/// them when needed).
+#[derive(Debug, Clone, Copy)]
+struct Stored<'a> {
+    state: &'a FetchState,
+    recent: Option<&'a [DateTime<Utc>]>,
 }
 
 /// Where to read the source now: where a permanent redirect moved it, else as configured.

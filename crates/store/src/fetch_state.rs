@@ -27,6 +27,51 @@ mod outcomes;
 
 pub use outcomes::Outcomes;
 
+/// Sources whose newest posts one statement reads: within SQLite's 500 terms of a
+/// compound `SELECT`, and one parameter each.
+const SOURCES_PER_RECENT_READ: usize = 100;
+
+/// [`Store::recent_publications_of`] inside `conn` (a claim reads them with its leases).
+/// One `UNION ALL` of the per-source query, so each source still reads only its newest
+/// `limit` posts (by `posts`' `UNIQUE (source_id, guid)` index), whatever its archive holds.
+pub(crate) async fn recent_publications_in(
+    conn: &mut AnyConnection,
+    sources: &[SourceId],
+    limit: u32,
+) -> Result<HashMap<SourceId, Vec<DateTime<Utc>>>> {
+    let mut recent: HashMap<SourceId, Vec<DateTime<Utc>>> = HashMap::with_capacity(sources.len());
+    for chunk in sources.chunks(SOURCES_PER_RECENT_READ) {
+        let mut select = Sql::new("");
+        for (n, source) in chunk.iter().enumerate() {
+            if n > 0 {
+                select.push(" UNION ALL ");
+            }
+            select.push(
+                "SELECT * FROM (SELECT source_id, published_at FROM posts WHERE source_id = ",
+            );
+            select.bind(source.0);
+            // `limit` is a number, never text: written in, it leaves the parameters to ids.
+            select.push(&format!(
+                " ORDER BY published_at DESC, id DESC LIMIT {limit}) AS recent_{n}"
+            ));
+        }
+        for row in select
+            .fetch_all(&mut *conn, "reading sources' publication dates")
+            .await?
+        {
+            let get = || -> std::result::Result<(i64, i64), sqlx::Error> {
+                Ok((row.try_get(0)?, row.try_get(1)?))
+            };
+            let (source, secs) = get().during("reading sources' publication dates")?;
+            recent
+                .entry(SourceId(source))
+                .or_default()
+                .push(from_secs(secs));
+        }
+    }
+    Ok(recent)
+}
+
 /// Where a source stands with the fetcher, as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FetchState {
@@ -130,6 +175,21 @@ impl Store {
         .await
         .during("reading a source's publication dates")?;
         Ok(secs.into_iter().map(from_secs).collect())
+    }
+
+    /// [`Store::recent_publications`] of many sources in one statement, by source (each
+    /// newest first; a source without posts has none).
+    pub async fn recent_publications_of(
+        &self,
+        sources: &[SourceId],
+        limit: u32,
+    ) -> Result<HashMap<SourceId, Vec<DateTime<Utc>>>> {
+        let mut conn = self
+            .pool
+            .acquire()
+            .await
+            .during("reading sources' publication dates")?;
+        recent_publications_in(&mut conn, sources, limit).await
     }
 
     /// Stores a successful fetch with a body: everything [`Store::ingest`] does, and in

@@ -73,7 +73,7 @@ pub use rule::{
     TaggingSettings,
 };
 pub use score::ScoreWeights;
-pub use shared::SharedTagger;
+pub use shared::{LearningUnreadable, ReadLearning, SharedTagger};
 pub use tagger::decide::{Candidate, TrainingChange};
 pub use tagger::{CorpusSummary, Scratch, Tagger};
 pub use vocabulary::{VocabularyError, VocabularyKey, compile};

@@ -341,6 +341,7 @@ mod tests {
         };
         shared
             .current()
+            .expect("a ready tagger")
             .tag(&post)
             .into_iter()
             .map(|a| a.tag)

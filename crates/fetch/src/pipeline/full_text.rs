@@ -11,6 +11,7 @@
 //!
 //! [`Store::record_full_text`]: syndic_store::Store::record_full_text
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
@@ -234,14 +235,16 @@ impl Pipeline {
                 feed_digest,
                 feed_words,
             } => {
-                let Some(tags) = self.tags_on(job, candidate, &article.text).await else {
-                    let reason = "tagging the page's text stopped unexpectedly".to_owned();
-                    return failed(
-                        candidate,
-                        Some(url.to_string()),
-                        reason,
-                        next_try(failures, now),
-                    );
+                let tags = match self.tags_on(job, candidate, &article.text).await {
+                    Ok(tags) => tags,
+                    Err(reason) => {
+                        return failed(
+                            candidate,
+                            Some(url.to_string()),
+                            reason,
+                            next_try(failures, now),
+                        );
+                    }
                 };
                 tracing::info!(post.id = %post, page.url = %url, "post {post}: its text is now its page's ({} words; the feed's had {feed_words})", syndic_feed::word_count(&article.text));
                 FullTextOutcome::Page {
@@ -265,13 +268,13 @@ impl Pipeline {
         }
     }
 
-    /// The automatic tags of `candidate` with `text` as its text.
+    /// The automatic tags of `candidate` with `text` as its text, or why there are none.
     async fn tags_on(
         &self,
         job: &SourceJob,
         candidate: &FullTextCandidate,
         text: &str,
-    ) -> Option<Vec<syndic_core::TagAssignment>> {
+    ) -> Result<Vec<syndic_core::TagAssignment>, String> {
         let post = PostForTagging {
             id: candidate.post,
             source_id: candidate.source,
@@ -280,22 +283,24 @@ impl Pipeline {
             categories: candidate.categories.clone(),
             language: candidate.language.clone(),
         };
-        let tagger = self.tagger.current();
+        let shared = Arc::clone(&self.tagger);
         let (tags, location, categories) = (
             job.tags.clone(),
             job.location.to_string(),
             job.options.categories,
         );
         tokio::task::spawn_blocking(move || {
+            // A deferred tagger reads its corpus here, off the async threads.
+            let tagger = shared.current().map_err(|error| error.to_string())?;
             let source = SourceTags {
                 tags: &tags,
                 location: &location,
                 categories,
             };
-            tagger.assign(&PostText::from(&post), source)
+            Ok(tagger.assign(&PostText::from(&post), source))
         })
         .await
-        .ok()
+        .unwrap_or_else(|_| Err("tagging the page's text stopped unexpectedly".to_owned()))
     }
 }
 

@@ -11,6 +11,8 @@ use syndic_feed::WebSubLinks;
 use syndic_store::{IncomingPost, PreparedPosts, Store};
 use syndic_tag::{FilterPost, FilterSource, PostText, SourceTags};
 
+use std::sync::Arc;
+
 use super::{BodyGate, MAX_ITEMS_PER_FETCH, Pipeline, SourceJob};
 use crate::SourceError;
 
@@ -85,14 +87,18 @@ impl Pipeline {
                 source,
             })?;
         let store: Store = self.store.clone();
-        let tagger = self.tagger.current();
+        let shared = Arc::clone(&self.tagger);
         let source_tags = job.tags.clone();
         let review = job.review;
         let filter = job.options.filter.clone();
         let categories = job.options.categories;
         let worker_location = location.to_owned();
-        self.bodies
+        let tagged = self
+            .bodies
             .run(move || {
+                // A deferred tagger reads its corpus here, off the async threads, the
+                // first time a body needs tagging.
+                let tagger = shared.current()?;
                 // syndic-tag decides every automatic tag (terms, profile, learned model,
                 // categories, source) and names the stems the corpus counts.
                 let source = SourceTags {
@@ -126,12 +132,16 @@ impl Pipeline {
                     })
                     .collect();
                 let prepared = store.prepare_posts(&posts, &stored);
-                (posts, prepared)
+                Ok((posts, prepared))
             })
             .await
             .ok_or_else(|| SourceError::Worker {
                 location: location.to_owned(),
-            })
+            })?;
+        tagged.map_err(|source| SourceError::Tagger {
+            location: location.to_owned(),
+            source,
+        })
     }
 }
 

@@ -6,25 +6,30 @@ use syndic_core::SourceId;
 use syndic_core::schedule::{self, ServerHints};
 use syndic_store::{FetchRecord, FetchState, Outcomes};
 
-use super::{Pipeline, SourceJob};
+use super::{Pipeline, SourceJob, Stored};
 use crate::{FetchError, SourceError, Validators};
 
 impl Pipeline {
-    /// The validators, body hash and next fetch a success stores; `fresh` are the
-    /// publication dates of posts just read and not stored yet.
+    /// The validators, body hash and next fetch a success stores; `recent` are the
+    /// publication dates of the source's newest stored posts when a claim read them (else
+    /// they are read now), `fresh` those of posts just read and not stored yet.
     pub(super) async fn record(
         &self,
-        state: &FetchState,
+        Stored { state, recent }: Stored<'_>,
         validators: Validators,
         body_hash: Option<String>,
         hints: &ServerHints,
         fresh: &[DateTime<Utc>],
         now: DateTime<Utc>,
     ) -> Result<FetchRecord, syndic_store::StoreError> {
-        let mut recent = self
-            .store
-            .recent_publications(state.source, schedule::RECENT_POSTS as u32)
-            .await?;
+        let mut recent = match recent {
+            Some(recent) => recent.to_vec(),
+            None => {
+                self.store
+                    .recent_publications(state.source, schedule::RECENT_POSTS as u32)
+                    .await?
+            }
+        };
         recent.extend_from_slice(fresh);
         recent.sort_unstable();
         recent.dedup();

@@ -7,7 +7,7 @@ use chrono::{DateTime, Duration};
 use syndic_core::SourceId;
 
 use crate::fetch_state::tests::record;
-use crate::tests::{at, fresh_store};
+use crate::tests::{at, entry, fresh_store, meta, tagged};
 use crate::{
     Claim, ClaimOutcome, ClaimRequest, Claimable, LeaseOwner, SlotLimits, SourceSpec, Store,
     StoreError,
@@ -97,6 +97,29 @@ async fn a_claim_leases_due_sources_and_another_claimant_finds_them_held() {
     assert_eq!(leases.len(), 2);
     assert_eq!(leases[0].until, at(2) + LEASE);
     assert_eq!(live_slots(&store, at(2)).await["*"], 2);
+}
+
+async fn a_claim_brings_each_sources_newest_publication_dates() {
+    let (store, _db) = fresh_store().await;
+    let all = sources(&store, &["https://a.example/1", "https://b.example/2"]).await;
+    let entries: Vec<_> = (1..=12)
+        .map(|day| tagged(entry(&format!("p{day}"), "post", day), &[]))
+        .collect();
+    store
+        .ingest(all[0], &meta(), &entries, at(13))
+        .await
+        .expect("ingest");
+    let got = claim_due(
+        &store,
+        &LeaseOwner::new("host:1:aa"),
+        &all,
+        limits(32, 2),
+        at(14),
+    )
+    .await;
+    let newest: Vec<Time> = (3..=12).rev().map(at).collect();
+    assert_eq!(got.claimed[0].recent, newest, "the schedule's RECENT_POSTS");
+    assert!(got.claimed[1].recent.is_empty(), "no posts");
 }
 
 async fn a_lease_that_ran_out_is_claimed_again_and_a_renewed_one_is_not() {
@@ -394,6 +417,7 @@ crate::tests::on_both_engines!(
     local_files_are_claimed_files_at_once_whatever_per_host_says,
     a_claim_reads_past_the_sources_it_cannot_take,
     a_claim_leases_due_sources_and_another_claimant_finds_them_held,
+    a_claim_brings_each_sources_newest_publication_dates,
     a_lease_that_ran_out_is_claimed_again_and_a_renewed_one_is_not,
     the_outcome_releases_the_lease_in_its_transaction_and_the_source_is_not_due_again,
     an_outcome_under_a_lost_lease_fails_and_changes_nothing,

@@ -129,6 +129,41 @@ async fn recent_publications_are_the_newest_first() {
     );
 }
 
+async fn recent_publications_of_many_sources_are_each_ones_newest_first() {
+    let (store, first, _dir) = store_with_source(None).await;
+    let second = second_source(&store, "https://second.example/feed.xml").await;
+    let empty = second_source(&store, "https://empty.example/feed.xml").await;
+    for (source, days) in [(first, [5, 2, 9, 7]), (second, [1, 3, 4, 8])] {
+        let entries: Vec<_> = days
+            .into_iter()
+            .map(|day| tagged(entry(&format!("p{day}"), "post", day), &[]))
+            .collect();
+        store
+            .ingest(source, &meta(), &entries, at(10))
+            .await
+            .expect("ingest");
+    }
+    let all = [first, second, empty, SourceId(99)];
+    let recent = store.recent_publications_of(&all, 3).await.expect("dates");
+    for source in all {
+        assert_eq!(
+            recent.get(&source).cloned().unwrap_or_default(),
+            store.recent_publications(source, 3).await.expect("dates"),
+            "source {source}: the one-by-one read"
+        );
+    }
+    assert_eq!(recent[&second], [at(8), at(4), at(3)]);
+    assert!(!recent.contains_key(&empty));
+    // More sources than one statement reads: the second is in the second statement.
+    let mut many = vec![first];
+    many.extend((1000..1120).map(SourceId));
+    many.push(second);
+    let recent = store.recent_publications_of(&many, 2).await.expect("dates");
+    assert_eq!(recent[&first], [at(9), at(7)]);
+    assert_eq!(recent[&second], [at(8), at(4)]);
+    assert_eq!(recent.len(), 2);
+}
+
 #[tokio::test]
 async fn migrating_an_existing_database_keeps_its_sources_and_their_failures() {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -180,4 +215,5 @@ crate::tests::on_both_engines!(
     due_sources_respect_next_fetch_and_retry_after,
     a_moved_source_keeps_its_history_and_its_identity,
     recent_publications_are_the_newest_first,
+    recent_publications_of_many_sources_are_each_ones_newest_first,
 );
