@@ -191,7 +191,7 @@ impl Store {
             .begin_with(self.engine.begin_read())
             .await
             .during("starting to read a listing")?;
-        let days = days::read_days(filter, &mut *tx).await?;
+        let days = days::read_days(filter, page.offset(), &mut tx).await?;
         let located = days::locate(&days, page);
         let total = located.total;
         let mut posts = match located.walk {

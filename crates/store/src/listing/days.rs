@@ -5,9 +5,10 @@
 //! posts, and a deep page then skipped half of it again. The triggers of migration 28 add
 //! a row to `listing_days` whenever a post enters or leaves a listing (a change, `+1` or
 //! `-1`, on the post's day, UTC); a day's count is the sum of its rows. A listing's size is
-//! then the sum over its days (a few thousand rows at most, read from one index), and a page
-//! is found by walking the days ([`locate`], a pure function) and read from the day it
-//! starts on, skipping only that day's posts before it.
+//! then the sum over its days (a few thousand rows at most, read from one index). A page is
+//! found from the day holding its first post (the engine sums the days and returns that
+//! one; [`locate`], a pure function, decides the walk) and read from that day on, skipping
+//! only that day's posts before it.
 //!
 //! [`Store::fold_listing_days`] folds each day's rows into one, in every indexing pass, so
 //! the rows stay about one per listing and day.
@@ -49,17 +50,25 @@ impl PostFilter {
         }
     }
 
-    /// The listing's days with their counts, newest first (days that sum to nothing
-    /// included; [`locate`] passes over them).
-    pub(crate) fn days(self) -> Sql {
+    /// The listing's day holding its post number `offset` (0 the newest): that day, its
+    /// posts, the posts of the days newer than it and the listing's size, in one row (none
+    /// past the last post). The engine sums the days (thousands of rows for a long listing
+    /// over years) and hands over one.
+    pub(crate) fn day_at(self, offset: u64) -> Sql {
         let (kind, key) = self.days_key();
         let mut sql = Sql::new(
-            "SELECT day, CAST(SUM(posts) AS BIGINT) AS posts FROM listing_days WHERE kind = ",
+            "SELECT day, posts, running - posts AS newer, total FROM (\
+             SELECT day, CAST(SUM(posts) AS BIGINT) AS posts, \
+             CAST(SUM(SUM(posts)) OVER (ORDER BY day DESC ROWS UNBOUNDED PRECEDING) AS BIGINT) \
+             AS running, CAST(SUM(SUM(posts)) OVER () AS BIGINT) AS total \
+             FROM listing_days WHERE kind = ",
         );
         sql.bind(kind)
             .push(" AND key = ")
             .bind(key)
-            .push(" GROUP BY day ORDER BY day DESC");
+            .push(" GROUP BY day) days WHERE running > ")
+            .bind(i64::try_from(offset).unwrap_or(i64::MAX))
+            .push(" ORDER BY day DESC LIMIT 1");
         sql.prepared()
     }
 
@@ -130,24 +139,43 @@ pub(crate) fn locate(days: &[Day], page: Page) -> Located {
     }
 }
 
-/// Reads a listing's days within `executor`'s snapshot.
-pub(crate) async fn read_days<'c, E>(filter: PostFilter, executor: E) -> Result<Vec<Day>>
-where
-    E: sqlx::Executor<'c, Database = sqlx::Any>,
-{
+/// The days [`locate`] needs to find the page starting at post number `offset` of
+/// `filter`'s listing, read within `conn`'s snapshot: the days newer than the one holding
+/// that post (as one), that day, and the older days (as one); past the last post, the
+/// whole listing as one day.
+pub(crate) async fn read_days(
+    filter: PostFilter,
+    offset: u64,
+    conn: &mut sqlx::AnyConnection,
+) -> Result<Vec<Day>> {
     use sqlx::Row;
     const DURING: &str = "reading a listing's days";
-    let rows = filter.days().fetch_all(executor, DURING).await?;
-    rows.iter()
-        .map(|row| {
-            let day: i64 = row.try_get("day").during(DURING)?;
-            let posts: i64 = row.try_get("posts").during(DURING)?;
-            Ok(Day {
-                day,
-                posts: u64::try_from(posts).unwrap_or(0),
-            })
-        })
-        .collect()
+    let rows = filter.day_at(offset).fetch_all(&mut *conn, DURING).await?;
+    let Some(row) = rows.first() else {
+        let total = filter.count().fetch_count(conn, DURING).await?;
+        return Ok(vec![Day {
+            day: 0,
+            posts: total,
+        }]);
+    };
+    let count = |column: &str| -> Result<u64> {
+        let value: i64 = row.try_get(column).during(DURING)?;
+        Ok(u64::try_from(value).unwrap_or(0))
+    };
+    let day: i64 = row.try_get("day").during(DURING)?;
+    let (posts, newer, total) = (count("posts")?, count("newer")?, count("total")?);
+    let older = total.saturating_sub(newer).saturating_sub(posts);
+    Ok(vec![
+        Day {
+            day: day.saturating_add(1),
+            posts: newer,
+        },
+        Day { day, posts },
+        Day {
+            day: day.saturating_sub(1),
+            posts: older,
+        },
+    ])
 }
 
 impl Store {
