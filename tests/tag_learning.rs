@@ -5,7 +5,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{run, sources, stderr, stdout, write_config};
+use common::{ok, run, sources, stderr, stdout, write_config};
 
 /// A blog of 40 posts about security, 40 that mention it in passing and 80 about other
 /// things; each (guid, title, body).
@@ -59,17 +59,6 @@ fn blog() -> String {
         "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Blog</title>\
          <link>https://blog.example/</link>{items}</channel></rss>"
     )
-}
-
-fn ok(config: &Path, args: &[&str]) -> String {
-    let out = run(config, args);
-    assert!(
-        out.status.success(),
-        "syndic {args:?}: {}{}",
-        stdout(&out),
-        stderr(&out)
-    );
-    stdout(&out)
 }
 
 /// The line of a `tag eval` table that starts with `label`.

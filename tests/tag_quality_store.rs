@@ -12,7 +12,7 @@ mod common;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 
-use common::{quoted, run, shared_dir, skip_reason, stderr, stdout, write_config};
+use common::{ok, quoted, run, shared_dir, skip_reason, stderr, stdout, write_config};
 use serde::Deserialize;
 use syndic_core::{PostId, slugify};
 use syndic_store::Store;
@@ -55,17 +55,6 @@ fn config_body(shared: &Path, labels: &RealLabels) -> String {
         body.push('\n');
     }
     body
-}
-
-fn ok(config: &Path, args: &[&str]) -> String {
-    let out = run(config, args);
-    assert!(
-        out.status.success(),
-        "syndic {args:?}: {}{}",
-        stdout(&out),
-        stderr(&out)
-    );
-    stdout(&out)
 }
 
 /// Each labeled post's number in the store (in label order), found as the quality test

@@ -6,7 +6,7 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use common::{
-    Database, Engine, quoted, run, sources, stderr, stdout, write_config, write_config_on,
+    Database, Engine, ok, quoted, run, sources, stderr, stdout, write_config, write_config_on,
 };
 
 /// An RSS feed; each item is (guid, title, body, categories). `language` is the channel's.
@@ -87,17 +87,6 @@ fn body(tags: &str) -> String {
         "[tagging]\nmin_score = 0\n\n{}{tags}",
         sources(&["blog.rss"])
     )
-}
-
-fn ok(config: &Path, args: &[&str]) -> String {
-    let out = run(config, args);
-    assert!(
-        out.status.success(),
-        "syndic {args:?}: {}{}",
-        stdout(&out),
-        stderr(&out)
-    );
-    stdout(&out)
 }
 
 /// What a store holds, as far as a retag could change it: on SQLite the database and its

@@ -32,6 +32,18 @@ pub fn run(config: &Path, args: &[&str]) -> Output {
         .expect("run syndic")
 }
 
+/// Runs `syndic ARGS --config CONFIG`, asserts it succeeded and returns its standard output.
+pub fn ok(config: &Path, args: &[&str]) -> String {
+    let out = run(config, args);
+    assert!(
+        out.status.success(),
+        "syndic {args:?}: {}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    stdout(&out)
+}
+
 pub fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
