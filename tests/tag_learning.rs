@@ -3,9 +3,7 @@
 
 mod common;
 
-use std::path::Path;
-
-use common::{ok, run, sources, stderr, stdout, write_config};
+use common::{ok, run, sources, stderr, write_config};
 
 /// A blog of 40 posts about security, 40 that mention it in passing and 80 about other
 /// things; each (guid, title, body).

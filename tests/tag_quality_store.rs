@@ -12,7 +12,7 @@ mod common;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 
-use common::{ok, quoted, run, shared_dir, skip_reason, stderr, stdout, write_config};
+use common::{ok, quoted, run, shared_dir, skip_reason, write_config};
 use serde::Deserialize;
 use syndic_core::{PostId, slugify};
 use syndic_store::Store;

@@ -5,9 +5,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{
-    Database, Engine, ok, quoted, run, sources, stderr, stdout, write_config, write_config_on,
-};
+use common::{Database, Engine, ok, quoted, run, sources, stderr, write_config, write_config_on};
 
 /// An RSS feed; each item is (guid, title, body, categories). `language` is the channel's.
 fn feed(language: Option<&str>, items: &[(&str, &str, &str, &[&str])]) -> String {
