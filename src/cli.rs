@@ -206,8 +206,8 @@ pub enum StoreCommand {
     /// Checks the configured store, or the one --database-url names (no configuration
     /// file needed then). Changes nothing. Exits 0 when the store is healthy, 1 otherwise.
     Check,
-    /// Rebuild the search index from the posts (what `syndic store check` asks for when
-    /// the index is out of step).
+    /// Rebuild the search index and the listings' post counts from the posts (what
+    /// `syndic store check` asks for when either is out of step).
     Reindex,
 }
 

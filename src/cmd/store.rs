@@ -23,7 +23,7 @@ pub async fn run(global: &GlobalArgs, command: &StoreCommand) -> anyhow::Result<
                 .rebuild_search_index()
                 .await
                 .context("cannot rebuild the search index")?;
-            outln!("rebuilt the search index ({indexed} posts)");
+            outln!("rebuilt the search index ({indexed} posts) and the listings' post counts");
             Ok(ExitCode::SUCCESS)
         }
     }
