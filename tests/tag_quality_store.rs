@@ -87,9 +87,15 @@ fn post_ids(shared: &Path, labels: &RealLabels, store: &Store, rt: &Runtime) -> 
                 .unwrap_or_else(|| panic!("{} {} not in its feed", label.file, label.id));
             let path = shared.join(&label.file);
             let source = sources[path.to_str().expect("utf-8 path")];
-            let ids = rt
+            let mut ids = rt
                 .block_on(store.post_ids_by_guid(source, &[entry.guid.as_str()]))
                 .expect("look-up");
+            // An article another labelled feed also carries may have been merged into that
+            // feed's post, whichever was fetched first: found by its link, as the outside
+            // check finds posts.
+            if let (true, Some(link)) = (ids.is_empty(), entry.link.as_deref()) {
+                ids = rt.block_on(store.posts_by_link(link)).expect("look-up");
+            }
             *ids.first()
                 .unwrap_or_else(|| panic!("{} {} not stored", label.file, label.id))
         })
