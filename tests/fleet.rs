@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{Database, Engine, Server, quoted, run, stderr, stdout, syndic};
+use common::{Database, Engine, Server, ok, quoted, run, stderr, stdout, syndic};
 use feeds::FeedServer;
 
 const HOSTS: usize = 4;
@@ -102,17 +102,6 @@ fn exited(child: &mut Child, config: &Path) -> ExitStatus {
         }
         std::thread::sleep(Duration::from_millis(100));
     }
-}
-
-fn ok(config: &Path, args: &[&str]) -> String {
-    let out = run(config, args);
-    assert!(
-        out.status.success(),
-        "{args:?} failed:\n{}{}",
-        stdout(&out),
-        stderr(&out)
-    );
-    stdout(&out)
 }
 
 /// What is compared with a single-process run: both archives and the tag list.

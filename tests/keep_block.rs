@@ -8,7 +8,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{Database, Engine, on_both_engines, run, stderr, stdout, write_config_on};
+use common::{Database, Engine, ok, on_both_engines, run, stderr, write_config_on};
 
 fn item(guid: &str, title: &str, day: u32) -> String {
     format!(
@@ -24,17 +24,6 @@ fn write_feed(dir: &Path, file: &str, items: &[String]) {
         items.concat()
     );
     std::fs::write(dir.join(file), feed).expect("write feed");
-}
-
-fn ok(config: &Path, args: &[&str]) -> String {
-    let output = run(config, args);
-    assert!(
-        output.status.success(),
-        "syndic {args:?}: {}{}",
-        stdout(&output),
-        stderr(&output)
-    );
-    stdout(&output)
 }
 
 /// The home page of a fresh static build.

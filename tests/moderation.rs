@@ -6,7 +6,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{Database, on_both_engines, quoted, run, stderr, stdout, write_config_on};
+use common::{Database, ok, on_both_engines, quoted, run, stderr, stdout, write_config_on};
 
 fn item(guid: &str, title: &str, link: &str, day: u32) -> String {
     format!(
@@ -21,17 +21,6 @@ fn feed(title: &str, items: &[String]) -> String {
         "<rss version=\"2.0\"><channel><title>{title}</title><link>https://blog.example/</link>{}</channel></rss>",
         items.concat()
     )
-}
-
-fn ok(config: &Path, args: &[&str]) -> String {
-    let output = run(config, args);
-    assert!(
-        output.status.success(),
-        "syndic {args:?}: {}{}",
-        stdout(&output),
-        stderr(&output)
-    );
-    stdout(&output)
 }
 
 fn built_files(out: &Path) -> Vec<String> {

@@ -27,6 +27,9 @@ fn fixtures() -> PathBuf {
 #[path = "common/shared_folder.rs"]
 mod shared_folder;
 use shared_folder::{shared_dir, skip_reason};
+#[path = "common/real_labels.rs"]
+mod real_labels;
+use real_labels::{RealLabels, real_labels};
 
 /// One labeled post, text ready for tagging.
 struct Labeled {
@@ -70,21 +73,6 @@ struct OwnPost {
     tags: Vec<String>,
 }
 
-#[derive(Deserialize)]
-struct RealLabels {
-    tag: Vec<TagRule>,
-    post: Vec<RealPost>,
-}
-
-#[derive(Deserialize)]
-struct RealPost {
-    file: String,
-    id: String,
-    link: Option<String>,
-    index: usize,
-    tags: Vec<String>,
-}
-
 fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
@@ -110,8 +98,7 @@ fn own_set() -> (Vec<TagRule>, Vec<Labeled>) {
 }
 
 fn real_set(shared: &Path) -> (Vec<TagRule>, Vec<Labeled>) {
-    let labels: RealLabels = toml::from_str(&read(&fixtures().join("real-labels.toml")))
-        .expect("real-labels.toml parses");
+    let labels: RealLabels<TagRule> = real_labels();
     let mut feeds: BTreeMap<String, syndic_feed::Parsed> = BTreeMap::new();
     let mut posts = Vec::new();
     for label in labels.post {

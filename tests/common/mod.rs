@@ -8,6 +8,7 @@ use std::process::{Command, Output};
 pub mod browser;
 pub mod origin;
 pub mod private_postgres;
+pub mod real_labels;
 mod shared_folder;
 #[allow(unused_imports)] // only some of the tests read ../shared
 pub use shared_folder::{shared_dir, skip_reason};
