@@ -63,6 +63,20 @@ impl Store {
         Ok(copies.remove(&id.0).unwrap_or_default())
     }
 
+    /// The post that carries `source`'s entry `guid`: the source's own post, or the post of
+    /// another source it was merged into. `None` when no post carries it.
+    pub async fn post_carrying(&self, source: SourceId, guid: &str) -> Result<Option<PostId>> {
+        let id: Option<i64> = sqlx::query_scalar(
+            "SELECT post_id FROM post_sources WHERE source_id = $1 AND guid = $2",
+        )
+        .bind(source.0)
+        .bind(guid)
+        .fetch_optional(&self.pool)
+        .await
+        .during("looking up the post carrying an entry")?;
+        Ok(id.map(PostId))
+    }
+
     /// The copies of `ids` by post (with the credited one when `credited`), each post's
     /// credited copy first, then by first-seen time.
     pub(crate) async fn copies_of(

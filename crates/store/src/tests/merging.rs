@@ -131,6 +131,16 @@ async fn one_article_through_three_feeds_is_one_post_with_three_sources() {
         Some("https://www.blog.example/2026/kelp?utm_source=planet&utm_medium=rss&fbclid=x"),
         "each copy keeps its own item link"
     );
+    // Each feed's entry is found in the one post, merged or not.
+    for (source, guid) in [(rss, "rss-1"), (atom, "tag:blog.example,2026:kelp")] {
+        let carrying = store.post_carrying(source, guid).await.expect("look-up");
+        assert_eq!(carrying, Some(post.id), "{guid}");
+    }
+    assert_eq!(
+        store.post_carrying(atom, "rss-1").await.expect("look-up"),
+        None,
+        "a guid of another source"
+    );
     // The post page's "Also syndicated from": the other two.
     let read = store.post(post.id).await.expect("read").expect("post");
     let also: Vec<&str> = read
