@@ -191,10 +191,18 @@ impl Store {
             .begin_with(self.engine.begin_read())
             .await
             .during("starting to read a listing")?;
-        let days = days::read_days(filter, page.offset(), &mut tx).await?;
-        let located = days::locate(&days, page);
-        let total = located.total;
-        let mut posts = match located.walk {
+        let (total, walk) = match days::read_day_at(filter, page.offset(), &mut tx).await? {
+            Some(at) => (at.total, Some(days::locate(&at, page))),
+            // Past the last post: only the size is read.
+            None => (
+                filter
+                    .count()
+                    .fetch_count(&mut *tx, "counting a listing")
+                    .await?,
+                None,
+            ),
+        };
+        let mut posts = match walk {
             Some(walk) => {
                 let rows = filter
                     .page(self.engine, walk, None)

@@ -23,21 +23,18 @@ use crate::{Result, Store};
 /// Seconds in a day: a listing's posts are counted per UTC day.
 pub(crate) const DAY: i64 = 86_400;
 
-/// One day of a listing and how many of its posts were published on it.
+/// The day of a listing that holds one of its posts, with the sums around it, as the
+/// engine finds it ([`PostFilter::day_at`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Day {
+pub(crate) struct DayAt {
     /// Days since 1970-01-01 (`floor(published_at / 86400)`).
     pub(crate) day: i64,
+    /// The listing's posts published on that day.
     pub(crate) posts: u64,
-}
-
-/// Where a page of a listing is, as [`locate`] finds it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Located {
+    /// The listing's posts published on newer days.
+    pub(crate) newer: u64,
     /// The listing's size.
     pub(crate) total: u64,
-    /// How to read the page's keys; `None` past the last post.
-    pub(crate) walk: Option<Walk>,
 }
 
 impl PostFilter {
@@ -83,99 +80,56 @@ impl PostFilter {
     }
 }
 
-/// Where `page` is in a listing whose days (newest first) are `days`: its size, and a walk
-/// that starts on the day holding the page's first post, skipping that day's posts before
-/// it. A page that lies within one day and starts past the day's middle is read from the
-/// day's oldest post instead, so no walk skips more than half a day.
-pub(crate) fn locate(days: &[Day], page: Page) -> Located {
-    let total = days.iter().map(|day| day.posts).sum();
-    let offset = page.offset();
-    if offset >= total {
-        return Located { total, walk: None };
-    }
-    let take = page.limit().min(total - offset);
-    let mut before = 0;
-    for day in days.iter().filter(|day| day.posts > 0) {
-        if offset < before + day.posts {
-            let skip = offset - before;
-            let start = day.day.saturating_mul(DAY);
-            let end = start.saturating_add(DAY);
-            let within_day = skip + take <= day.posts;
-            let walk = if within_day && skip > day.posts / 2 {
-                Walk {
-                    from_oldest: true,
-                    skip: day.posts - skip - take,
-                    take,
-                    from: Some(start),
-                    until: Some(end),
-                }
-            } else {
-                Walk {
-                    from_oldest: false,
-                    skip,
-                    take,
-                    from: None,
-                    until: Some(end),
-                }
-            };
-            return Located {
-                total,
-                walk: Some(walk),
-            };
+/// How to read `page`, whose first post is on `at`'s day: from that day's end, skipping
+/// the day's posts before it; or, when the page lies within the day and starts past its
+/// middle, from the day's oldest post, so no walk skips more than half a day.
+pub(crate) fn locate(at: &DayAt, page: Page) -> Walk {
+    let skip = page.offset().saturating_sub(at.newer);
+    let take = page.limit().min(at.total.saturating_sub(page.offset()));
+    let start = at.day.saturating_mul(DAY);
+    let end = start.saturating_add(DAY);
+    if skip + take <= at.posts && skip > at.posts / 2 {
+        Walk {
+            from_oldest: true,
+            skip: at.posts - skip - take,
+            take,
+            from: Some(start),
+            until: Some(end),
         }
-        before += day.posts;
-    }
-    // The days sum to more than their positive days (a negative day: counts out of step);
-    // read from the newest post as a listing without counts would.
-    Located {
-        total,
-        walk: Some(Walk {
+    } else {
+        Walk {
             from_oldest: false,
-            skip: offset,
+            skip,
             take,
             from: None,
-            until: None,
-        }),
+            until: Some(end),
+        }
     }
 }
 
-/// The days [`locate`] needs to find the page starting at post number `offset` of
-/// `filter`'s listing, read within `conn`'s snapshot: the days newer than the one holding
-/// that post (as one), that day, and the older days (as one); past the last post, the
-/// whole listing as one day.
-pub(crate) async fn read_days(
+/// The day holding post number `offset` (0 the newest) of `filter`'s listing, read within
+/// `conn`'s snapshot; `None` past the last post.
+pub(crate) async fn read_day_at(
     filter: PostFilter,
     offset: u64,
     conn: &mut sqlx::AnyConnection,
-) -> Result<Vec<Day>> {
+) -> Result<Option<DayAt>> {
     use sqlx::Row;
     const DURING: &str = "reading a listing's days";
     let rows = filter.day_at(offset).fetch_all(&mut *conn, DURING).await?;
     let Some(row) = rows.first() else {
-        let total = filter.count().fetch_count(conn, DURING).await?;
-        return Ok(vec![Day {
-            day: 0,
-            posts: total,
-        }]);
+        return Ok(None);
     };
     let count = |column: &str| -> Result<u64> {
         let value: i64 = row.try_get(column).during(DURING)?;
         Ok(u64::try_from(value).unwrap_or(0))
     };
-    let day: i64 = row.try_get("day").during(DURING)?;
-    let (posts, newer, total) = (count("posts")?, count("newer")?, count("total")?);
-    let older = total.saturating_sub(newer).saturating_sub(posts);
-    Ok(vec![
-        Day {
-            day: day.saturating_add(1),
-            posts: newer,
-        },
-        Day { day, posts },
-        Day {
-            day: day.saturating_sub(1),
-            posts: older,
-        },
-    ])
+    Ok(Some(DayAt {
+        day: row.try_get("day").during(DURING)?,
+        posts: count("posts")?,
+        newer: count("newer")?,
+        total: count("total")?,
+    }))
 }
 
 impl Store {

@@ -7,11 +7,14 @@ use super::*;
 use crate::tests::{at, entry, fresh_store, meta, tagged};
 use crate::{IncomingPost, SourceSpec};
 
-fn days(counts: &[(i64, u64)]) -> Vec<Day> {
-    counts
-        .iter()
-        .map(|&(day, posts)| Day { day, posts })
-        .collect()
+/// Day `day` of a listing of `total` posts, holding `posts` with `newer` on newer days.
+fn day_at(day: i64, posts: u64, newer: u64, total: u64) -> DayAt {
+    DayAt {
+        day,
+        posts,
+        newer,
+        total,
+    }
 }
 
 fn page(number: u32) -> Page {
@@ -21,60 +24,36 @@ fn page(number: u32) -> Page {
 #[test]
 fn a_page_starts_on_the_day_of_its_first_post() {
     // Newest first: 4 posts on day 30, 25 on day 20, 3 on day 10.
-    let listing = days(&[(30, 4), (20, 25), (10, 3)]);
-    let first = locate(&listing, page(1));
-    assert_eq!(first.total, 32);
-    let walk = first.walk.expect("page 1");
-    assert_eq!((walk.from_oldest, walk.skip, walk.take), (false, 0, 10));
-    assert_eq!(walk.until, Some(31 * DAY));
+    let first = locate(&day_at(30, 4, 0, 32), page(1));
+    assert_eq!((first.from_oldest, first.skip, first.take), (false, 0, 10));
+    assert_eq!((first.from, first.until), (None, Some(31 * DAY)));
     // Page 2 holds posts 10..20: the 7th to 16th of day 20, within the day's first half.
-    let second = locate(&listing, page(2)).walk.expect("page 2");
+    let second = locate(&day_at(20, 25, 4, 32), page(2));
     assert_eq!((second.from_oldest, second.skip), (false, 6));
     assert_eq!((second.from, second.until), (None, Some(21 * DAY)));
     // Page 4 holds the last 2 posts: on day 10, after its newest one.
-    let last = locate(&listing, page(4)).walk.expect("page 4");
+    let last = locate(&day_at(10, 3, 29, 32), page(4));
     assert_eq!((last.skip, last.take, last.until), (1, 2, Some(11 * DAY)));
 }
 
 #[test]
 fn a_page_deep_in_one_day_is_read_from_the_days_oldest_post() {
-    // 20,000 posts share one day (an undated feed imported at once).
-    let listing = days(&[(40, 5), (30, 20_000), (20, 5)]);
-    let deep = locate(&listing, Page::new(1_500, 10).expect("page")).walk;
-    let deep = deep.expect("page 1500");
+    // 20,000 posts share day 30 (an undated feed imported at once), 5 on newer days.
+    let crowded = day_at(30, 20_000, 5, 20_010);
+    let deep = locate(&crowded, Page::new(1_500, 10).expect("page"));
     // Posts 14,990..15,000: the 14,985th to 14,995th of day 30, 5,005 before its oldest.
     assert!(deep.from_oldest);
     assert_eq!((deep.skip, deep.take), (5_005, 10));
     assert_eq!((deep.from, deep.until), (Some(30 * DAY), Some(31 * DAY)));
     // A page running past the day's oldest post is read newest first.
-    let across = locate(&listing, Page::new(2_001, 10).expect("page")).walk;
-    let across = across.expect("page 2001");
+    let across = locate(&crowded, Page::new(2_001, 10).expect("page"));
     assert!(!across.from_oldest);
     assert_eq!((across.skip, across.until), (19_995, Some(31 * DAY)));
 }
 
 #[test]
-fn pages_past_the_end_and_empty_days_are_passed_over() {
-    assert_eq!(
-        locate(&[], page(1)),
-        Located {
-            total: 0,
-            walk: None
-        }
-    );
-    let listing = days(&[(9, 0), (8, 10), (7, 0), (6, 1)]);
-    assert_eq!(locate(&listing, page(3)).walk, None);
-    let second = locate(&listing, page(2)).walk.expect("page 2");
-    assert_eq!(
-        (second.skip, second.take, second.until),
-        (0, 1, Some(7 * DAY))
-    );
-}
-
-#[test]
 fn days_before_1970_are_whole_days() {
-    let listing = days(&[(-1, 1)]);
-    let walk = locate(&listing, page(1)).walk.expect("page 1");
+    let walk = locate(&day_at(-1, 1, 0, 1), page(1));
     assert_eq!(walk.until, Some(0));
 }
 
@@ -228,6 +207,34 @@ async fn day_counts_follow_every_change_to_a_listing() {
         .await
         .expect("split");
     assert_in_step(&store, "a split").await;
+    // Post 6 was the last on its day once post 3 moved away: taken down, its day sums to
+    // nothing until a fold, and pages pass over it. Five posts, one a page.
+    assert!(
+        store
+            .remove_post(PostId(6), "asked", Actor::Cli, at(16))
+            .await
+            .expect("remove")
+    );
+    assert_in_step(&store, "the last post of a day taken down").await;
+    let zero_days: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM (SELECT day FROM listing_days WHERE kind = 0 \
+         GROUP BY day HAVING SUM(posts) = 0) zero",
+    )
+    .fetch_one(&store.pool)
+    .await
+    .expect("zero days");
+    assert!(zero_days > 0, "a day summing to nothing before the fold");
+    let mut seen = Vec::new();
+    for number in 1..=6 {
+        let listing = store
+            .listing(PostFilter::All, Page::new(number, 1).expect("page"))
+            .await
+            .expect("listing");
+        assert_eq!(listing.total, 5);
+        seen.extend(listing.posts.iter().map(|post| post.id.0));
+    }
+    assert_eq!(seen.len(), 5, "{seen:?}");
+    assert!(!seen.contains(&6));
 
     store.fold_listing_days().await.expect("fold");
     assert_in_step(&store, "a fold").await;
