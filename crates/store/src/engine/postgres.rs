@@ -167,6 +167,11 @@ pub(super) const MIGRATIONS: &[Migration] = &[
         "listing_days",
         include_str!("../../migrations/postgres/0028_listing_days.sql"),
     ),
+    Migration::new(
+        29,
+        "listing_days_in_place",
+        include_str!("../../migrations/postgres/0029_listing_days_in_place.sql"),
+    ),
 ];
 
 /// The URL as given, with the server told to keep its notices ("relation already exists,

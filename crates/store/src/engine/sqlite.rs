@@ -21,20 +21,10 @@ pub(super) use search::*;
 /// locked" when another writer committed in between, as concurrent ingests would otherwise.
 pub(super) const BEGIN_WRITE: &str = "BEGIN IMMEDIATE";
 
-/// Folds `listing_days` (`listing/days.rs`): each listing day with several rows, or summing
-/// to nothing, becomes one row or none. The one writer holds the store meanwhile.
-pub(super) const FOLD_LISTING_DAYS: &[&str] = &[
-    "CREATE TEMP TABLE IF NOT EXISTS listing_days_folded \
-     (kind INTEGER NOT NULL, key INTEGER NOT NULL, day INTEGER NOT NULL, posts INTEGER NOT NULL)",
-    "DELETE FROM temp.listing_days_folded",
-    "INSERT INTO temp.listing_days_folded (kind, key, day, posts) \
-     SELECT kind, key, day, SUM(posts) FROM listing_days GROUP BY kind, key, day \
-     HAVING COUNT(*) > 1 OR SUM(posts) = 0",
-    "DELETE FROM listing_days WHERE (kind, key, day) IN \
-     (SELECT kind, key, day FROM temp.listing_days_folded)",
-    "INSERT INTO listing_days (kind, key, day, posts) \
-     SELECT kind, key, day, posts FROM temp.listing_days_folded WHERE posts <> 0",
-];
+/// Folds `listing_days` (`listing/days.rs`): SQLite keeps one row per listing day, which
+/// its triggers add to in place (migration 29), so a fold only drops the days that came
+/// to nothing (found by their partial index).
+pub(super) const FOLD_LISTING_DAYS: &[&str] = &["DELETE FROM listing_days WHERE posts = 0"];
 
 /// A deferred transaction reads one snapshot of the WAL from its first read on.
 pub(super) const BEGIN_READ: &str = "BEGIN";
@@ -205,6 +195,11 @@ pub(super) const MIGRATIONS: &[Migration] = &[
         28,
         "listing_days",
         include_str!("../../migrations/sqlite/0028_listing_days.sql"),
+    ),
+    Migration::new(
+        29,
+        "listing_days_in_place",
+        include_str!("../../migrations/sqlite/0029_listing_days_in_place.sql"),
     ),
 ];
 

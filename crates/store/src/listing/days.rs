@@ -11,7 +11,9 @@
 //! only that day's posts before it.
 //!
 //! [`Store::fold_listing_days`] folds each day's rows into one, in every indexing pass, so
-//! the rows stay about one per listing and day.
+//! the rows stay about one per listing and day. On SQLite (one writer at a time) the
+//! triggers of migration 29 add to a listing day's one row in place instead, and a fold
+//! only drops the days that came to nothing.
 
 use syndic_core::Page;
 
