@@ -371,12 +371,18 @@ async fn a_version_28_store_keeps_its_day_counts() {
         .await
         .expect("tag listing");
     assert_eq!(tag.total, 5);
-    store.index_search().await.expect("an indexing pass, with its fold");
+    store
+        .index_search()
+        .await
+        .expect("an indexing pass, with its fold");
     assert_in_step(&store, "a fold").await;
     // (Rows written by hand skip the search index's queue: only the counts are asked.)
     let check = Store::check(db.url()).await.expect("check");
     assert!(
-        !check.problems.iter().any(|p| p.what.contains("listing_days")),
+        !check
+            .problems
+            .iter()
+            .any(|p| p.what.contains("listing_days")),
         "{:#?}",
         check.problems
     );
