@@ -19,7 +19,7 @@
 //! whoever reads a whole listing (exports, static builds).
 
 use chrono::{DateTime, Utc};
-use syndic_core::{Page, Post, PostId, SourceId, TagId};
+use syndic_core::{Page, Post, PostId, SourceId, Tag, TagId};
 
 use crate::engine::Engine;
 use crate::error::QueryContext;
@@ -191,13 +191,51 @@ impl Store {
             .begin_with(self.engine.begin_read())
             .await
             .during("starting to read a listing")?;
-        let (total, walk) = match days::read_day_at(filter, page.offset(), &mut tx).await? {
+        let listing = self.listing_in(&mut tx, filter, page).await?;
+        tx.commit().await.during("ending a listing read")?;
+        Ok(listing)
+    }
+
+    /// A tag by its slug and page `page` of its archive, read in one snapshot; the tag's
+    /// `post_count` is the archive's size. What a tag's page needs, with the tag's days
+    /// summed once (by the window that finds the page) instead of twice.
+    pub async fn tag_listing(&self, slug: &str, page: Page) -> Result<Option<(Tag, Listing)>> {
+        let mut tx = self
+            .pool
+            .begin_with(self.engine.begin_read())
+            .await
+            .during("starting to read a tag's archive")?;
+        let row = sqlx::query(crate::query::TAG_BY_SLUG_UNCOUNTED)
+            .bind(slug)
+            .fetch_optional(&mut *tx)
+            .await
+            .during("looking up a tag")?;
+        let Some(row) = row else {
+            tx.commit().await.during("ending a tag's archive read")?;
+            return Ok(None);
+        };
+        let mut tag = crate::query::tag_from_row(&row)?;
+        let listing = self
+            .listing_in(&mut tx, PostFilter::Tag(tag.id), page)
+            .await?;
+        tx.commit().await.during("ending a tag's archive read")?;
+        tag.post_count = i64::try_from(listing.total).unwrap_or(i64::MAX);
+        Ok(Some((tag, listing)))
+    }
+
+    async fn listing_in(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        filter: PostFilter,
+        page: Page,
+    ) -> Result<Listing> {
+        let (total, walk) = match days::read_day_at(filter, page.offset(), &mut *conn).await? {
             Some(at) => (at.total, Some(days::locate(&at, page))),
             // Past the last post: only the size is read.
             None => (
                 filter
                     .count()
-                    .fetch_count(&mut *tx, "counting a listing")
+                    .fetch_count(&mut *conn, "counting a listing")
                     .await?,
                 None,
             ),
@@ -206,15 +244,14 @@ impl Store {
             Some(walk) => {
                 let rows = filter
                     .page(self.engine, walk, None)
-                    .fetch_all(&mut *tx, "listing posts")
+                    .fetch_all(&mut *conn, "listing posts")
                     .await?;
                 rows.iter().map(post_from_row).collect::<Result<Vec<_>>>()?
             }
             None => Vec::new(),
         };
-        self.attach_tags_in(&mut *tx, &mut posts).await?;
-        self.attach_enclosures_in(&mut *tx, &mut posts).await?;
-        tx.commit().await.during("ending a listing read")?;
+        self.attach_tags_in(&mut *conn, &mut posts).await?;
+        self.attach_enclosures_in(&mut *conn, &mut posts).await?;
         Ok(Listing { total, posts })
     }
 

@@ -141,6 +141,12 @@ fn page_queries(engine: Engine, posts: i64) -> Vec<(Check, Sql)> {
             by_day,
             Kind::Seek,
         ),
+        check(
+            "tag archive: the tag, for its page (counted by the page's own window)",
+            with(query::TAG_BY_SLUG_UNCOUNTED, "tag-7".to_owned()),
+            &[],
+            Kind::Seek,
+        ),
         check("tag archive: count", tag.count(), by_day, Kind::Seek),
         check(
             "tag archive: the day of a page",

@@ -120,6 +120,33 @@ async fn a_post_tagged_for_several_reasons_is_listed_and_counted_once() {
     let mut unique = ids(&all.posts);
     unique.dedup();
     assert_eq!(unique.len(), 19);
+    // A tag's page reads the tag and its archive together: the same posts, and the
+    // archive's size as the tag's count.
+    for number in 1..=3 {
+        let page = Page::new(number, 8).expect("page");
+        let (tag, listing) = store
+            .tag_listing("map", page)
+            .await
+            .expect("tag listing")
+            .expect("map");
+        assert_eq!((tag.id, tag.name.as_str()), (map.id, "map"));
+        assert_eq!((tag.post_count, listing.total), (19, 19));
+        let alone = store.listing(filter, page).await.expect("listing");
+        assert_eq!(ids(&listing.posts), ids(&alone.posts), "page {number}");
+    }
+    let past = store
+        .tag_listing("map", Page::new(9, 8).expect("page"))
+        .await
+        .expect("past the end")
+        .expect("map");
+    assert_eq!((past.0.post_count, past.1.posts.len()), (19, 0));
+    assert!(
+        store
+            .tag_listing("no-such-tag", Page::new(1, 8).expect("page"))
+            .await
+            .expect("lookup")
+            .is_none()
+    );
 }
 
 async fn a_post_whose_date_changes_moves_in_its_tag_archive() {

@@ -180,11 +180,23 @@ pub(crate) async fn listing(
     filter: PostFilter,
     number: u32,
 ) -> Result<Listing, WebError> {
-    let per_page = state.site.per_page();
-    let page = Page::new(number, per_page).ok_or(WebError::NotFound)?;
+    let page = page_of(state, number)?;
     // Counted and read in one snapshot; past the last page only the count was read.
-    let listing = state.store.listing(filter, page).await?;
-    let pages = Page::count_for(listing.total, per_page);
+    bounded(state, page, state.store.listing(filter, page).await?)
+}
+
+/// Page `number` of a listing, at the site's page size (404 for a page that cannot be).
+pub(crate) fn page_of(state: &AppState, number: u32) -> Result<Page, WebError> {
+    Page::new(number, state.site.per_page()).ok_or(WebError::NotFound)
+}
+
+/// `page` of a listing read from the store, or 404 past its last page.
+pub(crate) fn bounded(
+    state: &AppState,
+    page: Page,
+    listing: syndic_store::Listing,
+) -> Result<Listing, WebError> {
+    let pages = Page::count_for(listing.total, state.site.per_page());
     if page.number > pages {
         return Err(WebError::NotFound);
     }

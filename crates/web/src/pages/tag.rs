@@ -5,9 +5,8 @@ use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, RawQuery, State};
 use axum::response::{Html, IntoResponse, Response};
 use syndic_core::{Post, Tag};
-use syndic_store::PostFilter;
 
-use super::{SlugPage, listing, listing_title, moved_to, page_number};
+use super::{SlugPage, bounded, listing_title, moved_to, page_number, page_of};
 use crate::feeds::{self, Scope};
 use crate::render::{self, ListingPage, tag_path};
 use crate::{AppState, WebError};
@@ -19,10 +18,12 @@ pub(crate) async fn show(
 ) -> Result<Response, WebError> {
     let Path(params) = params.map_err(|_| WebError::NotFound)?;
     let number = page_number(params.page.as_deref(), query.as_deref())?;
-    let Some(tag) = state.store.tag_by_slug(&params.slug).await? else {
+    let page = page_of(&state, number)?;
+    // The tag and its page in one snapshot, the tag's days summed once.
+    let Some((tag, listing)) = state.store.tag_listing(&params.slug, page).await? else {
         return alias(&state, &params, query.as_deref()).await;
     };
-    let listing = listing(&state, PostFilter::Tag(tag.id), number).await?;
+    let listing = bounded(&state, page, listing)?;
     let html = html(&state, &tag, &listing.posts, listing.page, listing.pages)?;
     Ok(Html(html).into_response())
 }
