@@ -90,6 +90,24 @@ pub(crate) async fn fresh_store() -> (Store, TestDatabase) {
     (store, db)
 }
 
+/// A database on the running test's engine with the schema only up to `version`, as an
+/// older syndic left it, and a pool on it (opening a [`Store`] would upgrade it).
+pub(crate) async fn database_at_version(
+    label: &str,
+    version: i64,
+) -> (TestDatabase, sqlx::AnyPool) {
+    let db = TestDatabase::new(engine(), label).expect("run checked the engine");
+    let location = crate::engine::Engine::locate(db.url()).expect("url");
+    let options = crate::StoreOptions::default();
+    let pool = crate::engine::Engine::connect(&location, label, &options)
+        .await
+        .expect("connect");
+    crate::migrate::apply_up_to(&pool, location.engine, version)
+        .await
+        .expect("the older schema");
+    (db, pool)
+}
+
 pub(crate) fn at(day: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 3, day, 12, 0, 0)
         .single()

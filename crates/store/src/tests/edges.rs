@@ -177,16 +177,7 @@ const SYNDIC_9: i64 = 9;
 /// and HTML in plain columns (and, on PostgreSQL, their search documents), one tagged by
 /// hand, the other with a tag removed by hand.
 async fn a_store_written_by_syndic_9() -> crate::testing::TestDatabase {
-    let db = crate::testing::TestDatabase::new(crate::tests::engine(), "a syndic 9 store")
-        .expect("run checked the engine");
-    let location = crate::engine::Engine::locate(db.url()).expect("url");
-    let options = crate::StoreOptions::default();
-    let pool = crate::engine::Engine::connect(&location, "a syndic 9 store", &options)
-        .await
-        .expect("connect");
-    crate::migrate::apply_up_to(&pool, location.engine, SYNDIC_9)
-        .await
-        .expect("syndic 9's schema");
+    let (db, pool) = crate::tests::database_at_version("a syndic 9 store", SYNDIC_9).await;
     sqlx::raw_sql(
         "INSERT INTO sources (id, url, slug, created_at) VALUES (1, 'feed.xml', 'feed', 0);
          INSERT INTO posts (id, source_id, guid, title, published_at, first_seen_at,
@@ -201,7 +192,7 @@ async fn a_store_written_by_syndic_9() -> crate::testing::TestDatabase {
     .execute(&pool)
     .await
     .expect("syndic 9's rows");
-    if location.engine == crate::engine::Engine::Postgres {
+    if crate::tests::engine() == crate::testing::TestEngine::Postgres {
         sqlx::raw_sql(
             "UPDATE posts SET search_vector = syndic_search_document(title, content_text)",
         )

@@ -298,16 +298,7 @@ async fn pages_found_from_the_days_read_every_post_once_in_order() {
 /// keeps its counts through migration 29, which on SQLite sums each day into one row that
 /// its triggers then add to in place.
 async fn a_version_28_store_keeps_its_day_counts() {
-    let db = crate::testing::TestDatabase::new(crate::tests::engine(), "a version 28 store")
-        .expect("run checked the engine");
-    let location = crate::engine::Engine::locate(db.url()).expect("url");
-    let options = crate::StoreOptions::default();
-    let pool = crate::engine::Engine::connect(&location, "a version 28 store", &options)
-        .await
-        .expect("connect");
-    crate::migrate::apply_up_to(&pool, location.engine, 28)
-        .await
-        .expect("version 28's schema");
+    let (db, pool) = crate::tests::database_at_version("a version 28 store", 28).await;
     // Three posts on day 3 and one on day 4, each tagged twice over (a term and a
     // category): the triggers write a row of change for each. (The posts take their ids
     // from the engine, as a later ingest does.)
