@@ -29,7 +29,7 @@ mod shared_folder;
 use shared_folder::{shared_dir, skip_reason};
 #[path = "common/real_labels.rs"]
 mod real_labels;
-use real_labels::{RealLabels, real_labels};
+use real_labels::{LabelledFeeds, RealLabels, real_labels};
 
 /// One labeled post, text ready for tagging.
 struct Labeled {
@@ -99,25 +99,10 @@ fn own_set() -> (Vec<TagRule>, Vec<Labeled>) {
 
 fn real_set(shared: &Path) -> (Vec<TagRule>, Vec<Labeled>) {
     let labels: RealLabels<TagRule> = real_labels();
-    let mut feeds: BTreeMap<String, syndic_feed::Parsed> = BTreeMap::new();
+    let mut feeds = LabelledFeeds::new(shared);
     let mut posts = Vec::new();
     for label in labels.post {
-        let parsed = feeds.entry(label.file.clone()).or_insert_with(|| {
-            let bytes = std::fs::read(shared.join(&label.file)).expect("labeled feed readable");
-            syndic_feed::parse(&bytes, None).expect("labeled feed parses")
-        });
-        let entries = &parsed.entries;
-        let entry = entries
-            .iter()
-            .find(|e| e.guid == label.id)
-            .or_else(|| {
-                label
-                    .link
-                    .as_ref()
-                    .and_then(|l| entries.iter().find(|e| e.link.as_ref() == Some(l)))
-            })
-            .or_else(|| entries.get(label.index))
-            .unwrap_or_else(|| panic!("{} {} not found", label.file, label.id));
+        let entry = feeds.entry(&label);
         posts.push(Labeled {
             id: format!("{}#{}", label.file, label.index),
             title: entry.title.clone(),

@@ -9,14 +9,14 @@
 
 mod common;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 
 use common::{ok, quoted, run, shared_dir, skip_reason, write_config};
 use syndic_core::{PostId, slugify};
 use syndic_store::Store;
 
-use common::real_labels::{RealPost, real_labels};
+use common::real_labels::{LabelledFeeds, RealPost, real_labels};
 
 type RealLabels = common::real_labels::RealLabels<toml::Table>;
 
@@ -49,25 +49,12 @@ fn post_ids(shared: &Path, labels: &RealLabels, store: &Store, rt: &Runtime) -> 
         .into_iter()
         .map(|s| (s.url, s.id))
         .collect();
-    let mut feeds: BTreeMap<&str, syndic_feed::Parsed> = BTreeMap::new();
+    let mut feeds = LabelledFeeds::new(shared);
     labels
         .post
         .iter()
         .map(|label| {
-            let parsed = feeds.entry(&label.file).or_insert_with(|| {
-                let bytes = std::fs::read(shared.join(&label.file)).expect("feed readable");
-                syndic_feed::parse(&bytes, None).expect("feed parses")
-            });
-            let entries = &parsed.entries;
-            let entry = entries
-                .iter()
-                .find(|e| e.guid == label.id)
-                .or_else(|| {
-                    let link = label.link.as_ref()?;
-                    entries.iter().find(|e| e.link.as_ref() == Some(link))
-                })
-                .or_else(|| entries.get(label.index))
-                .unwrap_or_else(|| panic!("{} {} not in its feed", label.file, label.id));
+            let entry = feeds.entry(label);
             let path = shared.join(&label.file);
             let source = sources[path.to_str().expect("utf-8 path")];
             // The post carrying the entry: its own, or the one of another labelled feed it

@@ -135,9 +135,10 @@ pub(crate) async fn read_day_at(
 }
 
 impl Store {
-    /// Folds each listing day's change rows into one row (dropping days that sum to
-    /// nothing). Run by every indexing pass; safe beside writers on either engine (see
-    /// the engines' `FOLD_LISTING_DAYS`).
+    /// Folds each listing day's change rows into one row and drops days that sum to
+    /// nothing (on SQLite, whose triggers keep one row a day, only the latter). Run by
+    /// every indexing pass; safe beside writers on either engine (see the engines'
+    /// `FOLD_LISTING_DAYS`).
     pub(crate) async fn fold_listing_days(&self) -> Result<()> {
         if self.read_only {
             return Ok(());
