@@ -30,7 +30,9 @@
 //! Knobs: SYNDIC_BENCH_POSTS (1000000), SYNDIC_BENCH_SOURCES (10000), SYNDIC_BENCH_TAGS
 //! (1000, skewed: `tag-0` the biggest), SYNDIC_BENCH_SECONDS per page (10),
 //! SYNDIC_BENCH_FEEDS (2000), SYNDIC_BENCH_ITEMS (20 a feed), SYNDIC_BENCH_WORKERS (the
-//! PostgreSQL worker counts, "1,2,4"), SYNDIC_BENCH_PARTS ("stores,workers": either alone).
+//! PostgreSQL worker counts, "1,2,4"), SYNDIC_BENCH_PARTS ("stores,workers": either alone),
+//! SYNDIC_BENCH_KEEP (a folder: the filled SQLite store is copied there as `engines.db`, to
+//! look at afterwards).
 //! A million posts take about 2 GB per engine, in a temporary folder and in the schema, both
 //! removed at the end. It prints figures and asserts nothing.
 
@@ -119,6 +121,14 @@ fn one_store(
         let urls = page_urls(&store, plan).await?;
         let bytes = syndic_store::testing::postgres_bytes(&store).await?;
         store.close().await;
+        if let (Some(keep), Some(folder)) = (std::env::var_os("SYNDIC_BENCH_KEEP"), db.folder()) {
+            let keep = Path::new(&keep).join("engines.db");
+            std::fs::copy(folder.join("test.db"), &keep)?;
+            if folder.join("test.db-wal").exists() {
+                std::fs::copy(folder.join("test.db-wal"), keep.with_extension("db-wal"))?;
+            }
+            println!("{name}: the store is kept at {}", keep.display());
+        }
         let bytes = match (bytes, db.folder()) {
             (Some(bytes), _) => bytes,
             (None, Some(folder)) => sqlite_bytes(&folder.join("test.db")),

@@ -194,7 +194,6 @@ impl Engine {
         }
     }
 
-    /// The statement that begins a read of several statements in one snapshot.
     /// The statements that fold `listing_days` (`listing/days.rs`), in one write
     /// transaction.
     pub(crate) fn fold_listing_days(self) -> &'static [&'static str] {
@@ -204,6 +203,17 @@ impl Engine {
         }
     }
 
+    /// A `SELECT` of one listing's days as `(day, posts)` rows, one a day, the listing
+    /// named by the placeholders `kind` and `key` (see `listing/days.rs`).
+    pub(crate) fn listing_days(self, kind: &str, key: &str) -> String {
+        let one_row_a_day = match self {
+            Engine::Sqlite => sqlite::LISTING_DAYS,
+            Engine::Postgres => postgres::LISTING_DAYS,
+        };
+        one_row_a_day.replace("{kind}", kind).replace("{key}", key)
+    }
+
+    /// The statement that begins a read of several statements in one snapshot.
     pub(crate) fn begin_read(self) -> &'static str {
         match self {
             Engine::Sqlite => sqlite::BEGIN_READ,

@@ -229,17 +229,18 @@ impl Store {
         filter: PostFilter,
         page: Page,
     ) -> Result<Listing> {
-        let (total, walk) = match days::read_day_at(filter, page.offset(), &mut *conn).await? {
-            Some(at) => (at.total, Some(days::locate(&at, page))),
-            // Past the last post: only the size is read.
-            None => (
-                filter
-                    .count()
-                    .fetch_count(&mut *conn, "counting a listing")
-                    .await?,
-                None,
-            ),
-        };
+        let (total, walk) =
+            match days::read_day_at(self.engine, filter, page.offset(), &mut *conn).await? {
+                Some(at) => (at.total, Some(days::locate(&at, page))),
+                // Past the last post: only the size is read.
+                None => (
+                    filter
+                        .count()
+                        .fetch_count(&mut *conn, "counting a listing")
+                        .await?,
+                    None,
+                ),
+            };
         let mut posts = match walk {
             Some(walk) => {
                 let rows = filter

@@ -16,6 +16,11 @@ use crate::{Result, StoreError, body, redact};
 /// Writers need no lock up front: row locks and unique indexes order them.
 pub(super) const BEGIN_WRITE: &str = "BEGIN";
 
+/// One listing's days (`Engine::listing_days`): concurrent writers add rows of change, so a
+/// day is the sum of its rows.
+pub(super) const LISTING_DAYS: &str = "SELECT day, CAST(SUM(posts) AS BIGINT) AS posts FROM listing_days \
+     WHERE kind = {kind} AND key = {key} GROUP BY day";
+
 /// Folds `listing_days` (`listing/days.rs`) in one statement: it deletes the rows of each
 /// listing day with several rows (or summing to nothing) and writes back the sum of
 /// exactly the rows it deleted. Rows other transactions add meanwhile are not in its

@@ -26,6 +26,11 @@ pub(super) const BEGIN_WRITE: &str = "BEGIN IMMEDIATE";
 /// to nothing (found by their partial index).
 pub(super) const FOLD_LISTING_DAYS: &[&str] = &["DELETE FROM listing_days WHERE posts = 0"];
 
+/// One listing's days (`Engine::listing_days`): the triggers keep one row a listing and
+/// day (migration 29), read in the primary key's order.
+pub(super) const LISTING_DAYS: &str =
+    "SELECT day, posts FROM listing_days WHERE kind = {kind} AND key = {key}";
+
 /// A deferred transaction reads one snapshot of the WAL from its first read on.
 pub(super) const BEGIN_READ: &str = "BEGIN";
 
@@ -474,5 +479,20 @@ mod tests {
         assert_ne!(a.connect_url, b.connect_url);
         assert!(locate("sqlite::memory:").expect("memory").in_memory);
         assert!(locate("sqlite://?mode=memory").expect("memory").in_memory);
+    }
+
+    /// `.cargo/config.toml` builds the bundled SQLite with the query planner stability
+    /// guarantee, so a page's statements are not prepared again whenever a LIMIT or OFFSET
+    /// is bound (see there). Fails when a build loses the flag.
+    #[tokio::test]
+    async fn plans_never_depend_on_bound_values() {
+        let store = crate::Store::open("sqlite::memory:").await.expect("store");
+        let on: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM pragma_compile_options WHERE compile_options = 'ENABLE_QPSG'",
+        )
+        .fetch_one(&store.pool)
+        .await
+        .expect("compile options");
+        assert_eq!(on, 1, "SQLite is built without SQLITE_ENABLE_QPSG");
     }
 }

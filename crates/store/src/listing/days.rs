@@ -6,9 +6,9 @@
 //! a row to `listing_days` whenever a post enters or leaves a listing (a change, `+1` or
 //! `-1`, on the post's day, UTC); a day's count is the sum of its rows. A listing's size is
 //! then the sum over its days (a few thousand rows at most, read from one index). A page is
-//! found from the day holding its first post (the engine sums the days and returns that
-//! one; [`locate`], a pure function, decides the walk) and read from that day on, skipping
-//! only that day's posts before it.
+//! found from the day holding its first post (the engine sums the days from the newest and
+//! stops there; [`locate`], a pure function, decides the walk) and read from that day on,
+//! skipping only that day's posts before it.
 //!
 //! [`Store::fold_listing_days`] folds each day's rows into one, in every indexing pass, so
 //! the rows stay about one per listing and day. On SQLite (one writer at a time) the
@@ -18,6 +18,7 @@
 use syndic_core::Page;
 
 use super::{PostFilter, Walk};
+use crate::engine::Engine;
 use crate::error::QueryContext;
 use crate::sql::Sql;
 use crate::{Result, Store};
@@ -51,23 +52,24 @@ impl PostFilter {
 
     /// The listing's day holding its post number `offset` (0 the newest): that day, its
     /// posts, the posts of the days newer than it and the listing's size, in one row (none
-    /// past the last post). The engine sums the days (thousands of rows for a long listing
-    /// over years) and hands over one.
-    pub(crate) fn day_at(self, offset: u64) -> Sql {
+    /// past the last post). The engine sums the days from the newest and stops at the one
+    /// that holds the post (the only row whose running sum passes `offset` while the sum
+    /// before it does not), so page 1 reads a few rows; the size is a plain sum beside it.
+    pub(crate) fn day_at(self, engine: Engine, offset: u64) -> Sql {
         let (kind, key) = self.days_key();
-        let mut sql = Sql::new(
-            "SELECT day, posts, running - posts AS newer, total FROM (\
-             SELECT day, CAST(SUM(posts) AS BIGINT) AS posts, \
-             CAST(SUM(SUM(posts)) OVER (ORDER BY day DESC ROWS UNBOUNDED PRECEDING) AS BIGINT) \
-             AS running, CAST(SUM(SUM(posts)) OVER () AS BIGINT) AS total \
-             FROM listing_days WHERE kind = ",
-        );
-        sql.bind(kind)
-            .push(" AND key = ")
-            .bind(key)
-            .push(" GROUP BY day) days WHERE running > ")
-            .bind(i64::try_from(offset).unwrap_or(i64::MAX))
-            .push(" ORDER BY day DESC LIMIT 1");
+        let mut sql = Sql::new("");
+        let (kind, key) = (sql.placeholder(kind), sql.placeholder(key));
+        let offset = sql.placeholder(i64::try_from(offset).unwrap_or(i64::MAX));
+        let days = engine.listing_days(&kind, &key);
+        sql.push(&format!(
+            "SELECT day, posts, running - posts AS newer, \
+             (SELECT CAST(COALESCE(SUM(t.posts), 0) AS BIGINT) FROM listing_days t \
+              WHERE t.kind = {kind} AND t.key = {key}) AS total \
+             FROM (SELECT day, posts, \
+                   CAST(SUM(posts) OVER (ORDER BY day DESC ROWS UNBOUNDED PRECEDING) AS BIGINT) \
+                   AS running FROM ({days}) days) summed \
+             WHERE running > {offset} AND running - posts <= {offset} LIMIT 1"
+        ));
         sql.prepared()
     }
 
@@ -112,13 +114,17 @@ pub(crate) fn locate(at: &DayAt, page: Page) -> Walk {
 /// The day holding post number `offset` (0 the newest) of `filter`'s listing, read within
 /// `conn`'s snapshot; `None` past the last post.
 pub(crate) async fn read_day_at(
+    engine: Engine,
     filter: PostFilter,
     offset: u64,
     conn: &mut sqlx::AnyConnection,
 ) -> Result<Option<DayAt>> {
     use sqlx::Row;
     const DURING: &str = "reading a listing's days";
-    let rows = filter.day_at(offset).fetch_all(&mut *conn, DURING).await?;
+    let rows = filter
+        .day_at(engine, offset)
+        .fetch_all(&mut *conn, DURING)
+        .await?;
     let Some(row) = rows.first() else {
         return Ok(None);
     };
