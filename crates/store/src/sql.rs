@@ -16,12 +16,17 @@ pub(crate) struct Sql {
     count: usize,
     /// Whether the connection keeps the statement prepared (see [`Sql::prepared`]).
     prepared: bool,
+    /// Where each `$n` written by [`Sql::bind`] starts in `text`, while every parameter
+    /// was written once, in order (`None` once [`Sql::placeholder`] hands one out to be
+    /// written anywhere): then SQLite can take them as plain `?` ([`Sql::positional`]).
+    in_order: Option<Vec<usize>>,
 }
 
 impl Sql {
     pub(crate) fn new(text: &str) -> Sql {
         Sql {
             text: text.to_owned(),
+            in_order: Some(Vec::new()),
             ..Sql::default()
         }
     }
@@ -46,13 +51,25 @@ impl Sql {
     where
         T: Encode<'static, Any> + Type<Any> + 'static,
     {
-        let placeholder = self.placeholder(value);
+        let at = self.text.len();
+        let placeholder = self.numbered(value);
+        if let Some(starts) = &mut self.in_order {
+            starts.push(at);
+        }
         self.push(&placeholder)
     }
 
     /// Adds a parameter holding `value` and returns its placeholder (`$n`) without
     /// appending it, for SQL that names one value twice.
     pub(crate) fn placeholder<T>(&mut self, value: T) -> String
+    where
+        T: Encode<'static, Any> + Type<Any> + 'static,
+    {
+        self.in_order = None;
+        self.numbered(value)
+    }
+
+    fn numbered<T>(&mut self, value: T) -> String
     where
         T: Encode<'static, Any> + Type<Any> + 'static,
     {
@@ -92,13 +109,55 @@ impl Sql {
         self
     }
 
+    /// The text with each `$n` as a plain `?`, when every parameter appears once and in
+    /// order. SQLite looks a named parameter (`$n`, and `?n` when sqlx binds it) up in a
+    /// list by name, both while parsing and for every value bound, so a statement's cost
+    /// grew with the square of its parameters (a tenth of an ingest's parse and bind
+    /// time); a plain `?` is numbered as it is read. PostgreSQL needs `$n`.
+    fn positional(&self) -> Option<String> {
+        let starts = self.in_order.as_ref()?;
+        // Any other `$` and digit (a literal, text pushed by hand) keeps the names.
+        let named = self
+            .text
+            .as_bytes()
+            .windows(2)
+            .filter(|pair| pair[0] == b'$' && pair[1].is_ascii_digit())
+            .count();
+        if named != starts.len() {
+            return None;
+        }
+        let mut text = String::with_capacity(self.text.len());
+        let mut copied = 0;
+        for &start in starts {
+            let digits = self.text[start + 1..]
+                .bytes()
+                .take_while(u8::is_ascii_digit)
+                .count();
+            text.push_str(&self.text[copied..start]);
+            text.push('?');
+            copied = start + 1 + digits;
+        }
+        text.push_str(&self.text[copied..]);
+        Some(text)
+    }
+
+    /// The statement for `conn`'s engine: positional parameters on SQLite when they can be.
+    fn query_for(mut self, conn: &AnyConnection) -> sqlx::query::Query<'static, Any, AnyArguments> {
+        if conn.backend_name() == "SQLite" {
+            if let Some(text) = self.positional() {
+                self.text = text;
+            }
+        }
+        self.query()
+    }
+
     fn query(self) -> sqlx::query::Query<'static, Any, AnyArguments> {
         sqlx::query_with(sqlx::AssertSqlSafe(self.text), self.arguments).persistent(self.prepared)
     }
 
     /// Runs the statement, with sqlx's own error (for migrations, which wrap it themselves).
     pub(crate) async fn run(self, conn: &mut AnyConnection) -> Result<AnyQueryResult, sqlx::Error> {
-        self.query().execute(conn).await
+        self.query_for(conn).execute(conn).await
     }
 
     pub(crate) async fn execute(
@@ -106,7 +165,7 @@ impl Sql {
         conn: &mut AnyConnection,
         action: &'static str,
     ) -> Result<AnyQueryResult> {
-        self.query().execute(conn).await.during(action)
+        self.query_for(conn).execute(conn).await.during(action)
     }
 
     pub(crate) async fn fetch_all<'c, E>(
@@ -153,6 +212,32 @@ mod tests {
         assert_eq!(
             sql.text(),
             "SELECT x FROM t WHERE a = $1 AND b IN ($2, $3) AND c = $4 AND d = $4"
+        );
+        assert_eq!(sql.positional(), None, "a value named twice keeps its name");
+    }
+
+    #[test]
+    fn parameters_written_once_in_order_become_positional() {
+        let mut sql = Sql::new("INSERT INTO t (a, b) VALUES ");
+        sql.push_list(0..12_i64, |sql, n| {
+            sql.push("(").bind(n).push(", '$ not a parameter')");
+        });
+        assert_eq!(
+            sql.positional().as_deref(),
+            Some(
+                "INSERT INTO t (a, b) VALUES (?, '$ not a parameter'), (?, '$ not a parameter'), \
+                 (?, '$ not a parameter'), (?, '$ not a parameter'), (?, '$ not a parameter'), \
+                 (?, '$ not a parameter'), (?, '$ not a parameter'), (?, '$ not a parameter'), \
+                 (?, '$ not a parameter'), (?, '$ not a parameter'), (?, '$ not a parameter'), \
+                 (?, '$ not a parameter')"
+            )
+        );
+        let mut literal = Sql::new("SELECT '$1', ");
+        literal.bind(1_i64);
+        assert_eq!(
+            literal.positional(),
+            None,
+            "a `$` and digit of its own keeps the names"
         );
     }
 }
