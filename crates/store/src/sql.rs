@@ -143,10 +143,10 @@ impl Sql {
 
     /// The statement for `conn`'s engine: positional parameters on SQLite when they can be.
     fn query_for(mut self, conn: &AnyConnection) -> sqlx::query::Query<'static, Any, AnyArguments> {
-        if conn.backend_name() == "SQLite" {
-            if let Some(text) = self.positional() {
-                self.text = text;
-            }
+        if conn.backend_name() == "SQLite"
+            && let Some(text) = self.positional()
+        {
+            self.text = text;
         }
         self.query()
     }
