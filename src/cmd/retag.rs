@@ -126,7 +126,10 @@ fn print_learning(report: &RetagReport) {
     }
     let checked = match training.cross_validated {
         Some((before, after)) => format!(
-            "cross-validated F1 {before:.3} untrained, {after:.3} trained: {}",
+            "cross-validated F1 {before:.3} untrained, {after:.3} trained (gain {:+.3}, folds' \
+             standard error {:.3}): {}",
+            after - before,
+            training.fold_spread.unwrap_or(0.0),
             if training.applied {
                 format!("applied to {} tags", training.tags)
             } else {

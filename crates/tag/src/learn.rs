@@ -120,6 +120,9 @@ pub struct TrainingReport {
     pub presumed: usize,
     /// Cross-validated micro F1 over the examples: untrained rule, learned models.
     pub cross_validated: Option<(f64, f64)>,
+    /// How much the folds' gains in F1 differ: their standard error, what the pooled gain
+    /// must exceed for the learned models to be used.
+    pub fold_spread: Option<f64>,
     /// Whether the learned models are used (they beat the untrained rule).
     pub applied: bool,
     /// Tags with a learned model.
@@ -141,6 +144,7 @@ pub fn train(examples: &[Example], rules: usize) -> (Vec<Option<Learned>>, Train
     }
     let outcome = fold_outcomes(examples, rules, FOLDS);
     report.cross_validated = Some((outcome.untrained.f1(), outcome.trained.f1()));
+    report.fold_spread = Some(outcome.standard_error());
     if !outcome.learning_helps() {
         return (none, report);
     }
@@ -171,13 +175,18 @@ impl FoldOutcomes {
     /// rule), so a few lucky posts do not switch learning on.
     fn learning_helps(&self) -> bool {
         let gain = self.trained.f1() - self.untrained.f1();
+        gain > 0.0 && self.gains.len() >= 2 && gain > self.standard_error()
+    }
+
+    /// The standard error of the folds' gains (0 with fewer than two folds).
+    fn standard_error(&self) -> f64 {
         let n = self.gains.len() as f64;
-        if gain <= 0.0 || n < 2.0 {
-            return false;
+        if n < 2.0 {
+            return 0.0;
         }
         let mean = self.gains.iter().sum::<f64>() / n;
         let variance = self.gains.iter().map(|g| (g - mean).powi(2)).sum::<f64>() / (n - 1.0);
-        gain > (variance / n).sqrt()
+        (variance / n).sqrt()
     }
 }
 
@@ -535,6 +544,8 @@ mod tests {
         let (models, report) = train(&consistent, 1);
         let (untrained, trained) = report.cross_validated.expect("cross-validated");
         assert!(trained > untrained && report.applied && models[0].is_some());
+        let spread = report.fold_spread.expect("the folds' spread is reported");
+        assert!(spread >= 0.0 && spread < trained - untrained, "{report:?}");
         // Labels that contradict each other teach nothing worth keeping.
         let noise: Vec<Example> = (0..60).map(|i| example(i, 2.0, i % 2 == 0)).collect();
         let (models, report) = train(&noise, 1);
@@ -555,6 +566,7 @@ mod tests {
             ..noisy
         };
         assert!(steady.learning_helps());
+        assert!((steady.standard_error() - 0.003_162).abs() < 1e-5);
         let worse = FoldOutcomes {
             untrained: counts(41.0, 10.0, 9.0),
             trained: counts(40.0, 10.0, 10.0),
