@@ -5,6 +5,11 @@
 //! posts (`tag add` for each missing tag, `tag remove` for each wrong one), retags, and the
 //! other 70% are compared again. Fails below floors set just under what is reached.
 //!
+//! `TAG_QUALITY_DETAIL=1` prints each draw's retag report and per tag the support and
+//! false positives and negatives before and after the decisions, with the misses no term of
+//! the tag touches; `TAG_QUALITY_KEEP=DIR` keeps the retagged store, `TAG_QUALITY_DUMP=FILE`
+//! writes each labelled post's number, labels and tags and the draws (JSON).
+//!
 //! Skipped with a printed reason where `../shared` is absent.
 
 mod common;

@@ -132,6 +132,8 @@ fn print_learning(report: &RetagReport) {
             training.fold_spread.unwrap_or(0.0),
             if training.applied {
                 format!("applied to {} tags", training.tags)
+            } else if after <= before {
+                "not applied (no better than the untrained rule on posts it did not see)".to_owned()
             } else {
                 "not applied (not better than the untrained rule by more than the folds \
                  differ)"
