@@ -104,6 +104,7 @@ fn labels_become_decisions_that_retag_learns_from_and_eval_measures() {
     let dry = ok(&config, &["retag", "--dry-run"]);
     assert!(dry.contains("decisions: 20 explicit"), "{dry}");
     assert!(dry.contains("cross-validated F1"), "{dry}");
+    assert!(dry.contains("folds' standard error"), "{dry}");
     let retag = ok(&config, &["retag"]);
     assert!(retag.contains("decisions: 20 explicit"), "{retag}");
     // People's decisions win for their own posts.

@@ -5,6 +5,11 @@
 //! posts (`tag add` for each missing tag, `tag remove` for each wrong one), retags, and the
 //! other 70% are compared again. Fails below floors set just under what is reached.
 //!
+//! `TAG_QUALITY_DETAIL=1` prints each draw's retag report and per tag the support and
+//! false positives and negatives before and after the decisions, with the misses no term of
+//! the tag touches; `TAG_QUALITY_KEEP=DIR` keeps the retagged store, `TAG_QUALITY_DUMP=FILE`
+//! writes each labelled post's number, labels and tags and the draws (JSON).
+//!
 //! Skipped with a printed reason where `../shared` is absent.
 
 mod common;
@@ -150,6 +155,78 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
+/// Per tag over the posts `which`: (support, false positives, false negatives).
+fn per_tag(
+    labels: &RealLabels,
+    given: &[BTreeSet<String>],
+    which: &[usize],
+) -> std::collections::BTreeMap<String, (u32, u32, u32)> {
+    let mut out: std::collections::BTreeMap<String, (u32, u32, u32)> = Default::default();
+    for &k in which {
+        let wanted = gold(&labels.post[k]);
+        for t in &wanted {
+            out.entry(t.clone()).or_default().0 += 1;
+        }
+        for t in given[k].difference(&wanted) {
+            out.entry(t.clone()).or_default().1 += 1;
+        }
+        for t in wanted.difference(&given[k]) {
+            out.entry(t.clone()).or_default().2 += 1;
+        }
+    }
+    out
+}
+
+/// With `TAG_QUALITY_DETAIL=1`: per tag, support and FP/FN before and after the decisions,
+/// and how many of the misses after them had no literal hit at all (`syndic explain`).
+fn detail(
+    config: &Path,
+    labels: &RealLabels,
+    ids: &[PostId],
+    before: &[BTreeSet<String>],
+    after: &[BTreeSet<String>],
+    rest: &[usize],
+) {
+    let (b, a) = (per_tag(labels, before, rest), per_tag(labels, after, rest));
+    let mut no_hit: HashMap<String, u32> = HashMap::new();
+    for &k in rest {
+        let wanted = gold(&labels.post[k]);
+        let missed: Vec<&String> = wanted.difference(&after[k]).collect();
+        if missed.is_empty() {
+            continue;
+        }
+        let out = ok(
+            config,
+            &["explain", &ids[k].0.to_string(), "--format", "json"],
+        );
+        let json: serde_json::Value = serde_json::from_str(&out).expect("explain json");
+        let seen: BTreeSet<String> = json["analysis"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|e| e["tag"].as_str().map(slugify))
+                    .collect()
+            })
+            .unwrap_or_default();
+        for m in missed {
+            if !seen.contains(m) {
+                *no_hit.entry(m.clone()).or_default() += 1;
+            }
+        }
+    }
+    println!(
+        "{:<16} {:>4} {:>9} {:>9} {:>6}",
+        "tag", "sup", "fp b->a", "fn b->a", "nohit"
+    );
+    for (tag, (sup, fp, fn_)) in &a {
+        let (_, fp0, fn0) = b.get(tag).copied().unwrap_or_default();
+        println!(
+            "{tag:<16} {sup:>4} {fp0:>4}->{fp:<4} {fn0:>4}->{fn_:<4} {:>6}",
+            no_hit.get(tag).copied().unwrap_or(0)
+        );
+    }
+}
+
 /// Seeds of the held-out measure (each a fresh copy of the retagged store).
 const SEEDS: [u64; 3] = [1, 2, 3];
 
@@ -163,11 +240,16 @@ fn real_labeled_posts_fetched_retagged_and_taught_by_an_editor() {
     assert_eq!(labels.post.len(), 219);
     let rt = Runtime::new().expect("runtime");
     let base = tempfile::tempdir().expect("temp dir");
+    // TAG_QUALITY_KEEP=DIR keeps the fetched and retagged store there (for a closer look).
+    let keep = std::env::var_os("TAG_QUALITY_KEEP");
     let body = config_body(&shared, &labels);
     let config = write_config(base.path(), &body);
     // Some feeds of the corpus are damaged on purpose: fetch exits 1 for them.
     let _ = run(&config, &["fetch"]);
     ok(&config, &["retag"]);
+    if let Some(keep) = &keep {
+        copy_dir(base.path(), Path::new(keep));
+    }
     let store = rt
         .block_on(Store::open_sqlite_path_read_only(
             &base.path().join("test.db"),
@@ -185,6 +267,23 @@ fn real_labeled_posts_fetched_retagged_and_taught_by_an_editor() {
         default.f1()
     );
 
+    if let Some(dump) = std::env::var_os("TAG_QUALITY_DUMP") {
+        let rows: Vec<serde_json::Value> = labels
+            .post
+            .iter()
+            .zip(&given)
+            .zip(&ids)
+            .map(|((l, g), id)| {
+                serde_json::json!({"file": l.file, "id": id.0, "gold": gold(l), "given": g})
+            })
+            .collect();
+        let chosen: Vec<Vec<usize>> = SEEDS
+            .iter()
+            .map(|&s| sample(ids.len(), s).into_iter().collect())
+            .collect();
+        let all = serde_json::json!({"posts": rows, "chosen": chosen});
+        std::fs::write(dump, all.to_string()).expect("dump");
+    }
     let mut held_out = Vec::new();
     for seed in SEEDS {
         let dir = tempfile::tempdir().expect("temp dir");
@@ -212,7 +311,12 @@ fn real_labeled_posts_fetched_retagged_and_taught_by_an_editor() {
             }
         }
         let report = ok(&config, &["retag"]);
-        let after = measure(&labels, &stored_tags(dir.path(), &ids, &rt), &rest);
+        let after_tags = stored_tags(dir.path(), &ids, &rt);
+        let after = measure(&labels, &after_tags, &rest);
+        if std::env::var_os("TAG_QUALITY_DETAIL").is_some() {
+            println!("{report}");
+            detail(&config, &labels, &ids, &given, &after_tags, &rest);
+        }
         let learning: Vec<&str> = report
             .lines()
             .filter(|l| l.contains("decisions") || l.contains("learn"))

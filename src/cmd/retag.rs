@@ -126,9 +126,14 @@ fn print_learning(report: &RetagReport) {
     }
     let checked = match training.cross_validated {
         Some((before, after)) => format!(
-            "cross-validated F1 {before:.3} untrained, {after:.3} trained: {}",
+            "cross-validated F1 {before:.3} untrained, {after:.3} trained (gain {:+.3}, folds' \
+             standard error {:.3}): {}",
+            after - before,
+            training.fold_spread.unwrap_or(0.0),
             if training.applied {
                 format!("applied to {} tags", training.tags)
+            } else if after <= before {
+                "not applied (no better than the untrained rule on posts it did not see)".to_owned()
             } else {
                 "not applied (not better than the untrained rule by more than the folds \
                  differ)"
