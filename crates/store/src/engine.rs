@@ -203,7 +203,7 @@ impl Engine {
         }
     }
 
-    /// A `SELECT` of one listing's days as `(day, posts)` rows, one a day, the listing
+    /// A `SELECT` of one listing's spans as `(day, posts)` rows, one a span, the listing
     /// named by the placeholders `kind` and `key` (see `listing/days.rs`).
     pub(crate) fn listing_days(self, kind: &str, key: &str) -> String {
         let one_row_a_day = match self {

@@ -61,17 +61,17 @@ fn walk(from_oldest: bool, skip: u64) -> Walk {
     }
 }
 
-/// A walk as `listing/days.rs` finds a page: from the start of one day, newest first or
-/// (deep in the day) from its oldest post.
+/// A walk as `listing/days.rs` finds a page: from the end of one span, newest first or
+/// (deep in the span) from its oldest post.
 fn walk_from_day(from_oldest: bool, skip: u64) -> Walk {
-    let day = (BASE + 100_000_000).div_euclid(crate::listing::days::DAY);
-    let until = (day + 1) * crate::listing::days::DAY;
+    use crate::listing::days::SPAN;
+    let from = (BASE + 100_000_000).div_euclid(SPAN) * SPAN;
     Walk {
         from_oldest,
         skip,
         take: 20,
-        from: from_oldest.then_some(until - crate::listing::days::DAY),
-        until: Some(until),
+        from: from_oldest.then_some(from),
+        until: Some(from + SPAN),
     }
 }
 
@@ -271,12 +271,12 @@ fn page_queries(engine: Engine, posts: i64) -> Vec<(Check, Sql)> {
     queries
 }
 
-/// The lookup SQLite's `post_tags` triggers make for every link written (migration 29):
-/// whether the post has another listed link to the tag on the same day, with the new
+/// The lookup SQLite's `post_tags` triggers make for every link written (migrations 29
+/// and 30): whether the post has another listed link to the tag in the same span, with the new
 /// row's values filled in. It reads the post's own links (its primary key); read through
 /// the tag's archive index instead, every link written reads the whole tag.
 fn tag_days_lookup() -> String {
-    const TRIGGERS: &str = include_str!("../migrations/sqlite/0029_listing_days_in_place.sql");
+    const TRIGGERS: &str = include_str!("../migrations/sqlite/0030_listing_spans.sql");
     let start = TRIGGERS
         .find("NOT EXISTS (")
         .map(|at| at + "NOT EXISTS (".len())

@@ -16,8 +16,8 @@ use crate::{Result, StoreError, body, redact};
 /// Writers need no lock up front: row locks and unique indexes order them.
 pub(super) const BEGIN_WRITE: &str = "BEGIN";
 
-/// One listing's days (`Engine::listing_days`): concurrent writers add rows of change, so a
-/// day is the sum of its rows.
+/// One listing's spans (`Engine::listing_days`): concurrent writers add rows of change, so
+/// a span is the sum of its rows.
 pub(super) const LISTING_DAYS: &str = "SELECT day, CAST(SUM(posts) AS BIGINT) AS posts FROM listing_days \
      WHERE kind = {kind} AND key = {key} GROUP BY day";
 
@@ -176,6 +176,11 @@ pub(super) const MIGRATIONS: &[Migration] = &[
         29,
         "listing_days_in_place",
         include_str!("../../migrations/postgres/0029_listing_days_in_place.sql"),
+    ),
+    Migration::new(
+        30,
+        "listing_spans",
+        include_str!("../../migrations/postgres/0030_listing_spans.sql"),
     ),
 ];
 

@@ -26,8 +26,8 @@ pub(super) const BEGIN_WRITE: &str = "BEGIN IMMEDIATE";
 /// to nothing (found by their partial index).
 pub(super) const FOLD_LISTING_DAYS: &[&str] = &["DELETE FROM listing_days WHERE posts = 0"];
 
-/// One listing's days (`Engine::listing_days`): the triggers keep one row a listing and
-/// day (migration 29), read in the primary key's order.
+/// One listing's spans (`Engine::listing_days`): the triggers keep one row a listing and
+/// span (migrations 29 and 30), read in the primary key's order.
 pub(super) const LISTING_DAYS: &str =
     "SELECT day, posts FROM listing_days WHERE kind = {kind} AND key = {key}";
 
@@ -205,6 +205,11 @@ pub(super) const MIGRATIONS: &[Migration] = &[
         29,
         "listing_days_in_place",
         include_str!("../../migrations/sqlite/0029_listing_days_in_place.sql"),
+    ),
+    Migration::new(
+        30,
+        "listing_spans",
+        include_str!("../../migrations/sqlite/0030_listing_spans.sql"),
     ),
 ];
 

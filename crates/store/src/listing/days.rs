@@ -1,19 +1,23 @@
-//! Each listing's posts counted per day (`listing_days`, migration 28), and how a page is
-//! found from them.
+//! Each listing's posts counted per span of days (`listing_days`, migrations 28 to 30),
+//! and how a page is found from them.
 //!
 //! Counting a listing walked all of it: 20 ms for a tag of 226,515 posts at a million
 //! posts, and a deep page then skipped half of it again. The triggers of migration 28 add
 //! a row to `listing_days` whenever a post enters or leaves a listing (a change, `+1` or
-//! `-1`, on the post's day, UTC); a day's count is the sum of its rows. A listing's size is
-//! then the sum over its days (a few thousand rows at most, read from one index). A page is
-//! found from the day holding its first post (the engine sums the days from the newest and
-//! stops there; [`locate`], a pure function, decides the walk) and read from that day on,
-//! skipping only that day's posts before it.
+//! `-1`); since migration 30 a row counts a span of [`SPAN_DAYS`] days (UTC), named by its
+//! first day, where migration 28 counted single days. A span's count is the sum of its
+//! rows, and a listing's size the sum over its spans: 23 rows a year at most, where a
+//! listing of thirteen years had 4,862 days, and summing those to find a deep page took 3
+//! ms. A page is found from the span holding its first post (the engine sums the spans
+//! from the newest and stops there; [`locate`], a pure function, decides the walk) and read
+//! from that span on, skipping only that span's posts before it, or from its oldest post
+//! when the page lies in its older half, so a walk skips at most half a span.
 //!
-//! [`Store::fold_listing_days`] folds each day's rows into one, in every indexing pass, so
-//! the rows stay about one per listing and day. On SQLite (one writer at a time) the
-//! triggers of migration 29 add to a listing day's one row in place instead, and a fold
-//! only drops the days that came to nothing.
+//! [`Store::fold_listing_days`] folds each span's rows into one, in every indexing pass, so
+//! the rows stay about one per listing and span. On SQLite (one writer at a time) the
+//! triggers of migration 29 add to a listing span's one row in place instead, and a fold
+//! only drops the spans that came to nothing. (The names say "day": a row's `day` is its
+//! span's first day.)
 
 use syndic_core::Page;
 
@@ -23,18 +27,26 @@ use crate::error::QueryContext;
 use crate::sql::Sql;
 use crate::{Result, Store};
 
-/// Seconds in a day: a listing's posts are counted per UTC day.
+/// Seconds in a day.
 pub(crate) const DAY: i64 = 86_400;
 
-/// The day of a listing that holds one of its posts, with the sums around it, as the
+/// Days in a span: a listing's posts are counted per span of this many UTC days
+/// (migration 30), named by its first day, a multiple of it since 1970-01-01.
+pub(crate) const SPAN_DAYS: i64 = 16;
+
+/// Seconds in a span.
+pub(crate) const SPAN: i64 = SPAN_DAYS * DAY;
+
+/// The span of a listing that holds one of its posts, with the sums around it, as the
 /// engine finds it ([`PostFilter::day_at`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct DayAt {
-    /// Days since 1970-01-01 (`floor(published_at / 86400)`).
+    /// The span's first day, in days since 1970-01-01 (`floor(published_at / SPAN) *
+    /// SPAN_DAYS`).
     pub(crate) day: i64,
-    /// The listing's posts published on that day.
+    /// The listing's posts published in that span.
     pub(crate) posts: u64,
-    /// The listing's posts published on newer days.
+    /// The listing's posts published in newer spans.
     pub(crate) newer: u64,
     /// The listing's size.
     pub(crate) total: u64,
@@ -50,11 +62,12 @@ impl PostFilter {
         }
     }
 
-    /// The listing's day holding its post number `offset` (0 the newest): that day, its
-    /// posts, the posts of the days newer than it and the listing's size, in one row (none
-    /// past the last post). The engine sums the days from the newest and stops at the one
-    /// that holds the post (the only row whose running sum passes `offset` while the sum
-    /// before it does not), so page 1 reads a few rows; the size is a plain sum beside it.
+    /// The listing's span holding its post number `offset` (0 the newest): that span's
+    /// first day, its posts, the posts of the spans newer than it and the listing's size,
+    /// in one row (none past the last post). The engine sums the spans from the newest and
+    /// stops at the one that holds the post (the only row whose running sum passes
+    /// `offset` while the sum before it does not), so page 1 reads a few rows; the size is
+    /// a plain sum beside it.
     pub(crate) fn day_at(self, engine: Engine, offset: u64) -> Sql {
         let (kind, key) = self.days_key();
         let mut sql = Sql::new("");
@@ -73,7 +86,7 @@ impl PostFilter {
         sql.prepared()
     }
 
-    /// A query of the listing's size: the sum of its days.
+    /// A query of the listing's size: the sum of its spans.
     pub(crate) fn count(self) -> Sql {
         let (kind, key) = self.days_key();
         let mut sql = Sql::new(
@@ -84,14 +97,14 @@ impl PostFilter {
     }
 }
 
-/// How to read `page`, whose first post is on `at`'s day: from that day's end, skipping
-/// the day's posts before it; or, when the page lies within the day and starts past its
-/// middle, from the day's oldest post, so no walk skips more than half a day.
+/// How to read `page`, whose first post is in `at`'s span: from that span's end, skipping
+/// the span's posts before it; or, when the page lies within the span and starts past its
+/// middle, from the span's oldest post, so no walk skips more than half a span.
 pub(crate) fn locate(at: &DayAt, page: Page) -> Walk {
     let skip = page.offset().saturating_sub(at.newer);
     let take = page.limit().min(at.total.saturating_sub(page.offset()));
     let start = at.day.saturating_mul(DAY);
-    let end = start.saturating_add(DAY);
+    let end = start.saturating_add(SPAN);
     if skip + take <= at.posts && skip > at.posts / 2 {
         Walk {
             from_oldest: true,
@@ -111,7 +124,7 @@ pub(crate) fn locate(at: &DayAt, page: Page) -> Walk {
     }
 }
 
-/// The day holding post number `offset` (0 the newest) of `filter`'s listing, read within
+/// The span holding post number `offset` (0 the newest) of `filter`'s listing, read within
 /// `conn`'s snapshot; `None` past the last post.
 pub(crate) async fn read_day_at(
     engine: Engine,
@@ -141,8 +154,8 @@ pub(crate) async fn read_day_at(
 }
 
 impl Store {
-    /// Folds each listing day's change rows into one row and drops days that sum to
-    /// nothing (on SQLite, whose triggers keep one row a day, only the latter). Run by
+    /// Folds each listing span's change rows into one row and drops spans that sum to
+    /// nothing (on SQLite, whose triggers keep one row a span, only the latter). Run by
     /// every indexing pass; safe beside writers on either engine (see the engines'
     /// `FOLD_LISTING_DAYS`).
     pub(crate) async fn fold_listing_days(&self) -> Result<()> {
@@ -161,32 +174,37 @@ impl Store {
     }
 }
 
-/// `floor(published_at / 86400)` in SQL both engines run (integer `%` keeps the sign of
-/// its left side on both, so the remainder is lifted into `0..86400` first).
-macro_rules! day_of {
+/// The first day of the span holding `published_at` (`floor(published_at / SPAN) *
+/// SPAN_DAYS`, as the triggers of migration 30 write it) in SQL both engines run: integer
+/// `%` keeps the sign of its left side on both, so the remainder is lifted into
+/// `0..SPAN` first.
+macro_rules! span_day_of {
     ($column:literal) => {
         concat!(
             "((",
             $column,
             " - ((",
             $column,
-            " % 86400) + 86400) % 86400) / 86400)"
+            " % 1382400) + 1382400) % 1382400) / 86400)"
         )
     };
 }
+
+// The SQL above, the migrations' triggers and `SPAN` name one span.
+const _: () = assert!(SPAN == 1_382_400 && DAY == 86_400);
 
 /// Each listing's posts per day, counted from the rows themselves: `kind, key, day,
 /// posts`, as migration 28 first wrote them.
 const COUNTED: &str = concat!(
     "SELECT 0 AS kind, 0 AS key, ",
-    day_of!("published_at"),
+    span_day_of!("published_at"),
     " AS day, COUNT(*) AS posts FROM posts \
      WHERE state = 'published' AND published_at IS NOT NULL GROUP BY 3 \
      UNION ALL SELECT 2, source_id, ",
-    day_of!("published_at"),
+    span_day_of!("published_at"),
     ", COUNT(*) FROM post_sources WHERE listed = 1 AND published_at IS NOT NULL GROUP BY 2, 3 \
      UNION ALL SELECT 1, tag_id, day, COUNT(*) FROM (SELECT DISTINCT tag_id, post_id, ",
-    day_of!("published_at"),
+    span_day_of!("published_at"),
     " AS day FROM post_tags WHERE listed = 1 AND published_at IS NOT NULL) links \
      GROUP BY tag_id, day"
 );
