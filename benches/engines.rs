@@ -32,7 +32,8 @@
 //! SYNDIC_BENCH_FEEDS (2000), SYNDIC_BENCH_ITEMS (20 a feed), SYNDIC_BENCH_WORKERS (the
 //! PostgreSQL worker counts, "1,2,4"), SYNDIC_BENCH_PARTS ("stores,workers": either alone),
 //! SYNDIC_BENCH_KEEP (a folder: the filled SQLite store is copied there as `engines.db`, to
-//! look at afterwards).
+//! look at afterwards), SYNDIC_BENCH_ENGINES ("sqlite,postgres": the stores part on either
+//! alone).
 //! A million posts take about 2 GB per engine, in a temporary folder and in the schema, both
 //! removed at the end. It prints figures and asserts nothing.
 
@@ -92,7 +93,16 @@ fn main() -> Result<()> {
         if !wrk {
             println!("pages skipped: wrk is not installed (apt-get install wrk)");
         }
+        let engines =
+            std::env::var("SYNDIC_BENCH_ENGINES").unwrap_or_else(|_| "sqlite,postgres".into());
         for engine in TestEngine::ALL {
+            let wanted = match engine {
+                TestEngine::Sqlite => engines.contains("sqlite"),
+                TestEngine::Postgres => engines.contains("postgres"),
+            };
+            if !wanted {
+                continue;
+            }
             let Some(db) = TestDatabase::new(engine, "the engines bench's stores") else {
                 continue;
             };
