@@ -193,8 +193,8 @@ macro_rules! span_day_of {
 // The SQL above, the migrations' triggers and `SPAN` name one span.
 const _: () = assert!(SPAN == 1_382_400 && DAY == 86_400);
 
-/// Each listing's posts per day, counted from the rows themselves: `kind, key, day,
-/// posts`, as migration 28 first wrote them.
+/// Each listing's posts per span, counted from the rows themselves: `kind, key, day,
+/// posts`, as the triggers of migration 30 write them.
 const COUNTED: &str = concat!(
     "SELECT 0 AS kind, 0 AS key, ",
     span_day_of!("published_at"),
