@@ -364,8 +364,8 @@ fn connect_url(location: &Location) -> Result<String> {
 
 /// The PRAGMAs every connection gets: a busy timeout instead of "database is locked"
 /// (first, so that everything after waits its turn too), WAL (readers never wait for the
-/// writer), foreign keys enforced, and `synchronous = NORMAL` (durable at every
-/// checkpoint, safe against corruption, far fewer fsyncs).
+/// writer), foreign keys enforced, `synchronous = NORMAL` (durable at every checkpoint,
+/// safe against corruption, far fewer fsyncs), and for a writer [`CHECKPOINTS`].
 pub(super) async fn prepare_connection(
     conn: &mut AnyConnection,
     read_only: bool,
@@ -381,12 +381,6 @@ pub(super) async fn prepare_connection(
         .await?;
     if !read_only {
         conn.execute(CHECKPOINTS).await?;
-    }
-    // TEMPORARY measurement knob (wt-ingest): removed before the branch is done.
-    if let Ok(pages) = std::env::var("SYNDIC_TRY_AUTOCHECKPOINT") {
-        let pragma = format!("PRAGMA wal_autocheckpoint = {}", pages.trim());
-        conn.execute(sqlx::raw_sql(sqlx::AssertSqlSafe(pragma)))
-            .await?;
     }
     Ok(())
 }

@@ -44,14 +44,14 @@ pub(super) async fn claim(
     if keys.is_empty() {
         return Ok(());
     }
-    for chunk in fixed_runs(&keys, engine.rows_per_statement(2)) {
+    for chunk in fixed_runs(engine, &keys, engine.rows_per_statement(2)) {
         let mut insert = Sql::new("INSERT INTO article_claims (kind, claim_key) VALUES ");
         insert.push_list(chunk, |sql, (kind, key)| {
             sql.push("(").bind(*kind).push(", ").bind(*key).push(")");
         });
         insert.push(" ON CONFLICT DO NOTHING");
         insert
-            .prepared()
+            .prepared_on(engine)
             .execute(&mut *tx, "claiming new articles' links")
             .await?;
     }

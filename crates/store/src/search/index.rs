@@ -206,14 +206,14 @@ pub(crate) async fn record_pending(
     posts: &mut [i64],
 ) -> Result<()> {
     posts.sort_unstable();
-    for chunk in fixed_runs(posts, engine.rows_per_statement(1)) {
+    for chunk in fixed_runs(engine, posts, engine.rows_per_statement(1)) {
         let mut insert = Sql::new("INSERT INTO search_pending (post_id) VALUES ");
         insert.push_list(chunk, |sql, id| {
             sql.push("(").bind(*id).push(")");
         });
         insert.push(" ON CONFLICT DO NOTHING");
         insert
-            .prepared()
+            .prepared_on(engine)
             .execute(&mut *conn, "recording posts for the search index")
             .await?;
     }
