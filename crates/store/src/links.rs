@@ -14,7 +14,7 @@ use syndic_core::TagOrigin;
 
 use crate::engine::Engine;
 use crate::error::QueryContext;
-use crate::sql::Sql;
+use crate::sql::{Sql, fixed_runs};
 use crate::{Result, StoreError};
 
 /// The links one post has now.
@@ -213,15 +213,16 @@ impl LinkWrites {
                 .execute(conn, "removing tags that no longer apply")
                 .await?;
         }
-        for chunk in self.upsert.chunks(engine.rows_per_statement(4)) {
+        for chunk in fixed_runs(engine, &self.upsert, engine.rows_per_statement(5)) {
             // Each link carries its post's publication time (the tag archive's order).
             let mut upsert = Sql::new(
                 "INSERT INTO post_tags (post_id, tag_id, origin, detail, published_at) VALUES ",
             );
+            // The post is bound twice rather than named twice, so that SQLite can take
+            // plain `?` parameters ([`Sql::positional`]).
             upsert.push_list(chunk, |sql, (post, tag, origin, detail)| {
-                let post = sql.placeholder(*post);
                 sql.push("(")
-                    .push(&post)
+                    .bind(*post)
                     .push(", ")
                     .bind(*tag)
                     .push(", ")
@@ -229,13 +230,16 @@ impl LinkWrites {
                     .push(", ")
                     .bind(crate::text::clean(detail).into_owned())
                     .push(", (SELECT published_at FROM posts WHERE id = ")
-                    .push(&post)
+                    .bind(*post)
                     .push("))");
             });
             upsert.push(
                 " ON CONFLICT (post_id, tag_id, origin) DO UPDATE SET detail = excluded.detail",
             );
-            upsert.execute(conn, "storing posts' tags").await?;
+            upsert
+                .prepared_on(engine)
+                .execute(conn, "storing posts' tags")
+                .await?;
         }
         Ok(())
     }

@@ -33,7 +33,7 @@ use syndic_core::{Fingerprint, MergeReason, SourceId};
 
 use crate::engine::Engine;
 use crate::ingest::{Action, Incoming};
-use crate::sql::Sql;
+use crate::sql::{Sql, fixed_runs};
 use crate::{Result, to_secs};
 use plan::EntryKeys;
 
@@ -165,7 +165,7 @@ pub(crate) async fn record(
     if copies.is_empty() {
         return Ok(());
     }
-    for chunk in copies.chunks(engine.rows_per_statement(8)) {
+    for chunk in fixed_runs(engine, copies, engine.rows_per_statement(8)) {
         let mut upsert = Sql::new(
             "INSERT INTO post_sources (post_id, source_id, guid, link, seen_at, why, distance, \
              fingerprint) VALUES ",
@@ -197,6 +197,7 @@ pub(crate) async fn record(
              link = excluded.link, fingerprint = excluded.fingerprint",
         );
         upsert
+            .prepared_on(engine)
             .execute(&mut *tx, "recording a post's sources")
             .await?;
     }
@@ -242,7 +243,7 @@ async fn write_keys(
                 .map(|(hash, original)| (*hash, c.post, *original))
         })
         .collect();
-    for chunk in links.chunks(engine.rows_per_statement(4)) {
+    for chunk in fixed_runs(engine, &links, engine.rows_per_statement(4)) {
         let mut insert =
             Sql::new("INSERT INTO article_links (link_hash, post_id, source_id, original) VALUES ");
         insert.push_list(chunk, |sql, (hash, post, original)| {
@@ -253,14 +254,17 @@ async fn write_keys(
                 .push(")");
         });
         insert.push(" ON CONFLICT DO NOTHING");
-        insert.execute(&mut *tx, "recording a post's links").await?;
+        insert
+            .prepared_on(engine)
+            .execute(&mut *tx, "recording a post's links")
+            .await?;
     }
     let bands: Vec<(i64, i64, i64)> = copies
         .iter()
         .filter_map(|c| Some((c.keys.fingerprint?, c.post, c.keys.published)))
         .flat_map(|(print, post, at)| print.bands().map(|band| (band, post, at)))
         .collect();
-    for chunk in bands.chunks(engine.rows_per_statement(4)) {
+    for chunk in fixed_runs(engine, &bands, engine.rows_per_statement(4)) {
         let mut insert = Sql::new(
             "INSERT INTO fingerprint_bands (band, published_at, post_id, source_id) VALUES ",
         );
@@ -270,6 +274,7 @@ async fn write_keys(
         });
         insert.push(" ON CONFLICT DO NOTHING");
         insert
+            .prepared_on(engine)
             .execute(&mut *tx, "recording a post's fingerprint")
             .await?;
     }

@@ -9,7 +9,7 @@ use syndic_core::{TagId, slugify};
 
 use crate::engine::Engine;
 use crate::error::QueryContext;
-use crate::sql::Sql;
+use crate::sql::{Sql, fixed_runs};
 use crate::{Result, StoreError, text, to_secs};
 
 /// The id of the tag called `name` (same name ignoring case, or same slug), created if new;
@@ -97,13 +97,17 @@ async fn find_by_slug(
     slugs: &[String],
 ) -> Result<HashMap<String, i64>> {
     let mut ids = HashMap::with_capacity(slugs.len());
-    for chunk in slugs.chunks(engine.rows_per_statement(1)) {
+    for chunk in fixed_runs(engine, slugs, engine.rows_per_statement(1)) {
         let mut select = Sql::new("SELECT id, slug FROM tags WHERE slug IN (");
         select.push_list(chunk, |sql, slug| {
             sql.bind(slug.clone());
         });
         select.push(")");
-        for row in select.fetch_all(&mut *conn, "looking up tags").await? {
+        for row in select
+            .prepared_on(engine)
+            .fetch_rows(conn, "looking up tags")
+            .await?
+        {
             let id: i64 = row.try_get(0).during("looking up tags")?;
             let slug: String = row.try_get(1).during("looking up tags")?;
             ids.insert(slug, id);

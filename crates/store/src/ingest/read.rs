@@ -9,7 +9,7 @@ use syndic_core::SourceId;
 use super::{Incoming, StoredPost};
 use crate::engine::Engine;
 use crate::error::QueryContext;
-use crate::sql::Sql;
+use crate::sql::{Sql, fixed_runs};
 use crate::{Result, body};
 
 /// The columns [`StoredPost`] reads.
@@ -27,14 +27,18 @@ pub(super) async fn read_by_guid(
     entries: &[Incoming<'_>],
 ) -> Result<Vec<StoredPost>> {
     let mut found = Vec::new();
-    for chunk in entries.chunks(engine.rows_per_statement(1)) {
+    for chunk in fixed_runs(engine, entries, engine.rows_per_statement(1)) {
         let mut select = Sql::new(STORED_COLUMNS);
         select.bind(source.0).push(" AND guid IN (");
         select.push_list(chunk, |sql, entry| {
             sql.bind(entry.guid.clone().into_owned());
         });
         select.push(")");
-        for row in select.fetch_all(&mut *tx, "looking up posts").await? {
+        for row in select
+            .prepared_on(engine)
+            .fetch_rows(tx, "looking up posts")
+            .await?
+        {
             found.push(stored_from_row(&row)?);
         }
     }

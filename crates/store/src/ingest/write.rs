@@ -11,7 +11,7 @@ use super::{Action, Incoming, PreparedPosts};
 use crate::body::dictionary::Dictionary;
 use crate::engine::Engine;
 use crate::error::QueryContext;
-use crate::sql::Sql;
+use crate::sql::{Sql, fixed_runs};
 use crate::{Result, audit, body, moderation, text, to_secs};
 
 /// Inserts the new posts, in the batch's order (so ids follow the feed's order), each in
@@ -47,7 +47,7 @@ pub(super) async fn insert_posts(
     let mut ids = HashMap::with_capacity(new.len());
     let per_statement = engine.rows_per_statement(12);
     let mut bodies = bodies.into_iter();
-    for chunk in new.chunks(per_statement) {
+    for chunk in fixed_runs(engine, &new, per_statement) {
         let mut insert = Sql::new(
             "INSERT INTO posts (source_id, guid, title, link, author, published_at, updated_at,
                  first_seen_at, body, categories, language, state, state_detail) VALUES ",
@@ -67,7 +67,11 @@ pub(super) async fn insert_posts(
             },
         );
         insert.push(" RETURNING id, guid");
-        for row in insert.fetch_all(&mut *tx, "inserting posts").await? {
+        for row in insert
+            .prepared_on(engine)
+            .fetch_rows(tx, "inserting posts")
+            .await?
+        {
             let id: i64 = row.try_get(0).during("inserting posts")?;
             let guid: String = row.try_get(1).during("inserting posts")?;
             ids.insert(guid, id);
@@ -178,7 +182,7 @@ pub(super) async fn update_posts(
         .collect();
     let per_statement = engine.rows_per_statement(10);
     let mut bodies = bodies.into_iter();
-    for chunk in changed.chunks(per_statement) {
+    for chunk in fixed_runs(engine, &changed, per_statement) {
         let mut update = Sql::new(
             "UPDATE posts SET guid = v.column2, title = v.column3, link = v.column4,
                  author = v.column5, published_at = v.column6, updated_at = v.column7,
@@ -198,7 +202,10 @@ pub(super) async fn update_posts(
             },
         );
         update.push(") AS v WHERE posts.id = v.column1");
-        update.execute(tx, "updating posts").await?;
+        update
+            .prepared_on(engine)
+            .execute(tx, "updating posts")
+            .await?;
     }
     Ok(())
 }

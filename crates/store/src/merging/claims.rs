@@ -14,7 +14,7 @@ use sqlx::AnyConnection;
 use super::plan::EntryKeys;
 use crate::Result;
 use crate::engine::Engine;
-use crate::sql::Sql;
+use crate::sql::{Sql, fixed_runs};
 
 /// What a claim key stands for: a normalised link's hash, or a fingerprint band.
 const LINK: i64 = 1;
@@ -44,13 +44,14 @@ pub(super) async fn claim(
     if keys.is_empty() {
         return Ok(());
     }
-    for chunk in keys.chunks(engine.rows_per_statement(2)) {
+    for chunk in fixed_runs(engine, &keys, engine.rows_per_statement(2)) {
         let mut insert = Sql::new("INSERT INTO article_claims (kind, claim_key) VALUES ");
         insert.push_list(chunk, |sql, (kind, key)| {
             sql.push("(").bind(*kind).push(", ").bind(*key).push(")");
         });
         insert.push(" ON CONFLICT DO NOTHING");
         insert
+            .prepared_on(engine)
             .execute(&mut *tx, "claiming new articles' links")
             .await?;
     }

@@ -27,7 +27,7 @@ use sqlx::{AnyConnection, Row};
 
 use crate::engine::{Engine, SearchEntry};
 use crate::error::QueryContext;
-use crate::sql::Sql;
+use crate::sql::{Sql, fixed_runs};
 use crate::{Result, Store, body};
 
 /// The list of posts waiting for the search index.
@@ -206,13 +206,14 @@ pub(crate) async fn record_pending(
     posts: &mut [i64],
 ) -> Result<()> {
     posts.sort_unstable();
-    for chunk in posts.chunks(engine.rows_per_statement(1)) {
+    for chunk in fixed_runs(engine, posts, engine.rows_per_statement(1)) {
         let mut insert = Sql::new("INSERT INTO search_pending (post_id) VALUES ");
         insert.push_list(chunk, |sql, id| {
             sql.push("(").bind(*id).push(")");
         });
         insert.push(" ON CONFLICT DO NOTHING");
         insert
+            .prepared_on(engine)
             .execute(&mut *conn, "recording posts for the search index")
             .await?;
     }
