@@ -213,7 +213,7 @@ impl LinkWrites {
                 .execute(conn, "removing tags that no longer apply")
                 .await?;
         }
-        for chunk in fixed_runs(engine, &self.upsert, engine.rows_per_statement(5)) {
+        for chunk in fixed_runs(engine, &self.upsert, 5) {
             // Each link carries its post's publication time (the tag archive's order).
             let mut upsert = Sql::new(
                 "INSERT INTO post_tags (post_id, tag_id, origin, detail, published_at) VALUES ",

@@ -165,7 +165,7 @@ pub(crate) async fn record(
     if copies.is_empty() {
         return Ok(());
     }
-    for chunk in fixed_runs(engine, copies, engine.rows_per_statement(8)) {
+    for chunk in fixed_runs(engine, copies, 8) {
         let mut upsert = Sql::new(
             "INSERT INTO post_sources (post_id, source_id, guid, link, seen_at, why, distance, \
              fingerprint) VALUES ",
@@ -243,7 +243,7 @@ async fn write_keys(
                 .map(|(hash, original)| (*hash, c.post, *original))
         })
         .collect();
-    for chunk in fixed_runs(engine, &links, engine.rows_per_statement(4)) {
+    for chunk in fixed_runs(engine, &links, 4) {
         let mut insert =
             Sql::new("INSERT INTO article_links (link_hash, post_id, source_id, original) VALUES ");
         insert.push_list(chunk, |sql, (hash, post, original)| {
@@ -264,7 +264,7 @@ async fn write_keys(
         .filter_map(|c| Some((c.keys.fingerprint?, c.post, c.keys.published)))
         .flat_map(|(print, post, at)| print.bands().map(|band| (band, post, at)))
         .collect();
-    for chunk in fixed_runs(engine, &bands, engine.rows_per_statement(4)) {
+    for chunk in fixed_runs(engine, &bands, 4) {
         let mut insert = Sql::new(
             "INSERT INTO fingerprint_bands (band, published_at, post_id, source_id) VALUES ",
         );

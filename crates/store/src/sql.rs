@@ -212,16 +212,22 @@ impl Sql {
     }
 }
 
-/// On SQLite, `items` in runs of a few fixed lengths, for multi-row statements kept
-/// prepared ([`Sql::prepared_on`]): runs of `most` (the engine's limit per statement, 250
-/// parameters), then what is left in runs of the largest power of four that fits (64, 16,
-/// 4, 1). A statement's text depends on its row count, so cutting batches of any size this
+/// On SQLite, `items` in runs of a few fixed lengths, for multi-row statements of
+/// `per_row` parameters a row kept prepared ([`Sql::prepared_on`]): runs of as many rows as
+/// the engine takes in one statement ([`Engine::rows_per_statement`]: 250 parameters on
+/// SQLite), then what is left in runs of the largest power of four that fits (64, 16, 4,
+/// 1). A statement's text depends on its row count, so cutting batches of any size this
 /// way gives each statement at most five shapes, which repeat from one ingest to the next
 /// and stay in the connection's statement cache (100 statements) instead of being parsed
 /// at every ingest (with the table's triggers compiled into each), at the price of a few
 /// more, cheaper, statements per batch. On PostgreSQL, whose limit is 65,535 parameters,
-/// runs of `most` as before: it was not measured there, and its round trips cost more.
-pub(crate) fn fixed_runs<T>(engine: Engine, items: &[T], most: usize) -> FixedRuns<'_, T> {
+/// runs of the limit as before: it was not measured there, and its round trips cost more.
+pub(crate) fn fixed_runs<T>(engine: Engine, items: &[T], per_row: usize) -> FixedRuns<'_, T> {
+    runs_of(engine, items, engine.rows_per_statement(per_row))
+}
+
+/// [`fixed_runs`] with at most `most` rows a run.
+fn runs_of<T>(engine: Engine, items: &[T], most: usize) -> FixedRuns<'_, T> {
     FixedRuns {
         rest: items,
         most: most.max(1),
@@ -269,7 +275,7 @@ mod tests {
     fn runs_take_few_fixed_lengths() {
         let lengths = |n: usize, most: usize| {
             let items: Vec<usize> = (0..n).collect();
-            let runs: Vec<&[usize]> = fixed_runs(Engine::Sqlite, &items, most).collect();
+            let runs: Vec<&[usize]> = runs_of(Engine::Sqlite, &items, most).collect();
             assert_eq!(runs.concat(), items, "every item once, in order");
             runs.iter().map(|r| r.len()).collect::<Vec<_>>()
         };
@@ -290,7 +296,7 @@ mod tests {
             vec![1, 4, 16, 64, 83]
         );
         let items: Vec<usize> = (0..47).collect();
-        let plain: Vec<usize> = fixed_runs(Engine::Postgres, &items, 20)
+        let plain: Vec<usize> = runs_of(Engine::Postgres, &items, 20)
             .map(<[usize]>::len)
             .collect();
         assert_eq!(plain, vec![20, 20, 7], "PostgreSQL keeps plain chunks");

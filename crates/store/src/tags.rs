@@ -97,7 +97,7 @@ async fn find_by_slug(
     slugs: &[String],
 ) -> Result<HashMap<String, i64>> {
     let mut ids = HashMap::with_capacity(slugs.len());
-    for chunk in fixed_runs(engine, slugs, engine.rows_per_statement(1)) {
+    for chunk in fixed_runs(engine, slugs, 1) {
         let mut select = Sql::new("SELECT id, slug FROM tags WHERE slug IN (");
         select.push_list(chunk, |sql, slug| {
             sql.bind(slug.clone());

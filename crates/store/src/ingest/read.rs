@@ -27,7 +27,7 @@ pub(super) async fn read_by_guid(
     entries: &[Incoming<'_>],
 ) -> Result<Vec<StoredPost>> {
     let mut found = Vec::new();
-    for chunk in fixed_runs(engine, entries, engine.rows_per_statement(1)) {
+    for chunk in fixed_runs(engine, entries, 1) {
         let mut select = Sql::new(STORED_COLUMNS);
         select.bind(source.0).push(" AND guid IN (");
         select.push_list(chunk, |sql, entry| {

@@ -45,9 +45,8 @@ pub(super) async fn insert_posts(
         .map(|(_, entry, published, admission)| (entry, published, admission))
         .collect();
     let mut ids = HashMap::with_capacity(new.len());
-    let per_statement = engine.rows_per_statement(12);
     let mut bodies = bodies.into_iter();
-    for chunk in fixed_runs(engine, &new, per_statement) {
+    for chunk in fixed_runs(engine, &new, 12) {
         let mut insert = Sql::new(
             "INSERT INTO posts (source_id, guid, title, link, author, published_at, updated_at,
                  first_seen_at, body, categories, language, state, state_detail) VALUES ",
@@ -180,9 +179,8 @@ pub(super) async fn update_posts(
         .into_iter()
         .map(|(_, entry, post, published)| (entry, post, published))
         .collect();
-    let per_statement = engine.rows_per_statement(10);
     let mut bodies = bodies.into_iter();
-    for chunk in fixed_runs(engine, &changed, per_statement) {
+    for chunk in fixed_runs(engine, &changed, 10) {
         let mut update = Sql::new(
             "UPDATE posts SET guid = v.column2, title = v.column3, link = v.column4,
                  author = v.column5, published_at = v.column6, updated_at = v.column7,

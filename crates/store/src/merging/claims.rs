@@ -44,7 +44,7 @@ pub(super) async fn claim(
     if keys.is_empty() {
         return Ok(());
     }
-    for chunk in fixed_runs(engine, &keys, engine.rows_per_statement(2)) {
+    for chunk in fixed_runs(engine, &keys, 2) {
         let mut insert = Sql::new("INSERT INTO article_claims (kind, claim_key) VALUES ");
         insert.push_list(chunk, |sql, (kind, key)| {
             sql.push("(").bind(*kind).push(", ").bind(*key).push(")");

@@ -206,7 +206,7 @@ pub(crate) async fn record_pending(
     posts: &mut [i64],
 ) -> Result<()> {
     posts.sort_unstable();
-    for chunk in fixed_runs(engine, posts, engine.rows_per_statement(1)) {
+    for chunk in fixed_runs(engine, posts, 1) {
         let mut insert = Sql::new("INSERT INTO search_pending (post_id) VALUES ");
         insert.push_list(chunk, |sql, id| {
             sql.push("(").bind(*id).push(")");
