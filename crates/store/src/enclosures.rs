@@ -91,22 +91,40 @@ where
 
 fn enclosure_from_row(row: &AnyRow) -> Result<(i64, Enclosure), sqlx::Error> {
     let post: i64 = row.try_get("post_id")?;
-    let length: Option<i64> = row.try_get("length")?;
-    let duration: Option<i64> = row.try_get("duration")?;
-    Ok((
-        post,
-        Enclosure {
-            url: row.try_get("url")?,
-            mime_type: row.try_get("mime_type")?,
-            length: length.and_then(|l| u64::try_from(l).ok()),
-            title: row.try_get("title")?,
-            // Cached thumbnails stored as `/media/<hash>.<ext>` read back as `/media/<hash>`.
-            thumbnail: row
-                .try_get::<Option<String>, _>("thumbnail")?
-                .map(|t| syndic_core::media::exact_media_addresses(&t).into_owned()),
-            duration: duration.and_then(|d| u32::try_from(d).ok()),
-        },
-    ))
+    let stored: Stored = (
+        row.try_get("url")?,
+        row.try_get("mime_type")?,
+        row.try_get("length")?,
+        row.try_get("title")?,
+        row.try_get("thumbnail")?,
+        row.try_get("duration")?,
+    );
+    Ok((post, enclosure(stored)))
+}
+
+/// One stored enclosure's columns after `position`, as a row holds them and as a page
+/// statement's JSON array gives them (`[url, mime_type, length, title, thumbnail,
+/// duration]`, see `listing/attached.rs`).
+pub(crate) type Stored = (
+    String,
+    String,
+    Option<i64>,
+    Option<String>,
+    Option<String>,
+    Option<i64>,
+);
+
+/// The enclosure a stored row describes.
+pub(crate) fn enclosure((url, mime_type, length, title, thumbnail, duration): Stored) -> Enclosure {
+    Enclosure {
+        url,
+        mime_type,
+        length: length.and_then(|l| u64::try_from(l).ok()),
+        title,
+        // Cached thumbnails stored as `/media/<hash>.<ext>` read back as `/media/<hash>`.
+        thumbnail: thumbnail.map(|t| syndic_core::media::exact_media_addresses(&t).into_owned()),
+        duration: duration.and_then(|d| u32::try_from(d).ok()),
+    }
 }
 
 /// Inside the ingest's transaction, once the batch's posts have ids: replaces the

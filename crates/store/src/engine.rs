@@ -213,6 +213,24 @@ impl Engine {
         one_row_a_day.replace("{kind}", kind).replace("{key}", key)
     }
 
+    /// A JSON array of the SQL values `items` (comma-separated).
+    pub(crate) fn json_array(self, items: &str) -> String {
+        match self {
+            Engine::Sqlite => format!("json_array({items})"),
+            Engine::Postgres => format!("json_build_array({items})"),
+        }
+    }
+
+    /// An aggregate gathering each row's `value` (a JSON value) into one JSON array, as
+    /// text, in no particular order; `NULL` over no rows on PostgreSQL, `[]` on SQLite, so
+    /// callers wrap it in `COALESCE(…, '[]')`.
+    pub(crate) fn json_array_agg(self, value: &str) -> String {
+        match self {
+            Engine::Sqlite => format!("json_group_array({value})"),
+            Engine::Postgres => format!("CAST(json_agg({value}) AS TEXT)"),
+        }
+    }
+
     /// The statement that begins a read of several statements in one snapshot.
     pub(crate) fn begin_read(self) -> &'static str {
         match self {

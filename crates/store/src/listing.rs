@@ -23,7 +23,7 @@ use syndic_core::{Page, Post, PostId, SourceId, Tag, TagId};
 
 use crate::engine::Engine;
 use crate::error::QueryContext;
-use crate::rows::{post_columns, post_from_row};
+use crate::rows::post_columns;
 use crate::sql::Sql;
 use crate::{Result, Store, to_secs};
 
@@ -150,9 +150,11 @@ impl PostFilter {
         .bind(i64::try_from(walk.skip).unwrap_or(i64::MAX));
     }
 
-    /// The posts whose keys [`PostFilter::push_keys`] reads, whole, newest first.
+    /// The posts whose keys [`PostFilter::push_keys`] reads, whole (with their tags and
+    /// enclosures, `attached.rs`), newest first.
     pub(crate) fn page(self, engine: Engine, walk: Walk, before: Option<ListingKey>) -> Sql {
-        let mut sql = Sql::new(concat!("SELECT ", post_columns!(), " FROM ("));
+        let mut sql = Sql::new(concat!("SELECT ", post_columns!()));
+        sql.push(&attached::lists_columns(engine)).push(" FROM (");
         self.push_keys(&mut sql, walk, before);
         sql.push(") page ").push(engine.ordered_join()).push(
             " posts p ON p.id = page.id JOIN sources s ON s.id = p.source_id \
@@ -205,18 +207,17 @@ impl Store {
             .begin_with(self.engine.begin_read())
             .await
             .during("starting to read a tag's archive")?;
-        let row = sqlx::query(crate::query::TAG_BY_SLUG_UNCOUNTED)
-            .bind(slug)
-            .fetch_optional(&mut *tx)
-            .await
-            .during("looking up a tag")?;
-        let Some(row) = row else {
+        let rows = days::tag_at(self.engine, slug, page.offset())
+            .fetch_all(&mut *tx, "looking up a tag")
+            .await?;
+        let Some(row) = rows.first() else {
             tx.commit().await.during("ending a tag's archive read")?;
             return Ok(None);
         };
-        let mut tag = crate::query::tag_from_row(&row)?;
+        let mut tag = crate::query::tag_from_row(row)?;
+        let at = days::day_at_from_row(row)?;
         let listing = self
-            .listing_in(&mut tx, PostFilter::Tag(tag.id), page)
+            .listing_from(&mut tx, PostFilter::Tag(tag.id), page, at)
             .await?;
         tx.commit().await.during("ending a tag's archive read")?;
         tag.post_count = i64::try_from(listing.total).unwrap_or(i64::MAX);
@@ -229,31 +230,41 @@ impl Store {
         filter: PostFilter,
         page: Page,
     ) -> Result<Listing> {
-        let (total, walk) =
-            match days::read_day_at(self.engine, filter, page.offset(), &mut *conn).await? {
-                Some(at) => (at.total, Some(days::locate(&at, page))),
-                // Past the last post: only the size is read.
-                None => (
-                    filter
-                        .count()
-                        .fetch_count(&mut *conn, "counting a listing")
-                        .await?,
-                    None,
-                ),
-            };
-        let mut posts = match walk {
-            Some(walk) => {
-                let rows = filter
-                    .page(self.engine, walk, None)
-                    .fetch_all(&mut *conn, "listing posts")
-                    .await?;
-                rows.iter().map(post_from_row).collect::<Result<Vec<_>>>()?
-            }
-            None => Vec::new(),
+        let at = days::read_day_at(self.engine, filter, page.offset(), &mut *conn).await?;
+        self.listing_from(conn, filter, page, at).await
+    }
+
+    /// Page `page` of `filter`'s listing, whose first post is in the span `at` (`None`:
+    /// past the last post, where only the size is read).
+    async fn listing_from(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        filter: PostFilter,
+        page: Page,
+        at: Option<days::DayAt>,
+    ) -> Result<Listing> {
+        let Some(at) = at else {
+            let total = filter
+                .count()
+                .fetch_count(&mut *conn, "counting a listing")
+                .await?;
+            return Ok(Listing {
+                total,
+                posts: Vec::new(),
+            });
         };
-        self.attach_tags_in(&mut *conn, &mut posts).await?;
-        self.attach_enclosures_in(&mut *conn, &mut posts).await?;
-        Ok(Listing { total, posts })
+        let rows = filter
+            .page(self.engine, days::locate(&at, page), None)
+            .fetch_all(&mut *conn, "listing posts")
+            .await?;
+        let posts = rows
+            .iter()
+            .map(attached::post_with_lists)
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Listing {
+            total: at.total,
+            posts,
+        })
     }
 
     /// How many posts a listing has.
@@ -266,14 +277,16 @@ impl Store {
 
     async fn read_page(&self, page: Sql) -> Result<Vec<Post>> {
         let rows = page.fetch_all(&self.pool, "listing posts").await?;
-        let mut posts = rows.iter().map(post_from_row).collect::<Result<Vec<_>>>()?;
-        self.attach_tags(&mut posts).await?;
-        self.attach_enclosures(&mut posts).await?;
+        let mut posts = rows
+            .iter()
+            .map(attached::post_with_lists)
+            .collect::<Result<Vec<_>>>()?;
         self.attach_copies(&mut posts).await?;
         Ok(posts)
     }
 }
 
+mod attached;
 pub(crate) mod days;
 
 #[cfg(test)]

@@ -149,10 +149,10 @@ fn page_queries(engine: Engine, posts: i64) -> Vec<(Check, Sql)> {
             Kind::Seek,
         ),
         check(
-            "tag archive: the tag, for its page (counted by the page's own window)",
-            with(query::TAG_BY_SLUG_UNCOUNTED, "tag-7".to_owned()),
-            &[],
-            Kind::Seek,
+            "tag archive: the tag and the span of its page",
+            crate::listing::days::tag_at(engine, "tag-7", 500),
+            by_day,
+            day_at,
         ),
         check("tag archive: count", tag.count(), by_day, Kind::Seek),
         check(

@@ -42,12 +42,6 @@ pub(crate) const TAG_BY_SLUG: &str = "SELECT t.id, t.name, t.slug, t.description
           WHERE d.kind = 1 AND d.key = t.id) AS post_count
      FROM tags t WHERE t.slug = $1";
 
-/// One tag by slug, its post count left at 0 for the caller to fill
-/// ([`Store::tag_listing`] takes it from the archive's own sum).
-pub(crate) const TAG_BY_SLUG_UNCOUNTED: &str =
-    "SELECT t.id, t.name, t.slug, t.description, CAST(0 AS BIGINT) AS post_count
-     FROM tags t WHERE t.slug = $1";
-
 impl Store {
     /// One published post with its tags: what readers may see (`None` for a post held
     /// for review, filtered or taken down; [`Store::post_standing`] says which).

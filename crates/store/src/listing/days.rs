@@ -73,16 +73,7 @@ impl PostFilter {
         let mut sql = Sql::new("");
         let (kind, key) = (sql.placeholder(kind), sql.placeholder(key));
         let offset = sql.placeholder(i64::try_from(offset).unwrap_or(i64::MAX));
-        let days = engine.listing_days(&kind, &key);
-        sql.push(&format!(
-            "SELECT day, posts, running - posts AS newer, \
-             (SELECT CAST(COALESCE(SUM(t.posts), 0) AS BIGINT) FROM listing_days t \
-              WHERE t.kind = {kind} AND t.key = {key}) AS total \
-             FROM (SELECT day, posts, \
-                   CAST(SUM(posts) OVER (ORDER BY day DESC ROWS UNBOUNDED PRECEDING) AS BIGINT) \
-                   AS running FROM ({days}) days) summed \
-             WHERE running > {offset} AND running - posts <= {offset} LIMIT 1"
-        ));
+        sql.push(&span_at(engine, &kind, &key, &offset));
         sql.prepared()
     }
 
@@ -95,6 +86,40 @@ impl PostFilter {
         sql.bind(kind).push(" AND key = ").bind(key);
         sql.prepared()
     }
+}
+
+/// The tag named by `slug` (the columns of `TAG_BY_SLUG_UNCOUNTED`) and, beside it, the
+/// span of its archive holding post number `offset` as [`PostFilter::day_at`] reads it
+/// (`NULL`s past the last post): a tag's page needs both, and one statement is one round
+/// trip where two were.
+pub(crate) fn tag_at(engine: Engine, slug: &str, offset: u64) -> Sql {
+    let mut sql = Sql::new("");
+    let slug = sql.placeholder(slug.to_owned());
+    let kind = sql.placeholder(PostFilter::Tag(syndic_core::TagId(0)).days_key().0);
+    let offset = sql.placeholder(i64::try_from(offset).unwrap_or(i64::MAX));
+    let key = format!("(SELECT k.id FROM tags k WHERE k.slug = {slug})");
+    let at = span_at(engine, &kind, &key, &offset);
+    sql.push(&format!(
+        "SELECT t.id, t.name, t.slug, t.description, CAST(0 AS BIGINT) AS post_count, \
+         at.day, at.posts, at.newer, at.total \
+         FROM tags t LEFT JOIN ({at}) at ON TRUE WHERE t.slug = {slug}"
+    ));
+    sql.prepared()
+}
+
+/// The `SELECT` of [`PostFilter::day_at`] over the listing `kind, key` (SQL expressions):
+/// `day, posts, newer, total` of the span holding post number `offset`.
+fn span_at(engine: Engine, kind: &str, key: &str, offset: &str) -> String {
+    let days = engine.listing_days(kind, key);
+    format!(
+        "SELECT day, posts, running - posts AS newer, \
+         (SELECT CAST(COALESCE(SUM(t.posts), 0) AS BIGINT) FROM listing_days t \
+          WHERE t.kind = {kind} AND t.key = {key}) AS total \
+         FROM (SELECT day, posts, \
+               CAST(SUM(posts) OVER (ORDER BY day DESC ROWS UNBOUNDED PRECEDING) AS BIGINT) \
+               AS running FROM ({days}) days) summed \
+         WHERE running > {offset} AND running - posts <= {offset} LIMIT 1"
+    )
 }
 
 /// How to read `page`, whose first post is in `at`'s span: from that span's end, skipping
@@ -132,21 +157,31 @@ pub(crate) async fn read_day_at(
     offset: u64,
     conn: &mut sqlx::AnyConnection,
 ) -> Result<Option<DayAt>> {
-    use sqlx::Row;
-    const DURING: &str = "reading a listing's days";
     let rows = filter
         .day_at(engine, offset)
         .fetch_all(&mut *conn, DURING)
         .await?;
-    let Some(row) = rows.first() else {
+    match rows.first() {
+        Some(row) => day_at_from_row(row),
+        None => Ok(None),
+    }
+}
+
+const DURING: &str = "reading a listing's days";
+
+/// The `day, posts, newer, total` columns of a row of [`PostFilter::day_at`] or
+/// [`tag_at`]; `None` when they are `NULL` (past the last post).
+pub(crate) fn day_at_from_row(row: &sqlx::any::AnyRow) -> Result<Option<DayAt>> {
+    use sqlx::Row;
+    let Some(day) = row.try_get::<Option<i64>, _>("day").during(DURING)? else {
         return Ok(None);
     };
     let count = |column: &str| -> Result<u64> {
-        let value: i64 = row.try_get(column).during(DURING)?;
-        Ok(u64::try_from(value).unwrap_or(0))
+        let value: Option<i64> = row.try_get(column).during(DURING)?;
+        Ok(value.and_then(|v| u64::try_from(v).ok()).unwrap_or(0))
     };
     Ok(Some(DayAt {
-        day: row.try_get("day").during(DURING)?,
+        day,
         posts: count("posts")?,
         newer: count("newer")?,
         total: count("total")?,
