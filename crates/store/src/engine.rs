@@ -37,6 +37,11 @@ pub(crate) enum Engine {
     Postgres,
 }
 
+/// How long a pooled connection may sit idle before it is checked (pinged) again before
+/// use: sqlx checks each one as it comes back to the pool, so a connection used a moment
+/// ago is known to work.
+const PING_AFTER_IDLE: std::time::Duration = std::time::Duration::from_secs(1);
+
 impl Engine {
     /// The engine a database URL names, and how to reach it: `sqlite://PATH`,
     /// `sqlite:PATH`, `sqlite::memory:` or a plain file path for SQLite;
@@ -113,9 +118,21 @@ impl Engine {
                         .await
                 })
             })
-            .before_acquire(move |conn, _| {
+            // sqlx pings every connection it hands out, and again as it takes one back: a
+            // round trip each on PostgreSQL (a hop to the connection's thread on SQLite),
+            // two of a page's statements' worth. The ping after each use stays; the one
+            // before is only for a connection that sat idle long enough for the server
+            // to have gone away meanwhile.
+            .test_before_acquire(false)
+            .before_acquire(move |conn, meta| {
                 let dictionaries = dictionaries.clone();
                 Box::pin(async move {
+                    if meta.idle_for >= PING_AFTER_IDLE
+                        && sqlx::Connection::ping(&mut *conn).await.is_err()
+                    {
+                        // Gone: the pool closes it and hands out another.
+                        return Ok(false);
+                    }
                     if let Some(dictionaries) = dictionaries
                         && dictionaries.due()
                         && let Err(error) = dictionaries.read(conn).await

@@ -19,10 +19,9 @@
 //! whoever reads a whole listing (exports, static builds).
 
 use chrono::{DateTime, Utc};
-use syndic_core::{Page, Post, PostId, SourceId, Tag, TagId};
+use syndic_core::{Page, Post, PostId, SourceId, TagId};
 
 use crate::engine::Engine;
-use crate::error::QueryContext;
 use crate::rows::post_columns;
 use crate::sql::Sql;
 use crate::{Result, Store, to_secs};
@@ -154,7 +153,9 @@ impl PostFilter {
     /// enclosures, `attached.rs`), newest first.
     pub(crate) fn page(self, engine: Engine, walk: Walk, before: Option<ListingKey>) -> Sql {
         let mut sql = Sql::new(concat!("SELECT ", post_columns!()));
-        sql.push(&attached::lists_columns(engine)).push(" FROM (");
+        sql.push(&attached::lists_columns(engine))
+            .push(consistent::CLOCK_COLUMN)
+            .push(" FROM (");
         self.push_keys(&mut sql, walk, before);
         sql.push(") page ").push(engine.ordered_join()).push(
             " posts p ON p.id = page.id JOIN sources s ON s.id = p.source_id \
@@ -185,88 +186,6 @@ impl Store {
         self.read_page(filter.page(self.engine, walk, before)).await
     }
 
-    /// Page `page` of a listing and its size, read in one snapshot. Past the last page the
-    /// posts are empty (and nothing but the count was read).
-    pub async fn listing(&self, filter: PostFilter, page: Page) -> Result<Listing> {
-        let mut tx = self
-            .pool
-            .begin_with(self.engine.begin_read())
-            .await
-            .during("starting to read a listing")?;
-        let listing = self.listing_in(&mut tx, filter, page).await?;
-        tx.commit().await.during("ending a listing read")?;
-        Ok(listing)
-    }
-
-    /// A tag by its slug and page `page` of its archive, read in one snapshot; the tag's
-    /// `post_count` is the archive's size. What a tag's page needs, with the tag's days
-    /// summed once (by the window that finds the page) instead of twice.
-    pub async fn tag_listing(&self, slug: &str, page: Page) -> Result<Option<(Tag, Listing)>> {
-        let mut tx = self
-            .pool
-            .begin_with(self.engine.begin_read())
-            .await
-            .during("starting to read a tag's archive")?;
-        let rows = days::tag_at(self.engine, slug, page.offset())
-            .fetch_all(&mut *tx, "looking up a tag")
-            .await?;
-        let Some(row) = rows.first() else {
-            tx.commit().await.during("ending a tag's archive read")?;
-            return Ok(None);
-        };
-        let mut tag = crate::query::tag_from_row(row)?;
-        let at = days::day_at_from_row(row)?;
-        let listing = self
-            .listing_from(&mut tx, PostFilter::Tag(tag.id), page, at)
-            .await?;
-        tx.commit().await.during("ending a tag's archive read")?;
-        tag.post_count = i64::try_from(listing.total).unwrap_or(i64::MAX);
-        Ok(Some((tag, listing)))
-    }
-
-    async fn listing_in(
-        &self,
-        conn: &mut sqlx::AnyConnection,
-        filter: PostFilter,
-        page: Page,
-    ) -> Result<Listing> {
-        let at = days::read_day_at(self.engine, filter, page.offset(), &mut *conn).await?;
-        self.listing_from(conn, filter, page, at).await
-    }
-
-    /// Page `page` of `filter`'s listing, whose first post is in the span `at` (`None`:
-    /// past the last post, where only the size is read).
-    async fn listing_from(
-        &self,
-        conn: &mut sqlx::AnyConnection,
-        filter: PostFilter,
-        page: Page,
-        at: Option<days::DayAt>,
-    ) -> Result<Listing> {
-        let Some(at) = at else {
-            let total = filter
-                .count()
-                .fetch_count(&mut *conn, "counting a listing")
-                .await?;
-            return Ok(Listing {
-                total,
-                posts: Vec::new(),
-            });
-        };
-        let rows = filter
-            .page(self.engine, days::locate(&at, page), None)
-            .fetch_all(&mut *conn, "listing posts")
-            .await?;
-        let posts = rows
-            .iter()
-            .map(attached::post_with_lists)
-            .collect::<Result<Vec<_>>>()?;
-        Ok(Listing {
-            total: at.total,
-            posts,
-        })
-    }
-
     /// How many posts a listing has.
     pub async fn count_posts(&self, filter: PostFilter) -> Result<u64> {
         filter
@@ -287,6 +206,7 @@ impl Store {
 }
 
 mod attached;
+mod consistent;
 pub(crate) mod days;
 
 #[cfg(test)]

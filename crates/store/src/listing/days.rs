@@ -101,7 +101,7 @@ pub(crate) fn tag_at(engine: Engine, slug: &str, offset: u64) -> Sql {
     let at = span_at(engine, &kind, &key, &offset);
     sql.push(&format!(
         "SELECT t.id, t.name, t.slug, t.description, CAST(0 AS BIGINT) AS post_count, \
-         at.day, at.posts, at.newer, at.total \
+         at.day, at.posts, at.newer, at.total, at.clock \
          FROM tags t LEFT JOIN ({at}) at ON TRUE WHERE t.slug = {slug}"
     ));
     sql.prepared()
@@ -111,10 +111,11 @@ pub(crate) fn tag_at(engine: Engine, slug: &str, offset: u64) -> Sql {
 /// `day, posts, newer, total` of the span holding post number `offset`.
 fn span_at(engine: Engine, kind: &str, key: &str, offset: &str) -> String {
     let days = engine.listing_days(kind, key);
+    let clock = super::consistent::CLOCK_COLUMN;
     format!(
         "SELECT day, posts, running - posts AS newer, \
          (SELECT CAST(COALESCE(SUM(t.posts), 0) AS BIGINT) FROM listing_days t \
-          WHERE t.kind = {kind} AND t.key = {key}) AS total \
+          WHERE t.kind = {kind} AND t.key = {key}) AS total{clock} \
          FROM (SELECT day, posts, \
                CAST(SUM(posts) OVER (ORDER BY day DESC ROWS UNBOUNDED PRECEDING) AS BIGINT) \
                AS running FROM ({days}) days) summed \
@@ -146,24 +147,6 @@ pub(crate) fn locate(at: &DayAt, page: Page) -> Walk {
             from: None,
             until: Some(end),
         }
-    }
-}
-
-/// The span holding post number `offset` (0 the newest) of `filter`'s listing, read within
-/// `conn`'s snapshot; `None` past the last post.
-pub(crate) async fn read_day_at(
-    engine: Engine,
-    filter: PostFilter,
-    offset: u64,
-    conn: &mut sqlx::AnyConnection,
-) -> Result<Option<DayAt>> {
-    let rows = filter
-        .day_at(engine, offset)
-        .fetch_all(&mut *conn, DURING)
-        .await?;
-    match rows.first() {
-        Some(row) => day_at_from_row(row),
-        None => Ok(None),
     }
 }
 
