@@ -21,6 +21,7 @@ pub(crate) use location::{BUSY_TIMEOUT, Location};
 use std::sync::Arc;
 use std::time::Duration;
 
+use sqlx::ConnectOptions;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyConnection, AnyPool};
 
@@ -93,7 +94,14 @@ impl Engine {
                 },
             )
         };
-        let connect: AnyConnectOptions = location.connect_url.parse().map_err(open_error)?;
+        // sqlx warns of any statement slower than a second, with its whole text: an
+        // indexing pass's multi-row writes (thousands of placeholders) take that long by
+        // design. Such statements are logged at debug level (`-vv`) instead.
+        let connect = location
+            .connect_url
+            .parse::<AnyConnectOptions>()
+            .map_err(open_error)?
+            .log_slow_statements(log::LevelFilter::Debug, std::time::Duration::from_secs(1));
         let mut probe = <AnyConnection as sqlx::Connection>::connect_with(&connect)
             .await
             .map_err(open_error)?;
