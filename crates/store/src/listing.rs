@@ -205,7 +205,7 @@ impl Store {
     }
 }
 
-mod attached;
+pub(crate) mod attached;
 mod consistent;
 pub(crate) mod days;
 

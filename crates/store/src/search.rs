@@ -30,7 +30,8 @@ use sqlx::Row;
 use syndic_core::{Page, Post, SourceId, TagId};
 
 use crate::error::QueryContext;
-use crate::rows::{post_columns, post_from_row};
+use crate::listing::attached;
+use crate::rows::post_columns;
 use crate::sql::Sql;
 use crate::{Result, Store, body};
 
@@ -223,9 +224,7 @@ impl Store {
         let offset = usize::try_from(page.offset()).unwrap_or(usize::MAX);
         let limit = usize::try_from(page.limit()).unwrap_or(usize::MAX);
         let shown: Vec<Ranked> = ranked.into_iter().skip(offset).take(limit).collect();
-        let mut posts = self.posts_by_ids(&shown).await?;
-        self.attach_tags(&mut posts).await?;
-        self.attach_enclosures(&mut posts).await?;
+        let posts = self.posts_by_ids(&shown).await?;
         let hits = posts
             .into_iter()
             .zip(&shown)
@@ -291,19 +290,23 @@ impl Store {
         if shown.is_empty() {
             return Ok(Vec::new());
         }
-        let mut select = Sql::new(concat!(
-            "SELECT ",
-            post_columns!(),
-            " FROM posts p JOIN sources s ON s.id = p.source_id WHERE p.id IN ("
-        ));
+        // The posts with their tags and enclosures, in one statement as a page reads them.
+        let mut select = Sql::new(concat!("SELECT ", post_columns!()));
+        select
+            .push(&attached::lists_columns(self.engine))
+            .push(" FROM posts p JOIN sources s ON s.id = p.source_id WHERE p.id IN (");
         select.push_list(shown, |sql, ranked| {
             sql.bind(ranked.id);
         });
         select.push(")");
-        let rows = select.fetch_all(&self.pool, "reading search hits").await?;
+        // A page of hits: one shape per page size.
+        let rows = select
+            .prepared()
+            .fetch_all(&self.pool, "reading search hits")
+            .await?;
         let mut by_id: HashMap<i64, Post> = HashMap::with_capacity(rows.len());
         for row in &rows {
-            let post = post_from_row(row)?;
+            let post = attached::post_with_lists(row)?;
             by_id.insert(post.id.0, post);
         }
         Ok(shown
