@@ -17,7 +17,7 @@ use std::collections::{HashMap, HashSet};
 
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
-use syndic_core::{Enclosure, Post, PostId, keep_enclosures};
+use syndic_core::{Enclosure, PostId, keep_enclosures};
 
 use crate::engine::Engine;
 use crate::error::QueryContext;
@@ -29,32 +29,6 @@ use crate::{Result, Store, text};
 const COLUMNS: &str = "post_id, position, url, mime_type, length, title, thumbnail, duration";
 
 impl Store {
-    /// Fills in the enclosures of `posts` from one statement on `executor` (the pool, or
-    /// a read transaction's connection).
-    pub(crate) async fn attach_enclosures_in<'c, E>(
-        &self,
-        executor: E,
-        posts: &mut [Post],
-    ) -> Result<()>
-    where
-        E: sqlx::Executor<'c, Database = sqlx::Any>,
-    {
-        if posts.is_empty() {
-            return Ok(());
-        }
-        let ids: Vec<i64> = posts.iter().map(|post| post.id.0).collect();
-        let mut by_post = read(executor, &ids).await?;
-        for post in posts {
-            post.enclosures = by_post.remove(&post.id.0).unwrap_or_default();
-        }
-        Ok(())
-    }
-
-    /// [`Store::attach_enclosures_in`] on the pool.
-    pub(crate) async fn attach_enclosures(&self, posts: &mut [Post]) -> Result<()> {
-        self.attach_enclosures_in(&self.pool, posts).await
-    }
-
     /// The enclosures of one post in any state, in order (for tests and tools).
     pub async fn enclosures(&self, post: PostId) -> Result<Vec<Enclosure>> {
         Ok(read(&self.pool, &[post.0])

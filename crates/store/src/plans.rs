@@ -218,15 +218,9 @@ fn page_queries(engine: Engine, posts: i64) -> Vec<(Check, Sql)> {
         ),
         check(
             "post page: the post",
-            with(query::POST, middle.0),
+            query::post_by_id(engine, middle, query::PUBLISHED_POST),
             &[],
             Kind::Seek,
-        ),
-        check(
-            "post page: its tags",
-            query::tags_of_posts([middle]),
-            &[],
-            Kind::Page,
         ),
         check(
             "post page: why it has them",

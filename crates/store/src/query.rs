@@ -1,30 +1,28 @@
 //! The questions pages and exports ask besides listings: one post, tags.
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, Utc};
 use sqlx::Row;
-use syndic_core::{Post, PostId, Tag, TagId, TagRef, slugify};
+use syndic_core::{Post, PostId, Tag, TagId, slugify};
 
 use crate::error::QueryContext;
-use crate::rows::{post_columns, post_from_row};
+use crate::rows::post_columns;
 use crate::sql::Sql;
 use crate::tags::ensure_tag;
 use crate::{Result, Store, clock};
 
-/// One published post by id, whole.
-pub(crate) const POST: &str = concat!(
-    "SELECT ",
-    post_columns!(),
-    " FROM posts p JOIN sources s ON s.id = p.source_id WHERE p.id = $1 AND p.state = 'published'"
-);
+/// The condition on a post read by id that readers may see: published.
+pub(crate) const PUBLISHED_POST: &str = " AND p.state = 'published'";
 
-/// One post by id, whole, in any state.
-const POST_IN_ANY_STATE: &str = concat!(
-    "SELECT ",
-    post_columns!(),
-    " FROM posts p JOIN sources s ON s.id = p.source_id WHERE p.id = $1"
-);
+/// One post by id (`$1`), whole, with its tags and enclosures, when it meets `condition`
+/// (`PUBLISHED_POST` or none).
+pub(crate) fn post_by_id(engine: crate::engine::Engine, id: PostId, condition: &str) -> Sql {
+    let mut sql = Sql::new(concat!("SELECT ", post_columns!()));
+    sql.push(&crate::listing::attached::lists_columns(engine))
+        .push(" FROM posts p JOIN sources s ON s.id = p.source_id WHERE p.id = ")
+        .bind(id.0)
+        .push(condition);
+    sql.prepared()
+}
 
 /// Every tag with its post count: the sum of each tag's listing days (`listing/days.rs`),
 /// each post counted once however many reasons link it.
@@ -46,24 +44,22 @@ impl Store {
     /// One published post with its tags: what readers may see (`None` for a post held
     /// for review, filtered or taken down; [`Store::post_standing`] says which).
     pub async fn post(&self, id: PostId) -> Result<Option<Post>> {
-        self.read_post(POST, id).await
+        self.read_post(id, PUBLISHED_POST).await
     }
 
     /// One post with its tags whatever its state, for the operator's commands.
     pub async fn post_in_any_state(&self, id: PostId) -> Result<Option<Post>> {
-        self.read_post(POST_IN_ANY_STATE, id).await
+        self.read_post(id, "").await
     }
 
-    async fn read_post(&self, sql: &'static str, id: PostId) -> Result<Option<Post>> {
-        let row = sqlx::query(sql)
-            .bind(id.0)
-            .fetch_optional(&self.pool)
-            .await
-            .during("reading a post")?;
-        let Some(row) = row else { return Ok(None) };
-        let mut posts = vec![post_from_row(&row)?];
-        self.attach_tags(&mut posts).await?;
-        self.attach_enclosures(&mut posts).await?;
+    async fn read_post(&self, id: PostId, condition: &str) -> Result<Option<Post>> {
+        let rows = post_by_id(self.engine, id, condition)
+            .fetch_all(&self.pool, "reading a post")
+            .await?;
+        let Some(row) = rows.first() else {
+            return Ok(None);
+        };
+        let mut posts = vec![crate::listing::attached::post_with_lists(row)?];
         self.attach_copies(&mut posts).await?;
         Ok(posts.pop())
     }
@@ -106,56 +102,6 @@ impl Store {
         tx.commit().await.during("committing a tag sync")?;
         Ok(())
     }
-
-    /// Fills in the tags of `posts` with one query.
-    pub(crate) async fn attach_tags(&self, posts: &mut [Post]) -> Result<()> {
-        self.attach_tags_in(&self.pool, posts).await
-    }
-
-    /// [`Store::attach_tags`] on `executor` (a transaction's connection, say).
-    pub(crate) async fn attach_tags_in<'c, E>(&self, executor: E, posts: &mut [Post]) -> Result<()>
-    where
-        E: sqlx::Executor<'c, Database = sqlx::Any>,
-    {
-        if posts.is_empty() {
-            return Ok(());
-        }
-        let rows = tags_of_posts(posts.iter().map(|post| post.id))
-            .fetch_all(executor, "reading post tags")
-            .await?;
-        let mut by_post: HashMap<i64, Vec<TagRef>> = HashMap::new();
-        for row in &rows {
-            let read = || -> Result<_, sqlx::Error> {
-                Ok((
-                    row.try_get::<i64, _>(0)?,
-                    row.try_get::<String, _>(1)?,
-                    row.try_get::<String, _>(2)?,
-                ))
-            };
-            let (post, name, slug) = read().during("reading post tags")?;
-            by_post.entry(post).or_default().push(TagRef { name, slug });
-        }
-        for post in posts {
-            post.tags = by_post.remove(&post.id.0).unwrap_or_default();
-        }
-        Ok(())
-    }
-}
-
-/// The tags of the posts `ids`, each once, by name.
-pub(crate) fn tags_of_posts(ids: impl IntoIterator<Item = PostId>) -> Sql {
-    let mut q = Sql::new(
-        "SELECT pt.post_id, t.name, t.slug FROM post_tags pt
-         JOIN tags t ON t.id = pt.tag_id WHERE pt.post_id IN (",
-    );
-    q.push_list(ids, |sql, id| {
-        sql.bind(id.0);
-    });
-    // Grouped rather than DISTINCT: PostgreSQL sorts a DISTINCT result only by columns it
-    // selects.
-    q.push(") GROUP BY pt.post_id, t.id ORDER BY lower(t.name), t.id");
-    // A page's posts: one shape per page size.
-    q.prepared()
 }
 
 pub(crate) fn tag_from_row(row: &sqlx::any::AnyRow) -> Result<Tag> {
