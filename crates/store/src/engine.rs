@@ -219,6 +219,15 @@ impl Engine {
         }
     }
 
+    /// What settles the search index after an indexing pass wrote entries, if anything:
+    /// on PostgreSQL, merging the GIN index's pending list (see `postgres::SETTLE_SEARCH`).
+    pub(crate) fn settle_search(self) -> Option<&'static str> {
+        match self {
+            Engine::Sqlite => None,
+            Engine::Postgres => Some(postgres::SETTLE_SEARCH),
+        }
+    }
+
     /// The statements that fold `listing_days` (`listing/days.rs`), in one write
     /// transaction.
     pub(crate) fn fold_listing_days(self) -> &'static [&'static str] {

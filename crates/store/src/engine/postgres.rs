@@ -324,6 +324,14 @@ pub(super) fn push_search_candidates(sql: &mut Sql, phrases: &[Vec<String>]) {
         .push("::int4[]");
 }
 
+/// Merges the GIN index's pending list into the index proper. The index takes new entries
+/// into that list (`fastupdate`, cheap to write) until it holds 4 MB, and every search
+/// reads the whole list: a search for a word found once went from 0.03 to 1.2 ms with
+/// 2,000 documents pending (100,000 posts). Autovacuum merges it too, but only now and
+/// then; the indexing pass that filled it empties it at once.
+pub(super) const SETTLE_SEARCH: &str =
+    "SELECT gin_clean_pending_list('search_documents_by_word'::regclass)";
+
 /// Candidates newest stored first.
 pub(super) const CANDIDATE_ORDER: &str = " ORDER BY p.id DESC";
 

@@ -123,6 +123,13 @@ impl Store {
                 break;
             }
         }
+        if indexed > 0
+            && let Some(settle) = self.engine.settle_search()
+            && let Err(error) = sqlx::query(settle).execute(&self.pool).await
+        {
+            // Only searches' speed is at stake (a store user that may not do it, say).
+            tracing::debug!(%error, "cannot merge the search index's pending entries");
+        }
         if indexed > 0 {
             tracing::debug!(
                 posts = indexed,

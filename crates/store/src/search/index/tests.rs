@@ -180,7 +180,30 @@ async fn the_check_compares_inside_a_read_only_transaction_and_leaves_pending_po
     );
 }
 
+async fn a_pass_leaves_no_entry_pending_in_the_engine_s_index() {
+    let (store, source, _db) = store_with_source(None).await;
+    ingest_titled(
+        &store,
+        source,
+        &["Kelp notes", "Tide notes", "Reef notes"],
+        10,
+    )
+    .await;
+    assert_eq!(store.index_search().await.expect("index"), 3);
+    let Some(settle) = store.engine.settle_search() else {
+        return; // SQLite: FTS5 merges its segments itself.
+    };
+    // How many pages of pending entries the merge found: none, the pass merged them.
+    let pending: i64 = sqlx::query_scalar(settle)
+        .fetch_one(&store.pool)
+        .await
+        .expect("the merge runs");
+    assert_eq!(pending, 0);
+    assert_eq!(titles(&store, "reef").await, ["Reef notes"]);
+}
+
 crate::tests::on_both_engines!(
+    a_pass_leaves_no_entry_pending_in_the_engine_s_index,
     an_ingest_only_records_posts_and_a_pass_indexes_them_all,
     a_pass_is_due_after_enough_posts_and_not_for_a_few_just_stored,
     opening_a_store_a_crashed_run_left_catches_the_index_up,
