@@ -214,3 +214,7 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+#[path = "family_tests.rs"]
+mod tagger_tests;
