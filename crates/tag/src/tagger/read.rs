@@ -401,6 +401,8 @@ impl Tagger {
             .hits
             .found
             .iter()
+            // A phrase written as one word (see `crate::family`) is that word's, not the phrase's.
+            .filter(|h| !h.posting.variant)
             .filter_map(|h| self.term_key(h.posting.id))
             .filter(|k| k.contains(' ') && k.len() <= 4 * MAX_STEM_BYTES)
             .collect();
