@@ -9,7 +9,8 @@
 //!
 //! [`family_key`] reduces a stem further, the same way for a vocabulary term's stem and a
 //! post's: it takes off an agent or adverb suffix (`-er`, `-or`, `-ist`, `-ian`, `-li`), the
-//! British `-is(e)` for `-iz(e)`, `-aci` (`privacy`) for `-at` (`private`), then a final `e`
+//! British `-is(e)` for `-iz(e)`, `-aci` (`privacy`) for `-at` (`private`), the `-i` Snowball
+//! leaves of a noun's `-y` (`photographi`, `photograph`), then a final `e`
 //! and a doubled consonant as Snowball undoubles them (`mapper` → `mapp` → `map`). Two stems of one key are one family.
 //! A phrase term's family is its words written together (`open source` → `opensource`).
 //! English only: the suffixes are English; other languages keep exact stems.
@@ -65,6 +66,10 @@ pub(crate) fn family_key(stem: &str) -> String {
         } else if key.len() >= 2 + MIN_LEFT && (key.ends_with("is") || key.ends_with("iz")) {
             // optimise → optimis, realize → realiz (and optimize → optim, untouched).
             key.truncate(key.len() - 2);
+        } else if key.len() > 2 + MIN_LEFT && key.ends_with('i') {
+            // The y of a noun the adjective or agent drops: photographi, photograph(er);
+            // economi, econom(ic). Not from short stems: parti is not part.
+            key.pop();
         }
     }
     if key.len() > MIN_LEFT && key.ends_with('e') {
@@ -191,6 +196,9 @@ mod tests {
             ("editor", "edited"),
             ("artist", "art"),
             ("musician", "music"),
+            ("photography", "photographer"),
+            ("economy", "economic"),
+            ("strategy", "strategic"),
         ] {
             assert_eq!(key(a), key(b), "{a} {b}");
         }
@@ -205,6 +213,7 @@ mod tests {
             ("apply", "app"),
             ("error", "era"),
             ("release", "relevant"),
+            ("party", "part"),
         ] {
             assert_ne!(key(a), key(b), "{a} {b}");
         }
