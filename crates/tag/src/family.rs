@@ -20,6 +20,8 @@
 //! needs more evidence than the term itself, and `syndic explain` names the form it saw
 //! (`"hacker" as "Hacked"`). Exclude terms do not reach their families: a veto stays literal.
 
+use std::borrow::Cow;
+
 use crate::verdict::{Field, Hits, Posting};
 use crate::word_index::{FxMap, NO_ID, StemId, Tok};
 
@@ -45,35 +47,29 @@ const SUFFIXES: [(&str, usize); 5] = [
 /// The family of an English Snowball stem: the stem without a derivational suffix, a final
 /// `e` or a doubled final consonant. Stems of one word family share it (`hacker`, `hack`;
 /// `slowli`, `slow`; `optimis`, `optim`; `privaci`, `privat`; `game`, `gamer`).
-pub(crate) fn family_key(stem: &str) -> String {
-    let mut key = stem.to_owned();
-    if !key.is_ascii() {
-        return key;
+pub(crate) fn family_key(stem: &str) -> Cow<'_, str> {
+    if !stem.is_ascii() {
+        return Cow::Borrowed(stem);
     }
-    let mut stripped = false;
-    for (suffix, min) in SUFFIXES {
-        if key.len() >= suffix.len() + min && key.ends_with(suffix) {
-            key.truncate(key.len() - suffix.len());
-            stripped = true;
-            break;
-        }
-    }
-    if !stripped {
-        if key.len() >= 3 + MIN_LEFT && key.ends_with("aci") {
-            // privacy → privaci, private → privat; democracy, democrat.
-            key.truncate(key.len() - 3);
-            key.push_str("at");
-        } else if key.len() >= 2 + MIN_LEFT && (key.ends_with("is") || key.ends_with("iz")) {
-            // optimise → optimis, realize → realiz (and optimize → optim, untouched).
-            key.truncate(key.len() - 2);
-        } else if key.len() > 2 + MIN_LEFT && key.ends_with('i') {
-            // The y of a noun the adjective or agent drops: photographi, photograph(er);
-            // economi, econom(ic). Not from short stems: parti is not part.
-            key.pop();
-        }
+    let mut key = stem;
+    let suffix = SUFFIXES
+        .iter()
+        .find(|(suffix, min)| key.len() >= suffix.len() + min && key.ends_with(suffix));
+    if let Some((suffix, _)) = suffix {
+        key = &key[..key.len() - suffix.len()];
+    } else if key.len() >= 3 + MIN_LEFT && key.ends_with("aci") {
+        // privacy → privaci, private → privat; democracy, democrat.
+        return Cow::Owned(format!("{}at", &key[..key.len() - 3]));
+    } else if key.len() >= 2 + MIN_LEFT && (key.ends_with("is") || key.ends_with("iz")) {
+        // optimise → optimis, realize → realiz (and optimize → optim, untouched).
+        key = &key[..key.len() - 2];
+    } else if key.len() > 2 + MIN_LEFT && key.ends_with('i') {
+        // The y of a noun the adjective or agent drops: photographi, photograph(er);
+        // economi, econom(ic). Not from short stems: parti is not part.
+        key = &key[..key.len() - 1];
     }
     if key.len() > MIN_LEFT && key.ends_with('e') {
-        key.pop();
+        key = &key[..key.len() - 1];
     }
     let b = key.as_bytes();
     if b.len() > MIN_LEFT
@@ -83,9 +79,9 @@ pub(crate) fn family_key(stem: &str) -> String {
             b'b' | b'd' | b'f' | b'g' | b'm' | b'n' | b'p' | b'r' | b't'
         )
     {
-        key.pop();
+        key = &key[..key.len() - 1];
     }
-    key
+    Cow::Borrowed(key)
 }
 
 /// One include term reachable through a family: the stems that are its own (a word with one
@@ -141,7 +137,7 @@ impl FamilyIndex {
             return NO_ID;
         }
         self.ids
-            .get(family_key(stem).as_str())
+            .get(family_key(stem).as_ref())
             .copied()
             .unwrap_or(NO_ID)
     }
@@ -176,7 +172,7 @@ mod tests {
     use super::*;
 
     fn key(word: &str) -> String {
-        family_key(&Stemmer::create(Algorithm::English).stem(word))
+        family_key(&Stemmer::create(Algorithm::English).stem(word)).into_owned()
     }
 
     #[test]
