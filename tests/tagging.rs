@@ -311,6 +311,24 @@ fn explain_names_the_matching_term_and_the_near_misses() {
 }
 
 #[test]
+fn explain_names_the_form_of_a_term_it_matched() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("blog.rss"), feed(Some("en-GB"), POSTS)).expect("write");
+    let vocabulary = tag_entry("cartography", &["mapper"], "");
+    let config = write_config(
+        dir.path(),
+        &format!("{}{vocabulary}", sources(&["blog.rss"])),
+    );
+    ok(&config, &["fetch"]);
+    let text = ok(&config, &["explain", "1"]);
+    assert!(
+        text.contains(r#"term "mapper" (matched "maps" as a form of "mapper") in title"#),
+        "{text}"
+    );
+    assert!(text.contains(r#""mapper" as "maps" x3 in title"#), "{text}");
+}
+
+#[test]
 fn explain_lists_near_misses_below_their_threshold() {
     let dir = tempfile::tempdir().expect("temp dir");
     std::fs::write(dir.path().join("blog.rss"), feed(Some("en-GB"), POSTS)).expect("write");

@@ -369,9 +369,12 @@ fn explain_one(out: &mut String, e: &Explanation) {
                 f.posts, f.of, f.weight
             )
         });
+        let form = m.form.as_ref().map_or(String::new(), |f| {
+            format!(" (matched {f:?} as a form of {:?})", m.term)
+        });
         let _ = writeln!(
             out,
-            "    term {:?} in {}: {} (+{:.2}{frequency})",
+            "    term {:?}{form} in {}: {} (+{:.2}{frequency})",
             m.term,
             m.field,
             zones.join(", "),

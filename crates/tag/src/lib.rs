@@ -41,6 +41,7 @@ mod assign;
 pub mod corpus;
 pub mod decisions;
 pub mod eval;
+mod family;
 pub mod filter;
 mod lang;
 pub mod learn;

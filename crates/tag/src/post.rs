@@ -90,6 +90,10 @@ pub struct TermMatch {
     pub frequency: Option<TermFrequency>,
     /// Up to about 80 characters of the text around the first occurrence.
     pub snippet: String,
+    /// For a match by another form of the term's word (`hacked` for `hacker`, see the
+    /// crate's word families), that form as first written in the post; `None` for the
+    /// term's own stem.
+    pub form: Option<String>,
 }
 
 /// A term's document frequency and the weight it gives the term's occurrences.

@@ -107,6 +107,7 @@ mod tests {
                 exclude: false,
                 id: i,
                 fields: crate::FieldSet::BOTH,
+                variant: false,
             };
             builder.add("tag", term, posting).expect("compiles");
         }
@@ -152,6 +153,7 @@ mod tests {
             exclude: false,
             id: 0,
             fields: crate::FieldSet::BOTH,
+            variant: false,
         };
         match builder.add("k8s", "(unclosed", posting) {
             Err(TagError::BadRegex { tag, term, .. }) => {

@@ -118,7 +118,13 @@ impl ScoreWeights {
             .iter()
             .filter(|t| t.zones[Zone::Title as usize] > 0)
             .count();
-        let title = if in_title > 0 { self.title } else { 0.0 };
+        // Another form of a term in the title (see `crate::family`) counts its strength.
+        let title = terms
+            .iter()
+            .filter(|t| t.zones[Zone::Title as usize] > 0)
+            .map(|t| t.posting.strength())
+            .fold(0.0f32, f32::max)
+            * self.title;
         let shares = terms
             .iter()
             .zip(&tfs)
@@ -175,6 +181,7 @@ mod tests {
                 exclude: false,
                 id: 0,
                 fields: crate::FieldSet::BOTH,
+                variant: false,
             },
             zones: counts,
             short_items: 0,

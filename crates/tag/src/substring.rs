@@ -184,6 +184,7 @@ mod tests {
             exclude: false,
             id: rule,
             fields: crate::FieldSet::BOTH,
+            variant: false,
         }
     }
 

@@ -18,6 +18,7 @@ use rust_stemmers::Stemmer;
 use syndic_core::slugify;
 
 use crate::corpus::{CorpusStats, StemTable};
+use crate::family::{FamilyIndex, family_key};
 use crate::lang::{self, ENGLISH, LANGUAGES, Lang};
 use crate::model::{CorpusModel, SavedTagModel};
 use crate::regex_index::{RegexIndex, RegexIndexBuilder};
@@ -25,7 +26,7 @@ use crate::score::ScoreWeights;
 use crate::substring::{Lowered, SubstringIndex, SubstringIndexBuilder};
 use crate::verdict::{Hits, Posting};
 use crate::word_cache::{AsciiCache, WordIds};
-use crate::word_index::{FxMap, Norm, Tok, WordIndex, normalized_words};
+use crate::word_index::{FxMap, NO_ID, Norm, Tok, WordIndex, normalized_words};
 use crate::zones::Span;
 use crate::{
     DEFAULT_MIN_SCORE, MAX_TERM_CHARS, MatchMode, PostText, TagError, TagRule, TaggingSettings,
@@ -58,6 +59,8 @@ struct WordTerm {
 #[derive(Debug, Default)]
 struct LangIndex {
     words: WordIndex,
+    /// The include terms' word families (English only; see [`crate::family`]).
+    families: FamilyIndex,
     /// Normalized name, alias or term to rule index.
     categories: HashMap<String, usize>,
 }
@@ -246,6 +249,7 @@ impl Tagger {
                     exclude,
                     id: next_id,
                     fields: rule.fields,
+                    variant: false,
                 };
                 next_id += 1;
                 match rule.mode {
@@ -392,6 +396,30 @@ impl Tagger {
     }
 }
 
+/// Adds an include word term of stems `stems` to its family: a single word's own family, a
+/// phrase's written together (`open source` → `opensource`).
+fn add_family(
+    index: &mut LangIndex,
+    term: &str,
+    stems: &[String],
+    stemmer: &Stemmer,
+    posting: Posting,
+) {
+    match stems {
+        [stem] => {
+            let own = index.words.id(stem);
+            index.families.add(&family_key(stem), own, posting);
+        }
+        [_, _, ..] => {
+            let joined: String = normalized_words(term, Norm::Fold).concat();
+            index
+                .families
+                .add(&family_key(&stemmer.stem(&joined)), NO_ID, posting);
+        }
+        [] => {}
+    }
+}
+
 impl Compiled {
     /// Each include word term's document-frequency key: its stems in `lang`, joined by
     /// spaces.
@@ -417,12 +445,15 @@ impl Compiled {
         for term in &self.word_terms {
             let rule = &self.rules[term.rule];
             let stems = normalized_words(&term.term, Norm::Stem(&stemmer));
-            if !stems.is_empty() && !seen.insert((term.rule, term.posting.exclude, stems)) {
+            if !stems.is_empty() && !seen.insert((term.rule, term.posting.exclude, stems.clone())) {
                 continue;
             }
             index
                 .words
                 .add(&rule.name, &term.term, term.posting, Norm::Stem(&stemmer))?;
+            if lang == ENGLISH && !term.posting.exclude {
+                add_family(&mut index, &term.term, &stems, &stemmer, term.posting);
+            }
         }
         let key = |text: &str| normalized_words(text, Norm::Stem(&stemmer)).join(" ");
         for (i, rule) in self.rules.iter().enumerate() {

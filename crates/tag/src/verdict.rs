@@ -29,6 +29,27 @@ pub(crate) struct Posting {
     pub(crate) id: u32,
     /// Where the rule reads: occurrences elsewhere are not recorded.
     pub(crate) fields: FieldSet,
+    /// Found as another form of the term (see [`crate::family`]), not its own stem: kept
+    /// apart from the term's own occurrences, and counting less.
+    pub(crate) variant: bool,
+}
+
+impl Posting {
+    /// What an occurrence counts for this match: 1, or [`FAMILY_WEIGHT`] for another form.
+    ///
+    /// [`FAMILY_WEIGHT`]: crate::family::FAMILY_WEIGHT
+    pub(crate) fn strength(&self) -> f32 {
+        if self.variant {
+            crate::family::FAMILY_WEIGHT
+        } else {
+            1.0
+        }
+    }
+
+    /// Its slot in [`Hits`]: a term's own occurrences and its other forms' are kept apart.
+    fn slot(&self) -> usize {
+        self.id as usize * 2 + usize::from(self.variant)
+    }
 }
 
 pub(crate) const ZONES: usize = 7;
@@ -58,14 +79,14 @@ impl Hits {
     /// Forgets the last post; `terms` is the vocabulary's term count.
     pub(crate) fn reset(&mut self, terms: usize) {
         for hit in &self.found {
-            if let Some(slot) = self.slots.get_mut(hit.posting.id as usize) {
+            if let Some(slot) = self.slots.get_mut(hit.posting.slot()) {
                 *slot = 0;
             }
         }
         self.found.clear();
-        if self.slots.len() != terms {
+        if self.slots.len() != 2 * terms {
             self.slots.clear();
-            self.slots.resize(terms, 0);
+            self.slots.resize(2 * terms, 0);
         }
     }
 
@@ -82,7 +103,7 @@ impl Hits {
             Field::Title => posting.fields.title,
             Field::Content => posting.fields.content,
         };
-        let Some(slot) = self.slots.get_mut(posting.id as usize).filter(|_| allowed) else {
+        let Some(slot) = self.slots.get_mut(posting.slot()).filter(|_| allowed) else {
             return;
         };
         if *slot == 0 {
@@ -121,6 +142,7 @@ mod tests {
         exclude: false,
         id: 2,
         fields: crate::FieldSet::BOTH,
+        variant: false,
     };
 
     #[test]

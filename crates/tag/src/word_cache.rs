@@ -6,8 +6,9 @@
 use crate::word_index::StemId;
 
 /// The numbers of one word: its stem in the word-mode index, its folded form in the
-/// exact-mode index, and its stem among the corpus's (see [`crate::corpus`]).
-pub(crate) type WordIds = [StemId; 3];
+/// exact-mode index, its stem among the corpus's (see [`crate::corpus`]) and its family
+/// among the vocabulary's (see [`crate::family`]).
+pub(crate) type WordIds = [StemId; 4];
 
 /// Words up to this many bytes fit a key; longer ones take the general path.
 pub(crate) const KEY_BYTES: usize = 24;
@@ -24,7 +25,7 @@ struct Slot {
 
 const EMPTY: Slot = Slot {
     key: [0; KEY_BYTES / 8],
-    ids: [0; 3],
+    ids: [0; 4],
 };
 
 /// Slots to start with (a power of two).
@@ -219,8 +220,8 @@ mod tests {
     fn keys_find_what_was_stored() {
         let mut cache = AsciiCache::default();
         assert_eq!(cache.get(&key("Map")), None);
-        cache.insert(key("Map"), [1, 2, 3], 100);
-        assert_eq!(cache.get(&key("map")), Some([1, 2, 3]));
+        cache.insert(key("Map"), [1, 2, 3, 4], 100);
+        assert_eq!(cache.get(&key("map")), Some([1, 2, 3, 4]));
         assert_eq!(cache.get(&key("maps")), None);
     }
 
@@ -229,14 +230,14 @@ mod tests {
         let mut cache = AsciiCache::default();
         let words: Vec<String> = (0..10_000).map(|i| format!("w{i}")).collect();
         for (i, word) in words.iter().enumerate() {
-            cache.insert(key(word), [i as u32, 0, 0], 20_000);
+            cache.insert(key(word), [i as u32, 0, 0, 0], 20_000);
         }
         assert_eq!(cache.len(), 10_000);
         for (i, word) in words.iter().enumerate() {
-            assert_eq!(cache.get(&key(word)), Some([i as u32, 0, 0]));
+            assert_eq!(cache.get(&key(word)), Some([i as u32, 0, 0, 0]));
         }
         // Full: every word was looked up again, too many to keep, so it starts over.
-        cache.insert(key("again"), [7, 7, 7], 10_000);
+        cache.insert(key("again"), [7, 7, 7, 7], 10_000);
         assert_eq!(cache.len(), 1);
         assert_eq!(cache.get(&key("w1")), None);
     }
@@ -245,16 +246,16 @@ mod tests {
     fn a_full_cache_keeps_the_words_looked_up_again() {
         let mut cache = AsciiCache::default();
         for i in 0..1_000u32 {
-            cache.insert(key(&format!("w{i}")), [i, 0, 0], 1_000);
+            cache.insert(key(&format!("w{i}")), [i, 0, 0, 0], 1_000);
             // Growing keeps the marks.
             if i % 10 == 0 {
-                assert_eq!(cache.get(&key(&format!("w{i}"))), Some([i, 0, 0]));
+                assert_eq!(cache.get(&key(&format!("w{i}"))), Some([i, 0, 0, 0]));
             }
         }
-        cache.insert(key("new"), [1, 1, 1], 1_000);
+        cache.insert(key("new"), [1, 1, 1, 1], 1_000);
         assert_eq!(cache.len(), 101);
-        assert_eq!(cache.get(&key("w990")), Some([990, 0, 0]));
+        assert_eq!(cache.get(&key("w990")), Some([990, 0, 0, 0]));
         assert_eq!(cache.get(&key("w991")), None);
-        assert_eq!(cache.get(&key("new")), Some([1, 1, 1]));
+        assert_eq!(cache.get(&key("new")), Some([1, 1, 1, 1]));
     }
 }

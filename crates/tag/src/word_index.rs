@@ -67,6 +67,9 @@ pub(crate) struct Tok {
     pub(crate) stem: StemId,
     /// The folded word's number in the exact-mode index, or [`NO_ID`].
     pub(crate) exact: StemId,
+    /// The number of the word's family among the vocabulary's (see [`crate::family`]), or
+    /// [`NO_ID`].
+    pub(crate) family: StemId,
     pub(crate) start: u32,
     pub(crate) end: u32,
     pub(crate) zone: Zone,
@@ -225,6 +228,7 @@ mod tests {
         exclude: false,
         id: 0,
         fields: crate::FieldSet::BOTH,
+        variant: false,
     };
 
     fn index(term: &str) -> Result<WordIndex, TagError> {
@@ -250,6 +254,7 @@ mod tests {
             words.push(Tok {
                 stem,
                 exact: NO_ID,
+                family: NO_ID,
                 start: 0,
                 end: 0,
                 zone: Zone::Body,

@@ -8,6 +8,7 @@ use std::fmt::Write as _;
 use rust_stemmers::Stemmer;
 use syndic_core::{TagAssignment, TagOrigin, slugify};
 
+use super::explain::form;
 use super::read::post_vector;
 use super::{MAX_CATEGORY_SLUG_CHARS, MAX_CATEGORY_TAGS, Scratch, Tagger};
 use crate::lang::{LANGUAGES, Lang};
@@ -92,10 +93,10 @@ impl Tagger {
             let includes: Vec<TermHits> = finding.includes.iter().map(|h| **h).collect();
             let weights: Vec<f32> = includes
                 .iter()
-                .map(|h| model.term_weight(h.posting.id))
+                .map(|h| model.term_weight(h.posting.id) * h.posting.strength())
                 .collect();
             let (literal, shares) = self.weights.score(&finding.includes, &weights, words);
-            let ones = vec![1.0; includes.len()];
+            let ones: Vec<f32> = includes.iter().map(|h| h.posting.strength()).collect();
             let plain = self.weights.score(&finding.includes, &ones, words).0;
             let profile = match model.profile(rule) {
                 Some(profile) if min > 0.0 => {
@@ -186,7 +187,7 @@ impl Tagger {
                 tags.push(TagAssignment {
                     tag: rule.name.clone(),
                     origin: TagOrigin::Term,
-                    detail: self.detail(verdict),
+                    detail: self.detail(verdict, post),
                 });
             }
         }
@@ -249,7 +250,7 @@ impl Tagger {
 
     /// `score 2.4 (min 1.5): "kubernetes" x3 in title, lead, body; "k8s" in list; profile
     /// +0.4; learned -0.2`.
-    fn detail(&self, verdict: &Verdict) -> String {
+    fn detail(&self, verdict: &Verdict, post: &PostText<'_>) -> String {
         let rule = &self.rules[verdict.rule];
         let mut order: Vec<usize> = (0..verdict.includes.len()).collect();
         order.sort_by(|&a, &b| verdict.shares[b].total_cmp(&verdict.shares[a]));
@@ -263,6 +264,9 @@ impl Tagger {
             let zones = zone_counts(hits);
             let count: u32 = zones.iter().map(|(_, c)| c).sum();
             let _ = write!(out, "{term:?}");
+            if hits.posting.variant {
+                let _ = write!(out, " as {:?}", form(hits, post));
+            }
             if count > 1 {
                 let _ = write!(out, " x{count}");
             }

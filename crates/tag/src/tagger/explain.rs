@@ -5,7 +5,7 @@
 use super::{Scratch, Tagger};
 use crate::post::{ProfileMatch, TermFrequency};
 use crate::score::zone_counts;
-use crate::verdict::Field;
+use crate::verdict::{Field, TermHits};
 use crate::{Explanation, PostText, TermMatch};
 use syndic_core::TagOrigin;
 
@@ -37,10 +37,7 @@ impl Tagger {
                 .zip(&verdict.weights)
                 .map(|((hits, &share), &weight)| {
                     let (field, start, end) = hits.first;
-                    let text = match field {
-                        Field::Title => post.title,
-                        Field::Content => post.text,
-                    };
+                    let text = field_text(post, field);
                     let term = &rule.effective_terms()[hits.posting.term as usize];
                     let frequency = self.term_key(hits.posting.id).and_then(|key| {
                         (table.posts > 0).then(|| TermFrequency {
@@ -58,6 +55,7 @@ impl Tagger {
                             weight: share,
                             frequency,
                             snippet: snippet(text, start, end),
+                            form: hits.posting.variant.then(|| form(hits, post)),
                         },
                     )
                 })
@@ -89,6 +87,23 @@ impl Tagger {
         out.extend(self.categories(post, lang, self.settings.categories));
         out
     }
+}
+
+fn field_text<'p>(post: &PostText<'p>, field: Field) -> &'p str {
+    match field {
+        Field::Title => post.title,
+        Field::Content => post.text,
+    }
+}
+
+/// The word a term's first occurrence is written as in the post (for another form of the
+/// term, see [`crate::family`]: `Hacked` for `hacker`).
+pub(crate) fn form(hits: &TermHits, post: &PostText<'_>) -> String {
+    let (field, start, end) = hits.first;
+    field_text(post, field)
+        .get(start..end)
+        .unwrap_or_default()
+        .to_owned()
 }
 
 /// About [`SNIPPET_CHARS`] characters of `text` around `start..end`, on one line, with `…`

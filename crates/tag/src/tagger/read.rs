@@ -93,6 +93,7 @@ impl Pending {
 const BREAK: Tok = Tok {
     stem: NO_ID,
     exact: NO_ID,
+    family: NO_ID,
     start: 0,
     end: 0,
     zone: Zone::Body,
@@ -163,6 +164,7 @@ impl Tagger {
             };
             self.read_words(text, field_spans, index, &stemmer, &mut buffers);
             index.words.scan(toks, |t| t.stem, field, hits);
+            index.families.scan(toks, field, hits);
             self.exact.scan(toks, |t| t.exact, field, hits);
         }
         if let Some(substrings) = &self.substrings {
@@ -199,7 +201,7 @@ impl Tagger {
         let push_break = |toks: &mut Vec<Tok>| {
             if toks
                 .last()
-                .is_some_and(|t| t.stem != NO_ID || t.exact != NO_ID)
+                .is_some_and(|t| t.stem != NO_ID || t.exact != NO_ID || t.family != NO_ID)
             {
                 toks.push(BREAK);
             }
@@ -244,7 +246,7 @@ impl Tagger {
                     continue;
                 }
                 let (from, to) = (start as usize, (start + len) as usize);
-                let [stem, exact, corpus] = if fast {
+                let [stem, exact, corpus, family] = if fast {
                     match b.ascii.get_hashed(&key, hash) {
                         Some(ids) => ids,
                         None => {
@@ -254,6 +256,7 @@ impl Tagger {
                                 index.words.id(&stemmed),
                                 self.exact.id(lower),
                                 self.corpus_id(&stemmed, known, b.new_stems),
+                                index.families.id(&stemmed),
                             ];
                             b.ascii.insert(key, ids, MAX_CACHED_WORDS);
                             ids
@@ -269,6 +272,7 @@ impl Tagger {
                                 index.words.id(&stemmed),
                                 self.exact.id(b.folded),
                                 self.corpus_id(&stemmed, known, b.new_stems),
+                                index.families.id(&stemmed),
                             ];
                             if b.cache.len() >= MAX_CACHED_WORDS {
                                 b.cache.clear();
@@ -281,13 +285,20 @@ impl Tagger {
                 if corpus != NO_ID {
                     count_stem(b.stem_counts, b.stems_seen, corpus, weight);
                 }
-                if stem == NO_ID && exact == NO_ID {
+                // An acronym (`GAM`, `ORM`) is a name, not another form of a term's word.
+                let family = if family != NO_ID && is_acronym(&bytes[from..to]) {
+                    NO_ID
+                } else {
+                    family
+                };
+                if stem == NO_ID && exact == NO_ID && family == NO_ID {
                     push_break(b.toks);
                     continue;
                 }
                 b.toks.push(Tok {
                     stem,
                     exact,
+                    family,
                     start,
                     end: start + len,
                     zone: span.zone,
@@ -311,7 +322,10 @@ impl Tagger {
     /// The findings of `hits`, one per rule with any, in tag-name order.
     pub(crate) fn findings<'h>(&self, hits: &'h Hits) -> Vec<Finding<'h>> {
         let mut by_rule: Vec<&TermHits> = hits.found.iter().collect();
-        by_rule.sort_by_key(|h| (h.posting.rule, h.posting.exclude, h.posting.term));
+        by_rule.sort_by_key(|h| {
+            let p = h.posting;
+            (p.rule, p.exclude, p.term, p.variant)
+        });
         let mut findings: Vec<Finding<'h>> = Vec::new();
         for hit in by_rule {
             let rule = hit.posting.rule as usize;
@@ -387,6 +401,8 @@ impl Tagger {
             .hits
             .found
             .iter()
+            // A phrase written as one word (see `crate::family`) is that word's, not the phrase's.
+            .filter(|h| !h.posting.variant)
             .filter_map(|h| self.term_key(h.posting.id))
             .filter(|k| k.contains(' ') && k.len() <= 4 * MAX_STEM_BYTES)
             .collect();
@@ -394,6 +410,12 @@ impl Tagger {
         phrases.dedup();
         phrases
     }
+}
+
+/// Whether a word is written in capitals only (two or more, no lowercase letter).
+fn is_acronym(word: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(word);
+    text.chars().filter(|c| c.is_uppercase()).count() >= 2 && !text.chars().any(char::is_lowercase)
 }
 
 /// Adds `weight` to `stem`'s count, noting a stem seen for the first time in this post.
