@@ -43,7 +43,7 @@ pub(crate) const BATCH: i64 = 2_000;
 /// batches let the ingests waiting for the lock in between (write turns are first come,
 /// first served), so parsing goes on while the index catches up; FTS5 still writes a
 /// segment per batch, not per post.
-pub(crate) const DUE_BATCH: i64 = 250;
+pub(crate) const DUE_BATCH: i64 = 500;
 /// Pending posts that make an indexing pass due ([`Store::index_search_if_due`]).
 pub const DUE_AFTER_POSTS: u64 = 2_000;
 /// How long pending posts wait, at most, for an ingest's due check to index them.
