@@ -42,7 +42,8 @@ pub(crate) const BATCH: i64 = 2_000;
 /// bench, while the parsing threads ran out of bodies to parse and stood idle. Smaller
 /// batches let the ingests waiting for the lock in between (write turns are first come,
 /// first served), so parsing goes on while the index catches up; FTS5 still writes a
-/// segment per batch, not per post.
+/// segment per batch, not per post. 250 was as fast, but its extra segment merges left
+/// about 7 MB of free pages in the bench's store (0.81x the feed bytes instead of 0.73x).
 pub(crate) const DUE_BATCH: i64 = 500;
 /// Pending posts that make an indexing pass due ([`Store::index_search_if_due`]).
 pub const DUE_AFTER_POSTS: u64 = 2_000;
