@@ -9,9 +9,9 @@
 //! over every arena: a first fetch of 300 local files (debug build) peaked at 217 MB with
 //! eight read at once, 160 MB with `MALLOC_ARENA_MAX=2`, about 155 MB on the gate's
 //! threads, where the parse and tag allocations stay in as many arenas as there are
-//! threads. A changed local file is read here too (`file::read_gated`). The gate lets in
-//! more bodies than it has threads ([`BODIES_PER_THREAD`]), so that the threads keep
-//! parsing while parsed bodies wait for the store's one writer.
+//! threads. A changed local file is read here too (`file::read_gated`). For SQLite the
+//! gate lets in more bodies than it has threads ([`BODIES_PER_THREAD`]), so that the
+//! threads keep parsing while parsed bodies wait for the store's one writer.
 
 use std::panic::AssertUnwindSafe;
 use std::sync::mpsc::{self, Receiver, Sender};
@@ -19,20 +19,22 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, oneshot};
 
-/// Bodies in work per parsing thread ([`BodyGate::default`]): one being parsed or tagged,
-/// the others parsed and waiting for the store's writer (or read and waiting for a
-/// thread). With one body a thread, a body kept its turn until it was stored, so while the
-/// writer was busy (an ingest, an indexing pass) both threads soon held bodies waiting for
-/// it and stood idle: on the ingest bench they idled through every indexing pass. Four
-/// a thread keep them parsing through the writer's shorter waits; what that costs is the
-/// posts of a few more parsed feeds in memory (the bench's peak stayed within its noise).
+/// Bodies in work per parsing thread for a store with one writer ([`BodyGate::for_store`]):
+/// one being parsed or tagged, the others parsed and waiting for the writer (or read and
+/// waiting for a thread). With one body a thread, a body kept its turn until it was
+/// stored, so while SQLite's one writer was busy (an ingest, an indexing pass) both threads
+/// soon held bodies waiting for it and stood idle: on the ingest bench they idled through
+/// every indexing pass. Four a thread keep them parsing through the writer's shorter waits,
+/// at the cost of a few more parsed feeds in memory (SQLite's peak stayed within its
+/// noise). PostgreSQL takes writers in parallel, so more bodies there only meant more
+/// ingests at once: its peak went from about 210 to 300 MB, for no gain; it keeps one.
 const BODIES_PER_THREAD: usize = 4;
 
 /// A piece of CPU work for the gate's threads.
 type Work = Box<dyn FnOnce() + Send>;
 
-/// Bounds the bodies in work at once (read, parse, tag, store) to [`BODIES_PER_THREAD`]
-/// times the machine's cores (at least two), and parses and tags them on a thread a core
+/// Bounds the bodies in work at once (read, parse, tag, store) to the machine's cores (at
+/// least two; [`BODIES_PER_THREAD`] times that for a store with one writer), and parses and tags them on a thread a core
 /// of its own. A sweep may have `[fetch] concurrency` reads in flight (32), but parsing is
 /// CPU work: 32 feeds parsed at once on two cores only hold 32 documents and their posts
 /// in memory together. Clones
@@ -120,11 +122,24 @@ fn serve(work: &Mutex<Receiver<Work>>) {
     }
 }
 
+impl BodyGate {
+    /// The gate for ingests into `store`: [`BodyGate::default`]'s threads, and
+    /// [`BODIES_PER_THREAD`] bodies a thread when the store has one writer.
+    pub fn for_store(store: &syndic_store::Store) -> BodyGate {
+        let threads = BodyGate::default().0.threads;
+        let per_thread = if store.one_writer() {
+            BODIES_PER_THREAD
+        } else {
+            1
+        };
+        BodyGate::with_threads(threads, threads * per_thread)
+    }
+}
+
 impl Default for BodyGate {
     fn default() -> Self {
         let cores = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
-        let threads = cores.max(2);
-        BodyGate::with_threads(threads, threads * BODIES_PER_THREAD)
+        BodyGate::new(cores.max(2))
     }
 }
 
@@ -164,14 +179,19 @@ mod tests {
         );
     }
 
-    #[test]
-    fn the_default_gate_has_room_for_bodies_waiting_for_the_store() {
-        let gate = BodyGate::default();
+    #[tokio::test]
+    async fn a_store_with_one_writer_gets_room_for_bodies_waiting_for_it() {
+        let store = syndic_store::Store::open("sqlite::memory:")
+            .await
+            .expect("an in-memory store");
+        let gate = BodyGate::for_store(&store);
         assert!(gate.0.threads >= 2);
         assert_eq!(
             gate.0.bodies.available_permits(),
             gate.0.threads * BODIES_PER_THREAD
         );
+        let plain = BodyGate::default();
+        assert_eq!(plain.0.bodies.available_permits(), plain.0.threads);
     }
 
     #[tokio::test]
