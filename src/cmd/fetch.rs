@@ -171,6 +171,7 @@ pub async fn pipeline(config: &Config, store: Store) -> anyhow::Result<Pipeline>
         &fetcher,
         store.clone(),
     )));
+    let bodies = syndic_fetch::BodyGate::for_store(&store);
     Ok(Pipeline {
         fetcher,
         tagger: Arc::new(tagger),
@@ -179,7 +180,7 @@ pub async fn pipeline(config: &Config, store: Store) -> anyhow::Result<Pipeline>
         metrics: Arc::default(),
         media,
         full_text,
-        bodies: syndic_fetch::BodyGate::default(),
+        bodies,
     })
 }
 

@@ -53,7 +53,8 @@ pub struct Pipeline {
     /// Reads the pages of the posts of `full_content` sources (robots.txt, turns per
     /// host). `None` reads no page, whatever the sources say.
     pub full_text: Option<Arc<FullText>>,
-    /// How many fetched bodies are parsed, tagged and stored at once ([`BodyGate`]).
+    /// How many fetched bodies are in work (parsed, tagged, waiting for the store) at once,
+    /// and the threads that parse and tag them ([`BodyGate`]).
     pub bodies: BodyGate,
 }
 

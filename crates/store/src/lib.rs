@@ -273,6 +273,12 @@ impl Store {
         }
     }
 
+    /// Whether the engine lets one writer in at a time (SQLite): writers in this process
+    /// queue for it, so work meant for the store waits in line rather than in parallel.
+    pub fn one_writer(&self) -> bool {
+        matches!(self.engine, Engine::Sqlite)
+    }
+
     /// A write transaction, begun as the engine begins writes; `action` names it in errors.
     pub(crate) async fn write(&self, action: &'static str) -> Result<writer::WriteTx> {
         use crate::error::QueryContext;
