@@ -23,10 +23,9 @@ use crate::{Result, StoreError, enclosures};
 /// `post_columns!()`, for the post aliased `p`.
 pub(crate) fn lists_columns(engine: Engine) -> String {
     let tags = engine.json_array_agg(&engine.json_array("t.id, t.name, t.slug"));
-    let files =
-        engine.json_array_agg(&engine.json_array(
-            "e.position, e.url, e.mime_type, e.length, e.title, e.thumbnail, e.duration",
-        ));
+    // `[position, [url, mime_type, length, title, thumbnail, duration]]` a file.
+    let file = engine.json_array("e.url, e.mime_type, e.length, e.title, e.thumbnail, e.duration");
+    let files = engine.json_array_agg(&engine.json_array(&format!("e.position, {file}")));
     format!(
         ", COALESCE((SELECT {tags} FROM post_tags pt JOIN tags t ON t.id = pt.tag_id \
              WHERE pt.post_id = p.id), '[]') AS tags_json\
@@ -34,17 +33,6 @@ pub(crate) fn lists_columns(engine: Engine) -> String {
              AS enclosures_json"
     )
 }
-
-/// An enclosure's position and then its columns, as [`enclosures::Stored`] has them.
-type StoredAt = (
-    i64,
-    String,
-    String,
-    Option<i64>,
-    Option<String>,
-    Option<String>,
-    Option<i64>,
-);
 
 /// A post row of a statement that selected [`lists_columns`], with its tags and
 /// enclosures filled in.
@@ -56,14 +44,12 @@ pub(crate) fn post_with_lists(row: &AnyRow) -> Result<Post> {
     let tags: Vec<(i64, String, String)> =
         serde_json::from_str(&tags).map_err(|e| corrupt("tags", &e))?;
     post.tags = tags_in_order(tags);
-    let mut files: Vec<StoredAt> =
+    let mut files: Vec<(i64, enclosures::Stored)> =
         serde_json::from_str(&files).map_err(|e| corrupt("enclosures", &e))?;
-    files.sort_by_key(|file| file.0);
+    files.sort_by_key(|(position, _)| *position);
     post.enclosures = files
         .into_iter()
-        .map(|(_, url, mime_type, length, title, thumbnail, duration)| {
-            enclosures::enclosure((url, mime_type, length, title, thumbnail, duration))
-        })
+        .map(|(_, stored)| enclosures::enclosure(stored))
         .collect();
     Ok(post)
 }
