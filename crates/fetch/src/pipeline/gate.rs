@@ -10,7 +10,7 @@
 //! eight read at once, 160 MB with `MALLOC_ARENA_MAX=2`, about 155 MB on the gate's
 //! threads, where the parse and tag allocations stay in as many arenas as there are
 //! threads. A changed local file is read here too (`file::read_gated`). For SQLite the
-//! gate lets in more bodies than it has threads ([`BODIES_PER_THREAD`]), so that the
+//! gate lets in more bodies than it has threads (`BODIES_PER_THREAD`), so that the
 //! threads keep parsing while parsed bodies wait for the store's one writer.
 
 use std::panic::AssertUnwindSafe;
@@ -34,7 +34,7 @@ const BODIES_PER_THREAD: usize = 4;
 type Work = Box<dyn FnOnce() + Send>;
 
 /// Bounds the bodies in work at once (read, parse, tag, store) to the machine's cores (at
-/// least two; [`BODIES_PER_THREAD`] times that for a store with one writer), and parses and tags them on a thread a core
+/// least two; `BODIES_PER_THREAD` times that for a store with one writer), and parses and tags them on a thread a core
 /// of its own. A sweep may have `[fetch] concurrency` reads in flight (32), but parsing is
 /// CPU work: 32 feeds parsed at once on two cores only hold 32 documents and their posts
 /// in memory together. Clones
@@ -124,7 +124,7 @@ fn serve(work: &Mutex<Receiver<Work>>) {
 
 impl BodyGate {
     /// The gate for ingests into `store`: [`BodyGate::default`]'s threads, and
-    /// [`BODIES_PER_THREAD`] bodies a thread when the store has one writer.
+    /// `BODIES_PER_THREAD` bodies a thread when the store has one writer.
     pub fn for_store(store: &syndic_store::Store) -> BodyGate {
         let threads = BodyGate::default().0.threads;
         let per_thread = if store.one_writer() {
