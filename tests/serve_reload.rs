@@ -122,8 +122,10 @@ fn sighup_reloads_a_change_the_poll_cannot_see() {
         .status()
         .expect("run kill");
     assert!(status.success());
+    // The new vocabulary serves before its log line is written: wait for both.
     wait_until(&server, "the reload on SIGHUP", || {
         server.get("/tag/reef/").0 == 200
+            && server.log().contains("vocabulary reloaded: 1 tags (+1 -1)")
     });
     let log = server.log();
     assert!(log.contains("(SIGHUP)"), "{log}");
