@@ -51,8 +51,10 @@ fn an_edited_vocabulary_is_served_without_a_restart() {
         ]
         .concat(),
     );
+    // The new tag serves a moment before the reload's log line is written: wait for both.
     wait_until(&server, "the new tag's archive", || {
         server.get("/tag/kelp/").0 == 200
+            && server.log().contains("vocabulary reloaded: 2 tags (+1 -0)")
     });
     let (_, page) = server.get("/tag/kelp/");
     assert!(page.contains("Tag Archives: kelp"), "{page}");
